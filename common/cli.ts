@@ -1,0 +1,51 @@
+/** `m2bbs <subcommand>`: the one command-line entry, dispatching to each part's main. */
+import { isBbsError } from './errors.js';
+
+const USAGE = `Usage: m2bbs <command> [flags]
+
+Commands:
+  handler   run a BBS backend behind a Mongrel2-protocol server
+  bench     measure the heap each suspended conversation costs
+
+Run "m2bbs <command> --help" for a command's flags.`;
+
+const COMMANDS: Record<string, () => Promise<{ run: (argv: readonly string[]) => Promise<void>; usage: string }>> = {
+  handler: async () => {
+    const [{ runHandler }, { HANDLER_USAGE }] = await Promise.all([import('../handler/main.js'), import('../handler/config.js')]);
+    return { run: runHandler, usage: HANDLER_USAGE };
+  },
+  bench: async () => {
+    const { runBench, BENCH_USAGE } = await import('../bench/suspended-sessions.js');
+    return { run: runBench, usage: BENCH_USAGE };
+  },
+};
+
+async function main(argv: readonly string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+    console.log(USAGE);
+    return;
+  }
+  const load = COMMANDS[command];
+  if (load === undefined) {
+    console.error(`m2bbs: unknown command "${command}"\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  const { run, usage } = await load();
+  if (rest.includes('-h') || rest.includes('--help')) {
+    console.log(usage);
+    return;
+  }
+  await run(rest);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (isBbsError(error) && error.expose) {
+    console.error(error.message);
+    process.exitCode = error.code === 'BBS_ERR_USAGE' || error.code === 'BBS_ERR_CONFIG' ? 2 : 1;
+  } else {
+    console.error('m2bbs: failed:', error);
+    process.exitCode = 1;
+  }
+});

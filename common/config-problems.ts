@@ -1,0 +1,33 @@
+/** Collecting every configuration problem before reporting them all at once. */
+import { BbsError } from './errors.js';
+
+/** Gathers problems; `check` throws one BbsError listing all of them. */
+export class ConfigProblems {
+  private readonly problems: string[] = [];
+
+  add(problem: string): void {
+    this.problems.push(problem);
+  }
+
+  /** Parses a whole number in [min, max], recording a problem and returning `fallback` otherwise. */
+  integer(flag: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
+      this.add(`--${flag}: expected a whole number from ${min} to ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  }
+
+  /** Throws if any problem was recorded. */
+  check(command: string): void {
+    if (this.problems.length === 0) return;
+    throw new BbsError('BBS_ERR_CONFIG', `${command}: invalid configuration:\n  ${this.problems.join('\n  ')}`);
+  }
+}
+
+/** True for a ZeroMQ endpoint m2bbs can use: tcp://host:port, ipc://path or inproc://name. */
+export function isZmqEndpoint(spec: string): boolean {
+  return /^tcp:\/\/[^\s:]+:\d{1,5}$/.test(spec) || /^(ipc|inproc):\/\/\S+$/.test(spec);
+}

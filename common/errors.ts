@@ -1,0 +1,42 @@
+/**
+ * The one registry of m2bbs error codes. Codes are never reused or renamed; `expose` says
+ * whether the message may be shown to a caller or only goes to the log.
+ */
+export const ERROR_CODES = {
+  BBS_ERR_TNETSTRING: { expose: false, summary: 'malformed tnetstring' },
+  BBS_ERR_REQUEST_FRAME: { expose: false, summary: 'malformed Mongrel2 request frame' },
+  BBS_ERR_REPLY_FRAME: { expose: false, summary: 'malformed Mongrel2 reply frame' },
+  BBS_ERR_CONFIG: { expose: true, summary: 'invalid configuration' },
+  BBS_ERR_SCREEN: { expose: true, summary: 'screen file missing or invalid' },
+  BBS_ERR_DB_MIGRATION: { expose: false, summary: 'database migration failed' },
+  BBS_ERR_NAME_TAKEN: { expose: true, summary: 'caller name already registered' },
+  BBS_ERR_UNKNOWN_SERVICE: { expose: false, summary: 'flow called a service that does not exist' },
+  BBS_ERR_CLIENT_MESSAGE: { expose: false, summary: 'malformed message from a client' },
+  BBS_ERR_USAGE: { expose: true, summary: 'bad command-line usage' },
+} as const satisfies Record<string, { expose: boolean; summary: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** An error with a stable code from the registry, a flag for showing it, and its cause. */
+export class BbsError extends Error {
+  readonly code: ErrorCode;
+  readonly expose: boolean;
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? {} : { cause: options.cause });
+    this.name = 'BbsError';
+    this.code = code;
+    this.expose = ERROR_CODES[code].expose;
+  }
+}
+
+/** True when `err` is a BbsError, and has `code` when one is given. */
+export function isBbsError(err: unknown, code?: ErrorCode): err is BbsError {
+  return err instanceof BbsError && (code === undefined || err.code === code);
+}
+
+/** A one-line description of any thrown value, for logs. */
+export function describeError(err: unknown): string {
+  if (err instanceof Error) return isBbsError(err) ? `${err.code}: ${err.message}` : `${err.name}: ${err.message}`;
+  return String(err);
+}

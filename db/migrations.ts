@@ -1,0 +1,72 @@
+import type Database from 'better-sqlite3';
+import { BbsError } from '../common/errors.js';
+
+/** Forward-only schema steps in order: running step i brings the database to `user_version` i + 1. */
+export const MIGRATIONS: readonly string[] = Object.freeze([
+  // v1: callers, public messages and private mail; times are integer ms since the epoch.
+  `
+  CREATE TABLE callers (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    password_hash TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_call_at INTEGER,
+    calls INTEGER NOT NULL DEFAULT 0
+  ) STRICT;
+
+  CREATE TABLE messages (
+    id INTEGER PRIMARY KEY,
+    author_id INTEGER NOT NULL REFERENCES callers (id),
+    body TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE mail (
+    id INTEGER PRIMARY KEY,
+    from_id INTEGER NOT NULL REFERENCES callers (id),
+    to_id INTEGER NOT NULL REFERENCES callers (id),
+    body TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    read_at INTEGER
+  ) STRICT;
+
+  CREATE INDEX mail_inbox ON mail (to_id, read_at, created_at);
+  `,
+]);
+
+function userVersion(db: Database.Database): number {
+  const version = db.pragma('user_version', { simple: true });
+  if (typeof version !== 'number') throw new TypeError(`Expected user_version to be a number, got ${typeof version}`);
+  return version;
+}
+
+/** Runs every pending step, each in its own transaction, and returns the resulting schema version. */
+export function migrate(db: Database.Database, steps: readonly string[] = MIGRATIONS): number {
+  const known = steps.length;
+  const found = userVersion(db);
+  if (found > known) {
+    throw new BbsError(
+      'BBS_ERR_DB_MIGRATION',
+      `Database ${db.name} has schema version ${found}, but this m2bbs only knows up to version ${known}`,
+    );
+  }
+  for (let index = found; index < known; index += 1) {
+    const target = index + 1;
+    const step = steps[index] ?? '';
+    const apply = db.transaction(() => {
+      // Re-read inside the write lock: another process may have run this step while we waited.
+      if (userVersion(db) >= target) return;
+      db.exec(step);
+      // PRAGMA takes no bound parameters; target is an integer computed here, never outside input.
+      db.pragma(`user_version = ${target}`);
+    });
+    try {
+      apply.immediate();
+    } catch (err) {
+      throw new BbsError('BBS_ERR_DB_MIGRATION', `Migration to schema version ${target} failed in ${db.name}`, {
+        cause: err,
+      });
+    }
+  }
+  return userVersion(db);
+}

@@ -1,0 +1,212 @@
+import Database from 'better-sqlite3';
+import { BbsError } from '../common/errors.js';
+
+/** A registered caller as other modules may see it. */
+export interface Caller {
+  readonly id: number;
+  readonly name: string;
+  readonly createdAt: number;
+  readonly lastCallAt: number | null;
+  readonly calls: number;
+}
+
+/** A caller together with the stored password hash, for logging in. */
+export interface CallerWithHash extends Caller {
+  readonly passwordHash: string;
+}
+
+/** One message on the public board. */
+export interface PublicMessage {
+  readonly id: number;
+  readonly author: string;
+  readonly body: string;
+  readonly createdAt: number;
+}
+
+/** One piece of private mail in a caller's inbox. */
+export interface MailItem {
+  readonly id: number;
+  readonly from: string;
+  readonly body: string;
+  readonly createdAt: number;
+  readonly readAt: number | null;
+}
+
+/** Every database operation the BBS needs; times are integer ms since the epoch passed in by the caller. */
+export interface Store {
+  findCaller(name: string): CallerWithHash | undefined;
+  createCaller(name: string, passwordHash: string, now: number): Caller;
+  recordCall(callerId: number, now: number): Caller;
+  postMessage(authorId: number, body: string, now: number): number;
+  listMessages(afterId: number, limit: number): PublicMessage[];
+  countMessages(): number;
+  sendMail(fromId: number, toId: number, body: string, now: number): number;
+  inboxIds(callerId: number): number[];
+  getMail(callerId: number, ids: readonly number[]): MailItem[];
+  markMailRead(callerId: number, ids: readonly number[], now: number): void;
+  countUnreadMail(callerId: number): number;
+  close(): void;
+}
+
+const CALLER_COLUMNS = 'id, name, created_at AS createdAt, last_call_at AS lastCallAt, calls';
+
+function describe(value: unknown): string {
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'string') return JSON.stringify(value);
+  return value === null ? 'null' : typeof value;
+}
+
+function checkString(what: string, value: unknown): string {
+  if (typeof value !== 'string') throw new TypeError(`Expected ${what} to be a string, got ${describe(value)}`);
+  return value;
+}
+
+function checkInteger(what: string, value: unknown, min: number): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
+    throw new TypeError(`Expected ${what} to be an integer, got ${describe(value)}`);
+  }
+  if (value < min) throw new RangeError(`Expected ${what} to be at least ${min}, got ${value}`);
+  return value;
+}
+
+function checkIds(value: unknown): readonly number[] {
+  if (!Array.isArray(value)) throw new TypeError(`Expected ids to be an array, got ${describe(value)}`);
+  for (const id of value) checkInteger('every mail id', id, 1);
+  return value as readonly number[];
+}
+
+// INSERT/COUNT ... always yield one row; a missing one means the schema is not what this code expects.
+function one<T>(row: T | undefined, what: string): T {
+  if (row === undefined) throw new Error(`Expected a row from ${what}, got none`);
+  return row;
+}
+
+function hasCode(err: unknown, code: string): boolean {
+  return err instanceof Database.SqliteError && err.code === code;
+}
+
+/** Creates a store over a migrated database, preparing every statement once up front. */
+export function createStore(db: Database.Database): Store {
+  const sql = {
+    findCaller: db.prepare<[string], CallerWithHash>(
+      `SELECT ${CALLER_COLUMNS}, password_hash AS passwordHash FROM callers WHERE name = ?`,
+    ),
+    createCaller: db.prepare<[string, string, number], Caller>(
+      `INSERT INTO callers (name, password_hash, created_at, calls) VALUES (?, ?, ?, 0) RETURNING ${CALLER_COLUMNS}`,
+    ),
+    recordCall: db.prepare<[number, number], Caller>(
+      `UPDATE callers SET calls = calls + 1, last_call_at = ? WHERE id = ? RETURNING ${CALLER_COLUMNS}`,
+    ),
+    postMessage: db
+      .prepare<[number, string, number], number>(
+        'INSERT INTO messages (author_id, body, created_at) VALUES (?, ?, ?) RETURNING id',
+      )
+      .pluck(),
+    listMessages: db.prepare<[number, number], PublicMessage>(
+      `SELECT m.id, c.name AS author, m.body, m.created_at AS createdAt
+       FROM messages m JOIN callers c ON c.id = m.author_id
+       WHERE m.id > ? ORDER BY m.id LIMIT ?`,
+    ),
+    countMessages: db.prepare<[], number>('SELECT count(*) FROM messages').pluck(),
+    sendMail: db
+      .prepare<[number, number, string, number], number>(
+        'INSERT INTO mail (from_id, to_id, body, created_at) VALUES (?, ?, ?, ?) RETURNING id',
+      )
+      .pluck(),
+    inboxIds: db
+      .prepare<[number], number>(
+        'SELECT id FROM mail WHERE to_id = ? ORDER BY read_at IS NOT NULL, created_at, id',
+      )
+      .pluck(),
+    getMail: db.prepare<[number, number], MailItem>(
+      `SELECT m.id, c.name AS "from", m.body, m.created_at AS createdAt, m.read_at AS readAt
+       FROM mail m JOIN callers c ON c.id = m.from_id
+       WHERE m.id = ? AND m.to_id = ?`,
+    ),
+    markMailRead: db.prepare<[number, number, number]>(
+      'UPDATE mail SET read_at = ? WHERE id = ? AND to_id = ? AND read_at IS NULL',
+    ),
+    countUnreadMail: db
+      .prepare<[number], number>('SELECT count(*) FROM mail WHERE to_id = ? AND read_at IS NULL')
+      .pluck(),
+  };
+
+  // One transaction per batch: a consistent snapshot for reads, one commit for writes.
+  const getMailBatch = db.transaction((callerId: number, ids: readonly number[]): MailItem[] => {
+    const items: MailItem[] = [];
+    for (const id of ids) {
+      const item = sql.getMail.get(id, callerId);
+      if (item !== undefined) items.push(item);
+    }
+    return items;
+  });
+  const markBatch = db.transaction((callerId: number, ids: readonly number[], now: number): void => {
+    for (const id of ids) sql.markMailRead.run(now, id, callerId);
+  });
+
+  // A missing caller id surfaces from SQLite as a foreign-key failure; report it as a bad argument.
+  function insertFor<T>(what: string, ids: readonly number[], insert: () => T): T {
+    try {
+      return insert();
+    } catch (err) {
+      if (!hasCode(err, 'SQLITE_CONSTRAINT_FOREIGNKEY')) throw err;
+      throw new RangeError(`Expected existing caller ids for ${what}, got ${ids.join(', ')}`, { cause: err });
+    }
+  }
+
+  return Object.freeze({
+    findCaller(name: string): CallerWithHash | undefined {
+      return sql.findCaller.get(checkString('name', name));
+    },
+    createCaller(name: string, passwordHash: string, now: number): Caller {
+      checkString('name', name);
+      checkString('passwordHash', passwordHash);
+      checkInteger('now', now, 0);
+      try {
+        return one(sql.createCaller.get(name, passwordHash, now), 'createCaller');
+      } catch (err) {
+        if (!hasCode(err, 'SQLITE_CONSTRAINT_UNIQUE')) throw err;
+        throw new BbsError('BBS_ERR_NAME_TAKEN', `The name ${JSON.stringify(name)} is already taken`, { cause: err });
+      }
+    },
+    recordCall(callerId: number, now: number): Caller {
+      const caller = sql.recordCall.get(checkInteger('now', now, 0), checkInteger('callerId', callerId, 1));
+      if (caller === undefined) throw new RangeError(`Expected an existing caller id, got ${callerId}`);
+      return caller;
+    },
+    postMessage(authorId: number, body: string, now: number): number {
+      checkInteger('authorId', authorId, 1);
+      checkString('body', body);
+      checkInteger('now', now, 0);
+      return insertFor('authorId', [authorId], () => one(sql.postMessage.get(authorId, body, now), 'postMessage'));
+    },
+    listMessages(afterId: number, limit: number): PublicMessage[] {
+      return sql.listMessages.all(checkInteger('afterId', afterId, 0), checkInteger('limit', limit, 1));
+    },
+    countMessages(): number {
+      return one(sql.countMessages.get(), 'countMessages');
+    },
+    sendMail(fromId: number, toId: number, body: string, now: number): number {
+      checkInteger('fromId', fromId, 1);
+      checkInteger('toId', toId, 1);
+      checkString('body', body);
+      checkInteger('now', now, 0);
+      return insertFor('fromId and toId', [fromId, toId], () => one(sql.sendMail.get(fromId, toId, body, now), 'sendMail'));
+    },
+    inboxIds(callerId: number): number[] {
+      return sql.inboxIds.all(checkInteger('callerId', callerId, 1));
+    },
+    getMail(callerId: number, ids: readonly number[]): MailItem[] {
+      return getMailBatch(checkInteger('callerId', callerId, 1), checkIds(ids));
+    },
+    markMailRead(callerId: number, ids: readonly number[], now: number): void {
+      markBatch(checkInteger('callerId', callerId, 1), checkIds(ids), checkInteger('now', now, 0));
+    },
+    countUnreadMail(callerId: number): number {
+      return one(sql.countUnreadMail.get(checkInteger('callerId', callerId, 1)), 'countUnreadMail');
+    },
+    close(): void {
+      db.close();
+    },
+  });
+}

@@ -1,0 +1,101 @@
+/**
+ * A backend process's transport: PULL connected to the server's send spec, PUB connected to its
+ * recv spec, as a Mongrel2 handler does, feeding requests to the engine and replies back.
+ */
+import { Pull, XPublisher } from 'zeromq';
+import { describeError } from '../common/errors.js';
+import type { Logger } from '../common/log.js';
+import { encodeClose, encodeReply, parseRequest } from '../common/mongrel2-wire.js';
+import { SendQueue } from '../common/send-queue.js';
+import { openDatabase } from '../db/open-database.js';
+import { createStore } from '../db/store.js';
+import type { HandlerConfig } from './config.js';
+import { createEngine, type Engine } from './engine.js';
+import { bbs } from './flows/bbs.js';
+import { loadScreens } from './screens.js';
+import { createServices } from './services.js';
+
+export interface Backend {
+  readonly engine: Engine;
+  /** Ends every conversation, flushes what is queued and closes sockets and database. */
+  close(): Promise<void>;
+}
+
+/** Starts a backend; throws before connecting anything when screens or database are unusable. */
+export async function startBackend(config: HandlerConfig, log: Logger): Promise<Backend> {
+  const screens = loadScreens(config.screens);
+  const db = openDatabase(config.db);
+  const store = createStore(db);
+
+  const pull = new Pull();
+  const pub = new XPublisher();
+  pull.linger = 0;
+  pub.linger = 2000;
+  // Replies wait until the server's SUB has subscribed: PUB drops whatever it sends before that.
+  let subscribed!: () => void;
+  const ready = new Promise<void>((resolve) => (subscribed = resolve));
+  const sendErrors = (error: unknown): void => log.error('reply not sent', { error: describeError(error) });
+  const outgoing = new SendQueue(pub, ready, sendErrors);
+
+  const engine = createEngine({
+    startFlow: () => bbs(config.limits),
+    flowName: 'bbs',
+    services: createServices({ store, log, scryptCost: config.scryptCost }),
+    screens: () => screens,
+    outbox: {
+      reply: (uuid, connId, body) => outgoing.push(encodeReply(uuid, [connId], body)),
+      close: (uuid, connId) => outgoing.push(encodeClose(uuid, [connId])),
+    },
+    log,
+  });
+
+  pull.connect(config.sendSpec);
+  pub.connect(config.recvSpec);
+  void watchSubscriptions(pub, subscribed, log);
+  const receiving = receiveRequests(pull, engine, log);
+  log.info('handler ready', { name: config.name, sendSpec: config.sendSpec, recvSpec: config.recvSpec, db: config.db });
+
+  return {
+    engine,
+    async close() {
+      engine.endAll('shutdown');
+      pull.close();
+      await receiving;
+      subscribed();
+      await outgoing.drain();
+      pub.close();
+      store.close();
+    },
+  };
+}
+
+async function watchSubscriptions(pub: XPublisher, subscribed: () => void, log: Logger): Promise<void> {
+  try {
+    for await (const [message] of pub) {
+      if (message?.[0] === 1) {
+        log.debug('server subscribed', { topic: message.subarray(1).toString() });
+        subscribed();
+      }
+    }
+  } catch (error) {
+    if (!pub.closed) log.error('subscription watch failed', { error: describeError(error) });
+  }
+}
+
+async function receiveRequests(pull: Pull, engine: Engine, log: Logger): Promise<void> {
+  try {
+    for await (const [frame] of pull) {
+      if (frame === undefined) continue;
+      let request;
+      try {
+        request = parseRequest(frame);
+      } catch (error) {
+        log.warn('malformed request frame dropped', { error: describeError(error), bytes: frame.length });
+        continue;
+      }
+      engine.receive(request);
+    }
+  } catch (error) {
+    if (!pull.closed) log.error('request loop failed', { error: describeError(error) });
+  }
+}

@@ -1,0 +1,44 @@
+/** Reading the JSON messages callers send: `{"type":"msg","msg":LINE}`, pings and the rest. */
+
+/** The largest line, in bytes of JSON body, a backend accepts from a caller. */
+export const MAX_MESSAGE_BYTES = 64 * 1024;
+
+export type ClientMessage =
+  | { readonly type: 'msg'; readonly lines: readonly string[] }
+  | { readonly type: 'ping' }
+  | { readonly type: 'unknown'; readonly name: string }
+  | { readonly type: 'invalid'; readonly reason: string };
+
+// C0 and C1 control characters other than tab; a caller's text must never carry terminal
+// escape sequences to another caller's screen.
+const CONTROL_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+/** Decodes one message body; never throws. */
+export function parseClientMessage(body: Buffer): ClientMessage {
+  if (body.length > MAX_MESSAGE_BYTES) {
+    return { type: 'invalid', reason: `message of ${body.length} bytes is over the ${MAX_MESSAGE_BYTES}-byte limit` };
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(body.toString('utf8'));
+  } catch {
+    return { type: 'invalid', reason: 'body is not JSON' };
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    return { type: 'invalid', reason: 'body is not a JSON object' };
+  }
+  const { type, msg } = data as { type?: unknown; msg?: unknown };
+  if (type === 'ping') return { type: 'ping' };
+  if (type !== 'msg') return { type: 'unknown', name: typeof type === 'string' ? type.slice(0, 64) : String(type) };
+  if (typeof msg !== 'string') return { type: 'invalid', reason: `"msg" is ${msg === null ? 'null' : typeof msg}, not a string` };
+  return { type: 'msg', lines: splitLines(msg) };
+}
+
+/** Splits pasted text into lines, tabs to spaces, control characters dropped. */
+export function splitLines(text: string): string[] {
+  return text
+    .replace(/\r\n?/g, '\n')
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((line) => line.replace(/\t/g, ' ').replace(CONTROL_CHARS, ''));
+}

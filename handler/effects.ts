@@ -1,0 +1,70 @@
+/**
+ * The coroutine API: effect objects and the `yield*` helpers that flows use. This is the only
+ * module that builds effect objects; the engine interprets them.
+ */
+import type { Services } from './services.js';
+import type { ScreenName, ScreenVars } from './screen-catalog.js';
+
+/** Values that fill a screen's `{{placeholders}}`. */
+export type Vars = Readonly<Record<string, string | number>>;
+
+export type Effect =
+  | { readonly kind: 'show'; readonly screen: ScreenName; readonly vars: Vars | undefined; readonly final: boolean }
+  | {
+      readonly kind: 'ask';
+      readonly screen: ScreenName | undefined;
+      readonly vars: Vars | undefined;
+      readonly pchar: string;
+      readonly echo: boolean;
+    }
+  | { readonly kind: 'call'; readonly service: keyof Services; readonly args: readonly unknown[] }
+  | { readonly kind: 'sleep'; readonly ms: number };
+
+/** A conversation step: a generator that yields effects and is resumed with their results. */
+export type Flow<R = void> = Generator<Effect, R, unknown>;
+
+const DEFAULT_PCHAR = '> ';
+
+/** Shows a screen and goes on without waiting. */
+export function* show<N extends ScreenName>(screen: N, ...vars: VarsArg<N>): Flow {
+  yield { kind: 'show', screen, vars: vars[0], final: false };
+}
+
+/** Shows a screen as the conversation's last words; the engine closes the line after it. */
+export function* hangUp<N extends ScreenName>(screen: N, ...vars: VarsArg<N>): Flow {
+  yield { kind: 'show', screen, vars: vars[0], final: true };
+}
+
+/** Shows a screen with a prompt character and returns the caller's next line. */
+export function* ask<N extends ScreenName>(screen: N, ...vars: VarsArg<N>): Flow<string> {
+  return (yield { kind: 'ask', screen, vars: vars[0], pchar: DEFAULT_PCHAR, echo: true }) as string;
+}
+
+/** Like `ask`, but the caller's terminal must not show what is typed (passwords). */
+export function* askSecret<N extends ScreenName>(screen: N, ...vars: VarsArg<N>): Flow<string> {
+  return (yield { kind: 'ask', screen, vars: vars[0], pchar: DEFAULT_PCHAR, echo: false }) as string;
+}
+
+/** Asks for one line with only a prompt character, no screen text (line editors). */
+export function* askLine(pchar: string): Flow<string> {
+  return (yield { kind: 'ask', screen: undefined, vars: undefined, pchar, echo: true }) as string;
+}
+
+type ServiceResult<K extends keyof Services> = Awaited<ReturnType<Services[K]>>;
+
+/** Calls a named service (storage, clock, hashing) and returns its result, awaited if it is a promise. */
+export function* call<K extends keyof Services>(service: K, ...args: Parameters<Services[K]>): Flow<ServiceResult<K>> {
+  return (yield { kind: 'call', service, args }) as ServiceResult<K>;
+}
+
+/** Pauses this one conversation for `ms` milliseconds. */
+export function* sleep(ms: number): Flow {
+  yield { kind: 'sleep', ms };
+}
+
+/** The current time in ms since the epoch, from the session's clock (never `Date.now` in a flow). */
+export function now(): Flow<number> {
+  return call('now');
+}
+
+type VarsArg<N extends ScreenName> = keyof ScreenVars<N> extends never ? [] : [vars: ScreenVars<N>];

@@ -1,0 +1,227 @@
+/**
+ * The coroutine engine: one generator per connection, created on its first message, resumed
+ * with each line, ended on disconnect, forgotten once it closes the caller itself.
+ */
+import { describeError } from '../common/errors.js';
+import type { Logger } from '../common/log.js';
+import { isDisconnect, type Mongrel2Request } from '../common/mongrel2-wire.js';
+import { parseClientMessage } from './client-message.js';
+import type { Effect, Flow } from './effects.js';
+import type { Screens } from './screens.js';
+import type { Services } from './services.js';
+import { renderReply } from './replies.js';
+
+/** Where the engine's replies go: the transport frames them for the wire. */
+export interface Outbox {
+  reply(uuid: string, connId: string, body: Buffer): void;
+  close(uuid: string, connId: string): void;
+}
+
+export interface EngineOptions {
+  readonly startFlow: () => Flow;
+  readonly flowName: string;
+  readonly services: Services;
+  /** Returns the screens in force now, so a reload takes effect at the next screen shown. */
+  readonly screens: () => Screens;
+  readonly outbox: Outbox;
+  readonly log: Logger;
+  /** Lines a caller may send ahead of the prompt that will read them. */
+  readonly maxQueuedLines?: number;
+}
+
+export interface Engine {
+  receive(request: Mongrel2Request): void;
+  /** Conversations in progress. */
+  readonly liveSessions: number;
+  /** Ends every conversation (running their `finally` blocks), for shutdown. */
+  endAll(reason: string): void;
+}
+
+class Session {
+  waiting = false;
+  ended = false;
+  queued: string[] | undefined = undefined;
+  effect: Effect | undefined = undefined;
+  constructor(
+    readonly uuid: string,
+    readonly connId: string,
+    readonly flow: Flow,
+  ) {}
+}
+
+// Suspended sessions are the bulk of a backend's heap, so an emptied queue is dropped, not kept.
+function takeQueued(session: Session): string | undefined {
+  const queue = session.queued;
+  if (queue === undefined) return undefined;
+  const line = queue.shift();
+  if (queue.length === 0) session.queued = undefined;
+  return line;
+}
+
+type Resume = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
+
+/** Creates an engine that runs `startFlow` for every new connection. */
+export function createEngine(options: EngineOptions): Engine {
+  const { services, outbox, log, flowName } = options;
+  const maxQueued = options.maxQueuedLines ?? 32;
+  const sessions = new Map<string, Session>();
+  const keyOf = (uuid: string, connId: string): string => `${uuid} ${connId}`;
+
+  function forget(session: Session, reason: string): void {
+    session.ended = true;
+    sessions.delete(keyOf(session.uuid, session.connId));
+    log.info('session closed', { conn: session.connId, reason, live: sessions.size });
+  }
+
+  function hangUpOn(session: Session, reason: string): void {
+    outbox.close(session.uuid, session.connId);
+    forget(session, reason);
+  }
+
+  function fail(session: Session, error: unknown): void {
+    const effect = session.effect;
+    log.error('flow failed', {
+      conn: session.connId,
+      flow: flowName,
+      effect: effect === undefined ? undefined : { kind: effect.kind, ...('screen' in effect ? { screen: effect.screen } : {}), ...(effect.kind === 'call' ? { service: effect.service } : {}) },
+      error: describeError(error),
+      stack: error instanceof Error ? error.stack : undefined,
+    });
+    try {
+      outbox.reply(session.uuid, session.connId, renderReply(options.screens(), { kind: 'show', screen: 'error', vars: undefined, final: true }));
+      session.flow.return();
+    } catch (cleanupError) {
+      log.error('flow cleanup failed', { conn: session.connId, error: describeError(cleanupError) });
+    }
+    hangUpOn(session, 'error');
+  }
+
+  // Runs the flow until it waits for a line, a promise or a timer, or ends. A loop, not
+  // recursion, so any number of synchronous effects cannot overflow the stack.
+  function advance(session: Session, resume: Resume): void {
+    if (session.ended) return;
+    const { flow } = session;
+    try {
+      let result = resume.ok ? flow.next(resume.value) : flow.throw(resume.error);
+      while (!result.done) {
+        const effect = result.value;
+        session.effect = effect;
+        switch (effect.kind) {
+          case 'show':
+            outbox.reply(session.uuid, session.connId, renderReply(options.screens(), effect));
+            result = flow.next(undefined);
+            break;
+          case 'ask': {
+            outbox.reply(session.uuid, session.connId, renderReply(options.screens(), effect));
+            const line = takeQueued(session);
+            if (line === undefined) {
+              session.waiting = true;
+              return;
+            }
+            result = flow.next(line);
+            break;
+          }
+          case 'call': {
+            let value: unknown;
+            try {
+              const service = services[effect.service] as (...args: readonly unknown[]) => unknown;
+              value = service(...effect.args);
+            } catch (error) {
+              result = flow.throw(error);
+              break;
+            }
+            if (value instanceof Promise) {
+              value.then(
+                (settled: unknown) => advance(session, { ok: true, value: settled }),
+                (error: unknown) => advance(session, { ok: false, error }),
+              );
+              return;
+            }
+            result = flow.next(value);
+            break;
+          }
+          case 'sleep':
+            setTimeout(() => advance(session, { ok: true, value: undefined }), effect.ms).unref();
+            return;
+        }
+      }
+      hangUpOn(session, 'flow ended');
+    } catch (error) {
+      fail(session, error);
+    }
+  }
+
+  function deliver(session: Session, lines: readonly string[]): void {
+    const queue = (session.queued ??= []);
+    queue.push(...lines);
+    if (queue.length > maxQueued) {
+      log.warn('caller sent too many lines ahead', { conn: session.connId, queued: queue.length });
+      outbox.reply(session.uuid, session.connId, renderReply(options.screens(), { kind: 'show', screen: 'too_fast', vars: undefined, final: true }));
+      endFlow(session);
+      hangUpOn(session, 'flooding');
+      return;
+    }
+    if (!session.waiting) return;
+    session.waiting = false;
+    advance(session, { ok: true, value: takeQueued(session) });
+  }
+
+  function endFlow(session: Session): void {
+    session.ended = true;
+    try {
+      session.flow.return();
+    } catch (error) {
+      log.error('flow cleanup failed', { conn: session.connId, error: describeError(error) });
+    }
+  }
+
+  function receive(request: Mongrel2Request): void {
+    const key = keyOf(request.uuid, request.connId);
+    const session = sessions.get(key);
+    if (isDisconnect(request)) {
+      if (session === undefined) return;
+      endFlow(session);
+      forget(session, 'disconnect');
+      return;
+    }
+    const message = parseClientMessage(request.body);
+    switch (message.type) {
+      case 'ping':
+        return;
+      case 'unknown':
+        log.warn('unknown message type dropped', { conn: request.connId, type: message.name });
+        return;
+      case 'invalid':
+        log.warn('malformed message from caller', { conn: request.connId, reason: message.reason });
+        outbox.reply(request.uuid, request.connId, renderReply(options.screens(), { kind: 'show', screen: 'bad_message', vars: undefined, final: false }));
+        return;
+      case 'msg':
+        if (session !== undefined) {
+          deliver(session, message.lines);
+          return;
+        }
+        startSession(request);
+    }
+  }
+
+  function startSession(request: Mongrel2Request): void {
+    const session = new Session(request.uuid, request.connId, options.startFlow());
+    sessions.set(keyOf(request.uuid, request.connId), session);
+    log.info('session opened', { conn: request.connId, path: request.path, live: sessions.size });
+    // The first message only dials in ("connect" in the original client); its text is not an answer.
+    advance(session, { ok: true, value: undefined });
+  }
+
+  return {
+    receive,
+    get liveSessions() {
+      return sessions.size;
+    },
+    endAll(reason) {
+      for (const session of [...sessions.values()]) {
+        endFlow(session);
+        forget(session, reason);
+      }
+    },
+  };
+}

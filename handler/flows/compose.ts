@@ -1,0 +1,35 @@
+/** The line editor behind leaving a message and sending mail: lines until a `.` alone. */
+import { askLine, show, type Flow } from '../effects.js';
+import type { Limits } from '../limits.js';
+import { charLength, wrapLine } from './wrap.js';
+
+/**
+ * Collects a message body; undefined when the caller wrote nothing. The caller has already been
+ * told the limits; over-long lines are wrapped (and the caller told), never silently cut.
+ */
+export function* composeBody(limits: Limits): Flow<string | undefined> {
+  const lines: string[] = [];
+  while (lines.length < limits.maxLines) {
+    const line = (yield* askLine(`${String(lines.length + 1).padStart(2, ' ')}> `)).trimEnd();
+    if (line === '.') break;
+    if (charLength(line) <= limits.maxLineLength) {
+      lines.push(line);
+      continue;
+    }
+    const pieces = wrapLine(line, limits.maxLineLength);
+    const linesLeft = limits.maxLines - lines.length;
+    if (pieces.length > linesLeft) {
+      yield* show('line_does_not_fit', {
+        length: charLength(line),
+        lines_left: linesLeft,
+        max_length: limits.maxLineLength,
+      });
+      continue;
+    }
+    lines.push(...pieces);
+    yield* show('line_wrapped', { pieces: pieces.length, max_length: limits.maxLineLength });
+  }
+  if (lines.length >= limits.maxLines) yield* show('message_full', { max_lines: limits.maxLines });
+  while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  return lines.length === 0 ? undefined : lines.join('\n');
+}

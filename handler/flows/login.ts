@@ -1,0 +1,68 @@
+/** Logging in, and registering a caller whose name is new. */
+import { isBbsError } from '../../common/errors.js';
+import type { Caller } from '../../db/store.js';
+import { ask, askSecret, call, hangUp, show, sleep, type Flow } from '../effects.js';
+import type { Limits } from '../limits.js';
+import { checkName, saysNo } from './names.js';
+
+/** Welcomes a caller and returns who they are, or undefined when the call has to end. */
+export function* logIn(limits: Limits): Flow<Caller | undefined> {
+  yield* show('welcome');
+  for (let attempt = 0; attempt < limits.maxTries; attempt++) {
+    const name = (yield* ask('name')).trim();
+    if (name === '') {
+      attempt--;
+      continue;
+    }
+    const verdict = checkName(name, limits);
+    if (verdict !== 'ok') {
+      if (verdict === 'reserved') yield* show('reserved_name', { name });
+      else yield* show('bad_name', { min: limits.minNameLength, max: limits.maxNameLength });
+      continue;
+    }
+    const password = yield* askSecret('password');
+    const known = yield* call('findCaller', name);
+    if (known !== undefined) {
+      const caller = yield* call('logIn', known.name, password);
+      if (caller !== undefined) return caller;
+      yield* sleep(limits.badPasswordDelayMs);
+      yield* hangUp('bad_pass');
+      return undefined;
+    }
+    if (saysNo(yield* ask('new_user', { name }))) continue;
+    const agreed = yield* agreePassword(password, limits);
+    if (agreed === undefined) {
+      yield* hangUp('too_many_tries');
+      return undefined;
+    }
+    try {
+      const caller = yield* call('register', name, agreed);
+      yield* show('welcome_newbie', { name: caller.name });
+      return caller;
+    } catch (err) {
+      if (!isBbsError(err, 'BBS_ERR_NAME_TAKEN')) throw err;
+      yield* show('name_taken', { name });
+    }
+  }
+  yield* hangUp('too_many_tries');
+  return undefined;
+}
+
+/** Has a new caller type a password twice; undefined after too many mistakes. */
+function* agreePassword(first: string, limits: Limits): Flow<string | undefined> {
+  let password = first;
+  for (let mistakes = 0; ; ) {
+    if (password.length < limits.minPasswordLength) {
+      yield* show('pass_too_short', { min: limits.minPasswordLength });
+    } else if (password.length > limits.maxPasswordLength) {
+      yield* show('pass_too_long', { max: limits.maxPasswordLength });
+    } else {
+      const again = yield* askSecret('repeat_pass');
+      if (again === password) return password;
+      yield* show('pass_mismatch', { tries_left: Math.max(limits.maxTries - mistakes - 1, 0) });
+    }
+    mistakes++;
+    if (mistakes >= limits.maxTries) return undefined;
+    password = yield* askSecret('password');
+  }
+}

@@ -1,0 +1,51 @@
+/** Private mail: sending to another caller and reading one's own, unread first. */
+import type { Caller } from '../../db/store.js';
+import { ask, call, show, type Flow } from '../effects.js';
+import type { Limits } from '../limits.js';
+import { composeBody } from './compose.js';
+import { formatDate } from './format.js';
+import { wantsMore } from './messages.js';
+
+/** Menu entry 3: writes mail to a caller who must exist. */
+export function* sendMail(caller: Caller, limits: Limits): Flow {
+  const name = (yield* ask('mail_to')).trim();
+  if (name === '') return;
+  const recipient = yield* call('findCaller', name);
+  if (recipient === undefined) {
+    yield* show('no_such_user', { name });
+    return;
+  }
+  yield* show('mail_compose', { to: recipient.name, max_lines: limits.maxLines, max_length: limits.maxLineLength });
+  const body = yield* composeBody(limits);
+  if (body === undefined) {
+    yield* show('nothing_posted');
+    return;
+  }
+  yield* call('sendMail', caller.id, recipient.id, body);
+  yield* show('mail_sent', { to: recipient.name });
+}
+
+/** Menu entry 4: reads the caller's mail, unread first, marking each page read once shown. */
+export function* readMail(caller: Caller, limits: Limits): Flow {
+  const ids = yield* call('inboxIds', caller.id);
+  if (ids.length === 0) {
+    yield* show('no_mail');
+    return;
+  }
+  yield* show('inbox', { unread: yield* call('countUnreadMail', caller.id), total: ids.length });
+  for (let start = 0; start < ids.length; start += limits.pageSize) {
+    const pageIds = ids.slice(start, start + limits.pageSize);
+    const page = yield* call('getMail', caller.id, pageIds);
+    for (const item of page) {
+      yield* show('mail_item', {
+        from: item.from,
+        date: formatDate(item.createdAt),
+        body: item.body,
+        status: item.readAt === null ? 'NEW' : 'read',
+      });
+    }
+    yield* call('markMailRead', caller.id, pageIds);
+    if (start + limits.pageSize < ids.length && !(yield* wantsMore())) return;
+  }
+  yield* show('end_of_list');
+}

@@ -1,0 +1,18 @@
+/** Turning show and ask effects into the original BBS reply vocabulary, as JSON bodies. */
+import type { Effect } from './effects.js';
+import type { Screens } from './screens.js';
+
+/** The JSON replies a backend sends: the original `screen`, `prompt` and `exit`, plus `echo`. */
+export type Reply =
+  | { readonly type: 'screen'; readonly msg: string }
+  | { readonly type: 'prompt'; readonly msg: string; readonly pchar: string; readonly echo?: false }
+  | { readonly type: 'exit'; readonly msg: string };
+
+/** Renders a show or ask effect as a reply body. */
+export function renderReply(screens: Screens, effect: Extract<Effect, { kind: 'show' | 'ask' }>): Buffer {
+  const msg = effect.screen === undefined ? '' : screens.render(effect.screen, effect.vars);
+  let reply: Reply;
+  if (effect.kind === 'show') reply = { type: effect.final ? 'exit' : 'screen', msg };
+  else reply = effect.echo ? { type: 'prompt', msg, pchar: effect.pchar } : { type: 'prompt', msg, pchar: effect.pchar, echo: false };
+  return Buffer.from(JSON.stringify(reply), 'utf8');
+}

@@ -1,0 +1,56 @@
+/**
+ * Every screen the built-in flows show, each with the placeholders it may use. A screen file
+ * may use any of its placeholders, and no others.
+ */
+export const SCREEN_CATALOG = {
+  welcome: [],
+  name: [],
+  bad_name: ['min', 'max'],
+  reserved_name: ['name'],
+  password: [],
+  bad_pass: [],
+  new_user: ['name'],
+  pass_too_short: ['min'],
+  pass_too_long: ['max'],
+  repeat_pass: [],
+  pass_mismatch: ['tries_left'],
+  too_many_tries: [],
+  name_taken: ['name'],
+  welcome_newbie: ['name'],
+  motd: ['name', 'calls', 'last_call', 'new_mail', 'messages'],
+  menu: ['name'],
+  menu_error: ['choice'],
+  leave_msg: ['max_lines', 'max_length'],
+  line_wrapped: ['pieces', 'max_length'],
+  line_does_not_fit: ['length', 'lines_left', 'max_length'],
+  message_full: ['max_lines'],
+  nothing_posted: [],
+  posted: ['id'],
+  read_msg: ['count'],
+  no_messages: [],
+  message: ['id', 'author', 'date', 'body'],
+  more: [],
+  end_of_list: [],
+  mail_to: [],
+  no_such_user: ['name'],
+  mail_compose: ['to', 'max_lines', 'max_length'],
+  mail_sent: ['to'],
+  no_mail: [],
+  inbox: ['unread', 'total'],
+  mail_item: ['from', 'date', 'body', 'status'],
+  bad_message: [],
+  too_fast: [],
+  bye: ['name'],
+  error: [],
+} as const satisfies Record<string, readonly string[]>;
+
+/** The name of a screen file in `screens/`, without `.txt`. */
+export type ScreenName = keyof typeof SCREEN_CATALOG;
+
+/** The placeholder values a screen takes. */
+export type ScreenVars<N extends ScreenName> = {
+  readonly [K in (typeof SCREEN_CATALOG)[N][number]]: string | number;
+};
+
+/** All screen names, in catalog order. */
+export const SCREEN_NAMES = Object.keys(SCREEN_CATALOG) as ScreenName[];

@@ -1,0 +1,78 @@
+/**
+ * What flows may ask of the world: the clock, randomness and the BBS's data. Flows reach these
+ * only through `call(...)` effects, so a conversation stays deterministic given their results.
+ */
+import type { Logger } from '../common/log.js';
+import { DEFAULT_SCRYPT_COST, hashPassword, verifyPassword, type ScryptCost } from '../db/password.js';
+import type { Caller, MailItem, PublicMessage, Store } from '../db/store.js';
+
+export interface Services {
+  now(): number;
+  random(): number;
+  findCaller(name: string): Caller | undefined;
+  /** Checks a password and counts the call; `lastCallAt` is the call before this one. */
+  logIn(name: string, password: string): Promise<Caller | undefined>;
+  register(name: string, password: string): Promise<Caller>;
+  postMessage(authorId: number, body: string): number;
+  listMessages(afterId: number, limit: number): PublicMessage[];
+  countMessages(): number;
+  sendMail(fromId: number, toId: number, body: string): number;
+  inboxIds(callerId: number): number[];
+  getMail(callerId: number, ids: readonly number[]): MailItem[];
+  markMailRead(callerId: number, ids: readonly number[]): void;
+  countUnreadMail(callerId: number): number;
+}
+
+export interface ServiceOptions {
+  readonly store: Store;
+  readonly log: Logger;
+  readonly scryptCost?: ScryptCost;
+  readonly clock?: () => number;
+  readonly random?: () => number;
+}
+
+/** Builds the services a backend offers its flows, on a store. */
+export function createServices(options: ServiceOptions): Services {
+  const { store, log } = options;
+  const clock = options.clock ?? Date.now;
+  const cost = options.scryptCost ?? DEFAULT_SCRYPT_COST;
+  const withoutHash = (caller: Caller): Caller => ({
+    id: caller.id,
+    name: caller.name,
+    createdAt: caller.createdAt,
+    lastCallAt: caller.lastCallAt,
+    calls: caller.calls,
+  });
+  return {
+    now: clock,
+    random: options.random ?? Math.random,
+    findCaller(name) {
+      const found = store.findCaller(name);
+      return found === undefined ? undefined : withoutHash(found);
+    },
+    async logIn(name, password) {
+      const found = store.findCaller(name);
+      if (found === undefined || !(await verifyPassword(password, found.passwordHash))) {
+        log.warn('login failed', { caller: name });
+        return undefined;
+      }
+      log.info('login', { caller: found.name });
+      // The caller's last call is the one before this, which the welcome screen reports.
+      return { ...store.recordCall(found.id, clock()), lastCallAt: found.lastCallAt };
+    },
+    async register(name, password) {
+      const hash = await hashPassword(password, cost);
+      const created = store.createCaller(name, hash, clock());
+      log.info('caller registered', { caller: created.name });
+      return { ...store.recordCall(created.id, clock()), lastCallAt: null };
+    },
+    postMessage: (authorId, body) => store.postMessage(authorId, body, clock()),
+    listMessages: (afterId, limit) => store.listMessages(afterId, limit),
+    countMessages: () => store.countMessages(),
+    sendMail: (fromId, toId, body) => store.sendMail(fromId, toId, body, clock()),
+    inboxIds: (callerId) => store.inboxIds(callerId),
+    getMail: (callerId, ids) => store.getMail(callerId, ids),
+    markMailRead: (callerId, ids) => store.markMailRead(callerId, ids, clock()),
+    countUnreadMail: (callerId) => store.countUnreadMail(callerId),
+  };
+}

@@ -1,0 +1,157 @@
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../common/log.js';
+import { ask, call, show, sleep, type Flow } from '../handler/effects.js';
+import { createHarness } from './support/harness.js';
+
+function collectingLog() {
+  const records: Record<string, unknown>[] = [];
+  const log = createLogger('debug', { write: (line: string) => records.push(JSON.parse(line) as Record<string, unknown>) });
+  return { log, records };
+}
+
+describe('the engine', () => {
+  it('runs one coroutine per connection, and a disconnect runs its finally and frees it', async () => {
+    const finished: string[] = [];
+    function* echo(): Flow {
+      try {
+        for (;;) {
+          const line = yield* ask('name');
+          yield* show('menu_error', { choice: line });
+        }
+      } finally {
+        finished.push('cleaned up');
+      }
+    }
+    const h = createHarness({ startFlow: echo });
+    const a = h.caller('1');
+    const b = h.caller('2');
+    await a.dial();
+    await b.dial();
+    expect(h.engine.liveSessions).toBe(2);
+    await a.say('from a');
+    await b.say('from b');
+    expect(a.transcript()).toContain('"from a"');
+    expect(a.transcript()).not.toContain('"from b"');
+    a.hangUp();
+    expect(finished).toEqual(['cleaned up']);
+    expect(h.engine.liveSessions).toBe(1);
+    await b.say('still here');
+    expect(b.transcript()).toContain('"still here"');
+    h.close();
+  });
+
+  it('ends a flow that throws with the error screen and a close, logs it, and serves everyone else', async () => {
+    const { log, records } = collectingLog();
+    function* fragile(): Flow {
+      const line = yield* ask('name');
+      if (line === 'boom') throw new Error('kaboom');
+      yield* ask('menu', { name: line });
+    }
+    const h = createHarness({ startFlow: fragile, log });
+    const bad = h.caller('1');
+    const good = h.caller('2');
+    await bad.dial();
+    await good.dial();
+    expect(await bad.say('boom')).toBeUndefined();
+    expect(bad.replies.at(-1)).toMatchObject({ type: 'exit', msg: expect.stringContaining('Something broke on our side') });
+    expect(bad.closed).toBe(true);
+    const failure = records.find((r) => r.msg === 'flow failed');
+    expect(failure).toMatchObject({ conn: '1', flow: 'bbs', effect: { kind: 'ask', screen: 'name' }, error: 'Error: kaboom' });
+    expect((await good.say('fine'))?.msg).toContain('MAIN MENU');
+    expect(h.engine.liveSessions).toBe(1);
+    h.close();
+  });
+
+  it('ignores pings, drops unknown message types with a log line, and answers malformed bodies', async () => {
+    const { log, records } = collectingLog();
+    const h = createHarness({ log });
+    const c = h.caller('5');
+    await c.dial();
+    const before = c.replies.length;
+    c.sendBody('{"type":"ping"}');
+    c.sendBody('{"type":"telepathy"}');
+    expect(c.replies.length).toBe(before);
+    expect(records.some((r) => r.msg === 'unknown message type dropped' && r.type === 'telepathy')).toBe(true);
+    c.sendBody('{"type":"msg","msg":42}');
+    c.sendBody('not json at all');
+    expect(c.replies.slice(before).map((r) => r.msg)).toEqual([
+      expect.stringContaining('could not read what your terminal sent'),
+      expect.stringContaining('could not read what your terminal sent'),
+    ]);
+    expect((await c.say('zed'))?.msg).toContain('password');
+    h.close();
+  });
+
+  it('takes one input at a time: lines sent during a slow service call wait their turn', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    function* slow(): Flow {
+      const first = yield* ask('name');
+      yield* call('countMessages');
+      yield* sleep(1);
+      const second = yield* ask('name');
+      const third = yield* ask('name');
+      yield* show('menu_error', { choice: [first, second, third].join('+') });
+      yield* ask('name');
+    }
+    const h = createHarness({
+      startFlow: slow,
+      services: (base) => ({ ...base, countMessages: () => gate.then(() => 0) as unknown as number }),
+    });
+    const c = h.caller('7');
+    await c.dial();
+    c.sendBody('{"type":"msg","msg":"one"}');
+    c.sendBody('{"type":"msg","msg":"two\\nthree"}');
+    const joined = c.replyMatching((reply) => reply.type === 'screen');
+    release();
+    expect((await joined).msg).toContain('"one+two+three"');
+    h.close();
+  });
+
+  it('hangs up on a caller who floods lines ahead of the prompts', async () => {
+    let release!: () => void;
+    const gate = new Promise<number>((resolve) => (release = () => resolve(0)));
+    function* stuck(): Flow {
+      yield* ask('name');
+      yield* call('countMessages');
+    }
+    const h = createHarness({ startFlow: stuck, services: (base) => ({ ...base, countMessages: () => gate as unknown as number }) });
+    const c = h.caller('8');
+    await c.dial();
+    for (let i = 0; i < 40 && !c.closed; i++) c.sendBody(JSON.stringify({ type: "msg", msg: `line ${i}` }));
+    expect(c.closed).toBe(true);
+    expect(c.replies.at(-1)).toMatchObject({ type: 'exit', msg: expect.stringContaining('typing faster') });
+    expect(h.engine.liveSessions).toBe(0);
+    release();
+    h.close();
+  });
+
+  it('drives 20,000 synchronous effects in one turn without overflowing the stack', async () => {
+    function* chatty(): Flow {
+      for (let i = 0; i < 20_000; i++) yield* call('now');
+      yield* ask('name');
+    }
+    const h = createHarness({ startFlow: chatty });
+    const c = h.caller('9');
+    expect(await c.dial()).toMatchObject({ type: 'prompt' });
+    h.close();
+  });
+
+  it('ends every conversation on shutdown, running their finally blocks', async () => {
+    let cleaned = 0;
+    function* waits(): Flow {
+      try {
+        yield* ask('name');
+      } finally {
+        cleaned++;
+      }
+    }
+    const h = createHarness({ startFlow: waits });
+    await h.caller('1').dial();
+    await h.caller('2').dial();
+    h.engine.endAll('shutdown');
+    expect(cleaned).toBe(2);
+    expect(h.engine.liveSessions).toBe(0);
+    h.close();
+  });
+});

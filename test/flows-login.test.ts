@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import type { Effect } from '../handler/effects.js';
+import { logIn } from '../handler/flows/login.js';
+import { checkName } from '../handler/flows/names.js';
+import { TEST_LIMITS, createHarness } from './support/harness.js';
+
+const caller = { id: 7, name: 'zed', createdAt: 0, lastCallAt: null, calls: 3 };
+
+describe('logIn, stepped effect by effect', () => {
+  it('welcomes, asks the name, asks the password without echo, and checks it', () => {
+    const flow = logIn(TEST_LIMITS);
+    expect(flow.next().value).toEqual<Effect>({ kind: 'show', screen: 'welcome', vars: undefined, final: false });
+    expect(flow.next().value).toMatchObject({ kind: 'ask', screen: 'name', echo: true });
+    expect(flow.next('  zed ').value).toMatchObject({ kind: 'ask', screen: 'password', echo: false });
+    expect(flow.next('secret1').value).toEqual<Effect>({ kind: 'call', service: 'findCaller', args: ['zed'] });
+    expect(flow.next(caller).value).toEqual<Effect>({ kind: 'call', service: 'logIn', args: ['zed', 'secret1'] });
+    expect(flow.next(caller)).toEqual({ done: true, value: caller });
+  });
+
+  it('pauses, then hangs up with bad_pass on a wrong password', () => {
+    const flow = logIn({ ...TEST_LIMITS, badPasswordDelayMs: 1500 });
+    flow.next();
+    flow.next();
+    flow.next('zed');
+    flow.next('wrong');
+    flow.next(caller);
+    expect(flow.next(undefined).value).toEqual<Effect>({ kind: 'sleep', ms: 1500 });
+    expect(flow.next().value).toEqual<Effect>({ kind: 'show', screen: 'bad_pass', vars: undefined, final: true });
+    expect(flow.next()).toEqual({ done: true, value: undefined });
+  });
+
+  it('refuses reserved and malformed names before asking for a password', () => {
+    const flow = logIn(TEST_LIMITS);
+    flow.next();
+    flow.next();
+    expect(flow.next('SysOp').value).toMatchObject({ kind: 'show', screen: 'reserved_name', vars: { name: 'SysOp' } });
+    expect(flow.next().value).toMatchObject({ kind: 'ask', screen: 'name' });
+    expect(flow.next('no spaces').value).toMatchObject({ kind: 'show', screen: 'bad_name', vars: { min: 2, max: 24 } });
+  });
+
+  it('a service error thrown into the flow surfaces from it', () => {
+    const flow = logIn(TEST_LIMITS);
+    flow.next();
+    flow.next();
+    flow.next('zed');
+    flow.next('pw');
+    expect(() => flow.throw(new Error('disk on fire'))).toThrow('disk on fire');
+  });
+});
+
+describe('caller names', () => {
+  it.each([
+    ['ab', 'ok'],
+    ['a', 'malformed'],
+    ['x'.repeat(24), 'ok'],
+    ['x'.repeat(25), 'malformed'],
+    ['zed_shaw-2', 'ok'],
+    ['zed shaw', 'malformed'],
+    ['zéd', 'malformed'],
+    ['ALL', 'reserved'],
+    ['new', 'reserved'],
+    ['Sysop', 'reserved'],
+  ] as const)('%s is %s', (name, verdict) => {
+    expect(checkName(name, TEST_LIMITS)).toBe(verdict);
+  });
+});
+
+describe('registration, as a caller sees it', () => {
+  it('asks the password twice and ends the call politely after three mismatches', async () => {
+    const h = createHarness();
+    const c = h.caller('1');
+    await c.dial();
+    await c.say('newbie');
+    await c.say('first-pass');
+    expect((await c.say('y'))?.msg).toContain('same password again');
+    await c.say('other-pass');
+    await c.say('first-pass');
+    await c.say('mismatch2');
+    await c.say('first-pass');
+    const last = await c.say('mismatch3');
+    expect(last).toBeUndefined();
+    expect(c.closed).toBe(true);
+    expect(c.replies.at(-1)).toMatchObject({ type: 'exit', msg: expect.stringContaining('too many tries') });
+    expect(c.transcript()).toContain('Tries left: 1.');
+    expect(h.services.findCaller('newbie')).toBeUndefined();
+    h.close();
+  });
+
+  it('refuses a name that differs from a registered one only by case, by asking its password', async () => {
+    const h = createHarness();
+    await h.services.register('Zed', 'secret-1');
+    const c = h.caller('2');
+    await c.dial();
+    await c.say('zED');
+    expect(await c.say('wrong-pass')).toBeUndefined();
+    expect(c.replies.at(-1)).toMatchObject({ type: 'exit', msg: expect.stringContaining('not the right password') });
+    h.close();
+  });
+
+  it('lets a caller who mistyped a new name go back instead of signing up', async () => {
+    const h = createHarness();
+    const c = h.caller('3');
+    await c.dial();
+    await c.say('zde');
+    await c.say('whatever1');
+    const back = await c.say('n');
+    expect(back?.msg).toContain("What's your name?");
+    h.close();
+  });
+
+  it('never shows a password in any reply', async () => {
+    const h = createHarness();
+    const c = h.caller('4');
+    await c.dial();
+    await c.say('carol');
+    await c.say('hunter22');
+    await c.say('y');
+    await c.say('hunter22');
+    expect(JSON.stringify(c.replies)).not.toContain('hunter22');
+    expect(c.transcript()).not.toContain('hunter22');
+    h.close();
+  });
+});

@@ -1,0 +1,73 @@
+/** Starts a real `m2bbs handler` child process and follows its JSON-lines log. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const M2BBS_BIN = fileURLToPath(new URL('../../bin/m2bbs.js', import.meta.url));
+
+export type LogRecord = Readonly<Record<string, unknown>> & { readonly msg?: string };
+
+export class HandlerProcess {
+  readonly records: LogRecord[] = [];
+  stderrText = '';
+  private readonly watchers = new Set<() => void>();
+  readonly exited: Promise<number | null>;
+
+  constructor(readonly child: ChildProcess, readonly dir: string) {
+    let buffered = '';
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      this.stderrText += chunk;
+      buffered += chunk;
+      let newline;
+      while ((newline = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, newline);
+        buffered = buffered.slice(newline + 1);
+        try {
+          this.records.push(JSON.parse(line) as LogRecord);
+        } catch {
+          this.records.push({ msg: line });
+        }
+        for (const watch of this.watchers) watch();
+      }
+    });
+    this.exited = new Promise((resolve) => child.on('exit', (code) => {
+      for (const watch of this.watchers) watch();
+      resolve(code);
+    }));
+  }
+
+  /** Starts `m2bbs handler` with a database in a fresh temp folder. */
+  static start(args: readonly string[], options: { readonly db?: boolean } = {}): HandlerProcess {
+    const dir = mkdtempSync(join(tmpdir(), 'm2bbs-handler-'));
+    const dbArgs = options.db === false ? [] : ['--db', join(dir, 'bbs.db')];
+    const child = spawn(process.execPath, [M2BBS_BIN, 'handler', ...dbArgs, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    return new HandlerProcess(child, dir);
+  }
+
+  /** Resolves with the first log record (past or future) that `match` accepts. */
+  waitForLog(match: (record: LogRecord) => boolean, after = 0): Promise<LogRecord> {
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        const found = this.records.slice(after).find(match);
+        if (found !== undefined) {
+          this.watchers.delete(check);
+          resolve(found);
+        } else if (this.child.exitCode !== null) {
+          this.watchers.delete(check);
+          reject(new Error(`handler exited (${this.child.exitCode}) before the log line came; stderr:\n${this.stderrText}`));
+        }
+      };
+      this.watchers.add(check);
+      check();
+    });
+  }
+
+  async stop(): Promise<number | null> {
+    if (this.child.exitCode === null) this.child.kill('SIGTERM');
+    const code = await this.exited;
+    rmSync(this.dir, { recursive: true, force: true });
+    return code;
+  }
+}
