@@ -1,0 +1,84 @@
+/**
+ * Runs Debian's real Mongrel2 (package mongrel2-core) on loopback, configured with one `@bbs`
+ * route to a handler's send and recv specs, for interoperability tests.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const SERVER_UUID = '2f62bd5c-9e59-49cd-993c-3b6013c28f05';
+const SEND_IDENT = '54c6755b-9628-40a4-9a2d-cc82a816345e';
+
+/** True when the `mongrel2` and `m2sh` commands are installed. */
+export function hasMongrel2(): boolean {
+  return ['mongrel2', 'm2sh'].every((command) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0);
+}
+
+/** A TCP port that was free a moment ago (Mongrel2's config needs numbers, not port 0). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
+    });
+  });
+}
+
+export class RealMongrel2 {
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly dir: string,
+    readonly port: number,
+    readonly sendSpec: string,
+    readonly recvSpec: string,
+    readonly output: () => string,
+  ) {}
+
+  /** Writes a config, loads it with m2sh and starts mongrel2; resolves once it serves. */
+  static async start(): Promise<RealMongrel2> {
+    const dir = mkdtempSync(join(tmpdir(), 'm2bbs-mongrel2-'));
+    for (const sub of ['logs', 'run', 'tmp']) mkdirSync(join(dir, sub));
+    const [port, send, recv] = [await freePort(), await freePort(), await freePort()];
+    const sendSpec = `tcp://127.0.0.1:${send}`;
+    const recvSpec = `tcp://127.0.0.1:${recv}`;
+    writeFileSync(
+      join(dir, 'mongrel2.conf'),
+      `bbs10 = Handler(send_spec='${sendSpec}', send_ident='${SEND_IDENT}', recv_spec='${recvSpec}', recv_ident='')
+main = Server(uuid="${SERVER_UUID}", access_log="/logs/access.log", error_log="/logs/error.log",
+  chroot="./", pid_file="/run/mongrel2.pid", default_host="localhost", name="main",
+  bind_addr="127.0.0.1", port=${port}, hosts=[Host(name="localhost", routes={'@bbs': bbs10})])
+settings = {"zeromq.threads": 1, "limits.min_ping": 0, "server.daemonize": 0}
+servers = [main]
+`,
+    );
+    const env = { ...process.env, LOGNAME: 'm2bbs' };
+    const load = spawnSync('m2sh', ['load', '-config', 'mongrel2.conf', '-db', 'config.sqlite'], { cwd: dir, env, encoding: 'utf8' });
+    if (load.status !== 0) throw new Error(`m2sh load failed: ${load.stderr}`);
+    const child = spawn('mongrel2', ['config.sqlite', SERVER_UUID], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    await new Promise<void>((resolve, reject) => {
+      const onData = (chunk: Buffer): void => {
+        output += chunk.toString('utf8');
+        // Mongrel2 binds its listener and handler sockets before it says it is running.
+        if (/Now running as UID|Not running as root/.test(output)) resolve();
+      };
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
+      child.once('exit', (code) => reject(new Error(`mongrel2 exited (${code}) at start-up:\n${output}`)));
+    });
+    return new RealMongrel2(child, dir, port, sendSpec, recvSpec, () => output);
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      const exited = new Promise((resolve) => this.child.once('exit', resolve));
+      this.child.kill('SIGKILL');
+      await exited;
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
