@@ -4,6 +4,8 @@ import { isBbsError } from './errors.js';
 const USAGE = `Usage: m2bbs <command> [flags]
 
 Commands:
+  start     run the whole BBS: the proxy and its backends
+  proxy     run the front proxy (telnet, JSON sockets, WebSocket and the page)
   handler   run a BBS backend behind a Mongrel2-protocol server
   bench     measure the heap each suspended conversation costs
 
@@ -13,6 +15,14 @@ const COMMANDS: Record<string, () => Promise<{ run: (argv: readonly string[]) =>
   handler: async () => {
     const [{ runHandler }, { HANDLER_USAGE }] = await Promise.all([import('../handler/main.js'), import('../handler/config.js')]);
     return { run: runHandler, usage: HANDLER_USAGE };
+  },
+  start: async () => {
+    const [{ runStart }, { START_USAGE }] = await Promise.all([import('../server/start-main.js'), import('../server/start-config.js')]);
+    return { run: runStart, usage: START_USAGE };
+  },
+  proxy: async () => {
+    const [{ runProxy }, { PROXY_USAGE }] = await Promise.all([import('../server/main.js'), import('../server/config.js')]);
+    return { run: runProxy, usage: PROXY_USAGE };
   },
   bench: async () => {
     const { runBench, BENCH_USAGE } = await import('../bench/suspended-sessions.js');

@@ -1,6 +1,7 @@
 /** The `m2bbs handler` configuration: flags, then environment, then defaults; validated at once. */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { defaultBackend } from '../common/backend-defaults.js';
 import { BbsError } from '../common/errors.js';
 import { ConfigProblems, isZmqEndpoint } from '../common/config-problems.js';
 import { isLogLevel, type LogLevel } from '../common/log.js';
@@ -62,10 +63,10 @@ export function parseHandlerConfig(argv: readonly string[], env: NodeJS.ProcessE
     throw new BbsError('BBS_ERR_USAGE', `m2bbs handler: ${(error as Error).message}\n\n${HANDLER_USAGE}`, { cause: error });
   }
   const problems = new ConfigProblems();
-  const name = values.name ?? env.M2BBS_NAME ?? 'bbs.10';
+  const name = values.name ?? env.M2BBS_NAME ?? defaultBackend(0).number;
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name)) problems.add(`--name: expected letters, digits, '.', '_' or '-', got "${name}"`);
-  const sendSpec = values['send-spec'] ?? env.M2BBS_SEND_SPEC ?? 'tcp://127.0.0.1:9910';
-  const recvSpec = values['recv-spec'] ?? env.M2BBS_RECV_SPEC ?? 'tcp://127.0.0.1:9911';
+  const sendSpec = values['send-spec'] ?? env.M2BBS_SEND_SPEC ?? defaultBackend(0).sendSpec;
+  const recvSpec = values['recv-spec'] ?? env.M2BBS_RECV_SPEC ?? defaultBackend(0).recvSpec;
   for (const [flag, spec] of [['send-spec', sendSpec], ['recv-spec', recvSpec]] as const) {
     if (!isZmqEndpoint(spec)) problems.add(`--${flag}: expected a ZeroMQ endpoint like tcp://127.0.0.1:9910, got "${spec}"`);
   }

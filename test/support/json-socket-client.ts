@@ -48,6 +48,11 @@ export class JsonSocketClient {
     this.socket.write(`${this.route} ${JSON.stringify({ type: 'msg', msg: line })}\0`);
   }
 
+  /** Writes bytes as they are. */
+  sendRaw(bytes: string | Buffer): void {
+    this.socket.write(bytes);
+  }
+
   /** Collects replies up to and including the next prompt, or until the server closes. */
   async untilPrompt(): Promise<Turn> {
     const texts: string[] = [];

@@ -1,0 +1,84 @@
+/**
+ * The proxy's side of one backend number, as Mongrel2 does it: PUSH bound to the backend's send
+ * spec, SUB bound to its recv spec; the backend process connects to both.
+ */
+import { Push, Subscriber } from 'zeromq';
+import { describeError } from '../common/errors.js';
+import type { Logger } from '../common/log.js';
+import { parseReply, type Mongrel2Reply } from '../common/mongrel2-wire.js';
+import { SendQueue } from '../common/send-queue.js';
+
+/** One backend number and its two endpoints. */
+export interface BackendSpec {
+  readonly number: string;
+  readonly sendSpec: string;
+  readonly recvSpec: string;
+}
+
+export class BackendLink {
+  private readonly outgoing: SendQueue;
+  private readonly receiving: Promise<void>;
+
+  private constructor(
+    readonly spec: BackendSpec,
+    private readonly push: Push,
+    private readonly sub: Subscriber,
+    private readonly log: Logger,
+    onReply: (reply: Mongrel2Reply, link: BackendLink) => void,
+  ) {
+    this.outgoing = new SendQueue(push, Promise.resolve(), (error) => log.error('request not sent', { error: describeError(error) }));
+    this.receiving = this.receive(onReply);
+  }
+
+  /** Binds both endpoints; fails (naming the endpoint) when either cannot be bound. */
+  static async open(spec: BackendSpec, log: Logger, onReply: (reply: Mongrel2Reply, link: BackendLink) => void): Promise<BackendLink> {
+    const push = new Push();
+    const sub = new Subscriber();
+    push.linger = 0;
+    sub.linger = 0;
+    try {
+      await push.bind(spec.sendSpec);
+      await sub.bind(spec.recvSpec);
+    } catch (error) {
+      push.close();
+      sub.close();
+      throw new Error(`backend ${spec.number}: cannot bind ${spec.sendSpec} / ${spec.recvSpec}: ${describeError(error)}`, { cause: error });
+    }
+    sub.subscribe('');
+    return new BackendLink(spec, push, sub, log.child({ backend: spec.number }), onReply);
+  }
+
+  /** The endpoints as bound (with the real port where the spec asked for `*`). */
+  get bound(): BackendSpec {
+    return { number: this.spec.number, sendSpec: this.push.lastEndpoint ?? this.spec.sendSpec, recvSpec: this.sub.lastEndpoint ?? this.spec.recvSpec };
+  }
+
+  /** Queues a request frame for the backend (held by ZeroMQ until a backend connects). */
+  send(frame: Buffer): void {
+    this.outgoing.push(frame);
+  }
+
+  private async receive(onReply: (reply: Mongrel2Reply, link: BackendLink) => void): Promise<void> {
+    try {
+      for await (const [frame] of this.sub) {
+        if (frame === undefined) continue;
+        let reply: Mongrel2Reply;
+        try {
+          reply = parseReply(frame);
+        } catch (error) {
+          this.log.warn('malformed reply frame dropped', { error: describeError(error), bytes: frame.length });
+          continue;
+        }
+        onReply(reply, this);
+      }
+    } catch (error) {
+      if (!this.sub.closed) this.log.error('reply loop failed', { error: describeError(error) });
+    }
+  }
+
+  async close(): Promise<void> {
+    this.push.close();
+    this.sub.close();
+    await this.receiving;
+  }
+}

@@ -1,0 +1,98 @@
+/** The `m2bbs proxy` configuration: flags, then environment, then defaults; validated at once. */
+import { randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { defaultBackend } from '../common/backend-defaults.js';
+import { ConfigProblems, isZmqEndpoint } from '../common/config-problems.js';
+import { BbsError } from '../common/errors.js';
+import { isLogLevel, type LogLevel } from '../common/log.js';
+import type { BackendSpec } from './backend-link.js';
+
+export interface Address {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface ProxyConfig {
+  readonly listen: Address;
+  readonly telnet: Address;
+  readonly backends: readonly BackendSpec[];
+  readonly uuid: string;
+  readonly logLevel: LogLevel;
+  readonly telnetNegotiationMs: number;
+}
+
+export const PROXY_USAGE = `Usage: m2bbs proxy [flags]
+
+The front proxy: callers in over telnet, JSON sockets and WebSocket (with the green-screen page),
+Mongrel2 handler protocol out to the backends.
+
+  --listen HOST:PORT     HTTP, WebSocket and JSON sockets   (M2BBS_LISTEN, default 127.0.0.1:6767)
+  --telnet HOST:PORT     telnet                             (M2BBS_TELNET, default 127.0.0.1:2323)
+  --backend NUMBER=SEND_SPEC,RECV_SPEC
+                         a backend number and the endpoints bound for it; repeat for each
+                         (default bbs.10=tcp://127.0.0.1:9910,tcp://127.0.0.1:9911
+                          and bbs.11=tcp://127.0.0.1:9920,tcp://127.0.0.1:9921)
+  --log-level LEVEL      debug, info, warn, error or silent (M2BBS_LOG_LEVEL, default info)
+  -h, --help             this text
+
+Port 0 picks a free port; the "proxy ready" log line says which.`;
+
+/** Parses and validates `m2bbs proxy` arguments, reporting every problem at once. */
+export function parseProxyConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ProxyConfig {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        listen: { type: 'string' },
+        telnet: { type: 'string' },
+        backend: { type: 'string', multiple: true },
+        'log-level': { type: 'string' },
+        'telnet-negotiation-ms': { type: 'string' },
+      },
+    }));
+  } catch (error) {
+    throw new BbsError('BBS_ERR_USAGE', `m2bbs proxy: ${(error as Error).message}\n\n${PROXY_USAGE}`, { cause: error });
+  }
+  const problems = new ConfigProblems();
+  const listen = parseAddress('listen', values.listen ?? env.M2BBS_LISTEN ?? '127.0.0.1:6767', problems);
+  const telnet = parseAddress('telnet', values.telnet ?? env.M2BBS_TELNET ?? '127.0.0.1:2323', problems);
+  const backends = (values.backend ?? [0, 1].map((i) => {
+    const spec = defaultBackend(i);
+    return `${spec.number}=${spec.sendSpec},${spec.recvSpec}`;
+  })).map((text) => parseBackend(text, problems));
+  const numbers = backends.map((b) => b.number);
+  const endpoints = backends.flatMap((b) => [b.sendSpec, b.recvSpec]);
+  if (new Set(numbers).size !== numbers.length) problems.add(`--backend: each number may be given once, got ${numbers.join(', ')}`);
+  if (new Set(endpoints).size !== endpoints.length) problems.add('--backend: every backend needs endpoints of its own');
+  const logLevel = values['log-level'] ?? env.M2BBS_LOG_LEVEL ?? 'info';
+  if (!isLogLevel(logLevel)) problems.add(`--log-level: expected debug, info, warn, error or silent, got "${logLevel}"`);
+  const telnetNegotiationMs = problems.integer('telnet-negotiation-ms', values['telnet-negotiation-ms'], 3000, 0, 10_000);
+  problems.check('m2bbs proxy');
+  return Object.freeze({ listen, telnet, backends, uuid: randomUUID(), logLevel: logLevel as LogLevel, telnetNegotiationMs });
+}
+
+function parseAddress(flag: string, text: string, problems: ConfigProblems): Address {
+  const match = /^(?:\[([0-9a-fA-F:]+)\]|([^:\s]+)):(\d{1,5})$/.exec(text);
+  const port = Number(match?.[3]);
+  if (match === null || port > 65535) {
+    problems.add(`--${flag}: expected HOST:PORT such as 127.0.0.1:6767, got "${text}"`);
+    return { host: '127.0.0.1', port: 0 };
+  }
+  return { host: match[1] ?? match[2] ?? '127.0.0.1', port };
+}
+
+function parseBackend(text: string, problems: ConfigProblems): BackendSpec {
+  const match = /^(bbs\.\d{1,6})=([^,\s]+),([^,\s]+)$/.exec(text);
+  if (match === null) {
+    problems.add(`--backend: expected bbs.N=SEND_SPEC,RECV_SPEC such as bbs.10=tcp://127.0.0.1:9910,tcp://127.0.0.1:9911, got "${text}"`);
+    return { number: text, sendSpec: text, recvSpec: `${text}.recv` };
+  }
+  const [, number = '', sendSpec = '', recvSpec = ''] = match;
+  for (const spec of [sendSpec, recvSpec]) {
+    if (!isZmqEndpoint(spec)) problems.add(`--backend ${number}: expected a ZeroMQ endpoint like tcp://127.0.0.1:9910, got "${spec}"`);
+  }
+  return { number, sendSpec, recvSpec };
+}

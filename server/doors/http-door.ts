@@ -1,0 +1,90 @@
+/**
+ * The HTTP side of the front port: the green-screen page and its assets, and the WebSocket
+ * endpoint `/ws?route=@bbs` that carries the page's conversation.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import type { Logger } from '../../common/log.js';
+import type { Switchboard } from '../line.js';
+import { loadStaticFiles } from './static-files.js';
+import { notice, serveWebSocket } from './websocket-door.js';
+
+export interface HttpDoorOptions {
+  readonly switchboard: Switchboard;
+  readonly log: Logger;
+  readonly maxMessageBytes?: number;
+}
+
+export interface HttpDoor {
+  readonly server: Server;
+  /** Tells every page caller `message` and closes them (shutdown). */
+  closeAll(message: string): void;
+}
+
+const SECURITY_HEADERS = {
+  'content-security-policy': "default-src 'self'; connect-src 'self' ws: wss:; style-src 'self' 'unsafe-inline'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-cache',
+};
+
+/** Creates the HTTP server (not listening: the front door hands it connections). */
+export function createHttpDoor(options: HttpDoorOptions): HttpDoor {
+  const files = loadStaticFiles();
+  const log = options.log.child({ door: 'http' });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes ?? 64 * 1024 });
+
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const file = files.get(path === '/index.html' ? '/' : path);
+    if (req.method !== 'GET' && req.method !== 'HEAD') return plain(res, 405, 'Method Not Allowed', { allow: 'GET, HEAD' });
+    if (file === undefined) return plain(res, 404, 'Not Found');
+    res.writeHead(200, { 'content-type': file.type, 'content-length': file.body.length, ...SECURITY_HEADERS });
+    res.end(req.method === 'HEAD' ? undefined : file.body);
+  });
+  server.on('clientError', (error, socket) => {
+    log.debug('bad http request', { error: error.message });
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: 11\r\n\r\nBad Request');
+    else socket.destroy();
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const route = url.searchParams.get('route') ?? '@bbs';
+    const refuse = (status: string): void => {
+      socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    if (url.pathname !== '/ws') return refuse('404 Not Found');
+    if (!sameOrigin(req)) return refuse('403 Forbidden');
+    if (!options.switchboard.knows(route)) return refuse('404 Not Found');
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      serveWebSocket(ws, req.socket.remoteAddress ?? 'unknown', route, { switchboard: options.switchboard, log: options.log });
+    });
+  });
+
+  return {
+    server,
+    closeAll(message) {
+      for (const ws of wss.clients) {
+        ws.send(notice(message));
+        ws.close(1001, 'going away');
+      }
+    },
+  };
+}
+
+// A page from another site must not be able to open a line to this BBS in its visitor's name.
+function sameOrigin(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+function plain(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}

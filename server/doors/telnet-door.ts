@@ -1,0 +1,261 @@
+/**
+ * The telnet door: negotiates with each caller's terminal, edits its lines (echo, backspace) when
+ * the terminal lets us, dials the switchboard and shows the backend's replies as terminal text.
+ */
+import type { Socket } from 'node:net';
+import type { ErrorCode } from '../../common/errors.js';
+import type { Logger } from '../../common/log.js';
+import type { Call, Line, Switchboard } from '../line.js';
+import { PLAIN_TERMINAL, renderNotice, renderReply, terminalCaps, type TerminalCaps } from '../render-text.js';
+import { OPTION, TelnetProtocol, escapeIac, type TelnetEvent } from './telnet-protocol.js';
+
+/** What the telnet door needs: the switchboard to dial, a logger, and optional limits. */
+export interface TelnetDoorOptions {
+  readonly switchboard: Switchboard;
+  readonly log: Logger;
+  /** What every telnet caller dials: `@bbs` (any free line) unless told otherwise. */
+  readonly route?: string;
+  /** How long to wait for the terminal type before dialling anyway (default 3000). */
+  readonly negotiationTimeoutMs?: number;
+  /** The longest line a caller may type, in UTF-8 bytes (default 4096). */
+  readonly maxLineBytes?: number;
+}
+
+/** The telnet door as the proxy sees it. */
+export interface TelnetDoor {
+  /** Serves one accepted TCP connection. */
+  handle(socket: Socket): void;
+  /** Connections open now, dialled or still negotiating. */
+  readonly liveConnections: number;
+  /** Tells every caller `message` and closes them (shutdown). */
+  closeAll(message: string): void;
+}
+
+type Settings = Readonly<Required<Omit<TelnetDoorOptions, 'log'>>>;
+
+const REFUSED: ErrorCode = 'BBS_ERR_TELNET_INPUT';
+const LINGER_MS = 3000;
+const [TAB, CTRL_U, ESC] = [0x09, 0x15, 0x1b];
+const MAX_PENDING_LINES = 32;
+const C1_CONTROLS = /[\u0080-\u009f]/;
+
+/** Creates the telnet door; hand it the connections of a `net.Server`. */
+export function createTelnetDoor(options: TelnetDoorOptions): TelnetDoor {
+  const { switchboard, route = '@bbs', negotiationTimeoutMs = 3000, maxLineBytes = 4096 } = options;
+  if (!Number.isInteger(negotiationTimeoutMs) || negotiationTimeoutMs < 0) throw new RangeError(`Expected negotiationTimeoutMs to be an integer >= 0, got ${negotiationTimeoutMs}`);
+  if (!Number.isInteger(maxLineBytes) || maxLineBytes < 1) throw new RangeError(`Expected maxLineBytes to be an integer >= 1, got ${maxLineBytes}`);
+  const settings: Settings = Object.freeze({ switchboard, route, negotiationTimeoutMs, maxLineBytes });
+  const live = new Set<TelnetConnection>();
+  let serial = 0;
+  return {
+    handle(socket) {
+      const connection = new TelnetConnection(socket, settings, options.log.child({ door: 'telnet', telnet: ++serial, remote: socket.remoteAddress ?? 'unknown' }));
+      live.add(connection);
+      socket.once('close', () => live.delete(connection));
+    },
+    get liveConnections() {
+      return live.size;
+    },
+    closeAll(message) {
+      for (const connection of live) connection.finish(message);
+    },
+  };
+}
+
+class TelnetConnection implements Line {
+  private readonly protocol = new TelnetProtocol();
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+  private readonly pending: string[] = [];
+  private caps: TerminalCaps = PLAIN_TERMINAL;
+  private phase: 'negotiating' | 'online' | 'closing' = 'negotiating';
+  private call: Call | undefined;
+  private left = false;
+  private hungUp = false;
+  private secret = false;
+  private escape: 'none' | 'esc' | 'csi' | 'ss3' = 'none';
+  private text = '';
+  private textBytes = 0;
+  private readonly timer: NodeJS.Timeout;
+  private linger: NodeJS.Timeout | undefined;
+
+  constructor(private readonly socket: Socket, private readonly settings: Settings, private log: Logger) {
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.receive(chunk));
+    socket.on('error', (error: NodeJS.ErrnoException) => this.log.info('telnet socket error', { error: error.message, errno: error.code }));
+    socket.on('close', () => this.closed());
+    this.write(this.protocol.start(), false);
+    this.timer = setTimeout(() => this.dial('timeout'), settings.negotiationTimeoutMs);
+  }
+
+  deliver(body: Buffer): void {
+    if (this.phase === 'closing') return;
+    const reply = renderReply(body, this.caps);
+    if (reply.awaitsLine) this.secret = !reply.echo;
+    this.write(reply.bytes);
+  }
+
+  hangUp(): void {
+    if (this.phase === 'closing') return;
+    this.hungUp = true;
+    this.end();
+  }
+
+  /** Says `message` and closes the line; the backend hears that the caller left. */
+  finish(message: string): void {
+    if (this.phase === 'closing') return;
+    this.leave();
+    this.write(renderNotice(message, this.caps));
+    this.end();
+  }
+
+  private receive(chunk: Buffer): void {
+    try {
+      for (const event of this.protocol.feed(chunk)) {
+        if (this.phase === 'closing') return;
+        this.handle(event);
+      }
+    } catch (error) {
+      this.log.error('telnet connection failed', { error });
+      this.finish('Something went wrong on this line; closing the line.');
+    }
+  }
+
+  private handle(event: TelnetEvent): void {
+    switch (event.type) {
+      case 'send':
+        return this.write(event.bytes, false);
+      case 'data':
+        return this.typed(event.bytes);
+      case 'enter':
+        return this.enter();
+      case 'erase':
+        return this.erase(1);
+      case 'erase-line':
+        return this.erase(Infinity);
+      case 'ttype':
+        this.caps = terminalCaps(event.name);
+        this.log.debug('terminal type', { ttype: event.name, ...this.caps });
+        return this.dial('ttype');
+      case 'naws':
+        return this.log.debug('window size', { width: event.width, height: event.height });
+      case 'negotiation':
+        if (event.verb === 'WONT' && event.option === OPTION.TTYPE) this.dial('no ttype');
+        return;
+      case 'error':
+        return this.refuse('Your terminal sent a broken telnet negotiation', event.reason);
+    }
+  }
+
+  private dial(why: string): void {
+    if (this.phase !== 'negotiating') return;
+    clearTimeout(this.timer);
+    this.phase = 'online';
+    const dialled = this.settings.switchboard.dial(this, { door: 'telnet', remoteAddr: this.socket.remoteAddress ?? 'unknown', route: this.settings.route });
+    if (!dialled.ok) {
+      this.log.info('telnet caller not connected', { reason: dialled.reason });
+      return this.finish(dialled.message);
+    }
+    this.call = dialled.call;
+    this.log = this.log.child({ conn: dialled.call.id });
+    this.log.debug('telnet caller dialled', { after: why, echo: this.echoing() });
+    dialled.call.sendLine('connect');
+    for (const line of this.pending.splice(0)) dialled.call.sendLine(line);
+  }
+
+  private typed(bytes: Buffer): void {
+    let kept: number[] = [];
+    for (const byte of bytes) {
+      if (this.escape !== 'none') this.skipEscape(byte);
+      else if (byte === ESC) this.escape = 'esc';
+      else if (byte === CTRL_U) {
+        this.accept(kept);
+        kept = [];
+        if (this.phase === 'closing') return;
+        this.erase(Infinity);
+      } else if (byte < 0x20 && byte !== TAB) return this.refuse('Control characters and binary data are not accepted', `byte 0x${byte.toString(16)}`);
+      else kept.push(byte);
+    }
+    this.accept(kept);
+  }
+
+  private accept(bytes: number[]): void {
+    if (bytes.length === 0) return;
+    let text: string;
+    try {
+      text = this.decoder.decode(Buffer.from(bytes), { stream: true });
+    } catch {
+      return this.refuse('That was not valid UTF-8 text', 'invalid UTF-8');
+    }
+    this.textBytes += bytes.length;
+    if (C1_CONTROLS.test(text)) return this.refuse('Control characters and binary data are not accepted', 'C1 control');
+    if (this.textBytes > this.settings.maxLineBytes) return this.refuse(`Lines are limited to ${this.settings.maxLineBytes} bytes`, 'line too long');
+    this.text += text;
+    if (this.echoing() && !this.secret) this.write(Buffer.from(text, 'utf8'));
+  }
+
+  // Arrow and function keys send escape sequences; they do nothing on a BBS line, so they are skipped.
+  private skipEscape(byte: number): void {
+    if (this.escape === 'esc') this.escape = byte === 0x5b ? 'csi' : byte === 0x4f ? 'ss3' : 'none';
+    else if (this.escape === 'ss3' || byte < 0x20 || byte > 0x3f) this.escape = 'none';
+  }
+
+  private enter(): void {
+    let line: string;
+    try {
+      line = this.text + this.decoder.decode();
+    } catch {
+      return this.refuse('That was not valid UTF-8 text', 'invalid UTF-8 at end of line');
+    }
+    this.text = '';
+    this.textBytes = 0;
+    this.escape = 'none';
+    this.secret = false;
+    if (this.echoing()) this.write(Buffer.from('\r\n'));
+    if (this.call !== undefined) this.call.sendLine(line);
+    else if (this.pending.length < MAX_PENDING_LINES) this.pending.push(line);
+    else this.refuse('Too much was typed before the call went through', 'too many lines before dialling');
+  }
+
+  private erase(count: number): void {
+    const chars = Array.from(this.text);
+    const removed = chars.splice(Math.max(0, chars.length - count));
+    if (removed.length === 0) return;
+    this.text = chars.join('');
+    this.textBytes = Buffer.byteLength(this.text);
+    if (this.echoing() && !this.secret) this.write(Buffer.from('\b \b'.repeat(removed.length)));
+  }
+
+  private echoing(): boolean {
+    return this.protocol.localEnabled(OPTION.ECHO);
+  }
+
+  private refuse(message: string, reason: string): void {
+    this.log.warn('telnet caller refused', { code: REFUSED, reason });
+    this.finish(`${message}; closing the line.`);
+  }
+
+  private write(bytes: Buffer, text = true): void {
+    if (bytes.length > 0 && this.socket.writable) this.socket.write(text ? escapeIac(bytes) : bytes);
+  }
+
+  private end(): void {
+    this.phase = 'closing';
+    clearTimeout(this.timer);
+    this.socket.end();
+    // A caller that never closes its side must not hold the connection forever.
+    this.linger = setTimeout(() => this.socket.destroy(), LINGER_MS).unref();
+  }
+
+  private leave(): void {
+    if (this.call === undefined || this.left || this.hungUp) return;
+    this.left = true;
+    this.call.leave();
+  }
+
+  private closed(): void {
+    clearTimeout(this.timer);
+    clearTimeout(this.linger);
+    this.phase = 'closing';
+    this.leave();
+  }
+}

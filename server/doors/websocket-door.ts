@@ -1,0 +1,63 @@
+/**
+ * The WebSocket door: the page's terminal sends `{"type":"msg","msg":LINE}` text frames and gets
+ * each reply as one text frame; the proxy dials on the page's behalf.
+ */
+import { isUtf8 } from 'node:buffer';
+import type { WebSocket } from 'ws';
+import type { Logger } from '../../common/log.js';
+import type { Switchboard } from '../line.js';
+
+export interface WebSocketDoorOptions {
+  readonly switchboard: Switchboard;
+  readonly log: Logger;
+}
+
+/** A message from the proxy itself, not from a backend. */
+export function notice(msg: string): string {
+  return JSON.stringify({ type: 'notice', msg });
+}
+
+/** Serves one accepted WebSocket on `route`. */
+export function serveWebSocket(ws: WebSocket, remoteAddr: string, route: string, options: WebSocketDoorOptions): void {
+  let log = options.log.child({ door: 'websocket', remote: remoteAddr });
+  const dialled = options.switchboard.dial(
+    {
+      deliver(body) {
+        ws.send(isUtf8(body) ? body.toString('utf8') : body);
+      },
+      hangUp() {
+        ws.close(1000, 'bye');
+      },
+    },
+    { door: 'websocket', remoteAddr, route },
+  );
+  if (!dialled.ok) {
+    ws.send(notice(dialled.message));
+    ws.close(1013, dialled.reason);
+    return;
+  }
+  const { call } = dialled;
+  log = log.child({ conn: call.id });
+  const refuse = (code: number, why: string): void => {
+    log.warn('websocket message refused', { why });
+    ws.send(notice(`${why}; closing the line.`));
+    ws.close(code, why.slice(0, 100));
+    call.leave();
+  };
+  ws.on('message', (data, isBinary) => {
+    if (isBinary) return refuse(1003, 'Binary messages are not accepted');
+    let message: unknown;
+    try {
+      message = JSON.parse(data.toString());
+    } catch {
+      return refuse(1007, 'That message was not JSON');
+    }
+    const { type, msg } = (typeof message === 'object' && message !== null ? message : {}) as { type?: unknown; msg?: unknown };
+    if (type === 'ping') return;
+    if (type !== 'msg' || typeof msg !== 'string') return refuse(1007, 'Expected {"type":"msg","msg":"a line"}');
+    call.sendLine(msg);
+  });
+  ws.on('close', () => call.leave());
+  ws.on('error', (error) => log.debug('websocket error', { error: error.message }));
+  call.sendLine('connect');
+}

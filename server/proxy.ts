@@ -1,0 +1,80 @@
+/** The front proxy: binds every backend's endpoints, opens the doors, and stops cleanly. */
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import type { Logger } from '../common/log.js';
+import { BackendLink, type BackendSpec } from './backend-link.js';
+import type { Address, ProxyConfig } from './config.js';
+import { createFrontDoor } from './doors/front-door.js';
+import { createHttpDoor } from './doors/http-door.js';
+import { createTelnetDoor } from './doors/telnet-door.js';
+import { createSwitchboard, type ProxySwitchboard } from './switchboard.js';
+
+export interface Proxy {
+  /** Where HTTP, WebSocket and JSON sockets are served (the real port when 0 was asked). */
+  readonly front: Address;
+  readonly telnet: Address;
+  readonly switchboard: ProxySwitchboard;
+  /** Each backend's endpoints as bound, for backends to connect to. */
+  readonly backends: readonly BackendSpec[];
+  /** Tells every caller `message`, closes the doors and the backend endpoints. */
+  close(message?: string): Promise<void>;
+}
+
+/** Starts the proxy; fails with the address named when an endpoint or port cannot be bound. */
+export async function startProxy(config: ProxyConfig, log: Logger): Promise<Proxy> {
+  const links: BackendLink[] = [];
+  let switchboard: ProxySwitchboard | undefined;
+  try {
+    for (const spec of config.backends) {
+      links.push(await BackendLink.open(spec, log, (reply, link) => switchboard?.route(reply, link)));
+    }
+  } catch (error) {
+    await Promise.all(links.map((link) => link.close()));
+    throw error;
+  }
+  switchboard = createSwitchboard({ uuid: config.uuid, links, log });
+  const http = createHttpDoor({ switchboard, log });
+  const frontDoor = createFrontDoor(http.server, { switchboard, log });
+  const front = frontDoor.server;
+  const telnetDoor = createTelnetDoor({ switchboard, log, negotiationTimeoutMs: config.telnetNegotiationMs });
+  const telnet = createServer((socket) => telnetDoor.handle(socket));
+  const listening: Server[] = [];
+  try {
+    const frontAddress = await listen(front, config.listen, 'listen');
+    listening.push(front);
+    const telnetAddress = await listen(telnet, config.telnet, 'telnet');
+    listening.push(telnet);
+    log.info('proxy ready', {
+      http: `http://${frontAddress.host}:${frontAddress.port}/`,
+      telnet: `${telnetAddress.host} ${telnetAddress.port}`,
+      backends: config.backends.map((b) => b.number),
+    });
+    const sb = switchboard;
+    return {
+      front: frontAddress,
+      telnet: telnetAddress,
+      switchboard: sb,
+      backends: links.map((link) => link.bound),
+      async close(message = 'The BBS is going down for now. Call again soon.') {
+        http.closeAll(message);
+        frontDoor.closeAll(message);
+        telnetDoor.closeAll(message);
+        await Promise.all(listening.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+        await Promise.all(links.map((link) => link.close()));
+      },
+    };
+  } catch (error) {
+    for (const server of listening) server.close();
+    await Promise.all(links.map((link) => link.close()));
+    throw error;
+  }
+}
+
+function listen(server: Server, address: Address, flag: string): Promise<Address> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error) => reject(new Error(`--${flag} ${address.host}:${address.port}: ${error.message}`, { cause: error })));
+    server.listen(address.port, address.host, () => {
+      const bound = server.address() as AddressInfo;
+      resolve({ host: bound.address, port: bound.port });
+    });
+  });
+}

@@ -1,0 +1,114 @@
+/**
+ * Backend replies (`screen`, `prompt`, `exit`, `busy`) as terminal text for callers on a plain
+ * byte stream such as telnet: CR LF line ends, colour and UTF-8 only where the terminal has them.
+ */
+
+/** What a caller's terminal can show, as far as the proxy knows. */
+export interface TerminalCaps {
+  readonly colour: boolean;
+  readonly utf8: boolean;
+}
+
+/** A terminal that said nothing about itself: 7-bit ASCII, no colour. */
+export const PLAIN_TERMINAL: TerminalCaps = Object.freeze({ colour: false, utf8: false });
+
+/** A reply ready for the wire, and whether it asks the caller for a line. */
+export interface RenderedReply {
+  readonly bytes: Buffer;
+  readonly awaitsLine: boolean;
+  /** False for a prompt whose answer must not be shown (passwords). */
+  readonly echo: boolean;
+}
+
+const COLOUR_TERMINALS =
+  /^(xterm|ansi|vt1[0-9][0-9]|vt[2-5][0-9][0-9]|screen|tmux|linux|rxvt|putty|konsole|gnome|alacritty|kitty|foot|wezterm|iterm|vte|cygwin|eterm|syncterm|cons25|pcansi|st-)|-(256)?colou?r$/;
+const UTF8_TERMINALS = /^(xterm|screen|tmux|rxvt-unicode|linux|putty|konsole|gnome|alacritty|kitty|foot|wezterm|iterm|vte|st-)/;
+
+const GREEN = '\x1b[32m';
+const BRIGHT = '\x1b[1;32m';
+const YELLOW = '\x1b[1;33m';
+const RESET = '\x1b[0m';
+
+/** The capabilities a terminal type (telnet TTYPE, any case) implies; undefined means plain. */
+export function terminalCaps(terminalType: string | undefined): TerminalCaps {
+  if (terminalType === undefined) return PLAIN_TERMINAL;
+  const name = terminalType.toLowerCase();
+  return Object.freeze({ colour: COLOUR_TERMINALS.test(name), utf8: UTF8_TERMINALS.test(name) });
+}
+
+/** Renders one reply body from a backend; a body that is not a JSON reply becomes a one-line note. */
+export function renderReply(body: Buffer | string, caps: TerminalCaps): RenderedReply {
+  const reply = parse(typeof body === 'string' ? body : body.toString('utf8'));
+  if (reply === undefined) return { bytes: renderNotice('[The BBS sent something this terminal cannot show.]', caps), awaitsLine: false, echo: true };
+  const { type, msg, pchar, echo } = reply;
+  if (type === 'prompt') {
+    const head = msg === undefined || msg === '' ? '' : `${paint(GREEN, msg, caps)}\r\n`;
+    return { bytes: encode(head + paint(BRIGHT, pchar ?? '> ', caps), caps), awaitsLine: true, echo: echo !== false };
+  }
+  if (msg === undefined) return { bytes: Buffer.alloc(0), awaitsLine: false, echo: true };
+  const colour = type === 'busy' || type === 'notice' ? YELLOW : GREEN;
+  return { bytes: encode(`${paint(colour, msg, caps)}\r\n`, caps), awaitsLine: false, echo: true };
+}
+
+/** Renders a message from the proxy itself (line dropped, bad input, shutdown) on a line of its own. */
+export function renderNotice(msg: string, caps: TerminalCaps): Buffer {
+  return encode(`\r\n${paint(YELLOW, msg, caps)}\r\n`, caps);
+}
+
+/** Turns text into bytes the terminal can show: UTF-8, or 7-bit ASCII with accents stripped. */
+export function encode(text: string, caps: TerminalCaps): Buffer {
+  return caps.utf8 ? Buffer.from(text, 'utf8') : Buffer.from(toAscii(text), 'latin1');
+}
+
+interface ParsedReply {
+  readonly type: string;
+  readonly msg: string | undefined;
+  readonly pchar: string | undefined;
+  readonly echo: unknown;
+}
+
+function parse(text: string): ParsedReply | undefined {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return undefined;
+  const { type, msg, pchar, echo } = data as Record<string, unknown>;
+  if (typeof type !== 'string') return undefined;
+  return { type, msg: typeof msg === 'string' ? msg : undefined, pchar: typeof pchar === 'string' ? pchar : undefined, echo };
+}
+
+// Backends are not trusted with the caller's terminal: only their own colour codes survive, and
+// only on terminals that have colour.
+const CSI = /\x1b\[[0-?]*[ -/]*[@-~]/g;
+const CONTROLS = /[\u0000-\u0008\u000b-\u001a\u001c-\u001f\u007f-\u009f]/g;
+
+function paint(colour: string, text: string, caps: TerminalCaps): string {
+  let clean = text.replace(/\r\n?/g, '\n').replace(CONTROLS, '');
+  clean = caps.colour ? clean.replace(/\x1b(?!\[)/g, '') : clean.replace(CSI, '').replace(/\x1b/g, '');
+  clean = clean.replace(/\n/g, '\r\n');
+  return caps.colour && clean !== '' ? `${colour}${clean}${RESET}` : clean;
+}
+
+const ASCII_FOR: Readonly<Record<string, string>> = {
+  'ß': 'ss', 'æ': 'ae', 'Æ': 'AE', 'œ': 'oe', 'Œ': 'OE', 'ø': 'o', 'Ø': 'O', 'đ': 'd', 'Đ': 'D',
+  'ł': 'l', 'Ł': 'L', 'ð': 'd', 'Ð': 'D', 'þ': 'th', 'Þ': 'Th', 'ı': 'i',
+  '‘': "'", '’': "'", '‚': "'", '‛': "'", '“': '"', '”': '"', '„': '"', '«': '<<', '»': '>>',
+  '‐': '-', '‑': '-', '‒': '-', '–': '-', '—': '-', '―': '-', '−': '-', '•': '*', '·': '.',
+  '×': 'x', '÷': '/', '©': '(c)', '®': '(R)', '€': 'EUR', '£': 'GBP', '\u00a0': ' ',
+  '─': '-', '━': '-', '═': '=', '│': '|', '┃': '|', '║': '|',
+};
+
+/** Transliterates text to 7-bit ASCII: accents dropped (NFKD), a few look-alikes, `?` for the rest. */
+export function toAscii(text: string): string {
+  let out = '';
+  for (const char of text.normalize('NFKD').replace(/\p{M}/gu, '')) {
+    const code = char.codePointAt(0) ?? 0;
+    if (code < 0x80) out += char;
+    else if (code >= 0x2500 && code <= 0x257f) out += ASCII_FOR[char] ?? '+';
+    else out += ASCII_FOR[char] ?? '?';
+  }
+  return out;
+}

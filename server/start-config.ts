@@ -1,0 +1,60 @@
+/** The `m2bbs start` configuration. */
+import { parseArgs } from 'node:util';
+import { ConfigProblems } from '../common/config-problems.js';
+import { BbsError } from '../common/errors.js';
+import { isLogLevel, type LogLevel } from '../common/log.js';
+
+export interface StartConfig {
+  readonly backends: number;
+  readonly listen: string;
+  readonly telnet: string;
+  readonly db: string;
+  readonly screens: string | undefined;
+  readonly logLevel: LogLevel;
+}
+
+export const START_USAGE = `Usage: m2bbs start [flags]
+
+Starts the whole BBS: the front proxy and N backends (bbs.10, bbs.11, ...) on one SQLite file.
+
+  --backends N           how many backends                   (default 2)
+  --listen HOST:PORT     HTTP, WebSocket and JSON sockets    (M2BBS_LISTEN, default 127.0.0.1:6767)
+  --telnet HOST:PORT     telnet                              (M2BBS_TELNET, default 127.0.0.1:2323)
+  --db FILE              SQLite database                     (M2BBS_DB, default data/m2bbs.db)
+  --screens DIR          folder of screen texts              (M2BBS_SCREENS, default the shipped screens/)
+  --log-level LEVEL      debug, info, warn, error or silent  (M2BBS_LOG_LEVEL, default info)
+  -h, --help             this text`;
+
+/** Parses and validates `m2bbs start` arguments, reporting every problem at once. */
+export function parseStartConfig(argv: readonly string[], env: NodeJS.ProcessEnv): StartConfig {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      options: {
+        backends: { type: 'string' },
+        listen: { type: 'string' },
+        telnet: { type: 'string' },
+        db: { type: 'string' },
+        screens: { type: 'string' },
+        'log-level': { type: 'string' },
+      },
+    }));
+  } catch (error) {
+    throw new BbsError('BBS_ERR_USAGE', `m2bbs start: ${(error as Error).message}\n\n${START_USAGE}`, { cause: error });
+  }
+  const problems = new ConfigProblems();
+  const backends = problems.integer('backends', values.backends, 2, 1, 90);
+  const logLevel = values['log-level'] ?? env.M2BBS_LOG_LEVEL ?? 'info';
+  if (!isLogLevel(logLevel)) problems.add(`--log-level: expected debug, info, warn, error or silent, got "${logLevel}"`);
+  problems.check('m2bbs start');
+  return Object.freeze({
+    backends,
+    listen: values.listen ?? env.M2BBS_LISTEN ?? '127.0.0.1:6767',
+    telnet: values.telnet ?? env.M2BBS_TELNET ?? '127.0.0.1:2323',
+    db: values.db ?? env.M2BBS_DB ?? 'data/m2bbs.db',
+    screens: values.screens ?? env.M2BBS_SCREENS,
+    logLevel: logLevel as LogLevel,
+  });
+}

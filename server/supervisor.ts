@@ -1,0 +1,105 @@
+/**
+ * `m2bbs start`: runs the proxy and N backends as child processes on one SQLite file, says where
+ * to connect once all are up, and stops them all on SIGINT or SIGTERM.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { defaultBackend } from '../common/backend-defaults.js';
+import type { Logger } from '../common/log.js';
+import type { StartConfig } from './start-config.js';
+
+const M2BBS_BIN = fileURLToPath(new URL('../bin/m2bbs.js', import.meta.url));
+
+interface Child {
+  readonly name: string;
+  readonly process: ChildProcess;
+  readonly ready: Promise<Record<string, unknown>>;
+  readonly exited: Promise<number | null>;
+}
+
+export interface Supervisor {
+  /** Resolves once the proxy and every backend said they are ready, with the proxy's addresses. */
+  readonly ready: Promise<{ readonly http: string; readonly telnet: string }>;
+  /** Resolves when a child stopped without being asked, naming it. */
+  readonly failed: Promise<string>;
+  /** Stops the proxy first (it tells callers), then the backends. */
+  stop(): Promise<void>;
+  /** Kills everything at once. */
+  kill(): void;
+}
+
+/** Starts the proxy and backends described by `config`. */
+export function startSupervisor(config: StartConfig, log: Logger): Supervisor {
+  const backends = Array.from({ length: config.backends }, (_, i) => defaultBackend(i));
+  let stopping = false;
+  let reportFailure!: (name: string) => void;
+  const failed = new Promise<string>((resolve) => (reportFailure = resolve));
+
+  const run = (name: string, args: readonly string[], readyMsg: string): Child => {
+    // Own process group: a terminal's Ctrl-C reaches the supervisor only, which stops children in order.
+    const child = spawn(process.execPath, [M2BBS_BIN, ...args, '--log-level', config.logLevel], {
+      stdio: ['ignore', 'inherit', 'pipe'],
+      detached: true,
+    });
+    let buffered = '';
+    let markReady!: (record: Record<string, unknown>) => void;
+    const ready = new Promise<Record<string, unknown>>((resolve) => (markReady = resolve));
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      process.stderr.write(chunk);
+      buffered += chunk;
+      let newline;
+      while ((newline = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, newline);
+        buffered = buffered.slice(newline + 1);
+        if (line.includes(readyMsg)) {
+          try {
+            markReady(JSON.parse(line) as Record<string, unknown>);
+          } catch {
+            // A log line that merely mentions the words is not the ready line.
+          }
+        }
+      }
+    });
+    const exited = new Promise<number | null>((resolve) =>
+      child.on('exit', (code, signal) => {
+        if (!stopping) {
+          log.error('child stopped unexpectedly', { child: name, code, signal });
+          reportFailure(name);
+        }
+        resolve(code);
+      }),
+    );
+    return { name, process: child, ready, exited };
+  };
+
+  const proxy = run('proxy', ['proxy', '--listen', config.listen, '--telnet', config.telnet, ...backends.flatMap((b) => ['--backend', `${b.number}=${b.sendSpec},${b.recvSpec}`])], '"proxy ready"');
+  const handlers = backends.map((b) =>
+    run(b.number, ['handler', '--name', b.number, '--send-spec', b.sendSpec, '--recv-spec', b.recvSpec, '--db', config.db, ...(config.screens ? ['--screens', config.screens] : [])], '"handler ready"'),
+  );
+  const all = [proxy, ...handlers];
+
+  const ready = Promise.all(all.map((child) => child.ready)).then(([proxyReady]) => ({
+    http: String(proxyReady?.http),
+    telnet: String(proxyReady?.telnet),
+  }));
+
+  const signal = (child: Child, sig: NodeJS.Signals): void => {
+    if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill(sig);
+  };
+
+  return {
+    ready,
+    failed,
+    async stop() {
+      stopping = true;
+      signal(proxy, 'SIGTERM');
+      await proxy.exited;
+      for (const handler of handlers) signal(handler, 'SIGTERM');
+      await Promise.all(handlers.map((handler) => handler.exited));
+    },
+    kill() {
+      stopping = true;
+      for (const child of all) signal(child, 'SIGKILL');
+    },
+  };
+}

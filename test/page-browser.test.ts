@@ -1,0 +1,235 @@
+import { createServer } from 'node:net';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
+import { startPageDevServer } from './support/page-dev-server.js';
+
+/** What these tests need from a BBS: the page's address, and a way to stop it. */
+interface PageBbs {
+  readonly httpUrl: string;
+  close(): Promise<void>;
+}
+
+// The one line to change to run against the real proxy and backends (`startTestBbs`).
+const startBbs: () => Promise<PageBbs> = startPageDevServer;
+
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const PASSWORD = 'swordfish-42';
+const MESSAGE = 'Grüße vom grünen Bildschirm ☎';
+
+// Just enough of the page's globals for the functions that run inside it.
+interface XtermCell {
+  isFgPalette(): boolean | number;
+  getFgColor(): number;
+}
+interface XtermLine {
+  readonly isWrapped: boolean;
+  translateToString(trimRight: boolean): string;
+  getCell(x: number): XtermCell | undefined;
+}
+interface PageGlobals {
+  readonly m2bbsTerminal: {
+    readonly cols: number;
+    readonly rows: number;
+    readonly textarea: { readonly value: string } | undefined;
+    readonly buffer: { readonly active: { readonly length: number; getLine(y: number): XtermLine | undefined } };
+  };
+  readonly document: {
+    readonly body: { readonly dataset: Record<string, string | undefined> };
+    readonly documentElement: { readonly textContent: string | null };
+  };
+}
+
+// Runs in the page (the page's CSP forbids string evaluation, so it is a function): the terminal's
+// buffer as the caller sees it, wrapped rows joined back into lines; given a needle, whether the
+// needle shows at least `times` times.
+function readScreen(needle: { text: string; times: number } | null): string | boolean {
+  const buffer = (globalThis as unknown as PageGlobals).m2bbsTerminal.buffer.active;
+  const lines: string[] = [];
+  for (let y = 0; y < buffer.length; y++) {
+    const line = buffer.getLine(y);
+    if (line === undefined) continue;
+    const text = line.translateToString(true);
+    if (line.isWrapped && lines.length > 0) lines[lines.length - 1] += text;
+    else lines.push(text);
+  }
+  const screen = lines.join('\n').replace(/\n+$/, '');
+  return needle === null ? screen : screen.split(needle.text).length > needle.times;
+}
+
+async function screen(page: Page): Promise<string> {
+  return String(await page.evaluate(readScreen, null));
+}
+
+/** Waits until `text` shows `times` times on the terminal. */
+async function waitForScreen(page: Page, text: string, times = 1): Promise<void> {
+  await page.waitForFunction(readScreen, { text, times });
+}
+
+async function waitForLine(page: Page, state: 'dialling' | 'connected' | 'closed' | 'failed'): Promise<void> {
+  await page.waitForFunction((want) => (globalThis as unknown as PageGlobals).document.body.dataset.line === want, state);
+}
+
+async function answer(page: Page, line: string): Promise<void> {
+  await page.keyboard.type(line);
+  await page.keyboard.press('Enter');
+}
+
+/** Collects everything a developer console would show in red, and every failed request. */
+function watchForProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console.${m.type()}: ${m.text()} ${m.location().url}`);
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()} ${request.failure()?.errorText ?? ''}`));
+  page.on('response', (response) => {
+    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
+  });
+  return problems;
+}
+
+function deadPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+describe('the green-screen page in a real browser', () => {
+  let browser: Browser;
+  let bbs: PageBbs;
+  let context: BrowserContext;
+  beforeAll(async () => {
+    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    bbs = await startBbs();
+  }, 60_000);
+  afterAll(async () => {
+    await bbs?.close();
+    await browser?.close();
+  });
+  beforeEach(async () => {
+    context = await browser.newContext({ viewport: { width: 1024, height: 700 } });
+    context.setDefaultTimeout(10_000);
+  });
+  afterEach(async () => {
+    await context.close();
+  });
+
+  it('dials, signs a caller up with a masked password, posts, reads it back, quits and offers a redial', async () => {
+    const page = await context.newPage();
+    const problems = watchForProblems(page);
+    await page.goto(bbs.httpUrl);
+    expect(await page.title()).toContain('M2BBS');
+    await waitForLine(page, 'connected');
+    expect(await screen(page)).toMatch(/^ATDT @bbs\.*\nCONNECT\n/);
+
+    await waitForScreen(page, "What's your name?");
+    await answer(page, 'web_caller');
+    await waitForScreen(page, "What's your password?");
+    await page.keyboard.type(PASSWORD);
+    await waitForScreen(page, `> ${'*'.repeat(PASSWORD.length)}`);
+    await page.keyboard.press('Enter');
+    await waitForScreen(page, 'Sign up as web_caller? (Y/n)');
+    await answer(page, 'y');
+    await waitForScreen(page, 'Type the same password again');
+    await answer(page, PASSWORD);
+    await waitForScreen(page, 'Do you want to continue?');
+    const afterSignUp = await screen(page);
+    expect(afterSignUp).not.toContain(PASSWORD);
+    expect(afterSignUp.split(`> ${'*'.repeat(PASSWORD.length)}\n`)).toHaveLength(3);
+    const everywhere = await page.evaluate(() => {
+      const g = globalThis as unknown as PageGlobals;
+      return `${g.document.documentElement.textContent ?? ''}${g.m2bbsTerminal.textarea?.value ?? ''}`;
+    });
+    expect(everywhere).not.toContain(PASSWORD);
+
+    await answer(page, '');
+    await waitForScreen(page, 'MAIN MENU');
+    await answer(page, '1');
+    await waitForScreen(page, ' 1> ');
+    // Line editing: a typo, taken back with Backspace before Enter.
+    await page.keyboard.type(`${MESSAGE}!!`);
+    await page.keyboard.press('Backspace');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.press('Enter');
+    await waitForScreen(page, ' 2> ');
+    await answer(page, '.');
+    await waitForScreen(page, 'Your message is on the board as number 1.');
+    await waitForScreen(page, 'MAIN MENU', 2);
+    await answer(page, '2');
+    await waitForScreen(page, 'MAIN MENU', 3);
+    await answer(page, 'Q');
+    await waitForLine(page, 'closed');
+
+    const seen = await screen(page);
+    expect(seen).toMatch(new RegExp(`--- #1 from web_caller, [^\\n]*\\n${MESSAGE}\\n`));
+    expect(seen).not.toContain(`${MESSAGE}!`);
+    expect(seen).toMatch(/Alright, see ya later, web_caller\.\n+NO CARRIER\nPress Enter to redial\.$/);
+    expect(seen).not.toContain(PASSWORD);
+
+    await page.keyboard.press('Enter');
+    await waitForScreen(page, 'CONNECT', 2);
+    await waitForScreen(page, "What's your name?", 2);
+    expect(problems).toEqual([]);
+  });
+
+  it('fills the window at any size', async () => {
+    const page = await context.newPage();
+    const problems = watchForProblems(page);
+    await page.setViewportSize({ width: 360, height: 480 });
+    await page.goto(bbs.httpUrl);
+    await waitForScreen(page, "What's your name?");
+    const size = (): { cols: number; rows: number } => {
+      const { cols, rows } = (globalThis as unknown as PageGlobals).m2bbsTerminal;
+      return { cols, rows };
+    };
+    const small = await page.evaluate(size);
+    expect(small.cols).toBeGreaterThanOrEqual(32); // the welcome banner's width
+    expect(small.cols).toBeLessThan(60);
+    await page.setViewportSize({ width: 1400, height: 900 });
+    await page.waitForFunction((before) => {
+      const { cols, rows } = (globalThis as unknown as PageGlobals).m2bbsTerminal;
+      return cols > 2 * before.cols && rows > before.rows;
+    }, small);
+    expect(await screen(page)).toContain('Welcome to the M2BBS.');
+    expect(problems).toEqual([]);
+  });
+
+  it('says so in red, not with a black screen, when nothing answers', async () => {
+    const port = await deadPort();
+    const page = await context.newPage();
+    const problems = watchForProblems(page);
+    // The page comes from the BBS, but its address (and so its WebSocket) is a port nobody listens on.
+    await page.route(`http://127.0.0.1:${port}/**`, async (route) => {
+      const url = new URL(route.request().url());
+      await route.fulfill({ response: await route.fetch({ url: new URL(url.pathname, bbs.httpUrl).href }) });
+    });
+    await page.goto(`http://127.0.0.1:${port}/`);
+    await waitForLine(page, 'failed');
+    const seen = await screen(page);
+    expect(seen).toMatch(/^ATDT @bbs\.*\nNO ANSWER\nCould not reach the BBS at 127\.0\.0\.1:\d+/);
+    expect(seen).toContain('Press Enter to redial.');
+    // The cell colour of the "N" of NO ANSWER: palette red.
+    const colour = await page.evaluate(() => {
+      const buffer = (globalThis as unknown as PageGlobals).m2bbsTerminal.buffer.active;
+      for (let y = 0; y < buffer.length; y++) {
+        const line = buffer.getLine(y);
+        const cell = line?.translateToString(true) === 'NO ANSWER' ? line.getCell(0) : undefined;
+        if (cell !== undefined) return { palette: Boolean(cell.isFgPalette()), fg: cell.getFgColor() };
+      }
+      return { palette: false, fg: -1 };
+    });
+    expect(colour).toEqual({ palette: true, fg: 1 });
+
+    await page.keyboard.press('Enter');
+    await waitForScreen(page, 'NO ANSWER', 2);
+    await waitForLine(page, 'failed');
+    const expected = /^console\.error: WebSocket connection to 'ws:\/\/127\.0\.0\.1:\d+\/ws' failed/;
+    expect(problems.filter((p) => !expected.test(p))).toEqual([]);
+    expect(problems.length).toBeGreaterThan(0);
+  });
+});

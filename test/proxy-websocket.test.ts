@@ -1,0 +1,81 @@
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestBbs, type TestBbs } from './support/test-bbs.js';
+import { WsCaller } from './support/ws-caller.js';
+
+function rawHttp(port: number, request: string | Buffer): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(request));
+    let received = '';
+    socket.on('data', (chunk) => (received += chunk.toString('latin1')));
+    socket.on('close', () => resolve(received));
+    socket.on('error', reject);
+  });
+}
+
+describe('the HTTP and WebSocket door', () => {
+  let bbs: TestBbs;
+  beforeAll(async () => {
+    bbs = await startTestBbs();
+  });
+  afterAll(async () => {
+    await bbs.close();
+  });
+
+  it('serves the page and its xterm.js from the proxy itself', async () => {
+    const page = await fetch(bbs.httpUrl);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    const html = await page.text();
+    expect(html).toContain('/xterm/xterm.js');
+    expect(html).not.toMatch(/https?:\/\//);
+    for (const asset of ['/page.js', '/page.css', '/xterm/xterm.js', '/xterm/xterm.css', '/xterm/addon-fit.js']) {
+      expect((await fetch(new URL(asset, bbs.httpUrl))).status, asset).toBe(200);
+    }
+    expect((await fetch(new URL('/etc/passwd', bbs.httpUrl))).status).toBe(404);
+    expect((await fetch(bbs.httpUrl, { method: 'POST' })).status).toBe(405);
+  });
+
+  it('carries a whole conversation over WebSocket, dialling for the page', async () => {
+    const caller = await WsCaller.open(bbs.frontPort);
+    expect((await caller.untilPrompt()).texts[0]).toContain('Welcome to the M2BBS.');
+    await caller.exchange('web_caller');
+    expect((await caller.exchange('web-pass-1')).prompt?.msg).toContain('Sign up as web_caller?');
+    await caller.exchange('y');
+    await caller.exchange('web-pass-1');
+    await caller.exchange('');
+    await caller.exchange('1');
+    await caller.exchange('Posted from the page.');
+    await caller.exchange('.');
+    expect((await caller.exchange('2')).texts.join('\n')).toContain('Posted from the page.');
+    const bye = await caller.exchange('Q');
+    expect(bye).toMatchObject({ closed: true, texts: ['Alright, see ya later, web_caller.'] });
+    expect(caller.closeCode).toBe(1000);
+  });
+
+  it('closes a caller who sends binary frames or something other than a line, with a message', async () => {
+    const binary = await WsCaller.open(bbs.frontPort);
+    await binary.untilPrompt();
+    binary.ws.send(Buffer.from([1, 2, 3]));
+    const afterBinary = await binary.untilPrompt();
+    expect(afterBinary.texts).toEqual(['Binary messages are not accepted; closing the line.']);
+    expect(binary.closeCode).toBe(1003);
+
+    const junk = await WsCaller.open(bbs.frontPort);
+    await junk.untilPrompt();
+    junk.ws.send('{"type":"msg","msg":42}');
+    expect((await junk.untilPrompt()).texts).toEqual(['Expected {"type":"msg","msg":"a line"}; closing the line.']);
+    expect(junk.closeCode).toBe(1007);
+  });
+
+  it('refuses other sites, unknown numbers and paths, and answers junk HTTP with 400, and goes on', async () => {
+    await expect(WsCaller.open(bbs.frontPort, '/ws', { origin: 'http://evil.example' })).rejects.toThrow('403');
+    await expect(WsCaller.open(bbs.frontPort, '/ws?route=@bbs.99')).rejects.toThrow('404');
+    await expect(WsCaller.open(bbs.frontPort, '/nope')).rejects.toThrow('404');
+    expect(await rawHttp(bbs.frontPort, 'BLAH\x01\x02 / HTTP/9\r\n\r\n')).toMatch(/^HTTP\/1\.1 400 Bad Request/);
+    expect(await rawHttp(bbs.frontPort, Buffer.from([0x16, 0x03, 0x01, 0xff, 0xff, 0x0d, 0x0a, 0x0d, 0x0a]))).toMatch(/^HTTP\/1\.1 400 Bad Request/);
+    const caller = await WsCaller.open(bbs.frontPort, '/ws?route=@bbs.10');
+    expect((await caller.untilPrompt()).prompt?.msg).toContain("What's your name?");
+    caller.ws.close();
+  });
+});

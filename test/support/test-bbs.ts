@@ -1,0 +1,61 @@
+/**
+ * A whole BBS for tests: the real proxy in-process on ephemeral ports, with real `m2bbs handler`
+ * processes behind it on one SQLite file, over real ZeroMQ.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLogger, type Logger } from '../../common/log.js';
+import type { ProxyConfig } from '../../server/config.js';
+import { startProxy, type Proxy } from '../../server/proxy.js';
+import { HandlerProcess } from './handler-process.js';
+
+export interface TestBbs {
+  readonly proxy: Proxy;
+  readonly handlers: readonly HandlerProcess[];
+  readonly httpUrl: string;
+  readonly frontPort: number;
+  readonly telnetPort: number;
+  close(): Promise<void>;
+}
+
+export interface TestBbsOptions {
+  readonly backends?: number;
+  readonly log?: Logger;
+  readonly telnetNegotiationMs?: number;
+}
+
+/** Starts the proxy and its backends; resolves once every backend is ready. */
+export async function startTestBbs(options: TestBbsOptions = {}): Promise<TestBbs> {
+  const count = options.backends ?? 1;
+  const config: ProxyConfig = {
+    listen: { host: '127.0.0.1', port: 0 },
+    telnet: { host: '127.0.0.1', port: 0 },
+    backends: Array.from({ length: count }, (_, i) => ({ number: `bbs.${10 + i}`, sendSpec: 'tcp://127.0.0.1:*', recvSpec: 'tcp://127.0.0.1:*' })),
+    uuid: randomUUID(),
+    logLevel: 'silent',
+    telnetNegotiationMs: options.telnetNegotiationMs ?? 1000,
+  };
+  const proxy = await startProxy(config, options.log ?? createLogger('silent'));
+  const dir = mkdtempSync(join(tmpdir(), 'm2bbs-bbs-'));
+  const handlers = proxy.backends.map((b) =>
+    HandlerProcess.start(
+      ['--name', b.number, '--send-spec', b.sendSpec, '--recv-spec', b.recvSpec, '--db', join(dir, 'bbs.db'), '--bad-pass-delay-ms', '0'],
+      { db: false },
+    ),
+  );
+  await Promise.all(handlers.map((h) => h.waitForLog((r) => r.msg === 'handler ready')));
+  return {
+    proxy,
+    handlers,
+    httpUrl: `http://127.0.0.1:${proxy.front.port}/`,
+    frontPort: proxy.front.port,
+    telnetPort: proxy.telnet.port,
+    async close() {
+      await proxy.close();
+      await Promise.all(handlers.map((h) => h.stop()));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
