@@ -27,7 +27,7 @@ export class ConfigProblems {
   }
 }
 
-/** True for a ZeroMQ endpoint m2bbs can use: tcp://host:port, ipc://path or inproc://name. */
+/** True for a ZeroMQ endpoint m2bbs can use: tcp://host:port (`*` to bind any port), ipc://path or inproc://name. */
 export function isZmqEndpoint(spec: string): boolean {
-  return /^tcp:\/\/[^\s:]+:\d{1,5}$/.test(spec) || /^(ipc|inproc):\/\/\S+$/.test(spec);
+  return /^tcp:\/\/[^\s:]+:(\d{1,5}|\*)$/.test(spec) || /^(ipc|inproc):\/\/\S+$/.test(spec);
 }

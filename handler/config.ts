@@ -68,7 +68,7 @@ export function parseHandlerConfig(argv: readonly string[], env: NodeJS.ProcessE
   const sendSpec = values['send-spec'] ?? env.M2BBS_SEND_SPEC ?? defaultBackend(0).sendSpec;
   const recvSpec = values['recv-spec'] ?? env.M2BBS_RECV_SPEC ?? defaultBackend(0).recvSpec;
   for (const [flag, spec] of [['send-spec', sendSpec], ['recv-spec', recvSpec]] as const) {
-    if (!isZmqEndpoint(spec)) problems.add(`--${flag}: expected a ZeroMQ endpoint like tcp://127.0.0.1:9910, got "${spec}"`);
+    if (!isZmqEndpoint(spec) || spec.endsWith(':*')) problems.add(`--${flag}: expected a ZeroMQ endpoint like tcp://127.0.0.1:9910, got "${spec}"`);
   }
   if (sendSpec === recvSpec) problems.add(`--send-spec and --recv-spec must differ, both are "${sendSpec}"`);
   const db = values.db ?? env.M2BBS_DB ?? 'data/m2bbs.db';

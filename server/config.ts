@@ -64,7 +64,7 @@ export function parseProxyConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     return `${spec.number}=${spec.sendSpec},${spec.recvSpec}`;
   })).map((text) => parseBackend(text, problems));
   const numbers = backends.map((b) => b.number);
-  const endpoints = backends.flatMap((b) => [b.sendSpec, b.recvSpec]);
+  const endpoints = backends.flatMap((b) => [b.sendSpec, b.recvSpec]).filter((spec) => !spec.endsWith(':*'));
   if (new Set(numbers).size !== numbers.length) problems.add(`--backend: each number may be given once, got ${numbers.join(', ')}`);
   if (new Set(endpoints).size !== endpoints.length) problems.add('--backend: every backend needs endpoints of its own');
   const logLevel = values['log-level'] ?? env.M2BBS_LOG_LEVEL ?? 'info';

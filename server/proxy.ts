@@ -46,7 +46,7 @@ export async function startProxy(config: ProxyConfig, log: Logger): Promise<Prox
     log.info('proxy ready', {
       http: `http://${frontAddress.host}:${frontAddress.port}/`,
       telnet: `${telnetAddress.host} ${telnetAddress.port}`,
-      backends: config.backends.map((b) => b.number),
+      backends: links.map((link) => link.bound),
     });
     const sb = switchboard;
     return {

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { defaultBackend } from '../common/backend-defaults.js';
 import type { Logger } from '../common/log.js';
+import type { BackendSpec } from './backend-link.js';
 import type { StartConfig } from './start-config.js';
 
 const M2BBS_BIN = fileURLToPath(new URL('../bin/m2bbs.js', import.meta.url));
@@ -30,7 +31,9 @@ export interface Supervisor {
 
 /** Starts the proxy and backends described by `config`. */
 export function startSupervisor(config: StartConfig, log: Logger): Supervisor {
-  const backends = Array.from({ length: config.backends }, (_, i) => defaultBackend(i));
+  // The proxy binds every backend's endpoints on ports the system picks, and its ready line says
+  // which; backends are started once it has, so nothing here depends on a fixed free port.
+  const numbers = Array.from({ length: config.backends }, (_, i) => defaultBackend(i).number);
   let stopping = false;
   let reportFailure!: (name: string) => void;
   const failed = new Promise<string>((resolve) => (reportFailure = resolve));
@@ -61,7 +64,7 @@ export function startSupervisor(config: StartConfig, log: Logger): Supervisor {
       }
     });
     const exited = new Promise<number | null>((resolve) =>
-      child.on('exit', (code, signal) => {
+      child.on('close', (code, signal) => {
         if (!stopping) {
           log.error('child stopped unexpectedly', { child: name, code, signal });
           reportFailure(name);
@@ -72,16 +75,19 @@ export function startSupervisor(config: StartConfig, log: Logger): Supervisor {
     return { name, process: child, ready, exited };
   };
 
-  const proxy = run('proxy', ['proxy', '--listen', config.listen, '--telnet', config.telnet, ...backends.flatMap((b) => ['--backend', `${b.number}=${b.sendSpec},${b.recvSpec}`])], '"proxy ready"');
-  const handlers = backends.map((b) =>
-    run(b.number, ['handler', '--name', b.number, '--send-spec', b.sendSpec, '--recv-spec', b.recvSpec, '--db', config.db, ...(config.screens ? ['--screens', config.screens] : [])], '"handler ready"'),
-  );
-  const all = [proxy, ...handlers];
-
-  const ready = Promise.all(all.map((child) => child.ready)).then(([proxyReady]) => ({
-    http: String(proxyReady?.http),
-    telnet: String(proxyReady?.telnet),
-  }));
+  const proxy = run('proxy', ['proxy', '--listen', config.listen, '--telnet', config.telnet, ...numbers.flatMap((n) => ['--backend', `${n}=tcp://127.0.0.1:*,tcp://127.0.0.1:*`])], '"proxy ready"');
+  const all: Child[] = [proxy];
+  const handlers: Child[] = [];
+  const ready = proxy.ready.then(async (proxyReady) => {
+    for (const b of proxyReady.backends as BackendSpec[]) {
+      const args = ['handler', '--name', b.number, '--send-spec', b.sendSpec, '--recv-spec', b.recvSpec, '--db', config.db];
+      const handler = run(b.number, config.screens === undefined ? args : [...args, '--screens', config.screens], '"handler ready"');
+      handlers.push(handler);
+      all.push(handler);
+    }
+    await Promise.all(handlers.map((handler) => handler.ready));
+    return { http: String(proxyReady.http), telnet: String(proxyReady.telnet) };
+  });
 
   const signal = (child: Child, sig: NodeJS.Signals): void => {
     if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill(sig);

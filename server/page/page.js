@@ -46,7 +46,7 @@
       background: '#000000', foreground: '#33ff33', cursor: '#33ff33', cursorAccent: '#000000',
       selectionBackground: '#1f7a1f', selectionForeground: '#000000',
       green: '#33ff33', brightGreen: '#99ff99', yellow: '#ffff55', brightYellow: '#ffff88',
-      red: '#ff5555', brightRed: '#ff7777',
+      red: '#ff5555', brightRed: '#ff5555',
     },
   });
   const fit = new window.FitAddon.FitAddon();
@@ -150,6 +150,11 @@
       return `\x1b[${row + 1};${col + 1}H\x1b[J${text}`;
     });
   }
+
+  // xterm.js reflows the screen on resize but can clip the line being typed: draw it again.
+  term.onResize(() => {
+    if (editor.active) redraw(0);
+  });
 
   function apply(token) {
     if (token.text !== undefined) {
