@@ -1,16 +1,8 @@
 import { createServer } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
-import { startPageDevServer } from './support/page-dev-server.js';
-
-/** What these tests need from a BBS: the page's address, and a way to stop it. */
-interface PageBbs {
-  readonly httpUrl: string;
-  close(): Promise<void>;
-}
-
-// The one line to change to run against the real proxy and backends (`startTestBbs`).
-const startBbs: () => Promise<PageBbs> = startPageDevServer;
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { TelnetCaller } from './support/telnet-caller.js';
+import { startTestBbs, type TestBbs } from './support/test-bbs.js';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const PASSWORD = 'swordfish-42';
@@ -101,11 +93,11 @@ function deadPort(): Promise<number> {
 
 describe('the green-screen page in a real browser', () => {
   let browser: Browser;
-  let bbs: PageBbs;
+  let bbs: TestBbs;
   let context: BrowserContext;
   beforeAll(async () => {
     browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
-    bbs = await startBbs();
+    bbs = await startTestBbs({ telnetNegotiationMs: 300 });
   }, 60_000);
   afterAll(async () => {
     await bbs?.close();
@@ -175,6 +167,15 @@ describe('the green-screen page in a real browser', () => {
     await waitForScreen(page, 'CONNECT', 2);
     await waitForScreen(page, "What's your name?", 2);
     expect(problems).toEqual([]);
+
+    // A caller on telnet reads what the caller on the page posted.
+    const telnet = await TelnetCaller.open(bbs.telnetPort, 'xterm-256color');
+    await telnet.waitFor("What's your name?");
+    await telnet.type('web_caller', "What's your password?");
+    await telnet.type(PASSWORD, 'Do you want to continue?');
+    await telnet.type('', 'MAIN MENU');
+    expect(await telnet.type('2', /MAIN MENU/)).toContain(MESSAGE);
+    telnet.close();
   });
 
   it('fills the window at any size', async () => {
