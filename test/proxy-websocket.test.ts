@@ -66,6 +66,12 @@ describe('the HTTP and WebSocket door', () => {
     junk.ws.send('{"type":"msg","msg":42}');
     expect((await junk.untilPrompt()).texts).toEqual(['Expected {"type":"msg","msg":"a line"}; closing the line.']);
     expect(junk.closeCode).toBe(1007);
+
+    const huge = await WsCaller.open(bbs.frontPort);
+    await huge.untilPrompt();
+    huge.ws.send(JSON.stringify({ type: 'msg', msg: 'x'.repeat(70_000) }));
+    expect((await huge.untilPrompt()).closed).toBe(true);
+    expect(huge.closeCode).toBe(1009);
   });
 
   it('refuses other sites, unknown numbers and paths, and answers junk HTTP with 400, and goes on', async () => {

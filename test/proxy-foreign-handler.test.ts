@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import { Publisher, Pull } from 'zeromq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../common/log.js';
+import { encodeClose, encodeReply, isDisconnect, parseRequest, type Mongrel2Request } from '../common/mongrel2-wire.js';
+import { startProxy, type Proxy } from '../server/proxy.js';
+import { JsonSocketClient } from './support/json-socket-client.js';
+
+/** A handler that is not m2bbs's: plain ZeroMQ sockets speaking the Mongrel2 protocol. */
+class ForeignHandler {
+  readonly requests: Mongrel2Request[] = [];
+  private waiters: (() => void)[] = [];
+  private constructor(private readonly pull: Pull, private readonly pub: Publisher) {
+    void (async () => {
+      for await (const [frame] of pull) {
+        if (frame === undefined) continue;
+        this.requests.push(parseRequest(frame));
+        for (const wake of this.waiters.splice(0)) wake();
+      }
+    })().catch(() => {});
+  }
+  static connect(sendSpec: string, recvSpec: string): ForeignHandler {
+    const pull = new Pull();
+    const pub = new Publisher();
+    pull.connect(sendSpec);
+    pub.connect(recvSpec);
+    return new ForeignHandler(pull, pub);
+  }
+  async next(match: (r: Mongrel2Request) => boolean): Promise<Mongrel2Request> {
+    for (;;) {
+      const found = this.requests.find(match);
+      if (found !== undefined) {
+        this.requests.splice(this.requests.indexOf(found), 1);
+        return found;
+      }
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+  }
+  async reply(frame: Buffer): Promise<void> {
+    await this.pub.send(frame);
+  }
+  close(): void {
+    this.pull.close();
+    this.pub.close();
+  }
+}
+
+describe('any Mongrel2-protocol handler behind the proxy', () => {
+  let proxy: Proxy;
+  let handler: ForeignHandler;
+  beforeAll(async () => {
+    proxy = await startProxy(
+      {
+        listen: { host: '127.0.0.1', port: 0 },
+        telnet: { host: '127.0.0.1', port: 0 },
+        backends: [{ number: 'bbs.10', sendSpec: 'tcp://127.0.0.1:*', recvSpec: 'tcp://127.0.0.1:*' }],
+        uuid: randomUUID(),
+        logLevel: 'silent',
+        telnetNegotiationMs: 100,
+      },
+      createLogger('silent'),
+    );
+    const [spec] = proxy.backends;
+    handler = ForeignHandler.connect(spec?.sendSpec ?? '', spec?.recvSpec ?? '');
+  });
+  afterAll(async () => {
+    handler.close();
+    await proxy.close();
+  });
+
+  it('sends Mongrel2 request frames with the server headers, and replies reach one or many callers', async () => {
+    const alice = await JsonSocketClient.open(proxy.front.port, '@bbs.10');
+    alice.send('hello');
+    const first = await handler.next((r) => !isDisconnect(r));
+    expect(first.path).toBe('@bbs.10');
+    expect(first.headers).toMatchObject({ PATH: '@bbs.10', METHOD: 'JSON', PATTERN: '@bbs.10', REMOTE_ADDR: '127.0.0.1', DOOR: 'json' });
+    expect(JSON.parse(first.body.toString())).toEqual({ type: 'msg', msg: 'hello' });
+    const bob = await JsonSocketClient.open(proxy.front.port, '@bbs');
+    bob.send('hi');
+    const second = await handler.next((r) => !isDisconnect(r));
+    expect(second.headers).toMatchObject({ PATH: '@bbs', PATTERN: '@bbs' });
+    expect(Number(second.connId)).toBeGreaterThan(Number(first.connId));
+
+    await handler.reply(encodeReply(first.uuid, [first.connId, second.connId], '{"type":"prompt","msg":"to both","pchar":"> "}'));
+    expect((await alice.untilPrompt()).prompt?.msg).toBe('to both');
+    expect((await bob.untilPrompt()).prompt?.msg).toBe('to both');
+
+    // The handler closes Alice: flushed and closed, and no disconnect comes back for her.
+    await handler.reply(encodeReply(first.uuid, [first.connId], '{"type":"exit","msg":"bye"}'));
+    await handler.reply(encodeClose(first.uuid, [first.connId]));
+    expect(await alice.untilPrompt()).toEqual({ texts: ['bye'], prompt: undefined, closed: true });
+
+    // Bob hangs up himself: the handler hears the @* disconnect for him.
+    bob.destroy();
+    const gone = await handler.next(isDisconnect);
+    expect(gone.connId).toBe(second.connId);
+    expect(handler.requests.filter((r) => isDisconnect(r) && r.connId === first.connId)).toEqual([]);
+
+    // A reply to a connection that no longer exists is answered with its disconnect, as Mongrel2 does.
+    await handler.reply(encodeReply(first.uuid, ['999'], '{"type":"screen","msg":"anyone?"}'));
+    expect((await handler.next(isDisconnect)).connId).toBe('999');
+  });
+});
