@@ -18,6 +18,8 @@ export interface BackendSpec {
 export class BackendLink {
   private readonly outgoing: SendQueue;
   private readonly receiving: Promise<void>;
+  private peers = 0;
+  private upWaiters: (() => void)[] = [];
 
   private constructor(
     readonly spec: BackendSpec,
@@ -28,6 +30,26 @@ export class BackendLink {
   ) {
     this.outgoing = new SendQueue(push, Promise.resolve(), (error) => log.error('request not sent', { error: describeError(error) }));
     this.receiving = this.receive(onReply);
+    // A backend process counts as up while its PULL socket is connected to our PUSH.
+    push.events.on('accept', () => {
+      this.peers++;
+      this.log.info('backend connected', { peers: this.peers });
+      for (const wake of this.upWaiters.splice(0)) wake();
+    });
+    push.events.on('disconnect', () => {
+      this.peers = Math.max(0, this.peers - 1);
+      this.log.info('backend disconnected', { peers: this.peers });
+    });
+  }
+
+  /** True while at least one backend process is connected to this number. */
+  get up(): boolean {
+    return this.peers > 0;
+  }
+
+  /** Resolves once a backend process is connected (at once if one is). */
+  whenUp(): Promise<void> {
+    return this.up ? Promise.resolve() : new Promise((resolve) => this.upWaiters.push(resolve));
   }
 
   /** Binds both endpoints; fails (naming the endpoint) when either cannot be bound. */

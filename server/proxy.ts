@@ -15,6 +15,8 @@ export interface Proxy {
   readonly switchboard: ProxySwitchboard;
   /** Each backend's endpoints as bound, for backends to connect to. */
   readonly backends: readonly BackendSpec[];
+  /** Resolves once the backend numbers named (all when none are) have a backend process connected. */
+  whenUp(...numbers: string[]): Promise<void>;
   /** Tells every caller `message`, closes the doors and the backend endpoints. */
   close(message?: string): Promise<void>;
 }
@@ -54,6 +56,10 @@ export async function startProxy(config: ProxyConfig, log: Logger): Promise<Prox
       telnet: telnetAddress,
       switchboard: sb,
       backends: links.map((link) => link.bound),
+      whenUp: async (...numbers) => {
+        const wanted = numbers.length === 0 ? links : links.filter((link) => numbers.includes(link.spec.number));
+        await Promise.all(wanted.map((link) => link.whenUp()));
+      },
       async close(message = 'The BBS is going down for now. Call again soon.') {
         http.closeAll(message);
         frontDoor.closeAll(message);

@@ -11,11 +11,14 @@ import type { StartConfig } from './start-config.js';
 
 const M2BBS_BIN = fileURLToPath(new URL('../bin/m2bbs.js', import.meta.url));
 
+type LogRecord = Readonly<Record<string, unknown>>;
+
 interface Child {
   readonly name: string;
   readonly process: ChildProcess;
-  readonly ready: Promise<Record<string, unknown>>;
   readonly exited: Promise<number | null>;
+  /** Resolves with the first log record of the child's that `match` accepts. */
+  logged(match: (record: LogRecord) => boolean): Promise<LogRecord>;
 }
 
 export interface Supervisor {
@@ -38,15 +41,14 @@ export function startSupervisor(config: StartConfig, log: Logger): Supervisor {
   let reportFailure!: (name: string) => void;
   const failed = new Promise<string>((resolve) => (reportFailure = resolve));
 
-  const run = (name: string, args: readonly string[], readyMsg: string): Child => {
+  const run = (name: string, args: readonly string[]): Child => {
     // Own process group: a terminal's Ctrl-C reaches the supervisor only, which stops children in order.
     const child = spawn(process.execPath, [M2BBS_BIN, ...args, '--log-level', config.logLevel], {
       stdio: ['ignore', 'inherit', 'pipe'],
       detached: true,
     });
+    const watchers = new Set<(record: LogRecord) => void>();
     let buffered = '';
-    let markReady!: (record: Record<string, unknown>) => void;
-    const ready = new Promise<Record<string, unknown>>((resolve) => (markReady = resolve));
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
       process.stderr.write(chunk);
       buffered += chunk;
@@ -54,13 +56,13 @@ export function startSupervisor(config: StartConfig, log: Logger): Supervisor {
       while ((newline = buffered.indexOf('\n')) >= 0) {
         const line = buffered.slice(0, newline);
         buffered = buffered.slice(newline + 1);
-        if (line.includes(readyMsg)) {
-          try {
-            markReady(JSON.parse(line) as Record<string, unknown>);
-          } catch {
-            // A log line that merely mentions the words is not the ready line.
-          }
+        let record: LogRecord;
+        try {
+          record = JSON.parse(line) as LogRecord;
+        } catch {
+          continue;
         }
+        for (const watch of watchers) watch(record);
       }
     });
     const exited = new Promise<number | null>((resolve) =>
@@ -72,20 +74,31 @@ export function startSupervisor(config: StartConfig, log: Logger): Supervisor {
         resolve(code);
       }),
     );
-    return { name, process: child, ready, exited };
+    const logged = (match: (record: LogRecord) => boolean): Promise<LogRecord> =>
+      new Promise((resolve) => {
+        const watch = (record: LogRecord): void => {
+          if (!match(record)) return;
+          watchers.delete(watch);
+          resolve(record);
+        };
+        watchers.add(watch);
+      });
+    return { name, process: child, exited, logged };
   };
 
-  const proxy = run('proxy', ['proxy', '--listen', config.listen, '--telnet', config.telnet, ...numbers.flatMap((n) => ['--backend', `${n}=tcp://127.0.0.1:*,tcp://127.0.0.1:*`])], '"proxy ready"');
+  const proxy = run('proxy', ['proxy', '--listen', config.listen, '--telnet', config.telnet, ...numbers.flatMap((n) => ['--backend', `${n}=tcp://127.0.0.1:*,tcp://127.0.0.1:*`])]);
+  const connected = numbers.map((number) => proxy.logged((r) => r.msg === 'backend connected' && r.backend === number));
   const all: Child[] = [proxy];
   const handlers: Child[] = [];
-  const ready = proxy.ready.then(async (proxyReady) => {
+  const ready = proxy.logged((r) => r.msg === 'proxy ready').then(async (proxyReady) => {
     for (const b of proxyReady.backends as BackendSpec[]) {
       const args = ['handler', '--name', b.number, '--send-spec', b.sendSpec, '--recv-spec', b.recvSpec, '--db', config.db];
-      const handler = run(b.number, config.screens === undefined ? args : [...args, '--screens', config.screens], '"handler ready"');
+      const handler = run(b.number, config.screens === undefined ? args : [...args, '--screens', config.screens]);
       handlers.push(handler);
       all.push(handler);
     }
-    await Promise.all(handlers.map((handler) => handler.ready));
+    // Up means the proxy sees each backend connected, so the first caller finds a line.
+    await Promise.all(connected);
     return { http: String(proxyReady.http), telnet: String(proxyReady.telnet) };
   });
 

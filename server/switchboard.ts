@@ -38,10 +38,15 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
   const connections = new Map<string, Connection>();
   let lastId = 0;
 
+  // "Any free line" is, for now, any number with a backend connected; a number asked for by
+  // name is dialled only when its backend is there.
   function pick(route: string): BackendLink | undefined {
-    if (route !== ANY_LINE) return byRoute.get(route);
-    const links = options.links;
-    return links[Math.floor(random() * links.length)];
+    if (route !== ANY_LINE) {
+      const link = byRoute.get(route);
+      return link?.up ? link : undefined;
+    }
+    const up = options.links.filter((link) => link.up);
+    return up[Math.floor(random() * up.length)];
   }
 
   function dial(line: Line, info: CallerInfo): DialResult {

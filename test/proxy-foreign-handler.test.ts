@@ -53,7 +53,10 @@ describe('any Mongrel2-protocol handler behind the proxy', () => {
       {
         listen: { host: '127.0.0.1', port: 0 },
         telnet: { host: '127.0.0.1', port: 0 },
-        backends: [{ number: 'bbs.10', sendSpec: 'tcp://127.0.0.1:*', recvSpec: 'tcp://127.0.0.1:*' }],
+        backends: [
+          { number: 'bbs.10', sendSpec: 'tcp://127.0.0.1:*', recvSpec: 'tcp://127.0.0.1:*' },
+          { number: 'bbs.11', sendSpec: 'tcp://127.0.0.1:*', recvSpec: 'tcp://127.0.0.1:*' },
+        ],
         uuid: randomUUID(),
         logLevel: 'silent',
         telnetNegotiationMs: 100,
@@ -62,6 +65,7 @@ describe('any Mongrel2-protocol handler behind the proxy', () => {
     );
     const [spec] = proxy.backends;
     handler = ForeignHandler.connect(spec?.sendSpec ?? '', spec?.recvSpec ?? '');
+    await proxy.whenUp('bbs.10');
   });
   afterAll(async () => {
     handler.close();
@@ -96,8 +100,19 @@ describe('any Mongrel2-protocol handler behind the proxy', () => {
     expect(gone.connId).toBe(second.connId);
     expect(handler.requests.filter((r) => isDisconnect(r) && r.connId === first.connId)).toEqual([]);
 
+    // Nothing answers on bbs.11: a caller asking for it is told so plainly, and "@bbs" finds bbs.10.
+    const toDeadNumber = await JsonSocketClient.open(proxy.front.port, '@bbs.11');
+    toDeadNumber.send('connect');
+    expect(await toDeadNumber.untilPrompt()).toEqual({ texts: ['No line is available; try again later.'], prompt: undefined, closed: true });
+    for (let i = 0; i < 5; i++) {
+      const anyLine = await JsonSocketClient.open(proxy.front.port, '@bbs');
+      anyLine.send('any');
+      expect((await handler.next((r) => !isDisconnect(r))).headers.PATTERN).toBe('@bbs');
+      anyLine.destroy();
+    }
+
     // A reply to a connection that no longer exists is answered with its disconnect, as Mongrel2 does.
     await handler.reply(encodeReply(first.uuid, ['999'], '{"type":"screen","msg":"anyone?"}'));
-    expect((await handler.next(isDisconnect)).connId).toBe('999');
+    expect((await handler.next((r) => isDisconnect(r) && r.connId === '999')).connId).toBe('999');
   });
 });

@@ -41,6 +41,13 @@ export function serveJsonSocket(socket: Socket, firstChunk: Buffer, options: Jso
     socket.end(httpError(error.status));
   };
 
+  // An `exit` reply is what every JSON-socket client already shows and stops on.
+  const hangUpWith = (msg: string): void => {
+    log.info('json socket caller not connected', { why: msg });
+    closing = true;
+    socket.end(`${Buffer.from(JSON.stringify({ type: 'exit', msg })).toString('base64')}\0`);
+  };
+
   const onData = (chunk: Buffer): void => {
     if (closing) return;
     const { frames, error } = framer.push(chunk);
@@ -49,7 +56,7 @@ export function serveJsonSocket(socket: Socket, firstChunk: Buffer, options: Jso
       if (!options.switchboard.knows(frame.route)) return refuse({ status: 404, reason: `no number ${frame.route}` });
       if (call === undefined) {
         const dialled = options.switchboard.dial(line, { door: 'json', remoteAddr, route: frame.route });
-        if (!dialled.ok) return refuse({ status: 404, reason: dialled.message });
+        if (!dialled.ok) return hangUpWith(dialled.message);
         call = dialled.call;
         log = log.child({ conn: call.id });
       } else if (frame.route !== '@bbs' && frame.route !== `@${call.number}`) {

@@ -46,6 +46,7 @@ export async function startTestBbs(options: TestBbsOptions = {}): Promise<TestBb
     ),
   );
   await Promise.all(handlers.map((h) => h.waitForLog((r) => r.msg === 'handler ready')));
+  await proxy.whenUp();
   return {
     proxy,
     handlers,
