@@ -1,10 +1,8 @@
 /** The `m2bbs handler` configuration: flags, then environment, then defaults; validated at once. */
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { defaultBackend } from '../common/backend-defaults.js';
-import { BbsError } from '../common/errors.js';
-import { ConfigProblems, isZmqEndpoint } from '../common/config-problems.js';
-import { isLogLevel, type LogLevel } from '../common/log.js';
+import { ConfigProblems, isZmqEndpoint, logLevelFrom, parseFlags } from '../common/config-problems.js';
+import type { LogLevel } from '../common/log.js';
 import { DEFAULT_SCRYPT_COST, type ScryptCost } from '../db/password.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
 
@@ -40,28 +38,18 @@ Runs one BBS backend that connects to a Mongrel2-protocol server (Mongrel2 itsel
 
 /** Parses and validates `m2bbs handler` arguments, reporting every problem at once. */
 export function parseHandlerConfig(argv: readonly string[], env: NodeJS.ProcessEnv): HandlerConfig {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        name: { type: 'string' },
-        'send-spec': { type: 'string' },
-        'recv-spec': { type: 'string' },
-        db: { type: 'string' },
-        screens: { type: 'string' },
-        'log-level': { type: 'string' },
-        'max-lines': { type: 'string' },
-        'max-line-length': { type: 'string' },
-        'page-size': { type: 'string' },
-        'bad-pass-delay-ms': { type: 'string' },
-      },
-    }));
-  } catch (error) {
-    throw new BbsError('BBS_ERR_USAGE', `m2bbs handler: ${(error as Error).message}\n\n${HANDLER_USAGE}`, { cause: error });
-  }
+  const values = parseFlags('m2bbs handler', HANDLER_USAGE, argv, {
+    name: { type: 'string' },
+    'send-spec': { type: 'string' },
+    'recv-spec': { type: 'string' },
+    db: { type: 'string' },
+    screens: { type: 'string' },
+    'log-level': { type: 'string' },
+    'max-lines': { type: 'string' },
+    'max-line-length': { type: 'string' },
+    'page-size': { type: 'string' },
+    'bad-pass-delay-ms': { type: 'string' },
+  });
   const problems = new ConfigProblems();
   const name = values.name ?? env.M2BBS_NAME ?? defaultBackend(0).number;
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name)) problems.add(`--name: expected letters, digits, '.', '_' or '-', got "${name}"`);
@@ -74,8 +62,7 @@ export function parseHandlerConfig(argv: readonly string[], env: NodeJS.ProcessE
   const db = values.db ?? env.M2BBS_DB ?? 'data/m2bbs.db';
   if (db.trim() === '') problems.add('--db: expected a file name, got an empty string');
   const screens = values.screens ?? env.M2BBS_SCREENS ?? SHIPPED_SCREENS;
-  const logLevel = values['log-level'] ?? env.M2BBS_LOG_LEVEL ?? 'info';
-  if (!isLogLevel(logLevel)) problems.add(`--log-level: expected debug, info, warn, error or silent, got "${logLevel}"`);
+  const logLevel = logLevelFrom(values['log-level'], env, problems);
   const limits: Limits = Object.freeze({
     ...DEFAULT_LIMITS,
     maxLines: problems.integer('max-lines', values['max-lines'], DEFAULT_LIMITS.maxLines, 1, 1000),
@@ -90,7 +77,7 @@ export function parseHandlerConfig(argv: readonly string[], env: NodeJS.ProcessE
     recvSpec,
     db,
     screens,
-    logLevel: logLevel as LogLevel,
+    logLevel,
     limits,
     scryptCost: DEFAULT_SCRYPT_COST,
   });

@@ -1,10 +1,8 @@
 /** The `m2bbs proxy` configuration: flags, then environment, then defaults; validated at once. */
 import { randomUUID } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import { defaultBackend } from '../common/backend-defaults.js';
-import { ConfigProblems, isZmqEndpoint } from '../common/config-problems.js';
-import { BbsError } from '../common/errors.js';
-import { isLogLevel, type LogLevel } from '../common/log.js';
+import { ConfigProblems, isZmqEndpoint, logLevelFrom, parseFlags } from '../common/config-problems.js';
+import type { LogLevel } from '../common/log.js';
 import type { BackendSpec } from './backend-link.js';
 
 export interface Address {
@@ -39,23 +37,13 @@ Port 0 picks a free port; the "proxy ready" log line says which.`;
 
 /** Parses and validates `m2bbs proxy` arguments, reporting every problem at once. */
 export function parseProxyConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ProxyConfig {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        listen: { type: 'string' },
-        telnet: { type: 'string' },
-        backend: { type: 'string', multiple: true },
-        'log-level': { type: 'string' },
-        'telnet-negotiation-ms': { type: 'string' },
-      },
-    }));
-  } catch (error) {
-    throw new BbsError('BBS_ERR_USAGE', `m2bbs proxy: ${(error as Error).message}\n\n${PROXY_USAGE}`, { cause: error });
-  }
+  const values = parseFlags('m2bbs proxy', PROXY_USAGE, argv, {
+    listen: { type: 'string' },
+    telnet: { type: 'string' },
+    backend: { type: 'string', multiple: true },
+    'log-level': { type: 'string' },
+    'telnet-negotiation-ms': { type: 'string' },
+  });
   const problems = new ConfigProblems();
   const listen = parseAddress('listen', values.listen ?? env.M2BBS_LISTEN ?? '127.0.0.1:6767', problems);
   const telnet = parseAddress('telnet', values.telnet ?? env.M2BBS_TELNET ?? '127.0.0.1:2323', problems);
@@ -67,11 +55,10 @@ export function parseProxyConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   const endpoints = backends.flatMap((b) => [b.sendSpec, b.recvSpec]).filter((spec) => !spec.endsWith(':*'));
   if (new Set(numbers).size !== numbers.length) problems.add(`--backend: each number may be given once, got ${numbers.join(', ')}`);
   if (new Set(endpoints).size !== endpoints.length) problems.add('--backend: every backend needs endpoints of its own');
-  const logLevel = values['log-level'] ?? env.M2BBS_LOG_LEVEL ?? 'info';
-  if (!isLogLevel(logLevel)) problems.add(`--log-level: expected debug, info, warn, error or silent, got "${logLevel}"`);
+  const logLevel = logLevelFrom(values['log-level'], env, problems);
   const telnetNegotiationMs = problems.integer('telnet-negotiation-ms', values['telnet-negotiation-ms'], 3000, 0, 10_000);
   problems.check('m2bbs proxy');
-  return Object.freeze({ listen, telnet, backends, uuid: randomUUID(), logLevel: logLevel as LogLevel, telnetNegotiationMs });
+  return Object.freeze({ listen, telnet, backends, uuid: randomUUID(), logLevel, telnetNegotiationMs });
 }
 
 function parseAddress(flag: string, text: string, problems: ConfigProblems): Address {

@@ -1,8 +1,6 @@
 /** The `m2bbs start` configuration. */
-import { parseArgs } from 'node:util';
-import { ConfigProblems } from '../common/config-problems.js';
-import { BbsError } from '../common/errors.js';
-import { isLogLevel, type LogLevel } from '../common/log.js';
+import { ConfigProblems, logLevelFrom, parseFlags } from '../common/config-problems.js';
+import type { LogLevel } from '../common/log.js';
 
 export interface StartConfig {
   readonly backends: number;
@@ -27,27 +25,17 @@ Starts the whole BBS: the front proxy and N backends (bbs.10, bbs.11, ...) on on
 
 /** Parses and validates `m2bbs start` arguments, reporting every problem at once. */
 export function parseStartConfig(argv: readonly string[], env: NodeJS.ProcessEnv): StartConfig {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      options: {
-        backends: { type: 'string' },
-        listen: { type: 'string' },
-        telnet: { type: 'string' },
-        db: { type: 'string' },
-        screens: { type: 'string' },
-        'log-level': { type: 'string' },
-      },
-    }));
-  } catch (error) {
-    throw new BbsError('BBS_ERR_USAGE', `m2bbs start: ${(error as Error).message}\n\n${START_USAGE}`, { cause: error });
-  }
+  const values = parseFlags('m2bbs start', START_USAGE, argv, {
+    backends: { type: 'string' },
+    listen: { type: 'string' },
+    telnet: { type: 'string' },
+    db: { type: 'string' },
+    screens: { type: 'string' },
+    'log-level': { type: 'string' },
+  });
   const problems = new ConfigProblems();
   const backends = problems.integer('backends', values.backends, 2, 1, 90);
-  const logLevel = values['log-level'] ?? env.M2BBS_LOG_LEVEL ?? 'info';
-  if (!isLogLevel(logLevel)) problems.add(`--log-level: expected debug, info, warn, error or silent, got "${logLevel}"`);
+  const logLevel = logLevelFrom(values['log-level'], env, problems);
   problems.check('m2bbs start');
   return Object.freeze({
     backends,
@@ -55,6 +43,6 @@ export function parseStartConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     telnet: values.telnet ?? env.M2BBS_TELNET ?? '127.0.0.1:2323',
     db: values.db ?? env.M2BBS_DB ?? 'data/m2bbs.db',
     screens: values.screens ?? env.M2BBS_SCREENS,
-    logLevel: logLevel as LogLevel,
+    logLevel,
   });
 }

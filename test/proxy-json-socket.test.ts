@@ -1,18 +1,8 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JsonSocketClient } from './support/json-socket-client.js';
+import { JsonSocketClient, rawExchange } from './support/json-socket-client.js';
 import { startTestBbs, type TestBbs } from './support/test-bbs.js';
 
-/** Writes raw bytes to the front port and collects everything until the proxy closes. */
-function rawExchange(port: number, bytes: Buffer | string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.write(bytes));
-    let received = '';
-    socket.on('data', (chunk) => (received += chunk.toString('latin1')));
-    socket.on('close', () => resolve(received));
-    socket.on('error', reject);
-  });
-}
 
 const NOT_FOUND = 'HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: 9\r\nServer: m2bbs\r\n\r\nNot Found';
 const BAD_REQUEST = 'HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: 11\r\nServer: m2bbs\r\n\r\nBad Request';

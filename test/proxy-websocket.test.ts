@@ -1,17 +1,8 @@
-import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rawExchange } from './support/json-socket-client.js';
 import { startTestBbs, type TestBbs } from './support/test-bbs.js';
 import { WsCaller } from './support/ws-caller.js';
 
-function rawHttp(port: number, request: string | Buffer): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.write(request));
-    let received = '';
-    socket.on('data', (chunk) => (received += chunk.toString('latin1')));
-    socket.on('close', () => resolve(received));
-    socket.on('error', reject);
-  });
-}
 
 describe('the HTTP and WebSocket door', () => {
   let bbs: TestBbs;
@@ -78,8 +69,8 @@ describe('the HTTP and WebSocket door', () => {
     await expect(WsCaller.open(bbs.frontPort, '/ws', { origin: 'http://evil.example' })).rejects.toThrow('403');
     await expect(WsCaller.open(bbs.frontPort, '/ws?route=@bbs.99')).rejects.toThrow('404');
     await expect(WsCaller.open(bbs.frontPort, '/nope')).rejects.toThrow('404');
-    expect(await rawHttp(bbs.frontPort, 'BLAH\x01\x02 / HTTP/9\r\n\r\n')).toMatch(/^HTTP\/1\.1 400 Bad Request/);
-    expect(await rawHttp(bbs.frontPort, Buffer.from([0x16, 0x03, 0x01, 0xff, 0xff, 0x0d, 0x0a, 0x0d, 0x0a]))).toMatch(/^HTTP\/1\.1 400 Bad Request/);
+    expect(await rawExchange(bbs.frontPort, 'BLAH\x01\x02 / HTTP/9\r\n\r\n')).toMatch(/^HTTP\/1\.1 400 Bad Request/);
+    expect(await rawExchange(bbs.frontPort, Buffer.from([0x16, 0x03, 0x01, 0xff, 0xff, 0x0d, 0x0a, 0x0d, 0x0a]))).toMatch(/^HTTP\/1\.1 400 Bad Request/);
     const caller = await WsCaller.open(bbs.frontPort, '/ws?route=@bbs.10');
     expect((await caller.untilPrompt()).prompt?.msg).toContain("What's your name?");
     caller.ws.close();

@@ -1,33 +1,20 @@
 /** A raw TCP JSON-socket caller: writes `@route {json}\0` frames, reads replies either framing. */
 import { connect, type Socket } from 'node:net';
 import { ReplyReader } from '../../common/reply-reader.js';
-
-export type JsonReply = { readonly type: string; readonly msg: string; readonly pchar?: string; readonly echo?: boolean };
-
-export interface Turn {
-  readonly texts: string[];
-  readonly prompt: JsonReply | undefined;
-  readonly closed: boolean;
-}
+import { ReplyQueue, type JsonReply, type Turn } from './reply-queue.js';
 
 export class JsonSocketClient {
   private readonly reader = new ReplyReader();
-  private readonly queue: JsonReply[] = [];
+  private readonly queue = new ReplyQueue();
   readonly errors: string[] = [];
-  private ended = false;
-  private wake: (() => void) | undefined;
 
   private constructor(private readonly socket: Socket, private readonly route: string) {
     socket.on('data', (chunk: Buffer) => {
       const { messages, errors } = this.reader.push(chunk);
-      this.queue.push(...(messages as JsonReply[]));
       this.errors.push(...errors);
-      this.poke();
+      this.queue.push(...(messages as JsonReply[]));
     });
-    socket.on('close', () => {
-      this.ended = true;
-      this.poke();
-    });
+    socket.on('close', () => this.queue.end());
     socket.on('error', (error) => this.errors.push(error.message));
   }
 
@@ -36,11 +23,6 @@ export class JsonSocketClient {
       const socket = connect(port, '127.0.0.1', () => resolve(new JsonSocketClient(socket, route)));
       socket.once('error', reject);
     });
-  }
-
-  private poke(): void {
-    this.wake?.();
-    this.wake = undefined;
   }
 
   /** Writes one line as a `{"type":"msg"}` frame. */
@@ -53,19 +35,8 @@ export class JsonSocketClient {
     this.socket.write(bytes);
   }
 
-  /** Collects replies up to and including the next prompt, or until the server closes. */
-  async untilPrompt(): Promise<Turn> {
-    const texts: string[] = [];
-    for (;;) {
-      const reply = this.queue.shift();
-      if (reply !== undefined) {
-        texts.push(reply.msg);
-        if (reply.type === 'prompt') return { texts, prompt: reply, closed: false };
-        continue;
-      }
-      if (this.ended) return { texts, prompt: undefined, closed: true };
-      await new Promise<void>((resolve) => (this.wake = resolve));
-    }
+  untilPrompt(): Promise<Turn> {
+    return this.queue.untilPrompt();
   }
 
   async exchange(line: string): Promise<Turn> {
@@ -74,11 +45,22 @@ export class JsonSocketClient {
   }
 
   /** Resolves when the server has closed the connection. */
-  async closedByServer(): Promise<void> {
-    while (!this.ended) await new Promise<void>((resolve) => (this.wake = resolve));
+  closedByServer(): Promise<void> {
+    return this.queue.whenClosed();
   }
 
   destroy(): void {
     this.socket.destroy();
   }
+}
+
+/** Writes raw bytes to a port and collects everything until the server closes. */
+export function rawExchange(port: number, bytes: Buffer | string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(bytes));
+    let received = '';
+    socket.on('data', (chunk) => (received += chunk.toString('latin1')));
+    socket.on('close', () => resolve(received));
+    socket.on('error', reject);
+  });
 }

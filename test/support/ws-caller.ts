@@ -1,22 +1,20 @@
 /** A WebSocket caller as the page is one: JSON text frames each way. */
 import WebSocket from 'ws';
-import type { JsonReply, Turn } from './json-socket-client.js';
+import { ReplyQueue, type JsonReply, type Turn } from './reply-queue.js';
 
 export class WsCaller {
-  private readonly queue: JsonReply[] = [];
-  private wake: (() => void) | undefined;
+  private readonly queue = new ReplyQueue();
   closeCode: number | undefined;
   closeReason = '';
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data, isBinary) => {
       if (!isBinary) this.queue.push(JSON.parse(data.toString()) as JsonReply);
-      this.poke();
     });
     ws.on('close', (code, reason) => {
       this.closeCode = code;
       this.closeReason = reason.toString();
-      this.poke();
+      this.queue.end();
     });
   }
 
@@ -30,24 +28,8 @@ export class WsCaller {
     });
   }
 
-  private poke(): void {
-    this.wake?.();
-    this.wake = undefined;
-  }
-
-  /** Replies up to the next prompt, or until the socket closes. */
-  async untilPrompt(): Promise<Turn> {
-    const texts: string[] = [];
-    for (;;) {
-      const reply = this.queue.shift();
-      if (reply !== undefined) {
-        texts.push(reply.msg);
-        if (reply.type === 'prompt') return { texts, prompt: reply, closed: false };
-        continue;
-      }
-      if (this.closeCode !== undefined) return { texts, prompt: undefined, closed: true };
-      await new Promise<void>((resolve) => (this.wake = resolve));
-    }
+  untilPrompt(): Promise<Turn> {
+    return this.queue.untilPrompt();
   }
 
   async exchange(line: string): Promise<Turn> {
