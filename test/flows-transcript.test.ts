@@ -129,7 +129,7 @@ describe('reading', () => {
     await c.say('');
     await c.say('4');
     const text = c.transcript();
-    expect(text).toContain('You have 1 new of 2 messages');
+    expect(text).toContain('New messages for you: 1 of 2');
     expect(text.indexOf('[NEW] from gina')).toBeLessThan(text.indexOf('[read] from gina'));
     expect(h.services.countUnreadMail(to.id)).toBe(0);
     expect(h.services.inboxIds(to.id)).toHaveLength(2);

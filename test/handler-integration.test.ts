@@ -59,10 +59,10 @@ describe('m2bbs handler behind a Mongrel2-protocol server', () => {
     await m2.exchange('3', 'BOB');
     const bobMotd = await m2.exchange('3', 'b0b-secret');
     expect(bobMotd.prompt?.msg).toContain('This is call number 2 for you');
-    expect(bobMotd.prompt?.msg).toContain('1 new messages waiting for you');
+    expect(bobMotd.prompt?.msg).toContain('New messages waiting for you: 1');
     await m2.exchange('3', '');
     const inbox = await m2.exchange('3', '4');
-    expect(inbox.texts.join('\n')).toMatch(/You have 1 new of 1 messages[\s\S]*\[NEW\] from alice, .*\nMeet me at the tea party\./);
+    expect(inbox.texts.join('\n')).toMatch(/New messages for you: 1 of 1[\s\S]*\[NEW\] from alice, .*\nMeet me at the tea party\./);
     expect((await m2.exchange('3', 'Q')).closed).toBe(true);
 
     // Every reply went to the server that asked, addressed to exactly one connection, and each
