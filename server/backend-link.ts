@@ -13,6 +13,14 @@ export interface BackendSpec {
   readonly number: string;
   readonly sendSpec: string;
   readonly recvSpec: string;
+  /** How many callers the backend takes at once, when the proxy is told. */
+  readonly lines?: number;
+}
+
+export interface LinkEvents {
+  reply(reply: Mongrel2Reply, link: BackendLink): void;
+  /** The last backend process on this number went away. */
+  down(link: BackendLink): void;
 }
 
 export class BackendLink {
@@ -20,25 +28,29 @@ export class BackendLink {
   private readonly receiving: Promise<void>;
   private peers = 0;
   private upWaiters: (() => void)[] = [];
+  /** When the backend last connected or replied (ms since the epoch), 0 if never. */
+  lastHeard = 0;
 
   private constructor(
     readonly spec: BackendSpec,
     private readonly push: Push,
     private readonly sub: Subscriber,
     private readonly log: Logger,
-    onReply: (reply: Mongrel2Reply, link: BackendLink) => void,
+    events: LinkEvents,
   ) {
     this.outgoing = new SendQueue(push, Promise.resolve(), (error) => log.error('request not sent', { error: describeError(error) }));
-    this.receiving = this.receive(onReply);
+    this.receiving = this.receive(events);
     // A backend process counts as up while its PULL socket is connected to our PUSH.
     push.events.on('accept', () => {
       this.peers++;
+      this.lastHeard = Date.now();
       this.log.info('backend connected', { peers: this.peers });
       for (const wake of this.upWaiters.splice(0)) wake();
     });
     push.events.on('disconnect', () => {
       this.peers = Math.max(0, this.peers - 1);
       this.log.info('backend disconnected', { peers: this.peers });
+      if (this.peers === 0) events.down(this);
     });
   }
 
@@ -53,7 +65,7 @@ export class BackendLink {
   }
 
   /** Binds both endpoints; fails (naming the endpoint) when either cannot be bound. */
-  static async open(spec: BackendSpec, log: Logger, onReply: (reply: Mongrel2Reply, link: BackendLink) => void): Promise<BackendLink> {
+  static async open(spec: BackendSpec, log: Logger, events: LinkEvents): Promise<BackendLink> {
     const push = new Push();
     const sub = new Subscriber();
     push.linger = 0;
@@ -67,12 +79,12 @@ export class BackendLink {
       throw new Error(`backend ${spec.number}: cannot bind ${spec.sendSpec} / ${spec.recvSpec}: ${describeError(error)}`, { cause: error });
     }
     sub.subscribe('');
-    return new BackendLink(spec, push, sub, log.child({ backend: spec.number }), onReply);
+    return new BackendLink(spec, push, sub, log.child({ backend: spec.number }), events);
   }
 
   /** The endpoints as bound (with the real port where the spec asked for `*`). */
   get bound(): BackendSpec {
-    return { number: this.spec.number, sendSpec: this.push.lastEndpoint ?? this.spec.sendSpec, recvSpec: this.sub.lastEndpoint ?? this.spec.recvSpec };
+    return { ...this.spec, sendSpec: this.push.lastEndpoint ?? this.spec.sendSpec, recvSpec: this.sub.lastEndpoint ?? this.spec.recvSpec };
   }
 
   /** Queues a request frame for the backend (held by ZeroMQ until a backend connects). */
@@ -80,7 +92,7 @@ export class BackendLink {
     this.outgoing.push(frame);
   }
 
-  private async receive(onReply: (reply: Mongrel2Reply, link: BackendLink) => void): Promise<void> {
+  private async receive(events: LinkEvents): Promise<void> {
     try {
       for await (const [frame] of this.sub) {
         if (frame === undefined) continue;
@@ -91,7 +103,8 @@ export class BackendLink {
           this.log.warn('malformed reply frame dropped', { error: describeError(error), bytes: frame.length });
           continue;
         }
-        onReply(reply, this);
+        this.lastHeard = Date.now();
+        events.reply(reply, this);
       }
     } catch (error) {
       if (!this.sub.closed) this.log.error('reply loop failed', { error: describeError(error) });

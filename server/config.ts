@@ -30,6 +30,8 @@ Mongrel2 handler protocol out to the backends.
                          a backend number and the endpoints bound for it; repeat for each
                          (default bbs.10=tcp://127.0.0.1:9910,tcp://127.0.0.1:9911
                           and bbs.11=tcp://127.0.0.1:9920,tcp://127.0.0.1:9921)
+  --lines N              how many callers each backend takes (its --max-callers), for dialling
+                         and the directory; unknown when not given
   --log-level LEVEL      debug, info, warn, error or silent (M2BBS_LOG_LEVEL, default info)
   -h, --help             this text
 
@@ -43,14 +45,16 @@ export function parseProxyConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     backend: { type: 'string', multiple: true },
     'log-level': { type: 'string' },
     'telnet-negotiation-ms': { type: 'string' },
+    lines: { type: 'string' },
   });
   const problems = new ConfigProblems();
   const listen = parseAddress('listen', values.listen ?? env.M2BBS_LISTEN ?? '127.0.0.1:6767', problems);
   const telnet = parseAddress('telnet', values.telnet ?? env.M2BBS_TELNET ?? '127.0.0.1:2323', problems);
+  const lines = values.lines === undefined ? undefined : problems.integer('lines', values.lines, 0, 1, 100_000);
   const backends = (values.backend ?? [0, 1].map((i) => {
     const spec = defaultBackend(i);
     return `${spec.number}=${spec.sendSpec},${spec.recvSpec}`;
-  })).map((text) => parseBackend(text, problems));
+  })).map((text) => ({ ...parseBackend(text, problems), ...(lines === undefined ? {} : { lines }) }));
   const numbers = backends.map((b) => b.number);
   const endpoints = backends.flatMap((b) => [b.sendSpec, b.recvSpec]).filter((spec) => !spec.endsWith(':*'));
   if (new Set(numbers).size !== numbers.length) problems.add(`--backend: each number may be given once, got ${numbers.join(', ')}`);

@@ -12,13 +12,17 @@ export interface Line {
   deliver(body: Buffer): void;
   /** The backend closed this caller: flush what was delivered, then close the connection. */
   hangUp(): void;
+  /** A line from the proxy itself, such as dialling progress (`ATDT @bbs.11 ... BUSY`). */
+  notice(text: string): void;
+  /** The backend went away in the middle of the call: say `text`, then close or offer a redial. */
+  dropped(text: string): void;
 }
 
-/** A caller connected through to a backend. */
+/** A caller's call: dialling a backend, then connected through to it. */
 export interface Call {
-  /** The connection id the backend sees (decimal, unique in this proxy process). */
+  /** The connection id the backend sees now (decimal, unique in this proxy process; a redial gets a new one). */
   readonly id: string;
-  /** The backend's number, such as `bbs.10`. */
+  /** The backend's number being dialled or connected, such as `bbs.10`. */
   readonly number: string;
   /** Sends a message body (`{"type":"msg","msg":LINE}` for a line) to the backend. */
   send(body: Buffer | string): void;
@@ -32,6 +36,19 @@ export type DialResult =
   | { readonly ok: true; readonly call: Call }
   | { readonly ok: false; readonly reason: 'unknown-route' | 'no-line'; readonly message: string };
 
+/** What the directory says of one backend number. */
+export interface DirectoryEntry {
+  readonly number: string;
+  readonly route: string;
+  readonly up: boolean;
+  /** Lines the backend has, when known (`null` when the proxy was not told). */
+  readonly lines: number | null;
+  readonly inUse: number;
+  readonly free: number | null;
+  /** When the backend last connected or replied, ISO 8601; null if never. */
+  readonly lastHeard: string | null;
+}
+
 export interface CallerInfo {
   readonly door: Door;
   readonly remoteAddr: string;
@@ -44,4 +61,6 @@ export interface Switchboard {
   dial(line: Line, info: CallerInfo): DialResult;
   /** True when `route` names something this proxy can dial. */
   knows(route: string): boolean;
+  /** Every backend number: whether it is up, its lines, when it was last heard from. */
+  directory(): DirectoryEntry[];
 }

@@ -27,7 +27,12 @@ export async function startProxy(config: ProxyConfig, log: Logger): Promise<Prox
   let switchboard: ProxySwitchboard | undefined;
   try {
     for (const spec of config.backends) {
-      links.push(await BackendLink.open(spec, log, (reply, link) => switchboard?.route(reply, link)));
+      links.push(
+        await BackendLink.open(spec, log, {
+          reply: (reply, link) => switchboard?.route(reply, link),
+          down: (link) => switchboard?.down(link),
+        }),
+      );
     }
   } catch (error) {
     await Promise.all(links.map((link) => link.close()));

@@ -1,19 +1,17 @@
 /**
- * Connects callers to backend numbers: gives each connection a fresh decimal id, turns what the
- * caller sends into Mongrel2 request frames, and routes reply frames back to the right door.
+ * Connects callers to backend numbers. A call to `@bbs` is dialled: numbers with free lines first,
+ * each busy or silent number tried once, the caller told each step (`ATDT @bbs.11 ... BUSY`).
+ * A call to a named number goes straight there. Every attempt gets a fresh decimal connection id.
  */
 import type { Logger } from '../common/log.js';
 import { encodeDisconnect, encodeRequest, type Mongrel2Reply } from '../common/mongrel2-wire.js';
 import type { BackendLink } from './backend-link.js';
-import type { Call, CallerInfo, DialResult, Line, Switchboard } from './line.js';
+import { dialOrder } from './dial-order.js';
+import type { Call, CallerInfo, DialResult, DirectoryEntry, Line, Switchboard } from './line.js';
 
 /** The route that means "any free line". */
 export const ANY_LINE = '@bbs';
-
-interface Connection {
-  readonly line: Line;
-  readonly link: BackendLink;
-}
+export const ALL_LINES_BUSY = 'All lines are busy. Please try again later.';
 
 export interface SwitchboardOptions {
   /** This proxy's identity on the wire (Mongrel2's send_ident). */
@@ -21,95 +19,219 @@ export interface SwitchboardOptions {
   readonly links: readonly BackendLink[];
   readonly log: Logger;
   readonly random?: () => number;
+  /** How long a number may take to answer a dialled call before the next is tried. */
+  readonly answerTimeoutMs?: number;
 }
 
 export interface ProxySwitchboard extends Switchboard {
   /** Hands a reply frame from a backend to the callers it names. */
   route(reply: Mongrel2Reply, from: BackendLink): void;
-  /** Callers connected through to a backend now. */
+  /** A backend number lost its last process: its callers are told the line dropped. */
+  down(link: BackendLink): void;
+  /** Callers dialling or connected now. */
   readonly activeCalls: number;
+}
+
+interface CallState {
+  readonly line: Line;
+  readonly info: CallerInfo;
+  readonly dialled: boolean;
+  id: string;
+  link: BackendLink;
+  connected: boolean;
+  ended: boolean;
+  first: Buffer | undefined;
+  queued: Buffer[];
+  candidates: BackendLink[];
+  timer: NodeJS.Timeout | undefined;
+}
+
+interface LinkState {
+  inUse: number;
+  knownFull: boolean;
 }
 
 /** Creates the switchboard over a set of backend links. */
 export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard {
   const { uuid, log } = options;
   const random = options.random ?? Math.random;
+  const answerTimeoutMs = options.answerTimeoutMs ?? 5000;
   const byRoute = new Map(options.links.map((link) => [`@${link.spec.number}`, link]));
-  const connections = new Map<string, Connection>();
+  const loads = new Map<BackendLink, LinkState>(options.links.map((link) => [link, { inUse: 0, knownFull: false }]));
+  const calls = new Map<string, CallState>();
+  // Attempts given up on (busy, silent): their late replies and closes are dropped quietly.
+  const abandoned = new Set<string>();
   let lastId = 0;
 
-  // "Any free line" is, for now, any number with a backend connected; a number asked for by
-  // name is dialled only when its backend is there.
-  function pick(route: string): BackendLink | undefined {
-    if (route !== ANY_LINE) {
-      const link = byRoute.get(route);
-      return link?.up ? link : undefined;
+  const load = (link: BackendLink): LinkState => loads.get(link) as LinkState;
+  const knows = (route: string): boolean => route === ANY_LINE || byRoute.has(route);
+
+  function register(state: CallState): void {
+    state.id = String(++lastId);
+    calls.set(state.id, state);
+    load(state.link).inUse++;
+  }
+
+  function unregister(state: CallState): void {
+    if (calls.get(state.id) !== state) return;
+    calls.delete(state.id);
+    clearTimeout(state.timer);
+    const l = load(state.link);
+    l.inUse--;
+    l.knownFull = false;
+  }
+
+  function request(state: CallState, body: Buffer | string): Buffer {
+    const pattern = state.dialled ? ANY_LINE : `@${state.link.spec.number}`;
+    const headers = { PATH: state.info.route, METHOD: 'JSON', PATTERN: pattern, URL_SCHEME: 'm2bbs', REMOTE_ADDR: state.info.remoteAddr, DOOR: state.info.door };
+    return encodeRequest({ uuid, connId: state.id, path: state.info.route, headers, body });
+  }
+
+  function attempt(state: CallState): void {
+    const next = state.candidates.shift();
+    if (next === undefined) {
+      log.info('all lines busy', { door: state.info.door });
+      state.ended = true;
+      state.line.notice(ALL_LINES_BUSY);
+      state.line.hangUp();
+      return;
     }
-    const up = options.links.filter((link) => link.up);
-    return up[Math.floor(random() * up.length)];
+    state.link = next;
+    register(state);
+    state.timer = setTimeout(() => giveUp(state, 'NO ANSWER'), answerTimeoutMs).unref();
+    next.send(request(state, state.first as Buffer));
+  }
+
+  function giveUp(state: CallState, outcome: 'BUSY' | 'NO ANSWER'): void {
+    if (outcome === 'NO ANSWER') state.link.send(encodeDisconnect(uuid, state.id));
+    state.line.notice(`ATDT @${state.link.spec.number} ... ${outcome}`);
+    abandoned.add(state.id);
+    unregister(state);
+    if (outcome === 'BUSY') load(state.link).knownFull = true;
+    attempt(state);
+  }
+
+  function answered(state: CallState, body: Buffer): void {
+    clearTimeout(state.timer);
+    state.connected = true;
+    state.line.notice(`ATDT @${state.link.spec.number} ... CONNECT`);
+    log.info('call connected', { conn: state.id, backend: state.link.spec.number, door: state.info.door });
+    state.line.deliver(body);
+    for (const queued of state.queued.splice(0)) state.link.send(request(state, queued));
   }
 
   function dial(line: Line, info: CallerInfo): DialResult {
     if (!knows(info.route)) return { ok: false, reason: 'unknown-route', message: `There is no number ${info.route} here.` };
-    const link = pick(info.route);
-    if (link === undefined) return { ok: false, reason: 'no-line', message: 'No line is available; try again later.' };
-    const id = String(++lastId);
-    const connection: Connection = { line, link };
-    connections.set(id, connection);
-    const pattern = info.route === ANY_LINE ? ANY_LINE : `@${link.spec.number}`;
-    const headers = { PATH: info.route, METHOD: 'JSON', PATTERN: pattern, URL_SCHEME: 'm2bbs', REMOTE_ADDR: info.remoteAddr, DOOR: info.door };
-    log.info('call connected', { conn: id, backend: link.spec.number, door: info.door, remote: info.remoteAddr });
+    const dialled = info.route === ANY_LINE;
+    const candidates = dialled ? dialOrder(options.links.map((link) => ({ link, up: link.up, lines: link.spec.lines, ...load(link) })), random).map((c) => c.link) : [];
+    const named = dialled ? undefined : byRoute.get(info.route);
+    if (named !== undefined && !named.up) return { ok: false, reason: 'no-line', message: `${info.route} does not answer. Try @bbs for any free line.` };
+    const first = named ?? candidates[0];
+    if (first === undefined) return { ok: false, reason: 'no-line', message: 'No line is answering right now. Please try again later.' };
+    const state: CallState = { line, info, dialled, id: '', link: first, connected: !dialled, ended: false, first: undefined, queued: [], candidates, timer: undefined };
+    if (!dialled) {
+      register(state);
+      log.info('call connected', { conn: state.id, backend: first.spec.number, door: info.door });
+    }
     const send = (body: Buffer | string): void => {
-      if (connections.get(id) !== connection) return;
-      link.send(encodeRequest({ uuid, connId: id, path: info.route, headers, body }));
+      if (state.ended) return;
+      if (state.connected) return state.link.send(request(state, body));
+      if (state.first !== undefined) return void state.queued.push(Buffer.from(body));
+      state.first = Buffer.from(body);
+      attempt(state);
     };
     const call: Call = {
-      id,
-      number: link.spec.number,
+      get id() {
+        return state.id;
+      },
+      get number() {
+        return state.link.spec.number;
+      },
       send,
       sendLine: (text) => send(JSON.stringify({ type: 'msg', msg: text })),
       leave() {
-        if (connections.get(id) !== connection) return;
-        connections.delete(id);
-        link.send(encodeDisconnect(uuid, id));
-        log.info('caller left', { conn: id, backend: link.spec.number });
+        if (state.ended) return;
+        state.ended = true;
+        if (calls.get(state.id) !== state) return;
+        unregister(state);
+        state.link.send(encodeDisconnect(uuid, state.id));
+        log.info('caller left', { conn: state.id, backend: state.link.spec.number });
       },
     };
     return { ok: true, call };
   }
 
-  function knows(route: string): boolean {
-    return route === ANY_LINE || byRoute.has(route);
-  }
-
   function route(reply: Mongrel2Reply, from: BackendLink): void {
-    if (reply.extended) {
-      log.debug('extended reply ignored', { backend: from.spec.number, ids: reply.connIds.length });
-      return;
-    }
+    if (reply.extended) return;
     for (const id of reply.connIds) {
-      const connection = connections.get(id);
-      if (connection === undefined || connection.link !== from) {
+      const state = calls.get(id);
+      if (state === undefined || state.link !== from) {
         // As Mongrel2 does: a reply to a connection that is gone tells the backend it is gone.
+        if (abandoned.delete(id) && reply.body.length === 0) continue;
         from.send(encodeDisconnect(uuid, id));
         continue;
       }
-      if (reply.body.length === 0) {
-        connections.delete(id);
+      if (!state.connected) {
+        if (reply.body.length === 0) giveUp(state, 'NO ANSWER');
+        else if (isBusy(reply.body)) giveUp(state, 'BUSY');
+        else answered(state, reply.body);
+      } else if (reply.body.length === 0) {
+        state.ended = true;
+        unregister(state);
         log.info('backend closed caller', { conn: id, backend: from.spec.number });
-        connection.line.hangUp();
+        state.line.hangUp();
       } else {
-        connection.line.deliver(reply.body);
+        state.line.deliver(reply.body);
       }
     }
+  }
+
+  function down(link: BackendLink): void {
+    for (const state of [...calls.values()]) {
+      if (state.link !== link) continue;
+      if (!state.connected) {
+        giveUp(state, 'NO ANSWER');
+        continue;
+      }
+      state.ended = true;
+      unregister(state);
+      log.warn('line dropped', { conn: state.id, backend: link.spec.number });
+      state.line.dropped(`NO CARRIER: the line to @${link.spec.number} dropped.`);
+    }
+  }
+
+  function directory(): DirectoryEntry[] {
+    return options.links.map((link) => {
+      const { inUse } = load(link);
+      const lines = link.spec.lines ?? null;
+      return {
+        number: link.spec.number,
+        route: `@${link.spec.number}`,
+        up: link.up,
+        lines,
+        inUse,
+        free: lines === null ? null : Math.max(0, lines - inUse),
+        lastHeard: link.lastHeard === 0 ? null : new Date(link.lastHeard).toISOString(),
+      };
+    });
   }
 
   return {
     dial,
     knows,
     route,
+    down,
+    directory,
     get activeCalls() {
-      return connections.size;
+      return calls.size;
     },
   };
+}
+
+function isBusy(body: Buffer): boolean {
+  try {
+    return (JSON.parse(body.toString('utf8')) as { type?: unknown }).type === 'busy';
+  } catch {
+    return false;
+  }
 }

@@ -103,7 +103,7 @@ describe('any Mongrel2-protocol handler behind the proxy', () => {
     // Nothing answers on bbs.11: a caller asking for it is told so plainly, and "@bbs" finds bbs.10.
     const toDeadNumber = await JsonSocketClient.open(proxy.front.port, '@bbs.11');
     toDeadNumber.send('connect');
-    expect(await toDeadNumber.untilPrompt()).toEqual({ texts: ['No line is available; try again later.'], prompt: undefined, closed: true });
+    expect(await toDeadNumber.untilPrompt()).toEqual({ texts: ['@bbs.11 does not answer. Try @bbs for any free line.'], prompt: undefined, closed: true });
     for (let i = 0; i < 5; i++) {
       const anyLine = await JsonSocketClient.open(proxy.front.port, '@bbs');
       anyLine.send('any');

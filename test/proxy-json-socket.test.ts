@@ -22,14 +22,15 @@ describe('the JSON-socket door', () => {
       let received = '';
       socket.on('data', (chunk) => {
         received += chunk.toString('latin1');
-        if (received.includes('\0') && received.split('\0').length >= 3) {
+        if (received.split('\0').length >= 4) {
           socket.destroy();
           resolve(received);
         }
       });
     });
-    const [first, second] = got.split('\0');
+    const [dialled, first, second] = got.split('\0');
     expect(first).toMatch(/^[A-Za-z0-9+/]+=*$/);
+    expect(JSON.parse(Buffer.from(dialled ?? '', 'base64').toString('utf8'))).toEqual({ type: 'notice', msg: expect.stringMatching(/^ATDT @bbs\.1[01] \.\.\. CONNECT$/) });
     expect(JSON.parse(Buffer.from(first ?? '', 'base64').toString('utf8'))).toMatchObject({ type: 'screen', msg: expect.stringContaining('Welcome to the M2BBS.') });
     expect(JSON.parse(Buffer.from(second ?? '', 'base64').toString('utf8'))).toEqual({ type: 'prompt', msg: "What's your name? (new callers: pick one)", pchar: '> ' });
 
@@ -75,7 +76,7 @@ describe('the JSON-socket door', () => {
   it('swallows pings on @bbs as Mongrel2 does', async () => {
     const caller = await JsonSocketClient.open(bbs.frontPort);
     caller.sendRaw('@bbs {"type":"ping"}\0@bbs {"type":"msg","msg":"connect"}\0');
-    expect((await caller.untilPrompt()).texts[0]).toContain('Welcome to the M2BBS.');
+    expect((await caller.untilPrompt()).texts[1]).toContain('Welcome to the M2BBS.');
     caller.destroy();
   });
 });

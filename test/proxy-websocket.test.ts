@@ -29,7 +29,9 @@ describe('the HTTP and WebSocket door', () => {
 
   it('carries a whole conversation over WebSocket, dialling for the page', async () => {
     const caller = await WsCaller.open(bbs.frontPort);
-    expect((await caller.untilPrompt()).texts[0]).toContain('Welcome to the M2BBS.');
+    const [dialled, welcome] = (await caller.untilPrompt()).texts;
+    expect(dialled).toBe('ATDT @bbs.10 ... CONNECT');
+    expect(welcome).toContain('Welcome to the M2BBS.');
     await caller.exchange('web_caller');
     expect((await caller.exchange('web-pass-1')).prompt?.msg).toContain('Sign up as web_caller?');
     await caller.exchange('y');

@@ -1,7 +1,7 @@
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createLogger } from '../common/log.js';
-import type { Call, CallerInfo, DialResult, Line, Switchboard } from '../server/line.js';
+import type { Call, CallerInfo, DialResult, DirectoryEntry, Line, Switchboard } from '../server/line.js';
 import { createTelnetDoor, type TelnetDoor } from '../server/doors/telnet-door.js';
 
 const [IAC, DONT, DO, WONT, WILL, SB, SE] = [255, 254, 253, 252, 251, 250, 240];
@@ -63,6 +63,9 @@ class FakeSwitchboard implements Switchboard {
     this.calls.push(call);
     notify(this.watchers);
     return { ok: true, call };
+  }
+  directory(): DirectoryEntry[] {
+    return [];
   }
   knows(): boolean {
     return true;

@@ -39,6 +39,11 @@ export function createHttpDoor(options: HttpDoorOptions): HttpDoor {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const file = files.get(path === '/index.html' ? '/' : path);
     if (req.method !== 'GET' && req.method !== 'HEAD') return plain(res, 405, 'Method Not Allowed', { allow: 'GET, HEAD' });
+    if (path === '/directory') {
+      const body = JSON.stringify({ numbers: options.switchboard.directory(), at: new Date().toISOString() });
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+      return void res.end(req.method === 'HEAD' ? undefined : body);
+    }
     // Browsers ask for an icon on their own; "none" is an answer, a 404 would be an error in their console.
     if (file === undefined && path === '/favicon.ico') return void res.writeHead(204, SECURITY_HEADERS).end();
     if (file === undefined) return plain(res, 404, 'Not Found');

@@ -24,11 +24,19 @@ export function serveJsonSocket(socket: Socket, firstChunk: Buffer, options: Jso
   let call: Call | undefined;
   let closing = false;
 
+  const write = (body: Buffer | string): void => {
+    if (!closing) socket.write(`${Buffer.from(body).toString('base64')}\0`);
+  };
   const line: Line = {
-    deliver(body) {
-      if (!closing) socket.write(`${body.toString('base64')}\0`);
-    },
+    deliver: write,
     hangUp() {
+      closing = true;
+      socket.end();
+    },
+    // Every JSON-socket client shows a reply's msg, whatever its type; `exit` also ends it.
+    notice: (text) => write(JSON.stringify({ type: 'notice', msg: text })),
+    dropped(text) {
+      write(JSON.stringify({ type: 'exit', msg: text }));
       closing = true;
       socket.end();
     },

@@ -67,7 +67,7 @@ class TelnetConnection implements Line {
   private readonly decoder = new TextDecoder('utf-8', { fatal: true });
   private readonly pending: string[] = [];
   private caps: TerminalCaps = PLAIN_TERMINAL;
-  private phase: 'negotiating' | 'online' | 'closing' = 'negotiating';
+  private phase: 'negotiating' | 'online' | 'dropped' | 'closing' = 'negotiating';
   private call: Call | undefined;
   private left = false;
   private hungUp = false;
@@ -98,6 +98,20 @@ class TelnetConnection implements Line {
     if (this.phase === 'closing') return;
     this.hungUp = true;
     this.end();
+  }
+
+  notice(text: string): void {
+    if (this.phase !== 'closing') this.write(renderNotice(text, this.caps));
+  }
+
+  /** The backend went away: say so and offer a redial on Enter, keeping the caller's connection. */
+  dropped(text: string): void {
+    if (this.phase === 'closing') return;
+    this.call = undefined;
+    this.left = false;
+    this.secret = false;
+    this.phase = 'dropped';
+    this.write(renderNotice(`${text} Press Enter to redial, or type Q and Enter to hang up.`, this.caps));
   }
 
   /** Says `message` and closes the line; the backend hears that the caller left. */
@@ -211,9 +225,16 @@ class TelnetConnection implements Line {
     this.escape = 'none';
     this.secret = false;
     if (this.echoing()) this.write(Buffer.from('\r\n'));
+    if (this.phase === 'dropped') return this.redialOrQuit(line);
     if (this.call !== undefined) this.call.sendLine(line);
     else if (this.pending.length < MAX_PENDING_LINES) this.pending.push(line);
     else this.refuse('Too much was typed before the call went through', 'too many lines before dialling');
+  }
+
+  private redialOrQuit(answer: string): void {
+    if (answer.trim().toUpperCase() === 'Q') return this.finish('Bye.');
+    this.phase = 'negotiating';
+    this.dial('redial');
   }
 
   private erase(count: number): void {

@@ -28,6 +28,12 @@ export function serveWebSocket(ws: WebSocket, remoteAddr: string, route: string,
       hangUp() {
         ws.close(1000, 'bye');
       },
+      notice: (text) => ws.send(notice(text)),
+      // The page shows NO CARRIER on any close and offers a redial.
+      dropped(text) {
+        ws.send(notice(text));
+        ws.close(1001, 'line dropped');
+      },
     },
     { door: 'websocket', remoteAddr, route },
   );
