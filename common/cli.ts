@@ -7,6 +7,7 @@ Commands:
   start     run the whole BBS: the proxy and its backends
   proxy     run the front proxy (telnet, JSON sockets, WebSocket and the page)
   handler   run a BBS backend behind a Mongrel2-protocol server
+  directory show a running proxy's backend numbers, up or down, lines free
   bench     measure the heap each suspended conversation costs
 
 Run "m2bbs <command> --help" for a command's flags.`;
@@ -23,6 +24,10 @@ const COMMANDS: Record<string, () => Promise<{ run: (argv: readonly string[]) =>
   proxy: async () => {
     const [{ runProxy }, { PROXY_USAGE }] = await Promise.all([import('../server/main.js'), import('../server/config.js')]);
     return { run: runProxy, usage: PROXY_USAGE };
+  },
+  directory: async () => {
+    const { runDirectory, DIRECTORY_USAGE } = await import('../server/directory-main.js');
+    return { run: runDirectory, usage: DIRECTORY_USAGE };
   },
   bench: async () => {
     const { runBench, BENCH_USAGE } = await import('../bench/suspended-sessions.js');

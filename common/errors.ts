@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   BBS_ERR_CLIENT_MESSAGE: { expose: false, summary: 'malformed message from a client' },
   BBS_ERR_USAGE: { expose: true, summary: 'bad command-line usage' },
   BBS_ERR_TELNET_INPUT: { expose: false, summary: 'telnet caller sent bad input (broken negotiation, binary, invalid UTF-8, oversized line)' },
+  BBS_ERR_UNREACHABLE: { expose: true, summary: 'a server m2bbs had to reach did not answer' },
 } as const satisfies Record<string, { expose: boolean; summary: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

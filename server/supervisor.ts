@@ -41,7 +41,7 @@ export function startSupervisor(config: StartConfig, log: Logger): Supervisor {
   let reportFailure!: (name: string) => void;
   const failed = new Promise<string>((resolve) => (reportFailure = resolve));
 
-  const run = (name: string, args: readonly string[]): Child => {
+  const run = (name: string, args: readonly string[], onUnexpectedExit: (code: number | null, signal: NodeJS.Signals | null) => void): Child => {
     // Own process group: a terminal's Ctrl-C reaches the supervisor only, which stops children in order.
     const child = spawn(process.execPath, [M2BBS_BIN, ...args, '--log-level', config.logLevel], {
       stdio: ['ignore', 'inherit', 'pipe'],
@@ -65,12 +65,10 @@ export function startSupervisor(config: StartConfig, log: Logger): Supervisor {
         for (const watch of watchers) watch(record);
       }
     });
+    log.info('child started', { child: name, pid: child.pid });
     const exited = new Promise<number | null>((resolve) =>
       child.on('close', (code, signal) => {
-        if (!stopping) {
-          log.error('child stopped unexpectedly', { child: name, code, signal });
-          reportFailure(name);
-        }
+        if (!stopping) onUnexpectedExit(code, signal);
         resolve(code);
       }),
     );
@@ -86,21 +84,39 @@ export function startSupervisor(config: StartConfig, log: Logger): Supervisor {
     return { name, process: child, exited, logged };
   };
 
-  const proxy = run('proxy', ['proxy', '--listen', config.listen, '--telnet', config.telnet, ...numbers.flatMap((n) => ['--backend', `${n}=tcp://127.0.0.1:*,tcp://127.0.0.1:*`])]);
+  const proxyArgs = ['proxy', '--listen', config.listen, '--telnet', config.telnet, '--lines', String(config.maxCallers)];
+  const proxy = run('proxy', [...proxyArgs, ...numbers.flatMap((n) => ['--backend', `${n}=tcp://127.0.0.1:*,tcp://127.0.0.1:*`])], (code, signal) => {
+    log.error('proxy stopped unexpectedly', { code, signal });
+    reportFailure('the proxy');
+  });
   const connected = numbers.map((number) => proxy.logged((r) => r.msg === 'backend connected' && r.backend === number));
-  const all: Child[] = [proxy];
+  const all: Child[] = [proxy];  // every child ever started, for kill()
   const handlers: Child[] = [];
   const ready = proxy.logged((r) => r.msg === 'proxy ready').then(async (proxyReady) => {
-    for (const b of proxyReady.backends as BackendSpec[]) {
-      const args = ['handler', '--name', b.number, '--send-spec', b.sendSpec, '--recv-spec', b.recvSpec, '--db', config.db];
-      const handler = run(b.number, config.screens === undefined ? args : [...args, '--screens', config.screens]);
-      handlers.push(handler);
-      all.push(handler);
-    }
+    for (const b of proxyReady.backends as BackendSpec[]) startBackend(b, 0);
     // Up means the proxy sees each backend connected, so the first caller finds a line.
     await Promise.all(connected);
     return { http: String(proxyReady.http), telnet: String(proxyReady.telnet) };
   });
+
+  // A backend that exits unexpectedly is restarted on the same endpoints, waiting longer after
+  // each quick failure (0.5 s doubling to 10 s), and from scratch once it has run for 30 s.
+  function startBackend(b: BackendSpec, failures: number): void {
+    const args = ['handler', '--name', b.number, '--send-spec', b.sendSpec, '--recv-spec', b.recvSpec, '--db', config.db, '--max-callers', String(config.maxCallers)];
+    const started = Date.now();
+    const handler = run(b.number, config.screens === undefined ? args : [...args, '--screens', config.screens], (code, signal) => {
+      const quick = Date.now() - started < 30_000 ? failures + 1 : 1;
+      const delayMs = Math.min(500 * 2 ** (quick - 1), 10_000);
+      log.warn('backend exited; restarting', { backend: b.number, code, signal, restartInMs: delayMs });
+      const index = handlers.indexOf(handler);
+      if (index >= 0) handlers.splice(index, 1);
+      setTimeout(() => {
+        if (!stopping) startBackend(b, quick);
+      }, delayMs).unref();
+    });
+    handlers.push(handler);
+    all.push(handler);
+  }
 
   const signal = (child: Child, sig: NodeJS.Signals): void => {
     if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill(sig);

@@ -1,0 +1,48 @@
+/** `m2bbs directory [HOST[:PORT]]`: prints the proxy's directory of backend numbers as a table. */
+import { BbsError } from '../common/errors.js';
+import type { DirectoryEntry } from './line.js';
+
+export const DIRECTORY_USAGE = `Usage: m2bbs directory [HOST[:PORT]] [--json]
+
+Asks a running m2bbs proxy (default 127.0.0.1:6767) for its directory: every backend number,
+whether it is up, its lines in use and free, and when it was last heard from.`;
+
+/** Fetches and prints the directory. */
+export async function runDirectory(argv: readonly string[]): Promise<void> {
+  const json = argv.includes('--json');
+  const target = argv.find((arg) => !arg.startsWith('--')) ?? '127.0.0.1:6767';
+  const unknown = argv.filter((arg) => arg.startsWith('--') && arg !== '--json');
+  if (unknown.length > 0) throw new BbsError('BBS_ERR_USAGE', `m2bbs directory: unknown option ${unknown.join(', ')}\n\n${DIRECTORY_USAGE}`);
+  const address = target.includes(':') ? target : `${target}:6767`;
+  const url = `http://${address}/directory`;
+  let body: { numbers: DirectoryEntry[]; at: string };
+  try {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    body = (await response.json()) as typeof body;
+  } catch (error) {
+    throw new BbsError('BBS_ERR_UNREACHABLE', `m2bbs directory: no m2bbs proxy answered at ${url} (${(error as Error).message})`, { cause: error });
+  }
+  if (json) {
+    console.log(JSON.stringify(body, null, 2));
+    return;
+  }
+  console.log(formatDirectory(body.numbers, Date.parse(body.at)));
+}
+
+/** The directory as an aligned text table. */
+export function formatDirectory(numbers: readonly DirectoryEntry[], now: number): string {
+  const rows = [
+    ['NUMBER', 'STATE', 'LINES', 'IN USE', 'FREE', 'LAST HEARD'],
+    ...numbers.map((n) => [
+      n.route,
+      n.up ? 'up' : 'DOWN',
+      n.lines === null ? '?' : String(n.lines),
+      String(n.inUse),
+      n.free === null ? '?' : String(n.free),
+      n.lastHeard === null ? 'never' : `${Math.max(0, Math.round((now - Date.parse(n.lastHeard)) / 1000))} s ago`,
+    ]),
+  ];
+  const widths = rows[0]?.map((_, col) => Math.max(...rows.map((row) => (row[col] ?? '').length))) ?? [];
+  return rows.map((row) => row.map((cell, col) => cell.padEnd(widths[col] ?? 0)).join('  ').trimEnd()).join('\n');
+}
