@@ -8,6 +8,7 @@ Commands:
   proxy     run the front proxy (telnet, JSON sockets, WebSocket and the page)
   handler   run a BBS backend behind a Mongrel2-protocol server
   directory show a running proxy's backend numbers, up or down, lines free
+  dial      call a BBS from this terminal (full-screen, or --plain line by line)
   bench     measure the heap each suspended conversation costs
 
 Run "m2bbs <command> --help" for a command's flags.`;
@@ -28,6 +29,10 @@ const COMMANDS: Record<string, () => Promise<{ run: (argv: readonly string[]) =>
   directory: async () => {
     const { runDirectory, DIRECTORY_USAGE } = await import('../server/directory-main.js');
     return { run: runDirectory, usage: DIRECTORY_USAGE };
+  },
+  dial: async () => {
+    const [{ runDial }, { DIAL_USAGE }] = await Promise.all([import('../client/main.js'), import('../client/dial-config.js')]);
+    return { run: runDial, usage: DIAL_USAGE };
   },
   bench: async () => {
     const { runBench, BENCH_USAGE } = await import('../bench/suspended-sessions.js');

@@ -34,16 +34,34 @@ export function isZmqEndpoint(spec: string): boolean {
   return /^tcp:\/\/[^\s:]+:(\d{1,5}|\*)$/.test(spec) || /^(ipc|inproc):\/\/\S+$/.test(spec);
 }
 
-type StringFlags = Record<string, { readonly type: 'string'; readonly multiple?: boolean }>;
-type FlagValues<O extends StringFlags> = { [K in keyof O]?: O[K] extends { multiple: true } ? string[] : string };
+type Flags = Record<string, { readonly type: 'string'; readonly multiple?: boolean } | { readonly type: 'boolean' }>;
+type FlagValues<O extends Flags> = {
+  [K in keyof O]?: O[K] extends { type: 'boolean' } ? boolean : O[K] extends { multiple: true } ? string[] : string;
+};
 
 /** Parses `--flag value` arguments; an unknown or malformed flag is a usage error that shows `usage`. */
-export function parseFlags<O extends StringFlags>(command: string, usage: string, argv: readonly string[], options: O): FlagValues<O> {
+export function parseFlags<O extends Flags>(command: string, usage: string, argv: readonly string[], options: O): FlagValues<O> {
+  return parseCommandLine(command, usage, argv, options, 0).values;
+}
+
+/** Like parseFlags, also taking up to `maxPositionals` plain arguments; one more is a usage error. */
+export function parseCommandLine<O extends Flags>(
+  command: string,
+  usage: string,
+  argv: readonly string[],
+  options: O,
+  maxPositionals: number,
+): { values: FlagValues<O>; positionals: string[] } {
+  let parsed: { values: unknown; positionals: string[] };
   try {
-    return parseArgs({ args: [...argv], strict: true, allowPositionals: false, options }).values as FlagValues<O>;
+    parsed = parseArgs({ args: [...argv], strict: true, allowPositionals: maxPositionals > 0, options });
   } catch (error) {
     throw new BbsError('BBS_ERR_USAGE', `${command}: ${(error as Error).message}\n\n${usage}`, { cause: error });
   }
+  if (parsed.positionals.length > maxPositionals) {
+    throw new BbsError('BBS_ERR_USAGE', `${command}: unexpected argument "${parsed.positionals[maxPositionals]}"\n\n${usage}`);
+  }
+  return { values: parsed.values as FlagValues<O>, positionals: parsed.positionals };
 }
 
 /** Reads the log level from its flag or M2BBS_LOG_LEVEL, recording a problem when it is not one. */

@@ -12,6 +12,7 @@ import { createStore } from '../db/store.js';
 import type { HandlerConfig } from './config.js';
 import { createEngine, type Engine } from './engine.js';
 import { bbs } from './flows/bbs.js';
+import { sweepIntervalMs } from './line-limits.js';
 import { loadScreens } from './screens.js';
 import { createServices } from './services.js';
 
@@ -47,17 +48,22 @@ export async function startBackend(config: HandlerConfig, log: Logger): Promise<
       close: (uuid, connId) => outgoing.push(encodeClose(uuid, [connId])),
     },
     log,
+    lines: config.lines,
   });
+  // One sweep for all callers, never a timer per caller: suspended sessions must stay small.
+  const everyMs = sweepIntervalMs(config.lines);
+  const sweeper = everyMs === 0 ? undefined : setInterval(() => sweepSafely(engine, log), everyMs).unref();
 
   pull.connect(config.sendSpec);
   pub.connect(config.recvSpec);
   void watchSubscriptions(pub, subscribed, log);
   const receiving = receiveRequests(pull, engine, log);
-  log.info('handler ready', { name: config.name, sendSpec: config.sendSpec, recvSpec: config.recvSpec, db: config.db });
+  log.info('handler ready', { name: config.name, sendSpec: config.sendSpec, recvSpec: config.recvSpec, db: config.db, ...config.lines });
 
   return {
     engine,
     async close() {
+      clearInterval(sweeper);
       engine.endAll('shutdown');
       pull.close();
       await receiving;
@@ -67,6 +73,14 @@ export async function startBackend(config: HandlerConfig, log: Logger): Promise<
       store.close();
     },
   };
+}
+
+function sweepSafely(engine: Engine, log: Logger): void {
+  try {
+    engine.sweep();
+  } catch (error) {
+    log.error('idle sweep failed', { error: describeError(error) });
+  }
 }
 
 async function watchSubscriptions(pub: XPublisher, subscribed: () => void, log: Logger): Promise<void> {

@@ -4,6 +4,7 @@ import { defaultBackend } from '../common/backend-defaults.js';
 import { ConfigProblems, isZmqEndpoint, logLevelFrom, parseFlags } from '../common/config-problems.js';
 import type { LogLevel } from '../common/log.js';
 import { DEFAULT_SCRYPT_COST, type ScryptCost } from '../db/password.js';
+import { DEFAULT_LINE_LIMITS, type LineLimits } from './line-limits.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
 
 export interface HandlerConfig {
@@ -14,6 +15,7 @@ export interface HandlerConfig {
   readonly screens: string;
   readonly logLevel: LogLevel;
   readonly limits: Limits;
+  readonly lines: LineLimits;
   readonly scryptCost: ScryptCost;
 }
 
@@ -34,6 +36,9 @@ Runs one BBS backend that connects to a Mongrel2-protocol server (Mongrel2 itsel
   --max-line-length N    characters in a message line            (default ${DEFAULT_LIMITS.maxLineLength})
   --page-size N          messages shown before "more?"           (default ${DEFAULT_LIMITS.pageSize})
   --bad-pass-delay-ms N  pause before hanging up on a wrong password (default ${DEFAULT_LIMITS.badPasswordDelayMs})
+  --max-callers N        callers at once; the next one gets busy (M2BBS_MAX_CALLERS, default ${DEFAULT_LINE_LIMITS.maxCallers}: no limit)
+  --idle-before-login S  silent seconds allowed before login    (M2BBS_IDLE_BEFORE_LOGIN, default ${DEFAULT_LINE_LIMITS.idleBeforeLoginSeconds}; 0 never)
+  --idle-after-login S   silent seconds allowed after login     (M2BBS_IDLE_AFTER_LOGIN, default ${DEFAULT_LINE_LIMITS.idleAfterLoginSeconds}; 0 never)
   -h, --help             this text`;
 
 /** Parses and validates `m2bbs handler` arguments, reporting every problem at once. */
@@ -49,6 +54,9 @@ export function parseHandlerConfig(argv: readonly string[], env: NodeJS.ProcessE
     'max-line-length': { type: 'string' },
     'page-size': { type: 'string' },
     'bad-pass-delay-ms': { type: 'string' },
+    'max-callers': { type: 'string' },
+    'idle-before-login': { type: 'string' },
+    'idle-after-login': { type: 'string' },
   });
   const problems = new ConfigProblems();
   const name = values.name ?? env.M2BBS_NAME ?? defaultBackend(0).number;
@@ -70,6 +78,16 @@ export function parseHandlerConfig(argv: readonly string[], env: NodeJS.ProcessE
     pageSize: problems.integer('page-size', values['page-size'], DEFAULT_LIMITS.pageSize, 1, 100),
     badPasswordDelayMs: problems.integer('bad-pass-delay-ms', values['bad-pass-delay-ms'], DEFAULT_LIMITS.badPasswordDelayMs, 0, 60_000),
   });
+  const lines: LineLimits = Object.freeze({
+    maxCallers: problems.integer('max-callers', values['max-callers'] ?? env.M2BBS_MAX_CALLERS, DEFAULT_LINE_LIMITS.maxCallers, 0, 1_000_000),
+    idleBeforeLoginSeconds: problems.integer('idle-before-login', values['idle-before-login'] ?? env.M2BBS_IDLE_BEFORE_LOGIN, DEFAULT_LINE_LIMITS.idleBeforeLoginSeconds, 0, 86_400),
+    idleAfterLoginSeconds: problems.integer('idle-after-login', values['idle-after-login'] ?? env.M2BBS_IDLE_AFTER_LOGIN, DEFAULT_LINE_LIMITS.idleAfterLoginSeconds, 0, 86_400),
+  });
+  const { idleBeforeLoginSeconds: before, idleAfterLoginSeconds: after } = lines;
+  // 0 is "never"; a caller who has not logged in must not hold a line longer than one who has.
+  if (after > 0 && (before === 0 || before > after)) {
+    problems.add(`--idle-before-login: expected at most --idle-after-login (${after}), got "${before === 0 ? '0 (never)' : before}"`);
+  }
   problems.check('m2bbs handler');
   return Object.freeze({
     name,
@@ -79,6 +97,7 @@ export function parseHandlerConfig(argv: readonly string[], env: NodeJS.ProcessE
     screens,
     logLevel,
     limits,
+    lines,
     scryptCost: DEFAULT_SCRYPT_COST,
   });
 }

@@ -18,7 +18,8 @@ export type Effect =
       readonly echo: boolean;
     }
   | { readonly kind: 'call'; readonly service: keyof Services; readonly args: readonly unknown[] }
-  | { readonly kind: 'sleep'; readonly ms: number };
+  | { readonly kind: 'sleep'; readonly ms: number }
+  | { readonly kind: 'identify'; readonly name: string };
 
 /** A conversation step: a generator that yields effects and is resumed with their results. */
 export type Flow<R = void> = Generator<Effect, R, unknown>;
@@ -60,6 +61,11 @@ export function* call<K extends keyof Services>(service: K, ...args: Parameters<
 /** Pauses this one conversation for `ms` milliseconds. */
 export function* sleep(ms: number): Flow {
   yield { kind: 'sleep', ms };
+}
+
+/** Tells the engine who is on this line: the caller logged in (or signed up) as `name`. */
+export function* identify(name: string): Flow {
+  yield { kind: 'identify', name };
 }
 
 /** The current time in ms since the epoch, from the session's clock (never `Date.now` in a flow). */

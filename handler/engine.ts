@@ -1,6 +1,7 @@
 /**
  * The coroutine engine: one generator per connection, created on its first message, resumed
- * with each line, ended on disconnect, forgotten once it closes the caller itself.
+ * with each line, ended on disconnect, forgotten once it closes the caller itself. It answers
+ * busy when every line is taken, and `sweep()` hangs up on callers silent for too long.
  */
 import { describeError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
@@ -9,7 +10,8 @@ import { parseClientMessage } from './client-message.js';
 import type { Effect, Flow } from './effects.js';
 import type { Screens } from './screens.js';
 import type { Services } from './services.js';
-import { renderReply } from './replies.js';
+import { DEFAULT_LINE_LIMITS, formatDuration, type LineLimits } from './line-limits.js';
+import { renderBusy, renderReply } from './replies.js';
 
 /** Where the engine's replies go: the transport frames them for the wire. */
 export interface Outbox {
@@ -27,25 +29,36 @@ export interface EngineOptions {
   readonly log: Logger;
   /** Lines a caller may send ahead of the prompt that will read them. */
   readonly maxQueuedLines?: number;
+  /** How many callers at once, and how long a silent one keeps a line. */
+  readonly lines?: LineLimits;
+  /** The clock idle times are measured on, in ms; `Date.now` unless a test drives it. */
+  readonly now?: () => number;
 }
 
 export interface Engine {
   receive(request: Mongrel2Request): void;
-  /** Conversations in progress. */
+  /** Conversations in progress: the lines in use. */
   readonly liveSessions: number;
+  /** Hangs up on every caller who has left a prompt unanswered past the idle limit; returns how many. */
+  sweep(): number;
   /** Ends every conversation (running their `finally` blocks), for shutdown. */
   endAll(reason: string): void;
 }
 
+// One per caller, so no timer or closure here: the sweep compares `waitingSince` with the clock.
 class Session {
   waiting = false;
   ended = false;
   queued: string[] | undefined = undefined;
   effect: Effect | undefined = undefined;
+  /** Who logged in on this line, once the flow says so. */
+  caller: string | undefined = undefined;
   constructor(
     readonly uuid: string,
     readonly connId: string,
     readonly flow: Flow,
+    /** When the engine last parked this session on a prompt (ms on the engine's clock). */
+    public waitingSince: number,
   ) {}
 }
 
@@ -64,13 +77,17 @@ type Resume = { readonly ok: true; readonly value: unknown } | { readonly ok: fa
 export function createEngine(options: EngineOptions): Engine {
   const { services, outbox, log, flowName } = options;
   const maxQueued = options.maxQueuedLines ?? 32;
+  const lines = options.lines ?? DEFAULT_LINE_LIMITS;
+  const now = options.now ?? Date.now;
+  // Logged as `max`; null is "no limit".
+  const max = lines.maxCallers > 0 ? lines.maxCallers : null;
   const sessions = new Map<string, Session>();
   const keyOf = (uuid: string, connId: string): string => `${uuid} ${connId}`;
 
   function forget(session: Session, reason: string): void {
     session.ended = true;
     sessions.delete(keyOf(session.uuid, session.connId));
-    log.info('session closed', { conn: session.connId, reason, live: sessions.size });
+    log.info('session closed', { conn: session.connId, reason, live: sessions.size, max, ...(session.caller === undefined ? {} : { caller: session.caller }) });
   }
 
   function hangUpOn(session: Session, reason: string): void {
@@ -116,6 +133,7 @@ export function createEngine(options: EngineOptions): Engine {
             const line = takeQueued(session);
             if (line === undefined) {
               session.waiting = true;
+              session.waitingSince = now();
               return;
             }
             result = flow.next(line);
@@ -143,6 +161,11 @@ export function createEngine(options: EngineOptions): Engine {
           case 'sleep':
             setTimeout(() => advance(session, { ok: true, value: undefined }), effect.ms).unref();
             return;
+          case 'identify':
+            session.caller = effect.name;
+            log.debug('caller identified', { conn: session.connId, caller: effect.name });
+            result = flow.next(undefined);
+            break;
         }
       }
       hangUpOn(session, 'flow ended');
@@ -205,15 +228,38 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   function startSession(request: Mongrel2Request): void {
-    const session = new Session(request.uuid, request.connId, options.startFlow());
+    if (max !== null && sessions.size >= max) {
+      log.info('busy', { conn: request.connId, path: request.path, live: sessions.size, max });
+      outbox.reply(request.uuid, request.connId, renderBusy(options.screens(), max));
+      outbox.close(request.uuid, request.connId);
+      return;
+    }
+    const session = new Session(request.uuid, request.connId, options.startFlow(), now());
     sessions.set(keyOf(request.uuid, request.connId), session);
-    log.info('session opened', { conn: request.connId, path: request.path, live: sessions.size });
+    log.info('session opened', { conn: request.connId, path: request.path, live: sessions.size, max });
     // The first message only dials in ("connect" in the original client); its text is not an answer.
     advance(session, { ok: true, value: undefined });
   }
 
+  // A session in a service call or a sleep is not waiting, so nobody is hung up on mid-call.
+  function sweep(): number {
+    const at = now();
+    let reaped = 0;
+    for (const session of sessions.values()) {
+      if (!session.waiting || session.ended) continue;
+      const seconds = session.caller === undefined ? lines.idleBeforeLoginSeconds : lines.idleAfterLoginSeconds;
+      if (seconds === 0 || at - session.waitingSince < seconds * 1000) continue;
+      reaped++;
+      outbox.reply(session.uuid, session.connId, renderReply(options.screens(), { kind: 'show', screen: 'idle', vars: { duration: formatDuration(seconds), seconds }, final: true }));
+      endFlow(session);
+      hangUpOn(session, 'idle');
+    }
+    return reaped;
+  }
+
   return {
     receive,
+    sweep,
     get liveSessions() {
       return sessions.size;
     },

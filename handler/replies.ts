@@ -2,11 +2,15 @@
 import type { Effect } from './effects.js';
 import type { Screens } from './screens.js';
 
-/** The JSON replies a backend sends: the original `screen`, `prompt` and `exit`, plus `echo`. */
+/**
+ * The JSON replies a backend sends: the original `screen`, `prompt` and `exit`, plus `echo`, and
+ * `busy` for a caller refused because every line is taken.
+ */
 export type Reply =
   | { readonly type: 'screen'; readonly msg: string }
   | { readonly type: 'prompt'; readonly msg: string; readonly pchar: string; readonly echo?: false }
-  | { readonly type: 'exit'; readonly msg: string };
+  | { readonly type: 'exit'; readonly msg: string }
+  | { readonly type: 'busy'; readonly msg: string };
 
 /** Renders a show or ask effect as a reply body. */
 export function renderReply(screens: Screens, effect: Extract<Effect, { kind: 'show' | 'ask' }>): Buffer {
@@ -14,5 +18,11 @@ export function renderReply(screens: Screens, effect: Extract<Effect, { kind: 's
   let reply: Reply;
   if (effect.kind === 'show') reply = { type: effect.final ? 'exit' : 'screen', msg };
   else reply = effect.echo ? { type: 'prompt', msg, pchar: effect.pchar } : { type: 'prompt', msg, pchar: effect.pchar, echo: false };
+  return Buffer.from(JSON.stringify(reply), 'utf8');
+}
+
+/** The reply that refuses a new caller because all `max` lines are taken; the close follows it. */
+export function renderBusy(screens: Screens, max: number): Buffer {
+  const reply: Reply = { type: 'busy', msg: screens.render('busy', { max }) };
   return Buffer.from(JSON.stringify(reply), 'utf8');
 }

@@ -40,6 +40,8 @@ export const SCREEN_CATALOG = {
   mail_item: ['from', 'date', 'body', 'status'],
   bad_message: [],
   too_fast: [],
+  idle: ['duration', 'seconds'],
+  busy: ['max'],
   bye: ['name'],
   error: [],
 } as const satisfies Record<string, readonly string[]>;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Effect } from '../handler/effects.js';
+import { bbs } from '../handler/flows/bbs.js';
 import { logIn } from '../handler/flows/login.js';
 import { checkName } from '../handler/flows/names.js';
 import { TEST_LIMITS, createHarness } from './support/harness.js';
@@ -45,6 +46,19 @@ describe('logIn, stepped effect by effect', () => {
     flow.next('zed');
     flow.next('pw');
     expect(() => flow.throw(new Error('disk on fire'))).toThrow('disk on fire');
+  });
+});
+
+describe('the whole call, stepped', () => {
+  it('tells the engine who logged in right after the password checks out', () => {
+    const flow = bbs(TEST_LIMITS);
+    flow.next();
+    flow.next();
+    flow.next('zed');
+    flow.next('secret1');
+    expect(flow.next(caller).value).toEqual<Effect>({ kind: 'call', service: 'logIn', args: ['zed', 'secret1'] });
+    expect(flow.next(caller).value).toEqual<Effect>({ kind: 'identify', name: 'zed' });
+    expect(flow.next().value).toEqual<Effect>({ kind: 'call', service: 'countUnreadMail', args: [7] });
   });
 });
 

@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { SHIPPED_SCREENS } from '../handler/config.js';
+import { SHIPPED_SCREENS, parseHandlerConfig } from '../handler/config.js';
 import { M2BBS_BIN } from './support/handler-process.js';
 
 function run(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -40,6 +40,20 @@ describe('m2bbs on the command line', () => {
     expect(result.stderr).toContain('--max-lines: expected a whole number from 1 to 1000, got "lots"');
     expect(result.stderr).toContain('--log-level: expected debug, info, warn, error or silent, got "loud"');
     expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('takes line limits from flags or the environment, and refuses a login wait longer than the logged-in one', async () => {
+    expect(parseHandlerConfig([], {}).lines).toEqual({ maxCallers: 0, idleBeforeLoginSeconds: 120, idleAfterLoginSeconds: 900 });
+    expect(parseHandlerConfig(['--idle-after-login', '0'], { M2BBS_MAX_CALLERS: '3', M2BBS_IDLE_BEFORE_LOGIN: '30' }).lines).toEqual({
+      maxCallers: 3,
+      idleBeforeLoginSeconds: 30,
+      idleAfterLoginSeconds: 0,
+    });
+    expect(parseHandlerConfig(['--max-callers', '2'], { M2BBS_MAX_CALLERS: '3' }).lines.maxCallers).toBe(2);
+    const result = await run(['handler', '--max-callers', 'many', '--idle-before-login', '900', '--idle-after-login', '60']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--max-callers: expected a whole number from 0 to 1000000, got "many"');
+    expect(result.stderr).toContain('--idle-before-login: expected at most --idle-after-login (60), got "900"');
   });
 
   it('names an unknown flag and shows the usage', async () => {

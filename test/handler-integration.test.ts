@@ -99,3 +99,73 @@ describe('m2bbs handler behind a Mongrel2-protocol server', () => {
     expect((await m2.untilPrompt('9')).prompt?.msg).toContain("What's your name?");
   });
 });
+
+// The same real process and sockets, with one line.
+describe('m2bbs handler with a limited number of lines', () => {
+  let m2: FakeMongrel2;
+  let handler: HandlerProcess | undefined;
+
+  beforeEach(async () => {
+    m2 = await FakeMongrel2.start();
+  });
+
+  afterEach(async () => {
+    expect(await handler?.stop()).toBe(0);
+    handler = undefined;
+    await m2.close();
+  });
+
+  async function startHandler(...flags: string[]): Promise<HandlerProcess> {
+    handler = HandlerProcess.start(['--name', 'bbs.10', '--send-spec', m2.sendSpec, '--recv-spec', m2.recvSpec, '--max-callers', '1', ...flags]);
+    await handler.waitForLog((r) => r.msg === 'handler ready');
+    return handler;
+  }
+
+  const framesTo = (connId: string): Buffer[] => m2.frames.filter((frame) => parseReply(frame).connIds.includes(connId));
+
+  it('answers a second caller busy and closes it; once the first quits, the next call gets in', async () => {
+    const handler = await startHandler();
+    await m2.say('1', 'connect');
+    await m2.untilPrompt('1');
+    await m2.say('2', 'connect');
+    expect(await m2.untilPrompt('2')).toEqual({ texts: [expect.stringContaining('Busy')], prompt: undefined, closed: true });
+    const refused = framesTo('2');
+    expect(refused).toHaveLength(2);
+    expect(JSON.parse(parseReply(refused[0] as Buffer).body.toString('utf8'))).toEqual({
+      type: 'busy',
+      msg: 'Busy: all lines on this number are in use (1 of 1). Try another number, or call again later.',
+    });
+    expect(refused[1]?.toString()).toBe(`${M2_UUID} 1:2, `);
+    expect(await handler.waitForLog((r) => r.msg === 'busy')).toMatchObject({ conn: '2', live: 1, max: 1 });
+    expect(handler.records.some((r) => r.msg === 'session opened' && r.conn === '2')).toBe(false);
+
+    await m2.exchange('1', 'alice');
+    await m2.exchange('1', 'wonderland');
+    await m2.exchange('1', 'y');
+    await m2.exchange('1', 'wonderland');
+    expect((await m2.exchange('1', '')).prompt?.msg).toContain('MAIN MENU');
+    expect((await m2.exchange('1', 'Q')).closed).toBe(true);
+    const freed = await handler.waitForLog((r) => r.msg === 'session closed' && r.conn === '1');
+    expect(freed).toMatchObject({ reason: 'flow ended', live: 0, max: 1, caller: 'alice' });
+
+    // The refused caller redials: a new connection, as Mongrel2 gives every connection.
+    await m2.say('3', 'connect');
+    expect((await m2.untilPrompt('3')).prompt?.msg).toContain("What's your name?");
+    expect(await handler.waitForLog((r) => r.msg === 'session opened' && r.conn === '3')).toMatchObject({ live: 1, max: 1 });
+    expect(framesTo('2')).toHaveLength(2);
+  });
+
+  it('tells a silent caller why the line drops, closes it, and frees the line', async () => {
+    const handler = await startHandler('--idle-before-login', '1', '--idle-after-login', '60');
+    await m2.say('5', 'connect');
+    await m2.untilPrompt('5');
+    expect(await m2.untilPrompt('5')).toEqual({
+      texts: ['Nothing typed for 1 second, so the BBS is hanging up to free the line for other callers. Call again any time.'],
+      prompt: undefined,
+      closed: true,
+    });
+    expect(await handler.waitForLog((r) => r.msg === 'session closed' && r.conn === '5')).toMatchObject({ reason: 'idle', live: 0, max: 1 });
+    await m2.say('6', 'connect');
+    expect((await m2.untilPrompt('6')).prompt?.msg).toContain("What's your name?");
+  });
+});

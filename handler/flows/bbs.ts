@@ -1,6 +1,6 @@
 /** The whole conversation, from the welcome banner to goodbye. */
 import type { Caller } from '../../db/store.js';
-import { ask, call, hangUp, show, type Flow } from '../effects.js';
+import { ask, call, hangUp, identify, show, type Flow } from '../effects.js';
 import type { Limits } from '../limits.js';
 import { formatDate } from './format.js';
 import { logIn } from './login.js';
@@ -23,6 +23,7 @@ export const MAIN_MENU = {
 export function* bbs(limits: Limits): Flow {
   const caller = yield* logIn(limits);
   if (caller === undefined) return;
+  yield* identify(caller.name);
   const motd = yield* ask('motd', {
     name: caller.name,
     calls: caller.calls,

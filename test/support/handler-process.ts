@@ -1,4 +1,4 @@
-/** Starts a real `m2bbs handler` child process and follows its JSON-lines log. */
+/** Starts a real `m2bbs` child process (a handler, or `m2bbs start`) and follows its JSON-lines log. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,10 +12,15 @@ export type LogRecord = Readonly<Record<string, unknown>> & { readonly msg?: str
 export class HandlerProcess {
   readonly records: LogRecord[] = [];
   stderrText = '';
+  stdoutText = '';
   private readonly watchers = new Set<() => void>();
   readonly exited: Promise<number | null>;
 
   constructor(readonly child: ChildProcess, readonly dir: string) {
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      this.stdoutText += chunk;
+      for (const watch of this.watchers) watch();
+    });
     let buffered = '';
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
       this.stderrText += chunk;
@@ -44,6 +49,31 @@ export class HandlerProcess {
     const dbArgs = options.db === false ? [] : ['--db', join(dir, 'bbs.db')];
     const child = spawn(process.execPath, [M2BBS_BIN, 'handler', ...dbArgs, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     return new HandlerProcess(child, dir);
+  }
+
+  /** Starts `m2bbs ARGS...` as it is, in a fresh temp folder it may use. */
+  static run(args: readonly string[]): HandlerProcess {
+    const dir = mkdtempSync(join(tmpdir(), 'm2bbs-run-'));
+    const child = spawn(process.execPath, [M2BBS_BIN, ...args.map((arg) => arg.replaceAll('$DIR', dir))], { stdio: ['ignore', 'pipe', 'pipe'] });
+    return new HandlerProcess(child, dir);
+  }
+
+  /** Resolves with the stdout text once it matches `pattern`. */
+  waitForStdout(pattern: RegExp): Promise<RegExpExecArray> {
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        const match = pattern.exec(this.stdoutText);
+        if (match !== null) {
+          this.watchers.delete(check);
+          resolve(match);
+        } else if (this.child.exitCode !== null) {
+          this.watchers.delete(check);
+          reject(new Error(`process exited (${this.child.exitCode}) before ${String(pattern)} was printed; stderr:\n${this.stderrText}`));
+        }
+      };
+      this.watchers.add(check);
+      check();
+    });
   }
 
   /** Resolves with the first log record (past or future) that `match` accepts. */

@@ -9,6 +9,7 @@ import { createStore } from '../../db/store.js';
 import { SHIPPED_SCREENS } from '../../handler/config.js';
 import { createEngine, type Engine } from '../../handler/engine.js';
 import type { Flow } from '../../handler/effects.js';
+import type { LineLimits } from '../../handler/line-limits.js';
 import { bbs } from '../../handler/flows/bbs.js';
 import { DEFAULT_LIMITS, type Limits } from '../../handler/limits.js';
 import type { Reply } from '../../handler/replies.js';
@@ -27,6 +28,19 @@ export interface HarnessOptions {
   readonly services?: (base: Services) => Services;
   readonly clock?: () => number;
   readonly log?: Logger;
+  /** Busy and idle limits for the engine. */
+  readonly lines?: LineLimits;
+  /** The engine's clock for idle times (separate from the services' `clock`, which dates posts). */
+  readonly now?: () => number;
+}
+
+/** A clock that moves only when told, for driving idle limits without sleeping. */
+export class ManualClock {
+  constructor(private ms = Date.UTC(2026, 10, 22, 9, 0)) {}
+  readonly now = (): number => this.ms;
+  advance(seconds: number): void {
+    this.ms += seconds * 1000;
+  }
 }
 
 export interface TestCaller {
@@ -71,6 +85,8 @@ export function createHarness(options: HarnessOptions = {}): Harness {
       close: (_uuid, connId) => listeners.get(connId)?.({ closed: true }),
     },
     log,
+    ...(options.lines ? { lines: options.lines } : {}),
+    ...(options.now ? { now: options.now } : {}),
   });
 
   function caller(connId: string): TestCaller {

@@ -24,6 +24,8 @@ export interface TestBbsOptions {
   readonly backends?: number;
   readonly log?: Logger;
   readonly telnetNegotiationMs?: number;
+  /** Lines per backend: the handlers' --max-callers and what the proxy is told. */
+  readonly lines?: number;
 }
 
 /** Starts the proxy and its backends; resolves once every backend is ready. */
@@ -32,7 +34,12 @@ export async function startTestBbs(options: TestBbsOptions = {}): Promise<TestBb
   const config: ProxyConfig = {
     listen: { host: '127.0.0.1', port: 0 },
     telnet: { host: '127.0.0.1', port: 0 },
-    backends: Array.from({ length: count }, (_, i) => ({ number: `bbs.${10 + i}`, sendSpec: 'tcp://127.0.0.1:*', recvSpec: 'tcp://127.0.0.1:*' })),
+    backends: Array.from({ length: count }, (_, i) => ({
+      number: `bbs.${10 + i}`,
+      sendSpec: 'tcp://127.0.0.1:*',
+      recvSpec: 'tcp://127.0.0.1:*',
+      ...(options.lines === undefined ? {} : { lines: options.lines }),
+    })),
     uuid: randomUUID(),
     logLevel: 'silent',
     telnetNegotiationMs: options.telnetNegotiationMs ?? 1000,
@@ -41,7 +48,10 @@ export async function startTestBbs(options: TestBbsOptions = {}): Promise<TestBb
   const dir = mkdtempSync(join(tmpdir(), 'm2bbs-bbs-'));
   const handlers = proxy.backends.map((b) =>
     HandlerProcess.start(
-      ['--name', b.number, '--send-spec', b.sendSpec, '--recv-spec', b.recvSpec, '--db', join(dir, 'bbs.db'), '--bad-pass-delay-ms', '0'],
+      [
+        ...['--name', b.number, '--send-spec', b.sendSpec, '--recv-spec', b.recvSpec, '--db', join(dir, 'bbs.db'), '--bad-pass-delay-ms', '0'],
+        ...(options.lines === undefined ? [] : ['--max-callers', String(options.lines)]),
+      ],
       { db: false },
     ),
   );

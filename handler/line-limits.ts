@@ -1,0 +1,32 @@
+/** How many callers a backend takes at once, and how long a silent caller keeps a line. */
+export interface LineLimits {
+  /** Callers in conversation at once; 0 takes everyone. */
+  readonly maxCallers: number;
+  /** Seconds a caller who has not logged in may leave a prompt unanswered; 0 never hangs up. */
+  readonly idleBeforeLoginSeconds: number;
+  /** Seconds a logged-in caller may leave a prompt unanswered; 0 never hangs up. */
+  readonly idleAfterLoginSeconds: number;
+}
+
+/** The line limits a backend uses unless configured otherwise. */
+export const DEFAULT_LINE_LIMITS: LineLimits = Object.freeze({
+  maxCallers: 0,
+  idleBeforeLoginSeconds: 120,
+  idleAfterLoginSeconds: 900,
+});
+
+/** How often a backend looks for idle callers: often enough that none stays much past its limit. */
+export function sweepIntervalMs(limits: LineLimits): number {
+  const limitsMs = [limits.idleBeforeLoginSeconds, limits.idleAfterLoginSeconds].filter((s) => s > 0).map((s) => s * 1000);
+  if (limitsMs.length === 0) return 0;
+  return Math.min(5000, Math.max(100, Math.floor(Math.min(...limitsMs) / 10)));
+}
+
+/** A whole number of seconds as callers read it: "2 minutes", "90 seconds", "1 minute". */
+export function formatDuration(seconds: number): string {
+  if (seconds >= 60 && seconds % 60 === 0) {
+    const minutes = seconds / 60;
+    return minutes === 1 ? '1 minute' : `${minutes} minutes`;
+  }
+  return seconds === 1 ? '1 second' : `${seconds} seconds`;
+}
