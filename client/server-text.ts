@@ -5,11 +5,11 @@
  */
 
 // ESC [ params intermediates final (CSI); ESC ] ... BEL or ST (OSC); ESC P/X/^/_ ... ST (DCS, SOS,
-// PM, APC); any other ESC sequence; the 8-bit CSI; and a lone ESC at the end.
-const ESCAPES =
-  /\x1b\[([0-?]*)([ -/]*)([@-~])?|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[PX^_][^\x1b]*(?:\x1b\\)?|\x1b[ -/]*[0-~]?|\x9b[0-?]*[ -/]*[@-~]?/g;
-// C0 controls but tab and line feed, DEL, C1 controls, and the bidirectional overrides.
-const CONTROLS = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
+// PM, APC); any other ESC sequence; the 8-bit CSI; a lone ESC at the end; then C0 controls but tab
+// and line feed, DEL, C1 controls, and the bidirectional overrides. One pass, so a colour sequence
+// that is kept keeps its ESC.
+const UNSAFE =
+  /\x1b\[([0-?]*)([ -/]*)([@-~])?|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[PX^_][^\x1b]*(?:\x1b\\)?|\x1b[ -/]*[0-~]?|\x9b[0-?]*[ -/]*[@-~]?|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
 const SGR_PARAMS = /^[0-9;:]{0,48}$/;
 
 /** The reset that ends any colour a sanitised text turned on. */
@@ -26,12 +26,11 @@ export function sanitiseServerText(text: string, options: SanitiseOptions): stri
   let coloured = false;
   const cleaned = text
     .replace(/\r\n?/g, '\n')
-    .replace(ESCAPES, (seq: string, params: string | undefined, intermediates: string | undefined, final: string | undefined) => {
+    .replace(UNSAFE, (seq: string, params: string | undefined, intermediates: string | undefined, final: string | undefined) => {
       if (!options.colour || final !== 'm' || intermediates !== '' || params === undefined || !SGR_PARAMS.test(params)) return '';
       coloured = true;
       return seq;
-    })
-    .replace(CONTROLS, '');
+    });
   return coloured ? `${cleaned}${RESET}` : cleaned;
 }
 

@@ -51,6 +51,18 @@ describe('m2bbs start --backends 2 --max-callers 2, when a backend is killed', (
     expect(restarted).toMatchObject({ signal: 'SIGKILL' });
     await bbs.waitForLog((r) => r.msg === 'backend connected' && r.backend === 'bbs.10', seen);
     expect((await directory(port)).find((n) => n.number === 'bbs.10')).toMatchObject({ up: true, lines: 2 });
+
+    const table = HandlerProcess.run(['directory', `127.0.0.1:${port}`]);
+    expect(await table.exited).toBe(0);
+    expect(table.stdoutText).toMatch(/^NUMBER\s+STATE\s+LINES\s+IN USE\s+FREE\s+LAST HEARD\n@bbs\.10\s+up\s+2\s+0\s+2\s+\d+ s ago\n@bbs\.11\s+up\s+2/);
+    await table.stop();
+  });
+
+  it('m2bbs directory says plainly when no proxy answers', async () => {
+    const nobody = HandlerProcess.run(['directory', '127.0.0.1:1']);
+    expect(await nobody.exited).toBe(1);
+    expect(nobody.stderrText).toContain('m2bbs directory: no m2bbs proxy answered at http://127.0.0.1:1/directory');
+    await nobody.stop();
   });
 
   it('tells a caller in conversation that the line dropped', async () => {
