@@ -60,7 +60,9 @@ export class ReplyReader {
   private reportForeign(output: ReaderOutput): void {
     if (this.foreign === undefined) return;
     const shown = this.foreign.replace(/[^\x20-\x7e]+/g, ' ').slice(0, 120).trim();
-    output.errors.push(shown.startsWith('HTTP/') ? `server answered with an HTTP error: ${shown}` : `unexpected data from server: "${shown}"`);
+    // An HTTP answer's status line says it all; its headers would only crowd the caller's screen.
+    const status = /^HTTP\/[\x20-\x7e]*/.exec(this.foreign)?.[0].slice(0, 120).trim();
+    output.errors.push(status !== undefined ? `server answered with an HTTP error: ${status}` : `unexpected data from server: "${shown}"`);
     this.foreign = undefined;
   }
 

@@ -41,7 +41,7 @@ describe('ReplyReader', () => {
   it('says plainly when the server answers with an HTTP error instead', () => {
     const out = new ReplyReader().push('HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nNot Found');
     expect(out.messages).toEqual([]);
-    expect(out.errors[0]).toContain('server answered with an HTTP error: HTTP/1.1 404 Not Found');
+    expect(out.errors).toEqual(['server answered with an HTTP error: HTTP/1.1 404 Not Found']);
   });
 
   it('reports base64 that is not JSON, then keeps reading', () => {
