@@ -55,7 +55,7 @@ export function startScreenUi(options: ScreenUiOptions): ScreenUi {
     input: options.input,
     output: options.output,
     terminal: options.terminal,
-    smartCSR: true,
+    smartCSR: false,
     fullUnicode: true,
     autoPadding: false,
     warnings: false,
@@ -75,7 +75,9 @@ export function startScreenUi(options: ScreenUiOptions): ScreenUi {
     const pane = blessed.box({ parent: screen, top: 0, left: 0, width: '100%', height: '100%-2', tags: false, scrollable: true, alwaysScroll: true, wrap: true });
     const inputLine = blessed.box({ parent: screen, bottom: 1, left: 0, width: '100%', height: 1, tags: false });
     const statusBar = blessed.box({ parent: screen, bottom: 0, left: 0, width: '100%', height: 1, tags: false, style: { inverse: true } });
-    let paneLines = 0;
+    // The pane's lines are kept here and set whole: blessed's own line insertion loses lines.
+    let paneLines: string[] = [];
+    let paneChanged = false;
     let cursorColumn = 0;
     let lastStatus: StatusFacts | undefined;
     let renderQueued = false;
@@ -84,7 +86,13 @@ export function startScreenUi(options: ScreenUiOptions): ScreenUi {
       renderQueued = true;
       setImmediate(() => {
         renderQueued = false;
-        if (!destroyed) screen.render();
+        if (destroyed) return;
+        if (paneChanged) {
+          paneChanged = false;
+          pane.setContent(paneLines.join('\n'));
+          pane.setScrollPerc(100);
+        }
+        screen.render();
       });
     };
     const drawStatus = (): void => {
@@ -105,13 +113,9 @@ export function startScreenUi(options: ScreenUiOptions): ScreenUi {
       ...options,
       surface: {
         print(lines) {
-          pane.pushLine([...lines]);
-          paneLines += lines.length;
-          if (paneLines > SCROLLBACK) {
-            for (let i = paneLines - SCROLLBACK; i > 0; i--) pane.shiftLine(0);
-            paneLines = SCROLLBACK;
-          }
-          pane.setScrollPerc(100);
+          paneLines.push(...lines);
+          if (paneLines.length > SCROLLBACK) paneLines = paneLines.slice(-SCROLLBACK);
+          paneChanged = true;
           render();
         },
         input(prefix, view) {

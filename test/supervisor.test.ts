@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DirectoryEntry } from '../server/line.js';
 import { HandlerProcess, type LogRecord } from './support/handler-process.js';
 import { JsonSocketClient } from './support/json-socket-client.js';
+import { TelnetCaller } from './support/telnet-caller.js';
 
 async function directory(port: number): Promise<DirectoryEntry[]> {
   const response = await fetch(`http://127.0.0.1:${port}/directory`);
@@ -58,6 +59,23 @@ describe('m2bbs start --backends 2 --max-callers 2, when a backend is killed', (
     await table.stop();
   });
 
+  it('offers a telnet caller whose line dropped a redial, and Enter dials a number that answers', async () => {
+    const telnetPort = Number((await bbs.waitForStdout(/telnet 127\.0\.0\.1 (\d+)/))[1]);
+    expect((await directory(port)).map((n) => n.up)).toEqual([true, true]);
+    const telnet = await TelnetCaller.open(telnetPort, 'xterm');
+    const dialled = /ATDT @(bbs\.1[01]) \.\.\. CONNECT/.exec(await telnet.waitFor(/ATDT @bbs\.1[01] \.\.\. CONNECT[\s\S]*What's your name\?/));
+    const number = dialled?.[1] ?? '';
+    const other = number === 'bbs.10' ? 'bbs.11' : 'bbs.10';
+    const victim = [...bbs.records].reverse().find((r) => r.msg === 'child started' && r.child === number) as LogRecord;
+    const from = telnet.text.length;
+    const seen = bbs.records.length;
+    process.kill(Number(victim.pid), 'SIGKILL');
+    await telnet.waitFor(`NO CARRIER: the line to @${number} dropped. Press Enter to redial`, from);
+    expect(await telnet.type('', /What's your name\?/)).toContain(`ATDT @${other} ... CONNECT`);
+    telnet.close();
+    await bbs.waitForLog((r) => r.msg === 'backend connected' && r.backend === number, seen);
+  });
+
   it('m2bbs directory says plainly when no proxy answers', async () => {
     const nobody = HandlerProcess.run(['directory', '127.0.0.1:1']);
     expect(await nobody.exited).toBe(1);
@@ -70,7 +88,9 @@ describe('m2bbs start --backends 2 --max-callers 2, when a backend is killed', (
     caller.send('connect');
     await caller.untilPrompt();
     const started = [...bbs.records].reverse().find((r) => r.msg === 'child started' && r.child === 'bbs.11') as LogRecord;
+    const seen = bbs.records.length;
     process.kill(Number(started.pid), 'SIGKILL');
     expect(await caller.untilPrompt()).toEqual({ texts: ['NO CARRIER: the line to @bbs.11 dropped.'], prompt: undefined, closed: true });
+    await bbs.waitForLog((r) => r.msg === 'backend connected' && r.backend === 'bbs.11', seen);
   });
 });
