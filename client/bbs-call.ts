@@ -81,8 +81,7 @@ export class BbsCall {
       if (this.current.opened) socket.end();
       else socket.destroy();
       // A server that never closes its side still lets the caller go.
-      const force = setTimeout(() => socket.destroy(), HANG_UP_GRACE_MS);
-      force.unref();
+      setTimeout(() => socket.destroy(), HANG_UP_GRACE_MS).unref();
     }
     await this.closed;
   }
@@ -159,6 +158,7 @@ export class BbsCall {
     if (reply.type === 'exit') {
       this.current.exited = true;
       socket.end();
+      setTimeout(() => socket.destroy(), HANG_UP_GRACE_MS).unref();
     }
   }
 

@@ -45,6 +45,8 @@ const KEYS: Record<string, EditKey | 'enter' | 'quit'> = {
 };
 const STYLE = { modem: '\x1b[1m', notice: '\x1b[33m', problem: '\x1b[31m', bbs: '' } as const;
 const PRINTABLE = /^[^\x00-\x1f\x7f-\x9f]+$/;
+// The backend hangs up on a caller more than 32 lines ahead; the client keeps no more than that.
+const MAX_TYPED_AHEAD = 32;
 /** Shown in the input line once the call is over. */
 export const REDIAL_OFFER = 'Enter redials, q quits: ';
 
@@ -54,8 +56,12 @@ export class DialSession {
   private readonly editor = new LineEditor();
   private readonly clock: OnlineClock;
   private names = new CallerName();
-  private mode: 'dialling' | 'connected' | 'ended' | 'quitting' = 'dialling';
+  private mode: 'calling' | 'ended' | 'quitting' = 'calling';
   private prefix = '';
+  private asking: { readonly echo: boolean } | undefined;
+  // Lines entered before the BBS asked for them wait for their prompt, which alone says whether
+  // they are secret.
+  private typedAhead: string[] = [];
   private quitNow: () => void = () => {};
   /** Resolves once the caller has quit and the line is closed. */
   readonly done: Promise<void>;
@@ -78,7 +84,7 @@ export class DialSession {
     const action = KEYS[name];
     if (action === 'quit' || (this.mode === 'ended' && name === 'q')) return void this.quit();
     if (action === 'enter') this.enter();
-    else if (action !== undefined) this.editor.edit(action);
+    else if (action !== undefined && this.mode !== 'ended') this.editor.edit(action);
     else if (ch !== undefined && PRINTABLE.test(ch) && !/^[CM]-/.test(name) && this.mode !== 'ended') this.editor.insert(ch);
     else return;
     this.drawInput();
@@ -110,17 +116,23 @@ export class DialSession {
 
   private enter(): void {
     if (this.mode === 'ended') {
-      this.mode = 'dialling';
+      this.mode = 'calling';
       this.call.dial();
       return;
     }
-    if (this.mode !== 'connected') return;
-    const secret = this.editor.secret;
-    const line = this.editor.submit();
+    const line = this.editor.text;
+    this.editor.clear();
+    if (this.asking !== undefined) this.answer(line, !this.asking.echo);
+    else if (this.typedAhead.length < MAX_TYPED_AHEAD) this.typedAhead.push(line);
+  }
+
+  private answer(line: string, secret: boolean): void {
     if (!this.call.send(line)) return;
+    if (!secret) this.editor.remember(line);
     this.names.answered(secret ? '' : line);
     this.print(`${this.prefix}${secret ? '' : line}`, 'bbs');
     this.prefix = '';
+    this.asking = undefined;
   }
 
   private onEvent(event: CallEvent): void {
@@ -136,16 +148,19 @@ export class DialSession {
         this.names.prompt(event);
         this.editor.setSecret(!event.echo);
         this.prefix = event.pchar;
+        this.asking = { echo: event.echo };
+        if (this.typedAhead.length > 0) this.answer(this.typedAhead.shift() ?? '', !event.echo);
         break;
       case 'state':
         if (event.state === 'DIALLING') this.names = new CallerName();
-        if (event.state === 'CONNECTED' && this.mode === 'dialling') this.mode = 'connected';
         this.clock.lineState(event.state);
         this.refresh();
         break;
       case 'ended':
         if (this.mode === 'quitting') return;
         this.mode = 'ended';
+        this.asking = undefined;
+        this.typedAhead = [];
         this.editor.clear();
         this.editor.setSecret(false);
         this.prefix = REDIAL_OFFER;

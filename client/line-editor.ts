@@ -96,12 +96,16 @@ export class LineEditor {
   /** Takes the finished line, remembering it unless it was secret, blank or a repeat. */
   submit(): string {
     const line = this.text;
-    if (!this.secretLine && line.trim() !== '' && this.history.at(-1) !== line) {
-      this.history.push(line);
-      if (this.history.length > this.historyLimit) this.history.shift();
-    }
+    if (!this.secretLine) this.remember(line);
     this.clear();
     return line;
+  }
+
+  /** Adds a line sent some other way (typed ahead, say) to the history, unless blank or a repeat. */
+  remember(line: string): void {
+    if (line.trim() === '' || this.history.at(-1) === line) return;
+    this.history.push(line);
+    if (this.history.length > this.historyLimit) this.history.shift();
   }
 
   /** Forgets the line being typed (the history stays). */

@@ -15,13 +15,25 @@ export interface PlainIo {
   readonly errors: Writable;
 }
 
-/** Exit statuses: a call that ended as the caller or the BBS meant it, and one that never got going or dropped. */
+/** The exit status of a call that ended as the caller or the BBS meant it. */
 export const EXIT_OK = 0;
+/** The exit status of a call that got no answer, found every number busy, or dropped. */
 export const EXIT_FAILED = 1;
 
 /** Places one call and holds the conversation; resolves with the exit status. */
 export async function runPlainDial(config: DialConfig & { readonly chooseNext?: ChooseNextNumber }, io: PlainIo): Promise<number> {
-  const say = (text: string): void => void io.output.write(text);
+  // After a prompt character the cursor waits mid-line; anything else starts on a line of its own.
+  let midLine = false;
+  const say = (text: string): void => {
+    if (text === '') return;
+    io.output.write(text);
+    midLine = !text.endsWith('\n');
+  };
+  const sayLine = (text: string): void => say(`${midLine ? '\n' : ''}${text}\n`);
+  const complain = (text: string): void => {
+    if (midLine) say('\n');
+    io.errors.write(`${text}\n`);
+  };
   let ended: ((how: CallEnd) => void) | undefined;
   const finished = new Promise<CallEnd>((resolve) => (ended = resolve));
   let over = false;
@@ -33,9 +45,11 @@ export async function runPlainDial(config: DialConfig & { readonly chooseNext?: 
     if (over) return;
     // End of input is the caller putting the receiver down.
     if (line === undefined) return hangUp();
-    // A terminal has shown what was typed already; from a pipe, show it so the transcript reads.
+    // A secret line leaves the cursor after the prompt; a terminal echoed the line and its Enter;
+    // a pipe showed nothing, so the line is shown for the transcript to read.
     if (!echo) say('\n');
-    else if (io.input.isTTY !== true) say(`${line}\n`);
+    else if (io.input.isTTY === true) midLine = false;
+    else say(`${line}\n`);
     call.send(line);
   };
 
@@ -43,11 +57,11 @@ export async function runPlainDial(config: DialConfig & { readonly chooseNext?: 
     ...config,
     colour: config.colour && io.output.isTTY === true,
     onEvent(event) {
-      if (event.kind === 'modem') say(`${event.text}\n`);
-      else if (event.kind === 'text' && event.tone === 'problem') io.errors.write(`${event.text}\n`);
-      else if (event.kind === 'text') say(`${event.text}\n`);
+      if (event.kind === 'modem') sayLine(event.text);
+      else if (event.kind === 'text' && event.tone === 'problem') complain(event.text);
+      else if (event.kind === 'text') sayLine(event.text);
       else if (event.kind === 'prompt') {
-        if (event.msg !== '') say(`${event.msg}\n`);
+        if (event.msg !== '') sayLine(event.msg);
         say(event.pchar);
         void answer(event.echo);
       } else if (event.kind === 'ended') {
@@ -59,14 +73,17 @@ export async function runPlainDial(config: DialConfig & { readonly chooseNext?: 
 
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   for (const signal of signals) process.on(signal, hangUp);
+  // Whoever reads stdout went away (`| head`): nobody is listening, so hang up.
+  io.output.on('error', hangUp);
   try {
     call.dial();
     const how = await finished;
-    if (how === 'busy') io.errors.write('m2bbs dial: every number tried was busy; try again later.\n');
-    if (how === 'dropped') io.errors.write('m2bbs dial: the line dropped before the BBS said goodbye.\n');
+    if (how === 'busy') complain('m2bbs dial: every number tried was busy; try again later.');
+    if (how === 'dropped') complain('m2bbs dial: the line dropped before the BBS said goodbye.');
     return how === 'exit' || how === 'hung-up' ? EXIT_OK : EXIT_FAILED;
   } finally {
     for (const signal of signals) process.off(signal, hangUp);
+    io.output.off('error', hangUp);
     lines.close();
   }
 }

@@ -27,9 +27,9 @@ export interface ScreenUi {
   readonly session: DialSession;
   /** Resolves once the caller has quit; the terminal is restored by then. */
   readonly done: Promise<void>;
-  /** The screen as it is drawn now, one string per row. */
+  /** The screen as last drawn, one string per row. */
   snapshot(): string[];
-  /** The foreground colour (0-255, or -1 for the default) drawn at a row and column. */
+  /** The foreground colour (0-255, or -1 for the default) last drawn at a row and column. */
   foreground(row: number, col: number): number;
   /** Calls `listener` after every redraw; returns a function that stops it. */
   onRender(listener: () => void): () => void;
@@ -60,7 +60,6 @@ export function startScreenUi(options: ScreenUiOptions): ScreenUi {
     autoPadding: false,
     warnings: false,
     resizeTimeout: options.resizeTimeoutMs ?? 50,
-    title: `m2bbs dial ${options.route}`,
   };
   const screen = blessed.screen(screenOptions as unknown as Widgets.IScreenOptions);
   let destroyed = false;
@@ -130,7 +129,10 @@ export function startScreenUi(options: ScreenUiOptions): ScreenUi {
         },
       },
     });
+    // What the terminal shows is what was last rendered; blessed's buffer changes in between.
+    let frame: Cell[][] = [];
     screen.on('render', () => {
+      frame = rows(screen).map((row) => row.map((cell): Cell => [cell[0], cell[1]]));
       screen.program.cup(Number(screen.height) - 2, cursorColumn);
       screen.program.showCursor();
     });
@@ -157,9 +159,9 @@ export function startScreenUi(options: ScreenUiOptions): ScreenUi {
       session,
       done,
       destroy,
-      snapshot: () => rows(screen).map((row) => row.map((cell) => cell[1]).join('')),
+      snapshot: () => frame.map((row) => row.map((cell) => cell[1]).join('')),
       foreground: (row, col) => {
-        const fg = (rows(screen)[row]?.[col]?.[0] ?? 0x1ff << 9) >> 9 & 0x1ff;
+        const fg = ((frame[row]?.[col]?.[0] ?? 0x1ff << 9) >> 9) & 0x1ff;
         return fg === 0x1ff ? -1 : fg;
       },
       onRender(listener) {
@@ -174,7 +176,7 @@ export function startScreenUi(options: ScreenUiOptions): ScreenUi {
 }
 
 /** Runs the full-screen client on this process's terminal; resolves with the exit status. */
-export async function runScreenDial(config: DialConfig, terminal: string): Promise<number> {
+export async function runScreenDial(config: DialConfig & { readonly chooseNext?: ChooseNextNumber }, terminal: string): Promise<number> {
   const ui = startScreenUi({ ...config, input: process.stdin, output: process.stdout, terminal });
   // Whatever goes wrong, the caller gets their terminal back before the error is shown.
   const crash = (error: unknown): void => {

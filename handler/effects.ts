@@ -2,24 +2,28 @@
  * The coroutine API: effect objects and the `yield*` helpers that flows use. This is the only
  * module that builds effect objects; the engine interprets them.
  */
+import type { Menu } from './menu.js';
 import type { Services } from './services.js';
 import type { ScreenName, ScreenVars } from './screen-catalog.js';
 
 /** Values that fill a screen's `{{placeholders}}`. */
 export type Vars = Readonly<Record<string, string | number>>;
 
+// Screen names are strings here: the typed helpers below check built-in names, and the loader
+// checks the screens operators add before they are ever shown.
 export type Effect =
-  | { readonly kind: 'show'; readonly screen: ScreenName; readonly vars: Vars | undefined; readonly final: boolean }
+  | { readonly kind: 'show'; readonly screen: string; readonly vars: Vars | undefined; readonly final: boolean }
   | {
       readonly kind: 'ask';
-      readonly screen: ScreenName | undefined;
+      readonly screen: string | undefined;
       readonly vars: Vars | undefined;
       readonly pchar: string;
       readonly echo: boolean;
     }
   | { readonly kind: 'call'; readonly service: keyof Services; readonly args: readonly unknown[] }
   | { readonly kind: 'sleep'; readonly ms: number }
-  | { readonly kind: 'identify'; readonly name: string };
+  | { readonly kind: 'identify'; readonly name: string }
+  | { readonly kind: 'menu'; readonly name: string };
 
 /** A conversation step: a generator that yields effects and is resumed with their results. */
 export type Flow<R = void> = Generator<Effect, R, unknown>;
@@ -49,6 +53,21 @@ export function* askSecret<N extends ScreenName>(screen: N, ...vars: VarsArg<N>)
 /** Asks for one line with only a prompt character, no screen text (line editors). */
 export function* askLine(pchar: string): Flow<string> {
   return (yield { kind: 'ask', screen: undefined, vars: undefined, pchar, echo: true }) as string;
+}
+
+/** Shows a screen whose name is known only at run time (menus, flow modules); the loader checked it. */
+export function* showScreen(screen: string, vars?: Vars): Flow {
+  yield { kind: 'show', screen, vars, final: false };
+}
+
+/** Asks with a screen whose name is known only at run time; `echo: false` hides what is typed. */
+export function* askScreen(screen: string, vars?: Vars, echo = true): Flow<string> {
+  return (yield { kind: 'ask', screen, vars, pchar: DEFAULT_PCHAR, echo }) as string;
+}
+
+/** The menu called `name` as it is in force now (a reload may have changed it), or undefined if it is gone. */
+export function* currentMenu(name: string): Flow<Menu | undefined> {
+  return (yield { kind: 'menu', name }) as Menu | undefined;
 }
 
 type ServiceResult<K extends keyof Services> = Awaited<ReturnType<Services[K]>>;

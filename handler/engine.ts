@@ -100,7 +100,7 @@ export function createEngine(options: EngineOptions): Engine {
     log.error('flow failed', {
       conn: session.connId,
       flow: flowName,
-      effect: effect === undefined ? undefined : { kind: effect.kind, ...('screen' in effect ? { screen: effect.screen } : {}), ...(effect.kind === 'call' ? { service: effect.service } : {}) },
+      effect: effect === undefined ? undefined : { kind: effect.kind, ...('screen' in effect ? { screen: effect.screen } : {}), ...(effect.kind === 'call' ? { service: effect.service } : {}), ...(effect.kind === 'menu' ? { menu: effect.name } : {}) },
       error: describeError(error),
       stack: error instanceof Error ? error.stack : undefined,
     });
@@ -165,6 +165,10 @@ export function createEngine(options: EngineOptions): Engine {
             session.caller = effect.name;
             log.debug('caller identified', { conn: session.connId, caller: effect.name });
             result = flow.next(undefined);
+            break;
+          case 'menu':
+            // The screens in force now: a reload between two menu displays shows the new menu.
+            result = flow.next(options.screens().menu(effect.name));
             break;
         }
       }

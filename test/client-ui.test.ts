@@ -42,10 +42,10 @@ describe('the full-screen client against the real proxy and a backend', () => {
     await term.shows('---(((MAIN MENU))---');
     await term.until(() => term.statusRow().includes(' erin '), 'the name in the status bar');
 
-    term.type('1', KEY.enter);
-    await term.shows('Leave a message');
-    term.type('Hello from the blessed client.', KEY.enter, '.', KEY.enter);
-    await term.shows('Your message is on the board as number 1.');
+    // Typed ahead of the prompts: each line waits for its prompt.
+    term.type('1', KEY.enter, 'Hello from the blessed client.', KEY.enter, '.', KEY.enter);
+    const posted = await term.shows('Your message is on the board as number 1.');
+    expect(posted).toMatch(/\n> 1\s*\nLeave a message[^\n]*\n(?:[^\n]*\n)?\s*1> Hello from the blessed client\.\s*\n\s*2> \.\s*\nYour message/);
     term.type('2', KEY.enter);
     await term.shows("-- That's all. --");
     expect(term.text()).toMatch(/--- #1 from erin, [^\n]*\n\s*Hello from the blessed client\./);
@@ -70,10 +70,8 @@ describe('the full-screen client against the real proxy and a backend', () => {
 
     // PgUp shows what scrolled off; PgDn comes back.
     const bottom = term.text();
-    console.log(term.ui.snapshot().map((r) => r.length).join(','));
     term.type(KEY.pageUp);
     await term.until((screen) => screen !== bottom, 'the pane scrolled up');
-    console.log(bottom, '\n=====\n', term.text(), term.drawn.length);
     expect(term.text()).toContain('Welcome aboard, erin!');
     term.type(KEY.pageDown, KEY.pageDown);
     await term.until((screen) => screen === bottom, 'the pane back at the bottom');

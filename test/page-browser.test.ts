@@ -124,9 +124,10 @@ describe.runIf(haveChromium)('the green-screen page in a real browser', () => {
     await page.goto(bbs.httpUrl);
     expect(await page.title()).toContain('M2BBS');
     await waitForLine(page, 'connected');
-    expect(await screen(page)).toMatch(/^ATDT @bbs\.*\nCONNECT\n/);
-
+    // xterm.js draws what it is given a moment later; wait for the screen, then read it.
     await waitForScreen(page, "What's your name?");
+    expect(await screen(page)).toMatch(/^ATDT @bbs\.*\nCONNECT\n+ATDT @bbs\.10 \.\.\. CONNECT\n/);
+
     await answer(page, 'web_caller');
     await waitForScreen(page, "What's your password?");
     await page.keyboard.type(PASSWORD);

@@ -1,6 +1,7 @@
 /** Collects a BbsCall's events and waits for the one a test expects. */
 import type { CallEvent } from '../../client/bbs-call.js';
 
+/** A BbsCall's events, in order, with waits for the next one wanted. */
 export class CallEvents {
   readonly all: CallEvent[] = [];
   private wake: (() => void) | undefined;

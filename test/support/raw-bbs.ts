@@ -5,6 +5,7 @@
  */
 import { createServer, type Socket } from 'node:net';
 
+/** A running hand-made BBS. */
 export interface RawBbs {
   readonly port: number;
   /** The route of every call's first frame, in order. */

@@ -5,6 +5,7 @@
 import { PassThrough, Writable } from 'node:stream';
 import { startScreenUi, type ScreenUi, type ScreenUiOptions } from '../../client/screen-ui.js';
 
+/** Keys as a terminal sends them. */
 export const KEY = { enter: '\r', up: '\x1b[A', down: '\x1b[B', pageUp: '\x1b[5~', pageDown: '\x1b[6~', backspace: '\x7f', ctrlC: '\x03', ctrlD: '\x04', ctrlU: '\x15' } as const;
 
 /** A terminal's output stream: records bytes, has a size, and can be resized. */
@@ -21,6 +22,7 @@ export class TerminalOutput extends Writable {
   }
 }
 
+/** The full-screen client running on stream doubles, with ways to wait on what it draws. */
 export class ScreenDouble {
   readonly input = new PassThrough();
   readonly output: TerminalOutput;
