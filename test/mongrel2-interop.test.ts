@@ -1,30 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HandlerProcess } from './support/handler-process.js';
 import { JsonSocketClient } from './support/json-socket-client.js';
-import { RealMongrel2, hasMongrel2 } from './support/real-mongrel2.js';
+import { mongrel2TestsRun, startMongrel2Bbs, type Mongrel2Bbs, type RealMongrel2 } from './support/real-mongrel2.js';
 
-// CI installs Debian's mongrel2-core and sets M2BBS_REQUIRE_MONGREL2, so there this can't be skipped.
-const available = hasMongrel2();
-if (!available && process.env.M2BBS_REQUIRE_MONGREL2) throw new Error('mongrel2 is required here: apt-get install mongrel2-core');
-if (!available) console.warn('mongrel2 not installed (apt-get install mongrel2-core): the real-Mongrel2 tests are not run');
+const available = mongrel2TestsRun('the real-Mongrel2 tests are');
 
 describe.runIf(available)('an m2bbs backend behind a real Mongrel2', () => {
-  let m2: RealMongrel2;
-  let handler: HandlerProcess;
+  let bbs: Mongrel2Bbs;
+  const m2 = (): RealMongrel2 => bbs.m2;
 
   beforeAll(async () => {
-    m2 = await RealMongrel2.start();
-    handler = HandlerProcess.start(['--send-spec', m2.sendSpec, '--recv-spec', m2.recvSpec, '--bad-pass-delay-ms', '0']);
-    await handler.waitForLog((r) => r.msg === 'handler ready');
+    bbs = await startMongrel2Bbs(['--bad-pass-delay-ms', '0']);
   });
 
   afterAll(async () => {
-    await handler?.stop();
-    await m2?.stop();
+    await bbs?.stop();
   });
 
   it('holds a whole conversation over a JSON socket, and its close hangs up the socket', async () => {
-    const caller = await JsonSocketClient.open(m2.port);
+    const caller = await JsonSocketClient.open(m2().port);
     caller.send('connect');
     expect((await caller.untilPrompt()).texts.join('\n')).toContain('Welcome to the M2BBS.');
     expect((await caller.exchange('zed')).prompt).toMatchObject({ msg: "What's your password?", echo: false });
@@ -42,12 +35,12 @@ describe.runIf(available)('an m2bbs backend behind a real Mongrel2', () => {
   });
 
   it('frees the coroutine when the caller drops in the middle of a prompt', async () => {
-    const caller = await JsonSocketClient.open(m2.port);
+    const caller = await JsonSocketClient.open(m2().port);
     caller.send('connect');
     await caller.untilPrompt();
-    const opened = await handler.waitForLog((r) => r.msg === 'session opened' && r.live === 1, handler.records.length - 1);
+    const opened = await bbs.handler.waitForLog((r) => r.msg === 'session opened' && r.live === 1, bbs.handler.records.length - 1);
     caller.destroy();
-    const closed = await handler.waitForLog((r) => r.msg === 'session closed' && r.conn === opened.conn);
+    const closed = await bbs.handler.waitForLog((r) => r.msg === 'session closed' && r.conn === opened.conn);
     expect(closed).toMatchObject({ reason: 'disconnect', live: 0 });
   });
 });

@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { HandlerProcess } from './handler-process.js';
 
 const SERVER_UUID = '2f62bd5c-9e59-49cd-993c-3b6013c28f05';
 const SEND_IDENT = '54c6755b-9628-40a4-9a2d-cc82a816345e';
@@ -81,4 +82,37 @@ servers = [main]
     }
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Whether this machine runs the real-Mongrel2 tests. CI installs Debian's mongrel2-core and sets
+ * M2BBS_REQUIRE_MONGREL2, so there a missing Mongrel2 fails instead of skipping.
+ */
+export function mongrel2TestsRun(what: string): boolean {
+  const available = hasMongrel2();
+  if (!available && process.env.M2BBS_REQUIRE_MONGREL2) throw new Error('mongrel2 is required here: apt-get install mongrel2-core');
+  if (!available) console.warn(`mongrel2 not installed (apt-get install mongrel2-core): ${what} not run`);
+  return available;
+}
+
+/** A real Mongrel2 with one real `m2bbs handler` behind it. */
+export interface Mongrel2Bbs {
+  readonly m2: RealMongrel2;
+  readonly handler: HandlerProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts Mongrel2 and a handler on its specs with `handlerArgs`; resolves once the handler is ready. */
+export async function startMongrel2Bbs(handlerArgs: readonly string[]): Promise<Mongrel2Bbs> {
+  const m2 = await RealMongrel2.start();
+  const handler = HandlerProcess.start(['--send-spec', m2.sendSpec, '--recv-spec', m2.recvSpec, ...handlerArgs]);
+  await handler.waitForLog((r) => r.msg === 'handler ready');
+  return {
+    m2,
+    handler,
+    async stop() {
+      await handler.stop();
+      await m2.stop();
+    },
+  };
 }
