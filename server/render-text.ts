@@ -89,7 +89,10 @@ function paint(colour: string, text: string, caps: TerminalCaps): string {
   let clean = text.replace(/\r\n?/g, '\n').replace(CONTROLS, '');
   clean = caps.colour ? clean.replace(/\x1b(?!\[)/g, '') : clean.replace(CSI, '').replace(/\x1b/g, '');
   clean = clean.replace(/\n/g, '\r\n');
-  return caps.colour && clean !== '' ? `${colour}${clean}${RESET}` : clean;
+  if (!caps.colour || clean === '') return clean;
+  // A reset inside the text (a sysop's `{/}`) returns to the door's colour, not the terminal's.
+  clean = clean.replace(/\x1b\[0?m/g, (reset) => `${reset}${colour}`);
+  return `${colour}${clean}${RESET}`;
 }
 
 const ASCII_FOR: Readonly<Record<string, string>> = {
