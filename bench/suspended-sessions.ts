@@ -1,10 +1,7 @@
 /**
- * `m2bbs bench`: suspends N conversations at the main menu in one in-process backend (real
- * engine, flows, screens and SQLite) and reports the heap each suspended conversation costs.
+ * `m2bbs bench --scenario suspended`: suspends N conversations at the main menu in one in-process
+ * backend (real engine, flows, screens and SQLite) and measures the heap each one costs.
  */
-import { spawnSync } from 'node:child_process';
-import { parseArgs } from 'node:util';
-import { ConfigProblems } from '../common/config-problems.js';
 import { BbsError } from '../common/errors.js';
 import { createLogger } from '../common/log.js';
 import { encodeRequest, parseRequest } from '../common/mongrel2-wire.js';
@@ -17,35 +14,10 @@ import { DEFAULT_LIMITS } from '../handler/limits.js';
 import { loadScreens } from '../handler/screens.js';
 import { createServices } from '../handler/services.js';
 
-export const BENCH_USAGE = `Usage: m2bbs bench [--sessions N]
-
-Suspends N conversations (default 100000) at the main menu of one in-process backend and prints
-the heap bytes per suspended conversation. Run as "npm run bench" (it needs node --expose-gc).`;
-
 const UUID = 'bench-0000-0000-0000-000000000000';
 
-/** Runs the suspended-sessions benchmark and prints its report. */
-export async function runBench(argv: readonly string[]): Promise<void> {
-  const { values } = parseArgs({ args: [...argv], options: { sessions: { type: 'string' } }, strict: true });
-  const problems = new ConfigProblems();
-  const sessions = problems.integer('sessions', values.sessions, 100_000, 1, 5_000_000);
-  problems.check('m2bbs bench');
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc === undefined) {
-    // Heap figures need a full collection before each reading: run again with --expose-gc.
-    const again = spawnSync(process.execPath, ['--expose-gc', ...process.execArgv, process.argv[1] ?? '', 'bench', ...argv], { stdio: 'inherit' });
-    if (again.status !== 0) throw new BbsError('BBS_ERR_USAGE', `bench failed (exit ${again.status})`);
-    return;
-  }
-  const report = await measure(sessions, gc);
-  console.log(`suspended conversations at the main menu: ${report.sessions}`);
-  console.log(`time to bring them there:                 ${report.seconds.toFixed(1)} s`);
-  console.log(`heap per suspended conversation:          ${report.heapBytesPerSession} bytes`);
-  console.log(`resident memory per conversation:         ${report.rssBytesPerSession} bytes`);
-  console.log(JSON.stringify(report));
-}
-
-interface Report {
+/** What the suspended-conversation measurement found. */
+export interface SuspendedReport {
   readonly sessions: number;
   readonly seconds: number;
   readonly heapBytesPerSession: number;
@@ -53,7 +25,22 @@ interface Report {
   readonly node: string;
 }
 
-async function measure(count: number, gc: () => void): Promise<Report> {
+/** Prints a suspended-conversation report as the bench always has. */
+export function printSuspended(report: SuspendedReport): void {
+  console.log(`suspended conversations at the main menu: ${report.sessions}`);
+  console.log(`time to bring them there:                 ${report.seconds.toFixed(1)} s`);
+  console.log(`heap per suspended conversation:          ${report.heapBytesPerSession} bytes`);
+  console.log(`resident memory per conversation:         ${report.rssBytesPerSession} bytes`);
+}
+
+/** Suspends `count` conversations at the main menu and measures them; needs node --expose-gc. */
+export async function measureSuspended(count: number): Promise<SuspendedReport> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) throw new BbsError('BBS_ERR_USAGE', 'the suspended-conversation measurement needs node --expose-gc (npm run bench has it)');
+  return measure(count, gc);
+}
+
+async function measure(count: number, gc: () => void): Promise<SuspendedReport> {
   const log = createLogger('silent');
   const store = createStore(openDatabase(':memory:'));
   const services = createServices({ store, log, scryptCost: { N: 16, r: 1, p: 1 } });

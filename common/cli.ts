@@ -8,8 +8,9 @@ Commands:
   proxy     run the front proxy (telnet, JSON sockets, WebSocket and the page)
   handler   run a BBS backend behind a Mongrel2-protocol server
   directory show a running proxy's backend numbers, up or down, lines free
+  screens   check a screens folder (screens check [DIR]): every problem with file and line
   dial      call a BBS from this terminal (full-screen, or --plain line by line)
-  bench     measure the heap each suspended conversation costs
+  bench     load-test a BBS: callers, latency, memory, throughput
 
 Run "m2bbs <command> --help" for a command's flags.`;
 
@@ -26,6 +27,10 @@ const COMMANDS: Record<string, () => Promise<{ run: (argv: readonly string[]) =>
     const [{ runProxy }, { PROXY_USAGE }] = await Promise.all([import('../server/main.js'), import('../server/config.js')]);
     return { run: runProxy, usage: PROXY_USAGE };
   },
+  screens: async () => {
+    const { runScreens, SCREENS_USAGE } = await import('../handler/screens-main.js');
+    return { run: runScreens, usage: SCREENS_USAGE };
+  },
   directory: async () => {
     const { runDirectory, DIRECTORY_USAGE } = await import('../server/directory-main.js');
     return { run: runDirectory, usage: DIRECTORY_USAGE };
@@ -35,7 +40,7 @@ const COMMANDS: Record<string, () => Promise<{ run: (argv: readonly string[]) =>
     return { run: runDial, usage: DIAL_USAGE };
   },
   bench: async () => {
-    const { runBench, BENCH_USAGE } = await import('../bench/suspended-sessions.js');
+    const { runBench, BENCH_USAGE } = await import('../bench/main.js');
     return { run: runBench, usage: BENCH_USAGE };
   },
 };

@@ -32,6 +32,18 @@ export const MIGRATIONS: readonly string[] = Object.freeze([
 
   CREATE INDEX mail_inbox ON mail (to_id, read_at, created_at);
   `,
+  // v2: walls, short lines callers leave for everyone on a named wall (screens/flows/oneliners.ts).
+  `
+  CREATE TABLE wall_lines (
+    id INTEGER PRIMARY KEY,
+    wall TEXT NOT NULL,
+    author_id INTEGER NOT NULL REFERENCES callers (id),
+    body TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE INDEX wall_lines_recent ON wall_lines (wall, id);
+  `,
 ]);
 
 function userVersion(db: Database.Database): number {

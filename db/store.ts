@@ -32,6 +32,14 @@ export interface MailItem {
   readonly readAt: number | null;
 }
 
+/** One line on a wall. */
+export interface WallLine {
+  readonly id: number;
+  readonly author: string;
+  readonly body: string;
+  readonly createdAt: number;
+}
+
 /** Every database operation the BBS needs; times are integer ms since the epoch passed in by the caller. */
 export interface Store {
   findCaller(name: string): CallerWithHash | undefined;
@@ -45,6 +53,10 @@ export interface Store {
   getMail(callerId: number, ids: readonly number[]): MailItem[];
   markMailRead(callerId: number, ids: readonly number[], now: number): void;
   countUnreadMail(callerId: number): number;
+  /** Adds a line to the wall called `wall` and returns its id. */
+  postToWall(wall: string, authorId: number, body: string, now: number): number;
+  /** The last `limit` lines of a wall, oldest first. */
+  listWall(wall: string, limit: number): WallLine[];
   close(): void;
 }
 
@@ -73,6 +85,12 @@ function checkIds(value: unknown): readonly number[] {
   if (!Array.isArray(value)) throw new TypeError(`Expected ids to be an array, got ${describe(value)}`);
   for (const id of value) checkInteger('every mail id', id, 1);
   return value as readonly number[];
+}
+
+function checkWall(value: unknown): string {
+  const wall = checkString('wall', value);
+  if (!/^[a-z0-9_-]{1,40}$/.test(wall)) throw new RangeError(`Expected a wall name of 1 to 40 lowercase letters, digits, _ or -, got ${JSON.stringify(wall)}`);
+  return wall;
 }
 
 // INSERT/COUNT ... always yield one row; a missing one means the schema is not what this code expects.
@@ -129,6 +147,18 @@ export function createStore(db: Database.Database): Store {
     countUnreadMail: db
       .prepare<[number], number>('SELECT count(*) FROM mail WHERE to_id = ? AND read_at IS NULL')
       .pluck(),
+    postToWall: db
+      .prepare<[string, number, string, number], number>(
+        'INSERT INTO wall_lines (wall, author_id, body, created_at) VALUES (?, ?, ?, ?) RETURNING id',
+      )
+      .pluck(),
+    listWall: db.prepare<[string, number], WallLine>(
+      `SELECT id, author, body, createdAt FROM (
+         SELECT w.id, c.name AS author, w.body, w.created_at AS createdAt
+         FROM wall_lines w JOIN callers c ON c.id = w.author_id
+         WHERE w.wall = ? ORDER BY w.id DESC LIMIT ?
+       ) ORDER BY id`,
+    ),
   };
 
   // One transaction per batch: a consistent snapshot for reads, one commit for writes.
@@ -204,6 +234,16 @@ export function createStore(db: Database.Database): Store {
     },
     countUnreadMail(callerId: number): number {
       return one(sql.countUnreadMail.get(checkInteger('callerId', callerId, 1)), 'countUnreadMail');
+    },
+    postToWall(wall: string, authorId: number, body: string, now: number): number {
+      checkWall(wall);
+      checkInteger('authorId', authorId, 1);
+      checkString('body', body);
+      checkInteger('now', now, 0);
+      return insertFor('authorId', [authorId], () => one(sql.postToWall.get(wall, authorId, body, now), 'postToWall'));
+    },
+    listWall(wall: string, limit: number): WallLine[] {
+      return sql.listWall.all(checkWall(wall), checkInteger('limit', limit, 1));
     },
     close(): void {
       db.close();

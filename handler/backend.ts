@@ -13,7 +13,8 @@ import type { HandlerConfig } from './config.js';
 import { createEngine, type Engine } from './engine.js';
 import { bbs } from './flows/bbs.js';
 import { sweepIntervalMs } from './line-limits.js';
-import { loadScreens } from './screens.js';
+import { loadScreenSet } from './screens.js';
+import { watchScreens } from './screen-watch.js';
 import { createServices } from './services.js';
 
 export interface Backend {
@@ -24,7 +25,7 @@ export interface Backend {
 
 /** Starts a backend; throws before connecting anything when screens or database are unusable. */
 export async function startBackend(config: HandlerConfig, log: Logger): Promise<Backend> {
-  const screens = loadScreens(config.screens);
+  const screens = await loadScreenSet(config.screens);
   const db = openDatabase(config.db);
   const store = createStore(db);
 
@@ -38,11 +39,13 @@ export async function startBackend(config: HandlerConfig, log: Logger): Promise<
   const sendErrors = (error: unknown): void => log.error('reply not sent', { error: describeError(error) });
   const outgoing = new SendQueue(pub, ready, sendErrors);
 
+  // Changes to the screens folder apply without a restart; a broken change is logged and skipped.
+  const watcher = watchScreens(config.screens, screens, log);
   const engine = createEngine({
     startFlow: () => bbs(config.limits),
     flowName: 'bbs',
     services: createServices({ store, log, scryptCost: config.scryptCost }),
-    screens: () => screens,
+    screens: () => watcher.current,
     outbox: {
       reply: (uuid, connId, body) => outgoing.push(encodeReply(uuid, [connId], body)),
       close: (uuid, connId) => outgoing.push(encodeClose(uuid, [connId])),
@@ -58,12 +61,13 @@ export async function startBackend(config: HandlerConfig, log: Logger): Promise<
   pub.connect(config.recvSpec);
   void watchSubscriptions(pub, subscribed, log);
   const receiving = receiveRequests(pull, engine, log);
-  log.info('handler ready', { name: config.name, sendSpec: config.sendSpec, recvSpec: config.recvSpec, db: config.db, ...config.lines });
+  log.info('handler ready', { name: config.name, sendSpec: config.sendSpec, recvSpec: config.recvSpec, db: config.db, screens: config.screens, ...config.lines });
 
   return {
     engine,
     async close() {
       clearInterval(sweeper);
+      watcher.close();
       engine.endAll('shutdown');
       pull.close();
       await receiving;

@@ -30,7 +30,7 @@ Runs one BBS backend that connects to a Mongrel2-protocol server (Mongrel2 itsel
   --send-spec SPEC       server's PUSH endpoint, we connect PULL (M2BBS_SEND_SPEC, default tcp://127.0.0.1:9910)
   --recv-spec SPEC       server's SUB endpoint, we connect PUB   (M2BBS_RECV_SPEC, default tcp://127.0.0.1:9911)
   --db FILE              SQLite database file                    (M2BBS_DB, default data/m2bbs.db)
-  --screens DIR          folder of screen texts                  (M2BBS_SCREENS, default the shipped screens/)
+  --screens DIR          screens, menus and flows, reloaded live (M2BBS_SCREENS, default the shipped screens/)
   --log-level LEVEL      debug, info, warn, error or silent      (M2BBS_LOG_LEVEL, default info)
   --max-lines N          lines in a message                      (default ${DEFAULT_LIMITS.maxLines})
   --max-line-length N    characters in a message line            (default ${DEFAULT_LIMITS.maxLineLength})

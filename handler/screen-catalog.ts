@@ -1,6 +1,7 @@
 /**
  * Every screen the built-in flows show, each with the placeholders it may use. A screen file
- * may use any of its placeholders, and no others.
+ * may use any of its placeholders, and no others. Screens that operators add get theirs from how
+ * they are shown (menu.ts) or from the flow module that shows them.
  */
 export const SCREEN_CATALOG = {
   welcome: [],
@@ -18,8 +19,8 @@ export const SCREEN_CATALOG = {
   name_taken: ['name'],
   welcome_newbie: ['name'],
   motd: ['name', 'calls', 'last_call', 'new_mail', 'messages'],
-  menu: ['name'],
-  menu_error: ['choice'],
+  menu: ['name', 'title', 'entries', 'keys'],
+  menu_error: ['choice', 'keys'],
   leave_msg: ['max_lines', 'max_length'],
   line_wrapped: ['pieces', 'max_length'],
   line_does_not_fit: ['length', 'lines_left', 'max_length'],

@@ -56,35 +56,33 @@ export function compileText(source: string, file: string, firstLine: number, pro
   const placeholders: PlaceholderUse[] = [];
   let coloured = false;
   let plainAtEnd = true;
-  const lines = source.split('\n').map((line, index) => {
-    const lineNo = firstLine + index;
-    for (const match of line.matchAll(PLACEHOLDER)) placeholders.push({ key: match[1] ?? '', line: lineNo });
-    // Markup is rendered between placeholders only, so `{{name}}` is never read as `{name}`.
-    let out = '';
-    let last = 0;
-    for (const match of line.matchAll(PLACEHOLDER)) {
-      out += renderMarkup(line.slice(last, match.index), file, lineNo, problems) + match[0];
-      last = match.index + match[0].length;
-    }
-    return out + renderMarkup(line.slice(last), file, lineNo, problems);
-  });
-
-  function renderMarkup(segment: string, file: string, line: number, into: ScreenProblem[]): string {
-    return segment.replace(MARKUP, (whole, name: string) => {
+  const renderMarkup = (segment: string, line: number): string =>
+    segment.replace(MARKUP, (whole, name: string) => {
       if (name === '/') {
         plainAtEnd = true;
         return RESET;
       }
       const code = (COLOURS as Readonly<Record<string, string>>)[name];
       if (code === undefined) {
-        into.push({ file, line, message: `unknown colour ${whole} (colours: ${COLOUR_LIST})` });
+        problems.push({ file, line, message: `unknown colour ${whole} (colours: ${COLOUR_LIST})` });
         return whole;
       }
       coloured = true;
       plainAtEnd = false;
       return `\x1b[${code}m`;
     });
-  }
+  const lines = source.split('\n').map((line, index) => {
+    const lineNo = firstLine + index;
+    // Markup is rendered between placeholders only, so `{{name}}` is never read as `{name}`.
+    let out = '';
+    let last = 0;
+    for (const match of line.matchAll(PLACEHOLDER)) {
+      placeholders.push({ key: match[1] ?? '', line: lineNo });
+      out += renderMarkup(line.slice(last, match.index), lineNo) + match[0];
+      last = match.index + match[0].length;
+    }
+    return out + renderMarkup(line.slice(last), lineNo);
+  });
 
   const text = lines.join('\n');
   // Colour never runs on into whatever the caller sees next.

@@ -1,51 +1,50 @@
-/** Loads screen texts from a folder, checks their placeholders, and renders them. */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+/**
+ * Loads a screens folder: texts with their headers and colour markup, menu files, and flow
+ * modules, all checked together. A backend refuses to start on a broken folder; a reload keeps
+ * the version in force (see screen-watch.ts).
+ */
 import { BbsError } from '../common/errors.js';
-import type { Vars } from './effects.js';
-import { SCREEN_CATALOG, SCREEN_NAMES, type ScreenName } from './screen-catalog.js';
+import { findFlowFiles, loadFlowModules } from './flow-modules.js';
+import { formatProblem, type ScreenProblem } from './screen-markup.js';
+import { assembleScreenSet, readScreenFolder, type ScreenSet, type ScreenSetResult } from './screen-set.js';
 
-const PLACEHOLDER = /\{\{\s*([a-z_]+)\s*\}\}/g;
+export type { Screens, ScreenSet, ScreenSetResult } from './screen-set.js';
 
-/** Screen texts, ready to render. */
-export interface Screens {
-  render(name: ScreenName, vars: Vars | undefined): string;
+/** Reads and checks everything in `dir`, flow modules included; never throws for what is in the folder. */
+export async function checkScreenFolder(dir: string): Promise<ScreenSetResult> {
+  const problems: ScreenProblem[] = [];
+  const flowFiles = findFlowFiles(dir, problems);
+  const folder = readScreenFolder(dir, flowFiles, problems);
+  const flows = await loadFlowModules(flowFiles, problems);
+  return assembleScreenSet({ ...folder, problems }, flows);
 }
 
-/** Reads every catalog screen from `dir`; throws a BbsError naming each missing, unreadable or invalid file. */
-export function loadScreens(dir: string): Screens {
-  const texts = new Map<ScreenName, string>();
-  const problems: string[] = [];
-  for (const name of SCREEN_NAMES) {
-    const file = join(dir, `${name}.txt`);
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : `unreadable (${(err as Error).message})`;
-      problems.push(`${file}: ${reason}`);
-      continue;
-    }
-    const allowed: readonly string[] = SCREEN_CATALOG[name];
-    for (const [lineIndex, line] of text.split('\n').entries()) {
-      for (const match of line.matchAll(PLACEHOLDER)) {
-        const key = match[1] ?? '';
-        if (!allowed.includes(key)) {
-          const offer = allowed.length > 0 ? allowed.join(', ') : 'none';
-          problems.push(`${file}:${lineIndex + 1}: unknown placeholder {{${key}}} (this screen offers: ${offer})`);
-        }
-      }
-    }
-    texts.set(name, text.replace(/\r\n/g, '\n').replace(/\n$/, ''));
-  }
-  if (problems.length > 0) {
-    throw new BbsError('BBS_ERR_SCREEN', `screens in ${dir} cannot be used:\n  ${problems.join('\n  ')}`);
-  }
-  return {
-    render(name, vars) {
-      const text = texts.get(name) ?? '';
-      if (vars === undefined) return text;
-      return text.replace(PLACEHOLDER, (_whole, key: string) => String(vars[key] ?? ''));
-    },
-  };
+/** Loads `dir` with its flow modules; throws a BbsError listing every problem, each with file and line. */
+export async function loadScreenSet(dir: string): Promise<ScreenSet> {
+  const result = await checkScreenFolder(dir);
+  if (result.set === undefined) throw screenError(dir, result.problems);
+  return result.set;
+}
+
+/**
+ * Loads `dir` without its flow modules, synchronously (benchmarks, in-process tests); a menu entry
+ * that leads to a flow is then a problem. Throws a BbsError listing every problem.
+ */
+export function loadScreens(dir: string): ScreenSet {
+  const problems: ScreenProblem[] = [];
+  const flowFiles = findFlowFiles(dir, problems);
+  const result = assembleScreenSet(readScreenFolder(dir, flowFiles, problems), undefined);
+  if (result.set === undefined) throw screenError(dir, result.problems);
+  return result.set;
+}
+
+/** Every problem in one `file:line: what` line each, in file and line order. */
+export function sortedProblems(problems: readonly ScreenProblem[]): string[] {
+  return [...problems]
+    .sort((a, b) => (a.file === b.file ? (a.line ?? 0) - (b.line ?? 0) : a.file < b.file ? -1 : 1))
+    .map(formatProblem);
+}
+
+function screenError(dir: string, problems: readonly ScreenProblem[]): BbsError {
+  return new BbsError('BBS_ERR_SCREEN', `screens in ${dir} cannot be used:\n  ${sortedProblems(problems).join('\n  ')}`);
 }

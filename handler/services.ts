@@ -4,7 +4,7 @@
  */
 import type { Logger } from '../common/log.js';
 import { DEFAULT_SCRYPT_COST, hashPassword, verifyPassword, type ScryptCost } from '../db/password.js';
-import type { Caller, MailItem, PublicMessage, Store } from '../db/store.js';
+import type { Caller, MailItem, PublicMessage, Store, WallLine } from '../db/store.js';
 
 export interface Services {
   now(): number;
@@ -21,6 +21,10 @@ export interface Services {
   getMail(callerId: number, ids: readonly number[]): MailItem[];
   markMailRead(callerId: number, ids: readonly number[]): void;
   countUnreadMail(callerId: number): number;
+  /** Adds a line to a named wall (one-liners, a guest book) and returns its id. */
+  wallPost(wall: string, authorId: number, body: string): number;
+  /** The last `limit` lines of a named wall, oldest first. */
+  wallRecent(wall: string, limit: number): WallLine[];
 }
 
 export interface ServiceOptions {
@@ -74,5 +78,7 @@ export function createServices(options: ServiceOptions): Services {
     getMail: (callerId, ids) => store.getMail(callerId, ids),
     markMailRead: (callerId, ids) => store.markMailRead(callerId, ids, clock()),
     countUnreadMail: (callerId) => store.countUnreadMail(callerId),
+    wallPost: (wall, authorId, body) => store.postToWall(wall, authorId, body, clock()),
+    wallRecent: (wall, limit) => store.listWall(wall, limit),
   };
 }

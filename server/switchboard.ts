@@ -113,11 +113,51 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
 
   function answered(state: CallState, body: Buffer): void {
     clearTimeout(state.timer);
+    // Kept for the whole call otherwise: the cleared timer and the first message are not needed again.
+    state.timer = undefined;
+    state.first = undefined;
     state.connected = true;
     state.line.notice(`ATDT @${state.link.spec.number} ... CONNECT`);
     log.info('call connected', { conn: state.id, backend: state.link.spec.number, door: state.info.door });
     state.line.deliver(body);
     for (const queued of state.queued.splice(0)) state.link.send(request(state, queued));
+  }
+
+  // One per caller for the whole call, so its methods live on a class rather than in closures
+  // made per call (run through tsx, each named closure also carries a ~250-byte property table).
+  class ProxyCall implements Call {
+    constructor(private readonly state: CallState) {}
+
+    get id(): string {
+      return this.state.id;
+    }
+
+    get number(): string {
+      return this.state.link.spec.number;
+    }
+
+    send(body: Buffer | string): void {
+      const { state } = this;
+      if (state.ended) return;
+      if (state.connected) return state.link.send(request(state, body));
+      if (state.first !== undefined) return void state.queued.push(Buffer.from(body));
+      state.first = Buffer.from(body);
+      attempt(state);
+    }
+
+    sendLine(text: string): void {
+      this.send(JSON.stringify({ type: 'msg', msg: text }));
+    }
+
+    leave(): void {
+      const { state } = this;
+      if (state.ended) return;
+      state.ended = true;
+      if (calls.get(state.id) !== state) return;
+      unregister(state);
+      state.link.send(encodeDisconnect(uuid, state.id));
+      log.info('caller left', { conn: state.id, backend: state.link.spec.number });
+    }
   }
 
   function dial(line: Line, info: CallerInfo): DialResult {
@@ -133,31 +173,7 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
       register(state);
       log.info('call connected', { conn: state.id, backend: first.spec.number, door: info.door });
     }
-    const send = (body: Buffer | string): void => {
-      if (state.ended) return;
-      if (state.connected) return state.link.send(request(state, body));
-      if (state.first !== undefined) return void state.queued.push(Buffer.from(body));
-      state.first = Buffer.from(body);
-      attempt(state);
-    };
-    const call: Call = {
-      get id() {
-        return state.id;
-      },
-      get number() {
-        return state.link.spec.number;
-      },
-      send,
-      sendLine: (text) => send(JSON.stringify({ type: 'msg', msg: text })),
-      leave() {
-        if (state.ended) return;
-        state.ended = true;
-        if (calls.get(state.id) !== state) return;
-        unregister(state);
-        state.link.send(encodeDisconnect(uuid, state.id));
-        log.info('caller left', { conn: state.id, backend: state.link.spec.number });
-      },
-    };
+    const call = new ProxyCall(state);
     return { ok: true, call };
   }
 

@@ -124,7 +124,7 @@ describe('lines: hanging up on idle callers', () => {
       try {
         const name = yield* ask('name');
         yield* identify(name);
-        yield* ask('menu', { name });
+        yield* ask('menu', { name, title: 'MAIN MENU', entries: 'Q. Quit the BBS.', keys: 'Q' });
       } finally {
         finished.push('cleaned up');
       }

@@ -16,7 +16,7 @@ describe('the engine', () => {
       try {
         for (;;) {
           const line = yield* ask('name');
-          yield* show('menu_error', { choice: line });
+          yield* show('menu_error', { choice: line, keys: 'Q' });
         }
       } finally {
         finished.push('cleaned up');
@@ -45,7 +45,7 @@ describe('the engine', () => {
     function* fragile(): Flow {
       const line = yield* ask('name');
       if (line === 'boom') throw new Error('kaboom');
-      yield* ask('menu', { name: line });
+      yield* ask('menu', { name: line, title: 'MAIN MENU', entries: 'Q. Quit the BBS.', keys: 'Q' });
     }
     const h = createHarness({ startFlow: fragile, log });
     const bad = h.caller('1');
@@ -91,7 +91,7 @@ describe('the engine', () => {
       yield* sleep(1);
       const second = yield* ask('name');
       const third = yield* ask('name');
-      yield* show('menu_error', { choice: [first, second, third].join('+') });
+      yield* show('menu_error', { choice: [first, second, third].join('+'), keys: 'Q' });
       yield* ask('name');
     }
     const h = createHarness({

@@ -72,6 +72,6 @@ describe('m2bbs on the command line', () => {
     const result = await run(['handler', '--screens', screens, '--db', join(dir, 'bbs.db'), '--send-spec', 'tcp://127.0.0.1:1', '--recv-spec', 'tcp://127.0.0.1:2']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`${join(screens, 'motd.txt')}: missing`);
-    expect(result.stderr).toContain(`${join(screens, 'menu.txt')}:2: unknown placeholder {{nmae}} (this screen offers: name)`);
+    expect(result.stderr).toContain(`${join(screens, 'menu.txt')}:2: unknown placeholder {{nmae}} (this screen offers: name, title, entries, keys)`);
   });
 });

@@ -19,6 +19,9 @@ export function createFrontDoor(http: HttpServer, json: JsonSocketDoorOptions): 
   // Node's HTTP server tracks connections only when it listens itself, so the front door does.
   const httpSockets = new Set<Socket>();
   const server = createServer((socket: Socket) => {
+    // Replies go out as several small writes (a screen, then its prompt): without this, Nagle's
+    // algorithm holds the second until the caller's delayed ACK, 40 ms on Linux.
+    socket.setNoDelay(true);
     socket.on('error', () => {});
     socket.once('data', (first: Buffer) => {
       if (first[0] === 0x40) {

@@ -18,71 +18,110 @@ const PING_SWALLOWING_ROUTE = /^@[a-z/]+$/;
 
 /** Serves one JSON-socket connection whose first bytes (`firstChunk`) were already read. */
 export function serveJsonSocket(socket: Socket, firstChunk: Buffer, options: JsonSocketDoorOptions): void {
-  const framer = new JsonSocketFramer(options.maxFrameBytes ?? 64 * 1024);
-  const remoteAddr = socket.remoteAddress ?? 'unknown';
-  let log = options.log.child({ door: 'json', remote: remoteAddr });
-  let call: Call | undefined;
-  let closing = false;
+  const connection = new JsonSocketConnection(socket, options);
+  socket.on('data', (chunk: Buffer) => connection.receive(chunk));
+  socket.on('error', (error) => connection.log('debug', 'json socket error', { error: error.message }));
+  socket.on('close', () => connection.closed());
+  connection.receive(firstChunk);
+}
 
-  const write = (body: Buffer | string): void => {
-    if (!closing) socket.write(`${Buffer.from(body).toString('base64')}\0`);
-  };
-  const line: Line = {
-    deliver: write,
-    hangUp() {
-      closing = true;
-      socket.end();
-    },
-    // Every JSON-socket client shows a reply's msg, whatever its type; `exit` also ends it.
-    notice: (text) => write(JSON.stringify({ type: 'notice', msg: text })),
-    dropped(text) {
-      write(JSON.stringify({ type: 'exit', msg: text }));
-      closing = true;
-      socket.end();
-    },
-  };
+// One per caller, kept for the whole call: a class, so its methods are shared rather than a set
+// of closures (and a child logger) per connection.
+class JsonSocketConnection implements Line {
+  private readonly framer: JsonSocketFramer;
+  private readonly remoteAddr: string;
+  private call: Call | undefined;
+  private closing = false;
+  private corked = false;
 
-  const refuse = (error: FrameError): void => {
-    log.warn('json socket refused', { status: error.status, reason: error.reason });
-    closing = true;
-    call?.leave();
-    socket.end(httpError(error.status));
-  };
+  constructor(
+    private readonly socket: Socket,
+    private readonly options: JsonSocketDoorOptions,
+  ) {
+    this.framer = new JsonSocketFramer(options.maxFrameBytes ?? 64 * 1024);
+    this.remoteAddr = socket.remoteAddress ?? 'unknown';
+  }
 
-  // An `exit` reply is what every JSON-socket client already shows and stops on.
-  const hangUpWith = (msg: string): void => {
-    log.info('json socket caller not connected', { why: msg });
-    closing = true;
-    socket.end(`${Buffer.from(JSON.stringify({ type: 'exit', msg })).toString('base64')}\0`);
-  };
+  log(level: 'debug' | 'info' | 'warn', msg: string, fields: Readonly<Record<string, unknown>>): void {
+    const where = { door: 'json', remote: this.remoteAddr, ...(this.call === undefined ? {} : { conn: this.call.id }) };
+    this.options.log[level](msg, { ...where, ...fields });
+  }
 
-  const onData = (chunk: Buffer): void => {
-    if (closing) return;
-    const { frames, error } = framer.push(chunk);
+  deliver(body: Buffer | string): void {
+    if (this.closing) return;
+    // Replies come in runs (a screen, its prompt): held until this tick ends, they leave in one
+    // write rather than a system call each.
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(uncork, this);
+    }
+    this.socket.write(`${Buffer.from(body).toString('base64')}\0`);
+  }
+
+  uncork(): void {
+    this.corked = false;
+    this.socket.uncork();
+  }
+
+  hangUp(): void {
+    this.closing = true;
+    this.socket.end();
+  }
+
+  // Every JSON-socket client shows a reply's msg, whatever its type; `exit` also ends it.
+  notice(text: string): void {
+    this.deliver(JSON.stringify({ type: 'notice', msg: text }));
+  }
+
+  dropped(text: string): void {
+    this.deliver(JSON.stringify({ type: 'exit', msg: text }));
+    this.closing = true;
+    this.socket.end();
+  }
+
+  receive(chunk: Buffer): void {
+    if (this.closing) return;
+    const { frames, error } = this.framer.push(chunk);
+    const { switchboard } = this.options;
     for (const frame of frames) {
-      if (closing) return;
-      if (!options.switchboard.knows(frame.route)) return refuse({ status: 404, reason: `no number ${frame.route}` });
-      if (call === undefined) {
-        const dialled = options.switchboard.dial(line, { door: 'json', remoteAddr, route: frame.route });
-        if (!dialled.ok) return hangUpWith(dialled.message);
-        call = dialled.call;
-        log = log.child({ conn: call.id });
-      } else if (frame.route !== '@bbs' && frame.route !== `@${call.number}`) {
-        return refuse({ status: 400, reason: `this connection is on @${call.number}, not ${frame.route}` });
+      if (this.closing) return;
+      if (!switchboard.knows(frame.route)) return this.refuse({ status: 404, reason: `no number ${frame.route}` });
+      if (this.call === undefined) {
+        const dialled = switchboard.dial(this, { door: 'json', remoteAddr: this.remoteAddr, route: frame.route });
+        if (!dialled.ok) return this.hangUpWith(dialled.message);
+        this.call = dialled.call;
+      } else if (frame.route !== '@bbs' && frame.route !== `@${this.call.number}`) {
+        return this.refuse({ status: 400, reason: `this connection is on @${this.call.number}, not ${frame.route}` });
       }
       if (PING_SWALLOWING_ROUTE.test(frame.route) && isPing(frame.body)) continue;
-      call.send(frame.body);
+      this.call.send(frame.body);
     }
-    if (error !== undefined) refuse(error);
-  };
+    if (error !== undefined) this.refuse(error);
+  }
 
-  socket.on('data', onData);
-  socket.on('error', (error) => log.debug('json socket error', { error: error.message }));
-  socket.on('close', () => {
-    closing = true;
-    call?.leave();
-  });
-  onData(firstChunk);
+  closed(): void {
+    this.closing = true;
+    this.call?.leave();
+  }
+
+  private refuse(error: FrameError): void {
+    this.log('warn', 'json socket refused', { status: error.status, reason: error.reason });
+    this.closing = true;
+    this.call?.leave();
+    this.socket.end(httpError(error.status));
+  }
+
+  // An `exit` reply is what every JSON-socket client already shows and stops on.
+  private hangUpWith(msg: string): void {
+    this.log('info', 'json socket caller not connected', { why: msg });
+    this.closing = true;
+    this.socket.end(`${Buffer.from(JSON.stringify({ type: 'exit', msg })).toString('base64')}\0`);
+  }
+}
+
+function uncork(connection: JsonSocketConnection): void {
+  connection.uncork();
 }
 
 function isPing(body: Buffer): boolean {

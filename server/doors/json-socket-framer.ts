@@ -21,9 +21,10 @@ export interface FramerOutput {
 }
 
 const ROUTE = /^@[A-Za-z0-9._/-]{1,64}$/;
+const EMPTY = Buffer.alloc(0);
 
 export class JsonSocketFramer {
-  private pending: Buffer = Buffer.alloc(0);
+  private pending: Buffer = EMPTY;
 
   constructor(private readonly maxFrameBytes: number) {}
 
@@ -40,7 +41,8 @@ export class JsonSocketFramer {
       frames.push(parsed);
       start = end + 1;
     }
-    this.pending = Buffer.from(this.pending.subarray(start));
+    // Most chunks end with a whole frame: an idle caller then keeps no buffer of its own.
+    this.pending = start === this.pending.length ? EMPTY : Buffer.from(this.pending.subarray(start));
     if (this.pending.length > this.maxFrameBytes) {
       return { frames, error: { status: 400, reason: `frame longer than ${this.maxFrameBytes} bytes without its closing NUL` } };
     }

@@ -13,7 +13,7 @@ import type { LineLimits } from '../../handler/line-limits.js';
 import { bbs } from '../../handler/flows/bbs.js';
 import { DEFAULT_LIMITS, type Limits } from '../../handler/limits.js';
 import type { Reply } from '../../handler/replies.js';
-import { loadScreens } from '../../handler/screens.js';
+import { loadScreens, type Screens } from '../../handler/screens.js';
 import { createServices, type Services } from '../../handler/services.js';
 
 export const SERVER_UUID = '54c6755b-9628-40a4-9a2d-cc82a816345e';
@@ -32,6 +32,8 @@ export interface HarnessOptions {
   readonly lines?: LineLimits;
   /** The engine's clock for idle times (separate from the services' `clock`, which dates posts). */
   readonly now?: () => number;
+  /** The screens in force, asked for at every screen and menu (default: the shipped screens). */
+  readonly screens?: () => Screens;
 }
 
 /** A clock that moves only when told, for driving idle limits without sleeping. */
@@ -73,13 +75,13 @@ export function createHarness(options: HarnessOptions = {}): Harness {
   const log = options.log ?? createLogger('silent');
   const base = createServices({ store, log, scryptCost: CHEAP_SCRYPT, ...(options.clock ? { clock: options.clock } : {}) });
   const services = options.services ? options.services(base) : base;
-  const screens = loadScreens(SHIPPED_SCREENS);
+  const shipped = options.screens === undefined ? loadScreens(SHIPPED_SCREENS) : undefined;
   const listeners = new Map<string, (event: Event) => void>();
   const engine = createEngine({
     startFlow: options.startFlow ?? (() => bbs(limits)),
     flowName: 'bbs',
     services,
-    screens: () => screens,
+    screens: options.screens ?? (() => shipped as Screens),
     outbox: {
       reply: (_uuid, connId, body) => listeners.get(connId)?.({ reply: JSON.parse(body.toString('utf8')) as Reply }),
       close: (_uuid, connId) => listeners.get(connId)?.({ closed: true }),

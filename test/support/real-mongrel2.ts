@@ -4,7 +4,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HandlerProcess } from './handler-process.js';
@@ -17,16 +17,24 @@ export function hasMongrel2(): boolean {
   return ['mongrel2', 'm2sh'].every((command) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0);
 }
 
-/** A TCP port that was free a moment ago (Mongrel2's config needs numbers, not port 0). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
+/** `count` distinct TCP ports that were free a moment ago (Mongrel2's config needs numbers, not port 0). */
+export async function freePorts(count: number): Promise<number[]> {
+  // Every listener stays open until all ports are known, so the system cannot hand one out twice.
+  const servers = await Promise.all(
+    Array.from({ length: count }, () =>
+      new Promise<Server>((resolve, reject) => {
+        const server = createServer();
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', () => resolve(server));
+      }),
+    ),
+  );
+  const ports = servers.map((server) => {
+    const address = server.address();
+    return typeof address === 'object' && address !== null ? address.port : 0;
   });
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
 }
 
 export class RealMongrel2 {
@@ -43,7 +51,7 @@ export class RealMongrel2 {
   static async start(): Promise<RealMongrel2> {
     const dir = mkdtempSync(join(tmpdir(), 'm2bbs-mongrel2-'));
     for (const sub of ['logs', 'run', 'tmp']) mkdirSync(join(dir, sub));
-    const [port, send, recv] = [await freePort(), await freePort(), await freePort()];
+    const [port = 0, send = 0, recv = 0] = await freePorts(3);
     const sendSpec = `tcp://127.0.0.1:${send}`;
     const recvSpec = `tcp://127.0.0.1:${recv}`;
     writeFileSync(

@@ -1,0 +1,120 @@
+/**
+ * Starts the whole BBS with `m2bbs start` in a temporary folder, as an operator would, learns its
+ * ports from the banner and its processes from the supervisor's log, and stops it with SIGTERM.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BbsError } from '../common/errors.js';
+import type { Watched } from './proc-stats.js';
+
+const M2BBS_BIN = fileURLToPath(new URL('../bin/m2bbs.js', import.meta.url));
+
+export interface BbsUnderTest {
+  readonly httpPort: number;
+  readonly telnetPort: number;
+  /** Where it keeps its database and log. */
+  readonly dir: string;
+  readonly db: string;
+  /** The proxy and backends now (a restarted backend has a new pid). */
+  processes(): Watched[];
+  /** Log lines at warn or error level, for the report. */
+  problems(): string[];
+  stop(): Promise<void>;
+}
+
+export interface BbsOptions {
+  readonly backends: number;
+  readonly maxCallers: number;
+  /** Prepares the database file before the BBS opens it. */
+  readonly prepare: (db: string) => Promise<void>;
+  /** Profile every process of the BBS into this folder. */
+  readonly profileDir?: string;
+}
+
+/** Starts the BBS; resolves once it says it is up. */
+export async function startBbs(options: BbsOptions): Promise<BbsUnderTest> {
+  const dir = mkdtempSync(join(tmpdir(), 'm2bbs-bench-'));
+  const db = join(dir, 'bbs.db');
+  const logFile = join(dir, 'bbs.log');
+  await options.prepare(db);
+  // The log goes to a file, so the load generator spends nothing reading it while it measures.
+  const logFd = openSync(logFile, 'w');
+  const args = ['start', '--backends', String(options.backends), '--max-callers', String(options.maxCallers)];
+  const env = options.profileDir === undefined ? process.env : profiledEnv(options.profileDir);
+  const child = spawn(process.execPath, [M2BBS_BIN, ...args, '--listen', '127.0.0.1:0', '--telnet', '127.0.0.1:0', '--db', db, '--log-level', 'info'], {
+    stdio: ['ignore', 'pipe', logFd],
+    env,
+  });
+  closeSync(logFd);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const logLines = (): string[] => readFileSync(logFile, 'utf8').split('\n');
+  let stdout = '';
+  const banner = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new BbsError('BBS_ERR_UNREACHABLE', `m2bbs start did not come up within 60 s; see ${logFile}`)), 60_000);
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      if (!stdout.includes('Ctrl-C stops everything.')) return;
+      clearTimeout(timer);
+      resolve(stdout);
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new BbsError('BBS_ERR_UNREACHABLE', `m2bbs start exited (${code}) before it was up:\n${logLines().slice(-10).join('\n')}`));
+    });
+  });
+  const http = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(banner);
+  const telnet = /telnet 127\.0\.0\.1 (\d+)/.exec(banner);
+  if (http === null || telnet === null) throw new BbsError('BBS_ERR_UNREACHABLE', `m2bbs start printed no addresses:\n${banner}`);
+
+  const records = (): Record<string, unknown>[] =>
+    logLines().flatMap((line) => {
+      if (!line.includes('"child started"') && !line.includes('"level":"warn"') && !line.includes('"level":"error"')) return [];
+      try {
+        return [JSON.parse(line) as Record<string, unknown>];
+      } catch {
+        return [];
+      }
+    });
+  const processes = (): Watched[] => {
+    const latest = new Map<string, number>();
+    for (const r of records()) if (r.msg === 'child started' && typeof r.child === 'string' && typeof r.pid === 'number') latest.set(r.child, r.pid);
+    return [...latest].map(([name, pid]) => ({ name, pid }));
+  };
+  return {
+    httpPort: Number(http[1]),
+    telnetPort: Number(telnet[1]),
+    dir,
+    db,
+    processes,
+    problems: () => records().filter((r) => r.level === 'warn' || r.level === 'error').map((r) => `${String(r.level)}: ${String(r.msg)}`),
+    async stop() {
+      const known = processes();
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => {
+        // It did not stop cleanly: end what it started, by pid.
+        for (const { pid } of known) tryKill(pid);
+        child.kill('SIGKILL');
+      }, 20_000);
+      await exited;
+      clearTimeout(timer);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+// NODE_OPTIONS may not carry --cpu-prof, so each process loads a profiler of its own.
+function profiledEnv(dir: string): NodeJS.ProcessEnv {
+  const profiler = fileURLToPath(new URL('./cpu-profiler.ts', import.meta.url));
+  return { ...process.env, M2BBS_PROFILE_DIR: dir, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${import.meta.resolve('tsx')} --import ${profiler}`.trim() };
+}
+
+function tryKill(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}

@@ -1,0 +1,34 @@
+/** `m2bbs bench`: parses flags and runs the scenario asked for; the figures go to stdout, progress to stderr. */
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { BbsError } from '../common/errors.js';
+import { parseBenchConfig } from './config.js';
+import { runLoadBench } from './load-bench.js';
+import { createProgress } from './progress.js';
+import { formatReport } from './report.js';
+import { measureSuspended, printSuspended } from './suspended-sessions.js';
+
+export { BENCH_USAGE } from './config.js';
+
+/** Runs `m2bbs bench` with `argv`. */
+export async function runBench(argv: readonly string[]): Promise<void> {
+  const config = parseBenchConfig(argv);
+  const needsGc = config.scenario === 'suspended' || config.scenario === 'idle';
+  if (needsGc && (globalThis as { gc?: unknown }).gc === undefined) {
+    // Heap figures need a full collection before each reading: run again with --expose-gc.
+    const again = spawnSync(process.execPath, ['--expose-gc', ...process.execArgv, process.argv[1] ?? '', 'bench', ...argv], { stdio: 'inherit' });
+    if (again.status !== 0) throw new BbsError('BBS_ERR_USAGE', `bench failed (exit ${again.status})`);
+    return;
+  }
+  if (config.scenario === 'suspended') {
+    const report = await measureSuspended(config.sessions);
+    printSuspended(report);
+    console.log(JSON.stringify(report));
+    if (config.json !== undefined) writeFileSync(config.json, `${JSON.stringify(report, null, 2)}\n`);
+    return;
+  }
+  const report = await runLoadBench(config, createProgress());
+  console.log(formatReport(report));
+  console.log(JSON.stringify(report));
+  if (config.json !== undefined) writeFileSync(config.json, `${JSON.stringify(report, null, 2)}\n`);
+}

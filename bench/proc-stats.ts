@@ -1,0 +1,33 @@
+/** Resident memory and CPU time of a process, from Linux's /proc. */
+import { readFileSync } from 'node:fs';
+
+/** A process the report follows, by the name it shows. */
+export interface Watched {
+  readonly name: string;
+  readonly pid: number;
+}
+
+export interface ProcSample {
+  readonly rssBytes: number;
+  /** User plus system CPU time, in seconds. */
+  readonly cpuSeconds: number;
+}
+
+// Linux reports CPU time in clock ticks; USER_HZ is 100 on every architecture Node runs on.
+const TICKS_PER_SECOND = 100;
+
+/** Reads a process's RSS and CPU time; undefined when it is gone or /proc is not there. */
+export function sampleProcess(pid: number): ProcSample | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const rss = /^VmRSS:\s+(\d+) kB$/m.exec(status);
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    if (rss === null || !Number.isFinite(ticks)) return undefined;
+    return { rssBytes: Number(rss[1]) * 1024, cpuSeconds: ticks / TICKS_PER_SECOND };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,110 @@
+/** The load run's report: its JSON shape, and the table printed from it. */
+import type { BackendBaseline } from './backend-baseline.js';
+import type { HotFunction } from './cpu-profile.js';
+import type { Summary } from './samples.js';
+import type { SuspendedReport } from './suspended-sessions.js';
+import type { ZmqBaseline } from './zmq-baseline.js';
+
+/** Memory and CPU of one process over the run. */
+export interface ProcessFigures {
+  readonly name: string;
+  readonly pid: number;
+  /** Before any caller dialled. */
+  readonly rssBeforeBytes: number | null;
+  /** At the end of the window, callers still on the line. */
+  readonly rssBytes: number | null;
+  readonly rssPerCallerBytes: number | null;
+  /** (RSS at the end - RSS before) / callers on the line. */
+  readonly growthPerCallerBytes: number | null;
+  /** CPU used over the window, in percent of one core. */
+  readonly cpuPercent: number | null;
+}
+
+export interface LoadReport {
+  readonly scenario: string;
+  readonly startedAt: string;
+  readonly machine: { readonly cpus: number; readonly cpuModel: string; readonly memoryGiB: number; readonly node: string; readonly kernel: string };
+  readonly settings: Readonly<Record<string, string | number | boolean | null>>;
+  readonly callers: { readonly dialled: number; readonly reachedMenu: number; readonly endedEarly: number; readonly onLineAtEnd: number };
+  readonly window: { readonly seconds: number; readonly inputs: number; readonly answered: number; readonly inputsPerSecond: number; readonly repliesPerSecond: number };
+  readonly roundTripMs: Summary;
+  readonly setupMs: Summary;
+  readonly loginMs: Summary;
+  readonly signUpMs: Summary;
+  readonly busySignals: number;
+  readonly errors: { readonly total: number; readonly kinds: Record<string, number> };
+  readonly processes: readonly ProcessFigures[];
+  readonly baselines: { zmq?: ZmqBaseline; backendAlone?: BackendBaseline; scryptHashMs?: number };
+  readonly suspended?: SuspendedReport;
+  readonly serverProblems: readonly string[];
+  readonly profiles: readonly { readonly process: string; readonly file: string; readonly busyPercent: number; readonly functions: readonly HotFunction[] }[];
+  readonly rampSeconds: number;
+  readonly totalSeconds: number;
+  readonly stoppedBy: 'window' | 'deadline';
+}
+
+/** The report as a table for people. */
+export function formatReport(r: LoadReport): string {
+  const out: string[] = [];
+  const ms = (s: Summary): string => (s.count === 0 ? 'none' : `p50 ${fix(s.p50)}  p99 ${fix(s.p99)}  max ${fix(s.max)} ms  (${int(s.count)})`);
+  out.push(`m2bbs bench: scenario ${r.scenario}, ${r.startedAt}`);
+  out.push(`machine: ${r.machine.cpus} x ${r.machine.cpuModel}, ${r.machine.memoryGiB} GiB, node ${r.machine.node}, Linux ${r.machine.kernel}`);
+  out.push(`settings: ${Object.entries(r.settings).map(([k, v]) => `${k}=${String(v)}`).join(', ')}`);
+  out.push('');
+  out.push(row('callers', `${int(r.callers.dialled)} dialled, ${int(r.callers.reachedMenu)} reached the menu, ${int(r.callers.endedEarly)} ended early, ${int(r.callers.onLineAtEnd)} on the line at the end`));
+  out.push(row('window', `${fix(r.window.seconds)} s${r.stoppedBy === 'deadline' ? ' (cut short by --max-seconds)' : ''}, dialling took ${fix(r.rampSeconds)} s`));
+  out.push(row('inputs answered', `${int(Math.round(r.window.inputsPerSecond))} /s  (${int(r.window.answered)} of ${int(r.window.inputs)} typed)`));
+  out.push(row('replies received', `${int(Math.round(r.window.repliesPerSecond))} /s  (screens, prompts, notices)`));
+  out.push(row('round trip', ms(r.roundTripMs)));
+  out.push(row('set-up (dial to prompt)', ms(r.setupMs)));
+  out.push(row('login (waits, name to menu)', ms(r.loginMs)));
+  out.push(row('sign-up (waits, name to menu)', ms(r.signUpMs)));
+  out.push(row('busy signals', int(r.busySignals)));
+  out.push(row('errors', r.errors.total === 0 ? '0' : `${int(r.errors.total)}: ${Object.entries(r.errors.kinds).slice(0, 5).map(([k, n]) => `${k} (${int(n)})`).join('; ')}`));
+  out.push('');
+  out.push('process          pid   RSS before   RSS at end   RSS/caller   growth/caller   CPU');
+  for (const p of r.processes) {
+    out.push(
+      `${p.name.padEnd(12)} ${String(p.pid).padStart(7)} ${kib(p.rssBeforeBytes).padStart(12)} ${kib(p.rssBytes).padStart(12)} ${bytes(p.rssPerCallerBytes).padStart(12)} ${bytes(p.growthPerCallerBytes).padStart(15)} ${p.cpuPercent === null ? '-' : `${p.cpuPercent}%`.padStart(5)}`,
+    );
+  }
+  const { zmq, backendAlone, scryptHashMs } = r.baselines;
+  if (zmq !== undefined || backendAlone !== undefined || r.suspended !== undefined) out.push('');
+  if (zmq !== undefined) {
+    out.push(row('baseline: raw ZeroMQ', `one in flight ${ms(zmq.oneInFlight)}`));
+    out.push(row('', `${zmq.inFlight} in flight: ${int(Math.round(zmq.messagesPerSecond))} round trips/s, ${ms(zmq.manyInFlight)}`));
+  }
+  if (backendAlone !== undefined) {
+    out.push(row('baseline: backend alone', `${backendAlone.callers} callers: ${int(Math.round(backendAlone.inputsPerSecond))} inputs/s (${int(Math.round(backendAlone.repliesPerSecond))} replies/s, backend CPU ${backendAlone.cpuPercent ?? '-'}%), ${ms(backendAlone.roundTrip)}, errors ${backendAlone.errors}`));
+  }
+  if (scryptHashMs !== undefined) out.push(row('baseline: one login', `scrypt N=16384 r=8: ${fix(scryptHashMs)} ms of one core`));
+  if (r.suspended !== undefined) {
+    out.push(row('heap per suspended conversation', `${int(r.suspended.heapBytesPerSession)} bytes (${int(r.suspended.sessions)} in one backend, in-process)`));
+  }
+  if (r.serverProblems.length > 0) out.push('', 'the BBS logged:', ...r.serverProblems.map((p) => `  ${p}`));
+  for (const profile of r.profiles) {
+    out.push('', `profile of ${profile.process} (busy ${fix(profile.busyPercent)}% of the time): ${profile.file}`);
+    for (const f of profile.functions) out.push(`  ${fix(f.selfPercent).padStart(5)}%  ${f.name}  ${f.where}`);
+  }
+  return out.join('\n');
+}
+
+function row(label: string, value: string): string {
+  return `${label.padEnd(32)} ${value}`;
+}
+
+function fix(n: number): string {
+  return n >= 100 ? n.toFixed(0) : n.toFixed(1);
+}
+
+function int(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+function kib(n: number | null): string {
+  return n === null ? '-' : `${int(Math.round(n / 1024))} KiB`;
+}
+
+function bytes(n: number | null): string {
+  return n === null ? '-' : `${int(n)} B`;
+}

@@ -1,0 +1,115 @@
+/**
+ * Walking the menus: each display fetches the menu in force (an effect, so a conversation stays
+ * a function of what it was resumed with), shows it, and does what the chosen entry says.
+ */
+import type { Caller } from '../../db/store.js';
+import { askScreen, call, currentMenu, now, show, showScreen, type Flow, type Vars } from '../effects.js';
+import type { Limits } from '../limits.js';
+import type { MenuAction, MenuItem, TEXT_PLACEHOLDERS } from '../menu.js';
+import { makeKit, type FlowModule } from '../screen-flow.js';
+import { formatDate } from './format.js';
+import { readMail, sendMail } from './mail.js';
+import { leaveMessage, readMessages } from './messages.js';
+
+/** A built-in menu action: a flow run with the caller and the limits, then back to the menu. */
+export type MenuEntry = (caller: Caller, limits: Limits) => Flow;
+
+/** The built-in actions menu files name (`quit` and `back` are the menu's own). */
+export const ACTIONS = {
+  leave_message: leaveMessage,
+  read_messages: readMessages,
+  send_mail: sendMail,
+  read_mail: readMail,
+} satisfies Record<Exclude<MenuAction, 'quit' | 'back'>, MenuEntry>;
+
+/** How a menu was left: the caller quit, went back, or chose a menu it was opened from. */
+export type MenuExit = { readonly to: 'quit' } | { readonly to: 'back' } | { readonly to: 'menu'; readonly menu: string };
+
+const QUIT: MenuExit = Object.freeze({ to: 'quit' });
+const BACK: MenuExit = Object.freeze({ to: 'back' });
+const NONE_OPEN: readonly string[] = Object.freeze([]);
+
+// What a text screen shown from a menu may use; only the placeholders a screen uses are filled.
+const FILL = {
+  *name(caller) {
+    return caller.name;
+  },
+  *calls(caller) {
+    return caller.calls;
+  },
+  *last_call(caller) {
+    return caller.lastCallAt === null ? 'never' : formatDate(caller.lastCallAt);
+  },
+  *now() {
+    return formatDate(yield* now());
+  },
+  *messages() {
+    return yield* call('countMessages');
+  },
+  *new_mail(caller) {
+    return yield* call('countUnreadMail', caller.id);
+  },
+} satisfies Record<(typeof TEXT_PLACEHOLDERS)[number], (caller: Caller) => Flow<string | number>>;
+
+/** Runs the menu called `name` until the caller leaves it; `open` lists the menus it was opened from. */
+export function* runMenu(name: string, caller: Caller, limits: Limits, open: readonly string[] = NONE_OPEN): Flow<MenuExit> {
+  // Kept small on purpose: this frame is what every caller at a menu holds while suspended.
+  for (;;) {
+    const shown = yield* currentMenu(name);
+    if (shown === undefined) return BACK;
+    const answer = yield* askScreen(shown.screen, { name: caller.name, title: shown.title, entries: shown.entries, keys: shown.keys });
+    const exit = yield* answerMenu(name, answer, caller, limits, open);
+    if (exit !== undefined) return exit;
+  }
+}
+
+// Undefined: show the menu again.
+function* answerMenu(name: string, answer: string, caller: Caller, limits: Limits, open: readonly string[]): Flow<MenuExit | undefined> {
+  const choice = answer.trim().toUpperCase();
+  if (choice === '') return undefined;
+  // The answer counts against the menu in force now: a reload may have changed it meanwhile.
+  const menu = yield* currentMenu(name);
+  if (menu === undefined) return BACK;
+  const item = menu.choose(choice);
+  if (item === undefined) {
+    yield* show('menu_error', { choice, keys: menu.keys });
+    return undefined;
+  }
+  const exit = yield* choose(item, name, caller, limits, open);
+  return exit !== undefined && exit.to === 'menu' && exit.menu === name ? undefined : exit;
+}
+
+// Undefined: stay on this menu.
+function* choose(item: MenuItem, here: string, caller: Caller, limits: Limits, open: readonly string[]): Flow<MenuExit | undefined> {
+  const { target } = item;
+  switch (target.kind) {
+    case 'action':
+      if (target.action === 'quit') return QUIT;
+      if (target.action === 'back') return BACK;
+      yield* ACTIONS[target.action](caller, limits);
+      return undefined;
+    case 'screen':
+      yield* showScreen(target.screen, yield* textVars(target.uses, caller));
+      return undefined;
+    case 'flow':
+      yield* (target.run as FlowModule['run'])(makeKit(caller, limits));
+      return undefined;
+    case 'menu': {
+      if (target.menu === here) return undefined;
+      // A menu already open is returned to, not opened again: menus that lead to each other
+      // cannot pile up generators.
+      if (open.includes(target.menu)) return { to: 'menu', menu: target.menu };
+      const exit = yield* runMenu(target.menu, caller, limits, [...open, here]);
+      return exit.to === 'back' ? undefined : exit;
+    }
+  }
+}
+
+function* textVars(uses: readonly string[], caller: Caller): Flow<Vars> {
+  const vars: Record<string, string | number> = {};
+  for (const key of uses) {
+    const fill = (FILL as Readonly<Record<string, (caller: Caller) => Flow<string | number>>>)[key];
+    if (fill !== undefined) vars[key] = yield* fill(caller);
+  }
+  return vars;
+}

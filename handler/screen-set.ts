@@ -1,0 +1,175 @@
+/**
+ * A screens folder as one version: every screen text, every menu with its entries resolved, and
+ * the flow modules. It is built whole or not at all, so a broken file never half-applies.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Vars } from './effects.js';
+import type { FlowFile, LoadedFlow } from './flow-modules.js';
+import { lineOf } from './flow-modules.js';
+import { BUILT_IN_MAIN_MENU, TEXT_PLACEHOLDERS, type Menu } from './menu.js';
+import { buildMenus } from './menu-build.js';
+import { parseMenuFile, type MenuFile } from './menu-file.js';
+import { SCREEN_CATALOG, SCREEN_NAMES } from './screen-catalog.js';
+import { FILE_NAME, parseScreenFile, type ScreenFile } from './screen-file.js';
+import { fillPlaceholders, type ScreenProblem } from './screen-markup.js';
+
+/** What the engine needs of the screens in force: texts to render and menus to offer. */
+export interface Screens {
+  /** A screen's text with its placeholders filled; throws for a screen the folder does not have. */
+  render(name: string, vars: Vars | undefined): string;
+  /** The menu called `name`, or undefined when there is none. */
+  menu(name: string): Menu | undefined;
+}
+
+/** One complete, checked version of a screens folder. */
+export interface ScreenSet extends Screens {
+  readonly dir: string;
+  readonly menuNames: readonly string[];
+  readonly screenNames: readonly string[];
+  readonly flowNames: readonly string[];
+}
+
+/** A folder's files, each read and checked on its own. */
+export interface ScreenFolder {
+  readonly dir: string;
+  readonly screens: ReadonlyMap<string, ScreenFile>;
+  readonly menus: ReadonlyMap<string, MenuFile>;
+  readonly flowFiles: readonly FlowFile[];
+  readonly problems: readonly ScreenProblem[];
+  readonly notes: readonly string[];
+}
+
+/** The outcome of checking a folder: the set when nothing is wrong, and everything found. */
+export interface ScreenSetResult {
+  readonly set: ScreenSet | undefined;
+  readonly problems: readonly ScreenProblem[];
+  readonly notes: readonly string[];
+}
+
+/** Reads every `.txt` and `.menu` file of `dir`; flow files are listed by the caller. */
+export function readScreenFolder(dir: string, flowFiles: readonly FlowFile[], problems: ScreenProblem[]): ScreenFolder {
+  const notes: string[] = [];
+  const screens = new Map<string, ScreenFile>();
+  const menus = new Map<string, MenuFile>();
+  let entries: string[] = [];
+  try {
+    entries = readdirSync(dir).sort();
+  } catch (error) {
+    problems.push({ file: dir, line: undefined, message: `cannot be read (${(error as Error).message})` });
+    return { dir, screens, menus, flowFiles, problems, notes };
+  }
+  for (const entry of entries) {
+    const kind = entry.endsWith('.txt') ? 'screen' : entry.endsWith('.menu') ? 'menu' : undefined;
+    if (kind === undefined) continue;
+    const name = entry.slice(0, entry.lastIndexOf('.'));
+    const file = join(dir, entry);
+    if (!FILE_NAME.test(name)) {
+      problems.push({ file, line: undefined, message: `a ${kind}'s file name may have only lowercase letters, digits, _ and -` });
+      continue;
+    }
+    let source: string;
+    try {
+      source = readFileSync(file, 'utf8');
+    } catch (error) {
+      problems.push({ file, line: undefined, message: `unreadable (${(error as Error).message})` });
+      continue;
+    }
+    if (kind === 'screen') screens.set(name, parseScreenFile(name, file, source, problems));
+    else menus.set(name, parseMenuFile(name, file, source, problems));
+  }
+  for (const name of SCREEN_NAMES) {
+    if (!screens.has(name)) problems.push({ file: join(dir, `${name}.txt`), line: undefined, message: 'missing' });
+  }
+  if (!menus.has('main')) {
+    const file = join(dir, 'main.menu');
+    menus.set('main', parseMenuFile('main', `${file} (built in)`, BUILT_IN_MAIN_MENU, problems));
+    notes.push(`${file}: not there, so the built-in main menu is used`);
+  }
+  return { dir, screens, menus, flowFiles, problems, notes };
+}
+
+/**
+ * Resolves menus, entries and placeholders across the folder. `flows` undefined means flow
+ * modules were not loaded (a synchronous load): an entry leading to a flow is then a problem.
+ */
+export function assembleScreenSet(folder: ScreenFolder, flows: ReadonlyMap<string, LoadedFlow> | undefined): ScreenSetResult {
+  const problems = [...folder.problems];
+  const notes = [...folder.notes];
+  const { screens, menus } = folder;
+  // Each screen may be shown in several ways; it may use only placeholders every one of them fills.
+  const roles = new Map<string, (readonly string[])[]>();
+  const addRole = (screen: string, allowed: readonly string[]): void => {
+    const list = roles.get(screen);
+    if (list === undefined) roles.set(screen, [allowed]);
+    else list.push(allowed);
+  };
+  for (const name of SCREEN_NAMES) addRole(name, SCREEN_CATALOG[name]);
+  for (const flow of flows?.values() ?? []) {
+    for (const [screen, placeholders] of Object.entries(flow.screens)) {
+      if (screens.has(screen)) addRole(screen, placeholders);
+      else problems.push({ file: flow.file, line: lineOf(flow.source, new RegExp(`\\b${screen}\\b`)), message: `screen ${screen} has no file ${screen}.txt` });
+    }
+  }
+
+  // A screen whose header puts it on a menu is checked as one, even when its entry is refused.
+  for (const screen of screens.values()) if (screen.placement !== undefined) addRole(screen.name, TEXT_PLACEHOLDERS);
+  const built = buildMenus(folder, flows, addRole, problems);
+
+  for (const [name, allowedLists] of roles) {
+    const screen = screens.get(name);
+    if (screen === undefined) continue;
+    const [firstList = [], ...others] = allowedLists;
+    const allowed = firstList.filter((key) => others.every((list) => list.includes(key)));
+    for (const use of screen.placeholders) {
+      if (allowed.includes(use.key)) continue;
+      const offer = allowed.length > 0 ? allowed.join(', ') : 'none';
+      problems.push({ file: screen.file, line: use.line, message: `unknown placeholder {{${use.key}}} (this screen offers: ${offer})` });
+    }
+  }
+  const troubled = new Set(problems.map((p) => p.file));
+  notes.push(...unusedNotes(folder, roles, built, flows).filter((note) => !troubled.has(note.slice(0, note.indexOf(': ')))));
+  if (problems.length > 0) return { set: undefined, problems, notes };
+
+  const texts = new Map([...screens.values()].map((screen) => [screen.name, screen.text]));
+  const set: ScreenSet = Object.freeze({
+    dir: folder.dir,
+    menuNames: Object.freeze([...built.keys()]),
+    screenNames: Object.freeze([...texts.keys()]),
+    flowNames: Object.freeze([...(flows?.keys() ?? [])]),
+    render(name: string, vars: Vars | undefined): string {
+      const text = texts.get(name);
+      if (text === undefined) throw new Error(`Expected a screen ${name}.txt in ${folder.dir}, got none`);
+      return fillPlaceholders(text, vars);
+    },
+    menu: (name: string) => built.get(name),
+  });
+  return { set, problems, notes };
+}
+
+function unusedNotes(folder: ScreenFolder, roles: ReadonlyMap<string, unknown>, menus: ReadonlyMap<string, Menu>, flows: ReadonlyMap<string, LoadedFlow> | undefined): string[] {
+  const notes: string[] = [];
+  for (const screen of folder.screens.values()) {
+    if (!roles.has(screen.name)) notes.push(`${screen.file}: not shown anywhere (no header puts it on a menu, and no menu or flow names it)`);
+  }
+  // Menus and flows a caller can reach from the main menu.
+  const seen = new Set<string>(['main']);
+  const usedFlows = new Set<string>();
+  const queue = ['main'];
+  for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
+    for (const item of menus.get(name)?.items ?? []) {
+      if (item.target.kind === 'flow') usedFlows.add(item.target.flow);
+      if (item.target.kind === 'menu' && !seen.has(item.target.menu)) {
+        seen.add(item.target.menu);
+        queue.push(item.target.menu);
+      }
+    }
+  }
+  for (const menu of folder.menus.values()) {
+    if (!seen.has(menu.name)) notes.push(`${menu.file}: no menu leads to it, so callers cannot reach it`);
+  }
+  for (const flow of flows?.values() ?? []) {
+    if (!usedFlows.has(flow.name)) notes.push(`${flow.file}: not on any menu callers can reach`);
+  }
+  return notes;
+}

@@ -1,0 +1,44 @@
+/** `m2bbs screens check [DIR]`: checks a screens folder as a backend would, and lists every problem. */
+import { parseArgs } from 'node:util';
+import { BbsError } from '../common/errors.js';
+import { SHIPPED_SCREENS } from './config.js';
+import { checkScreenFolder, sortedProblems } from './screens.js';
+
+export const SCREENS_USAGE = `Usage: m2bbs screens check [DIR]
+
+Checks a screens folder the way a backend does before it uses it: every screen's header, colour
+markup and placeholders, every menu and where its entries lead, every flow module. Prints each
+problem as FILE:LINE: what is wrong, all at once, and exits 1 if there is any; notes (a screen
+no menu shows, a menu nobody can reach) do not fail the check.
+
+DIR is the folder to check (default: M2BBS_SCREENS, else the shipped screens/).`;
+
+/** Runs `m2bbs screens`; sets a non-zero exit code when the folder has problems. */
+export async function runScreens(argv: readonly string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (command !== 'check') {
+    throw new BbsError('BBS_ERR_USAGE', `m2bbs screens: expected "check [DIR]", got ${command === undefined ? 'nothing' : `"${command}"`}\n\n${SCREENS_USAGE}`);
+  }
+  let positionals: string[];
+  try {
+    ({ positionals } = parseArgs({ args: rest, options: {}, allowPositionals: true, strict: true }));
+  } catch (error) {
+    throw new BbsError('BBS_ERR_USAGE', `m2bbs screens check: ${(error as Error).message}\n\n${SCREENS_USAGE}`);
+  }
+  if (positionals.length > 1) throw new BbsError('BBS_ERR_USAGE', `m2bbs screens check: expected one folder, got ${positionals.length}\n\n${SCREENS_USAGE}`);
+  const dir = positionals[0] ?? process.env.M2BBS_SCREENS ?? SHIPPED_SCREENS;
+  const result = await checkScreenFolder(dir);
+  // One write for the whole report.
+  const report = result.notes.map((note) => `note: ${note}`);
+  if (result.set === undefined) {
+    const count = result.problems.length;
+    report.push(...sortedProblems(result.problems));
+    report.push(`${count} problem${count === 1 ? '' : 's'} in ${dir}: a backend will not start on it, and a running one keeps its current version.`);
+    process.exitCode = 1;
+  } else {
+    const { menuNames, screenNames, flowNames } = result.set;
+    const flows = flowNames.length === 0 ? 'no flows' : `${flowNames.length} flow${flowNames.length === 1 ? '' : 's'} (${flowNames.join(', ')})`;
+    report.push(`${dir} is fine: ${menuNames.length} menu${menuNames.length === 1 ? '' : 's'} (${menuNames.join(', ')}), ${screenNames.length} screens, ${flows}.`);
+  }
+  console.log(report.join('\n'));
+}

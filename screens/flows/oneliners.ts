@@ -1,0 +1,34 @@
+/**
+ * One-liners: a wall where each caller may leave one short line for everyone who calls after.
+ * The worked example in screens/README.md. To offer it, add to a menu file:
+ *
+ *   O. The one-liner wall.   -> flow oneliners
+ */
+import type { Flow } from '../../handler/effects.js';
+import type { ScreenFlowKit } from '../../handler/screen-flow.js';
+
+// The screens this flow shows (oneliners.txt, ...), each with the placeholders it fills.
+export const screens = {
+  oneliners: ['lines', 'count'],
+  oneliners_empty: [],
+  oneliners_ask: ['max'],
+  oneliners_added: [],
+} as const;
+
+const WALL = 'oneliners';
+const SHOWN = 10;
+const LONGEST = 60;
+
+export default function* oneliners({ caller, show, ask, call }: ScreenFlowKit<typeof screens>): Flow {
+  const lines = yield* call('wallRecent', WALL, SHOWN);
+  if (lines.length === 0) {
+    yield* show('oneliners_empty');
+  } else {
+    const wall = lines.map((line) => `${line.author.padEnd(12)} ${line.body}`).join('\n');
+    yield* show('oneliners', { lines: wall, count: lines.length });
+  }
+  const line = (yield* ask('oneliners_ask', { max: LONGEST })).trim();
+  if (line === '') return;
+  yield* call('wallPost', WALL, caller.id, line.slice(0, LONGEST));
+  yield* show('oneliners_added');
+}

@@ -1,0 +1,61 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import type { LoadReport } from '../bench/report.js';
+import { M2BBS_BIN } from './support/handler-process.js';
+
+function runBench(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [M2BBS_BIN, 'bench', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  onTestFinished(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
+}
+
+describe('m2bbs bench (smoke run; no timing is asserted)', () => {
+  it('starts a BBS, runs a few callers through every door, and writes the table and the JSON report', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'm2bbs-bench-smoke-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'report.json');
+    const args = ['--callers', '6', '--door', 'mixed', '--think', '100', '--duration', '2', '--sign-ups', '1', '--baseline-seconds', '1', '--json', file];
+    const { code, stdout, stderr } = await runBench(args);
+    expect(code, stderr).toBe(0);
+
+    expect(stdout).toContain('inputs answered');
+    expect(stdout).toContain('round trip');
+    expect(stdout).toContain('baseline: raw ZeroMQ');
+    expect(stdout).toContain('baseline: backend alone');
+    const report = JSON.parse(readFileSync(file, 'utf8')) as LoadReport;
+    expect(JSON.parse(stdout.trim().split('\n').at(-1) ?? '')).toEqual(report);
+    expect(report.callers).toMatchObject({ dialled: 6, reachedMenu: 6, endedEarly: 0 });
+    expect(report.errors.total).toBe(0);
+    expect(report.signUpMs.count).toBe(1);
+    expect(report.loginMs.count).toBe(5);
+    expect(report.window.answered).toBeGreaterThan(0);
+    expect(report.roundTripMs.count).toBeGreaterThan(0);
+    expect(report.processes.map((p) => p.name).sort()).toEqual(['bbs.10', 'bbs.11', 'bench', 'proxy']);
+    for (const p of report.processes) expect(p.rssBytes).toBeGreaterThan(0);
+    expect(report.baselines.zmq?.oneInFlight.count).toBeGreaterThan(0);
+    expect(report.baselines.backendAlone?.inputsPerSecond).toBeGreaterThan(0);
+    expect(report.baselines.scryptHashMs).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('still measures the heap per suspended conversation', async () => {
+    const { code, stdout, stderr } = await runBench(['--sessions', '200']);
+    expect(code, stderr).toBe(0);
+    expect(stdout).toContain('heap per suspended conversation:');
+    expect(JSON.parse(stdout.trim().split('\n').at(-1) ?? '')).toMatchObject({ sessions: 200 });
+  }, 60_000);
+
+  it('refuses a target that is not this machine, saying why', async () => {
+    const { code, stderr } = await runBench(['--target', '192.0.2.7:6767']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('192.0.2.7 is not this machine; m2bbs bench only calls loopback');
+  });
+});

@@ -1,0 +1,70 @@
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { SHIPPED_SCREENS } from '../handler/config.js';
+import { M2BBS_BIN } from './support/handler-process.js';
+import { RULES_TXT, screenFolder } from './support/screen-folder.js';
+
+function run(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [M2BBS_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('m2bbs screens check', () => {
+  it('passes the shipped screens, noting the example flows no menu offers yet', async () => {
+    const result = await run(['screens', 'check', SHIPPED_SCREENS]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim().split('\n')).toEqual([
+      `note: ${SHIPPED_SCREENS}/flows/guess.ts: not on any menu callers can reach`,
+      `note: ${SHIPPED_SCREENS}/flows/oneliners.ts: not on any menu callers can reach`,
+      `${SHIPPED_SCREENS} is fine: 1 menu (main), 49 screens, 2 flows (guess, oneliners).`,
+    ]);
+  });
+
+  it('checks the folder M2BBS_SCREENS names when given none, and passes a folder with new screens and menus', async () => {
+    const folder = screenFolder();
+    folder.write('rules.txt', RULES_TXT);
+    folder.write('games.menu', 'title: GAMES\nmenu: main\nkey: G\nlabel: Games.\n1. Guess the number. -> flow guess\n2. The wall. -> flow oneliners\nQ. Back. -> back\n');
+    const result = await run(['screens', 'check'], { ...process.env, M2BBS_SCREENS: folder.dir });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`${folder.dir} is fine: 2 menus (games, main), 50 screens, 2 flows (guess, oneliners).\n`);
+  });
+
+  it('lists every problem with its file and line, and exits 1', async () => {
+    const folder = screenFolder();
+    folder.write('rules.txt', '---\nmenu: main\nkey: 1\nlabel: Rules.\n---\n{{rules}}\n');
+    folder.write('games.menu', 'menu: main\nkey: G\nlabel: Games.\n1. Chess. -> flow chess\n');
+    folder.write('flows/poll.ts', 'export const screens = {};\nexport default function* poll( {\n');
+    folder.remove('motd.txt');
+    const result = await run(['screens', 'check', folder.dir]);
+    expect(result.code).toBe(1);
+    expect(result.stdout.trim().split('\n')).toEqual([
+      `note: ${folder.path('flows/guess.ts')}: not on any menu callers can reach`,
+      `note: ${folder.path('flows/oneliners.ts')}: not on any menu callers can reach`,
+      `${folder.path('flows/poll.ts')}:3: cannot be loaded: Expected identifier but found end of file`,
+      `${folder.path('games.menu')}:4: entry 1 points nowhere: there is no flows/chess.ts`,
+      `${folder.path('motd.txt')}: missing`,
+      `${folder.path('rules.txt')}:3: hotkey 1 is already taken on menu main (${folder.path('main.menu')}:11)`,
+      `${folder.path('rules.txt')}:6: unknown placeholder {{rules}} (this screen offers: name, calls, last_call, now, messages, new_mail)`,
+      `5 problems in ${folder.dir}: a backend will not start on it, and a running one keeps its current version.`,
+    ]);
+  });
+
+  it('says how it is used when the command or the folders are wrong', async () => {
+    const bare = await run(['screens']);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain('m2bbs screens: expected "check [DIR]", got nothing');
+    expect(bare.stderr).toContain('Usage: m2bbs screens check [DIR]');
+    const two = await run(['screens', 'check', 'a', 'b']);
+    expect(two.code).toBe(2);
+    expect(two.stderr).toContain('m2bbs screens check: expected one folder, got 2');
+    const help = await run(['--help']);
+    expect(help.stdout).toContain('screens   check a screens folder');
+  });
+});
