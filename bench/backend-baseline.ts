@@ -38,6 +38,8 @@ export async function measureBackendAlone(callers: number, seconds: number, prog
   const args = ['handler', '--name', 'bbs.direct', '--send-spec', standIn.sendSpec, '--recv-spec', standIn.recvSpec, '--db', join(dir, 'bbs.db'), '--log-level', 'info'];
   const handler = spawn(process.execPath, [M2BBS_BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   const exited = new Promise<void>((resolve) => handler.on('exit', () => resolve()));
+  const killOnExit = (): void => void handler.kill('SIGKILL');
+  process.on('exit', killOnExit);
   try {
     await new Promise<void>((resolve, reject) => {
       let seen = '';
@@ -77,6 +79,7 @@ export async function measureBackendAlone(callers: number, seconds: number, prog
       cpuPercent: cpuFrom === undefined || cpuTo === undefined ? null : Math.round((100 * (cpuTo.cpuSeconds - cpuFrom.cpuSeconds)) / result.windowSeconds),
     };
   } finally {
+    process.off('exit', killOnExit);
     handler.kill('SIGTERM');
     await exited;
     await standIn.close();

@@ -78,6 +78,12 @@ export async function startBbs(options: BbsOptions): Promise<BbsUnderTest> {
         return [];
       }
     });
+  // If the bench exits without stopping it (the watchdog, a crash), nothing it started stays behind.
+  const killOnExit = (): void => {
+    for (const { pid } of processes()) tryKill(pid);
+    child.kill('SIGKILL');
+  };
+  process.on('exit', killOnExit);
   const processes = (): Watched[] => {
     const latest = new Map<string, number>();
     for (const r of records()) if (r.msg === 'child started' && typeof r.child === 'string' && typeof r.pid === 'number') latest.set(r.child, r.pid);
@@ -91,6 +97,7 @@ export async function startBbs(options: BbsOptions): Promise<BbsUnderTest> {
     processes,
     problems: () => records().filter((r) => r.level === 'warn' || r.level === 'error').map((r) => `${String(r.level)}: ${String(r.msg)}`),
     async stop() {
+      process.off('exit', killOnExit);
       const known = processes();
       child.kill('SIGTERM');
       const timer = setTimeout(() => {

@@ -44,6 +44,8 @@ export class Caller implements WireEvents {
   private wire: Wire | undefined;
   private dialledAt = 0;
   private sentAt = -1;
+  /** The line awaiting its answer was typed inside the measuring window. */
+  private sentMeasured = false;
   private loginFrom = -1;
   /** Time spent waiting for the BBS while logging in, think time left out. */
   private loginWaited = 0;
@@ -89,7 +91,7 @@ export class Caller implements WireEvents {
     this.prompted = true;
     const at = this.plan.now();
     if (this.sentAt >= 0) {
-      this.stats.answer(at - this.sentAt, this.inMenu);
+      this.stats.answer(at - this.sentAt, this.inMenu, this.sentMeasured);
       if (!this.inMenu && this.loginFrom >= 0) this.loginWaited += at - this.sentAt;
     } else if (this.loginFrom < 0 && !this.inMenu) this.stats.setup.add(at - this.dialledAt);
     this.sentAt = -1;
@@ -116,7 +118,8 @@ export class Caller implements WireEvents {
   private send(line: string): void {
     if (this.hungUp) return;
     this.sentAt = this.plan.now();
-    if (this.stats.measuring) this.stats.inputs++;
+    this.sentMeasured = this.stats.measuring;
+    if (this.sentMeasured) this.stats.inputs++;
     this.wire?.sendLine(line);
   }
 

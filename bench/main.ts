@@ -27,7 +27,14 @@ export async function runBench(argv: readonly string[]): Promise<void> {
     if (config.json !== undefined) writeFileSync(config.json, `${JSON.stringify(report, null, 2)}\n`);
     return;
   }
+  // Every stage has its own limit; this one is for whatever was not foreseen.
+  const limitSeconds = config.maxSeconds + (config.baselines ? 4 * config.baselineSeconds + 90 : 0) + (config.scenario === 'idle' ? 120 : 0);
+  const watchdog = setTimeout(() => {
+    console.error(`m2bbs bench: still running after ${limitSeconds} s; stopping.`);
+    process.exit(1);
+  }, limitSeconds * 1000).unref();
   const report = await runLoadBench(config, createProgress());
+  clearTimeout(watchdog);
   console.log(formatReport(report));
   console.log(JSON.stringify(report));
   if (config.json !== undefined) writeFileSync(config.json, `${JSON.stringify(report, null, 2)}\n`);

@@ -95,8 +95,8 @@ export class Mongrel2StandIn {
     }
   }
 
+  /** Closes both sockets; frames still queued are dropped (the backend may be gone: PUSH would wait for it forever). */
   async close(): Promise<void> {
-    await this.outgoing.drain();
     this.push.close();
     this.sub.close();
     await this.loop;

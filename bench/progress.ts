@@ -28,5 +28,3 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr, ever
   };
 }
 
-/** Progress that says nothing. */
-export const SILENT_PROGRESS: Progress = { show: () => {}, done: () => {} };

@@ -10,7 +10,7 @@ export class RunStats {
   /** Calls that ended before the run did: refused, busy, dropped, or closed by the BBS. */
   ended = 0;
   busy = 0;
-  /** Lines typed, and prompts that answered them, in the measuring window. */
+  /** Lines typed in the measuring window, and the prompts that answered them before it closed. */
   inputs = 0;
   answered = 0;
   /** Replies of every kind received in the measuring window. */
@@ -52,11 +52,11 @@ export class RunStats {
     this.measuring = true;
   }
 
-  /** A prompt answered a line typed `ms` ago. */
-  answer(ms: number, inMenu: boolean): void {
+  /** A prompt answered a line typed `ms` ago (`typedInWindow` when the window was open then). */
+  answer(ms: number, inMenu: boolean, typedInWindow: boolean): void {
     this.tick.answered++;
     if (inMenu) this.tick.roundTrip.add(ms);
-    if (!this.measuring) return;
+    if (!this.measuring || !typedInWindow) return;
     this.answered++;
     if (inMenu) this.roundTrip.add(ms);
   }

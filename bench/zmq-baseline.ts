@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Push, Subscriber } from 'zeromq';
+import { BbsError } from '../common/errors.js';
 import { encodeRequest } from '../common/mongrel2-wire.js';
 import { Samples, type Summary } from './samples.js';
 
@@ -31,6 +32,8 @@ export async function measureZmq(seconds: number, inFlight: number): Promise<Zmq
   sub.subscribe('');
   const echo = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), ECHO, push.lastEndpoint as string, sub.lastEndpoint as string], { stdio: ['ignore', 'ignore', 'inherit'] });
   const echoExited = new Promise<void>((resolve) => echo.on('exit', () => resolve()));
+  const killOnExit = (): void => void echo.kill('SIGKILL');
+  process.on('exit', killOnExit);
   try {
     // A request frame the size of a caller's line through the proxy.
     const frame = encodeRequest({
@@ -69,8 +72,12 @@ export async function measureZmq(seconds: number, inFlight: number): Promise<Zmq
       return true;
     };
     // PUB drops what it sends before the subscription reaches it: probe until an echo comes back.
+    const giveUp = performance.now() + 10_000;
     await push.send(frame);
-    while (!(await echoed(1, 100))) await push.send(frame);
+    while (!(await echoed(1, 100))) {
+      if (performance.now() > giveUp) throw new BbsError('BBS_ERR_UNREACHABLE', 'the ZeroMQ echo process never answered');
+      await push.send(frame);
+    }
     await sleep(300);
     let base = echoes;
 
@@ -104,6 +111,7 @@ export async function measureZmq(seconds: number, inFlight: number): Promise<Zmq
     await receiving;
     return figures;
   } finally {
+    process.off('exit', killOnExit);
     echo.kill('SIGTERM');
     await echoExited;
     push.close();

@@ -49,7 +49,7 @@ export function createTelnetDoor(options: TelnetDoorOptions): TelnetDoor {
   let serial = 0;
   return {
     handle(socket) {
-      const connection = new TelnetConnection(socket, settings, options.log.child({ door: 'telnet', telnet: ++serial, remote: socket.remoteAddress ?? 'unknown' }));
+      const connection = new TelnetConnection(socket, settings, options.log, { door: 'telnet', telnet: ++serial, remote: socket.remoteAddress ?? 'unknown' });
       live.add(connection);
       socket.once('close', () => live.delete(connection));
     },
@@ -64,7 +64,8 @@ export function createTelnetDoor(options: TelnetDoorOptions): TelnetDoor {
 
 class TelnetConnection implements Line {
   private readonly protocol = new TelnetProtocol();
-  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+  // Made for a line being typed and dropped at Enter: an idle caller keeps no converter.
+  private decoder: InstanceType<typeof TextDecoder> | undefined;
   private readonly pending: string[] = [];
   private caps: TerminalCaps = PLAIN_TERMINAL;
   private phase: 'negotiating' | 'online' | 'dropped' | 'closing' = 'negotiating';
@@ -78,13 +79,23 @@ class TelnetConnection implements Line {
   private readonly timer: NodeJS.Timeout;
   private linger: NodeJS.Timeout | undefined;
 
-  constructor(private readonly socket: Socket, private readonly settings: Settings, private log: Logger) {
+  constructor(
+    private readonly socket: Socket,
+    private readonly settings: Settings,
+    private readonly baseLog: Logger,
+    private logFields: Readonly<Record<string, unknown>>,
+  ) {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('error', (error: NodeJS.ErrnoException) => this.log.info('telnet socket error', { error: error.message, errno: error.code }));
     socket.on('close', () => this.closed());
     this.write(this.protocol.start(), false);
     this.timer = setTimeout(() => this.dial('timeout'), settings.negotiationTimeoutMs);
+  }
+
+  // A child logger is made when there is something to log, not kept for the whole call.
+  private get log(): Logger {
+    return this.baseLog.child(this.logFields);
   }
 
   deliver(body: Buffer): void {
@@ -170,7 +181,7 @@ class TelnetConnection implements Line {
       return this.finish(dialled.message);
     }
     this.call = dialled.call;
-    this.log = this.log.child({ conn: dialled.call.id });
+    this.logFields = { ...this.logFields, conn: dialled.call.id };
     this.log.debug('telnet caller dialled', { after: why, echo: this.echoing() });
     dialled.call.sendLine('connect');
     for (const line of this.pending.splice(0)) dialled.call.sendLine(line);
@@ -196,6 +207,7 @@ class TelnetConnection implements Line {
     if (bytes.length === 0) return;
     let text: string;
     try {
+      this.decoder ??= new TextDecoder('utf-8', { fatal: true });
       text = this.decoder.decode(Buffer.from(bytes), { stream: true });
     } catch {
       return this.refuse('That was not valid UTF-8 text', 'invalid UTF-8');
@@ -216,10 +228,11 @@ class TelnetConnection implements Line {
   private enter(): void {
     let line: string;
     try {
-      line = this.text + this.decoder.decode();
+      line = this.text + (this.decoder?.decode() ?? '');
     } catch {
       return this.refuse('That was not valid UTF-8 text', 'invalid UTF-8 at end of line');
     }
+    this.decoder = undefined;
     this.text = '';
     this.textBytes = 0;
     this.escape = 'none';
