@@ -3,7 +3,8 @@
  * send spec, SUB bound to the recv spec, as test/support/fake-mongrel2.ts does) and gives each
  * simulated caller a wire keyed by its connection id.
  */
-import { Push, Subscriber } from 'zeromq';
+import type { Push, Subscriber } from 'zeromq';
+import { bindServerSockets } from '../common/server-sockets.js';
 import { encodeDisconnect, encodeRequest, parseReply } from '../common/mongrel2-wire.js';
 import { SendQueue } from '../common/send-queue.js';
 import type { Dial, Wire, WireEvents } from './caller.js';
@@ -32,14 +33,8 @@ export class Mongrel2StandIn {
 
   /** Binds both sockets on ephemeral loopback ports. */
   static async start(): Promise<Mongrel2StandIn> {
-    const push = new Push();
-    const sub = new Subscriber();
-    push.linger = 0;
-    sub.linger = 0;
-    await push.bind('tcp://127.0.0.1:*');
-    await sub.bind('tcp://127.0.0.1:*');
-    sub.subscribe('');
-    return new Mongrel2StandIn(push, sub, push.lastEndpoint as string, sub.lastEndpoint as string);
+    const { push, sub, sendSpec, recvSpec } = await bindServerSockets();
+    return new Mongrel2StandIn(push, sub, sendSpec, recvSpec);
   }
 
   /** A dialler whose every call gets a fresh connection id, as Mongrel2 gives one per socket. */

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Push, Subscriber } from 'zeromq';
+import { bindServerSockets } from '../common/server-sockets.js';
 import { BbsError } from '../common/errors.js';
 import { encodeRequest } from '../common/mongrel2-wire.js';
 import { Samples, type Summary } from './samples.js';
@@ -23,14 +23,8 @@ export interface ZmqBaseline {
 
 /** Measures for about `seconds` in each mode. */
 export async function measureZmq(seconds: number, inFlight: number): Promise<ZmqBaseline> {
-  const push = new Push();
-  const sub = new Subscriber();
-  push.linger = 0;
-  sub.linger = 0;
-  await push.bind('tcp://127.0.0.1:*');
-  await sub.bind('tcp://127.0.0.1:*');
-  sub.subscribe('');
-  const echo = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), ECHO, push.lastEndpoint as string, sub.lastEndpoint as string], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const { push, sub, sendSpec, recvSpec } = await bindServerSockets();
+  const echo = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), ECHO, sendSpec, recvSpec], { stdio: ['ignore', 'ignore', 'inherit'] });
   const echoExited = new Promise<void>((resolve) => echo.on('exit', () => resolve()));
   const killOnExit = (): void => void echo.kill('SIGKILL');
   process.on('exit', killOnExit);

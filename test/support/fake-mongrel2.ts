@@ -2,7 +2,8 @@
  * Plays Mongrel2's side of the handler protocol on real ZeroMQ sockets: binds PUSH (send spec)
  * and SUB (recv spec) on ephemeral loopback ports, sends request frames, collects reply frames.
  */
-import { Push, Subscriber } from 'zeromq';
+import type { Push, Subscriber } from 'zeromq';
+import { bindServerSockets } from '../../common/server-sockets.js';
 import { encodeDisconnect, encodeRequest, parseReply, type HeaderFormat } from '../../common/mongrel2-wire.js';
 import type { Reply } from '../../handler/replies.js';
 
@@ -38,14 +39,8 @@ export class FakeMongrel2 {
   ) {}
 
   static async start(): Promise<FakeMongrel2> {
-    const push = new Push();
-    const sub = new Subscriber();
-    push.linger = 0;
-    sub.linger = 0;
-    await push.bind('tcp://127.0.0.1:*');
-    await sub.bind('tcp://127.0.0.1:*');
-    sub.subscribe('');
-    const server = new FakeMongrel2(push, sub, push.lastEndpoint as string, sub.lastEndpoint as string);
+    const { push, sub, sendSpec, recvSpec } = await bindServerSockets();
+    const server = new FakeMongrel2(push, sub, sendSpec, recvSpec);
     server.loop = server.receive();
     return server;
   }
