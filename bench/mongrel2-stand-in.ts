@@ -4,6 +4,7 @@
  * simulated caller a wire keyed by its connection id.
  */
 import type { Push, Subscriber } from 'zeromq';
+import { receiveFrames } from '../common/receive-frames.js';
 import { bindServerSockets } from '../common/server-sockets.js';
 import { encodeDisconnect, encodeRequest, parseReply } from '../common/mongrel2-wire.js';
 import { SendQueue } from '../common/send-queue.js';
@@ -60,14 +61,13 @@ export class Mongrel2StandIn {
 
   private async receive(): Promise<void> {
     try {
-      for await (const [frame] of this.sub) {
-        if (frame === undefined) continue;
+      await receiveFrames(this.sub, (frame) => {
         let reply;
         try {
           reply = parseReply(frame);
         } catch {
           this.strays++;
-          continue;
+          return;
         }
         for (const connId of reply.connIds) {
           const events = this.callers.get(connId);
@@ -84,7 +84,7 @@ export class Mongrel2StandIn {
             }
           }
         }
-      }
+      });
     } catch (error) {
       if (!this.sub.closed) throw error;
     }

@@ -49,7 +49,7 @@ async function measure(count: number, gc: () => void): Promise<SuspendedReport> 
   let atMenu = 0;
   let allAtMenu!: () => void;
   const done = new Promise<void>((resolve) => (allAtMenu = resolve));
-  const menuMarker = Buffer.from('MAIN MENU');
+  const menuMarker = 'MAIN MENU';
   const engine = createEngine({
     startFlow: () => bbs(DEFAULT_LIMITS),
     flowName: 'bbs',

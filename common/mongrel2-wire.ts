@@ -98,23 +98,27 @@ export function encodeRequest(request: {
   if (typeof headers !== 'object' || headers === null || Array.isArray(headers) || Buffer.isBuffer(headers)) {
     throw new TypeError(`Expected a headers object, got ${describe(headers)}`);
   }
-  let head: Buffer;
+  const payload = checkBody(body);
   if (format === 'json') {
-    const json = Buffer.from(JSON.stringify(headers), 'utf8');
-    head = Buffer.concat([Buffer.from(`${json.length}:`), json, Buffer.from(',')]);
-  } else if (format === 'tnetstring') {
-    head = encodeTnetstring(headers as TnetValue);
-  } else {
-    throw new TypeError(`Expected headerFormat 'json' or 'tnetstring', got ${describe(format)}`);
+    // One allocation for the whole frame: requests are the proxy's busiest output.
+    const json = JSON.stringify(headers);
+    return frameOf(`${uuid} ${connId} ${path} ${Buffer.byteLength(json)}:${json},${byteLength(payload)}:`, payload, ',');
   }
-  const payload = toBuffer(body);
-  return Buffer.concat([
-    Buffer.from(`${uuid} ${connId} ${path} `, 'utf8'),
-    head,
-    Buffer.from(`${payload.length}:`),
-    payload,
-    Buffer.from(','),
-  ]);
+  if (format !== 'tnetstring') throw new TypeError(`Expected headerFormat 'json' or 'tnetstring', got ${describe(format)}`);
+  const head = encodeTnetstring(headers as TnetValue);
+  return Buffer.concat([Buffer.from(`${uuid} ${connId} ${path} `, 'utf8'), head, Buffer.from(`${byteLength(payload)}:`), toBuffer(payload), Buffer.from(',')]);
+}
+
+// `prefix` (UTF-8), then `payload`, then `suffix` (ASCII), in one buffer.
+function frameOf(prefix: string, payload: Buffer | string, suffix: string): Buffer {
+  const prefixLength = Buffer.byteLength(prefix);
+  const payloadLength = byteLength(payload);
+  const frame = Buffer.allocUnsafe(prefixLength + payloadLength + suffix.length);
+  frame.write(prefix, 0, 'utf8');
+  if (typeof payload === 'string') frame.write(payload, prefixLength, 'utf8');
+  else payload.copy(frame, prefixLength);
+  if (suffix !== '') frame.write(suffix, prefixLength + payloadLength, 'latin1');
+  return frame;
 }
 
 /** Builds the frame the server sends when a client goes away. */
@@ -142,7 +146,7 @@ export function encodeReply(uuid: string, connIds: readonly string[], body: Buff
   }
   for (const id of connIds) checkConnId(id);
   const ids = connIds.join(' ');
-  return Buffer.concat([Buffer.from(`${uuid} ${ids.length}:${ids}, `, 'utf8'), toBuffer(body)]);
+  return frameOf(`${uuid} ${ids.length}:${ids}, `, checkBody(body), '');
 }
 
 /** Builds the empty-body reply that closes the connections once their queues are flushed. */
@@ -219,10 +223,17 @@ function checkConnId(value: unknown): asserts value is string {
   }
 }
 
-function toBuffer(body: unknown): Buffer {
-  if (Buffer.isBuffer(body)) return body;
-  if (typeof body === 'string') return Buffer.from(body, 'utf8');
+function checkBody(body: unknown): Buffer | string {
+  if (Buffer.isBuffer(body) || typeof body === 'string') return body;
   throw new TypeError(`Expected a Buffer or string body, got ${describe(body)}`);
+}
+
+function toBuffer(body: Buffer | string): Buffer {
+  return typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+}
+
+function byteLength(body: Buffer | string): number {
+  return typeof body === 'string' ? Buffer.byteLength(body) : body.length;
 }
 
 function showByte(byte: number): string {

@@ -44,6 +44,22 @@ export const MIGRATIONS: readonly string[] = Object.freeze([
 
   CREATE INDEX wall_lines_recent ON wall_lines (wall, id);
   `,
+  // v3: the board's message count, kept by triggers: count(*) reads the whole table, and the
+  // board is counted at every read of it.
+  `
+  CREATE TABLE board_counts (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    messages INTEGER NOT NULL
+  ) STRICT;
+
+  INSERT INTO board_counts (id, messages) VALUES (1, (SELECT count(*) FROM messages));
+
+  CREATE TRIGGER messages_counted_in AFTER INSERT ON messages
+  BEGIN UPDATE board_counts SET messages = messages + 1; END;
+
+  CREATE TRIGGER messages_counted_out AFTER DELETE ON messages
+  BEGIN UPDATE board_counts SET messages = messages - 1; END;
+  `,
 ]);
 
 function userVersion(db: Database.Database): number {

@@ -6,6 +6,7 @@ import { Pull, XPublisher } from 'zeromq';
 import { describeError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import { encodeClose, encodeReply, parseRequest } from '../common/mongrel2-wire.js';
+import { receiveFrames } from '../common/receive-frames.js';
 import { SendQueue } from '../common/send-queue.js';
 import { openDatabase } from '../db/open-database.js';
 import { createStore } from '../db/store.js';
@@ -37,7 +38,8 @@ export async function startBackend(config: HandlerConfig, log: Logger): Promise<
   let subscribed!: () => void;
   const ready = new Promise<void>((resolve) => (subscribed = resolve));
   const sendErrors = (error: unknown): void => log.error('reply not sent', { error: describeError(error) });
-  const outgoing = new SendQueue(pub, ready, sendErrors);
+  // Replies go out batched: every reply of one turn in one multipart message per server.
+  const outgoing = new SendQueue(pub, ready, sendErrors, { multipart: true });
 
   // Changes to the screens folder apply without a restart; a broken change is logged and skipped.
   const watcher = watchScreens(config.screens, screens, log);
@@ -47,8 +49,8 @@ export async function startBackend(config: HandlerConfig, log: Logger): Promise<
     services: createServices({ store, log, scryptCost: config.scryptCost }),
     screens: () => watcher.current,
     outbox: {
-      reply: (uuid, connId, body) => outgoing.push(encodeReply(uuid, [connId], body)),
-      close: (uuid, connId) => outgoing.push(encodeClose(uuid, [connId])),
+      reply: (uuid, connId, body) => outgoing.push(encodeReply(uuid, [connId], body), uuid),
+      close: (uuid, connId) => outgoing.push(encodeClose(uuid, [connId]), uuid),
     },
     log,
     lines: config.lines,
@@ -102,17 +104,16 @@ async function watchSubscriptions(pub: XPublisher, subscribed: () => void, log: 
 
 async function receiveRequests(pull: Pull, engine: Engine, log: Logger): Promise<void> {
   try {
-    for await (const [frame] of pull) {
-      if (frame === undefined) continue;
+    await receiveFrames(pull, (frame) => {
       let request;
       try {
         request = parseRequest(frame);
       } catch (error) {
         log.warn('malformed request frame dropped', { error: describeError(error), bytes: frame.length });
-        continue;
+        return;
       }
       engine.receive(request);
-    }
+    });
   } catch (error) {
     if (!pull.closed) log.error('request loop failed', { error: describeError(error) });
   }

@@ -15,7 +15,7 @@ import { renderBusy, renderReply } from './replies.js';
 
 /** Where the engine's replies go: the transport frames them for the wire. */
 export interface Outbox {
-  reply(uuid: string, connId: string, body: Buffer): void;
+  reply(uuid: string, connId: string, body: string): void;
   close(uuid: string, connId: string): void;
 }
 

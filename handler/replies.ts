@@ -12,17 +12,17 @@ export type Reply =
   | { readonly type: 'exit'; readonly msg: string }
   | { readonly type: 'busy'; readonly msg: string };
 
-/** Renders a show or ask effect as a reply body. */
-export function renderReply(screens: Screens, effect: Extract<Effect, { kind: 'show' | 'ask' }>): Buffer {
+/** Renders a show or ask effect as a reply body (JSON text; the frame encodes it once, as UTF-8). */
+export function renderReply(screens: Screens, effect: Extract<Effect, { kind: 'show' | 'ask' }>): string {
   const msg = effect.screen === undefined ? '' : screens.render(effect.screen, effect.vars);
   let reply: Reply;
   if (effect.kind === 'show') reply = { type: effect.final ? 'exit' : 'screen', msg };
   else reply = effect.echo ? { type: 'prompt', msg, pchar: effect.pchar } : { type: 'prompt', msg, pchar: effect.pchar, echo: false };
-  return Buffer.from(JSON.stringify(reply), 'utf8');
+  return JSON.stringify(reply);
 }
 
 /** The reply that refuses a new caller because all `max` lines are taken; the close follows it. */
-export function renderBusy(screens: Screens, max: number): Buffer {
+export function renderBusy(screens: Screens, max: number): string {
   const reply: Reply = { type: 'busy', msg: screens.render('busy', { max }) };
-  return Buffer.from(JSON.stringify(reply), 'utf8');
+  return JSON.stringify(reply);
 }

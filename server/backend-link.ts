@@ -6,6 +6,7 @@ import { Push, Subscriber } from 'zeromq';
 import { describeError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import { parseReply, type Mongrel2Reply } from '../common/mongrel2-wire.js';
+import { receiveFrames } from '../common/receive-frames.js';
 import { SendQueue } from '../common/send-queue.js';
 
 /** One backend number and its two endpoints. */
@@ -15,6 +16,8 @@ export interface BackendSpec {
   readonly recvSpec: string;
   /** How many callers the backend takes at once, when the proxy is told. */
   readonly lines?: number;
+  /** The backend is an m2bbs backend, which reads every part of a multipart message. */
+  readonly batch?: boolean;
 }
 
 export interface LinkEvents {
@@ -38,7 +41,7 @@ export class BackendLink {
     private readonly log: Logger,
     events: LinkEvents,
   ) {
-    this.outgoing = new SendQueue(push, Promise.resolve(), (error) => log.error('request not sent', { error: describeError(error) }));
+    this.outgoing = new SendQueue(push, Promise.resolve(), (error) => log.error('request not sent', { error: describeError(error) }), { multipart: spec.batch === true });
     this.receiving = this.receive(events);
     // A backend process counts as up while its PULL socket is connected to our PUSH.
     push.events.on('accept', () => {
@@ -94,18 +97,17 @@ export class BackendLink {
 
   private async receive(events: LinkEvents): Promise<void> {
     try {
-      for await (const [frame] of this.sub) {
-        if (frame === undefined) continue;
+      await receiveFrames(this.sub, (frame) => {
         let reply: Mongrel2Reply;
         try {
           reply = parseReply(frame);
         } catch (error) {
           this.log.warn('malformed reply frame dropped', { error: describeError(error), bytes: frame.length });
-          continue;
+          return;
         }
         this.lastHeard = Date.now();
         events.reply(reply, this);
-      }
+      });
     } catch (error) {
       if (!this.sub.closed) this.log.error('reply loop failed', { error: describeError(error) });
     }

@@ -32,6 +32,10 @@ Mongrel2 handler protocol out to the backends.
                           and bbs.11=tcp://127.0.0.1:9920,tcp://127.0.0.1:9921)
   --lines N              how many callers each backend takes (its --max-callers), for dialling
                          and the directory; unknown when not given
+  --batch-requests       every backend is an m2bbs backend: the requests of one turn go to it
+                         as one multipart message, a frame a part (a Mongrel2 handler may read
+                         only the first part of a message, so this is off unless asked for;
+                         m2bbs start asks for it)
   --log-level LEVEL      debug, info, warn, error or silent (M2BBS_LOG_LEVEL, default info)
   -h, --help             this text
 
@@ -46,6 +50,7 @@ export function parseProxyConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     'log-level': { type: 'string' },
     'telnet-negotiation-ms': { type: 'string' },
     lines: { type: 'string' },
+    'batch-requests': { type: 'boolean' },
   });
   const problems = new ConfigProblems();
   const listen = parseAddress('listen', values.listen ?? env.M2BBS_LISTEN ?? '127.0.0.1:6767', problems);
@@ -54,7 +59,7 @@ export function parseProxyConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   const backends = (values.backend ?? [0, 1].map((i) => {
     const spec = defaultBackend(i);
     return `${spec.number}=${spec.sendSpec},${spec.recvSpec}`;
-  })).map((text) => ({ ...parseBackend(text, problems), ...(lines === undefined ? {} : { lines }) }));
+  })).map((text) => ({ ...parseBackend(text, problems), ...(lines === undefined ? {} : { lines }), ...(values['batch-requests'] === true ? { batch: true } : {}) }));
   const numbers = backends.map((b) => b.number);
   const endpoints = backends.flatMap((b) => [b.sendSpec, b.recvSpec]).filter((spec) => !spec.endsWith(':*'));
   if (new Set(numbers).size !== numbers.length) problems.add(`--backend: each number may be given once, got ${numbers.join(', ')}`);

@@ -84,7 +84,8 @@ export function startSupervisor(config: StartConfig, log: Logger): Supervisor {
     return { name, process: child, exited, logged };
   };
 
-  const proxyArgs = ['proxy', '--listen', config.listen, '--telnet', config.telnet, '--lines', String(config.maxCallers)];
+  // The backends are m2bbs's own, so requests to them may go batched.
+  const proxyArgs = ['proxy', '--listen', config.listen, '--telnet', config.telnet, '--lines', String(config.maxCallers), '--batch-requests'];
   const proxy = run('proxy', [...proxyArgs, ...numbers.flatMap((n) => ['--backend', `${n}=tcp://127.0.0.1:*,tcp://127.0.0.1:*`])], (code, signal) => {
     log.error('proxy stopped unexpectedly', { code, signal });
     reportFailure('the proxy');

@@ -36,7 +36,7 @@ describe('migrations', () => {
       db.close();
     });
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
-    expect(tableNames(db)).toEqual(['callers', 'mail', 'messages', 'wall_lines']);
+    expect(tableNames(db)).toEqual(['board_counts', 'callers', 'mail', 'messages', 'wall_lines']);
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
   });
@@ -150,6 +150,24 @@ describe('store: public messages', () => {
     ]);
     expect(store.listMessages(second, 10).map((m) => m.id)).toEqual([third]);
     expect(store.listMessages(third, 10)).toEqual([]);
+  });
+
+  it('keeps its count when a sysop deletes messages by hand, and when a database with messages is migrated', () => {
+    const db = new Database(':memory:');
+    onTestFinished(() => {
+      db.close();
+    });
+    migrate(db, MIGRATIONS.slice(0, 2));
+    db.exec(`INSERT INTO callers (id, name, password_hash, created_at) VALUES (1, 'zed', 'h', ${T0});
+             INSERT INTO messages (author_id, body, created_at) VALUES (1, 'old one', ${T0}), (1, 'old two', ${T0})`);
+    migrate(db);
+    const store = createStore(db);
+    expect(store.countMessages()).toBe(2);
+    store.postMessage(1, 'new', T0 + 1);
+    expect(store.countMessages()).toBe(3);
+    db.exec("DELETE FROM messages WHERE body LIKE 'old%'");
+    expect(store.countMessages()).toBe(1);
+    expect(store.listMessages(0, 10).map((m) => m.body)).toEqual(['new']);
   });
 
   it('refuses a message from a caller who does not exist', () => {

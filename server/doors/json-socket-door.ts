@@ -32,7 +32,8 @@ class JsonSocketConnection implements Line {
   private readonly remoteAddr: string;
   private call: Call | undefined;
   private closing = false;
-  private corked = false;
+  /** Replies of this tick not yet written, already base64 and NUL-terminated. */
+  private unsent = '';
 
   constructor(
     private readonly socket: Socket,
@@ -50,21 +51,19 @@ class JsonSocketConnection implements Line {
   deliver(body: Buffer | string): void {
     if (this.closing) return;
     // Replies come in runs (a screen, its prompt): held until this tick ends, they leave in one
-    // write rather than a system call each.
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
-      process.nextTick(uncork, this);
-    }
-    this.socket.write(`${Buffer.from(body).toString('base64')}\0`);
+    // write rather than a system call each. Base64 is ASCII, so latin1 writes it byte for byte.
+    if (this.unsent === '') process.nextTick(flush, this);
+    this.unsent += `${(typeof body === 'string' ? Buffer.from(body) : body).toString('base64')}\0`;
   }
 
-  uncork(): void {
-    this.corked = false;
-    this.socket.uncork();
+  flush(): void {
+    const unsent = this.unsent;
+    this.unsent = '';
+    if (unsent !== '' && !this.socket.destroyed) this.socket.write(unsent, 'latin1');
   }
 
   hangUp(): void {
+    this.flush();
     this.closing = true;
     this.socket.end();
   }
@@ -76,8 +75,7 @@ class JsonSocketConnection implements Line {
 
   dropped(text: string): void {
     this.deliver(JSON.stringify({ type: 'exit', msg: text }));
-    this.closing = true;
-    this.socket.end();
+    this.hangUp();
   }
 
   receive(chunk: Buffer): void {
@@ -107,6 +105,7 @@ class JsonSocketConnection implements Line {
 
   private refuse(error: FrameError): void {
     this.log('warn', 'json socket refused', { status: error.status, reason: error.reason });
+    this.flush();
     this.closing = true;
     this.call?.leave();
     this.socket.end(httpError(error.status));
@@ -115,16 +114,19 @@ class JsonSocketConnection implements Line {
   // An `exit` reply is what every JSON-socket client already shows and stops on.
   private hangUpWith(msg: string): void {
     this.log('info', 'json socket caller not connected', { why: msg });
+    this.flush();
     this.closing = true;
     this.socket.end(`${Buffer.from(JSON.stringify({ type: 'exit', msg })).toString('base64')}\0`);
   }
 }
 
-function uncork(connection: JsonSocketConnection): void {
-  connection.uncork();
+function flush(connection: JsonSocketConnection): void {
+  connection.flush();
 }
 
 function isPing(body: Buffer): boolean {
+  // Most messages are lines typed: only what could be a ping is parsed to be sure.
+  if (!body.includes('ping')) return false;
   try {
     return (JSON.parse(body.toString('utf8')) as { type?: unknown }).type === 'ping';
   } catch {

@@ -3,6 +3,7 @@
  * and SUB (recv spec) on ephemeral loopback ports, sends request frames, collects reply frames.
  */
 import type { Push, Subscriber } from 'zeromq';
+import { receiveFrames } from '../../common/receive-frames.js';
 import { bindServerSockets } from '../../common/server-sockets.js';
 import { encodeDisconnect, encodeRequest, parseReply, type HeaderFormat } from '../../common/mongrel2-wire.js';
 import type { Reply } from '../../handler/replies.js';
@@ -53,8 +54,7 @@ export class FakeMongrel2 {
 
   private async receive(): Promise<void> {
     try {
-      for await (const [frame] of this.sub) {
-        if (frame === undefined) continue;
+      await receiveFrames(this.sub, (frame) => {
         this.frames.push(frame);
         const reply = parseReply(frame);
         for (const connId of reply.connIds) {
@@ -62,7 +62,7 @@ export class FakeMongrel2 {
             reply.body.length === 0 ? { closed: true, frame } : { reply: JSON.parse(reply.body.toString('utf8')) as Reply, frame },
           );
         }
-      }
+      });
     } catch (error) {
       if (!this.sub.closed) throw error;
     }

@@ -83,7 +83,7 @@ export function createHarness(options: HarnessOptions = {}): Harness {
     services,
     screens: options.screens ?? (() => shipped as Screens),
     outbox: {
-      reply: (_uuid, connId, body) => listeners.get(connId)?.({ reply: JSON.parse(body.toString('utf8')) as Reply }),
+      reply: (_uuid, connId, body) => listeners.get(connId)?.({ reply: JSON.parse(body) as Reply }),
       close: (_uuid, connId) => listeners.get(connId)?.({ closed: true }),
     },
     log,
