@@ -92,6 +92,14 @@ describe('m2bbs handler behind a Mongrel2-protocol server', () => {
     expect((await m2.exchange('8', 'dave')).prompt?.msg).toBe("What's your password?");
   });
 
+  it('sends the replies of one turn as one multipart message, one whole frame per part, as Mongrel2 reads them', async () => {
+    await m2.say('4', 'connect');
+    const greeting = await m2.untilPrompt('4');
+    expect(greeting.texts.length).toBeGreaterThan(1);
+    expect(m2.partsPerMessage).toEqual([greeting.texts.length]);
+    for (const frame of m2.frames) expect(parseReply(frame).connIds).toEqual(['4']);
+  });
+
   it('accepts tnetstring headers, and drops a malformed frame without harm to anyone', async () => {
     await m2.sendRaw(Buffer.from('not a mongrel2 frame at all'));
     await handler.waitForLog((r) => r.msg === 'malformed request frame dropped');

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Publisher, Pull } from 'zeromq';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createLogger } from '../common/log.js';
 import { encodeClose, encodeReply, isDisconnect, parseRequest, type Mongrel2Request } from '../common/mongrel2-wire.js';
 import { startProxy, type Proxy } from '../server/proxy.js';
@@ -9,12 +9,14 @@ import { JsonSocketClient } from './support/json-socket-client.js';
 /** A handler that is not m2bbs's: plain ZeroMQ sockets speaking the Mongrel2 protocol. */
 class ForeignHandler {
   readonly requests: Mongrel2Request[] = [];
+  /** How many parts each ZeroMQ message had: a Mongrel2 handler may read only the first. */
+  readonly partCounts: number[] = [];
   private waiters: (() => void)[] = [];
   private constructor(private readonly pull: Pull, private readonly pub: Publisher) {
     void (async () => {
-      for await (const [frame] of pull) {
-        if (frame === undefined) continue;
-        this.requests.push(parseRequest(frame));
+      for await (const parts of pull) {
+        this.partCounts.push(parts.length);
+        for (const frame of parts) this.requests.push(parseRequest(frame));
         for (const wake of this.waiters.splice(0)) wake();
       }
     })().catch(() => {});
@@ -45,17 +47,14 @@ class ForeignHandler {
   }
 }
 
-describe('any Mongrel2-protocol handler behind the proxy', () => {
-  let proxy: Proxy;
-  let handler: ForeignHandler;
-  beforeAll(async () => {
-    proxy = await startProxy(
+async function proxyWith(batch: boolean): Promise<Proxy> {
+  return startProxy(
       {
         listen: { host: '127.0.0.1', port: 0 },
         telnet: { host: '127.0.0.1', port: 0 },
         backends: [
-          { number: 'bbs.10', sendSpec: 'tcp://127.0.0.1:*', recvSpec: 'tcp://127.0.0.1:*' },
-          { number: 'bbs.11', sendSpec: 'tcp://127.0.0.1:*', recvSpec: 'tcp://127.0.0.1:*' },
+          { number: 'bbs.10', sendSpec: 'tcp://127.0.0.1:*', recvSpec: 'tcp://127.0.0.1:*', batch },
+          { number: 'bbs.11', sendSpec: 'tcp://127.0.0.1:*', recvSpec: 'tcp://127.0.0.1:*', batch },
         ],
         uuid: randomUUID(),
         logLevel: 'silent',
@@ -63,6 +62,25 @@ describe('any Mongrel2-protocol handler behind the proxy', () => {
       },
       createLogger('silent'),
     );
+}
+
+/** A caller on @bbs.10 who types `count` lines ahead in one write, so the proxy reads them in one turn. */
+async function typeAhead(proxy: Proxy, handler: ForeignHandler, count: number): Promise<string[]> {
+  const caller = await JsonSocketClient.open(proxy.front.port, '@bbs.10');
+  caller.sendRaw(Array.from({ length: count }, (_, i) => `@bbs.10 ${JSON.stringify({ type: 'msg', msg: `line ${i}` })}\0`).join(''));
+  const seen: string[] = [];
+  for (let i = 0; i < count; i++) seen.push(JSON.parse((await handler.next((r) => !isDisconnect(r) && r.body.includes('"line '))).body.toString()).msg);
+  caller.destroy();
+  return seen;
+}
+
+const LINES = Array.from({ length: 8 }, (_, i) => `line ${i}`);
+
+describe('any Mongrel2-protocol handler behind the proxy', () => {
+  let proxy: Proxy;
+  let handler: ForeignHandler;
+  beforeAll(async () => {
+    proxy = await proxyWith(false);
     const [spec] = proxy.backends;
     handler = ForeignHandler.connect(spec?.sendSpec ?? '', spec?.recvSpec ?? '');
     await proxy.whenUp('bbs.10');
@@ -114,5 +132,25 @@ describe('any Mongrel2-protocol handler behind the proxy', () => {
     // A reply to a connection that no longer exists is answered with its disconnect, as Mongrel2 does.
     await handler.reply(encodeReply(first.uuid, ['999'], '{"type":"screen","msg":"anyone?"}'));
     expect((await handler.next((r) => isDisconnect(r) && r.connId === '999')).connId).toBe('999');
+  });
+
+  it('gets one request a message, however many arrive at once', async () => {
+    expect(await typeAhead(proxy, handler, LINES.length)).toEqual(LINES);
+    expect(new Set(handler.partCounts)).toEqual(new Set([1]));
+  });
+});
+
+describe('an m2bbs backend behind the proxy with --batch-requests', () => {
+  it("gets a turn's requests together, one frame a part of one message", async () => {
+    const proxy = await proxyWith(true);
+    const [spec] = proxy.backends;
+    const handler = ForeignHandler.connect(spec?.sendSpec ?? '', spec?.recvSpec ?? '');
+    onTestFinished(async () => {
+      handler.close();
+      await proxy.close();
+    });
+    await proxy.whenUp('bbs.10');
+    expect(await typeAhead(proxy, handler, LINES.length)).toEqual(LINES);
+    expect(handler.partCounts).toEqual([LINES.length]);
   });
 });

@@ -30,6 +30,8 @@ class Inbox {
 export class FakeMongrel2 {
   private readonly inboxes = new Map<string, Inbox>();
   readonly frames: Buffer[] = [];
+  /** How many frames each ZeroMQ message carried, in the order the messages came. */
+  readonly partsPerMessage: number[] = [];
   private loop: Promise<void> | undefined;
 
   private constructor(
@@ -54,7 +56,9 @@ export class FakeMongrel2 {
 
   private async receive(): Promise<void> {
     try {
-      await receiveFrames(this.sub, (frame) => {
+      await receiveFrames(this.sub, (frame, part) => {
+        if (part === 0) this.partsPerMessage.push(1);
+        else this.partsPerMessage.push((this.partsPerMessage.pop() ?? 0) + 1);
         this.frames.push(frame);
         const reply = parseReply(frame);
         for (const connId of reply.connIds) {
