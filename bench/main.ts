@@ -5,6 +5,7 @@ import { BbsError } from '../common/errors.js';
 import { parseBenchConfig } from './config.js';
 import { runLoadBench } from './load-bench.js';
 import { createProgress } from './progress.js';
+import { prepareOutputPaths } from './output-paths.js';
 import { formatReport } from './report.js';
 import { measureSuspended, printSuspended } from './suspended-sessions.js';
 
@@ -13,6 +14,7 @@ export { BENCH_USAGE } from './config.js';
 /** Runs `m2bbs bench` with `argv`. */
 export async function runBench(argv: readonly string[]): Promise<void> {
   const config = parseBenchConfig(argv);
+  prepareOutputPaths(config);
   const needsGc = config.scenario === 'suspended' || config.scenario === 'idle';
   if (needsGc && (globalThis as { gc?: unknown }).gc === undefined) {
     // Heap figures need a full collection before each reading: run again with --expose-gc.

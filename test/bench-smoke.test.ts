@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -22,7 +22,7 @@ describe('m2bbs bench (smoke run; no timing is asserted)', () => {
   it('starts a BBS, runs a few callers through every door, and writes the table and the JSON report', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'm2bbs-bench-smoke-'));
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-    const file = join(dir, 'report.json');
+    const file = join(dir, 'runs', 'report.json');
     const args = ['--callers', '6', '--door', 'mixed', '--think', '100', '--duration', '2', '--sign-ups', '1', '--baseline-seconds', '1', '--json', file];
     const { code, stdout, stderr } = await runBench(args);
     expect(code, stderr).toBe(0);
@@ -52,6 +52,20 @@ describe('m2bbs bench (smoke run; no timing is asserted)', () => {
     expect(stdout).toContain('heap per suspended conversation:');
     expect(JSON.parse(stdout.trim().split('\n').at(-1) ?? '')).toMatchObject({ sessions: 200 });
   }, 60_000);
+
+  it('refuses, before running, a --json or --profile place it cannot write', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'm2bbs-bench-paths-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const notAFolder = join(dir, 'notes.txt');
+    writeFileSync(notAFolder, 'a file, not a folder\n');
+    const json = await runBench(['--json', join(notAFolder, 'report.json')]);
+    expect(json.code).toBe(2);
+    expect(json.stderr).toContain(`m2bbs bench: cannot write --json ${join(notAFolder, 'report.json')}`);
+    expect(json.stdout).not.toContain('inputs answered');
+    const profile = await runBench(['--profile', join(notAFolder, 'profiles')]);
+    expect(profile.code).toBe(2);
+    expect(profile.stderr).toContain(`m2bbs bench: cannot write --profile ${join(notAFolder, 'profiles')}`);
+  });
 
   it('refuses a target that is not this machine, saying why', async () => {
     const { code, stderr } = await runBench(['--target', '192.0.2.7:6767']);

@@ -76,7 +76,8 @@ class TelnetConnection implements Line {
   private escape: 'none' | 'esc' | 'csi' | 'ss3' = 'none';
   private text = '';
   private textBytes = 0;
-  private readonly timer: NodeJS.Timeout;
+  /** Until the terminal has said what it is; dropped once dialled, so an idle caller keeps no timer. */
+  private timer: NodeJS.Timeout | undefined;
   private linger: NodeJS.Timeout | undefined;
 
   constructor(
@@ -174,6 +175,7 @@ class TelnetConnection implements Line {
   private dial(why: string): void {
     if (this.phase !== 'negotiating') return;
     clearTimeout(this.timer);
+    this.timer = undefined;
     this.phase = 'online';
     const dialled = this.settings.switchboard.dial(this, { door: 'telnet', remoteAddr: this.socket.remoteAddress ?? 'unknown', route: this.settings.route });
     if (!dialled.ok) {

@@ -41,9 +41,12 @@ const TTYPE_IS = 0;
 const TTYPE_SEND = 1;
 const VERBS: Readonly<Record<number, Verb>> = { [DO]: 'DO', [DONT]: 'DONT', [WILL]: 'WILL', [WONT]: 'WONT' };
 /** Options we perform ourselves when asked (DO) and announce (WILL). */
-const LOCAL_OPTIONS: ReadonlySet<number> = new Set([OPTION.ECHO, OPTION.SGA]);
+const LOCAL_OPTIONS: readonly number[] = [OPTION.ECHO, OPTION.SGA];
 /** Options we let the caller perform (WILL) and ask for (DO TTYPE, DO NAWS). */
-const REMOTE_OPTIONS: ReadonlySet<number> = new Set([OPTION.SGA, OPTION.TTYPE, OPTION.NAWS]);
+const REMOTE_OPTIONS: readonly number[] = [OPTION.SGA, OPTION.TTYPE, OPTION.NAWS];
+const OPTION_STATES: readonly OptionState[] = ['no', 'yes', 'want-yes', 'want-no'];
+/** Between two feeds a connection holds no events (and so no Buffer of the pool). */
+const NO_EVENTS: TelnetEvent[] = Object.freeze([]) as unknown as TelnetEvent[];
 
 /** Doubles every 0xFF so that data bytes cannot be read as telnet commands. */
 export function escapeIac(data: Buffer): Buffer {
@@ -56,11 +59,15 @@ export function escapeIac(data: Buffer): Buffer {
   return Buffer.from(out);
 }
 
-/** One caller's telnet conversation: negotiation state per option and the input parser. */
+/**
+ * One caller's telnet conversation: negotiation state per option and the input parser. It is
+ * kept for the whole call, so its state is small: an option we do not support is always `no`,
+ * and the five we do keep two bits each in one number.
+ */
 export class TelnetProtocol {
-  private readonly local = new Map<number, OptionState>();
-  private readonly remote = new Map<number, OptionState>();
-  private readonly refused = new Set<string>();
+  private optionStates = 0;
+  /** Offers already refused (`WILL 36`, ...), so that a looping peer is refused once; made on the first. */
+  private refused: Set<string> | undefined;
   private readonly maxSubnegotiation: number;
   private state: ParseState = 'data';
   private afterCr = false;
@@ -69,7 +76,7 @@ export class TelnetProtocol {
   private sb: number[] = [];
   private ttypeAsked = false;
   private data: number[] = [];
-  private events: TelnetEvent[] = [];
+  private events: TelnetEvent[] = NO_EVENTS;
 
   constructor(options: { readonly maxSubnegotiationBytes?: number } = {}) {
     this.maxSubnegotiation = options.maxSubnegotiationBytes ?? 512;
@@ -79,11 +86,11 @@ export class TelnetProtocol {
   start(): Buffer {
     const out: number[] = [];
     for (const option of [OPTION.ECHO, OPTION.SGA]) {
-      this.local.set(option, 'want-yes');
+      this.setState(true, option, 'want-yes');
       out.push(IAC, WILL, option);
     }
     for (const option of [OPTION.TTYPE, OPTION.NAWS]) {
-      this.remote.set(option, 'want-yes');
+      this.setState(false, option, 'want-yes');
       out.push(IAC, DO, option);
     }
     return Buffer.from(out);
@@ -91,12 +98,12 @@ export class TelnetProtocol {
 
   /** True when we perform `option` (the caller agreed to our WILL, or asked with DO). */
   localEnabled(option: number): boolean {
-    return this.local.get(option) === 'yes';
+    return this.optionState(true, option) === 'yes';
   }
 
   /** True when the caller performs `option` (it agreed to our DO, or offered with WILL). */
   remoteEnabled(option: number): boolean {
-    return this.remote.get(option) === 'yes';
+    return this.optionState(false, option) === 'yes';
   }
 
   /** Parses a chunk of caller bytes; never throws. */
@@ -104,7 +111,27 @@ export class TelnetProtocol {
     this.events = [];
     for (const byte of chunk) this.step(byte);
     this.flushData();
-    return this.events;
+    const events = this.events;
+    this.events = NO_EVENTS;
+    return events;
+  }
+
+  /** Where (`ours`: our side, else the caller's) `option` keeps its two bits; undefined when unsupported. */
+  private static slot(ours: boolean, option: number): number | undefined {
+    const index = (ours ? LOCAL_OPTIONS : REMOTE_OPTIONS).indexOf(option);
+    if (index < 0) return undefined;
+    return 2 * (ours ? index : LOCAL_OPTIONS.length + index);
+  }
+
+  private optionState(ours: boolean, option: number): OptionState {
+    const slot = TelnetProtocol.slot(ours, option);
+    return slot === undefined ? 'no' : (OPTION_STATES[(this.optionStates >> slot) & 3] as OptionState);
+  }
+
+  // Only supported options ever leave `no`: we refuse the rest and never ask for them.
+  private setState(ours: boolean, option: number, state: OptionState): void {
+    const slot = TelnetProtocol.slot(ours, option);
+    if (slot !== undefined) this.optionStates = (this.optionStates & ~(3 << slot)) | (OPTION_STATES.indexOf(state) << slot);
   }
 
   private step(byte: number): void {
@@ -132,6 +159,7 @@ export class TelnetProtocol {
         } else if (byte === SE) {
           this.state = 'data';
           this.subnegotiation(this.sbOption, this.sb);
+          this.sb = [];
         } else {
           this.state = 'data';
           this.emit({ type: 'error', reason: `subnegotiation for option ${this.sbOption} interrupted by IAC ${byte}` });
@@ -189,6 +217,7 @@ export class TelnetProtocol {
       return;
     }
     this.state = 'sb-skip';
+    this.sb = [];
     this.emit({ type: 'error', reason: `subnegotiation for option ${this.sbOption} longer than ${this.maxSubnegotiation} bytes` });
   }
 
@@ -212,29 +241,28 @@ export class TelnetProtocol {
     const name = VERBS[verb] ?? 'DO';
     this.emit({ type: 'negotiation', verb: name, option });
     const ours = verb === DO || verb === DONT;
-    const table = ours ? this.local : this.remote;
-    const supported = (ours ? LOCAL_OPTIONS : REMOTE_OPTIONS).has(option);
+    const supported = TelnetProtocol.slot(ours, option) !== undefined;
     const [agree, refuse] = ours ? [WILL, WONT] : [DO, DONT];
-    const state = table.get(option) ?? 'no';
+    const state = this.optionState(ours, option);
     if (verb === DO || verb === WILL) {
-      if (state === 'want-yes') table.set(option, 'yes');
-      else if (state === 'want-no') table.set(option, 'no');
+      if (state === 'want-yes') this.setState(ours, option, 'yes');
+      else if (state === 'want-no') this.setState(ours, option, 'no');
       else if (state === 'no') {
         if (supported) {
-          table.set(option, 'yes');
+          this.setState(ours, option, 'yes');
           this.send([IAC, agree, option]);
-        } else if (!this.refused.has(`${name}${option}`)) {
-          this.refused.add(`${name}${option}`);
+        } else if (this.refused?.has(`${name}${option}`) !== true) {
+          (this.refused ??= new Set()).add(`${name}${option}`);
           this.send([IAC, refuse, option]);
         }
       }
-      if (!ours && option === OPTION.TTYPE && table.get(option) === 'yes' && !this.ttypeAsked) {
+      if (!ours && option === OPTION.TTYPE && this.optionState(ours, option) === 'yes' && !this.ttypeAsked) {
         this.ttypeAsked = true;
         this.send([IAC, SB, OPTION.TTYPE, TTYPE_SEND, IAC, SE]);
       }
     } else {
       if (state === 'yes') this.send([IAC, refuse, option]);
-      table.set(option, 'no');
+      this.setState(ours, option, 'no');
     }
   }
 
