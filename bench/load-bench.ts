@@ -131,6 +131,7 @@ export async function runLoadBench(config: BenchConfig, progress: Progress): Pro
       answered: stats.answered,
       inputsPerSecond: stats.answered / result.windowSeconds,
       repliesPerSecond: stats.replies / result.windowSeconds,
+      cpuMicrosPerInput: cpuMicrosPerInput(processes, stats.answered / result.windowSeconds),
     },
     roundTripMs: stats.roundTrip.summary(),
     setupMs: stats.setup.summary(),
@@ -147,6 +148,13 @@ export async function runLoadBench(config: BenchConfig, progress: Progress): Pro
     totalSeconds: (performance.now() - started) / 1000,
     stoppedBy,
   };
+}
+
+/** CPU time of every process followed (the bench too) per input answered, in µs; null when one is unknown. */
+function cpuMicrosPerInput(processes: readonly ProcessFigures[], inputsPerSecond: number): number | null {
+  if (inputsPerSecond === 0 || processes.some((p) => p.cpuPercent === null)) return null;
+  const cores = processes.reduce((sum, p) => sum + (p.cpuPercent ?? 0), 0) / 100;
+  return Math.round((cores * 1e6) / inputsPerSecond);
 }
 
 /** Warnings and errors the BBS logged, each once with its count. */

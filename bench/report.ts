@@ -26,7 +26,7 @@ export interface LoadReport {
   readonly machine: { readonly cpus: number; readonly cpuModel: string; readonly memoryGiB: number; readonly node: string; readonly kernel: string };
   readonly settings: Readonly<Record<string, string | number | boolean | null>>;
   readonly callers: { readonly dialled: number; readonly reachedMenu: number; readonly endedEarly: number; readonly onLineAtEnd: number };
-  readonly window: { readonly seconds: number; readonly inputs: number; readonly answered: number; readonly inputsPerSecond: number; readonly repliesPerSecond: number };
+  readonly window: { readonly seconds: number; readonly inputs: number; readonly answered: number; readonly inputsPerSecond: number; readonly repliesPerSecond: number; readonly cpuMicrosPerInput: number | null };
   readonly roundTripMs: Summary;
   readonly setupMs: Summary;
   readonly loginMs: Summary;
@@ -68,11 +68,13 @@ export function formatReport(r: LoadReport): string {
       `${p.name.padEnd(12)} ${String(p.pid).padStart(7)} ${kib(p.rssBeforeBytes).padStart(12)} ${kib(p.rssBytes).padStart(12)} ${bytes(p.rssPerCallerBytes).padStart(12)} ${bytes(p.growthPerCallerBytes).padStart(15)} ${p.cpuPercent === null ? '-' : `${p.cpuPercent}%`.padStart(5)}`,
     );
   }
+  if (r.window.cpuMicrosPerInput !== null) out.push(row('CPU per input answered', `${int(r.window.cpuMicrosPerInput)} µs (every process above together)`));
   const { zmq, backendAlone, scryptHashMs } = r.baselines;
   if (zmq !== undefined || backendAlone !== undefined || r.suspended !== undefined) out.push('');
   if (zmq !== undefined) {
     out.push(row('baseline: raw ZeroMQ', `one in flight ${ms(zmq.oneInFlight)}`));
-    out.push(row('', `${zmq.inFlight} in flight: ${int(Math.round(zmq.messagesPerSecond))} round trips/s, ${ms(zmq.manyInFlight)}`));
+    const cpu = zmq.cpuMicrosPerRoundTrip === null ? '' : `, ${int(zmq.cpuMicrosPerRoundTrip)} µs CPU each`;
+    out.push(row('', `${zmq.inFlight} in flight: ${int(Math.round(zmq.messagesPerSecond))} round trips/s${cpu}, ${ms(zmq.manyInFlight)}`));
   }
   if (backendAlone !== undefined) {
     out.push(row('baseline: backend alone', `${backendAlone.callers} callers: ${int(Math.round(backendAlone.inputsPerSecond))} inputs/s (${int(Math.round(backendAlone.repliesPerSecond))} replies/s, backend CPU ${backendAlone.cpuPercent ?? '-'}%), ${ms(backendAlone.roundTrip)}, errors ${backendAlone.errors}`));

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { bindServerSockets } from '../common/server-sockets.js';
 import { BbsError } from '../common/errors.js';
 import { encodeRequest } from '../common/mongrel2-wire.js';
+import { sampleProcess } from './proc-stats.js';
 import { Samples, type Summary } from './samples.js';
 
 const ECHO = fileURLToPath(new URL('./zmq-echo.ts', import.meta.url));
@@ -19,6 +20,8 @@ export interface ZmqBaseline {
   readonly inFlight: number;
   readonly messagesPerSecond: number;
   readonly manyInFlight: Summary;
+  /** CPU time of both ends (this process and the echo, I/O threads included) per round trip with many in flight, in µs; null without /proc. */
+  readonly cpuMicrosPerRoundTrip: number | null;
 }
 
 /** Measures for about `seconds` in each mode. */
@@ -88,6 +91,7 @@ export async function measureZmq(seconds: number, inFlight: number): Promise<Zmq
     const sentAt: number[] = [];
     let received = 0;
     const started = performance.now();
+    const cpuFrom = { bench: process.cpuUsage(), echo: sampleProcess(echo.pid ?? -1) };
     const stop = started + seconds * 1000;
     const sendOne = async (): Promise<void> => {
       sentAt.push(performance.now());
@@ -100,7 +104,16 @@ export async function measureZmq(seconds: number, inFlight: number): Promise<Zmq
       received++;
       if (performance.now() < stop) await sendOne();
     }
-    const figures = { oneInFlight: one.summary(), inFlight, messagesPerSecond: received / ((performance.now() - started) / 1000), manyInFlight: many.summary() };
+    const benchCpu = process.cpuUsage(cpuFrom.bench);
+    const echoTo = sampleProcess(echo.pid ?? -1);
+    const cpuSeconds = cpuFrom.echo === undefined || echoTo === undefined ? undefined : (benchCpu.user + benchCpu.system) / 1e6 + echoTo.cpuSeconds - cpuFrom.echo.cpuSeconds;
+    const figures = {
+      oneInFlight: one.summary(),
+      inFlight,
+      messagesPerSecond: received / ((performance.now() - started) / 1000),
+      manyInFlight: many.summary(),
+      cpuMicrosPerRoundTrip: cpuSeconds === undefined || received === 0 ? null : Math.round((cpuSeconds * 1e6) / received),
+    };
     sub.close();
     await receiving;
     return figures;

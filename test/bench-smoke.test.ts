@@ -41,7 +41,10 @@ describe('m2bbs bench (smoke run; no timing is asserted)', () => {
     expect(report.roundTripMs.count).toBeGreaterThan(0);
     expect(report.processes.map((p) => p.name).sort()).toEqual(['bbs.10', 'bbs.11', 'bench', 'proxy']);
     for (const p of report.processes) expect(p.rssBytes).toBeGreaterThan(0);
+    expect(stdout).toContain('CPU per input answered');
+    expect(report.window.cpuMicrosPerInput).not.toBeNull();
     expect(report.baselines.zmq?.oneInFlight.count).toBeGreaterThan(0);
+    expect(report.baselines.zmq?.cpuMicrosPerRoundTrip).toBeGreaterThan(0);
     expect(report.baselines.backendAlone?.inputsPerSecond).toBeGreaterThan(0);
     expect(report.baselines.scryptHashMs).toBeGreaterThan(0);
   }, 120_000);
