@@ -69,7 +69,7 @@ baselines measured in the same run. Only ever calls this machine (loopback).
   --max-callers M        lines per backend of the BBS it starts         (default: enough)
   --names PREFIX         callers are PREFIX0, PREFIX1, ...              (default bench)
   --sign-ups N           callers who sign up at the real scrypt cost    (default 4)
-  --pid NAME=PID         a process of a --target BBS to report memory of (repeatable)
+  --pid NAME=PID         a process of a --target BBS to report memory and CPU of (repeatable)
   --baselines on|off     the raw ZeroMQ and backend-alone baselines     (default on)
   --baseline-seconds S   how long each baseline measures                (default 3)
   --sessions N           suspended conversations (idle, suspended)      (default 100000)

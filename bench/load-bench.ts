@@ -11,6 +11,7 @@ import { measureBackendAlone } from './backend-baseline.js';
 import { startBbs, type BbsUnderTest } from './bbs-under-test.js';
 import type { Dial } from './caller.js';
 import type { BenchConfig } from './config.js';
+import { BENCH_PROCESS, cpuMicrosPerInput } from './cpu-per-input.js';
 import { hottest } from './cpu-profile.js';
 import { jsonSocketDial } from './json-socket-wire.js';
 import { runLoad } from './load-run.js';
@@ -59,7 +60,7 @@ export async function runLoadBench(config: BenchConfig, progress: Progress): Pro
   };
   const doorFor = (i: number): 'json' | 'telnet' | 'websocket' => (config.door === 'mixed' ? (['json', 'telnet', 'websocket'] as const)[i % 3] ?? 'json' : config.door);
 
-  const watched = (): Watched[] => [...(bbs?.processes() ?? config.pids), { name: 'bench', pid: process.pid }];
+  const watched = (): Watched[] => [...(bbs?.processes() ?? config.pids), { name: BENCH_PROCESS, pid: process.pid }];
   const before = sampleAll(watched());
   let windowStart = new Map<number, ProcSample>();
   let windowEnd = new Map<number, ProcSample>();
@@ -148,13 +149,6 @@ export async function runLoadBench(config: BenchConfig, progress: Progress): Pro
     totalSeconds: (performance.now() - started) / 1000,
     stoppedBy,
   };
-}
-
-/** CPU time of every process followed (the bench too) per input answered, in µs; null when one is unknown. */
-function cpuMicrosPerInput(processes: readonly ProcessFigures[], inputsPerSecond: number): number | null {
-  if (inputsPerSecond === 0 || processes.some((p) => p.cpuPercent === null)) return null;
-  const cores = processes.reduce((sum, p) => sum + (p.cpuPercent ?? 0), 0) / 100;
-  return Math.round((cores * 1e6) / inputsPerSecond);
 }
 
 /** Warnings and errors the BBS logged, each once with its count. */

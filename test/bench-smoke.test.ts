@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { LoadReport } from '../bench/report.js';
 import { M2BBS_BIN } from './support/handler-process.js';
+import { startTestBbs } from './support/test-bbs.js';
 
 function runBench(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [M2BBS_BIN, 'bench', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -54,6 +55,27 @@ describe('m2bbs bench (smoke run; no timing is asserted)', () => {
     expect(code, stderr).toBe(0);
     expect(stdout).toContain('heap per suspended conversation:');
     expect(JSON.parse(stdout.trim().split('\n').at(-1) ?? '')).toMatchObject({ sessions: 200 });
+  }, 60_000);
+
+  it('against a running BBS, reports the CPU per input only for the processes it is told of', async () => {
+    const bbs = await startTestBbs({ backends: 1 });
+    onTestFinished(() => bbs.close());
+    const target = ['--target', `127.0.0.1:${bbs.frontPort}`, '--callers', '2', '--think', '50', '--duration', '1', '--baselines', 'off'];
+
+    const unknown = await runBench(target);
+    expect(unknown.code, unknown.stderr).toBe(0);
+    const alone = JSON.parse(unknown.stdout.trim().split('\n').at(-1) ?? '') as LoadReport;
+    expect(alone.callers).toMatchObject({ dialled: 2, reachedMenu: 2 });
+    expect(alone.processes.map((p) => p.name)).toEqual(['bench']);
+    expect(alone.window.cpuMicrosPerInput).toBeNull();
+    expect(unknown.stdout).toContain('no process of the BBS followed: --pid NAME=PID for each');
+
+    const backendPid = bbs.handlers[0]?.child.pid;
+    const told = await runBench([...target, '--names', 'told', '--pid', `proxy=${process.pid}`, '--pid', `bbs.10=${backendPid}`]);
+    expect(told.code, told.stderr).toBe(0);
+    const followed = JSON.parse(told.stdout.trim().split('\n').at(-1) ?? '') as LoadReport;
+    expect(followed.processes.map((p) => p.name)).toEqual(['proxy', 'bbs.10', 'bench']);
+    expect(followed.window.cpuMicrosPerInput).toBeGreaterThan(0);
   }, 60_000);
 
   it('refuses, before running, a --json or --profile place it cannot write', async () => {
