@@ -1,6 +1,6 @@
 /** The load run's report: its JSON shape, and the table printed from it. */
 import type { BackendBaseline } from './backend-baseline.js';
-import { BENCH_PROCESS } from './cpu-per-input.js';
+import { followsTheBbs } from './cpu-per-input.js';
 import type { HotFunction } from './cpu-profile.js';
 import type { Summary } from './samples.js';
 import type { SuspendedReport } from './suspended-sessions.js';
@@ -70,7 +70,7 @@ export function formatReport(r: LoadReport): string {
     );
   }
   if (r.window.cpuMicrosPerInput !== null) out.push(row('CPU per input answered', `${int(r.window.cpuMicrosPerInput)} µs (every process above together)`));
-  else if (r.processes.every((p) => p.name === BENCH_PROCESS)) out.push(row('CPU per input answered', '- (no process of the BBS followed: --pid NAME=PID for each)'));
+  else if (!followsTheBbs(r.processes)) out.push(row('CPU per input answered', '- (no process of the BBS followed: --pid NAME=PID for each)'));
   const { zmq, backendAlone, scryptHashMs } = r.baselines;
   if (zmq !== undefined || backendAlone !== undefined || r.suspended !== undefined) out.push('');
   if (zmq !== undefined) {
