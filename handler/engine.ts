@@ -1,7 +1,8 @@
 /**
  * The coroutine engine: one generator per connection, created on its first message, resumed
- * with each line, ended on disconnect, forgotten once it closes the caller itself. It answers
- * busy when every line is taken, and `sweep()` hangs up on callers silent for too long.
+ * with each line, ended on disconnect, forgotten once it closes the caller itself (lines still on
+ * their way then are dropped, never a new conversation). It answers busy when every line is
+ * taken, and `sweep()` hangs up on callers silent for too long.
  */
 import { describeError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
@@ -10,6 +11,7 @@ import { parseClientMessage } from './client-message.js';
 import type { Effect, Flow } from './effects.js';
 import type { Screens } from './screens.js';
 import type { Services } from './services.js';
+import { EndedConnections } from './ended-connections.js';
 import { DEFAULT_LINE_LIMITS, formatDuration, type LineLimits } from './line-limits.js';
 import { renderBusy, renderReply } from './replies.js';
 
@@ -82,6 +84,8 @@ export function createEngine(options: EngineOptions): Engine {
   // Logged as `max`; null is "no limit".
   const max = lines.maxCallers > 0 ? lines.maxCallers : null;
   const sessions = new Map<string, Session>();
+  // Lines already on their way when the engine closed a caller must not dial a new conversation.
+  const ended = new EndedConnections(now);
   const keyOf = (uuid: string, connId: string): string => `${uuid} ${connId}`;
 
   function forget(session: Session, reason: string): void {
@@ -92,6 +96,7 @@ export function createEngine(options: EngineOptions): Engine {
 
   function hangUpOn(session: Session, reason: string): void {
     outbox.close(session.uuid, session.connId);
+    ended.add(keyOf(session.uuid, session.connId));
     forget(session, reason);
   }
 
@@ -206,6 +211,7 @@ export function createEngine(options: EngineOptions): Engine {
     const key = keyOf(request.uuid, request.connId);
     const session = sessions.get(key);
     if (isDisconnect(request)) {
+      ended.delete(key);
       if (session === undefined) return;
       endFlow(session);
       forget(session, 'disconnect');
@@ -219,16 +225,31 @@ export function createEngine(options: EngineOptions): Engine {
         log.warn('unknown message type dropped', { conn: request.connId, type: message.name });
         return;
       case 'invalid':
+        if (session === undefined && ended.has(key)) return;
         log.warn('malformed message from caller', { conn: request.connId, reason: message.reason });
         outbox.reply(request.uuid, request.connId, renderReply(options.screens(), { kind: 'show', screen: 'bad_message', vars: undefined, final: false }));
+        if (session !== undefined) askAgain(session);
         return;
       case 'msg':
         if (session !== undefined) {
           deliver(session, message.lines);
           return;
         }
+        if (ended.has(key)) {
+          log.debug('line for an ended conversation dropped', { conn: request.connId });
+          return;
+        }
         startSession(request);
     }
+  }
+
+  // A client that could not be read (the original client.py sends a `"` unescaped) waits for a
+  // prompt that already went out: without it again, the caller could never go on.
+  function askAgain(session: Session): void {
+    const effect = session.effect;
+    if (!session.waiting || session.ended || effect?.kind !== 'ask') return;
+    outbox.reply(session.uuid, session.connId, renderReply(options.screens(), effect));
+    session.waitingSince = now();
   }
 
   function startSession(request: Mongrel2Request): void {
@@ -236,6 +257,7 @@ export function createEngine(options: EngineOptions): Engine {
       log.info('busy', { conn: request.connId, path: request.path, live: sessions.size, max });
       outbox.reply(request.uuid, request.connId, renderBusy(options.screens(), max));
       outbox.close(request.uuid, request.connId);
+      ended.add(keyOf(request.uuid, request.connId));
       return;
     }
     const session = new Session(request.uuid, request.connId, options.startFlow(), now());
@@ -248,6 +270,7 @@ export function createEngine(options: EngineOptions): Engine {
   // A session in a service call or a sleep is not waiting, so nobody is hung up on mid-call.
   function sweep(): number {
     const at = now();
+    ended.prune();
     let reaped = 0;
     for (const session of sessions.values()) {
       if (!session.waiting || session.ended) continue;

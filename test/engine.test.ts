@@ -74,9 +74,12 @@ describe('the engine', () => {
     expect(records.some((r) => r.msg === 'unknown message type dropped' && r.type === 'telepathy')).toBe(true);
     c.sendBody('{"type":"msg","msg":42}');
     c.sendBody('not json at all');
+    // Each is followed by the prompt still waiting for an answer, so the caller can go on.
     expect(c.replies.slice(before).map((r) => r.msg)).toEqual([
       expect.stringContaining('could not read what your terminal sent'),
+      expect.stringContaining("What's your name?"),
       expect.stringContaining('could not read what your terminal sent'),
+      expect.stringContaining("What's your name?"),
     ]);
     expect((await c.say('zed'))?.msg).toContain('password');
     h.close();

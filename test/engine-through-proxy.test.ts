@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JsonSocketClient } from './support/json-socket-client.js';
+import { startTestBbs, type TestBbs } from './support/test-bbs.js';
+
+describe('a real backend behind the proxy', () => {
+  let bbs: TestBbs;
+  beforeAll(async () => {
+    bbs = await startTestBbs({ backends: 1 });
+  });
+  afterAll(async () => {
+    await bbs.close();
+  });
+
+  it('opens one conversation at most for a connection that writes hundreds of lines at once', async () => {
+    const handler = bbs.handlers[0];
+    if (handler === undefined) throw new Error('no handler');
+    const from = handler.records.length;
+    const flooder = await JsonSocketClient.open(bbs.frontPort);
+    const lines = ['connect', ...Array.from({ length: 400 }, (_, i) => `line ${i}`)];
+    flooder.sendRaw(lines.map((text) => `@bbs ${JSON.stringify({ type: 'msg', msg: text })}\0`).join(''));
+    let turn = await flooder.untilPrompt();
+    const seen = [...turn.texts];
+    while (!turn.closed) {
+      turn = await flooder.untilPrompt();
+      seen.push(...turn.texts);
+    }
+    // However the backend ends it (too fast, too many tries), that call was the only one.
+    expect(turn.closed).toBe(true);
+    expect(seen.filter((text) => text.includes('Welcome to the M2BBS.'))).toHaveLength(1);
+
+    // Requests reach the backend in order: once a later caller is answered, every line of the
+    // flood that got through has been read by the backend.
+    const later = await JsonSocketClient.open(bbs.frontPort);
+    later.send('connect');
+    expect((await later.untilPrompt()).prompt?.msg).toContain("What's your name?");
+    later.destroy();
+
+    const opened = handler.records.slice(from).filter((r) => r.msg === 'session opened');
+    expect(opened).toHaveLength(2);
+    expect(new Set(opened.map((r) => r.conn)).size).toBe(2);
+    flooder.destroy();
+  });
+
+  it('shows the pending prompt again after a line the original client.py sent unescaped, and goes on', async () => {
+    const caller = await JsonSocketClient.open(bbs.frontPort);
+    caller.send('connect');
+    const first = await caller.untilPrompt();
+    expect(first.prompt?.msg).toContain("What's your name?");
+    // Exactly the bytes client.py writes for the line `say "hi"`.
+    caller.sendRaw('@bbs {"type":"msg","msg":"say "hi""}\0');
+    const again = await caller.untilPrompt();
+    expect(again.texts).toEqual([expect.stringContaining('could not read what your terminal sent'), first.prompt?.msg]);
+    expect(again.prompt).toEqual(first.prompt);
+    expect((await caller.exchange('quoter')).prompt?.msg).toContain('password');
+    expect(caller.errors).toEqual([]);
+    caller.destroy();
+  });
+});
