@@ -15,6 +15,11 @@ export const ERROR_CODES = {
   BBS_ERR_USAGE: { expose: true, summary: 'bad command-line usage' },
   BBS_ERR_TELNET_INPUT: { expose: false, summary: 'telnet caller sent bad input (broken negotiation, binary, invalid UTF-8, oversized line)' },
   BBS_ERR_UNREACHABLE: { expose: true, summary: 'a server m2bbs had to reach did not answer' },
+  BBS_ERR_DB_WRITE: { expose: false, summary: 'the database did not store a write (read-only file, I/O error, locked too long)' },
+  BBS_ERR_DB_FULL: { expose: false, summary: 'the database did not store a write: disk full or --db-max-size reached' },
+  BBS_ERR_DB_GONE: { expose: false, summary: 'the database file was deleted or replaced under a running backend; writes are off' },
+  BBS_ERR_DB_MISSING: { expose: true, summary: 'a database this folder held is missing; m2bbs will not start an empty one in its place' },
+  BBS_ERR_PORT_IN_USE: { expose: true, summary: 'a port m2bbs was told to listen on is taken by another program' },
 } as const satisfies Record<string, { expose: boolean; summary: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

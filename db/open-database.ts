@@ -1,24 +1,45 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { ensureDatabaseFile, prepareFolder, writeMarker } from './db-files.js';
+import { rememberFile } from './file-identity.js';
 import { migrate } from './migrations.js';
 
 const BUSY_TIMEOUT_MS = 5000;
 const RETRY_PAUSE_MS = 10;
 
-/** Opens (creating when needed) the SQLite database at `file`, configures it and migrates it to the latest schema. */
-export function openDatabase(file: string): Database.Database {
+/** How to open the database. */
+export interface OpenOptions {
+  /** Largest size the database may grow to, in bytes (SQLite's max_page_count); writes past it fail as a full disk would. */
+  readonly maxBytes?: number;
+}
+
+/**
+ * Opens the SQLite database at `file`, configures it and migrates it to the latest schema. It
+ * creates the file (0600, in a 0700 folder it makes) only on the very first start: a database
+ * that was there and is gone is refused with BBS_ERR_DB_MISSING (see db-files.ts).
+ */
+export function openDatabase(file: string, options: OpenOptions = {}): Database.Database {
   if (typeof file !== 'string') throw new TypeError(`Expected file to be a string, got ${typeof file}`);
+  const { maxBytes } = options;
+  if (maxBytes !== undefined && (!Number.isSafeInteger(maxBytes) || maxBytes < 1)) {
+    throw new RangeError(`Expected maxBytes to be a positive integer, got ${String(maxBytes)}`);
+  }
   // ':memory:' and '' (an anonymous temporary database) have no folder of their own.
   const onDisk = file !== ':memory:' && file !== '';
-  if (onDisk) mkdirSync(dirname(file), { recursive: true });
-  const db = new Database(file);
+  if (onDisk) {
+    prepareFolder(file);
+    ensureDatabaseFile(file);
+  }
+  // fileMustExist: a file deleted between the check above and here is not silently made anew.
+  const db = new Database(file, { fileMustExist: onDisk });
   try {
+    rememberFile(db);
     // busy_timeout first so that switching the journal mode also waits for other processes' locks.
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     if (onDisk) switchToWal(db);
     db.pragma('foreign_keys = ON');
     migrate(db);
+    if (maxBytes !== undefined) capSize(db, maxBytes);
+    if (onDisk) writeMarker(file);
     return db;
   } catch (err) {
     db.close();
@@ -43,4 +64,10 @@ function switchToWal(db: Database.Database): void {
     // Start-up only: block this thread for a moment, as the busy handler itself does.
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, RETRY_PAUSE_MS);
   }
+}
+
+/** Caps the database at `maxBytes`, rounded down to whole pages; SQLite never sets it below the current size. */
+function capSize(db: Database.Database, maxBytes: number): void {
+  const pageSize = db.pragma('page_size', { simple: true }) as number;
+  db.pragma(`max_page_count = ${Math.max(1, Math.floor(maxBytes / pageSize))}`);
 }

@@ -1,5 +1,7 @@
 import Database from 'better-sqlite3';
 import { BbsError } from '../common/errors.js';
+import { fileCheck } from './file-identity.js';
+import { writeRunner } from './write-failure.js';
 
 /** A registered caller as other modules may see it. */
 export interface Caller {
@@ -40,7 +42,11 @@ export interface WallLine {
   readonly createdAt: number;
 }
 
-/** Every database operation the BBS needs; times are integer ms since the epoch passed in by the caller. */
+/**
+ * Every database operation the BBS needs; times are integer ms since the epoch passed in by the
+ * caller. A write either commits before it returns or throws BBS_ERR_DB_FULL, BBS_ERR_DB_WRITE
+ * or BBS_ERR_DB_GONE (see write-failure.ts).
+ */
 export interface Store {
   findCaller(name: string): CallerWithHash | undefined;
   createCaller(name: string, passwordHash: string, now: number): Caller;
@@ -174,9 +180,7 @@ export function createStore(db: Database.Database): Store {
     }
     return items;
   });
-  const markBatch = db.transaction((callerId: number, ids: readonly number[], now: number): void => {
-    for (const id of ids) sql.markMailRead.run(now, id, callerId);
-  });
+  const write = writeRunner(db, fileCheck(db));
 
   // A missing caller id surfaces from SQLite as a foreign-key failure; report it as a bad argument.
   function insertFor<T>(what: string, ids: readonly number[], insert: () => T): T {
@@ -197,14 +201,16 @@ export function createStore(db: Database.Database): Store {
       checkString('passwordHash', passwordHash);
       checkInteger('now', now, 0);
       try {
-        return one(sql.createCaller.get(name, passwordHash, now), 'createCaller');
+        return write('A new caller', () => one(sql.createCaller.get(name, passwordHash, now), 'createCaller'));
       } catch (err) {
         if (!hasCode(err, 'SQLITE_CONSTRAINT_UNIQUE')) throw err;
         throw new BbsError('BBS_ERR_NAME_TAKEN', `The name ${JSON.stringify(name)} is already taken`, { cause: err });
       }
     },
     recordCall(callerId: number, now: number): Caller {
-      const caller = sql.recordCall.get(checkInteger('now', now, 0), checkInteger('callerId', callerId, 1));
+      checkInteger('now', now, 0);
+      checkInteger('callerId', callerId, 1);
+      const caller = write('A call', () => sql.recordCall.get(now, callerId));
       if (caller === undefined) throw new RangeError(`Expected an existing caller id, got ${callerId}`);
       return caller;
     },
@@ -212,7 +218,7 @@ export function createStore(db: Database.Database): Store {
       checkInteger('authorId', authorId, 1);
       checkString('body', body);
       checkInteger('now', now, 0);
-      return insertFor('authorId', [authorId], () => one(sql.postMessage.get(authorId, body, now), 'postMessage'));
+      return insertFor('authorId', [authorId], () => write('A message', () => one(sql.postMessage.get(authorId, body, now), 'postMessage')));
     },
     listMessages(afterId: number, limit: number): PublicMessage[] {
       return sql.listMessages.all(checkInteger('afterId', afterId, 0), checkInteger('limit', limit, 1));
@@ -225,7 +231,9 @@ export function createStore(db: Database.Database): Store {
       checkInteger('toId', toId, 1);
       checkString('body', body);
       checkInteger('now', now, 0);
-      return insertFor('fromId and toId', [fromId, toId], () => one(sql.sendMail.get(fromId, toId, body, now), 'sendMail'));
+      return insertFor('fromId and toId', [fromId, toId], () =>
+        write('A mail', () => one(sql.sendMail.get(fromId, toId, body, now), 'sendMail')),
+      );
     },
     inboxIds(callerId: number): number[] {
       return sql.inboxIds.all(checkInteger('callerId', callerId, 1));
@@ -234,7 +242,12 @@ export function createStore(db: Database.Database): Store {
       return getMailBatch(checkInteger('callerId', callerId, 1), checkIds(ids));
     },
     markMailRead(callerId: number, ids: readonly number[], now: number): void {
-      markBatch(checkInteger('callerId', callerId, 1), checkIds(ids), checkInteger('now', now, 0));
+      checkInteger('callerId', callerId, 1);
+      checkIds(ids);
+      checkInteger('now', now, 0);
+      write('Marking mail read', () => {
+        for (const id of ids) sql.markMailRead.run(now, id, callerId);
+      });
     },
     countUnreadMail(callerId: number): number {
       return one(sql.countUnreadMail.get(checkInteger('callerId', callerId, 1)), 'countUnreadMail');
@@ -244,7 +257,7 @@ export function createStore(db: Database.Database): Store {
       checkInteger('authorId', authorId, 1);
       checkString('body', body);
       checkInteger('now', now, 0);
-      return insertFor('authorId', [authorId], () => one(sql.postToWall.get(wall, authorId, body, now), 'postToWall'));
+      return insertFor('authorId', [authorId], () => write('A wall line', () => one(sql.postToWall.get(wall, authorId, body, now), 'postToWall')));
     },
     listWall(wall: string, limit: number): WallLine[] {
       return sql.listWall.all(checkWall(wall), checkInteger('limit', limit, 1));

@@ -1,0 +1,90 @@
+/**
+ * The database's files on disk: its folder (0700 when m2bbs makes it), the file itself (0600, as
+ * are the -wal and -shm SQLite makes from its mode; they hold password hashes), and a marker that
+ * says a board was created here, so that a missing database is refused rather than replaced by an
+ * empty one.
+ */
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { BbsError } from '../common/errors.js';
+
+/** Mode of the folder m2bbs creates for a database. */
+export const FOLDER_MODE = 0o700;
+/** Mode of the database file m2bbs creates (SQLite gives its -wal and -shm the same). */
+export const FILE_MODE = 0o600;
+
+/** The marker next to `file` that says m2bbs created a database there. */
+export function markerOf(file: string): string {
+  return `${file}-created`;
+}
+
+/** Makes the folder of `file` if it is missing, 0700 whatever the umask; a folder that exists is left as it is. */
+export function prepareFolder(file: string): void {
+  const dir = dirname(file);
+  if (existsSync(dir)) return;
+  const first = mkdirSync(dir, { recursive: true, mode: FOLDER_MODE });
+  // mkdir applies the umask; set the mode of every folder made here explicitly, and only those.
+  for (let made = dir; first !== undefined; made = dirname(made)) {
+    chmodSync(made, FOLDER_MODE);
+    if (made === first || dirname(made) === made) break;
+  }
+}
+
+/**
+ * Makes sure `file` exists before SQLite opens it: creates it empty (a valid empty database) with
+ * mode 0600 on the very first start, and refuses when a database was there before and is gone.
+ */
+export function ensureDatabaseFile(file: string): void {
+  if (existsSync(file)) return;
+  const marker = markerOf(file);
+  const leftovers = [marker, `${file}-wal`, `${file}-shm`].filter((path) => existsSync(path));
+  if (leftovers.length > 0) throw missingDatabase(file, leftovers);
+  let fd: number;
+  try {
+    fd = openSync(file, 'wx', FILE_MODE);
+  } catch (err) {
+    // Another backend started at the same moment made it first: that one is ours too.
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
+    throw err;
+  }
+  try {
+    chmodSync(file, FILE_MODE);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Writes the marker once the database is usable; a marker already there is kept. */
+export function writeMarker(file: string, now: Date = new Date()): void {
+  const text =
+    `m2bbs opened the database ${basename(file)} in this folder first on ${now.toISOString()}.\n` +
+    `While this file is here, m2bbs refuses to start if ${basename(file)} is missing, rather than\n` +
+    `start an empty board in its place. Restore the database, or delete this file to start anew.\n`;
+  try {
+    writeFileSync(markerOf(file), text, { flag: 'wx', mode: FILE_MODE });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+}
+
+function missingDatabase(file: string, leftovers: readonly string[]): BbsError {
+  const marker = markerOf(file);
+  let since = '';
+  if (leftovers.includes(marker)) {
+    const match = /first on (\S+)\./.exec(safeRead(marker));
+    since = match === null ? '' : ` (first opened ${match[1]})`;
+  }
+  return new BbsError(
+    'BBS_ERR_DB_MISSING',
+    `m2bbs: the database ${file} is missing, but ${leftovers.join(' and ')} say${leftovers.length === 1 ? 's' : ''} a board${since} was there; ` +
+      `not starting an empty one in its place. Restore ${file}, or, to start a new empty board, delete ${leftovers.join(' and ')}.`,
+  );
+}
+
+function safeRead(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}

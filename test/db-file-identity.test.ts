@@ -1,0 +1,116 @@
+/**
+ * A database file deleted or replaced under an open store: writes are refused from then on, and
+ * a later start refuses to put an empty database in its place. Real SQLite files in a temp folder.
+ */
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { isBbsError } from '../common/errors.js';
+import { markerOf } from '../db/db-files.js';
+import { openDatabase } from '../db/open-database.js';
+import { createStore, type Store } from '../db/store.js';
+
+const T0 = 1_700_000_000_000;
+
+function tempFile(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'm2bbs-dbi-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  return join(dir, 'bbs.db');
+}
+
+function storeOn(file: string): Store {
+  const store = createStore(openDatabase(file));
+  onTestFinished(() => {
+    try {
+      store.close();
+    } catch {
+      // Already closed by the test.
+    }
+  });
+  return store;
+}
+
+function thrown(action: () => unknown): unknown {
+  try {
+    action();
+  } catch (err) {
+    return err;
+  }
+  throw new Error('Expected an error, got none');
+}
+
+describe('the database file goes away under a running store', () => {
+  it('deleted: every later write is refused with BBS_ERR_DB_GONE, even once a copy is put back; reads go on', () => {
+    const file = tempFile();
+    const store = storeOn(file);
+    const alice = store.createCaller('alice', 'hash', T0).id;
+    expect(store.postMessage(alice, 'before', T0)).toBe(1);
+    copyFileSync(file, `${file}.backup`);
+
+    rmSync(file);
+    const err = thrown(() => store.postMessage(alice, 'after', T0));
+    expect(isBbsError(err, 'BBS_ERR_DB_GONE')).toBe(true);
+    expect((err as Error).message).toContain(`${file} was deleted`);
+    expect(isBbsError(thrown(() => store.createCaller('bob', 'hash', T0)), 'BBS_ERR_DB_GONE')).toBe(true);
+    expect(store.countMessages()).toBe(1);
+
+    copyFileSync(`${file}.backup`, file);
+    expect(isBbsError(thrown(() => store.sendMail(alice, alice, 'hi', T0)), 'BBS_ERR_DB_GONE')).toBe(true);
+  });
+
+  it('replaced by another file: writes are refused', () => {
+    const file = tempFile();
+    const store = storeOn(file);
+    const alice = store.createCaller('alice', 'hash', T0).id;
+    writeFileSync(`${file}.new`, '');
+    renameSync(`${file}.new`, file);
+    const err = thrown(() => store.postToWall('oneliners', alice, 'hi', T0));
+    expect(isBbsError(err, 'BBS_ERR_DB_GONE')).toBe(true);
+    expect((err as Error).message).toContain(`${file} was replaced`);
+  });
+});
+
+describe('starting on a folder whose database is missing', () => {
+  it('the very first start creates the database and a marker that explains itself', () => {
+    const file = tempFile();
+    storeOn(file).close();
+    expect(existsSync(file)).toBe(true);
+    expect(readFileSync(markerOf(file), 'utf8')).toContain('refuses to start if bbs.db is missing');
+  });
+
+  it('refuses to start an empty board where one was, naming the file and both ways on; deleting the marker starts anew', () => {
+    const file = tempFile();
+    const first = storeOn(file);
+    first.createCaller('alice', 'hash', T0);
+    first.close();
+    rmSync(file);
+
+    const err = thrown(() => openDatabase(file));
+    expect(isBbsError(err, 'BBS_ERR_DB_MISSING')).toBe(true);
+    expect((err as Error).message).toContain(`the database ${file} is missing, but ${markerOf(file)} says a board`);
+    expect((err as Error).message).toContain(`Restore ${file}, or, to start a new empty board, delete ${markerOf(file)}.`);
+    expect(existsSync(file)).toBe(false);
+
+    rmSync(markerOf(file));
+    const fresh = storeOn(file);
+    expect(fresh.findCaller('alice')).toBeUndefined();
+    expect(existsSync(markerOf(file))).toBe(true);
+  });
+
+  it('a -wal left without its database (a board from before the marker) is refused too', () => {
+    const file = tempFile();
+    writeFileSync(`${file}-wal`, '');
+    const err = thrown(() => openDatabase(file));
+    expect(isBbsError(err, 'BBS_ERR_DB_MISSING')).toBe(true);
+    expect((err as Error).message).toContain(`${file}-wal says a board was there`);
+  });
+
+  it('a database from before the marker gets one when opened', () => {
+    const file = tempFile();
+    storeOn(file).close();
+    rmSync(markerOf(file));
+    storeOn(file).close();
+    expect(existsSync(markerOf(file))).toBe(true);
+  });
+});
