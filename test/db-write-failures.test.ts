@@ -112,7 +112,9 @@ describe('a full database (--db-max-size, as a full disk)', () => {
 
     // Room is made by another connection (the sysop removing old mail, say): the caller's retry is stored once.
     const sysop = new Database(file);
-    onTestFinished(() => sysop.close());
+    onTestFinished(() => {
+      sysop.close();
+    });
     for (let i = 0; i < 3; i++) sysop.prepare('INSERT INTO wall_lines (wall, author_id, body, created_at) VALUES (?, ?, ?, ?)').run('w', alice, filler, T0);
     // ...which this connection, capped, could not have done; now free it all.
     sysop.exec('DELETE FROM wall_lines');
