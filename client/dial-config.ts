@@ -1,24 +1,28 @@
 /** `m2bbs dial` arguments: where to call, which number, and how to show the call. */
-import { ConfigProblems, parseCommandLine } from '../common/config-problems.js';
+import { parseTable, usageText, type FlagTable } from '../common/flag-table.js';
+
+/** The flags of `m2bbs dial`. */
+export const DIAL_FLAGS = {
+  plain: {
+    kind: 'boolean',
+    help: 'line by line on stdin/stdout, without the full screen (for pipes, scripts and screen readers); used anyway when stdin or stdout is not a terminal',
+  },
+  'dial-timeout-ms': { kind: 'integer', arg: 'MS', min: 100, max: 600_000, default: 15_000, env: 'M2BBS_DIAL_TIMEOUT_MS', help: 'how long to wait for the BBS to answer' },
+} as const satisfies FlagTable;
 
 /** Help text for `m2bbs dial`. */
-export const DIAL_USAGE = `Usage: m2bbs dial [HOST[:PORT]] [@ROUTE] [flags]
-
-Calls a BBS over Mongrel2's JSON-socket protocol (m2bbs's proxy, or a real Mongrel2) and shows
+export const DIAL_USAGE = usageText(
+  'm2bbs dial [HOST[:PORT]] [@ROUTE] [flags]',
+  `Calls a BBS over Mongrel2's JSON-socket protocol (m2bbs's proxy, or a real Mongrel2) and shows
 the call full-screen. HOST defaults to 127.0.0.1, PORT to 6767, ROUTE to @bbs (any free line);
 @bbs.10 dials exactly that number.
 
 Keys: Enter sends, Backspace edits, Up/Down recall earlier lines (never passwords),
-PgUp/PgDn scroll, Ctrl-C or Ctrl-D hangs up. After the line drops, Enter redials and q quits.
-
-Flags:
-  --plain                 line by line on stdin/stdout, without the full screen (for pipes,
-                          scripts and screen readers); used anyway when stdin or stdout is
-                          not a terminal
-  --dial-timeout-ms N     how long to wait for the BBS to answer (default 15000)
-
-Colour is left out when NO_COLOR is set. Exit status: 0 after the BBS says goodbye or you hang
-up, 1 when the BBS cannot be reached, is busy, or drops the line, 2 for bad arguments.`;
+PgUp/PgDn scroll, Ctrl-C or Ctrl-D hangs up. After the line drops, Enter redials and q quits.`,
+  DIAL_FLAGS,
+  `Colour is left out when NO_COLOR is set. Exit status: 0 after the BBS says goodbye or you hang
+up, 1 when the BBS cannot be reached, is busy, or drops the line, 2 for bad arguments.`,
+);
 
 /** Where and how `m2bbs dial` calls. */
 export interface DialConfig {
@@ -43,8 +47,7 @@ const ROUTE = /^@[A-Za-z0-9_][A-Za-z0-9_./-]{0,63}$/;
 
 /** Parses `m2bbs dial` arguments, reporting every problem at once. */
 export function parseDialConfig(argv: readonly string[], env: NodeJS.ProcessEnv, terminal: TerminalInfo): DialConfig {
-  const { values, positionals } = parseCommandLine('m2bbs dial', DIAL_USAGE, argv, { plain: { type: 'boolean' }, 'dial-timeout-ms': { type: 'string' } }, 2);
-  const problems = new ConfigProblems();
+  const { values, positionals, problems } = parseTable('m2bbs dial', DIAL_USAGE, DIAL_FLAGS, argv, env, 2);
   let address: { host: string; port: number } = { host: DEFAULT_HOST, port: DEFAULT_PORT };
   let route = '@bbs';
   let seen = { address: false, route: false };
@@ -62,14 +65,13 @@ export function parseDialConfig(argv: readonly string[], env: NodeJS.ProcessEnv,
       seen = { ...seen, address: true };
     }
   }
-  const dialTimeoutMs = problems.integer('dial-timeout-ms', values['dial-timeout-ms'], 15_000, 100, 600_000);
   problems.check('m2bbs dial');
   return Object.freeze({
     ...address,
     route,
-    plain: values.plain === true || !terminal.stdinIsTty || !terminal.stdoutIsTty,
+    plain: values.plain || !terminal.stdinIsTty || !terminal.stdoutIsTty,
     colour: env.NO_COLOR === undefined || env.NO_COLOR === '',
-    dialTimeoutMs,
+    dialTimeoutMs: values['dial-timeout-ms'],
   });
 }
 

@@ -1,17 +1,22 @@
 /** `m2bbs screens check [DIR]`: checks a screens folder as a backend would, and lists every problem. */
-import { parseArgs } from 'node:util';
 import { BbsError } from '../common/errors.js';
+import { parseTable, usageText, type FlagTable } from '../common/flag-table.js';
 import { SHIPPED_SCREENS } from './config.js';
 import { checkScreenFolder, sortedProblems } from './screens.js';
 
-export const SCREENS_USAGE = `Usage: m2bbs screens check [DIR]
+/** `m2bbs screens check` takes no flags but --help. */
+export const SCREENS_FLAGS = {} as const satisfies FlagTable;
 
-Checks a screens folder the way a backend does before it uses it: every screen's header, colour
+export const SCREENS_USAGE = usageText(
+  'm2bbs screens check [DIR]',
+  `Checks a screens folder the way a backend does before it uses it: every screen's header, colour
 markup and placeholders, every menu and where its entries lead, every flow module. Prints each
 problem as FILE:LINE: what is wrong, all at once, and exits 1 if there is any; notes (a screen
 no menu shows, a menu nobody can reach) do not fail the check.
 
-DIR is the folder to check (default: M2BBS_SCREENS, else the shipped screens/).`;
+DIR is the folder to check (default: M2BBS_SCREENS, else the shipped screens/).`,
+  SCREENS_FLAGS,
+);
 
 /** Runs `m2bbs screens`; sets a non-zero exit code when the folder has problems. */
 export async function runScreens(argv: readonly string[]): Promise<void> {
@@ -19,12 +24,8 @@ export async function runScreens(argv: readonly string[]): Promise<void> {
   if (command !== 'check') {
     throw new BbsError('BBS_ERR_USAGE', `m2bbs screens: expected "check [DIR]", got ${command === undefined ? 'nothing' : `"${command}"`}\n\n${SCREENS_USAGE}`);
   }
-  let positionals: string[];
-  try {
-    ({ positionals } = parseArgs({ args: rest, options: {}, allowPositionals: true, strict: true }));
-  } catch (error) {
-    throw new BbsError('BBS_ERR_USAGE', `m2bbs screens check: ${(error as Error).message}\n\n${SCREENS_USAGE}`);
-  }
+  // Every plain argument is taken, so that more than one folder is named as such.
+  const { positionals } = parseTable('m2bbs screens check', SCREENS_USAGE, SCREENS_FLAGS, rest, process.env, Number.MAX_SAFE_INTEGER);
   if (positionals.length > 1) throw new BbsError('BBS_ERR_USAGE', `m2bbs screens check: expected one folder, got ${positionals.length}\n\n${SCREENS_USAGE}`);
   const dir = positionals[0] ?? process.env.M2BBS_SCREENS ?? SHIPPED_SCREENS;
   const result = await checkScreenFolder(dir);

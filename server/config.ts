@@ -1,7 +1,8 @@
 /** The `m2bbs proxy` configuration: flags, then environment, then defaults; validated at once. */
 import { randomUUID } from 'node:crypto';
 import { defaultBackend } from '../common/backend-defaults.js';
-import { ConfigProblems, isZmqEndpoint, logLevelFrom, parseFlags } from '../common/config-problems.js';
+import { isZmqEndpoint, type ConfigProblems } from '../common/config-problems.js';
+import { LOG_LEVEL_FLAG, parseTable, usageText, type FlagTable } from '../common/flag-table.js';
 import type { LogLevel } from '../common/log.js';
 import type { BackendSpec } from './backend-link.js';
 
@@ -17,57 +18,81 @@ export interface ProxyConfig {
   readonly uuid: string;
   readonly logLevel: LogLevel;
   readonly telnetNegotiationMs: number;
+  /** Bytes held for one caller who does not read before that caller is closed (default 1 MiB). */
+  readonly maxOutputBytes?: number;
 }
 
-export const PROXY_USAGE = `Usage: m2bbs proxy [flags]
+/** The flags of `m2bbs proxy`. */
+export const PROXY_FLAGS = {
+  listen: { kind: 'string', arg: 'HOST:PORT', env: 'M2BBS_LISTEN', default: '127.0.0.1:6767', help: 'HTTP, WebSocket and JSON sockets' },
+  telnet: { kind: 'string', arg: 'HOST:PORT', env: 'M2BBS_TELNET', default: '127.0.0.1:2323', help: 'telnet' },
+  backend: {
+    kind: 'string',
+    arg: 'NUMBER=SEND_SPEC,RECV_SPEC',
+    multiple: true,
+    defaultText: 'bbs.10=tcp://127.0.0.1:9910,tcp://127.0.0.1:9911 and bbs.11=tcp://127.0.0.1:9920,tcp://127.0.0.1:9921',
+    help: 'a backend number and the endpoints bound for it; repeat for each',
+  },
+  lines: {
+    kind: 'integer',
+    arg: 'N',
+    min: 1,
+    max: 100_000,
+    env: 'M2BBS_LINES',
+    defaultText: 'unknown',
+    help: 'how many callers each backend takes (its --max-callers), for dialling and the directory',
+  },
+  'batch-requests': {
+    kind: 'boolean',
+    help:
+      'every backend is an m2bbs backend: the requests of one turn go to it as one multipart message, a frame a part ' +
+      '(a Mongrel2 handler may read only the first part of a message, so this is off unless asked for; m2bbs start asks for it)',
+  },
+  'telnet-negotiation-ms': {
+    kind: 'integer',
+    arg: 'MS',
+    min: 0,
+    max: 10_000,
+    default: 3000,
+    env: 'M2BBS_TELNET_NEGOTIATION_MS',
+    help: 'how long to wait for a telnet client to answer option negotiation before starting anyway',
+  },
+  'max-output-bytes': {
+    kind: 'integer',
+    arg: 'N',
+    min: 4096,
+    max: 1024 * 1024 * 1024,
+    default: 1024 * 1024,
+    env: 'M2BBS_MAX_OUTPUT_BYTES',
+    help: 'bytes the proxy holds for one caller who is not reading what the BBS sends; past them that caller is told and closed (past a quarter of them, what they type is not read until they catch up)',
+  },
+  'log-level': LOG_LEVEL_FLAG,
+} as const satisfies FlagTable;
 
-The front proxy: callers in over telnet, JSON sockets and WebSocket (with the green-screen page),
-Mongrel2 handler protocol out to the backends.
-
-  --listen HOST:PORT     HTTP, WebSocket and JSON sockets   (M2BBS_LISTEN, default 127.0.0.1:6767)
-  --telnet HOST:PORT     telnet                             (M2BBS_TELNET, default 127.0.0.1:2323)
-  --backend NUMBER=SEND_SPEC,RECV_SPEC
-                         a backend number and the endpoints bound for it; repeat for each
-                         (default bbs.10=tcp://127.0.0.1:9910,tcp://127.0.0.1:9911
-                          and bbs.11=tcp://127.0.0.1:9920,tcp://127.0.0.1:9921)
-  --lines N              how many callers each backend takes (its --max-callers), for dialling
-                         and the directory; unknown when not given
-  --batch-requests       every backend is an m2bbs backend: the requests of one turn go to it
-                         as one multipart message, a frame a part (a Mongrel2 handler may read
-                         only the first part of a message, so this is off unless asked for;
-                         m2bbs start asks for it)
-  --log-level LEVEL      debug, info, warn, error or silent (M2BBS_LOG_LEVEL, default info)
-  -h, --help             this text
-
-Port 0 picks a free port; the "proxy ready" log line says which.`;
+export const PROXY_USAGE = usageText(
+  'm2bbs proxy [flags]',
+  'The front proxy: callers in over telnet, JSON sockets and WebSocket (with the green-screen page),\nMongrel2 handler protocol out to the backends.',
+  PROXY_FLAGS,
+  'Port 0 picks a free port; the "proxy ready" log line says which.',
+);
 
 /** Parses and validates `m2bbs proxy` arguments, reporting every problem at once. */
 export function parseProxyConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ProxyConfig {
-  const values = parseFlags('m2bbs proxy', PROXY_USAGE, argv, {
-    listen: { type: 'string' },
-    telnet: { type: 'string' },
-    backend: { type: 'string', multiple: true },
-    'log-level': { type: 'string' },
-    'telnet-negotiation-ms': { type: 'string' },
-    lines: { type: 'string' },
-    'batch-requests': { type: 'boolean' },
-  });
-  const problems = new ConfigProblems();
-  const listen = parseAddress('listen', values.listen ?? env.M2BBS_LISTEN ?? '127.0.0.1:6767', problems);
-  const telnet = parseAddress('telnet', values.telnet ?? env.M2BBS_TELNET ?? '127.0.0.1:2323', problems);
-  const lines = values.lines === undefined ? undefined : problems.integer('lines', values.lines, 0, 1, 100_000);
-  const backends = (values.backend ?? [0, 1].map((i) => {
+  const { values, problems } = parseTable('m2bbs proxy', PROXY_USAGE, PROXY_FLAGS, argv, env);
+  const listen = parseAddress('listen', values.listen, problems);
+  const telnet = parseAddress('telnet', values.telnet, problems);
+  const { lines } = values;
+  const given = values.backend.length > 0 ? values.backend : [0, 1].map((i) => {
     const spec = defaultBackend(i);
     return `${spec.number}=${spec.sendSpec},${spec.recvSpec}`;
-  })).map((text) => ({ ...parseBackend(text, problems), ...(lines === undefined ? {} : { lines }), ...(values['batch-requests'] === true ? { batch: true } : {}) }));
+  });
+  const backends = given.map((text) => ({ ...parseBackend(text, problems), ...(lines === undefined ? {} : { lines }), ...(values['batch-requests'] ? { batch: true } : {}) }));
   const numbers = backends.map((b) => b.number);
   const endpoints = backends.flatMap((b) => [b.sendSpec, b.recvSpec]).filter((spec) => !spec.endsWith(':*'));
   if (new Set(numbers).size !== numbers.length) problems.add(`--backend: each number may be given once, got ${numbers.join(', ')}`);
   if (new Set(endpoints).size !== endpoints.length) problems.add('--backend: every backend needs endpoints of its own');
-  const logLevel = logLevelFrom(values['log-level'], env, problems);
-  const telnetNegotiationMs = problems.integer('telnet-negotiation-ms', values['telnet-negotiation-ms'], 3000, 0, 10_000);
   problems.check('m2bbs proxy');
-  return Object.freeze({ listen, telnet, backends, uuid: randomUUID(), logLevel, telnetNegotiationMs });
+  return Object.freeze({ listen, telnet, backends, uuid: randomUUID(), logLevel: values['log-level'], telnetNegotiationMs: values['telnet-negotiation-ms'], maxOutputBytes: values['max-output-bytes'] });
 }
 
 function parseAddress(flag: string, text: string, problems: ConfigProblems): Address {

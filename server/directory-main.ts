@@ -1,18 +1,26 @@
 /** `m2bbs directory [HOST[:PORT]]`: prints the proxy's directory of backend numbers as a table. */
 import { BbsError } from '../common/errors.js';
+import { parseTable, usageText, type FlagTable } from '../common/flag-table.js';
 import type { DirectoryEntry } from './line.js';
 
-export const DIRECTORY_USAGE = `Usage: m2bbs directory [HOST[:PORT]] [--json]
+/** The flags of `m2bbs directory`. */
+export const DIRECTORY_FLAGS = {
+  json: { kind: 'boolean', help: 'print the directory as the proxy sends it (JSON) instead of a table' },
+} as const satisfies FlagTable;
 
-Asks a running m2bbs proxy (default 127.0.0.1:6767) for its directory: every backend number,
-whether it is up, its lines in use and free, and when it was last heard from.`;
+export const DIRECTORY_USAGE = usageText(
+  'm2bbs directory [HOST[:PORT]] [flags]',
+  `Asks a running m2bbs proxy (default 127.0.0.1:6767) for its directory: every backend number,
+whether it is up, its lines in use and free, and when it was last heard from.`,
+  DIRECTORY_FLAGS,
+);
 
 /** Fetches and prints the directory. */
 export async function runDirectory(argv: readonly string[]): Promise<void> {
-  const json = argv.includes('--json');
-  const target = argv.find((arg) => !arg.startsWith('--')) ?? '127.0.0.1:6767';
-  const unknown = argv.filter((arg) => arg.startsWith('--') && arg !== '--json');
-  if (unknown.length > 0) throw new BbsError('BBS_ERR_USAGE', `m2bbs directory: unknown option ${unknown.join(', ')}\n\n${DIRECTORY_USAGE}`);
+  const { values, positionals, problems } = parseTable('m2bbs directory', DIRECTORY_USAGE, DIRECTORY_FLAGS, argv, process.env, 1);
+  problems.check('m2bbs directory');
+  const { json } = values;
+  const target = positionals[0] ?? '127.0.0.1:6767';
   const address = target.includes(':') ? target : `${target}:6767`;
   const url = `http://${address}/directory`;
   let body: { numbers: DirectoryEntry[]; at: string };

@@ -1,9 +1,12 @@
-/** The `m2bbs start` configuration. */
-import { ConfigProblems, logLevelFrom, parseFlags } from '../common/config-problems.js';
+/** The `m2bbs start` configuration: its own flags and every backend limit, which it passes on. */
+import { LOG_LEVEL_FLAG, parseTable, usageText, type FlagTable } from '../common/flag-table.js';
 import type { LogLevel } from '../common/log.js';
+import { backendLimits, limitArgs, LIMIT_FLAGS, type BackendLimits } from '../handler/limit-flags.js';
+import type { BackendSpec } from './backend-link.js';
 
 export interface StartConfig {
   readonly backends: number;
+  /** Lines of each backend: its --max-callers, and what the proxy is told. */
   readonly maxCallers: number;
   readonly listen: string;
   readonly telnet: string;
@@ -12,49 +15,57 @@ export interface StartConfig {
   readonly logLevel: LogLevel;
   /** How log lines are written: human-readable text or JSON lines. */
   readonly logFormat: 'text' | 'json';
+  /** The limits every backend is started with. */
+  readonly backendLimits: BackendLimits;
 }
 
-export const START_USAGE = `Usage: m2bbs start [flags]
+/** The flags of `m2bbs start`: its own, then every limit of the backends it runs. */
+export const START_FLAGS = {
+  backends: { kind: 'integer', arg: 'N', min: 1, max: 90, default: 2, env: 'M2BBS_BACKENDS', help: 'how many backends' },
+  listen: { kind: 'string', arg: 'HOST:PORT', env: 'M2BBS_LISTEN', default: '127.0.0.1:6767', help: 'HTTP, WebSocket and JSON sockets' },
+  telnet: { kind: 'string', arg: 'HOST:PORT', env: 'M2BBS_TELNET', default: '127.0.0.1:2323', help: 'telnet' },
+  db: { kind: 'string', arg: 'FILE', env: 'M2BBS_DB', default: 'data/m2bbs.db', help: 'SQLite database' },
+  screens: { kind: 'string', arg: 'DIR', env: 'M2BBS_SCREENS', defaultText: 'the shipped screens/', help: 'screens, menus and flows' },
+  'log-level': LOG_LEVEL_FLAG,
+  log: {
+    kind: 'string',
+    arg: 'FORMAT',
+    choices: ['text', 'json'],
+    env: 'M2BBS_LOG',
+    defaultText: 'text on a terminal, with the JSON lines in m2bbs.log next to the database; json otherwise',
+    help: 'text or json log lines on stderr',
+  },
+  ...LIMIT_FLAGS,
+  // The proxy is told each backend's lines, so "no limit" is not offered here.
+  'max-callers': { ...LIMIT_FLAGS['max-callers'], min: 1, max: 100_000, default: 50, help: 'callers each backend takes at once; the next one gets busy' },
+} as const satisfies FlagTable;
 
-Starts the whole BBS: the front proxy and N backends (bbs.10, bbs.11, ...) on one SQLite file.
-
-  --backends N           how many backends                   (default 2)
-  --max-callers M        callers each backend takes at once  (default 50)
-  --listen HOST:PORT     HTTP, WebSocket and JSON sockets    (M2BBS_LISTEN, default 127.0.0.1:6767)
-  --telnet HOST:PORT     telnet                              (M2BBS_TELNET, default 127.0.0.1:2323)
-  --db FILE              SQLite database                     (M2BBS_DB, default data/m2bbs.db)
-  --screens DIR          folder of screen texts              (M2BBS_SCREENS, default the shipped screens/)
-  --log-level LEVEL      debug, info, warn, error or silent  (M2BBS_LOG_LEVEL, default info)
-  --log FORMAT           text or json log lines              (M2BBS_LOG, default text)
-  -h, --help             this text`;
+export const START_USAGE = usageText(
+  'm2bbs start [flags]',
+  'Starts the whole BBS: the front proxy and N backends (bbs.10, bbs.11, ...) on one SQLite file.\nEvery backend gets the limits below.',
+  START_FLAGS,
+);
 
 /** Parses and validates `m2bbs start` arguments, reporting every problem at once. */
-export function parseStartConfig(argv: readonly string[], env: NodeJS.ProcessEnv): StartConfig {
-  const values = parseFlags('m2bbs start', START_USAGE, argv, {
-    backends: { type: 'string' },
-    'max-callers': { type: 'string' },
-    listen: { type: 'string' },
-    telnet: { type: 'string' },
-    db: { type: 'string' },
-    screens: { type: 'string' },
-    'log-level': { type: 'string' },
-    log: { type: 'string' },
-  });
-  const problems = new ConfigProblems();
-  const backends = problems.integer('backends', values.backends, 2, 1, 90);
-  const maxCallers = problems.integer('max-callers', values['max-callers'], 50, 1, 100_000);
-  const logLevel = logLevelFrom(values['log-level'], env, problems);
-  const logFormat = values.log ?? env.M2BBS_LOG ?? 'text';
-  if (logFormat !== 'text' && logFormat !== 'json') problems.add(`--log: expected text or json, got "${logFormat}"`);
+export function parseStartConfig(argv: readonly string[], env: NodeJS.ProcessEnv, terminal = false): StartConfig {
+  const { values, problems } = parseTable('m2bbs start', START_USAGE, START_FLAGS, argv, env);
+  const limits = backendLimits(values, problems);
   problems.check('m2bbs start');
   return Object.freeze({
-    backends,
-    maxCallers,
-    listen: values.listen ?? env.M2BBS_LISTEN ?? '127.0.0.1:6767',
-    telnet: values.telnet ?? env.M2BBS_TELNET ?? '127.0.0.1:2323',
-    db: values.db ?? env.M2BBS_DB ?? 'data/m2bbs.db',
-    screens: values.screens ?? env.M2BBS_SCREENS,
-    logLevel,
-    logFormat: logFormat === 'json' ? 'json' : 'text',
+    backends: values.backends,
+    maxCallers: limits.lines.maxCallers,
+    listen: values.listen,
+    telnet: values.telnet,
+    db: values.db,
+    screens: values.screens,
+    logLevel: values['log-level'],
+    // Text is for a person at a terminal; a pipe or a file gets the JSON lines a program can read.
+    logFormat: values.log ?? (terminal ? 'text' : 'json'),
+    backendLimits: limits,
   });
+}
+
+/** The `m2bbs handler` arguments of backend `b`: its endpoints, the database, and every limit. */
+export function backendArgs(config: StartConfig, b: BackendSpec): string[] {
+  return ['handler', '--name', b.number, '--send-spec', b.sendSpec, '--recv-spec', b.recvSpec, '--db', config.db, ...limitArgs(config.backendLimits)];
 }

@@ -1,0 +1,98 @@
+/** The flags of a backend's limits, shared by `m2bbs handler` and `m2bbs start`, which passes them on. */
+import type { ConfigProblems } from '../common/config-problems.js';
+import type { FlagTable, FlagValues } from '../common/flag-table.js';
+import { DEFAULT_LINE_LIMITS, type LineLimits } from './line-limits.js';
+import { DEFAULT_LIMITS, type Limits } from './limits.js';
+
+/** Every limit a backend can be given, each with its environment variable. */
+export const LIMIT_FLAGS = {
+  'max-lines': { kind: 'integer', arg: 'N', min: 1, max: 1000, default: DEFAULT_LIMITS.maxLines, env: 'M2BBS_MAX_LINES', help: 'lines in a message or mail' },
+  'max-line-length': {
+    kind: 'integer',
+    arg: 'N',
+    min: 20,
+    max: 10_000,
+    default: DEFAULT_LIMITS.maxLineLength,
+    env: 'M2BBS_MAX_LINE_LENGTH',
+    help: 'characters in a message line; longer lines are wrapped',
+  },
+  'page-size': { kind: 'integer', arg: 'N', min: 1, max: 100, default: DEFAULT_LIMITS.pageSize, env: 'M2BBS_PAGE_SIZE', help: 'messages shown before "more?"' },
+  'bad-pass-delay-ms': {
+    kind: 'integer',
+    arg: 'MS',
+    min: 0,
+    max: 60_000,
+    default: DEFAULT_LIMITS.badPasswordDelayMs,
+    env: 'M2BBS_BAD_PASS_DELAY_MS',
+    help: 'pause before hanging up on a wrong password',
+  },
+  'max-callers': {
+    kind: 'integer',
+    arg: 'N',
+    min: 0,
+    max: 1_000_000,
+    default: DEFAULT_LINE_LIMITS.maxCallers,
+    env: 'M2BBS_MAX_CALLERS',
+    help: 'callers at once; the next one gets busy (0: no limit)',
+  },
+  'idle-before-login': {
+    kind: 'integer',
+    arg: 'S',
+    min: 0,
+    max: 86_400,
+    default: DEFAULT_LINE_LIMITS.idleBeforeLoginSeconds,
+    env: 'M2BBS_IDLE_BEFORE_LOGIN',
+    help: 'silent seconds allowed at a prompt before login (0: never hang up)',
+  },
+  'idle-after-login': {
+    kind: 'integer',
+    arg: 'S',
+    min: 0,
+    max: 86_400,
+    default: DEFAULT_LINE_LIMITS.idleAfterLoginSeconds,
+    env: 'M2BBS_IDLE_AFTER_LOGIN',
+    help: 'silent seconds allowed at a prompt after login (0: never hang up)',
+  },
+} as const satisfies FlagTable;
+
+/** A backend's limits, as parsed from the flags of LIMIT_FLAGS. */
+export interface BackendLimits {
+  readonly limits: Limits;
+  readonly lines: LineLimits;
+}
+
+/** Builds the limits from parsed values, recording a problem when they contradict each other. */
+export function backendLimits(values: FlagValues<typeof LIMIT_FLAGS>, problems: ConfigProblems): BackendLimits {
+  const limits: Limits = Object.freeze({
+    ...DEFAULT_LIMITS,
+    maxLines: values['max-lines'],
+    maxLineLength: values['max-line-length'],
+    pageSize: values['page-size'],
+    badPasswordDelayMs: values['bad-pass-delay-ms'],
+  });
+  const lines: LineLimits = Object.freeze({
+    maxCallers: values['max-callers'],
+    idleBeforeLoginSeconds: values['idle-before-login'],
+    idleAfterLoginSeconds: values['idle-after-login'],
+  });
+  const { idleBeforeLoginSeconds: before, idleAfterLoginSeconds: after } = lines;
+  // 0 is "never"; a caller who has not logged in must not hold a line longer than one who has.
+  if (after > 0 && (before === 0 || before > after)) {
+    problems.add(`--idle-before-login: expected at most --idle-after-login (${after}), got "${before === 0 ? '0 (never)' : before}"`);
+  }
+  return Object.freeze({ limits, lines });
+}
+
+/** The `m2bbs handler` arguments that give a backend exactly these limits. */
+export function limitArgs({ limits, lines }: BackendLimits): string[] {
+  const byFlag: Record<keyof typeof LIMIT_FLAGS, number> = {
+    'max-lines': limits.maxLines,
+    'max-line-length': limits.maxLineLength,
+    'page-size': limits.pageSize,
+    'bad-pass-delay-ms': limits.badPasswordDelayMs,
+    'max-callers': lines.maxCallers,
+    'idle-before-login': lines.idleBeforeLoginSeconds,
+    'idle-after-login': lines.idleAfterLoginSeconds,
+  };
+  return Object.entries(byFlag).flatMap(([flag, value]) => [`--${flag}`, String(value)]);
+}
