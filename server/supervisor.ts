@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { defaultBackend } from '../common/backend-defaults.js';
 import type { Logger } from '../common/log.js';
 import type { BackendSpec } from './backend-link.js';
-import type { StartConfig } from './start-config.js';
+import { backendArgs, type StartConfig } from './start-config.js';
 
 const M2BBS_BIN = fileURLToPath(new URL('../bin/m2bbs.js', import.meta.url));
 
@@ -103,7 +103,7 @@ export function startSupervisor(config: StartConfig, log: Logger): Supervisor {
   // A backend that exits unexpectedly is restarted on the same endpoints, waiting longer after
   // each quick failure (0.5 s doubling to 10 s), and from scratch once it has run for 30 s.
   function startBackend(b: BackendSpec, failures: number): void {
-    const args = ['handler', '--name', b.number, '--send-spec', b.sendSpec, '--recv-spec', b.recvSpec, '--db', config.db, '--max-callers', String(config.maxCallers)];
+    const args = backendArgs(config, b);
     const started = Date.now();
     const handler = run(b.number, config.screens === undefined ? args : [...args, '--screens', config.screens], (code, signal) => {
       const quick = Date.now() - started < 30_000 ? failures + 1 : 1;
