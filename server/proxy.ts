@@ -6,6 +6,7 @@ import type { Address, ProxyConfig } from './config.js';
 import { createFrontDoor } from './doors/front-door.js';
 import { createHttpDoor } from './doors/http-door.js';
 import { createTelnetDoor } from './doors/telnet-door.js';
+import { createOutputLimit, type OutputLimit } from './output-limit.js';
 import { createSwitchboard, type ProxySwitchboard } from './switchboard.js';
 
 export interface Proxy {
@@ -13,6 +14,8 @@ export interface Proxy {
   readonly front: Address;
   readonly telnet: Address;
   readonly switchboard: ProxySwitchboard;
+  /** The per-caller output cap and its counters: the most bytes held for one caller, callers closed. */
+  readonly output: Pick<OutputLimit, 'maxBytes' | 'highWaterBytes' | 'peakBytes' | 'overflowed'>;
   /** Each backend's endpoints as bound, for backends to connect to. */
   readonly backends: readonly BackendSpec[];
   /** Resolves once the backend numbers named (all when none are) have a backend process connected. */
@@ -39,10 +42,11 @@ export async function startProxy(config: ProxyConfig, log: Logger): Promise<Prox
     throw error;
   }
   switchboard = createSwitchboard({ uuid: config.uuid, links, log });
-  const http = createHttpDoor({ switchboard, log });
-  const frontDoor = createFrontDoor(http.server, { switchboard, log });
+  const output = createOutputLimit(config.maxOutputBytes);
+  const http = createHttpDoor({ switchboard, log, output });
+  const frontDoor = createFrontDoor(http.server, { switchboard, log, output });
   const front = frontDoor.server;
-  const telnetDoor = createTelnetDoor({ switchboard, log, negotiationTimeoutMs: config.telnetNegotiationMs });
+  const telnetDoor = createTelnetDoor({ switchboard, log, negotiationTimeoutMs: config.telnetNegotiationMs, output });
   const telnet = createServer((socket) => telnetDoor.handle(socket));
   const listening: Server[] = [];
   try {
@@ -60,6 +64,7 @@ export async function startProxy(config: ProxyConfig, log: Logger): Promise<Prox
       front: frontAddress,
       telnet: telnetAddress,
       switchboard: sb,
+      output,
       backends: links.map((link) => link.bound),
       whenUp: async (...numbers) => {
         const wanted = numbers.length === 0 ? links : links.filter((link) => numbers.includes(link.spec.number));

@@ -1,51 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { Publisher, Pull } from 'zeromq';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createLogger } from '../common/log.js';
-import { encodeClose, encodeReply, isDisconnect, parseRequest, type Mongrel2Request } from '../common/mongrel2-wire.js';
+import { encodeClose, encodeReply, isDisconnect } from '../common/mongrel2-wire.js';
 import { startProxy, type Proxy } from '../server/proxy.js';
+import { ForeignHandler } from './support/foreign-handler.js';
 import { JsonSocketClient } from './support/json-socket-client.js';
-
-/** A handler that is not m2bbs's: plain ZeroMQ sockets speaking the Mongrel2 protocol. */
-class ForeignHandler {
-  readonly requests: Mongrel2Request[] = [];
-  /** How many parts each ZeroMQ message had: a Mongrel2 handler may read only the first. */
-  readonly partCounts: number[] = [];
-  private waiters: (() => void)[] = [];
-  private constructor(private readonly pull: Pull, private readonly pub: Publisher) {
-    void (async () => {
-      for await (const parts of pull) {
-        this.partCounts.push(parts.length);
-        for (const frame of parts) this.requests.push(parseRequest(frame));
-        for (const wake of this.waiters.splice(0)) wake();
-      }
-    })().catch(() => {});
-  }
-  static connect(sendSpec: string, recvSpec: string): ForeignHandler {
-    const pull = new Pull();
-    const pub = new Publisher();
-    pull.connect(sendSpec);
-    pub.connect(recvSpec);
-    return new ForeignHandler(pull, pub);
-  }
-  async next(match: (r: Mongrel2Request) => boolean): Promise<Mongrel2Request> {
-    for (;;) {
-      const found = this.requests.find(match);
-      if (found !== undefined) {
-        this.requests.splice(this.requests.indexOf(found), 1);
-        return found;
-      }
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
-    }
-  }
-  async reply(frame: Buffer): Promise<void> {
-    await this.pub.send(frame);
-  }
-  close(): void {
-    this.pull.close();
-    this.pub.close();
-  }
-}
 
 async function proxyWith(batch: boolean): Promise<Proxy> {
   return startProxy(

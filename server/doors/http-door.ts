@@ -7,6 +7,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { Logger } from '../../common/log.js';
 import type { Switchboard } from '../line.js';
+import type { OutputLimit } from '../output-limit.js';
 import { loadStaticFiles } from './static-files.js';
 import { notice, serveWebSocket } from './websocket-door.js';
 
@@ -14,6 +15,8 @@ export interface HttpDoorOptions {
   readonly switchboard: Switchboard;
   readonly log: Logger;
   readonly maxMessageBytes?: number;
+  /** The cap on bytes waiting for one page caller, shared by every door of a proxy. */
+  readonly output?: OutputLimit;
 }
 
 export interface HttpDoor {
@@ -65,7 +68,7 @@ export function createHttpDoor(options: HttpDoorOptions): HttpDoor {
     if (!sameOrigin(req)) return refuse('403 Forbidden');
     if (!options.switchboard.knows(route)) return refuse('404 Not Found');
     wss.handleUpgrade(req, socket, head, (ws) => {
-      serveWebSocket(ws, req.socket.remoteAddress ?? 'unknown', route, { switchboard: options.switchboard, log: options.log });
+      serveWebSocket(ws, req.socket.remoteAddress ?? 'unknown', route, { switchboard: options.switchboard, log: options.log, ...(options.output === undefined ? {} : { output: options.output }) });
     });
   });
 

@@ -5,20 +5,28 @@
 import type { Socket } from 'node:net';
 import type { Logger } from '../../common/log.js';
 import type { Call, Line, Switchboard } from '../line.js';
+import { NOT_READING, createOutputLimit, type OutputLimit } from '../output-limit.js';
 import { JsonSocketFramer, httpError, type FrameError } from './json-socket-framer.js';
 
 export interface JsonSocketDoorOptions {
   readonly switchboard: Switchboard;
   readonly log: Logger;
   readonly maxFrameBytes?: number;
+  /** The cap on bytes waiting for one caller, shared by every door of a proxy (1 MiB by default). */
+  readonly output?: OutputLimit;
 }
+
+/** Replies held for the end of a tick are written at once past this many bytes. */
+const FLUSH_AT = 64 * 1024;
+/** How long a caller closed for not reading keeps the socket, to read the goodbye if they start. */
+const OVERFLOW_LINGER_MS = 5000;
 
 /** Routes made only of letters and `/` swallow pings, as Mongrel2's do; numbered routes forward them. */
 const PING_SWALLOWING_ROUTE = /^@[a-z/]+$/;
 
 /** Serves one JSON-socket connection whose first bytes (`firstChunk`) were already read. */
 export function serveJsonSocket(socket: Socket, firstChunk: Buffer, options: JsonSocketDoorOptions): void {
-  const connection = new JsonSocketConnection(socket, options);
+  const connection = new JsonSocketConnection(socket, options, options.output ?? createOutputLimit());
   socket.on('data', (chunk: Buffer) => connection.receive(chunk));
   socket.on('error', (error) => connection.log('debug', 'json socket error', { error: error.message }));
   socket.on('close', () => connection.closed());
@@ -38,6 +46,7 @@ class JsonSocketConnection implements Line {
   constructor(
     private readonly socket: Socket,
     private readonly options: JsonSocketDoorOptions,
+    private readonly output: OutputLimit,
   ) {
     this.framer = new JsonSocketFramer(options.maxFrameBytes ?? 64 * 1024);
     this.remoteAddr = socket.remoteAddress ?? 'unknown';
@@ -54,12 +63,22 @@ class JsonSocketConnection implements Line {
     // write rather than a system call each. Base64 is ASCII, so latin1 writes it byte for byte.
     if (this.unsent === '') process.nextTick(flush, this);
     this.unsent += `${(typeof body === 'string' ? Buffer.from(body) : body).toString('base64')}\0`;
+    // A long run goes now: held to the end of the tick it would count against the caller's cap.
+    if (this.unsent.length >= FLUSH_AT) this.flush();
+    const waiting = this.unsent.length + this.socket.writableLength;
+    if (this.output.exceeded(waiting)) this.overflow(waiting);
   }
 
   flush(): void {
     const unsent = this.unsent;
     this.unsent = '';
-    if (unsent !== '' && !this.socket.destroyed) this.socket.write(unsent, 'latin1');
+    if (unsent === '' || this.socket.destroyed) return;
+    this.socket.write(unsent, 'latin1');
+    // A caller who does not read must not be able to make the backend say more meanwhile.
+    if (this.socket.writableLength > this.output.highWaterBytes && !this.socket.isPaused()) {
+      this.socket.pause();
+      this.socket.once('drain', resume);
+    }
   }
 
   hangUp(): void {
@@ -98,6 +117,17 @@ class JsonSocketConnection implements Line {
     if (error !== undefined) this.refuse(error);
   }
 
+  // Told in a reply after everything held for them, closed now for the backend and the proxy.
+  private overflow(bytes: number): void {
+    this.log('warn', 'caller not reading; line closed', { bytes, max: this.output.maxBytes });
+    this.output.closedOne();
+    this.unsent = '';
+    this.closing = true;
+    this.call?.leave();
+    this.socket.end(`${Buffer.from(JSON.stringify({ type: 'exit', msg: NOT_READING })).toString('base64')}\0`);
+    setTimeout(destroy, OVERFLOW_LINGER_MS, this.socket).unref();
+  }
+
   closed(): void {
     this.closing = true;
     this.call?.leave();
@@ -122,6 +152,14 @@ class JsonSocketConnection implements Line {
 
 function flush(connection: JsonSocketConnection): void {
   connection.flush();
+}
+
+function resume(this: Socket): void {
+  if (!this.destroyed) this.resume();
+}
+
+function destroy(socket: Socket): void {
+  socket.destroy();
 }
 
 function isPing(body: Buffer): boolean {

@@ -6,6 +6,7 @@ import type { Socket } from 'node:net';
 import type { ErrorCode } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
 import type { Call, Line, Switchboard } from '../line.js';
+import { NOT_READING, createOutputLimit, type OutputLimit } from '../output-limit.js';
 import { PLAIN_TERMINAL, renderNotice, renderReply, terminalCaps, type TerminalCaps } from '../render-text.js';
 import { OPTION, TelnetProtocol, escapeIac, type TelnetEvent } from './telnet-protocol.js';
 
@@ -19,6 +20,8 @@ export interface TelnetDoorOptions {
   readonly negotiationTimeoutMs?: number;
   /** The longest line a caller may type, in UTF-8 bytes (default 4096). */
   readonly maxLineBytes?: number;
+  /** The cap on bytes waiting for one caller, shared by every door of a proxy (1 MiB by default). */
+  readonly output?: OutputLimit;
 }
 
 /** The telnet door as the proxy sees it. */
@@ -44,7 +47,7 @@ export function createTelnetDoor(options: TelnetDoorOptions): TelnetDoor {
   const { switchboard, route = '@bbs', negotiationTimeoutMs = 3000, maxLineBytes = 4096 } = options;
   if (!Number.isInteger(negotiationTimeoutMs) || negotiationTimeoutMs < 0) throw new RangeError(`Expected negotiationTimeoutMs to be an integer >= 0, got ${negotiationTimeoutMs}`);
   if (!Number.isInteger(maxLineBytes) || maxLineBytes < 1) throw new RangeError(`Expected maxLineBytes to be an integer >= 1, got ${maxLineBytes}`);
-  const settings: Settings = Object.freeze({ switchboard, route, negotiationTimeoutMs, maxLineBytes });
+  const settings: Settings = Object.freeze({ switchboard, route, negotiationTimeoutMs, maxLineBytes, output: options.output ?? createOutputLimit() });
   const live = new Set<TelnetConnection>();
   let serial = 0;
   return {
@@ -62,6 +65,10 @@ export function createTelnetDoor(options: TelnetDoorOptions): TelnetDoor {
   };
 }
 
+function resumeReading(this: Socket): void {
+  if (!this.destroyed) this.resume();
+}
+
 class TelnetConnection implements Line {
   private readonly protocol = new TelnetProtocol();
   // Made for a line being typed and dropped at Enter: an idle caller keeps no converter.
@@ -72,6 +79,7 @@ class TelnetConnection implements Line {
   private call: Call | undefined;
   private left = false;
   private hungUp = false;
+  private overflowed = false;
   private secret = false;
   private escape: 'none' | 'esc' | 'csi' | 'ss3' = 'none';
   private text = '';
@@ -271,7 +279,25 @@ class TelnetConnection implements Line {
   }
 
   private write(bytes: Buffer, text = true): void {
-    if (bytes.length > 0 && this.socket.writable) this.socket.write(text ? escapeIac(bytes) : bytes);
+    if (bytes.length === 0 || !this.socket.writable) return;
+    const { socket } = this;
+    socket.write(text ? escapeIac(bytes) : bytes);
+    if (this.phase === 'closing' || this.overflowed) return;
+    const { output } = this.settings;
+    if (output.exceeded(socket.writableLength)) return this.overflow(socket.writableLength);
+    // A caller who does not read must not be able to make the backend say more meanwhile.
+    if (socket.writableLength > output.highWaterBytes && !socket.isPaused()) {
+      socket.pause();
+      socket.once('drain', resumeReading);
+    }
+  }
+
+  // The goodbye goes after everything held for them, for whenever they read; the line is closed now.
+  private overflow(bytes: number): void {
+    this.log.warn('caller not reading; line closed', { bytes, max: this.settings.output.maxBytes });
+    this.settings.output.closedOne();
+    this.overflowed = true;
+    this.finish(NOT_READING);
   }
 
   private end(): void {

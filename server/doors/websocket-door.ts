@@ -6,11 +6,17 @@ import { isUtf8 } from 'node:buffer';
 import type { RawData, WebSocket } from 'ws';
 import type { Logger } from '../../common/log.js';
 import type { Call, Line, Switchboard } from '../line.js';
+import { NOT_READING, createOutputLimit, type OutputLimit } from '../output-limit.js';
 
 export interface WebSocketDoorOptions {
   readonly switchboard: Switchboard;
   readonly log: Logger;
+  /** The cap on bytes waiting for one caller, shared by every door of a proxy (1 MiB by default). */
+  readonly output?: OutputLimit;
 }
+
+/** How long a caller closed for not reading keeps the socket, to read the goodbye if they start. */
+const OVERFLOW_LINGER_MS = 5000;
 
 /** A message from the proxy itself, not from a backend. */
 export function notice(msg: string): string {
@@ -19,7 +25,7 @@ export function notice(msg: string): string {
 
 /** Serves one accepted WebSocket on `route`. */
 export function serveWebSocket(ws: WebSocket, remoteAddr: string, route: string, options: WebSocketDoorOptions): void {
-  const page = new PageConnection(ws, remoteAddr, options.log);
+  const page = new PageConnection(ws, remoteAddr, options.log, options.output ?? createOutputLimit());
   const dialled = options.switchboard.dial(page, { door: 'websocket', remoteAddr, route });
   if (!dialled.ok) {
     ws.send(notice(dialled.message));
@@ -45,6 +51,10 @@ function onClose(this: WebSocket): void {
   PAGES.get(this)?.call?.leave();
 }
 
+function terminate(ws: WebSocket): void {
+  ws.terminate();
+}
+
 function onError(this: WebSocket, error: Error): void {
   PAGES.get(this)?.log('debug', 'websocket error', { error: error.message });
 }
@@ -53,11 +63,14 @@ function onError(this: WebSocket, error: Error): void {
 // closures per connection (run through tsx, a named closure also carries its own property table).
 class PageConnection implements Line {
   call: Call | undefined;
+  private paused = false;
+  private overflowed = false;
 
   constructor(
     private readonly ws: WebSocket,
     private readonly remoteAddr: string,
     private readonly baseLog: Logger,
+    private readonly output: OutputLimit,
   ) {}
 
   log(level: 'debug' | 'warn', msg: string, fields: Readonly<Record<string, unknown>>): void {
@@ -65,7 +78,7 @@ class PageConnection implements Line {
   }
 
   deliver(body: Buffer): void {
-    this.ws.send(isUtf8(body) ? body.toString('utf8') : body);
+    this.send(isUtf8(body) ? body.toString('utf8') : body);
   }
 
   hangUp(): void {
@@ -73,13 +86,48 @@ class PageConnection implements Line {
   }
 
   notice(text: string): void {
-    this.ws.send(notice(text));
+    this.send(notice(text));
   }
 
   // The page shows NO CARRIER on any close and offers a redial.
   dropped(text: string): void {
-    this.ws.send(notice(text));
+    this.send(notice(text));
     this.ws.close(1001, 'line dropped');
+  }
+
+  private send(data: string | Buffer): void {
+    if (this.overflowed) return;
+    const { highWaterBytes } = this.output;
+    // Near or past the high-water mark each frame says when it has gone out, so the last one's
+    // callback finds the buffer drained; below it, no callback is made at all.
+    const watch = this.paused || this.ws.bufferedAmount + Buffer.byteLength(data) > highWaterBytes;
+    this.ws.send(data, watch ? () => this.sent() : undefined);
+    const waiting = this.ws.bufferedAmount;
+    if (this.output.exceeded(waiting)) return this.overflow(waiting);
+    // A caller who does not read must not be able to make the backend say more meanwhile.
+    if (waiting > highWaterBytes && !this.paused) {
+      this.paused = true;
+      this.ws.pause();
+    }
+  }
+
+  private sent(): void {
+    if (!this.paused || this.overflowed || this.ws.bufferedAmount > this.output.highWaterBytes) return;
+    this.paused = false;
+    this.ws.resume();
+  }
+
+  // The goodbye goes after everything held for them, for whenever they read; the call ends now.
+  private overflow(bytes: number): void {
+    this.log('warn', 'caller not reading; line closed', { bytes, max: this.output.maxBytes });
+    this.output.closedOne();
+    this.overflowed = true;
+    // Their closing handshake must be read for the close to finish; what they type goes nowhere now.
+    if (this.paused) this.ws.resume();
+    this.ws.send(notice(NOT_READING));
+    this.ws.close(1008, 'not reading');
+    this.call?.leave();
+    setTimeout(terminate, OVERFLOW_LINGER_MS, this.ws).unref();
   }
 
   receive(data: RawData, isBinary: boolean): void {

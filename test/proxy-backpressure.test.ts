@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { createLogger } from '../common/log.js';
+import { encodeReply, isDisconnect, type Mongrel2Request } from '../common/mongrel2-wire.js';
+import { NOT_READING } from '../server/output-limit.js';
+import { startProxy, type Proxy } from '../server/proxy.js';
+import { ForeignHandler } from './support/foreign-handler.js';
+import { JsonSocketClient } from './support/json-socket-client.js';
+
+const MAX_OUTPUT_BYTES = 256 * 1024;
+// One screen of 48 KiB: base64 on the JSON socket makes it 64 KiB on the wire.
+const SCREEN = JSON.stringify({ type: 'screen', msg: 'x'.repeat(48 * 1024) });
+const LARGEST_WRITE = Math.ceil(SCREEN.length / 3) * 4 + 1;
+
+/** A caller who stops reading as soon as the line is up; `told` resumes and reads what was left. */
+interface DeafCaller {
+  readonly door: string;
+  /** Starts reading again and resolves with the last few KB received before the line closed. */
+  told(): Promise<string>;
+  close(): void;
+}
+
+function tail(text: string): string {
+  return text.slice(-8192);
+}
+
+async function deafJsonSocket(port: number): Promise<DeafCaller> {
+  const socket = await open(port);
+  socket.pause();
+  socket.write('@bbs.10 {"type":"msg","msg":"connect"}\0');
+  return deafSocket('json', socket, (text) => text.split('\0').filter(Boolean).map((b64) => Buffer.from(b64, 'base64').toString('utf8')).join('\n'));
+}
+
+async function deafTelnet(port: number): Promise<DeafCaller> {
+  // Negotiates nothing, like nc: the door dials once its negotiation wait is over.
+  const socket = await open(port);
+  socket.pause();
+  return deafSocket('telnet', socket, (text) => text);
+}
+
+async function deafWebSocket(port: number): Promise<DeafCaller> {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/ws?route=@bbs.10`);
+  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+  ws.pause();
+  let last = '';
+  ws.on('message', (data) => (last = tail(`${last}\n${data.toString()}`)));
+  const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
+  return {
+    door: 'websocket',
+    async told() {
+      ws.resume();
+      await closed;
+      return last;
+    },
+    close: () => ws.terminate(),
+  };
+}
+
+function open(port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
+
+function deafSocket(door: string, socket: Socket, decode: (text: string) => string): DeafCaller {
+  let last = '';
+  socket.on('data', (chunk: Buffer) => (last = tail(last + chunk.toString('latin1'))));
+  socket.on('error', () => {});
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  return {
+    door,
+    async told() {
+      socket.resume();
+      await closed;
+      // Only whole frames are decoded: the tail may start in the middle of one.
+      return decode(door === 'json' ? last.slice(last.indexOf('\0') + 1) : last);
+    },
+    close: () => socket.destroy(),
+  };
+}
+
+describe('a caller who never reads what the BBS sends', () => {
+  let proxy: Proxy;
+  let handler: ForeignHandler;
+  let witness: JsonSocketClient;
+  let witnessRequest: Mongrel2Request;
+
+  beforeAll(async () => {
+    proxy = await startProxy(
+      {
+        listen: { host: '127.0.0.1', port: 0 },
+        telnet: { host: '127.0.0.1', port: 0 },
+        backends: [{ number: 'bbs.10', sendSpec: 'tcp://127.0.0.1:*', recvSpec: 'tcp://127.0.0.1:*' }],
+        uuid: randomUUID(),
+        logLevel: 'silent',
+        telnetNegotiationMs: 50,
+        maxOutputBytes: MAX_OUTPUT_BYTES,
+      },
+      createLogger('silent'),
+    );
+    const [spec] = proxy.backends;
+    handler = ForeignHandler.connect(spec?.sendSpec ?? '', spec?.recvSpec ?? '');
+    await proxy.whenUp('bbs.10');
+    // Another caller, who reads: they must keep working while the other is flooded and closed.
+    witness = await JsonSocketClient.open(proxy.front.port, '@bbs.10');
+    witness.send('connect');
+    witnessRequest = await handler.next((r) => !isDisconnect(r) && r.headers.DOOR === 'json');
+  });
+  afterAll(async () => {
+    witness.destroy();
+    handler.close();
+    await proxy.close();
+  });
+
+  /** Screens for the deaf caller, a batch at a time, each batch followed by a prompt to the witness. */
+  async function flood(connId: string, uuid: string): Promise<number> {
+    const before = proxy.output.overflowed;
+    for (let batch = 1; batch <= 100; batch++) {
+      for (let i = 0; i < 8; i++) await handler.reply(encodeReply(uuid, [connId], SCREEN));
+      await handler.reply(encodeReply(uuid, [witnessRequest.connId], JSON.stringify({ type: 'prompt', msg: `tick ${batch}`, pchar: '> ' })));
+      // Replies reach the proxy in order: once the witness has this one, the batch before it was handled.
+      expect((await witness.untilPrompt()).prompt?.msg).toBe(`tick ${batch}`);
+      if (proxy.output.overflowed > before) return batch;
+    }
+    throw new Error('the proxy never closed the caller who does not read');
+  }
+
+  for (const [door, dial] of [
+    ['json', deafJsonSocket],
+    ['telnet', deafTelnet],
+    ['websocket', deafWebSocket],
+  ] as const) {
+    it(`on the ${door} door is told and closed once a bounded buffer is full, and the backend hears they left`, async () => {
+      const before = proxy.output.overflowed;
+      const deaf = await dial(door === 'telnet' ? proxy.telnet.port : proxy.front.port);
+      onTestFinished(() => deaf.close());
+      const request = await handler.next((r) => !isDisconnect(r) && r.headers.DOOR === door);
+      await flood(request.connId, request.uuid);
+
+      expect(proxy.output.overflowed).toBe(before + 1);
+      // What the proxy held for any one caller never went much past the cap: one reply at most.
+      expect(proxy.output.peakBytes).toBeGreaterThan(MAX_OUTPUT_BYTES);
+      expect(proxy.output.peakBytes).toBeLessThanOrEqual(MAX_OUTPUT_BYTES + LARGEST_WRITE);
+      expect((await handler.next((r) => isDisconnect(r) && r.connId === request.connId)).connId).toBe(request.connId);
+      expect(await deaf.told()).toContain(NOT_READING);
+
+      // The other caller is still served, both ways.
+      await handler.reply(encodeReply(witnessRequest.uuid, [witnessRequest.connId], JSON.stringify({ type: 'prompt', msg: 'still here?', pchar: '> ' })));
+      expect((await witness.untilPrompt()).prompt?.msg).toBe('still here?');
+      witness.send(`after ${door}`);
+      const line = await handler.next((r) => r.connId === witnessRequest.connId && r.body.includes(`after ${door}`));
+      expect(JSON.parse(line.body.toString())).toEqual({ type: 'msg', msg: `after ${door}` });
+    });
+  }
+});
