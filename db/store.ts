@@ -48,6 +48,8 @@ export interface WallLine {
  * or BBS_ERR_DB_GONE (see write-failure.ts).
  */
 export interface Store {
+  /** The database file, for logs (`:memory:` for an in-memory one). */
+  readonly file: string;
   findCaller(name: string): CallerWithHash | undefined;
   createCaller(name: string, passwordHash: string, now: number): Caller;
   recordCall(callerId: number, now: number): Caller;
@@ -193,6 +195,7 @@ export function createStore(db: Database.Database): Store {
   }
 
   return Object.freeze({
+    file: db.name,
     findCaller(name: string): CallerWithHash | undefined {
       return sql.findCaller.get(checkString('name', name));
     },

@@ -45,6 +45,13 @@ export const SCREEN_CATALOG = {
   busy: ['max'],
   bye: ['name'],
   error: [],
+  not_saved_full: ['what'],
+  not_saved_unwritable: ['what'],
+  not_saved_gone: ['what'],
+  kept_text: ['body'],
+  try_again: [],
+  not_saved_dropped: [],
+  signup_later: [],
 } as const satisfies Record<string, readonly string[]>;
 
 /** The name of a screen file in `screens/`, without `.txt`. */

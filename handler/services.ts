@@ -2,10 +2,17 @@
  * What flows may ask of the world: the clock, randomness and the BBS's data. Flows reach these
  * only through `call(...)` effects, so a conversation stays deterministic given their results.
  */
+import { describeError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import { DEFAULT_SCRYPT_COST, hashPassword, verifyPassword, type ScryptCost } from '../db/password.js';
 import type { Caller, MailItem, PublicMessage, Store, WallLine } from '../db/store.js';
+import { isWriteFailure, sqliteCodeOf } from '../db/write-failure.js';
 
+/**
+ * The services flows may call. A write that is not stored (postMessage, sendMail, register,
+ * markMailRead, wallPost) throws a BbsError with a code from WRITE_FAILURE_CODES, after the
+ * failure is logged; logIn still logs the caller in when only counting the call fails.
+ */
 export interface Services {
   now(): number;
   random(): number;
@@ -40,6 +47,20 @@ export function createServices(options: ServiceOptions): Services {
   const { store, log } = options;
   const clock = options.clock ?? Date.now;
   const cost = options.scryptCost ?? DEFAULT_SCRYPT_COST;
+  let goneReported = false;
+  // Every write not stored is logged with why; a file gone is said loudly once, then quietly.
+  const stored = <T>(op: string, fields: Record<string, unknown>, write: () => T): T => {
+    try {
+      return write();
+    } catch (err) {
+      if (!isWriteFailure(err)) throw err;
+      const record = { op, ...fields, error: describeError(err), code: err.code, sqlite: sqliteCodeOf(err), file: store.file };
+      if (err.code === 'BBS_ERR_DB_GONE' && goneReported) log.warn('write not stored', record);
+      else log.error(err.code === 'BBS_ERR_DB_GONE' ? 'database file gone: writes are off until restart' : 'write not stored', record);
+      goneReported ||= err.code === 'BBS_ERR_DB_GONE';
+      throw err;
+    }
+  };
   const withoutHash = (caller: Caller): Caller => ({
     id: caller.id,
     name: caller.name,
@@ -47,6 +68,16 @@ export function createServices(options: ServiceOptions): Services {
     lastCallAt: caller.lastCallAt,
     calls: caller.calls,
   });
+  // Counting a call is bookkeeping: when it cannot be stored the caller still gets in and can
+  // read, their count simply does not move (the failure is logged).
+  const countCall = (caller: Caller): Caller => {
+    try {
+      return stored('recordCall', { caller: caller.name }, () => store.recordCall(caller.id, clock()));
+    } catch (err) {
+      if (!isWriteFailure(err)) throw err;
+      return withoutHash(caller);
+    }
+  };
   return {
     now: clock,
     random: options.random ?? Math.random,
@@ -62,23 +93,23 @@ export function createServices(options: ServiceOptions): Services {
       }
       log.info('login', { caller: found.name });
       // The caller's last call is the one before this, which the welcome screen reports.
-      return { ...store.recordCall(found.id, clock()), lastCallAt: found.lastCallAt };
+      return { ...countCall(found), lastCallAt: found.lastCallAt };
     },
     async register(name, password) {
       const hash = await hashPassword(password, cost);
-      const created = store.createCaller(name, hash, clock());
+      const created = stored('register', { caller: name }, () => store.createCaller(name, hash, clock()));
       log.info('caller registered', { caller: created.name });
-      return { ...store.recordCall(created.id, clock()), lastCallAt: null };
+      return { ...countCall(created), lastCallAt: null };
     },
-    postMessage: (authorId, body) => store.postMessage(authorId, body, clock()),
+    postMessage: (authorId, body) => stored('postMessage', { authorId }, () => store.postMessage(authorId, body, clock())),
     listMessages: (afterId, limit) => store.listMessages(afterId, limit),
     countMessages: () => store.countMessages(),
-    sendMail: (fromId, toId, body) => store.sendMail(fromId, toId, body, clock()),
+    sendMail: (fromId, toId, body) => stored('sendMail', { fromId, toId }, () => store.sendMail(fromId, toId, body, clock())),
     inboxIds: (callerId) => store.inboxIds(callerId),
     getMail: (callerId, ids) => store.getMail(callerId, ids),
-    markMailRead: (callerId, ids) => store.markMailRead(callerId, ids, clock()),
+    markMailRead: (callerId, ids) => stored('markMailRead', { callerId }, () => store.markMailRead(callerId, ids, clock())),
     countUnreadMail: (callerId) => store.countUnreadMail(callerId),
-    wallPost: (wall, authorId, body) => store.postToWall(wall, authorId, body, clock()),
+    wallPost: (wall, authorId, body) => stored('wallPost', { wall, authorId }, () => store.postToWall(wall, authorId, body, clock())),
     wallRecent: (wall, limit) => store.listWall(wall, limit),
   };
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { BbsError } from '../common/errors.js';
 import type { Caller } from '../db/store.js';
 import { makeKit } from '../handler/screen-flow.js';
 import { loadScreenSet } from '../handler/screens.js';
@@ -50,7 +51,7 @@ describe('the one-liner wall (screens/flows/oneliners.ts)', () => {
 
   it('is a flow of effects: stepped by hand, it asks for the wall, shows it and stores the line', () => {
     const caller: Caller = { id: 7, name: 'zed', createdAt: 0, lastCallAt: null, calls: 3 };
-    expect(Object.keys(onelinerScreens)).toEqual(['oneliners', 'oneliners_empty', 'oneliners_ask', 'oneliners_added']);
+    expect(Object.keys(onelinerScreens)).toEqual(['oneliners', 'oneliners_empty', 'oneliners_ask', 'oneliners_added', 'oneliners_not_saved']);
     const flow = oneliners(makeKit(caller, TEST_LIMITS));
     expect(flow.next().value).toEqual({ kind: 'call', service: 'wallRecent', args: ['oneliners', 10] });
     expect(flow.next([{ id: 1, author: 'amy', body: 'hi', createdAt: 0 }]).value).toEqual({
@@ -62,6 +63,18 @@ describe('the one-liner wall (screens/flows/oneliners.ts)', () => {
     expect(flow.next().value).toMatchObject({ kind: 'ask', screen: 'oneliners_ask', vars: { max: 60 } });
     expect(flow.next('  hello  ').value).toEqual({ kind: 'call', service: 'wallPost', args: ['oneliners', 7, 'hello'] });
     expect(flow.next(2).value).toMatchObject({ kind: 'show', screen: 'oneliners_added' });
+    expect(flow.next().done).toBe(true);
+  });
+
+  it('a line the board could not store is shown back, not announced as on the wall', () => {
+    const caller: Caller = { id: 7, name: 'zed', createdAt: 0, lastCallAt: null, calls: 3 };
+    const flow = oneliners(makeKit(caller, TEST_LIMITS));
+    flow.next();
+    flow.next([]);
+    flow.next();
+    expect(flow.next('my line').value).toMatchObject({ kind: 'call', service: 'wallPost' });
+    const full = new BbsError('BBS_ERR_DB_FULL', 'A wall line was not stored: full');
+    expect(flow.throw(full).value).toEqual({ kind: 'show', screen: 'oneliners_not_saved', vars: { line: 'my line' }, final: false });
     expect(flow.next().done).toBe(true);
   });
 });

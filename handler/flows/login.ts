@@ -1,9 +1,11 @@
 /** Logging in, and registering a caller whose name is new. */
 import { isBbsError } from '../../common/errors.js';
 import type { Caller } from '../../db/store.js';
+import { isWriteFailure } from '../../db/write-failure.js';
 import { ask, askSecret, call, hangUp, show, sleep, type Flow } from '../effects.js';
 import type { Limits } from '../limits.js';
 import { checkName, saysNo } from './names.js';
+import { tellNotSaved } from './not-saved.js';
 
 /** Welcomes a caller and returns who they are, or undefined when the call has to end. */
 export function* logIn(limits: Limits): Flow<Caller | undefined> {
@@ -40,6 +42,13 @@ export function* logIn(limits: Limits): Flow<Caller | undefined> {
       yield* show('welcome_newbie', { name: caller.name });
       return caller;
     } catch (err) {
+      // A sign-up the board could not store: say so plainly, and back to the name prompt, where
+      // a caller who has a name can still log in.
+      if (isWriteFailure(err)) {
+        yield* tellNotSaved(err.code, 'sign-up');
+        yield* show('signup_later');
+        continue;
+      }
       if (!isBbsError(err, 'BBS_ERR_NAME_TAKEN')) throw err;
       yield* show('name_taken', { name });
     }

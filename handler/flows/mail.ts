@@ -1,9 +1,11 @@
 /** Private mail: sending to another caller and reading one's own, unread first. */
 import type { Caller } from '../../db/store.js';
+import { isWriteFailure } from '../../db/write-failure.js';
 import { ask, call, show, type Flow } from '../effects.js';
 import type { Limits } from '../limits.js';
 import { composeBody } from './compose.js';
 import { formatDate } from './format.js';
+import { storeOrOffer } from './not-saved.js';
 import { wantsMore } from './messages.js';
 
 /** Menu entry 3: writes mail to a caller who must exist. */
@@ -21,8 +23,8 @@ export function* sendMail(caller: Caller, limits: Limits): Flow {
     yield* show('nothing_posted');
     return;
   }
-  yield* call('sendMail', caller.id, recipient.id, body);
-  yield* show('mail_sent', { to: recipient.name });
+  const sent = yield* storeOrOffer(`mail to ${recipient.name}`, body, () => call('sendMail', caller.id, recipient.id, body));
+  if (sent !== undefined) yield* show('mail_sent', { to: recipient.name });
 }
 
 /** Menu entry 4: reads the caller's mail, unread first, marking each page read once shown. */
@@ -44,7 +46,12 @@ export function* readMail(caller: Caller, limits: Limits): Flow {
         status: item.readAt === null ? 'NEW' : 'read',
       });
     }
-    yield* call('markMailRead', caller.id, pageIds);
+    // Mail that cannot be marked read stays unread (the services log why); reading goes on.
+    try {
+      yield* call('markMailRead', caller.id, pageIds);
+    } catch (err) {
+      if (!isWriteFailure(err)) throw err;
+    }
     if (start + limits.pageSize < ids.length && !(yield* wantsMore())) return;
   }
   yield* show('end_of_list');

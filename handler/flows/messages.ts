@@ -4,8 +4,9 @@ import { ask, call, show, type Flow } from '../effects.js';
 import type { Limits } from '../limits.js';
 import { composeBody } from './compose.js';
 import { formatDate } from './format.js';
+import { storeOrOffer } from './not-saved.js';
 
-/** Menu entry 1: writes a message to the board. */
+/** Menu entry 1: writes a message to the board; one that cannot be stored is shown back and offered again. */
 export function* leaveMessage(caller: Caller, limits: Limits): Flow {
   yield* show('leave_msg', { max_lines: limits.maxLines, max_length: limits.maxLineLength });
   const body = yield* composeBody(limits);
@@ -13,8 +14,9 @@ export function* leaveMessage(caller: Caller, limits: Limits): Flow {
     yield* show('nothing_posted');
     return;
   }
-  const id = yield* call('postMessage', caller.id, body);
-  yield* show('posted', { id });
+  // The number shown is the stored row's: a post that was not stored gets none.
+  const id = yield* storeOrOffer('message', body, () => call('postMessage', caller.id, body));
+  if (id !== undefined) yield* show('posted', { id });
 }
 
 /** Menu entry 2: reads the board oldest first, a page at a time. */

@@ -13,6 +13,7 @@ export const screens = {
   oneliners_empty: [],
   oneliners_ask: ['max'],
   oneliners_added: [],
+  oneliners_not_saved: ['line'],
 } as const;
 
 const WALL = 'oneliners';
@@ -29,6 +30,13 @@ export default function* oneliners({ caller, show, ask, call }: ScreenFlowKit<ty
   }
   const line = (yield* ask('oneliners_ask', { max: LONGEST })).trim();
   if (line === '') return;
-  yield* call('wallPost', WALL, caller.id, line.slice(0, LONGEST));
+  try {
+    yield* call('wallPost', WALL, caller.id, line.slice(0, LONGEST));
+  } catch (err) {
+    // BBS_ERR_DB_...: the board could not store it (disk full, say); the log says why.
+    if (!String((err as { code?: unknown }).code).startsWith('BBS_ERR_DB_')) throw err;
+    yield* show('oneliners_not_saved', { line });
+    return;
+  }
   yield* show('oneliners_added');
 }

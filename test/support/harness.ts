@@ -5,7 +5,7 @@
 import { createLogger, type Logger } from '../../common/log.js';
 import { encodeDisconnect, encodeRequest, parseRequest } from '../../common/mongrel2-wire.js';
 import { openDatabase } from '../../db/open-database.js';
-import { createStore } from '../../db/store.js';
+import { createStore, type Store } from '../../db/store.js';
 import { SHIPPED_SCREENS } from '../../handler/config.js';
 import { createEngine, type Engine } from '../../handler/engine.js';
 import type { Flow } from '../../handler/effects.js';
@@ -26,6 +26,8 @@ export interface HarnessOptions {
   readonly limits?: Limits;
   readonly startFlow?: () => Flow;
   readonly services?: (base: Services) => Services;
+  /** The store the services use (default: a new in-memory database); the harness closes it. */
+  readonly store?: Store;
   readonly clock?: () => number;
   readonly log?: Logger;
   /** Busy and idle limits for the engine. */
@@ -71,7 +73,7 @@ export interface Harness {
 /** Creates an in-process backend on an in-memory database. */
 export function createHarness(options: HarnessOptions = {}): Harness {
   const limits = options.limits ?? TEST_LIMITS;
-  const store = createStore(openDatabase(':memory:'));
+  const store = options.store ?? createStore(openDatabase(':memory:'));
   const log = options.log ?? createLogger('silent');
   const base = createServices({ store, log, scryptCost: CHEAP_SCRYPT, ...(options.clock ? { clock: options.clock } : {}) });
   const services = options.services ? options.services(base) : base;
