@@ -1,0 +1,109 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseHandlerConfig } from '../handler/config.js';
+import { backendArgs, parseStartConfig } from '../server/start-config.js';
+import { HandlerProcess } from './support/handler-process.js';
+import { JsonSocketClient } from './support/json-socket-client.js';
+
+const BACKEND = { number: 'bbs.10', sendSpec: 'tcp://127.0.0.1:9910', recvSpec: 'tcp://127.0.0.1:9911' };
+
+describe('every backend limit given to m2bbs start, as a flag or in the environment, reaches each backend', () => {
+  it('passes each limit on as the handler reads it', () => {
+    const env = { M2BBS_MAX_LINE_LENGTH: '40', M2BBS_BAD_PASS_DELAY_MS: '0', M2BBS_IDLE_BEFORE_LOGIN: '30', M2BBS_IDLE_AFTER_LOGIN: '60' };
+    const start = parseStartConfig(['--max-lines', '3', '--page-size', '2', '--max-callers', '7'], env);
+    const handler = parseHandlerConfig(backendArgs(start, BACKEND).slice(1), {});
+    expect(handler.limits).toMatchObject({ maxLines: 3, maxLineLength: 40, pageSize: 2, badPasswordDelayMs: 0 });
+    expect(handler.lines).toEqual({ maxCallers: 7, idleBeforeLoginSeconds: 30, idleAfterLoginSeconds: 60 });
+    // A flag wins over the environment, and the defaults are the handler's own but for lines.
+    expect(parseStartConfig(['--page-size', '4'], { M2BBS_PAGE_SIZE: '9' }).backendLimits.limits.pageSize).toBe(4);
+    const defaults = parseHandlerConfig(backendArgs(parseStartConfig([], {}), BACKEND).slice(1), {});
+    expect(defaults.limits).toEqual(parseHandlerConfig([], {}).limits);
+    expect(defaults.lines).toEqual({ ...parseHandlerConfig([], {}).lines, maxCallers: 50 });
+  });
+
+  it('names the environment variable a bad value came from, with every problem at once', () => {
+    expect(() => parseStartConfig(['--max-lines', '0'], { M2BBS_PAGE_SIZE: 'lots', M2BBS_IDLE_BEFORE_LOGIN: '0' })).toThrow(
+      [
+        'm2bbs start: invalid configuration:',
+        '  --max-lines: expected a whole number from 1 to 1000, got "0"',
+        '  M2BBS_PAGE_SIZE: expected a whole number from 1 to 100, got "lots"',
+        '  --idle-before-login: expected at most --idle-after-login (900), got "0 (never)"',
+      ].join('\n'),
+    );
+  });
+});
+
+describe('m2bbs start --max-lines 2 --page-size 1 --max-callers 1, M2BBS_MAX_LINE_LENGTH=20 M2BBS_IDLE_BEFORE_LOGIN=3', () => {
+  let bbs: HandlerProcess;
+  let port = 0;
+  beforeAll(async () => {
+    bbs = HandlerProcess.run(
+      ['start', '--backends', '1', '--listen', '127.0.0.1:0', '--telnet', '127.0.0.1:0', '--db', '$DIR/bbs.db', '--max-lines', '2', '--page-size', '1', '--max-callers', '1'],
+      { M2BBS_MAX_LINE_LENGTH: '20', M2BBS_IDLE_BEFORE_LOGIN: '3', M2BBS_BAD_PASS_DELAY_MS: '0', M2BBS_LOG: 'json' },
+    );
+    port = Number((await bbs.waitForStdout(/http:\/\/127\.0\.0\.1:(\d+)\//))[1]);
+  });
+  afterAll(async () => {
+    expect(await bbs.stop()).toBe(0);
+  });
+
+  it("starts the backend with every limit on its command line, the environment's among them", async () => {
+    const started = await bbs.waitForLog((r) => r.msg === 'child started' && r.child === 'bbs.10');
+    const args = readFileSync(`/proc/${Number(started.pid)}/cmdline`, 'utf8').split('\0');
+    const value = (flag: string): string | undefined => args[args.indexOf(flag) + 1];
+    expect([value('--max-lines'), value('--page-size'), value('--max-callers')]).toEqual(['2', '1', '1']);
+    expect([value('--max-line-length'), value('--idle-before-login'), value('--bad-pass-delay-ms')]).toEqual(['20', '3', '0']);
+    expect([value('--idle-after-login')]).toEqual(['900']);
+  });
+
+  it('shows a caller each limit: message length and lines, page size, busy, and the idle hang-up', async () => {
+    const alice = await JsonSocketClient.open(port, '@bbs.10');
+    alice.send('connect');
+    await alice.untilPrompt();
+    await alice.exchange('alice');
+    expect((await alice.exchange('wonderland')).prompt?.msg).toContain('Sign up as alice? (Y/n)');
+    await alice.exchange('y');
+    await alice.exchange('wonderland');
+    expect((await alice.exchange('Y')).prompt?.msg).toContain('MAIN MENU');
+
+    // The one line is alice's: the next caller to this number is busy.
+    const bob = await JsonSocketClient.open(port, '@bbs.10');
+    bob.send('connect');
+    const busy = await bob.untilPrompt();
+    expect(busy.closed).toBe(true);
+    expect(busy.texts.join('\n')).toMatch(/BUSY|Busy: all lines on this number are in use \(1 of 1\)/);
+
+    expect((await alice.exchange('1')).texts.join('\n')).toContain('Leave a message: up to 2 lines of up to 20 characters.');
+    const full = (await alice.exchange('A line of thirty characters..')).texts.join('\n');
+    expect(full).toContain('That line was longer than 20 characters, so it now takes 2 lines.');
+    expect(full).toContain("That's 2 lines, as long as a message can be. It ends here.");
+    expect(full).toContain('Your message is on the board as number 1.');
+    await alice.exchange('1');
+    expect((await alice.exchange('Second.')).prompt?.pchar).toBe(' 2> ');
+    expect((await alice.exchange('.')).texts[0]).toBe('Your message is on the board as number 2.');
+    const page = await alice.exchange('2');
+    expect(page.prompt?.msg).toBe('-- Enter for more, Q to stop --');
+    expect(page.texts.join('\n')).toContain('A line of thirty');
+    expect(page.texts.join('\n')).not.toContain('Second.');
+    expect((await alice.exchange('')).texts.join('\n')).toContain('Second.');
+    expect((await alice.exchange('Q')).closed).toBe(true);
+
+    // Alice's line is freed as her hang-up reaches the proxy and backend: dial until one answers.
+    const silent = await dialUntilAnswered(port);
+    const hangUp = await silent.untilPrompt();
+    expect(hangUp.closed).toBe(true);
+    expect(hangUp.texts.join('\n')).toContain('Nothing typed for 3 seconds, so the BBS is hanging up');
+  });
+});
+
+async function dialUntilAnswered(port: number): Promise<JsonSocketClient> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const caller = await JsonSocketClient.open(port, '@bbs.10');
+    caller.send('connect');
+    const turn = await caller.untilPrompt();
+    if (!turn.closed) return caller;
+    if (Date.now() > deadline) throw new Error(`@bbs.10 still busy after alice hung up: ${turn.texts.join(' / ')}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
