@@ -1,7 +1,7 @@
 /**
  * One call to a BBS over Mongrel2's JSON-socket protocol, told as a modem would: `ATDT @bbs`,
- * `CONNECT` when the BBS answers, `BUSY`, `NO CARRIER` when the line drops. Knows nothing about
- * how the call is shown; whoever places it gets events.
+ * `ATDT @bbs.10 ... CONNECT` once when the BBS answers, `BUSY`, `NO CARRIER` when the line drops.
+ * Knows nothing about how the call is shown; whoever places it gets events.
  */
 import { connect, type Socket } from 'node:net';
 import { ReplyReader } from '../common/reply-reader.js';
@@ -37,6 +37,7 @@ export interface CallOptions {
 }
 
 const HANG_UP_GRACE_MS = 1000;
+const CONNECT_NOTICE = /^ATDT @[\w.\/-]{1,64} \.\.\. CONNECT$/;
 
 /** A call that can be dialled, typed into, hung up and redialled. */
 export class BbsCall {
@@ -144,12 +145,16 @@ export class BbsCall {
       socket.destroy();
       return;
     }
-    if (reply.type !== 'notice' && !this.current.answered) {
+    // The m2bbs proxy says which number answered (`ATDT @bbs.10 ... CONNECT`), as it does on
+    // telnet and the page; a BBS that does not (a real Mongrel2) gets the same line made here.
+    const connectLine = reply.type === 'notice' && CONNECT_NOTICE.test(reply.msg) ? reply.msg : undefined;
+    if ((connectLine !== undefined || reply.type !== 'notice') && !this.current.answered) {
       clearTimeout(this.timer);
       this.current.answered = true;
-      this.emit({ kind: 'modem', text: 'CONNECT' });
+      this.emit({ kind: 'modem', text: connectLine ?? `ATDT ${this.current.route} ... CONNECT` });
       this.setState('CONNECTED');
     }
+    if (connectLine !== undefined) return;
     if (reply.type === 'prompt') {
       this.emit({ kind: 'prompt', msg: this.clean(reply.msg), pchar: plainLine(reply.pchar, 20), echo: reply.echo });
       return;

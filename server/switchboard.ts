@@ -2,6 +2,8 @@
  * Connects callers to backend numbers. A call to `@bbs` is dialled: numbers with free lines first,
  * each busy or silent number tried once, the caller told each step (`ATDT @bbs.11 ... BUSY`).
  * A call to a named number goes straight there. Every attempt gets a fresh decimal connection id.
+ * Every call that a backend answers is told so once, the same way through every door:
+ * `ATDT @bbs.10 ... CONNECT`, before the backend's first reply.
  */
 import type { Logger } from '../common/log.js';
 import { encodeDisconnect, encodeRequest, type Mongrel2Reply } from '../common/mongrel2-wire.js';
@@ -39,6 +41,8 @@ interface CallState {
   id: string;
   link: BackendLink;
   connected: boolean;
+  /** The caller has been told `ATDT ... CONNECT`: a named number's first reply that is not busy. */
+  announced: boolean;
   ended: boolean;
   first: Buffer | undefined;
   queued: Buffer[];
@@ -117,10 +121,15 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
     state.timer = undefined;
     state.first = undefined;
     state.connected = true;
-    state.line.notice(`ATDT @${state.link.spec.number} ... CONNECT`);
+    announce(state);
     log.info('call connected', { conn: state.id, backend: state.link.spec.number, door: state.info.door });
     state.line.deliver(body);
     for (const queued of state.queued.splice(0)) state.link.send(request(state, queued));
+  }
+
+  function announce(state: CallState): void {
+    state.announced = true;
+    state.line.notice(`ATDT @${state.link.spec.number} ... CONNECT`);
   }
 
   // One per caller for the whole call, so its methods live on a class rather than in closures
@@ -168,7 +177,7 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
     if (named !== undefined && !named.up) return { ok: false, reason: 'no-line', message: `${info.route} does not answer. Try @bbs for any free line.` };
     const first = named ?? candidates[0];
     if (first === undefined) return { ok: false, reason: 'no-line', message: 'No line is answering right now. Please try again later.' };
-    const state: CallState = { line, info, dialled, id: '', link: first, connected: !dialled, ended: false, first: undefined, queued: [], candidates, timer: undefined };
+    const state: CallState = { line, info, dialled, id: '', link: first, connected: !dialled, announced: false, ended: false, first: undefined, queued: [], candidates, timer: undefined };
     if (!dialled) {
       register(state);
       log.info('call connected', { conn: state.id, backend: first.spec.number, door: info.door });
@@ -197,6 +206,9 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
         log.info('backend closed caller', { conn: id, backend: from.spec.number });
         state.line.hangUp();
       } else {
+        // A named number's busy reply is its answer as it is; anything else means it picked up.
+        if (!state.announced && !isBusy(reply.body)) announce(state);
+        state.announced = true;
         state.line.deliver(reply.body);
       }
     }

@@ -21,7 +21,8 @@ describe.runIf(available)('m2bbs dial calling an m2bbs backend behind a real Mon
     const run = await runDial(['--plain', `127.0.0.1:${m2().port}`], script);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^ATDT @bbs\nCONNECT\n[\s\S]*Welcome to the M2BBS\./);
+    expect(run.stdout).toMatch(/^ATDT @bbs\nATDT @bbs \.\.\. CONNECT\n[\s\S]*Welcome to the M2BBS\./);
+    expect(run.stdout.match(/CONNECT/g)).toHaveLength(1);
     expect(run.stdout).toMatch(/--- #1 from moe, .*\nDialled through Mongrel2\./);
     expect(run.stdout.endsWith('Alright, see ya later, moe.\nNO CARRIER\n')).toBe(true);
     expect(run.stdout).not.toContain('mongrel-pw');

@@ -126,7 +126,9 @@ describe.runIf(haveChromium)('the green-screen page in a real browser', () => {
     await waitForLine(page, 'connected');
     // xterm.js draws what it is given a moment later; wait for the screen, then read it.
     await waitForScreen(page, "What's your name?");
-    expect(await screen(page)).toMatch(/^ATDT @bbs\.*\nCONNECT\n+ATDT @bbs\.10 \.\.\. CONNECT\n/);
+    // CONNECT once per call, in the proxy's words, as telnet and the JSON socket show it.
+    expect(await screen(page)).toMatch(/^ATDT @bbs\.*\nATDT @bbs\.10 \.\.\. CONNECT\n/);
+    expect((await screen(page)).match(/CONNECT/g)).toHaveLength(1);
 
     await answer(page, 'web_caller');
     await waitForScreen(page, "What's your password?");
@@ -174,6 +176,7 @@ describe.runIf(haveChromium)('the green-screen page in a real browser', () => {
     await page.keyboard.press('Enter');
     await waitForScreen(page, 'CONNECT', 2);
     await waitForScreen(page, "What's your name?", 2);
+    expect((await screen(page)).match(/CONNECT/g)).toHaveLength(2);
     expect(problems).toEqual([]);
 
     // A caller on telnet reads what the caller on the page posted.

@@ -257,7 +257,8 @@
       clearInterval(dotsTimer);
       clearTimeout(dialTimer);
       state = 'connected';
-      out(`\r\n${BRIGHT}CONNECT${RESET}\r\n\r\n`);
+      // The proxy says `ATDT @bbs.10 ... CONNECT` once the BBS answers, as it does in every door.
+      out('\r\n');
       out(() => {
         mark('connected', `Connected to ${route}.`);
         return '';
