@@ -23,7 +23,7 @@ describe('fuzzing the JSON-socket door', () => {
     const outcome = await fuzzAlongsideCaller({
       seed,
       openLine: () => jsonSocketLine(frontPort),
-      fuzz: () => fuzzTcp({ port: frontPort, seed, door: 'json', durationMs: 3000, maxConnections: 1500, concurrency: 8, plan: jsonSocketPlan }),
+      fuzz: () => fuzzTcp({ port: frontPort, seed, door: 'json', durationMs: 3000, maxConnections: 3000, concurrency: 8, plan: jsonSocketPlan }),
     });
     const { stats } = outcome;
     expect(outcome.scriptFailure, `${hint}: the scripted caller's call failed: ${outcome.scriptFailure}`).toBeUndefined();
