@@ -1,13 +1,28 @@
 /** `m2bbs proxy`: parses arguments, starts the proxy, stops it cleanly on SIGINT or SIGTERM. */
+import { hasSupervisor, tellSupervisor } from '../common/child-channel.js';
+import { isBbsError } from '../common/errors.js';
 import { createLogger } from '../common/log.js';
 import { stopOnSignals } from '../common/stop-on-signals.js';
 import { parseProxyConfig } from './config.js';
-import { startProxy } from './proxy.js';
+import { startProxy, type Proxy } from './proxy.js';
 
 /** Runs the proxy command until a signal stops it. */
 export async function runProxy(argv: readonly string[]): Promise<void> {
   const config = parseProxyConfig(argv, process.env);
   const log = createLogger(config.logLevel).child({ proxy: true });
-  const proxy = await startProxy(config, log);
+  let proxy: Proxy;
+  try {
+    proxy = await startProxy(config, log);
+  } catch (error) {
+    // Under `m2bbs start` the supervisor prints the one line and stops, rather than restarting.
+    if (!hasSupervisor() || !isBbsError(error) || !error.expose) throw error;
+    await tellSupervisor({ type: 'failed', message: error.message });
+    process.exitCode = 1;
+    return;
+  }
   stopOnSignals(log, () => proxy.close());
+  void tellSupervisor({ type: 'proxy-ready', front: proxy.front, telnet: proxy.telnet, backends: proxy.backends });
+  for (const backend of proxy.backends) {
+    void proxy.whenUp(backend.number).then(() => tellSupervisor({ type: 'backend-connected', backend: backend.number }));
+  }
 }

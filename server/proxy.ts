@@ -1,5 +1,6 @@
 /** The front proxy: binds every backend's endpoints, opens the doors, and stops cleanly. */
 import { createServer, type AddressInfo, type Server } from 'node:net';
+import { BbsError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import { BackendLink, type BackendSpec } from './backend-link.js';
 import type { Address, ProxyConfig } from './config.js';
@@ -87,7 +88,12 @@ export async function startProxy(config: ProxyConfig, log: Logger): Promise<Prox
 
 function listen(server: Server, address: Address, flag: string): Promise<Address> {
   return new Promise((resolve, reject) => {
-    server.once('error', (error) => reject(new Error(`--${flag} ${address.host}:${address.port}: ${error.message}`, { cause: error })));
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const where = address.host.includes(':') ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
+      if (error.code !== 'EADDRINUSE') reject(new Error(`--${flag} ${where}: ${error.message}`, { cause: error }));
+      // The one thing a user can do about it is pick another port, so that is all the line says.
+      else reject(new BbsError('BBS_ERR_PORT_IN_USE', `m2bbs: ${where} is already in use; choose another with --${flag} HOST:PORT or M2BBS_${flag.toUpperCase()}`, { cause: error }));
+    });
     server.listen(address.port, address.host, () => {
       const bound = server.address() as AddressInfo;
       resolve({ host: bound.address, port: bound.port });

@@ -1,35 +1,47 @@
 /** `m2bbs start`: the whole BBS in one command; prints where to connect; Ctrl-C stops it all. */
+import { dirname, join } from 'node:path';
+import { ignoreBrokenPipes } from '../common/broken-pipes.js';
 import { createLogger } from '../common/log.js';
+import { jsonLogOutput, textLogOutput } from './log-view.js';
 import { parseStartConfig } from './start-config.js';
 import { startSupervisor } from './supervisor.js';
 
-/** Runs the start command until a signal stops it or a child fails. */
+/** Runs the start command until a signal stops it or the BBS cannot go on. */
 export async function runStart(argv: readonly string[]): Promise<void> {
-  const config = parseStartConfig(argv, process.env);
-  const log = createLogger(config.logLevel).child({ supervisor: true });
-  const supervisor = startSupervisor(config, log);
+  // Under `npm start 2>&1 | tee log` the same Ctrl-C ends tee: the children must still be stopped.
+  ignoreBrokenPipes();
+  const config = parseStartConfig(argv, process.env, process.stdout.isTTY === true);
+  const output = config.logFormat === 'json' ? jsonLogOutput(process.stderr) : textLogOutput(process.stderr, join(dirname(config.db), 'm2bbs.log'), process.stderr.isTTY ? process.stderr.columns : undefined);
+  const log = createLogger(config.logLevel, output.sink('start')).child({ supervisor: true });
+  const supervisor = startSupervisor(config, log, output);
   let stopping = false;
-  const stop = (exitCode: number): void => {
+  const exit = (code: number): void => {
+    output.close();
+    process.exit(code);
+  };
+  const stop = (exitCode: number, why?: string): void => {
     if (stopping) {
       supervisor.kill();
-      process.exit(1);
+      exit(1);
     }
     stopping = true;
-    console.log('\nStopping the BBS...');
-    void supervisor.stop().then(() => process.exit(exitCode));
+    if (why === undefined) console.log('\nStopping the BBS...');
+    else console.error(why);
+    void supervisor.stop().then(() => exit(exitCode));
   };
   process.on('SIGINT', () => stop(0));
   process.on('SIGTERM', () => stop(0));
-  void supervisor.failed.then((name) => {
-    if (stopping) return;
-    console.error(`m2bbs: ${name} stopped unexpectedly; stopping the rest (see the log above).`);
-    stop(1);
+  void supervisor.failed.then((line) => {
+    if (!stopping) stop(1, line);
   });
   const where = await supervisor.ready;
+  // The children's log lines saying so may still be in their pipes: let them come before the banner.
+  await new Promise((resolve) => setImmediate(resolve));
+  const logLine = output.file === undefined ? '' : `The full log is in ${output.file}.\n`;
   console.log(`
 m2bbs is up: the proxy and ${config.backends} backends on ${config.db}.
   telnet ${where.telnet}
   ${where.http}
-Ctrl-C stops everything.
+${logLine}Ctrl-C stops everything.
 `);
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { M2BBS_BIN } from './support/handler-process.js';
 import { JsonSocketClient } from './support/json-socket-client.js';
+import { commandLine, descendants, untilAllGone } from './support/process-tree.js';
 import { TelnetCaller } from './support/telnet-caller.js';
 
 describe('m2bbs start', () => {
@@ -36,18 +37,21 @@ describe('m2bbs start', () => {
 
     const onBbs10 = await JsonSocketClient.open(Number(http?.[1]), '@bbs.10');
     onBbs10.send('connect');
-    expect((await onBbs10.untilPrompt()).texts[0]).toContain('Welcome to the M2BBS.');
+    expect((await onBbs10.untilPrompt()).texts.join('\n')).toContain('Welcome to the M2BBS.');
     const onBbs11 = await JsonSocketClient.open(Number(http?.[1]), '@bbs.11');
     onBbs11.send('connect');
-    expect((await onBbs11.untilPrompt()).texts[0]).toContain('Welcome to the M2BBS.');
+    expect((await onBbs11.untilPrompt()).texts.join('\n')).toContain('Welcome to the M2BBS.');
     const byTelnet = await TelnetCaller.open(Number(telnet?.[1]), 'xterm');
     await byTelnet.waitFor("What's your name?");
+
+    const bbsProcesses = descendants(child.pid ?? 0).filter((pid) => / (proxy|handler) /.test(commandLine(pid)));
+    expect(bbsProcesses).toHaveLength(3);
 
     child.kill('SIGINT');
     await byTelnet.waitFor('The BBS is going down for now.');
     expect((await onBbs10.untilPrompt()).texts).toContain('The BBS is going down for now. Call again soon.');
     expect(await exited).toBe(0);
     expect(stdout).toContain('Stopping the BBS...');
-    expect(stderr).toContain('"msg":"handler ready","handler":"bbs.11"');
+    await untilAllGone(bbsProcesses);
   });
 });

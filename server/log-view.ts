@@ -1,0 +1,89 @@
+/**
+ * Where `m2bbs start` puts the log lines of its processes: JSON lines on stderr as they come, or,
+ * for a person at a terminal, one short line each on stderr with every JSON line kept in a file.
+ */
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { LogSink } from '../common/log.js';
+
+/** Receives each log line of one source (a child, or the supervisor itself), as written. */
+export interface LogOutput {
+  /** A sink for the lines of `source` ('proxy', 'bbs.10', 'start'). */
+  sink(source: string): LogSink;
+  /** The file every JSON line also goes to, when there is one. */
+  readonly file: string | undefined;
+  close(): void;
+}
+
+// Fields every record has, or that only repeat who wrote it: the line shows them another way.
+const SHOWN_APART = new Set(['time', 'level', 'msg', 'proxy', 'handler', 'supervisor']);
+
+/** JSON lines on `err` unchanged. */
+export function jsonLogOutput(err: LogSink): LogOutput {
+  return { sink: () => err, file: undefined, close: () => undefined };
+}
+
+/**
+ * Short human lines on `err` (cut to `columns` when given), every line appended as it came to
+ * `file` (its folder made if need be).
+ */
+export function textLogOutput(err: LogSink, file: string, columns?: number): LogOutput {
+  mkdirSync(dirname(file), { recursive: true });
+  const fd = openSync(file, 'a');
+  let open = true;
+  return {
+    file,
+    sink: (source) => ({
+      write(text: string) {
+        // Written at once, so nothing is lost when the supervisor exits right after.
+        if (open) writeSync(fd, text);
+        for (const line of text.split('\n')) if (line !== '') err.write(`${fit(renderLogLine(line, source), columns)}\n`);
+        return true;
+      },
+    }),
+    close() {
+      if (open) closeSync(fd);
+      open = false;
+    },
+  };
+}
+
+/** One JSON log line as "01:02:03 bbs.10  msg key=value"; a line that is not JSON stays as it is. */
+export function renderLogLine(line: string, source: string): string {
+  let record: unknown;
+  try {
+    record = JSON.parse(line);
+  } catch {
+    return line;
+  }
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) return line;
+  const r = record as Record<string, unknown>;
+  const time = typeof r.time === 'string' ? clock(r.time) : '';
+  const level = r.level === 'warn' || r.level === 'error' ? `${r.level.toUpperCase()} ` : '';
+  // Lists and objects (bound endpoints, error stacks) are for the file; the line keeps a message.
+  const fields = Object.entries(r)
+    .filter(([key, value]) => !SHOWN_APART.has(key) && (typeof value !== 'object' || value === null || isErrorLike(value)))
+    .map(([key, value]) => `${key}=${show(value)}`);
+  return [`${time} ${source.padEnd(7)} ${level}${String(r.msg ?? '')}`, ...fields].join(' ').trimStart();
+}
+
+function fit(line: string, columns: number | undefined): string {
+  return columns === undefined || line.length <= columns ? line : `${line.slice(0, Math.max(0, columns - 1))}…`;
+}
+
+function isErrorLike(value: object): value is { message: string } {
+  return 'message' in value && typeof value.message === 'string';
+}
+
+// Local time of day: the date is in the file, a person watching knows what day it is.
+function clock(iso: string): string {
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return '';
+  return [at.getHours(), at.getMinutes(), at.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+}
+
+function show(value: unknown): string {
+  if (typeof value === 'string') return /^[^\s"=]+$/.test(value) ? value : JSON.stringify(value);
+  if (typeof value === 'object' && value !== null && isErrorLike(value)) return JSON.stringify(value.message);
+  return JSON.stringify(value) ?? String(value);
+}

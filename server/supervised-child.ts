@@ -1,0 +1,69 @@
+/**
+ * One process run by `m2bbs start`: its own process group, its log lines passed on whole, and a
+ * channel on which it says it is ready; it stops itself when that channel closes.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { parseChildMessage, type ChildMessage } from '../common/child-channel.js';
+import { describeError } from '../common/errors.js';
+import type { Logger, LogSink } from '../common/log.js';
+
+const M2BBS_BIN = fileURLToPath(new URL('../bin/m2bbs.js', import.meta.url));
+
+export interface ChildEvents {
+  /** A message the child sent on the channel. */
+  message(message: ChildMessage): void;
+  /** The child has exited and its output is all passed on. */
+  closed(code: number | null, signal: NodeJS.Signals | null): void;
+}
+
+export interface SupervisedChild {
+  readonly name: string;
+  readonly process: ChildProcess;
+  /** Resolves with the exit code once the child has exited and its output is all passed on. */
+  readonly exited: Promise<number | null>;
+  /** Sends `signal` unless the child has already exited. */
+  signal(signal: NodeJS.Signals): void;
+}
+
+/** Runs `m2bbs ARGS...` as a child named `name`, its stderr lines to `log`. */
+export function runChild(name: string, args: readonly string[], sinks: { readonly log: LogSink; readonly supervisor: Logger }, events: ChildEvents): SupervisedChild {
+  // Own process group, so a terminal's Ctrl-C reaches only the supervisor, which stops children
+  // in order; the IPC channel is what ties the child's life to the supervisor's.
+  const child = spawn(process.execPath, [M2BBS_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], detached: true });
+  child.stdout?.on('data', (chunk: Buffer) => process.stdout.write(chunk));
+  let partial = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    // Whole lines only, so lines of two children never interleave mid-line.
+    const end = chunk.lastIndexOf('\n');
+    if (end < 0) {
+      partial += chunk;
+      return;
+    }
+    sinks.log.write(partial + chunk.slice(0, end + 1));
+    partial = chunk.slice(end + 1);
+  });
+  child.on('message', (value: unknown) => {
+    const message = parseChildMessage(value);
+    if (message === undefined) sinks.supervisor.warn('unknown message from a child ignored', { child: name });
+    else events.message(message);
+  });
+  child.on('error', (error) => sinks.supervisor.error('child process error', { child: name, error: describeError(error) }));
+  sinks.supervisor.info('child started', { child: name, pid: child.pid });
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('close', (code, signal) => {
+      if (partial !== '') sinks.log.write(`${partial}\n`);
+      partial = '';
+      events.closed(code, signal);
+      resolve(code);
+    }),
+  );
+  return {
+    name,
+    process: child,
+    exited,
+    signal(sig) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(sig);
+    },
+  };
+}

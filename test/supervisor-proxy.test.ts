@@ -1,0 +1,81 @@
+import { createServer, type Server } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { DirectoryEntry } from '../server/line.js';
+import { HandlerProcess } from './support/handler-process.js';
+import { JsonSocketClient } from './support/json-socket-client.js';
+import { childRunning, descendants, isRunning, killAll, until, untilAllGone } from './support/process-tree.js';
+import { TelnetCaller } from './support/telnet-caller.js';
+
+let bbs: HandlerProcess | undefined;
+let started: number[] = [];
+let squatter: Server | undefined;
+afterEach(async () => {
+  killAll(started);
+  started = [];
+  await bbs?.stop();
+  bbs = undefined;
+  await new Promise((resolve) => (squatter === undefined ? resolve(undefined) : squatter.close(resolve)));
+  squatter = undefined;
+});
+
+async function startBbs(): Promise<{ bbs: HandlerProcess; http: number; telnet: number }> {
+  bbs = HandlerProcess.run(['start', '--listen', '127.0.0.1:0', '--telnet', '127.0.0.1:0', '--db', '$DIR/bbs.db']);
+  const banner = (await bbs.waitForStdout(/Ctrl-C stops everything\./)).input;
+  started = descendants(bbs.child.pid ?? 0);
+  return { bbs, http: Number(/http:\/\/127\.0\.0\.1:(\d+)\//.exec(banner)?.[1]), telnet: Number(/telnet 127\.0\.0\.1 (\d+)/.exec(banner)?.[1]) };
+}
+
+/** The directory of the proxy at `port` once it answers with every number up (refused while it is down). */
+function everyNumberUp(port: number): Promise<DirectoryEntry[]> {
+  return until(async () => {
+    const response = await fetch(`http://127.0.0.1:${port}/directory`).catch(() => undefined);
+    const numbers = response === undefined ? [] : ((await response.json()) as { numbers: DirectoryEntry[] }).numbers;
+    return numbers.length > 0 && numbers.every((n) => n.up) ? numbers : undefined;
+  }, `a proxy on port ${port} with every number up`);
+}
+
+describe('m2bbs start, when the proxy dies', () => {
+  it('restarts it on the same ports; the caller on it loses the line, the next one gets in, the backends are the same processes', async () => {
+    const { bbs, http, telnet } = await startBbs();
+    const proxy = await childRunning(bbs.child.pid ?? 0, / proxy /, 'the proxy');
+    const backends = await Promise.all(['bbs.10', 'bbs.11'].map((n) => childRunning(bbs.child.pid ?? 0, new RegExp(` handler .*--name ${n} `), n)));
+    const onIt = await TelnetCaller.open(telnet, 'xterm');
+    await onIt.waitFor("What's your name?");
+
+    process.kill(proxy, 'SIGKILL');
+    await until(() => (onIt.closed ? true : undefined), 'the telnet caller to lose the line');
+
+    // Back means the backends that kept running have reconnected to it by themselves.
+    expect((await everyNumberUp(http)).map((n) => n.number)).toEqual(['bbs.10', 'bbs.11']);
+    const restarted = await childRunning(bbs.child.pid ?? 0, / proxy /, 'the new proxy');
+    expect(restarted).not.toBe(proxy);
+    expect(backends.every(isRunning)).toBe(true);
+    const caller = await JsonSocketClient.open(http);
+    caller.send('connect');
+    expect((await caller.untilPrompt()).texts.join('\n')).toContain('Welcome to the M2BBS.');
+    caller.destroy();
+    const again = await TelnetCaller.open(telnet, 'xterm');
+    await again.waitFor("What's your name?");
+    again.close();
+
+    expect(await bbs.stop()).toBe(0);
+    await untilAllGone([restarted, ...backends]);
+  });
+
+  it('gives up with one line, exit code 1 and nothing left running when its port was taken meanwhile', async () => {
+    const { bbs, http } = await startBbs();
+    const proxy = await childRunning(bbs.child.pid ?? 0, / proxy /, 'the proxy');
+    const everyone = descendants(bbs.child.pid ?? 0);
+    process.kill(proxy, 'SIGKILL');
+    await untilAllGone([proxy]);
+    // Taken before the supervisor's first restart (half a second after the proxy died).
+    squatter = createServer();
+    const taken = squatter;
+    await new Promise<void>((resolve) => taken.listen(http, '127.0.0.1', resolve));
+
+    expect(await bbs.exited).toBe(1);
+    expect(bbs.stderrText).toContain(`m2bbs: 127.0.0.1:${http} is already in use; choose another with --listen HOST:PORT or M2BBS_LISTEN\n`);
+    expect(bbs.stderrText).not.toMatch(/^\s+at /m);
+    await untilAllGone(everyone);
+  });
+});
