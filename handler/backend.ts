@@ -27,7 +27,7 @@ export interface Backend {
 /** Starts a backend; throws before connecting anything when screens or database are unusable. */
 export async function startBackend(config: HandlerConfig, log: Logger): Promise<Backend> {
   const screens = await loadScreenSet(config.screens);
-  const db = openDatabase(config.db);
+  const db = openDatabase(config.db, config.dbMaxBytes === undefined ? {} : { maxBytes: config.dbMaxBytes });
   const store = createStore(db);
 
   const pull = new Pull();

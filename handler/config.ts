@@ -14,6 +14,8 @@ export interface HandlerConfig {
   readonly sendSpec: string;
   readonly recvSpec: string;
   readonly db: string;
+  /** Largest size of the database in bytes (--db-max-size); past it writes are refused as on a full disk. */
+  readonly dbMaxBytes: number | undefined;
   readonly screens: string;
   readonly logLevel: LogLevel;
   readonly limits: Limits;
@@ -30,6 +32,15 @@ export const HANDLER_FLAGS = {
   'send-spec': { kind: 'string', arg: 'SPEC', env: 'M2BBS_SEND_SPEC', default: defaultBackend(0).sendSpec, help: "server's PUSH endpoint, we connect PULL" },
   'recv-spec': { kind: 'string', arg: 'SPEC', env: 'M2BBS_RECV_SPEC', default: defaultBackend(0).recvSpec, help: "server's SUB endpoint, we connect PUB" },
   db: { kind: 'string', arg: 'FILE', env: 'M2BBS_DB', default: 'data/m2bbs.db', help: 'SQLite database file' },
+  'db-max-size': {
+    kind: 'integer',
+    arg: 'MB',
+    min: 1,
+    max: 1_000_000,
+    env: 'M2BBS_DB_MAX_SIZE',
+    defaultText: 'no limit',
+    help: 'largest the database may grow, in MiB; past it callers are told their writes were not saved, as on a full disk',
+  },
   screens: { kind: 'string', arg: 'DIR', env: 'M2BBS_SCREENS', defaultText: 'the shipped screens/', help: 'screens, menus and flows, reloaded live' },
   'log-level': LOG_LEVEL_FLAG,
   ...LIMIT_FLAGS,
@@ -60,6 +71,7 @@ export function parseHandlerConfig(argv: readonly string[], env: NodeJS.ProcessE
     sendSpec,
     recvSpec,
     db,
+    dbMaxBytes: values['db-max-size'] === undefined ? undefined : values['db-max-size'] * 1024 * 1024,
     screens: values.screens ?? SHIPPED_SCREENS,
     logLevel: values['log-level'],
     limits,

@@ -17,6 +17,8 @@ export interface TestBbs {
   readonly httpUrl: string;
   readonly frontPort: number;
   readonly telnetPort: number;
+  /** The SQLite file the backends share. */
+  readonly dbFile: string;
   close(): Promise<void>;
 }
 
@@ -26,6 +28,8 @@ export interface TestBbsOptions {
   readonly telnetNegotiationMs?: number;
   /** Lines per backend: the handlers' --max-callers and what the proxy is told. */
   readonly lines?: number;
+  /** More `m2bbs handler` flags for every backend (`--db-max-size 1`). */
+  readonly handlerArgs?: readonly string[];
 }
 
 /** Starts the proxy and its backends; resolves once every backend is ready. */
@@ -51,6 +55,7 @@ export async function startTestBbs(options: TestBbsOptions = {}): Promise<TestBb
       [
         ...['--name', b.number, '--send-spec', b.sendSpec, '--recv-spec', b.recvSpec, '--db', join(dir, 'bbs.db'), '--bad-pass-delay-ms', '0'],
         ...(options.lines === undefined ? [] : ['--max-callers', String(options.lines)]),
+        ...(options.handlerArgs ?? []),
       ],
       { db: false },
     ),
@@ -63,6 +68,7 @@ export async function startTestBbs(options: TestBbsOptions = {}): Promise<TestBb
     httpUrl: `http://127.0.0.1:${proxy.front.port}/`,
     frontPort: proxy.front.port,
     telnetPort: proxy.telnet.port,
+    dbFile: join(dir, 'bbs.db'),
     async close() {
       await proxy.close();
       await Promise.all(handlers.map((h) => h.stop()));
