@@ -82,17 +82,3 @@ export function backendLimits(values: FlagValues<typeof LIMIT_FLAGS>, problems: 
   }
   return Object.freeze({ limits, lines });
 }
-
-/** The `m2bbs handler` arguments that give a backend exactly these limits. */
-export function limitArgs({ limits, lines }: BackendLimits): string[] {
-  const byFlag: Record<keyof typeof LIMIT_FLAGS, number> = {
-    'max-lines': limits.maxLines,
-    'max-line-length': limits.maxLineLength,
-    'page-size': limits.pageSize,
-    'bad-pass-delay-ms': limits.badPasswordDelayMs,
-    'max-callers': lines.maxCallers,
-    'idle-before-login': lines.idleBeforeLoginSeconds,
-    'idle-after-login': lines.idleAfterLoginSeconds,
-  };
-  return Object.entries(byFlag).flatMap(([flag, value]) => [`--${flag}`, String(value)]);
-}

@@ -1,8 +1,19 @@
-/** The `m2bbs start` configuration: its own flags and every backend limit, which it passes on. */
+/** The `m2bbs start` configuration: its own flags and every backend flag, which it passes on. */
 import { LOG_LEVEL_FLAG, parseTable, usageText, type FlagTable } from '../common/flag-table.js';
 import type { LogLevel } from '../common/log.js';
-import { backendLimits, limitArgs, LIMIT_FLAGS, type BackendLimits } from '../handler/limit-flags.js';
+import { HANDLER_FLAGS } from '../handler/config.js';
+import { backendLimits, type BackendLimits } from '../handler/limit-flags.js';
 import type { BackendSpec } from './backend-link.js';
+
+// A backend's own flags: the supervisor gives each backend these; `m2bbs start` has its own
+// --db, --screens and --log-level, and every other flag of `m2bbs handler` is passed on as given.
+const PER_BACKEND = ['name', 'send-spec', 'recv-spec', 'db', 'screens', 'log-level'] as const;
+type PassedOn = Omit<typeof HANDLER_FLAGS, (typeof PER_BACKEND)[number]>;
+
+/** The flags of `m2bbs handler` that `m2bbs start` takes and passes to every backend: its limits. */
+export const PASSED_ON_FLAGS = Object.fromEntries(
+  Object.entries(HANDLER_FLAGS).filter(([flag]) => !(PER_BACKEND as readonly string[]).includes(flag)),
+) as PassedOn;
 
 export interface StartConfig {
   readonly backends: number;
@@ -17,6 +28,8 @@ export interface StartConfig {
   readonly logFormat: 'text' | 'json';
   /** The limits every backend is started with. */
   readonly backendLimits: BackendLimits;
+  /** The `m2bbs handler` arguments every backend gets for PASSED_ON_FLAGS. */
+  readonly backendFlags: readonly string[];
 }
 
 /** The flags of `m2bbs start`: its own, then every limit of the backends it runs. */
@@ -35,9 +48,9 @@ export const START_FLAGS = {
     defaultText: 'text on a terminal, with the JSON lines in m2bbs.log next to the database; json otherwise',
     help: 'text or json log lines on stderr',
   },
-  ...LIMIT_FLAGS,
+  ...PASSED_ON_FLAGS,
   // The proxy is told each backend's lines, so "no limit" is not offered here.
-  'max-callers': { ...LIMIT_FLAGS['max-callers'], min: 1, max: 100_000, default: 50, help: 'callers each backend takes at once; the next one gets busy' },
+  'max-callers': { ...HANDLER_FLAGS['max-callers'], min: 1, max: 100_000, default: 50, help: 'callers each backend takes at once; the next one gets busy' },
 } as const satisfies FlagTable;
 
 export const START_USAGE = usageText(
@@ -51,6 +64,11 @@ export function parseStartConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   const { values, problems } = parseTable('m2bbs start', START_USAGE, START_FLAGS, argv, env);
   const limits = backendLimits(values, problems);
   problems.check('m2bbs start');
+  const backendFlags = Object.keys(PASSED_ON_FLAGS).flatMap((flag) => {
+    const value: unknown = values[flag as keyof PassedOn];
+    if (value === undefined || value === false) return [];
+    return value === true ? [`--${flag}`] : [`--${flag}`, String(value)];
+  });
   return Object.freeze({
     backends: values.backends,
     maxCallers: limits.lines.maxCallers,
@@ -62,10 +80,11 @@ export function parseStartConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     // Text is for a person at a terminal; a pipe or a file gets the JSON lines a program can read.
     logFormat: values.log ?? (terminal ? 'text' : 'json'),
     backendLimits: limits,
+    backendFlags,
   });
 }
 
 /** The `m2bbs handler` arguments of backend `b`: its endpoints, the database, and every limit. */
 export function backendArgs(config: StartConfig, b: BackendSpec): string[] {
-  return ['handler', '--name', b.number, '--send-spec', b.sendSpec, '--recv-spec', b.recvSpec, '--db', config.db, ...limitArgs(config.backendLimits)];
+  return ['handler', '--name', b.number, '--send-spec', b.sendSpec, '--recv-spec', b.recvSpec, '--db', config.db, ...config.backendFlags];
 }

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FlagSpec } from '../common/flag-table.js';
 import { parseHandlerConfig } from '../handler/config.js';
-import { backendArgs, parseStartConfig } from '../server/start-config.js';
+import { backendArgs, parseStartConfig, PASSED_ON_FLAGS, START_FLAGS } from '../server/start-config.js';
 import { HandlerProcess } from './support/handler-process.js';
 import { JsonSocketClient } from './support/json-socket-client.js';
 
@@ -19,6 +20,19 @@ describe('every backend limit given to m2bbs start, as a flag or in the environm
     const defaults = parseHandlerConfig(backendArgs(parseStartConfig([], {}), BACKEND).slice(1), {});
     expect(defaults.limits).toEqual(parseHandlerConfig([], {}).limits);
     expect(defaults.lines).toEqual({ ...parseHandlerConfig([], {}).lines, maxCallers: 50 });
+  });
+
+  it('takes every flag of m2bbs handler but those of one backend, and gives each backend the same', () => {
+    // A value other than the default for each, valid for both commands.
+    const argv = Object.keys(PASSED_ON_FLAGS).flatMap((flag) => {
+      const spec = START_FLAGS[flag as keyof typeof START_FLAGS] as FlagSpec;
+      if (spec.kind === 'boolean') return [`--${flag}`];
+      if (spec.kind === 'integer') return [`--${flag}`, String(spec.min + 1)];
+      return [`--${flag}`, spec.choices?.at(-1) ?? 'x'];
+    });
+    expect(argv.length).toBeGreaterThanOrEqual(14);
+    const own = ['--name', BACKEND.number, '--send-spec', BACKEND.sendSpec, '--recv-spec', BACKEND.recvSpec, '--db', 'data/m2bbs.db'];
+    expect(parseHandlerConfig(backendArgs(parseStartConfig(argv, {}), BACKEND).slice(1), {})).toEqual(parseHandlerConfig([...own, ...argv], {}));
   });
 
   it('names the environment variable a bad value came from, with every problem at once', () => {
