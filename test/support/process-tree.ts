@@ -55,6 +55,13 @@ export function descendants(pid: number): number[] {
   return found;
 }
 
+/** Every running process whose command line matches `pattern`. */
+export function processesMatching(pattern: RegExp): number[] {
+  return allEntries()
+    .filter((e) => !e.zombie && pattern.test(commandLine(e.pid)))
+    .map((e) => e.pid);
+}
+
 /** Polls until `check` returns a value that is not undefined, failing after `deadlineMs`. */
 export async function until<T>(check: () => T | undefined | Promise<T | undefined>, what: string, deadlineMs = 15_000): Promise<T> {
   const deadline = Date.now() + deadlineMs;

@@ -1,0 +1,36 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { renderLogLine, textLogOutput } from '../server/log-view.js';
+
+const at = new Date(2026, 0, 2, 3, 4, 5).toISOString();
+
+describe('the human log view of m2bbs start', () => {
+  it('shows local time, who, WARN/ERROR, the message and plain fields; leaves lists and objects to the file', () => {
+    const line = JSON.stringify({ time: at, level: 'info', msg: 'login', handler: 'bbs.10', caller: 'alice', conn: 7, backends: [{ number: 'bbs.10' }] });
+    expect(renderLogLine(line, 'bbs.10')).toBe('03:04:05 bbs.10  login caller=alice conn=7');
+    const warn = JSON.stringify({ time: at, level: 'warn', msg: 'backend exited; restarting', supervisor: true, signal: 'SIGKILL', note: 'two words' });
+    expect(renderLogLine(warn, 'start')).toBe('03:04:05 start   WARN backend exited; restarting signal=SIGKILL note="two words"');
+    const error = JSON.stringify({ time: at, level: 'error', msg: 'stop failed', error: { name: 'Error', message: 'it broke', stack: 'Error: it broke\n    at x' } });
+    expect(renderLogLine(error, 'proxy')).toBe('03:04:05 proxy   ERROR stop failed error="it broke"');
+  });
+
+  it('passes a line that is not a JSON record through as it is', () => {
+    expect(renderLogLine('m2bbs: 127.0.0.1:6767 is already in use', 'proxy')).toBe('m2bbs: 127.0.0.1:6767 is already in use');
+    expect(renderLogLine('[1,2]', 'proxy')).toBe('[1,2]');
+  });
+
+  it('writes every line to the file as it came, and cut to the width on the terminal', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'm2bbs-log-view-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const shown: string[] = [];
+    const output = textLogOutput({ write: (text: string) => shown.push(text) }, join(dir, 'data', 'm2bbs.log'), 30);
+    const record = JSON.stringify({ time: at, level: 'info', msg: 'a rather long message for the width', proxy: true });
+    output.sink('proxy').write(`${record}\nnot json\n`);
+    output.close();
+    expect(readFileSync(join(dir, 'data', 'm2bbs.log'), 'utf8')).toBe(`${record}\nnot json\n`);
+    expect(shown).toEqual(['03:04:05 proxy   a rather lon…\n', 'not json\n']);
+    expect(output.file).toBe(join(dir, 'data', 'm2bbs.log'));
+  });
+});
