@@ -182,7 +182,13 @@ export function createStore(db: Database.Database): Store {
     }
     return items;
   });
+  const markBatch = db.transaction((callerId: number, ids: readonly number[], now: number): void => {
+    for (const id of ids) sql.markMailRead.run(now, id, callerId);
+  });
+  // Writes with RETURNING are read with `.all()`, never `.get()`: `.get()` stops after the first
+  // row and does not report a commit that then fails (write-failure.ts).
   const write = writeRunner(db, fileCheck(db));
+  const returned = <T>(rows: T[], what: string): T => one(rows[0], what);
 
   // A missing caller id surfaces from SQLite as a foreign-key failure; report it as a bad argument.
   function insertFor<T>(what: string, ids: readonly number[], insert: () => T): T {
@@ -204,7 +210,7 @@ export function createStore(db: Database.Database): Store {
       checkString('passwordHash', passwordHash);
       checkInteger('now', now, 0);
       try {
-        return write('A new caller', () => one(sql.createCaller.get(name, passwordHash, now), 'createCaller'));
+        return write('A new caller', () => returned(sql.createCaller.all(name, passwordHash, now), 'createCaller'));
       } catch (err) {
         if (!hasCode(err, 'SQLITE_CONSTRAINT_UNIQUE')) throw err;
         throw new BbsError('BBS_ERR_NAME_TAKEN', `The name ${JSON.stringify(name)} is already taken`, { cause: err });
@@ -213,7 +219,7 @@ export function createStore(db: Database.Database): Store {
     recordCall(callerId: number, now: number): Caller {
       checkInteger('now', now, 0);
       checkInteger('callerId', callerId, 1);
-      const caller = write('A call', () => sql.recordCall.get(now, callerId));
+      const caller = write('A call', () => sql.recordCall.all(now, callerId)[0]);
       if (caller === undefined) throw new RangeError(`Expected an existing caller id, got ${callerId}`);
       return caller;
     },
@@ -221,7 +227,7 @@ export function createStore(db: Database.Database): Store {
       checkInteger('authorId', authorId, 1);
       checkString('body', body);
       checkInteger('now', now, 0);
-      return insertFor('authorId', [authorId], () => write('A message', () => one(sql.postMessage.get(authorId, body, now), 'postMessage')));
+      return insertFor('authorId', [authorId], () => write('A message', () => returned(sql.postMessage.all(authorId, body, now), 'postMessage')));
     },
     listMessages(afterId: number, limit: number): PublicMessage[] {
       return sql.listMessages.all(checkInteger('afterId', afterId, 0), checkInteger('limit', limit, 1));
@@ -235,7 +241,7 @@ export function createStore(db: Database.Database): Store {
       checkString('body', body);
       checkInteger('now', now, 0);
       return insertFor('fromId and toId', [fromId, toId], () =>
-        write('A mail', () => one(sql.sendMail.get(fromId, toId, body, now), 'sendMail')),
+        write('A mail', () => returned(sql.sendMail.all(fromId, toId, body, now), 'sendMail')),
       );
     },
     inboxIds(callerId: number): number[] {
@@ -248,9 +254,7 @@ export function createStore(db: Database.Database): Store {
       checkInteger('callerId', callerId, 1);
       checkIds(ids);
       checkInteger('now', now, 0);
-      write('Marking mail read', () => {
-        for (const id of ids) sql.markMailRead.run(now, id, callerId);
-      });
+      write('Marking mail read', () => markBatch(callerId, ids, now));
     },
     countUnreadMail(callerId: number): number {
       return one(sql.countUnreadMail.get(checkInteger('callerId', callerId, 1)), 'countUnreadMail');
@@ -260,7 +264,7 @@ export function createStore(db: Database.Database): Store {
       checkInteger('authorId', authorId, 1);
       checkString('body', body);
       checkInteger('now', now, 0);
-      return insertFor('authorId', [authorId], () => write('A wall line', () => one(sql.postToWall.get(wall, authorId, body, now), 'postToWall')));
+      return insertFor('authorId', [authorId], () => write('A wall line', () => returned(sql.postToWall.all(wall, authorId, body, now), 'postToWall')));
     },
     listWall(wall: string, limit: number): WallLine[] {
       return sql.listWall.all(checkWall(wall), checkInteger('limit', limit, 1));

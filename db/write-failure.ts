@@ -1,9 +1,10 @@
 /**
  * How a store write either commits or throws. better-sqlite3's `.get()` on `INSERT ... RETURNING`
  * returns the new row after the first step and ignores an error from the commit that follows,
- * so a post could be numbered and then rolled back (the number went to the next post). Every
- * write therefore runs in an explicit transaction whose COMMIT is its own statement, and SQLite's
- * refusals become BbsErrors that flows can tell the caller about.
+ * so a post could be numbered and then rolled back (the number went to the next post). Store
+ * writes therefore step their statement to the end (`.all()` or `.run()`, which report a failed
+ * commit) or run in a transaction whose COMMIT is its own statement, and SQLite's refusals become
+ * BbsErrors that flows can tell the caller about.
  */
 import Database from 'better-sqlite3';
 import { BbsError, isBbsError, type ErrorCode } from '../common/errors.js';
@@ -40,13 +41,15 @@ function translate(err: unknown, what: string, file: string): unknown {
   return err;
 }
 
-/** Runs writes for the store: each checks the file is still there, then commits or throws. */
+/**
+ * Runs writes for the store: each checks the file is still there, then runs `write`, which must
+ * itself commit or throw (see above); SQLite's refusals are translated.
+ */
 export function writeRunner(db: Database.Database, checkFile: FileCheck): <T>(what: string, write: () => T) => T {
   return <T>(what: string, write: () => T): T => {
     checkFile();
     try {
-      // IMMEDIATE takes the write lock up front, so waiting for another backend's lock is one busy wait.
-      return db.transaction(write).immediate();
+      return write();
     } catch (err) {
       throw translate(err, what, db.name);
     }
