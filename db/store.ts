@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { BbsError } from '../common/errors.js';
 import { fileCheck } from './file-identity.js';
+import { checkIds, checkInteger, checkString, checkWall } from './store-checks.js';
 import { writeRunner } from './write-failure.js';
 
 /** A registered caller as other modules may see it. */
@@ -69,37 +70,6 @@ export interface Store {
 }
 
 const CALLER_COLUMNS = 'id, name, created_at AS createdAt, last_call_at AS lastCallAt, calls';
-
-function describe(value: unknown): string {
-  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
-  if (typeof value === 'string') return JSON.stringify(value);
-  return value === null ? 'null' : typeof value;
-}
-
-function checkString(what: string, value: unknown): string {
-  if (typeof value !== 'string') throw new TypeError(`Expected ${what} to be a string, got ${describe(value)}`);
-  return value;
-}
-
-function checkInteger(what: string, value: unknown, min: number): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
-    throw new TypeError(`Expected ${what} to be an integer, got ${describe(value)}`);
-  }
-  if (value < min) throw new RangeError(`Expected ${what} to be at least ${min}, got ${value}`);
-  return value;
-}
-
-function checkIds(value: unknown): readonly number[] {
-  if (!Array.isArray(value)) throw new TypeError(`Expected ids to be an array, got ${describe(value)}`);
-  for (const id of value) checkInteger('every mail id', id, 1);
-  return value as readonly number[];
-}
-
-function checkWall(value: unknown): string {
-  const wall = checkString('wall', value);
-  if (!/^[a-z0-9_-]{1,40}$/.test(wall)) throw new RangeError(`Expected a wall name of 1 to 40 lowercase letters, digits, _ or -, got ${JSON.stringify(wall)}`);
-  return wall;
-}
 
 // INSERT/COUNT ... always yield one row; a missing one means the schema is not what this code expects.
 function one<T>(row: T | undefined, what: string): T {
