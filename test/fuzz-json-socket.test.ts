@@ -26,10 +26,10 @@ describe('fuzzing the JSON-socket door', () => {
       fuzz: () => fuzzTcp({ port: frontPort, seed, door: 'json', durationMs: 3000, maxConnections: 3000, concurrency: 8, plan: jsonSocketPlan }),
     });
     const { stats } = outcome;
+    expect((bbs as FuzzBbs).harm(), `${hint}: after ${JSON.stringify(stats)}`).toEqual([]);
     expect(outcome.scriptFailure, `${hint}: the scripted caller's call failed: ${outcome.scriptFailure}`).toBeUndefined();
     expect(stats.refused, `${hint}: the front port refused connections`).toBe(0);
     expect(stats.connections, `${hint}: the fuzz made no connections`).toBeGreaterThan(0);
     expect(outcome.loginFailure, `${hint}: a fresh caller could not log in after the fuzz: ${outcome.loginFailure}`).toBeUndefined();
-    expect((bbs as FuzzBbs).harm(), `${hint}: after ${JSON.stringify(stats)}`).toEqual([]);
   });
 });

@@ -26,10 +26,10 @@ describe('fuzzing the telnet door', () => {
       fuzz: () => fuzzTcp({ port: telnetPort, seed, door: 'telnet', durationMs: 3000, maxConnections: 3000, concurrency: 8, plan: telnetPlan }),
     });
     const { stats } = outcome;
+    expect((bbs as FuzzBbs).harm(), `${hint}: after ${JSON.stringify(stats)}`).toEqual([]);
     expect(outcome.scriptFailure, `${hint}: the scripted caller's call failed: ${outcome.scriptFailure}`).toBeUndefined();
     expect(stats.refused, `${hint}: the telnet port refused connections`).toBe(0);
     expect(stats.connections, `${hint}: the fuzz made no connections`).toBeGreaterThan(0);
     expect(outcome.loginFailure, `${hint}: a fresh caller could not log in after the fuzz: ${outcome.loginFailure}`).toBeUndefined();
-    expect((bbs as FuzzBbs).harm(), `${hint}: after ${JSON.stringify(stats)}`).toEqual([]);
   });
 });

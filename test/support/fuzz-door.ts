@@ -27,28 +27,35 @@ export async function fuzzAlongsideCaller<S>(options: DoorFuzzOptions<S>): Promi
   const name = `fz${options.seed.toString(36)}`;
   const message = `Posted while the fuzz ran, seed ${options.seed}.`;
   const script = new Transcript();
-  const line = await options.openLine();
-  const scripted = signUpPostReadQuit(line, name, PASSWORD, message, script).then(
-    () => undefined,
-    (error: unknown) => `${describe(error)}\n${script.toString()}`,
-  );
+  // Opening a line fails too when a process is down; that is a failure to report, not to throw.
+  const line = await options.openLine().catch((error: unknown) => error as Error);
+  const scripted =
+    line instanceof Error
+      ? Promise.resolve(`could not open a line before the fuzz: ${describe(line)}`)
+      : signUpPostReadQuit(line, name, PASSWORD, message, script).then(
+          () => undefined,
+          (error: unknown) => `${describe(error)}\n${script.toString()}`,
+        );
   let stats: S;
   try {
     stats = await options.fuzz();
   } finally {
     // The script has its own deadlines; waiting for it here keeps a failure's transcript whole.
     await scripted;
-    line.hangUp();
+    if (!(line instanceof Error)) line.hangUp();
   }
   const scriptFailure = await scripted;
   if (scriptFailure !== undefined) return { stats, scriptFailure, loginFailure: 'not tried: the scripted caller never signed up' };
   const fresh = new Transcript();
-  const again = await options.openLine();
-  const loginFailure = await logInAndQuit(again, name, PASSWORD, fresh).then(
-    () => undefined,
-    (error: unknown) => `${describe(error)}\n${fresh.toString()}`,
-  );
-  again.hangUp();
+  let again: CallerLine | undefined;
+  const loginFailure = await options
+    .openLine()
+    .then((opened) => logInAndQuit((again = opened), name, PASSWORD, fresh))
+    .then(
+      () => undefined,
+      (error: unknown) => `${describe(error)}\n${fresh.toString()}`,
+    );
+  (again as CallerLine | undefined)?.hangUp();
   return { stats, scriptFailure, loginFailure };
 }
 
