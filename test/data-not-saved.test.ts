@@ -14,6 +14,7 @@ import { openDatabase } from '../db/open-database.js';
 import { createStore, type Store } from '../db/store.js';
 import { isWriteFailure } from '../db/write-failure.js';
 import { createHarness, registerAtMenu, type Harness } from './support/harness.js';
+import { immutableUnsupported, makeImmutable } from './support/immutable-files.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -137,6 +138,27 @@ describe('the board is full', () => {
     expect(carol.closed).toBe(false);
     expect(board.store.findCaller('carol')).toBeUndefined();
     expect(board.logs.find((r) => r.msg === 'write not stored')).toMatchObject({ op: 'register', code: 'BBS_ERR_DB_FULL', caller: 'carol' });
+  });
+});
+
+describe.skipIf(immutableUnsupported !== undefined)('the database cannot be written (chattr +i on its -wal)', () => {
+  it('the caller is told, sees the message again, and "try again" once it is writable stores it as number 1', async () => {
+    const board = cappedBoard();
+    const alice = await registerAtMenu(board.harness, '10', 'alice', 'password1');
+    const undo = makeImmutable(`${board.file}-wal`);
+    onTestFinished(undo);
+    await alice.say('1');
+    await alice.say('Hello?');
+    expect((await alice.say('.'))?.msg).toBe('Try again? (Y/n)');
+    expect(alice.transcript()).toContain('BBS| Your message was NOT saved: the board cannot write to its database just now.');
+    expect(alice.transcript()).toContain('BBS| Hello?\nBBS| Try again? (Y/n)');
+    expect(board.store.countMessages()).toBe(0);
+    expect(board.logs.find((r) => r.msg === 'write not stored')).toMatchObject({ code: 'BBS_ERR_DB_WRITE', sqlite: expect.stringMatching(/^SQLITE_IOERR/) });
+
+    undo();
+    await alice.say('y');
+    expect(alice.transcript()).toContain('BBS| Your message is on the board as number 1.');
+    expect(board.store.listMessages(0, 10).map((m) => m.body)).toEqual(['Hello?']);
   });
 });
 
