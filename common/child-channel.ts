@@ -23,6 +23,9 @@ export type ChildMessage =
   | { readonly type: 'backend-connected'; readonly backend: string }
   | { readonly type: 'failed'; readonly message: string };
 
+/** What the supervisor tells a child: the proxy died, so the callers it carried are gone. */
+export type SupervisorMessage = { readonly type: 'proxy-gone' };
+
 /** True when this process was started by a supervisor with a channel to it. */
 export function hasSupervisor(): boolean {
   return typeof process.send === 'function' && process.connected;
@@ -40,6 +43,14 @@ export function tellSupervisor(message: ChildMessage): Promise<void> {
 /** Calls `gone` once when the supervisor's channel closes (the supervisor exited or was killed). */
 export function whenSupervisorGone(gone: () => void): void {
   if (hasSupervisor()) process.once('disconnect', gone);
+}
+
+/** Calls `heard` with each message from the supervisor (none for a child run by hand). */
+export function whenSupervisorSays(heard: (message: SupervisorMessage) => void): void {
+  if (!hasSupervisor()) return;
+  process.on('message', (value: unknown) => {
+    if (typeof value === 'object' && value !== null && (value as { type?: unknown }).type === 'proxy-gone') heard({ type: 'proxy-gone' });
+  });
 }
 
 /** The message a child sent, or undefined for anything that is not one (never throws). */

@@ -28,8 +28,9 @@ export function jsonLogOutput(err: LogSink): LogOutput {
  * `file` (its folder made if need be).
  */
 export function textLogOutput(err: LogSink, file: string, columns?: number): LogOutput {
-  mkdirSync(dirname(file), { recursive: true });
-  const fd = openSync(file, 'a');
+  // Caller names and addresses are in it: for the operator's eyes only, like the database.
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  const fd = openSync(file, 'a', 0o600);
   let open = true;
   return {
     file,

@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { parseChildMessage, type ChildMessage } from '../common/child-channel.js';
+import { parseChildMessage, type ChildMessage, type SupervisorMessage } from '../common/child-channel.js';
 import { describeError } from '../common/errors.js';
 import type { Logger, LogSink } from '../common/log.js';
 
@@ -24,6 +24,8 @@ export interface SupervisedChild {
   readonly exited: Promise<number | null>;
   /** Sends `signal` unless the child has already exited. */
   signal(signal: NodeJS.Signals): void;
+  /** Sends `message` on the channel while the child has one. */
+  tell(message: SupervisorMessage): void;
 }
 
 /** Runs `m2bbs ARGS...` as a child named `name`, its stderr lines to `log`. */
@@ -64,6 +66,10 @@ export function runChild(name: string, args: readonly string[], sinks: { readonl
     exited,
     signal(sig) {
       if (child.exitCode === null && child.signalCode === null) child.kill(sig);
+    },
+    tell(message) {
+      // A child exiting meanwhile is seen by 'close'; the failed send says nothing more.
+      if (child.connected) child.send(message, () => undefined);
     },
   };
 }

@@ -80,6 +80,8 @@ export function startSupervisor(config: StartConfig, log: Logger, output: LogOut
       },
       closed(code, signal) {
         if (stopping) return;
+        // Its callers are gone with it: the backends free their lines for the callers of the next one.
+        for (const handler of handlers) handler.tell({ type: 'proxy-gone' });
         // A proxy that says why it cannot start (a port taken) will not start by trying again.
         if (failure !== undefined) return giveUp(failure);
         if (bound === undefined) return giveUp(`m2bbs: the proxy stopped before it was ready (exit code ${code}, signal ${signal}); see the lines above.`);

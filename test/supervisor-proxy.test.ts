@@ -18,8 +18,8 @@ afterEach(async () => {
   squatter = undefined;
 });
 
-async function startBbs(): Promise<{ bbs: HandlerProcess; http: number; telnet: number }> {
-  bbs = HandlerProcess.run(['start', '--listen', '127.0.0.1:0', '--telnet', '127.0.0.1:0', '--db', '$DIR/bbs.db']);
+async function startBbs(...more: string[]): Promise<{ bbs: HandlerProcess; http: number; telnet: number }> {
+  bbs = HandlerProcess.run(['start', '--listen', '127.0.0.1:0', '--telnet', '127.0.0.1:0', '--db', '$DIR/bbs.db', ...more]);
   const banner = (await bbs.waitForStdout(/Ctrl-C stops everything\./)).input;
   started = descendants(bbs.child.pid ?? 0);
   return { bbs, http: Number(/http:\/\/127\.0\.0\.1:(\d+)\//.exec(banner)?.[1]), telnet: Number(/telnet 127\.0\.0\.1 (\d+)/.exec(banner)?.[1]) };
@@ -62,16 +62,36 @@ describe('m2bbs start, when the proxy dies', () => {
     await untilAllGone([restarted, ...backends]);
   });
 
+  it('frees the line the lost caller held: with one backend of one line, the next caller is not told busy', async () => {
+    const { bbs, http } = await startBbs('--backends', '1', '--max-callers', '1');
+    const lost = await JsonSocketClient.open(http);
+    lost.send('connect');
+    expect((await lost.untilPrompt()).texts.join('\n')).toContain('Welcome to the M2BBS.');
+    process.kill(await childRunning(bbs.child.pid ?? 0, / proxy /, 'the proxy'), 'SIGKILL');
+    await lost.closedByServer();
+
+    await everyNumberUp(http);
+    const next = await JsonSocketClient.open(http);
+    next.send('connect');
+    expect((await next.untilPrompt()).texts.join('\n')).toContain('Welcome to the M2BBS.');
+    next.destroy();
+  });
+
   it('gives up with one line, exit code 1 and nothing left running when its port was taken meanwhile', async () => {
     const { bbs, http } = await startBbs();
     const proxy = await childRunning(bbs.child.pid ?? 0, / proxy /, 'the proxy');
     const everyone = descendants(bbs.child.pid ?? 0);
-    process.kill(proxy, 'SIGKILL');
-    await untilAllGone([proxy]);
-    // Taken before the supervisor's first restart (half a second after the proxy died).
-    squatter = createServer();
-    const taken = squatter;
-    await new Promise<void>((resolve) => taken.listen(http, '127.0.0.1', resolve));
+    // The supervisor is held still meanwhile, so the port is surely taken before it restarts the proxy.
+    process.kill(bbs.child.pid ?? 0, 'SIGSTOP');
+    try {
+      process.kill(proxy, 'SIGKILL');
+      await untilAllGone([proxy]);
+      squatter = createServer();
+      const taken = squatter;
+      await new Promise<void>((resolve, reject) => taken.once('error', reject).listen(http, '127.0.0.1', resolve));
+    } finally {
+      process.kill(bbs.child.pid ?? 0, 'SIGCONT');
+    }
 
     expect(await bbs.exited).toBe(1);
     expect(bbs.stderrText).toContain(`m2bbs: 127.0.0.1:${http} is already in use; choose another with --listen HOST:PORT or M2BBS_LISTEN\n`);

@@ -30,7 +30,17 @@ function allEntries(): Entry[] {
 /** True while `pid` runs (a zombie, exited but not yet reaped, counts as gone). */
 export function isRunning(pid: number): boolean {
   const e = entry(pid);
-  return e !== undefined && !e.zombie;
+  if (e === undefined) return false;
+  // The main thread turns zombie first; the process holds its files (ports) until every thread has gone.
+  try {
+    return readdirSync(`/proc/${pid}/task`).some((tid) => {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      return state !== 'Z' && state !== 'X';
+    });
+  } catch {
+    return !e.zombie;
+  }
 }
 
 /** The command line of `pid`, its arguments joined by spaces ('' once it has gone). */
