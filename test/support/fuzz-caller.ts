@@ -2,7 +2,8 @@
  * The scripted caller that talks to the BBS while a fuzz runs: signs up, posts a message, reads
  * it back and quits, through any door; every step says what the caller saw when it fails.
  */
-import type { FakeMongrel2 } from './fake-mongrel2.js';
+import { encodeDisconnect } from '../../common/mongrel2-wire.js';
+import { M2_UUID, type FakeMongrel2 } from './fake-mongrel2.js';
 import { withinDeadline } from './fuzz-run.js';
 import { JsonSocketClient } from './json-socket-client.js';
 import type { Turn } from './reply-queue.js';
@@ -113,23 +114,34 @@ export async function telnetLine(port: number): Promise<CallerLine> {
   };
 }
 
-/** A caller straight to a backend, through a fake Mongrel2, on connection `connId`. */
-export function mongrel2Line(m2: FakeMongrel2, connId: string): CallerLine {
+/** Sends frames one after another: a ZeroMQ socket takes one send at a time, and the fuzz shares it. */
+export function oneSendAtATime(send: (frame: Buffer) => Promise<void>): (frame: Buffer) => Promise<void> {
+  let tail: Promise<void> = Promise.resolve();
+  return (frame) => {
+    const sent = tail.then(() => send(frame));
+    tail = sent.catch(() => undefined);
+    return sent;
+  };
+}
+
+/** A caller straight to a backend, through a fake Mongrel2, on connection `connId`; frames go out through `send`. */
+export function mongrel2Line(m2: FakeMongrel2, connId: string, send: (frame: Buffer) => Promise<void>): CallerLine {
   let ended = false;
   const turn = async (result: ReturnType<FakeMongrel2['untilPrompt']>): Promise<string> => {
     const { texts, closed, prompt } = await result;
     ended ||= closed;
     return texts.join('\n') + (prompt?.type === 'prompt' ? prompt.pchar : '');
   };
+  const say = async (line: string): Promise<string> => {
+    await send(m2.request(connId, JSON.stringify({ type: 'msg', msg: line })));
+    return turn(m2.untilPrompt(connId));
+  };
   return {
-    open: async () => {
-      await m2.say(connId, 'connect');
-      return turn(m2.untilPrompt(connId));
-    },
-    say: (line) => turn(m2.exchange(connId, line)),
+    open: () => say('connect'),
+    say,
     closed: async () => {
       if (!ended) await m2.untilPrompt(connId);
     },
-    hangUp: () => void m2.disconnect(connId),
+    hangUp: () => void send(encodeDisconnect(M2_UUID, connId)).catch(() => undefined),
   };
 }
