@@ -42,7 +42,11 @@ export function tellSupervisor(message: ChildMessage): Promise<void> {
 
 /** Calls `gone` once when the supervisor's channel closes (the supervisor exited or was killed). */
 export function whenSupervisorGone(gone: () => void): void {
-  if (hasSupervisor()) process.once('disconnect', gone);
+  // No channel at all is a child run by hand; a channel already closed is a supervisor that went
+  // while this process was still starting.
+  if (typeof process.send !== 'function') return;
+  if (process.connected) process.once('disconnect', gone);
+  else setImmediate(gone);
 }
 
 /** Calls `heard` with each message from the supervisor (none for a child run by hand). */

@@ -38,6 +38,16 @@ describe('m2bbs start, when the supervisor goes', () => {
     await expect(rawExchange(http, '@bbs {"type":"msg","msg":"connect"}\0')).rejects.toThrow(/ECONNREFUSED/);
   });
 
+  it('SIGKILLed while its backends are still starting (and log nothing that could fail): they stop too', async () => {
+    const bbs = HandlerProcess.run([...START_ARGS, '--db', '$DIR/bbs.db', '--log-level', 'silent']);
+    cleanups.push(() => void bbs.stop());
+    const supervisor = bbs.child.pid ?? 0;
+    await childRunning(supervisor, / handler /, 'a backend');
+    started = descendants(supervisor);
+    process.kill(supervisor, 'SIGKILL');
+    await untilAllGone(started);
+  });
+
   it('Ctrl-C to a pipeline (m2bbs start 2>&1 | cat) stops every process, though cat dies with it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'm2bbs-pipe-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
