@@ -77,6 +77,24 @@ describe('m2bbs start, when the proxy dies', () => {
     next.destroy();
   });
 
+  it('gives up when the proxy dies 5 times in a row soon after starting: one line, exit code 1, nothing left running', async () => {
+    const { bbs } = await startBbs('--backends', '1');
+    const everyone = descendants(bbs.child.pid ?? 0);
+    let previous = 0;
+    for (let death = 1; death <= 5; death++) {
+      const proxy = await until(async () => {
+        const pid = await childRunning(bbs.child.pid ?? 0, / proxy /, 'a proxy');
+        return pid === previous ? undefined : pid;
+      }, `proxy number ${death}`);
+      everyone.push(proxy);
+      process.kill(proxy, 'SIGKILL');
+      previous = proxy;
+    }
+    expect(await bbs.exited).toBe(1);
+    expect(bbs.stderrText).toContain('m2bbs: the proxy stopped 5 times in a row soon after starting; see the lines above.\n');
+    await untilAllGone(everyone);
+  }, 60_000);
+
   it('gives up with one line, exit code 1 and nothing left running when its port was taken meanwhile', async () => {
     const { bbs, http } = await startBbs();
     const proxy = await childRunning(bbs.child.pid ?? 0, / proxy /, 'the proxy');
