@@ -10,6 +10,7 @@ import type { Logger, LogSink } from '../common/log.js';
 
 const M2BBS_BIN = fileURLToPath(new URL('../bin/m2bbs.js', import.meta.url));
 
+/** What a supervised child reports to the supervisor. */
 export interface ChildEvents {
   /** A message the child sent on the channel. */
   message(message: ChildMessage): void;
@@ -17,6 +18,7 @@ export interface ChildEvents {
   closed(code: number | null, signal: NodeJS.Signals | null): void;
 }
 
+/** A running child, as the supervisor holds it. */
 export interface SupervisedChild {
   readonly name: string;
   readonly process: ChildProcess;

@@ -10,6 +10,7 @@ import type { LogOutput } from './log-view.js';
 import { backendArgs, type StartConfig } from './start-config.js';
 import { runChild, type SupervisedChild } from './supervised-child.js';
 
+/** The running BBS as `m2bbs start` holds it. */
 export interface Supervisor {
   /** Resolves once the proxy and every backend said they are ready, with the proxy's addresses. */
   readonly ready: Promise<{ readonly http: string; readonly telnet: string }>;
