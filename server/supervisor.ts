@@ -42,6 +42,8 @@ export function startSupervisor(config: StartConfig, log: Logger, output: LogOut
   // themselves and callers find the BBS where the banner said.
   const numbers = Array.from({ length: config.backends }, (_, i) => defaultBackend(i).number);
   let stopping = false;
+  // True once the banner could be printed: every backend has connected once.
+  let isUp = false;
   let reportFailure!: (line: string) => void;
   const failed = new Promise<string>((resolve) => (reportFailure = resolve));
   const giveUp = (line: string): void => {
@@ -104,15 +106,23 @@ export function startSupervisor(config: StartConfig, log: Logger, output: LogOut
   function startBackend(b: BackendSpec, failures: number): void {
     const args = backendArgs(config, b);
     const started = Date.now();
+    let failure: string | undefined;
     const handler = runChild(b.number, [...(config.screens === undefined ? args : [...args, '--screens', config.screens]), ...common], { log: output.sink(b.number), supervisor: log }, {
-      message: () => undefined,
+      message(m: ChildMessage) {
+        if (m.type === 'failed') failure = m.message;
+      },
       closed(code, signal) {
         const index = handlers.indexOf(handler);
         if (index >= 0) handlers.splice(index, 1);
         if (stopping) return;
+        // Before the banner nobody is on yet and trying again changes nothing (bad screens, a
+        // missing database): say why and stop. Later the other numbers still serve callers and a
+        // sysop may mend the cause, so this one keeps being retried, saying why each time.
+        if (failure !== undefined && !isUp) return giveUp(failure);
         const quick = Date.now() - started < QUICK_MS ? failures + 1 : 1;
         const delayMs = restartDelayMs(quick);
-        log.warn('backend exited; restarting', { backend: b.number, code, signal, restartInMs: delayMs });
+        if (failure !== undefined) log.error('backend could not start; trying again', { backend: b.number, why: failure, restartInMs: delayMs });
+        else log.warn('backend exited; restarting', { backend: b.number, code, signal, restartInMs: delayMs });
         setTimeout(() => {
           if (!stopping) startBackend(b, quick);
         }, delayMs).unref();
@@ -126,6 +136,7 @@ export function startSupervisor(config: StartConfig, log: Logger, output: LogOut
   const ready = proxyReady.then(async (where) => {
     // Up means the proxy sees each backend connected, so the first caller finds a line.
     await Promise.all(connected);
+    isUp = true;
     return { http: `http://${hostPort(where.front)}/`, telnet: `${where.telnet.host} ${where.telnet.port}` };
   });
 

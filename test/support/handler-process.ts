@@ -51,9 +51,10 @@ export class HandlerProcess {
     return new HandlerProcess(child, dir);
   }
 
-  /** Starts `m2bbs ARGS...` as it is, in a fresh temp folder it may use, with `env` added to the environment. */
-  static run(args: readonly string[], env: NodeJS.ProcessEnv = {}): HandlerProcess {
+  /** Starts `m2bbs ARGS...` as it is, in a fresh temp folder it may use (laid out first by `prepare`), with `env` added to the environment. */
+  static run(args: readonly string[], env: NodeJS.ProcessEnv = {}, prepare?: (dir: string) => void): HandlerProcess {
     const dir = mkdtempSync(join(tmpdir(), 'm2bbs-run-'));
+    prepare?.(dir);
     const child = spawn(process.execPath, [M2BBS_BIN, ...args.map((arg) => arg.replaceAll('$DIR', dir))], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     return new HandlerProcess(child, dir);
   }
