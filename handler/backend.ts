@@ -112,7 +112,12 @@ async function receiveRequests(pull: Pull, engine: Engine, log: Logger): Promise
         log.warn('malformed request frame dropped', { error: describeError(error), bytes: frame.length });
         return;
       }
-      engine.receive(request);
+      // One request that trips a bug must cost that request only, never the loop every caller needs.
+      try {
+        engine.receive(request);
+      } catch (error) {
+        log.error('request not handled', { conn: request.connId, error: describeError(error), stack: error instanceof Error ? error.stack : undefined });
+      }
     });
   } catch (error) {
     if (!pull.closed) log.error('request loop failed', { error: describeError(error) });

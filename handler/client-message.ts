@@ -29,7 +29,8 @@ export function parseClientMessage(body: Buffer): ClientMessage {
   }
   const { type, msg } = data as { type?: unknown; msg?: unknown };
   if (type === 'ping') return { type: 'ping' };
-  if (type !== 'msg') return { type: 'unknown', name: typeof type === 'string' ? type.slice(0, 64) : String(type) };
+  // Never String(type): an object such as {"toString":1} makes that throw.
+  if (type !== 'msg') return { type: 'unknown', name: typeof type === 'string' ? type.slice(0, 64) : `(${type === null ? 'null' : typeof type})` };
   if (typeof msg !== 'string') return { type: 'invalid', reason: `"msg" is ${msg === null ? 'null' : typeof msg}, not a string` };
   return { type: 'msg', lines: splitLines(msg) };
 }

@@ -55,4 +55,19 @@ describe('a real backend behind the proxy', () => {
     expect(caller.errors).toEqual([]);
     caller.destroy();
   });
+
+  it('goes on answering everyone after a message whose type is an object that cannot be made a string', async () => {
+    const caller = await JsonSocketClient.open(bbs.frontPort);
+    caller.send('connect');
+    const first = await caller.untilPrompt();
+    expect(first.prompt?.msg).toContain("What's your name?");
+    // Found by the fuzz: String({"toString":1}) throws, and once stopped the backend's receive loop.
+    caller.sendRaw('@bbs {"type":{"toString":1}}\0@bbs {"type":{"valueOf":[]}}\0');
+    expect((await caller.exchange('objecttype')).prompt?.msg).toContain('password');
+    const other = await JsonSocketClient.open(bbs.frontPort);
+    other.send('connect');
+    expect((await other.untilPrompt()).prompt?.msg).toContain("What's your name?");
+    other.destroy();
+    caller.destroy();
+  });
 });

@@ -73,6 +73,10 @@ describe('the HTTP and WebSocket door', () => {
     await expect(WsCaller.open(bbs.frontPort, '/nope')).rejects.toThrow('404');
     expect(await rawExchange(bbs.frontPort, 'BLAH\x01\x02 / HTTP/9\r\n\r\n')).toMatch(/^HTTP\/1\.1 400 Bad Request/);
     expect(await rawExchange(bbs.frontPort, Buffer.from([0x16, 0x03, 0x01, 0xff, 0xff, 0x0d, 0x0a, 0x0d, 0x0a]))).toMatch(/^HTTP\/1\.1 400 Bad Request/);
+    // Found by the fuzz: a target of `//` once made the URL parser throw and took the proxy down.
+    expect(await rawExchange(bbs.frontPort, 'GET // HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n')).toMatch(/^HTTP\/1\.1 404 Not Found/);
+    expect(await rawExchange(bbs.frontPort, 'GET http:// HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n')).toMatch(/^HTTP\/1\.1 400 Bad Request/);
+    expect(await rawExchange(bbs.frontPort, 'GET // HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n')).toMatch(/^HTTP\/1\.1 404 Not Found/);
     const caller = await WsCaller.open(bbs.frontPort, '/ws?route=@bbs.10');
     expect((await caller.untilPrompt()).prompt?.msg).toContain("What's your name?");
     caller.ws.close();

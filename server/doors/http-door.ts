@@ -39,7 +39,9 @@ export function createHttpDoor(options: HttpDoorOptions): HttpDoor {
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes ?? 64 * 1024 });
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const url = requestUrl(req);
+    if (url === undefined) return plain(res, 400, 'Bad Request');
+    const path = url.pathname;
     const file = files.get(path === '/index.html' ? '/' : path);
     if (req.method !== 'GET' && req.method !== 'HEAD') return plain(res, 405, 'Method Not Allowed', { allow: 'GET, HEAD' });
     if (path === '/directory') {
@@ -59,11 +61,12 @@ export function createHttpDoor(options: HttpDoorOptions): HttpDoor {
     else socket.destroy();
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const route = url.searchParams.get('route') ?? '@bbs';
     const refuse = (status: string): void => {
       socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
+    const url = requestUrl(req);
+    if (url === undefined) return refuse('400 Bad Request');
+    const route = url.searchParams.get('route') ?? '@bbs';
     if (url.pathname !== '/ws') return refuse('404 Not Found');
     if (!sameOrigin(req)) return refuse('403 Forbidden');
     if (!options.switchboard.knows(route)) return refuse('404 Not Found');
@@ -97,4 +100,15 @@ function sameOrigin(req: IncomingMessage): boolean {
 function plain(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
+}
+
+/** The request's URL, or undefined when it is not one (`//`, `http://`, junk): a 400, never a throw. */
+function requestUrl(req: IncomingMessage): URL | undefined {
+  const target = req.url ?? '/';
+  try {
+    // A path is read as a path: `//x` is not a host named x.
+    return target.startsWith('/') ? new URL(`http://localhost${target}`) : new URL(target, 'http://localhost');
+  } catch {
+    return undefined;
+  }
 }

@@ -41,9 +41,8 @@ const JSON_STRINGS: readonly string[] = [
   '😀', 'ÿ', '\u2028', '%s%n', '${x}', '<script>', 'a'.repeat(300), 'sysop', 'null',
 ];
 
-// Keys a careless parser could trip on; "toString" and "valueOf" are left out on purpose: the
-// backend's message parser still throws on them (see the fuzz report), which would turn CI red.
-const JSON_KEYS: readonly string[] = ['type', 'msg', 'ping', '', 'constructor', '__proto__', 'prototype', 'length', 'MSG', 'Type', '\u0000'];
+// Keys a careless parser could trip on ("toString" and "valueOf" once stopped a backend's receive loop).
+const JSON_KEYS: readonly string[] = ['type', 'msg', 'ping', '', 'constructor', '__proto__', 'prototype', 'length', 'MSG', 'Type', '\u0000', 'toString', 'valueOf'];
 const JSON_TYPES: readonly string[] = ['msg', 'ping', 'disconnect', 'MSG', '', 'notice', 'exit', 'prompt'];
 
 /** A random JSON text: nested arrays and objects, odd keys, odd numbers, odd strings. */
