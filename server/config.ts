@@ -20,6 +20,8 @@ export interface ProxyConfig {
   readonly telnetNegotiationMs: number;
   /** Bytes held for one caller who does not read before that caller is closed (default 1 MiB). */
   readonly maxOutputBytes?: number;
+  /** How long to wait for every backend to connect before opening the doors (0: open at once). */
+  readonly awaitBackendsMs?: number;
 }
 
 /** The flags of `m2bbs proxy`. */
@@ -66,6 +68,15 @@ export const PROXY_FLAGS = {
     env: 'M2BBS_MAX_OUTPUT_BYTES',
     help: 'bytes the proxy holds for one caller who is not reading what the BBS sends; past them that caller is told and closed (past a quarter of them, what they type is not read until they catch up)',
   },
+  'await-backends-ms': {
+    kind: 'integer',
+    arg: 'MS',
+    min: 0,
+    max: 60_000,
+    default: 0,
+    env: 'M2BBS_AWAIT_BACKENDS_MS',
+    help: 'before opening the doors, wait this long for every backend to connect (m2bbs start asks for it when it restarts a proxy, so nobody is told that no line answers while the backends reconnect)',
+  },
   'log-level': LOG_LEVEL_FLAG,
 } as const satisfies FlagTable;
 
@@ -92,7 +103,7 @@ export function parseProxyConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   if (new Set(numbers).size !== numbers.length) problems.add(`--backend: each number may be given once, got ${numbers.join(', ')}`);
   if (new Set(endpoints).size !== endpoints.length) problems.add('--backend: every backend needs endpoints of its own');
   problems.check('m2bbs proxy');
-  return Object.freeze({ listen, telnet, backends, uuid: randomUUID(), logLevel: values['log-level'], telnetNegotiationMs: values['telnet-negotiation-ms'], maxOutputBytes: values['max-output-bytes'] });
+  return Object.freeze({ listen, telnet, backends, uuid: randomUUID(), logLevel: values['log-level'], telnetNegotiationMs: values['telnet-negotiation-ms'], maxOutputBytes: values['max-output-bytes'], awaitBackendsMs: values['await-backends-ms'] });
 }
 
 function parseAddress(flag: string, text: string, problems: ConfigProblems): Address {

@@ -43,6 +43,7 @@ export async function startProxy(config: ProxyConfig, log: Logger): Promise<Prox
     throw error;
   }
   switchboard = createSwitchboard({ uuid: config.uuid, links, log });
+  await awaitBackends(links, config.awaitBackendsMs ?? 0, log);
   const output = createOutputLimit(config.maxOutputBytes);
   const http = createHttpDoor({ switchboard, log, output });
   const frontDoor = createFrontDoor(http.server, { switchboard, log, output });
@@ -84,6 +85,17 @@ export async function startProxy(config: ProxyConfig, log: Logger): Promise<Prox
     await Promise.all(links.map((link) => link.close()));
     throw error;
   }
+}
+
+// A restarted proxy's backends are already running and reconnect within moments: opening the
+// doors first would tell the first callers that no line answers.
+async function awaitBackends(links: readonly BackendLink[], ms: number, log: Logger): Promise<void> {
+  if (ms === 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  const gaveUp = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), ms)));
+  const late = await Promise.race([Promise.all(links.map((link) => link.whenUp())).then(() => false), gaveUp]);
+  clearTimeout(timer);
+  if (late) log.warn('doors opened before every backend connected', { waitedMs: ms, down: links.filter((link) => !link.up).map((link) => link.spec.number) });
 }
 
 function listen(server: Server, address: Address, flag: string): Promise<Address> {

@@ -2,6 +2,7 @@
 import { LOG_LEVEL_FLAG, parseTable, usageText, type FlagTable } from '../common/flag-table.js';
 import type { LogLevel } from '../common/log.js';
 import { HANDLER_FLAGS } from '../handler/config.js';
+import { PROXY_FLAGS } from './config.js';
 import { backendLimits, type BackendLimits } from '../handler/limit-flags.js';
 import type { BackendSpec } from './backend-link.js';
 
@@ -14,6 +15,12 @@ type PassedOn = Omit<typeof HANDLER_FLAGS, (typeof PER_BACKEND)[number]>;
 export const PASSED_ON_FLAGS = Object.fromEntries(
   Object.entries(HANDLER_FLAGS).filter(([flag]) => !(PER_BACKEND as readonly string[]).includes(flag)),
 ) as PassedOn;
+
+/** The flags of `m2bbs proxy` that `m2bbs start` takes and passes to the proxy: its limits. */
+export const PROXY_PASSED_ON_FLAGS = {
+  'telnet-negotiation-ms': PROXY_FLAGS['telnet-negotiation-ms'],
+  'max-output-bytes': PROXY_FLAGS['max-output-bytes'],
+} as const satisfies FlagTable;
 
 export interface StartConfig {
   readonly backends: number;
@@ -30,6 +37,8 @@ export interface StartConfig {
   readonly backendLimits: BackendLimits;
   /** The `m2bbs handler` arguments every backend gets for PASSED_ON_FLAGS. */
   readonly backendFlags: readonly string[];
+  /** The `m2bbs proxy` arguments the proxy gets for PROXY_PASSED_ON_FLAGS. */
+  readonly proxyFlags: readonly string[];
 }
 
 /** The flags of `m2bbs start`: its own, then every limit of the backends it runs. */
@@ -49,6 +58,7 @@ export const START_FLAGS = {
     help: 'text or json log lines on stderr',
   },
   ...PASSED_ON_FLAGS,
+  ...PROXY_PASSED_ON_FLAGS,
   // The proxy is told each backend's lines, so "no limit" is not offered here.
   'max-callers': { ...HANDLER_FLAGS['max-callers'], min: 1, max: 100_000, default: 50, help: 'callers each backend takes at once; the next one gets busy' },
 } as const satisfies FlagTable;
@@ -64,11 +74,14 @@ export function parseStartConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   const { values, problems } = parseTable('m2bbs start', START_USAGE, START_FLAGS, argv, env);
   const limits = backendLimits(values, problems);
   problems.check('m2bbs start');
-  const backendFlags = Object.keys(PASSED_ON_FLAGS).flatMap((flag) => {
-    const value: unknown = values[flag as keyof PassedOn];
-    if (value === undefined || value === false) return [];
-    return value === true ? [`--${flag}`] : [`--${flag}`, String(value)];
-  });
+  const passOn = (flags: FlagTable): string[] =>
+    Object.keys(flags).flatMap((flag) => {
+      const value: unknown = values[flag as keyof typeof values];
+      if (value === undefined || value === false) return [];
+      return value === true ? [`--${flag}`] : [`--${flag}`, String(value)];
+    });
+  const backendFlags = passOn(PASSED_ON_FLAGS);
+  const proxyFlags = passOn(PROXY_PASSED_ON_FLAGS);
   return Object.freeze({
     backends: values.backends,
     maxCallers: limits.lines.maxCallers,
@@ -81,6 +94,7 @@ export function parseStartConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     logFormat: values.log ?? (terminal ? 'text' : 'json'),
     backendLimits: limits,
     backendFlags,
+    proxyFlags,
   });
 }
 

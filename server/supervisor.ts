@@ -60,7 +60,9 @@ export function startSupervisor(config: StartConfig, log: Logger, output: LogOut
   const handlers: SupervisedChild[] = [];
   const common = ['--log-level', config.logLevel];
   // The backends are m2bbs's own, so requests to them may go batched.
-  const proxyFlags = ['--lines', String(config.maxCallers), '--batch-requests', ...common];
+  const proxyFlags = ['--lines', String(config.maxCallers), '--batch-requests', ...config.proxyFlags, ...common];
+  // Backends outlive a proxy that dies: the next one waits for them before opening its doors.
+  const restartFlags = ['--await-backends-ms', '5000'];
 
   function startProxy(failures: number): void {
     const started = Date.now();
@@ -68,7 +70,7 @@ export function startSupervisor(config: StartConfig, log: Logger, output: LogOut
     const args =
       bound?.args ??
       ['--listen', config.listen, '--telnet', config.telnet, ...numbers.flatMap((n) => ['--backend', `${n}=tcp://127.0.0.1:*,tcp://127.0.0.1:*`])];
-    const child = runChild('proxy', ['proxy', ...args, ...proxyFlags], { log: output.sink('proxy'), supervisor: log }, {
+    const child = runChild('proxy', ['proxy', ...args, ...proxyFlags, ...(bound === undefined ? [] : restartFlags)], { log: output.sink('proxy'), supervisor: log }, {
       message(m: ChildMessage) {
         if (m.type === 'failed') failure = m.message;
         else if (m.type === 'backend-connected') connectedOnce.get(m.backend)?.();

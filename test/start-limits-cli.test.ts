@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlagSpec } from '../common/flag-table.js';
 import { parseHandlerConfig } from '../handler/config.js';
+import { parseProxyConfig } from '../server/config.js';
 import { backendArgs, parseStartConfig, PASSED_ON_FLAGS, START_FLAGS } from '../server/start-config.js';
 import { HandlerProcess } from './support/handler-process.js';
 import { JsonSocketClient } from './support/json-socket-client.js';
@@ -33,6 +34,14 @@ describe('every backend limit given to m2bbs start, as a flag or in the environm
     expect(argv.length).toBeGreaterThanOrEqual(14);
     const own = ['--name', BACKEND.number, '--send-spec', BACKEND.sendSpec, '--recv-spec', BACKEND.recvSpec, '--db', 'data/m2bbs.db'];
     expect(parseHandlerConfig(backendArgs(parseStartConfig(argv, {}), BACKEND).slice(1), {})).toEqual(parseHandlerConfig([...own, ...argv], {}));
+  });
+
+  it('passes the proxy its limits too: the output cap and the telnet negotiation wait', () => {
+    const start = parseStartConfig(['--max-output-bytes', '65536'], { M2BBS_TELNET_NEGOTIATION_MS: '250' });
+    const proxy = parseProxyConfig([...start.proxyFlags], {});
+    expect(proxy.maxOutputBytes).toBe(65536);
+    expect(proxy.telnetNegotiationMs).toBe(250);
+    expect(parseStartConfig([], {}).proxyFlags).toEqual(['--telnet-negotiation-ms', '3000', '--max-output-bytes', String(1024 * 1024)]);
   });
 
   it('names the environment variable a bad value came from, with every problem at once', () => {

@@ -77,6 +77,21 @@ describe('m2bbs start, when the proxy dies', () => {
     next.destroy();
   });
 
+  it('the first caller the restarted proxy lets in gets a line: its doors open once the backends are back', async () => {
+    const { bbs, http } = await startBbs();
+    const lost = await JsonSocketClient.open(http);
+    process.kill(await childRunning(bbs.child.pid ?? 0, / proxy /, 'the proxy'), 'SIGKILL');
+    await lost.closedByServer();
+
+    // Refused while no proxy listens; the first connection accepted is the one that counts.
+    const first = await until(() => JsonSocketClient.open(http).catch(() => undefined), 'the restarted proxy to accept a caller');
+    first.send('connect');
+    const texts = (await first.untilPrompt()).texts.join('\n');
+    expect(texts).not.toContain('No line is answering');
+    expect(texts).toContain('Welcome to the M2BBS.');
+    first.destroy();
+  });
+
   it('gives up when the proxy dies 5 times in a row soon after starting: one line, exit code 1, nothing left running', async () => {
     const { bbs } = await startBbs('--backends', '1');
     const everyone = descendants(bbs.child.pid ?? 0);
