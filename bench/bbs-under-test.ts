@@ -32,6 +32,8 @@ export interface BbsOptions {
   readonly prepare: (db: string) => Promise<void>;
   /** Profile every process of the BBS into this folder. */
   readonly profileDir?: string;
+  /** The proxy's cap on output held for one caller (m2bbs start --max-output-bytes). */
+  readonly maxOutputBytes?: number;
 }
 
 /** Starts the BBS; resolves once it says it is up. */
@@ -43,6 +45,7 @@ export async function startBbs(options: BbsOptions): Promise<BbsUnderTest> {
   // The log goes to a file, so the load generator spends nothing reading it while it measures.
   const logFd = openSync(logFile, 'w');
   const args = ['start', '--backends', String(options.backends), '--max-callers', String(options.maxCallers)];
+  if (options.maxOutputBytes !== undefined) args.push('--max-output-bytes', String(options.maxOutputBytes));
   const env = options.profileDir === undefined ? process.env : profiledEnv(options.profileDir);
   const child = spawn(process.execPath, [M2BBS_BIN, ...args, '--listen', '127.0.0.1:0', '--telnet', '127.0.0.1:0', '--db', db, '--log-level', 'info'], {
     stdio: ['ignore', 'pipe', logFd],

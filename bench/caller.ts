@@ -27,6 +27,8 @@ export interface WireEvents {
 export interface Wire {
   sendLine(line: string): void;
   hangUp(): void;
+  /** Stops reading what the BBS sends (the bytes stay in the kernel and the server), as a stalled client does. */
+  stopReading?(): void;
 }
 
 export type Dial = (events: WireEvents) => Wire;

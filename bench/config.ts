@@ -4,7 +4,7 @@ import type { ConfigProblems } from '../common/config-problems.js';
 import { parseTable, usageText, type FlagTable } from '../common/flag-table.js';
 import type { WalkKind } from './walk.js';
 
-export const SCENARIOS = ['custom', 'connected', 'idle', 'throughput', 'suspended'] as const;
+export const SCENARIOS = ['custom', 'connected', 'idle', 'throughput', 'suspended', 'non-reading'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 export const DOORS = ['json', 'telnet', 'websocket', 'mixed'] as const;
 export type DoorChoice = (typeof DOORS)[number];
@@ -38,6 +38,8 @@ export interface BenchConfig {
   readonly sessions: number;
   readonly json: string | undefined;
   readonly profileDir: string | undefined;
+  /** The proxy's cap on output held for one caller; undefined leaves the proxy's default. */
+  readonly maxOutputBytes: number | undefined;
 }
 
 /** The flags of `m2bbs bench`; a flag without a default here takes the scenario's. */
@@ -74,6 +76,15 @@ export const BENCH_FLAGS = {
   sessions: { kind: 'integer', arg: 'N', min: 1, max: 5_000_000, default: 100_000, help: 'suspended conversations (idle, suspended)' },
   json: { kind: 'string', arg: 'FILE', help: 'also write the JSON report to FILE' },
   profile: { kind: 'string', arg: 'DIR', help: "CPU-profile the BBS it starts (node --cpu-prof) into DIR, and print each process's hottest functions" },
+  'max-output-bytes': {
+    kind: 'integer',
+    arg: 'N',
+    min: 4096,
+    max: 1024 * 1024 * 1024,
+    env: 'M2BBS_MAX_OUTPUT_BYTES',
+    defaultText: "the proxy's (1 MiB)",
+    help: 'the cap on output the proxy of the BBS it starts holds for one caller who is not reading (m2bbs start --max-output-bytes)',
+  },
 } as const satisfies FlagTable;
 
 export const BENCH_USAGE = usageText(
@@ -89,6 +100,9 @@ baselines measured in the same run. Only ever calls this machine (loopback).`,
               conversation (in-process)
   throughput  50 callers typing as fast as they are answered, 20 s
   suspended   heap per suspended conversation only (--sessions)
+  non-reading 10 callers log in, stop reading and ask for a page of the board every 50 ms
+              (--think), 40 s, beside one caller who reads; the proxy's memory, the callers it
+              closed and the reader's round trip (--max-output-bytes sets the proxy's cap)
 
 Accounts: on a BBS it starts, callers' accounts are put in the database first with a cheap
 scrypt cost, so logins cost microseconds; the --sign-ups callers pay the real cost. Against
@@ -104,6 +118,7 @@ interface Preset {
 }
 
 const PRESETS: Readonly<Record<Exclude<Scenario, 'suspended'>, Preset>> = {
+  'non-reading': { callers: 10, thinkMs: 50, idleAtMenu: false, durationSeconds: 40, dialsPerSecond: 100 },
   custom: { callers: 20, thinkMs: 1000, idleAtMenu: false, durationSeconds: 10, dialsPerSecond: 200 },
   connected: { callers: 10_000, thinkMs: 3000, idleAtMenu: false, durationSeconds: 60, dialsPerSecond: 500 },
   idle: { callers: 10_000, thinkMs: 0, idleAtMenu: true, durationSeconds: 5, dialsPerSecond: 500 },
@@ -111,8 +126,8 @@ const PRESETS: Readonly<Record<Exclude<Scenario, 'suspended'>, Preset>> = {
 };
 
 /** Parses and validates `m2bbs bench` flags, reporting every problem at once. */
-export function parseBenchConfig(argv: readonly string[]): BenchConfig {
-  const { values, problems, sources } = parseTable('m2bbs bench', BENCH_USAGE, BENCH_FLAGS, argv, {});
+export function parseBenchConfig(argv: readonly string[], env: NodeJS.ProcessEnv = {}): BenchConfig {
+  const { values, problems, sources } = parseTable('m2bbs bench', BENCH_USAGE, BENCH_FLAGS, argv, env);
   // --sessions alone keeps meaning what it always did: the suspended-conversation heap.
   const scenario = values.scenario ?? (sources.sessions !== undefined ? 'suspended' : 'custom');
   const preset = PRESETS[scenario === 'suspended' ? 'custom' : scenario];
@@ -141,6 +156,9 @@ export function parseBenchConfig(argv: readonly string[]): BenchConfig {
   const loginSeconds = 30 + (thinkMs * 8) / 1000;
   const maxSeconds = values['max-seconds'] ?? Math.ceil(rampSeconds + loginSeconds + durationSeconds + 30);
   if (values.profile !== undefined && target !== undefined) problems.add('--profile profiles a BBS the bench starts, not a --target');
+  if (scenario === 'non-reading' && target !== undefined) problems.add('--scenario non-reading follows the proxy of a BBS it starts; it takes no --target');
+  // The environment variable may be set for other runs; only the flag is a mistake with --target.
+  if (sources['max-output-bytes'] === '--max-output-bytes' && target !== undefined) problems.add('--max-output-bytes sets the proxy of a BBS the bench starts, not a --target');
   problems.check('m2bbs bench');
   return Object.freeze({
     scenario,
@@ -165,6 +183,7 @@ export function parseBenchConfig(argv: readonly string[]): BenchConfig {
     sessions: values.sessions,
     json: values.json,
     profileDir: values.profile,
+    maxOutputBytes: values['max-output-bytes'],
   });
 }
 

@@ -20,6 +20,6 @@ export function jsonSocketDial(host: string, port: number, route: string): Dial 
     socket.on('data', (chunk: Buffer) => stream.push(chunk, onReply, onError));
     socket.on('error', (error: NodeJS.ErrnoException) => (failure = `json socket: ${error.code ?? error.message}`));
     socket.on('close', () => events.closed(failure));
-    return { sendLine: send, hangUp: () => void socket.destroy() };
+    return { sendLine: send, hangUp: () => void socket.destroy(), stopReading: () => void socket.pause() };
   };
 }

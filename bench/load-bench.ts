@@ -152,7 +152,7 @@ export async function runLoadBench(config: BenchConfig, progress: Progress): Pro
 }
 
 /** Warnings and errors the BBS logged, each once with its count. */
-function summarise(lines: readonly string[]): string[] {
+export function summarise(lines: readonly string[]): string[] {
   const counts = new Map<string, number>();
   for (const line of lines) counts.set(line, (counts.get(line) ?? 0) + 1);
   return [...counts].slice(0, 20).map(([line, count]) => (count === 1 ? line : `${line} (x${count})`));

@@ -4,6 +4,8 @@ import { writeFileSync } from 'node:fs';
 import { BbsError } from '../common/errors.js';
 import { parseBenchConfig } from './config.js';
 import { runLoadBench } from './load-bench.js';
+import { runNonReadingBench } from './non-reading-bench.js';
+import { formatNonReadingReport } from './non-reading-report.js';
 import { createProgress } from './progress.js';
 import { prepareOutputPaths } from './output-paths.js';
 import { formatReport } from './report.js';
@@ -13,7 +15,7 @@ export { BENCH_USAGE } from './config.js';
 
 /** Runs `m2bbs bench` with `argv`. */
 export async function runBench(argv: readonly string[]): Promise<void> {
-  const config = parseBenchConfig(argv);
+  const config = parseBenchConfig(argv, process.env);
   prepareOutputPaths(config);
   const needsGc = config.scenario === 'suspended' || config.scenario === 'idle';
   if (needsGc && (globalThis as { gc?: unknown }).gc === undefined) {
@@ -35,6 +37,14 @@ export async function runBench(argv: readonly string[]): Promise<void> {
     console.error(`m2bbs bench: still running after ${limitSeconds} s; stopping.`);
     process.exit(1);
   }, limitSeconds * 1000).unref();
+  if (config.scenario === 'non-reading') {
+    const report = await runNonReadingBench(config, createProgress());
+    clearTimeout(watchdog);
+    console.log(formatNonReadingReport(report));
+    console.log(JSON.stringify(report));
+    if (config.json !== undefined) writeFileSync(config.json, `${JSON.stringify(report, null, 2)}\n`);
+    return;
+  }
   const report = await runLoadBench(config, createProgress());
   clearTimeout(watchdog);
   console.log(formatReport(report));

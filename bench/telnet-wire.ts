@@ -67,6 +67,7 @@ export function telnetDial(host: string, port: number): Dial {
     return {
       sendLine: (line) => void socket.write(`${line}\r\n`),
       hangUp: () => void socket.destroy(),
+      stopReading: () => void socket.pause(),
     };
   };
 }

@@ -26,6 +26,8 @@ export function webSocketDial(host: string, port: number, route: string): Dial {
     return {
       sendLine: (line) => ws.readyState === WebSocket.OPEN && ws.send(JSON.stringify({ type: 'msg', msg: line })),
       hangUp: () => ws.terminate(),
+      // Pauses the socket under the WebSocket: frames pile up in the kernel and the server.
+      stopReading: () => ws.pause(),
     };
   };
 }

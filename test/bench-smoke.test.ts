@@ -3,6 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { parseBenchConfig } from '../bench/config.js';
+import type { NonReadingReport } from '../bench/non-reading-report.js';
 import type { LoadReport } from '../bench/report.js';
 import { M2BBS_BIN } from './support/handler-process.js';
 import { startTestBbs } from './support/test-bbs.js';
@@ -49,6 +51,44 @@ describe('m2bbs bench (smoke run; no timing is asserted)', () => {
     expect(report.baselines.backendAlone?.inputsPerSecond).toBeGreaterThan(0);
     expect(report.baselines.scryptHashMs).toBeGreaterThan(0);
   }, 120_000);
+
+  it('runs callers who stop reading beside one who reads, and reports the proxy memory, the closed lines and the reader', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'm2bbs-bench-smoke-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'non-reading.json');
+    // Two non-readers (json, telnet) and the reader (websocket): every door once.
+    const args = ['--scenario', 'non-reading', '--callers', '2', '--door', 'mixed', '--duration', '2', '--think', '100', '--max-output-bytes', '65536', '--json', file];
+    const { code, stdout, stderr } = await runBench(args);
+    expect(code, stderr).toBe(0);
+
+    for (const label of ['non-reading callers', 'closed by the proxy', 'proxy RSS before', 'proxy RSS peak', 'growth per non-reader', 'its round trip']) expect(stdout).toContain(label);
+    const report = JSON.parse(readFileSync(file, 'utf8')) as NonReadingReport;
+    expect(JSON.parse(stdout.trim().split('\n').at(-1) ?? '')).toEqual(report);
+    expect(report.settings).toMatchObject({ door: 'mixed', nonReaders: 2, readers: 1, maxOutputBytes: 65536 });
+    expect(report.nonReaders).toMatchObject({ dialled: 2, stoppedReading: 2 });
+    expect(report.nonReaders.linesTyped).toBeGreaterThan(0);
+    expect(report.nonReaders.closedAfterSeconds).toHaveLength(report.nonReaders.closedByServer);
+    expect(report.nonReaders.onLineAtEnd + report.nonReaders.closedByServer).toBe(2);
+    expect(report.proxy.rssBeforeBytes).toBeGreaterThan(0);
+    expect(report.proxy.rssPeakBytes).toBeGreaterThanOrEqual(report.proxy.rssBeforeBytes ?? 0);
+    expect(report.proxy.rssAtEndBytes).toBeGreaterThan(0);
+    expect(report.proxy.rssAfterHangUpBytes).toBeGreaterThan(0);
+    expect(report.proxy.growthPerNonReaderBytes).not.toBeNull();
+    expect(report.proxy.rssEvery5sBytes.length).toBeGreaterThan(0);
+    expect(report.reader).toMatchObject({ reachedMenu: true, endedEarly: false });
+    expect(report.reader.answered).toBeGreaterThan(0);
+    expect(report.reader.roundTripMs.count).toBeGreaterThan(0);
+    expect(report.errors.total).toBe(0);
+  }, 120_000);
+
+  it('takes the proxy cap from --max-output-bytes or M2BBS_MAX_OUTPUT_BYTES, and refuses the flag with --target', () => {
+    expect(parseBenchConfig(['--scenario', 'non-reading'])).toMatchObject({ callers: 10, thinkMs: 50, durationSeconds: 40, maxOutputBytes: undefined });
+    expect(parseBenchConfig(['--scenario', 'non-reading'], { M2BBS_MAX_OUTPUT_BYTES: '1073741824' }).maxOutputBytes).toBe(1073741824);
+    expect(parseBenchConfig(['--max-output-bytes', '65536'], { M2BBS_MAX_OUTPUT_BYTES: '1073741824' }).maxOutputBytes).toBe(65536);
+    expect(() => parseBenchConfig(['--max-output-bytes', '100'])).toThrow('--max-output-bytes');
+    expect(() => parseBenchConfig(['--target', '127.0.0.1:6767', '--max-output-bytes', '65536'])).toThrow('--max-output-bytes sets the proxy of a BBS the bench starts, not a --target');
+    expect(() => parseBenchConfig(['--scenario', 'non-reading', '--target', '127.0.0.1:6767'])).toThrow('--scenario non-reading follows the proxy of a BBS it starts');
+  });
 
   it('still measures the heap per suspended conversation', async () => {
     const { code, stdout, stderr } = await runBench(['--sessions', '200']);
