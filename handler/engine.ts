@@ -221,12 +221,12 @@ export function createEngine(options: EngineOptions): Engine {
     switch (message.type) {
       case 'ping':
         return;
+      // An unknown type is unreadable too: `a","type":"x` typed into a client that does not escape
+      // it makes one, and dropping it silently would leave that caller waiting for a prompt.
       case 'unknown':
-        log.warn('unknown message type dropped', { conn: request.connId, type: message.name });
-        return;
       case 'invalid':
         if (session === undefined && ended.has(key)) return;
-        log.warn('malformed message from caller', { conn: request.connId, reason: message.reason });
+        log.warn('malformed message from caller', { conn: request.connId, reason: message.type === 'unknown' ? `unknown message type "${message.name}"` : message.reason });
         outbox.reply(request.uuid, request.connId, renderReply(options.screens(), { kind: 'show', screen: 'bad_message', vars: undefined, final: false }));
         if (session !== undefined) askAgain(session);
         return;

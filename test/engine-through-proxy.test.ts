@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JsonSocketClient } from './support/json-socket-client.js';
+import { until } from './support/process-tree.js';
 import { startTestBbs, type TestBbs } from './support/test-bbs.js';
 
 describe('a real backend behind the proxy', () => {
@@ -35,7 +36,10 @@ describe('a real backend behind the proxy', () => {
     expect((await later.untilPrompt()).prompt?.msg).toContain("What's your name?");
     later.destroy();
 
-    const opened = handler.records.slice(from).filter((r) => r.msg === 'session opened');
+    // The backend's log reaches us on another pipe than the reply: wait for the later caller's
+    // session; any session the flood opened was logged before it.
+    const sessionsOpened = (): typeof handler.records => handler.records.slice(from).filter((r) => r.msg === 'session opened');
+    const opened = await until(() => (sessionsOpened().length >= 2 ? sessionsOpened() : undefined), 'the later caller\'s session in the log');
     expect(opened).toHaveLength(2);
     expect(new Set(opened.map((r) => r.conn)).size).toBe(2);
     flooder.destroy();
@@ -56,6 +60,20 @@ describe('a real backend behind the proxy', () => {
     caller.destroy();
   });
 
+  it('shows the pending prompt again after a line whose unescaped quotes make a message of another type', async () => {
+    const caller = await JsonSocketClient.open(bbs.frontPort);
+    caller.send('connect');
+    const first = await caller.untilPrompt();
+    // client.py sends `a","type":"exit` as {"type":"msg","msg":"a","type":"exit"}: valid JSON of
+    // type "exit", which the backend once dropped without a word, leaving the caller waiting.
+    caller.sendRaw('@bbs {"type":"msg","msg":"a","type":"exit"}\0');
+    const again = await caller.untilPrompt();
+    expect(again.texts).toEqual([expect.stringContaining('could not read what your terminal sent'), first.prompt?.msg]);
+    expect(again.closed).toBe(false);
+    expect((await caller.exchange('typer')).prompt?.msg).toContain('password');
+    caller.destroy();
+  });
+
   it('goes on answering everyone after a message whose type is an object that cannot be made a string', async () => {
     const caller = await JsonSocketClient.open(bbs.frontPort);
     caller.send('connect');
@@ -63,6 +81,8 @@ describe('a real backend behind the proxy', () => {
     expect(first.prompt?.msg).toContain("What's your name?");
     // Found by the fuzz: String({"toString":1}) throws, and once stopped the backend's receive loop.
     caller.sendRaw('@bbs {"type":{"toString":1}}\0@bbs {"type":{"valueOf":[]}}\0');
+    // Neither can be read: each is answered with the name prompt again.
+    for (let i = 0; i < 2; i++) expect((await caller.untilPrompt()).prompt).toEqual(first.prompt);
     expect((await caller.exchange('objecttype')).prompt?.msg).toContain('password');
     const other = await JsonSocketClient.open(bbs.frontPort);
     other.send('connect');

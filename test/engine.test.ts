@@ -62,20 +62,22 @@ describe('the engine', () => {
     h.close();
   });
 
-  it('ignores pings, drops unknown message types with a log line, and answers malformed bodies', async () => {
+  it('ignores pings, and answers unknown message types and malformed bodies with the prompt again', async () => {
     const { log, records } = collectingLog();
     const h = createHarness({ log });
     const c = h.caller('5');
     await c.dial();
     const before = c.replies.length;
     c.sendBody('{"type":"ping"}');
-    c.sendBody('{"type":"telepathy"}');
     expect(c.replies.length).toBe(before);
-    expect(records.some((r) => r.msg === 'unknown message type dropped' && r.type === 'telepathy')).toBe(true);
+    c.sendBody('{"type":"telepathy"}');
+    expect(records.some((r) => r.msg === 'malformed message from caller' && r.reason === 'unknown message type "telepathy"')).toBe(true);
     c.sendBody('{"type":"msg","msg":42}');
     c.sendBody('not json at all');
     // Each is followed by the prompt still waiting for an answer, so the caller can go on.
     expect(c.replies.slice(before).map((r) => r.msg)).toEqual([
+      expect.stringContaining('could not read what your terminal sent'),
+      expect.stringContaining("What's your name?"),
       expect.stringContaining('could not read what your terminal sent'),
       expect.stringContaining("What's your name?"),
       expect.stringContaining('could not read what your terminal sent'),
