@@ -21,6 +21,7 @@ export interface BoundAddress {
 export type ChildMessage =
   | { readonly type: 'proxy-ready'; readonly front: BoundAddress; readonly telnet: BoundAddress; readonly backends: readonly BoundBackend[] }
   | { readonly type: 'backend-connected'; readonly backend: string }
+  | { readonly type: 'backend-ready'; readonly backend: string }
   | { readonly type: 'failed'; readonly message: string };
 
 /** What the supervisor tells a child: the proxy died, so the callers it carried are gone. */
@@ -68,6 +69,8 @@ export function parseChildMessage(value: unknown): ChildMessage | undefined {
         : undefined;
     case 'backend-connected':
       return typeof m.backend === 'string' ? { type: 'backend-connected', backend: m.backend } : undefined;
+    case 'backend-ready':
+      return typeof m.backend === 'string' ? { type: 'backend-ready', backend: m.backend } : undefined;
     case 'failed':
       return typeof m.message === 'string' ? { type: 'failed', message: m.message } : undefined;
     default:

@@ -24,6 +24,7 @@ export async function runHandler(argv: readonly string[]): Promise<void> {
     return;
   }
   stopOnSignals(log, () => backend.close());
+  void tellSupervisor({ type: 'backend-ready', backend: config.name });
   // Under `m2bbs start` this backend's only proxy is the one that died: its conversations are over.
   whenSupervisorSays((message) => {
     if (message.type === 'proxy-gone') backend.engine.endAll('proxy gone');

@@ -74,6 +74,7 @@ export function startSupervisor(config: StartConfig, log: Logger, output: LogOut
       message(m: ChildMessage) {
         if (m.type === 'failed') failure = m.message;
         else if (m.type === 'backend-connected') connectedOnce.get(m.backend)?.();
+        else if (m.type !== 'proxy-ready') return;
         else if (bound === undefined) {
           bound = {
             args: ['--listen', hostPort(m.front), '--telnet', hostPort(m.telnet), ...m.backends.flatMap((b) => ['--backend', `${b.number}=${b.sendSpec},${b.recvSpec}`])],

@@ -18,7 +18,7 @@ describe("fuzzing a backend's Mongrel2 request frames", () => {
   beforeAll(async () => {
     m2 = await FakeMongrel2.start();
     handler = HandlerProcess.start(['--name', 'bbs.10', '--send-spec', m2.sendSpec, '--recv-spec', m2.recvSpec, '--bad-pass-delay-ms', '0', '--log-level', 'info']);
-    await handler.waitForLog((r) => r.msg === 'handler ready');
+    await handler.ready();
   });
   afterAll(async () => {
     await handler?.stop();

@@ -11,7 +11,7 @@ describe('m2bbs handler behind a Mongrel2-protocol server', () => {
   beforeEach(async () => {
     m2 = await FakeMongrel2.start();
     handler = HandlerProcess.start(['--name', 'bbs.10', '--send-spec', m2.sendSpec, '--recv-spec', m2.recvSpec, '--bad-pass-delay-ms', '0']);
-    await handler.waitForLog((r) => r.msg === 'handler ready');
+    await handler.ready();
   });
 
   afterEach(async () => {
@@ -125,7 +125,7 @@ describe('m2bbs handler with a limited number of lines', () => {
 
   async function startHandler(...flags: string[]): Promise<HandlerProcess> {
     handler = HandlerProcess.start(['--name', 'bbs.10', '--send-spec', m2.sendSpec, '--recv-spec', m2.recvSpec, '--max-callers', '1', ...flags]);
-    await handler.waitForLog((r) => r.msg === 'handler ready');
+    await handler.ready();
     return handler;
   }
 

@@ -17,7 +17,7 @@ describe('m2bbs handler while the sysop edits its screens folder', () => {
     folder = screenFolder();
     m2 = await FakeMongrel2.start();
     handler = HandlerProcess.start(['--send-spec', m2.sendSpec, '--recv-spec', m2.recvSpec, '--screens', folder.dir, '--bad-pass-delay-ms', '0']);
-    await handler.waitForLog((r) => r.msg === 'handler ready');
+    await handler.ready();
   });
 
   afterEach(async () => {

@@ -82,58 +82,59 @@ function deafSocket(door: string, socket: Socket, decode: (text: string) => stri
   };
 }
 
-describe('a caller who never reads what the BBS sends', () => {
-  let proxy: Proxy;
-  let handler: ForeignHandler;
-  let witness: JsonSocketClient;
-  let witnessRequest: Mongrel2Request;
+// A proxy per door, so each door's peak is its own: the counters last as long as their proxy.
+for (const [door, dial] of [
+  ['json', deafJsonSocket],
+  ['telnet', deafTelnet],
+  ['websocket', deafWebSocket],
+] as const) {
+  describe(`a caller who never reads what the BBS sends, on the ${door} door`, () => {
+    let proxy: Proxy;
+    let handler: ForeignHandler;
+    let witness: JsonSocketClient;
+    let witnessRequest: Mongrel2Request;
 
-  beforeAll(async () => {
-    proxy = await startProxy(
-      {
-        listen: { host: '127.0.0.1', port: 0 },
-        telnet: { host: '127.0.0.1', port: 0 },
-        backends: [{ number: 'bbs.10', sendSpec: 'tcp://127.0.0.1:*', recvSpec: 'tcp://127.0.0.1:*' }],
-        uuid: randomUUID(),
-        logLevel: 'silent',
-        telnetNegotiationMs: 50,
-        maxOutputBytes: MAX_OUTPUT_BYTES,
-      },
-      createLogger('silent'),
-    );
-    const [spec] = proxy.backends;
-    handler = ForeignHandler.connect(spec?.sendSpec ?? '', spec?.recvSpec ?? '');
-    await proxy.whenUp('bbs.10');
-    // Another caller, who reads: they must keep working while the other is flooded and closed.
-    witness = await JsonSocketClient.open(proxy.front.port, '@bbs.10');
-    witness.send('connect');
-    witnessRequest = await handler.next((r) => !isDisconnect(r) && r.headers.DOOR === 'json');
-  });
-  afterAll(async () => {
-    witness.destroy();
-    handler.close();
-    await proxy.close();
-  });
+    beforeAll(async () => {
+      proxy = await startProxy(
+        {
+          listen: { host: '127.0.0.1', port: 0 },
+          telnet: { host: '127.0.0.1', port: 0 },
+          backends: [{ number: 'bbs.10', sendSpec: 'tcp://127.0.0.1:*', recvSpec: 'tcp://127.0.0.1:*' }],
+          uuid: randomUUID(),
+          logLevel: 'silent',
+          telnetNegotiationMs: 50,
+          maxOutputBytes: MAX_OUTPUT_BYTES,
+        },
+        createLogger('silent'),
+      );
+      const [spec] = proxy.backends;
+      handler = ForeignHandler.connect(spec?.sendSpec ?? '', spec?.recvSpec ?? '');
+      await proxy.whenUp('bbs.10');
+      // Another caller, who reads: they must keep working while the other is flooded and closed.
+      witness = await JsonSocketClient.open(proxy.front.port, '@bbs.10');
+      witness.send('connect');
+      witnessRequest = await handler.next((r) => !isDisconnect(r) && r.headers.DOOR === 'json');
+    });
+    afterAll(async () => {
+      witness.destroy();
+      handler.close();
+      await proxy.close();
+    });
 
-  /** Screens for the deaf caller, a batch at a time, each batch followed by a prompt to the witness. */
-  async function flood(connId: string, uuid: string): Promise<number> {
-    const before = proxy.output.overflowed;
-    for (let batch = 1; batch <= 100; batch++) {
-      for (let i = 0; i < 8; i++) await handler.reply(encodeReply(uuid, [connId], SCREEN));
-      await handler.reply(encodeReply(uuid, [witnessRequest.connId], JSON.stringify({ type: 'prompt', msg: `tick ${batch}`, pchar: '> ' })));
-      // Replies reach the proxy in order: once the witness has this one, the batch before it was handled.
-      expect((await witness.untilPrompt()).prompt?.msg).toBe(`tick ${batch}`);
-      if (proxy.output.overflowed > before) return batch;
+    /** Screens for the deaf caller, a batch at a time, each batch followed by a prompt to the witness. */
+    async function flood(connId: string, uuid: string): Promise<number> {
+      const before = proxy.output.overflowed;
+      for (let batch = 1; batch <= 100; batch++) {
+        for (let i = 0; i < 8; i++) await handler.reply(encodeReply(uuid, [connId], SCREEN));
+        await handler.reply(encodeReply(uuid, [witnessRequest.connId], JSON.stringify({ type: 'prompt', msg: `tick ${batch}`, pchar: '> ' })));
+        // Replies reach the proxy in order: once the witness has this one, the batch before it was handled.
+        expect((await witness.untilPrompt()).prompt?.msg).toBe(`tick ${batch}`);
+        if (proxy.output.overflowed > before) return batch;
+      }
+      throw new Error('the proxy never closed the caller who does not read');
     }
-    throw new Error('the proxy never closed the caller who does not read');
-  }
 
-  for (const [door, dial] of [
-    ['json', deafJsonSocket],
-    ['telnet', deafTelnet],
-    ['websocket', deafWebSocket],
-  ] as const) {
-    it(`on the ${door} door is told and closed once a bounded buffer is full, and the backend hears they left`, async () => {
+    it(`is told and closed once a bounded buffer is full, and the backend hears they left`, async () => {
       const before = proxy.output.overflowed;
       const deaf = await dial(door === 'telnet' ? proxy.telnet.port : proxy.front.port);
       onTestFinished(() => deaf.close());
@@ -154,5 +155,5 @@ describe('a caller who never reads what the BBS sends', () => {
       const line = await handler.next((r) => r.connId === witnessRequest.connId && r.body.includes(`after ${door}`));
       expect(JSON.parse(line.body.toString())).toEqual({ type: 'msg', msg: `after ${door}` });
     });
-  }
-});
+  });
+}

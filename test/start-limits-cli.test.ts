@@ -6,6 +6,7 @@ import { parseProxyConfig } from '../server/config.js';
 import { backendArgs, parseStartConfig, PASSED_ON_FLAGS, START_FLAGS } from '../server/start-config.js';
 import { HandlerProcess } from './support/handler-process.js';
 import { JsonSocketClient } from './support/json-socket-client.js';
+import { childRunning } from './support/process-tree.js';
 
 const BACKEND = { number: 'bbs.10', sendSpec: 'tcp://127.0.0.1:9910', recvSpec: 'tcp://127.0.0.1:9911' };
 
@@ -71,8 +72,8 @@ describe('m2bbs start --max-lines 2 --page-size 1 --max-callers 1, M2BBS_MAX_LIN
   });
 
   it("starts the backend with every limit on its command line, the environment's among them", async () => {
-    const started = await bbs.waitForLog((r) => r.msg === 'child started' && r.child === 'bbs.10');
-    const args = readFileSync(`/proc/${Number(started.pid)}/cmdline`, 'utf8').split('\0');
+    const backend = await childRunning(bbs.child.pid ?? 0, / handler .*--name bbs\.10 /, 'the backend bbs.10');
+    const args = readFileSync(`/proc/${backend}/cmdline`, 'utf8').split('\0');
     const value = (flag: string): string | undefined => args[args.indexOf(flag) + 1];
     expect([value('--max-lines'), value('--page-size'), value('--max-callers')]).toEqual(['2', '1', '1']);
     expect([value('--max-line-length'), value('--idle-before-login'), value('--bad-pass-delay-ms')]).toEqual(['20', '3', '0']);

@@ -17,27 +17,26 @@ export interface FuzzBbs {
 
 /** Starts the proxy, then the backend on the endpoints the proxy bound; resolves once calls go through. */
 export async function startFuzzBbs(): Promise<FuzzBbs> {
-  const proxy = HandlerProcess.run([
+  const proxy = HandlerProcess.supervised([
     'proxy',
     ...['--listen', '127.0.0.1:0', '--telnet', '127.0.0.1:0', '--log-level', 'info'],
     ...['--backend', 'bbs.10=tcp://127.0.0.1:*,tcp://127.0.0.1:*', '--telnet-negotiation-ms', '300'],
   ]);
   let handler: HandlerProcess | undefined;
   try {
-    const ready = await proxy.waitForLog((r) => r.msg === 'proxy ready');
-    const backend = (ready['backends'] as { sendSpec: string; recvSpec: string }[] | undefined)?.[0];
-    const front = /:(\d+)\/$/.exec(String(ready['http']));
-    const telnet = / (\d+)$/.exec(String(ready['telnet']));
-    if (backend === undefined || front === null || telnet === null) throw new Error(`"proxy ready" did not say where: ${JSON.stringify(ready)}`);
+    // Both say they are ready on the channel `m2bbs start` uses, never through their log.
+    const ready = await proxy.waitForMessage('proxy-ready');
+    const backend = ready.backends[0];
+    if (backend === undefined) throw new Error(`the proxy bound no backend: ${JSON.stringify(ready)}`);
     handler = HandlerProcess.start(['--name', 'bbs.10', '--send-spec', backend.sendSpec, '--recv-spec', backend.recvSpec, '--bad-pass-delay-ms', '0', '--log-level', 'info']);
-    await handler.waitForLog((r) => r.msg === 'handler ready');
-    await proxy.waitForLog((r) => r.msg === 'backend connected');
+    await handler.ready();
+    await proxy.waitForMessage('backend-connected');
     const both = handler;
     return {
       proxy,
       handler: both,
-      frontPort: Number(front[1]),
-      telnetPort: Number(telnet[1]),
+      frontPort: ready.front.port,
+      telnetPort: ready.telnet.port,
       harm: () => [...harmTo('the proxy', proxy), ...harmTo('the backend', both)],
       async close() {
         await Promise.all([proxy.stop(), both.stop()]);

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseChildMessage, type ChildMessage } from '../../common/child-channel.js';
 
 export const M2BBS_BIN = fileURLToPath(new URL('../../bin/m2bbs.js', import.meta.url));
 
@@ -11,6 +12,8 @@ export type LogRecord = Readonly<Record<string, unknown>> & { readonly msg?: str
 
 export class HandlerProcess {
   readonly records: LogRecord[] = [];
+  /** What the child said on its supervisor channel (only with `channel: true`). */
+  readonly messages: ChildMessage[] = [];
   stderrText = '';
   stdoutText = '';
   private readonly watchers = new Set<() => void>();
@@ -37,18 +40,57 @@ export class HandlerProcess {
         for (const watch of this.watchers) watch();
       }
     });
+    child.on('message', (value: unknown) => {
+      const message = parseChildMessage(value);
+      if (message !== undefined) this.messages.push(message);
+      for (const watch of this.watchers) watch();
+    });
     this.exited = new Promise((resolve) => child.on('exit', (code) => {
       for (const watch of this.watchers) watch();
       resolve(code);
     }));
   }
 
-  /** Starts `m2bbs handler` with a database in a fresh temp folder. */
-  static start(args: readonly string[], options: { readonly db?: boolean } = {}): HandlerProcess {
+  /**
+   * Starts `m2bbs handler` with a database in a fresh temp folder, with the supervisor's channel
+   * unless `channel: false` (then it runs as by hand: start-up errors printed, no ready message).
+   */
+  static start(args: readonly string[], options: { readonly db?: boolean; readonly channel?: boolean } = {}): HandlerProcess {
     const dir = mkdtempSync(join(tmpdir(), 'm2bbs-handler-'));
     const dbArgs = options.db === false ? [] : ['--db', join(dir, 'bbs.db')];
-    const child = spawn(process.execPath, [M2BBS_BIN, 'handler', ...dbArgs, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const stdio = options.channel === false ? ['ignore', 'pipe', 'pipe'] as const : ['ignore', 'pipe', 'pipe', 'ipc'] as const;
+    const child = spawn(process.execPath, [M2BBS_BIN, 'handler', ...dbArgs, ...args], { stdio: [...stdio] });
     return new HandlerProcess(child, dir);
+  }
+
+  /** Starts `m2bbs ARGS...` with the supervisor's channel, as `m2bbs start` runs its children. */
+  static supervised(args: readonly string[]): HandlerProcess {
+    const dir = mkdtempSync(join(tmpdir(), 'm2bbs-run-'));
+    const child = spawn(process.execPath, [M2BBS_BIN, ...args.map((arg) => arg.replaceAll('$DIR', dir))], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    return new HandlerProcess(child, dir);
+  }
+
+  /** Resolves with the first channel message (past or future) of `type`. */
+  waitForMessage<T extends ChildMessage['type']>(type: T, match: (message: Extract<ChildMessage, { type: T }>) => boolean = () => true): Promise<Extract<ChildMessage, { type: T }>> {
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        const found = this.messages.find((m): m is Extract<ChildMessage, { type: T }> => m.type === type && match(m as Extract<ChildMessage, { type: T }>));
+        if (found !== undefined) {
+          this.watchers.delete(check);
+          resolve(found);
+        } else if (this.child.exitCode !== null) {
+          this.watchers.delete(check);
+          reject(new Error(`process exited (${this.child.exitCode}) before saying ${type}; stderr:\n${this.stderrText}`));
+        }
+      };
+      this.watchers.add(check);
+      check();
+    });
+  }
+
+  /** Resolves once a handler started with its channel says it is ready. */
+  ready(): Promise<unknown> {
+    return this.waitForMessage('backend-ready');
   }
 
   /** Starts `m2bbs ARGS...` as it is, in a fresh temp folder it may use (laid out first by `prepare`), with `env` added to the environment. */

@@ -114,7 +114,7 @@ export interface Mongrel2Bbs {
 export async function startMongrel2Bbs(handlerArgs: readonly string[]): Promise<Mongrel2Bbs> {
   const m2 = await RealMongrel2.start();
   const handler = HandlerProcess.start(['--send-spec', m2.sendSpec, '--recv-spec', m2.recvSpec, ...handlerArgs]);
-  await handler.waitForLog((r) => r.msg === 'handler ready');
+  await handler.ready();
   return {
     m2,
     handler,

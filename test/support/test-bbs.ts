@@ -60,7 +60,7 @@ export async function startTestBbs(options: TestBbsOptions = {}): Promise<TestBb
       { db: false },
     ),
   );
-  await Promise.all(handlers.map((h) => h.waitForLog((r) => r.msg === 'handler ready')));
+  await Promise.all(handlers.map((h) => h.ready()));
   await proxy.whenUp();
   return {
     proxy,
