@@ -4,8 +4,8 @@
  * says a board was created here, so that a missing database is refused rather than replaced by an
  * empty one.
  */
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { BbsError } from '../common/errors.js';
 
 /** Mode of the folder m2bbs creates for a database. */
@@ -16,6 +16,30 @@ export const FILE_MODE = 0o600;
 /** The marker next to `file` that says m2bbs created a database there. */
 export function markerOf(file: string): string {
   return `${file}-created`;
+}
+
+const RESCUED = '.rescued-';
+
+/** Where a rescue copy of `file` made at `now` by process `pid` goes: beside it, never at its path. */
+export function rescuePath(file: string, now: Date = new Date(), pid: number = process.pid): string {
+  // A file name without ':' so the copy can be moved anywhere; sorted by name is sorted by time.
+  const stamp = now.toISOString().replace(/[:.]/g, '-');
+  return `${file}${RESCUED}${stamp}-${pid}`;
+}
+
+/** Rescue copies beside `file`, oldest first (by name, which holds the time). */
+export function rescueCopiesOf(file: string): string[] {
+  const prefix = `${basename(file)}${RESCUED}`;
+  // Only the copies themselves: not the -wal, -shm or marker of a copy someone opened where it lies.
+  const copy = /^\d{4}-\d\d-\d\dT[\d-]+Z-\d+$/;
+  try {
+    return readdirSync(dirname(file))
+      .filter((name) => name.startsWith(prefix) && copy.test(name.slice(prefix.length)))
+      .sort()
+      .map((name) => join(dirname(file), name));
+  } catch {
+    return [];
+  }
 }
 
 /** Makes the folder of `file` if it is missing, 0700 whatever the umask; a folder that exists is left as it is. */
@@ -74,10 +98,13 @@ function missingDatabase(file: string, leftovers: readonly string[]): BbsError {
     const match = /first on (\S+)\./.exec(safeRead(marker));
     since = match === null ? '' : ` (first opened ${match[1]})`;
   }
+  const copies = rescueCopiesOf(file);
+  const latest = copies[copies.length - 1];
+  const restore = latest === undefined ? `Restore ${file}` : `Restore ${file} (a running backend saved a copy when it went: delete ${file}-wal and ${file}-shm, which belong to the old file, and move ${latest} to ${file})`;
   return new BbsError(
     'BBS_ERR_DB_MISSING',
     `m2bbs: the database ${file} is missing, but ${leftovers.join(' and ')} say${leftovers.length === 1 ? 's' : ''} a board${since} was there; ` +
-      `not starting an empty one in its place. Restore ${file}, or, to start a new empty board, delete ${leftovers.join(' and ')}.`,
+      `not starting an empty one in its place. ${restore}, or, to start a new empty board, delete ${leftovers.join(' and ')}.`,
   );
 }
 

@@ -6,6 +6,7 @@
 import { statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { BbsError } from '../common/errors.js';
+import { writeRescueCopy } from './rescue-copy.js';
 
 interface Identity {
   readonly dev: number;
@@ -34,23 +35,35 @@ export function rememberFile(db: Database.Database): void {
 /** A check to run before each write: throws BBS_ERR_DB_GONE, from then on, once the path names another file or none. */
 export type FileCheck = () => void;
 
-/** Makes the write check for `db`, from the identity noted at open (or noted now). */
-export function fileCheck(db: Database.Database): FileCheck {
+/**
+ * Makes the write check for `db`, from the identity noted at open (or noted now). The first time
+ * it finds the file gone it saves a rescue copy (see rescue-copy.ts) and names it in the error.
+ */
+export function fileCheck(db: Database.Database, rescue: (db: Database.Database) => string = writeRescueCopy): FileCheck {
   if (db.memory) return () => {};
   if (!remembered.has(db)) rememberFile(db);
   const expected = remembered.get(db);
-  let gone: BbsError | undefined;
+  let gone: string | undefined;
+  let copy: string | undefined;
+  let error: BbsError | undefined;
   return () => {
-    if (gone !== undefined) throw gone;
-    const now = identityOf(db.name);
-    if (expected !== undefined && now !== undefined && now.dev === expected.dev && now.ino === expected.ino) return;
-    // Sticky: a file put back at the path later is still not the one this connection writes to.
-    gone = new BbsError(
-      'BBS_ERR_DB_GONE',
-      now === undefined
-        ? `The database file ${db.name} was deleted while this backend had it open; writes are off until the backend is restarted`
-        : `The database file ${db.name} was replaced while this backend had it open; writes are off until the backend is restarted`,
-    );
-    throw gone;
+    if (gone === undefined) {
+      const now = identityOf(db.name);
+      if (expected !== undefined && now !== undefined && now.dev === expected.dev && now.ino === expected.ino) return;
+      // Sticky: a file put back at the path later is still not the one this connection writes to.
+      gone = `The database file ${db.name} was ${now === undefined ? 'deleted' : 'replaced'} while this backend had it open; writes are off until the backend is restarted`;
+    }
+    // A copy that could not be written (a full disk) is tried again at the next check.
+    if (copy === undefined || error === undefined) {
+      let why: string;
+      try {
+        copy = rescue(db);
+        why = `Everything it held is saved in ${copy}: to keep it, stop the BBS, delete ${db.name}-wal and ${db.name}-shm (they belong to the old file) and move the copy to ${db.name}`;
+      } catch (err) {
+        why = `Saving a copy of what it held failed (${err instanceof Error ? err.message : String(err)}); it lives only in this running backend (pid ${process.pid}) until that copy can be made`;
+      }
+      error = new BbsError('BBS_ERR_DB_GONE', `${gone}. ${why}`);
+    }
+    throw error;
   };
 }

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { BbsError } from '../common/errors.js';
+import { BbsError, isBbsError } from '../common/errors.js';
 import { fileCheck } from './file-identity.js';
 import { checkIds, checkInteger, checkString, checkWall } from './store-checks.js';
 import { writeRunner } from './write-failure.js';
@@ -66,6 +66,12 @@ export interface Store {
   postToWall(wall: string, authorId: number, body: string, now: number): number;
   /** The last `limit` lines of a wall, oldest first. */
   listWall(wall: string, limit: number): WallLine[];
+  /**
+   * Undefined while the database file is the one opened; else the BBS_ERR_DB_GONE error, which
+   * names the rescue copy the first call to see the file gone saved (see rescue-copy.ts).
+   */
+  fileGone(): BbsError | undefined;
+  /** Closes the database, saving a rescue copy first if its file went. */
   close(): void;
 }
 
@@ -157,7 +163,17 @@ export function createStore(db: Database.Database): Store {
   });
   // Writes with RETURNING are read with `.all()`, never `.get()`: `.get()` stops after the first
   // row and does not report a commit that then fails (write-failure.ts).
-  const write = writeRunner(db, fileCheck(db));
+  const checkFile = fileCheck(db);
+  const write = writeRunner(db, checkFile);
+  const fileGone = (): BbsError | undefined => {
+    try {
+      checkFile();
+      return undefined;
+    } catch (err) {
+      if (isBbsError(err, 'BBS_ERR_DB_GONE')) return err;
+      throw err;
+    }
+  };
   const returned = <T>(rows: T[], what: string): T => one(rows[0], what);
 
   // A missing caller id surfaces from SQLite as a foreign-key failure; report it as a bad argument.
@@ -239,7 +255,10 @@ export function createStore(db: Database.Database): Store {
     listWall(wall: string, limit: number): WallLine[] {
       return sql.listWall.all(checkWall(wall), checkInteger('limit', limit, 1));
     },
+    fileGone,
     close(): void {
+      // Last chance to save a copy of a board whose file went: after this it is gone for good.
+      fileGone();
       db.close();
     },
   });

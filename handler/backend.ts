@@ -10,6 +10,7 @@ import { receiveFrames } from '../common/receive-frames.js';
 import { SendQueue } from '../common/send-queue.js';
 import { openDatabase } from '../db/open-database.js';
 import { createStore } from '../db/store.js';
+import { watchDatabaseFile } from './db-watch.js';
 import type { HandlerConfig } from './config.js';
 import { createEngine, type Engine } from './engine.js';
 import { bbs } from './flows/bbs.js';
@@ -29,6 +30,8 @@ export async function startBackend(config: HandlerConfig, log: Logger): Promise<
   const screens = await loadScreenSet(config.screens);
   const db = openDatabase(config.db, config.dbMaxBytes === undefined ? {} : { maxBytes: config.dbMaxBytes });
   const store = createStore(db);
+  // A board whose file is deleted is copied and reported within seconds, not at the next write.
+  const dbWatch = watchDatabaseFile(store, log);
 
   const pull = new Pull();
   const pub = new XPublisher();
@@ -76,6 +79,7 @@ export async function startBackend(config: HandlerConfig, log: Logger): Promise<
       subscribed();
       await outgoing.drain();
       pub.close();
+      dbWatch.stop();
       store.close();
     },
   };

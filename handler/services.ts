@@ -2,11 +2,11 @@
  * What flows may ask of the world: the clock, randomness and the BBS's data. Flows reach these
  * only through `call(...)` effects, so a conversation stays deterministic given their results.
  */
-import { describeError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import { DEFAULT_SCRYPT_COST, hashPassword, verifyPassword, type ScryptCost } from '../db/password.js';
 import type { Caller, MailItem, PublicMessage, Store, WallLine } from '../db/store.js';
-import { isWriteFailure, sqliteCodeOf } from '../db/write-failure.js';
+import { isWriteFailure } from '../db/write-failure.js';
+import { logWriteFailure } from './write-failure-log.js';
 
 /**
  * The services flows may call. A write that is not stored (postMessage, sendMail, register,
@@ -47,17 +47,12 @@ export function createServices(options: ServiceOptions): Services {
   const { store, log } = options;
   const clock = options.clock ?? Date.now;
   const cost = options.scryptCost ?? DEFAULT_SCRYPT_COST;
-  let goneReported = false;
-  // Every write not stored is logged with why; a file gone is said loudly once, then quietly.
   const stored = <T>(op: string, fields: Record<string, unknown>, write: () => T): T => {
     try {
       return write();
     } catch (err) {
       if (!isWriteFailure(err)) throw err;
-      const record = { op, ...fields, error: describeError(err), code: err.code, sqlite: sqliteCodeOf(err), file: store.file };
-      if (err.code === 'BBS_ERR_DB_GONE' && goneReported) log.warn('write not stored', record);
-      else log.error(err.code === 'BBS_ERR_DB_GONE' ? 'database file gone: writes are off until restart' : 'write not stored', record);
-      goneReported ||= err.code === 'BBS_ERR_DB_GONE';
+      logWriteFailure(log, store, op, fields, err);
       throw err;
     }
   };

@@ -2,12 +2,12 @@
  * A database file deleted or replaced under an open store: writes are refused from then on, and
  * a later start refuses to put an empty database in its place. Real SQLite files in a temp folder.
  */
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { isBbsError } from '../common/errors.js';
-import { markerOf } from '../db/db-files.js';
+import { markerOf, rescueCopiesOf } from '../db/db-files.js';
 import { openDatabase } from '../db/open-database.js';
 import { createStore, type Store } from '../db/store.js';
 
@@ -57,6 +57,39 @@ describe('the database file goes away under a running store', () => {
 
     copyFileSync(`${file}.backup`, file);
     expect(isBbsError(thrown(() => store.sendMail(alice, alice, 'hi', T0)), 'BBS_ERR_DB_GONE')).toBe(true);
+  });
+
+  it('the first refusal saves a 0600 copy of everything the store still reads, beside the path, and names it', () => {
+    const file = tempFile();
+    const store = storeOn(file);
+    const alice = store.createCaller('alice', 'hash', T0).id;
+    store.postMessage(alice, 'keep me', T0);
+    rmSync(file);
+    const message = (thrown(() => store.postMessage(alice, 'after', T0)) as Error).message;
+    const copies = rescueCopiesOf(file);
+    expect(copies).toHaveLength(1);
+    expect(message).toContain(`Everything it held is saved in ${copies[0]}`);
+    expect(statSync(copies[0]!).mode & 0o777).toBe(0o600);
+    const copy = createStore(openDatabase(copies[0]!));
+    expect(copy.findCaller('alice')?.name).toBe('alice');
+    expect(copy.listMessages(0, 10).map((m) => m.body)).toEqual(['keep me']);
+    copy.close();
+    // Later refusals name the same copy; no second one is made.
+    expect((thrown(() => store.postMessage(alice, 'again', T0)) as Error).message).toBe(message);
+    expect(rescueCopiesOf(file)).toHaveLength(1);
+  });
+
+  it('deleted and never written to again: close saves the copy, and the refusal to start names it', () => {
+    const file = tempFile();
+    const store = storeOn(file);
+    store.createCaller('alice', 'hash', T0);
+    rmSync(file);
+    expect(store.fileGone()?.code).toBe('BBS_ERR_DB_GONE');
+    store.close();
+    const [copy] = rescueCopiesOf(file);
+    expect(copy).toBeDefined();
+    const err = thrown(() => openDatabase(file)) as Error;
+    expect(err.message).toContain(`move ${copy} to ${file}`);
   });
 
   it('replaced by another file: writes are refused', () => {
