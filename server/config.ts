@@ -89,9 +89,9 @@ export const PROXY_USAGE = usageText(
 
 /** Parses and validates `m2bbs proxy` arguments, reporting every problem at once. */
 export function parseProxyConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ProxyConfig {
-  const { values, problems } = parseTable('m2bbs proxy', PROXY_USAGE, PROXY_FLAGS, argv, env);
-  const listen = parseAddress('listen', values.listen, problems);
-  const telnet = parseAddress('telnet', values.telnet, problems);
+  const { values, problems, sources } = parseTable('m2bbs proxy', PROXY_USAGE, PROXY_FLAGS, argv, env);
+  const listen = parseAddress(sources.listen ?? '--listen', values.listen, problems);
+  const telnet = parseAddress(sources.telnet ?? '--telnet', values.telnet, problems);
   const { lines } = values;
   const given = values.backend.length > 0 ? values.backend : [0, 1].map((i) => {
     const spec = defaultBackend(i);
@@ -106,11 +106,12 @@ export function parseProxyConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   return Object.freeze({ listen, telnet, backends, uuid: randomUUID(), logLevel: values['log-level'], telnetNegotiationMs: values['telnet-negotiation-ms'], maxOutputBytes: values['max-output-bytes'], awaitBackendsMs: values['await-backends-ms'] });
 }
 
-function parseAddress(flag: string, text: string, problems: ConfigProblems): Address {
+/** Reads HOST:PORT given by `source` (a flag or an environment variable); a bad one is a problem. */
+export function parseAddress(source: string, text: string, problems: ConfigProblems): Address {
   const match = /^(?:\[([0-9a-fA-F:]+)\]|([^:\s]+)):(\d{1,5})$/.exec(text);
   const port = Number(match?.[3]);
   if (match === null || port > 65535) {
-    problems.add(`--${flag}: expected HOST:PORT such as 127.0.0.1:6767, got "${text}"`);
+    problems.add(`${source}: expected HOST:PORT such as 127.0.0.1:6767, got "${text}"`);
     return { host: '127.0.0.1', port: 0 };
   }
   return { host: match[1] ?? match[2] ?? '127.0.0.1', port };

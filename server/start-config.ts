@@ -2,7 +2,7 @@
 import { LOG_LEVEL_FLAG, parseTable, usageText, type FlagTable } from '../common/flag-table.js';
 import type { LogLevel } from '../common/log.js';
 import { HANDLER_FLAGS } from '../handler/config.js';
-import { PROXY_FLAGS } from './config.js';
+import { parseAddress, PROXY_FLAGS } from './config.js';
 import { backendLimits, type BackendLimits } from '../handler/limit-flags.js';
 import type { BackendSpec } from './backend-link.js';
 
@@ -71,8 +71,11 @@ export const START_USAGE = usageText(
 
 /** Parses and validates `m2bbs start` arguments, reporting every problem at once. */
 export function parseStartConfig(argv: readonly string[], env: NodeJS.ProcessEnv, terminal = false): StartConfig {
-  const { values, problems } = parseTable('m2bbs start', START_USAGE, START_FLAGS, argv, env);
+  const { values, problems, sources } = parseTable('m2bbs start', START_USAGE, START_FLAGS, argv, env);
   const limits = backendLimits(values, problems);
+  // Checked here, with everything else, rather than by the proxy after the supervisor started it.
+  parseAddress(sources.listen ?? '--listen', values.listen, problems);
+  parseAddress(sources.telnet ?? '--telnet', values.telnet, problems);
   problems.check('m2bbs start');
   const passOn = (flags: FlagTable): string[] =>
     Object.keys(flags).flatMap((flag) => {
