@@ -28,7 +28,11 @@ describe('the one-liner wall (screens/flows/oneliners.ts)', () => {
     const bob = await registerAtMenu(h, '2', 'bob', 'password1');
     await bob.say('O');
     expect(bob.replies.at(-2)?.msg).toBe(`${CYAN}---((( THE ONE-LINER WALL )))---${RESET}\namy          First!\n${CYAN}-- the last 1 lines --${RESET}`);
-    await bob.say(`${'x'.repeat(70)}`);
+    // Too long: shown back whole and asked again, never cut short without a word.
+    const again = await bob.say(`${'x'.repeat(59)}yz`);
+    expect(bob.replies.at(-2)?.msg).toBe(`That line is longer than 60 characters, so it is not on the wall. You wrote:\n${'x'.repeat(59)}yz`);
+    expect(again?.msg).toBe('Add your line (up to 60 characters), or Enter to leave the wall alone:');
+    await bob.say('x'.repeat(60));
     await bob.say('O');
     expect(bob.replies.at(-2)?.msg).toContain(`bob          ${'x'.repeat(60)}\n`);
     await bob.say('');
@@ -51,7 +55,7 @@ describe('the one-liner wall (screens/flows/oneliners.ts)', () => {
 
   it('is a flow of effects: stepped by hand, it asks for the wall, shows it and stores the line', () => {
     const caller: Caller = { id: 7, name: 'zed', createdAt: 0, lastCallAt: null, calls: 3 };
-    expect(Object.keys(onelinerScreens)).toEqual(['oneliners', 'oneliners_empty', 'oneliners_ask', 'oneliners_added', 'oneliners_not_saved']);
+    expect(Object.keys(onelinerScreens)).toEqual(['oneliners', 'oneliners_empty', 'oneliners_ask', 'oneliners_added', 'oneliners_too_long', 'oneliners_not_saved']);
     const flow = oneliners(makeKit(caller, TEST_LIMITS));
     expect(flow.next().value).toEqual({ kind: 'call', service: 'wallRecent', args: ['oneliners', 10] });
     expect(flow.next([{ id: 1, author: 'amy', body: 'hi', createdAt: 0 }]).value).toEqual({

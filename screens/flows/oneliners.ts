@@ -13,6 +13,7 @@ export const screens = {
   oneliners_empty: [],
   oneliners_ask: ['max'],
   oneliners_added: [],
+  oneliners_too_long: ['max', 'line'],
   oneliners_not_saved: ['line'],
 } as const;
 
@@ -28,10 +29,15 @@ export default function* oneliners({ caller, show, ask, call }: ScreenFlowKit<ty
     const wall = lines.map((line) => `${line.author.padEnd(12)} ${line.body}`).join('\n');
     yield* show('oneliners', { lines: wall, count: lines.length });
   }
-  const line = (yield* ask('oneliners_ask', { max: LONGEST })).trim();
+  let line = (yield* ask('oneliners_ask', { max: LONGEST })).trim();
+  // A longer line is shown back and asked for again, never cut short without a word.
+  while (line.length > LONGEST) {
+    yield* show('oneliners_too_long', { max: LONGEST, line });
+    line = (yield* ask('oneliners_ask', { max: LONGEST })).trim();
+  }
   if (line === '') return;
   try {
-    yield* call('wallPost', WALL, caller.id, line.slice(0, LONGEST));
+    yield* call('wallPost', WALL, caller.id, line);
   } catch (err) {
     // BBS_ERR_DB_...: the board could not store it (disk full, say); the log says why.
     if (!String((err as { code?: unknown }).code).startsWith('BBS_ERR_DB_')) throw err;
