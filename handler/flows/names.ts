@@ -24,3 +24,12 @@ export function saysNo(answer: string): boolean {
   const word = answer.trim().toLowerCase();
   return word === 'n' || word === 'no';
 }
+
+/**
+ * True only for the answers that plainly mean yes (Enter, y, yes): for a question where yes
+ * repeats something, so that a stray `q` or menu choice does not.
+ */
+export function saysYes(answer: string): boolean {
+  const word = answer.trim().toLowerCase();
+  return word === '' || word === 'y' || word === 'yes';
+}

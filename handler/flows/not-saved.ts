@@ -5,7 +5,7 @@
 import type { WriteFailureCode } from '../../db/write-failure.js';
 import { isWriteFailure } from '../../db/write-failure.js';
 import { ask, show, type Flow } from '../effects.js';
-import { saysNo } from './names.js';
+import { saysYes } from './names.js';
 
 const REASON_SCREENS = {
   BBS_ERR_DB_FULL: 'not_saved_full',
@@ -22,6 +22,7 @@ export function* tellNotSaved(code: WriteFailureCode, what: string): Flow {
  * Runs `write` until it is stored, or the caller gives up: each time it is not stored, the caller
  * is told why, sees `body` again and is asked whether to try again. Returns what `write` returned,
  * or undefined when nothing was stored. A file gone is not offered again: only a restart helps.
+ * Only a plain yes tries again: a caller who types `q` (or a line meant for the menu) wants out.
  */
 export function* storeOrOffer<T>(what: string, body: string, write: () => Flow<T>): Flow<T | undefined> {
   for (;;) {
@@ -31,7 +32,7 @@ export function* storeOrOffer<T>(what: string, body: string, write: () => Flow<T
       if (!isWriteFailure(err)) throw err;
       yield* tellNotSaved(err.code, what);
       yield* show('kept_text', { body });
-      if (err.code === 'BBS_ERR_DB_GONE' || saysNo(yield* ask('try_again'))) {
+      if (err.code === 'BBS_ERR_DB_GONE' || !saysYes(yield* ask('try_again'))) {
         yield* show('not_saved_dropped');
         return undefined;
       }
