@@ -25,6 +25,7 @@ export const SCREEN_CATALOG = {
   line_wrapped: ['pieces', 'max_length'],
   line_does_not_fit: ['length', 'lines_left', 'max_length'],
   message_full: ['max_lines'],
+  line_not_added: ['line', 'max_lines'],
   nothing_posted: [],
   posted: ['id'],
   read_msg: ['count'],

@@ -62,9 +62,15 @@ describe('leaving a message', () => {
     const after = await c.say('this line is longer than twenty');
     expect(c.replies.at(-2)?.msg).toBe('That line was longer than 20 characters, so it now takes 2 lines.');
     expect(after).toMatchObject({ pchar: ' 3> ' });
-    await c.say('last');
-    expect(c.transcript()).toContain("That's 3 lines, as long as a message can be.");
+    const dot = await c.say('last');
+    expect(c.replies.at(-2)?.msg).toBe("That's 3 lines, as long as a message can be. Type a . alone on a line to end it.");
+    expect(dot).toMatchObject({ type: 'prompt', pchar: ' .> ' });
+    // A line past the end (pasted, say) is shown back, not read by the menu as a choice.
+    await c.say('q');
+    expect(c.replies.at(-2)?.msg).toBe('Not added, the message is full (3 lines): q\nType a . alone on a line to end the message.');
+    await c.say('.');
     expect(c.transcript()).toContain('Your message is on the board as number 1.');
+    expect(c.replies.at(-1)?.msg).toContain('MAIN MENU');
     const [message] = h.services.listMessages(0, 10);
     expect(message?.body).toBe('this line is longer\nthan twenty\nlast');
     h.close();

@@ -100,8 +100,8 @@ describe('m2bbs start --max-lines 2 --page-size 1 --max-callers 1, M2BBS_MAX_LIN
     expect((await alice.exchange('1')).texts.join('\n')).toContain('Leave a message: up to 2 lines of up to 20 characters.');
     const full = (await alice.exchange('A line of thirty characters..')).texts.join('\n');
     expect(full).toContain('That line was longer than 20 characters, so it now takes 2 lines.');
-    expect(full).toContain("That's 2 lines, as long as a message can be. It ends here.");
-    expect(full).toContain('Your message is on the board as number 1.');
+    expect(full).toContain("That's 2 lines, as long as a message can be. Type a . alone on a line to end it.");
+    expect((await alice.exchange('.')).texts[0]).toBe('Your message is on the board as number 1.');
     await alice.exchange('1');
     expect((await alice.exchange('Second.')).prompt?.pchar).toBe(' 2> ');
     expect((await alice.exchange('.')).texts[0]).toBe('Your message is on the board as number 2.');

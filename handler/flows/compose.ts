@@ -5,7 +5,8 @@ import { charLength, wrapLine } from './wrap.js';
 
 /**
  * Collects a message body; undefined when the caller wrote nothing. The caller has already been
- * told the limits; over-long lines are wrapped (and the caller told), never silently cut.
+ * told the limits; over-long lines are wrapped (and the caller told), never silently cut, and
+ * lines past the last one are shown back as not added; the `.` line always ends the message.
  */
 export function* composeBody(limits: Limits): Flow<string | undefined> {
   const lines: string[] = [];
@@ -29,7 +30,16 @@ export function* composeBody(limits: Limits): Flow<string | undefined> {
     lines.push(...pieces);
     yield* show('line_wrapped', { pieces: pieces.length, max_length: limits.maxLineLength });
   }
-  if (lines.length >= limits.maxLines) yield* show('message_full', { max_lines: limits.maxLines });
+  if (lines.length >= limits.maxLines) {
+    yield* show('message_full', { max_lines: limits.maxLines });
+    // Lines typed or pasted past the end are still the caller's: each is shown back as not
+    // added until the . that ends the message, rather than read by the menu as choices.
+    for (;;) {
+      const extra = (yield* askLine(' .> ')).trimEnd();
+      if (extra === '.') break;
+      yield* show('line_not_added', { line: extra, max_lines: limits.maxLines });
+    }
+  }
   while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   return lines.length === 0 ? undefined : lines.join('\n');
 }
