@@ -4,7 +4,7 @@
  * says a board was created here, so that a missing database is refused rather than replaced by an
  * empty one.
  */
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { BbsError } from '../common/errors.js';
 
@@ -59,9 +59,14 @@ export function prepareFolder(file: string): void {
  * mode 0600 on the very first start, and refuses when a database was there before and is gone.
  */
 export function ensureDatabaseFile(file: string): void {
-  if (existsSync(file)) return;
   const marker = markerOf(file);
   const leftovers = [marker, `${file}-wal`, `${file}-shm`].filter((path) => existsSync(path));
+  if (existsSync(file)) {
+    // Only with the marker, written once the board was set up: backends starting together on a
+    // new file may see it empty, with a -wal, while the first of them sets it up.
+    if (leftovers.includes(marker)) checkHeader(file, leftovers);
+    return;
+  }
   if (leftovers.length > 0) throw missingDatabase(file, leftovers);
   let fd: number;
   try {
@@ -89,6 +94,34 @@ export function writeMarker(file: string, now: Date = new Date()): void {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
+}
+
+const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+
+/**
+ * Refuses a file at the path that is empty or no SQLite database where a board was (a copy cut
+ * short on a full disk, a file put there by mistake): SQLite would take a short one for an empty
+ * database and lay the old -wal over it, or start an empty board.
+ */
+function checkHeader(file: string, leftovers: readonly string[]): void {
+  const head = Buffer.alloc(SQLITE_HEADER.length);
+  let read = 0;
+  const fd = openSync(file, 'r');
+  try {
+    read = readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (read === head.length && head.equals(SQLITE_HEADER)) return;
+  const what = read === 0 ? 'is empty' : 'is not an SQLite database';
+  const copies = rescueCopiesOf(file);
+  const latest = copies[copies.length - 1];
+  const restore = latest === undefined ? `Put the board's database back at ${file}` : `Put the board back: delete ${file}-wal and ${file}-shm, which belong to the old file, and move ${latest} to ${file}`;
+  throw new BbsError(
+    'BBS_ERR_DB_NOT_SQLITE',
+    `m2bbs: the database ${file} ${what}, but ${leftovers.join(' and ')} say${leftovers.length === 1 ? 's' : ''} a board was there; ` +
+      `not starting on it. ${restore}, or, to start a new empty board, delete ${[file, ...leftovers].join(' and ')}.`,
+  );
 }
 
 function missingDatabase(file: string, leftovers: readonly string[]): BbsError {

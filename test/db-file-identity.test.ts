@@ -147,3 +147,34 @@ describe('starting on a folder whose database is missing', () => {
     expect(existsSync(markerOf(file))).toBe(true);
   });
 });
+
+describe('starting on a folder whose database file is empty or not SQLite', () => {
+  it.each([
+    ['empty (a copy cut short)', '', 'is empty'],
+    ['a short file of text', 'junk junk\n', 'is not an SQLite database'],
+    ['a long file of text', 'x'.repeat(8192), 'is not an SQLite database'],
+  ])('%s where a board was: refused, naming the file, the rescue copy and both ways on', (_, text, said) => {
+    const file = tempFile();
+    const first = storeOn(file);
+    first.createCaller('alice', 'hash', T0);
+    rmSync(file);
+    first.close();
+    const [copy] = rescueCopiesOf(file);
+    writeFileSync(file, text);
+
+    const err = thrown(() => openDatabase(file));
+    expect(isBbsError(err, 'BBS_ERR_DB_NOT_SQLITE')).toBe(true);
+    expect((err as Error).message).toContain(`the database ${file} ${said}, but ${markerOf(file)}`);
+    expect((err as Error).message).toContain(`move ${copy} to ${file}, or, to start a new empty board, delete ${file} and ${markerOf(file)}`);
+    expect(readFileSync(file, 'utf8')).toBe(text);
+  });
+
+  it('a real database is opened as ever, and a new folder still starts on an empty file', () => {
+    const file = tempFile();
+    storeOn(file).createCaller('alice', 'hash', T0);
+    expect(storeOn(file).findCaller('alice')?.name).toBe('alice');
+    const fresh = tempFile();
+    writeFileSync(fresh, '');
+    expect(storeOn(fresh).countMessages()).toBe(0);
+  });
+});
