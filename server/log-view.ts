@@ -24,21 +24,37 @@ export function jsonLogOutput(err: LogSink): LogOutput {
 }
 
 /**
- * Short human lines on `err` (cut to `columns` when given), every line appended as it came to
- * `file` (its folder made if need be).
+ * Short human lines on `err` (cut to `columns` when given, but for warnings and errors, which are
+ * shown whole), every line appended as it came to `file` (its folder made if need be). A file
+ * that cannot be written (a full disk) is said once on `err` and never stops the BBS.
  */
 export function textLogOutput(err: LogSink, file: string, columns?: number): LogOutput {
   // Caller names and addresses are in it: for the operator's eyes only, like the database.
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const fd = openSync(file, 'a', 0o600);
   let open = true;
+  let failing = false;
+  const keep = (text: string): void => {
+    try {
+      // Written at once, so nothing is lost when the supervisor exits right after.
+      writeSync(fd, text);
+      if (failing) err.write(`m2bbs: the log file ${file} can be written again.\n`);
+      failing = false;
+    } catch (error) {
+      if (!failing) err.write(`m2bbs: cannot write the log file ${file} (${(error as Error).message}); log lines are shown here only until it can.\n`);
+      failing = true;
+    }
+  };
   return {
     file,
     sink: (source) => ({
       write(text: string) {
-        // Written at once, so nothing is lost when the supervisor exits right after.
-        if (open) writeSync(fd, text);
-        for (const line of text.split('\n')) if (line !== '') err.write(`${fit(renderLogLine(line, source), columns)}\n`);
+        if (open) keep(text);
+        for (const line of text.split('\n')) {
+          if (line === '') continue;
+          const { text: shown, loud } = render(line, source);
+          err.write(`${loud ? shown : fit(shown, columns)}\n`);
+        }
         return true;
       },
     }),
@@ -51,21 +67,27 @@ export function textLogOutput(err: LogSink, file: string, columns?: number): Log
 
 /** One JSON log line as "01:02:03 bbs.10  msg key=value"; a line that is not JSON stays as it is. */
 export function renderLogLine(line: string, source: string): string {
+  return render(line, source).text;
+}
+
+// `loud`: a warning, an error, or a line that is not a record (a child's last words): shown whole.
+function render(line: string, source: string): { text: string; loud: boolean } {
   let record: unknown;
   try {
     record = JSON.parse(line);
   } catch {
-    return line;
+    return { text: line, loud: true };
   }
-  if (typeof record !== 'object' || record === null || Array.isArray(record)) return line;
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) return { text: line, loud: true };
   const r = record as Record<string, unknown>;
   const time = typeof r.time === 'string' ? clock(r.time) : '';
-  const level = r.level === 'warn' || r.level === 'error' ? `${r.level.toUpperCase()} ` : '';
+  const loud = r.level === 'warn' || r.level === 'error';
+  const level = loud ? `${String(r.level).toUpperCase()} ` : '';
   // Lists and objects (bound endpoints, error stacks) are for the file; the line keeps a message.
   const fields = Object.entries(r)
     .filter(([key, value]) => !SHOWN_APART.has(key) && (typeof value !== 'object' || value === null || isErrorLike(value)))
     .map(([key, value]) => `${key}=${show(value)}`);
-  return [`${time} ${source.padEnd(7)} ${level}${String(r.msg ?? '')}`, ...fields].join(' ').trimStart();
+  return { text: [`${time} ${source.padEnd(7)} ${level}${String(r.msg ?? '')}`, ...fields].join(' ').trimStart(), loud };
 }
 
 function fit(line: string, columns: number | undefined): string {

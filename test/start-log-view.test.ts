@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -32,5 +32,36 @@ describe('the human log view of m2bbs start', () => {
     expect(readFileSync(join(dir, 'data', 'm2bbs.log'), 'utf8')).toBe(`${record}\nnot json\n`);
     expect(shown).toEqual(['03:04:05 proxy   a rather lon…\n', 'not json\n']);
     expect(output.file).toBe(join(dir, 'data', 'm2bbs.log'));
+  });
+
+  it('shows warnings, errors and lines that are no record whole, however wide: what went wrong is not cut off', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'm2bbs-log-view-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const shown: string[] = [];
+    const output = textLogOutput({ write: (text: string) => shown.push(text) }, join(dir, 'm2bbs.log'), 30);
+    const why = 'Everything it held is saved in data/m2bbs.db.rescued-x: to keep it, stop the BBS';
+    output.sink('bbs.10').write(`${JSON.stringify({ time: at, level: 'error', msg: 'database file gone', handler: 'bbs.10', error: why })}\n`);
+    output.sink('start').write(`${JSON.stringify({ time: at, level: 'warn', msg: 'backend exited; restarting', supervisor: true, signal: 'SIGKILL' })}\n`);
+    output.sink('bbs.10').write('Error: a stack trace line that is longer than thirty\n');
+    output.close();
+    expect(shown).toEqual([
+      `03:04:05 bbs.10  ERROR database file gone error="${why}"\n`,
+      '03:04:05 start   WARN backend exited; restarting signal=SIGKILL\n',
+      'Error: a stack trace line that is longer than thirty\n',
+    ]);
+  });
+
+  it.skipIf(!existsSync('/dev/full'))('a log file that cannot be written (a full disk) is said once and stops nothing: the lines still show', () => {
+    const shown: string[] = [];
+    const output = textLogOutput({ write: (text: string) => shown.push(text) }, '/dev/full');
+    const record = (msg: string): string => `${JSON.stringify({ time: at, level: 'info', msg, proxy: true })}\n`;
+    expect(() => output.sink('proxy').write(record('first'))).not.toThrow();
+    expect(() => output.sink('proxy').write(record('second'))).not.toThrow();
+    output.close();
+    expect(shown).toEqual([
+      expect.stringMatching(/^m2bbs: cannot write the log file \/dev\/full \(ENOSPC.*\); log lines are shown here only until it can\.\n$/),
+      '03:04:05 proxy   first\n',
+      '03:04:05 proxy   second\n',
+    ]);
   });
 });
