@@ -60,7 +60,7 @@ export function prepareFolder(file: string): void {
  */
 export function ensureDatabaseFile(file: string): void {
   const marker = markerOf(file);
-  const leftovers = [marker, `${file}-wal`, `${file}-shm`].filter((path) => existsSync(path));
+  const leftovers = [...[marker, `${file}-wal`, `${file}-shm`].filter((path) => existsSync(path)), ...rescueCopiesOf(file)];
   if (existsSync(file)) {
     // Only with the marker, written once the board was set up: backends starting together on a
     // new file may see it empty, with a -wal, while the first of them sets it up.
@@ -120,7 +120,7 @@ function checkHeader(file: string, leftovers: readonly string[]): void {
   throw new BbsError(
     'BBS_ERR_DB_NOT_SQLITE',
     `m2bbs: the database ${file} ${what}, but ${leftovers.join(' and ')} say${leftovers.length === 1 ? 's' : ''} a board was there; ` +
-      `not starting on it. ${restore}, or, to start a new empty board, delete ${[file, ...leftovers].join(' and ')}.`,
+      `not starting on it. ${restore}, or, to start a new empty board, ${clearAway([file, ...leftovers])}.`,
   );
 }
 
@@ -137,8 +137,16 @@ function missingDatabase(file: string, leftovers: readonly string[]): BbsError {
   return new BbsError(
     'BBS_ERR_DB_MISSING',
     `m2bbs: the database ${file} is missing, but ${leftovers.join(' and ')} say${leftovers.length === 1 ? 's' : ''} a board${since} was there; ` +
-      `not starting an empty one in its place. ${restore}, or, to start a new empty board, delete ${leftovers.join(' and ')}.`,
+      `not starting an empty one in its place. ${restore}, or, to start a new empty board, ${clearAway(leftovers)}.`,
   );
+}
+
+/** "delete A and B" for the files that say a board was here, "move C elsewhere" for its copies. */
+function clearAway(paths: readonly string[]): string {
+  const copies = paths.filter((path) => basename(path).includes(RESCUED));
+  const others = paths.filter((path) => !copies.includes(path));
+  const steps = [others.length > 0 ? `delete ${others.join(' and ')}` : '', copies.length > 0 ? `move ${copies.join(' and ')} elsewhere` : ''];
+  return steps.filter((step) => step !== '').join(' and ');
 }
 
 function safeRead(path: string): string {

@@ -6,7 +6,7 @@
  */
 import { chmodSync, closeSync, openSync, rmSync } from 'node:fs';
 import type Database from 'better-sqlite3';
-import { FILE_MODE, rescuePath } from './db-files.js';
+import { FILE_MODE, prepareFolder, rescuePath } from './db-files.js';
 
 /**
  * Writes everything `db` can still read to a new file (mode 0600: it holds password hashes) and
@@ -14,6 +14,9 @@ import { FILE_MODE, rescuePath } from './db-files.js';
  */
 export function writeRescueCopy(db: Database.Database, now: Date = new Date()): string {
   const target = rescuePath(db.name, now);
+  // A folder removed with the file is made again (0700): the copy, beside the path, then also
+  // keeps a restarted backend from taking the empty folder for a first start.
+  prepareFolder(db.name);
   // VACUUM INTO accepts an empty file: made first, with the mode, so it is never readable to others.
   closeSync(openSync(target, 'wx', FILE_MODE));
   try {

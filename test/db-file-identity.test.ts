@@ -92,6 +92,27 @@ describe('the database file goes away under a running store', () => {
     expect(err.message).toContain(`move ${copy} to ${file}`);
   });
 
+  it('the folder removed with the file: the copy makes it again (0700), and a restart refuses the empty folder', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'm2bbs-dbi-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'data', 'bbs.db');
+    const store = storeOn(file);
+    const alice = store.createCaller('alice', 'hash', T0).id;
+    store.postMessage(alice, 'keep me', T0);
+    rmSync(join(dir, 'data'), { recursive: true });
+    const message = (thrown(() => store.postMessage(alice, 'after', T0)) as Error).message;
+    const [copy] = rescueCopiesOf(file);
+    expect(message).toContain(`Everything it held is saved in ${copy}`);
+    expect(statSync(join(dir, 'data')).mode & 0o777).toBe(0o700);
+    store.close();
+
+    const err = thrown(() => openDatabase(file)) as Error;
+    expect(isBbsError(err, 'BBS_ERR_DB_MISSING')).toBe(true);
+    expect(err.message).toContain(`the database ${file} is missing, but ${copy} says a board was there`);
+    expect(err.message).toContain(`, or, to start a new empty board, move ${copy} elsewhere.`);
+    expect(existsSync(file)).toBe(false);
+  });
+
   it('replaced by another file: writes are refused', () => {
     const file = tempFile();
     const store = storeOn(file);
@@ -166,6 +187,7 @@ describe('starting on a folder whose database file is empty or not SQLite', () =
     expect(isBbsError(err, 'BBS_ERR_DB_NOT_SQLITE')).toBe(true);
     expect((err as Error).message).toContain(`the database ${file} ${said}, but ${markerOf(file)}`);
     expect((err as Error).message).toContain(`move ${copy} to ${file}, or, to start a new empty board, delete ${file} and ${markerOf(file)}`);
+    expect((err as Error).message.endsWith(` and move ${copy} elsewhere.`)).toBe(true);
     expect(readFileSync(file, 'utf8')).toBe(text);
   });
 
