@@ -52,6 +52,9 @@ class Session {
   waiting = false;
   ended = false;
   queued: string[] | undefined = undefined;
+  /** The engine's turn in which this caller's lines last came, and how many came in it. */
+  turn = -1;
+  linesThisTurn = 0;
   effect: Effect | undefined = undefined;
   /** Who logged in on this line, once the flow says so. */
   caller: string | undefined = undefined;
@@ -87,6 +90,22 @@ export function createEngine(options: EngineOptions): Engine {
   // Lines already on their way when the engine closed a caller must not dial a new conversation.
   const ended = new EndedConnections(now);
   const keyOf = (uuid: string, connId: string): string => `${uuid} ${connId}`;
+  // Lines that reach the engine in one turn of the event loop were all sent before any reply made
+  // in that turn went out: past the first, each was typed ahead of its prompt, however quickly the
+  // flow takes it (else one write of 5,000 "2"s makes 5,000 pages of the board).
+  let turn = 0;
+  let turnEnding = false;
+  const nextTurn = (): void => {
+    turn++;
+    turnEnding = false;
+  };
+  function currentTurn(): number {
+    if (!turnEnding) {
+      turnEnding = true;
+      setImmediate(nextTurn);
+    }
+    return turn;
+  }
 
   function forget(session: Session, reason: string): void {
     session.ended = true;
@@ -186,8 +205,14 @@ export function createEngine(options: EngineOptions): Engine {
   function deliver(session: Session, lines: readonly string[]): void {
     const queue = (session.queued ??= []);
     queue.push(...lines);
-    if (queue.length > maxQueued) {
-      log.warn('caller sent too many lines ahead', { conn: session.connId, queued: queue.length });
+    const at = currentTurn();
+    if (session.turn !== at) {
+      session.turn = at;
+      session.linesThisTurn = 0;
+    }
+    session.linesThisTurn += lines.length;
+    if (queue.length > maxQueued || session.linesThisTurn - 1 > maxQueued) {
+      log.warn('caller sent too many lines ahead', { conn: session.connId, queued: queue.length, atOnce: session.linesThisTurn });
       outbox.reply(session.uuid, session.connId, renderReply(options.screens(), { kind: 'show', screen: 'too_fast', vars: undefined, final: true }));
       endFlow(session);
       hangUpOn(session, 'flooding');

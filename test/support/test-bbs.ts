@@ -30,6 +30,8 @@ export interface TestBbsOptions {
   readonly lines?: number;
   /** More `m2bbs handler` flags for every backend (`--db-max-size 1`). */
   readonly handlerArgs?: readonly string[];
+  /** Requests of one turn go as one multipart message, as `m2bbs start` runs the proxy. */
+  readonly batch?: boolean;
 }
 
 /** Starts the proxy and its backends; resolves once every backend is ready. */
@@ -43,6 +45,7 @@ export async function startTestBbs(options: TestBbsOptions = {}): Promise<TestBb
       sendSpec: 'tcp://127.0.0.1:*',
       recvSpec: 'tcp://127.0.0.1:*',
       ...(options.lines === undefined ? {} : { lines: options.lines }),
+      ...(options.batch === true ? { batch: true } : {}),
     })),
     uuid: randomUUID(),
     logLevel: 'silent',
