@@ -116,7 +116,7 @@ function checkHeader(file: string, leftovers: readonly string[]): void {
   const what = read === 0 ? 'is empty' : 'is not an SQLite database';
   const copies = rescueCopiesOf(file);
   const latest = copies[copies.length - 1];
-  const restore = latest === undefined ? `Put the board's database back at ${file}` : `Put the board back: delete ${file}-wal and ${file}-shm, which belong to the old file, and move ${latest} to ${file}`;
+  const restore = latest === undefined ? `Put the board's database back at ${file}` : `Put the board back: ${staleJournal(file)}move ${latest} to ${file}`;
   throw new BbsError(
     'BBS_ERR_DB_NOT_SQLITE',
     `m2bbs: the database ${file} ${what}, but ${leftovers.join(' and ')} say${leftovers.length === 1 ? 's' : ''} a board was there; ` +
@@ -133,12 +133,18 @@ function missingDatabase(file: string, leftovers: readonly string[]): BbsError {
   }
   const copies = rescueCopiesOf(file);
   const latest = copies[copies.length - 1];
-  const restore = latest === undefined ? `Restore ${file}` : `Restore ${file} (a running backend saved a copy when it went: delete ${file}-wal and ${file}-shm, which belong to the old file, and move ${latest} to ${file})`;
+  const restore = latest === undefined ? `Restore ${file}` : `Restore ${file} (a running backend saved a copy when it went: ${staleJournal(file)}move ${latest} to ${file})`;
   return new BbsError(
     'BBS_ERR_DB_MISSING',
     `m2bbs: the database ${file} is missing, but ${leftovers.join(' and ')} say${leftovers.length === 1 ? 's' : ''} a board${since} was there; ` +
       `not starting an empty one in its place. ${restore}, or, to start a new empty board, ${clearAway(leftovers)}.`,
   );
+}
+
+/** "delete X-wal and X-shm, which belong to the old file, and " for those there, or nothing. */
+function staleJournal(file: string): string {
+  const stale = [`${file}-wal`, `${file}-shm`].filter((path) => existsSync(path));
+  return stale.length === 0 ? '' : `delete ${stale.join(' and ')}, which belong${stale.length === 1 ? 's' : ''} to the old file, and `;
 }
 
 /** "delete A and B" for the files that say a board was here, "move C elsewhere" for its copies. */
