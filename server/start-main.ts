@@ -39,7 +39,7 @@ export async function runStart(argv: readonly string[]): Promise<void> {
   await new Promise((resolve) => setImmediate(resolve));
   const logLine = output.file === undefined ? '' : `The full log is in ${output.file}.\n`;
   console.log(`
-m2bbs is up: the proxy and ${config.backends} backends on ${config.db}.
+m2bbs is up: the proxy and ${config.backends} backend${config.backends === 1 ? '' : 's'} on ${config.db}.
   telnet ${where.telnet}
   ${where.http}
 ${logLine}Ctrl-C stops everything.

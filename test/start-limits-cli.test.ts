@@ -71,6 +71,10 @@ describe('m2bbs start --max-lines 2 --page-size 1 --max-callers 1, M2BBS_MAX_LIN
     expect(await bbs.stop()).toBe(0);
   });
 
+  it('says in its banner that one backend runs, in the singular', () => {
+    expect(bbs.stdoutText).toContain('m2bbs is up: the proxy and 1 backend on ');
+  });
+
   it("starts the backend with every limit on its command line, the environment's among them", async () => {
     const backend = await childRunning(bbs.child.pid ?? 0, / handler .*--name bbs\.10 /, 'the backend bbs.10');
     const args = readFileSync(`/proc/${backend}/cmdline`, 'utf8').split('\0');
