@@ -76,7 +76,42 @@ describe('a database file deleted under a running board', () => {
     expect(rescueCopiesOf(bbs.dbFile)).toEqual([copy]);
     expect(statSync(copy!).mode & 0o777).toBe(0o600);
     expect(messagesIn(copy!)).toEqual(['Keep me safe']);
-    expect(String(loud.error)).toContain(`delete ${bbs.dbFile}-wal and ${bbs.dbFile}-shm`);
+    // The old file's journal is out of the way of whatever file is put at the path next.
+    expect(existsSync(`${bbs.dbFile}-wal`)).toBe(false);
+    expect(String(loud.error)).toMatch(/is moved aside: \S+-wal-old-\S+ and \S+-shm-old-\S+\./);
+    expect(String(loud.error)).toContain(`to keep it, stop the BBS, move the copy to ${bbs.dbFile}`);
+  });
+
+  it('replaced by another board (mv): a restarted backend serves that board, not the old one laid over it by its -wal', async () => {
+    bbs = await startTestBbs();
+    await signUpAndPost(bbs.frontPort, 'dora', 'From the board that was replaced');
+    // Another board, made apart, moved over the path as a restore would be.
+    const other = `${bbs.dbFile}.other`;
+    const made = new Database(other);
+    made.exec("CREATE TABLE note (body TEXT); INSERT INTO note VALUES ('the other board')");
+    made.close();
+    renameSync(other, bbs.dbFile);
+
+    const handler = bbs.handlers[0]!;
+    const link = bbs.proxy.backends[0]!;
+    await handler.waitForLog((r) => r.code === 'BBS_ERR_DB_GONE');
+    expect(await handler.stop()).toBe(0);
+
+    restarted = HandlerProcess.start(['--name', link.number, '--send-spec', link.sendSpec, '--recv-spec', link.recvSpec, '--db', bbs.dbFile], { db: false });
+    await restarted.ready();
+    const c = await dialUntilAnswered(bbs);
+    await c.exchange('dora');
+    // The board at the path has no dora: she is offered a sign-up, not logged in to the old board.
+    expect((await c.exchange('password1')).prompt?.msg).toContain("There's no caller named dora here yet.");
+    c.destroy();
+    const db = new Database(bbs.dbFile, { readonly: true });
+    try {
+      expect(db.prepare('SELECT body FROM note').pluck().all()).toEqual(['the other board']);
+      expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    } finally {
+      db.close();
+    }
+    expect(messagesIn(rescueCopiesOf(bbs.dbFile)[0]!)).toEqual(['From the board that was replaced']);
   });
 
   it('deleted and stopped at once: the stop saves the copy, and restoring it as the log says brings the board back', async () => {
