@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { BbsError, isBbsError } from '../common/errors.js';
 import { ensureDatabaseFile, prepareFolder, writeMarker } from './db-files.js';
 import { rememberFile } from './file-identity.js';
 import { migrate } from './migrations.js';
@@ -26,11 +27,11 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database.
   // ':memory:' and '' (an anonymous temporary database) have no folder of their own.
   const onDisk = file !== ':memory:' && file !== '';
   if (onDisk) {
-    prepareFolder(file);
-    ensureDatabaseFile(file);
+    cannotOpen(file, () => prepareFolder(file));
+    cannotOpen(file, () => ensureDatabaseFile(file));
   }
   // fileMustExist: a file deleted between the check above and here is not silently made anew.
-  const db = new Database(file, { fileMustExist: onDisk });
+  const db = cannotOpen(file, () => new Database(file, { fileMustExist: onDisk }));
   try {
     rememberFile(db);
     // busy_timeout first so that switching the journal mode also waits for other processes' locks.
@@ -44,6 +45,18 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database.
   } catch (err) {
     db.close();
     throw err;
+  }
+}
+
+/** Runs `step`; a file-system refusal (ENOTDIR, EACCES, SQLite's CANTOPEN) becomes one plain BBS_ERR_DB_OPEN line. */
+function cannotOpen<T>(file: string, step: () => T): T {
+  try {
+    return step();
+  } catch (err) {
+    if (isBbsError(err)) throw err;
+    const code = (err as { code?: unknown }).code;
+    if (typeof code !== 'string' || !/^(E[A-Z]+|SQLITE_CANTOPEN\w*|SQLITE_PERM|SQLITE_READONLY\w*)$/.test(code)) throw err;
+    throw new BbsError('BBS_ERR_DB_OPEN', `m2bbs: cannot open the database ${file}: ${(err as Error).message}. Choose another with --db FILE or M2BBS_DB.`, { cause: err });
   }
 }
 
