@@ -21,7 +21,7 @@ export interface SwitchboardOptions {
   readonly links: readonly BackendLink[];
   readonly log: Logger;
   readonly random?: () => number;
-  /** How long a number may take to answer a dialled call before the next is tried. */
+  /** How long a number may take to answer a call: a dialled one tries the next, a named one hangs up. */
   readonly answerTimeoutMs?: number;
 }
 
@@ -127,6 +127,20 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
     for (const queued of state.queued.splice(0)) state.link.send(request(state, queued));
   }
 
+  // A named m2bbs number that is up but says nothing (a stopped process) would leave its caller
+  // waiting in silence for good: after the answer time they are told, as a dialled caller is.
+  function unanswered(state: CallState): void {
+    state.timer = undefined;
+    if (state.ended || state.announced) return;
+    state.ended = true;
+    log.warn('number did not answer', { conn: state.id, backend: state.link.spec.number, door: state.info.door });
+    state.link.send(encodeDisconnect(uuid, state.id));
+    abandoned.add(state.id);
+    unregister(state);
+    state.line.notice(`ATDT @${state.link.spec.number} ... NO ANSWER`);
+    state.line.hangUp();
+  }
+
   function announce(state: CallState): void {
     state.announced = true;
     state.line.notice(`ATDT @${state.link.spec.number} ... CONNECT`);
@@ -148,7 +162,12 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
     send(body: Buffer | string): void {
       const { state } = this;
       if (state.ended) return;
-      if (state.connected) return state.link.send(request(state, body));
+      if (state.connected) {
+        // Only an m2bbs backend (the batching ones) is sure to answer a call's first line at once;
+        // another Mongrel2 handler may rightly stay quiet until its caller speaks.
+        if (!state.announced && state.timer === undefined && state.link.spec.batch === true) state.timer = setTimeout(unanswered, answerTimeoutMs, state).unref();
+        return state.link.send(request(state, body));
+      }
       if (state.first !== undefined) return void state.queued.push(Buffer.from(body));
       state.first = Buffer.from(body);
       attempt(state);
@@ -206,6 +225,8 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
         log.info('backend closed caller', { conn: id, backend: from.spec.number });
         state.line.hangUp();
       } else {
+        clearTimeout(state.timer);
+        state.timer = undefined;
         // A named number's busy reply is its answer as it is; anything else means it picked up.
         if (!state.announced && !isBusy(reply.body)) announce(state);
         state.announced = true;
