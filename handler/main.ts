@@ -1,6 +1,7 @@
 /** `m2bbs handler`: parses arguments, starts a backend, stops it cleanly on SIGINT or SIGTERM. */
 import { hasSupervisor, tellSupervisor, whenSupervisorSays } from '../common/child-channel.js';
 import { describeError, isBbsError } from '../common/errors.js';
+import { ignoreBrokenPipes } from '../common/broken-pipes.js';
 import { createLogger } from '../common/log.js';
 import { stopOnSignals } from '../common/stop-on-signals.js';
 import { startBackend, type Backend } from './backend.js';
@@ -8,6 +9,8 @@ import { parseHandlerConfig } from './config.js';
 
 /** Runs the handler command until a signal stops it. */
 export async function runHandler(argv: readonly string[]): Promise<void> {
+  // A supervisor gone while this is still starting leaves its stderr a broken pipe: no crash on it.
+  ignoreBrokenPipes();
   const config = parseHandlerConfig(argv, process.env);
   const log = createLogger(config.logLevel).child({ handler: config.name });
   let backend: Backend;

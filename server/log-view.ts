@@ -53,7 +53,8 @@ export function textLogOutput(err: LogSink, file: string, columns?: number): Log
         for (const line of text.split('\n')) {
           if (line === '') continue;
           const { text: shown, loud } = render(line, source);
-          err.write(`${loud ? shown : fit(shown, columns)}\n`);
+          const safe = withoutControls(shown);
+          err.write(`${loud ? safe : fit(safe, columns)}\n`);
         }
         return true;
       },
@@ -67,7 +68,15 @@ export function textLogOutput(err: LogSink, file: string, columns?: number): Log
 
 /** One JSON log line as "01:02:03 bbs.10  msg key=value"; a line that is not JSON stays as it is. */
 export function renderLogLine(line: string, source: string): string {
-  return render(line, source).text;
+  return withoutControls(render(line, source).text);
+}
+
+// Callers' words reach the log (names, message types): on the sysop's terminal a control
+// character is shown as an escape, never obeyed (no cleared screen, title or clipboard write).
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g;
+
+function withoutControls(line: string): string {
+  return line.replace(CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 // `loud`: a warning, an error, or a line that is not a record (a child's last words): shown whole.

@@ -1,6 +1,7 @@
 /** `m2bbs proxy`: parses arguments, starts the proxy, stops it cleanly on SIGINT or SIGTERM. */
 import { hasSupervisor, tellSupervisor } from '../common/child-channel.js';
 import { isBbsError } from '../common/errors.js';
+import { ignoreBrokenPipes } from '../common/broken-pipes.js';
 import { createLogger } from '../common/log.js';
 import { stopOnSignals } from '../common/stop-on-signals.js';
 import { parseProxyConfig } from './config.js';
@@ -8,6 +9,8 @@ import { startProxy, type Proxy } from './proxy.js';
 
 /** Runs the proxy command until a signal stops it. */
 export async function runProxy(argv: readonly string[]): Promise<void> {
+  // A supervisor gone while this is still starting leaves its stderr a broken pipe: no crash on it.
+  ignoreBrokenPipes();
   const config = parseProxyConfig(argv, process.env);
   const log = createLogger(config.logLevel).child({ proxy: true });
   let proxy: Proxy;

@@ -10,7 +10,8 @@ import { startSupervisor } from './supervisor.js';
 export async function runStart(argv: readonly string[]): Promise<void> {
   // Under `npm start 2>&1 | tee log` the same Ctrl-C ends tee: the children must still be stopped.
   ignoreBrokenPipes();
-  const config = parseStartConfig(argv, process.env, process.stdout.isTTY === true);
+  // The log lines go to stderr, so it is stderr that decides whether a person reads them.
+  const config = parseStartConfig(argv, process.env, process.stderr.isTTY === true);
   const output = config.logFormat === 'json' ? jsonLogOutput(process.stderr) : textLogOutput(process.stderr, join(dirname(config.db), 'm2bbs.log'), process.stderr.isTTY ? process.stderr.columns : undefined);
   const log = createLogger(config.logLevel, output.sink('start')).child({ supervisor: true });
   const supervisor = startSupervisor(config, log, output);

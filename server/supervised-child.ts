@@ -8,6 +8,7 @@ import { parseChildMessage, type ChildMessage, type SupervisorMessage } from '..
 import { describeError } from '../common/errors.js';
 import type { Logger, LogSink } from '../common/log.js';
 
+const MAX_PARTIAL_LINE = 64 * 1024;
 const M2BBS_BIN = fileURLToPath(new URL('../bin/m2bbs.js', import.meta.url));
 
 /** What a supervised child reports to the supervisor. */
@@ -42,6 +43,11 @@ export function runChild(name: string, args: readonly string[], sinks: { readonl
     const end = chunk.lastIndexOf('\n');
     if (end < 0) {
       partial += chunk;
+      // A line that never ends is passed on in pieces rather than held without limit.
+      if (partial.length >= MAX_PARTIAL_LINE) {
+        sinks.log.write(`${partial}\n`);
+        partial = '';
+      }
       return;
     }
     sinks.log.write(partial + chunk.slice(0, end + 1));

@@ -56,7 +56,10 @@ export function startSupervisor(config: StartConfig, log: Logger, output: LogOut
   // Set by the first proxy's ready message: what every later proxy is started with.
   let bound: { readonly args: readonly string[]; readonly backends: readonly BackendSpec[] } | undefined;
   let proxy: SupervisedChild | undefined;
-  const all: SupervisedChild[] = []; // every child ever started, for kill()
+  // Every child running, for kill(); a child leaves it when it exits, so a number retried for
+  // days does not make it grow. Restart timers are kept referenced: when every child is dead at
+  // once they are what keeps `m2bbs start` alive to bring the BBS back.
+  const all = new Set<SupervisedChild>();
   const handlers: SupervisedChild[] = [];
   const common = ['--log-level', config.logLevel];
   // The backends are m2bbs's own, so requests to them may go batched.
@@ -85,23 +88,25 @@ export function startSupervisor(config: StartConfig, log: Logger, output: LogOut
         } else log.info('proxy back', { tries: failures });
       },
       closed(code, signal) {
+        all.delete(child);
         if (stopping) return;
         // Its callers are gone with it: the backends free their lines for the callers of the next one.
         for (const handler of handlers) handler.tell({ type: 'proxy-gone' });
-        // A proxy that says why it cannot start (a port taken) will not start by trying again.
-        if (failure !== undefined) return giveUp(failure);
-        if (bound === undefined) return giveUp(`m2bbs: the proxy stopped before it was ready (exit code ${code}, signal ${signal}); see the lines above.`);
+        // At the first start a proxy that says why it cannot start (a port taken) will not start by
+        // trying again. Once the BBS was up, its port may be free again in a moment: retry.
+        if (bound === undefined) return giveUp(failure ?? `m2bbs: the proxy stopped before it was ready (exit code ${code}, signal ${signal}); see the lines above.`);
         const quick = Date.now() - started < QUICK_MS ? failures + 1 : 1;
-        if (quick >= PROXY_TRIES) return giveUp(`m2bbs: the proxy stopped ${quick} times in a row soon after starting; see the lines above.`);
+        if (quick >= PROXY_TRIES) return giveUp(failure ?? `m2bbs: the proxy stopped ${quick} times in a row soon after starting; see the lines above.`);
         const delayMs = restartDelayMs(quick);
-        log.warn('proxy exited; restarting', { code, signal, restartInMs: delayMs });
+        if (failure !== undefined) log.error('proxy could not start; trying again', { why: failure, restartInMs: delayMs });
+        else log.warn('proxy exited; restarting', { code, signal, restartInMs: delayMs });
         setTimeout(() => {
           if (!stopping) startProxy(quick);
-        }, delayMs).unref();
+        }, delayMs);
       },
     });
     proxy = child;
-    all.push(child);
+    all.add(child);
   }
 
   // A backend that exits unexpectedly is restarted on the same endpoints, waiting longer after
@@ -115,6 +120,7 @@ export function startSupervisor(config: StartConfig, log: Logger, output: LogOut
         if (m.type === 'failed') failure = m.message;
       },
       closed(code, signal) {
+        all.delete(handler);
         const index = handlers.indexOf(handler);
         if (index >= 0) handlers.splice(index, 1);
         if (stopping) return;
@@ -128,11 +134,11 @@ export function startSupervisor(config: StartConfig, log: Logger, output: LogOut
         else log.warn('backend exited; restarting', { backend: b.number, code, signal, restartInMs: delayMs });
         setTimeout(() => {
           if (!stopping) startBackend(b, quick);
-        }, delayMs).unref();
+        }, delayMs);
       },
     });
     handlers.push(handler);
-    all.push(handler);
+    all.add(handler);
   }
 
   startProxy(0);

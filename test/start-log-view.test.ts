@@ -21,6 +21,15 @@ describe('the human log view of m2bbs start', () => {
     expect(renderLogLine('[1,2]', 'proxy')).toBe('[1,2]');
   });
 
+  it("never hands a caller's control characters to the sysop's terminal: escapes are shown, not obeyed", () => {
+    // What a caller gets into the log: a message type of their choosing.
+    const record = JSON.stringify({ time: at, level: 'warn', msg: 'malformed message from caller', type: '\u001b]0;owned\u0007\u001b[2J', name: 'a\u009bb' });
+    const shown = renderLogLine(record, 'bbs.10');
+    expect(shown).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+    expect(shown).toContain('type=\\u001b]0;owned\\u0007\\u001b[2J');
+    expect(renderLogLine('raw \u001b[2J line', 'bbs.10')).toBe('raw \\u001b[2J line');
+  });
+
   it('writes every line to the file as it came, and cut to the width on the terminal', () => {
     const dir = mkdtempSync(join(tmpdir(), 'm2bbs-log-view-'));
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
