@@ -17,8 +17,13 @@ export interface OutputLimit {
   readonly peakBytes: number;
   /** Callers closed because their output passed the cap. */
   readonly overflowed: number;
-  /** Notes that `bytes` are waiting for one caller; true when that is past the cap. */
-  exceeded(bytes: number): boolean;
+  /**
+   * Notes that `adding` bytes join `waiting` ones not yet taken by one caller; true when that
+   * caller must be closed: it is past the cap with output still unread from before. One reply,
+   * however large, to a caller who has read everything is never refused, so a page bigger than a
+   * small cap reaches a caller who reads, and what one caller costs stays under the cap plus one reply.
+   */
+  exceeded(waiting: number, adding: number): boolean;
   /** Counts one caller closed for not reading. */
   closedOne(): void;
 }
@@ -40,9 +45,10 @@ export function createOutputLimit(maxBytes = DEFAULT_MAX_OUTPUT_BYTES): OutputLi
     get overflowed() {
       return overflowed;
     },
-    exceeded(bytes) {
+    exceeded(waiting, adding) {
+      const bytes = waiting + adding;
       if (bytes > peakBytes) peakBytes = bytes;
-      return bytes > maxBytes;
+      return waiting > 0 && bytes > maxBytes;
     },
     closedOne() {
       overflowed++;

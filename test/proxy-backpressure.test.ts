@@ -8,6 +8,7 @@ import { NOT_READING } from '../server/output-limit.js';
 import { startProxy, type Proxy } from '../server/proxy.js';
 import { ForeignHandler } from './support/foreign-handler.js';
 import { JsonSocketClient } from './support/json-socket-client.js';
+import { until } from './support/process-tree.js';
 
 const MAX_OUTPUT_BYTES = 256 * 1024;
 // One screen of 48 KiB: base64 on the JSON socket makes it 64 KiB on the wire.
@@ -19,6 +20,10 @@ interface DeafCaller {
   readonly door: string;
   /** Starts reading again and resolves with the last few KB received before the line closed. */
   told(): Promise<string>;
+  /** Starts reading again, for good: from now on this is a caller who reads. */
+  reads(): void;
+  /** Bytes received so far (WebSocket: message bytes), and whether the line has closed. */
+  readonly seen: { bytes: number; closed: boolean };
   close(): void;
 }
 
@@ -45,10 +50,18 @@ async function deafWebSocket(port: number): Promise<DeafCaller> {
   await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
   ws.pause();
   let last = '';
-  ws.on('message', (data) => (last = tail(`${last}\n${data.toString()}`)));
+  const seen = { bytes: 0, closed: false };
+  ws.on('message', (data) => {
+    const text = data.toString();
+    seen.bytes += text.length;
+    last = tail(`${last}\n${text}`);
+  });
   const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
+  void closed.then(() => (seen.closed = true));
   return {
     door: 'websocket',
+    seen,
+    reads: () => ws.resume(),
     async told() {
       ws.resume();
       await closed;
@@ -67,11 +80,18 @@ function open(port: number): Promise<Socket> {
 
 function deafSocket(door: string, socket: Socket, decode: (text: string) => string): DeafCaller {
   let last = '';
-  socket.on('data', (chunk: Buffer) => (last = tail(last + chunk.toString('latin1'))));
+  const seen = { bytes: 0, closed: false };
+  socket.on('data', (chunk: Buffer) => {
+    seen.bytes += chunk.length;
+    last = tail(last + chunk.toString('latin1'));
+  });
   socket.on('error', () => {});
   const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  void closed.then(() => (seen.closed = true));
   return {
     door,
+    seen,
+    reads: () => socket.resume(),
     async told() {
       socket.resume();
       await closed;
@@ -134,6 +154,19 @@ for (const [door, dial] of [
       throw new Error('the proxy never closed the caller who does not read');
     }
 
+    it('a caller who reads gets one reply larger than the whole cap, and stays on the line', async () => {
+      const before = proxy.output.overflowed;
+      const reader = await dial(door === 'telnet' ? proxy.telnet.port : proxy.front.port);
+      onTestFinished(() => reader.close());
+      reader.reads();
+      const request = await handler.next((r) => !isDisconnect(r) && r.headers.DOOR === door);
+      const page = JSON.stringify({ type: 'screen', msg: 'p'.repeat(2 * MAX_OUTPUT_BYTES) });
+      await handler.reply(encodeReply(request.uuid, [request.connId], page));
+      await until(() => (reader.seen.bytes >= 2 * MAX_OUTPUT_BYTES || reader.seen.closed ? true : undefined), 'the large reply to arrive');
+      expect(reader.seen.closed).toBe(false);
+      expect(proxy.output.overflowed).toBe(before);
+    });
+
     it(`is told and closed once a bounded buffer is full, and the backend hears they left`, async () => {
       const before = proxy.output.overflowed;
       const deaf = await dial(door === 'telnet' ? proxy.telnet.port : proxy.front.port);
@@ -157,3 +190,38 @@ for (const [door, dial] of [
     });
   });
 }
+
+describe('a caller who reads, behind a cap smaller than one reply', () => {
+  it('gets the whole reply and stays on the line: only output left unread counts against the cap', async () => {
+    const cap = 16 * 1024;
+    const proxy = await startProxy(
+      {
+        listen: { host: '127.0.0.1', port: 0 },
+        telnet: { host: '127.0.0.1', port: 0 },
+        backends: [{ number: 'bbs.10', sendSpec: 'tcp://127.0.0.1:*', recvSpec: 'tcp://127.0.0.1:*' }],
+        uuid: randomUUID(),
+        logLevel: 'silent',
+        telnetNegotiationMs: 50,
+        maxOutputBytes: cap,
+      },
+      createLogger('silent'),
+    );
+    const [spec] = proxy.backends;
+    const handler = ForeignHandler.connect(spec?.sendSpec ?? '', spec?.recvSpec ?? '');
+    onTestFinished(async () => {
+      handler.close();
+      await proxy.close();
+    });
+    await proxy.whenUp('bbs.10');
+    const reader = await JsonSocketClient.open(proxy.front.port, '@bbs.10');
+    onTestFinished(() => reader.destroy());
+    reader.send('connect');
+    const request = await handler.next((r) => !isDisconnect(r));
+    // A page of the board is one reply: here 30 KB, written in one go (the door's own batching
+    // holds up to 64 KiB), and nearly twice the cap.
+    const page = 'p'.repeat(30 * 1024);
+    await handler.reply(encodeReply(request.uuid, [request.connId], JSON.stringify({ type: 'prompt', msg: page, pchar: '> ' })));
+    expect((await reader.untilPrompt()).prompt?.msg).toBe(page);
+    expect(proxy.output.overflowed).toBe(0);
+  });
+});

@@ -65,8 +65,8 @@ class JsonSocketConnection implements Line {
     this.unsent += `${(typeof body === 'string' ? Buffer.from(body) : body).toString('base64')}\0`;
     // A long run goes now: held to the end of the tick it would count against the caller's cap.
     if (this.unsent.length >= FLUSH_AT) this.flush();
-    const waiting = this.unsent.length + this.socket.writableLength;
-    if (this.output.exceeded(waiting)) this.overflow(waiting);
+    const unread = this.socket.writableLength;
+    if (this.output.exceeded(unread, this.unsent.length)) this.overflow(unread + this.unsent.length);
   }
 
   flush(): void {

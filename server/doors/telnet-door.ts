@@ -281,10 +281,11 @@ class TelnetConnection implements Line {
   private write(bytes: Buffer, text = true): void {
     if (bytes.length === 0 || !this.socket.writable) return;
     const { socket } = this;
+    const unread = socket.writableLength;
     socket.write(text ? escapeIac(bytes) : bytes);
     if (this.phase === 'closing' || this.overflowed) return;
     const { output } = this.settings;
-    if (output.exceeded(socket.writableLength)) return this.overflow(socket.writableLength);
+    if (output.exceeded(unread, socket.writableLength - unread)) return this.overflow(socket.writableLength);
     // A caller who does not read must not be able to make the backend say more meanwhile.
     if (socket.writableLength > output.highWaterBytes && !socket.isPaused()) {
       socket.pause();

@@ -100,10 +100,11 @@ class PageConnection implements Line {
     const { highWaterBytes } = this.output;
     // Near or past the high-water mark each frame says when it has gone out, so the last one's
     // callback finds the buffer drained; below it, no callback is made at all.
-    const watch = this.paused || this.ws.bufferedAmount + Buffer.byteLength(data) > highWaterBytes;
+    const unread = this.ws.bufferedAmount;
+    const watch = this.paused || unread + Buffer.byteLength(data) > highWaterBytes;
     this.ws.send(data, watch ? () => this.sent() : undefined);
     const waiting = this.ws.bufferedAmount;
-    if (this.output.exceeded(waiting)) return this.overflow(waiting);
+    if (this.output.exceeded(unread, waiting - unread)) return this.overflow(waiting);
     // A caller who does not read must not be able to make the backend say more meanwhile.
     if (waiting > highWaterBytes && !this.paused) {
       this.paused = true;
@@ -131,6 +132,8 @@ class PageConnection implements Line {
   }
 
   receive(data: RawData, isBinary: boolean): void {
+    // ws hands over what it had stopped reading once the socket closes: nobody is there to answer.
+    if (this.ws.readyState !== this.ws.OPEN) return;
     if (isBinary) return this.refuse(1003, 'Binary messages are not accepted');
     let message: unknown;
     try {
