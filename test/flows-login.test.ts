@@ -39,6 +39,31 @@ describe('logIn, stepped effect by effect', () => {
     expect(flow.next('no spaces').value).toMatchObject({ kind: 'show', screen: 'bad_name', vars: { min: 2, max: 24 } });
   });
 
+  it('asks "Sign up?" again after an answer that is neither yes nor no, and signs up on a plain yes only', () => {
+    const flow = logIn(TEST_LIMITS);
+    flow.next();
+    flow.next();
+    flow.next('newcomer');
+    flow.next('secret1');
+    expect(flow.next(undefined).value).toMatchObject({ kind: 'ask', screen: 'new_user', vars: { name: 'newcomer' } });
+    // The password typed again where the question was: asked again, no account made.
+    expect(flow.next('secret1').value).toMatchObject({ kind: 'ask', screen: 'new_user', vars: { name: 'newcomer' } });
+    expect(flow.next('2').value).toMatchObject({ kind: 'ask', screen: 'new_user' });
+    expect(flow.next('y').value).toMatchObject({ kind: 'ask', screen: 'repeat_pass', echo: false });
+  });
+
+  it('takes three answers that are neither yes nor no as no, and asks the name again', () => {
+    const flow = logIn(TEST_LIMITS);
+    flow.next();
+    flow.next();
+    flow.next('newcomer');
+    flow.next('secret1');
+    flow.next(undefined);
+    flow.next('what');
+    flow.next('huh');
+    expect(flow.next('eh').value).toMatchObject({ kind: 'ask', screen: 'name' });
+  });
+
   it('a service error thrown into the flow surfaces from it', () => {
     const flow = logIn(TEST_LIMITS);
     flow.next();

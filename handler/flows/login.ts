@@ -4,7 +4,7 @@ import type { Caller } from '../../db/store.js';
 import { isWriteFailure } from '../../db/write-failure.js';
 import { ask, askSecret, call, hangUp, show, sleep, type Flow } from '../effects.js';
 import type { Limits } from '../limits.js';
-import { checkName, saysNo } from './names.js';
+import { checkName, saysNo, saysYes } from './names.js';
 import { tellNotSaved } from './not-saved.js';
 
 /** Welcomes a caller and returns who they are, or undefined when the call has to end. */
@@ -31,7 +31,7 @@ export function* logIn(limits: Limits): Flow<Caller | undefined> {
       yield* hangUp('bad_pass');
       return undefined;
     }
-    if (saysNo(yield* ask('new_user', { name }))) continue;
+    if (!(yield* wantsToSignUp(name, limits))) continue;
     const agreed = yield* agreePassword(password, limits);
     if (agreed === undefined) {
       yield* hangUp('too_many_tries');
@@ -55,6 +55,19 @@ export function* logIn(limits: Limits): Flow<Caller | undefined> {
   }
   yield* hangUp('too_many_tries');
   return undefined;
+}
+
+/**
+ * Asks whether to sign up as `name` until the answer is plainly yes (Enter, y) or no: a stray
+ * answer (the password typed again, a menu choice) asks again rather than creating an account.
+ */
+function* wantsToSignUp(name: string, limits: Limits): Flow<boolean> {
+  for (let asked = 0; asked < limits.maxTries; asked++) {
+    const answer = yield* ask('new_user', { name });
+    if (saysYes(answer)) return true;
+    if (saysNo(answer)) return false;
+  }
+  return false;
 }
 
 /** Has a new caller type a password twice; undefined after too many mistakes. */
