@@ -1,19 +1,23 @@
 /**
- * The coroutine engine: one generator per connection, created on its first message, resumed
- * with each line, ended on disconnect, forgotten once it closes the caller itself (lines still on
- * their way then are dropped, never a new conversation). It answers busy when every line is
- * taken, and `sweep()` hangs up on callers silent for too long.
+ * The coroutine engine's sessions: one generator per connection, created on its first message,
+ * resumed with each line, ended on disconnect, forgotten once it closes the caller itself (lines
+ * still on their way then are dropped, never a new conversation). It answers busy when every line
+ * is taken, and `sweep()` hangs up on callers silent for too long. What each effect does is the
+ * effect loop's job (effect-loop.ts).
  */
 import { describeError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import { isDisconnect, type Mongrel2Request } from '../common/mongrel2-wire.js';
 import { parseClientMessage } from './client-message.js';
-import type { Effect, Flow } from './effects.js';
-import type { Screens } from './screens.js';
-import type { Services } from './services.js';
+import { createEffectLoop } from './effect-loop.js';
+import type { Flow } from './effects.js';
 import { EndedConnections } from './ended-connections.js';
 import { DEFAULT_LINE_LIMITS, formatDuration, type LineLimits } from './line-limits.js';
 import { renderBusy, renderReply } from './replies.js';
+import type { Screens } from './screens.js';
+import type { Services } from './services.js';
+import { Session, takeQueued } from './session.js';
+import { TurnClock } from './turn-clock.js';
 
 /** Where the engine's replies go: the transport frames them for the wire. */
 export interface Outbox {
@@ -47,37 +51,6 @@ export interface Engine {
   endAll(reason: string): void;
 }
 
-// One per caller, so no timer or closure here: the sweep compares `waitingSince` with the clock.
-class Session {
-  waiting = false;
-  ended = false;
-  queued: string[] | undefined = undefined;
-  /** The engine's turn in which this caller's lines last came, and how many came in it. */
-  turn = -1;
-  linesThisTurn = 0;
-  effect: Effect | undefined = undefined;
-  /** Who logged in on this line, once the flow says so. */
-  caller: string | undefined = undefined;
-  constructor(
-    readonly uuid: string,
-    readonly connId: string,
-    readonly flow: Flow,
-    /** When the engine last parked this session on a prompt (ms on the engine's clock). */
-    public waitingSince: number,
-  ) {}
-}
-
-// Suspended sessions are the bulk of a backend's heap, so an emptied queue is dropped, not kept.
-function takeQueued(session: Session): string | undefined {
-  const queue = session.queued;
-  if (queue === undefined) return undefined;
-  const line = queue.shift();
-  if (queue.length === 0) session.queued = undefined;
-  return line;
-}
-
-type Resume = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
-
 /** Creates an engine that runs `startFlow` for every new connection. */
 export function createEngine(options: EngineOptions): Engine {
   const { services, outbox, log, flowName } = options;
@@ -90,22 +63,8 @@ export function createEngine(options: EngineOptions): Engine {
   // Lines already on their way when the engine closed a caller must not dial a new conversation.
   const ended = new EndedConnections(now);
   const keyOf = (uuid: string, connId: string): string => `${uuid} ${connId}`;
-  // Lines that reach the engine in one turn of the event loop were all sent before any reply made
-  // in that turn went out: past the first, each was typed ahead of its prompt, however quickly the
-  // flow takes it (else one write of 5,000 "2"s makes 5,000 pages of the board).
-  let turn = 0;
-  let turnEnding = false;
-  const nextTurn = (): void => {
-    turn++;
-    turnEnding = false;
-  };
-  function currentTurn(): number {
-    if (!turnEnding) {
-      turnEnding = true;
-      setImmediate(nextTurn);
-    }
-    return turn;
-  }
+  // Lines that reach the engine in one turn were all typed before any reply of that turn went out.
+  const turns = new TurnClock();
 
   function forget(session: Session, reason: string): void {
     session.ended = true;
@@ -119,93 +78,20 @@ export function createEngine(options: EngineOptions): Engine {
     forget(session, reason);
   }
 
-  function fail(session: Session, error: unknown): void {
-    const effect = session.effect;
-    log.error('flow failed', {
-      conn: session.connId,
-      flow: flowName,
-      effect: effect === undefined ? undefined : { kind: effect.kind, ...('screen' in effect ? { screen: effect.screen } : {}), ...(effect.kind === 'call' ? { service: effect.service } : {}), ...(effect.kind === 'menu' ? { menu: effect.name } : {}) },
-      error: describeError(error),
-      stack: error instanceof Error ? error.stack : undefined,
-    });
-    try {
-      outbox.reply(session.uuid, session.connId, renderReply(options.screens(), { kind: 'show', screen: 'error', vars: undefined, final: true }));
-      session.flow.return();
-    } catch (cleanupError) {
-      log.error('flow cleanup failed', { conn: session.connId, error: describeError(cleanupError) });
-    }
-    hangUpOn(session, 'error');
-  }
-
-  // Runs the flow until it waits for a line, a promise or a timer, or ends. A loop, not
-  // recursion, so any number of synchronous effects cannot overflow the stack.
-  function advance(session: Session, resume: Resume): void {
-    if (session.ended) return;
-    const { flow } = session;
-    try {
-      let result = resume.ok ? flow.next(resume.value) : flow.throw(resume.error);
-      while (!result.done) {
-        const effect = result.value;
-        session.effect = effect;
-        switch (effect.kind) {
-          case 'show':
-            outbox.reply(session.uuid, session.connId, renderReply(options.screens(), effect));
-            result = flow.next(undefined);
-            break;
-          case 'ask': {
-            outbox.reply(session.uuid, session.connId, renderReply(options.screens(), effect));
-            const line = takeQueued(session);
-            if (line === undefined) {
-              session.waiting = true;
-              session.waitingSince = now();
-              return;
-            }
-            result = flow.next(line);
-            break;
-          }
-          case 'call': {
-            let value: unknown;
-            try {
-              const service = services[effect.service] as (...args: readonly unknown[]) => unknown;
-              value = service(...effect.args);
-            } catch (error) {
-              result = flow.throw(error);
-              break;
-            }
-            if (value instanceof Promise) {
-              value.then(
-                (settled: unknown) => advance(session, { ok: true, value: settled }),
-                (error: unknown) => advance(session, { ok: false, error }),
-              );
-              return;
-            }
-            result = flow.next(value);
-            break;
-          }
-          case 'sleep':
-            setTimeout(() => advance(session, { ok: true, value: undefined }), effect.ms).unref();
-            return;
-          case 'identify':
-            session.caller = effect.name;
-            log.debug('caller identified', { conn: session.connId, caller: effect.name });
-            result = flow.next(undefined);
-            break;
-          case 'menu':
-            // The screens in force now: a reload between two menu displays shows the new menu.
-            result = flow.next(options.screens().menu(effect.name));
-            break;
-        }
-      }
-      hangUpOn(session, 'flow ended');
-    } catch (error) {
-      fail(session, error);
-    }
-  }
+  const advance = createEffectLoop({
+    services,
+    outbox,
+    screens: options.screens,
+    log,
+    flowName,
+    now,
+    finished: (session, reason) => hangUpOn(session, reason),
+  });
 
   function deliver(session: Session, lines: readonly string[]): void {
     const queue = (session.queued ??= []);
     queue.push(...lines);
-    const at = currentTurn();
+    const at = turns.current();
     if (session.turn !== at) {
       session.turn = at;
       session.linesThisTurn = 0;
