@@ -1,4 +1,5 @@
 /** The non-reading scenario's report: its JSON shape, and the table printed from it. */
+import { fix, int, row } from './report-cells.js';
 import type { Summary } from './samples.js';
 
 /** What callers who never read cost the proxy, and what the one reading caller beside them saw. */
@@ -76,18 +77,6 @@ export function formatNonReadingReport(r: NonReadingReport): string {
   ];
   if (r.serverProblems.length > 0) out.push('', 'the BBS logged:', ...r.serverProblems.map((line) => `  ${line}`));
   return out.join('\n');
-}
-
-function row(label: string, value: string): string {
-  return `${label.padEnd(32)} ${value}`;
-}
-
-function fix(n: number): string {
-  return n >= 100 ? n.toFixed(0) : n.toFixed(1);
-}
-
-function int(n: number): string {
-  return n.toLocaleString('en-US');
 }
 
 function mib(n: number | null): string {

@@ -2,6 +2,7 @@
 import type { BackendBaseline } from './backend-baseline.js';
 import { followsTheBbs } from './cpu-per-input.js';
 import type { HotFunction } from './cpu-profile.js';
+import { fix, int, row } from './report-cells.js';
 import type { Summary } from './samples.js';
 import type { SuspendedReport } from './suspended-sessions.js';
 import type { ZmqBaseline } from './zmq-baseline.js';
@@ -91,18 +92,6 @@ export function formatReport(r: LoadReport): string {
     for (const f of profile.functions) out.push(`  ${fix(f.selfPercent).padStart(5)}%  ${f.name}  ${f.where}`);
   }
   return out.join('\n');
-}
-
-function row(label: string, value: string): string {
-  return `${label.padEnd(32)} ${value}`;
-}
-
-function fix(n: number): string {
-  return n >= 100 ? n.toFixed(0) : n.toFixed(1);
-}
-
-function int(n: number): string {
-  return n.toLocaleString('en-US');
 }
 
 function kib(n: number | null): string {

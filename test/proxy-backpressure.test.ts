@@ -1,13 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { createLogger } from '../common/log.js';
 import { encodeReply, isDisconnect, type Mongrel2Request } from '../common/mongrel2-wire.js';
 import { NOT_READING } from '../server/output-limit.js';
-import { startProxy, type Proxy } from '../server/proxy.js';
+import type { Proxy } from '../server/proxy.js';
 import { ForeignHandler } from './support/foreign-handler.js';
 import { JsonSocketClient } from './support/json-socket-client.js';
+import { startProxyWithHandler } from './support/proxy-with-handler.js';
 import { until } from './support/process-tree.js';
 
 const MAX_OUTPUT_BYTES = 256 * 1024;
@@ -115,21 +114,7 @@ for (const [door, dial] of [
     let witnessRequest: Mongrel2Request;
 
     beforeAll(async () => {
-      proxy = await startProxy(
-        {
-          listen: { host: '127.0.0.1', port: 0 },
-          telnet: { host: '127.0.0.1', port: 0 },
-          backends: [{ number: 'bbs.10', sendSpec: 'tcp://127.0.0.1:*', recvSpec: 'tcp://127.0.0.1:*' }],
-          uuid: randomUUID(),
-          logLevel: 'silent',
-          telnetNegotiationMs: 50,
-          maxOutputBytes: MAX_OUTPUT_BYTES,
-        },
-        createLogger('silent'),
-      );
-      const [spec] = proxy.backends;
-      handler = ForeignHandler.connect(spec?.sendSpec ?? '', spec?.recvSpec ?? '');
-      await proxy.whenUp('bbs.10');
+      ({ proxy, handler } = await startProxyWithHandler({ maxOutputBytes: MAX_OUTPUT_BYTES }));
       // Another caller, who reads: they must keep working while the other is flooded and closed.
       witness = await JsonSocketClient.open(proxy.front.port, '@bbs.10');
       witness.send('connect');
@@ -194,25 +179,8 @@ for (const [door, dial] of [
 describe('a caller who reads, behind a cap smaller than one reply', () => {
   it('gets the whole reply and stays on the line: only output left unread counts against the cap', async () => {
     const cap = 16 * 1024;
-    const proxy = await startProxy(
-      {
-        listen: { host: '127.0.0.1', port: 0 },
-        telnet: { host: '127.0.0.1', port: 0 },
-        backends: [{ number: 'bbs.10', sendSpec: 'tcp://127.0.0.1:*', recvSpec: 'tcp://127.0.0.1:*' }],
-        uuid: randomUUID(),
-        logLevel: 'silent',
-        telnetNegotiationMs: 50,
-        maxOutputBytes: cap,
-      },
-      createLogger('silent'),
-    );
-    const [spec] = proxy.backends;
-    const handler = ForeignHandler.connect(spec?.sendSpec ?? '', spec?.recvSpec ?? '');
-    onTestFinished(async () => {
-      handler.close();
-      await proxy.close();
-    });
-    await proxy.whenUp('bbs.10');
+    const { proxy, handler, close } = await startProxyWithHandler({ maxOutputBytes: cap });
+    onTestFinished(close);
     const reader = await JsonSocketClient.open(proxy.front.port, '@bbs.10');
     onTestFinished(() => reader.destroy());
     reader.send('connect');

@@ -1,27 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { createLogger } from '../common/log.js';
 import { encodeClose, encodeReply, isDisconnect } from '../common/mongrel2-wire.js';
-import { startProxy, type Proxy } from '../server/proxy.js';
-import { ForeignHandler } from './support/foreign-handler.js';
+import type { Proxy } from '../server/proxy.js';
+import type { ForeignHandler } from './support/foreign-handler.js';
 import { JsonSocketClient } from './support/json-socket-client.js';
-
-async function proxyWith(batch: boolean): Promise<Proxy> {
-  return startProxy(
-      {
-        listen: { host: '127.0.0.1', port: 0 },
-        telnet: { host: '127.0.0.1', port: 0 },
-        backends: [
-          { number: 'bbs.10', sendSpec: 'tcp://127.0.0.1:*', recvSpec: 'tcp://127.0.0.1:*', batch },
-          { number: 'bbs.11', sendSpec: 'tcp://127.0.0.1:*', recvSpec: 'tcp://127.0.0.1:*', batch },
-        ],
-        uuid: randomUUID(),
-        logLevel: 'silent',
-        telnetNegotiationMs: 100,
-      },
-      createLogger('silent'),
-    );
-}
+import { startProxyWithHandler } from './support/proxy-with-handler.js';
 
 /** A caller on @bbs.10 who types `count` lines ahead in one write, so the proxy reads them in one turn. */
 async function typeAhead(proxy: Proxy, handler: ForeignHandler, count: number): Promise<string[]> {
@@ -38,16 +20,11 @@ const LINES = Array.from({ length: 8 }, (_, i) => `line ${i}`);
 describe('any Mongrel2-protocol handler behind the proxy', () => {
   let proxy: Proxy;
   let handler: ForeignHandler;
+  let close: () => Promise<void>;
   beforeAll(async () => {
-    proxy = await proxyWith(false);
-    const [spec] = proxy.backends;
-    handler = ForeignHandler.connect(spec?.sendSpec ?? '', spec?.recvSpec ?? '');
-    await proxy.whenUp('bbs.10');
+    ({ proxy, handler, close } = await startProxyWithHandler({ telnetNegotiationMs: 100 }, 2));
   });
-  afterAll(async () => {
-    handler.close();
-    await proxy.close();
-  });
+  afterAll(() => close());
 
   it('sends Mongrel2 request frames with the server headers, and replies reach one or many callers', async () => {
     const alice = await JsonSocketClient.open(proxy.front.port, '@bbs.10');
@@ -101,14 +78,8 @@ describe('any Mongrel2-protocol handler behind the proxy', () => {
 
 describe('an m2bbs backend behind the proxy with --batch-requests', () => {
   it("gets a turn's requests together, one frame a part of one message", async () => {
-    const proxy = await proxyWith(true);
-    const [spec] = proxy.backends;
-    const handler = ForeignHandler.connect(spec?.sendSpec ?? '', spec?.recvSpec ?? '');
-    onTestFinished(async () => {
-      handler.close();
-      await proxy.close();
-    });
-    await proxy.whenUp('bbs.10');
+    const { proxy, handler, close } = await startProxyWithHandler({ telnetNegotiationMs: 100 }, 2, true);
+    onTestFinished(close);
     expect(await typeAhead(proxy, handler, LINES.length)).toEqual(LINES);
     expect(handler.partCounts).toEqual([LINES.length]);
   });
