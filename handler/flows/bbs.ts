@@ -1,5 +1,4 @@
 /** The whole conversation, from the welcome banner to goodbye. */
-import type { Caller } from '../../db/store.js';
 import { ask, call, hangUp, identify, type Flow } from '../effects.js';
 import type { Limits } from '../limits.js';
 import { formatDate } from './format.js';

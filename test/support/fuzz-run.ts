@@ -2,7 +2,7 @@
  * Drives a bounded fuzz of one TCP door: many connections, a few at a time, each writing the
  * bytes a seeded plan makes, then hanging up one way or another.
  */
-import { connect, type Socket } from 'node:net';
+import { connect } from 'node:net';
 import { Random } from './fuzz-random.js';
 
 /** What one fuzz connection does: writes (or waits for the server's first answer), then ends. */
