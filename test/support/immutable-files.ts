@@ -17,8 +17,18 @@ function tryChattr(flag: '+i' | '-i', file: string): string | undefined {
   }
 }
 
-/** Why files in the temp folder cannot be made immutable here, or undefined when they can. */
+/**
+ * Why files in the temp folder cannot be made immutable here, or undefined when they can. CI
+ * runs as root on a filesystem that has the flag and sets M2BBS_REQUIRE_CHATTR, so there the
+ * unwritable-database tests fail rather than skip.
+ */
 export const immutableUnsupported: string | undefined = (() => {
+  const why = probeChattr();
+  if (why !== undefined && process.env.M2BBS_REQUIRE_CHATTR) throw new Error(`M2BBS_REQUIRE_CHATTR is set, but ${why}`);
+  return why;
+})();
+
+function probeChattr(): string | undefined {
   const dir = mkdtempSync(join(tmpdir(), 'm2bbs-chattr-'));
   const probe = join(dir, 'probe');
   writeFileSync(probe, '');
@@ -30,7 +40,7 @@ export const immutableUnsupported: string | undefined = (() => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-})();
+}
 
 /** Makes `file` immutable until the returned function (also safe to call twice) is called. */
 export function makeImmutable(file: string): () => void {
