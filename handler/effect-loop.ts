@@ -5,6 +5,7 @@
  */
 import { describeError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
+import type { Effect } from './effects.js';
 import type { Outbox } from './engine.js';
 import type { Screens } from './screens.js';
 import type { Services } from './services.js';
@@ -22,8 +23,20 @@ export interface EffectLoopOptions {
   readonly finished: (session: Session, reason: 'flow ended' | 'error') => void;
 }
 
-/** Returns `advance`, which resumes a session's flow and interprets its effects. */
-export function createEffectLoop(options: EffectLoopOptions): (session: Session, resume: Resume) => void {
+/** What the engine drives a session's flow with. */
+export interface EffectLoop {
+  /** Resumes the flow and interprets its effects until it waits or ends. */
+  advance(session: Session, resume: Resume): void;
+  /**
+   * Ends the flow from outside (the caller hung up, idled, flooded; shutdown): its `finally`
+   * blocks run, and so do the effects they yield. Storage and clock calls are made; nothing is
+   * shown, slept or identified, since the line is gone; asking for a line fails the cleanup loudly.
+   */
+  tearDown(session: Session): void;
+}
+
+/** Creates the loop that interprets the effects of every session's flow. */
+export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
   const { services, outbox, log, now } = options;
 
   function fail(session: Session, error: unknown): void {
@@ -88,7 +101,10 @@ export function createEffectLoop(options: EffectLoopOptions): (session: Session,
             break;
           }
           case 'sleep':
-            setTimeout(() => advance(session, { ok: true, value: undefined }), effect.ms).unref();
+            session.timer = setTimeout(() => {
+              session.timer = undefined;
+              advance(session, { ok: true, value: undefined });
+            }, effect.ms).unref();
             return;
           case 'identify':
             session.caller = effect.name;
@@ -107,5 +123,58 @@ export function createEffectLoop(options: EffectLoopOptions): (session: Session,
     }
   }
 
-  return advance;
+  function tearDown(session: Session): void {
+    session.ended = true;
+    clearTimeout(session.timer);
+    session.timer = undefined;
+    cleanUp(session, () => session.flow.return(undefined));
+  }
+
+  // Like advance, for a flow already told to return: what its `finally` yields still happens.
+  function cleanUp(session: Session, resume: () => IteratorResult<Effect, void>): void {
+    const { flow } = session;
+    try {
+      let result = resume();
+      while (!result.done) {
+        const effect = result.value;
+        switch (effect.kind) {
+          case 'call': {
+            let value: unknown;
+            try {
+              value = (services[effect.service] as (...args: readonly unknown[]) => unknown)(...effect.args);
+            } catch (error) {
+              result = flow.throw(error);
+              break;
+            }
+            if (value instanceof Promise) {
+              value.then(
+                (settled: unknown) => cleanUp(session, () => flow.next(settled)),
+                (error: unknown) => cleanUp(session, () => flow.throw(error)),
+              );
+              return;
+            }
+            result = flow.next(value);
+            break;
+          }
+          case 'menu':
+            result = flow.next(options.screens().menu(effect.name));
+            break;
+          case 'ask':
+            // Nobody is left to answer: the flow hears so, and the log says which flow asked.
+            log.error('flow asked for a line after its line closed', { conn: session.connId, flow: options.flowName, screen: effect.screen });
+            result = flow.throw(new Error('the line is closed: there are no more lines to read'));
+            break;
+          case 'show':
+          case 'sleep':
+          case 'identify':
+            result = flow.next(undefined);
+            break;
+        }
+      }
+    } catch (error) {
+      log.error('flow cleanup failed', { conn: session.connId, flow: options.flowName, error: describeError(error) });
+    }
+  }
+
+  return { advance, tearDown };
 }

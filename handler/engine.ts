@@ -5,7 +5,6 @@
  * is taken, and `sweep()` hangs up on callers silent for too long. What each effect does is the
  * effect loop's job (effect-loop.ts).
  */
-import { describeError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import { isDisconnect, type Mongrel2Request } from '../common/mongrel2-wire.js';
 import { parseClientMessage } from './client-message.js';
@@ -78,7 +77,7 @@ export function createEngine(options: EngineOptions): Engine {
     forget(session, reason);
   }
 
-  const advance = createEffectLoop({
+  const { advance, tearDown } = createEffectLoop({
     services,
     outbox,
     screens: options.screens,
@@ -109,14 +108,8 @@ export function createEngine(options: EngineOptions): Engine {
     advance(session, { ok: true, value: takeQueued(session) });
   }
 
-  function endFlow(session: Session): void {
-    session.ended = true;
-    try {
-      session.flow.return();
-    } catch (error) {
-      log.error('flow cleanup failed', { conn: session.connId, error: describeError(error) });
-    }
-  }
+  // The flow's `finally` blocks run, with the effects they yield (effect-loop.ts says which).
+  const endFlow = tearDown;
 
   function receive(request: Mongrel2Request): void {
     const key = keyOf(request.uuid, request.connId);

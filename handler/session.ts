@@ -16,6 +16,8 @@ export class Session {
   effect: Effect | undefined = undefined;
   /** Who logged in on this line, once the flow says so. */
   caller: string | undefined = undefined;
+  /** The timer of a `sleep` in progress, cleared when the conversation ends. */
+  timer: NodeJS.Timeout | undefined = undefined;
   constructor(
     readonly uuid: string,
     readonly connId: string,

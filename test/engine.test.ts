@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { createLogger } from '../common/log.js';
 import { ask, call, show, sleep, type Flow } from '../handler/effects.js';
 import { createHarness } from './support/harness.js';
+import { until } from './support/process-tree.js';
 
 function collectingLog() {
   const records: Record<string, unknown>[] = [];
@@ -157,6 +158,72 @@ describe('the engine', () => {
     h.engine.endAll('shutdown');
     expect(cleaned).toBe(2);
     expect(h.engine.liveSessions).toBe(0);
+    h.close();
+  });
+});
+
+describe('the engine ending a flow from outside', () => {
+  it("runs the effects a flow's finally yields when the caller hangs up: storage calls are made, even awaited ones", async () => {
+    function* notes(): Flow {
+      try {
+        for (;;) yield* ask('name');
+      } finally {
+        // Cleanup written as effects, as a flow must write it: an awaited call, then a sync one.
+        yield* show('nothing_posted');
+        const caller = yield* call('register', 'leaver', 'leaver-pass');
+        yield* call('wallPost', 'oneliners', caller.id, 'left mid-call');
+      }
+    }
+    const h = createHarness({ startFlow: notes });
+    const a = h.caller('1');
+    await a.dial();
+    a.hangUp();
+    await until(() => (h.services.wallRecent('oneliners', 5).length > 0 ? true : undefined), 'the finally block to post');
+    expect(h.services.wallRecent('oneliners', 5).map((l) => l.body)).toEqual(['left mid-call']);
+    // Nothing was shown to a caller who is gone.
+    expect(a.transcript()).not.toContain('Nothing written');
+    h.close();
+  });
+
+  it('fails loudly, in the log, when a finally asks for a line nobody can type', async () => {
+    const { log, records } = collectingLog();
+    function* needy(): Flow {
+      try {
+        yield* ask('name');
+      } finally {
+        yield* ask('password');
+      }
+    }
+    const h = createHarness({ startFlow: needy, log });
+    const a = h.caller('1');
+    await a.dial();
+    a.hangUp();
+    expect(records.find((r) => r.msg === 'flow asked for a line after its line closed')).toMatchObject({ conn: '1', screen: 'password' });
+    expect(records.find((r) => r.msg === 'flow cleanup failed')).toMatchObject({ conn: '1', error: expect.stringContaining('the line is closed') });
+    expect(h.engine.liveSessions).toBe(0);
+    h.close();
+  });
+
+  it('clears the timer of a sleep in progress: the flow never wakes after its caller has gone', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
+    const woke: string[] = [];
+    function* napper(): Flow {
+      yield* ask('name');
+      yield* sleep(60_000);
+      woke.push('woke');
+    }
+    const h = createHarness({ startFlow: napper });
+    const a = h.caller('1');
+    await a.dial();
+    void a.say('zed');
+    expect(vi.getTimerCount()).toBe(1);
+    a.hangUp();
+    expect(vi.getTimerCount()).toBe(0);
+    vi.advanceTimersByTime(60_000);
+    expect(woke).toEqual([]);
     h.close();
   });
 });
