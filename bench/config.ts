@@ -87,6 +87,7 @@ export const BENCH_FLAGS = {
   },
 } as const satisfies FlagTable;
 
+/** What `m2bbs bench --help` prints, generated from its flag table. */
 export const BENCH_USAGE = usageText(
   'm2bbs bench [flags]      (npm run bench -- [flags])',
   `Simulates callers against a BBS and reports inputs per second answered, the round trip from a

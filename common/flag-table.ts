@@ -40,7 +40,9 @@ export interface BooleanFlag {
   readonly help: string;
 }
 
+/** One flag of a command: its kind, value, environment variable, default and help. */
 export type FlagSpec = IntegerFlag | StringFlag | BooleanFlag;
+/** A command's flags by name (without the leading `--`). */
 export type FlagTable = Readonly<Record<string, FlagSpec>>;
 
 type ValueOf<S> = S extends { kind: 'integer' }

@@ -46,6 +46,7 @@ export const HANDLER_FLAGS = {
   ...LIMIT_FLAGS,
 } as const satisfies FlagTable;
 
+/** What `m2bbs handler --help` prints, generated from its flag table. */
 export const HANDLER_USAGE = usageText(
   'm2bbs handler [flags]',
   'Runs one BBS backend that connects to a Mongrel2-protocol server (Mongrel2 itself or m2bbs proxy).',

@@ -7,6 +7,7 @@ import { checkScreenFolder, sortedProblems } from './screens.js';
 /** `m2bbs screens check` takes no flags but --help. */
 export const SCREENS_FLAGS = {} as const satisfies FlagTable;
 
+/** What `m2bbs screens --help` prints, generated from its flag table. */
 export const SCREENS_USAGE = usageText(
   'm2bbs screens check [DIR]',
   `Checks a screens folder the way a backend does before it uses it: every screen's header, colour

@@ -80,6 +80,7 @@ export const PROXY_FLAGS = {
   'log-level': LOG_LEVEL_FLAG,
 } as const satisfies FlagTable;
 
+/** What `m2bbs proxy --help` prints, generated from its flag table. */
 export const PROXY_USAGE = usageText(
   'm2bbs proxy [flags]',
   'The front proxy: callers in over telnet, JSON sockets and WebSocket (with the green-screen page),\nMongrel2 handler protocol out to the backends.',

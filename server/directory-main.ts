@@ -8,6 +8,7 @@ export const DIRECTORY_FLAGS = {
   json: { kind: 'boolean', help: 'print the directory as the proxy sends it (JSON) instead of a table' },
 } as const satisfies FlagTable;
 
+/** What `m2bbs directory --help` prints, generated from its flag table. */
 export const DIRECTORY_USAGE = usageText(
   'm2bbs directory [HOST[:PORT]] [flags]',
   `Asks a running m2bbs proxy (default 127.0.0.1:6767) for its directory: every backend number,

@@ -63,6 +63,7 @@ export const START_FLAGS = {
   'max-callers': { ...HANDLER_FLAGS['max-callers'], min: 1, max: 100_000, default: 50, help: 'callers each backend takes at once; the next one gets busy' },
 } as const satisfies FlagTable;
 
+/** What `m2bbs start --help` prints, generated from its flag table. */
 export const START_USAGE = usageText(
   'm2bbs start [flags]',
   'Starts the whole BBS: the front proxy and N backends (bbs.10, bbs.11, ...) on one SQLite file.\nEvery backend gets the limits below.',
