@@ -44,7 +44,7 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
     log.error('flow failed', {
       conn: session.connId,
       flow: options.flowName,
-      effect: effect === undefined ? undefined : { kind: effect.kind, ...('screen' in effect ? { screen: effect.screen } : {}), ...(effect.kind === 'call' ? { service: effect.service } : {}), ...(effect.kind === 'menu' ? { menu: effect.name } : {}) },
+      effect: effect === undefined ? undefined : { kind: effect.kind, ...('screen' in effect ? { screen: effect.screen } : {}), ...(effect.kind === 'call' ? { service: effect.service } : {}), ...(effect.kind === 'menu' ? { menu: effect.name } : {}), ...(effect.kind === 'flow' ? { flow: effect.name } : {}) },
       error: describeError(error),
       stack: error instanceof Error ? error.stack : undefined,
     });
@@ -113,7 +113,12 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
             break;
           case 'menu':
             // The screens in force now: a reload between two menu displays shows the new menu.
+            // The result is data (the menu with its screens version), never code.
             result = flow.next(options.screens().menu(effect.name));
+            break;
+          case 'flow':
+            // A flow module's code, from the same screens in force, only at the moment it runs.
+            result = flow.next(options.screens().flow(effect.name));
             break;
         }
       }
@@ -158,6 +163,9 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
           }
           case 'menu':
             result = flow.next(options.screens().menu(effect.name));
+            break;
+          case 'flow':
+            result = flow.next(options.screens().flow(effect.name));
             break;
           case 'ask':
             // Nobody is left to answer: the flow hears so, and the log says which flow asked.

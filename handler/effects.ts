@@ -3,6 +3,7 @@
  * module that builds effect objects; the engine interprets them.
  */
 import type { Menu } from './menu.js';
+import type { FlowModule } from './screen-flow.js';
 import type { Services } from './services.js';
 import type { ScreenName, ScreenVars } from './screen-catalog.js';
 
@@ -23,7 +24,8 @@ export type Effect =
   | { readonly kind: 'call'; readonly service: keyof Services; readonly args: readonly unknown[] }
   | { readonly kind: 'sleep'; readonly ms: number }
   | { readonly kind: 'identify'; readonly name: string }
-  | { readonly kind: 'menu'; readonly name: string };
+  | { readonly kind: 'menu'; readonly name: string }
+  | { readonly kind: 'flow'; readonly name: string };
 
 /** A conversation step: a generator that yields effects and is resumed with their results. */
 export type Flow<R = void> = Generator<Effect, R, unknown>;
@@ -68,6 +70,15 @@ export function* askScreen(screen: string, vars?: Vars, echo = true): Flow<strin
 /** The menu called `name` as it is in force now (a reload may have changed it), or undefined if it is gone. */
 export function* currentMenu(name: string): Flow<Menu | undefined> {
   return (yield { kind: 'menu', name }) as Menu | undefined;
+}
+
+/**
+ * The entry point of the flow module called `name` in the screens in force, or undefined if it is
+ * gone. Separate from `currentMenu` so that a menu stays data: the code is fetched only to run it,
+ * and a journal records the menu (name and version), never a function.
+ */
+export function* flowModule(name: string): Flow<FlowModule['run'] | undefined> {
+  return (yield { kind: 'flow', name }) as FlowModule['run'] | undefined;
 }
 
 type ServiceResult<K extends keyof Services> = Awaited<ReturnType<Services[K]>>;

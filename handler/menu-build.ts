@@ -90,7 +90,7 @@ function resolveTarget(line: MenuLine, folder: ScreenFolder, flows: ReadonlyMap<
       return folder.menus.has(target.name) ? { kind: 'menu', menu: target.name } : nowhere(`there is no ${target.name}.menu`);
     case 'flow': {
       const flow = flows?.get(target.name);
-      if (flow !== undefined) return { kind: 'flow', flow: target.name, run: flow.run };
+      if (flow !== undefined) return { kind: 'flow', flow: target.name };
       if (!folder.flowFiles.some((f) => f.name === target.name)) return nowhere(`there is no flows/${target.name}.ts`);
       if (flows === undefined) return nowhere(`flows/${target.name} is loaded only by m2bbs handler and m2bbs screens check`);
       return nowhere(`flows/${target.name} did not load`);

@@ -1,8 +1,8 @@
 /**
  * Menus as the flows see them: built once per version of `screens/` from `.menu` files and screen
- * headers, shared by every caller, never changed (a reload builds new ones).
+ * headers, shared by every caller, never changed (a reload builds new ones). A menu is plain data
+ * (no functions, no flow code) so that a journal can record which menu a flow was resumed with.
  */
-import type { Flow } from './effects.js';
 
 /** The built-in actions a menu entry may lead to; `quit` and `back` are the menu's own. */
 export const MENU_ACTIONS = ['leave_message', 'read_messages', 'send_mail', 'read_mail', 'quit', 'back'] as const;
@@ -20,14 +20,12 @@ export const TEXT_PLACEHOLDERS = ['name', 'calls', 'last_call', 'now', 'messages
 /** Placeholders a screen that shows a menu may use. */
 export const MENU_PLACEHOLDERS = ['name', 'title', 'entries', 'keys'] as const;
 
-/** A flow module's entry point, once loaded and checked (its kit is typed in the module itself). */
-export type FlowRun = (kit: never) => Flow<unknown>;
-
 /** Where a menu entry leads. */
 export type MenuTarget =
   | { readonly kind: 'screen'; readonly screen: string; readonly uses: readonly string[] }
   | { readonly kind: 'menu'; readonly menu: string }
-  | { readonly kind: 'flow'; readonly flow: string; readonly run: FlowRun }
+  // Only the flow's name: its code is looked up when the entry is run (the `flow` effect).
+  | { readonly kind: 'flow'; readonly flow: string }
   | { readonly kind: 'action'; readonly action: MenuAction };
 
 /** One line of a menu: its hotkey (upper case), its label, and what choosing it does. */
@@ -37,9 +35,11 @@ export interface MenuItem {
   readonly target: MenuTarget;
 }
 
-/** A menu in force: what it shows and what each hotkey does. */
+/** A menu in force: what it shows and what each hotkey does, as JSON-able data. */
 export interface Menu {
   readonly name: string;
+  /** The version of the screens folder it was built from (see `ScreenSet.version`). */
+  readonly version: string;
   readonly title: string;
   /** The screen that shows this menu (`menu` unless the menu file names another). */
   readonly screen: string;
@@ -48,8 +48,6 @@ export interface Menu {
   readonly entries: string;
   /** The hotkeys as `{{keys}}` shows them: `1, 2, 3, 4 or Q`. */
   readonly keys: string;
-  /** The entry a caller's answer (any case, spaces around it ignored) chooses, if any. */
-  choose(answer: string): MenuItem | undefined;
 }
 
 /** The main menu used when a screens folder has no `main.menu` (folders from before menu files). */
@@ -63,16 +61,27 @@ Q. Quit the BBS.           -> quit
 `;
 
 /** Builds a menu from its resolved items, rendering `{{entries}}` and `{{keys}}` once for everyone. */
-export function buildMenu(name: string, title: string, screen: string, items: readonly MenuItem[]): Menu {
-  const byKey = new Map(items.map((item) => [item.key, item]));
+export function buildMenu(name: string, title: string, screen: string, items: readonly MenuItem[], version = ''): Menu {
   const keys = items.map((item) => item.key);
   return Object.freeze({
     name,
+    version,
     title,
     screen,
     items: Object.freeze([...items]),
     entries: items.map((item) => `${item.key}. ${item.label}`).join('\n'),
     keys: keys.length <= 1 ? keys.join('') : `${keys.slice(0, -1).join(', ')} or ${keys.at(-1) ?? ''}`,
-    choose: (answer: string) => byKey.get(answer.trim().toUpperCase()),
   });
+}
+
+/** The same menu stamped with the version of the screens folder it belongs to. */
+export function withVersion(menu: Menu, version: string): Menu {
+  return Object.freeze({ ...menu, version });
+}
+
+/** The entry of `menu` a caller's answer (any case, spaces around it ignored) chooses, if any. */
+export function chooseItem(menu: Menu, answer: string): MenuItem | undefined {
+  const key = answer.trim().toUpperCase();
+  // A handful of entries: a scan costs less than keeping a lookup table on every menu.
+  return menu.items.find((item) => item.key === key);
 }

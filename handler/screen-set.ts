@@ -2,15 +2,17 @@
  * A screens folder as one version: every screen text, every menu with its entries resolved, and
  * the flow modules. It is built whole or not at all, so a broken file never half-applies.
  */
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Vars } from './effects.js';
 import type { FlowFile, LoadedFlow } from './flow-modules.js';
 import { lineOf } from './flow-modules.js';
-import { BUILT_IN_MAIN_MENU, TEXT_PLACEHOLDERS, type Menu } from './menu.js';
+import { BUILT_IN_MAIN_MENU, TEXT_PLACEHOLDERS, withVersion, type Menu } from './menu.js';
 import { buildMenus } from './menu-build.js';
 import { parseMenuFile, type MenuFile } from './menu-file.js';
 import { SCREEN_CATALOG, SCREEN_NAMES } from './screen-catalog.js';
+import type { FlowModule } from './screen-flow.js';
 import { FILE_NAME, parseScreenFile, type ScreenFile } from './screen-file.js';
 import { fillPlaceholders, type ScreenProblem } from './screen-markup.js';
 
@@ -18,13 +20,20 @@ import { fillPlaceholders, type ScreenProblem } from './screen-markup.js';
 export interface Screens {
   /** A screen's text with its placeholders filled; throws for a screen the folder does not have. */
   render(name: string, vars: Vars | undefined): string;
-  /** The menu called `name`, or undefined when there is none. */
+  /** The menu called `name` (data, stamped with the version), or undefined when there is none. */
   menu(name: string): Menu | undefined;
+  /** The entry point of the flow module called `name`, or undefined when there is none. */
+  flow(name: string): FlowModule['run'] | undefined;
 }
 
 /** One complete, checked version of a screens folder. */
 export interface ScreenSet extends Screens {
   readonly dir: string;
+  /**
+   * A hash of what callers are served (texts, menus, flow sources): the same folder contents give
+   * the same version on any backend and after a restart, so a journal can compare it.
+   */
+  readonly version: string;
   readonly menuNames: readonly string[];
   readonly screenNames: readonly string[];
   readonly flowNames: readonly string[];
@@ -132,8 +141,11 @@ export function assembleScreenSet(folder: ScreenFolder, flows: ReadonlyMap<strin
   if (problems.length > 0) return { set: undefined, problems, notes };
 
   const texts = new Map([...screens.values()].map((screen) => [screen.name, screen.text]));
+  const version = versionOf(texts, built, folder.flowFiles);
+  const menusInForce = new Map([...built].map(([name, menu]) => [name, withVersion(menu, version)]));
   const set: ScreenSet = Object.freeze({
     dir: folder.dir,
+    version,
     menuNames: Object.freeze([...built.keys()]),
     screenNames: Object.freeze([...texts.keys()]),
     flowNames: Object.freeze([...(flows?.keys() ?? [])]),
@@ -142,9 +154,20 @@ export function assembleScreenSet(folder: ScreenFolder, flows: ReadonlyMap<strin
       if (text === undefined) throw new Error(`Expected a screen ${name}.txt in ${folder.dir}, got none`);
       return fillPlaceholders(text, vars);
     },
-    menu: (name: string) => built.get(name),
+    menu: (name: string) => menusInForce.get(name),
+    flow: (name: string) => flows?.get(name)?.run,
   });
   return { set, problems, notes };
+}
+
+// Sorted by name, so the order files were listed in does not change the version.
+function versionOf(texts: ReadonlyMap<string, string>, menus: ReadonlyMap<string, Menu>, flowFiles: readonly FlowFile[]): string {
+  const byName = <T>(entries: Iterable<[string, T]>): [string, T][] => [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify(byName(texts)));
+  hash.update(JSON.stringify(byName(menus)));
+  hash.update(JSON.stringify(byName(flowFiles.map((flow) => [flow.name, flow.source]))));
+  return hash.digest('hex').slice(0, 16);
 }
 
 function unusedNotes(folder: ScreenFolder, roles: ReadonlyMap<string, unknown>, menus: ReadonlyMap<string, Menu>, flows: ReadonlyMap<string, LoadedFlow> | undefined): string[] {

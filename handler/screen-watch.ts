@@ -72,14 +72,15 @@ export function watchScreens(dir: string, initial: ScreenSet, log: Logger, optio
         if (closed) return false;
         current = result.set;
         version++;
-        log.info('screens reloaded', { dir, version, menus: current.menuNames, screens: current.screenNames.length, flows: current.flowNames });
+        // `version` counts reloads in this process; `screensVersion` names the contents (what menus carry).
+        log.info('screens reloaded', { dir, version, screensVersion: current.version, menus: current.menuNames, screens: current.screenNames.length, flows: current.flowNames });
         return true;
       }
       problems = sortedProblems(result.problems);
     } catch (error) {
       problems = [`${dir}: ${describeError(error)}`];
     }
-    log.error('screens not reloaded', { dir, version, problems });
+    log.error('screens not reloaded', { dir, version, screensVersion: current.version, problems });
     return false;
   }
 

@@ -12,7 +12,7 @@ describe('the engine and the screens in force', () => {
     const first = buildMenu('main', 'FIRST', 'menu', []);
     const second = buildMenu('main', 'SECOND', 'menu', []);
     let menu = first;
-    const screens: Screens = { render: (name, vars) => shipped.render(name, vars), menu: (name) => (name === 'main' ? menu : undefined) };
+    const screens: Screens = { render: (name, vars) => shipped.render(name, vars), menu: (name) => (name === 'main' ? menu : undefined), flow: () => undefined };
     function* titles(): Flow {
       for (;;) {
         const found = yield* currentMenu('main');

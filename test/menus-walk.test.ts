@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Caller } from '../db/store.js';
 import { TEST_LIMITS, createHarness, registerAtMenu } from './support/harness.js';
+import type { Effect } from '../handler/effects.js';
 import { runMenu } from '../handler/flows/menus.js';
 import { buildMenu, type Menu } from '../handler/menu.js';
 import { loadScreenSet, type ScreenSet } from '../handler/screens.js';
@@ -127,6 +128,27 @@ describe('a menu flow stepped by hand', () => {
     expect(flow.next(after).value).toMatchObject({ kind: 'ask', vars: { entries: '5. New rules.\nQ. Quit.' } });
     flow.next('q');
     expect(flow.next(after)).toEqual({ done: true, value: { to: 'quit' } });
+  });
+
+  it('fetches a flow entry\'s code with its own effect, by name, only when the entry is run', () => {
+    const games: Menu = buildMenu('games', 'GAMES', 'menu', [{ key: '1', label: 'Guess.', target: { kind: 'flow', flow: 'guess' } }], 'v1');
+    // The menu is plain data: it survives a JSON round trip unchanged.
+    expect(JSON.parse(JSON.stringify(games))).toEqual(games);
+    function* guess(): Generator<Effect, void, unknown> {
+      yield { kind: 'show', screen: 'guess_won', vars: undefined, final: false };
+    }
+    const flow = runMenu('games', caller, TEST_LIMITS, ['main']);
+    expect(flow.next().value).toEqual({ kind: 'menu', name: 'games' });
+    expect(flow.next(games).value).toMatchObject({ kind: 'ask', vars: { entries: '1. Guess.' } });
+    expect(flow.next('1').value).toEqual({ kind: 'menu', name: 'games' });
+    expect(flow.next(games).value).toEqual({ kind: 'flow', name: 'guess' });
+    expect(flow.next(guess).value).toEqual({ kind: 'show', screen: 'guess_won', vars: undefined, final: false });
+    expect(flow.next().value).toEqual({ kind: 'menu', name: 'games' });
+    // A flow gone by the time it runs: the menu is shown again.
+    flow.next(games);
+    flow.next('1');
+    expect(flow.next(games).value).toEqual({ kind: 'flow', name: 'guess' });
+    expect(flow.next(undefined).value).toEqual({ kind: 'menu', name: 'games' });
   });
 
   it('goes back when a reload removed the menu the caller is on', () => {

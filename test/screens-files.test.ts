@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isBbsError } from '../common/errors.js';
 import { SHIPPED_SCREENS } from '../handler/config.js';
+import { chooseItem } from '../handler/menu.js';
 import { checkScreenFolder, loadScreens, loadScreenSet, sortedProblems } from '../handler/screens.js';
 import { RULES_TXT, screenFolder } from './support/screen-folder.js';
 
@@ -29,8 +30,8 @@ describe('screen files with a header', () => {
       'Q. Quit the BBS.',
     ]);
     expect(main?.keys).toBe('1, 2, 3, 4, 5, A or Q');
-    expect(main?.choose(' a ')).toMatchObject({ key: 'A', target: { kind: 'screen', screen: 'about', uses: [] } });
-    expect(main?.choose('5')).toMatchObject({ target: { kind: 'screen', screen: 'rules', uses: ['name'] } });
+    expect(main && chooseItem(main, ' a ')).toMatchObject({ key: 'A', target: { kind: 'screen', screen: 'about', uses: [] } });
+    expect(main && chooseItem(main, '5')).toMatchObject({ target: { kind: 'screen', screen: 'rules', uses: ['name'] } });
     // The header is not part of the text; the colour markup became ANSI colour, reset at the end.
     expect(set.render('rules', { name: 'zed' })).toBe(
       `${ESC}[33m${ESC}[1mTHE RULES OF THIS BOARD${ESC}[0m\n1. Be kind, zed. Everyone here was new once.\n2. No spam, no ads, no chain letters.\n3. The sysop's word is final.`,

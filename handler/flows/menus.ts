@@ -3,10 +3,10 @@
  * a function of what it was resumed with), shows it, and does what the chosen entry says.
  */
 import type { Caller } from '../../db/store.js';
-import { askScreen, call, currentMenu, now, show, showScreen, type Flow, type Vars } from '../effects.js';
+import { askScreen, call, currentMenu, flowModule, now, show, showScreen, type Flow, type Vars } from '../effects.js';
 import type { Limits } from '../limits.js';
-import type { MenuAction, MenuItem, TEXT_PLACEHOLDERS } from '../menu.js';
-import { makeKit, type FlowModule } from '../screen-flow.js';
+import { chooseItem, type MenuAction, type MenuItem, type TEXT_PLACEHOLDERS } from '../menu.js';
+import { makeKit } from '../screen-flow.js';
 import { formatDate } from './format.js';
 import { readMail, sendMail } from './mail.js';
 import { leaveMessage, readMessages } from './messages.js';
@@ -70,7 +70,7 @@ function* answerMenu(name: string, answer: string, caller: Caller, limits: Limit
   // The answer counts against the menu in force now: a reload may have changed it meanwhile.
   const menu = yield* currentMenu(name);
   if (menu === undefined) return BACK;
-  const item = menu.choose(choice);
+  const item = chooseItem(menu, choice);
   if (item === undefined) {
     yield* show('menu_error', { choice, keys: menu.keys });
     return undefined;
@@ -91,9 +91,13 @@ function* choose(item: MenuItem, here: string, caller: Caller, limits: Limits, o
     case 'screen':
       yield* showScreen(target.screen, yield* textVars(target.uses, caller));
       return undefined;
-    case 'flow':
-      yield* (target.run as FlowModule['run'])(makeKit(caller, limits));
+    case 'flow': {
+      // Fetched in the same turn as the menu it was chosen from, so from the same screens version;
+      // undefined could only mean the module vanished, and the menu is shown again.
+      const run = yield* flowModule(target.flow);
+      if (run !== undefined) yield* run(makeKit(caller, limits));
       return undefined;
+    }
     case 'menu': {
       if (target.menu === here) return undefined;
       // A menu already open is returned to, not opened again: menus that lead to each other
