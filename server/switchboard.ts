@@ -4,7 +4,9 @@
  * A call to a named number goes straight there. Every attempt gets a fresh decimal connection id.
  * Every call that a backend answers is told so once, the same way through every door:
  * `ATDT @bbs.10 ... CONNECT`, before the backend's first reply.
+ * Every call also gets a random `SESSION` id, kept through redials, and numbers its inputs in `SEQ`.
  */
+import { randomBytes } from 'node:crypto';
 import type { Logger } from '../common/log.js';
 import { encodeDisconnect, encodeRequest, type Mongrel2Reply } from '../common/mongrel2-wire.js';
 import type { BackendLink } from './backend-link.js';
@@ -38,6 +40,10 @@ interface CallState {
   readonly line: Line;
   readonly info: CallerInfo;
   readonly dialled: boolean;
+  /** The call's random 128-bit id in hex, the same on every number it is dialled to. */
+  readonly session: string;
+  /** Inputs the caller has sent so far; the latest one's `SEQ`. */
+  seq: number;
   id: string;
   link: BackendLink;
   connected: boolean;
@@ -85,9 +91,11 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
     l.knownFull = false;
   }
 
-  function request(state: CallState, body: Buffer | string): Buffer {
+  // `seq` numbers the caller's input, not the frame: a first line sent again on a redial keeps its 1.
+  // Header values are strings, as Mongrel2 sends them.
+  function request(state: CallState, body: Buffer | string, seq: number): Buffer {
     const pattern = state.dialled ? ANY_LINE : `@${state.link.spec.number}`;
-    const headers = { PATH: state.info.route, METHOD: 'JSON', PATTERN: pattern, URL_SCHEME: 'm2bbs', REMOTE_ADDR: state.info.remoteAddr, DOOR: state.info.door };
+    const headers = { PATH: state.info.route, METHOD: 'JSON', PATTERN: pattern, URL_SCHEME: 'm2bbs', REMOTE_ADDR: state.info.remoteAddr, DOOR: state.info.door, SESSION: state.session, SEQ: String(seq) };
     return encodeRequest({ uuid, connId: state.id, path: state.info.route, headers, body });
   }
 
@@ -103,7 +111,7 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
     state.link = next;
     register(state);
     state.timer = setTimeout(() => giveUp(state, 'NO ANSWER'), answerTimeoutMs).unref();
-    next.send(request(state, state.first as Buffer));
+    next.send(request(state, state.first as Buffer, 1));
   }
 
   function giveUp(state: CallState, outcome: 'BUSY' | 'NO ANSWER'): void {
@@ -124,7 +132,8 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
     announce(state);
     log.info('call connected', { conn: state.id, backend: state.link.spec.number, door: state.info.door });
     state.line.deliver(body);
-    for (const queued of state.queued.splice(0)) state.link.send(request(state, queued));
+    // Typed while dialling: inputs 2, 3, ... in the order typed.
+    state.queued.splice(0).forEach((queued, i) => state.link.send(request(state, queued, i + 2)));
   }
 
   // A named m2bbs number that is up but says nothing (a stopped process) would leave its caller
@@ -162,11 +171,12 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
     send(body: Buffer | string): void {
       const { state } = this;
       if (state.ended) return;
+      state.seq++;
       if (state.connected) {
         // Only an m2bbs backend (the batching ones) is sure to answer a call's first line at once;
         // another Mongrel2 handler may rightly stay quiet until its caller speaks.
         if (!state.announced && state.timer === undefined && state.link.spec.batch === true) state.timer = setTimeout(unanswered, answerTimeoutMs, state).unref();
-        return state.link.send(request(state, body));
+        return state.link.send(request(state, body, state.seq));
       }
       if (state.first !== undefined) return void state.queued.push(Buffer.from(body));
       state.first = Buffer.from(body);
@@ -196,7 +206,7 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
     if (named !== undefined && !named.up) return { ok: false, reason: 'no-line', message: `${info.route} does not answer. Try @bbs for any free line.` };
     const first = named ?? candidates[0];
     if (first === undefined) return { ok: false, reason: 'no-line', message: 'No line is answering right now. Please try again later.' };
-    const state: CallState = { line, info, dialled, id: '', link: first, connected: !dialled, announced: false, ended: false, first: undefined, queued: [], candidates, timer: undefined };
+    const state: CallState = { line, info, dialled, session: randomBytes(16).toString('hex'), seq: 0, id: '', link: first, connected: !dialled, announced: false, ended: false, first: undefined, queued: [], candidates, timer: undefined };
     if (!dialled) {
       register(state);
       log.info('call connected', { conn: state.id, backend: first.spec.number, door: info.door });
