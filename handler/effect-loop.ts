@@ -39,6 +39,23 @@ export interface EffectLoop {
 export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
   const { services, outbox, log, now } = options;
 
+  // A service's result now (or the error it threw), or the promise of one.
+  function callService(effect: Extract<Effect, { kind: 'call' }>): { readonly now: Resume } | { readonly later: Promise<unknown> } {
+    try {
+      const value = (services[effect.service] as (...args: readonly unknown[]) => unknown)(...effect.args);
+      return value instanceof Promise ? { later: value } : { now: { ok: true, value } };
+    } catch (error) {
+      return { now: { ok: false, error } };
+    }
+  }
+
+  // From the screens in force now, so a reload between two menu displays shows the new menu. A
+  // menu is data (with its screens version), never code; a flow module's code is looked up only
+  // at the moment it runs.
+  function fromScreens(effect: Extract<Effect, { kind: 'menu' | 'flow' }>): unknown {
+    return effect.kind === 'menu' ? options.screens().menu(effect.name) : options.screens().flow(effect.name);
+  }
+
   function fail(session: Session, error: unknown): void {
     const effect = session.effect;
     log.error('flow failed', {
@@ -61,7 +78,7 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
     if (session.ended) return;
     const { flow } = session;
     try {
-      let result = resume.ok ? flow.next(resume.value) : flow.throw(resume.error);
+      let result = resumeWith(flow, resume);
       while (!result.done) {
         const effect = result.value;
         session.effect = effect;
@@ -82,22 +99,15 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
             break;
           }
           case 'call': {
-            let value: unknown;
-            try {
-              const service = services[effect.service] as (...args: readonly unknown[]) => unknown;
-              value = service(...effect.args);
-            } catch (error) {
-              result = flow.throw(error);
-              break;
-            }
-            if (value instanceof Promise) {
-              value.then(
+            const called = callService(effect);
+            if ('later' in called) {
+              called.later.then(
                 (settled: unknown) => advance(session, { ok: true, value: settled }),
                 (error: unknown) => advance(session, { ok: false, error }),
               );
               return;
             }
-            result = flow.next(value);
+            result = resumeWith(flow, called.now);
             break;
           }
           case 'sleep':
@@ -112,13 +122,8 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
             result = flow.next(undefined);
             break;
           case 'menu':
-            // The screens in force now: a reload between two menu displays shows the new menu.
-            // The result is data (the menu with its screens version), never code.
-            result = flow.next(options.screens().menu(effect.name));
-            break;
           case 'flow':
-            // A flow module's code, from the same screens in force, only at the moment it runs.
-            result = flow.next(options.screens().flow(effect.name));
+            result = flow.next(fromScreens(effect));
             break;
         }
       }
@@ -144,28 +149,20 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
         const effect = result.value;
         switch (effect.kind) {
           case 'call': {
-            let value: unknown;
-            try {
-              value = (services[effect.service] as (...args: readonly unknown[]) => unknown)(...effect.args);
-            } catch (error) {
-              result = flow.throw(error);
-              break;
-            }
-            if (value instanceof Promise) {
-              value.then(
+            const called = callService(effect);
+            if ('later' in called) {
+              called.later.then(
                 (settled: unknown) => cleanUp(session, () => flow.next(settled)),
                 (error: unknown) => cleanUp(session, () => flow.throw(error)),
               );
               return;
             }
-            result = flow.next(value);
+            result = resumeWith(flow, called.now);
             break;
           }
           case 'menu':
-            result = flow.next(options.screens().menu(effect.name));
-            break;
           case 'flow':
-            result = flow.next(options.screens().flow(effect.name));
+            result = flow.next(fromScreens(effect));
             break;
           case 'ask':
             // Nobody is left to answer: the flow hears so, and the log says which flow asked.
@@ -185,4 +182,8 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
   }
 
   return { advance, tearDown };
+}
+
+function resumeWith(flow: Session['flow'], resume: Resume): IteratorResult<Effect, void> {
+  return resume.ok ? flow.next(resume.value) : flow.throw(resume.error);
 }
