@@ -12,7 +12,7 @@ import { openDatabase } from '../db/open-database.js';
 import { createStore } from '../db/store.js';
 import { watchDatabaseFile } from './db-watch.js';
 import type { HandlerConfig } from './config.js';
-import { createEngine, type Engine } from './engine.js';
+import { createEngine, DEFAULT_MAX_QUEUED_LINES, type Engine } from './engine.js';
 import { bbs } from './flows/bbs.js';
 import { sweepIntervalMs } from './line-limits.js';
 import { loadScreenSet } from './screens.js';
@@ -57,6 +57,9 @@ export async function startBackend(config: HandlerConfig, log: Logger): Promise<
     },
     log,
     lines: config.lines,
+    // A caller may send a whole message at once (a paste, its `.` and one more line); more than
+    // that at once is a flood, however quickly each line is answered.
+    maxQueuedLines: Math.max(DEFAULT_MAX_QUEUED_LINES, config.limits.maxLines + 2),
   });
   // One sweep for all callers, never a timer per caller: suspended sessions must stay small.
   const everyMs = sweepIntervalMs(config.lines);

@@ -18,6 +18,9 @@ import type { Services } from './services.js';
 import { Session, takeQueued } from './session.js';
 import { TurnClock } from './turn-clock.js';
 
+/** Lines a caller may send ahead of the prompt that reads them, unless the backend allows more. */
+export const DEFAULT_MAX_QUEUED_LINES = 32;
+
 /** Where the engine's replies go: the transport frames them for the wire. */
 export interface Outbox {
   reply(uuid: string, connId: string, body: string): void;
@@ -53,7 +56,7 @@ export interface Engine {
 /** Creates an engine that runs `startFlow` for every new connection. */
 export function createEngine(options: EngineOptions): Engine {
   const { services, outbox, log, flowName } = options;
-  const maxQueued = options.maxQueuedLines ?? 32;
+  const maxQueued = options.maxQueuedLines ?? DEFAULT_MAX_QUEUED_LINES;
   const lines = options.lines ?? DEFAULT_LINE_LIMITS;
   const now = options.now ?? Date.now;
   // Logged as `max`; null is "no limit".

@@ -58,3 +58,34 @@ describe('a logged-in caller who sends hundreds of lines at once', () => {
     }
   });
 });
+
+describe('a caller who pastes a whole message at once', () => {
+  let bbs: TestBbs;
+  beforeAll(async () => {
+    bbs = await startTestBbs({ backends: 1, batch: true, handlerArgs: ['--max-lines', '50'] });
+  });
+  afterAll(async () => {
+    await bbs.close();
+  });
+
+  it('gets all 40 lines posted, not hung up for typing ahead: a caller may send a whole message at once', async () => {
+    const telnet = await TelnetCaller.open(bbs.telnetPort, null);
+    try {
+      await telnet.waitFor("What's your name?");
+      await telnet.type('paster', 'password');
+      await telnet.type('paster-pass', '(Y/n)');
+      await telnet.type('Y', 'again');
+      await telnet.type('paster-pass', 'MOTD');
+      await telnet.type('Y', 'MAIN MENU');
+      await telnet.type('1', ' 1> ');
+      const from = telnet.text.length;
+      const lines = Array.from({ length: 40 }, (_, i) => `pasted line ${i + 1}`);
+      telnet.sendRaw(`${[...lines, '.'].join('\r\n')}\r\n`);
+      await telnet.waitFor('on the board as number 1');
+      expect(telnet.text.slice(from)).not.toContain('typing faster');
+      expect(telnet.closed).toBe(false);
+    } finally {
+      telnet.close();
+    }
+  });
+});
