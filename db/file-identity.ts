@@ -50,6 +50,7 @@ export function fileCheck(db: Database.Database, rescue: (db: Database.Database)
   let moved = '';
   let copy: string | undefined;
   let error: BbsError | undefined;
+  let copyTriedAt = Number.NEGATIVE_INFINITY;
   return () => {
     if (gone === undefined) {
       const now = identityOf(db.name);
@@ -58,8 +59,10 @@ export function fileCheck(db: Database.Database, rescue: (db: Database.Database)
       gone = `The database file ${db.name} was ${now === undefined ? 'deleted' : 'replaced'} while this backend had it open; writes are off until the backend is restarted`;
       moved = moveAside(journals);
     }
-    // A copy that could not be written (a full disk) is tried again at the next check.
-    if (copy === undefined || error === undefined) {
+    // A copy that could not be written (a full disk) is tried again, but at most every 30 s: each
+    // try copies the whole board, and the writes of every caller pass through this check.
+    if (error === undefined || (copy === undefined && Date.now() - copyTriedAt >= COPY_RETRY_MS)) {
+      copyTriedAt = Date.now();
       let why: string;
       try {
         copy = rescue(db);
@@ -76,6 +79,7 @@ export function fileCheck(db: Database.Database, rescue: (db: Database.Database)
 }
 
 const JOURNALS = ['-wal', '-shm'] as const;
+const COPY_RETRY_MS = 30_000;
 
 function sameFile(path: string, identity: Identity): boolean {
   const now = identityOf(path);

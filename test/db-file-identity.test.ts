@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { isBbsError } from '../common/errors.js';
 import { markerOf, rescueCopiesOf } from '../db/db-files.js';
+import { fileCheck } from '../db/file-identity.js';
 import { openDatabase } from '../db/open-database.js';
 import { createStore, type Store } from '../db/store.js';
 
@@ -198,5 +199,27 @@ describe('starting on a folder whose database file is empty or not SQLite', () =
     const fresh = tempFile();
     writeFileSync(fresh, '');
     expect(storeOn(fresh).countMessages()).toBe(0);
+  });
+});
+
+describe('a rescue copy that cannot be written', () => {
+  it('is not tried again at every write: each try copies the whole board', () => {
+    const file = tempFile();
+    const db = openDatabase(file);
+    onTestFinished(() => {
+      db.close();
+    });
+    let tries = 0;
+    const check = fileCheck(db, () => {
+      tries++;
+      throw new Error('ENOSPC: no space left on device');
+    });
+    rmSync(file);
+    for (let write = 0; write < 5; write++) {
+      const err = thrown(check);
+      expect(isBbsError(err, 'BBS_ERR_DB_GONE')).toBe(true);
+      expect((err as Error).message).toContain('Saving a copy of what it held failed (ENOSPC');
+    }
+    expect(tries).toBe(1);
   });
 });
