@@ -67,10 +67,12 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
     });
     try {
       outbox.reply(session.uuid, session.connId, renderReply(options.screens(), { kind: 'show', screen: 'error', vars: undefined, final: true }));
-      session.flow.return();
-    } catch (cleanupError) {
-      log.error('flow cleanup failed', { conn: session.connId, error: describeError(cleanupError) });
+    } catch (replyError) {
+      log.error('error screen not sent', { conn: session.connId, error: describeError(replyError) });
     }
+    // A flow that threw has finished already; one stopped by the engine's own error (a screen that
+    // would not render) still has its `finally` blocks to run, effects and all.
+    cleanUp(session, () => session.flow.return(undefined));
     options.finished(session, 'error');
   }
 
@@ -143,6 +145,7 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
   // Like advance, for a flow already told to return: what its `finally` yields still happens.
   function cleanUp(session: Session, resume: () => IteratorResult<Effect, void>): void {
     const { flow } = session;
+    let asked = 0;
     try {
       let result = resume();
       while (!result.done) {
@@ -165,9 +168,12 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
             result = flow.next(fromScreens(effect));
             break;
           case 'ask':
-            // Nobody is left to answer: the flow hears so, and the log says which flow asked.
+            // Nobody is left to answer: the flow hears so once, and the log says which flow asked;
+            // a flow that asks again anyway is made to return, so cleanup can never loop.
             log.error('flow asked for a line after its line closed', { conn: session.connId, flow: options.flowName, screen: effect.screen });
-            result = flow.throw(new Error('the line is closed: there are no more lines to read'));
+            asked++;
+            if (asked > 2) return;
+            result = asked === 1 ? flow.throw(new Error('the line is closed: there are no more lines to read')) : flow.return(undefined);
             break;
           case 'show':
           case 'sleep':

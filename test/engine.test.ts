@@ -1,6 +1,6 @@
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { createLogger } from '../common/log.js';
-import { ask, call, show, sleep, type Flow } from '../handler/effects.js';
+import { ask, call, show, showScreen, sleep, type Flow } from '../handler/effects.js';
 import { createHarness } from './support/harness.js';
 import { until } from './support/process-tree.js';
 
@@ -201,6 +201,49 @@ describe('the engine ending a flow from outside', () => {
     expect(records.find((r) => r.msg === 'flow asked for a line after its line closed')).toMatchObject({ conn: '1', screen: 'password' });
     expect(records.find((r) => r.msg === 'flow cleanup failed')).toMatchObject({ conn: '1', error: expect.stringContaining('the line is closed') });
     expect(h.engine.liveSessions).toBe(0);
+    h.close();
+  });
+
+  it('cannot be made to loop by a finally that keeps asking: the second ask ends the flow', async () => {
+    const { log, records } = collectingLog();
+    function* stubborn(): Flow {
+      try {
+        yield* ask('name');
+      } finally {
+        for (;;) {
+          try {
+            yield* ask('password');
+          } catch {
+            // A flow that will not take no for an answer.
+          }
+        }
+      }
+    }
+    const h = createHarness({ startFlow: stubborn, log });
+    const a = h.caller('1');
+    await a.dial();
+    a.hangUp();
+    expect(records.filter((r) => r.msg === 'flow asked for a line after its line closed')).toHaveLength(2);
+    expect(h.engine.liveSessions).toBe(0);
+    h.close();
+  });
+
+  it("runs a finally's effects too when the engine's own error ends the flow (a screen that does not render)", async () => {
+    let authorId = 0;
+    function* broken(): Flow {
+      try {
+        yield* showScreen('no_such_screen');
+      } finally {
+        yield* call('wallPost', 'oneliners', authorId, 'cleaned up after an error');
+      }
+    }
+    const h = createHarness({ startFlow: broken });
+    authorId = (await h.services.register('someone', 'someone-pass')).id;
+    const a = h.caller('1');
+    await a.dial();
+    expect(a.replies.at(-1)).toMatchObject({ type: 'exit', msg: expect.stringContaining('Something broke on our side') });
+    await until(() => (h.services.wallRecent('oneliners', 5).length > 0 ? true : undefined), 'the finally block to post');
+    expect(h.services.wallRecent('oneliners', 5).map((l) => l.body)).toEqual(['cleaned up after an error']);
     h.close();
   });
 
