@@ -25,6 +25,8 @@ export interface Backend {
   close(): Promise<void>;
 }
 
+const CLEANUP_WAIT_MS = 3000;
+
 /** Starts a backend; throws before connecting anything when screens or database are unusable. */
 export async function startBackend(config: HandlerConfig, log: Logger): Promise<Backend> {
   const screens = await loadScreenSet(config.screens);
@@ -79,6 +81,8 @@ export async function startBackend(config: HandlerConfig, log: Logger): Promise<
       engine.endAll('shutdown');
       pull.close();
       await receiving;
+      // Cleanups that write (a `finally` awaiting a call) finish before the database closes.
+      await engine.cleanupsDone(CLEANUP_WAIT_MS);
       subscribed();
       await outgoing.drain();
       pub.close();

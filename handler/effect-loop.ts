@@ -33,11 +33,14 @@ export interface EffectLoop {
    * shown, slept or identified, since the line is gone; asking for a line fails the cleanup loudly.
    */
   tearDown(session: Session): void;
+  /** Resolves once every cleanup waiting on a service call has finished, or after `ms`. */
+  cleanupsDone(ms: number): Promise<void>;
 }
 
 /** Creates the loop that interprets the effects of every session's flow. */
 export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
   const { services, outbox, log, now } = options;
+  const pendingCleanups = new Set<Promise<void>>();
 
   // A service's result now (or the error it threw), or the promise of one.
   function callService(effect: Extract<Effect, { kind: 'call' }>): { readonly now: Resume } | { readonly later: Promise<unknown> } {
@@ -154,10 +157,13 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
           case 'call': {
             const called = callService(effect);
             if ('later' in called) {
-              called.later.then(
+              // Kept until done, so a backend stopping waits for it before closing the database.
+              const later = called.later.then(
                 (settled: unknown) => cleanUp(session, () => flow.next(settled)),
                 (error: unknown) => cleanUp(session, () => flow.throw(error)),
               );
+              pendingCleanups.add(later);
+              void later.finally(() => pendingCleanups.delete(later));
               return;
             }
             result = resumeWith(flow, called.now);
@@ -187,7 +193,18 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
     }
   }
 
-  return { advance, tearDown };
+  async function cleanupsDone(ms: number): Promise<void> {
+    const deadline = Date.now() + ms;
+    // A cleanup may start another awaited call: wait until none is left.
+    while (pendingCleanups.size > 0 && Date.now() < deadline) {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, deadline - Date.now())));
+      await Promise.race([Promise.allSettled([...pendingCleanups]), late]);
+      clearTimeout(timer);
+    }
+  }
+
+  return { advance, tearDown, cleanupsDone };
 }
 
 function resumeWith(flow: Session['flow'], resume: Resume): IteratorResult<Effect, void> {

@@ -51,6 +51,8 @@ export interface Engine {
   sweep(): number;
   /** Ends every conversation (running their `finally` blocks), for shutdown. */
   endAll(reason: string): void;
+  /** Resolves once the `finally` blocks still waiting on a service call are done, or after `ms`. */
+  cleanupsDone(ms: number): Promise<void>;
 }
 
 /** Creates an engine that runs `startFlow` for every new connection. */
@@ -80,7 +82,7 @@ export function createEngine(options: EngineOptions): Engine {
     forget(session, reason);
   }
 
-  const { advance, tearDown } = createEffectLoop({
+  const { advance, tearDown, cleanupsDone } = createEffectLoop({
     services,
     outbox,
     screens: options.screens,
@@ -203,5 +205,6 @@ export function createEngine(options: EngineOptions): Engine {
         forget(session, reason);
       }
     },
+    cleanupsDone,
   };
 }

@@ -247,6 +247,24 @@ describe('the engine ending a flow from outside', () => {
     h.close();
   });
 
+  it('lets shutdown wait for cleanups that await a call, so their writes happen before the database closes', async () => {
+    function* leaver(): Flow {
+      try {
+        yield* ask('name');
+      } finally {
+        const caller = yield* call('register', 'shutdown-leaver', 'leaver-pass');
+        yield* call('wallPost', 'oneliners', caller.id, 'written at shutdown');
+      }
+    }
+    const h = createHarness({ startFlow: leaver });
+    await h.caller('1').dial();
+    h.engine.endAll('shutdown');
+    expect(h.services.wallRecent('oneliners', 5)).toEqual([]);
+    await h.engine.cleanupsDone(5000);
+    expect(h.services.wallRecent('oneliners', 5).map((l) => l.body)).toEqual(['written at shutdown']);
+    h.close();
+  });
+
   it('clears the timer of a sleep in progress: the flow never wakes after its caller has gone', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     onTestFinished(() => {
