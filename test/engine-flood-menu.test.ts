@@ -41,12 +41,7 @@ describe('a logged-in caller who sends hundreds of lines at once', () => {
   it('is told to slow down and hung up on, not answered hundreds of times (telnet)', async () => {
     const telnet = await TelnetCaller.open(bbs.telnetPort, null);
     try {
-      await telnet.waitFor("What's your name?");
-      await telnet.type('telflood', 'password');
-      await telnet.type('telflood-pass', '(Y/n)');
-      await telnet.type('Y', 'again');
-      await telnet.type('telflood-pass', 'MOTD');
-      await telnet.type('Y', 'MAIN MENU');
+      await telnet.signUpToMenu('telflood', 'telflood-pass');
       const from = telnet.text.length;
       telnet.sendRaw('2\r\n'.repeat(300));
       await telnet.whenClosed();
@@ -71,12 +66,7 @@ describe('a caller who pastes a whole message at once', () => {
   it('gets all 40 lines posted, not hung up for typing ahead: a caller may send a whole message at once', async () => {
     const telnet = await TelnetCaller.open(bbs.telnetPort, null);
     try {
-      await telnet.waitFor("What's your name?");
-      await telnet.type('paster', 'password');
-      await telnet.type('paster-pass', '(Y/n)');
-      await telnet.type('Y', 'again');
-      await telnet.type('paster-pass', 'MOTD');
-      await telnet.type('Y', 'MAIN MENU');
+      await telnet.signUpToMenu('paster', 'paster-pass');
       await telnet.type('1', ' 1> ');
       const from = telnet.text.length;
       const lines = Array.from({ length: 40 }, (_, i) => `pasted line ${i + 1}`);

@@ -114,6 +114,16 @@ export class TelnetCaller {
     return this.waitFor(next, from);
   }
 
+  /** From the name prompt, signs up as `name` and goes on to the main menu. */
+  async signUpToMenu(name: string, password: string): Promise<void> {
+    await this.waitFor("What's your name?");
+    await this.type(name, 'password');
+    await this.type(password, '(Y/n)');
+    await this.type('Y', 'again');
+    await this.type(password, 'MOTD');
+    await this.type('Y', 'MAIN MENU');
+  }
+
   sendRaw(bytes: Buffer | string): void {
     this.socket.write(bytes);
   }
