@@ -21,6 +21,7 @@ export const ERROR_CODES = {
   BBS_ERR_DB_MISSING: { expose: true, summary: 'a database this folder held is missing; m2bbs will not start an empty one in its place' },
   BBS_ERR_PORT_IN_USE: { expose: true, summary: 'a port m2bbs was told to listen on is taken by another program' },
   BBS_ERR_DB_OPEN: { expose: true, summary: 'the database file or its folder cannot be made or opened (a path through a file, no permission)' },
+  BBS_ERR_CONVERSATION_TAKEN: { expose: false, summary: 'another backend took this conversation over (a newer fencing epoch); this one must not write or reply for it' },
   BBS_ERR_DB_NOT_SQLITE: { expose: true, summary: 'the file at the database path is empty or not an SQLite database, where a board was' },
 } as const satisfies Record<string, { expose: boolean; summary: string }>;
 

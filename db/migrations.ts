@@ -60,6 +60,42 @@ export const MIGRATIONS: readonly string[] = Object.freeze([
   CREATE TRIGGER messages_counted_out AFTER DELETE ON messages
   BEGIN UPDATE board_counts SET messages = messages - 1; END;
   `,
+  // v4: durable conversations (docs/design/durable-conversations.md). A conversation is one call,
+  // whichever backend serves it; its journal is what its flow consumed, replayed from start_n.
+  `
+  CREATE TABLE conversations (
+    id TEXT PRIMARY KEY,
+    epoch INTEGER NOT NULL,
+    owner TEXT NOT NULL,
+    code TEXT NOT NULL,
+    caller_id INTEGER,
+    conn INTEGER NOT NULL DEFAULT 0,
+    start_n INTEGER NOT NULL DEFAULT 0,
+    next_n INTEGER NOT NULL DEFAULT 0,
+    last_seq INTEGER NOT NULL DEFAULT 0,
+    last_part INTEGER NOT NULL DEFAULT -1,
+    opened_at INTEGER NOT NULL,
+    heard_at INTEGER NOT NULL,
+    closed_at INTEGER
+  ) STRICT;
+
+  CREATE INDEX conversations_closed ON conversations (closed_at) WHERE closed_at IS NOT NULL;
+
+  CREATE TABLE journal (
+    conversation TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    print TEXT NOT NULL,
+    seq INTEGER,
+    value TEXT,
+    PRIMARY KEY (conversation, n)
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE TABLE server_epochs (
+    uuid TEXT PRIMARY KEY,
+    epoch INTEGER NOT NULL
+  ) STRICT;
+  `,
 ]);
 
 function userVersion(db: Database.Database): number {

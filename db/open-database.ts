@@ -37,6 +37,9 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database.
     // busy_timeout first so that switching the journal mode also waits for other processes' locks.
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     if (onDisk) switchToWal(db);
+    // In WAL, NORMAL survives any crash of the process (what durable conversations must
+    // survive) without an fsync per commit; only a power loss may roll back the last commits.
+    if (onDisk) db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     migrate(db);
     if (maxBytes !== undefined) capSize(db, maxBytes);

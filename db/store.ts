@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { BbsError, isBbsError } from '../common/errors.js';
 import { fileCheck } from './file-identity.js';
 import { checkIds, checkInteger, checkString, checkWall } from './store-checks.js';
+import { createJournalStore, type JournalStore } from './journal-store.js';
 import { writeRunner } from './write-failure.js';
 
 /** A registered caller as other modules may see it. */
@@ -51,6 +52,8 @@ export interface WallLine {
 export interface Store {
   /** The database file, for logs (`:memory:` for an in-memory one). */
   readonly file: string;
+  /** Conversations and their journals (durable conversations). */
+  readonly journal: JournalStore;
   findCaller(name: string): CallerWithHash | undefined;
   createCaller(name: string, passwordHash: string, now: number): Caller;
   recordCall(callerId: number, now: number): Caller;
@@ -188,6 +191,7 @@ export function createStore(db: Database.Database): Store {
 
   return Object.freeze({
     file: db.name,
+    journal: createJournalStore(db, write),
     findCaller(name: string): CallerWithHash | undefined {
       return sql.findCaller.get(checkString('name', name));
     },

@@ -5,7 +5,7 @@
 import { Pull, XPublisher } from 'zeromq';
 import { describeError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
-import { encodeClose, encodeReply, parseRequest } from '../common/mongrel2-wire.js';
+import { encodeClose, encodeReply, parseRequest, type Mongrel2Request } from '../common/mongrel2-wire.js';
 import { receiveFrames } from '../common/receive-frames.js';
 import { SendQueue } from '../common/send-queue.js';
 import { openDatabase } from '../db/open-database.js';
@@ -13,6 +13,7 @@ import { createStore } from '../db/store.js';
 import { watchDatabaseFile } from './db-watch.js';
 import type { HandlerConfig } from './config.js';
 import { createEngine, DEFAULT_MAX_QUEUED_LINES, type Engine } from './engine.js';
+import { Journal } from './journal.js';
 import { bbs } from './flows/bbs.js';
 import { sweepIntervalMs } from './line-limits.js';
 import { loadScreenSet } from './screens.js';
@@ -48,8 +49,10 @@ export async function startBackend(config: HandlerConfig, log: Logger): Promise<
 
   // Changes to the screens folder apply without a restart; a broken change is logged and skipped.
   const watcher = watchScreens(config.screens, screens, log);
+  const journal = config.journal ? new Journal({ store: store.journal, owner: `${config.name} pid ${process.pid}`, log, now: Date.now }) : undefined;
   const engine = createEngine({
-    startFlow: () => bbs(config.limits),
+    startFlow: (start) => bbs(config.limits, start),
+    journal,
     flowName: 'bbs',
     services: createServices({ store, log, scryptCost: config.scryptCost }),
     screens: () => watcher.current,
@@ -67,11 +70,20 @@ export async function startBackend(config: HandlerConfig, log: Logger): Promise<
   const everyMs = sweepIntervalMs(config.lines);
   const sweeper = everyMs === 0 ? undefined : setInterval(() => sweepSafely(engine, log), everyMs).unref();
 
+  // A server that went away and came back may be a Mongrel2 restarted, whose connection ids
+  // start again: the next request from it says which server it is (see engine serverRestarted).
+  let serverWentAway = false;
+  pull.events.on('disconnect', () => (serverWentAway = true));
   pull.connect(config.sendSpec);
   pub.connect(config.recvSpec);
   void watchSubscriptions(pub, subscribed, log);
-  const receiving = receiveRequests(pull, engine, log);
-  log.info('handler ready', { name: config.name, sendSpec: config.sendSpec, recvSpec: config.recvSpec, db: config.db, screens: config.screens, ...config.lines });
+  const receiving = receiveRequests(pull, engine, log, (request) => {
+    if (!serverWentAway) return;
+    serverWentAway = false;
+    // The m2bbs proxy names its calls (SESSION) and never reuses a name: only Mongrel2's ids repeat.
+    if (request.headers.SESSION === undefined) engine.serverRestarted(request.uuid);
+  });
+  log.info('handler ready', { name: config.name, journal: config.journal ? 'on' : 'off', sendSpec: config.sendSpec, recvSpec: config.recvSpec, db: config.db, screens: config.screens, ...config.lines });
 
   return {
     engine,
@@ -113,7 +125,7 @@ async function watchSubscriptions(pub: XPublisher, subscribed: () => void, log: 
   }
 }
 
-async function receiveRequests(pull: Pull, engine: Engine, log: Logger): Promise<void> {
+async function receiveRequests(pull: Pull, engine: Engine, log: Logger, before: (request: Mongrel2Request) => void): Promise<void> {
   try {
     await receiveFrames(pull, (frame) => {
       let request;
@@ -125,6 +137,7 @@ async function receiveRequests(pull: Pull, engine: Engine, log: Logger): Promise
       }
       // One request that trips a bug must cost that request only, never the loop every caller needs.
       try {
+        before(request);
         engine.receive(request);
       } catch (error) {
         log.error('request not handled', { conn: request.connId, error: describeError(error), stack: error instanceof Error ? error.stack : undefined });

@@ -21,6 +21,8 @@ export interface HandlerConfig {
   readonly limits: Limits;
   readonly lines: LineLimits;
   readonly scryptCost: ScryptCost;
+  /** Durable conversations: journal each one, take over those of a backend that died (--journal). */
+  readonly journal: boolean;
 }
 
 /** The screens shipped with m2bbs, wherever it is installed. */
@@ -42,6 +44,14 @@ export const HANDLER_FLAGS = {
     help: 'largest the database may grow, in MiB; past it callers are told their writes were not saved, as on a full disk',
   },
   screens: { kind: 'string', arg: 'DIR', env: 'M2BBS_SCREENS', defaultText: 'the shipped screens/', help: 'screens, menus and flows, reloaded live' },
+  journal: {
+    kind: 'string',
+    arg: 'on|off',
+    choices: ['on', 'off'],
+    env: 'M2BBS_JOURNAL',
+    default: 'on',
+    help: 'journal conversations so a caller carries on when a backend dies; off: a backend death ends its calls',
+  },
   'log-level': LOG_LEVEL_FLAG,
   ...LIMIT_FLAGS,
 } as const satisfies FlagTable;
@@ -78,5 +88,6 @@ export function parseHandlerConfig(argv: readonly string[], env: NodeJS.ProcessE
     limits,
     lines,
     scryptCost: DEFAULT_SCRYPT_COST,
+    journal: values.journal === 'on',
   });
 }

@@ -3,17 +3,27 @@
  * timer, or ends, doing what each effect asks. A loop, not recursion, so any number of
  * synchronous effects cannot overflow the stack.
  */
-import { describeError } from '../common/errors.js';
+import { describeError, isBbsError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
-import type { Effect } from './effects.js';
+import type { Caller } from '../db/store.js';
+import type { Effect, Flow } from './effects.js';
 import type { Outbox } from './engine.js';
+import { encodeValue, fingerprint, menuContent, type Journal } from './journal.js';
+import type { Menu } from './menu.js';
+import { loggedInCaller, replayStep, type FlowStart } from './replay.js';
 import type { Screens } from './screens.js';
-import type { Services } from './services.js';
+import { WRITE_SERVICES, type BackendServices } from './services.js';
 import { renderReply } from './replies.js';
-import { takeQueued, type Resume, type Session } from './session.js';
+import { takeQueued, type QueuedLine, type Resume, type Session } from './session.js';
+
+/** What a caller is told when their conversation moved but the board changed meanwhile. */
+export const CHANGED_NOTICE = {
+  loggedIn: '-- the board was updated while your line moved: back to the main menu --',
+  notLoggedIn: '-- the board was updated while your line moved: please start again --',
+} as const;
 
 export interface EffectLoopOptions {
-  readonly services: Services;
+  readonly services: BackendServices;
   readonly outbox: Outbox;
   readonly screens: () => Screens;
   readonly log: Logger;
@@ -21,12 +31,20 @@ export interface EffectLoopOptions {
   readonly now: () => number;
   /** The flow ended (`flow ended`) or failed (`error`): the engine closes the line and forgets it. */
   readonly finished: (session: Session, reason: 'flow ended' | 'error') => void;
+  /** Durable conversations: where their journals go; undefined runs conversations as before. */
+  readonly journal?: Journal | undefined;
+  /** Starts the flow again, from the top or from a checkpoint (a conversation the code no longer fits). */
+  readonly startFlow: (start?: FlowStart) => Flow;
+  /** Another backend took the conversation over: the engine forgets it without a word to the caller. */
+  readonly takenOver: (session: Session, error: unknown) => void;
 }
 
 /** What the engine drives a session's flow with. */
 export interface EffectLoop {
   /** Resumes the flow and interprets its effects until it waits or ends. */
   advance(session: Session, resume: Resume): void;
+  /** Resumes a flow waiting at a prompt with the caller's line, journaling it. */
+  answer(session: Session, line: QueuedLine): void;
   /**
    * Ends the flow from outside (the caller hung up, idled, flooded; shutdown): its `finally`
    * blocks run, and so do the effects they yield. Storage and clock calls are made; nothing is
@@ -39,7 +57,7 @@ export interface EffectLoop {
 
 /** Creates the loop that interprets the effects of every session's flow. */
 export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
-  const { services, outbox, log, now } = options;
+  const { services, outbox, log, now, journal } = options;
   const pendingCleanups = new Set<Promise<void>>();
 
   // A service's result now (or the error it threw), or the promise of one.
@@ -59,7 +77,29 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
     return effect.kind === 'menu' ? options.screens().menu(effect.name) : options.screens().flow(effect.name);
   }
 
+  // Replies of a durable conversation wait for the commit of what the flow consumed.
+  function emit(session: Session, body: string): void {
+    if (session.conversation === undefined || journal === undefined) outbox.reply(session.uuid, session.connId, body);
+    else (session.replies ??= []).push(body);
+  }
+
+  // Commits what the flow consumed, then lets its replies go: a caller never sees a prompt whose
+  // answer could be lost. Throws BBS_ERR_CONVERSATION_TAKEN, with nothing sent, when fenced out.
+  function settle(session: Session): void {
+    if (journal !== undefined) journal.commit(session);
+    const replies = session.replies;
+    if (replies === undefined) return;
+    session.replies = undefined;
+    for (const body of replies) outbox.reply(session.uuid, session.connId, body);
+  }
+
   function fail(session: Session, error: unknown): void {
+    if (isBbsError(error, 'BBS_ERR_CONVERSATION_TAKEN')) {
+      session.replies = undefined;
+      session.pending = undefined;
+      options.takenOver(session, error);
+      return;
+    }
     const effect = session.effect;
     log.error('flow failed', {
       conn: session.connId,
@@ -68,6 +108,13 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
       error: describeError(error),
       stack: error instanceof Error ? error.stack : undefined,
     });
+    try {
+      // What was said before the failure still goes out, then the error screen.
+      settle(session);
+    } catch (settleError) {
+      if (isBbsError(settleError, 'BBS_ERR_CONVERSATION_TAKEN')) return options.takenOver(session, settleError);
+      log.error('replies before the error not sent', { conn: session.connId, error: describeError(settleError) });
+    }
     try {
       outbox.reply(session.uuid, session.connId, renderReply(options.screens(), { kind: 'show', screen: 'error', vars: undefined, final: true }));
     } catch (replyError) {
@@ -81,41 +128,44 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
 
   function advance(session: Session, resume: Resume): void {
     if (session.ended) return;
-    const { flow } = session;
     try {
-      let result = resumeWith(flow, resume);
+      let result = resumeWith(session.flow, resume);
       while (!result.done) {
         const effect = result.value;
         session.effect = effect;
+        if (session.replay !== undefined) {
+          const replayed = replayOne(session, effect);
+          if (replayed !== undefined) {
+            result = replayed;
+            continue;
+          }
+        }
         switch (effect.kind) {
           case 'show':
-            outbox.reply(session.uuid, session.connId, renderReply(options.screens(), effect));
-            result = flow.next(undefined);
+            emit(session, renderReply(options.screens(), effect));
+            result = session.flow.next(undefined);
             break;
           case 'ask': {
-            outbox.reply(session.uuid, session.connId, renderReply(options.screens(), effect));
+            emit(session, renderReply(options.screens(), effect, session.acked));
             const line = takeQueued(session);
             if (line === undefined) {
               session.waiting = true;
               session.waitingSince = now();
+              settle(session);
               return;
             }
-            result = flow.next(line);
+            read(session, effect, line.text, line.seq, line.part, line.last);
+            result = session.flow.next(line.text);
             break;
           }
           case 'call': {
-            const called = callService(effect);
-            if ('later' in called) {
-              called.later.then(
-                (settled: unknown) => advance(session, { ok: true, value: settled }),
-                (error: unknown) => advance(session, { ok: false, error }),
-              );
-              return;
-            }
-            result = resumeWith(flow, called.now);
+            const called = callLive(session, effect);
+            if (called === undefined) return;
+            result = resumeWith(session.flow, called);
             break;
           }
           case 'sleep':
+            settle(session);
             session.timer = setTimeout(() => {
               session.timer = undefined;
               advance(session, { ok: true, value: undefined });
@@ -124,18 +174,122 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
           case 'identify':
             session.caller = effect.name;
             log.debug('caller identified', { conn: session.connId, caller: effect.name });
-            result = flow.next(undefined);
+            result = session.flow.next(undefined);
+            break;
+          case 'checkpoint':
+            session.callerId = effect.caller.id;
+            journal?.record(session, 'checkpoint', fingerprint(effect), JSON.stringify({ caller: effect.caller, menu: effect.menu }));
+            result = session.flow.next(undefined);
             break;
           case 'menu':
-          case 'flow':
-            result = flow.next(fromScreens(effect));
+          case 'flow': {
+            const value = fromScreens(effect);
+            journal?.record(session, effect.kind, fingerprint(effect), encodeValue(effect.kind === 'menu' ? menuContent(value as Menu | undefined) : options.screens().flowVersion?.(effect.name)));
+            result = session.flow.next(value);
             break;
+          }
         }
       }
+      settle(session);
       options.finished(session, 'flow ended');
     } catch (error) {
       fail(session, error);
     }
+  }
+
+  // A line the flow reads: journaled (a secret as "a secret was typed here", never its text).
+  function read(session: Session, effect: Extract<Effect, { kind: 'ask' }>, text: string, seq: number, part: number, last: boolean): void {
+    session.lastSeq = seq;
+    session.lastPart = part;
+    if (last && session.acked >= 0) session.acked = seq;
+    journal?.record(session, 'line', fingerprint(effect), effect.echo ? JSON.stringify(text) : null, seq === 0 ? null : seq);
+  }
+
+  // A call made now: its result now, or undefined when the flow waits for a promise (advanced later).
+  function callLive(session: Session, effect: Extract<Effect, { kind: 'call' }>): Resume | undefined {
+    const staged = journal === undefined || session.conversation === undefined ? undefined : services.staged?.[effect.service as keyof NonNullable<BackendServices['staged']>];
+    if (staged !== undefined) {
+      // Hashing first, with nothing written; then the write and its row in one transaction.
+      settle(session);
+      (staged as (...args: readonly unknown[]) => Promise<() => unknown>)(...effect.args).then(
+        (write) => advance(session, journalled(session, effect, () => journal?.commitWrite(session, effect, write) ?? { ok: true, value: write() })),
+        (error: unknown) => advance(session, journalled(session, effect, () => recorded(session, effect, { ok: false, error }))),
+      );
+      return undefined;
+    }
+    if (journal !== undefined && session.conversation !== undefined && WRITE_SERVICES.has(effect.service)) {
+      const outcome = journal.commitWrite(session, effect, () => (services[effect.service] as (...args: readonly unknown[]) => unknown)(...effect.args));
+      // What was shown before the write goes out now that it is committed.
+      settle(session);
+      return outcome;
+    }
+    const called = callService(effect);
+    if ('later' in called) {
+      settle(session);
+      called.later.then(
+        (value: unknown) => advance(session, journalled(session, effect, () => recorded(session, effect, { ok: true, value }))),
+        (error: unknown) => advance(session, journalled(session, effect, () => recorded(session, effect, { ok: false, error }))),
+      );
+      return undefined;
+    }
+    return recorded(session, effect, called.now);
+  }
+
+  function recorded(session: Session, effect: Extract<Effect, { kind: 'call' }>, outcome: Resume): Resume {
+    journal?.recordOutcome(session, effect, outcome);
+    return outcome;
+  }
+
+  // An awaited result, journaled unless the conversation ended (or moved) meanwhile; a fencing
+  // refusal here reaches advance as the error it resumes with, which fail() tells apart.
+  function journalled(session: Session, effect: Extract<Effect, { kind: 'call' }>, outcome: () => Resume): Resume {
+    if (session.ended) return { ok: true, value: undefined };
+    try {
+      return outcome();
+    } catch (error) {
+      if (isBbsError(error, 'BBS_ERR_CONVERSATION_TAKEN')) {
+        fail(session, error);
+        return { ok: true, value: undefined };
+      }
+      log.error('call outcome not journaled', { conn: session.connId, service: effect.service, error: describeError(error) });
+      return { ok: false, error };
+    }
+  }
+
+  // One effect during replay: the next flow step, or undefined to do this effect live.
+  function replayOne(session: Session, effect: Effect): IteratorResult<Effect, void> | undefined {
+    const replay = session.replay as NonNullable<Session['replay']>;
+    switch (effect.kind) {
+      case 'show':
+      case 'sleep':
+        // Said and waited for before the move; nothing is shown or slept again.
+        return session.flow.next(undefined);
+      case 'identify':
+        session.caller = effect.name;
+        return session.flow.next(undefined);
+      case 'checkpoint':
+        session.callerId = effect.caller.id;
+        break;
+    }
+    const step = replayStep(replay, effect, options.screens());
+    if (step.step === 'feed') return resumeWith(session.flow, step.resume);
+    session.replay = undefined;
+    if (step.step === 'live') {
+      if (step.dropFrom !== undefined) {
+        session.dropFrom = step.dropFrom;
+        session.nextN = step.dropFrom;
+      }
+      log.info('conversation resumed', { conversation: session.conversation, conn: session.connId, rows: replay.index, ...(step.dropFrom === undefined ? {} : { askedAgain: 'password' }) });
+      return undefined;
+    }
+    // The code or the screens changed since the journal was written: start again, logged in if
+    // the caller was, with one line to say why.
+    const caller: Caller | undefined = loggedInCaller(replay.rows);
+    log.warn('conversation does not fit the code: restarted', { conversation: session.conversation, conn: session.connId, step: replay.index, why: step.why, caller: caller?.name });
+    emit(session, JSON.stringify({ type: 'screen', msg: `${caller === undefined ? CHANGED_NOTICE.notLoggedIn : CHANGED_NOTICE.loggedIn}\n` }));
+    session.flow = options.startFlow(caller === undefined ? undefined : { caller, menu: 'main' });
+    if (caller === undefined) journal?.record(session, 'start', 'start', null);
+    return session.flow.next(undefined);
   }
 
   function tearDown(session: Session): void {
@@ -184,6 +338,7 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
           case 'show':
           case 'sleep':
           case 'identify':
+          case 'checkpoint':
             result = flow.next(undefined);
             break;
         }
@@ -204,7 +359,13 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
     }
   }
 
-  return { advance, tearDown, cleanupsDone };
+  function answer(session: Session, line: QueuedLine): void {
+    const effect = session.effect;
+    if (effect?.kind === 'ask') read(session, effect, line.text, line.seq, line.part, line.last);
+    advance(session, { ok: true, value: line.text });
+  }
+
+  return { advance, answer, tearDown, cleanupsDone };
 }
 
 function resumeWith(flow: Session['flow'], resume: Resume): IteratorResult<Effect, void> {

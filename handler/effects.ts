@@ -2,6 +2,7 @@
  * The coroutine API: effect objects and the `yield*` helpers that flows use. This is the only
  * module that builds effect objects; the engine interprets them.
  */
+import type { Caller } from '../db/store.js';
 import type { Menu } from './menu.js';
 import type { FlowModule } from './screen-flow.js';
 import type { Services } from './services.js';
@@ -25,7 +26,8 @@ export type Effect =
   | { readonly kind: 'sleep'; readonly ms: number }
   | { readonly kind: 'identify'; readonly name: string }
   | { readonly kind: 'menu'; readonly name: string }
-  | { readonly kind: 'flow'; readonly name: string };
+  | { readonly kind: 'flow'; readonly name: string }
+  | { readonly kind: 'checkpoint'; readonly caller: Caller; readonly menu: string | undefined };
 
 /** A conversation step: a generator that yields effects and is resumed with their results. */
 export type Flow<R = void> = Generator<Effect, R, unknown>;
@@ -96,6 +98,14 @@ export function* sleep(ms: number): Flow {
 /** Tells the engine who is on this line: the caller logged in (or signed up) as `name`. */
 export function* identify(name: string): Flow {
   yield { kind: 'identify', name };
+}
+
+/**
+ * Tells a durable conversation where its replay can start over, needing nothing before: `caller`
+ * has just logged in (no menu), or is at the top of `menu`.
+ */
+export function* checkpoint(caller: Caller, menu?: string): Flow {
+  yield { kind: 'checkpoint', caller, menu };
 }
 
 /** The current time in ms since the epoch, from the session's clock (never `Date.now` in a flow). */

@@ -5,16 +5,21 @@
  * is taken, and `sweep()` hangs up on callers silent for too long. What each effect does is the
  * effect loop's job (effect-loop.ts).
  */
+import { describeError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import { isDisconnect, type Mongrel2Request } from '../common/mongrel2-wire.js';
+import type { Claim } from '../db/journal-store.js';
 import { parseClientMessage } from './client-message.js';
+import { callIdentity, type CallIdentity } from './call-identity.js';
 import { createEffectLoop } from './effect-loop.js';
 import type { Flow } from './effects.js';
 import { EndedConnections } from './ended-connections.js';
+import type { Journal } from './journal.js';
 import { DEFAULT_LINE_LIMITS, formatDuration, type LineLimits } from './line-limits.js';
+import { startOf, type FlowStart } from './replay.js';
 import { renderBusy, renderReply } from './replies.js';
 import type { Screens } from './screens.js';
-import type { Services } from './services.js';
+import type { BackendServices } from './services.js';
 import { Session, takeQueued } from './session.js';
 import { TurnClock } from './turn-clock.js';
 
@@ -28,9 +33,10 @@ export interface Outbox {
 }
 
 export interface EngineOptions {
-  readonly startFlow: () => Flow;
+  /** The conversation from its start, or (durable conversations) from a checkpoint. */
+  readonly startFlow: (start?: FlowStart) => Flow;
   readonly flowName: string;
-  readonly services: Services;
+  readonly services: BackendServices;
   /** Returns the screens in force now, so a reload takes effect at the next screen shown. */
   readonly screens: () => Screens;
   readonly outbox: Outbox;
@@ -41,6 +47,8 @@ export interface EngineOptions {
   readonly lines?: LineLimits;
   /** The clock idle times are measured on, in ms; `Date.now` unless a test drives it. */
   readonly now?: () => number;
+  /** Makes conversations durable: journaled, and taken over from a backend that died. */
+  readonly journal?: Journal | undefined;
 }
 
 export interface Engine {
@@ -49,15 +57,22 @@ export interface Engine {
   readonly liveSessions: number;
   /** Hangs up on every caller who has left a prompt unanswered past the idle limit; returns how many. */
   sweep(): number;
-  /** Ends every conversation (running their `finally` blocks), for shutdown. */
+  /**
+   * Ends every conversation (running their `finally` blocks), for shutdown; durable ones are
+   * left as they are instead, for another backend to take over.
+   */
   endAll(reason: string): void;
+  /** The Mongrel2 server `uuid` restarted: its connection ids start again, its old calls are gone. */
+  serverRestarted(uuid: string): void;
   /** Resolves once the `finally` blocks still waiting on a service call are done, or after `ms`. */
   cleanupsDone(ms: number): Promise<void>;
 }
 
 /** Creates an engine that runs `startFlow` for every new connection. */
 export function createEngine(options: EngineOptions): Engine {
-  const { services, outbox, log, flowName } = options;
+  const { services, outbox, log, flowName, journal } = options;
+  // Behind Mongrel2, how many times each server has restarted (its connection ids start again).
+  const serverEpochs = new Map<string, number>();
   const maxQueued = options.maxQueuedLines ?? DEFAULT_MAX_QUEUED_LINES;
   const lines = options.lines ?? DEFAULT_LINE_LIMITS;
   const now = options.now ?? Date.now;
@@ -77,12 +92,26 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   function hangUpOn(session: Session, reason: string): void {
+    // A conversation another backend holds now is not this one's to close.
+    if (!closeConversation(session)) return takenOver(session, undefined);
     outbox.close(session.uuid, session.connId);
     ended.add(keyOf(session.uuid, session.connId));
     forget(session, reason);
   }
 
-  const { advance, tearDown, cleanupsDone } = createEffectLoop({
+  function closeConversation(session: Session): boolean {
+    return journal === undefined || journal.close(session);
+  }
+
+  function takenOver(session: Session, error: unknown): void {
+    session.ended = true;
+    clearTimeout(session.timer);
+    sessions.delete(keyOf(session.uuid, session.connId));
+    log.warn('conversation taken over by another backend: this one stops without a word', { conversation: session.conversation, conn: session.connId, epoch: session.epoch, ...(error === undefined ? {} : { error: describeError(error) }), live: sessions.size });
+    session.conversation = undefined;
+  }
+
+  const { advance, answer, tearDown, cleanupsDone } = createEffectLoop({
     services,
     outbox,
     screens: options.screens,
@@ -90,11 +119,23 @@ export function createEngine(options: EngineOptions): Engine {
     flowName,
     now,
     finished: (session, reason) => hangUpOn(session, reason),
+    journal,
+    startFlow: options.startFlow,
+    takenOver,
   });
 
-  function deliver(session: Session, lines: readonly string[]): void {
+  // Lines with their input number; on a takeover the proxy sends again what may not have been
+  // read, and what the journal already holds (up to lastSeq/lastPart) is skipped.
+  function deliver(session: Session, lines: readonly string[], seq: number): void {
     const queue = (session.queued ??= []);
-    queue.push(...lines);
+    lines.forEach((text, part) => {
+      if (seq !== 0 && (seq < session.lastSeq || (seq === session.lastSeq && part <= session.lastPart))) return;
+      queue.push({ text, seq, part, last: part === lines.length - 1 });
+    });
+    if (queue.length === 0) {
+      session.queued = undefined;
+      return;
+    }
     const at = turns.current();
     if (session.turn !== at) {
       session.turn = at;
@@ -110,7 +151,7 @@ export function createEngine(options: EngineOptions): Engine {
     }
     if (!session.waiting) return;
     session.waiting = false;
-    advance(session, { ok: true, value: takeQueued(session) });
+    answer(session, takeQueued(session) as NonNullable<ReturnType<typeof takeQueued>>);
   }
 
   // The flow's `finally` blocks run, with the effects they yield (effect-loop.ts says which).
@@ -123,12 +164,15 @@ export function createEngine(options: EngineOptions): Engine {
       ended.delete(key);
       if (session === undefined) return;
       endFlow(session);
+      closeConversation(session);
       forget(session, 'disconnect');
       return;
     }
     const message = parseClientMessage(request.body);
     switch (message.type) {
       case 'ping':
+        // A call moved here with nothing typed since its last prompt: the prompt is shown again.
+        if (session === undefined && journal !== undefined && !ended.has(key) && request.headers.RESUME === '1') startSession(request, []);
         return;
       // An unknown type is unreadable too: `a","type":"x` typed into a client that does not escape
       // it makes one, and dropping it silently would leave that caller waiting for a prompt.
@@ -141,15 +185,20 @@ export function createEngine(options: EngineOptions): Engine {
         return;
       case 'msg':
         if (session !== undefined) {
-          deliver(session, message.lines);
+          deliver(session, message.lines, seqOf(request));
           return;
         }
         if (ended.has(key)) {
           log.debug('line for an ended conversation dropped', { conn: request.connId });
           return;
         }
-        startSession(request);
+        startSession(request, message.lines);
     }
+  }
+
+  function seqOf(request: Mongrel2Request): number {
+    const seq = request.headers.SEQ;
+    return typeof seq === 'string' && /^[1-9][0-9]{0,14}$/.test(seq) ? Number(seq) : 0;
   }
 
   // A client that could not be read (the original client.py sends a `"` unescaped) waits for a
@@ -157,11 +206,39 @@ export function createEngine(options: EngineOptions): Engine {
   function askAgain(session: Session): void {
     const effect = session.effect;
     if (!session.waiting || session.ended || effect?.kind !== 'ask') return;
-    outbox.reply(session.uuid, session.connId, renderReply(options.screens(), effect));
+    outbox.reply(session.uuid, session.connId, renderReply(options.screens(), effect, session.acked));
     session.waitingSince = now();
   }
 
-  function startSession(request: Mongrel2Request): void {
+  function serverEpoch(uuid: string): number {
+    let epoch = serverEpochs.get(uuid);
+    if (epoch === undefined) serverEpochs.set(uuid, (epoch = journal === undefined ? 0 : journal.store.serverEpoch(uuid)));
+    return epoch;
+  }
+
+  // The conversation this call continues, taken over from whoever held it; undefined when it
+  // cannot be journaled (the log says why) and the call goes on as one that will not survive.
+  function claimFor(request: Mongrel2Request, identity: CallIdentity, firstLines: readonly string[]): Claim | undefined {
+    if (journal === undefined) return undefined;
+    // Behind Mongrel2 a conversation not heard from for longer than any caller may idle belongs
+    // to an earlier server process that reused this connection id: it starts afresh.
+    const idleMs = Math.max(lines.idleBeforeLoginSeconds, lines.idleAfterLoginSeconds) * 1000;
+    const staleBefore = identity.named ? undefined : now() - (idleMs === 0 ? 24 * 3600_000 : idleMs + 60_000);
+    try {
+      // The proxy's connection ids only grow: one no newer than the owner's is a stale line.
+      return journal.store.claim(identity.conversation, journal.owner, options.screens().version ?? '', now(), {
+        staleBefore,
+        conn: identity.named ? Number(request.connId) : undefined,
+        seq: identity.seq,
+        part: firstLines.length - 1,
+      });
+    } catch (error) {
+      log.error('conversation not journaled: it will not survive its backend', { conn: request.connId, conversation: identity.conversation, error: describeError(error) });
+      return undefined;
+    }
+  }
+
+  function startSession(request: Mongrel2Request, firstLines: readonly string[]): void {
     if (max !== null && sessions.size >= max) {
       log.info('busy', { conn: request.connId, path: request.path, live: sessions.size, max });
       outbox.reply(request.uuid, request.connId, renderBusy(options.screens(), max));
@@ -169,11 +246,50 @@ export function createEngine(options: EngineOptions): Engine {
       ended.add(keyOf(request.uuid, request.connId));
       return;
     }
-    const session = new Session(request.uuid, request.connId, options.startFlow(), now());
+    const identity = callIdentity(request, serverEpoch);
+    const claim = claimFor(request, identity, firstLines);
+    if (claim?.closed === true || claim?.stale === true) {
+      // The call ended on the backend that held it (the caller quit) just before it went away; or
+      // this line was queued for a backend that died and the call has moved on since (the proxy
+      // sends it again there).
+      log.info(claim.closed ? 'line for an ended conversation: hung up' : 'stale line for a conversation that moved on: dropped', { conn: request.connId, conversation: identity.conversation });
+      outbox.close(request.uuid, request.connId);
+      ended.add(keyOf(request.uuid, request.connId));
+      return;
+    }
+    const takeover = claim !== undefined && !claim.created;
+    const from = takeover ? startOf(claim.rows) : undefined;
+    const session = new Session(request.uuid, request.connId, options.startFlow(from?.start), now());
     sessions.set(keyOf(request.uuid, request.connId), session);
-    log.info('session opened', { conn: request.connId, path: request.path, live: sessions.size, max });
-    // The first message only dials in ("connect" in the original client); its text is not an answer.
+    // Prompts acknowledge inputs only when they are journaled: the proxy moves only such calls.
+    if (identity.named && identity.seq > 0 && claim !== undefined) session.acked = 0;
+    if (claim !== undefined) {
+      session.conversation = identity.conversation;
+      session.epoch = claim.epoch;
+    }
+    if (claim === undefined || claim.created) {
+      log.info('session opened', { conn: request.connId, path: request.path, live: sessions.size, max, ...(claim === undefined ? {} : { conversation: identity.conversation }) });
+      // The first message only dials in ("connect" in the original client); its text is not an answer.
+      session.lastSeq = identity.seq;
+      session.lastPart = firstLines.length - 1;
+      if (session.acked >= 0) session.acked = identity.seq;
+      advance(session, { ok: true, value: undefined });
+      return;
+    }
+    const { position } = claim;
+    session.nextN = position.nextN;
+    session.startN = position.startN;
+    session.lastSeq = position.lastSeq;
+    session.lastPart = position.lastPart;
+    session.callerId = position.callerId;
+    if (session.acked >= 0) session.acked = Math.max(0, position.lastSeq - 1);
+    const replay = (from as NonNullable<typeof from>).replay;
+    // The proxy saw prompts for inputs this journal does not hold: it cannot be trusted.
+    if (identity.acked !== undefined && identity.acked > position.lastSeq) replay.broken = `the caller was answered up to input ${identity.acked}, the journal ends at input ${position.lastSeq}`;
+    session.replay = replay;
+    log.info('conversation taken over', { conn: request.connId, conversation: identity.conversation, from: claim.previousOwner, epoch: claim.epoch, rows: claim.rows.length, live: sessions.size, max });
     advance(session, { ok: true, value: undefined });
+    if (firstLines.length > 0 && !session.ended) deliver(session, firstLines, identity.seq);
   }
 
   // A session in a service call or a sleep is not waiting, so nobody is hung up on mid-call.
@@ -185,6 +301,10 @@ export function createEngine(options: EngineOptions): Engine {
       if (!session.waiting || session.ended) continue;
       const seconds = session.caller === undefined ? lines.idleBeforeLoginSeconds : lines.idleAfterLoginSeconds;
       if (seconds === 0 || at - session.waitingSince < seconds * 1000) continue;
+      if (!closeConversation(session)) {
+        takenOver(session, undefined);
+        continue;
+      }
       reaped++;
       outbox.reply(session.uuid, session.connId, renderReply(options.screens(), { kind: 'show', screen: 'idle', vars: { duration: formatDuration(seconds), seconds }, final: true }));
       endFlow(session);
@@ -201,9 +321,33 @@ export function createEngine(options: EngineOptions): Engine {
     },
     endAll(reason) {
       for (const session of [...sessions.values()]) {
+        // A journaled conversation is left open for another backend: the caller carries on there.
+        if (session.conversation !== undefined) {
+          session.ended = true;
+          clearTimeout(session.timer);
+          forget(session, `${reason}; left for another backend`);
+          continue;
+        }
         endFlow(session);
         forget(session, reason);
       }
+    },
+    serverRestarted(uuid) {
+      if (journal === undefined) return;
+      try {
+        serverEpochs.set(uuid, journal.store.bumpServerEpoch(uuid, Date.now()));
+      } catch (error) {
+        log.error('server restart not recorded', { uuid, error: describeError(error) });
+        return;
+      }
+      // Its callers went with it: their sessions here are over (the journal says so already).
+      for (const session of [...sessions.values()]) {
+        if (session.uuid !== uuid || !(session.conversation ?? '').startsWith('m2/')) continue;
+        session.conversation = undefined;
+        endFlow(session);
+        forget(session, 'server restarted');
+      }
+      log.warn('server restarted: its connection ids start again', { uuid, epoch: serverEpochs.get(uuid) });
     },
     cleanupsDone,
   };

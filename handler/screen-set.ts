@@ -24,6 +24,10 @@ export interface Screens {
   menu(name: string): Menu | undefined;
   /** The entry point of the flow module called `name`, or undefined when there is none. */
   flow(name: string): FlowModule['run'] | undefined;
+  /** The version of these screens (see ScreenSet), when known. */
+  readonly version?: string;
+  /** A hash of the source of the flow module called `name`: a journal records which code ran. */
+  flowVersion?(name: string): string | undefined;
 }
 
 /** One complete, checked version of a screens folder. */
@@ -143,6 +147,7 @@ export function assembleScreenSet(folder: ScreenFolder, flows: ReadonlyMap<strin
   const texts = new Map([...screens.values()].map((screen) => [screen.name, screen.text]));
   const version = versionOf(texts, built, folder.flowFiles);
   const menusInForce = new Map([...built].map(([name, menu]) => [name, withVersion(menu, version)]));
+  const flowVersions = new Map([...(flows?.values() ?? [])].map((flow) => [flow.name, createHash('sha256').update(flow.source).digest('hex').slice(0, 16)]));
   const set: ScreenSet = Object.freeze({
     dir: folder.dir,
     version,
@@ -156,6 +161,7 @@ export function assembleScreenSet(folder: ScreenFolder, flows: ReadonlyMap<strin
     },
     menu: (name: string) => menusInForce.get(name),
     flow: (name: string) => flows?.get(name)?.run,
+    flowVersion: (name: string) => flowVersions.get(name),
   });
   return { set, problems, notes };
 }

@@ -34,6 +34,26 @@ export interface Services {
   wallRecent(wall: string, limit: number): WallLine[];
 }
 
+/** Arguments of a service that are secrets: never journaled, never in a fingerprint. */
+export const SECRET_ARGUMENTS: Partial<Record<keyof Services, readonly number[]>> = { logIn: [1], register: [1] };
+
+/** Services that write: a durable conversation runs each inside the transaction that journals its result. */
+export const WRITE_SERVICES: ReadonlySet<keyof Services> = new Set<keyof Services>(['postMessage', 'sendMail', 'markMailRead', 'wallPost']);
+
+/**
+ * The slow services split in two: the slow part (hashing) first, with no write, resolving to the
+ * write still to make, which a durable conversation runs in the transaction that journals it.
+ */
+export interface StagedServices {
+  logIn(name: string, password: string): Promise<() => Caller | undefined>;
+  register(name: string, password: string): Promise<() => Caller>;
+}
+
+/** What a backend gives its engine: the services, and their staged forms when it has them. */
+export interface BackendServices extends Services {
+  readonly staged?: StagedServices;
+}
+
 export interface ServiceOptions {
   readonly store: Store;
   readonly log: Logger;
@@ -43,7 +63,7 @@ export interface ServiceOptions {
 }
 
 /** Builds the services a backend offers its flows, on a store. */
-export function createServices(options: ServiceOptions): Services {
+export function createServices(options: ServiceOptions): Services & { readonly staged: StagedServices } {
   const { store, log } = options;
   const clock = options.clock ?? Date.now;
   const cost = options.scryptCost ?? DEFAULT_SCRYPT_COST;
@@ -73,6 +93,28 @@ export function createServices(options: ServiceOptions): Services {
       return withoutHash(caller);
     }
   };
+  const staged: StagedServices = {
+    async logIn(name, password) {
+      const found = store.findCaller(name);
+      if (found === undefined || !(await verifyPassword(password, found.passwordHash))) {
+        log.warn('login failed', { caller: name });
+        return () => undefined;
+      }
+      return () => {
+        log.info('login', { caller: found.name });
+        // The caller's last call is the one before this, which the welcome screen reports.
+        return { ...countCall(found), lastCallAt: found.lastCallAt };
+      };
+    },
+    async register(name, password) {
+      const hash = await hashPassword(password, cost);
+      return () => {
+        const created = stored('register', { caller: name }, () => store.createCaller(name, hash, clock()));
+        log.info('caller registered', { caller: created.name });
+        return { ...countCall(created), lastCallAt: null };
+      };
+    },
+  };
   return {
     now: clock,
     random: options.random ?? Math.random,
@@ -80,22 +122,9 @@ export function createServices(options: ServiceOptions): Services {
       const found = store.findCaller(name);
       return found === undefined ? undefined : withoutHash(found);
     },
-    async logIn(name, password) {
-      const found = store.findCaller(name);
-      if (found === undefined || !(await verifyPassword(password, found.passwordHash))) {
-        log.warn('login failed', { caller: name });
-        return undefined;
-      }
-      log.info('login', { caller: found.name });
-      // The caller's last call is the one before this, which the welcome screen reports.
-      return { ...countCall(found), lastCallAt: found.lastCallAt };
-    },
-    async register(name, password) {
-      const hash = await hashPassword(password, cost);
-      const created = stored('register', { caller: name }, () => store.createCaller(name, hash, clock()));
-      log.info('caller registered', { caller: created.name });
-      return { ...countCall(created), lastCallAt: null };
-    },
+    logIn: async (name, password) => (await staged.logIn(name, password))(),
+    register: async (name, password) => (await staged.register(name, password))(),
+    staged,
     postMessage: (authorId, body) => stored('postMessage', { authorId }, () => store.postMessage(authorId, body, clock())),
     listMessages: (afterId, limit) => store.listMessages(afterId, limit),
     countMessages: () => store.countMessages(),

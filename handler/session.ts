@@ -1,15 +1,28 @@
 /** One caller's conversation as the engine holds it, and the lines they typed ahead. */
+import type { JournalRow } from '../db/journal-store.js';
 import type { Effect, Flow } from './effects.js';
+import type { Replay } from './replay.js';
 
 /** How a flow is resumed: with a value, or with an error thrown into it. */
 export type Resume = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
 
+/** A line the caller typed, with the input (`SEQ`, 0 when the server sends none) and the place in it it came in. */
+export interface QueuedLine {
+  readonly text: string;
+  readonly seq: number;
+  readonly part: number;
+  /** The input's last line: once it is read, the whole input is. */
+  readonly last: boolean;
+}
+
 // One per caller, so no timer or closure here: the sweep compares `waitingSince` with the clock.
+// The journal's fields are numbers and undefined while suspended, so a durable conversation
+// costs little more heap than one that is not.
 /** A conversation: its flow, where it is, and who is on the line. */
 export class Session {
   waiting = false;
   ended = false;
-  queued: string[] | undefined = undefined;
+  queued: QueuedLine[] | undefined = undefined;
   /** The engine's turn in which this caller's lines last came, and how many came in it. */
   turn = -1;
   linesThisTurn = 0;
@@ -18,17 +31,35 @@ export class Session {
   caller: string | undefined = undefined;
   /** The timer of a `sleep` in progress, cleared when the conversation ends. */
   timer: NodeJS.Timeout | undefined = undefined;
+  /** The durable conversation this session drives (see journal.ts); undefined when none. */
+  conversation: string | undefined = undefined;
+  /** The fencing epoch this backend holds the conversation at. */
+  epoch = 0;
+  nextN = 0;
+  startN = 0;
+  lastSeq = 0;
+  lastPart = -1;
+  callerId: number | null = null;
+  /** The last input read whole, told to the proxy with each prompt; -1: the server numbers no inputs. */
+  acked = -1;
+  /** Rows recorded since the last commit, and the replies that wait for it. */
+  pending: JournalRow[] | undefined = undefined;
+  replies: string[] | undefined = undefined;
+  /** Journal rows from here on are dropped at the next commit (a cut-back replay). */
+  dropFrom: number | undefined = undefined;
+  /** While the flow is being rebuilt from its journal. */
+  replay: Replay | undefined = undefined;
   constructor(
     readonly uuid: string,
     readonly connId: string,
-    readonly flow: Flow,
+    public flow: Flow,
     /** When the engine last parked this session on a prompt (ms on the engine's clock). */
     public waitingSince: number,
   ) {}
 }
 
 /** The next line typed ahead, if any; an emptied queue is dropped, since suspended sessions are the bulk of a backend's heap. */
-export function takeQueued(session: Session): string | undefined {
+export function takeQueued(session: Session): QueuedLine | undefined {
   const queue = session.queued;
   if (queue === undefined) return undefined;
   const line = queue.shift();

@@ -5,13 +5,20 @@
  * Every call that a backend answers is told so once, the same way through every door:
  * `ATDT @bbs.10 ... CONNECT`, before the backend's first reply.
  * Every call also gets a random `SESSION` id, kept through redials, and numbers its inputs in `SEQ`.
+ * When an m2bbs backend dies, each of its calls moves (call-mover.ts): to a free line on another
+ * number, or to the same number once it is back, with what the backend had not acknowledged sent
+ * again; the caller sees `-- line moved to @bbs.11 --` and carries on.
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../common/log.js';
 import { encodeDisconnect, encodeRequest, type Mongrel2Reply } from '../common/mongrel2-wire.js';
+import { ackOf } from '../common/prompt-ack.js';
 import type { BackendLink } from './backend-link.js';
 import { dialOrder } from './dial-order.js';
 import type { Call, CallerInfo, DialResult, DirectoryEntry, Line, Switchboard } from './line.js';
+import { ResendWindow } from './resend-window.js';
+import type { CallState, LinkState } from './call-state.js';
+import { createCallMover } from './call-mover.js';
 
 /** The route that means "any free line". */
 export const ANY_LINE = '@bbs';
@@ -25,7 +32,12 @@ export interface SwitchboardOptions {
   readonly random?: () => number;
   /** How long a number may take to answer a call: a dialled one tries the next, a named one hangs up. */
   readonly answerTimeoutMs?: number;
+  /** How long a call whose backend died waits for a line to move to before it drops (NO CARRIER). */
+  readonly moveTimeoutMs?: number;
 }
+
+/** How long a call whose backend died waits for a number to take it, unless told otherwise. */
+export const DEFAULT_MOVE_TIMEOUT_MS = 20_000;
 
 export interface ProxySwitchboard extends Switchboard {
   /** Hands a reply frame from a backend to the callers it names. */
@@ -36,36 +48,12 @@ export interface ProxySwitchboard extends Switchboard {
   readonly activeCalls: number;
 }
 
-interface CallState {
-  readonly line: Line;
-  readonly info: CallerInfo;
-  readonly dialled: boolean;
-  /** The call's random 128-bit id in hex, the same on every number it is dialled to. */
-  readonly session: string;
-  /** Inputs the caller has sent so far; the latest one's `SEQ`. */
-  seq: number;
-  id: string;
-  link: BackendLink;
-  connected: boolean;
-  /** The caller has been told `ATDT ... CONNECT`: a named number's first reply that is not busy. */
-  announced: boolean;
-  ended: boolean;
-  first: Buffer | undefined;
-  queued: Buffer[];
-  candidates: BackendLink[];
-  timer: NodeJS.Timeout | undefined;
-}
-
-interface LinkState {
-  inUse: number;
-  knownFull: boolean;
-}
-
 /** Creates the switchboard over a set of backend links. */
 export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard {
   const { uuid, log } = options;
   const random = options.random ?? Math.random;
   const answerTimeoutMs = options.answerTimeoutMs ?? 5000;
+  const moveTimeoutMs = options.moveTimeoutMs ?? DEFAULT_MOVE_TIMEOUT_MS;
   const byRoute = new Map(options.links.map((link) => [`@${link.spec.number}`, link]));
   const loads = new Map<BackendLink, LinkState>(options.links.map((link) => [link, { inUse: 0, knownFull: false }]));
   const calls = new Map<string, CallState>();
@@ -75,6 +63,21 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
 
   const load = (link: BackendLink): LinkState => loads.get(link) as LinkState;
   const knows = (route: string): boolean => route === ANY_LINE || byRoute.has(route);
+  const mover = createCallMover({
+    uuid,
+    links: options.links,
+    log,
+    random,
+    answerTimeoutMs,
+    moveTimeoutMs,
+    load,
+    register: (state) => register(state),
+    unregister: (state) => unregister(state),
+    registered: (state) => calls.get(state.id) === state,
+    abandon: (id) => abandoned.add(id),
+    request: (state, body, seq) => request(state, body, seq),
+    isBusy,
+  });
 
   function register(state: CallState): void {
     state.id = String(++lastId);
@@ -93,10 +96,12 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
 
   // `seq` numbers the caller's input, not the frame: a first line sent again on a redial keeps its 1.
   // Header values are strings, as Mongrel2 sends them.
+  // A moved call says so (RESUME) with the last input a prompt acknowledged (ACKED).
   function request(state: CallState, body: Buffer | string, seq: number): Buffer {
     const pattern = state.dialled ? ANY_LINE : `@${state.link.spec.number}`;
     const headers = { PATH: state.info.route, METHOD: 'JSON', PATTERN: pattern, URL_SCHEME: 'm2bbs', REMOTE_ADDR: state.info.remoteAddr, DOOR: state.info.door, SESSION: state.session, SEQ: String(seq) };
-    return encodeRequest({ uuid, connId: state.id, path: state.info.route, headers, body });
+    const moved = state.movingSince === undefined ? headers : { ...headers, RESUME: '1', ACKED: String(state.window?.acked ?? 0) };
+    return encodeRequest({ uuid, connId: state.id, path: state.info.route, headers: moved, body });
   }
 
   function attempt(state: CallState): void {
@@ -127,13 +132,20 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
     clearTimeout(state.timer);
     // Kept for the whole call otherwise: the cleared timer and the first message are not needed again.
     state.timer = undefined;
+    if (state.link.spec.batch === true) {
+      state.window = new ResendWindow();
+      state.window.push(1, state.first as Buffer);
+    }
     state.first = undefined;
     state.connected = true;
     announce(state);
     log.info('call connected', { conn: state.id, backend: state.link.spec.number, door: state.info.door });
     state.line.deliver(body);
     // Typed while dialling: inputs 2, 3, ... in the order typed.
-    state.queued.splice(0).forEach((queued, i) => state.link.send(request(state, queued, i + 2)));
+    state.queued.splice(0).forEach((queued, i) => {
+      state.window?.push(i + 2, queued);
+      state.link.send(request(state, queued, i + 2));
+    });
   }
 
   // A named m2bbs number that is up but says nothing (a stopped process) would leave its caller
@@ -172,7 +184,9 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
       const { state } = this;
       if (state.ended) return;
       state.seq++;
+      if (state.movingSince !== undefined) return mover.typedWhileMoving(state, Buffer.from(body));
       if (state.connected) {
+        state.window?.push(state.seq, Buffer.isBuffer(body) ? body : Buffer.from(body));
         // Only an m2bbs backend (the batching ones) is sure to answer a call's first line at once;
         // another Mongrel2 handler may rightly stay quiet until its caller speaks.
         if (!state.announced && state.timer === undefined && state.link.spec.batch === true) state.timer = setTimeout(unanswered, answerTimeoutMs, state).unref();
@@ -191,6 +205,7 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
       const { state } = this;
       if (state.ended) return;
       state.ended = true;
+      clearTimeout(state.timer);
       if (calls.get(state.id) !== state) return;
       unregister(state);
       state.link.send(encodeDisconnect(uuid, state.id));
@@ -206,8 +221,27 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
     if (named !== undefined && !named.up) return { ok: false, reason: 'no-line', message: `${info.route} does not answer. Try @bbs for any free line.` };
     const first = named ?? candidates[0];
     if (first === undefined) return { ok: false, reason: 'no-line', message: 'No line is answering right now. Please try again later.' };
-    const state: CallState = { line, info, dialled, session: randomBytes(16).toString('hex'), seq: 0, id: '', link: first, connected: !dialled, announced: false, ended: false, first: undefined, queued: [], candidates, timer: undefined };
+    const state: CallState = {
+      line,
+      info,
+      dialled,
+      session: randomBytes(16).toString('hex'),
+      seq: 0,
+      id: '',
+      link: first,
+      connected: !dialled,
+      announced: false,
+      ended: false,
+      first: undefined,
+      queued: [],
+      candidates,
+      timer: undefined,
+      window: undefined,
+      movingSince: undefined,
+      movedFrom: undefined,
+    };
     if (!dialled) {
+      if (first.spec.batch === true) state.window = new ResendWindow();
       register(state);
       log.info('call connected', { conn: state.id, backend: first.spec.number, door: info.door });
     }
@@ -225,7 +259,9 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
         from.send(encodeDisconnect(uuid, id));
         continue;
       }
-      if (!state.connected) {
+      if (state.movingSince !== undefined) {
+        mover.replied(state, reply.body);
+      } else if (!state.connected) {
         if (reply.body.length === 0) giveUp(state, 'NO ANSWER');
         else if (isBusy(reply.body)) giveUp(state, 'BUSY');
         else answered(state, reply.body);
@@ -240,6 +276,10 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
         // A named number's busy reply is its answer as it is; anything else means it picked up.
         if (!state.announced && !isBusy(reply.body)) announce(state);
         state.announced = true;
+        if (state.window !== undefined) {
+          const ack = ackOf(reply.body);
+          if (ack !== undefined) state.window.ack(ack);
+        }
         state.line.deliver(reply.body);
       }
     }
@@ -248,8 +288,17 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
   function down(link: BackendLink): void {
     for (const state of [...calls.values()]) {
       if (state.link !== link) continue;
+      if (state.movingSince !== undefined) {
+        mover.lost(state);
+        continue;
+      }
       if (!state.connected) {
         giveUp(state, 'NO ANSWER');
+        continue;
+      }
+      // An m2bbs backend journals its calls: they move to another line (call-mover.ts).
+      if (state.window !== undefined && state.window.journaled && !state.window.overflowed) {
+        mover.move(state);
         continue;
       }
       state.ended = true;

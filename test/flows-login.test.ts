@@ -83,6 +83,8 @@ describe('the whole call, stepped', () => {
     flow.next('secret1');
     expect(flow.next(caller).value).toEqual<Effect>({ kind: 'call', service: 'logIn', args: ['zed', 'secret1'] });
     expect(flow.next(caller).value).toEqual<Effect>({ kind: 'identify', name: 'zed' });
+    // A durable conversation's journal notes who logged in, for a restart at the main menu.
+    expect(flow.next().value).toEqual<Effect>({ kind: 'checkpoint', caller, menu: undefined });
     expect(flow.next().value).toEqual<Effect>({ kind: 'call', service: 'countUnreadMail', args: [7] });
   });
 });

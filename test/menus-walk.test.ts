@@ -113,6 +113,8 @@ describe('a menu flow stepped by hand', () => {
     const before: Menu = buildMenu('main', 'MAIN MENU', 'menu', [item('5', 'Rules.', 'rules'), { key: 'Q', label: 'Quit.', target: { kind: 'action', action: 'quit' } }]);
     const after: Menu = buildMenu('main', 'MAIN MENU', 'menu', [item('5', 'New rules.', 'new_rules'), { key: 'Q', label: 'Quit.', target: { kind: 'action', action: 'quit' } }]);
     const flow = runMenu('main', caller, TEST_LIMITS);
+    // The top menu is where a durable conversation's replay can start: a checkpoint each display.
+    expect(flow.next().value).toEqual({ kind: 'checkpoint', caller, menu: 'main' });
     expect(flow.next().value).toEqual({ kind: 'menu', name: 'main' });
     expect(flow.next(before).value).toEqual({
       kind: 'ask',
@@ -124,6 +126,7 @@ describe('a menu flow stepped by hand', () => {
     expect(flow.next('5').value).toEqual({ kind: 'menu', name: 'main' });
     // A reload between the display and the answer: the answer counts against the new version.
     expect(flow.next(after).value).toEqual({ kind: 'show', screen: 'new_rules', vars: {}, final: false });
+    expect(flow.next().value).toEqual({ kind: 'checkpoint', caller, menu: 'main' });
     expect(flow.next().value).toEqual({ kind: 'menu', name: 'main' });
     expect(flow.next(after).value).toMatchObject({ kind: 'ask', vars: { entries: '5. New rules.\nQ. Quit.' } });
     flow.next('q');

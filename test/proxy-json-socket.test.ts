@@ -32,7 +32,7 @@ describe('the JSON-socket door', () => {
     expect(first).toMatch(/^[A-Za-z0-9+/]+=*$/);
     expect(JSON.parse(Buffer.from(dialled ?? '', 'base64').toString('utf8'))).toEqual({ type: 'notice', msg: expect.stringMatching(/^ATDT @bbs\.1[01] \.\.\. CONNECT$/) });
     expect(JSON.parse(Buffer.from(first ?? '', 'base64').toString('utf8'))).toMatchObject({ type: 'screen', msg: expect.stringContaining('Welcome to the M2BBS.') });
-    expect(JSON.parse(Buffer.from(second ?? '', 'base64').toString('utf8'))).toEqual({ type: 'prompt', msg: "What's your name? (new callers: pick one)", pchar: '> ' });
+    expect(JSON.parse(Buffer.from(second ?? '', 'base64').toString('utf8'))).toEqual({ type: 'prompt', seq: 1, msg: "What's your name? (new callers: pick one)", pchar: '> ' });
 
     const caller = await JsonSocketClient.open(bbs.frontPort, '@bbs.11');
     caller.send('connect');

@@ -60,7 +60,7 @@ describe('m2bbs start --backends 2 --max-callers 2, when a backend is killed', (
     await table.stop();
   });
 
-  it('offers a telnet caller whose line dropped a redial, and Enter dials a number that answers', async () => {
+  it('moves a telnet caller whose backend died to a number that answers, at the prompt they were at', async () => {
     const telnetPort = Number((await bbs.waitForStdout(/telnet 127\.0\.0\.1 (\d+)/))[1]);
     expect((await directory(port)).map((n) => n.up)).toEqual([true, true]);
     const telnet = await TelnetCaller.open(telnetPort, 'xterm');
@@ -70,8 +70,13 @@ describe('m2bbs start --backends 2 --max-callers 2, when a backend is killed', (
     const victim = await backendPid(bbs, number);
     const from = telnet.text.length;
     process.kill(victim, 'SIGKILL');
-    await telnet.waitFor(`NO CARRIER: the line to @${number} dropped. Press Enter to redial`, from);
-    expect(await telnet.type('', /What's your name\?/)).toContain(`ATDT @${other} ... CONNECT`);
+    const moved = await telnet.waitFor(/-- line moved to @bbs\.1[01] --[\s\S]*What's your name\?/, from);
+    expect(moved).toContain(`-- line moved to @${other} --`);
+    expect(moved).not.toContain('NO CARRIER');
+    // Nothing else: no welcome banner again, no notice that anything changed.
+    expect(moved).not.toContain('Welcome to the M2BBS');
+    expect(moved).not.toContain('updated');
+    expect(await telnet.type('telly', /What's your password\?/)).toContain('telly');
     telnet.close();
     await backendPid(bbs, number, victim);
     await untilShown(port, number, true);
@@ -84,6 +89,32 @@ describe('m2bbs start --backends 2 --max-callers 2, when a backend is killed', (
     await nobody.stop();
   });
 
+  it('keeps a caller who dialled a number by name on that number once it is back', async () => {
+    const caller = await JsonSocketClient.open(port, '@bbs.11');
+    caller.send('connect');
+    await caller.untilPrompt();
+    const victim = await backendPid(bbs, 'bbs.11');
+    process.kill(victim, 'SIGKILL');
+    const moved = await caller.untilPrompt();
+    expect(moved.texts[0]).toBe('-- line moved to @bbs.11 --');
+    expect(moved.prompt?.msg).toBe("What's your name? (new callers: pick one)");
+    expect(await backendPid(bbs, 'bbs.11', victim)).not.toBe(victim);
+    caller.destroy();
+    await untilShown(port, 'bbs.11', true);
+  });
+});
+
+describe('m2bbs start --journal off, when a backend is killed', () => {
+  let bbs: HandlerProcess;
+  let port = 0;
+  beforeAll(async () => {
+    bbs = HandlerProcess.run(['start', '--backends', '2', '--journal', 'off', '--listen', '127.0.0.1:0', '--telnet', '127.0.0.1:0', '--db', '$DIR/bbs.db']);
+    port = Number((await bbs.waitForStdout(/http:\/\/127\.0\.0\.1:(\d+)\//))[1]);
+  });
+  afterAll(async () => {
+    expect(await bbs.stop()).toBe(0);
+  });
+
   it('tells a caller in conversation that the line dropped', async () => {
     const caller = await JsonSocketClient.open(port, '@bbs.11');
     caller.send('connect');
@@ -93,5 +124,23 @@ describe('m2bbs start --backends 2 --max-callers 2, when a backend is killed', (
     expect(await caller.untilPrompt()).toEqual({ texts: ['NO CARRIER: the line to @bbs.11 dropped.'], prompt: undefined, closed: true });
     await backendPid(bbs, 'bbs.11', victim);
     await untilShown(port, 'bbs.11', true);
+  });
+
+  it('offers a telnet caller whose line dropped a redial, and Enter dials a number that answers', async () => {
+    const telnetPort = Number((await bbs.waitForStdout(/telnet 127\.0\.0\.1 (\d+)/))[1]);
+    await untilShown(port, 'bbs.10', true);
+    await untilShown(port, 'bbs.11', true);
+    const telnet = await TelnetCaller.open(telnetPort, 'xterm');
+    const dialled = /ATDT @(bbs\.1[01]) \.\.\. CONNECT/.exec(await telnet.waitFor(/ATDT @bbs\.1[01] \.\.\. CONNECT[\s\S]*What's your name\?/));
+    const number = dialled?.[1] ?? '';
+    const other = number === 'bbs.10' ? 'bbs.11' : 'bbs.10';
+    const victim = await backendPid(bbs, number);
+    const from = telnet.text.length;
+    process.kill(victim, 'SIGKILL');
+    await telnet.waitFor(`NO CARRIER: the line to @${number} dropped. Press Enter to redial`, from);
+    expect(await telnet.type('', /What's your name\?/)).toContain(`ATDT @${other} ... CONNECT`);
+    telnet.close();
+    await backendPid(bbs, number, victim);
+    await untilShown(port, number, true);
   });
 });

@@ -1,28 +1,36 @@
 /** The whole conversation, from the welcome banner to goodbye. */
-import { ask, call, hangUp, identify, type Flow } from '../effects.js';
+import { ask, call, checkpoint, hangUp, identify, type Flow } from '../effects.js';
 import type { Limits } from '../limits.js';
 import { formatDate } from './format.js';
+import type { FlowStart } from '../replay.js';
 import { logIn } from './login.js';
 import { runMenu } from './menus.js';
 import { saysNo } from './names.js';
 
-/** One caller's whole call. */
-export function* bbs(limits: Limits): Flow {
-  const caller = yield* logIn(limits);
+/**
+ * One caller's whole call; from a checkpoint (a durable conversation rebuilt after its backend
+ * died), the rest of it: from just after logging in, or from the top of a menu.
+ */
+export function* bbs(limits: Limits, start?: FlowStart): Flow {
+  const caller = start?.caller ?? (yield* logIn(limits));
   if (caller === undefined) return;
   yield* identify(caller.name);
-  const motd = yield* ask('motd', {
-    name: caller.name,
-    calls: caller.calls,
-    last_call: caller.lastCallAt === null ? 'never' : formatDate(caller.lastCallAt),
-    new_mail: yield* call('countUnreadMail', caller.id),
-    messages: yield* call('countMessages'),
-  });
-  if (saysNo(motd)) {
-    yield* hangUp('bye', { name: caller.name });
-    return;
+  if (start?.menu === undefined) {
+    // Replay needs nothing from before here: logging in is never replayed (its password is not kept).
+    yield* checkpoint(caller);
+    const motd = yield* ask('motd', {
+      name: caller.name,
+      calls: caller.calls,
+      last_call: caller.lastCallAt === null ? 'never' : formatDate(caller.lastCallAt),
+      new_mail: yield* call('countUnreadMail', caller.id),
+      messages: yield* call('countMessages'),
+    });
+    if (saysNo(motd)) {
+      yield* hangUp('bye', { name: caller.name });
+      return;
+    }
   }
   // Quit, or back from the main menu, ends the call.
-  yield* runMenu('main', caller, limits);
+  yield* runMenu(start?.menu ?? 'main', caller, limits);
   yield* hangUp('bye', { name: caller.name });
 }

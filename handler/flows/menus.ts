@@ -3,7 +3,7 @@
  * a function of what it was resumed with), shows it, and does what the chosen entry says.
  */
 import type { Caller } from '../../db/store.js';
-import { askScreen, call, currentMenu, flowModule, now, show, showScreen, type Flow, type Vars } from '../effects.js';
+import { askScreen, call, checkpoint, currentMenu, flowModule, now, show, showScreen, type Flow, type Vars } from '../effects.js';
 import type { Limits } from '../limits.js';
 import { chooseItem, type MenuAction, type MenuItem, type TEXT_PLACEHOLDERS } from '../menu.js';
 import { makeKit } from '../screen-flow.js';
@@ -55,6 +55,8 @@ const FILL = {
 export function* runMenu(name: string, caller: Caller, limits: Limits, open: readonly string[] = NONE_OPEN): Flow<MenuExit> {
   // Kept small on purpose: this frame is what every caller at a menu holds while suspended.
   for (;;) {
+    // At the top menu a durable conversation needs nothing from before: replay starts here.
+    if (open.length === 0) yield* checkpoint(caller, name);
     const shown = yield* currentMenu(name);
     if (shown === undefined) return BACK;
     const answer = yield* askScreen(shown.screen, { name: caller.name, title: shown.title, entries: shown.entries, keys: shown.keys });

@@ -1,0 +1,219 @@
+/**
+ * The conversations table and their journals (docs/design/durable-conversations.md): who owns a
+ * conversation (its fencing epoch), where its replay starts, and the rows its flow consumed.
+ * Every change commits through the store's write runner, so a refusal of the disk is the same
+ * BBS_ERR_DB_* error as any other write.
+ */
+import type Database from 'better-sqlite3';
+import { BbsError } from '../common/errors.js';
+
+/**
+ * What a journal row records: a line the flow read, a call's result or error, which menu or flow
+ * module it was given, a checkpoint replay can start from, or a fresh start.
+ */
+export type RowKind = 'line' | 'result' | 'error' | 'menu' | 'flow' | 'checkpoint' | 'start';
+
+/** One row of a conversation's journal. `value` is JSON, or null for a secret line. */
+export interface JournalRow {
+  readonly n: number;
+  readonly kind: RowKind;
+  /** The fingerprint of the effect that consumed it: replay compares it with the code's. */
+  readonly print: string;
+  /** For a line: the caller's input number it came in (`SEQ`), when the proxy sent one. */
+  readonly seq: number | null;
+  readonly value: string | null;
+}
+
+/** Where a conversation stands, committed with each batch of rows. */
+export interface JournalPosition {
+  /** The n the next row gets. */
+  readonly nextN: number;
+  /** Replay starts at this row (a checkpoint or a fresh start). */
+  readonly startN: number;
+  /** The last input consumed: its `SEQ` and which of its lines. */
+  readonly lastSeq: number;
+  readonly lastPart: number;
+  readonly callerId: number | null;
+}
+
+/** What one commit adds: rows, after dropping those from `dropFrom` on (a journal cut back). */
+export interface JournalChange {
+  readonly rows: readonly JournalRow[];
+  readonly dropFrom: number | undefined;
+}
+
+export interface ClaimOptions {
+  /** Behind Mongrel2: a conversation ended or last heard from before this is started afresh. */
+  readonly staleBefore?: number | undefined;
+  /** The proxy's connection id of the request (they only grow). */
+  readonly conn?: number | undefined;
+  /** A new conversation's first input (it dials in; it is not an answer), as read already. */
+  readonly seq?: number;
+  readonly part?: number;
+}
+
+/** What a backend finds when it takes a conversation on. */
+export interface Claim {
+  /** The new owner's fencing number: commits with any other fail. */
+  readonly epoch: number;
+  /** No row existed: a new conversation. */
+  readonly created: boolean;
+  /** The conversation had ended (its caller hung up or quit). */
+  readonly closed: boolean;
+  /**
+   * The request came on a connection no newer than the owner's: a line queued for a backend
+   * that died, arriving after the call moved on. Nothing was changed.
+   */
+  readonly stale: boolean;
+  readonly position: JournalPosition;
+  /** Who owned it before, for the log. */
+  readonly previousOwner: string | undefined;
+  /** When its last commit was, in ms. */
+  readonly heardAt: number;
+  /** The rows from `position.startN` on, in order. */
+  readonly rows: readonly JournalRow[];
+}
+
+export interface JournalStore {
+  /**
+   * Takes conversation `id` on for `owner`, creating it if unknown; bumps the epoch of one that
+   * exists. With `staleBefore`, one that ended or was last heard from before then is not taken
+   * on but started afresh under the same id (behind Mongrel2, whose connection ids repeat).
+   * With `conn` (the proxy's connection ids only grow), a request on a connection no newer than
+   * the owner's is stale and takes nothing over.
+   */
+  claim(id: string, owner: string, code: string, now: number, options?: ClaimOptions): Claim;
+  /**
+   * In one transaction: drops rows from `change.dropFrom` on, appends `change.rows`, runs `write` (if any) and appends what `after` makes of
+   * its result, then moves the position on, only if `epoch` still owns the conversation. Throws
+   * BBS_ERR_CONVERSATION_TAKEN (and commits nothing) when another owner has taken it over.
+   */
+  commit<T>(id: string, epoch: number, change: JournalChange, position: () => JournalPosition, now: number, write?: () => T, after?: (value: T) => readonly JournalRow[]): T | undefined;
+  /** Marks the conversation ended; false when another owner holds it now. */
+  close(id: string, epoch: number, now: number): boolean;
+  /** The times the Mongrel2 server `uuid` has been seen to restart, as counted by its backends. */
+  serverEpoch(uuid: string): number;
+  /** Counts one more restart of server `uuid`: every conversation of the old one is over. */
+  bumpServerEpoch(uuid: string, now: number): number;
+  /** Deletes ended conversations (and their journals) that ended before `before`; returns how many. */
+  pruneClosed(before: number, limit: number): number;
+}
+
+type WriteRunner = <T>(what: string, write: () => T) => T;
+
+interface ConversationRow {
+  epoch: number;
+  conn: number;
+  owner: string;
+  start_n: number;
+  next_n: number;
+  last_seq: number;
+  last_part: number;
+  caller_id: number | null;
+  heard_at: number;
+  closed_at: number | null;
+}
+
+/** The journal's statements over a migrated database, committing through `write`. */
+export function createJournalStore(db: Database.Database, write: WriteRunner): JournalStore {
+  const sql = {
+    find: db.prepare<[string], ConversationRow>(
+      'SELECT epoch, conn, owner, start_n, next_n, last_seq, last_part, caller_id, heard_at, closed_at FROM conversations WHERE id = ?',
+    ),
+    create: db.prepare<[string, string, string, number, number, number, number, number]>(
+      'INSERT INTO conversations (id, epoch, owner, code, conn, last_seq, last_part, opened_at, heard_at) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?)',
+    ),
+    takeOver: db.prepare<[string, number, number, string]>('UPDATE conversations SET epoch = epoch + 1, owner = ?, conn = ?, heard_at = ? WHERE id = ?'),
+    rows: db.prepare<[string, number], JournalRow>('SELECT n, kind, print, seq, value FROM journal WHERE conversation = ? AND n >= ? ORDER BY n'),
+    append: db.prepare<[string, number, string, string, number | null, string | null]>(
+      'INSERT INTO journal (conversation, n, kind, print, seq, value) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    advance: db.prepare<[number, number, number, number, number | null, number, string, number]>(
+      `UPDATE conversations SET next_n = ?, start_n = ?, last_seq = ?, last_part = ?, caller_id = coalesce(?, caller_id), heard_at = ?
+       WHERE id = ? AND epoch = ? AND closed_at IS NULL`,
+    ),
+    close: db.prepare<[number, string, number]>('UPDATE conversations SET closed_at = ? WHERE id = ? AND epoch = ? AND closed_at IS NULL'),
+    serverEpoch: db.prepare<[string], number>('SELECT epoch FROM server_epochs WHERE uuid = ?').pluck(),
+    bumpServer: db.prepare<[string]>('INSERT INTO server_epochs (uuid, epoch) VALUES (?, 1) ON CONFLICT (uuid) DO UPDATE SET epoch = epoch + 1'),
+    closeServer: db.prepare<[number, number, string]>('UPDATE conversations SET closed_at = ? WHERE closed_at IS NULL AND substr(id, 1, ?) = ?'),
+    oldClosed: db.prepare<[number, number], string>('SELECT id FROM conversations WHERE closed_at IS NOT NULL AND closed_at < ? LIMIT +?').pluck(),
+    dropJournal: db.prepare<[string]>('DELETE FROM journal WHERE conversation = ?'),
+    dropFrom: db.prepare<[string, number]>('DELETE FROM journal WHERE conversation = ? AND n >= ?'),
+    dropConversation: db.prepare<[string]>('DELETE FROM conversations WHERE id = ?'),
+  };
+
+  const claimTx = db.transaction((id: string, owner: string, code: string, now: number, options: ClaimOptions): Claim => {
+    const { staleBefore, conn } = options;
+    const found = sql.find.get(id);
+    const old = found !== undefined && staleBefore !== undefined && (found.closed_at !== null || found.heard_at < staleBefore);
+    if (found === undefined || old) {
+      if (old) {
+        sql.dropJournal.run(id);
+        sql.dropConversation.run(id);
+      }
+      const lastSeq = options.seq ?? 0;
+      const lastPart = options.part ?? -1;
+      sql.create.run(id, owner, code, conn ?? 0, lastSeq, lastPart, now, now);
+      return { epoch: 1, created: true, closed: false, stale: false, position: { nextN: 0, startN: 0, lastSeq, lastPart, callerId: null }, previousOwner: undefined, heardAt: now, rows: [] };
+    }
+    const position: JournalPosition = { nextN: found.next_n, startN: found.start_n, lastSeq: found.last_seq, lastPart: found.last_part, callerId: found.caller_id };
+    const stale = conn !== undefined && conn <= found.conn;
+    if (found.closed_at !== null || stale) {
+      return { epoch: found.epoch, created: false, closed: found.closed_at !== null, stale, position, previousOwner: found.owner, heardAt: found.heard_at, rows: [] };
+    }
+    sql.takeOver.run(owner, conn ?? found.conn, now, id);
+    return { epoch: found.epoch + 1, created: false, closed: false, stale: false, position, previousOwner: found.owner, heardAt: found.heard_at, rows: sql.rows.all(id, found.start_n) };
+  });
+
+  function append(id: string, rows: readonly JournalRow[]): void {
+    for (const row of rows) sql.append.run(id, row.n, row.kind, row.print, row.seq, row.value);
+  }
+
+  function advance(id: string, epoch: number, position: JournalPosition, now: number): void {
+    const { changes } = sql.advance.run(position.nextN, position.startN, position.lastSeq, position.lastPart, position.callerId, now, id, epoch);
+    if (changes === 0) {
+      const found = sql.find.get(id);
+      throw new BbsError('BBS_ERR_CONVERSATION_TAKEN', `conversation ${id} is held by ${found === undefined ? 'nobody' : `${found.owner} at epoch ${found.epoch}${found.closed_at === null ? '' : ' (ended)'}`}, not by epoch ${epoch}`);
+    }
+  }
+
+  return {
+    claim: (id, owner, code, now, options = {}) => write('A conversation', () => claimTx.immediate(id, owner, code, now, options)),
+    commit(id, epoch, change, position, now, run, after) {
+      const tx = db.transaction(() => {
+        if (change.dropFrom !== undefined) sql.dropFrom.run(id, change.dropFrom);
+        append(id, change.rows);
+        let value: ReturnType<NonNullable<typeof run>> | undefined;
+        if (run !== undefined) {
+          value = run();
+          if (after !== undefined) append(id, after(value));
+        }
+        advance(id, epoch, position(), now);
+        return value;
+      });
+      return write('A journal entry', () => tx.immediate());
+    },
+    close: (id, epoch, now) => write('The end of a conversation', () => sql.close.run(now, id, epoch).changes > 0),
+    serverEpoch: (uuid) => sql.serverEpoch.get(uuid) ?? 0,
+    bumpServerEpoch: (uuid, now) =>
+      write('A server restart', () =>
+        db.transaction(() => {
+          sql.bumpServer.run(uuid);
+          const prefix = `m2/${uuid}/`;
+          sql.closeServer.run(now, prefix.length, prefix);
+          return sql.serverEpoch.get(uuid) ?? 1;
+        }).immediate(),
+      ),
+    pruneClosed: (before, limit) =>
+      write('Pruning old conversations', () =>
+        db.transaction(() => {
+          const ids = sql.oldClosed.all(before, limit);
+          for (const id of ids) {
+            sql.dropJournal.run(id);
+            sql.dropConversation.run(id);
+          }
+          return ids.length;
+        }).immediate(),
+      ),
+  };
+}

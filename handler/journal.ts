@@ -1,0 +1,209 @@
+/**
+ * What a durable conversation writes as its flow runs: one row per result the flow consumed (a
+ * line, a call's result or error, a menu's version, a checkpoint), held in the session until the
+ * flow waits, then committed in one transaction with the fencing check; replies wait for that
+ * commit, so nothing a caller saw is missing from the journal. A write service runs inside the
+ * transaction that journals its result: a post is stored and journaled together, or neither.
+ * See docs/design/durable-conversations.md.
+ */
+import { BbsError, describeError, isBbsError, type ErrorCode, ERROR_CODES } from '../common/errors.js';
+import type { Logger } from '../common/log.js';
+import type { JournalChange, JournalPosition, JournalRow, JournalStore, RowKind } from '../db/journal-store.js';
+import type { Effect } from './effects.js';
+import type { Menu } from './menu.js';
+import { SECRET_ARGUMENTS, type Services } from './services.js';
+import type { Resume, Session } from './session.js';
+
+export interface JournalOptions {
+  readonly store: JournalStore;
+  /** This backend, as the conversations table names owners: `bbs.10 pid 4242`. */
+  readonly owner: string;
+  readonly log: Logger;
+  readonly now: () => number;
+}
+
+/** The rows of a conversation's journal as the engine writes them. */
+export class Journal {
+  readonly store: JournalStore;
+  readonly owner: string;
+  private readonly log: Logger;
+  private readonly now: () => number;
+
+  constructor(options: JournalOptions) {
+    this.store = options.store;
+    this.owner = options.owner;
+    this.log = options.log;
+    this.now = options.now;
+  }
+
+  /** Adds a row to what the session commits at its next wait. */
+  record(session: Session, kind: RowKind, print: string, value: string | null, seq: number | null = null): void {
+    if (session.conversation === undefined) return;
+    const row: JournalRow = { n: session.nextN++, kind, print, seq, value };
+    if (kind === 'checkpoint' || kind === 'start') session.startN = row.n;
+    (session.pending ??= []).push(row);
+  }
+
+  /**
+   * Commits what the session recorded. Throws BBS_ERR_CONVERSATION_TAKEN when another backend
+   * owns the conversation now; a disk that refuses the write ends the journal for this
+   * conversation (logged), which then goes on live but will not survive its backend.
+   */
+  commit(session: Session): void {
+    const id = session.conversation;
+    if (id === undefined || (session.pending === undefined && session.dropFrom === undefined)) return;
+    try {
+      this.store.commit(id, session.epoch, changeOf(session), () => positionOf(session), this.now());
+      session.pending = undefined;
+      session.dropFrom = undefined;
+    } catch (error) {
+      this.unlessTaken(session, error);
+    }
+  }
+
+  /**
+   * Runs the write service `run` in the transaction that commits what the session recorded and
+   * the write's own result row: stored and journaled together, or neither. A refused write (or a
+   * service that throws) is journaled as the error the flow is given, in the next commit.
+   */
+  commitWrite(session: Session, effect: CallEffect, run: () => unknown): Resume {
+    const id = session.conversation;
+    if (id === undefined) return attempt(run);
+    const nextN = session.nextN;
+    try {
+      const value = this.store.commit(id, session.epoch, changeOf(session), () => positionOf(session), this.now(), run, (result) => [
+        { n: session.nextN++, kind: 'result', print: fingerprint(effect), seq: null, value: encodeValue(result) },
+      ]);
+      session.pending = undefined;
+      session.dropFrom = undefined;
+      return { ok: true, value };
+    } catch (error) {
+      if (isBbsError(error, 'BBS_ERR_CONVERSATION_TAKEN')) throw error;
+      // Rolled back: the result's row number is free again; what was pending still is.
+      session.nextN = nextN;
+      this.recordOutcome(session, effect, { ok: false, error });
+      return { ok: false, error };
+    }
+  }
+
+  /** Journals what a call gave the flow. */
+  recordOutcome(session: Session, effect: CallEffect, outcome: Resume): void {
+    if (outcome.ok) this.record(session, 'result', fingerprint(effect), encodeValue(outcome.value));
+    else this.record(session, 'error', fingerprint(effect), encodeError(outcome.error));
+  }
+
+  /** Marks the conversation ended; false when another backend holds it (nothing may be sent then). */
+  close(session: Session): boolean {
+    const id = session.conversation;
+    if (id === undefined) return true;
+    try {
+      if (session.pending !== undefined) this.store.commit(id, session.epoch, changeOf(session), () => positionOf(session), this.now());
+      return this.store.close(id, session.epoch, this.now());
+    } catch (error) {
+      if (isBbsError(error, 'BBS_ERR_CONVERSATION_TAKEN')) return false;
+      this.log.error('conversation end not stored', { conversation: id, error: describeError(error) });
+      return true;
+    } finally {
+      session.conversation = undefined;
+      session.pending = undefined;
+    }
+  }
+
+  private unlessTaken(session: Session, error: unknown): void {
+    if (isBbsError(error, 'BBS_ERR_CONVERSATION_TAKEN')) throw error;
+    this.log.error('journal not written: this conversation will not survive its backend', { conversation: session.conversation, conn: session.connId, error: describeError(error) });
+    session.conversation = undefined;
+    session.pending = undefined;
+  }
+}
+
+type CallEffect = Extract<Effect, { kind: 'call' }>;
+
+function attempt(run: () => unknown): Resume {
+  try {
+    return { ok: true, value: run() };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
+function changeOf(session: Session): JournalChange {
+  return { rows: session.pending ?? [], dropFrom: session.dropFrom };
+}
+
+function positionOf(session: Session): JournalPosition {
+  return { nextN: session.nextN, startN: session.startN, lastSeq: session.lastSeq, lastPart: session.lastPart, callerId: session.callerId };
+}
+
+/** What identifies the effect that consumed a row: replay compares it with what the code yields. */
+export function fingerprint(effect: Effect): string {
+  switch (effect.kind) {
+    case 'ask':
+      return `ask:${effect.screen ?? ''}:${effect.pchar}${effect.echo ? '' : ':secret'}`;
+    case 'call':
+      return `call:${effect.service}:${argsPrint(effect.service, effect.args)}`;
+    case 'menu':
+    case 'flow':
+      return `${effect.kind}:${effect.name}`;
+    case 'checkpoint':
+      return `checkpoint:${effect.menu ?? ''}`;
+    default:
+      return effect.kind;
+  }
+}
+
+// Arguments in the print, secrets left out; a long one (a message body) as a hash and a length.
+function argsPrint(service: keyof Services, args: readonly unknown[]): string {
+  const secret = SECRET_ARGUMENTS[service];
+  const shown = secret === undefined ? args : args.map((arg, i) => (secret.includes(i) ? null : arg));
+  const json = JSON.stringify(shown);
+  return json.length <= 48 ? json : `#${fnv1a(json)}/${json.length}`;
+}
+
+function fnv1a(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0).toString(16).padStart(8, '0');
+}
+
+const menuPrints = new WeakMap<object, string>();
+
+/**
+ * What a flow's decisions at a menu depend on: its entries and where each leads, not the folder's
+ * version (a changed text elsewhere leaves a half-written message replayable). Cached per menu.
+ */
+export function menuContent(menu: Menu | undefined): string | null {
+  if (menu === undefined) return null;
+  let print = menuPrints.get(menu);
+  if (print === undefined) {
+    print = fnv1a(JSON.stringify({ name: menu.name, items: menu.items }));
+    menuPrints.set(menu, print);
+  }
+  return print;
+}
+
+/** A result as JSON; undefined as null. */
+export function encodeValue(value: unknown): string | null {
+  return value === undefined ? null : JSON.stringify(value);
+}
+
+export function decodeValue(value: string | null): unknown {
+  return value === null ? undefined : JSON.parse(value);
+}
+
+/** An error as the flow may tell it: its code (a BbsError's), name and message. */
+export function encodeError(error: unknown): string {
+  if (error instanceof Error) return JSON.stringify({ name: error.name, message: error.message, ...(isBbsError(error) ? { code: error.code } : {}) });
+  return JSON.stringify({ name: 'Error', message: String(error) });
+}
+
+export function decodeError(value: string | null): Error {
+  const { name, message, code } = (value === null ? {} : JSON.parse(value)) as { name?: string; message?: string; code?: string };
+  if (code !== undefined && code in ERROR_CODES) return new BbsError(code as ErrorCode, message ?? '');
+  const error = new Error(message ?? '');
+  error.name = name ?? 'Error';
+  return error;
+}

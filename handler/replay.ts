@@ -1,0 +1,105 @@
+/**
+ * Rebuilding a conversation from its journal: the flow runs again from the row replay starts at,
+ * and each effect that consumed something is answered from the next row instead of the world,
+ * after checking that the row was written by the same effect (its fingerprint) and, for menus
+ * and flow modules, by the same screens. Nothing is shown and nothing is called until the rows
+ * run out; then the flow is live, at the prompt the caller last saw.
+ */
+import type { Caller } from '../db/store.js';
+import type { JournalRow } from '../db/journal-store.js';
+import type { Effect } from './effects.js';
+import { decodeError, decodeValue, fingerprint, menuContent } from './journal.js';
+import type { Screens } from './screens.js';
+import { SECRET_ARGUMENTS } from './services.js';
+import type { Resume } from './session.js';
+
+/** Where a flow is rebuilt from: the start of the call, or a checkpoint at a menu. */
+export type FlowStart = { readonly caller: Caller; readonly menu: string | undefined } | undefined;
+
+/** A replay in progress: the rows and the next one to answer with. */
+export interface Replay {
+  readonly rows: readonly JournalRow[];
+  index: number;
+  /** Why the journal cannot be trusted (it ends before what the caller was shown), if it cannot. */
+  broken?: string;
+}
+
+export type ReplayStep =
+  | { readonly step: 'feed'; readonly resume: Resume }
+  /** The rows are used up (or end at a secret nobody consumed): the flow goes on live from this effect. */
+  | { readonly step: 'live'; readonly dropFrom?: number }
+  /** The code no longer fits the journal. */
+  | { readonly step: 'mismatch'; readonly why: string };
+
+/** Where the rows say to start the flow, and the replay to drive it with. */
+export function startOf(rows: readonly JournalRow[]): { readonly start: FlowStart; readonly replay: Replay } {
+  const first = rows[0];
+  if (first?.kind === 'checkpoint') {
+    const { caller, menu } = JSON.parse(first.value ?? 'null') as { caller: Caller; menu?: string };
+    return { start: { caller, menu }, replay: { rows, index: 0 } };
+  }
+  return { start: undefined, replay: { rows, index: first?.kind === 'start' ? 1 : 0 } };
+}
+
+/** Who had logged in, as far as the rows tell: where a conversation the code no longer fits goes on from. */
+export function loggedInCaller(rows: readonly JournalRow[]): Caller | undefined {
+  for (let i = rows.length - 1; i >= 0; i--) {
+    const row = rows[i] as JournalRow;
+    if (row.kind === 'checkpoint') return (JSON.parse(row.value ?? 'null') as { caller: Caller }).caller;
+    // Logged in or signed up just before the backend died, before the checkpoint was written.
+    if (row.kind === 'result' && row.value !== null && /^call:(logIn|register):/.test(row.print)) return JSON.parse(row.value) as Caller;
+  }
+  return undefined;
+}
+
+/** Answers one effect that consumes something (ask, call, menu, flow, checkpoint) from the journal. */
+export function replayStep(replay: Replay, effect: Effect, screens: Screens): ReplayStep {
+  if (replay.broken !== undefined) return { step: 'mismatch', why: replay.broken };
+  const row = replay.rows[replay.index];
+  if (row === undefined) return { step: 'live' };
+  const expected = fingerprint(effect);
+  if (row.print !== expected) return { step: 'mismatch', why: `row ${row.n}: the journal has ${row.print}, the code now asks for ${expected}` };
+  // A password nobody's result consumed yet (between the two prompts of a sign-up) cannot be
+  // rebuilt, since its text was never written: the caller is asked for it again.
+  if (row.kind === 'line' && row.value === null && !consumedLater(replay.rows, replay.index)) return { step: 'live', dropFrom: row.n };
+  replay.index++;
+  switch (row.kind) {
+    case 'line':
+      return feed(row.value === null ? '' : decodeValue(row.value));
+    case 'result':
+      return feed(decodeValue(row.value));
+    case 'error':
+      return { step: 'feed', resume: { ok: false, error: decodeError(row.value) } };
+    case 'menu': {
+      if (effect.kind !== 'menu') break;
+      const menu = screens.menu(effect.name);
+      const was = decodeValue(row.value);
+      if ((menuContent(menu) ?? undefined) !== was) return { step: 'mismatch', why: `row ${row.n}: menu ${effect.name} changed (${String(was)} then, ${menuContent(menu) ?? 'gone'} now)` };
+      return feed(menu);
+    }
+    case 'flow': {
+      if (effect.kind !== 'flow') break;
+      const was = decodeValue(row.value);
+      const now = screens.flowVersion?.(effect.name);
+      if (now !== was) return { step: 'mismatch', why: `row ${row.n}: flow ${effect.name} changed (${String(was)} then, ${now ?? 'gone'} now)` };
+      return feed(screens.flow(effect.name));
+    }
+    case 'checkpoint':
+      return feed(undefined);
+    case 'start':
+      break;
+  }
+  return { step: 'mismatch', why: `row ${row.n}: a ${row.kind} row cannot answer ${effect.kind}` };
+}
+
+function feed(value: unknown): ReplayStep {
+  return { step: 'feed', resume: { ok: true, value } };
+}
+
+function consumedLater(rows: readonly JournalRow[], index: number): boolean {
+  for (let i = index + 1; i < rows.length; i++) {
+    const row = rows[i] as JournalRow;
+    if ((row.kind === 'result' || row.kind === 'error') && Object.keys(SECRET_ARGUMENTS).some((service) => row.print.startsWith(`call:${service}:`))) return true;
+  }
+  return false;
+}

@@ -1,0 +1,173 @@
+/**
+ * Moving a call whose m2bbs backend died. The conversation is journaled (handler/journal.ts), so
+ * any backend can take it over: the call is dialled again (a free line on any number for `@bbs`,
+ * the same number once it is back for a named one), with `RESUME: 1`, and the inputs the dead
+ * backend had not acknowledged are sent again; the new backend skips those its journal already
+ * holds and shows the caller's prompt again. The caller sees one line, `-- line moved to
+ * @bbs.11 --`. Only when no number takes the call within the move time does it drop (NO CARRIER).
+ */
+import type { Logger } from '../common/log.js';
+import { encodeDisconnect } from '../common/mongrel2-wire.js';
+import { ackOf } from '../common/prompt-ack.js';
+import type { BackendLink } from './backend-link.js';
+import type { CallState, LinkState } from './call-state.js';
+import { dialOrder } from './dial-order.js';
+
+/** What the mover needs of the switchboard. */
+export interface MoverContext {
+  readonly uuid: string;
+  readonly links: readonly BackendLink[];
+  readonly log: Logger;
+  readonly random: () => number;
+  readonly answerTimeoutMs: number;
+  readonly moveTimeoutMs: number;
+  load(link: BackendLink): LinkState;
+  /** Gives the call a fresh connection id on `state.link` and counts its line. */
+  register(state: CallState): void;
+  unregister(state: CallState): void;
+  /** True while the call holds a connection id on `state.link` (an attempt in progress). */
+  registered(state: CallState): boolean;
+  /** Remembers an attempt given up on, so its late replies are dropped quietly. */
+  abandon(id: string): void;
+  /** A request frame for the call (with RESUME and ACKED while it moves). */
+  request(state: CallState, body: Buffer | string, seq: number): Buffer;
+  isBusy(body: Buffer): boolean;
+}
+
+export interface CallMover {
+  /** The call's backend died: find it another line. */
+  move(state: CallState): void;
+  /** The caller typed while the call moves: kept, and sent with the rest once a line takes it. */
+  typedWhileMoving(state: CallState, body: Buffer): void;
+  /** The number being tried answered the moving call. */
+  replied(state: CallState, body: Buffer): void;
+  /** The number being tried went away too. */
+  lost(state: CallState): void;
+}
+
+// While no number can take the call: look again this often (a restarted backend takes ~1 s).
+const RETRY_MS = 200;
+const PING = '{"type":"ping"}';
+
+export function createCallMover(ctx: MoverContext): CallMover {
+  const { log } = ctx;
+
+  function move(state: CallState): void {
+    state.movedFrom = state.link.spec.number;
+    ctx.unregister(state);
+    state.connected = false;
+    state.movingSince = Date.now();
+    log.warn('line moving', { conn: state.id, from: state.movedFrom, resend: state.window?.length ?? 0 });
+    tryNext(state);
+  }
+
+  function remaining(state: CallState): number {
+    return ctx.moveTimeoutMs - (Date.now() - (state.movingSince as number));
+  }
+
+  // Free lines first; a named call waits for its own number.
+  function candidates(state: CallState): BackendLink[] {
+    if (!state.dialled) return state.link.up ? [state.link] : [];
+    return dialOrder(ctx.links.map((link) => ({ link, up: link.up, lines: link.spec.lines, ...ctx.load(link) })), ctx.random).map((c) => c.link);
+  }
+
+  function tryNext(state: CallState): void {
+    clearTimeout(state.timer);
+    state.timer = undefined;
+    if (state.ended) return;
+    const left = remaining(state);
+    if (left <= 0) return drop(state);
+    if (state.candidates.length === 0) state.candidates = candidates(state);
+    const next = state.candidates.shift();
+    if (next === undefined) {
+      state.timer = setTimeout(tryNext, Math.min(RETRY_MS, left), state).unref();
+      return;
+    }
+    state.link = next;
+    ctx.register(state);
+    const resend = state.window?.entries() ?? [];
+    if (resend.length === 0) next.send(ctx.request(state, PING, state.seq));
+    for (const { seq, body } of resend) next.send(ctx.request(state, body, seq));
+    state.timer = setTimeout(noAnswer, Math.min(ctx.answerTimeoutMs, left), state).unref();
+  }
+
+  function giveUpOn(state: CallState, busy: boolean): void {
+    if (!busy) state.link.send(encodeDisconnect(ctx.uuid, state.id));
+    ctx.abandon(state.id);
+    ctx.unregister(state);
+    if (busy) ctx.load(state.link).knownFull = true;
+    // Every number tried once this round: wait a moment before the next round.
+    if (state.candidates.length === 0) {
+      clearTimeout(state.timer);
+      state.timer = setTimeout(tryNext, Math.min(RETRY_MS, Math.max(0, remaining(state))), state).unref();
+      return;
+    }
+    tryNext(state);
+  }
+
+  function noAnswer(state: CallState): void {
+    state.timer = undefined;
+    giveUpOn(state, false);
+  }
+
+  function drop(state: CallState): void {
+    state.ended = true;
+    state.movingSince = undefined;
+    log.warn('line dropped: no number took the call', { conn: state.id, backend: state.movedFrom, waitedMs: ctx.moveTimeoutMs });
+    state.line.dropped(`NO CARRIER: the line to @${state.movedFrom ?? state.link.spec.number} dropped.`);
+  }
+
+  function replied(state: CallState, body: Buffer): void {
+    if (ctx.isBusy(body)) return giveUpOn(state, true);
+    clearTimeout(state.timer);
+    state.timer = undefined;
+    if (body.length === 0) {
+      // The conversation had ended (the caller quit) before its backend died.
+      state.ended = true;
+      state.movingSince = undefined;
+      ctx.unregister(state);
+      log.info('moved call had ended: hung up', { conn: state.id, backend: state.link.spec.number });
+      state.line.hangUp();
+      return;
+    }
+    const tookMs = Date.now() - (state.movingSince as number);
+    state.movingSince = undefined;
+    state.connected = true;
+    state.candidates = [];
+    log.info('call moved', { conn: state.id, from: state.movedFrom, to: state.link.spec.number, ms: tookMs });
+    state.line.notice(`-- line moved to @${state.link.spec.number} --`);
+    if (state.window !== undefined) {
+      const ack = ackOf(body);
+      if (ack !== undefined) state.window.ack(ack);
+    }
+    state.line.deliver(body);
+  }
+
+  function typedWhileMoving(state: CallState, body: Buffer): void {
+    const window = state.window;
+    if (window === undefined) return;
+    window.push(state.seq, body);
+    if (!window.overflowed) {
+      // A number being tried gets it at once, after what was sent again.
+      if (ctx.registered(state)) state.link.send(ctx.request(state, body, state.seq));
+      return;
+    }
+    // More than the window holds, typed into a line that is moving: it cannot all be kept.
+    clearTimeout(state.timer);
+    state.ended = true;
+    state.movingSince = undefined;
+    if (ctx.registered(state)) {
+      state.link.send(encodeDisconnect(ctx.uuid, state.id));
+      ctx.unregister(state);
+    }
+    log.warn('line dropped: too much typed while it moved', { conn: state.id, backend: state.movedFrom });
+    state.line.dropped(`NO CARRIER: the line to @${state.movedFrom ?? state.link.spec.number} dropped while too much was typed.`);
+  }
+
+  function lost(state: CallState): void {
+    ctx.unregister(state);
+    tryNext(state);
+  }
+
+  return { move, typedWhileMoving, replied, lost };
+}
