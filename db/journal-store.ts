@@ -95,6 +95,8 @@ export interface JournalStore {
   serverEpoch(uuid: string): number;
   /** Counts one more restart of server `uuid`: every conversation of the old one is over. */
   bumpServerEpoch(uuid: string, now: number): number;
+  /** Ends open conversations last heard from before `before` (their callers are gone); returns how many. */
+  closeSilent(before: number, now: number): number;
   /** Deletes ended conversations (and their journals) that ended before `before`; returns how many. */
   pruneClosed(before: number, limit: number): number;
 }
@@ -136,6 +138,7 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
     serverEpoch: db.prepare<[string], number>('SELECT epoch FROM server_epochs WHERE uuid = ?').pluck(),
     bumpServer: db.prepare<[string]>('INSERT INTO server_epochs (uuid, epoch) VALUES (?, 1) ON CONFLICT (uuid) DO UPDATE SET epoch = epoch + 1'),
     closeServer: db.prepare<[number, number, string]>('UPDATE conversations SET closed_at = ? WHERE closed_at IS NULL AND substr(id, 1, ?) = ?'),
+    closeSilent: db.prepare<[number, number]>('UPDATE conversations SET closed_at = ? WHERE closed_at IS NULL AND heard_at < ?'),
     oldClosed: db.prepare<[number, number], string>('SELECT id FROM conversations WHERE closed_at IS NOT NULL AND closed_at < ? LIMIT +?').pluck(),
     dropJournal: db.prepare<[string]>('DELETE FROM journal WHERE conversation = ?'),
     dropFrom: db.prepare<[string, number]>('DELETE FROM journal WHERE conversation = ? AND n >= ?'),
@@ -204,6 +207,7 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
           return sql.serverEpoch.get(uuid) ?? 1;
         }).immediate(),
       ),
+    closeSilent: (before, now) => write('Ending silent conversations', () => sql.closeSilent.run(now, before).changes),
     pruneClosed: (before, limit) =>
       write('Pruning old conversations', () =>
         db.transaction(() => {

@@ -14,6 +14,7 @@ import { watchDatabaseFile } from './db-watch.js';
 import type { HandlerConfig } from './config.js';
 import { createEngine, DEFAULT_MAX_QUEUED_LINES, type Engine } from './engine.js';
 import { Journal } from './journal.js';
+import { keepJournalsTidy } from './journal-retention.js';
 import { bbs } from './flows/bbs.js';
 import { sweepIntervalMs } from './line-limits.js';
 import { loadScreenSet } from './screens.js';
@@ -66,6 +67,7 @@ export async function startBackend(config: HandlerConfig, log: Logger): Promise<
     // that at once is a flood, however quickly each line is answered.
     maxQueuedLines: Math.max(DEFAULT_MAX_QUEUED_LINES, config.limits.maxLines + 2),
   });
+  const retention = journal === undefined ? undefined : keepJournalsTidy(store.journal, config.lines, log);
   // One sweep for all callers, never a timer per caller: suspended sessions must stay small.
   const everyMs = sweepIntervalMs(config.lines);
   const sweeper = everyMs === 0 ? undefined : setInterval(() => sweepSafely(engine, log), everyMs).unref();
@@ -90,7 +92,9 @@ export async function startBackend(config: HandlerConfig, log: Logger): Promise<
     async close() {
       clearInterval(sweeper);
       watcher.close();
-      engine.endAll('shutdown');
+      retention?.stop();
+      // Journaled conversations stay open: their callers carry on with another backend.
+      engine.endAll('shutdown', true);
       pull.close();
       await receiving;
       // Cleanups that write (a `finally` awaiting a call) finish before the database closes.

@@ -58,10 +58,11 @@ export interface Engine {
   /** Hangs up on every caller who has left a prompt unanswered past the idle limit; returns how many. */
   sweep(): number;
   /**
-   * Ends every conversation (running their `finally` blocks), for shutdown; durable ones are
-   * left as they are instead, for another backend to take over.
+   * Ends every conversation (running their `finally` blocks), their callers being gone (the proxy
+   * died); with `keepJournaled` (shutdown), journaled ones are left as they are instead, for
+   * another backend to take over.
    */
-  endAll(reason: string): void;
+  endAll(reason: string, keepJournaled?: boolean): void;
   /** The Mongrel2 server `uuid` restarted: its connection ids start again, its old calls are gone. */
   serverRestarted(uuid: string): void;
   /** Resolves once the `finally` blocks still waiting on a service call are done, or after `ms`. */
@@ -319,16 +320,17 @@ export function createEngine(options: EngineOptions): Engine {
     get liveSessions() {
       return sessions.size;
     },
-    endAll(reason) {
+    endAll(reason, keepJournaled = false) {
       for (const session of [...sessions.values()]) {
         // A journaled conversation is left open for another backend: the caller carries on there.
-        if (session.conversation !== undefined) {
+        if (keepJournaled && session.conversation !== undefined) {
           session.ended = true;
           clearTimeout(session.timer);
           forget(session, `${reason}; left for another backend`);
           continue;
         }
         endFlow(session);
+        closeConversation(session);
         forget(session, reason);
       }
     },
