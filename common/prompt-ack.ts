@@ -17,3 +17,9 @@ export function ackOf(body: Buffer): number | undefined {
 }
 
 const PROMPT_HEAD = Buffer.from('{"type":"prompt","seq":');
+const PROMPT = Buffer.from('{"type":"prompt",');
+
+/** True for a prompt that acknowledges nothing: its backend does not journal the call. */
+export function isUnackedPrompt(body: Buffer): boolean {
+  return body.length > PROMPT.length && body.compare(PROMPT, 0, PROMPT.length, 0, PROMPT.length) === 0 && ackOf(body) === undefined;
+}

@@ -261,8 +261,11 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
     const replay = session.replay as NonNullable<Session['replay']>;
     switch (effect.kind) {
       case 'show':
+        // Said before the move, unless the caller never got it (see Replay.audible).
+        if (replay.audible === true) emit(session, renderReply(options.screens(), effect));
+        return session.flow.next(undefined);
       case 'sleep':
-        // Said and waited for before the move; nothing is shown or slept again.
+        // Waited for before the move: not again.
         return session.flow.next(undefined);
       case 'identify':
         session.caller = effect.name;

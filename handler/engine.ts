@@ -285,6 +285,7 @@ export function createEngine(options: EngineOptions): Engine {
     session.callerId = position.callerId;
     if (session.acked >= 0) session.acked = Math.max(0, position.lastSeq - 1);
     const replay = (from as NonNullable<typeof from>).replay;
+    replay.acked = identity.acked;
     // The proxy saw prompts for inputs this journal does not hold: it cannot be trusted.
     if (identity.acked !== undefined && identity.acked > position.lastSeq) replay.broken = `the caller was answered up to input ${identity.acked}, the journal ends at input ${position.lastSeq}`;
     session.replay = replay;

@@ -22,6 +22,13 @@ export interface Replay {
   index: number;
   /** Why the journal cannot be trusted (it ends before what the caller was shown), if it cannot. */
   broken?: string;
+  /** The last input the caller saw answered (the proxy's ACKED), when known. */
+  acked?: number | undefined;
+  /**
+   * Replayed past an input the caller never saw answered (the backend died between its commit and
+   * the replies): what the flow shows from there on is shown, since the caller has not seen it.
+   */
+  audible?: boolean;
 }
 
 export type ReplayStep =
@@ -65,6 +72,7 @@ export function replayStep(replay: Replay, effect: Effect, screens: Screens): Re
   replay.index++;
   switch (row.kind) {
     case 'line':
+      if (row.seq !== null && replay.acked !== undefined && row.seq > replay.acked) replay.audible = true;
       return feed(row.value === null ? '' : decodeValue(row.value));
     case 'result':
       return feed(decodeValue(row.value));

@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../common/log.js';
 import { encodeDisconnect, encodeRequest, type Mongrel2Reply } from '../common/mongrel2-wire.js';
-import { ackOf } from '../common/prompt-ack.js';
+import { ackOf, isUnackedPrompt } from '../common/prompt-ack.js';
 import type { BackendLink } from './backend-link.js';
 import { dialOrder } from './dial-order.js';
 import type { Call, CallerInfo, DialResult, DirectoryEntry, Line, Switchboard } from './line.js';
@@ -279,6 +279,8 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
         if (state.window !== undefined) {
           const ack = ackOf(reply.body);
           if (ack !== undefined) state.window.ack(ack);
+          // A backend that does not journal (--journal off) never acks: keep nothing for it.
+          else if (!state.window.journaled && isUnackedPrompt(reply.body)) state.window = undefined;
         }
         state.line.deliver(reply.body);
       }
