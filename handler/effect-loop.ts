@@ -15,6 +15,8 @@ import type { Screens } from './screens.js';
 import { WRITE_SERVICES, type BackendServices } from './services.js';
 import { renderReply } from './replies.js';
 import { takeQueued, type QueuedLine, type Resume, type Session } from './session.js';
+import { callServiceNow, lookUp, resumeWith, type CallEffect, type CallOutcome } from './effect-runners.js';
+import { createTeardown } from './teardown.js';
 
 /** What a caller is told when their conversation moved but the board changed meanwhile. */
 export const CHANGED_NOTICE = {
@@ -58,24 +60,10 @@ export interface EffectLoop {
 /** Creates the loop that interprets the effects of every session's flow. */
 export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
   const { services, outbox, log, now, journal } = options;
-  const pendingCleanups = new Set<Promise<void>>();
 
-  // A service's result now (or the error it threw), or the promise of one.
-  function callService(effect: Extract<Effect, { kind: 'call' }>): { readonly now: Resume } | { readonly later: Promise<unknown> } {
-    try {
-      const value = (services[effect.service] as (...args: readonly unknown[]) => unknown)(...effect.args);
-      return value instanceof Promise ? { later: value } : { now: { ok: true, value } };
-    } catch (error) {
-      return { now: { ok: false, error } };
-    }
-  }
-
-  // From the screens in force now, so a reload between two menu displays shows the new menu. A
-  // menu is data (with its screens version), never code; a flow module's code is looked up only
-  // at the moment it runs.
-  function fromScreens(effect: Extract<Effect, { kind: 'menu' | 'flow' }>): unknown {
-    return effect.kind === 'menu' ? options.screens().menu(effect.name) : options.screens().flow(effect.name);
-  }
+  const callService = (effect: CallEffect): CallOutcome => callServiceNow(services, effect);
+  const fromScreens = (effect: Extract<Effect, { kind: 'menu' | 'flow' }>): unknown => lookUp(options.screens(), effect);
+  const { tearDown, cleanUp, cleanupsDone } = createTeardown({ services, log, flowName: options.flowName, screens: options.screens });
 
   // Replies of a durable conversation wait for the commit of what the flow consumed.
   function emit(session: Session, body: string): void {
@@ -295,73 +283,6 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
     return session.flow.next(undefined);
   }
 
-  function tearDown(session: Session): void {
-    session.ended = true;
-    clearTimeout(session.timer);
-    session.timer = undefined;
-    cleanUp(session, () => session.flow.return(undefined));
-  }
-
-  // Like advance, for a flow already told to return: what its `finally` yields still happens.
-  function cleanUp(session: Session, resume: () => IteratorResult<Effect, void>): void {
-    const { flow } = session;
-    let asked = 0;
-    try {
-      let result = resume();
-      while (!result.done) {
-        const effect = result.value;
-        switch (effect.kind) {
-          case 'call': {
-            const called = callService(effect);
-            if ('later' in called) {
-              // Kept until done, so a backend stopping waits for it before closing the database.
-              const later = called.later.then(
-                (settled: unknown) => cleanUp(session, () => flow.next(settled)),
-                (error: unknown) => cleanUp(session, () => flow.throw(error)),
-              );
-              pendingCleanups.add(later);
-              void later.finally(() => pendingCleanups.delete(later));
-              return;
-            }
-            result = resumeWith(flow, called.now);
-            break;
-          }
-          case 'menu':
-          case 'flow':
-            result = flow.next(fromScreens(effect));
-            break;
-          case 'ask':
-            // Nobody is left to answer: the flow hears so once, and the log says which flow asked;
-            // a flow that asks again anyway is made to return, so cleanup can never loop.
-            log.error('flow asked for a line after its line closed', { conn: session.connId, flow: options.flowName, screen: effect.screen });
-            asked++;
-            if (asked > 2) return;
-            result = asked === 1 ? flow.throw(new Error('the line is closed: there are no more lines to read')) : flow.return(undefined);
-            break;
-          case 'show':
-          case 'sleep':
-          case 'identify':
-          case 'checkpoint':
-            result = flow.next(undefined);
-            break;
-        }
-      }
-    } catch (error) {
-      log.error('flow cleanup failed', { conn: session.connId, flow: options.flowName, error: describeError(error) });
-    }
-  }
-
-  async function cleanupsDone(ms: number): Promise<void> {
-    const deadline = Date.now() + ms;
-    // A cleanup may start another awaited call: wait until none is left.
-    while (pendingCleanups.size > 0 && Date.now() < deadline) {
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, deadline - Date.now())));
-      await Promise.race([Promise.allSettled([...pendingCleanups]), late]);
-      clearTimeout(timer);
-    }
-  }
-
   function answer(session: Session, line: QueuedLine): void {
     const effect = session.effect;
     if (effect?.kind === 'ask') read(session, effect, line.text, line.seq, line.part, line.last);
@@ -369,8 +290,4 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
   }
 
   return { advance, answer, tearDown, cleanupsDone };
-}
-
-function resumeWith(flow: Session['flow'], resume: Resume): IteratorResult<Effect, void> {
-  return resume.ok ? flow.next(resume.value) : flow.throw(resume.error);
 }
