@@ -23,6 +23,9 @@ import type { BackendServices } from './services.js';
 import { Session, takeQueued } from './session.js';
 import { TurnClock } from './turn-clock.js';
 
+// What a client sends first on a new connection (the original client.py, m2bbs dial, the proxy).
+const DIAL_IN = 'connect';
+
 /** Lines a caller may send ahead of the prompt that reads them, unless the backend allows more. */
 export const DEFAULT_MAX_QUEUED_LINES = 32;
 
@@ -224,7 +227,11 @@ export function createEngine(options: EngineOptions): Engine {
     // Behind Mongrel2 a conversation not heard from for longer than any caller may idle belongs
     // to an earlier server process that reused this connection id: it starts afresh.
     const idleMs = Math.max(lines.idleBeforeLoginSeconds, lines.idleAfterLoginSeconds) * 1000;
-    const staleBefore = identity.named ? undefined : now() - (idleMs === 0 ? 24 * 3600_000 : idleMs + 60_000);
+    // A connection's first message dials in (`connect`); a caller carrying on after their backend
+    // died sends a line they typed. So a dial-in on an id with a conversation is a new caller on an
+    // id reused by a Mongrel2 restarted while no backend ran to see it: never someone else's call.
+    const dialIn = firstLines.length === 1 && firstLines[0] === DIAL_IN;
+    const staleBefore = identity.named ? undefined : dialIn ? Infinity : now() - (idleMs === 0 ? 24 * 3600_000 : idleMs + 60_000);
     try {
       // The proxy's connection ids only grow: one no newer than the owner's is a stale line.
       return journal.store.claim(identity.conversation, journal.owner, options.screens().version ?? '', now(), {

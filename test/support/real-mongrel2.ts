@@ -11,6 +11,7 @@ import { HandlerProcess } from './handler-process.js';
 
 const SERVER_UUID = '2f62bd5c-9e59-49cd-993c-3b6013c28f05';
 const SEND_IDENT = '54c6755b-9628-40a4-9a2d-cc82a816345e';
+const ENV = { ...process.env, LOGNAME: 'm2bbs' };
 
 /** True when the `mongrel2` and `m2sh` commands are installed. */
 export function hasMongrel2(): boolean {
@@ -39,12 +40,13 @@ export async function freePorts(count: number): Promise<number[]> {
 
 export class RealMongrel2 {
   private constructor(
-    private readonly child: ChildProcess,
+    private child: ChildProcess,
     private readonly dir: string,
     readonly port: number,
     readonly sendSpec: string,
     readonly recvSpec: string,
-    readonly output: () => string,
+    /** What mongrel2 printed since it (last) started. */
+    public output: () => string,
   ) {}
 
   /** Writes a config, loads it with m2sh and starts mongrel2; resolves once it serves. */
@@ -64,10 +66,15 @@ settings = {"zeromq.threads": 1, "limits.min_ping": 0, "server.daemonize": 0}
 servers = [main]
 `,
     );
-    const env = { ...process.env, LOGNAME: 'm2bbs' };
-    const load = spawnSync('m2sh', ['load', '-config', 'mongrel2.conf', '-db', 'config.sqlite'], { cwd: dir, env, encoding: 'utf8' });
+    const load = spawnSync('m2sh', ['load', '-config', 'mongrel2.conf', '-db', 'config.sqlite'], { cwd: dir, env: ENV, encoding: 'utf8' });
     if (load.status !== 0) throw new Error(`m2sh load failed: ${load.stderr}`);
-    const child = spawn('mongrel2', ['config.sqlite', SERVER_UUID], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const { child, output } = await RealMongrel2.launch(dir);
+    return new RealMongrel2(child, dir, port, sendSpec, recvSpec, output);
+  }
+
+  // Starts mongrel2 on the config in `dir`; resolves once it serves.
+  private static async launch(dir: string): Promise<{ child: ChildProcess; output: () => string }> {
+    const child = spawn('mongrel2', ['config.sqlite', SERVER_UUID], { cwd: dir, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     await new Promise<void>((resolve, reject) => {
       const onData = (chunk: Buffer): void => {
@@ -75,20 +82,35 @@ servers = [main]
         // Mongrel2 binds its listener and handler sockets before it says it is running.
         if (/Now running as UID|Not running as root/.test(output)) resolve();
       };
-      child.stdout.on('data', onData);
-      child.stderr.on('data', onData);
+      child.stdout?.on('data', onData);
+      child.stderr?.on('data', onData);
       child.once('exit', (code) => reject(new Error(`mongrel2 exited (${code}) at start-up:\n${output}`)));
     });
-    return new RealMongrel2(child, dir, port, sendSpec, recvSpec, () => output);
+    return { child, output: () => output };
+  }
+
+  /**
+   * Kills mongrel2 (its callers' connections go with it) and starts it again on the same ports
+   * and config, as a sysop's restart does; a new server process numbers its connections afresh.
+   */
+  async restart(): Promise<void> {
+    await this.kill();
+    const { child, output } = await RealMongrel2.launch(this.dir);
+    this.child = child;
+    this.output = output;
   }
 
   async stop(): Promise<void> {
+    await this.kill();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private async kill(): Promise<void> {
     if (this.child.exitCode === null && this.child.signalCode === null) {
       const exited = new Promise((resolve) => this.child.once('exit', resolve));
       this.child.kill('SIGKILL');
       await exited;
     }
-    rmSync(this.dir, { recursive: true, force: true });
   }
 }
 
