@@ -15,6 +15,7 @@ import { DEFAULT_LIMITS, type Limits } from '../../handler/limits.js';
 import type { Reply } from '../../handler/replies.js';
 import { loadScreens, type Screens } from '../../handler/screens.js';
 import { createServices, type Services } from '../../handler/services.js';
+import type { Journal } from '../../handler/journal.js';
 
 export const SERVER_UUID = '54c6755b-9628-40a4-9a2d-cc82a816345e';
 export const CHEAP_SCRYPT = { N: 16, r: 1, p: 1 } as const;
@@ -36,6 +37,8 @@ export interface HarnessOptions {
   readonly now?: () => number;
   /** The screens in force, asked for at every screen and menu (default: the shipped screens). */
   readonly screens?: () => Screens;
+  /** Makes conversations durable, journaled through this (over the harness's store). */
+  readonly journal?: Journal;
 }
 
 /** A clock that moves only when told, for driving idle limits without sleeping. */
@@ -66,7 +69,8 @@ export interface TestCaller {
 export interface Harness {
   readonly engine: Engine;
   readonly services: Services;
-  caller(connId: string): TestCaller;
+  /** A caller on connection `connId`; `headers` go with every request (SESSION, RESUME ...). */
+  caller(connId: string, headers?: Readonly<Record<string, string>>): TestCaller;
   close(): void;
 }
 
@@ -80,7 +84,7 @@ export function createHarness(options: HarnessOptions = {}): Harness {
   const shipped = options.screens === undefined ? loadScreens(SHIPPED_SCREENS) : undefined;
   const listeners = new Map<string, (event: Event) => void>();
   const engine = createEngine({
-    startFlow: options.startFlow ?? (() => bbs(limits)),
+    startFlow: options.startFlow ?? ((start) => bbs(limits, start)),
     flowName: 'bbs',
     services,
     screens: options.screens ?? (() => shipped as Screens),
@@ -91,9 +95,10 @@ export function createHarness(options: HarnessOptions = {}): Harness {
     log,
     ...(options.lines ? { lines: options.lines } : {}),
     ...(options.now ? { now: options.now } : {}),
+    ...(options.journal ? { journal: options.journal } : {}),
   });
 
-  function caller(connId: string): TestCaller {
+  function caller(connId: string, headers: Readonly<Record<string, string>> = {}): TestCaller {
     const lines: string[] = [];
     const replies: Reply[] = [];
     let closed = false;
@@ -119,7 +124,7 @@ export function createHarness(options: HarnessOptions = {}): Harness {
         waiter = undefined;
       }
     });
-    const send = (body: string): void => engine.receive(parseRequest(encodeRequest({ uuid: SERVER_UUID, connId, path: '@bbs', headers: { METHOD: 'JSON' }, body })));
+    const send = (body: string): void => engine.receive(parseRequest(encodeRequest({ uuid: SERVER_UUID, connId, path: '@bbs', headers: { METHOD: 'JSON', ...headers }, body })));
     const next = (act: () => void): Promise<Reply | undefined> =>
       new Promise((resolve) => {
         if (closed) throw new Error(`caller ${connId} already hung up`);

@@ -1,0 +1,292 @@
+/**
+ * Durable conversations at the engine level, in-process and fast: two engines (two "backends")
+ * on one real SQLite file, each with a Journal. Backend A serves a caller up to a prompt and is
+ * abandoned there, as a killed process would be; backend B gets the caller's next line on the
+ * same connection, takes the conversation over from the journal and answers it.
+ */
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type Database from 'better-sqlite3';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../common/log.js';
+import { openDatabase } from '../db/open-database.js';
+import { createStore, type Store } from '../db/store.js';
+import { SHIPPED_SCREENS } from '../handler/config.js';
+import { Journal } from '../handler/journal.js';
+import type { Reply } from '../handler/replies.js';
+import { loadScreenSet, type ScreenSet } from '../handler/screens.js';
+import { createHarness, SERVER_UUID, TEST_LIMITS, type Harness, type TestCaller } from './support/harness.js';
+import { until } from './support/process-tree.js';
+
+const T0 = Date.UTC(2026, 10, 22, 9, 0);
+// One message a page, so reading the board stops at the "more" prompt; messages long enough to
+// need pages of their own.
+const LIMITS = { ...TEST_LIMITS, pageSize: 1, maxLines: 40 };
+const CONVERSATION = `m2/${SERVER_UUID}/0/1`;
+
+interface Backend {
+  readonly harness: Harness;
+  readonly store: Store;
+  readonly db: Database.Database;
+}
+
+let dirs: string[] = [];
+let opened: Backend[] = [];
+let screens: ScreenSet;
+
+let screensDir = '';
+beforeAll(async () => {
+  // The shipped screens with the one-liner wall on the main menu: a flow module's prompt too.
+  screensDir = mkdtempSync(join(tmpdir(), 'm2bbs-screens-'));
+  cpSync(SHIPPED_SCREENS, screensDir, { recursive: true });
+  writeFileSync(join(screensDir, 'main.menu'), 'title: MAIN MENU\n1. Leave a message. -> leave_message\n2. Read messages left. -> read_messages\n3. Send to someone else. -> send_mail\n4. Read messages to you. -> read_mail\nO. The one-liner wall. -> flow oneliners\nQ. Quit the BBS. -> quit\n');
+  screens = await loadScreenSet(screensDir);
+});
+afterAll(() => rmSync(screensDir, { recursive: true, force: true }));
+
+afterEach(() => {
+  for (const b of opened) b.harness.close();
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  opened = [];
+  dirs = [];
+});
+
+function boardFile(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'm2bbs-journal-'));
+  dirs.push(dir);
+  return join(dir, 'bbs.db');
+}
+
+/** A backend named `owner` on `file`, journaling its conversations. */
+function backend(file: string, owner: string, maxBytes?: number): Backend {
+  const db = openDatabase(file, maxBytes === undefined ? {} : { maxBytes });
+  const store = createStore(db);
+  const log = createLogger('silent');
+  const journal = new Journal({ store: store.journal, owner, log, now: Date.now });
+  const harness = createHarness({ store, journal, screens: () => screens, limits: LIMITS, clock: () => T0, log });
+  const b = { harness, store, db };
+  opened.push(b);
+  return b;
+}
+
+/** A board with bob on it, who has left a message and a mail for alice (who signs up later). */
+function seededBoard(): string {
+  const file = boardFile();
+  const seed = createStore(openDatabase(file));
+  const bob = seed.createCaller('bob', 'not a real hash', T0);
+  seed.postMessage(bob.id, 'first post', T0);
+  seed.close();
+  return file;
+}
+
+// Sign-up, MOTD, a message, the board page by page, mail out, mail in, a one-liner, quit.
+const SCRIPT = ['alice', 'secret1', 'y', 'secret1', '', '1', 'line one', 'line two', '.', '2', '', '3', 'bob', 'hi bob', '.', 'O', 'a one-liner', 'Q'] as const;
+// The prompts replay rebuilds exactly; at the new-user question and the second password prompt
+// the password is not in the journal and is asked again (tested below).
+const SIGN_UP_CUTS = new Set([2, 3]);
+
+// One line a turn of the event loop, as a person types: lines that come in one turn were typed
+// ahead, and too many of those is a flood.
+async function sayAll(caller: TestCaller, lines: readonly string[]): Promise<void> {
+  for (const line of lines) {
+    await caller.say(line);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** Every reply `caller` gets once `count` of them have come, or once the call ends. */
+function repliesUntil(caller: TestCaller, done: (replies: readonly Reply[]) => boolean): Promise<readonly Reply[]> {
+  return until(() => (done(caller.replies) || caller.closed ? caller.replies : undefined), 'the replies of the backend that took over', 5000);
+}
+
+function count(db: Database.Database, sql: string, ...args: unknown[]): number {
+  return db.prepare(sql).pluck().get(...args) as number;
+}
+
+describe('a conversation taken over by another engine at each prompt', () => {
+  it('goes on exactly as it would have: the same replies after the prompt shown again, each write once', async () => {
+    const undisturbed = backend(seededBoard(), 'A');
+    const whole = undisturbed.harness.caller('1');
+    await whole.dial();
+    await sayAll(whole, SCRIPT);
+    expect(whole.closed).toBe(true);
+    const expected = whole.replies;
+    expect(expected.some((r) => r.type === 'prompt' && r.msg.includes('one-liner'))).toBe(true);
+
+    for (let cut = 0; cut < SCRIPT.length; cut++) {
+      if (SIGN_UP_CUTS.has(cut)) continue;
+      const file = seededBoard();
+      const a = backend(file, 'A');
+      const first = a.harness.caller('1');
+      await first.dial();
+      await sayAll(first, SCRIPT.slice(0, cut));
+      const seen = first.replies.length;
+      const lastPrompt = first.replies.at(-1);
+
+      const b = backend(file, 'B');
+      const moved = b.harness.caller('1');
+      await moved.say(SCRIPT[cut] as string);
+      await sayAll(moved, SCRIPT.slice(cut + 1));
+      expect(moved.closed, `cut at ${cut}`).toBe(true);
+      // B shows the prompt the caller was at again, then answers as A would have.
+      expect(moved.replies[0], `cut at ${cut}`).toEqual(lastPrompt);
+      expect([...first.replies, ...moved.replies.slice(1)], `cut at ${cut} (${SCRIPT[cut]})`).toEqual(expected);
+      expect(seen).toBeGreaterThan(0);
+      // Nothing done twice: one alice, two posts (bob's and hers), one mail, one one-liner.
+      expect(count(b.db, "SELECT count(*) FROM callers WHERE name = 'alice'")).toBe(1);
+      expect(count(b.db, 'SELECT count(*) FROM messages')).toBe(2);
+      expect(count(b.db, 'SELECT count(*) FROM mail')).toBe(1);
+      expect(count(b.db, 'SELECT count(*) FROM wall_lines')).toBe(1);
+      expect(count(b.db, 'SELECT closed_at IS NOT NULL FROM conversations WHERE id = ?', CONVERSATION)).toBe(1);
+      expect(count(b.db, 'SELECT epoch FROM conversations WHERE id = ?', CONVERSATION)).toBe(2);
+      for (const x of [a, b]) x.harness.close();
+      opened = opened.filter((x) => x !== a && x !== b);
+    }
+  });
+});
+
+describe('a password in the journal', () => {
+  it('is never written; a takeover between the two password prompts of a sign-up asks for it again and signs up once', async () => {
+    const file = seededBoard();
+    const a = backend(file, 'A');
+    const first = a.harness.caller('1');
+    await first.dial();
+    await sayAll(first, ['alice', 'secret1', 'y']);
+    expect(first.replies.at(-1)).toMatchObject({ type: 'prompt', echo: false, msg: 'Type the same password again, to be sure.' });
+
+    const b = backend(file, 'B');
+    const moved = b.harness.caller('1');
+    // The caller types the password again: B cannot rebuild the first one, so it asks for it.
+    const redrawn = await moved.say('secret1');
+    expect(redrawn).toMatchObject({ type: 'prompt', echo: false, msg: "What's your password?" });
+    const replies = await repliesUntil(moved, (r) => r.length >= 2);
+    expect(replies[1]).toMatchObject({ type: 'prompt', msg: 'There\'s no caller named alice here yet. Sign up as alice? (Y/n)' });
+    await moved.say('y');
+    await moved.say('secret1');
+    expect(moved.transcript()).toContain('Welcome aboard, alice!');
+    expect(count(b.db, "SELECT count(*) FROM callers WHERE name = 'alice'")).toBe(1);
+    // Both backends' rows: no value holds the password; secret lines are there, as NULL.
+    expect(count(b.db, "SELECT count(*) FROM journal WHERE value LIKE '%secret1%' OR print LIKE '%secret1%'")).toBe(0);
+    expect(count(b.db, "SELECT count(*) FROM journal WHERE kind = 'line' AND print LIKE '%:secret' AND value IS NULL")).toBe(2);
+    // The rows cut back were written again by B, once each: n runs on without a gap or a double.
+    const ns = b.db.prepare('SELECT n FROM journal WHERE conversation = ? ORDER BY n').pluck().all(CONVERSATION) as number[];
+    expect(ns).toEqual(ns.map((_, i) => i));
+  });
+
+  it('is not needed to replay a login: a caller who logged in is taken over at the MOTD still logged in', async () => {
+    const file = seededBoard();
+    const setup = backend(file, 'setup');
+    const signUp = setup.harness.caller('7');
+    await signUp.dial();
+    await sayAll(signUp, ['alice', 'secret1', 'y', 'secret1', 'n']);
+    const a = backend(file, 'A');
+    const first = a.harness.caller('1');
+    await first.dial();
+    await sayAll(first, ['alice', 'secret1']);
+    expect(first.replies.at(-1)?.msg).toContain('Do you want to continue?');
+    const b = backend(file, 'B');
+    const moved = b.harness.caller('1');
+    expect((await moved.say(''))?.msg).toContain('Do you want to continue?');
+    expect((await repliesUntil(moved, (r) => r.length >= 2))[1]?.msg).toContain('MAIN MENU');
+    expect(count(b.db, "SELECT count(*) FROM journal WHERE value LIKE '%secret1%'")).toBe(0);
+  });
+});
+
+describe('a write and its journal row', () => {
+  it('commit together: a post refused by a full board leaves neither; the retry stores both, once', async () => {
+    const file = seededBoard();
+    const a = backend(file, 'A');
+    const caller = a.harness.caller('1');
+    await caller.dial();
+    await sayAll(caller, ['alice', 'secret1', 'y', 'secret1', '', '1']);
+    await sayAll(caller, Array.from({ length: 30 }, (_, i) => String(i % 10).repeat(200)));
+    // The board is full from here on (as --db-max-size would make it): no new page can be had.
+    const pages = a.db.pragma('page_count', { simple: true }) as number;
+    a.db.pragma(`max_page_count = ${pages}`);
+    const refused = await caller.say('.');
+    expect(caller.transcript()).toContain('was NOT saved');
+    expect(refused?.msg).toMatch(/try again/i);
+    expect(count(a.db, 'SELECT count(*) FROM messages')).toBe(1);
+    expect(count(a.db, "SELECT count(*) FROM journal WHERE kind = 'result' AND print LIKE 'call:postMessage:%'")).toBe(0);
+
+    a.db.pragma('max_page_count = 1073741823');
+    await sayAll(caller, ['y']);
+    expect(caller.transcript()).toContain('Your message is on the board as number 2.');
+    expect(count(a.db, 'SELECT count(*) FROM messages')).toBe(2);
+    expect(count(a.db, "SELECT count(*) FROM journal WHERE kind = 'result' AND print LIKE 'call:postMessage:%'")).toBe(1);
+    // Taken over now, the post is replayed from its row, not stored again.
+    const b = backend(file, 'B');
+    const moved = b.harness.caller('1');
+    await moved.say('Q');
+    expect(moved.closed).toBe(true);
+    expect(count(b.db, 'SELECT count(*) FROM messages')).toBe(2);
+  });
+});
+
+describe('checkpoints', () => {
+  async function atMainMenu(file: string, rounds: number): Promise<{ total: number; fromStart: number; firstKind: string }> {
+    const a = backend(file, 'A');
+    const caller = a.harness.caller('1');
+    await caller.dial();
+    await sayAll(caller, ['alice', 'secret1', 'y', 'secret1', '']);
+    for (let i = 0; i < rounds; i++) await sayAll(caller, ['1', `message ${i}`, '.', '2', 'Q', '4']);
+    expect(caller.replies.at(-1)?.msg).toContain('MAIN MENU');
+    const { start_n: startN } = a.db.prepare('SELECT start_n FROM conversations WHERE id = ?').get(CONVERSATION) as { start_n: number };
+    return {
+      total: count(a.db, 'SELECT count(*) FROM journal WHERE conversation = ?', CONVERSATION),
+      fromStart: count(a.db, 'SELECT count(*) FROM journal WHERE conversation = ? AND n >= ?', CONVERSATION, startN),
+      firstKind: a.db.prepare('SELECT kind FROM journal WHERE conversation = ? AND n = ?').pluck().get(CONVERSATION, startN) as string,
+    };
+  }
+
+  it('set start_n at the main menu: replay starts at a checkpoint row and reads as few rows after 1 round as after 6', async () => {
+    const short = await atMainMenu(seededBoard(), 1);
+    const long = await atMainMenu(seededBoard(), 6);
+    expect(short.firstKind).toBe('checkpoint');
+    expect(long.firstKind).toBe('checkpoint');
+    // Rows before the checkpoint are kept (a sysop's replay) until the conversation is pruned.
+    expect(long.total).toBeGreaterThan(short.total + 20);
+    expect(long.fromStart).toBe(short.fromStart);
+    expect(long.fromStart).toBeLessThanOrEqual(3);
+  });
+
+  it('a takeover at the main menu replays from the checkpoint: still logged in, nothing written again', async () => {
+    const file = seededBoard();
+    await atMainMenu(file, 3);
+    const b = backend(file, 'B');
+    const moved = b.harness.caller('1');
+    expect((await moved.say('1'))?.msg).toContain('MAIN MENU');
+    await moved.say('signed by alice');
+    await moved.say('.');
+    expect(moved.transcript()).toContain('Your message is on the board as number 5.');
+    expect(b.store.listMessages(4, 1)[0]).toMatchObject({ author: 'alice', body: 'signed by alice' });
+  });
+});
+
+describe('pruning', () => {
+  it('deletes ended conversations and their journals, older than asked, and leaves open ones', async () => {
+    const file = seededBoard();
+    const a = backend(file, 'A');
+    const quits = a.harness.caller('1');
+    await quits.dial();
+    await sayAll(quits, ['alice', 'secret1', 'y', 'secret1', '', 'Q']);
+    expect(quits.closed).toBe(true);
+    const stays = a.harness.caller('2');
+    await stays.dial();
+    await stays.say('carol');
+    const open = `m2/${SERVER_UUID}/0/2`;
+    expect(count(a.db, 'SELECT count(*) FROM journal WHERE conversation = ?', CONVERSATION)).toBeGreaterThan(0);
+    const closedAt = count(a.db, 'SELECT closed_at FROM conversations WHERE id = ?', CONVERSATION);
+
+    expect(a.store.journal.pruneClosed(closedAt, 100)).toBe(0);
+    expect(a.store.journal.pruneClosed(closedAt + 1, 100)).toBe(1);
+    expect(count(a.db, 'SELECT count(*) FROM conversations WHERE id = ?', CONVERSATION)).toBe(0);
+    expect(count(a.db, 'SELECT count(*) FROM journal WHERE conversation = ?', CONVERSATION)).toBe(0);
+    expect(count(a.db, 'SELECT count(*) FROM conversations WHERE id = ?', open)).toBe(1);
+    expect(count(a.db, 'SELECT count(*) FROM journal WHERE conversation = ?', open)).toBeGreaterThan(0);
+    // The open one still goes on, here or taken over.
+    const b = backend(file, 'B');
+    expect((await b.harness.caller('2').say('pass1234'))?.msg).toBe("What's your password?");
+  });
+});
