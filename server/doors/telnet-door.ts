@@ -110,8 +110,12 @@ class TelnetConnection implements Line {
   deliver(body: Buffer): void {
     if (this.phase === 'closing') return;
     const reply = renderReply(body, this.caps);
+    const wasSecret = this.secret;
     if (reply.awaitsLine) this.secret = !reply.echo;
     this.write(reply.bytes);
+    // What the caller had typed of a line stays theirs when a prompt comes before Enter (after a
+    // `-- line moved --` notice it is the same prompt again): shown after it, never if secret.
+    if (reply.awaitsLine && this.text !== '' && !wasSecret && !this.secret && this.echoing()) this.write(Buffer.from(this.text, 'utf8'));
   }
 
   hangUp(): void {

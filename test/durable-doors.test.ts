@@ -1,0 +1,91 @@
+/**
+ * A backend killed in the middle of a message, seen from each door a caller uses: telnet, the
+ * page in a real browser, and `m2bbs dial` in a real terminal. Each caller sees one notice line
+ * and the prompt they were at, never NO CARRIER, and the message is posted whole, once.
+ */
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TelnetCaller } from './support/telnet-caller.js';
+import { startTestBbs, type TestBbs } from './support/test-bbs.js';
+
+const MOVED = /-- line moved to @bbs\.1[01] --/;
+
+/** Kills (SIGKILL) the backend serving the one call in progress; resolves with its number. */
+async function killServingBackend(bbs: TestBbs): Promise<string> {
+  const serving = bbs.proxy.switchboard.directory().filter((n) => n.inUse > 0);
+  expect(serving).toHaveLength(1);
+  const number = serving[0]?.number ?? '';
+  const handler = bbs.handlers[Number(number.slice('bbs.'.length)) - 10];
+  handler?.child.kill('SIGKILL');
+  await handler?.exited;
+  return number;
+}
+
+/** The bodies of every message on the board, oldest first. */
+function messagesOnTheBoard(bbs: TestBbs): string[] {
+  const db = new Database(bbs.dbFile, { readonly: true });
+  try {
+    return (db.prepare('SELECT body FROM messages ORDER BY id').all() as { body: string }[]).map((row) => row.body);
+  } finally {
+    db.close();
+  }
+}
+
+describe('a backend killed in the middle of a message', () => {
+  let bbs: TestBbs | undefined;
+  beforeEach(async () => {
+    bbs = await startTestBbs({ backends: 2, batch: true });
+  });
+  afterEach(async () => {
+    await bbs?.close();
+    bbs = undefined;
+  });
+
+  it('over telnet: the notice, the prompt again, and the message posted whole, once', async () => {
+    const board = bbs as TestBbs;
+    const telnet = await TelnetCaller.open(board.telnetPort, 'dumb');
+    try {
+      await telnet.signUpToMenu('telnetdurable', 'telnet-pw-1');
+      await telnet.type('1', ' 1> ');
+      await telnet.type('line one', ' 2> ');
+      await telnet.type('line two', ' 3> ');
+      const from = telnet.text.length;
+      const number = await killServingBackend(board);
+      const moved = await telnet.waitFor(new RegExp(`${MOVED.source}\\r\\n 3> $`), from);
+      expect(moved).not.toContain(`@${number} --`);
+      expect(moved).not.toContain('NO CARRIER');
+      expect(moved).not.toContain('redial');
+      expect(moved.match(/line moved/g)).toHaveLength(1);
+
+      await telnet.type('line three', ' 4> ');
+      expect(await telnet.type('.', 'MAIN MENU')).toContain('Your message is on the board as number 1.');
+      expect(messagesOnTheBoard(board)).toEqual(['line one\nline two\nline three']);
+      const read = await telnet.type('2', /MAIN MENU/);
+      expect(read.split(/line one\r\nline two\r\nline three/)).toHaveLength(2);
+      expect(telnet.text).not.toContain('NO CARRIER');
+    } finally {
+      telnet.close();
+    }
+  });
+
+  it('over telnet: a line half typed when the backend dies is still there after the notice', async () => {
+    const board = bbs as TestBbs;
+    const telnet = await TelnetCaller.open(board.telnetPort, 'dumb');
+    try {
+      await telnet.signUpToMenu('telnethalf', 'telnet-pw-2');
+      await telnet.type('1', ' 1> ');
+      await telnet.type('first line', ' 2> ');
+      telnet.sendRaw('second ha');
+      await telnet.waitFor('second ha');
+      const from = telnet.text.length;
+      await killServingBackend(board);
+      // The notice, the prompt again, and what was typed at it, shown again after it.
+      await telnet.waitFor(new RegExp(`${MOVED.source}\\r\\n 2> second ha$`), from);
+      await telnet.type('lf', ' 3> ');
+      await telnet.type('.', 'MAIN MENU');
+      expect(messagesOnTheBoard(board)).toEqual(['first line\nsecond half']);
+    } finally {
+      telnet.close();
+    }
+  });
+});
