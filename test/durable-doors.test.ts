@@ -4,11 +4,14 @@
  * and the prompt they were at, never NO CARRIER, and the message is posted whole, once.
  */
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { answer, browserTestsRun, launchBrowser, screen, waitForLine, waitForScreen, watchForProblems, type PageGlobals } from './support/page-browser.js';
 import { TelnetCaller } from './support/telnet-caller.js';
 import { startTestBbs, type TestBbs } from './support/test-bbs.js';
 
 const MOVED = /-- line moved to @bbs\.1[01] --/;
+const haveBrowser = browserTestsRun('the page tests of a moved line are');
 
 /** Kills (SIGKILL) the backend serving the one call in progress; resolves with its number. */
 async function killServingBackend(bbs: TestBbs): Promise<string> {
@@ -87,5 +90,65 @@ describe('a backend killed in the middle of a message', () => {
     } finally {
       telnet.close();
     }
+  });
+
+  describe.runIf(haveBrowser)('in the page, in a real browser', () => {
+    let browser: Browser | undefined;
+    beforeAll(async () => {
+      browser = await launchBrowser();
+    }, 60_000);
+    afterAll(async () => {
+      await browser?.close();
+    });
+
+    it('shows the notice and goes on, the half-typed line kept, never NO CARRIER', async () => {
+      const board = bbs as TestBbs;
+      const context = await (browser as Browser).newContext({ viewport: { width: 1024, height: 700 } });
+      try {
+        context.setDefaultTimeout(10_000);
+        const page = await context.newPage();
+        const problems = watchForProblems(page);
+        await page.goto(board.httpUrl);
+        await waitForScreen(page, "What's your name?");
+        await answer(page, 'pagedurable');
+        await waitForScreen(page, "What's your password?");
+        await answer(page, 'page-pw-1');
+        await waitForScreen(page, '(Y/n)');
+        await answer(page, 'y');
+        await waitForScreen(page, 'Type the same password again');
+        await answer(page, 'page-pw-1');
+        await waitForScreen(page, 'Do you want to continue?');
+        await answer(page, '');
+        await waitForScreen(page, 'MAIN MENU');
+        await answer(page, '1');
+        await waitForScreen(page, ' 1> ');
+        await answer(page, 'line one');
+        await waitForScreen(page, ' 2> ');
+        await answer(page, 'line two');
+        await waitForScreen(page, ' 3> ');
+        await page.keyboard.type('line th');
+        await waitForScreen(page, ' 3> line th');
+
+        await killServingBackend(board);
+        await waitForScreen(page, '-- line moved to @bbs.1');
+        // The prompt again, with what was typed at it, and the caller types on from there.
+        await waitForScreen(page, ' 3> line th', 2);
+        const moved = await screen(page);
+        expect(moved).toMatch(new RegExp(`\\n 3> line th\\n${MOVED.source}\\n 3> line th$`));
+        expect(moved).not.toContain('NO CARRIER');
+        expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).document.body.dataset.line)).toBe('connected');
+
+        await answer(page, 'ree');
+        await waitForScreen(page, ' 4> ');
+        await answer(page, '.');
+        await waitForScreen(page, 'Your message is on the board as number 1.');
+        expect(messagesOnTheBoard(board)).toEqual(['line one\nline two\nline three']);
+        await waitForLine(page, 'connected');
+        expect(await screen(page)).not.toContain('NO CARRIER');
+        expect(problems).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    });
   });
 });

@@ -1,85 +1,12 @@
-import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { answer, browserTestsRun, launchBrowser, screen, waitForLine, waitForScreen, watchForProblems, type PageGlobals } from './support/page-browser.js';
 import { TelnetCaller } from './support/telnet-caller.js';
 import { startTestBbs, type TestBbs } from './support/test-bbs.js';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const PASSWORD = 'swordfish-42';
 const MESSAGE = 'Grüße vom grünen Bildschirm ☎';
-
-// Just enough of the page's globals for the functions that run inside it.
-interface XtermCell {
-  isFgPalette(): boolean | number;
-  getFgColor(): number;
-}
-interface XtermLine {
-  readonly isWrapped: boolean;
-  translateToString(trimRight: boolean): string;
-  getCell(x: number): XtermCell | undefined;
-}
-interface PageGlobals {
-  readonly m2bbsTerminal: {
-    readonly cols: number;
-    readonly rows: number;
-    readonly textarea: { readonly value: string } | undefined;
-    readonly buffer: { readonly active: { readonly length: number; getLine(y: number): XtermLine | undefined } };
-  };
-  readonly document: {
-    readonly body: { readonly dataset: Record<string, string | undefined> };
-    readonly documentElement: { readonly textContent: string | null };
-  };
-}
-
-// Runs in the page (the page's CSP forbids string evaluation, so it is a function): the terminal's
-// buffer as the caller sees it, wrapped rows joined back into lines; given a needle, whether the
-// needle shows at least `times` times.
-function readScreen(needle: { text: string; times: number } | null): string | boolean {
-  const buffer = (globalThis as unknown as PageGlobals).m2bbsTerminal.buffer.active;
-  const lines: string[] = [];
-  for (let y = 0; y < buffer.length; y++) {
-    const line = buffer.getLine(y);
-    if (line === undefined) continue;
-    const text = line.translateToString(true);
-    if (line.isWrapped && lines.length > 0) lines[lines.length - 1] += text;
-    else lines.push(text);
-  }
-  const screen = lines.join('\n').replace(/\n+$/, '');
-  return needle === null ? screen : screen.split(needle.text).length > needle.times;
-}
-
-async function screen(page: Page): Promise<string> {
-  return String(await page.evaluate(readScreen, null));
-}
-
-/** Waits until `text` shows `times` times on the terminal. */
-async function waitForScreen(page: Page, text: string, times = 1): Promise<void> {
-  await page.waitForFunction(readScreen, { text, times });
-}
-
-async function waitForLine(page: Page, state: 'dialling' | 'connected' | 'closed' | 'failed'): Promise<void> {
-  await page.waitForFunction((want) => (globalThis as unknown as PageGlobals).document.body.dataset.line === want, state);
-}
-
-async function answer(page: Page, line: string): Promise<void> {
-  await page.keyboard.type(line);
-  await page.keyboard.press('Enter');
-}
-
-/** Collects everything a developer console would show in red, and every failed request. */
-function watchForProblems(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console.${m.type()}: ${m.text()} ${m.location().url}`);
-  });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()} ${request.failure()?.errorText ?? ''}`));
-  page.on('response', (response) => {
-    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
-  });
-  return problems;
-}
 
 function deadPort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -92,18 +19,14 @@ function deadPort(): Promise<number> {
   });
 }
 
-// CI installs Debian's chromium and sets M2BBS_REQUIRE_BROWSER, so there this can't be skipped.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.M2BBS_REQUIRE_BROWSER) throw new Error(`no browser at ${CHROMIUM}: apt-get install chromium`);
-if (!haveChromium) console.warn(`no browser at ${CHROMIUM} (apt-get install chromium): the page tests are not run`);
+const haveChromium = browserTestsRun('the page tests are');
 
 describe.runIf(haveChromium)('the green-screen page in a real browser', () => {
   let browser: Browser;
   let bbs: TestBbs;
   let context: BrowserContext;
   beforeAll(async () => {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchBrowser();
     bbs = await startTestBbs({ telnetNegotiationMs: 300 });
   }, 60_000);
   afterAll(async () => {

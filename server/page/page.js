@@ -283,7 +283,14 @@
     } catch {
       reply = undefined;
     }
+    // A notice between a prompt and its answer (`-- line moved to @bbs.11 --`: the same prompt
+    // comes again) leaves the line being typed the caller's: it goes on at the next prompt.
+    const draft = reply?.type === 'notice' && editor.active && editor.echo ? editor.chars.join('') : '';
     endPrompt();
+    if (draft !== '') {
+      typed.unshift({ text: draft });
+      typedLength += draft.length;
+    }
     if (typeof reply !== 'object' || reply === null || typeof reply.type !== 'string') {
       out(`${YELLOW}[The BBS sent something this terminal cannot show.]${RESET}\r\n`);
       return;
