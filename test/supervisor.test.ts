@@ -1,28 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DirectoryEntry } from '../server/line.js';
 import { HandlerProcess } from './support/handler-process.js';
 import { JsonSocketClient } from './support/json-socket-client.js';
-import { childRunning, until } from './support/process-tree.js';
+import { backendPid, directory, untilShown } from './support/started-bbs.js';
 import { TelnetCaller } from './support/telnet-caller.js';
-
-async function directory(port: number): Promise<DirectoryEntry[]> {
-  const response = await fetch(`http://127.0.0.1:${port}/directory`);
-  expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
-  return ((await response.json()) as { numbers: DirectoryEntry[] }).numbers;
-}
-
-/** Polls the directory until `number` shows `up`. */
-function untilShown(port: number, number: string, up: boolean): Promise<DirectoryEntry> {
-  return until(async () => (await directory(port)).find((n) => n.number === number && n.up === up), `${number} ${up ? 'up' : 'down'} in the directory`);
-}
-
-/** The pid of backend `number` under `m2bbs start`, once it runs (a new one when `not` is given). */
-function backendPid(bbs: HandlerProcess, number: string, not?: number): Promise<number> {
-  return until(async () => {
-    const pid = await childRunning(bbs.child.pid ?? 0, new RegExp(` handler .*--name ${number.replace('.', '\\.')} `), number);
-    return pid === not ? undefined : pid;
-  }, `a backend ${number}`);
-}
 
 describe('m2bbs start --backends 2 --max-callers 2, when a backend is killed', () => {
   let bbs: HandlerProcess;

@@ -1,4 +1,5 @@
 /** What a test of `m2bbs start` reads about its backends: the proxy's directory and the backends' pids. */
+import { expect } from 'vitest';
 import type { DirectoryEntry } from '../../server/line.js';
 import type { HandlerProcess } from './handler-process.js';
 import { childRunning, until } from './process-tree.js';
@@ -6,6 +7,7 @@ import { childRunning, until } from './process-tree.js';
 /** The numbers as `GET /directory` on the proxy's HTTP port lists them. */
 export async function directory(port: number): Promise<DirectoryEntry[]> {
   const response = await fetch(`http://127.0.0.1:${port}/directory`);
+  expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
   return ((await response.json()) as { numbers: DirectoryEntry[] }).numbers;
 }
 
