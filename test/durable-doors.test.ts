@@ -8,10 +8,16 @@ import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { answer, browserTestsRun, launchBrowser, screen, waitForLine, waitForScreen, watchForProblems, type PageGlobals } from './support/page-browser.js';
 import { TelnetCaller } from './support/telnet-caller.js';
+import { M2BBS_BIN } from './support/handler-process.js';
+import { TmuxTerminal, hasTmux } from './support/tmux.js';
 import { startTestBbs, type TestBbs } from './support/test-bbs.js';
 
 const MOVED = /-- line moved to @bbs\.1[01] --/;
 const haveBrowser = browserTestsRun('the page tests of a moved line are');
+// CI installs tmux and sets M2BBS_REQUIRE_TMUX, so there this can't be skipped.
+const haveTmux = hasTmux();
+if (!haveTmux && process.env.M2BBS_REQUIRE_TMUX) throw new Error('tmux is required here: apt-get install tmux');
+if (!haveTmux) console.warn('tmux not installed (apt-get install tmux): the m2bbs dial test of a moved line is not run');
 
 /** Kills (SIGKILL) the backend serving the one call in progress; resolves with its number. */
 async function killServingBackend(bbs: TestBbs): Promise<string> {
@@ -149,6 +155,53 @@ describe('a backend killed in the middle of a message', () => {
       } finally {
         await context.close();
       }
+    });
+  });
+
+  describe.runIf(haveTmux)('in m2bbs dial, in a real terminal (tmux)', () => {
+    let term: TmuxTerminal | undefined;
+    afterEach(() => {
+      term?.close();
+      term = undefined;
+    });
+
+    it('shows the notice in the pane, keeps the input line and the status bar, and goes on', async () => {
+      const board = bbs as TestBbs;
+      const t = (term = new TmuxTerminal(100, 30));
+      await t.shellBack();
+      t.send(`${process.execPath} ${M2BBS_BIN} dial 127.0.0.1:${board.frontPort}`, 'Enter');
+      const step = async (line: string, shows: string): Promise<string> => {
+        t.send(line, 'Enter');
+        return t.until((s) => s.includes(shows), shows);
+      };
+      await t.until((s) => s.includes("What's your name?"), 'the name prompt');
+      await step('dialdurable', "What's your password?");
+      await step('dial-pw-1', '(Y/n)');
+      await step('y', 'Type the same password again');
+      await step('dial-pw-1', 'Do you want to continue?');
+      await step('', 'MAIN MENU');
+      await step('1', 'Leave a message:');
+      await step('line one', ' 1> line one');
+      await step('line two', ' 2> line two');
+      t.send('line th');
+      const inputRow = (s: string): string => s.split('\n').at(-3) ?? '';
+      const statusRow = (s: string): string => s.split('\n').at(-2) ?? '';
+      await t.until((s) => inputRow(s).startsWith(' 3> line th'), 'the half-typed line');
+
+      await killServingBackend(board);
+      const moved = await t.until((s) => MOVED.test(s), 'the notice');
+      // The notice is a line of its own in the pane; the input line still holds what was typed.
+      expect(moved.split('\n').filter((row) => MOVED.test(row)).map((row) => row.trim())).toEqual([MOVED.exec(moved)?.[0]]);
+      expect(inputRow(moved)).toBe(' 3> line th');
+      expect(statusRow(moved)).toMatch(/^ @bbs \| dialdurable \| online \d+:\d\d:\d\d +CONNECTED *$/);
+      expect(moved).not.toContain('NO CARRIER');
+
+      await step('ree', ' 3> line three');
+      const posted = await step('.', 'Your message is on the board as number 1.');
+      expect(posted).not.toContain('NO CARRIER');
+      expect(messagesOnTheBoard(board)).toEqual(['line one\nline two\nline three']);
+      t.send('', 'C-c');
+      await t.shellBack();
     });
   });
 });
