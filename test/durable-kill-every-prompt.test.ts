@@ -33,8 +33,8 @@ function script(name: string): string[] {
 // line). The board's first two pages are bob's four messages, the same in every run.
 function normalise(name: string): (text: string) => string {
   return (text) => {
-    if (text.includes('---((( THE ONE-LINER WALL )))---')) return '<the one-liner wall>';
     return text
+      .replace(/(---\(\(\( THE ONE-LINER WALL \)\)\)---\S*\n)[\s\S]*(\n\S*-- the last )\d+( lines --)/, '$1<the lines>$2N$3')
       .replace(new RegExp(`\\b${name}\\b`, 'g'), 'NAME')
       .replace(/^ATDT @bbs\.1[01] /, 'ATDT @bbs.1x ')
       .replace(/Messages on the board: \d+/g, 'Messages on the board: N')
@@ -86,6 +86,7 @@ describe('m2bbs start --backends 2: a scripted call whose backend is SIGKILLed a
     expect(undisturbed.slice(0, 3)).toEqual(['BBS| ATDT @bbs.1x ... CONNECT', expect.stringContaining('Welcome to the M2BBS.'), "BBS| What's your name? (new callers: pick one)"]);
     expect(undisturbed.filter((line) => PROMPT_LINE.test(line))).toHaveLength(script('x').length);
     expect(undisturbed).toContain('BBS| Sent to bob.');
+    expect(undisturbed).toContain('BBS| \x1b[36m---((( THE ONE-LINER WALL )))---\x1b[0m\n<the lines>\n\x1b[36m-- the last N lines --\x1b[0m');
     expect(undisturbed.at(-2)).toBe('BBS| Alright, see ya later, NAME.');
     expect(undisturbed.at(-1)).toBe('-- line closed --');
   });
