@@ -278,6 +278,7 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
     const caller: Caller | undefined = loggedInCaller(replay.rows);
     log.warn('conversation does not fit the code: restarted', { conversation: session.conversation, conn: session.connId, step: replay.index, why: step.why, caller: caller?.name });
     emit(session, JSON.stringify({ type: 'screen', msg: `${caller === undefined ? CHANGED_NOTICE.notLoggedIn : CHANGED_NOTICE.loggedIn}\n` }));
+    session.restarted = true;
     session.flow = options.startFlow(caller === undefined ? undefined : { caller, menu: 'main' });
     if (caller === undefined) journal?.record(session, 'start', 'start', null);
     return session.flow.next(undefined);

@@ -189,6 +189,7 @@ export function createEngine(options: EngineOptions): Engine {
         return;
       case 'msg':
         if (session !== undefined) {
+          if (request.headers.RESUME === '1' && restartedWithout(session, message.lines.length)) return;
           deliver(session, message.lines, seqOf(request));
           return;
         }
@@ -298,7 +299,15 @@ export function createEngine(options: EngineOptions): Engine {
     session.replay = replay;
     log.info('conversation taken over', { conn: request.connId, conversation: identity.conversation, from: claim.previousOwner, epoch: claim.epoch, rows: claim.rows.length, live: sessions.size, max });
     advance(session, { ok: true, value: undefined });
-    if (firstLines.length > 0 && !session.ended) deliver(session, firstLines, identity.seq);
+    if (firstLines.length > 0 && !session.ended && !restartedWithout(session, firstLines.length)) deliver(session, firstLines, identity.seq);
+  }
+
+  // Lines sent with a move answer the prompts the caller saw: once the journal did not fit and
+  // the flow started again, they would answer other prompts (a password read as a name), so they
+  // are dropped and the caller answers the prompt now shown.
+  function restartedWithout(session: Session, lines: number): boolean {
+    if (session.restarted) log.info('lines sent with the move dropped: the conversation started again', { conn: session.connId, conversation: session.conversation, lines });
+    return session.restarted;
   }
 
   // A session in a service call or a sleep is not waiting, so nobody is hung up on mid-call.

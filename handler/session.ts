@@ -49,6 +49,11 @@ export class Session {
   dropFrom: number | undefined = undefined;
   /** While the flow is being rebuilt from its journal. */
   replay: Replay | undefined = undefined;
+  /**
+   * The journal no longer fitted the code and the flow started again: the lines that came with
+   * the move answered prompts that are gone (a password typed at its prompt is not a name).
+   */
+  restarted = false;
   constructor(
     readonly uuid: string,
     readonly connId: string,

@@ -120,4 +120,34 @@ describe('a journal from changed flow code, before logging in', () => {
     expect(record).toMatchObject({ conversation: `m2/${SERVER_UUID}/0/1`, step: 0, why: expect.stringMatching(/^row 0: the journal has ask:name:> , the code now asks for call:countMessages/) });
     expect(record?.caller).toBeUndefined();
   });
+
+  it('drops the lines sent with the move: a password typed at its prompt is never read as a name, nor journaled', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'm2bbs-changed-'));
+    const file = join(dir, 'bbs.db');
+    const backend = (startFlow: (start?: FlowStart) => Flow): Harness => {
+      const store = createStore(openDatabase(file));
+      const h = createHarness({ store, journal: new Journal({ store: store.journal, owner: 'x', log: createLogger('silent'), now: Date.now }), startFlow });
+      harnesses.push(h);
+      return h;
+    };
+    const before = backend((start) => bbsFlow(TEST_LIMITS, start)).caller('1');
+    await before.dial();
+    expect((await before.say('carol'))?.msg).toBe("What's your password?");
+    function* changed(start?: FlowStart): Flow {
+      if (start === undefined) yield* call('countMessages');
+      yield* bbsFlow(TEST_LIMITS, start);
+    }
+    const newCode = backend(changed);
+    // Typed while the line moved, sent again by the proxy with the move: the password, then more.
+    const moving = newCode.caller('1', { RESUME: '1', ACKED: '2' });
+    moving.sendBody(JSON.stringify({ type: 'msg', msg: 'Pw-carol-6620' }));
+    moving.sendBody(JSON.stringify({ type: 'msg', msg: 'y' }));
+    const replies = await until(() => (moving.replies.some((r) => r.type === 'prompt') ? moving.replies : undefined), 'the prompt after the takeover', 5000);
+    expect(replies.map((r) => r.msg.split('\n')[0])).toEqual([CHANGED_NOTICE.notLoggedIn, ' __  __ ____  ____  ____  ____', "What's your name? (new callers: pick one)"]);
+    // The caller answers the prompt now shown.
+    expect((await newCode.caller('1').say('carol'))?.msg).toBe("What's your password?");
+    sysop = new Database(file, { readonly: true });
+    expect(sysop.prepare("SELECT count(*) FROM journal WHERE value LIKE '%Pw-carol%'").pluck().get()).toBe(0);
+    expect(sysop.prepare("SELECT value FROM journal WHERE kind = 'line' ORDER BY n").pluck().all()).toEqual(['"carol"', '"carol"']);
+  });
 });
