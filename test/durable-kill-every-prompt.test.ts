@@ -49,6 +49,8 @@ describe('m2bbs start --backends 2: a scripted call whose backend is SIGKILLed a
   const names: string[] = [];
 
   beforeAll(async () => {
+    // A backend killed two dozen times within seconds would otherwise wait up to 10 s (the
+    // supervisor's backoff) before it is started again; --page-size 2 makes two "more" prompts.
     bbs = HandlerProcess.run(
       ['start', '--backends', '2', '--restart-delay-ms', '50', '--max-restart-delay-ms', '50', '--page-size', '2', '--listen', '127.0.0.1:0', '--telnet', '127.0.0.1:0', '--db', '$DIR/bbs.db', '--screens', '$DIR/screens'],
       {},
