@@ -34,6 +34,8 @@ export interface BbsOptions {
   readonly profileDir?: string;
   /** The proxy's cap on output held for one caller (m2bbs start --max-output-bytes). */
   readonly maxOutputBytes?: number;
+  /** More `m2bbs start` flags (--journal, --restart-delay-ms ...). */
+  readonly startFlags?: readonly string[];
 }
 
 /** Starts the BBS; resolves once it says it is up. */
@@ -46,6 +48,7 @@ export async function startBbs(options: BbsOptions): Promise<BbsUnderTest> {
   const logFd = openSync(logFile, 'w');
   const args = ['start', '--backends', String(options.backends), '--max-callers', String(options.maxCallers)];
   if (options.maxOutputBytes !== undefined) args.push('--max-output-bytes', String(options.maxOutputBytes));
+  args.push(...(options.startFlags ?? []));
   const env = options.profileDir === undefined ? process.env : profiledEnv(options.profileDir);
   const child = spawn(process.execPath, [M2BBS_BIN, ...args, '--listen', '127.0.0.1:0', '--telnet', '127.0.0.1:0', '--db', db, '--log-level', 'info'], {
     stdio: ['ignore', 'pipe', logFd],

@@ -4,7 +4,7 @@ import type { ConfigProblems } from '../common/config-problems.js';
 import { parseTable, usageText, type FlagTable } from '../common/flag-table.js';
 import type { WalkKind } from './walk.js';
 
-export const SCENARIOS = ['custom', 'connected', 'idle', 'throughput', 'suspended', 'non-reading'] as const;
+export const SCENARIOS = ['custom', 'connected', 'idle', 'throughput', 'suspended', 'non-reading', 'failover', 'replay'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 export const DOORS = ['json', 'telnet', 'websocket', 'mixed'] as const;
 export type DoorChoice = (typeof DOORS)[number];
@@ -40,6 +40,13 @@ export interface BenchConfig {
   readonly profileDir: string | undefined;
   /** The proxy's cap on output held for one caller; undefined leaves the proxy's default. */
   readonly maxOutputBytes: number | undefined;
+  /** Whether the backends of a BBS it starts journal their conversations (m2bbs start --journal). */
+  readonly journal: 'on' | 'off';
+  /** Failover: backends to SIGKILL, and the mean pause before each kill once all are up. */
+  readonly kills: number;
+  readonly killPauseMs: number;
+  /** Replay: journal rows per replayed conversation. */
+  readonly replayRows: number;
 }
 
 /** The flags of `m2bbs bench`; a flag without a default here takes the scenario's. */
@@ -73,7 +80,11 @@ export const BENCH_FLAGS = {
   pid: { kind: 'string', arg: 'NAME=PID', multiple: true, help: 'a process of a --target BBS to report memory and CPU of (repeatable)' },
   baselines: { kind: 'string', arg: 'on|off', choices: ['on', 'off'], default: 'on', help: 'the raw ZeroMQ and backend-alone baselines' },
   'baseline-seconds': { kind: 'integer', arg: 'S', min: 1, max: 600, default: 3, help: 'how long each baseline measures' },
-  sessions: { kind: 'integer', arg: 'N', min: 1, max: 5_000_000, default: 100_000, help: 'suspended conversations (idle, suspended)' },
+  sessions: { kind: 'integer', arg: 'N', min: 1, max: 5_000_000, default: 100_000, help: 'suspended conversations (idle, suspended); conversations replayed (replay)' },
+  journal: { kind: 'string', arg: 'on|off', choices: ['on', 'off'], default: 'on', help: 'journal conversations in the backends of the BBS it starts (m2bbs start --journal)' },
+  kills: { kind: 'integer', arg: 'N', min: 1, max: 100_000, default: 100, help: 'failover: backends to SIGKILL' },
+  'kill-pause': { kind: 'integer', arg: 'MS', min: 0, max: 600_000, default: 100, help: 'failover: mean pause before each kill, once every backend is up' },
+  'replay-rows': { kind: 'integer', arg: 'N', min: 1, max: 100_000, default: 200, help: 'replay: journal rows each replayed conversation has' },
   json: { kind: 'string', arg: 'FILE', help: 'also write the JSON report to FILE' },
   profile: { kind: 'string', arg: 'DIR', help: "CPU-profile the BBS it starts (node --cpu-prof) into DIR, and print each process's hottest functions" },
   'max-output-bytes': {
@@ -104,6 +115,12 @@ baselines measured in the same run. Only ever calls this machine (loopback).`,
   non-reading 10 callers log in, stop reading and ask for a page of the board every 50 ms
               (--think), 40 s, beside one caller who reads; the proxy's memory, the callers it
               closed and the reader's round trip (--max-output-bytes sets the proxy's cap)
+  failover    50 callers walking the menu (posts and mails of several lines) while --kills
+              (100) random backends are SIGKILLed; lost sessions, lost and doubled writes
+              (exit 1 unless all are 0) and the time from a kill to the next prompt
+  replay      the cost of replaying a journal in one in-process backend: --sessions (1,000)
+              conversations at the main menu and as many --replay-rows deep in a message,
+              taken over and rebuilt
 
 Accounts: on a BBS it starts, callers' accounts are put in the database first with a cheap
 scrypt cost, so logins cost microseconds; the --sign-ups callers pay the real cost. Against
@@ -118,7 +135,8 @@ interface Preset {
   readonly dialsPerSecond: number;
 }
 
-const PRESETS: Readonly<Record<Exclude<Scenario, 'suspended'>, Preset>> = {
+const PRESETS: Readonly<Record<Exclude<Scenario, 'suspended' | 'replay'>, Preset>> = {
+  failover: { callers: 50, thinkMs: 50, idleAtMenu: false, durationSeconds: 10, dialsPerSecond: 200 },
   'non-reading': { callers: 10, thinkMs: 50, idleAtMenu: false, durationSeconds: 40, dialsPerSecond: 100 },
   custom: { callers: 20, thinkMs: 1000, idleAtMenu: false, durationSeconds: 10, dialsPerSecond: 200 },
   connected: { callers: 10_000, thinkMs: 3000, idleAtMenu: false, durationSeconds: 60, dialsPerSecond: 500 },
@@ -131,7 +149,7 @@ export function parseBenchConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   const { values, problems, sources } = parseTable('m2bbs bench', BENCH_USAGE, BENCH_FLAGS, argv, env);
   // --sessions alone keeps meaning what it always did: the suspended-conversation heap.
   const scenario = values.scenario ?? (sources.sessions !== undefined ? 'suspended' : 'custom');
-  const preset = PRESETS[scenario === 'suspended' ? 'custom' : scenario];
+  const preset = PRESETS[scenario === 'suspended' || scenario === 'replay' ? 'custom' : scenario];
   const target = values.target === undefined ? undefined : loopback(problems, 'target', values.target);
   const telnetTarget = values['telnet-target'] === undefined ? undefined : loopback(problems, 'telnet-target', values['telnet-target']);
   const { door, route, backends, names } = values;
@@ -155,9 +173,13 @@ export function parseBenchConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   if (pids.length > 0 && target === undefined) problems.add('--pid is for a --target BBS; a BBS the bench starts is followed by itself');
   const rampSeconds = callers / dialsPerSecond;
   const loginSeconds = 30 + (thinkMs * 8) / 1000;
-  const maxSeconds = values['max-seconds'] ?? Math.ceil(rampSeconds + loginSeconds + durationSeconds + 30);
+  // A failover run lasts as long as its kills (about a second each), and then the last answers.
+  const runSeconds = scenario === 'failover' ? values.kills * (3 + values['kill-pause'] / 1000) + 30 : durationSeconds;
+  const maxSeconds = values['max-seconds'] ?? Math.ceil(rampSeconds + loginSeconds + runSeconds + 30);
   if (values.profile !== undefined && target !== undefined) problems.add('--profile profiles a BBS the bench starts, not a --target');
   if (scenario === 'non-reading' && target !== undefined) problems.add('--scenario non-reading follows the proxy of a BBS it starts; it takes no --target');
+  if (scenario === 'failover' && target !== undefined) problems.add('--scenario failover kills the backends of a BBS it starts; it takes no --target');
+  if (sources.journal !== undefined && target !== undefined) problems.add('--journal sets the backends of a BBS the bench starts, not a --target');
   // The environment variable may be set for other runs; only the flag is a mistake with --target.
   if (sources['max-output-bytes'] === '--max-output-bytes' && target !== undefined) problems.add('--max-output-bytes sets the proxy of a BBS the bench starts, not a --target');
   problems.check('m2bbs bench');
@@ -181,10 +203,15 @@ export function parseBenchConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     pids,
     baselines: values.baselines === 'on',
     baselineSeconds: values['baseline-seconds'],
-    sessions: values.sessions,
+    // A replay takes over each conversation built: 1,000 of each kind is plenty.
+    sessions: scenario === 'replay' && sources.sessions === undefined ? 1000 : values.sessions,
     json: values.json,
     profileDir: values.profile,
     maxOutputBytes: values['max-output-bytes'],
+    journal: values.journal,
+    kills: values.kills,
+    killPauseMs: values['kill-pause'],
+    replayRows: values['replay-rows'],
   });
 }
 

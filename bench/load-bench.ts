@@ -47,6 +47,7 @@ export async function runLoadBench(config: BenchConfig, progress: Progress): Pro
       backends: config.backends,
       maxCallers: config.maxCallers,
       prepare: (db) => seedAccounts(db, names.slice(config.signUps)),
+      startFlags: ['--journal', config.journal],
       ...(config.profileDir === undefined ? {} : { profileDir: config.profileDir }),
     });
   }
@@ -122,6 +123,7 @@ export async function runLoadBench(config: BenchConfig, progress: Progress): Pro
       windowSeconds: config.durationSeconds,
       dialsPerSecond: config.dialsPerSecond,
       backends: config.target === undefined ? config.backends : null,
+      journal: config.target === undefined ? config.journal : null,
       maxCallers: config.target === undefined ? config.maxCallers : null,
       accounts: config.target === undefined ? `seeded at scrypt N=16, ${config.signUps} sign-ups at N=${DEFAULT_SCRYPT_COST.N}` : 'the target\'s own',
     },

@@ -3,12 +3,15 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { BbsError } from '../common/errors.js';
 import { parseBenchConfig } from './config.js';
+import { runFailoverBench } from './failover-bench.js';
+import { formatFailoverReport } from './failover-report.js';
 import { runLoadBench } from './load-bench.js';
 import { runNonReadingBench } from './non-reading-bench.js';
 import { formatNonReadingReport } from './non-reading-report.js';
 import { createProgress } from './progress.js';
 import { prepareOutputPaths } from './output-paths.js';
 import { formatReport } from './report.js';
+import { measureReplay, printReplay } from './replay-cost.js';
 import { measureSuspended, printSuspended } from './suspended-sessions.js';
 
 export { BENCH_USAGE } from './config.js';
@@ -24,6 +27,13 @@ export async function runBench(argv: readonly string[]): Promise<void> {
     if (again.status !== 0) throw new BbsError('BBS_ERR_USAGE', `bench failed (exit ${again.status})`);
     return;
   }
+  if (config.scenario === 'replay') {
+    const report = await measureReplay(config.sessions, config.replayRows);
+    printReplay(report);
+    console.log(JSON.stringify(report));
+    if (config.json !== undefined) writeFileSync(config.json, `${JSON.stringify(report, null, 2)}\n`);
+    return;
+  }
   if (config.scenario === 'suspended') {
     const report = await measureSuspended(config.sessions);
     printSuspended(report);
@@ -37,6 +47,16 @@ export async function runBench(argv: readonly string[]): Promise<void> {
     console.error(`m2bbs bench: still running after ${limitSeconds} s; stopping.`);
     process.exit(1);
   }, limitSeconds * 1000).unref();
+  if (config.scenario === 'failover') {
+    const report = await runFailoverBench(config, createProgress());
+    clearTimeout(watchdog);
+    console.log(formatFailoverReport(report));
+    console.log(JSON.stringify(report));
+    if (config.json !== undefined) writeFileSync(config.json, `${JSON.stringify(report, null, 2)}\n`);
+    // Something lost or doubled fails the run, for a script or CI to see.
+    if (!report.passed) process.exitCode = 1;
+    return;
+  }
   if (config.scenario === 'non-reading') {
     const report = await runNonReadingBench(config, createProgress());
     clearTimeout(watchdog);

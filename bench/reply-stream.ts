@@ -11,6 +11,8 @@ export interface JsonReply {
   readonly msg?: unknown;
   readonly pchar?: unknown;
   readonly echo?: unknown;
+  /** In an m2bbs prompt: the last input its backend has journaled. */
+  readonly seq?: unknown;
 }
 
 export class ReplyStream {

@@ -39,6 +39,8 @@ export interface StartConfig {
   readonly backendFlags: readonly string[];
   /** The `m2bbs proxy` arguments the proxy gets for PROXY_PASSED_ON_FLAGS. */
   readonly proxyFlags: readonly string[];
+  /** The first wait before a backend that exited is started again, and the longest it grows to. */
+  readonly restartDelayMs: { readonly first: number; readonly max: number };
 }
 
 /** The flags of `m2bbs start`: its own, then every limit of the backends it runs. */
@@ -56,6 +58,24 @@ export const START_FLAGS = {
     env: 'M2BBS_LOG',
     defaultText: 'text on a terminal, with the JSON lines in m2bbs.log next to the database; json otherwise',
     help: 'text or json log lines on stderr',
+  },
+  'restart-delay-ms': {
+    kind: 'integer',
+    arg: 'MS',
+    min: 10,
+    max: 600_000,
+    env: 'M2BBS_RESTART_DELAY_MS',
+    default: 500,
+    help: 'wait before restarting a backend that exited; it doubles after each exit within 30 s of a start',
+  },
+  'max-restart-delay-ms': {
+    kind: 'integer',
+    arg: 'MS',
+    min: 10,
+    max: 600_000,
+    env: 'M2BBS_MAX_RESTART_DELAY_MS',
+    default: 10_000,
+    help: 'the longest that wait grows to',
   },
   ...PASSED_ON_FLAGS,
   ...PROXY_PASSED_ON_FLAGS,
@@ -77,6 +97,9 @@ export function parseStartConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   // Checked here, with everything else, rather than by the proxy after the supervisor started it.
   parseAddress(sources.listen ?? '--listen', values.listen, problems);
   parseAddress(sources.telnet ?? '--telnet', values.telnet, problems);
+  if (values['max-restart-delay-ms'] < values['restart-delay-ms']) {
+    problems.add(`--max-restart-delay-ms: expected at least --restart-delay-ms (${values['restart-delay-ms']}), got ${values['max-restart-delay-ms']}`);
+  }
   problems.check('m2bbs start');
   const passOn = (flags: FlagTable): string[] =>
     Object.keys(flags).flatMap((flag) => {
@@ -99,6 +122,7 @@ export function parseStartConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     backendLimits: limits,
     backendFlags,
     proxyFlags,
+    restartDelayMs: { first: values['restart-delay-ms'], max: values['max-restart-delay-ms'] },
   });
 }
 

@@ -22,13 +22,14 @@ export interface Supervisor {
   kill(): void;
 }
 
-// A run shorter than this counts as a quick failure; the wait after one doubles from 0.5 s to 10 s.
+// A run shorter than this counts as a quick failure; the wait after one doubles from 0.5 s to 10 s
+// (a backend's from --restart-delay-ms to --max-restart-delay-ms).
 const QUICK_MS = 30_000;
 // A proxy that fails this many times in a row, each soon after starting, is not coming back.
 const PROXY_TRIES = 5;
 
-function restartDelayMs(quickFailures: number): number {
-  return Math.min(500 * 2 ** (quickFailures - 1), 10_000);
+function restartDelayMs(quickFailures: number, first = 500, max = 10_000): number {
+  return Math.min(first * 2 ** (quickFailures - 1), max);
 }
 
 function hostPort(a: BoundAddress): string {
@@ -129,7 +130,7 @@ export function startSupervisor(config: StartConfig, log: Logger, output: LogOut
         // sysop may mend the cause, so this one keeps being retried, saying why each time.
         if (failure !== undefined && !isUp) return giveUp(failure);
         const quick = Date.now() - started < QUICK_MS ? failures + 1 : 1;
-        const delayMs = restartDelayMs(quick);
+        const delayMs = restartDelayMs(quick, config.restartDelayMs.first, config.restartDelayMs.max);
         if (failure !== undefined) log.error('backend could not start; trying again', { backend: b.number, why: failure, restartInMs: delayMs });
         else log.warn('backend exited; restarting', { backend: b.number, code, signal, restartInMs: delayMs });
         setTimeout(() => {

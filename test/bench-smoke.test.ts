@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { parseBenchConfig } from '../bench/config.js';
+import type { FailoverReport } from '../bench/failover-report.js';
 import type { NonReadingReport } from '../bench/non-reading-report.js';
+import type { ReplayReport } from '../bench/replay-cost.js';
 import type { LoadReport } from '../bench/report.js';
 import { M2BBS_BIN } from './support/handler-process.js';
 import { startTestBbs } from './support/test-bbs.js';
@@ -81,6 +83,33 @@ describe('m2bbs bench (smoke run; no timing is asserted)', () => {
     expect(report.errors.total).toBe(0);
   }, 120_000);
 
+  it('kills backends under callers who post and mail, and reports no session lost and no write lost or doubled', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'm2bbs-bench-smoke-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'failover.json');
+    const { code, stdout, stderr } = await runBench(['--scenario', 'failover', '--callers', '5', '--kills', '3', '--sign-ups', '1', '--json', file]);
+    expect(code, `${stdout}\n${stderr}`).toBe(0);
+
+    for (const label of ['kills (SIGKILL)', 'lost sessions', 'lost writes', 'doubled writes', 'kill to next prompt', 'PASSED: nothing lost, nothing doubled']) expect(stdout).toContain(label);
+    const report = JSON.parse(readFileSync(file, 'utf8')) as FailoverReport;
+    expect(JSON.parse(stdout.trim().split('\n').at(-1) ?? '')).toEqual(report);
+    expect(report.kills).toMatchObject({ made: 3, asked: 3 });
+    expect(report.callers).toMatchObject({ dialled: 5, reachedMenu: 5, lost: 0, unanswered: 0 });
+    // Every kill hits the callers of one backend; each of them is told their line moved.
+    expect(report.callers.moveNotices).toBeGreaterThan(0);
+    expect(report.writes).toMatchObject({ lost: 0, doubled: 0 });
+    expect(report.writes.finished).toBeGreaterThan(0);
+    expect(report.writes.stored).toBe(report.writes.finished);
+    expect(report.passed).toBe(true);
+  }, 120_000);
+
+  it('says a failover run failed, with exit 1, when backends journal nothing and their callers lose the line', async () => {
+    const { code, stdout } = await runBench(['--scenario', 'failover', '--callers', '4', '--kills', '1', '--sign-ups', '0', '--journal', 'off']);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/lost sessions\s+[1-4]: NO CARRIER: the line to @bbs\.1[01] dropped\./);
+    expect(stdout).toContain('FAILED: something was lost or doubled');
+  }, 120_000);
+
   it('takes the proxy cap from --max-output-bytes or M2BBS_MAX_OUTPUT_BYTES, and refuses the flag with --target', () => {
     expect(parseBenchConfig(['--scenario', 'non-reading'])).toMatchObject({ callers: 10, thinkMs: 50, durationSeconds: 40, maxOutputBytes: undefined });
     expect(parseBenchConfig(['--scenario', 'non-reading'], { M2BBS_MAX_OUTPUT_BYTES: '1073741824' }).maxOutputBytes).toBe(1073741824);
@@ -88,6 +117,9 @@ describe('m2bbs bench (smoke run; no timing is asserted)', () => {
     expect(() => parseBenchConfig(['--max-output-bytes', '100'])).toThrow('--max-output-bytes');
     expect(() => parseBenchConfig(['--target', '127.0.0.1:6767', '--max-output-bytes', '65536'])).toThrow('--max-output-bytes sets the proxy of a BBS the bench starts, not a --target');
     expect(() => parseBenchConfig(['--scenario', 'non-reading', '--target', '127.0.0.1:6767'])).toThrow('--scenario non-reading follows the proxy of a BBS it starts');
+    expect(() => parseBenchConfig(['--scenario', 'failover', '--target', '127.0.0.1:6767'])).toThrow('--scenario failover kills the backends of a BBS it starts');
+    expect(() => parseBenchConfig(['--target', '127.0.0.1:6767', '--journal', 'off'])).toThrow('--journal sets the backends of a BBS the bench starts, not a --target');
+    expect(parseBenchConfig(['--scenario', 'failover'])).toMatchObject({ callers: 50, kills: 100, journal: 'on' });
   });
 
   it('still measures the heap per suspended conversation', async () => {
@@ -95,6 +127,18 @@ describe('m2bbs bench (smoke run; no timing is asserted)', () => {
     expect(code, stderr).toBe(0);
     expect(stdout).toContain('heap per suspended conversation:');
     expect(JSON.parse(stdout.trim().split('\n').at(-1) ?? '')).toMatchObject({ sessions: 200 });
+  }, 60_000);
+
+  it('measures what replaying a journal costs: a takeover at the main menu, and each row of a long message', async () => {
+    const { code, stdout, stderr } = await runBench(['--scenario', 'replay', '--sessions', '20', '--replay-rows', '40']);
+    expect(code, stderr).toBe(0);
+    expect(stdout).toContain('replay cost per journal row:');
+    const report = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as ReplayReport;
+    expect(report.conversations).toBe(20);
+    // At the menu replay starts at its checkpoint; in a message every line typed is a row.
+    expect(report.rowsAtMenu).toBeLessThan(5);
+    expect(report.rowsDeep).toBeGreaterThanOrEqual(40);
+    expect(report.takeoverDeepMicros).toBeGreaterThan(0);
   }, 60_000);
 
   it('against a running BBS, reports the CPU per input only for the processes it is told of', async () => {

@@ -6,7 +6,7 @@ import { parseProxyConfig } from '../server/config.js';
 import { backendArgs, parseStartConfig, PASSED_ON_FLAGS, START_FLAGS } from '../server/start-config.js';
 import { HandlerProcess } from './support/handler-process.js';
 import { JsonSocketClient } from './support/json-socket-client.js';
-import { childRunning } from './support/process-tree.js';
+import { childRunning, until } from './support/process-tree.js';
 
 const BACKEND = { number: 'bbs.10', sendSpec: 'tcp://127.0.0.1:9910', recvSpec: 'tcp://127.0.0.1:9911' };
 
@@ -55,6 +55,38 @@ describe('every backend limit given to m2bbs start, as a flag or in the environm
       ].join('\n'),
     );
   });
+});
+
+describe('m2bbs start --restart-delay-ms and --max-restart-delay-ms: how soon a backend that died is started again', () => {
+  it('waits 0.5 s, doubling to 10 s, unless told otherwise, and refuses a longest wait below the first', () => {
+    expect(parseStartConfig([], {}).restartDelayMs).toEqual({ first: 500, max: 10_000 });
+    expect(parseStartConfig(['--restart-delay-ms', '100'], { M2BBS_MAX_RESTART_DELAY_MS: '400' }).restartDelayMs).toEqual({ first: 100, max: 400 });
+    expect(() => parseStartConfig(['--restart-delay-ms', '800', '--max-restart-delay-ms', '200'], {})).toThrow('--max-restart-delay-ms: expected at least --restart-delay-ms (800), got 200');
+  });
+
+  it('restarts a backend killed again and again after the waits it was given, doubling up to the longest', async () => {
+    const bbs = HandlerProcess.run(
+      ['start', '--backends', '1', '--listen', '127.0.0.1:0', '--telnet', '127.0.0.1:0', '--db', '$DIR/bbs.db', '--restart-delay-ms', '40', '--max-restart-delay-ms', '100'],
+      { M2BBS_LOG: 'json' },
+    );
+    try {
+      await bbs.waitForStdout(/http:\/\/127\.0\.0\.1:(\d+)\//);
+      const waits: unknown[] = [];
+      let victim = 0;
+      for (let i = 0; i < 3; i++) {
+        victim = await until(async () => {
+          const pid = await childRunning(bbs.child.pid ?? 0, / handler .*--name bbs\.10 /, 'the backend bbs.10');
+          return pid === victim ? undefined : pid;
+        }, 'a new backend bbs.10');
+        process.kill(victim, 'SIGKILL');
+        const exited = await bbs.waitForLog((r) => r.msg === 'backend exited; restarting' && r.signal === 'SIGKILL' && !waits.includes(r));
+        waits.push(exited);
+      }
+      expect(waits.map((r) => (r as { restartInMs?: unknown }).restartInMs)).toEqual([40, 80, 100]);
+    } finally {
+      expect(await bbs.stop()).toBe(0);
+    }
+  }, 30_000);
 });
 
 describe('m2bbs start --max-lines 2 --page-size 1 --max-callers 1, M2BBS_MAX_LINE_LENGTH=20 M2BBS_IDLE_BEFORE_LOGIN=3', () => {

@@ -1,0 +1,132 @@
+/**
+ * One caller of the failover soak, over a JSON socket: it walks the menu (failover-walk.ts) and
+ * notes what a person would notice when a backend dies under it: the `-- line moved --` notice,
+ * how long its line waited for the next prompt, a line that closed or said NO CARRIER.
+ */
+import { connect, type Socket } from 'node:net';
+import type { JsonReply } from './reply-stream.js';
+import { ReplyStream } from './reply-stream.js';
+import type { FailoverWalk } from './failover-walk.js';
+import { classify } from './walk.js';
+
+const MOVED = /^-- line moved to (@\S+) --$/;
+
+/** What every caller of a soak adds to. */
+export interface FailoverTally {
+  /** A prompt answered a line typed at `sentAt`; `movedAt`: the first move notice since the prompt before, if one came. */
+  answered(sentAt: number, at: number, movedAt: number | undefined): void;
+  /** A `-- line moved --` notice arrived. */
+  moved(at: number): void;
+  error(kind: string): void;
+}
+
+export interface FailoverPlan {
+  readonly thinkMs: number;
+  readonly now: () => number;
+  readonly random: () => number;
+}
+
+export class FailoverCaller {
+  /** Inputs sent (the proxy numbers them the same way: `connect` is 1). */
+  private inputs = 0;
+  /** When the line awaiting its prompt was typed; -1 when none is. */
+  sentAt = -1;
+  private movedAt: number | undefined;
+  private socket: Socket | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private stopping = false;
+  closed = false;
+  /** How the call ended, when the BBS ended it: NO CARRIER, an exit, or a line closed without a word. */
+  lost: string | undefined;
+  atMenu = false;
+  moves = 0;
+
+  constructor(
+    readonly walk: FailoverWalk,
+    private readonly plan: FailoverPlan,
+    private readonly tally: FailoverTally,
+  ) {}
+
+  /** True while a line it typed has had no answer. */
+  get waiting(): boolean {
+    return this.sentAt >= 0;
+  }
+
+  dial(host: string, port: number): void {
+    const socket = connect({ host, port, noDelay: true });
+    this.socket = socket;
+    const stream = new ReplyStream();
+    socket.on('connect', () => this.send('connect'));
+    socket.on('data', (chunk: Buffer) => stream.push(chunk, (reply) => this.reply(reply), (what) => this.tally.error(what)));
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearTimeout(this.timer);
+      this.closed = true;
+      if (!this.stopping && this.lost === undefined) this.lost = 'line closed without a word';
+    });
+  }
+
+  /** Types nothing more; the line it waits on (if any) is still answered. */
+  stop(): void {
+    this.stopping = true;
+    clearTimeout(this.timer);
+  }
+
+  hangUp(): void {
+    this.stop();
+    this.socket?.destroy();
+  }
+
+  private reply(reply: JsonReply): void {
+    const msg = typeof reply.msg === 'string' ? reply.msg : '';
+    const at = this.plan.now();
+    switch (reply.type) {
+      case 'screen':
+        return this.walk.shown(msg);
+      case 'notice': {
+        if (!MOVED.test(msg)) return;
+        this.moves++;
+        this.movedAt ??= at;
+        this.tally.moved(at);
+        return;
+      }
+      case 'exit':
+        if (!this.stopping) this.lost = msg.slice(0, 80);
+        return;
+      case 'prompt':
+        return this.prompt(reply, msg, at);
+    }
+  }
+
+  private prompt(reply: JsonReply, msg: string, at: number): void {
+    // After a move the prompt the caller was at is shown again before the answer to a line sent
+    // again: a prompt acknowledging less than the input before the last is that one (the new
+    // backend acknowledges one input short of what it replayed).
+    const seq = typeof reply.seq === 'number' ? reply.seq : undefined;
+    if (this.sentAt < 0) return;
+    if (this.movedAt !== undefined && seq !== undefined && seq < this.inputs - 1) return;
+    this.tally.answered(this.sentAt, at, this.movedAt);
+    this.sentAt = -1;
+    this.movedAt = undefined;
+    const pchar = typeof reply.pchar === 'string' ? reply.pchar : '> ';
+    const kind = classify({ text: msg === '' ? pchar : `${msg}\n${pchar}`, echo: reply.echo !== false });
+    if (kind === 'menu') this.atMenu = true;
+    if (this.stopping) return;
+    const line = this.walk.answer(kind);
+    if (line === undefined) {
+      this.tally.error(`unrecognised prompt: ${JSON.stringify(`${msg}${pchar}`.slice(-60))}`);
+      this.hangUp();
+      return;
+    }
+    const think = this.plan.thinkMs;
+    if (think === 0) return this.send(line);
+    this.timer = setTimeout(() => this.send(line), think * (0.5 + this.plan.random()));
+  }
+
+  private send(line: string): void {
+    if (this.stopping || this.closed) return;
+    this.inputs++;
+    this.sentAt = this.plan.now();
+    this.socket?.write(`@bbs ${JSON.stringify({ type: 'msg', msg: line })}\0`);
+  }
+}
