@@ -63,6 +63,7 @@ export class DialSession {
   // they are secret.
   private typedAhead: string[] = [];
   private quitNow: () => void = () => {};
+  private shownName: string | undefined;
   /** Resolves once the caller has quit and the line is closed. */
   readonly done: Promise<void>;
 
@@ -92,7 +93,9 @@ export class DialSession {
 
   /** Redraws the status bar (the clock ticks). */
   refresh(): void {
-    this.options.surface.status(this.facts());
+    const facts = this.facts();
+    this.shownName = facts.name;
+    this.options.surface.status(facts);
   }
 
   /** Hangs up and ends the session. */
@@ -146,6 +149,8 @@ export class DialSession {
       case 'prompt':
         if (event.msg !== '') this.print(event.msg, 'bbs');
         this.names.prompt(event);
+        // The status bar names the caller as soon as they are known, not at the clock's next tick.
+        if (this.names.name !== this.shownName) this.refresh();
         this.editor.setSecret(!event.echo);
         this.prefix = event.pchar;
         this.asking = { echo: event.echo };

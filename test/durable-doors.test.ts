@@ -170,6 +170,8 @@ describe('a backend killed in the middle of a message', () => {
       const t = (term = new TmuxTerminal(100, 30));
       await t.shellBack();
       t.send(`${process.execPath} ${M2BBS_BIN} dial 127.0.0.1:${board.frontPort}`, 'Enter');
+      const inputRow = (s: string): string => s.split('\n').at(-3) ?? '';
+      const statusRow = (s: string): string => s.split('\n').at(-2) ?? '';
       const step = async (line: string, shows: string): Promise<string> => {
         t.send(line, 'Enter');
         return t.until((s) => s.includes(shows), shows);
@@ -179,13 +181,13 @@ describe('a backend killed in the middle of a message', () => {
       await step('dial-pw-1', '(Y/n)');
       await step('y', 'Type the same password again');
       await step('dial-pw-1', 'Do you want to continue?');
-      await step('', 'MAIN MENU');
+      const menu = await step('', 'MAIN MENU');
+      // Named in the status bar as soon as logged in (it was only at the clock's next tick).
+      expect(statusRow(menu)).toMatch(/^ @bbs \| dialdurable \| /);
       await step('1', 'Leave a message:');
       await step('line one', ' 1> line one');
       await step('line two', ' 2> line two');
       t.send('line th');
-      const inputRow = (s: string): string => s.split('\n').at(-3) ?? '';
-      const statusRow = (s: string): string => s.split('\n').at(-2) ?? '';
       await t.until((s) => inputRow(s).startsWith(' 3> line th'), 'the half-typed line');
 
       await killServingBackend(board);
