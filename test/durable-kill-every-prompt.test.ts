@@ -141,6 +141,11 @@ describe('m2bbs start --backends 2: a scripted call whose backend is SIGKILLed a
     });
   }
 
+  it('no process logged an error through all the kills and moves', () => {
+    expect(bbs.records.length).toBeGreaterThan(0);
+    expect(bbs.records.filter((record) => record['level'] === 'error')).toEqual([]);
+  });
+
   it('the database holds each account, post, mail and one-liner exactly once per run', () => {
     const db = new Database(join(bbs.dir, 'bbs.db'), { readonly: true, fileMustExist: true });
     try {
