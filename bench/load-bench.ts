@@ -36,7 +36,7 @@ export async function runLoadBench(config: BenchConfig, progress: Progress): Pro
     baselines.backendAlone = await measureBackendAlone(50, config.baselineSeconds, progress);
     baselines.scryptHashMs = await timeScrypt(3);
   }
-  const suspended = config.scenario === 'idle' ? await measureSuspended(config.sessions) : undefined;
+  const suspended = config.scenario === 'idle' ? await measureSuspended(config.sessions, config.journal) : undefined;
 
   const names = Array.from({ length: config.callers }, (_, i) => (i < config.signUps && config.target === undefined ? signUpName(config.names, i) : callerName(config.names, i)));
   const profileStart = Date.now();

@@ -35,7 +35,7 @@ export async function runBench(argv: readonly string[]): Promise<void> {
     return;
   }
   if (config.scenario === 'suspended') {
-    const report = await measureSuspended(config.sessions);
+    const report = await measureSuspended(config.sessions, config.journal);
     printSuspended(report);
     console.log(JSON.stringify(report));
     if (config.json !== undefined) writeFileSync(config.json, `${JSON.stringify(report, null, 2)}\n`);

@@ -26,6 +26,8 @@ export interface ReplayReport {
   readonly conversations: number;
   /** Journal rows from the replay's start (the last checkpoint) of a conversation at the main menu. */
   readonly rowsAtMenu: number;
+  /** Every row such a conversation keeps (those before the checkpoint stay until it ends). */
+  readonly rowsKeptAtMenu: number;
   /** The same, for one in a message of --replay-rows lines. */
   readonly rowsDeep: number;
   /** One takeover of a conversation at the main menu (claim, rows, replay, prompt), in µs. */
@@ -40,7 +42,7 @@ export interface ReplayReport {
 /** Prints a replay report. */
 export function printReplay(r: ReplayReport): void {
   console.log(`conversations taken over, each kind:     ${r.conversations}`);
-  console.log(`journal rows replayed at the main menu:  ${r.rowsAtMenu} (from the last checkpoint)`);
+  console.log(`journal rows replayed at the main menu:  ${r.rowsAtMenu} (from the last checkpoint; ${r.rowsKeptAtMenu} kept in all)`);
   console.log(`takeover at the main menu:               ${r.takeoverAtMenuMicros.toFixed(0)} µs each`);
   console.log(`takeover ${String(r.rowsDeep).padStart(5)} rows deep in a message:  ${r.takeoverDeepMicros.toFixed(0)} µs each`);
   console.log(`replay cost per journal row:             ${r.microsPerRow.toFixed(2)} µs`);
@@ -56,6 +58,7 @@ export async function measureReplay(count: number, lines: number): Promise<Repla
     return {
       conversations: count,
       rowsAtMenu: menu.rows,
+      rowsKeptAtMenu: menu.kept,
       rowsDeep: deep.rows,
       takeoverAtMenuMicros: menu.micros,
       takeoverDeepMicros: deep.micros,
@@ -67,7 +70,7 @@ export async function measureReplay(count: number, lines: number): Promise<Repla
   }
 }
 
-async function takeovers(db: Database.Database, store: Store, count: number, lines: number, first: number): Promise<{ rows: number; micros: number }> {
+async function takeovers(db: Database.Database, store: Store, count: number, lines: number, first: number): Promise<{ rows: number; kept: number; micros: number }> {
   const log = createLogger('silent');
   const services = createServices({ store, log, scryptCost: { N: 16, r: 1, p: 1 } });
   if (store.findCaller('bench') === undefined) await services.register('bench', 'bench-password');
@@ -99,6 +102,7 @@ async function takeovers(db: Database.Database, store: Store, count: number, lin
     if (waited > 60_000) throw new Error(`conversations not built: ${prompts.size} of ${count} answered`);
     await new Promise<void>((resolve) => setTimeout(resolve, 1));
   }
+  const kept = db.prepare<[string], number>('SELECT count(*) FROM journal WHERE conversation = ?').pluck().get(sessionOf(0)) ?? 0;
   const rows = db.prepare<[string], number>('SELECT count(*) FROM journal j JOIN conversations c ON c.id = j.conversation WHERE c.id = ? AND j.n >= c.start_n').pluck().get(sessionOf(0)) ?? 0;
 
   // The builder's backend is gone: another takes each call over, from the last checkpoint.
@@ -108,5 +112,5 @@ async function takeovers(db: Database.Database, store: Store, count: number, lin
   const micros = ((performance.now() - started) * 1000) / count;
   const shown = [...Array(count).keys()].filter((i) => (prompts.get(String(count + i + 1)) ?? 0) > 0).length;
   if (shown !== count) throw new Error(`expected ${count} prompts shown again after the takeover, got ${shown}`);
-  return { rows, micros };
+  return { rows, kept, micros };
 }

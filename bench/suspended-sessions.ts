@@ -1,6 +1,8 @@
 /**
  * `m2bbs bench --scenario suspended`: suspends N conversations at the main menu in one in-process
- * backend (real engine, flows, screens and SQLite) and measures the heap each one costs.
+ * backend (real engine, flows, screens and SQLite) and measures the heap each one costs. They are
+ * durable ones (a conversation id from the proxy's SESSION header, journaled) unless the journal
+ * is off, as behind `m2bbs handler --journal off`.
  */
 import { BbsError } from '../common/errors.js';
 import { createLogger } from '../common/log.js';
@@ -9,6 +11,7 @@ import { openDatabase } from '../db/open-database.js';
 import { createStore } from '../db/store.js';
 import { SHIPPED_SCREENS } from '../handler/config.js';
 import { createEngine } from '../handler/engine.js';
+import { Journal } from '../handler/journal.js';
 import { bbs } from '../handler/flows/bbs.js';
 import { DEFAULT_LIMITS } from '../handler/limits.js';
 import { loadScreens } from '../handler/screens.js';
@@ -22,25 +25,27 @@ export interface SuspendedReport {
   readonly seconds: number;
   readonly heapBytesPerSession: number;
   readonly rssBytesPerSession: number;
+  /** Journaled conversations (durable), or not. */
+  readonly journal: 'on' | 'off';
   readonly node: string;
 }
 
 /** Prints a suspended-conversation report as the bench always has. */
 export function printSuspended(report: SuspendedReport): void {
-  console.log(`suspended conversations at the main menu: ${report.sessions}`);
+  console.log(`suspended conversations at the main menu: ${report.sessions} (journal ${report.journal})`);
   console.log(`time to bring them there:                 ${report.seconds.toFixed(1)} s`);
   console.log(`heap per suspended conversation:          ${report.heapBytesPerSession} bytes`);
   console.log(`resident memory per conversation:         ${report.rssBytesPerSession} bytes`);
 }
 
 /** Suspends `count` conversations at the main menu and measures them; needs node --expose-gc. */
-export async function measureSuspended(count: number): Promise<SuspendedReport> {
+export async function measureSuspended(count: number, journaled: 'on' | 'off' = 'on'): Promise<SuspendedReport> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc === undefined) throw new BbsError('BBS_ERR_USAGE', 'the suspended-conversation measurement needs node --expose-gc (npm run bench has it)');
-  return measure(count, gc);
+  return measure(count, journaled, gc);
 }
 
-async function measure(count: number, gc: () => void): Promise<SuspendedReport> {
+async function measure(count: number, journaled: 'on' | 'off', gc: () => void): Promise<SuspendedReport> {
   const log = createLogger('silent');
   const store = createStore(openDatabase(':memory:'));
   const services = createServices({ store, log, scryptCost: { N: 16, r: 1, p: 1 } });
@@ -62,9 +67,21 @@ async function measure(count: number, gc: () => void): Promise<SuspendedReport> 
       close: () => {},
     },
     log,
+    journal: journaled === 'on' ? new Journal({ store: store.journal, owner: 'bench', log, now: Date.now }) : undefined,
   });
-  const say = (connId: string, msg: string): void =>
-    engine.receive(parseRequest(encodeRequest({ uuid: UUID, connId, path: '@bbs', headers: { METHOD: 'JSON' }, body: JSON.stringify({ type: 'msg', msg }) })));
+  // As the proxy names a call: SESSION (32 hex digits) and SEQ, each line its own input.
+  const say = (connId: string, msg: string, seq: number): void =>
+    engine.receive(
+      parseRequest(
+        encodeRequest({
+          uuid: UUID,
+          connId,
+          path: '@bbs',
+          headers: journaled === 'on' ? { METHOD: 'JSON', SESSION: Number(connId).toString(16).padStart(32, '0'), SEQ: String(seq) } : { METHOD: 'JSON' },
+          body: JSON.stringify({ type: 'msg', msg }),
+        }),
+      ),
+    );
 
   gc();
   const heapBefore = process.memoryUsage().heapUsed;
@@ -73,7 +90,7 @@ async function measure(count: number, gc: () => void): Promise<SuspendedReport> 
   for (let i = 1; i <= count; i++) {
     const connId = String(i);
     // The answer to the MOTD is typed ahead; the engine holds it until the password is checked.
-    for (const line of ['connect', 'bench', 'bench-password', '']) say(connId, line);
+    ['connect', 'bench', 'bench-password', ''].forEach((line, n) => say(connId, line, n + 1));
     if (i % 1000 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
   }
   await done;
@@ -87,6 +104,7 @@ async function measure(count: number, gc: () => void): Promise<SuspendedReport> 
     seconds,
     heapBytesPerSession: Math.round((heapUsed - heapBefore) / count),
     rssBytesPerSession: Math.round((rss - rssBefore) / count),
+    journal: journaled,
     node: process.version,
   };
 }
