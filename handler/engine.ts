@@ -8,23 +8,19 @@
 import { describeError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import { isDisconnect, type Mongrel2Request } from '../common/mongrel2-wire.js';
-import type { Claim } from '../db/journal-store.js';
 import { parseClientMessage } from './client-message.js';
-import { callIdentity, type CallIdentity } from './call-identity.js';
+import { createConversationOpener } from './conversation-opener.js';
 import { createEffectLoop } from './effect-loop.js';
 import type { Flow } from './effects.js';
 import { EndedConnections } from './ended-connections.js';
 import type { Journal } from './journal.js';
 import { DEFAULT_LINE_LIMITS, formatDuration, type LineLimits } from './line-limits.js';
-import { startOf, type FlowStart } from './replay.js';
+import type { FlowStart } from './replay.js';
 import { renderBusy, renderReply } from './replies.js';
 import type { Screens } from './screens.js';
 import type { BackendServices } from './services.js';
-import { Session, takeQueued } from './session.js';
+import { takeQueued, type Session } from './session.js';
 import { TurnClock } from './turn-clock.js';
-
-// What a client sends first on a new connection (the original client.py, m2bbs dial, the proxy).
-const DIAL_IN = 'connect';
 
 /** Lines a caller may send ahead of the prompt that reads them, unless the backend allows more. */
 export const DEFAULT_MAX_QUEUED_LINES = 32;
@@ -75,8 +71,6 @@ export interface Engine {
 /** Creates an engine that runs `startFlow` for every new connection. */
 export function createEngine(options: EngineOptions): Engine {
   const { services, outbox, log, flowName, journal } = options;
-  // Behind Mongrel2, how many times each server has restarted (its connection ids start again).
-  const serverEpochs = new Map<string, number>();
   const maxQueued = options.maxQueuedLines ?? DEFAULT_MAX_QUEUED_LINES;
   const lines = options.lines ?? DEFAULT_LINE_LIMITS;
   const now = options.now ?? Date.now;
@@ -88,6 +82,7 @@ export function createEngine(options: EngineOptions): Engine {
   const keyOf = (uuid: string, connId: string): string => `${uuid} ${connId}`;
   // Lines that reach the engine in one turn were all typed before any reply of that turn went out.
   const turns = new TurnClock();
+  const conversations = createConversationOpener({ journal, lines, screens: options.screens, log, now, startFlow: options.startFlow });
 
   function forget(session: Session, reason: string): void {
     session.ended = true;
@@ -215,38 +210,6 @@ export function createEngine(options: EngineOptions): Engine {
     session.waitingSince = now();
   }
 
-  function serverEpoch(uuid: string): number {
-    let epoch = serverEpochs.get(uuid);
-    if (epoch === undefined) serverEpochs.set(uuid, (epoch = journal === undefined ? 0 : journal.store.serverEpoch(uuid)));
-    return epoch;
-  }
-
-  // The conversation this call continues, taken over from whoever held it; undefined when it
-  // cannot be journaled (the log says why) and the call goes on as one that will not survive.
-  function claimFor(request: Mongrel2Request, identity: CallIdentity, firstLines: readonly string[]): Claim | undefined {
-    if (journal === undefined) return undefined;
-    // Behind Mongrel2 a conversation not heard from for longer than any caller may idle belongs
-    // to an earlier server process that reused this connection id: it starts afresh.
-    const idleMs = Math.max(lines.idleBeforeLoginSeconds, lines.idleAfterLoginSeconds) * 1000;
-    // A connection's first message dials in (`connect`); a caller carrying on after their backend
-    // died sends a line they typed. So a dial-in on an id with a conversation is a new caller on an
-    // id reused by a Mongrel2 restarted while no backend ran to see it: never someone else's call.
-    const dialIn = firstLines.length === 1 && firstLines[0] === DIAL_IN;
-    const staleBefore = identity.named ? undefined : dialIn ? Infinity : now() - (idleMs === 0 ? 24 * 3600_000 : idleMs + 60_000);
-    try {
-      // The proxy's connection ids only grow: one no newer than the owner's is a stale line.
-      return journal.store.claim(identity.conversation, journal.owner, options.screens().version ?? '', now(), {
-        staleBefore,
-        conn: identity.named ? Number(request.connId) : undefined,
-        seq: identity.seq,
-        part: firstLines.length - 1,
-      });
-    } catch (error) {
-      log.error('conversation not journaled: it will not survive its backend', { conn: request.connId, conversation: identity.conversation, error: describeError(error) });
-      return undefined;
-    }
-  }
-
   function startSession(request: Mongrel2Request, firstLines: readonly string[]): void {
     if (max !== null && sessions.size >= max) {
       log.info('busy', { conn: request.connId, path: request.path, live: sessions.size, max });
@@ -255,51 +218,27 @@ export function createEngine(options: EngineOptions): Engine {
       ended.add(keyOf(request.uuid, request.connId));
       return;
     }
-    const identity = callIdentity(request, serverEpoch);
-    const claim = claimFor(request, identity, firstLines);
-    if (claim?.closed === true || claim?.stale === true) {
+    const opened = conversations.open(request, firstLines);
+    if (opened.kind === 'refused') {
       // The call ended on the backend that held it (the caller quit) just before it went away; or
       // this line was queued for a backend that died and the call has moved on since (the proxy
       // sends it again there).
-      log.info(claim.closed ? 'line for an ended conversation: hung up' : 'stale line for a conversation that moved on: dropped', { conn: request.connId, conversation: identity.conversation });
+      log.info(opened.why === 'closed' ? 'line for an ended conversation: hung up' : 'stale line for a conversation that moved on: dropped', { conn: request.connId, conversation: opened.conversation });
       outbox.close(request.uuid, request.connId);
       ended.add(keyOf(request.uuid, request.connId));
       return;
     }
-    const takeover = claim !== undefined && !claim.created;
-    const from = takeover ? startOf(claim.rows) : undefined;
-    const session = new Session(request.uuid, request.connId, options.startFlow(from?.start), now());
+    const { session } = opened;
     sessions.set(keyOf(request.uuid, request.connId), session);
-    // Prompts acknowledge inputs only when they are journaled: the proxy moves only such calls.
-    if (identity.named && identity.seq > 0 && claim !== undefined) session.acked = 0;
-    if (claim !== undefined) {
-      session.conversation = identity.conversation;
-      session.epoch = claim.epoch;
-    }
-    if (claim === undefined || claim.created) {
-      log.info('session opened', { conn: request.connId, path: request.path, live: sessions.size, max, ...(claim === undefined ? {} : { conversation: identity.conversation }) });
+    if (opened.kind === 'new') {
+      log.info('session opened', { conn: request.connId, path: request.path, live: sessions.size, max, ...(session.conversation === undefined ? {} : { conversation: session.conversation }) });
       // The first message only dials in ("connect" in the original client); its text is not an answer.
-      session.lastSeq = identity.seq;
-      session.lastPart = firstLines.length - 1;
-      if (session.acked >= 0) session.acked = identity.seq;
       advance(session, { ok: true, value: undefined });
       return;
     }
-    const { position } = claim;
-    session.nextN = position.nextN;
-    session.startN = position.startN;
-    session.lastSeq = position.lastSeq;
-    session.lastPart = position.lastPart;
-    session.callerId = position.callerId;
-    if (session.acked >= 0) session.acked = Math.max(0, position.lastSeq - 1);
-    const replay = (from as NonNullable<typeof from>).replay;
-    replay.acked = identity.acked;
-    // The proxy saw prompts for inputs this journal does not hold: it cannot be trusted.
-    if (identity.acked !== undefined && identity.acked > position.lastSeq) replay.broken = `the caller was answered up to input ${identity.acked}, the journal ends at input ${position.lastSeq}`;
-    session.replay = replay;
-    log.info('conversation taken over', { conn: request.connId, conversation: identity.conversation, from: claim.previousOwner, epoch: claim.epoch, rows: claim.rows.length, live: sessions.size, max });
+    log.info('conversation taken over', { conn: request.connId, conversation: session.conversation, from: opened.from, epoch: session.epoch, rows: opened.rows, live: sessions.size, max });
     advance(session, { ok: true, value: undefined });
-    if (firstLines.length > 0 && !session.ended && !restartedWithout(session, firstLines.length)) deliver(session, firstLines, identity.seq);
+    if (firstLines.length > 0 && !session.ended && !restartedWithout(session, firstLines.length)) deliver(session, firstLines, opened.seq);
   }
 
   // Lines sent with a move answer the prompts the caller saw: once the journal did not fit and
@@ -352,13 +291,8 @@ export function createEngine(options: EngineOptions): Engine {
       }
     },
     serverRestarted(uuid) {
-      if (journal === undefined) return;
-      try {
-        serverEpochs.set(uuid, journal.store.bumpServerEpoch(uuid, Date.now()));
-      } catch (error) {
-        log.error('server restart not recorded', { uuid, error: describeError(error) });
-        return;
-      }
+      const epoch = conversations.serverRestarted(uuid);
+      if (epoch === undefined) return;
       // Its callers went with it: their sessions here are over (the journal says so already).
       for (const session of [...sessions.values()]) {
         if (session.uuid !== uuid || !(session.conversation ?? '').startsWith('m2/')) continue;
@@ -366,7 +300,7 @@ export function createEngine(options: EngineOptions): Engine {
         endFlow(session);
         forget(session, 'server restarted');
       }
-      log.warn('server restarted: its connection ids start again', { uuid, epoch: serverEpochs.get(uuid) });
+      log.warn('server restarted: its connection ids start again', { uuid, epoch });
     },
     cleanupsDone,
   };

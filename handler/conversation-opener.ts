@@ -1,0 +1,129 @@
+/**
+ * The session for a request the engine has none for: a new conversation, or one taken over from a
+ * backend that died (claimed in the journal at a new epoch, with the rows to replay), or nothing
+ * when the call has ended or the request is a stale line. Behind Mongrel2 it also keeps count of
+ * each server's restarts, which name its conversations (see call-identity.ts).
+ */
+import { describeError } from '../common/errors.js';
+import type { Logger } from '../common/log.js';
+import type { Mongrel2Request } from '../common/mongrel2-wire.js';
+import type { Claim } from '../db/journal-store.js';
+import { callIdentity, type CallIdentity } from './call-identity.js';
+import type { Flow } from './effects.js';
+import type { Journal } from './journal.js';
+import type { LineLimits } from './line-limits.js';
+import { startOf, type FlowStart } from './replay.js';
+import type { Screens } from './screens.js';
+import { Session } from './session.js';
+
+// What a client sends first on a new connection (the original client.py, m2bbs dial, the proxy).
+const DIAL_IN = 'connect';
+
+export interface OpenerOptions {
+  readonly journal: Journal | undefined;
+  readonly lines: LineLimits;
+  readonly screens: () => Screens;
+  readonly log: Logger;
+  readonly now: () => number;
+  readonly startFlow: (start?: FlowStart) => Flow;
+}
+
+export type Opened =
+  | { readonly kind: 'refused'; readonly why: 'closed' | 'stale'; readonly conversation: string }
+  /** A new conversation: its first message dialled in and is not an answer. */
+  | { readonly kind: 'new'; readonly session: Session }
+  /** Taken over: the session replays `rows` rows first; `seq` numbers the request's lines. */
+  | { readonly kind: 'taken-over'; readonly session: Session; readonly from: string | undefined; readonly rows: number; readonly seq: number };
+
+export interface ConversationOpener {
+  open(request: Mongrel2Request, firstLines: readonly string[]): Opened;
+  /** Counts a restart of Mongrel2 server `uuid`; its new epoch, or undefined without a journal (or when it cannot be stored). */
+  serverRestarted(uuid: string): number | undefined;
+}
+
+export function createConversationOpener(options: OpenerOptions): ConversationOpener {
+  const { journal, lines, log, now } = options;
+  // Behind Mongrel2, how many times each server has restarted (its connection ids start again).
+  const serverEpochs = new Map<string, number>();
+
+  function serverEpoch(uuid: string): number {
+    let epoch = serverEpochs.get(uuid);
+    if (epoch === undefined) serverEpochs.set(uuid, (epoch = journal === undefined ? 0 : journal.store.serverEpoch(uuid)));
+    return epoch;
+  }
+
+  // The conversation this call continues, taken over from whoever held it; undefined when it
+  // cannot be journaled (the log says why) and the call goes on as one that will not survive.
+  function claimFor(request: Mongrel2Request, identity: CallIdentity, firstLines: readonly string[]): Claim | undefined {
+    if (journal === undefined) return undefined;
+    // Behind Mongrel2 a conversation not heard from for longer than any caller may idle belongs
+    // to an earlier server process that reused this connection id: it starts afresh.
+    const idleMs = Math.max(lines.idleBeforeLoginSeconds, lines.idleAfterLoginSeconds) * 1000;
+    // A connection's first message dials in (`connect`); a caller carrying on after their backend
+    // died sends a line they typed. So a dial-in on an id with a conversation is a new caller on an
+    // id reused by a Mongrel2 restarted while no backend ran to see it: never someone else's call.
+    const dialIn = firstLines.length === 1 && firstLines[0] === DIAL_IN;
+    const staleBefore = identity.named ? undefined : dialIn ? Infinity : now() - (idleMs === 0 ? 24 * 3600_000 : idleMs + 60_000);
+    try {
+      // The proxy's connection ids only grow: one no newer than the owner's is a stale line.
+      return journal.store.claim(identity.conversation, journal.owner, options.screens().version ?? '', now(), {
+        staleBefore,
+        conn: identity.named ? Number(request.connId) : undefined,
+        seq: identity.seq,
+        part: firstLines.length - 1,
+      });
+    } catch (error) {
+      log.error('conversation not journaled: it will not survive its backend', { conn: request.connId, conversation: identity.conversation, error: describeError(error) });
+      return undefined;
+    }
+  }
+
+  function open(request: Mongrel2Request, firstLines: readonly string[]): Opened {
+    const identity = callIdentity(request, serverEpoch);
+    const claim = claimFor(request, identity, firstLines);
+    if (claim?.closed === true || claim?.stale === true) return { kind: 'refused', why: claim.closed ? 'closed' : 'stale', conversation: identity.conversation };
+    const takeover = claim !== undefined && !claim.created;
+    const from = takeover ? startOf(claim.rows) : undefined;
+    const session = new Session(request.uuid, request.connId, options.startFlow(from?.start), now());
+    // Prompts acknowledge inputs only when they are journaled: the proxy moves only such calls.
+    if (identity.named && identity.seq > 0 && claim !== undefined) session.acked = 0;
+    if (claim !== undefined) {
+      session.conversation = identity.conversation;
+      session.epoch = claim.epoch;
+    }
+    if (claim === undefined || !takeover || from === undefined) {
+      // The first message only dials in: it counts as read.
+      session.lastSeq = identity.seq;
+      session.lastPart = firstLines.length - 1;
+      if (session.acked >= 0) session.acked = identity.seq;
+      return { kind: 'new', session };
+    }
+    const { position } = claim;
+    session.nextN = position.nextN;
+    session.startN = position.startN;
+    session.lastSeq = position.lastSeq;
+    session.lastPart = position.lastPart;
+    session.callerId = position.callerId;
+    if (session.acked >= 0) session.acked = Math.max(0, position.lastSeq - 1);
+    const { replay } = from;
+    replay.acked = identity.acked;
+    // The proxy saw prompts for inputs this journal does not hold: it cannot be trusted.
+    if (identity.acked !== undefined && identity.acked > position.lastSeq) replay.broken = `the caller was answered up to input ${identity.acked}, the journal ends at input ${position.lastSeq}`;
+    session.replay = replay;
+    return { kind: 'taken-over', session, from: claim.previousOwner, rows: claim.rows.length, seq: identity.seq };
+  }
+
+  function serverRestarted(uuid: string): number | undefined {
+    if (journal === undefined) return undefined;
+    try {
+      const epoch = journal.store.bumpServerEpoch(uuid, Date.now());
+      serverEpochs.set(uuid, epoch);
+      return epoch;
+    } catch (error) {
+      log.error('server restart not recorded', { uuid, error: describeError(error) });
+      return undefined;
+    }
+  }
+
+  return { open, serverRestarted };
+}
