@@ -269,6 +269,9 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
       if (step.dropFrom !== undefined) {
         session.dropFrom = step.dropFrom;
         session.nextN = step.dropFrom;
+        // Asked again from the password on: lines sent with the move answered later prompts (a
+        // password typed after the sign-up question would be read there, journaled in clear).
+        session.restarted = true;
       }
       log.info('conversation resumed', { conversation: session.conversation, conn: session.connId, rows: replay.index, ...(step.dropFrom === undefined ? {} : { askedAgain: 'password' }) });
       return undefined;

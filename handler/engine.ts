@@ -242,10 +242,11 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   // Lines sent with a move answer the prompts the caller saw: once the journal did not fit and
-  // the flow started again, they would answer other prompts (a password read as a name), so they
-  // are dropped and the caller answers the prompt now shown.
+  // the flow started again (or was cut back to ask a password again), they would answer other
+  // prompts (a password read as a name), so they are dropped and the caller answers the prompt
+  // now shown.
   function restartedWithout(session: Session, lines: number): boolean {
-    if (session.restarted) log.info('lines sent with the move dropped: the conversation started again', { conn: session.connId, conversation: session.conversation, lines });
+    if (session.restarted) log.info('lines sent with the move dropped: the prompts they answered are gone', { conn: session.connId, conversation: session.conversation, lines });
     return session.restarted;
   }
 

@@ -50,8 +50,9 @@ export class Session {
   /** While the flow is being rebuilt from its journal. */
   replay: Replay | undefined = undefined;
   /**
-   * The journal no longer fitted the code and the flow started again: the lines that came with
-   * the move answered prompts that are gone (a password typed at its prompt is not a name).
+   * The journal no longer fitted the code and the flow started again, or was cut back to ask a
+   * password again: the lines that came with the move answered prompts that are gone (a password
+   * typed at its prompt is not a name, nor an answer to the sign-up question).
    */
   restarted = false;
   constructor(

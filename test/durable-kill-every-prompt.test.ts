@@ -4,7 +4,7 @@
  * one apart from the one notice and the prompt shown again, the line must never drop, and the
  * database must hold each account, post, mail and one-liner exactly once.
  */
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ import { until } from './support/process-tree.js';
 import { runScript, transcript, type AtPrompt, type SeenTurn } from './support/scripted-call.js';
 import { backendPid, directory, untilShown } from './support/started-bbs.js';
 
-const PASSWORD = 'sesame123';
+const PASSWORD = 'Sesame-9931';
 const MESSAGE = ['line one', 'line two', 'line three', 'line four'];
 const MAIL = ['mail one', 'mail two'];
 const ONE_LINER = 'still here';
@@ -95,10 +95,11 @@ describe('m2bbs start --backends 2: a scripted call whose backend is SIGKILLed a
 
   /**
    * Runs the script as `name`, SIGKILLing the serving backend at prompt `k`; with `typeAhead` the
-   * answer to prompt `k` is typed once the backend is dead, before the move shows the prompt again.
+   * next that many answers are typed right after the kill, before the move shows the prompt again.
+   * A call to `@bbs` moves to the other number, one to a named number waits for it to be back.
    * Returns the transcript and the number the call moved to.
    */
-  async function killedRun(name: string, k: number, typeAhead: boolean): Promise<{ seen: string[]; to: string }> {
+  async function killedRun(name: string, k: number, { typeAhead = 0, route = '@bbs' } = {}): Promise<{ seen: string[]; to: string }> {
     names.push(name);
     await bothUp();
     let moved: { from: string; turn: SeenTurn } | undefined;
@@ -108,16 +109,19 @@ describe('m2bbs start --backends 2: a scripted call whose backend is SIGKILLed a
       process.kill(pid, 'SIGKILL');
       // The killed process runs no more code once kill() returns, so a line typed now reaches
       // no backend alive, or the dead one's socket, before the proxy moves the call.
-      if (typeAhead) call.client.send(script(name)[k] ?? '');
+      for (const line of script(name).slice(k, k + typeAhead)) call.client.send(line);
       moved = { from: number, turn: await call.nextTurn() };
       if (moved.turn.prompt === undefined) throw new Error(`the line closed at prompt ${k} instead of moving: ${JSON.stringify(moved.turn.texts)}`);
       // Between a sign-up's two password prompts the first password is not in the journal (never
-      // a password in clear), so the BBS asks for it again and the caller answers from there.
-      return SECRET_ASKED_AGAIN.includes(k) ? { at: 1, typed: typeAhead } : { typed: typeAhead };
+      // a password in clear), so the BBS asks for it again, drops what was typed for the prompts
+      // after it, and the caller answers from there.
+      if (SECRET_ASKED_AGAIN.includes(k)) return { at: 1 };
+      if (typeAhead > 1) throw new Error('one line typed ahead at most: the script reads a turn per answer');
+      return { typed: typeAhead === 1 };
     };
-    const turns = await runScript(port, script(name), atPrompt);
+    const turns = await runScript(port, script(name), atPrompt, route);
     expect(moved).toBeDefined();
-    const to = moved?.from === 'bbs.10' ? 'bbs.11' : 'bbs.10';
+    const to = route !== '@bbs' ? route.slice(1) : moved?.from === 'bbs.10' ? 'bbs.11' : 'bbs.10';
     expect(moved?.turn.texts[0]).toBe(`-- line moved to @${to} --`);
     const seen = transcript(turns, normalise(name));
     expect(seen.join('\n')).not.toContain('NO CARRIER');
@@ -128,7 +132,7 @@ describe('m2bbs start --backends 2: a scripted call whose backend is SIGKILLed a
   const prompts = script('x').length;
   for (let k = 0; k < prompts; k++) {
     it(`prompt ${k} (answer ${JSON.stringify(script('x')[k])}): the killed call moves and carries on`, async () => {
-      const { seen, to } = await killedRun(`kill${k}`, k, false);
+      const { seen, to } = await killedRun(`kill${k}`, k);
       expect(seen).toEqual(withMove(undisturbed, k, to));
     });
   }
@@ -136,10 +140,18 @@ describe('m2bbs start --backends 2: a scripted call whose backend is SIGKILLed a
   // A line typed while no backend holds the call is kept by the proxy and answered after the move.
   for (const k of [1, 8, 20]) {
     it(`prompt ${k} (answer ${JSON.stringify(script('x')[k])}) typed while the backend is dead: the line is not lost`, async () => {
-      const { seen, to } = await killedRun(`ahead${k}`, k, true);
+      const { seen, to } = await killedRun(`ahead${k}`, k, { typeAhead: 1 });
       expect(seen).toEqual(withMove(undisturbed, k, to));
     });
   }
+
+  // What a quick typist sent after the sign-up question answered prompts that are asked again:
+  // read at the password prompt and after it, the password would be an answer journaled in clear.
+  // The call is to a named number, so both lines are surely typed while it waits to move.
+  it('answers typed through a sign-up while its line moved are dropped: the password is asked again', async () => {
+    const { seen, to } = await killedRun('ahead2', 2, { typeAhead: 2, route: '@bbs.10' });
+    expect(seen).toEqual(withMove(undisturbed, 2, to));
+  });
 
   it('no process logged an error through all the kills and moves', () => {
     expect(bbs.records.length).toBeGreaterThan(0);
@@ -164,6 +176,12 @@ describe('m2bbs start --backends 2: a scripted call whose backend is SIGKILLed a
     } finally {
       db.close();
     }
+    // No password in clear in the file or its -wal, whatever was typed ahead of a move; the
+    // search can find what was typed at other prompts.
+    const file = join(bbs.dir, 'bbs.db');
+    const bytes = Buffer.concat([readFileSync(file), existsSync(`${file}-wal`) ? readFileSync(`${file}-wal`) : Buffer.alloc(0)]);
+    expect(bytes.includes(Buffer.from(PASSWORD))).toBe(false);
+    expect(bytes.includes(Buffer.from(ONE_LINER))).toBe(true);
   });
 });
 

@@ -157,11 +157,11 @@ describe('a password in the journal', () => {
 
     const b = backend(file, 'B');
     const moved = b.harness.caller('1');
-    // The caller types the password again: B cannot rebuild the first one, so it asks for it.
+    // The caller types the password again: B cannot rebuild the first one, so it asks for it, and
+    // drops the line that came with the move (it answered a later prompt than the one now shown).
     const redrawn = await moved.say('secret1');
     expect(redrawn).toMatchObject({ type: 'prompt', echo: false, msg: "What's your password?" });
-    const replies = await repliesUntil(moved, (r) => r.length >= 2);
-    expect(replies[1]).toMatchObject({ type: 'prompt', msg: 'There\'s no caller named alice here yet. Sign up as alice? (Y/n)' });
+    expect(await moved.say('secret1')).toMatchObject({ type: 'prompt', msg: 'There\'s no caller named alice here yet. Sign up as alice? (Y/n)' });
     await moved.say('y');
     await moved.say('secret1');
     expect(moved.transcript()).toContain('Welcome aboard, alice!');
