@@ -2,7 +2,7 @@
  * Issue 14, "What must show", first item: a scripted call under `m2bbs start --backends 2` whose
  * backend is SIGKILLed at each prompt in turn. The caller's transcript must equal the undisturbed
  * one apart from the one notice and the prompt shown again, the line must never drop, and the
- * database must hold each account, post, mail and one-liner exactly once.
+ * database must hold each account, post, mail and one-liner exactly once, and no password in clear.
  */
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { SHIPPED_SCREENS } from '../handler/config.js';
 import { HandlerProcess } from './support/handler-process.js';
 import { until } from './support/process-tree.js';
 import { runScript, transcript, type AtPrompt, type SeenTurn } from './support/scripted-call.js';
-import { backendPid, directory, untilShown } from './support/started-bbs.js';
+import { backendPid, directory } from './support/started-bbs.js';
 
 const PASSWORD = 'Sesame-9931';
 const MESSAGE = ['line one', 'line two', 'line three', 'line four'];
@@ -32,14 +32,13 @@ function script(name: string): string[] {
 // how many messages the board holds (each run posts one), and the one-liner wall (each run adds a
 // line). The board's first two pages are bob's four messages, the same in every run.
 function normalise(name: string): (text: string) => string {
-  return (text) => {
-    return text
+  return (text) =>
+    text
       .replace(/(---\(\(\( THE ONE-LINER WALL \)\)\)---\S*\n)[\s\S]*(\n\S*-- the last )\d+( lines --)/, '$1<the lines>$2N$3')
       .replace(new RegExp(`\\b${name}\\b`, 'g'), 'NAME')
       .replace(/^ATDT @bbs\.1[01] /, 'ATDT @bbs.1x ')
       .replace(/Messages on the board: \d+/g, 'Messages on the board: N')
       .replace(/on the board as number \d+/, 'on the board as number N');
-  };
 }
 
 describe('m2bbs start --backends 2: a scripted call whose backend is SIGKILLed at each prompt in turn', () => {
