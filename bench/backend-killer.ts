@@ -62,9 +62,13 @@ export async function killBackends(options: KillerOptions): Promise<Kill[]> {
   return kills;
 }
 
-/** Waits until every backend is up and running a process not yet killed; undefined past the deadline. */
+// A backend not back after this long is not coming back (it cannot start: its log says why).
+const BACK_WITHIN_MS = 30_000;
+
+/** Waits until every backend is up and running a process not yet killed; undefined past the deadline or BACK_WITHIN_MS. */
 async function allUp(options: KillerOptions, dead: ReadonlySet<number>): Promise<(Watched & { inUse: number })[] | undefined> {
-  while (options.now() < options.deadline) {
+  const giveUp = Math.min(options.deadline, options.now() + BACK_WITHIN_MS);
+  while (options.now() < giveUp) {
     const backends = options.processes().filter((p) => p.name !== 'proxy');
     const fresh = backends.length > 0 && backends.every((p) => !dead.has(p.pid));
     if (fresh) {

@@ -79,6 +79,11 @@ export function formatFailoverReport(r: FailoverReport): string {
   out.push(row('kill to line-moved notice', ms(r.noticeMs)));
   out.push(row('errors', r.errors.total === 0 ? '0' : `${int(r.errors.total)}: ${kinds(r.errors.kinds)}`));
   if (r.serverProblems.length > 0) out.push('', 'the BBS logged:', ...r.serverProblems.map((p) => `  ${p}`));
-  out.push('', r.passed ? 'PASSED: nothing lost, nothing doubled' : 'FAILED: something was lost or doubled (see above)');
+  const verdict = r.passed
+    ? 'PASSED: nothing lost, nothing doubled'
+    : r.callers.lost + r.writes.lost + r.writes.doubled > 0
+      ? 'FAILED: something was lost or doubled (see above)'
+      : `FAILED: only ${r.kills.made} of ${r.kills.asked} kills: a backend was not back within 30 s or the time ran out (see what the BBS logged)`;
+  out.push('', verdict);
   return out.join('\n');
 }

@@ -4,7 +4,8 @@
  * builds conversations, a second takes each over as after a SIGKILL (`RESUME: 1`, as the proxy
  * sends); the takeover (claim, rows read, flow replayed, prompt shown) is timed. Conversations
  * at the main menu give the fixed cost of a takeover and the rows a session keeps there;
- * conversations deep in a message of many lines give the cost of each further row.
+ * conversations deep in a message of many lines give the cost of each further row. Then what
+ * writing the journal costs: one commit to a database file (journal-commit-cost.ts).
  */
 import type Database from 'better-sqlite3';
 import { createLogger } from '../common/log.js';
@@ -15,6 +16,7 @@ import { SHIPPED_SCREENS } from '../handler/config.js';
 import { createEngine, type Engine } from '../handler/engine.js';
 import { bbs } from '../handler/flows/bbs.js';
 import { Journal } from '../handler/journal.js';
+import { measureCommits, type CommitCost } from './journal-commit-cost.js';
 import { DEFAULT_LIMITS } from '../handler/limits.js';
 import { loadScreens } from '../handler/screens.js';
 import { createServices } from '../handler/services.js';
@@ -36,6 +38,8 @@ export interface ReplayReport {
   readonly takeoverDeepMicros: number;
   /** What each further row costs a takeover, in µs. */
   readonly microsPerRow: number;
+  /** What writing the journal costs: one commit (of a line; of a line and a page of the board) to a database file. */
+  readonly commit: ReturnType<typeof measureCommits>;
   readonly node: string;
 }
 
@@ -46,6 +50,9 @@ export function printReplay(r: ReplayReport): void {
   console.log(`takeover at the main menu:               ${r.takeoverAtMenuMicros.toFixed(0)} µs each`);
   console.log(`takeover ${String(r.rowsDeep).padStart(5)} rows deep in a message:  ${r.takeoverDeepMicros.toFixed(0)} µs each`);
   console.log(`replay cost per journal row:             ${r.microsPerRow.toFixed(2)} µs`);
+  const cost = (c: CommitCost): string => `${c.cpuMicros.toFixed(1)} µs of CPU (user ${c.userMicros.toFixed(1)}, system ${c.systemMicros.toFixed(1)}; ${c.commits} commits)`;
+  console.log(`journal commit, a line:                  ${cost(r.commit.line)}`);
+  console.log(`journal commit, a line and a board page: ${cost(r.commit.linePlusPage)}`);
 }
 
 /** Builds and takes over `count` conversations at the menu and `count` with `lines` lines typed in a message. */
@@ -63,6 +70,7 @@ export async function measureReplay(count: number, lines: number): Promise<Repla
       takeoverAtMenuMicros: menu.micros,
       takeoverDeepMicros: deep.micros,
       microsPerRow: (deep.micros - menu.micros) / Math.max(1, deep.rows - menu.rows),
+      commit: measureCommits(Math.max(20, Math.ceil(count / 5))),
       node: process.version,
     };
   } finally {
