@@ -23,6 +23,8 @@ export class LineEditor {
   private recalled: number | undefined;
   private draft: string[] = [];
   private secretLine = false;
+  // Typed since the last line was taken, before the next prompt: not part of the prompt's answer.
+  private ahead = true;
 
   constructor(private readonly historyLimit = 200) {}
 
@@ -41,8 +43,13 @@ export class LineEditor {
     return this.history;
   }
 
-  /** A new prompt: whatever was typed ahead stays, now shown as the prompt asks. */
+  /**
+   * A new prompt: whatever was typed ahead stays, now shown as the prompt asks, except half a
+   * line typed at a secret prompt when the new prompt echoes: that is dropped, never shown or sent.
+   */
   setSecret(secret: boolean): void {
+    if (this.secretLine && !secret && !this.ahead) this.clear();
+    this.ahead = false;
     this.secretLine = secret;
     this.recalled = undefined;
   }
@@ -108,11 +115,12 @@ export class LineEditor {
     if (this.history.length > this.historyLimit) this.history.shift();
   }
 
-  /** Forgets the line being typed (the history stays). */
+  /** Forgets the line being typed (the history stays); what is typed next is ahead of the next prompt. */
   clear(): void {
     this.chars = [];
     this.at = 0;
     this.recalled = undefined;
+    this.ahead = true;
   }
 
   /** The line as shown: `*` for each character when secret. */

@@ -81,6 +81,41 @@ describe('LineEditor', () => {
     expect(editor.earlier).toEqual([]);
   });
 
+  it('drops half a line typed at a secret prompt when the next prompt echoes, never showing it', () => {
+    const editor = new LineEditor();
+    editor.setSecret(true);
+    editor.insert('hunt');
+    expect(editor.view().text).toBe('****');
+    editor.setSecret(false);
+    expect(editor.view()).toEqual({ text: '', cursor: 0 });
+    editor.insert('carol');
+    expect(editor.submit()).toBe('carol');
+    expect(editor.earlier).toEqual(['carol']);
+  });
+
+  it('keeps half a line across secret to secret (masked) and echoing to echoing prompts', () => {
+    const editor = new LineEditor();
+    editor.setSecret(true);
+    editor.insert('hunt');
+    editor.setSecret(true);
+    expect(editor.view()).toEqual({ text: '****', cursor: 4 });
+    expect(editor.submit()).toBe('hunt');
+    editor.setSecret(false);
+    editor.insert('line th');
+    editor.setSecret(false);
+    expect(editor.view()).toEqual({ text: 'line th', cursor: 7 });
+  });
+
+  it('keeps what was typed ahead after a secret line was taken, at an echoing prompt', () => {
+    const editor = new LineEditor();
+    editor.setSecret(true);
+    editor.insert('hunter22');
+    editor.clear();
+    editor.insert('1');
+    editor.setSecret(false);
+    expect(editor.view()).toEqual({ text: '1', cursor: 1 });
+  });
+
   it('forgets the oldest lines beyond its limit', () => {
     const editor = new LineEditor(2);
     for (const line of ['a', 'b', 'c']) {
