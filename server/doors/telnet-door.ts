@@ -112,6 +112,8 @@ class TelnetConnection implements Line {
     const reply = renderReply(body, this.caps);
     const wasSecret = this.secret;
     if (reply.awaitsLine) this.secret = !reply.echo;
+    // Half a password must never become the start of an echoed answer (a name, journaled in clear).
+    if (wasSecret && !this.secret) this.forgetTyped();
     this.write(reply.bytes);
     // What the caller had typed of a line stays theirs when a prompt comes before Enter (after a
     // `-- line moved --` notice it is the same prompt again): shown after it, never if secret.
@@ -133,6 +135,8 @@ class TelnetConnection implements Line {
     if (this.phase === 'closing') return;
     this.call = undefined;
     this.left = false;
+    // The redial offer echoes what is typed: half a password typed before it is dropped, not shown.
+    if (this.secret) this.forgetTyped();
     this.secret = false;
     this.phase = 'dropped';
     this.write(renderNotice(`${text} Press Enter to redial, or type Q and Enter to hang up.`, this.caps));
@@ -246,16 +250,21 @@ class TelnetConnection implements Line {
     } catch {
       return this.refuse('That was not valid UTF-8 text', 'invalid UTF-8 at end of line');
     }
-    this.decoder = undefined;
-    this.text = '';
-    this.textBytes = 0;
-    this.escape = 'none';
+    this.forgetTyped();
     this.secret = false;
     if (this.echoing()) this.write(Buffer.from('\r\n'));
     if (this.phase === 'dropped') return this.redialOrQuit(line);
     if (this.call !== undefined) this.call.sendLine(line);
     else if (this.pending.length < MAX_PENDING_LINES) this.pending.push(line);
     else this.refuse('Too much was typed before the call went through', 'too many lines before dialling');
+  }
+
+  /** Drops the line being typed without sending it. */
+  private forgetTyped(): void {
+    this.decoder = undefined;
+    this.text = '';
+    this.textBytes = 0;
+    this.escape = 'none';
   }
 
   private redialOrQuit(answer: string): void {

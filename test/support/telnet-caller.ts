@@ -13,6 +13,9 @@ export class TelnetCaller {
   text = '';
   closed = false;
   private raw: number[] = [];
+  /** Options the proxy refused (WONT or DONT), in the order it said so. */
+  readonly refused: number[] = [];
+  private probe = 100;
   private readonly watchers = new Set<() => void>();
 
   private constructor(private readonly socket: Socket, private readonly terminal: string | null) {
@@ -52,6 +55,7 @@ export class TelnetCaller {
         i = end + 1;
       } else if (command === WILL || command === WONT) {
         if (command === WILL) this.write([IAC, option === ECHO || option === SGA ? DO : DONT, option]);
+        else this.refused.push(option);
         i += 3;
       } else if (command === DO || command === DONT) {
         if (command === DO && option === TTYPE) this.write([IAC, WILL, TTYPE]);
@@ -122,6 +126,28 @@ export class TelnetCaller {
     await this.type('Y', 'again');
     await this.type(password, 'MOTD');
     await this.type('Y', 'MAIN MENU');
+  }
+
+  /**
+   * Resolves once the proxy has read everything sent before: it answers DO for an option it lacks
+   * with WONT, in order with the rest (a new option each time, as it refuses each only once).
+   */
+  async synced(): Promise<void> {
+    const option = this.probe++;
+    this.write([IAC, DO, option]);
+    await new Promise<void>((resolve, reject) => {
+      const check = (): void => {
+        if (this.refused.includes(option)) {
+          this.watchers.delete(check);
+          resolve();
+        } else if (this.closed) {
+          this.watchers.delete(check);
+          reject(new Error(`line closed before the proxy refused option ${option}`));
+        }
+      };
+      this.watchers.add(check);
+      check();
+    });
   }
 
   sendRaw(bytes: Buffer | string): void {
