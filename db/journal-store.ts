@@ -42,9 +42,17 @@ export interface JournalChange {
   readonly dropFrom: number | undefined;
 }
 
+/** When a conversation's caller is surely gone: last heard from before these (ms), by whether they had logged in; undefined: never. */
+export interface SilentSince {
+  readonly notLoggedIn: number | undefined;
+  readonly loggedIn: number | undefined;
+}
+
 export interface ClaimOptions {
-  /** Behind Mongrel2: a conversation ended or last heard from before this is started afresh. */
-  readonly staleBefore?: number | undefined;
+  /** Behind Mongrel2: a conversation ended or whose caller is surely gone is started afresh. */
+  readonly staleBefore?: SilentSince | undefined;
+  /** Behind Mongrel2: the caller's address; a conversation from another address is started afresh. */
+  readonly remote?: string | undefined;
   /** The proxy's connection id of the request (they only grow). */
   readonly conn?: number | undefined;
   /** A new conversation's first input (it dials in; it is not an answer), as read already. */
@@ -89,16 +97,21 @@ export interface JournalStore {
    * BBS_ERR_CONVERSATION_TAKEN (and commits nothing) when another owner has taken it over.
    */
   commit<T>(id: string, epoch: number, change: JournalChange, position: () => JournalPosition, now: number, write?: () => T, after?: (value: T) => readonly JournalRow[]): T | undefined;
+  /** True while `epoch` owns the open conversation `id` (a read: for replies that commit nothing). */
+  holds(id: string, epoch: number): boolean;
   /** Marks the conversation ended; false when another owner holds it now. */
   close(id: string, epoch: number, now: number): boolean;
   /** The times the Mongrel2 server `uuid` has been seen to restart, as counted by its backends. */
   serverEpoch(uuid: string): number;
   /** Counts one more restart of server `uuid`: every conversation of the old one is over. */
   bumpServerEpoch(uuid: string, now: number): number;
-  /** Ends open conversations last heard from before `before` (their callers are gone); returns how many. */
-  closeSilent(before: number, now: number): number;
-  /** Deletes ended conversations (and their journals) that ended before `before`; returns how many. */
-  pruneClosed(before: number, limit: number): number;
+  /** Ends open conversations whose callers are surely gone (see SilentSince); returns how many. */
+  closeSilent(since: SilentSince, now: number): number;
+  /**
+   * Deletes up to `limit` ended conversations (and their journals) that ended before `before`, or
+   * before `neverLoggedInBefore` for those whose caller never logged in; returns how many.
+   */
+  pruneClosed(before: number, limit: number, neverLoggedInBefore?: number): number;
 }
 
 type WriteRunner = <T>(what: string, write: () => T) => T;
@@ -106,6 +119,7 @@ type WriteRunner = <T>(what: string, write: () => T) => T;
 interface ConversationRow {
   epoch: number;
   conn: number;
+  remote: string | null;
   owner: string;
   start_n: number;
   next_n: number;
@@ -120,10 +134,10 @@ interface ConversationRow {
 export function createJournalStore(db: Database.Database, write: WriteRunner): JournalStore {
   const sql = {
     find: db.prepare<[string], ConversationRow>(
-      'SELECT epoch, conn, owner, start_n, next_n, last_seq, last_part, caller_id, heard_at, closed_at FROM conversations WHERE id = ?',
+      'SELECT epoch, conn, remote, owner, start_n, next_n, last_seq, last_part, caller_id, heard_at, closed_at FROM conversations WHERE id = ?',
     ),
-    create: db.prepare<[string, string, string, number, number, number, number, number]>(
-      'INSERT INTO conversations (id, epoch, owner, code, conn, last_seq, last_part, opened_at, heard_at) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?)',
+    create: db.prepare<[string, string, string, number, string | null, number, number, number, number]>(
+      'INSERT INTO conversations (id, epoch, owner, code, conn, remote, last_seq, last_part, opened_at, heard_at) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     takeOver: db.prepare<[string, number, number, string]>('UPDATE conversations SET epoch = epoch + 1, owner = ?, conn = ?, heard_at = ? WHERE id = ?'),
     rows: db.prepare<[string, number], JournalRow>('SELECT n, kind, print, seq, value FROM journal WHERE conversation = ? AND n >= ? ORDER BY n'),
@@ -138,8 +152,12 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
     serverEpoch: db.prepare<[string], number>('SELECT epoch FROM server_epochs WHERE uuid = ?').pluck(),
     bumpServer: db.prepare<[string]>('INSERT INTO server_epochs (uuid, epoch) VALUES (?, 1) ON CONFLICT (uuid) DO UPDATE SET epoch = epoch + 1'),
     closeServer: db.prepare<[number, number, string]>('UPDATE conversations SET closed_at = ? WHERE closed_at IS NULL AND substr(id, 1, ?) = ?'),
-    closeSilent: db.prepare<[number, number]>('UPDATE conversations SET closed_at = ? WHERE closed_at IS NULL AND heard_at < ?'),
-    oldClosed: db.prepare<[number, number], string>('SELECT id FROM conversations WHERE closed_at IS NOT NULL AND closed_at < ? LIMIT +?').pluck(),
+    holds: db.prepare<[string, number], number>('SELECT 1 FROM conversations WHERE id = ? AND epoch = ? AND closed_at IS NULL').pluck(),
+    closeSilentGuests: db.prepare<[number, number]>('UPDATE conversations SET closed_at = ? WHERE closed_at IS NULL AND caller_id IS NULL AND heard_at < ?'),
+    closeSilentCallers: db.prepare<[number, number]>('UPDATE conversations SET closed_at = ? WHERE closed_at IS NULL AND caller_id IS NOT NULL AND heard_at < ?'),
+    oldClosed: db.prepare<[number, number, number], string>(
+      'SELECT id FROM conversations WHERE closed_at IS NOT NULL AND (closed_at < ? OR (caller_id IS NULL AND closed_at < ?)) LIMIT +?',
+    ).pluck(),
     dropJournal: db.prepare<[string]>('DELETE FROM journal WHERE conversation = ?'),
     dropFrom: db.prepare<[string, number]>('DELETE FROM journal WHERE conversation = ? AND n >= ?'),
     dropConversation: db.prepare<[string]>('DELETE FROM conversations WHERE id = ?'),
@@ -148,7 +166,11 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
   const claimTx = db.transaction((id: string, owner: string, code: string, now: number, options: ClaimOptions): Claim => {
     const { staleBefore, conn } = options;
     const found = sql.find.get(id);
-    const old = found !== undefined && staleBefore !== undefined && (found.closed_at !== null || found.heard_at < staleBefore);
+    const silentBefore = found === undefined || staleBefore === undefined ? undefined : found.caller_id === null ? staleBefore.notLoggedIn : staleBefore.loggedIn;
+    const old =
+      found !== undefined &&
+      staleBefore !== undefined &&
+      (found.closed_at !== null || (silentBefore !== undefined && found.heard_at < silentBefore) || (options.remote !== undefined && found.remote !== options.remote));
     if (found === undefined || old) {
       if (old) {
         sql.dropJournal.run(id);
@@ -156,7 +178,7 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
       }
       const lastSeq = options.seq ?? 0;
       const lastPart = options.part ?? -1;
-      sql.create.run(id, owner, code, conn ?? 0, lastSeq, lastPart, now, now);
+      sql.create.run(id, owner, code, conn ?? 0, options.remote ?? null, lastSeq, lastPart, now, now);
       return { epoch: 1, created: true, closed: false, stale: false, position: { nextN: 0, startN: 0, lastSeq, lastPart, callerId: null }, previousOwner: undefined, heardAt: now, rows: [] };
     }
     const position: JournalPosition = { nextN: found.next_n, startN: found.start_n, lastSeq: found.last_seq, lastPart: found.last_part, callerId: found.caller_id };
@@ -189,6 +211,9 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
         let value: ReturnType<NonNullable<typeof run>> | undefined;
         if (run !== undefined) {
           value = run();
+          // SQLite rolls a whole transaction back on some errors (a full disk) that a service may
+          // have caught: what follows must not commit statement by statement.
+          if (!db.inTransaction) throw new Error('the journal transaction was rolled back by SQLite during a write');
           if (after !== undefined) append(id, after(value));
         }
         advance(id, epoch, position(), now);
@@ -196,6 +221,7 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
       });
       return write('A journal entry', () => tx.immediate());
     },
+    holds: (id, epoch) => sql.holds.get(id, epoch) !== undefined,
     close: (id, epoch, now) => write('The end of a conversation', () => sql.close.run(now, id, epoch).changes > 0),
     serverEpoch: (uuid) => sql.serverEpoch.get(uuid) ?? 0,
     bumpServerEpoch: (uuid, now) =>
@@ -207,11 +233,14 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
           return sql.serverEpoch.get(uuid) ?? 1;
         }).immediate(),
       ),
-    closeSilent: (before, now) => write('Ending silent conversations', () => sql.closeSilent.run(now, before).changes),
-    pruneClosed: (before, limit) =>
+    closeSilent: (since, now) =>
+      write('Ending silent conversations', () =>
+        db.transaction(() => (since.notLoggedIn === undefined ? 0 : sql.closeSilentGuests.run(now, since.notLoggedIn).changes) + (since.loggedIn === undefined ? 0 : sql.closeSilentCallers.run(now, since.loggedIn).changes)).immediate(),
+      ),
+    pruneClosed: (before, limit, neverLoggedInBefore = before) =>
       write('Pruning old conversations', () =>
         db.transaction(() => {
-          const ids = sql.oldClosed.all(before, limit);
+          const ids = sql.oldClosed.all(before, neverLoggedInBefore, limit);
           for (const id of ids) {
             sql.dropJournal.run(id);
             sql.dropConversation.run(id);

@@ -70,6 +70,7 @@ export const MIGRATIONS: readonly string[] = Object.freeze([
     code TEXT NOT NULL,
     caller_id INTEGER,
     conn INTEGER NOT NULL DEFAULT 0,
+    remote TEXT,
     start_n INTEGER NOT NULL DEFAULT 0,
     next_n INTEGER NOT NULL DEFAULT 0,
     last_seq INTEGER NOT NULL DEFAULT 0,

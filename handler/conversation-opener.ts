@@ -11,6 +11,7 @@ import type { Claim } from '../db/journal-store.js';
 import { callIdentity, type CallIdentity } from './call-identity.js';
 import type { Flow } from './effects.js';
 import type { Journal } from './journal.js';
+import { silentSince } from './journal-retention.js';
 import type { LineLimits } from './line-limits.js';
 import { startOf, type FlowStart } from './replay.js';
 import type { Screens } from './screens.js';
@@ -56,19 +57,20 @@ export function createConversationOpener(options: OpenerOptions): ConversationOp
   // cannot be journaled (the log says why) and the call goes on as one that will not survive.
   function claimFor(request: Mongrel2Request, identity: CallIdentity, firstLines: readonly string[]): Claim | undefined {
     if (journal === undefined) return undefined;
-    // Behind Mongrel2 a conversation not heard from for longer than any caller may idle belongs
-    // to an earlier server process that reused this connection id: it starts afresh.
-    const idleMs = Math.max(lines.idleBeforeLoginSeconds, lines.idleAfterLoginSeconds) * 1000;
+    // Behind Mongrel2 a conversation whose caller is surely gone (silent past the idle limit that
+    // applies), or that came from another address, belongs to an earlier server process that
+    // reused this connection id: it starts afresh.
     // A connection's first message dials in (`connect`); a caller carrying on after their backend
     // died sends a line they typed. So a dial-in on an id with a conversation is a new caller on an
     // id reused by a Mongrel2 restarted while no backend ran to see it: never someone else's call.
     const dialIn = firstLines.length === 1 && firstLines[0] === DIAL_IN;
-    const staleBefore = identity.named ? undefined : dialIn ? Infinity : now() - (idleMs === 0 ? 24 * 3600_000 : idleMs + 60_000);
+    const staleBefore = identity.named ? undefined : dialIn ? { notLoggedIn: Infinity, loggedIn: Infinity } : silentSince(lines, now());
     try {
       // The proxy's connection ids only grow: one no newer than the owner's is a stale line.
       return journal.store.claim(identity.conversation, journal.owner, options.screens().version ?? '', now(), {
         staleBefore,
         conn: identity.named ? Number(request.connId) : undefined,
+        remote: identity.named ? undefined : remoteOf(request),
         seq: identity.seq,
         part: firstLines.length - 1,
       });
@@ -126,4 +128,11 @@ export function createConversationOpener(options: OpenerOptions): ConversationOp
   }
 
   return { open, serverRestarted };
+}
+
+// Mongrel2's view of the caller's address (x-forwarded-for, else REMOTE_ADDR).
+function remoteOf(request: Mongrel2Request): string | undefined {
+  const forwarded = request.headers['x-forwarded-for'];
+  const remote = typeof forwarded === 'string' ? forwarded : request.headers.REMOTE_ADDR;
+  return typeof remote === 'string' ? remote.slice(0, 128) : undefined;
 }

@@ -74,8 +74,12 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
   // Commits what the flow consumed, then lets its replies go: a caller never sees a prompt whose
   // answer could be lost. Throws BBS_ERR_CONVERSATION_TAKEN, with nothing sent, when fenced out.
   function settle(session: Session): void {
-    if (journal !== undefined) journal.commit(session);
     const replies = session.replies;
+    if (journal !== undefined) {
+      // Replies that commit no row still go out only from the conversation's owner.
+      if (session.pending === undefined && replies !== undefined) journal.checkOwner(session);
+      journal.commit(session);
+    }
     if (replies === undefined) return;
     session.replies = undefined;
     for (const body of replies) outbox.reply(session.uuid, session.connId, body);
@@ -165,8 +169,8 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
             result = session.flow.next(undefined);
             break;
           case 'checkpoint':
-            session.callerId = effect.caller.id;
-            journal?.record(session, 'checkpoint', fingerprint(effect), JSON.stringify({ caller: effect.caller, menu: effect.menu }));
+            if (effect.caller !== undefined) session.callerId = effect.caller.id;
+            journal?.record(session, 'checkpoint', fingerprint(effect), JSON.stringify({ caller: effect.caller ?? null, menu: effect.menu }));
             result = session.flow.next(undefined);
             break;
           case 'menu':
@@ -259,7 +263,7 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
         session.caller = effect.name;
         return session.flow.next(undefined);
       case 'checkpoint':
-        session.callerId = effect.caller.id;
+        if (effect.caller !== undefined) session.callerId = effect.caller.id;
         break;
     }
     const step = replayStep(replay, effect, options.screens());

@@ -27,7 +27,7 @@ export type Effect =
   | { readonly kind: 'identify'; readonly name: string }
   | { readonly kind: 'menu'; readonly name: string }
   | { readonly kind: 'flow'; readonly name: string }
-  | { readonly kind: 'checkpoint'; readonly caller: Caller; readonly menu: string | undefined };
+  | { readonly kind: 'checkpoint'; readonly caller: Caller | undefined; readonly menu: string | undefined };
 
 /** A conversation step: a generator that yields effects and is resumed with their results. */
 export type Flow<R = void> = Generator<Effect, R, unknown>;
@@ -106,6 +106,14 @@ export function* identify(name: string): Flow {
  */
 export function* checkpoint(caller: Caller, menu?: string): Flow {
   yield { kind: 'checkpoint', caller, menu };
+}
+
+/**
+ * Tells a durable conversation that nobody has logged in and the call can start over from here
+ * (the name prompt, asked again): replay needs nothing before it, and no password typed before.
+ */
+export function* startOver(): Flow {
+  yield { kind: 'checkpoint', caller: undefined, menu: undefined };
 }
 
 /** The current time in ms since the epoch, from the session's clock (never `Date.now` in a flow). */

@@ -184,7 +184,7 @@ export function createEngine(options: EngineOptions): Engine {
         return;
       case 'msg':
         if (session !== undefined) {
-          if (request.headers.RESUME === '1' && restartedWithout(session, message.lines.length)) return;
+          if (request.headers.RESUME === '1' && restartedWithout(session, message.lines.length, seqOf(request))) return;
           deliver(session, message.lines, seqOf(request));
           return;
         }
@@ -238,16 +238,29 @@ export function createEngine(options: EngineOptions): Engine {
     }
     log.info('conversation taken over', { conn: request.connId, conversation: session.conversation, from: opened.from, epoch: session.epoch, rows: opened.rows, live: sessions.size, max });
     advance(session, { ok: true, value: undefined });
-    if (firstLines.length > 0 && !session.ended && !restartedWithout(session, firstLines.length)) deliver(session, firstLines, opened.seq);
+    if (firstLines.length > 0 && !session.ended && !restartedWithout(session, firstLines.length, opened.seq)) deliver(session, firstLines, opened.seq);
   }
 
   // Lines sent with a move answer the prompts the caller saw: once the journal did not fit and
   // the flow started again (or was cut back to ask a password again), they would answer other
   // prompts (a password read as a name), so they are dropped and the caller answers the prompt
   // now shown.
-  function restartedWithout(session: Session, lines: number): boolean {
-    if (session.restarted) log.info('lines sent with the move dropped: the prompts they answered are gone', { conn: session.connId, conversation: session.conversation, lines });
-    return session.restarted;
+  // Dropped lines count as read, journaled as such: the proxy keeps them until a prompt
+  // acknowledges them, and sends them again if this backend dies too; they must not answer then.
+  function restartedWithout(session: Session, lines: number, seq: number): boolean {
+    if (!session.restarted) return false;
+    log.info('lines sent with the move dropped: the prompts they answered are gone', { conn: session.connId, conversation: session.conversation, lines });
+    if (seq > session.lastSeq || (seq === session.lastSeq && lines - 1 > session.lastPart)) {
+      session.lastSeq = seq;
+      session.lastPart = lines - 1;
+      if (session.acked >= 0) session.acked = seq;
+      try {
+        journal?.savePosition(session);
+      } catch (error) {
+        takenOver(session, error);
+      }
+    }
+    return true;
   }
 
   // A session in a service call or a sleep is not waiting, so nobody is hung up on mid-call.

@@ -61,6 +61,29 @@ export class Journal {
     }
   }
 
+  /** Commits where the conversation stands (lines read without a row), with what is pending; throws as commit does. */
+  savePosition(session: Session): void {
+    const id = session.conversation;
+    if (id === undefined) return;
+    try {
+      this.store.commit(id, session.epoch, changeOf(session), () => positionOf(session), this.now());
+      session.pending = undefined;
+      session.dropFrom = undefined;
+    } catch (error) {
+      this.unlessTaken(session, error);
+    }
+  }
+
+  /**
+   * Tells whether this backend still holds the conversation, for replies that commit nothing (after
+   * a sleep, a prompt sent again): throws BBS_ERR_CONVERSATION_TAKEN when another one does.
+   */
+  checkOwner(session: Session): void {
+    const id = session.conversation;
+    if (id === undefined) return;
+    if (!this.store.holds(id, session.epoch)) throw new BbsError('BBS_ERR_CONVERSATION_TAKEN', `conversation ${id} is no longer held at epoch ${session.epoch}`);
+  }
+
   /**
    * Runs the write service `run` in the transaction that commits what the session recorded and
    * the write's own result row: stored and journaled together, or neither. A refused write (or a
@@ -146,7 +169,7 @@ export function fingerprint(effect: Effect): string {
     case 'flow':
       return `${effect.kind}:${effect.name}`;
     case 'checkpoint':
-      return `checkpoint:${effect.menu ?? ''}`;
+      return effect.caller === undefined ? 'checkpoint:start' : `checkpoint:${effect.menu ?? ''}`;
     default:
       return effect.kind;
   }

@@ -42,8 +42,15 @@ export type ReplayStep =
 export function startOf(rows: readonly JournalRow[]): { readonly start: FlowStart; readonly replay: Replay } {
   const first = rows[0];
   if (first?.kind === 'checkpoint') {
-    const { caller, menu } = JSON.parse(first.value ?? 'null') as { caller: Caller; menu?: string };
-    return { start: { caller, menu }, replay: { rows, index: 0 } };
+    let checkpoint: { caller?: Caller | null; menu?: string } | null;
+    try {
+      checkpoint = JSON.parse(first.value ?? 'null') as typeof checkpoint;
+    } catch {
+      checkpoint = null;
+    }
+    // A checkpoint that does not read as one cannot be replayed from: the caller starts again.
+    if (checkpoint === null) return { start: undefined, replay: { rows, index: 0, broken: `row ${first.n}: a checkpoint that is not JSON` } };
+    return { start: checkpoint.caller === null || checkpoint.caller === undefined ? undefined : { caller: checkpoint.caller, menu: checkpoint.menu }, replay: { rows, index: 0 } };
   }
   return { start: undefined, replay: { rows, index: first?.kind === 'start' ? 1 : 0 } };
 }
@@ -52,9 +59,13 @@ export function startOf(rows: readonly JournalRow[]): { readonly start: FlowStar
 export function loggedInCaller(rows: readonly JournalRow[]): Caller | undefined {
   for (let i = rows.length - 1; i >= 0; i--) {
     const row = rows[i] as JournalRow;
-    if (row.kind === 'checkpoint') return (JSON.parse(row.value ?? 'null') as { caller: Caller }).caller;
-    // Logged in or signed up just before the backend died, before the checkpoint was written.
-    if (row.kind === 'result' && row.value !== null && /^call:(logIn|register):/.test(row.print)) return JSON.parse(row.value) as Caller;
+    try {
+      if (row.kind === 'checkpoint') return (JSON.parse(row.value ?? 'null') as { caller?: Caller | null } | null)?.caller ?? undefined;
+      // Logged in or signed up just before the backend died, before the checkpoint was written.
+      if (row.kind === 'result' && row.value !== null && /^call:(logIn|register):/.test(row.print)) return (JSON.parse(row.value) as Caller | null) ?? undefined;
+    } catch {
+      return undefined;
+    }
   }
   return undefined;
 }
@@ -82,7 +93,7 @@ export function replayStep(replay: Replay, effect: Effect, screens: Screens): Re
       if (effect.kind !== 'menu') break;
       const menu = screens.menu(effect.name);
       const was = decodeValue(row.value);
-      if ((menuContent(menu) ?? undefined) !== was) return { step: 'mismatch', why: `row ${row.n}: menu ${effect.name} changed (${String(was)} then, ${menuContent(menu) ?? 'gone'} now)` };
+      if ((menuContent(menu) ?? null) !== (was ?? null)) return { step: 'mismatch', why: `row ${row.n}: menu ${effect.name} changed (${String(was)} then, ${menuContent(menu) ?? 'gone'} now)` };
       return feed(menu);
     }
     case 'flow': {

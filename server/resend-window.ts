@@ -21,8 +21,10 @@ export class ResendWindow {
   private bytes = 0;
   /** The last input acknowledged; 0 before any. */
   acked = 0;
-  /** Inputs were dropped to stay in bounds: what is kept is not all that may be missing. */
+  /** Inputs were dropped to stay in bounds, not yet acknowledged: what is kept is not all that may be missing. */
   overflowed = false;
+  // The last input dropped to stay in bounds; once acknowledged, nothing kept is missing again.
+  private droppedUpTo = 0;
   /** The backend has acknowledged an input: it journals this call, which can move. */
   journaled = false;
 
@@ -32,8 +34,10 @@ export class ResendWindow {
     kept.push({ seq, body });
     this.bytes += body.length;
     while (kept.length > MAX_WINDOW_INPUTS || this.bytes > MAX_WINDOW_BYTES) {
+      const dropped = kept.shift() as Kept;
       this.overflowed = true;
-      this.bytes -= (kept.shift() as Kept).body.length;
+      this.droppedUpTo = dropped.seq;
+      this.bytes -= dropped.body.length;
     }
   }
 
@@ -42,6 +46,7 @@ export class ResendWindow {
     this.journaled = true;
     if (seq <= this.acked) return;
     this.acked = seq;
+    if (seq >= this.droppedUpTo) this.overflowed = false;
     const kept = this.kept;
     if (kept === undefined) return;
     let drop = 0;

@@ -117,7 +117,7 @@ describe('a journal from changed flow code, before logging in', () => {
     expect(replies[1]?.msg).toContain('Welcome to the M2BBS.');
     expect(replies[2]?.msg).toBe("What's your name? (new callers: pick one)");
     const record = log.map((line) => JSON.parse(line) as Record<string, unknown>).find((r) => String(r.msg).startsWith('conversation does not fit the code'));
-    expect(record).toMatchObject({ conversation: `m2/${SERVER_UUID}/0/1`, step: 0, why: expect.stringMatching(/^row 0: the journal has ask:name:> , the code now asks for call:countMessages/) });
+    expect(record).toMatchObject({ conversation: `m2/${SERVER_UUID}/0/1`, step: 0, why: expect.stringMatching(/^row 0: the journal has checkpoint:start, the code now asks for call:countMessages/) });
     expect(record?.caller).toBeUndefined();
   });
 

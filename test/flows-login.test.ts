@@ -11,6 +11,8 @@ describe('logIn, stepped effect by effect', () => {
   it('welcomes, asks the name, asks the password without echo, and checks it', () => {
     const flow = logIn(TEST_LIMITS);
     expect(flow.next().value).toEqual<Effect>({ kind: 'show', screen: 'welcome', vars: undefined, final: false });
+    // Each name prompt is where a durable conversation can start over (nothing before it replays).
+    expect(flow.next().value).toEqual<Effect>({ kind: 'checkpoint', caller: undefined, menu: undefined });
     expect(flow.next().value).toMatchObject({ kind: 'ask', screen: 'name', echo: true });
     expect(flow.next('  zed ').value).toMatchObject({ kind: 'ask', screen: 'password', echo: false });
     expect(flow.next('secret1').value).toEqual<Effect>({ kind: 'call', service: 'findCaller', args: ['zed'] });
@@ -20,6 +22,7 @@ describe('logIn, stepped effect by effect', () => {
 
   it('pauses, then hangs up with bad_pass on a wrong password', () => {
     const flow = logIn({ ...TEST_LIMITS, badPasswordDelayMs: 1500 });
+    flow.next();
     flow.next();
     flow.next();
     flow.next('zed');
@@ -34,13 +37,16 @@ describe('logIn, stepped effect by effect', () => {
     const flow = logIn(TEST_LIMITS);
     flow.next();
     flow.next();
+    flow.next();
     expect(flow.next('SysOp').value).toMatchObject({ kind: 'show', screen: 'reserved_name', vars: { name: 'SysOp' } });
+    expect(flow.next().value).toEqual<Effect>({ kind: 'checkpoint', caller: undefined, menu: undefined });
     expect(flow.next().value).toMatchObject({ kind: 'ask', screen: 'name' });
     expect(flow.next('no spaces').value).toMatchObject({ kind: 'show', screen: 'bad_name', vars: { min: 2, max: 24 } });
   });
 
   it('asks "Sign up?" again after an answer that is neither yes nor no, and signs up on a plain yes only', () => {
     const flow = logIn(TEST_LIMITS);
+    flow.next();
     flow.next();
     flow.next();
     flow.next('newcomer');
@@ -56,16 +62,19 @@ describe('logIn, stepped effect by effect', () => {
     const flow = logIn(TEST_LIMITS);
     flow.next();
     flow.next();
+    flow.next();
     flow.next('newcomer');
     flow.next('secret1');
     flow.next(undefined);
     flow.next('what');
     flow.next('huh');
-    expect(flow.next('eh').value).toMatchObject({ kind: 'ask', screen: 'name' });
+    expect(flow.next('eh').value).toEqual<Effect>({ kind: 'checkpoint', caller: undefined, menu: undefined });
+    expect(flow.next().value).toMatchObject({ kind: 'ask', screen: 'name' });
   });
 
   it('a service error thrown into the flow surfaces from it', () => {
     const flow = logIn(TEST_LIMITS);
+    flow.next();
     flow.next();
     flow.next();
     flow.next('zed');
@@ -77,6 +86,7 @@ describe('logIn, stepped effect by effect', () => {
 describe('the whole call, stepped', () => {
   it('tells the engine who logged in right after the password checks out', () => {
     const flow = bbs(TEST_LIMITS);
+    flow.next();
     flow.next();
     flow.next();
     flow.next('zed');

@@ -2,7 +2,7 @@
 import { isBbsError } from '../../common/errors.js';
 import type { Caller } from '../../db/store.js';
 import { isWriteFailure } from '../../db/write-failure.js';
-import { ask, askSecret, call, hangUp, show, sleep, type Flow } from '../effects.js';
+import { ask, askSecret, call, hangUp, show, sleep, startOver, type Flow } from '../effects.js';
 import type { Limits } from '../limits.js';
 import { checkName, saysNo, saysYes } from './names.js';
 import { tellNotSaved } from './not-saved.js';
@@ -11,6 +11,9 @@ import { tellNotSaved } from './not-saved.js';
 export function* logIn(limits: Limits): Flow<Caller | undefined> {
   yield* show('welcome');
   for (let attempt = 0; attempt < limits.maxTries; attempt++) {
+    // Back at the name prompt nothing before matters: a journal replays from here, never through a
+    // sign-up that went wrong (its passwords, never journaled, would not replay the same).
+    yield* startOver();
     const name = (yield* ask('name')).trim();
     if (name === '') {
       attempt--;
