@@ -86,6 +86,26 @@ describe('half a password, then a prompt that echoes', () => {
     }
   });
 
+  it('over telnet: the half-typed password is dropped when the line drops, so Q at the redial offer hangs up', async () => {
+    const { proxy, handler } = bbs as ProxyWithHandler;
+    const telnet = await TelnetCaller.open(proxy.telnet.port, 'dumb');
+    try {
+      const call = await nextLine();
+      await say(call, PASSWORD);
+      await telnet.waitFor('Password?\r\n> ');
+      telnet.sendRaw('hunt');
+      await telnet.synced();
+      handler.close();
+      await telnet.waitFor('type Q and Enter to hang up.');
+      // Had "hunt" been kept, "huntQ" would not be Q and the door would redial.
+      await telnet.type('Q', 'Bye.');
+      await telnet.whenClosed();
+      expect(telnet.text).not.toContain('hunt');
+    } finally {
+      telnet.close();
+    }
+  });
+
   describe.runIf(haveTmux)('in m2bbs dial, in a real terminal (tmux)', () => {
     let term: TmuxTerminal | undefined;
     afterEach(() => {
