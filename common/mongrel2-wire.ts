@@ -122,8 +122,11 @@ function frameOf(prefix: string, payload: Buffer | string, suffix: string): Buff
 }
 
 /** Builds the frame the server sends when a client goes away. */
-export function encodeDisconnect(uuid: string, connId: string): Buffer {
-  return encodeRequest({ uuid, connId, path: DISCONNECT_PATH, headers: { METHOD: 'JSON' }, body: '{"type":"disconnect"}' });
+export function encodeDisconnect(uuid: string, connId: string, options: { readonly detach?: boolean } = {}): Buffer {
+  // DETACH (m2bbs's own, ignored by other handlers): the call goes on on another connection, so
+  // this connection ends but the conversation does not.
+  const headers = options.detach === true ? { METHOD: 'JSON', DETACH: '1' } : { METHOD: 'JSON' };
+  return encodeRequest({ uuid, connId, path: DISCONNECT_PATH, headers, body: '{"type":"disconnect"}' });
 }
 
 /** True when a request is the server's notice that its client has gone away. */

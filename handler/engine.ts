@@ -162,6 +162,13 @@ export function createEngine(options: EngineOptions): Engine {
     if (isDisconnect(request)) {
       ended.delete(key);
       if (session === undefined) return;
+      // The proxy gave up on this connection but not on the call, which goes on elsewhere.
+      if (request.headers.DETACH === '1' && session.conversation !== undefined) {
+        session.ended = true;
+        clearTimeout(session.timer);
+        forget(session, 'moved to another connection');
+        return;
+      }
       endFlow(session);
       closeConversation(session);
       forget(session, 'disconnect');

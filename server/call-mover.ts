@@ -92,7 +92,8 @@ export function createCallMover(ctx: MoverContext): CallMover {
   }
 
   function giveUpOn(state: CallState, busy: boolean): void {
-    if (!busy) state.link.send(encodeDisconnect(ctx.uuid, state.id));
+    // The call goes on elsewhere: the number that was slow must not end its conversation.
+    if (!busy) state.link.send(encodeDisconnect(ctx.uuid, state.id, { detach: true }));
     ctx.abandon(state.id);
     ctx.unregister(state);
     if (busy) ctx.load(state.link).knownFull = true;

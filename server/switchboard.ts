@@ -120,7 +120,8 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
   }
 
   function giveUp(state: CallState, outcome: 'BUSY' | 'NO ANSWER'): void {
-    if (outcome === 'NO ANSWER') state.link.send(encodeDisconnect(uuid, state.id));
+    // The call goes on on the next number: the slow one must not end its conversation.
+    if (outcome === 'NO ANSWER') state.link.send(encodeDisconnect(uuid, state.id, { detach: true }));
     state.line.notice(`ATDT @${state.link.spec.number} ... ${outcome}`);
     abandoned.add(state.id);
     unregister(state);
@@ -255,8 +256,9 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
       const state = calls.get(id);
       if (state === undefined || state.link !== from) {
         // As Mongrel2 does: a reply to a connection that is gone tells the backend it is gone.
-        if (abandoned.delete(id) && reply.body.length === 0) continue;
-        from.send(encodeDisconnect(uuid, id));
+        const given = abandoned.delete(id);
+        if (given && reply.body.length === 0) continue;
+        from.send(encodeDisconnect(uuid, id, { detach: given }));
         continue;
       }
       if (state.movingSince !== undefined) {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../common/log.js';
+import { encodeDisconnect, parseRequest } from '../common/mongrel2-wire.js';
 import { openDatabase } from '../db/open-database.js';
 import { createStore, type Store } from '../db/store.js';
 import { SHIPPED_SCREENS } from '../handler/config.js';
@@ -288,5 +289,27 @@ describe('pruning', () => {
     // The open one still goes on, here or taken over.
     const b = backend(file, 'B');
     expect((await b.harness.caller('2').say('pass1234'))?.msg).toBe("What's your password?");
+  });
+});
+
+describe('a disconnect that detaches', () => {
+  it('ends the connection but not the conversation: the call goes on where the proxy takes it next', async () => {
+    const file = seededBoard();
+    const a = backend(file, 'A');
+    const alice = a.harness.caller('1');
+    await alice.dial();
+    await sayAll(alice, ['alice', 'secret1', 'y', 'secret1', '', '1', 'line one']);
+    // The proxy gave up on this connection (too slow to answer a moved call) and dials elsewhere.
+    a.harness.engine.receive(parseRequest(encodeDisconnect(SERVER_UUID, '1', { detach: true })));
+    expect(count(a.db, 'SELECT count(*) FROM conversations WHERE closed_at IS NULL')).toBe(1);
+    // An ordinary disconnect still ends it.
+    const b = backend(file, 'B');
+    const again = b.harness.caller('1');
+    // Taken over: the prompt shown again, then the line answered.
+    again.sendBody(JSON.stringify({ type: 'msg', msg: 'line two' }));
+    const replies = await repliesUntil(again, (r) => r.some((reply) => reply.pchar === ' 3> '));
+    expect(replies.filter((reply) => reply.type === 'prompt').map((reply) => reply.pchar)).toEqual([' 2> ', ' 3> ']);
+    again.hangUp();
+    expect(count(b.db, 'SELECT count(*) FROM conversations WHERE closed_at IS NULL')).toBe(0);
   });
 });
