@@ -37,6 +37,12 @@ export class InputLines {
 
   /** The next line; a secret one is read without echo when the input is a terminal. */
   next(secret: boolean): Promise<string | undefined> {
+    // Half a secret line, then a prompt that echoes (a moved call asking the name again): the half
+    // password is dropped, never the start of an echoed answer, and the terminal echoes again.
+    if (this.secret && !secret) {
+      this.partial = '';
+      this.restore();
+    }
     if (this.lines.length > 0 || this.ended) return Promise.resolve(this.lines.shift());
     if (secret && this.input.isTTY === true && this.input.setRawMode !== undefined) {
       this.input.setRawMode(true);
