@@ -137,6 +137,9 @@ export class Journal {
     this.log.error('journal not written: this conversation will not survive its backend', { conversation: session.conversation, conn: session.connId, error: describeError(error) });
     session.conversation = undefined;
     session.pending = undefined;
+    // Prompts stop acknowledging inputs, so the proxy stops keeping them and will not move the call:
+    // replayed from a journal that stopped, its writes since would be made twice.
+    session.acked = -1;
   }
 }
 

@@ -139,6 +139,8 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
     }
     state.first = undefined;
     state.connected = true;
+    const ack = ackOf(body);
+    if (ack !== undefined) state.window?.ack(ack);
     announce(state);
     log.info('call connected', { conn: state.id, backend: state.link.spec.number, door: state.info.door });
     state.line.deliver(body);
@@ -281,8 +283,9 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
         if (state.window !== undefined) {
           const ack = ackOf(reply.body);
           if (ack !== undefined) state.window.ack(ack);
-          // A backend that does not journal (--journal off) never acks: keep nothing for it.
-          else if (!state.window.journaled && isUnackedPrompt(reply.body)) state.window = undefined;
+          // A backend that does not journal the call (--journal off, or its journal could not be
+          // written) acks nothing: keep nothing for it, and the call cannot move.
+          else if (isUnackedPrompt(reply.body)) state.window = undefined;
         }
         state.line.deliver(reply.body);
       }
