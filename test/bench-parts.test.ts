@@ -1,5 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { isLoopback, parseBenchConfig } from '../bench/config.js';
+import { checkWrites } from '../bench/failover-check.js';
+import { FailoverWalk, type TaggedWrite } from '../bench/failover-walk.js';
+import { openDatabase } from '../db/open-database.js';
+import { hashPassword } from '../db/password.js';
+import { createStore } from '../db/store.js';
 import { ReplyStream, type JsonReply } from '../bench/reply-stream.js';
 import { Samples } from '../bench/samples.js';
 import { classify, Walk } from '../bench/walk.js';
@@ -76,5 +84,47 @@ describe('bench samples', () => {
     const samples = new Samples();
     for (let i = 100; i >= 1; i--) samples.add(i);
     expect(samples.summary()).toMatchObject({ count: 100, p50: 50, p99: 99, max: 100, mean: 50.5 });
+  });
+});
+
+describe('failover soak: its walk and what it finds in the database', () => {
+  it('tags every line of a post and a mail, and counts a write finished when told so or back at the menu', () => {
+    const walk = new FailoverWalk('ann', 'secret-pw', 'bob', 'f1x', 1);
+    expect(walk.answer('menu')).toBe('1');
+    expect([walk.answer('compose'), walk.answer('compose'), walk.answer('compose'), walk.answer('compose')]).toEqual([
+      'f1xp0 line 1 of 3 from ann',
+      'f1xp0 line 2 of 3 from ann',
+      'f1xp0 line 3 of 3 from ann',
+      '.',
+    ]);
+    walk.shown('Your message is on the board as number 7.');
+    expect(walk.writes).toEqual([{ kind: 'post', tag: 'f1xp0', ended: true, finished: true, refused: false }]);
+    expect(walk.answer('menu')).toBe('2');
+    expect(walk.answer('menu')).toBe('4');
+    expect(walk.answer('menu')).toBe('3');
+    expect(walk.answer('mail-to')).toBe('bob');
+    expect([walk.answer('compose'), walk.answer('compose'), walk.answer('compose')]).toEqual(['f1xm1 line 1 of 2 from ann', 'f1xm1 line 2 of 2 from ann', '.']);
+    // The confirmation was lost with the backend; the menu after the `.` still means it is over.
+    expect(walk.writes[1]?.finished).toBe(false);
+    walk.answer('menu');
+    expect(walk.writes[1]).toMatchObject({ kind: 'mail', finished: true });
+  });
+
+  it('reports a write told stored but missing as lost, one stored twice as doubled, one cut off as neither', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'm2bbs-failover-check-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'bbs.db');
+    const store = createStore(openDatabase(file));
+    const ann = store.createCaller('ann', await hashPassword('secret-pw', { N: 16, r: 1, p: 1 }), Date.now()).id;
+    const bob = store.createCaller('bob', await hashPassword('secret-pw', { N: 16, r: 1, p: 1 }), Date.now()).id;
+    const body = (tag: string): string => `${tag} line 1 of 2 from ann\n${tag} line 2 of 2 from ann`;
+    store.postMessage(ann, body('f0xp0'), Date.now());
+    store.postMessage(ann, body('f0xp1'), Date.now());
+    store.postMessage(ann, body('f0xp1'), Date.now());
+    store.sendMail(ann, bob, body('f0xm2'), Date.now());
+    store.close();
+    const write = (kind: 'post' | 'mail', tag: string, finished: boolean): TaggedWrite => ({ kind, tag, ended: true, finished, refused: false });
+    const check = checkWrites(file, [write('post', 'f0xp0', true), write('post', 'f0xp1', true), write('mail', 'f0xm2', true), write('mail', 'f0xm3', true), write('post', 'f0xp4', false)]);
+    expect(check).toMatchObject({ finished: 4, stored: 2, lost: 1, doubled: 1, unfinished: 1, lostTags: ['f0xm3'], doubledTags: ['f0xp1 x2'] });
   });
 });
