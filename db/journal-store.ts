@@ -4,8 +4,9 @@
  * Every change commits through the store's write runner, so a refusal of the disk is the same
  * BBS_ERR_DB_* error as any other write.
  */
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import { BbsError } from '../common/errors.js';
+import { BUSY_TIMEOUT_MS } from './open-database.js';
 
 /**
  * What a journal row records: a line the flow read, a call's result or error, which menu or flow
@@ -60,6 +61,14 @@ export interface ClaimOptions {
   readonly part?: number;
 }
 
+/** One conversation's part of a commit of many. */
+export interface CommitEntry {
+  readonly id: string;
+  readonly epoch: number;
+  readonly change: JournalChange;
+  readonly position: JournalPosition;
+}
+
 /** What a backend finds when it takes a conversation on. */
 export interface Claim {
   /** The new owner's fencing number: commits with any other fail. */
@@ -97,6 +106,17 @@ export interface JournalStore {
    * BBS_ERR_CONVERSATION_TAKEN (and commits nothing) when another owner has taken it over.
    */
   commit<T>(id: string, epoch: number, change: JournalChange, position: () => JournalPosition, now: number, write?: () => T, after?: (value: T) => readonly JournalRow[]): T | undefined;
+  /**
+   * Commits many conversations' rows in one transaction, each only if its epoch still owns it:
+   * returns, in order, whether each was committed (false: another owner took it over). Throws,
+   * committing nothing, when the disk refuses.
+   */
+  commitMany(entries: readonly CommitEntry[], now: number): boolean[];
+  /**
+   * Like commitMany, but without waiting for another process's write lock: undefined, with
+   * nothing written, when another backend holds it now (try again in a moment).
+   */
+  commitManyUnlessBusy(entries: readonly CommitEntry[], now: number): boolean[] | undefined;
   /** True while `epoch` owns the open conversation `id` (a read: for replies that commit nothing). */
   holds(id: string, epoch: number): boolean;
   /** Marks the conversation ended; false when another owner holds it now. */
@@ -190,6 +210,16 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
     return { epoch: found.epoch + 1, created: false, closed: false, stale: false, position, previousOwner: found.owner, heardAt: found.heard_at, rows: sql.rows.all(id, found.start_n) };
   });
 
+  // The fencing check first: the rows of a conversation another backend holds are not written.
+  const commitManyTx = db.transaction((entries: readonly CommitEntry[], now: number): boolean[] =>
+    entries.map(({ id, epoch, change, position }) => {
+      const { changes } = sql.advance.run(position.nextN, position.startN, position.lastSeq, position.lastPart, position.callerId, now, id, epoch);
+      if (changes === 0) return false;
+      if (change.dropFrom !== undefined) sql.dropFrom.run(id, change.dropFrom);
+      append(id, change.rows);
+      return true;
+    }),
+  );
   // Made once: better-sqlite3 builds a transaction's wrappers at each db.transaction(), a fifth
   // of a commit's CPU when it was made per commit (bench/journal-commit-cost.ts).
   const commitTx = db.transaction(
@@ -226,6 +256,21 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
     commit<T>(id: string, epoch: number, change: JournalChange, position: () => JournalPosition, now: number, run?: () => T, after?: (value: T) => readonly JournalRow[]): T | undefined {
       return write('A journal entry', () => commitTx.immediate(id, epoch, change, position, now, run, after as ((value: unknown) => readonly JournalRow[]) | undefined) as T | undefined);
     },
+    commitMany: (entries, now) => write('Journal entries', () => commitManyTx.immediate(entries, now)),
+    commitManyUnlessBusy: (entries, now) =>
+      write('Journal entries', () => {
+        // SQLite's busy handler sleeps a whole millisecond and more while it waits, with the
+        // event loop stopped; a backend does better answering other callers meanwhile.
+        db.pragma('busy_timeout = 0');
+        try {
+          return commitManyTx.immediate(entries, now);
+        } catch (error) {
+          if (error instanceof Database.SqliteError && error.code.startsWith('SQLITE_BUSY')) return undefined;
+          throw error;
+        } finally {
+          db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+        }
+      }),
     holds: (id, epoch) => sql.holds.get(id, epoch) !== undefined,
     close: (id, epoch, now) => write('The end of a conversation', () => sql.close.run(now, id, epoch).changes > 0),
     serverEpoch: (uuid) => sql.serverEpoch.get(uuid) ?? 0,

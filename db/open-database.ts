@@ -4,7 +4,8 @@ import { ensureDatabaseFile, prepareFolder, writeMarker } from './db-files.js';
 import { rememberFile } from './file-identity.js';
 import { migrate } from './migrations.js';
 
-const BUSY_TIMEOUT_MS = 5000;
+/** How long a statement waits for another process's lock before SQLite says SQLITE_BUSY. */
+export const BUSY_TIMEOUT_MS = 5000;
 const RETRY_PAUSE_MS = 10;
 
 /** How to open the database. */

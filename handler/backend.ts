@@ -95,10 +95,12 @@ export async function startBackend(config: HandlerConfig, log: Logger): Promise<
       retention?.stop();
       // Journaled conversations stay open: their callers carry on with another backend.
       engine.endAll('shutdown', true);
+      engine.flushCommits();
       pull.close();
       await receiving;
       // Cleanups that write (a `finally` awaiting a call) finish before the database closes.
       await engine.cleanupsDone(CLEANUP_WAIT_MS);
+      engine.flushCommits();
       subscribed();
       await outgoing.drain();
       pub.close();

@@ -3,7 +3,7 @@
  * timer, or ends, doing what each effect asks. A loop, not recursion, so any number of
  * synchronous effects cannot overflow the stack.
  */
-import { describeError, isBbsError } from '../common/errors.js';
+import { BbsError, describeError, isBbsError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import type { Caller } from '../db/store.js';
 import type { Effect, Flow } from './effects.js';
@@ -17,6 +17,9 @@ import { renderReply } from './replies.js';
 import { takeQueued, type QueuedLine, type Resume, type Session } from './session.js';
 import { callServiceNow, lookUp, resumeWith, type CallEffect, type CallOutcome } from './effect-runners.js';
 import { createTeardown } from './teardown.js';
+
+// How long a commit is tried again without waiting for another backend's write lock.
+const MAX_BUSY_RETRY_MS = 50;
 
 /** What a caller is told when their conversation moved but the board changed meanwhile. */
 export const CHANGED_NOTICE = {
@@ -55,6 +58,8 @@ export interface EffectLoop {
   tearDown(session: Session): void;
   /** Resolves once every cleanup waiting on a service call has finished, or after `ms`. */
   cleanupsDone(ms: number): Promise<void>;
+  /** Commits now what waits for the end of this turn (before the database closes), waiting for the lock if need be. */
+  flushCommits(): void;
 }
 
 /** Creates the loop that interprets the effects of every session's flow. */
@@ -71,15 +76,72 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
     else (session.replies ??= []).push(body);
   }
 
-  // Commits what the flow consumed, then lets its replies go: a caller never sees a prompt whose
-  // answer could be lost. Throws BBS_ERR_CONVERSATION_TAKEN, with nothing sent, when fenced out.
+  // Sessions whose flow waited in this turn of the event loop, their rows and replies held: one
+  // transaction commits them all at the end of the turn (a commit per input cost half the
+  // backend's throughput), then their replies go. A caller never sees a prompt whose answer
+  // could be lost.
+  const awaitingCommit = new Set<Session>();
+  let flushScheduled = false;
+  // While another backend holds the write lock the commit is tried again each turn (callers'
+  // lines go on being read meanwhile, into the same commit), waiting for it only after a while.
+  let busySince: number | undefined;
+
   function settle(session: Session): void {
-    const replies = session.replies;
+    if (journal === undefined || session.conversation === undefined) return release(session);
+    awaitingCommit.add(session);
+    scheduleFlush();
+  }
+
+  function scheduleFlush(): void {
+    if (flushScheduled) return;
+    flushScheduled = true;
+    setImmediate(tryFlush);
+  }
+
+  function tryFlush(): void {
+    flushScheduled = false;
+    const waited = busySince === undefined ? 0 : Date.now() - busySince;
+    flushCommits(waited >= MAX_BUSY_RETRY_MS);
+  }
+
+  function flushCommits(mayWait = true): void {
+    if (awaitingCommit.size === 0 || journal === undefined) return;
+    const batch = [...awaitingCommit];
+    const outcome = journal.commitMany(batch, mayWait);
+    if (outcome === 'busy') {
+      busySince ??= Date.now();
+      scheduleFlush();
+      return;
+    }
+    busySince = undefined;
+    awaitingCommit.clear();
+    const taken = new Set(outcome);
+    for (const session of batch) {
+      if (taken.has(session)) {
+        session.replies = undefined;
+        if (!session.ended) options.takenOver(session, new BbsError('BBS_ERR_CONVERSATION_TAKEN', `conversation ${session.conversation ?? ''} is held by another backend now`));
+        continue;
+      }
+      // A caller who hung up meanwhile gets nothing; one left for another backend (shutdown) does.
+      if (session.ended && session.conversation === undefined) session.replies = undefined;
+      release(session);
+    }
+  }
+
+  // Commits this session's rows now, then lets its replies go: before the engine closes the line.
+  // Throws BBS_ERR_CONVERSATION_TAKEN, with nothing sent, when fenced out.
+  function settleNow(session: Session): void {
+    awaitingCommit.delete(session);
     if (journal !== undefined) {
       // Replies that commit no row still go out only from the conversation's owner.
-      if (session.pending === undefined && replies !== undefined) journal.checkOwner(session);
+      if (session.pending === undefined && session.replies !== undefined) journal.checkOwner(session);
       journal.commit(session);
     }
+    release(session);
+  }
+
+  function release(session: Session): void {
+    const replies = session.replies;
     if (replies === undefined) return;
     session.replies = undefined;
     for (const body of replies) outbox.reply(session.uuid, session.connId, body);
@@ -102,7 +164,7 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
     });
     try {
       // What was said before the failure still goes out, then the error screen.
-      settle(session);
+      settleNow(session);
     } catch (settleError) {
       if (isBbsError(settleError, 'BBS_ERR_CONVERSATION_TAKEN')) return options.takenOver(session, settleError);
       log.error('replies before the error not sent', { conn: session.connId, error: describeError(settleError) });
@@ -182,7 +244,7 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
           }
         }
       }
-      settle(session);
+      settleNow(session);
       options.finished(session, 'flow ended');
     } catch (error) {
       fail(session, error);
@@ -297,5 +359,5 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
     advance(session, { ok: true, value: line.text });
   }
 
-  return { advance, answer, tearDown, cleanupsDone };
+  return { advance, answer, tearDown, cleanupsDone, flushCommits: () => flushCommits(true) };
 }

@@ -66,6 +66,8 @@ export interface Engine {
   serverRestarted(uuid: string): void;
   /** Resolves once the `finally` blocks still waiting on a service call are done, or after `ms`. */
   cleanupsDone(ms: number): Promise<void>;
+  /** Commits the journal rows (and sends the replies) that wait for the end of this turn. */
+  flushCommits(): void;
 }
 
 /** Creates an engine that runs `startFlow` for every new connection. */
@@ -110,7 +112,7 @@ export function createEngine(options: EngineOptions): Engine {
     session.conversation = undefined;
   }
 
-  const { advance, answer, tearDown, cleanupsDone } = createEffectLoop({
+  const { advance, answer, tearDown, cleanupsDone, flushCommits } = createEffectLoop({
     services,
     outbox,
     screens: options.screens,
@@ -324,5 +326,6 @@ export function createEngine(options: EngineOptions): Engine {
       log.warn('server restarted: its connection ids start again', { uuid, epoch });
     },
     cleanupsDone,
+    flushCommits,
   };
 }

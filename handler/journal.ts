@@ -61,6 +61,36 @@ export class Journal {
     }
   }
 
+  /**
+   * Commits what each session recorded (and where it stands) in one transaction: one commit for
+   * every conversation that waited in a turn of the event loop. Returns the sessions another
+   * backend took over, whose rows were not written; on a disk that refuses, each session's
+   * journal ends (logged once), as in commit. Unless `mayWait`, 'busy' (nothing written) when
+   * another backend holds the write lock.
+   */
+  commitMany(sessions: readonly Session[], mayWait = true): Session[] | 'busy' {
+    const live = sessions.filter((session) => session.conversation !== undefined);
+    if (live.length === 0) return [];
+    let held: boolean[];
+    try {
+      const entries = live.map((session) => ({ id: session.conversation as string, epoch: session.epoch, change: changeOf(session), position: positionOf(session) }));
+      const committed = mayWait ? this.store.commitMany(entries, this.now()) : this.store.commitManyUnlessBusy(entries, this.now());
+      if (committed === undefined) return 'busy';
+      held = committed;
+    } catch (error) {
+      this.log.error('journal not written: these conversations will not survive their backend', { conversations: live.length, error: describeError(error) });
+      for (const session of live) this.stop(session);
+      return [];
+    }
+    const taken: Session[] = [];
+    live.forEach((session, i) => {
+      session.pending = undefined;
+      session.dropFrom = undefined;
+      if (held[i] !== true) taken.push(session);
+    });
+    return taken;
+  }
+
   /** Commits where the conversation stands (lines read without a row), with what is pending; throws as commit does. */
   savePosition(session: Session): void {
     const id = session.conversation;
@@ -135,6 +165,11 @@ export class Journal {
   private unlessTaken(session: Session, error: unknown): void {
     if (isBbsError(error, 'BBS_ERR_CONVERSATION_TAKEN')) throw error;
     this.log.error('journal not written: this conversation will not survive its backend', { conversation: session.conversation, conn: session.connId, error: describeError(error) });
+    this.stop(session);
+  }
+
+  // The journal of this conversation ends here; it goes on live.
+  private stop(session: Session): void {
     session.conversation = undefined;
     session.pending = undefined;
     // Prompts stop acknowledging inputs, so the proxy stops keeping them and will not move the call:
