@@ -31,6 +31,7 @@ export function measureCommits(rounds: number): { readonly line: CommitCost; rea
     const journal = store.journal;
     const ids = Array.from({ length: CONVERSATIONS }, (_, i) => i.toString(16).padStart(32, '0'));
     const positions = ids.map(() => ({ nextN: 0, startN: 0, lastSeq: 1, lastPart: 0, callerId: 1 }));
+    const lastRows: (number | null)[] = ids.map(() => null);
     for (const id of ids) journal.claim(id, 'bench', 'v', Date.now(), { conn: 1, seq: 1, part: 0 });
     // A page of the board as listMessages returns it: pageSize messages of two lines.
     const page = JSON.stringify(
@@ -45,7 +46,7 @@ export function measureCommits(rounds: number): { readonly line: CommitCost; rea
           if (withPage) rows.push({ n: position.nextN + 1, kind: 'result', print: 'call:listMessages:[0,5]', seq: null, value: page });
           position.nextN += rows.length;
           position.lastSeq++;
-          journal.commit(id, 1, { rows, dropFrom: undefined }, () => position, Date.now());
+          lastRows[i] = journal.commit(id, 1, { rows, dropFrom: undefined, after: lastRows[i] ?? null }, () => position, Date.now()).lastRow;
         }
       }
       const { user, system } = process.cpuUsage(before);

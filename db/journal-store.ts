@@ -35,12 +35,16 @@ export interface JournalPosition {
   readonly lastSeq: number;
   readonly lastPart: number;
   readonly callerId: number | null;
+  /** The conversation's newest journal row (its id), where the chain of its rows starts. */
+  readonly lastRow: number | null;
 }
 
 /** What one commit adds: rows, after dropping those from `dropFrom` on (a journal cut back). */
 export interface JournalChange {
   readonly rows: readonly JournalRow[];
   readonly dropFrom: number | undefined;
+  /** The newest row committed before this change (the chain it continues). */
+  readonly after: number | null;
 }
 
 /** When a conversation's caller is surely gone: last heard from before these (ms), by whether they had logged in; undefined: never. */
@@ -66,7 +70,13 @@ export interface CommitEntry {
   readonly id: string;
   readonly epoch: number;
   readonly change: JournalChange;
-  readonly position: JournalPosition;
+  readonly position: Omit<JournalPosition, 'lastRow'>;
+}
+
+/** What a commit gave: the write's value (if it ran one) and the conversation's newest row now. */
+export interface Committed<T> {
+  readonly value: T | undefined;
+  readonly lastRow: number | null;
 }
 
 /** What a backend finds when it takes a conversation on. */
@@ -105,18 +115,18 @@ export interface JournalStore {
    * its result, then moves the position on, only if `epoch` still owns the conversation. Throws
    * BBS_ERR_CONVERSATION_TAKEN (and commits nothing) when another owner has taken it over.
    */
-  commit<T>(id: string, epoch: number, change: JournalChange, position: () => JournalPosition, now: number, write?: () => T, after?: (value: T) => readonly JournalRow[]): T | undefined;
+  commit<T>(id: string, epoch: number, change: JournalChange, position: () => Omit<JournalPosition, 'lastRow'>, now: number, write?: () => T, after?: (value: T) => readonly JournalRow[]): Committed<T>;
   /**
    * Commits many conversations' rows in one transaction, each only if its epoch still owns it:
-   * returns, in order, whether each was committed (false: another owner took it over). Throws,
-   * committing nothing, when the disk refuses.
+   * returns, in order, each one's newest row now, or false where another owner took it over
+   * (nothing of it written). Throws, committing nothing, when the disk refuses.
    */
-  commitMany(entries: readonly CommitEntry[], now: number): boolean[];
+  commitMany(entries: readonly CommitEntry[], now: number): (number | null | false)[];
   /**
    * Like commitMany, but without waiting for another process's write lock: undefined, with
    * nothing written, when another backend holds it now (try again in a moment).
    */
-  commitManyUnlessBusy(entries: readonly CommitEntry[], now: number): boolean[] | undefined;
+  commitManyUnlessBusy(entries: readonly CommitEntry[], now: number): (number | null | false)[] | undefined;
   /** True while `epoch` owns the open conversation `id` (a read: for replies that commit nothing). */
   holds(id: string, epoch: number): boolean;
   /** Marks the conversation ended; false when another owner holds it now. */
@@ -138,6 +148,7 @@ type WriteRunner = <T>(what: string, write: () => T) => T;
 
 interface ConversationRow {
   epoch: number;
+  last_row: number | null;
   conn: number;
   remote: string | null;
   owner: string;
@@ -154,18 +165,20 @@ interface ConversationRow {
 export function createJournalStore(db: Database.Database, write: WriteRunner): JournalStore {
   const sql = {
     find: db.prepare<[string], ConversationRow>(
-      'SELECT epoch, conn, remote, owner, start_n, next_n, last_seq, last_part, caller_id, heard_at, closed_at FROM conversations WHERE id = ?',
+      'SELECT epoch, last_row, conn, remote, owner, start_n, next_n, last_seq, last_part, caller_id, heard_at, closed_at FROM conversations WHERE id = ?',
     ),
     create: db.prepare<[string, string, string, number, string | null, number, number, number, number]>(
       'INSERT INTO conversations (id, epoch, owner, code, conn, remote, last_seq, last_part, opened_at, heard_at) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     takeOver: db.prepare<[string, number, number, string]>('UPDATE conversations SET epoch = epoch + 1, owner = ?, conn = ?, heard_at = ? WHERE id = ?'),
-    rows: db.prepare<[string, number], JournalRow>('SELECT n, kind, print, seq, value FROM journal WHERE conversation = ? AND n >= ? ORDER BY n'),
-    append: db.prepare<[string, number, string, string, number | null, string | null]>(
-      'INSERT INTO journal (conversation, n, kind, print, seq, value) VALUES (?, ?, ?, ?, ?, ?)',
+    row: db.prepare<[number], JournalRow & { prev: number | null }>('SELECT n, kind, print, seq, value, prev FROM journal WHERE id = ?'),
+    append: db.prepare<[string, number, number | null, string, string, number | null, string | null]>(
+      'INSERT INTO journal (conversation, n, prev, kind, print, seq, value) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
-    advance: db.prepare<[number, number, number, number, number | null, number, string, number]>(
-      `UPDATE conversations SET next_n = ?, start_n = ?, last_seq = ?, last_part = ?, caller_id = coalesce(?, caller_id), heard_at = ?
+    deleteRow: db.prepare<[number]>('DELETE FROM journal WHERE id = ?'),
+    lastRow: db.prepare<[string], number | null>('SELECT last_row FROM conversations WHERE id = ?').pluck(),
+    advance: db.prepare<[number, number, number, number, number | null, number, number | null, string, number]>(
+      `UPDATE conversations SET next_n = ?, start_n = ?, last_seq = ?, last_part = ?, caller_id = coalesce(?, caller_id), heard_at = ?, last_row = ?
        WHERE id = ? AND epoch = ? AND closed_at IS NULL`,
     ),
     close: db.prepare<[number, string, number]>('UPDATE conversations SET closed_at = ? WHERE id = ? AND epoch = ? AND closed_at IS NULL'),
@@ -178,8 +191,6 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
     oldClosed: db.prepare<[number, number, number], string>(
       'SELECT id FROM conversations WHERE closed_at IS NOT NULL AND (closed_at < ? OR (caller_id IS NULL AND closed_at < ?)) LIMIT +?',
     ).pluck(),
-    dropJournal: db.prepare<[string]>('DELETE FROM journal WHERE conversation = ?'),
-    dropFrom: db.prepare<[string, number]>('DELETE FROM journal WHERE conversation = ? AND n >= ?'),
     dropConversation: db.prepare<[string]>('DELETE FROM conversations WHERE id = ?'),
   };
 
@@ -193,68 +204,105 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
       (found.closed_at !== null || (silentBefore !== undefined && found.heard_at < silentBefore) || (options.remote !== undefined && found.remote !== options.remote));
     if (found === undefined || old) {
       if (old) {
-        sql.dropJournal.run(id);
+        dropRows(found.last_row, -1);
         sql.dropConversation.run(id);
       }
       const lastSeq = options.seq ?? 0;
       const lastPart = options.part ?? -1;
       sql.create.run(id, owner, code, conn ?? 0, options.remote ?? null, lastSeq, lastPart, now, now);
-      return { epoch: 1, created: true, closed: false, stale: false, position: { nextN: 0, startN: 0, lastSeq, lastPart, callerId: null }, previousOwner: undefined, heardAt: now, rows: [] };
+      return { epoch: 1, created: true, closed: false, stale: false, position: { nextN: 0, startN: 0, lastSeq, lastPart, callerId: null, lastRow: null }, previousOwner: undefined, heardAt: now, rows: [] };
     }
-    const position: JournalPosition = { nextN: found.next_n, startN: found.start_n, lastSeq: found.last_seq, lastPart: found.last_part, callerId: found.caller_id };
+    const position: JournalPosition = { nextN: found.next_n, startN: found.start_n, lastSeq: found.last_seq, lastPart: found.last_part, callerId: found.caller_id, lastRow: found.last_row };
     const stale = conn !== undefined && conn <= found.conn;
     if (found.closed_at !== null || stale) {
       return { epoch: found.epoch, created: false, closed: found.closed_at !== null, stale, position, previousOwner: found.owner, heardAt: found.heard_at, rows: [] };
     }
     sql.takeOver.run(owner, conn ?? found.conn, now, id);
-    return { epoch: found.epoch + 1, created: false, closed: false, stale: false, position, previousOwner: found.owner, heardAt: found.heard_at, rows: sql.rows.all(id, found.start_n) };
+    return { epoch: found.epoch + 1, created: false, closed: false, stale: false, position, previousOwner: found.owner, heardAt: found.heard_at, rows: rowsFrom(found.last_row, found.start_n) };
   });
 
-  // The fencing check first: the rows of a conversation another backend holds are not written.
-  const commitManyTx = db.transaction((entries: readonly CommitEntry[], now: number): boolean[] =>
-    entries.map(({ id, epoch, change, position }) => {
-      const { changes } = sql.advance.run(position.nextN, position.startN, position.lastSeq, position.lastPart, position.callerId, now, id, epoch);
-      if (changes === 0) return false;
-      if (change.dropFrom !== undefined) sql.dropFrom.run(id, change.dropFrom);
-      append(id, change.rows);
-      return true;
+  // The fencing check is the position's UPDATE: where it changes nothing, another backend holds
+  // the conversation, and what was written for it is rolled back to the savepoint.
+  const commitOneTx = db.transaction(({ id, epoch, change, position }: CommitEntry, now: number): number | null | false => {
+    const last = append(id, cut(change.after, change.dropFrom), change.rows);
+    const { changes } = sql.advance.run(position.nextN, position.startN, position.lastSeq, position.lastPart, position.callerId, now, last, id, epoch);
+    if (changes === 0) throw new FencedOut();
+    return last;
+  });
+  const commitManyTx = db.transaction((entries: readonly CommitEntry[], now: number): (number | null | false)[] =>
+    entries.map((entry) => {
+      try {
+        return commitOneTx(entry, now);
+      } catch (error) {
+        if (error instanceof FencedOut) return false;
+        throw error;
+      }
     }),
   );
   // Made once: better-sqlite3 builds a transaction's wrappers at each db.transaction(), a fifth
   // of a commit's CPU when it was made per commit (bench/journal-commit-cost.ts).
   const commitTx = db.transaction(
-    (id: string, epoch: number, change: JournalChange, position: () => JournalPosition, now: number, run?: () => unknown, after?: (value: unknown) => readonly JournalRow[]): unknown => {
-      if (change.dropFrom !== undefined) sql.dropFrom.run(id, change.dropFrom);
-      append(id, change.rows);
+    (id: string, epoch: number, change: JournalChange, position: () => Omit<JournalPosition, 'lastRow'>, now: number, run?: () => unknown, after?: (value: unknown) => readonly JournalRow[]): Committed<unknown> => {
+      let last = append(id, cut(change.after, change.dropFrom), change.rows);
       let value: unknown;
       if (run !== undefined) {
         value = run();
         // SQLite rolls a whole transaction back on some errors (a full disk) that a service may
         // have caught: what follows must not commit statement by statement.
         if (!db.inTransaction) throw new Error('the journal transaction was rolled back by SQLite during a write');
-        if (after !== undefined) append(id, after(value));
+        if (after !== undefined) last = append(id, last, after(value));
       }
-      advance(id, epoch, position(), now);
-      return value;
+      const at = position();
+      const { changes } = sql.advance.run(at.nextN, at.startN, at.lastSeq, at.lastPart, at.callerId, now, last, id, epoch);
+      if (changes === 0) throw taken(id, epoch);
+      return { value, lastRow: last };
     },
   );
 
-  function append(id: string, rows: readonly JournalRow[]): void {
-    for (const row of rows) sql.append.run(id, row.n, row.kind, row.print, row.seq, row.value);
+  // Appends rows after row `last` of conversation `id`; returns the new last row.
+  function append(id: string, last: number | null, rows: readonly JournalRow[]): number | null {
+    let prev = last;
+    for (const row of rows) prev = Number(sql.append.run(id, row.n, prev, row.kind, row.print, row.seq, row.value).lastInsertRowid);
+    return prev;
   }
 
-  function advance(id: string, epoch: number, position: JournalPosition, now: number): void {
-    const { changes } = sql.advance.run(position.nextN, position.startN, position.lastSeq, position.lastPart, position.callerId, now, id, epoch);
-    if (changes === 0) {
-      const found = sql.find.get(id);
-      throw new BbsError('BBS_ERR_CONVERSATION_TAKEN', `conversation ${id} is held by ${found === undefined ? 'nobody' : `${found.owner} at epoch ${found.epoch}${found.closed_at === null ? '' : ' (ended)'}`}, not by epoch ${epoch}`);
+  // Deletes the rows numbered `from` and later (newest first, along the chain); returns the last row left.
+  function cut(last: number | null, from: number | undefined): number | null {
+    return from === undefined ? last : dropRows(last, from);
+  }
+
+  function dropRows(last: number | null, from: number): number | null {
+    let at = last;
+    while (at !== null) {
+      const row = sql.row.get(at);
+      if (row === undefined || row.n < from) break;
+      sql.deleteRow.run(at);
+      at = row.prev;
     }
+    return at;
+  }
+
+  // The rows numbered `from` and later, oldest first, read back along the chain.
+  function rowsFrom(last: number | null, from: number): JournalRow[] {
+    const rows: JournalRow[] = [];
+    for (let at = last; at !== null; ) {
+      const row = sql.row.get(at);
+      if (row === undefined || row.n < from) break;
+      rows.push({ n: row.n, kind: row.kind, print: row.print, seq: row.seq, value: row.value });
+      at = row.prev;
+    }
+    return rows.reverse();
+  }
+
+  function taken(id: string, epoch: number): BbsError {
+    const found = sql.find.get(id);
+    return new BbsError('BBS_ERR_CONVERSATION_TAKEN', `conversation ${id} is held by ${found === undefined ? 'nobody' : `${found.owner} at epoch ${found.epoch}${found.closed_at === null ? '' : ' (ended)'}`}, not by epoch ${epoch}`);
   }
 
   return {
     claim: (id, owner, code, now, options = {}) => write('A conversation', () => claimTx.immediate(id, owner, code, now, options)),
-    commit<T>(id: string, epoch: number, change: JournalChange, position: () => JournalPosition, now: number, run?: () => T, after?: (value: T) => readonly JournalRow[]): T | undefined {
-      return write('A journal entry', () => commitTx.immediate(id, epoch, change, position, now, run, after as ((value: unknown) => readonly JournalRow[]) | undefined) as T | undefined);
+    commit<T>(id: string, epoch: number, change: JournalChange, position: () => Omit<JournalPosition, 'lastRow'>, now: number, run?: () => T, after?: (value: T) => readonly JournalRow[]): Committed<T> {
+      return write('A journal entry', () => commitTx.immediate(id, epoch, change, position, now, run, after as ((value: unknown) => readonly JournalRow[]) | undefined) as Committed<T>);
     },
     commitMany: (entries, now) => write('Journal entries', () => commitManyTx.immediate(entries, now)),
     commitManyUnlessBusy: (entries, now) =>
@@ -292,7 +340,7 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
         db.transaction(() => {
           const ids = sql.oldClosed.all(before, neverLoggedInBefore, limit);
           for (const id of ids) {
-            sql.dropJournal.run(id);
+            dropRows(sql.lastRow.get(id) ?? null, -1);
             sql.dropConversation.run(id);
           }
           return ids.length;
@@ -300,3 +348,6 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
       ),
   };
 }
+
+// A conversation another backend holds: its part of a commit of many is rolled back alone.
+class FencedOut extends Error {}

@@ -71,6 +71,7 @@ export const MIGRATIONS: readonly string[] = Object.freeze([
     caller_id INTEGER,
     conn INTEGER NOT NULL DEFAULT 0,
     remote TEXT,
+    last_row INTEGER,
     start_n INTEGER NOT NULL DEFAULT 0,
     next_n INTEGER NOT NULL DEFAULT 0,
     last_seq INTEGER NOT NULL DEFAULT 0,
@@ -82,15 +83,19 @@ export const MIGRATIONS: readonly string[] = Object.freeze([
 
   CREATE INDEX conversations_closed ON conversations (closed_at) WHERE closed_at IS NOT NULL;
 
+  -- Append-only, in commit order: a commit writes its rows at the end of the table, not into
+  -- each conversation's part of an index. A conversation's rows are chained by \`prev\` from its
+  -- \`last_row\`, newest first.
   CREATE TABLE journal (
+    id INTEGER PRIMARY KEY,
     conversation TEXT NOT NULL,
     n INTEGER NOT NULL,
+    prev INTEGER,
     kind TEXT NOT NULL,
     print TEXT NOT NULL,
     seq INTEGER,
-    value TEXT,
-    PRIMARY KEY (conversation, n)
-  ) STRICT, WITHOUT ROWID;
+    value TEXT
+  ) STRICT;
 
   CREATE TABLE server_epochs (
     uuid TEXT PRIMARY KEY,

@@ -106,6 +106,7 @@ export function createConversationOpener(options: OpenerOptions): ConversationOp
     session.lastSeq = position.lastSeq;
     session.lastPart = position.lastPart;
     session.callerId = position.callerId;
+    session.lastRow = position.lastRow;
     if (session.acked >= 0) session.acked = Math.max(0, position.lastSeq - 1);
     const { replay } = from;
     replay.acked = identity.acked;

@@ -53,7 +53,7 @@ export class Journal {
     const id = session.conversation;
     if (id === undefined || (session.pending === undefined && session.dropFrom === undefined)) return;
     try {
-      this.store.commit(id, session.epoch, changeOf(session), () => positionOf(session), this.now());
+      session.lastRow = this.store.commit(id, session.epoch, changeOf(session), () => positionOf(session), this.now()).lastRow;
       session.pending = undefined;
       session.dropFrom = undefined;
     } catch (error) {
@@ -71,7 +71,7 @@ export class Journal {
   commitMany(sessions: readonly Session[], mayWait = true): Session[] | 'busy' {
     const live = sessions.filter((session) => session.conversation !== undefined);
     if (live.length === 0) return [];
-    let held: boolean[];
+    let held: (number | null | false)[];
     try {
       const entries = live.map((session) => ({ id: session.conversation as string, epoch: session.epoch, change: changeOf(session), position: positionOf(session) }));
       const committed = mayWait ? this.store.commitMany(entries, this.now()) : this.store.commitManyUnlessBusy(entries, this.now());
@@ -84,9 +84,11 @@ export class Journal {
     }
     const taken: Session[] = [];
     live.forEach((session, i) => {
+      const last = held[i];
+      if (last === false || last === undefined) return void taken.push(session);
+      session.lastRow = last;
       session.pending = undefined;
       session.dropFrom = undefined;
-      if (held[i] !== true) taken.push(session);
     });
     return taken;
   }
@@ -96,7 +98,7 @@ export class Journal {
     const id = session.conversation;
     if (id === undefined) return;
     try {
-      this.store.commit(id, session.epoch, changeOf(session), () => positionOf(session), this.now());
+      session.lastRow = this.store.commit(id, session.epoch, changeOf(session), () => positionOf(session), this.now()).lastRow;
       session.pending = undefined;
       session.dropFrom = undefined;
     } catch (error) {
@@ -124,9 +126,10 @@ export class Journal {
     if (id === undefined) return attempt(run);
     const nextN = session.nextN;
     try {
-      const value = this.store.commit(id, session.epoch, changeOf(session), () => positionOf(session), this.now(), run, (result) => [
+      const { value, lastRow } = this.store.commit(id, session.epoch, changeOf(session), () => positionOf(session), this.now(), run, (result) => [
         { n: session.nextN++, kind: 'result', print: fingerprint(effect), seq: null, value: encodeValue(result) },
       ]);
+      session.lastRow = lastRow;
       session.pending = undefined;
       session.dropFrom = undefined;
       return { ok: true, value };
@@ -150,7 +153,7 @@ export class Journal {
     const id = session.conversation;
     if (id === undefined) return true;
     try {
-      if (session.pending !== undefined) this.store.commit(id, session.epoch, changeOf(session), () => positionOf(session), this.now());
+      if (session.pending !== undefined) session.lastRow = this.store.commit(id, session.epoch, changeOf(session), () => positionOf(session), this.now()).lastRow;
       return this.store.close(id, session.epoch, this.now());
     } catch (error) {
       if (isBbsError(error, 'BBS_ERR_CONVERSATION_TAKEN')) return false;
@@ -189,10 +192,10 @@ function attempt(run: () => unknown): Resume {
 }
 
 function changeOf(session: Session): JournalChange {
-  return { rows: session.pending ?? [], dropFrom: session.dropFrom };
+  return { rows: session.pending ?? [], dropFrom: session.dropFrom, after: session.lastRow };
 }
 
-function positionOf(session: Session): JournalPosition {
+function positionOf(session: Session): Omit<JournalPosition, 'lastRow'> {
   return { nextN: session.nextN, startN: session.startN, lastSeq: session.lastSeq, lastPart: session.lastPart, callerId: session.callerId };
 }
 

@@ -40,6 +40,8 @@ export class Session {
   lastSeq = 0;
   lastPart = -1;
   callerId: number | null = null;
+  /** The newest journal row committed (its id), which the next commit's rows chain to. */
+  lastRow: number | null = null;
   /** The last input read whole, told to the proxy with each prompt; -1: the server numbers no inputs. */
   acked = -1;
   /** Rows recorded since the last commit, and the replies that wait for it. */
