@@ -264,7 +264,7 @@ export function createEngine(options: EngineOptions): Engine {
       session.lastPart = lines - 1;
       if (session.acked >= 0) session.acked = seq;
       try {
-        journal?.savePosition(session);
+        journal?.commit(session, true);
       } catch (error) {
         takenOver(session, error);
       }

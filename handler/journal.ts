@@ -45,13 +45,14 @@ export class Journal {
   }
 
   /**
-   * Commits what the session recorded. Throws BBS_ERR_CONVERSATION_TAKEN when another backend
+   * Commits what the session recorded (`evenWithoutRows`: also where it stands, lines read without
+   * a row). Throws BBS_ERR_CONVERSATION_TAKEN when another backend
    * owns the conversation now; a disk that refuses the write ends the journal for this
    * conversation (logged), which then goes on live but will not survive its backend.
    */
-  commit(session: Session): void {
+  commit(session: Session, evenWithoutRows = false): void {
     const id = session.conversation;
-    if (id === undefined || (session.pending === undefined && session.dropFrom === undefined)) return;
+    if (id === undefined || (!evenWithoutRows && session.pending === undefined && session.dropFrom === undefined)) return;
     try {
       session.lastRow = this.store.commit(id, session.epoch, changeOf(session), () => positionOf(session), this.now()).lastRow;
       session.pending = undefined;
@@ -91,19 +92,6 @@ export class Journal {
       session.dropFrom = undefined;
     });
     return taken;
-  }
-
-  /** Commits where the conversation stands (lines read without a row), with what is pending; throws as commit does. */
-  savePosition(session: Session): void {
-    const id = session.conversation;
-    if (id === undefined) return;
-    try {
-      session.lastRow = this.store.commit(id, session.epoch, changeOf(session), () => positionOf(session), this.now()).lastRow;
-      session.pending = undefined;
-      session.dropFrom = undefined;
-    } catch (error) {
-      this.unlessTaken(session, error);
-    }
   }
 
   /**
