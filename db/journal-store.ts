@@ -65,13 +65,28 @@ export interface ClaimOptions {
   readonly part?: number;
 }
 
+/** What a write gave: its value, or the error it threw. */
+export type WriteOutcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
+
+/** A write a conversation's flow waits on, made in the commit that journals its outcome. */
+export interface PendingWrite {
+  readonly run: () => unknown;
+  /** The row that journals its outcome (after the change's rows). */
+  readonly row: (outcome: WriteOutcome) => JournalRow;
+}
+
 /** One conversation's part of a commit of many. */
 export interface CommitEntry {
   readonly id: string;
   readonly epoch: number;
   readonly change: JournalChange;
   readonly position: Omit<JournalPosition, 'lastRow'>;
+  /** A write to make in this commit, rolled back alone if it fails (its error is journaled). */
+  readonly write?: PendingWrite | undefined;
 }
+
+/** One conversation's part of a commit of many, once made: false where another owner holds it. */
+export type CommitResult = false | { readonly lastRow: number | null; readonly outcome: WriteOutcome | undefined };
 
 /** What a commit gave: the write's value (if it ran one) and the conversation's newest row now. */
 export interface Committed<T> {
@@ -117,16 +132,17 @@ export interface JournalStore {
    */
   commit<T>(id: string, epoch: number, change: JournalChange, position: () => Omit<JournalPosition, 'lastRow'>, now: number, write?: () => T, after?: (value: T) => readonly JournalRow[]): Committed<T>;
   /**
-   * Commits many conversations' rows in one transaction, each only if its epoch still owns it:
-   * returns, in order, each one's newest row now, or false where another owner took it over
-   * (nothing of it written). Throws, committing nothing, when the disk refuses.
+   * Commits many conversations' rows (and the writes they wait on) in one transaction, each only
+   * if its epoch still owns it: returns, in order, each one's newest row and its write's outcome,
+   * or false where another owner took it over (nothing of it written, its write rolled back).
+   * Throws, committing nothing, when the disk refuses.
    */
-  commitMany(entries: readonly CommitEntry[], now: number): (number | null | false)[];
+  commitMany(entries: readonly CommitEntry[], now: number): CommitResult[];
   /**
    * Like commitMany, but without waiting for another process's write lock: undefined, with
    * nothing written, when another backend holds it now (try again in a moment).
    */
-  commitManyUnlessBusy(entries: readonly CommitEntry[], now: number): (number | null | false)[] | undefined;
+  commitManyUnlessBusy(entries: readonly CommitEntry[], now: number): CommitResult[] | undefined;
   /** True while `epoch` owns the open conversation `id` (a read: for replies that commit nothing). */
   holds(id: string, epoch: number): boolean;
   /** Marks the conversation ended; false when another owner holds it now. */
@@ -223,13 +239,26 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
 
   // The fencing check is the position's UPDATE: where it changes nothing, another backend holds
   // the conversation, and what was written for it is rolled back to the savepoint.
-  const commitOneTx = db.transaction(({ id, epoch, change, position }: CommitEntry, now: number): number | null | false => {
-    const last = append(id, cut(change.after, change.dropFrom), change.rows);
+  const writeTx = db.transaction((run: () => unknown): unknown => run());
+  const commitOneTx = db.transaction(({ id, epoch, change, position, write }: CommitEntry, now: number): CommitResult => {
+    let last = append(id, cut(change.after, change.dropFrom), change.rows);
+    let outcome: WriteOutcome | undefined;
+    if (write !== undefined) {
+      try {
+        outcome = { ok: true, value: writeTx(write.run) };
+      } catch (error) {
+        outcome = { ok: false, error };
+      }
+      // SQLite rolls a whole transaction back on some errors (a full disk) that the write met:
+      // what follows must not commit statement by statement.
+      if (!db.inTransaction) throw new Error('the journal transaction was rolled back by SQLite during a write');
+      last = append(id, last, [write.row(outcome)]);
+    }
     const { changes } = sql.advance.run(position.nextN, position.startN, position.lastSeq, position.lastPart, position.callerId, now, last, id, epoch);
     if (changes === 0) throw new FencedOut();
-    return last;
+    return { lastRow: last, outcome };
   });
-  const commitManyTx = db.transaction((entries: readonly CommitEntry[], now: number): (number | null | false)[] =>
+  const commitManyTx = db.transaction((entries: readonly CommitEntry[], now: number): CommitResult[] =>
     entries.map((entry) => {
       try {
         return commitOneTx(entry, now);

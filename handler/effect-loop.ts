@@ -115,16 +115,22 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
     }
     busySince = undefined;
     awaitingCommit.clear();
-    const taken = new Set(outcome);
+    const taken = new Set(outcome.taken);
     for (const session of batch) {
       if (taken.has(session)) {
         session.replies = undefined;
+        session.write = undefined;
         if (!session.ended) options.takenOver(session, new BbsError('BBS_ERR_CONVERSATION_TAKEN', `conversation ${session.conversation ?? ''} is held by another backend now`));
         continue;
       }
       // A caller who hung up meanwhile gets nothing; one left for another backend (shutdown) does.
       if (session.ended && session.conversation === undefined) session.replies = undefined;
       release(session);
+    }
+    // Flows that waited on a write go on with what it gave, now that it and its row are committed.
+    for (const [session, result] of outcome.writes) {
+      session.write = undefined;
+      advance(session, result);
     }
   }
 
@@ -266,16 +272,14 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
       // Hashing first, with nothing written; then the write and its row in one transaction.
       settle(session);
       (staged as (...args: readonly unknown[]) => Promise<() => unknown>)(...effect.args).then(
-        (write) => advance(session, journalled(session, effect, () => journal?.commitWrite(session, effect, write) ?? { ok: true, value: write() })),
+        (write) => writeAtCommit(session, effect, write),
         (error: unknown) => advance(session, journalled(session, effect, () => recorded(session, effect, { ok: false, error }))),
       );
       return undefined;
     }
     if (journal !== undefined && session.conversation !== undefined && WRITE_SERVICES.has(effect.service)) {
-      const outcome = journal.commitWrite(session, effect, () => (services[effect.service] as (...args: readonly unknown[]) => unknown)(...effect.args));
-      // What was shown before the write goes out now that it is committed.
-      settle(session);
-      return outcome;
+      writeAtCommit(session, effect, () => (services[effect.service] as (...args: readonly unknown[]) => unknown)(...effect.args));
+      return undefined;
     }
     const called = callService(effect);
     if ('later' in called) {
@@ -287,6 +291,15 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
       return undefined;
     }
     return recorded(session, effect, called.now);
+  }
+
+  // A write is made in the turn's commit, with its row: stored and journaled together, or neither.
+  // The flow waits for it, like for an awaited call, and goes on once it is committed.
+  function writeAtCommit(session: Session, effect: Extract<Effect, { kind: 'call' }>, run: () => unknown): void {
+    if (session.ended) return;
+    if (journal === undefined || session.conversation === undefined) return advance(session, attemptNow(run));
+    journal.queueWrite(session, effect, run);
+    settle(session);
   }
 
   function recorded(session: Session, effect: Extract<Effect, { kind: 'call' }>, outcome: Resume): Resume {
@@ -360,4 +373,12 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
   }
 
   return { advance, answer, tearDown, cleanupsDone, flushCommits: () => flushCommits(true) };
+}
+
+function attemptNow(run: () => unknown): Resume {
+  try {
+    return { ok: true, value: run() };
+  } catch (error) {
+    return { ok: false, error };
+  }
 }

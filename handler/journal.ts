@@ -8,7 +8,7 @@
  */
 import { BbsError, describeError, isBbsError, type ErrorCode, ERROR_CODES } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
-import type { JournalChange, JournalPosition, JournalRow, JournalStore, RowKind } from '../db/journal-store.js';
+import type { CommitEntry, CommitResult, JournalChange, JournalPosition, JournalRow, JournalStore, RowKind, WriteOutcome } from '../db/journal-store.js';
 import type { Effect } from './effects.js';
 import type { Menu } from './menu.js';
 import { SECRET_ARGUMENTS, type Services } from './services.js';
@@ -63,35 +63,49 @@ export class Journal {
   }
 
   /**
-   * Commits what each session recorded (and where it stands) in one transaction: one commit for
-   * every conversation that waited in a turn of the event loop. Returns the sessions another
-   * backend took over, whose rows were not written; on a disk that refuses, each session's
-   * journal ends (logged once), as in commit. Unless `mayWait`, 'busy' (nothing written) when
-   * another backend holds the write lock.
+   * Commits what each session recorded (and where it stands) in one transaction, with the write
+   * each waits on (`session.write`), if any: one commit for every conversation that waited in a
+   * turn of the event loop. Returns the sessions another backend took over (nothing of theirs
+   * written) and each write's outcome, journaled in the same commit. On a disk that refuses,
+   * each session's journal ends (logged once), as in commit, and each write is refused with the
+   * disk's error. Unless `mayWait`, 'busy' (nothing written) when another backend holds the
+   * write lock.
    */
-  commitMany(sessions: readonly Session[], mayWait = true): Session[] | 'busy' {
+  commitMany(sessions: readonly Session[], mayWait = true): { readonly taken: Session[]; readonly writes: Map<Session, Resume> } | 'busy' {
     const live = sessions.filter((session) => session.conversation !== undefined);
-    if (live.length === 0) return [];
-    let held: (number | null | false)[];
+    const writes = new Map<Session, Resume>();
+    if (live.length === 0) return { taken: [], writes };
+    let results: CommitResult[];
     try {
-      const entries = live.map((session) => ({ id: session.conversation as string, epoch: session.epoch, change: changeOf(session), position: positionOf(session) }));
+      const entries: CommitEntry[] = live.map((session) => ({
+        id: session.conversation as string,
+        epoch: session.epoch,
+        change: changeOf(session),
+        position: positionOf(session),
+        write: session.write === undefined ? undefined : { run: session.write.run, row: rowOf(session.write.effect, session.write.n) },
+      }));
       const committed = mayWait ? this.store.commitMany(entries, this.now()) : this.store.commitManyUnlessBusy(entries, this.now());
       if (committed === undefined) return 'busy';
-      held = committed;
+      results = committed;
     } catch (error) {
       this.log.error('journal not written: these conversations will not survive their backend', { conversations: live.length, error: describeError(error) });
-      for (const session of live) this.stop(session);
-      return [];
+      for (const session of live) {
+        // Rolled back with everything else: not stored, and the flow is told so.
+        if (session.write !== undefined) writes.set(session, { ok: false, error });
+        this.stop(session);
+      }
+      return { taken: [], writes };
     }
     const taken: Session[] = [];
     live.forEach((session, i) => {
-      const last = held[i];
-      if (last === false || last === undefined) return void taken.push(session);
-      session.lastRow = last;
+      const result = results[i];
+      if (result === false || result === undefined) return void taken.push(session);
+      session.lastRow = result.lastRow;
       session.pending = undefined;
       session.dropFrom = undefined;
+      if (result.outcome !== undefined) writes.set(session, result.outcome);
     });
-    return taken;
+    return { taken, writes };
   }
 
   /**
@@ -104,30 +118,9 @@ export class Journal {
     if (!this.store.holds(id, session.epoch)) throw new BbsError('BBS_ERR_CONVERSATION_TAKEN', `conversation ${id} is no longer held at epoch ${session.epoch}`);
   }
 
-  /**
-   * Runs the write service `run` in the transaction that commits what the session recorded and
-   * the write's own result row: stored and journaled together, or neither. A refused write (or a
-   * service that throws) is journaled as the error the flow is given, in the next commit.
-   */
-  commitWrite(session: Session, effect: CallEffect, run: () => unknown): Resume {
-    const id = session.conversation;
-    if (id === undefined) return attempt(run);
-    const nextN = session.nextN;
-    try {
-      const { value, lastRow } = this.store.commit(id, session.epoch, changeOf(session), () => positionOf(session), this.now(), run, (result) => [
-        { n: session.nextN++, kind: 'result', print: fingerprint(effect), seq: null, value: encodeValue(result) },
-      ]);
-      session.lastRow = lastRow;
-      session.pending = undefined;
-      session.dropFrom = undefined;
-      return { ok: true, value };
-    } catch (error) {
-      if (isBbsError(error, 'BBS_ERR_CONVERSATION_TAKEN')) throw error;
-      // Rolled back: the result's row number is free again; what was pending still is.
-      session.nextN = nextN;
-      this.recordOutcome(session, effect, { ok: false, error });
-      return { ok: false, error };
-    }
+  /** Makes `run` (a write service) wait for the turn's commit, which journals its outcome with it. */
+  queueWrite(session: Session, effect: CallEffect, run: () => unknown): void {
+    session.write = { effect, run, n: session.nextN++ };
   }
 
   /** Journals what a call gave the flow. */
@@ -141,7 +134,14 @@ export class Journal {
     const id = session.conversation;
     if (id === undefined) return true;
     try {
-      if (session.pending !== undefined) session.lastRow = this.store.commit(id, session.epoch, changeOf(session), () => positionOf(session), this.now()).lastRow;
+      const write = session.write;
+      session.write = undefined;
+      // A write the flow was waiting on when the caller hung up is still made: what they wrote is
+      // not lost for hanging up a moment early.
+      if (session.pending !== undefined || write !== undefined) {
+        const row = write === undefined ? undefined : rowOf(write.effect, write.n);
+        session.lastRow = this.store.commit(id, session.epoch, changeOf(session), () => positionOf(session), this.now(), write?.run, row === undefined ? undefined : (value) => [row({ ok: true, value })]).lastRow;
+      }
       return this.store.close(id, session.epoch, this.now());
     } catch (error) {
       if (isBbsError(error, 'BBS_ERR_CONVERSATION_TAKEN')) return false;
@@ -177,6 +177,11 @@ function attempt(run: () => unknown): Resume {
   } catch (error) {
     return { ok: false, error };
   }
+}
+
+// The row that journals a queued write's outcome, numbered when it was queued.
+function rowOf(effect: CallEffect, n: number): (outcome: WriteOutcome) => JournalRow {
+  return (outcome) => (outcome.ok ? { n, kind: 'result', print: fingerprint(effect), seq: null, value: encodeValue(outcome.value) } : { n, kind: 'error', print: fingerprint(effect), seq: null, value: encodeError(outcome.error) });
 }
 
 function changeOf(session: Session): JournalChange {

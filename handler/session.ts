@@ -49,6 +49,8 @@ export class Session {
   replies: string[] | undefined = undefined;
   /** Journal rows from here on are dropped at the next commit (a cut-back replay). */
   dropFrom: number | undefined = undefined;
+  /** A write service the flow waits on, made in the turn's commit that journals its outcome (row `n`). */
+  write: { readonly effect: Extract<Effect, { kind: 'call' }>; readonly run: () => unknown; readonly n: number } | undefined = undefined;
   /** While the flow is being rebuilt from its journal. */
   replay: Replay | undefined = undefined;
   /**

@@ -1,5 +1,5 @@
 /** A Mongrel2 handler that is not m2bbs's, for tests: plain ZeroMQ sockets speaking the protocol. */
-import { Publisher, Pull } from 'zeromq';
+import { Pull, XPublisher } from 'zeromq';
 import { parseRequest, type Mongrel2Request } from '../../common/mongrel2-wire.js';
 
 /** A handler that is not m2bbs's: plain ZeroMQ sockets speaking the Mongrel2 protocol. */
@@ -8,7 +8,15 @@ export class ForeignHandler {
   /** How many parts each ZeroMQ message had: a Mongrel2 handler may read only the first. */
   readonly partCounts: number[] = [];
   private waiters: (() => void)[] = [];
-  private constructor(private readonly pull: Pull, private readonly pub: Publisher) {
+  /**
+   * Resolves once the server's SUB has subscribed: a PUB drops what it sends before that, so a
+   * reply sent at once on a loaded machine could be lost (and the server answer NO ANSWER).
+   */
+  readonly subscribed: Promise<void>;
+  private constructor(private readonly pull: Pull, private readonly pub: XPublisher) {
+    this.subscribed = (async () => {
+      for await (const [message] of pub) if (message?.[0] === 1) return;
+    })().catch(() => {});
     void (async () => {
       for await (const parts of pull) {
         this.partCounts.push(parts.length);
@@ -19,7 +27,7 @@ export class ForeignHandler {
   }
   static connect(sendSpec: string, recvSpec: string): ForeignHandler {
     const pull = new Pull();
-    const pub = new Publisher();
+    const pub = new XPublisher();
     pull.connect(sendSpec);
     pub.connect(recvSpec);
     return new ForeignHandler(pull, pub);
@@ -35,6 +43,7 @@ export class ForeignHandler {
     }
   }
   async reply(frame: Buffer): Promise<void> {
+    await this.subscribed;
     await this.pub.send(frame);
   }
   close(): void {
