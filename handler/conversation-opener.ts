@@ -131,9 +131,10 @@ export function createConversationOpener(options: OpenerOptions): ConversationOp
   return { open, serverRestarted };
 }
 
-// Mongrel2's view of the caller's address (x-forwarded-for, else REMOTE_ADDR).
+// Mongrel2's view of the caller's address: REMOTE_ADDR, which it sets itself (a client can send
+// its own x-forwarded-for on an HTTP route, so that one is only a fallback).
 function remoteOf(request: Mongrel2Request): string | undefined {
-  const forwarded = request.headers['x-forwarded-for'];
-  const remote = typeof forwarded === 'string' ? forwarded : request.headers.REMOTE_ADDR;
-  return typeof remote === 'string' ? remote.slice(0, 128) : undefined;
+  const { REMOTE_ADDR: remote, 'x-forwarded-for': forwarded } = request.headers;
+  const address = typeof remote === 'string' ? remote : forwarded;
+  return typeof address === 'string' ? address.slice(0, 128) : undefined;
 }

@@ -150,7 +150,14 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
     const replies = session.replies;
     if (replies === undefined) return;
     session.replies = undefined;
-    for (const body of replies) outbox.reply(session.uuid, session.connId, body);
+    // Held prompts were rendered acknowledging inputs; if the journal stopped meanwhile (the disk
+    // refused the commit), they must not: the proxy would then move a call that cannot be rebuilt.
+    const unacked = session.acked < 0;
+    for (const body of replies) {
+      outbox.reply(session.uuid, session.connId, unacked ? withoutAck(body) : body);
+      // What the caller last saw: lines typed after a password prompt are journaled as secrets.
+      if (body.startsWith('{"type":"prompt"')) session.seenSecret = body.includes('"echo":false');
+    }
   }
 
   function fail(session: Session, error: unknown): void {
@@ -214,7 +221,7 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
               settle(session);
               return;
             }
-            read(session, effect, line.text, line.seq, line.part, line.last);
+            read(session, effect, line.text, line.seq, line.part, line.last, line.secret);
             result = session.flow.next(line.text);
             break;
           }
@@ -258,11 +265,13 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
   }
 
   // A line the flow reads: journaled (a secret as "a secret was typed here", never its text).
-  function read(session: Session, effect: Extract<Effect, { kind: 'ask' }>, text: string, seq: number, part: number, last: boolean): void {
+  // A line typed while the caller's screen showed a password prompt (typed again in a hurry, say)
+  // may be a password even where an echoing prompt reads it: journaled as a secret too.
+  function read(session: Session, effect: Extract<Effect, { kind: 'ask' }>, text: string, seq: number, part: number, last: boolean, typedAtSecret = false): void {
     session.lastSeq = seq;
     session.lastPart = part;
     if (last && session.acked >= 0) session.acked = seq;
-    journal?.record(session, 'line', fingerprint(effect), effect.echo ? JSON.stringify(text) : null, seq === 0 ? null : seq);
+    journal?.record(session, 'line', fingerprint(effect), effect.echo && !typedAtSecret ? JSON.stringify(text) : null, seq === 0 ? null : seq);
   }
 
   // A call made now: its result now, or undefined when the flow waits for a promise (advanced later).
@@ -368,11 +377,15 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
 
   function answer(session: Session, line: QueuedLine): void {
     const effect = session.effect;
-    if (effect?.kind === 'ask') read(session, effect, line.text, line.seq, line.part, line.last);
+    if (effect?.kind === 'ask') read(session, effect, line.text, line.seq, line.part, line.last, line.secret);
     advance(session, { ok: true, value: line.text });
   }
 
   return { advance, answer, tearDown, cleanupsDone, flushCommits: () => flushCommits(true) };
+}
+
+function withoutAck(body: string): string {
+  return body.replace(/^\{"type":"prompt","seq":\d+,/, '{"type":"prompt",');
 }
 
 function attemptNow(run: () => unknown): Resume {

@@ -131,7 +131,7 @@ export function createEngine(options: EngineOptions): Engine {
     const queue = (session.queued ??= []);
     lines.forEach((text, part) => {
       if (seq !== 0 && (seq < session.lastSeq || (seq === session.lastSeq && part <= session.lastPart))) return;
-      queue.push({ text, seq, part, last: part === lines.length - 1 });
+      queue.push({ text, seq, part, last: part === lines.length - 1, secret: session.seenSecret });
     });
     if (queue.length === 0) {
       session.queued = undefined;

@@ -13,6 +13,8 @@ export interface QueuedLine {
   readonly part: number;
   /** The input's last line: once it is read, the whole input is. */
   readonly last: boolean;
+  /** Typed while the caller's screen showed a password prompt. */
+  readonly secret: boolean;
 }
 
 // One per caller, so no timer or closure here: the sweep compares `waitingSince` with the clock.
@@ -51,6 +53,8 @@ export class Session {
   dropFrom: number | undefined = undefined;
   /** A write service the flow waits on, made in the turn's commit that journals its outcome (row `n`). */
   write: { readonly effect: Extract<Effect, { kind: 'call' }>; readonly run: () => unknown; readonly n: number } | undefined = undefined;
+  /** The last prompt the caller was sent hid what is typed (a password prompt). */
+  seenSecret = false;
   /** While the flow is being rebuilt from its journal. */
   replay: Replay | undefined = undefined;
   /**

@@ -27,8 +27,8 @@ export interface MoverContext {
   unregister(state: CallState): void;
   /** True while the call holds a connection id on `state.link` (an attempt in progress). */
   registered(state: CallState): boolean;
-  /** Remembers an attempt given up on, so its late replies are dropped quietly. */
-  abandon(id: string): void;
+  /** Remembers an attempt given up on (on `link`), so its late replies are dropped quietly. */
+  abandon(id: string, link: BackendLink): void;
   /** A request frame for the call (with RESUME and ACKED while it moves). */
   request(state: CallState, body: Buffer | string, seq: number): Buffer;
   isBusy(body: Buffer): boolean;
@@ -94,7 +94,7 @@ export function createCallMover(ctx: MoverContext): CallMover {
   function giveUpOn(state: CallState, busy: boolean): void {
     // The call goes on elsewhere: the number that was slow must not end its conversation.
     if (!busy) state.link.send(encodeDisconnect(ctx.uuid, state.id, { detach: true }));
-    ctx.abandon(state.id);
+    ctx.abandon(state.id, state.link);
     ctx.unregister(state);
     if (busy) ctx.load(state.link).knownFull = true;
     // Every number tried once this round: wait a moment before the next round.

@@ -58,7 +58,8 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
   const loads = new Map<BackendLink, LinkState>(options.links.map((link) => [link, { inUse: 0, knownFull: false }]));
   const calls = new Map<string, CallState>();
   // Attempts given up on (busy, silent): their late replies and closes are dropped quietly.
-  const abandoned = new Set<string>();
+  // Kept with the number they were given up on: a number that goes down takes its ids along.
+  const abandoned = new Map<string, BackendLink>();
   let lastId = 0;
 
   const load = (link: BackendLink): LinkState => loads.get(link) as LinkState;
@@ -74,7 +75,7 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
     register: (state) => register(state),
     unregister: (state) => unregister(state),
     registered: (state) => calls.get(state.id) === state,
-    abandon: (id) => abandoned.add(id),
+    abandon: (id, link) => abandoned.set(id, link),
     request: (state, body, seq) => request(state, body, seq),
     isBusy,
   });
@@ -123,7 +124,7 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
     // The call goes on on the next number: the slow one must not end its conversation.
     if (outcome === 'NO ANSWER') state.link.send(encodeDisconnect(uuid, state.id, { detach: true }));
     state.line.notice(`ATDT @${state.link.spec.number} ... ${outcome}`);
-    abandoned.add(state.id);
+    abandoned.set(state.id, state.link);
     unregister(state);
     if (outcome === 'BUSY') load(state.link).knownFull = true;
     attempt(state);
@@ -159,7 +160,7 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
     state.ended = true;
     log.warn('number did not answer', { conn: state.id, backend: state.link.spec.number, door: state.info.door });
     state.link.send(encodeDisconnect(uuid, state.id));
-    abandoned.add(state.id);
+    abandoned.set(state.id, state.link);
     unregister(state);
     state.line.notice(`ATDT @${state.link.spec.number} ... NO ANSWER`);
     state.line.hangUp();
@@ -293,6 +294,8 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
   }
 
   function down(link: BackendLink): void {
+    // Attempts given up on there will never be answered now.
+    for (const [id, on] of abandoned) if (on === link) abandoned.delete(id);
     for (const state of [...calls.values()]) {
       if (state.link !== link) continue;
       if (state.movingSince !== undefined) {

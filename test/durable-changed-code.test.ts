@@ -39,8 +39,10 @@ afterEach(async () => {
   [bbs, caller, sysop, harnesses, dir] = [undefined, undefined, undefined, [], ''];
 });
 
-// The main menu without "2. Read messages left.", and with a new entry.
-const NEW_MAIN_MENU = 'title: MAIN MENU\n1. Leave a message. -> leave_message\n3. Send to someone else. -> send_mail\n4. Read messages to you. -> read_mail\nO. The one-liner wall. -> flow oneliners\nQ. Quit the BBS. -> quit\n';
+// The main menu where 1, the choice the caller made, now reads the board instead.
+const NEW_MAIN_MENU = 'title: MAIN MENU\n1. Read messages left. -> read_messages\n3. Send to someone else. -> send_mail\n4. Read messages to you. -> read_mail\nO. The one-liner wall. -> flow oneliners\nQ. Quit the BBS. -> quit\n';
+// The main menu with one more entry: the caller's choice still leads where it led.
+const MORE_MAIN_MENU = 'title: MAIN MENU\n1. Leave a message. -> leave_message\n2. Read messages left. -> read_messages\n3. Send to someone else. -> send_mail\n4. Read messages to you. -> read_mail\n5. Messages again. -> read_messages\nO. The one-liner wall. -> flow oneliners\nQ. Quit the BBS. -> quit\n';
 
 describe('a journal from changed screens, through the proxy', () => {
   it('gives the caller one notice line and the new main menu, still logged in; the backend log says which conversation, which step and why', async () => {
@@ -69,19 +71,38 @@ describe('a journal from changed screens, through the proxy', () => {
     expect(moved.texts).toEqual([
       `-- line moved to @bbs.${10 + 1 - serving} --`,
       `${CHANGED_NOTICE.loggedIn}\n`,
-      '---(((MAIN MENU))---\n1. Leave a message.\n3. Send to someone else.\n4. Read messages to you.\nO. The one-liner wall.\nQ. Quit the BBS.',
+      '---(((MAIN MENU))---\n1. Read messages left.\n3. Send to someone else.\n4. Read messages to you.\nO. The one-liner wall.\nQ. Quit the BBS.',
     ]);
 
     const why = await heir?.waitForLog((r) => String(r.msg).startsWith('conversation does not fit the code'), heirLogged);
     sysop = new Database(bbs.dbFile, { readonly: true });
     const conversation = sysop.prepare("SELECT c.id FROM conversations c JOIN callers u ON u.id = c.caller_id WHERE u.name = 'alice'").pluck().get() as string;
-    expect(why).toMatchObject({ conversation, caller: 'alice', step: expect.any(Number), why: expect.stringMatching(/menu main changed/) });
+    expect(why).toMatchObject({ conversation, caller: 'alice', step: expect.any(Number), why: expect.stringMatching(/the journal has ask:: 1> , the code now asks for call:countMessages/) });
 
     // Still alice: what she posts now is hers; the line of the message cut short is not posted.
-    expect((await caller.exchange('1')).texts.join('\n')).toContain('Leave a message');
-    await caller.exchange('signed, alice');
+    expect((await caller.exchange('3')).texts.join('\n')).toContain('Send to whom?');
+  });
+
+  it('keeps a half-written message when the menu it was started from only gained an entry', async () => {
+    const folder = screenFolder();
+    bbs = await startTestBbs({ backends: 2, batch: true, handlerArgs: ['--screens', folder.dir] });
+    caller = await JsonSocketClient.open(bbs.frontPort);
+    await caller.exchange('connect');
+    for (const line of ['amy', 'secret12', 'y', 'secret12', '', '1']) await caller.exchange(line);
+    expect((await caller.exchange('a line that is kept')).prompt).toMatchObject({ pchar: ' 2> ' });
+    const logged = bbs.handlers.map((h) => h.records.length);
+    folder.replace('main.menu', MORE_MAIN_MENU);
+    await Promise.all(bbs.handlers.map((h, i) => h.waitForLog((r) => r.msg === 'screens reloaded', logged[i])));
+    bbs.handlers[bbs.proxy.switchboard.directory().findIndex((n) => n.inUse > 0)]?.child.kill('SIGKILL');
+
+    const moved = await caller.untilPrompt();
+    expect(moved.texts[0]).toMatch(/^-- line moved to @bbs\.1[01] --$/);
+    expect(moved.texts.join('\n')).not.toContain('updated');
+    expect(moved.prompt).toMatchObject({ pchar: ' 2> ' });
+    await caller.exchange('and the line after it');
     expect((await caller.exchange('.')).texts.join('\n')).toContain('Your message is on the board as number 1.');
-    expect(sysop.prepare('SELECT c.name, m.body FROM messages m JOIN callers c ON c.id = m.author_id').all()).toEqual([{ name: 'alice', body: 'signed, alice' }]);
+    sysop = new Database(bbs.dbFile, { readonly: true });
+    expect(sysop.prepare('SELECT body FROM messages').pluck().all()).toEqual(['a line that is kept\nand the line after it']);
   });
 });
 

@@ -314,3 +314,21 @@ describe('a disconnect that detaches', () => {
     expect(count(b.db, 'SELECT count(*) FROM conversations WHERE closed_at IS NULL')).toBe(0);
   });
 });
+
+describe('a password typed again in a hurry', () => {
+  it('is journaled as a secret even where an echoing prompt reads it', async () => {
+    const file = seededBoard();
+    const a = backend(file, 'A');
+    const carol = a.harness.caller('1');
+    await carol.dial();
+    await sayAll(carol, ['carol']);
+    // At the password prompt the caller types it twice before anything comes back: the second
+    // copy answers "Sign up as carol?", an echoing prompt.
+    carol.sendBody(JSON.stringify({ type: 'msg', msg: 'Hurried-Pass-77' }));
+    carol.sendBody(JSON.stringify({ type: 'msg', msg: 'Hurried-Pass-77' }));
+    await repliesUntil(carol, (r) => r.filter((reply) => reply.type === 'prompt' && reply.msg.includes('Sign up as carol')).length >= 2);
+    const values = a.db.prepare('SELECT value FROM journal WHERE value IS NOT NULL').pluck().all() as string[];
+    expect(values.some((value) => value.includes('Hurried-Pass-77'))).toBe(false);
+    expect(count(a.db, "SELECT count(*) FROM journal WHERE kind = 'line' AND value IS NULL")).toBe(2);
+  });
+});
