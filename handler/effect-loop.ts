@@ -3,7 +3,7 @@
  * timer, or ends, doing what each effect asks. A loop, not recursion, so any number of
  * synchronous effects cannot overflow the stack.
  */
-import { BbsError, describeError, isBbsError } from '../common/errors.js';
+import { describeError, isBbsError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import type { Caller } from '../db/store.js';
 import type { Effect, Flow } from './effects.js';
@@ -17,9 +17,7 @@ import { renderReply } from './replies.js';
 import { takeQueued, type QueuedLine, type Resume, type Session } from './session.js';
 import { callServiceNow, lookUp, resumeWith, type CallEffect, type CallOutcome } from './effect-runners.js';
 import { createTeardown } from './teardown.js';
-
-// How long a commit is tried again without waiting for another backend's write lock.
-const MAX_BUSY_RETRY_MS = 50;
+import { createCommitBatch } from './commit-batch.js';
 
 /** What a caller is told when their conversation moved but the board changed meanwhile. */
 export const CHANGED_NOTICE = {
@@ -71,94 +69,8 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
   const { tearDown, cleanUp, cleanupsDone } = createTeardown({ services, log, flowName: options.flowName, screens: options.screens });
 
   // Replies of a durable conversation wait for the commit of what the flow consumed.
-  function emit(session: Session, body: string): void {
-    if (session.conversation === undefined || journal === undefined) outbox.reply(session.uuid, session.connId, body);
-    else (session.replies ??= []).push(body);
-  }
-
-  // Sessions whose flow waited in this turn of the event loop, their rows and replies held: one
-  // transaction commits them all at the end of the turn (a commit per input cost half the
-  // backend's throughput), then their replies go. A caller never sees a prompt whose answer
-  // could be lost.
-  const awaitingCommit = new Set<Session>();
-  let flushScheduled = false;
-  // While another backend holds the write lock the commit is tried again each turn (callers'
-  // lines go on being read meanwhile, into the same commit), waiting for it only after a while.
-  let busySince: number | undefined;
-
-  function settle(session: Session): void {
-    if (journal === undefined || session.conversation === undefined) return release(session);
-    awaitingCommit.add(session);
-    scheduleFlush();
-  }
-
-  function scheduleFlush(): void {
-    if (flushScheduled) return;
-    flushScheduled = true;
-    setImmediate(tryFlush);
-  }
-
-  function tryFlush(): void {
-    flushScheduled = false;
-    const waited = busySince === undefined ? 0 : Date.now() - busySince;
-    flushCommits(waited >= MAX_BUSY_RETRY_MS);
-  }
-
-  function flushCommits(mayWait = true): void {
-    if (awaitingCommit.size === 0 || journal === undefined) return;
-    const batch = [...awaitingCommit];
-    const outcome = journal.commitMany(batch, mayWait);
-    if (outcome === 'busy') {
-      busySince ??= Date.now();
-      scheduleFlush();
-      return;
-    }
-    busySince = undefined;
-    awaitingCommit.clear();
-    const taken = new Set(outcome.taken);
-    for (const session of batch) {
-      if (taken.has(session)) {
-        session.replies = undefined;
-        session.write = undefined;
-        if (!session.ended) options.takenOver(session, new BbsError('BBS_ERR_CONVERSATION_TAKEN', `conversation ${session.conversation ?? ''} is held by another backend now`));
-        continue;
-      }
-      // A caller who hung up meanwhile gets nothing; one left for another backend (shutdown) does.
-      if (session.ended && session.conversation === undefined) session.replies = undefined;
-      release(session);
-    }
-    // Flows that waited on a write go on with what it gave, now that it and its row are committed.
-    for (const [session, result] of outcome.writes) {
-      session.write = undefined;
-      advance(session, result);
-    }
-  }
-
-  // Commits this session's rows now, then lets its replies go: before the engine closes the line.
-  // Throws BBS_ERR_CONVERSATION_TAKEN, with nothing sent, when fenced out.
-  function settleNow(session: Session): void {
-    awaitingCommit.delete(session);
-    if (journal !== undefined) {
-      // Replies that commit no row still go out only from the conversation's owner.
-      if (session.pending === undefined && session.replies !== undefined) journal.checkOwner(session);
-      journal.commit(session);
-    }
-    release(session);
-  }
-
-  function release(session: Session): void {
-    const replies = session.replies;
-    if (replies === undefined) return;
-    session.replies = undefined;
-    // Held prompts were rendered acknowledging inputs; if the journal stopped meanwhile (the disk
-    // refused the commit), they must not: the proxy would then move a call that cannot be rebuilt.
-    const unacked = session.acked < 0;
-    for (const body of replies) {
-      outbox.reply(session.uuid, session.connId, unacked ? withoutAck(body) : body);
-      // What the caller last saw: lines typed after a password prompt are journaled as secrets.
-      if (body.startsWith('{"type":"prompt"')) session.seenSecret = body.includes('"echo":false');
-    }
-  }
+  const commits = createCommitBatch({ journal, outbox, takenOver: options.takenOver, resumeWrite: (session, result) => advance(session, result) });
+  const { emit, settle, settleNow } = commits;
 
   function fail(session: Session, error: unknown): void {
     if (isBbsError(error, 'BBS_ERR_CONVERSATION_TAKEN')) {
@@ -381,11 +293,7 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
     advance(session, { ok: true, value: line.text });
   }
 
-  return { advance, answer, tearDown, cleanupsDone, flushCommits: () => flushCommits(true) };
-}
-
-function withoutAck(body: string): string {
-  return body.replace(/^\{"type":"prompt","seq":\d+,/, '{"type":"prompt",');
+  return { advance, answer, tearDown, cleanupsDone, flushCommits: () => commits.flush(true) };
 }
 
 function attemptNow(run: () => unknown): Resume {
