@@ -5,12 +5,11 @@
  */
 import { describeError, isBbsError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
-import type { Caller } from '../db/store.js';
 import type { Effect, Flow } from './effects.js';
 import type { Outbox } from './engine.js';
 import { encodeValue, fingerprint, menuContent, type Journal } from './journal.js';
 import type { Menu } from './menu.js';
-import { loggedInCaller, replayStep, type FlowStart } from './replay.js';
+import type { FlowStart } from './replay.js';
 import type { Screens } from './screens.js';
 import { WRITE_SERVICES, type BackendServices } from './services.js';
 import { renderReply } from './replies.js';
@@ -18,12 +17,8 @@ import { takeQueued, type QueuedLine, type Resume, type Session } from './sessio
 import { callServiceNow, lookUp, resumeWith, type CallEffect, type CallOutcome } from './effect-runners.js';
 import { createTeardown } from './teardown.js';
 import { createCommitBatch } from './commit-batch.js';
+import { createReplayer } from './replay-driver.js';
 
-/** What a caller is told when their conversation moved but the board changed meanwhile. */
-export const CHANGED_NOTICE = {
-  loggedIn: '-- the board was updated while your line moved: back to the main menu --',
-  notLoggedIn: '-- the board was updated while your line moved: please start again --',
-} as const;
 
 export interface EffectLoopOptions {
   readonly services: BackendServices;
@@ -71,6 +66,7 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
   // Replies of a durable conversation wait for the commit of what the flow consumed.
   const commits = createCommitBatch({ journal, outbox, takenOver: options.takenOver, resumeWrite: (session, result) => advance(session, result) });
   const { emit, settle, settleNow } = commits;
+  const replayer = createReplayer({ emit, screens: options.screens, log, journal, startFlow: options.startFlow });
 
   function fail(session: Session, error: unknown): void {
     if (isBbsError(error, 'BBS_ERR_CONVERSATION_TAKEN')) {
@@ -113,7 +109,7 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
         const effect = result.value;
         session.effect = effect;
         if (session.replay !== undefined) {
-          const replayed = replayOne(session, effect);
+          const replayed = replayer.step(session, effect);
           if (replayed !== undefined) {
             result = replayed;
             continue;
@@ -242,49 +238,6 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
       log.error('call outcome not journaled', { conn: session.connId, service: effect.service, error: describeError(error) });
       return { ok: false, error };
     }
-  }
-
-  // One effect during replay: the next flow step, or undefined to do this effect live.
-  function replayOne(session: Session, effect: Effect): IteratorResult<Effect, void> | undefined {
-    const replay = session.replay as NonNullable<Session['replay']>;
-    switch (effect.kind) {
-      case 'show':
-        // Said before the move, unless the caller never got it (see Replay.audible).
-        if (replay.audible === true) emit(session, renderReply(options.screens(), effect));
-        return session.flow.next(undefined);
-      case 'sleep':
-        // Waited for before the move: not again.
-        return session.flow.next(undefined);
-      case 'identify':
-        session.caller = effect.name;
-        return session.flow.next(undefined);
-      case 'checkpoint':
-        if (effect.caller !== undefined) session.callerId = effect.caller.id;
-        break;
-    }
-    const step = replayStep(replay, effect, options.screens());
-    if (step.step === 'feed') return resumeWith(session.flow, step.resume);
-    session.replay = undefined;
-    if (step.step === 'live') {
-      if (step.dropFrom !== undefined) {
-        session.dropFrom = step.dropFrom;
-        session.nextN = step.dropFrom;
-        // Asked again from the password on: lines sent with the move answered later prompts (a
-        // password typed after the sign-up question would be read there, journaled in clear).
-        session.restarted = true;
-      }
-      log.info('conversation resumed', { conversation: session.conversation, conn: session.connId, rows: replay.index, ...(step.dropFrom === undefined ? {} : { askedAgain: 'password' }) });
-      return undefined;
-    }
-    // The code or the screens changed since the journal was written: start again, logged in if
-    // the caller was, with one line to say why.
-    const caller: Caller | undefined = loggedInCaller(replay.rows);
-    log.warn('conversation does not fit the code: restarted', { conversation: session.conversation, conn: session.connId, step: replay.index, why: step.why, caller: caller?.name });
-    emit(session, JSON.stringify({ type: 'screen', msg: `${caller === undefined ? CHANGED_NOTICE.notLoggedIn : CHANGED_NOTICE.loggedIn}\n` }));
-    session.restarted = true;
-    session.flow = options.startFlow(caller === undefined ? undefined : { caller, menu: 'main' });
-    if (caller === undefined) journal?.record(session, 'start', 'start', null);
-    return session.flow.next(undefined);
   }
 
   function answer(session: Session, line: QueuedLine): void {

@@ -14,7 +14,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../common/log.js';
 import { openDatabase } from '../db/open-database.js';
 import { createStore } from '../db/store.js';
-import { CHANGED_NOTICE } from '../handler/effect-loop.js';
+import { CHANGED_NOTICE } from '../handler/replay-driver.js';
 import { call, type Flow } from '../handler/effects.js';
 import { bbs as bbsFlow } from '../handler/flows/bbs.js';
 import { Journal } from '../handler/journal.js';
