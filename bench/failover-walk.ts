@@ -4,7 +4,7 @@
  * record of each write: typed, finished (the caller was told it is stored, or was taken back to
  * the menu after the `.`), refused (the BBS said it was not saved).
  */
-import { MENU_CYCLE, type PromptKind } from './walk.js';
+import { Walk, type Action } from './walk.js';
 
 /** One post or mail a caller wrote, and what it was told about it. */
 export interface TaggedWrite {
@@ -23,25 +23,22 @@ export interface TaggedWrite {
 export const POST_LINES = 3;
 export const MAIL_LINES = 2;
 
-const CHOICE = { read: '2', post: '1', inbox: '4', mail: '3' } as const;
-
-export class FailoverWalk {
+/** The menu walk, with each post and mail tagged and its outcome kept. */
+export class FailoverWalk extends Walk {
   readonly writes: TaggedWrite[] = [];
-  private step: number;
   private current: TaggedWrite | undefined;
   private linesLeft = 0;
-  private pagesRead = 0;
 
   constructor(
-    readonly name: string,
-    readonly password: string,
+    name: string,
+    password: string,
     /** Whom this caller mails. */
-    private readonly pen: string,
+    pen: string,
     /** A short unique prefix for this caller's tags. */
     private readonly prefix: string,
     start: number,
   ) {
-    this.step = start % MENU_CYCLE.length;
+    super(name, password, pen, start);
   }
 
   /** A screen the caller was shown: the confirmations and refusals of a write. */
@@ -52,31 +49,7 @@ export class FailoverWalk {
     if (/NOT saved|^Not saved/m.test(text)) write.refused = true;
   }
 
-  /** The line to type at a prompt of `kind`; undefined when the caller has nothing to say to it. */
-  answer(kind: PromptKind): string | undefined {
-    switch (kind) {
-      case 'name':
-        return this.name;
-      case 'password':
-      case 'repeat-password':
-        return this.password;
-      case 'sign-up':
-      case 'motd':
-        return 'y';
-      case 'menu':
-        return this.menu();
-      case 'compose':
-        return this.composeLine();
-      case 'more':
-        return this.pagesRead++ === 0 ? '' : 'q';
-      case 'mail-to':
-        return this.pen;
-      case 'unknown':
-        return undefined;
-    }
-  }
-
-  private composeLine(): string {
+  protected override compose(): string {
     const write = this.current;
     if (write === undefined || this.linesLeft <= 0) {
       if (write !== undefined) write.ended = true;
@@ -88,18 +61,14 @@ export class FailoverWalk {
     return `${write.tag} line ${line} of ${total} from ${this.name}`;
   }
 
-  private menu(): string {
+  protected override begin(action: Action): void {
     // Back at the menu after the `.`: the write is over, told or not.
     if (this.current?.ended === true) this.current.finished = true;
     this.current = undefined;
-    const action = MENU_CYCLE[this.step] ?? 'read';
-    this.step = (this.step + 1) % MENU_CYCLE.length;
-    this.pagesRead = 0;
     if (action === 'post' || action === 'mail') {
       this.current = { kind: action, tag: `${this.prefix}${action === 'post' ? 'p' : 'm'}${this.writes.length}`, ended: false, finished: false, refused: false };
       this.writes.push(this.current);
       this.linesLeft = action === 'post' ? POST_LINES : MAIL_LINES;
     }
-    return CHOICE[action];
   }
 }

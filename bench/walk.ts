@@ -35,7 +35,8 @@ export type WalkKind = 'menu' | 'enter';
 
 /** The menu choices a caller cycles through once logged in. */
 export const MENU_CYCLE = ['read', 'post', 'read', 'inbox', 'mail'] as const;
-type Action = (typeof MENU_CYCLE)[number];
+/** What a caller does at the menu on one turn of its cycle. */
+export type Action = (typeof MENU_CYCLE)[number];
 const CHOICE: Readonly<Record<Action, string>> = { read: '2', post: '1', inbox: '4', mail: '3' };
 
 /** One caller's part: who it is and where it is in its walk. */
@@ -69,7 +70,7 @@ export class Walk {
       case 'menu':
         return this.menu();
       case 'compose':
-        return this.composing-- > 0 ? `bench line ${this.composing + 1} from ${this.name}, typed at the board` : '.';
+        return this.compose();
       case 'more':
         // Enter once for a second page, as readers do, then stop.
         return this.pagesRead++ === 0 ? '' : 'q';
@@ -80,13 +81,23 @@ export class Walk {
     }
   }
 
+  /** The next line of the post or mail being written, or `.` once it is all typed. */
+  protected compose(): string {
+    return this.composing-- > 0 ? `bench line ${this.composing + 1} from ${this.name}, typed at the board` : '.';
+  }
+
+  /** Starts `action`, chosen at the menu: how many lines a post or mail will have. */
+  protected begin(action: Action): void {
+    this.composing = action === 'post' ? 2 : action === 'mail' ? 1 : 0;
+  }
+
   private menu(): string {
     // Enter at the menu shows the menu again: one reply, no database.
     if (this.kind === 'enter') return '';
     const action = MENU_CYCLE[this.step] as Action;
     this.step = (this.step + 1) % MENU_CYCLE.length;
     this.pagesRead = 0;
-    this.composing = action === 'post' ? 2 : action === 'mail' ? 1 : 0;
+    this.begin(action);
     return CHOICE[action];
   }
 }
