@@ -7,11 +7,17 @@ import type { TaggedWrite } from './failover-walk.js';
 
 /** The soak's verdict on its writes. */
 export interface WriteCheck {
+  /** Posts and mails the caller was told are stored (or was taken back to the menu after). */
   readonly finished: number;
+  /** Of those, in the database exactly once. */
   readonly stored: number;
+  /** Told stored, not in the database. */
   readonly lost: number;
+  /** In the database more than once (any write, told or not). */
   readonly doubled: number;
+  /** The BBS said NOT saved. */
   readonly refused: number;
+  /** Cut off by the end of the run; in the database or not, both are right. */
   readonly unfinished: number;
   readonly lostTags: string[];
   readonly doubledTags: string[];

@@ -1,4 +1,5 @@
 /** The failover soak's report: its JSON shape, the table printed from it, and whether it passed. */
+import type { WriteCheck } from './failover-check.js';
 import { fix, int, row } from './report-cells.js';
 import type { Summary } from './samples.js';
 
@@ -27,22 +28,7 @@ export interface FailoverReport {
     readonly callersMoved: number;
   };
   readonly inputsAnswered: number;
-  readonly writes: {
-    /** Posts and mails the caller was told are stored (or was taken back to the menu after). */
-    readonly finished: number;
-    /** Of those, in the database exactly once. */
-    readonly stored: number;
-    /** Told stored, not in the database. */
-    readonly lost: number;
-    /** In the database more than once (any write, told or not). */
-    readonly doubled: number;
-    /** The BBS said NOT saved. */
-    readonly refused: number;
-    /** Cut off by the end of the run; in the database or not, both are right. */
-    readonly unfinished: number;
-    readonly lostTags: readonly string[];
-    readonly doubledTags: readonly string[];
-  };
+  readonly writes: WriteCheck;
   /** From the SIGKILL to the next prompt, for callers whose line was waiting on an answer then and moved. */
   readonly takeoverMs: Summary;
   /** From the SIGKILL to the `-- line moved --` notice, every caller moved. */

@@ -96,7 +96,7 @@ export function replayStep(replay: Replay, effect: Effect, screens: Screens): Re
       // answer that now leads elsewhere does not), so a half-written message survives an edit
       // of the menu it was started from. Only a menu that is gone cannot be replayed.
       const menu = screens.menu(effect.name);
-      if (menu === undefined && decodeValue(row.value) !== undefined && row.value !== 'null') return { step: 'mismatch', why: `row ${row.n}: menu ${effect.name} is gone` };
+      if (menu === undefined && decodeValue(row.value) != null) return { step: 'mismatch', why: `row ${row.n}: menu ${effect.name} is gone` };
       return feed(menu);
     }
     case 'flow': {
