@@ -27,11 +27,16 @@ const NUMBER = /^(0|[1-9][0-9]{0,14})$/;
 export function callIdentity(request: Mongrel2Request, serverEpoch: (uuid: string) => number): CallIdentity {
   const { headers } = request;
   const session = headers.SESSION;
-  const seq = numberOf(headers.SEQ) ?? 0;
+  const seq = seqOf(request);
   if (typeof session === 'string' && SESSION.test(session)) {
     return { conversation: session, named: true, seq, resume: headers.RESUME === '1', acked: numberOf(headers.ACKED) };
   }
   return { conversation: `m2/${request.uuid}/${serverEpoch(request.uuid)}/${request.connId}`, named: false, seq: 0, resume: false, acked: undefined };
+}
+
+/** The input number of `request` (its `SEQ`), 0 when the server numbers none. */
+export function seqOf(request: Mongrel2Request): number {
+  return numberOf(request.headers.SEQ) ?? 0;
 }
 
 function numberOf(value: unknown): number | undefined {

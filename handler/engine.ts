@@ -9,6 +9,7 @@ import { describeError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import { isDisconnect, type Mongrel2Request } from '../common/mongrel2-wire.js';
 import { parseClientMessage } from './client-message.js';
+import { seqOf } from './call-identity.js';
 import { createConversationOpener } from './conversation-opener.js';
 import { createEffectLoop } from './effect-loop.js';
 import type { Flow } from './effects.js';
@@ -203,11 +204,6 @@ export function createEngine(options: EngineOptions): Engine {
         }
         startSession(request, message.lines);
     }
-  }
-
-  function seqOf(request: Mongrel2Request): number {
-    const seq = request.headers.SEQ;
-    return typeof seq === 'string' && /^[1-9][0-9]{0,14}$/.test(seq) ? Number(seq) : 0;
   }
 
   // A client that could not be read (the original client.py sends a `"` unescaped) waits for a
