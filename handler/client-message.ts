@@ -1,4 +1,5 @@
 /** Reading the JSON messages callers send: `{"type":"msg","msg":LINE}`, pings and the rest. */
+import { neutraliseCallerText } from '../common/caller-text.js';
 
 /** The largest line, in bytes of JSON body, a backend accepts from a caller. */
 export const MAX_MESSAGE_BYTES = 64 * 1024;
@@ -9,9 +10,6 @@ export type ClientMessage =
   | { readonly type: 'unknown'; readonly name: string }
   | { readonly type: 'invalid'; readonly reason: string };
 
-// C0 and C1 control characters other than tab; a caller's text must never carry terminal
-// escape sequences to another caller's screen.
-const CONTROL_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
 /** Decodes one message body; never throws. */
 export function parseClientMessage(body: Buffer): ClientMessage {
@@ -35,11 +33,11 @@ export function parseClientMessage(body: Buffer): ClientMessage {
   return { type: 'msg', lines: splitLines(msg) };
 }
 
-/** Splits pasted text into lines, tabs to spaces, control characters dropped. */
+/** Splits pasted text into lines, tabs to spaces, control and invisible format characters dropped. */
 export function splitLines(text: string): string[] {
   return text
     .replace(/\r\n?/g, '\n')
     .replace(/\n$/, '')
     .split('\n')
-    .map((line) => line.replace(/\t/g, ' ').replace(CONTROL_CHARS, ''));
+    .map(neutraliseCallerText);
 }
