@@ -11,7 +11,7 @@ import { encodeValue, fingerprint, menuContent, type Journal } from './journal.j
 import type { Menu } from './menu.js';
 import type { FlowStart } from './replay.js';
 import type { Screens } from './screens.js';
-import { WRITE_SERVICES, type BackendServices } from './services.js';
+import { LINE_SERVICES, WRITE_SERVICES, type BackendServices, type LineContext } from './services.js';
 import { renderReply } from './replies.js';
 import { takeQueued, type QueuedLine, type Resume, type Session } from './session.js';
 import { callServiceNow, lookUp, resumeWith, type CallEffect, type CallOutcome } from './effect-runners.js';
@@ -59,7 +59,7 @@ export interface EffectLoop {
 export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
   const { services, outbox, log, now, journal } = options;
 
-  const callService = (effect: CallEffect): CallOutcome => callServiceNow(services, effect);
+  const callService = (effect: CallEffect, args: readonly unknown[]): CallOutcome => callServiceNow(services, args === effect.args ? effect : { ...effect, args });
   const fromScreens = (effect: Extract<Effect, { kind: 'menu' | 'flow' }>): unknown => lookUp(options.screens(), effect);
   const { tearDown, cleanUp, cleanupsDone } = createTeardown({ services, log, flowName: options.flowName, screens: options.screens });
 
@@ -121,7 +121,7 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
             result = session.flow.next(undefined);
             break;
           case 'ask': {
-            emit(session, renderReply(options.screens(), effect, session.acked));
+            emit(session, renderReply(options.screens(), effect, session.acked, session.caller));
             const line = takeQueued(session);
             if (line === undefined) {
               session.waiting = true;
@@ -188,7 +188,7 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
     if (staged !== undefined) {
       // Hashing first, with nothing written; then the write and its row in one transaction.
       settle(session);
-      (staged as (...args: readonly unknown[]) => Promise<() => unknown>)(...effect.args).then(
+      (staged as (...args: readonly unknown[]) => Promise<() => unknown>)(...argsFor(session, effect)).then(
         (write) => writeAtCommit(session, effect, write),
         (error: unknown) => advance(session, journalled(session, effect, () => recorded(session, effect, { ok: false, error }))),
       );
@@ -198,7 +198,7 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
       writeAtCommit(session, effect, () => (services[effect.service] as (...args: readonly unknown[]) => unknown)(...effect.args));
       return undefined;
     }
-    const called = callService(effect);
+    const called = callService(effect, argsFor(session, effect));
     if ('later' in called) {
       settle(session);
       called.later.then(
@@ -247,6 +247,14 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
   }
 
   return { advance, answer, tearDown, cleanupsDone, flushCommits: () => commits.flush(true) };
+}
+
+// Login services learn the call's line and address from the engine, never from the flow's
+// arguments: those are what the journal's fingerprints hold, and they stay the same on replay.
+function argsFor(session: Session, effect: CallEffect): readonly unknown[] {
+  if (!LINE_SERVICES.has(effect.service) || session.line === undefined) return effect.args;
+  const at: LineContext = { line: session.line, remote: session.remote };
+  return [...effect.args, at];
 }
 
 function attemptNow(run: () => unknown): Resume {

@@ -8,6 +8,7 @@
 import { describeError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import { isDisconnect, type Mongrel2Request } from '../common/mongrel2-wire.js';
+import type { HangUpOrder, HangUpOrders } from '../db/hang-up-orders.js';
 import { parseClientMessage } from './client-message.js';
 import { seqOf } from './call-identity.js';
 import { createConversationOpener } from './conversation-opener.js';
@@ -49,6 +50,8 @@ export interface EngineOptions {
   readonly now?: () => number;
   /** Makes conversations durable: journaled, and taken over from a backend that died. */
   readonly journal?: Journal | undefined;
+  /** Each caller's line and the orders to hang one up (hang-up-watch.ts brings the orders). */
+  readonly hangUps?: HangUpOrders | undefined;
 }
 
 export interface Engine {
@@ -69,6 +72,12 @@ export interface Engine {
   cleanupsDone(ms: number): Promise<void>;
   /** Commits the journal rows (and sends the replies) that wait for the end of this turn. */
   flushCommits(): void;
+  /**
+   * Carries out a hang-up order when its line is held here with its caller on it: the caller is
+   * shown the order's reason (a screen), the flow ends (its `finally` blocks run), the
+   * conversation closes (never resumed) and so does the line. False when not held here.
+   */
+  hangUpLine(order: HangUpOrder): boolean;
 }
 
 /** Creates an engine that runs `startFlow` for every new connection. */
@@ -90,6 +99,8 @@ export function createEngine(options: EngineOptions): Engine {
   function forget(session: Session, reason: string): void {
     session.ended = true;
     sessions.delete(keyOf(session.uuid, session.connId));
+    // A call left open for another backend is still the caller's line; one that ended is not.
+    if (session.conversation === undefined) lineEnded(session);
     log.info('session closed', { conn: session.connId, reason, live: sessions.size, max, ...(session.caller === undefined ? {} : { caller: session.caller }) });
   }
 
@@ -99,6 +110,42 @@ export function createEngine(options: EngineOptions): Engine {
     outbox.close(session.uuid, session.connId);
     ended.add(keyOf(session.uuid, session.connId));
     forget(session, reason);
+  }
+
+  function lineEnded(session: Session): void {
+    if (options.hangUps === undefined || session.callerId === null || session.line === undefined) return;
+    try {
+      options.hangUps.lineEnded(session.callerId, session.line);
+    } catch (error) {
+      log.warn('line end not stored', { conn: session.connId, error: describeError(error) });
+    }
+  }
+
+  function hangUpLine(order: HangUpOrder): boolean {
+    for (const session of sessions.values()) {
+      if (session.line !== order.line || session.callerId !== order.callerId || session.ended) continue;
+      // A conversation another backend holds now is that one's to end.
+      if (!closeConversation(session)) {
+        takenOver(session, undefined);
+        return false;
+      }
+      log.info('line hung up by order', { conn: session.connId, line: order.line, reason: order.reason, order: order.id, ...(session.caller === undefined ? {} : { caller: session.caller }) });
+      outbox.reply(session.uuid, session.connId, renderReply(options.screens(), { kind: 'show', screen: order.reason, vars: undefined, final: true }));
+      endFlow(session);
+      hangUpOn(session, order.reason);
+      return true;
+    }
+    return false;
+  }
+
+  // A call taken over from a backend that died before it carried out an order for it.
+  function ordersMissed(session: Session): void {
+    if (options.hangUps === undefined || session.line === undefined || session.ended) return;
+    try {
+      for (const order of options.hangUps.pendingFor(session.line)) if (hangUpLine(order)) options.hangUps.done(order.id, now());
+    } catch (error) {
+      log.warn('hang-up orders not read', { conn: session.connId, error: describeError(error) });
+    }
   }
 
   function closeConversation(session: Session): boolean {
@@ -211,7 +258,7 @@ export function createEngine(options: EngineOptions): Engine {
   function askAgain(session: Session): void {
     const effect = session.effect;
     if (!session.waiting || session.ended || effect?.kind !== 'ask') return;
-    outbox.reply(session.uuid, session.connId, renderReply(options.screens(), effect, session.acked));
+    outbox.reply(session.uuid, session.connId, renderReply(options.screens(), effect, session.acked, session.caller));
     session.waitingSince = now();
   }
 
@@ -243,6 +290,7 @@ export function createEngine(options: EngineOptions): Engine {
     }
     log.info('conversation taken over', { conn: request.connId, conversation: session.conversation, from: opened.from, epoch: session.epoch, rows: opened.rows, live: sessions.size, max });
     advance(session, { ok: true, value: undefined });
+    ordersMissed(session);
     if (firstLines.length > 0 && !session.ended && !restartedWithout(session, firstLines.length, opened.seq)) deliver(session, firstLines, opened.seq);
   }
 
@@ -323,5 +371,6 @@ export function createEngine(options: EngineOptions): Engine {
     },
     cleanupsDone,
     flushCommits,
+    hangUpLine,
   };
 }

@@ -8,7 +8,7 @@ import type { Screens } from './screens.js';
  */
 export type Reply =
   | { readonly type: 'screen'; readonly msg: string }
-  | { readonly type: 'prompt'; readonly seq?: number; readonly msg: string; readonly pchar: string; readonly echo?: false }
+  | { readonly type: 'prompt'; readonly seq?: number; readonly caller?: string; readonly msg: string; readonly pchar: string; readonly echo?: false }
   | { readonly type: 'exit'; readonly msg: string }
   | { readonly type: 'busy'; readonly msg: string };
 
@@ -16,14 +16,17 @@ export type Reply =
  * Renders a show or ask effect as a reply body (JSON text; the frame encodes it once, as UTF-8).
  * A prompt to a caller whose inputs the proxy numbers carries `seq`, the last input read whole
  * (and journaled): the proxy need keep only later ones to send again if this backend dies. It
- * comes right after `type`, so the proxy finds it without parsing the body.
+ * comes right after `type`, so the proxy finds it without parsing the body. Once someone has
+ * logged in on the line, `caller` (their name) follows: the proxy stops counting the call
+ * against its address's cap on callers still logging in (common/prompt-ack.ts reads it).
  */
-export function renderReply(screens: Screens, effect: Extract<Effect, { kind: 'show' | 'ask' }>, acked = -1): string {
+export function renderReply(screens: Screens, effect: Extract<Effect, { kind: 'show' | 'ask' }>, acked = -1, caller?: string): string {
   const msg = effect.screen === undefined ? '' : screens.render(effect.screen, effect.vars);
   let reply: Reply;
   if (effect.kind === 'show') reply = { type: effect.final ? 'exit' : 'screen', msg };
   else {
-    const head = acked >= 0 ? { type: 'prompt' as const, seq: acked } : { type: 'prompt' as const };
+    // Key order is the wire order: type, seq, caller, then the rest.
+    const head = { type: 'prompt' as const, ...(acked >= 0 ? { seq: acked } : {}), ...(caller === undefined ? {} : { caller }) };
     reply = effect.echo ? { ...head, msg, pchar: effect.pchar } : { ...head, msg, pchar: effect.pchar, echo: false };
   }
   return JSON.stringify(reply);
