@@ -2,6 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { defaultBackend } from '../common/backend-defaults.js';
 import { isZmqEndpoint } from '../common/config-problems.js';
+import { ipcPathProblem } from '../common/ipc-endpoint.js';
 import { LOG_LEVEL_FLAG, parseTable, usageText, type FlagTable } from '../common/flag-table.js';
 import type { LogLevel } from '../common/log.js';
 import { DEFAULT_SCRYPT_COST, type ScryptCost } from '../db/password.js';
@@ -72,6 +73,10 @@ export function parseHandlerConfig(argv: readonly string[], env: NodeJS.ProcessE
   const recvSpec = values['recv-spec'];
   for (const [flag, spec] of [['send-spec', sendSpec], ['recv-spec', recvSpec]] as const) {
     if (!isZmqEndpoint(spec) || spec.endsWith(':*')) problems.add(`--${flag}: expected a ZeroMQ endpoint like tcp://127.0.0.1:9910, got "${spec}"`);
+    else {
+      const tooLong = ipcPathProblem(`--${flag}`, spec);
+      if (tooLong !== undefined) problems.add(tooLong);
+    }
   }
   if (sendSpec === recvSpec) problems.add(`--send-spec and --recv-spec must differ, both are "${sendSpec}"`);
   if (db.trim() === '') problems.add('--db: expected a file name, got an empty string');

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { defaultBackend } from '../common/backend-defaults.js';
 import { isZmqEndpoint, type ConfigProblems } from '../common/config-problems.js';
 import { LOG_LEVEL_FLAG, parseTable, usageText, type FlagTable } from '../common/flag-table.js';
+import { ipcPathProblem } from '../common/ipc-endpoint.js';
 import type { LogLevel } from '../common/log.js';
 import type { BackendSpec } from './backend-link.js';
 
@@ -22,6 +23,8 @@ export interface ProxyConfig {
   readonly maxOutputBytes?: number;
   /** How long to wait for every backend to connect before opening the doors (0: open at once). */
   readonly awaitBackendsMs?: number;
+  /** The private folder of the ipc:// endpoints: claimed (0700) at start, removed at stop. */
+  readonly endpointDir?: string;
 }
 
 /** The flags of `m2bbs proxy`. */
@@ -77,6 +80,12 @@ export const PROXY_FLAGS = {
     env: 'M2BBS_AWAIT_BACKENDS_MS',
     help: 'before opening the doors, wait this long for every backend to connect (m2bbs start asks for it when it restarts a proxy, so nobody is told that no line answers while the backends reconnect)',
   },
+  'endpoint-dir': {
+    kind: 'string',
+    arg: 'DIR',
+    env: 'M2BBS_ENDPOINT_DIR',
+    help: 'a private folder for the ipc:// backend endpoints: made (0700) if missing, refused if another user may enter it, removed when the proxy stops (m2bbs start passes its own)',
+  },
   'log-level': LOG_LEVEL_FLAG,
 } as const satisfies FlagTable;
 
@@ -103,8 +112,9 @@ export function parseProxyConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   const endpoints = backends.flatMap((b) => [b.sendSpec, b.recvSpec]).filter((spec) => !spec.endsWith(':*'));
   if (new Set(numbers).size !== numbers.length) problems.add(`--backend: each number may be given once, got ${numbers.join(', ')}`);
   if (new Set(endpoints).size !== endpoints.length) problems.add('--backend: every backend needs endpoints of its own');
+  const endpointDir = values['endpoint-dir'];
   problems.check('m2bbs proxy');
-  return Object.freeze({ listen, telnet, backends, uuid: randomUUID(), logLevel: values['log-level'], telnetNegotiationMs: values['telnet-negotiation-ms'], maxOutputBytes: values['max-output-bytes'], awaitBackendsMs: values['await-backends-ms'] });
+  return Object.freeze({ listen, telnet, backends, uuid: randomUUID(), logLevel: values['log-level'], telnetNegotiationMs: values['telnet-negotiation-ms'], maxOutputBytes: values['max-output-bytes'], awaitBackendsMs: values['await-backends-ms'], ...(endpointDir === undefined ? {} : { endpointDir }) });
 }
 
 /** Reads HOST:PORT given by `source` (a flag or an environment variable); a bad one is a problem. */
@@ -127,6 +137,10 @@ function parseBackend(text: string, problems: ConfigProblems): BackendSpec {
   const [, number = '', sendSpec = '', recvSpec = ''] = match;
   for (const spec of [sendSpec, recvSpec]) {
     if (!isZmqEndpoint(spec)) problems.add(`--backend ${number}: expected a ZeroMQ endpoint like tcp://127.0.0.1:9910, got "${spec}"`);
+    else {
+      const tooLong = ipcPathProblem(`--backend ${number}`, spec);
+      if (tooLong !== undefined) problems.add(tooLong);
+    }
   }
   return { number, sendSpec, recvSpec };
 }

@@ -1,10 +1,11 @@
 /** `m2bbs proxy`: parses arguments, starts the proxy, stops it cleanly on SIGINT or SIGTERM. */
 import { hasSupervisor, tellSupervisor } from '../common/child-channel.js';
-import { isBbsError } from '../common/errors.js';
+import { BbsError, isBbsError } from '../common/errors.js';
 import { ignoreBrokenPipes } from '../common/broken-pipes.js';
 import { createLogger } from '../common/log.js';
 import { stopOnSignals } from '../common/stop-on-signals.js';
 import { parseProxyConfig } from './config.js';
+import { claimEndpointFolder, removeEndpointFolder } from './endpoint-folder.js';
 import { startProxy, type Proxy } from './proxy.js';
 
 /** Runs the proxy command until a signal stops it. */
@@ -13,17 +14,25 @@ export async function runProxy(argv: readonly string[]): Promise<void> {
   ignoreBrokenPipes();
   const config = parseProxyConfig(argv, process.env);
   const log = createLogger(config.logLevel).child({ proxy: true });
+  const unusable = config.endpointDir === undefined ? undefined : claimEndpointFolder(config.endpointDir);
+  if (unusable !== undefined) throw new BbsError('BBS_ERR_CONFIG', `m2bbs proxy: ${unusable}`);
+  const folder = config.endpointDir;
   let proxy: Proxy;
   try {
     proxy = await startProxy(config, log);
   } catch (error) {
+    if (folder !== undefined) removeEndpointFolder(folder, config.backends);
     // Under `m2bbs start` the supervisor prints the one line and stops, rather than restarting.
     if (!hasSupervisor() || !isBbsError(error) || !error.expose) throw error;
     await tellSupervisor({ type: 'failed', message: error.message });
     process.exitCode = 1;
     return;
   }
-  stopOnSignals(log, () => proxy.close());
+  // Whoever stops last removes the private folder: the proxy when `m2bbs start` was killed.
+  stopOnSignals(log, async () => {
+    await proxy.close();
+    if (folder !== undefined) removeEndpointFolder(folder, config.backends);
+  });
   void tellSupervisor({ type: 'proxy-ready', front: proxy.front, telnet: proxy.telnet, backends: proxy.backends });
   for (const backend of proxy.backends) {
     void proxy.whenUp(backend.number).then(() => tellSupervisor({ type: 'backend-connected', backend: backend.number }));

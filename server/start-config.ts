@@ -41,6 +41,8 @@ export interface StartConfig {
   readonly proxyFlags: readonly string[];
   /** The first wait before a backend that exited is started again, and the longest it grows to. */
   readonly restartDelayMs: { readonly first: number; readonly max: number };
+  /** How proxy and backends talk: ipc:// sockets in a private folder, or loopback tcp://. */
+  readonly zmq: 'ipc' | 'tcp';
 }
 
 /** The flags of `m2bbs start`: its own, then every limit of the backends it runs. */
@@ -76,6 +78,14 @@ export const START_FLAGS = {
     env: 'M2BBS_MAX_RESTART_DELAY_MS',
     default: 10_000,
     help: 'the longest that wait grows to',
+  },
+  zmq: {
+    kind: 'string',
+    arg: 'ipc|tcp',
+    choices: ['ipc', 'tcp'],
+    env: 'M2BBS_ZMQ',
+    default: 'ipc',
+    help: 'ipc: the backends\' ZeroMQ endpoints are Unix sockets in a private 0700 folder under the temp folder, which only this user can reach, removed at stop; tcp: loopback ports the system picks, which any local user can reach',
   },
   ...PASSED_ON_FLAGS,
   ...PROXY_PASSED_ON_FLAGS,
@@ -123,6 +133,7 @@ export function parseStartConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     backendFlags,
     proxyFlags,
     restartDelayMs: { first: values['restart-delay-ms'], max: values['max-restart-delay-ms'] },
+    zmq: values.zmq === 'tcp' ? 'tcp' : 'ipc',
   });
 }
 

@@ -4,8 +4,10 @@
  */
 import type { BoundAddress, ChildMessage } from '../common/child-channel.js';
 import { defaultBackend } from '../common/backend-defaults.js';
+import { BbsError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import type { BackendSpec } from './backend-link.js';
+import { dropEndpointFolder, ipcBackendSpec, makeEndpointFolder } from './endpoint-folder.js';
 import type { LogOutput } from './log-view.js';
 import { backendArgs, type StartConfig } from './start-config.js';
 import { runChild, type SupervisedChild } from './supervised-child.js';
@@ -36,12 +38,30 @@ function hostPort(a: BoundAddress): string {
   return a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
 }
 
+/** Each backend's endpoints as the first proxy is to bind them, and the folder holding them. */
+function backendEndpoints(zmq: 'ipc' | 'tcp', numbers: readonly string[]): { readonly specs: readonly BackendSpec[]; readonly folderArgs: readonly string[]; remove(): void } {
+  if (zmq === 'tcp') return { specs: numbers.map((number) => ({ number, sendSpec: 'tcp://127.0.0.1:*', recvSpec: 'tcp://127.0.0.1:*' })), folderArgs: [], remove: () => undefined };
+  const folder = makeEndpointFolder();
+  const specs: BackendSpec[] = [];
+  for (const number of numbers) {
+    const made = ipcBackendSpec(folder, number);
+    if ('problem' in made) {
+      dropEndpointFolder(folder);
+      throw new BbsError('BBS_ERR_CONFIG', `m2bbs start: ${made.problem}; or use --zmq tcp`);
+    }
+    specs.push(made.spec);
+  }
+  return { specs, folderArgs: ['--endpoint-dir', folder], remove: () => dropEndpointFolder(folder) };
+}
+
 /** Starts the proxy and backends described by `config`, their log lines to `output`. */
 export function startSupervisor(config: StartConfig, log: Logger, output: LogOutput): Supervisor {
-  // The first proxy binds every backend's endpoints on ports the system picks and says which; a
-  // restarted proxy binds those same endpoints and front ports, so running backends reconnect by
-  // themselves and callers find the BBS where the banner said.
+  // The first proxy binds every backend's endpoints (ipc sockets in a private folder, or tcp ports
+  // the system picks) and says which; a restarted proxy binds those same endpoints and front
+  // ports, so running backends reconnect by themselves and callers find the BBS where the banner said.
   const numbers = Array.from({ length: config.backends }, (_, i) => defaultBackend(i).number);
+  // By default the endpoints are Unix sockets in a folder only this user may enter.
+  const endpoints = backendEndpoints(config.zmq, numbers);
   let stopping = false;
   // True once the banner could be printed: every backend has connected once.
   let isUp = false;
@@ -73,7 +93,7 @@ export function startSupervisor(config: StartConfig, log: Logger, output: LogOut
     let failure: string | undefined;
     const args =
       bound?.args ??
-      ['--listen', config.listen, '--telnet', config.telnet, ...numbers.flatMap((n) => ['--backend', `${n}=tcp://127.0.0.1:*,tcp://127.0.0.1:*`])];
+      ['--listen', config.listen, '--telnet', config.telnet, ...endpoints.specs.flatMap((b) => ['--backend', `${b.number}=${b.sendSpec},${b.recvSpec}`]), ...endpoints.folderArgs];
     const child = runChild('proxy', ['proxy', ...args, ...proxyFlags, ...(bound === undefined ? [] : restartFlags)], { log: output.sink('proxy'), supervisor: log }, {
       message(m: ChildMessage) {
         if (m.type === 'failed') failure = m.message;
@@ -81,7 +101,7 @@ export function startSupervisor(config: StartConfig, log: Logger, output: LogOut
         else if (m.type !== 'proxy-ready') return;
         else if (bound === undefined) {
           bound = {
-            args: ['--listen', hostPort(m.front), '--telnet', hostPort(m.telnet), ...m.backends.flatMap((b) => ['--backend', `${b.number}=${b.sendSpec},${b.recvSpec}`])],
+            args: ['--listen', hostPort(m.front), '--telnet', hostPort(m.telnet), ...m.backends.flatMap((b) => ['--backend', `${b.number}=${b.sendSpec},${b.recvSpec}`]), ...endpoints.folderArgs],
             backends: m.backends,
           };
           for (const b of m.backends) startBackend(b, 0);
@@ -162,10 +182,12 @@ export function startSupervisor(config: StartConfig, log: Logger, output: LogOut
       const running = [...handlers];
       for (const handler of running) handler.signal('SIGTERM');
       await Promise.all(running.map((handler) => handler.exited));
+      endpoints.remove();
     },
     kill() {
       stopping = true;
       for (const child of all) child.signal('SIGKILL');
+      endpoints.remove();
     },
   };
 }

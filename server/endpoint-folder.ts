@@ -1,0 +1,59 @@
+/**
+ * The private folder of `m2bbs start`'s `ipc://` endpoints: made 0700 for the BBS's user alone,
+ * so no other local user can reach a backend's sockets, and removed when the BBS stops.
+ */
+import { lstatSync, mkdirSync, mkdtempSync, rmdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ipcPath, ipcPathProblem } from '../common/ipc-endpoint.js';
+import type { BackendSpec } from './backend-link.js';
+
+/** Makes a fresh private folder (mode 0700, owned by this user) under the system's temp folder. */
+export function makeEndpointFolder(): string {
+  // mkdtemp makes it 0700 whatever the umask; a short prefix keeps socket paths well under the limit.
+  return mkdtempSync(join(tmpdir(), 'm2bbs-'));
+}
+
+/** Backend `number`'s two ipc endpoints in `folder`, or a sentence saying why they cannot be used. */
+export function ipcBackendSpec(folder: string, number: string): { readonly spec: BackendSpec } | { readonly problem: string } {
+  const spec = { number, sendSpec: `ipc://${join(folder, `${number}.requests`)}`, recvSpec: `ipc://${join(folder, `${number}.replies`)}` };
+  const problem = ipcPathProblem(`backend ${number}`, spec.sendSpec) ?? ipcPathProblem(`backend ${number}`, spec.recvSpec);
+  return problem === undefined ? { spec } : { problem };
+}
+
+/**
+ * Makes sure `folder` exists as a directory of this user that no other user may enter, making it
+ * (0700) when it is missing; returns why not otherwise. A restarted proxy finds it there.
+ */
+export function claimEndpointFolder(folder: string): string | undefined {
+  try {
+    mkdirSync(folder, { mode: 0o700 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return `cannot make the endpoint folder ${folder}: ${(error as Error).message}`;
+  }
+  const stat = lstatSync(folder);
+  if (!stat.isDirectory()) return `the endpoint folder ${folder} is not a folder`;
+  const uid = process.getuid?.();
+  if (uid !== undefined && stat.uid !== uid) return `the endpoint folder ${folder} belongs to user ${stat.uid}, not to this user (${uid})`;
+  if ((stat.mode & 0o077) !== 0) return `the endpoint folder ${folder} may be entered by other users (mode ${(stat.mode & 0o777).toString(8)}); it must be 0700`;
+  return undefined;
+}
+
+/** Removes the socket files of `specs` in `folder`, then the folder if nothing else is left in it. */
+export function removeEndpointFolder(folder: string, specs: readonly BackendSpec[]): void {
+  // libzmq leaves an ipc socket's file behind when the socket closes.
+  for (const path of specs.flatMap((b) => [ipcPath(b.sendSpec), ipcPath(b.recvSpec)])) {
+    if (path !== undefined && path.startsWith(join(folder, '/'))) rmSync(path, { force: true });
+  }
+  try {
+    rmdirSync(folder);
+  } catch {
+    // Already gone (the supervisor was first), or something else is in it: not ours to delete.
+  }
+}
+
+/** Removes `folder` and whatever is in it (the supervisor, once every child has exited). */
+export function dropEndpointFolder(folder: string): void {
+  rmSync(folder, { recursive: true, force: true });
+}
+

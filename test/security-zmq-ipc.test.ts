@@ -1,0 +1,100 @@
+/**
+ * Under `m2bbs start` the backends' ZeroMQ endpoints are ipc sockets in a private 0700 folder: a
+ * rogue process of another user (PULL, PUB and SUB, python3-zmq as `nobody`) cannot connect, so it
+ * receives no caller's input and its forged prompts and hang-ups reach nobody, while a real caller
+ * signs up, posts and reads the post back. The folder is gone once the BBS stops, also when
+ * `m2bbs start` itself is SIGKILLed.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { HandlerProcess, type LogRecord } from './support/handler-process.js';
+import { JsonSocketClient } from './support/json-socket-client.js';
+import { descendants, killAll, until, untilAllGone } from './support/process-tree.js';
+import { RogueZmq } from './support/rogue-zmq.js';
+
+const isRoot = process.getuid?.() === 0;
+const mustRunAsRoot = process.env.M2BBS_REQUIRE_ROOT === '1';
+if (!isRoot) console.warn(`security-zmq-ipc: not root, so no rogue can run as another user; that test is skipped${mustRunAsRoot ? ' (M2BBS_REQUIRE_ROOT=1: it fails instead)' : ''}`);
+
+let bbs: HandlerProcess | undefined;
+let rogue: RogueZmq | undefined;
+let started: number[] = [];
+afterEach(async () => {
+  rogue?.stop();
+  rogue = undefined;
+  killAll(started);
+  started = [];
+  await bbs?.stop();
+  bbs = undefined;
+});
+
+interface Running {
+  readonly http: number;
+  readonly requests: string;
+  readonly replies: string;
+  readonly folder: string;
+}
+
+async function startBbs(): Promise<Running> {
+  bbs = HandlerProcess.run(['start', '--log', 'json', '--bad-pass-delay-ms', '0', '--listen', '127.0.0.1:0', '--telnet', '127.0.0.1:0', '--db', '$DIR/bbs.db']);
+  const http = Number((await bbs.waitForStdout(/http:\/\/127\.0\.0\.1:(\d+)\//))[1]);
+  started = descendants(bbs.child.pid ?? 0);
+  const ready = await bbs.waitForLog((r) => r.msg === 'proxy ready');
+  const [first] = ready.backends as { sendSpec: string; recvSpec: string }[] & LogRecord[];
+  const requests = String(first?.sendSpec);
+  const replies = String(first?.recvSpec);
+  expect(requests).toMatch(/^ipc:\/\//);
+  return { http, requests, replies, folder: dirname(requests.slice('ipc://'.length)) };
+}
+
+describe('the ZeroMQ endpoints of m2bbs start', () => {
+  it.skipIf(!isRoot && !mustRunAsRoot)("are out of another local user's reach: a rogue PULL/PUB/SUB is refused, receives nothing and forges nothing", async () => {
+    expect(isRoot, 'M2BBS_REQUIRE_ROOT=1: this test needs root to run a rogue as user nobody').toBe(true);
+    const { http, requests, replies, folder } = await startBbs();
+    const mode = statSync(folder).mode & 0o777;
+    expect(mode).toBe(0o700);
+    expect(statSync(folder).uid).toBe(process.getuid?.());
+
+    rogue = RogueZmq.start(requests, replies, true);
+    // Each of its sockets tried and was refused (the monitor says it will retry), none connected.
+    for (const socket of ['pull', 'pub', 'sub']) await rogue.waitFor((r) => r.socket === socket && r.event === 'connect-retried', `${socket} refused`);
+
+    const caller = await JsonSocketClient.open(http);
+    try {
+      expect((await caller.exchange('connect')).prompt?.msg).toBe("What's your name? (new callers: pick one)");
+      await caller.exchange('carol');
+      await caller.exchange('Pw-carol-4471');
+      await caller.exchange('y');
+      await caller.exchange('Pw-carol-4471');
+      expect((await caller.exchange('')).prompt?.msg).toContain('MAIN MENU');
+      const turns = [await caller.exchange('1')];
+      // Forged prompts and hang-ups for every likely connection id, while the caller is on.
+      await rogue.forge();
+      turns.push(await caller.exchange('carol was here'), await caller.exchange('.'));
+      const read = await caller.exchange('2');
+      expect(read.texts.join('\n')).toContain('carol was here');
+      turns.push(read);
+      while (!turns.some((turn) => turn.texts.join('\n').includes('see ya later, carol'))) turns.push(await caller.exchange('Q'));
+      expect(JSON.stringify(turns)).not.toContain('FORGED');
+    } finally {
+      caller.destroy();
+    }
+    expect(await rogue.received()).toBe(0);
+    expect(rogue.reports.filter((r) => r.event === 'connected' || r.event === 'handshake-succeeded')).toEqual([]);
+
+    bbs?.child.kill('SIGTERM');
+    expect(await bbs?.exited).toBe(0);
+    expect(existsSync(folder)).toBe(false);
+  });
+
+  it('keeps them in a 0700 folder that is gone after a SIGKILL of m2bbs start', async () => {
+    const { folder } = await startBbs();
+    expect(statSync(folder).mode & 0o777).toBe(0o700);
+    bbs?.child.kill('SIGKILL');
+    await bbs?.exited;
+    // The children see their supervisor gone and stop; the proxy, stopping last, removes the folder.
+    await untilAllGone(started);
+    await until(() => (existsSync(folder) ? undefined : true), 'the endpoint folder removed');
+  });
+});
