@@ -37,8 +37,10 @@ export async function startBackend(config: HandlerConfig, log: Logger): Promise<
   // A board whose file is deleted is copied and reported within seconds, not at the next write.
   const dbWatch = watchDatabaseFile(store, log);
 
-  const pull = new Pull();
-  const pub = new XPublisher();
+  // With keys, both sockets talk CURVE to the proxy, which lets in only the keys it was given.
+  const curve = config.curve === undefined ? {} : { curveServerKey: config.curve.serverKey, curvePublicKey: config.curve.publicKey, curveSecretKey: config.curve.secretKey };
+  const pull = new Pull(curve);
+  const pub = new XPublisher(curve);
   pull.linger = 0;
   pub.linger = 2000;
   // Replies wait until the server's SUB has subscribed: PUB drops whatever it sends before that.
@@ -85,7 +87,7 @@ export async function startBackend(config: HandlerConfig, log: Logger): Promise<
     // The m2bbs proxy names its calls (SESSION) and never reuses a name: only Mongrel2's ids repeat.
     if (request.headers.SESSION === undefined) engine.serverRestarted(request.uuid);
   });
-  log.info('handler ready', { name: config.name, journal: config.journal ? 'on' : 'off', sendSpec: config.sendSpec, recvSpec: config.recvSpec, db: config.db, screens: config.screens, ...config.lines });
+  log.info('handler ready', { name: config.name, journal: config.journal ? 'on' : 'off', sendSpec: config.sendSpec, recvSpec: config.recvSpec, curve: config.curve === undefined ? 'off' : 'on', db: config.db, screens: config.screens, ...config.lines });
 
   return {
     engine,

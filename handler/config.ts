@@ -2,6 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { defaultBackend } from '../common/backend-defaults.js';
 import { isZmqEndpoint } from '../common/config-problems.js';
+import { HANDLER_CURVE_FLAGS, handlerCurve, type HandlerCurve } from '../common/curve-flags.js';
 import { ipcPathProblem } from '../common/ipc-endpoint.js';
 import { LOG_LEVEL_FLAG, parseTable, usageText, type FlagTable } from '../common/flag-table.js';
 import type { LogLevel } from '../common/log.js';
@@ -24,6 +25,8 @@ export interface HandlerConfig {
   readonly scryptCost: ScryptCost;
   /** Durable conversations: journal each one, take over those of a backend that died (--journal). */
   readonly journal: boolean;
+  /** CURVE to a proxy on another host: this backend's keys and the proxy's public key. */
+  readonly curve?: HandlerCurve;
 }
 
 /** The screens shipped with m2bbs, wherever it is installed. */
@@ -53,6 +56,7 @@ export const HANDLER_FLAGS = {
     default: 'on',
     help: 'journal conversations so a caller carries on when a backend dies; off: a backend death ends its calls',
   },
+  ...HANDLER_CURVE_FLAGS,
   'log-level': LOG_LEVEL_FLAG,
   ...LIMIT_FLAGS,
 } as const satisfies FlagTable;
@@ -81,6 +85,7 @@ export function parseHandlerConfig(argv: readonly string[], env: NodeJS.ProcessE
   if (sendSpec === recvSpec) problems.add(`--send-spec and --recv-spec must differ, both are "${sendSpec}"`);
   if (db.trim() === '') problems.add('--db: expected a file name, got an empty string');
   const { limits, lines } = backendLimits(values, problems);
+  const curve = handlerCurve(values['curve-key'], values['curve-server'], problems);
   problems.check('m2bbs handler');
   return Object.freeze({
     name,
@@ -94,5 +99,6 @@ export function parseHandlerConfig(argv: readonly string[], env: NodeJS.ProcessE
     lines,
     scryptCost: DEFAULT_SCRYPT_COST,
     journal: values.journal === 'on',
+    ...(curve === undefined ? {} : { curve }),
   });
 }

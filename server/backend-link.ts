@@ -3,6 +3,7 @@
  * spec, SUB bound to its recv spec; the backend process connects to both.
  */
 import { Push, Subscriber } from 'zeromq';
+import type { CurveKeyPair } from '../common/curve-cert.js';
 import { describeError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import { parseReply, type Mongrel2Reply } from '../common/mongrel2-wire.js';
@@ -26,6 +27,13 @@ export interface LinkEvents {
   down(link: BackendLink): void;
 }
 
+// Enforcing the ZAP domain makes a missing ZAP handler refuse every peer, where libzmq would
+// otherwise let any key in.
+function curveServerOptions(endpoint: string, curve: CurveKeyPair | undefined): { curveServer?: boolean; curveSecretKey?: string; zapDomain?: string; zapEnforceDomain?: boolean } {
+  if (curve === undefined || !endpoint.startsWith('tcp://')) return {};
+  return { curveServer: true, curveSecretKey: curve.secretKey, zapDomain: 'm2bbs', zapEnforceDomain: true };
+}
+
 export class BackendLink {
   private readonly outgoing: SendQueue;
   private readonly receiving: Promise<void>;
@@ -43,14 +51,25 @@ export class BackendLink {
   ) {
     this.outgoing = new SendQueue(push, Promise.resolve(), (error) => log.error('request not sent', { error: describeError(error) }), { multipart: spec.batch === true });
     this.receiving = this.receive(events);
-    // A backend process counts as up while its PULL socket is connected to our PUSH.
-    push.events.on('accept', () => {
+    // A backend process counts as up while its PULL socket is connected to our PUSH, from the end
+    // of its handshake: a peer refused there (a wrong CURVE key, no key) never counts. Each refused
+    // peer says so before its disconnect, which is then not one of a counted backend.
+    let refusedPending = 0;
+    push.events.on('handshake', () => {
       this.peers++;
       this.lastHeard = Date.now();
       this.log.info('backend connected', { peers: this.peers });
       for (const wake of this.upWaiters.splice(0)) wake();
     });
+    const refused = (): void => void refusedPending++;
+    push.events.on('handshake:error:auth', refused);
+    push.events.on('handshake:error:protocol', refused);
+    push.events.on('handshake:error:other', refused);
     push.events.on('disconnect', () => {
+      if (refusedPending > 0) {
+        refusedPending--;
+        return;
+      }
       this.peers = Math.max(0, this.peers - 1);
       this.log.info('backend disconnected', { peers: this.peers });
       if (this.peers === 0) events.down(this);
@@ -67,10 +86,13 @@ export class BackendLink {
     return this.up ? Promise.resolve() : new Promise((resolve) => this.upWaiters.push(resolve));
   }
 
-  /** Binds both endpoints; fails (naming the endpoint) when either cannot be bound. */
-  static async open(spec: BackendSpec, log: Logger, events: LinkEvents): Promise<BackendLink> {
-    const push = new Push();
-    const sub = new Subscriber();
+  /**
+   * Binds both endpoints; fails (naming the endpoint) when either cannot be bound. With `curve`,
+   * a tcp:// endpoint is a CURVE server whose peers the ZAP handler must let in.
+   */
+  static async open(spec: BackendSpec, log: Logger, events: LinkEvents, curve?: CurveKeyPair): Promise<BackendLink> {
+    const push = new Push(curveServerOptions(spec.sendSpec, curve));
+    const sub = new Subscriber(curveServerOptions(spec.recvSpec, curve));
     push.linger = 0;
     sub.linger = 0;
     try {

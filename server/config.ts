@@ -4,6 +4,7 @@ import { defaultBackend } from '../common/backend-defaults.js';
 import { isZmqEndpoint, type ConfigProblems } from '../common/config-problems.js';
 import { LOG_LEVEL_FLAG, parseTable, usageText, type FlagTable } from '../common/flag-table.js';
 import { ipcPathProblem } from '../common/ipc-endpoint.js';
+import { PROXY_CURVE_FLAGS, proxyCurve, type ProxyCurve } from '../common/curve-flags.js';
 import type { LogLevel } from '../common/log.js';
 import type { BackendSpec } from './backend-link.js';
 
@@ -25,6 +26,8 @@ export interface ProxyConfig {
   readonly awaitBackendsMs?: number;
   /** The private folder of the ipc:// endpoints: claimed (0700) at start, removed at stop. */
   readonly endpointDir?: string;
+  /** CURVE on the tcp:// backend endpoints: the proxy's keys and the backend keys let in. */
+  readonly curve?: ProxyCurve;
 }
 
 /** The flags of `m2bbs proxy`. */
@@ -86,6 +89,7 @@ export const PROXY_FLAGS = {
     env: 'M2BBS_ENDPOINT_DIR',
     help: 'a private folder for the ipc:// backend endpoints: made (0700) if missing, refused if another user may enter it, removed when the proxy stops (m2bbs start passes its own)',
   },
+  ...PROXY_CURVE_FLAGS,
   'log-level': LOG_LEVEL_FLAG,
 } as const satisfies FlagTable;
 
@@ -113,8 +117,9 @@ export function parseProxyConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   if (new Set(numbers).size !== numbers.length) problems.add(`--backend: each number may be given once, got ${numbers.join(', ')}`);
   if (new Set(endpoints).size !== endpoints.length) problems.add('--backend: every backend needs endpoints of its own');
   const endpointDir = values['endpoint-dir'];
+  const curve = proxyCurve(values['curve-key'], values['curve-clients'], problems);
   problems.check('m2bbs proxy');
-  return Object.freeze({ listen, telnet, backends, uuid: randomUUID(), logLevel: values['log-level'], telnetNegotiationMs: values['telnet-negotiation-ms'], maxOutputBytes: values['max-output-bytes'], awaitBackendsMs: values['await-backends-ms'], ...(endpointDir === undefined ? {} : { endpointDir }) });
+  return Object.freeze({ listen, telnet, backends, uuid: randomUUID(), logLevel: values['log-level'], telnetNegotiationMs: values['telnet-negotiation-ms'], maxOutputBytes: values['max-output-bytes'], awaitBackendsMs: values['await-backends-ms'], ...(endpointDir === undefined ? {} : { endpointDir }), ...(curve === undefined ? {} : { curve }) });
 }
 
 /** Reads HOST:PORT given by `source` (a flag or an environment variable); a bad one is a problem. */

@@ -4,6 +4,7 @@ import { BbsError, isBbsError } from '../common/errors.js';
 import { ignoreBrokenPipes } from '../common/broken-pipes.js';
 import { createLogger } from '../common/log.js';
 import { stopOnSignals } from '../common/stop-on-signals.js';
+import { startZapHandler } from '../common/zap-handler.js';
 import { parseProxyConfig } from './config.js';
 import { claimEndpointFolder, removeEndpointFolder } from './endpoint-folder.js';
 import { startProxy, type Proxy } from './proxy.js';
@@ -18,9 +19,12 @@ export async function runProxy(argv: readonly string[]): Promise<void> {
   if (unusable !== undefined) throw new BbsError('BBS_ERR_CONFIG', `m2bbs proxy: ${unusable}`);
   const folder = config.endpointDir;
   let proxy: Proxy;
+  // Bound before any CURVE endpoint, so no peer is ever asked about without an answer.
+  const zap = config.curve === undefined ? undefined : await startZapHandler(config.curve.clients, log);
   try {
     proxy = await startProxy(config, log);
   } catch (error) {
+    await zap?.close();
     if (folder !== undefined) removeEndpointFolder(folder, config.backends);
     // Under `m2bbs start` the supervisor prints the one line and stops, rather than restarting.
     if (!hasSupervisor() || !isBbsError(error) || !error.expose) throw error;
@@ -31,6 +35,7 @@ export async function runProxy(argv: readonly string[]): Promise<void> {
   // Whoever stops last removes the private folder: the proxy when `m2bbs start` was killed.
   stopOnSignals(log, async () => {
     await proxy.close();
+    await zap?.close();
     if (folder !== undefined) removeEndpointFolder(folder, config.backends);
   });
   void tellSupervisor({ type: 'proxy-ready', front: proxy.front, telnet: proxy.telnet, backends: proxy.backends });

@@ -35,7 +35,7 @@ export async function startProxy(config: ProxyConfig, log: Logger): Promise<Prox
         await BackendLink.open(spec, log, {
           reply: (reply, link) => switchboard?.route(reply, link),
           down: (link) => switchboard?.down(link),
-        }),
+        }, config.curve),
       );
     }
   } catch (error) {
