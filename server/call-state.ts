@@ -18,6 +18,8 @@ export interface CallState {
   /** The caller has been told `ATDT ... CONNECT`: a named number's first reply that is not busy. */
   announced: boolean;
   ended: boolean;
+  /** A prompt has said someone logged in on the call (its `caller`): the door was told once. */
+  loggedIn: boolean;
   first: Buffer | undefined;
   queued: Buffer[];
   candidates: BackendLink[];

@@ -7,6 +7,7 @@ import { ipcPathProblem } from '../common/ipc-endpoint.js';
 import { PROXY_CURVE_FLAGS, proxyCurve, type ProxyCurve } from '../common/curve-flags.js';
 import type { LogLevel } from '../common/log.js';
 import type { BackendSpec } from './backend-link.js';
+import { CAP_FLAGS, capConfig, type CapConfig } from './cap-flags.js';
 
 export interface Address {
   readonly host: string;
@@ -24,6 +25,8 @@ export interface ProxyConfig {
   readonly maxOutputBytes?: number;
   /** How long to wait for every backend to connect before opening the doors (0: open at once). */
   readonly awaitBackendsMs?: number;
+  /** Caps on connections, the deadline for a whole request, the host names served (cap-flags.ts). */
+  readonly caps?: CapConfig;
   /** The private folder of the ipc:// endpoints: claimed (0700) at start, removed at stop. */
   readonly endpointDir?: string;
   /** CURVE on the tcp:// backend endpoints: the proxy's keys and the backend keys let in. */
@@ -89,6 +92,7 @@ export const PROXY_FLAGS = {
     env: 'M2BBS_ENDPOINT_DIR',
     help: 'a private folder for the ipc:// backend endpoints: made (0700) if missing, refused if another user may enter it, removed when the proxy stops (m2bbs start passes its own)',
   },
+  ...CAP_FLAGS,
   ...PROXY_CURVE_FLAGS,
   'log-level': LOG_LEVEL_FLAG,
 } as const satisfies FlagTable;
@@ -116,10 +120,11 @@ export function parseProxyConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   const endpoints = backends.flatMap((b) => [b.sendSpec, b.recvSpec]).filter((spec) => !spec.endsWith(':*'));
   if (new Set(numbers).size !== numbers.length) problems.add(`--backend: each number may be given once, got ${numbers.join(', ')}`);
   if (new Set(endpoints).size !== endpoints.length) problems.add('--backend: every backend needs endpoints of its own');
+  const caps = capConfig(values, env, problems);
   const endpointDir = values['endpoint-dir'];
   const curve = proxyCurve(values['curve-key'], values['curve-clients'], problems);
   problems.check('m2bbs proxy');
-  return Object.freeze({ listen, telnet, backends, uuid: randomUUID(), logLevel: values['log-level'], telnetNegotiationMs: values['telnet-negotiation-ms'], maxOutputBytes: values['max-output-bytes'], awaitBackendsMs: values['await-backends-ms'], ...(endpointDir === undefined ? {} : { endpointDir }), ...(curve === undefined ? {} : { curve }) });
+  return Object.freeze({ listen, telnet, backends, uuid: randomUUID(), logLevel: values['log-level'], telnetNegotiationMs: values['telnet-negotiation-ms'], maxOutputBytes: values['max-output-bytes'], awaitBackendsMs: values['await-backends-ms'], caps, ...(endpointDir === undefined ? {} : { endpointDir }), ...(curve === undefined ? {} : { curve }) });
 }
 
 /** Reads HOST:PORT given by `source` (a flag or an environment variable); a bad one is a problem. */

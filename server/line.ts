@@ -16,6 +16,8 @@ export interface Line {
   notice(text: string): void;
   /** The backend went away in the middle of the call: say `text`, then close or offer a redial. */
   dropped(text: string): void;
+  /** Someone logged in on this call (a prompt said so): it stops counting against its address's cap. */
+  loggedIn?(): void;
 }
 
 /** A caller's call: dialling a backend, then connected through to it. */

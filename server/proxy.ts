@@ -4,6 +4,9 @@ import { BbsError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import { BackendLink, type BackendSpec } from './backend-link.js';
 import type { Address, ProxyConfig } from './config.js';
+import { CAP_DEFAULTS } from './cap-flags.js';
+import { createConnectionCaps, type ConnectionCaps } from './connection-caps.js';
+import { HeaderDeadlines } from './doors/header-deadline.js';
 import { createFrontDoor } from './doors/front-door.js';
 import { createHttpDoor } from './doors/http-door.js';
 import { createTelnetDoor } from './doors/telnet-door.js';
@@ -17,6 +20,8 @@ export interface Proxy {
   readonly switchboard: ProxySwitchboard;
   /** The per-caller output cap and its counters: the most bytes held for one caller, callers closed. */
   readonly output: Pick<OutputLimit, 'maxBytes' | 'highWaterBytes' | 'peakBytes' | 'overflowed'>;
+  /** The caps on connections (per address while logging in, and in all), as counted now. */
+  readonly caps: Pick<ConnectionCaps, 'open' | 'loggingIn'>;
   /** Each backend's endpoints as bound, for backends to connect to. */
   readonly backends: readonly BackendSpec[];
   /** Resolves once the backend numbers named (all when none are) have a backend process connected. */
@@ -45,10 +50,12 @@ export async function startProxy(config: ProxyConfig, log: Logger): Promise<Prox
   switchboard = createSwitchboard({ uuid: config.uuid, links, log });
   await awaitBackends(links, config.awaitBackendsMs ?? 0, log);
   const output = createOutputLimit(config.maxOutputBytes);
-  const http = createHttpDoor({ switchboard, log, output });
-  const frontDoor = createFrontDoor(http.server, { switchboard, log, output });
+  const limits = config.caps ?? { ...CAP_DEFAULTS, hosts: [] };
+  const caps = createConnectionCaps(limits, log);
+  const http = createHttpDoor({ switchboard, log, output, hosts: limits.hosts, caps });
+  const frontDoor = createFrontDoor(http.server, { switchboard, log, output }, { caps, deadlines: new HeaderDeadlines(limits.headerTimeoutMs, log) });
   const front = frontDoor.server;
-  const telnetDoor = createTelnetDoor({ switchboard, log, negotiationTimeoutMs: config.telnetNegotiationMs, output });
+  const telnetDoor = createTelnetDoor({ switchboard, log, negotiationTimeoutMs: config.telnetNegotiationMs, output, caps });
   const telnet = createServer((socket) => telnetDoor.handle(socket));
   const listening: Server[] = [];
   try {
@@ -67,6 +74,7 @@ export async function startProxy(config: ProxyConfig, log: Logger): Promise<Prox
       telnet: telnetAddress,
       switchboard: sb,
       output,
+      caps,
       backends: links.map((link) => link.bound),
       whenUp: async (...numbers) => {
         const wanted = numbers.length === 0 ? links : links.filter((link) => numbers.includes(link.spec.number));

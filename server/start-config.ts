@@ -5,10 +5,13 @@ import { HANDLER_FLAGS } from '../handler/config.js';
 import { parseAddress, PROXY_FLAGS } from './config.js';
 import { backendLimits, type BackendLimits } from '../handler/limit-flags.js';
 import type { BackendSpec } from './backend-link.js';
+import { REMOTE_FLAGS, remoteBackends, type RemoteBackends } from './endpoint-remote.js';
+import { CAP_FLAGS, capConfig } from './cap-flags.js';
 
 // A backend's own flags: the supervisor gives each backend these; `m2bbs start` has its own
 // --db, --screens and --log-level, and every other flag of `m2bbs handler` is passed on as given.
-const PER_BACKEND = ['name', 'send-spec', 'recv-spec', 'db', 'screens', 'log-level'] as const;
+// Their CURVE keys are a remote backend's own (`m2bbs handler --curve-key`), never the proxy's.
+const PER_BACKEND = ['name', 'send-spec', 'recv-spec', 'db', 'screens', 'log-level', 'curve-key', 'curve-server'] as const;
 type PassedOn = Omit<typeof HANDLER_FLAGS, (typeof PER_BACKEND)[number]>;
 
 /** The flags of `m2bbs handler` that `m2bbs start` takes and passes to every backend: its limits. */
@@ -20,6 +23,7 @@ export const PASSED_ON_FLAGS = Object.fromEntries(
 export const PROXY_PASSED_ON_FLAGS = {
   'telnet-negotiation-ms': PROXY_FLAGS['telnet-negotiation-ms'],
   'max-output-bytes': PROXY_FLAGS['max-output-bytes'],
+  ...CAP_FLAGS,
 } as const satisfies FlagTable;
 
 export interface StartConfig {
@@ -43,6 +47,8 @@ export interface StartConfig {
   readonly restartDelayMs: { readonly first: number; readonly max: number };
   /** How proxy and backends talk: ipc:// sockets in a private folder, or loopback tcp://. */
   readonly zmq: 'ipc' | 'tcp';
+  /** Numbers served by backends on other hosts, over CURVE. */
+  readonly remote: RemoteBackends;
 }
 
 /** The flags of `m2bbs start`: its own, then every limit of the backends it runs. */
@@ -87,6 +93,7 @@ export const START_FLAGS = {
     default: 'ipc',
     help: 'ipc: the backends\' ZeroMQ endpoints are Unix sockets in a private 0700 folder under the temp folder, which only this user can reach, removed at stop; tcp: loopback ports the system picks, which any local user can reach',
   },
+  ...REMOTE_FLAGS,
   ...PASSED_ON_FLAGS,
   ...PROXY_PASSED_ON_FLAGS,
   // The proxy is told each backend's lines, so "no limit" is not offered here.
@@ -107,6 +114,9 @@ export function parseStartConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   // Checked here, with everything else, rather than by the proxy after the supervisor started it.
   parseAddress(sources.listen ?? '--listen', values.listen, problems);
   parseAddress(sources.telnet ?? '--telnet', values.telnet, problems);
+  // M2BBS_HOSTS is read here, so the proxy is given the same names whatever its environment.
+  const { hosts } = capConfig(values, env, problems);
+  const remote = remoteBackends(values, { count: values.backends, zmq: values.zmq === 'tcp' ? 'tcp' : 'ipc' }, problems);
   if (values['max-restart-delay-ms'] < values['restart-delay-ms']) {
     problems.add(`--max-restart-delay-ms: expected at least --restart-delay-ms (${values['restart-delay-ms']}), got ${values['max-restart-delay-ms']}`);
   }
@@ -115,6 +125,7 @@ export function parseStartConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     Object.keys(flags).flatMap((flag) => {
       const value: unknown = values[flag as keyof typeof values];
       if (value === undefined || value === false) return [];
+      if (Array.isArray(value)) return flag === 'host' ? hosts.flatMap((name) => [`--${flag}`, name]) : value.flatMap((item) => [`--${flag}`, String(item)]);
       return value === true ? [`--${flag}`] : [`--${flag}`, String(value)];
     });
   const backendFlags = passOn(PASSED_ON_FLAGS);
@@ -134,6 +145,7 @@ export function parseStartConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     proxyFlags,
     restartDelayMs: { first: values['restart-delay-ms'], max: values['max-restart-delay-ms'] },
     zmq: values.zmq === 'tcp' ? 'tcp' : 'ipc',
+    remote,
   });
 }
 

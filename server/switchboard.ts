@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../common/log.js';
 import { encodeDisconnect, encodeRequest, type Mongrel2Reply } from '../common/mongrel2-wire.js';
-import { ackOf, isUnackedPrompt } from '../common/prompt-ack.js';
+import { ackOf, callerOf, isUnackedPrompt } from '../common/prompt-ack.js';
 import type { BackendLink } from './backend-link.js';
 import { dialOrder } from './dial-order.js';
 import type { Call, CallerInfo, DialResult, DirectoryEntry, Line, Switchboard } from './line.js';
@@ -144,6 +144,7 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
     if (ack !== undefined) state.window?.ack(ack);
     announce(state);
     log.info('call connected', { conn: state.id, backend: state.link.spec.number, door: state.info.door });
+    noteLogin(state, body);
     state.line.deliver(body);
     // Typed while dialling: inputs 2, 3, ... in the order typed.
     state.queued.splice(0).forEach((queued, i) => {
@@ -164,6 +165,13 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
     unregister(state);
     state.line.notice(`ATDT @${state.link.spec.number} ... NO ANSWER`);
     state.line.hangUp();
+  }
+
+  // Once logged in, the call no longer counts against its address's cap on callers logging in.
+  function noteLogin(state: CallState, body: Buffer): void {
+    if (state.loggedIn || callerOf(body) === undefined) return;
+    state.loggedIn = true;
+    state.line.loggedIn?.();
   }
 
   function announce(state: CallState): void {
@@ -236,6 +244,7 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
       connected: !dialled,
       announced: false,
       ended: false,
+      loggedIn: false,
       first: undefined,
       queued: [],
       candidates,
@@ -288,6 +297,7 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
           // written) acks nothing: keep nothing for it, and the call cannot move.
           else if (isUnackedPrompt(reply.body)) state.window = undefined;
         }
+        noteLogin(state, reply.body);
         state.line.deliver(reply.body);
       }
     }

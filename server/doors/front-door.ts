@@ -1,10 +1,14 @@
 /**
  * The front port (6767, as the original BBS): a connection whose first byte is `@` speaks
- * Mongrel2's JSON-socket protocol; anything else is HTTP (the page, its WebSocket).
+ * Mongrel2's JSON-socket protocol; anything else is HTTP (the page, its WebSocket). Every
+ * connection is counted by the proxy's caps, and must send a whole request in time.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import type { Server as HttpServer } from 'node:http';
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
+import type { ConnectionCaps } from '../connection-caps.js';
+import type { HeaderDeadlines } from './header-deadline.js';
 import { serveJsonSocket, type JsonSocketDoorOptions } from './json-socket-door.js';
+import { refuseFront } from './refuse-connection.js';
 import { notice } from './websocket-door.js';
 
 export interface FrontDoor {
@@ -13,23 +17,43 @@ export interface FrontDoor {
   closeAll(message: string): void;
 }
 
+/** What guards the front port: the proxy's connection caps and the deadline for a whole request. */
+export interface FrontGuard {
+  readonly caps: ConnectionCaps;
+  readonly deadlines: HeaderDeadlines;
+}
+
 /** Creates the listener that sorts connections between the JSON-socket door and HTTP. */
-export function createFrontDoor(http: HttpServer, json: JsonSocketDoorOptions): FrontDoor {
+export function createFrontDoor(http: HttpServer, json: JsonSocketDoorOptions, guard: FrontGuard): FrontDoor {
+  const { caps, deadlines } = guard;
   const jsonSockets = new Set<Socket>();
   // Node's HTTP server tracks connections only when it listens itself, so the front door does.
   const httpSockets = new Set<Socket>();
+  const jsonOptions: JsonSocketDoorOptions = { ...json, caps, firstFrame: (socket) => deadlines.done(socket) };
+  http.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const socket = req.socket;
+    deadlines.requestRead(socket);
+    res.once('finish', () => deadlines.responded(socket));
+  });
+  // The WebSocket is a call now: its idle time is the backend's to judge.
+  http.on('upgrade', (req: IncomingMessage) => deadlines.done(req.socket));
   const server = createServer((socket: Socket) => {
+    const refused = caps.admit(socket);
+    if (refused !== undefined) return refuseFront(socket, refused.message, Math.min(deadlines.ms, 2000));
     // Replies go out as several small writes (a screen, then its prompt): without this, Nagle's
     // algorithm holds the second until the caller's delayed ACK, 40 ms on Linux.
     socket.setNoDelay(true);
     socket.on('error', () => {});
+    deadlines.start(socket);
     socket.once('data', (first: Buffer) => {
       if (first[0] === 0x40) {
+        deadlines.expect(socket, 'json');
         jsonSockets.add(socket);
         socket.once('close', () => jsonSockets.delete(socket));
-        serveJsonSocket(socket, first, json);
+        serveJsonSocket(socket, first, jsonOptions);
         return;
       }
+      deadlines.expect(socket, 'http');
       // Give HTTP the bytes already read, as if it had read them itself.
       httpSockets.add(socket);
       socket.once('close', () => httpSockets.delete(socket));

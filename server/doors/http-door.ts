@@ -6,10 +6,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { Logger } from '../../common/log.js';
+import type { ConnectionCaps } from '../connection-caps.js';
 import type { Switchboard } from '../line.js';
 import type { OutputLimit } from '../output-limit.js';
+import { hostName, servesHost } from './served-hosts.js';
 import { loadStaticFiles } from './static-files.js';
 import { notice, serveWebSocket } from './websocket-door.js';
+import type { ErrorCode } from '../../common/errors.js';
+
+const FOREIGN_HOST: ErrorCode = 'BBS_ERR_FOREIGN_HOST';
 
 export interface HttpDoorOptions {
   readonly switchboard: Switchboard;
@@ -17,6 +22,10 @@ export interface HttpDoorOptions {
   readonly maxMessageBytes?: number;
   /** The cap on bytes waiting for one page caller, shared by every door of a proxy. */
   readonly output?: OutputLimit;
+  /** Host names (besides IP literals and localhost) a WebSocket handshake may name in `Host`. */
+  readonly hosts?: readonly string[];
+  /** The proxy's caps: a page caller who logs in stops counting against their address. */
+  readonly caps?: ConnectionCaps;
 }
 
 export interface HttpDoor {
@@ -37,6 +46,8 @@ export function createHttpDoor(options: HttpDoorOptions): HttpDoor {
   const files = loadStaticFiles();
   const log = options.log.child({ door: 'http' });
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes ?? 64 * 1024 });
+  const hosts = new Set((options.hosts ?? []).map(hostName));
+  const pageOptions = { switchboard: options.switchboard, log: options.log, ...(options.output === undefined ? {} : { output: options.output }), ...(options.caps === undefined ? {} : { caps: options.caps }) };
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = requestUrl(req);
@@ -61,17 +72,23 @@ export function createHttpDoor(options: HttpDoorOptions): HttpDoor {
     else socket.destroy();
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const refuse = (status: string): void => {
-      socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    const refuse = (status: string, text = ''): void => {
+      socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
     };
     const url = requestUrl(req);
     if (url === undefined) return refuse('400 Bad Request');
     const route = url.searchParams.get('route') ?? '@bbs';
     if (url.pathname !== '/ws') return refuse('404 Not Found');
+    // A page on a name that resolves to this BBS (DNS rebinding) is its own origin: Origin alone
+    // would let it in; the Host it names would not.
+    if (!servesHost(req.headers.host, hosts)) {
+      log.warn('websocket refused: Host is not a name this BBS serves', { code: FOREIGN_HOST, host: (req.headers.host ?? '').slice(0, 100), remote: req.socket.remoteAddress, flag: '--host' });
+      return refuse('421 Misdirected Request', 'This BBS does not answer to that host name.\n');
+    }
     if (!sameOrigin(req)) return refuse('403 Forbidden');
     if (!options.switchboard.knows(route)) return refuse('404 Not Found');
     wss.handleUpgrade(req, socket, head, (ws) => {
-      serveWebSocket(ws, req.socket.remoteAddress ?? 'unknown', route, { switchboard: options.switchboard, log: options.log, ...(options.output === undefined ? {} : { output: options.output }) });
+      serveWebSocket(ws, req.socket.remoteAddress ?? 'unknown', route, pageOptions, req.socket);
     });
   });
 

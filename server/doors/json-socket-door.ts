@@ -4,6 +4,7 @@
  */
 import type { Socket } from 'node:net';
 import type { Logger } from '../../common/log.js';
+import type { ConnectionCaps } from '../connection-caps.js';
 import type { Call, Line, Switchboard } from '../line.js';
 import { NOT_READING, createOutputLimit, type OutputLimit } from '../output-limit.js';
 import { JsonSocketFramer, httpError, type FrameError } from './json-socket-framer.js';
@@ -14,6 +15,10 @@ export interface JsonSocketDoorOptions {
   readonly maxFrameBytes?: number;
   /** The cap on bytes waiting for one caller, shared by every door of a proxy (1 MiB by default). */
   readonly output?: OutputLimit;
+  /** The proxy's caps: a caller who logs in stops counting against their address. */
+  readonly caps?: ConnectionCaps;
+  /** Told when the connection's first frame arrived whole (the front door's deadline is met). */
+  readonly firstFrame?: (socket: Socket) => void;
 }
 
 /** Replies held for the end of a tick are written at once past this many bytes. */
@@ -97,10 +102,15 @@ class JsonSocketConnection implements Line {
     this.hangUp();
   }
 
+  loggedIn(): void {
+    this.options.caps?.loggedIn(this.socket);
+  }
+
   receive(chunk: Buffer): void {
     if (this.closing) return;
     const { frames, error } = this.framer.push(chunk);
     const { switchboard } = this.options;
+    if (this.call === undefined && frames.length > 0) this.options.firstFrame?.(this.socket);
     for (const frame of frames) {
       if (this.closing) return;
       if (!switchboard.knows(frame.route)) return this.refuse({ status: 404, reason: `no number ${frame.route}` });

@@ -5,9 +5,11 @@
 import type { Socket } from 'node:net';
 import type { ErrorCode } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
+import type { ConnectionCaps } from '../connection-caps.js';
 import type { Call, Line, Switchboard } from '../line.js';
 import { NOT_READING, createOutputLimit, type OutputLimit } from '../output-limit.js';
 import { PLAIN_TERMINAL, renderNotice, renderReply, terminalCaps, type TerminalCaps } from '../render-text.js';
+import { refuseTelnet } from './refuse-connection.js';
 import { OPTION, TelnetProtocol, escapeIac, type TelnetEvent } from './telnet-protocol.js';
 
 /** What the telnet door needs: the switchboard to dial, a logger, and optional limits. */
@@ -22,6 +24,8 @@ export interface TelnetDoorOptions {
   readonly maxLineBytes?: number;
   /** The cap on bytes waiting for one caller, shared by every door of a proxy (1 MiB by default). */
   readonly output?: OutputLimit;
+  /** The proxy's caps on connections: past them a caller is told and closed before dialling. */
+  readonly caps?: ConnectionCaps;
 }
 
 /** The telnet door as the proxy sees it. */
@@ -34,7 +38,7 @@ export interface TelnetDoor {
   closeAll(message: string): void;
 }
 
-type Settings = Readonly<Required<Omit<TelnetDoorOptions, 'log'>>>;
+type Settings = Readonly<Required<Omit<TelnetDoorOptions, 'log' | 'caps'>>> & { readonly caps: ConnectionCaps | undefined };
 
 const REFUSED: ErrorCode = 'BBS_ERR_TELNET_INPUT';
 const LINGER_MS = 3000;
@@ -47,11 +51,13 @@ export function createTelnetDoor(options: TelnetDoorOptions): TelnetDoor {
   const { switchboard, route = '@bbs', negotiationTimeoutMs = 3000, maxLineBytes = 4096 } = options;
   if (!Number.isInteger(negotiationTimeoutMs) || negotiationTimeoutMs < 0) throw new RangeError(`Expected negotiationTimeoutMs to be an integer >= 0, got ${negotiationTimeoutMs}`);
   if (!Number.isInteger(maxLineBytes) || maxLineBytes < 1) throw new RangeError(`Expected maxLineBytes to be an integer >= 1, got ${maxLineBytes}`);
-  const settings: Settings = Object.freeze({ switchboard, route, negotiationTimeoutMs, maxLineBytes, output: options.output ?? createOutputLimit() });
+  const settings: Settings = Object.freeze({ switchboard, route, negotiationTimeoutMs, maxLineBytes, output: options.output ?? createOutputLimit(), caps: options.caps });
   const live = new Set<TelnetConnection>();
   let serial = 0;
   return {
     handle(socket) {
+      const refused = settings.caps?.admit(socket);
+      if (refused !== undefined) return refuseTelnet(socket, refused.message);
       const connection = new TelnetConnection(socket, settings, options.log, { door: 'telnet', telnet: ++serial, remote: socket.remoteAddress ?? 'unknown' });
       live.add(connection);
       socket.once('close', () => live.delete(connection));
@@ -128,6 +134,10 @@ class TelnetConnection implements Line {
 
   notice(text: string): void {
     if (this.phase !== 'closing') this.write(renderNotice(text, this.caps));
+  }
+
+  loggedIn(): void {
+    this.settings.caps?.loggedIn(this.socket);
   }
 
   /** The backend went away: say so and offer a redial on Enter, keeping the caller's connection. */

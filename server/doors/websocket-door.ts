@@ -5,6 +5,8 @@
 import { isUtf8 } from 'node:buffer';
 import type { RawData, WebSocket } from 'ws';
 import type { Logger } from '../../common/log.js';
+import type { Socket } from 'node:net';
+import type { ConnectionCaps } from '../connection-caps.js';
 import type { Call, Line, Switchboard } from '../line.js';
 import { NOT_READING, createOutputLimit, type OutputLimit } from '../output-limit.js';
 
@@ -13,6 +15,8 @@ export interface WebSocketDoorOptions {
   readonly log: Logger;
   /** The cap on bytes waiting for one caller, shared by every door of a proxy (1 MiB by default). */
   readonly output?: OutputLimit;
+  /** The proxy's caps: a caller who logs in stops counting against their address. */
+  readonly caps?: ConnectionCaps;
 }
 
 /** How long a caller closed for not reading keeps the socket, to read the goodbye if they start. */
@@ -23,9 +27,9 @@ export function notice(msg: string): string {
   return JSON.stringify({ type: 'notice', msg });
 }
 
-/** Serves one accepted WebSocket on `route`. */
-export function serveWebSocket(ws: WebSocket, remoteAddr: string, route: string, options: WebSocketDoorOptions): void {
-  const page = new PageConnection(ws, remoteAddr, options.log, options.output ?? createOutputLimit());
+/** Serves one accepted WebSocket on `route`; `socket` is its TCP connection, as the caps count it. */
+export function serveWebSocket(ws: WebSocket, remoteAddr: string, route: string, options: WebSocketDoorOptions, socket?: Socket): void {
+  const page = new PageConnection(ws, remoteAddr, options.log, options.output ?? createOutputLimit(), options.caps, socket);
   const dialled = options.switchboard.dial(page, { door: 'websocket', remoteAddr, route });
   if (!dialled.ok) {
     ws.send(notice(dialled.message));
@@ -71,7 +75,13 @@ class PageConnection implements Line {
     private readonly remoteAddr: string,
     private readonly baseLog: Logger,
     private readonly output: OutputLimit,
+    private readonly caps: ConnectionCaps | undefined,
+    private readonly socket: Socket | undefined,
   ) {}
+
+  loggedIn(): void {
+    if (this.socket !== undefined) this.caps?.loggedIn(this.socket);
+  }
 
   log(level: 'debug' | 'warn', msg: string, fields: Readonly<Record<string, unknown>>): void {
     this.baseLog[level](msg, { door: 'websocket', remote: this.remoteAddr, ...(this.call === undefined ? {} : { conn: this.call.id }), ...fields });

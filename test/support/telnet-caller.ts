@@ -27,10 +27,10 @@ export class TelnetCaller {
     socket.on('error', () => {});
   }
 
-  /** Connects; `terminal` null means a client that negotiates nothing (like nc). */
-  static open(port: number, terminal: string | null): Promise<TelnetCaller> {
+  /** Connects (from `localAddress`, 127.0.0.1 unless given); `terminal` null means a client that negotiates nothing (like nc). */
+  static open(port: number, terminal: string | null, localAddress?: string): Promise<TelnetCaller> {
     return new Promise((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1', () => resolve(new TelnetCaller(socket, terminal)));
+      const socket = connect({ port, host: '127.0.0.1', ...(localAddress === undefined ? {} : { localAddress }) }, () => resolve(new TelnetCaller(socket, terminal)));
       socket.once('error', reject);
     });
   }

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, type Logger } from '../../common/log.js';
+import { CAP_DEFAULTS, type CapConfig } from '../../server/cap-flags.js';
 import type { ProxyConfig } from '../../server/config.js';
 import { startProxy, type Proxy } from '../../server/proxy.js';
 import { HandlerProcess } from './handler-process.js';
@@ -32,6 +33,8 @@ export interface TestBbsOptions {
   readonly handlerArgs?: readonly string[];
   /** Requests of one turn go as one multipart message, as `m2bbs start` runs the proxy. */
   readonly batch?: boolean;
+  /** The proxy's caps, request deadline and host names, over the defaults of `m2bbs proxy`. */
+  readonly caps?: Partial<CapConfig>;
 }
 
 /** Starts the proxy and its backends; resolves once every backend is ready. */
@@ -50,6 +53,7 @@ export async function startTestBbs(options: TestBbsOptions = {}): Promise<TestBb
     uuid: randomUUID(),
     logLevel: 'silent',
     telnetNegotiationMs: options.telnetNegotiationMs ?? 1000,
+    ...(options.caps === undefined ? {} : { caps: { ...CAP_DEFAULTS, hosts: [], ...options.caps } }),
   };
   const proxy = await startProxy(config, options.log ?? createLogger('silent'));
   const dir = mkdtempSync(join(tmpdir(), 'm2bbs-bbs-'));

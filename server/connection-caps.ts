@@ -1,0 +1,100 @@
+/**
+ * The proxy's caps on connections, across all its doors: per remote address, connections that
+ * have not logged in yet (from accept until the call logs in or closes); and all connections
+ * open at once. A connection past either cap is refused before any backend is dialled.
+ */
+import type { Socket } from 'node:net';
+import type { Logger } from '../common/log.js';
+import type { ErrorCode } from '../common/errors.js';
+
+const CAP_REFUSED: ErrorCode = 'BBS_ERR_CONNECTION_CAP';
+
+/** How many connections the proxy lets in; 0 means no cap. */
+export interface CapLimits {
+  /** Connections from one address that have not logged in yet. */
+  readonly maxPerAddress: number;
+  /** Connections open at once, logged in or not. */
+  readonly maxConnections: number;
+}
+
+/** Why a connection was turned away, in words for the caller. */
+export interface Refusal {
+  readonly cap: 'per-address' | 'total';
+  readonly message: string;
+}
+
+/** The caps as the doors use them. */
+export interface ConnectionCaps {
+  /** Counts `socket` in, or says why it is refused (then it is not counted). */
+  admit(socket: Socket): Refusal | undefined;
+  /** Someone logged in on `socket`: it stops counting against its address (it still counts in the total). */
+  loggedIn(socket: Socket): void;
+  /** Connections counted now. */
+  readonly open: number;
+  /** Connections not logged in from `address` now. */
+  loggingIn(address: string): number;
+}
+
+/** The address as the caps count it: an IPv4-mapped IPv6 address is its IPv4 one. */
+export function capAddress(remote: string | undefined): string {
+  if (remote === undefined) return 'unknown';
+  return remote.toLowerCase().startsWith('::ffff:') && remote.includes('.') ? remote.slice(7) : remote;
+}
+
+/** Creates the caps; `log` gets one warning each time an address or the total reaches its cap. */
+export function createConnectionCaps(limits: CapLimits, log: Logger): ConnectionCaps {
+  const { maxPerAddress, maxConnections } = limits;
+  // Sockets still counted against their address, and how many per address.
+  const pending = new Map<Socket, string>();
+  const perAddress = new Map<string, number>();
+  // Addresses already logged as at their cap, until they fall below it again.
+  const warned = new Set<string>();
+  let open = 0;
+  let totalWarned = false;
+
+  function release(socket: Socket): void {
+    const address = pending.get(socket);
+    if (address === undefined) return;
+    pending.delete(socket);
+    const left = (perAddress.get(address) ?? 1) - 1;
+    if (left <= 0) perAddress.delete(address);
+    else perAddress.set(address, left);
+    warned.delete(address);
+  }
+
+  // One listener for every socket (`this` is the socket): no closure per connection.
+  function closed(this: Socket): void {
+    release(this);
+    open--;
+    totalWarned = false;
+  }
+
+  return {
+    admit(socket) {
+      const address = capAddress(socket.remoteAddress);
+      if (maxConnections > 0 && open >= maxConnections) {
+        if (!totalWarned) log.warn('connection refused: the proxy is at its cap on connections', { code: CAP_REFUSED, remote: address, open, max: maxConnections, flag: '--max-connections' });
+        totalWarned = true;
+        return { cap: 'total', message: `The BBS has too many connections open right now (${maxConnections}); try again in a minute.` };
+      }
+      const count = perAddress.get(address) ?? 0;
+      if (maxPerAddress > 0 && count >= maxPerAddress) {
+        if (!warned.has(address)) log.warn('connection refused: too many callers from one address are logging in', { code: CAP_REFUSED, remote: address, loggingIn: count, max: maxPerAddress, flag: '--max-per-address' });
+        warned.add(address);
+        return { cap: 'per-address', message: `Too many callers from your address are logging in at once (${maxPerAddress}); try again in a minute.` };
+      }
+      open++;
+      pending.set(socket, address);
+      perAddress.set(address, count + 1);
+      socket.once('close', closed);
+      return undefined;
+    },
+    loggedIn: release,
+    get open() {
+      return open;
+    },
+    loggingIn(address) {
+      return perAddress.get(capAddress(address)) ?? 0;
+    },
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * The front port's deadline for a request to arrive whole: HTTP request headers (each request of
+ * a keep-alive connection, counted from the end of the response before it) or a JSON socket's
+ * first frame. Node's own headersTimeout is checked only for connections of a server that listens
+ * itself (connectionsCheckingInterval), and the front door hands HTTP its connections, so the
+ * front door keeps this deadline instead.
+ */
+import type { Socket } from 'node:net';
+import type { Logger } from '../../common/log.js';
+import { GOODBYE_LINGER_MS, exitFrame, httpText } from './refuse-connection.js';
+import type { ErrorCode } from '../../common/errors.js';
+
+const TIMED_OUT: ErrorCode = 'BBS_ERR_REQUEST_TIMEOUT';
+
+/** What is expected on the connection: any byte yet, HTTP headers, or a JSON socket's first frame. */
+export type Awaited = 'first-byte' | 'http' | 'json';
+
+interface Entry {
+  timer: NodeJS.Timeout | undefined;
+  awaited: Awaited;
+  /** Bytes read when the deadline started: a connection that sent nothing since is closed without a word. */
+  readAtStart: number;
+  /** HTTP requests read whose responses have not finished (pipelining). */
+  inFlight: number;
+}
+
+/** Deadlines for the connections of one front port. */
+export class HeaderDeadlines {
+  private readonly entries = new Map<Socket, Entry>();
+  // One listener for every socket (`this` is the socket): no closure per connection.
+  private readonly closed: (this: Socket) => void;
+
+  constructor(
+    /** How long a request may take to arrive whole. */
+    readonly ms: number,
+    private readonly log: Logger,
+  ) {
+    const deadlines = this;
+    this.closed = function (this: Socket) {
+      deadlines.done(this);
+    };
+  }
+
+  /** Starts the deadline of a connection just accepted. */
+  start(socket: Socket): void {
+    this.entries.set(socket, { timer: setTimeout(expire, this.ms, this, socket), awaited: 'first-byte', readAtStart: 0, inFlight: 0 });
+    socket.once('close', this.closed);
+  }
+
+  /** The first byte said what the connection is; the deadline runs on from the accept. */
+  expect(socket: Socket, awaited: Exclude<Awaited, 'first-byte'>): void {
+    const entry = this.entries.get(socket);
+    if (entry !== undefined) entry.awaited = awaited;
+  }
+
+  /** An HTTP request's headers arrived whole: no deadline until its response has gone out. */
+  requestRead(socket: Socket): void {
+    const entry = this.entries.get(socket);
+    if (entry === undefined) return;
+    clearTimeout(entry.timer);
+    entry.timer = undefined;
+    entry.inFlight++;
+  }
+
+  /** An HTTP response went out: the next request on a kept-alive connection has its own deadline. */
+  responded(socket: Socket): void {
+    const entry = this.entries.get(socket);
+    if (entry === undefined || --entry.inFlight > 0 || socket.destroyed) return;
+    entry.readAtStart = socket.bytesRead;
+    entry.timer = setTimeout(expire, this.ms, this, socket);
+  }
+
+  /** The connection is a call now (a WebSocket, a JSON socket's first frame) or closed: no more deadline. */
+  done(socket: Socket): void {
+    const entry = this.entries.get(socket);
+    if (entry === undefined) return;
+    clearTimeout(entry.timer);
+    this.entries.delete(socket);
+  }
+
+  /** Connections waiting on a deadline now. */
+  get pending(): number {
+    return this.entries.size;
+  }
+
+  /** @internal The deadline passed: close, with a 408 or an `exit` reply if a request was begun. */
+  expired(socket: Socket): void {
+    const entry = this.entries.get(socket);
+    if (entry === undefined) return;
+    this.entries.delete(socket);
+    const begun = socket.bytesRead > entry.readAtStart;
+    this.log.info('connection closed: request not whole in time', { code: TIMED_OUT, remote: socket.remoteAddress, awaited: entry.awaited, begun, ms: this.ms });
+    if (!begun || entry.awaited === 'first-byte') return void socket.destroy();
+    socket.end(
+      entry.awaited === 'http'
+        ? httpText(408, 'Request Timeout', `The request did not arrive whole within ${this.ms} ms.`)
+        : exitFrame(`Your first message did not arrive whole within ${this.ms} ms; closing the line.`),
+    );
+    setTimeout(destroy, GOODBYE_LINGER_MS, socket).unref();
+  }
+}
+
+function expire(deadlines: HeaderDeadlines, socket: Socket): void {
+  deadlines.expired(socket);
+}
+
+function destroy(socket: Socket): void {
+  socket.destroy();
+}

@@ -1,0 +1,47 @@
+/**
+ * Turning a connection away before any backend is dialled, with the reason in the form its door
+ * speaks: a line of text on telnet, an `exit` reply on a JSON socket, a 503 (or 408) over HTTP.
+ */
+import type { Socket } from 'node:net';
+
+/** How long a refused or timed-out connection may take to read its goodbye before it is cut. */
+export const GOODBYE_LINGER_MS = 2000;
+
+/** Says `message` to a telnet caller and closes the line. */
+export function refuseTelnet(socket: Socket, message: string): void {
+  socket.on('error', ignore);
+  socket.end(`\r\n${message}\r\n`);
+  setTimeout(destroy, GOODBYE_LINGER_MS, socket).unref();
+}
+
+/**
+ * Says `message` on the front port, where the door is known only from the first byte (`@`: a
+ * JSON socket; anything else: HTTP, the page and its WebSocket), waiting at most `waitMs` for it.
+ */
+export function refuseFront(socket: Socket, message: string, waitMs: number): void {
+  socket.on('error', ignore);
+  const timer = setTimeout(destroy, waitMs, socket).unref();
+  socket.once('data', (first: Buffer) => {
+    clearTimeout(timer);
+    socket.end(first[0] === 0x40 ? exitFrame(message) : httpText(503, 'Service Unavailable', message, { 'retry-after': '60' }));
+    setTimeout(destroy, GOODBYE_LINGER_MS, socket).unref();
+  });
+}
+
+/** An `exit` reply as the JSON-socket door frames it: every JSON-socket client shows it and stops. */
+export function exitFrame(message: string): string {
+  return `${Buffer.from(JSON.stringify({ type: 'exit', msg: message })).toString('base64')}\0`;
+}
+
+/** A whole plain-text HTTP response that closes the connection. */
+export function httpText(status: number, reason: string, text: string, headers: Readonly<Record<string, string>> = {}): string {
+  const body = `${text}\n`;
+  const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+  return `HTTP/1.1 ${status} ${reason}\r\nContent-Type: text/plain; charset=utf-8\r\n${extra}Connection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+}
+
+function destroy(socket: Socket): void {
+  socket.destroy();
+}
+
+function ignore(): void {}

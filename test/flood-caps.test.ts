@@ -1,0 +1,115 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { capAddress } from '../server/connection-caps.js';
+import { directory } from './support/directory-fetch.js';
+import { until } from './support/process-tree.js';
+import { RawConnection } from './support/raw-connection.js';
+import { TelnetCaller } from './support/telnet-caller.js';
+import { startTestBbs, type TestBbs } from './support/test-bbs.js';
+
+const perAddress = (n: number): string => `Too many callers from your address are logging in at once (${n}); try again in a minute.`;
+const total = (n: number): string => `The BBS has too many connections open right now (${n}); try again in a minute.`;
+
+/** The replies a JSON-socket caller got, decoded (base64 frames ending in NUL). */
+function jsonReplies(received: string): { type: string; msg: string }[] {
+  return received
+    .split('\0')
+    .filter((frame) => frame !== '')
+    .map((frame) => JSON.parse(Buffer.from(frame, 'base64').toString('utf8')) as { type: string; msg: string });
+}
+
+
+let bbs: TestBbs | undefined;
+const opened: { destroy?(): void; close?(): void }[] = [];
+
+afterEach(async () => {
+  for (const connection of opened.splice(0)) (connection.destroy ?? connection.close)?.call(connection);
+  await bbs?.close();
+  bbs = undefined;
+});
+
+describe('the cap on connections from one address that have not logged in', () => {
+  it('turns the 11th idle telnet connection from one address away, and a caller from another address still gets a line', async () => {
+    const b = (bbs = await startTestBbs({ lines: 11, batch: true, caps: { maxPerAddress: 10 } }));
+    const idle = await Promise.all(Array.from({ length: 100 }, () => RawConnection.open(b.telnetPort)));
+    opened.push(...idle);
+    // Let in: the telnet negotiation (IAC ...) starts at once; turned away: told, then closed.
+    const outcomes = await Promise.all(idle.map((c) => Promise.race([c.until('\xff').then(() => 'in' as const), c.closed.then(() => 'out' as const)])));
+    expect(outcomes.filter((o) => o === 'in')).toHaveLength(10);
+    const refused = idle.filter((_, i) => outcomes[i] === 'out');
+    expect(refused).toHaveLength(90);
+    for (const c of refused) expect(c.received).toBe(`\r\n${perAddress(10)}\r\n`);
+    expect(b.proxy.caps.loggingIn('127.0.0.1')).toBe(10);
+    // The ten silent ones dial once the negotiation wait is over: ten lines of eleven taken.
+    await until(async () => ((await directory(b.frontPort)).inUse === 10 ? true : undefined), 'the idle connections to take their lines');
+
+    const other = await TelnetCaller.open(b.telnetPort, 'xterm', '127.0.0.2');
+    opened.push(other);
+    await other.waitFor("What's your name?");
+    expect(other.text).toContain('ATDT @bbs.10 ... CONNECT');
+    expect(b.proxy.caps.loggingIn('127.0.0.2')).toBe(1);
+    // The first address is still at its cap.
+    const eleventh = await RawConnection.open(b.telnetPort);
+    await eleventh.closed;
+    expect(eleventh.received).toContain(perAddress(10));
+  });
+
+  it('stops counting a caller once they have logged in, so the next one from that address gets in', async () => {
+    const b = (bbs = await startTestBbs({ batch: true, caps: { maxPerAddress: 1 } }));
+    const first = await TelnetCaller.open(b.telnetPort, 'xterm');
+    opened.push(first);
+    await first.waitFor("What's your name?");
+    const turnedAway = await RawConnection.open(b.telnetPort);
+    await turnedAway.closed;
+    expect(turnedAway.received).toContain(perAddress(1));
+
+    await first.signUpToMenu('flooder', 'secret-pass-1');
+    await until(() => (b.proxy.caps.loggingIn('127.0.0.1') === 0 ? true : undefined), 'the logged-in caller to stop counting');
+    const second = await TelnetCaller.open(b.telnetPort, 'xterm');
+    opened.push(second);
+    await second.waitFor("What's your name?");
+    // The first caller is still on the line, and counts in the total.
+    expect(first.closed).toBe(false);
+    expect(b.proxy.caps.open).toBe(2);
+    const third = await RawConnection.open(b.telnetPort);
+    await third.closed;
+    expect(third.received).toContain(perAddress(1));
+  });
+
+  it('counts an IPv4-mapped IPv6 address as its IPv4 address', () => {
+    expect(capAddress('::ffff:127.0.0.1')).toBe('127.0.0.1');
+    expect(capAddress('::FFFF:10.1.2.3')).toBe('10.1.2.3');
+    expect(capAddress('::1')).toBe('::1');
+    expect(capAddress('2001:db8::ffff:1')).toBe('2001:db8::ffff:1');
+  });
+});
+
+describe('the cap on all connections', () => {
+  it('turns the next connection away on every door, in its own form, until one closes', async () => {
+    const b = (bbs = await startTestBbs({ batch: true, caps: { maxConnections: 3, maxPerAddress: 0 } }));
+    // Held open on the front port, where a connection that says nothing dials nothing.
+    const held = await Promise.all([RawConnection.open(b.frontPort), RawConnection.open(b.frontPort), RawConnection.open(b.frontPort, '127.0.0.2')]);
+    opened.push(...held);
+    await until(() => (b.proxy.caps.open === 3 ? true : undefined), 'three connections counted');
+
+    const telnet = await RawConnection.open(b.telnetPort, '127.0.0.3');
+    await telnet.closed;
+    expect(telnet.received).toBe(`\r\n${total(3)}\r\n`);
+    const json = await RawConnection.open(b.frontPort);
+    json.write('@bbs {"type":"msg","msg":"connect"}\0');
+    await json.closed;
+    expect(jsonReplies(json.received)).toEqual([{ type: 'exit', msg: total(3) }]);
+    const http = await RawConnection.open(b.frontPort);
+    http.write('GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+    await http.closed;
+    expect(http.received).toMatch(/^HTTP\/1\.1 503 Service Unavailable\r\n/);
+    expect(http.received).toContain(total(3));
+    // Nothing refused reached a backend.
+    expect(b.proxy.switchboard.activeCalls).toBe(0);
+
+    held[0]?.destroy();
+    await until(() => (b.proxy.caps.open === 2 ? true : undefined), 'the closed connection to be counted out');
+    const caller = await TelnetCaller.open(b.telnetPort, 'xterm');
+    opened.push(caller);
+    await caller.waitFor("What's your name?");
+  });
+});

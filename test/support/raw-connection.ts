@@ -1,0 +1,48 @@
+/** A plain TCP connection for tests that send half a request, or nothing: collects every byte and the close. */
+import { connect, type Socket } from 'node:net';
+
+export class RawConnection {
+  /** Everything received so far, as latin1 text. */
+  received = '';
+  /** Resolves when the other side has closed the connection (or it broke). */
+  readonly closed: Promise<void>;
+  private readonly watchers = new Set<() => void>();
+
+  private constructor(private readonly socket: Socket) {
+    socket.on('data', (chunk: Buffer) => {
+      this.received += chunk.toString('latin1');
+      for (const watch of this.watchers) watch();
+    });
+    socket.on('error', () => {});
+    this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
+  }
+
+  /** Connects to 127.0.0.1:`port`, from `localAddress` when given (any 127.x.y.z is loopback on Linux). */
+  static open(port: number, localAddress?: string): Promise<RawConnection> {
+    return new Promise((resolve, reject) => {
+      const socket = connect({ port, host: '127.0.0.1', ...(localAddress === undefined ? {} : { localAddress }) }, () => resolve(new RawConnection(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  write(bytes: string | Buffer): void {
+    this.socket.write(bytes);
+  }
+
+  /** Resolves once `text` has been received. */
+  until(text: string): Promise<string> {
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (!this.received.includes(text)) return;
+        this.watchers.delete(check);
+        resolve(this.received);
+      };
+      this.watchers.add(check);
+      check();
+    });
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+}
