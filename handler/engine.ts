@@ -176,6 +176,7 @@ export function createEngine(options: EngineOptions): Engine {
   // Lines with their input number; on a takeover the proxy sends again what may not have been
   // read, and what the journal already holds (up to lastSeq/lastPart) is skipped.
   function deliver(session: Session, lines: readonly string[], seq: number): void {
+    session.typed = true;
     const queue = (session.queued ??= []);
     lines.forEach((text, part) => {
       if (seq !== 0 && (seq < session.lastSeq || (seq === session.lastSeq && part <= session.lastPart))) return;
@@ -289,6 +290,8 @@ export function createEngine(options: EngineOptions): Engine {
       return;
     }
     log.info('conversation taken over', { conn: request.connId, conversation: session.conversation, from: opened.from, epoch: session.epoch, rows: opened.rows, live: sessions.size, max });
+    // A call that moved was under way: the limit for silence since calling is not for it.
+    session.typed = true;
     advance(session, { ok: true, value: undefined });
     ordersMissed(session);
     if (firstLines.length > 0 && !session.ended && !restartedWithout(session, firstLines.length, opened.seq)) deliver(session, firstLines, opened.seq);
@@ -316,6 +319,16 @@ export function createEngine(options: EngineOptions): Engine {
     return true;
   }
 
+  // A caller who has typed nothing since calling (a connection left open, one of a flood) gets
+  // the shorter limit, so that silence costs a line for a short while only.
+  function idleLimit(session: Session): { seconds: number; screen: 'idle' | 'silent' } {
+    if (session.caller !== undefined) return { seconds: lines.idleAfterLoginSeconds, screen: 'idle' };
+    const before = lines.idleBeforeLoginSeconds;
+    const typing = lines.idleBeforeTypingSeconds ?? 0;
+    if (!session.typed && typing > 0 && (before === 0 || typing < before)) return { seconds: typing, screen: 'silent' };
+    return { seconds: before, screen: 'idle' };
+  }
+
   // A session in a service call or a sleep is not waiting, so nobody is hung up on mid-call.
   function sweep(): number {
     const at = now();
@@ -323,16 +336,16 @@ export function createEngine(options: EngineOptions): Engine {
     let reaped = 0;
     for (const session of sessions.values()) {
       if (!session.waiting || session.ended) continue;
-      const seconds = session.caller === undefined ? lines.idleBeforeLoginSeconds : lines.idleAfterLoginSeconds;
+      const { seconds, screen } = idleLimit(session);
       if (seconds === 0 || at - session.waitingSince < seconds * 1000) continue;
       if (!closeConversation(session)) {
         takenOver(session, undefined);
         continue;
       }
       reaped++;
-      outbox.reply(session.uuid, session.connId, renderReply(options.screens(), { kind: 'show', screen: 'idle', vars: { duration: formatDuration(seconds), seconds }, final: true }));
+      outbox.reply(session.uuid, session.connId, renderReply(options.screens(), { kind: 'show', screen, vars: { duration: formatDuration(seconds), seconds }, final: true }));
       endFlow(session);
-      hangUpOn(session, 'idle');
+      hangUpOn(session, screen === 'idle' ? 'idle' : 'silent since calling');
     }
     return reaped;
   }

@@ -44,6 +44,15 @@ export const LIMIT_FLAGS = {
     env: 'M2BBS_IDLE_BEFORE_LOGIN',
     help: 'silent seconds allowed at a prompt before login (0: never hang up)',
   },
+  'idle-before-typing': {
+    kind: 'integer',
+    arg: 'S',
+    min: 0,
+    max: 86_400,
+    default: DEFAULT_LINE_LIMITS.idleBeforeTypingSeconds ?? 0,
+    env: 'M2BBS_IDLE_BEFORE_TYPING',
+    help: 'seconds a caller who has typed nothing at all since calling keeps a line; at most --idle-before-login, a longer value is cut to it (0: only --idle-before-login applies)',
+  },
   'idle-after-login': {
     kind: 'integer',
     arg: 'S',
@@ -74,6 +83,8 @@ export function backendLimits(values: FlagValues<typeof LIMIT_FLAGS>, problems: 
     maxCallers: values['max-callers'],
     idleBeforeLoginSeconds: values['idle-before-login'],
     idleAfterLoginSeconds: values['idle-after-login'],
+    // A silent caller has not logged in either: a longer limit than that one would never apply.
+    idleBeforeTypingSeconds: values['idle-before-login'] > 0 ? Math.min(values['idle-before-typing'], values['idle-before-login']) : values['idle-before-typing'],
   });
   const { idleBeforeLoginSeconds: before, idleAfterLoginSeconds: after } = lines;
   // 0 is "never"; a caller who has not logged in must not hold a line longer than one who has.

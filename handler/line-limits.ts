@@ -6,6 +6,12 @@ export interface LineLimits {
   readonly idleBeforeLoginSeconds: number;
   /** Seconds a logged-in caller may leave a prompt unanswered; 0 never hangs up. */
   readonly idleAfterLoginSeconds: number;
+  /**
+   * Seconds a caller who has typed nothing at all since calling keeps the line (a silent
+   * connection, or a flood of them); 0 never hangs up on them sooner than idleBeforeLoginSeconds.
+   * Optional, for limits made before it existed: then 0.
+   */
+  readonly idleBeforeTypingSeconds?: number;
 }
 
 /** The line limits a backend uses unless configured otherwise. */
@@ -13,11 +19,12 @@ export const DEFAULT_LINE_LIMITS: LineLimits = Object.freeze({
   maxCallers: 0,
   idleBeforeLoginSeconds: 120,
   idleAfterLoginSeconds: 900,
+  idleBeforeTypingSeconds: 30,
 });
 
 /** How often a backend looks for idle callers: often enough that none stays much past its limit. */
 export function sweepIntervalMs(limits: LineLimits): number {
-  const limitsMs = [limits.idleBeforeLoginSeconds, limits.idleAfterLoginSeconds].filter((s) => s > 0).map((s) => s * 1000);
+  const limitsMs = [limits.idleBeforeLoginSeconds, limits.idleAfterLoginSeconds, limits.idleBeforeTypingSeconds ?? 0].filter((s) => s > 0).map((s) => s * 1000);
   if (limitsMs.length === 0) return 0;
   return Math.min(5000, Math.max(100, Math.floor(Math.min(...limitsMs) / 10)));
 }

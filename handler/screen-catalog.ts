@@ -43,6 +43,7 @@ export const SCREEN_CATALOG = {
   bad_message: [],
   too_fast: [],
   idle: ['duration', 'seconds'],
+  silent: ['duration', 'seconds'],
   busy: ['max'],
   bye: ['name'],
   error: [],

@@ -29,6 +29,8 @@ export class Session {
   turn = -1;
   linesThisTurn = 0;
   effect: Effect | undefined = undefined;
+  /** The caller has typed a line since calling (the door's first message only dials in). */
+  typed = false;
   /** Who logged in on this line, once the flow says so. */
   caller: string | undefined = undefined;
   /** The timer of a `sleep` in progress, cleared when the conversation ends. */

@@ -16,7 +16,7 @@ describe('every backend limit given to m2bbs start, as a flag or in the environm
     const start = parseStartConfig(['--max-lines', '3', '--page-size', '2', '--max-callers', '7'], env);
     const handler = parseHandlerConfig(backendArgs(start, BACKEND).slice(1), {});
     expect(handler.limits).toMatchObject({ maxLines: 3, maxLineLength: 40, pageSize: 2, badPasswordDelayMs: 0 });
-    expect(handler.lines).toEqual({ maxCallers: 7, idleBeforeLoginSeconds: 30, idleAfterLoginSeconds: 60 });
+    expect(handler.lines).toEqual({ maxCallers: 7, idleBeforeLoginSeconds: 30, idleAfterLoginSeconds: 60, idleBeforeTypingSeconds: 30 });
     // A flag wins over the environment, and the defaults are the handler's own but for lines.
     expect(parseStartConfig(['--page-size', '4'], { M2BBS_PAGE_SIZE: '9' }).backendLimits.limits.pageSize).toBe(4);
     const defaults = parseHandlerConfig(backendArgs(parseStartConfig([], {}), BACKEND).slice(1), {});
@@ -42,7 +42,28 @@ describe('every backend limit given to m2bbs start, as a flag or in the environm
     const proxy = parseProxyConfig([...start.proxyFlags], {});
     expect(proxy.maxOutputBytes).toBe(65536);
     expect(proxy.telnetNegotiationMs).toBe(250);
-    expect(parseStartConfig([], {}).proxyFlags).toEqual(['--telnet-negotiation-ms', '3000', '--max-output-bytes', String(1024 * 1024)]);
+    expect(parseStartConfig([], {}).proxyFlags).toEqual([
+      ...['--telnet-negotiation-ms', '3000', '--max-output-bytes', String(1024 * 1024)],
+      ...['--max-per-address', '10', '--max-connections', '10000', '--header-timeout-ms', '10000'],
+    ]);
+  });
+
+  it('passes the proxy its caps, its request deadline and the host names it serves, from flags or the environment', () => {
+    const env = { M2BBS_MAX_CONNECTIONS: '300', M2BBS_HOSTS: 'bbs.example.org, Other.Example.NET.' };
+    const proxy = parseProxyConfig([...parseStartConfig(['--max-per-address', '0', '--header-timeout-ms', '500'], env).proxyFlags], {});
+    expect(proxy.caps).toEqual({ maxPerAddress: 0, maxConnections: 300, headerTimeoutMs: 500, hosts: ['bbs.example.org', 'other.example.net'] });
+    // Flags win over M2BBS_HOSTS; a name that is not one is refused with the others.
+    expect(parseProxyConfig([...parseStartConfig(['--host', 'a.example'], env).proxyFlags], {}).caps?.hosts).toEqual(['a.example']);
+    expect(() => parseStartConfig(['--host', 'http://x/'], {})).toThrow(/--host: expected a host name such as bbs.example.org, got "http:\/\/x\/"/);
+    expect(() => parseProxyConfig([], { M2BBS_HOSTS: 'ok.example,bad name' })).toThrow('M2BBS_HOSTS: expected a host name such as bbs.example.org, got "bad name"');
+  });
+
+  it('cuts the limit for a caller silent since calling to the one before login', () => {
+    const start = parseStartConfig(['--idle-before-login', '20', '--idle-before-typing', '45', '--idle-after-login', '60'], {});
+    expect(start.backendLimits.lines).toMatchObject({ idleBeforeLoginSeconds: 20, idleBeforeTypingSeconds: 20 });
+    const handler = parseHandlerConfig(backendArgs(parseStartConfig(['--idle-before-typing', '5'], { M2BBS_IDLE_BEFORE_TYPING: '9' }), BACKEND).slice(1), {});
+    expect(handler.lines.idleBeforeTypingSeconds).toBe(5);
+    expect(parseHandlerConfig([], { M2BBS_IDLE_BEFORE_TYPING: '0' }).lines.idleBeforeTypingSeconds).toBe(0);
   });
 
   it('names the environment variable a bad value came from, with every problem at once', () => {
