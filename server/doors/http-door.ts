@@ -108,7 +108,8 @@ function sameOrigin(req: IncomingMessage): boolean {
   const origin = req.headers.origin;
   if (origin === undefined) return true;
   try {
-    return new URL(origin).host === req.headers.host;
+    // Both read as URLs read them: a host name's case does not matter, nor does a default port.
+    return new URL(origin).host === new URL(`http://${req.headers.host ?? ''}`).host;
   } catch {
     return false;
   }
