@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   BBS_ERR_DB_OPEN: { expose: true, summary: 'the database file or its folder cannot be made or opened (a path through a file, no permission)' },
   BBS_ERR_CONVERSATION_TAKEN: { expose: false, summary: 'another backend took this conversation over (a newer fencing epoch); this one must not write or reply for it' },
   BBS_ERR_DB_NOT_SQLITE: { expose: true, summary: 'the file at the database path is empty or not an SQLite database, where a board was' },
+  BBS_ERR_ENDPOINT_BIND: { expose: true, summary: 'a backend ZeroMQ endpoint cannot be bound (its port taken, its ipc folder missing or not writable)' },
   BBS_ERR_CONNECTION_CAP: { expose: true, summary: 'a caller was turned away: too many connections from their address still logging in, or in all (--max-per-address, --max-connections)' },
   BBS_ERR_REQUEST_TIMEOUT: { expose: false, summary: 'a front-port connection did not send a whole request (HTTP headers, a JSON socket\'s first frame) within --header-timeout-ms' },
   BBS_ERR_FOREIGN_HOST: { expose: false, summary: 'a WebSocket handshake named a Host this BBS does not serve (DNS rebinding); see --host' },

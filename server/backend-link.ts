@@ -4,7 +4,7 @@
  */
 import { Push, Subscriber } from 'zeromq';
 import type { CurveKeyPair } from '../common/curve-cert.js';
-import { describeError } from '../common/errors.js';
+import { BbsError, describeError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import { parseReply, type Mongrel2Reply } from '../common/mongrel2-wire.js';
 import { receiveFrames } from '../common/receive-frames.js';
@@ -101,7 +101,8 @@ export class BackendLink {
     } catch (error) {
       push.close();
       sub.close();
-      throw new Error(`backend ${spec.number}: cannot bind ${spec.sendSpec} / ${spec.recvSpec}: ${describeError(error)}`, { cause: error });
+      const why = (error as { code?: unknown }).code === 'EADDRINUSE' ? 'another program holds that port' : (error as Error).message;
+      throw new BbsError('BBS_ERR_ENDPOINT_BIND', `m2bbs proxy: backend ${spec.number}: cannot bind ${(error as { address?: string }).address ?? `${spec.sendSpec} / ${spec.recvSpec}`}: ${why}`, { cause: error });
     }
     sub.subscribe('');
     return new BackendLink(spec, push, sub, log.child({ backend: spec.number }), events);

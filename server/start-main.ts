@@ -39,10 +39,11 @@ export async function runStart(argv: readonly string[]): Promise<void> {
   // The children's log lines saying so may still be in their pipes: let them come before the banner.
   await new Promise((resolve) => setImmediate(resolve));
   const logLine = output.file === undefined ? '' : `The full log is in ${output.file}.\n`;
+  const remoteLines = config.remote.specs.map((b) => `  ${b.number} waits for its backend on ${b.sendSpec} and ${b.recvSpec} (CURVE)\n`).join('');
   console.log(`
 m2bbs is up: the proxy and ${config.backends} backend${config.backends === 1 ? '' : 's'} on ${config.db}.
   telnet ${where.telnet}
   ${where.http}
-${logLine}Ctrl-C stops everything.
+${remoteLines}${logLine}Ctrl-C stops everything.
 `);
 }

@@ -93,7 +93,7 @@ export function startSupervisor(config: StartConfig, log: Logger, output: LogOut
     let failure: string | undefined;
     const args =
       bound?.args ??
-      ['--listen', config.listen, '--telnet', config.telnet, ...endpoints.specs.flatMap((b) => ['--backend', `${b.number}=${b.sendSpec},${b.recvSpec}`]), ...endpoints.folderArgs];
+      ['--listen', config.listen, '--telnet', config.telnet, ...[...endpoints.specs, ...config.remote.specs].flatMap((b) => ['--backend', `${b.number}=${b.sendSpec},${b.recvSpec}`]), ...endpoints.folderArgs, ...config.remote.curveArgs];
     const child = runChild('proxy', ['proxy', ...args, ...proxyFlags, ...(bound === undefined ? [] : restartFlags)], { log: output.sink('proxy'), supervisor: log }, {
       message(m: ChildMessage) {
         if (m.type === 'failed') failure = m.message;
@@ -101,10 +101,11 @@ export function startSupervisor(config: StartConfig, log: Logger, output: LogOut
         else if (m.type !== 'proxy-ready') return;
         else if (bound === undefined) {
           bound = {
-            args: ['--listen', hostPort(m.front), '--telnet', hostPort(m.telnet), ...m.backends.flatMap((b) => ['--backend', `${b.number}=${b.sendSpec},${b.recvSpec}`]), ...endpoints.folderArgs],
+            args: ['--listen', hostPort(m.front), '--telnet', hostPort(m.telnet), ...m.backends.flatMap((b) => ['--backend', `${b.number}=${b.sendSpec},${b.recvSpec}`]), ...endpoints.folderArgs, ...config.remote.curveArgs],
             backends: m.backends,
           };
-          for (const b of m.backends) startBackend(b, 0);
+          // A remote number's backend runs on its own host and attaches when it will.
+          for (const b of m.backends) if (numbers.includes(b.number)) startBackend(b, 0);
           reportReady(m);
         } else log.info('proxy back', { tries: failures });
       },

@@ -7,6 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
@@ -116,6 +117,51 @@ describe('CURVE between the proxy and backends on other hosts', () => {
     expect(wrong.records.filter((r) => r.msg === 'caller connected' || r.conn !== undefined)).toEqual([]);
   });
 });
+
+describe('m2bbs start with a backend on another host', () => {
+  it('binds the remote number over CURVE next to the local ones on ipc; the remote backend attaches and a caller dialling it is served', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'm2bbs-curve-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const proxyKeys = keys(dir, 'proxy');
+    const remote = keys(dir, 'bbs20');
+    mkdirSync(join(dir, 'backends'));
+    copyFileSync(remote.pub, join(dir, 'backends', 'bbs20.pub'));
+    const [send, recv] = await Promise.all([freePort(), freePort()]);
+    const bbs = HandlerProcess.run(['start', '--log', 'json', '--backends', '1', '--listen', '127.0.0.1:0', '--telnet', '127.0.0.1:0', '--db', '$DIR/bbs.db', '--remote-backend', `bbs.20=tcp://127.0.0.1:${send},tcp://127.0.0.1:${recv}`, '--curve-key', proxyKeys.key, '--curve-clients', join(dir, 'backends')]);
+    processes.push(bbs);
+    const banner = (await bbs.waitForStdout(/Ctrl-C stops everything\./)).input;
+    expect(banner).toContain(`bbs.20 waits for its backend on tcp://127.0.0.1:${send} and tcp://127.0.0.1:${recv} (CURVE)`);
+    const http = Number(/http:\/\/127\.0\.0\.1:(\d+)\//.exec(banner)?.[1]);
+    const ready = await bbs.waitForLog((r) => r.msg === 'proxy ready');
+    expect((ready.backends as { sendSpec: string }[]).map((b) => b.sendSpec.replace(/\/m2bbs-[^/]+\//, '/DIR/'))).toEqual([expect.stringMatching(/^ipc:\/\/.*\/DIR\/bbs\.10\.requests$/), `tcp://127.0.0.1:${send}`]);
+    expect((await untilShown(http, 'bbs.20', false)).up).toBe(false);
+
+    // "The other host": a backend of its own, with its key, on the same database here for the test.
+    const other = HandlerProcess.start(['--name', 'bbs.20', '--db', join(bbs.dir, 'bbs.db'), '--send-spec', `tcp://127.0.0.1:${send}`, '--recv-spec', `tcp://127.0.0.1:${recv}`, '--curve-key', remote.key, '--curve-server', proxyKeys.pub], { db: false });
+    processes.push(other);
+    await other.ready();
+    await untilShown(http, 'bbs.20', true);
+    const caller = await JsonSocketClient.open(http, '@bbs.20');
+    try {
+      caller.send('connect');
+      expect((await caller.untilPrompt()).texts.join('\n')).toContain('Welcome to the M2BBS.');
+    } finally {
+      caller.destroy();
+    }
+  });
+});
+
+/** A loopback port free now (the remote endpoints need fixed ports, as a sysop would pick them). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 function readSecret(file: string): string {
   const read = readCert('test', file, 'secret');
