@@ -49,16 +49,22 @@ export class RealMongrel2 {
     public output: () => string,
   ) {}
 
-  /** Writes a config, loads it with m2sh and starts mongrel2; resolves once it serves. */
-  static async start(): Promise<RealMongrel2> {
+  /**
+   * Writes a config, loads it with m2sh and starts mongrel2; resolves once it serves. With `ipc`,
+   * the handler specs are ipc:// paths relative to Mongrel2's folder (its chroot when run as
+   * root), in a 0700 folder `zmq/` there, and the backend is given their paths from outside.
+   */
+  static async start(options: { readonly ipc?: boolean } = {}): Promise<RealMongrel2> {
     const dir = mkdtempSync(join(tmpdir(), 'm2bbs-mongrel2-'));
     for (const sub of ['logs', 'run', 'tmp']) mkdirSync(join(dir, sub));
+    mkdirSync(join(dir, 'zmq'), { mode: 0o700 });
     const [port = 0, send = 0, recv = 0] = await freePorts(3);
-    const sendSpec = `tcp://127.0.0.1:${send}`;
-    const recvSpec = `tcp://127.0.0.1:${recv}`;
+    const specs = options.ipc === true ? { send: 'ipc://zmq/bbs10.requests', recv: 'ipc://zmq/bbs10.replies' } : { send: `tcp://127.0.0.1:${send}`, recv: `tcp://127.0.0.1:${recv}` };
+    const sendSpec = options.ipc === true ? `ipc://${join(dir, 'zmq', 'bbs10.requests')}` : specs.send;
+    const recvSpec = options.ipc === true ? `ipc://${join(dir, 'zmq', 'bbs10.replies')}` : specs.recv;
     writeFileSync(
       join(dir, 'mongrel2.conf'),
-      `bbs10 = Handler(send_spec='${sendSpec}', send_ident='${SEND_IDENT}', recv_spec='${recvSpec}', recv_ident='')
+      `bbs10 = Handler(send_spec='${specs.send}', send_ident='${SEND_IDENT}', recv_spec='${specs.recv}', recv_ident='')
 main = Server(uuid="${SERVER_UUID}", access_log="/logs/access.log", error_log="/logs/error.log",
   chroot="./", pid_file="/run/mongrel2.pid", default_host="localhost", name="main",
   bind_addr="127.0.0.1", port=${port}, hosts=[Host(name="localhost", routes={'@bbs': bbs10})])
@@ -132,9 +138,9 @@ export interface Mongrel2Bbs {
   stop(): Promise<void>;
 }
 
-/** Starts Mongrel2 and a handler on its specs with `handlerArgs`; resolves once the handler is ready. */
-export async function startMongrel2Bbs(handlerArgs: readonly string[]): Promise<Mongrel2Bbs> {
-  const m2 = await RealMongrel2.start();
+/** Starts Mongrel2 (on ipc:// specs with `ipc`) and a handler on its specs with `handlerArgs`; resolves once the handler is ready. */
+export async function startMongrel2Bbs(handlerArgs: readonly string[], options: { readonly ipc?: boolean } = {}): Promise<Mongrel2Bbs> {
+  const m2 = await RealMongrel2.start(options);
   const handler = HandlerProcess.start(['--send-spec', m2.sendSpec, '--recv-spec', m2.recvSpec, ...handlerArgs]);
   await handler.ready();
   return {
