@@ -13,6 +13,7 @@ function collectingLog() {
 const BUSY_TWO = 'Busy: all lines on this number are in use (2 of 2). Try another number, or call again later.';
 const IDLE_BEFORE = 'Nothing typed for 2 minutes, so the BBS is hanging up to free the line for other callers. Call again any time.';
 const IDLE_AFTER = 'Nothing typed for 15 minutes, so the BBS is hanging up to free the line for other callers. Call again any time.';
+const SILENT = 'Nothing typed since you called (30 seconds), so the BBS is hanging up to keep the line free for other callers. Call again and type your name when you are ready.';
 const TWO_LINES: LineLimits = { ...DEFAULT_LINE_LIMITS, maxCallers: 2 };
 
 describe('lines: a backend with a fixed number of callers', () => {
@@ -74,10 +75,37 @@ describe('lines: a backend with a fixed number of callers', () => {
 });
 
 describe('lines: hanging up on idle callers', () => {
-  it('tells a caller who has not logged in why the line drops after 2 minutes, a logged-in one after 15', async () => {
+  it('hangs up after 30 seconds on a caller who has typed nothing since calling, saying so; any line typed gives the 2 minutes', async () => {
     const { log, records } = collectingLog();
     const clock = new ManualClock();
     const h = createHarness({ now: clock.now, log });
+    const silent = h.caller('1');
+    await silent.dial();
+    const talker = h.caller('2');
+    await talker.dial();
+    // Too short for a name: asked again, still not logged in, but something was typed.
+    await talker.say('x');
+
+    clock.advance(29);
+    expect(h.engine.sweep()).toBe(0);
+    clock.advance(1);
+    expect(h.engine.sweep()).toBe(1);
+    expect(silent.replies.at(-1)).toEqual({ type: 'exit', msg: SILENT });
+    expect(silent.closed).toBe(true);
+    expect(records.at(-1)).toMatchObject({ msg: 'session closed', conn: '1', reason: 'silent since calling', live: 1 });
+    clock.advance(89);
+    expect(h.engine.sweep()).toBe(0);
+    clock.advance(1);
+    expect(h.engine.sweep()).toBe(1);
+    expect(talker.replies.at(-1)).toEqual({ type: 'exit', msg: IDLE_BEFORE });
+    expect(h.engine.liveSessions).toBe(0);
+  });
+
+  it('tells a caller who has not logged in why the line drops after 2 minutes, a logged-in one after 15', async () => {
+    const { log, records } = collectingLog();
+    const clock = new ManualClock();
+    // The shorter limit for a caller who never typed is tested below.
+    const h = createHarness({ now: clock.now, log, lines: { ...DEFAULT_LINE_LIMITS, idleBeforeTypingSeconds: 0 } });
     await h.services.register('oldtimer', 'password1');
     const stranger = h.caller('1');
     await stranger.dial();
