@@ -42,6 +42,8 @@ export interface BenchConfig {
   readonly maxOutputBytes: number | undefined;
   /** Whether the backends of a BBS it starts journal their conversations (m2bbs start --journal). */
   readonly journal: 'on' | 'off';
+  /** The ZeroMQ transport of the raw baseline and of the BBS it starts (curve: the baseline only). */
+  readonly zmq: 'ipc' | 'tcp' | 'curve';
   /** Failover: backends to SIGKILL, and the mean pause before each kill once all are up. */
   readonly kills: number;
   readonly killPauseMs: number;
@@ -82,6 +84,13 @@ export const BENCH_FLAGS = {
   'baseline-seconds': { kind: 'integer', arg: 'S', min: 1, max: 600, default: 3, help: 'how long each baseline measures' },
   sessions: { kind: 'integer', arg: 'N', min: 1, max: 5_000_000, default: 100_000, help: 'suspended conversations (idle, suspended); conversations replayed (replay)' },
   journal: { kind: 'string', arg: 'on|off', choices: ['on', 'off'], default: 'on', help: 'journal conversations in the backends of the BBS it starts (m2bbs start --journal)' },
+  zmq: {
+    kind: 'string',
+    arg: 'ipc|tcp|curve',
+    choices: ['ipc', 'tcp', 'curve'],
+    default: 'ipc',
+    help: 'the ZeroMQ transport of the raw ZeroMQ baseline, and of the BBS it starts (m2bbs start --zmq; with curve the BBS stays on ipc, its local backends taking no keys, and only the baseline pays for CURVE)',
+  },
   kills: { kind: 'integer', arg: 'N', min: 1, max: 100_000, default: 100, help: 'failover: backends to SIGKILL' },
   'kill-pause': { kind: 'integer', arg: 'MS', min: 0, max: 600_000, default: 100, help: 'failover: mean pause before each kill, once every backend is up' },
   'replay-rows': { kind: 'integer', arg: 'N', min: 1, max: 100_000, default: 200, help: 'replay: journal rows each replayed conversation has' },
@@ -209,6 +218,7 @@ export function parseBenchConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     profileDir: values.profile,
     maxOutputBytes: values['max-output-bytes'],
     journal: values.journal,
+    zmq: values.zmq,
     kills: values.kills,
     killPauseMs: values['kill-pause'],
     replayRows: values['replay-rows'],

@@ -31,7 +31,7 @@ export async function runLoadBench(config: BenchConfig, progress: Progress): Pro
   const baselines: LoadReport['baselines'] = {};
   if (config.baselines) {
     progress.show('baseline: raw ZeroMQ round trip...');
-    baselines.zmq = await measureZmq(config.baselineSeconds, 50);
+    baselines.zmq = await measureZmq(config.baselineSeconds, 50, config.zmq);
     progress.show('baseline: one backend without the proxy...');
     baselines.backendAlone = await measureBackendAlone(50, config.baselineSeconds, progress);
     baselines.scryptHashMs = await timeScrypt(3);
@@ -47,7 +47,7 @@ export async function runLoadBench(config: BenchConfig, progress: Progress): Pro
       backends: config.backends,
       maxCallers: config.maxCallers,
       prepare: (db) => seedAccounts(db, names.slice(config.signUps)),
-      startFlags: ['--journal', config.journal],
+      startFlags: ['--journal', config.journal, '--zmq', config.zmq === 'tcp' ? 'tcp' : 'ipc'],
       ...(config.profileDir === undefined ? {} : { profileDir: config.profileDir }),
     });
   }
@@ -124,6 +124,7 @@ export async function runLoadBench(config: BenchConfig, progress: Progress): Pro
       dialsPerSecond: config.dialsPerSecond,
       backends: config.target === undefined ? config.backends : null,
       journal: config.target === undefined ? config.journal : null,
+      zmq: config.target === undefined ? config.zmq : null,
       maxCallers: config.target === undefined ? config.maxCallers : null,
       accounts: config.target === undefined ? `seeded at scrypt N=16, ${config.signUps} sign-ups at N=${DEFAULT_SCRYPT_COST.N}` : 'the target\'s own',
     },

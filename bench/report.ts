@@ -75,7 +75,7 @@ export function formatReport(r: LoadReport): string {
   const { zmq, backendAlone, scryptHashMs } = r.baselines;
   if (zmq !== undefined || backendAlone !== undefined || r.suspended !== undefined) out.push('');
   if (zmq !== undefined) {
-    out.push(row('baseline: raw ZeroMQ', `one in flight ${ms(zmq.oneInFlight)}`));
+    out.push(row(`baseline: raw ZeroMQ (${zmq.transport})`, `one in flight ${ms(zmq.oneInFlight)}`));
     const cpu = zmq.cpuMicrosPerRoundTrip === null ? '' : `, ${int(zmq.cpuMicrosPerRoundTrip)} µs CPU each`;
     out.push(row('', `${zmq.inFlight} in flight: ${int(Math.round(zmq.messagesPerSecond))} round trips/s${cpu}, ${ms(zmq.manyInFlight)}`));
   }

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { bindServerSockets } from '../common/server-sockets.js';
+import { bindServerSockets, type ServerTransport } from '../common/server-sockets.js';
 import { BbsError } from '../common/errors.js';
 import { encodeRequest } from '../common/mongrel2-wire.js';
 import { sampleProcess } from './proc-stats.js';
@@ -14,6 +14,8 @@ import { Samples, type Summary } from './samples.js';
 const ECHO = fileURLToPath(new URL('./zmq-echo.ts', import.meta.url));
 
 export interface ZmqBaseline {
+  /** How the two sockets were bound: loopback tcp, ipc, or tcp with CURVE. */
+  readonly transport: ServerTransport;
   /** One message in flight: the round trip. */
   readonly oneInFlight: Summary;
   /** `inFlight` messages kept in flight: messages per second, and their round trips. */
@@ -24,10 +26,12 @@ export interface ZmqBaseline {
   readonly cpuMicrosPerRoundTrip: number | null;
 }
 
-/** Measures for about `seconds` in each mode. */
-export async function measureZmq(seconds: number, inFlight: number): Promise<ZmqBaseline> {
-  const { push, sub, sendSpec, recvSpec } = await bindServerSockets();
-  const echo = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), ECHO, sendSpec, recvSpec], { stdio: ['ignore', 'ignore', 'inherit'] });
+/** Measures for about `seconds` in each mode, over `transport`. */
+export async function measureZmq(seconds: number, inFlight: number, transport: ServerTransport = 'tcp'): Promise<ZmqBaseline> {
+  const sockets = await bindServerSockets(transport);
+  const { push, sub, sendSpec, recvSpec, clientCurve } = sockets;
+  const curveEnv = clientCurve === undefined ? {} : { M2BBS_BENCH_CURVE: JSON.stringify({ curveServerKey: clientCurve.serverKey, curvePublicKey: clientCurve.publicKey, curveSecretKey: clientCurve.secretKey }) };
+  const echo = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), ECHO, sendSpec, recvSpec], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...curveEnv } });
   const echoExited = new Promise<void>((resolve) => echo.on('exit', () => resolve()));
   const killOnExit = (): void => void echo.kill('SIGKILL');
   process.on('exit', killOnExit);
@@ -108,6 +112,7 @@ export async function measureZmq(seconds: number, inFlight: number): Promise<Zmq
     const echoTo = sampleProcess(echo.pid ?? -1);
     const cpuSeconds = cpuFrom.echo === undefined || echoTo === undefined ? undefined : (benchCpu.user + benchCpu.system) / 1e6 + echoTo.cpuSeconds - cpuFrom.echo.cpuSeconds;
     const figures = {
+      transport,
       oneInFlight: one.summary(),
       inFlight,
       messagesPerSecond: received / ((performance.now() - started) / 1000),
@@ -121,8 +126,7 @@ export async function measureZmq(seconds: number, inFlight: number): Promise<Zmq
     process.off('exit', killOnExit);
     echo.kill('SIGTERM');
     await echoExited;
-    push.close();
-    sub.close();
+    await sockets.close();
   }
 }
 
