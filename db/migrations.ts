@@ -102,6 +102,37 @@ export const MIGRATIONS: readonly string[] = Object.freeze([
     epoch INTEGER NOT NULL
   ) STRICT;
   `,
+  // v5: logins (issue 15). Wrong passwords counted by name and by address, shared by every
+  // backend (db/login-throttle.ts); each caller's current line and the orders to hang up another
+  // one (db/hang-up-orders.ts), which every backend watches for the lines it holds.
+  `
+  CREATE TABLE login_failures (
+    kind TEXT NOT NULL CHECK (kind IN ('name', 'address')),
+    key TEXT NOT NULL COLLATE NOCASE,
+    failures INTEGER NOT NULL,
+    first_at INTEGER NOT NULL,
+    last_at INTEGER NOT NULL,
+    locked_until INTEGER,
+    PRIMARY KEY (kind, key)
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE TABLE caller_lines (
+    caller_id INTEGER PRIMARY KEY REFERENCES callers (id),
+    line TEXT NOT NULL,
+    since INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE hang_up_orders (
+    id INTEGER PRIMARY KEY,
+    line TEXT NOT NULL,
+    caller_id INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    made_at INTEGER NOT NULL,
+    done_at INTEGER
+  ) STRICT;
+
+  CREATE INDEX hang_up_orders_line ON hang_up_orders (line) WHERE done_at IS NULL;
+  `,
 ]);
 
 function userVersion(db: Database.Database): number {

@@ -2,7 +2,9 @@ import Database from 'better-sqlite3';
 import { BbsError, isBbsError } from '../common/errors.js';
 import { fileCheck } from './file-identity.js';
 import { checkIds, checkInteger, checkString, checkWall } from './store-checks.js';
+import { createHangUpOrders, type HangUpOrders } from './hang-up-orders.js';
 import { createJournalStore, type JournalStore } from './journal-store.js';
+import { createLoginThrottle, type LoginThrottle } from './login-throttle.js';
 import { writeRunner } from './write-failure.js';
 
 /** A registered caller as other modules may see it. */
@@ -54,6 +56,10 @@ export interface Store {
   readonly file: string;
   /** Conversations and their journals (durable conversations). */
   readonly journal: JournalStore;
+  /** Wrong passwords by name and by address, and the locks they set. */
+  readonly throttle: LoginThrottle;
+  /** Each caller's line, and orders to hang a line up. */
+  readonly hangUps: HangUpOrders;
   findCaller(name: string): CallerWithHash | undefined;
   createCaller(name: string, passwordHash: string, now: number): Caller;
   recordCall(callerId: number, now: number): Caller;
@@ -192,6 +198,8 @@ export function createStore(db: Database.Database): Store {
   return Object.freeze({
     file: db.name,
     journal: createJournalStore(db, write),
+    throttle: createLoginThrottle(db, write),
+    hangUps: createHangUpOrders(db, write),
     findCaller(name: string): CallerWithHash | undefined {
       return sql.findCaller.get(checkString('name', name));
     },

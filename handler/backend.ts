@@ -15,6 +15,7 @@ import type { HandlerConfig } from './config.js';
 import { createEngine, DEFAULT_MAX_QUEUED_LINES, type Engine } from './engine.js';
 import { Journal } from './journal.js';
 import { keepJournalsTidy } from './journal-retention.js';
+import { watchHangUpOrders } from './hang-up-watch.js';
 import { bbs } from './flows/bbs.js';
 import { sweepIntervalMs } from './line-limits.js';
 import { loadScreenSet } from './screens.js';
@@ -57,7 +58,8 @@ export async function startBackend(config: HandlerConfig, log: Logger): Promise<
     startFlow: (start) => bbs(config.limits, start),
     journal,
     flowName: 'bbs',
-    services: createServices({ store, log, scryptCost: config.scryptCost }),
+    services: createServices({ store, log, scryptCost: config.scryptCost, login: config.limits }),
+    hangUps: store.hangUps,
     screens: () => watcher.current,
     outbox: {
       reply: (uuid, connId, body) => outgoing.push(encodeReply(uuid, [connId], body), uuid),
@@ -69,6 +71,8 @@ export async function startBackend(config: HandlerConfig, log: Logger): Promise<
     // that at once is a flood, however quickly each line is answered.
     maxQueuedLines: Math.max(DEFAULT_MAX_QUEUED_LINES, config.limits.maxLines + 2),
   });
+  // A caller who logs in again elsewhere has their line here hung up, whichever backend they reached.
+  const hangUpWatch = watchHangUpOrders(store, engine, log, config.limits.loginLockMs);
   const retention = journal === undefined ? undefined : keepJournalsTidy(store.journal, config.lines, log);
   // One sweep for all callers, never a timer per caller: suspended sessions must stay small.
   const everyMs = sweepIntervalMs(config.lines);
@@ -93,6 +97,7 @@ export async function startBackend(config: HandlerConfig, log: Logger): Promise<
     engine,
     async close() {
       clearInterval(sweeper);
+      hangUpWatch.stop();
       watcher.close();
       retention?.stop();
       // Journaled conversations stay open: their callers carry on with another backend.

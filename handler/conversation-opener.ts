@@ -87,6 +87,8 @@ export function createConversationOpener(options: OpenerOptions): ConversationOp
     const takeover = claim !== undefined && !claim.created;
     const from = takeover ? startOf(claim.rows) : undefined;
     const session = new Session(request.uuid, request.connId, options.startFlow(from?.start), now());
+    session.line = identity.conversation;
+    session.remote = remoteOf(request);
     // Prompts acknowledge inputs only when they are journaled: the proxy moves only such calls.
     if (identity.named && identity.seq > 0 && claim !== undefined) session.acked = 0;
     if (claim !== undefined) {

@@ -26,6 +26,33 @@ export const LIMIT_FLAGS = {
     env: 'M2BBS_BAD_PASS_DELAY_MS',
     help: 'pause before hanging up on a wrong password',
   },
+  'login-lock-after': {
+    kind: 'integer',
+    arg: 'N',
+    min: 1,
+    max: 1000,
+    default: DEFAULT_LIMITS.loginLockAfter,
+    env: 'M2BBS_LOGIN_LOCK_AFTER',
+    help: 'wrong passwords for one name within the lock time that lock it (an address: 4 times as many, any names)',
+  },
+  'login-lock-minutes': {
+    kind: 'integer',
+    arg: 'M',
+    min: 1,
+    max: 10_080,
+    default: DEFAULT_LIMITS.loginLockMs / 60_000,
+    env: 'M2BBS_LOGIN_LOCK_MINUTES',
+    help: 'how long wrong passwords count, and how long a lock lasts',
+  },
+  'login-lock-seconds': {
+    kind: 'integer',
+    arg: 'S',
+    min: 0,
+    max: 604_800,
+    default: 0,
+    env: 'M2BBS_LOGIN_LOCK_SECONDS',
+    help: 'the same in seconds, instead of --login-lock-minutes when not 0 (a test that waits for a lock to lift)',
+  },
   'max-callers': {
     kind: 'integer',
     arg: 'N',
@@ -78,6 +105,8 @@ export function backendLimits(values: FlagValues<typeof LIMIT_FLAGS>, problems: 
     maxLineLength: values['max-line-length'],
     pageSize: values['page-size'],
     badPasswordDelayMs: values['bad-pass-delay-ms'],
+    loginLockAfter: values['login-lock-after'],
+    loginLockMs: values['login-lock-seconds'] > 0 ? values['login-lock-seconds'] * 1000 : values['login-lock-minutes'] * 60_000,
   });
   const lines: LineLimits = Object.freeze({
     maxCallers: values['max-callers'],

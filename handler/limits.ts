@@ -9,6 +9,9 @@ export interface Limits {
   readonly maxLineLength: number;
   readonly pageSize: number;
   readonly badPasswordDelayMs: number;
+  /** Wrong passwords for one name within `loginLockMs` that lock it for `loginLockMs` (an address: 4 times as many). */
+  readonly loginLockAfter: number;
+  readonly loginLockMs: number;
 }
 
 /** The limits a backend uses unless configured otherwise. */
@@ -22,4 +25,6 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
   maxLineLength: 200,
   pageSize: 5,
   badPasswordDelayMs: 2000,
+  loginLockAfter: 5,
+  loginLockMs: 15 * 60_000,
 });

@@ -3,10 +3,14 @@
  * only through `call(...)` effects, so a conversation stays deterministic given their results.
  */
 import type { Logger } from '../common/log.js';
-import { DEFAULT_SCRYPT_COST, hashPassword, verifyPassword, type ScryptCost } from '../db/password.js';
+import { DEFAULT_SCRYPT_COST, type ScryptCost } from '../db/password.js';
 import type { Caller, MailItem, PublicMessage, Store, WallLine } from '../db/store.js';
 import { isWriteFailure } from '../db/write-failure.js';
+import { DEFAULT_LIMITS } from './limits.js';
+import { createLoginServices, type LineContext, type LockNotice, type LoginResult, type LoginRules } from './login-services.js';
 import { logWriteFailure } from './write-failure-log.js';
+
+export type { LineContext, LockNotice, LoginResult } from './login-services.js';
 
 /**
  * The services flows may call. A write that is not stored (postMessage, sendMail, register,
@@ -17,9 +21,14 @@ export interface Services {
   now(): number;
   random(): number;
   findCaller(name: string): Caller | undefined;
-  /** Checks a password and counts the call; `lastCallAt` is the call before this one. */
-  logIn(name: string, password: string): Promise<Caller | undefined>;
-  register(name: string, password: string): Promise<Caller>;
+  /** The lock in force on `name` or on the caller's address, if any. */
+  loginLock(name: string, at?: LineContext): LockNotice | undefined;
+  /**
+   * Checks a password (refused while the name or address is locked) and counts the call, or the
+   * wrong password; `lastCallAt` is the call before this one.
+   */
+  logIn(name: string, password: string, at?: LineContext): Promise<LoginResult>;
+  register(name: string, password: string, at?: LineContext): Promise<Caller>;
   postMessage(authorId: number, body: string): number;
   listMessages(afterId: number, limit: number): PublicMessage[];
   countMessages(): number;
@@ -37,6 +46,9 @@ export interface Services {
 /** Arguments of a service that are secrets: never journaled, never in a fingerprint. */
 export const SECRET_ARGUMENTS: Partial<Record<keyof Services, readonly number[]>> = { logIn: [1], register: [1] };
 
+/** Services the engine gives the call's LineContext as one more, last argument (never journaled, never in a fingerprint). */
+export const LINE_SERVICES: ReadonlySet<keyof Services> = new Set<keyof Services>(['loginLock', 'logIn', 'register']);
+
 /** Services that write: a durable conversation runs each inside the transaction that journals its result. */
 export const WRITE_SERVICES: ReadonlySet<keyof Services> = new Set<keyof Services>(['postMessage', 'sendMail', 'markMailRead', 'wallPost']);
 
@@ -45,8 +57,8 @@ export const WRITE_SERVICES: ReadonlySet<keyof Services> = new Set<keyof Service
  * write still to make, which a durable conversation runs in the transaction that journals it.
  */
 export interface StagedServices {
-  logIn(name: string, password: string): Promise<() => Caller | undefined>;
-  register(name: string, password: string): Promise<() => Caller>;
+  logIn(name: string, password: string, at?: LineContext): Promise<() => LoginResult>;
+  register(name: string, password: string, at?: LineContext): Promise<() => Caller>;
 }
 
 /** What a backend gives its engine: the services, and their staged forms when it has them. */
@@ -60,6 +72,8 @@ export interface ServiceOptions {
   readonly scryptCost?: ScryptCost;
   readonly clock?: () => number;
   readonly random?: () => number;
+  /** How wrong passwords lock a name; DEFAULT_LIMITS' unless given. */
+  readonly login?: LoginRules;
 }
 
 /** Builds the services a backend offers its flows, on a store. */
@@ -93,28 +107,8 @@ export function createServices(options: ServiceOptions): Services & { readonly s
       return withoutHash(caller);
     }
   };
-  const staged: StagedServices = {
-    async logIn(name, password) {
-      const found = store.findCaller(name);
-      if (found === undefined || !(await verifyPassword(password, found.passwordHash))) {
-        log.warn('login failed', { caller: name });
-        return () => undefined;
-      }
-      return () => {
-        log.info('login', { caller: found.name });
-        // The caller's last call is the one before this, which the welcome screen reports.
-        return { ...countCall(found), lastCallAt: found.lastCallAt };
-      };
-    },
-    async register(name, password) {
-      const hash = await hashPassword(password, cost);
-      return () => {
-        const created = stored('register', { caller: name }, () => store.createCaller(name, hash, clock()));
-        log.info('caller registered', { caller: created.name });
-        return { ...countCall(created), lastCallAt: null };
-      };
-    },
-  };
+  const login = createLoginServices({ store, log, cost, clock, rules: options.login ?? DEFAULT_LIMITS, countCall, stored });
+  const staged: StagedServices = { logIn: login.logIn, register: login.register };
   return {
     now: clock,
     random: options.random ?? Math.random,
@@ -122,8 +116,9 @@ export function createServices(options: ServiceOptions): Services & { readonly s
       const found = store.findCaller(name);
       return found === undefined ? undefined : withoutHash(found);
     },
-    logIn: async (name, password) => (await staged.logIn(name, password))(),
-    register: async (name, password) => (await staged.register(name, password))(),
+    loginLock: login.loginLock,
+    logIn: async (name, password, at) => (await staged.logIn(name, password, at))(),
+    register: async (name, password, at) => (await staged.register(name, password, at))(),
     staged,
     postMessage: (authorId, body) => stored('postMessage', { authorId }, () => store.postMessage(authorId, body, clock())),
     listMessages: (afterId, limit) => store.listMessages(afterId, limit),

@@ -65,6 +65,9 @@ export class Session {
    * typed at its prompt is not a name, nor an answer to the sign-up question).
    */
   restarted = false;
+  /** The call's conversation id whether or not it is journaled (call-identity.ts), and the caller's address: what login services and hang-up orders go by. */
+  line: string | undefined = undefined;
+  remote: string | undefined = undefined;
   constructor(
     readonly uuid: string,
     readonly connId: string,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Effect } from '../handler/effects.js';
 import { bbs } from '../handler/flows/bbs.js';
-import { logIn } from '../handler/flows/login.js';
+import { badPasswordDelay, logIn } from '../handler/flows/login.js';
 import { checkName } from '../handler/flows/names.js';
 import { TEST_LIMITS, createHarness } from './support/harness.js';
 
@@ -14,10 +14,36 @@ describe('logIn, stepped effect by effect', () => {
     // Each name prompt is where a durable conversation can start over (nothing before it replays).
     expect(flow.next().value).toEqual<Effect>({ kind: 'checkpoint', caller: undefined, menu: undefined });
     expect(flow.next().value).toMatchObject({ kind: 'ask', screen: 'name', echo: true });
-    expect(flow.next('  zed ').value).toMatchObject({ kind: 'ask', screen: 'password', echo: false });
+    // A locked name is told so before any password is asked.
+    expect(flow.next('  zed ').value).toEqual<Effect>({ kind: 'call', service: 'loginLock', args: ['zed'] });
+    expect(flow.next(undefined).value).toMatchObject({ kind: 'ask', screen: 'password', echo: false });
     expect(flow.next('secret1').value).toEqual<Effect>({ kind: 'call', service: 'findCaller', args: ['zed'] });
     expect(flow.next(caller).value).toEqual<Effect>({ kind: 'call', service: 'logIn', args: ['zed', 'secret1'] });
-    expect(flow.next(caller)).toEqual({ done: true, value: caller });
+    expect(flow.next({ ok: true, caller, endedOtherLine: false })).toEqual({ done: true, value: caller });
+  });
+
+  it('tells a caller who logged in again that their other call was ended', () => {
+    const flow = logIn(TEST_LIMITS);
+    for (const input of [undefined, undefined, undefined, 'zed', undefined, 'secret1', caller]) flow.next(input);
+    expect(flow.next({ ok: true, caller, endedOtherLine: true }).value).toEqual<Effect>({ kind: 'show', screen: 'other_line_ended', vars: undefined, final: false });
+    expect(flow.next()).toEqual({ done: true, value: caller });
+  });
+
+  it('says a locked name is locked, without asking its password, and asks for a name again', () => {
+    const flow = logIn(TEST_LIMITS);
+    for (const input of [undefined, undefined, undefined]) flow.next(input);
+    flow.next('zed');
+    expect(flow.next({ on: 'name', minutes: 12 }).value).toEqual<Effect>({ kind: 'show', screen: 'name_locked', vars: { name: 'zed', minutes: 12 }, final: false });
+    expect(flow.next().value).toEqual<Effect>({ kind: 'checkpoint', caller: undefined, menu: undefined });
+    expect(flow.next().value).toMatchObject({ kind: 'ask', screen: 'name' });
+  });
+
+  it('hangs up on a locked address', () => {
+    const flow = logIn(TEST_LIMITS);
+    for (const input of [undefined, undefined, undefined]) flow.next(input);
+    flow.next('zed');
+    expect(flow.next({ on: 'address', minutes: 3 }).value).toEqual<Effect>({ kind: 'show', screen: 'address_locked', vars: { minutes: 3 }, final: true });
+    expect(flow.next()).toEqual({ done: true, value: undefined });
   });
 
   it('pauses, then hangs up with bad_pass on a wrong password', () => {
@@ -26,11 +52,18 @@ describe('logIn, stepped effect by effect', () => {
     flow.next();
     flow.next();
     flow.next('zed');
+    flow.next(undefined);
     flow.next('wrong');
     flow.next(caller);
-    expect(flow.next(undefined).value).toEqual<Effect>({ kind: 'sleep', ms: 1500 });
+    expect(flow.next({ ok: false, failures: 1 }).value).toEqual<Effect>({ kind: 'sleep', ms: 1500 });
     expect(flow.next().value).toEqual<Effect>({ kind: 'show', screen: 'bad_pass', vars: undefined, final: true });
     expect(flow.next()).toEqual({ done: true, value: undefined });
+  });
+
+  it('pauses longer the more wrong passwords the name has had lately, up to 30 s', () => {
+    expect([1, 2, 3, 4, 5, 6, 40].map((failures) => badPasswordDelay(2000, failures))).toEqual([2000, 4000, 8000, 16000, 30000, 30000, 30000]);
+    expect(badPasswordDelay(0, 9)).toBe(0);
+    expect(badPasswordDelay(45_000, 3)).toBe(45_000);
   });
 
   it('refuses reserved and malformed names before asking for a password', () => {
@@ -50,6 +83,7 @@ describe('logIn, stepped effect by effect', () => {
     flow.next();
     flow.next();
     flow.next('newcomer');
+    flow.next(undefined);
     flow.next('secret1');
     expect(flow.next(undefined).value).toMatchObject({ kind: 'ask', screen: 'new_user', vars: { name: 'newcomer' } });
     // The password typed again where the question was: asked again, no account made.
@@ -64,6 +98,7 @@ describe('logIn, stepped effect by effect', () => {
     flow.next();
     flow.next();
     flow.next('newcomer');
+    flow.next(undefined);
     flow.next('secret1');
     flow.next(undefined);
     flow.next('what');
@@ -78,6 +113,7 @@ describe('logIn, stepped effect by effect', () => {
     flow.next();
     flow.next();
     flow.next('zed');
+    flow.next(undefined);
     flow.next('pw');
     expect(() => flow.throw(new Error('disk on fire'))).toThrow('disk on fire');
   });
@@ -90,9 +126,10 @@ describe('the whole call, stepped', () => {
     flow.next();
     flow.next();
     flow.next('zed');
+    flow.next(undefined);
     flow.next('secret1');
     expect(flow.next(caller).value).toEqual<Effect>({ kind: 'call', service: 'logIn', args: ['zed', 'secret1'] });
-    expect(flow.next(caller).value).toEqual<Effect>({ kind: 'identify', name: 'zed' });
+    expect(flow.next({ ok: true, caller, endedOtherLine: false }).value).toEqual<Effect>({ kind: 'identify', name: 'zed' });
     // A durable conversation's journal notes who logged in, for a restart at the main menu.
     expect(flow.next().value).toEqual<Effect>({ kind: 'checkpoint', caller, menu: undefined });
     expect(flow.next().value).toEqual<Effect>({ kind: 'call', service: 'countUnreadMail', args: [7] });

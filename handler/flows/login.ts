@@ -25,12 +25,25 @@ export function* logIn(limits: Limits): Flow<Caller | undefined> {
       else yield* show('bad_name', { min: limits.minNameLength, max: limits.maxNameLength });
       continue;
     }
+    // A locked name says so before any password is asked: nothing is learnt about one.
+    const lock = yield* call('loginLock', name);
+    if (lock !== undefined) {
+      if (lock.on === 'address') {
+        yield* hangUp('address_locked', { minutes: lock.minutes });
+        return undefined;
+      }
+      yield* show('name_locked', { name, minutes: lock.minutes });
+      continue;
+    }
     const password = yield* askSecret('password');
     const known = yield* call('findCaller', name);
     if (known !== undefined) {
-      const caller = yield* call('logIn', known.name, password);
-      if (caller !== undefined) return caller;
-      yield* sleep(limits.badPasswordDelayMs);
+      const result = yield* call('logIn', known.name, password);
+      if (result.ok) {
+        if (result.endedOtherLine) yield* show('other_line_ended');
+        return result.caller;
+      }
+      yield* sleep(badPasswordDelay(limits.badPasswordDelayMs, result.failures));
       yield* hangUp('bad_pass');
       return undefined;
     }
@@ -58,6 +71,14 @@ export function* logIn(limits: Limits): Flow<Caller | undefined> {
   }
   yield* hangUp('too_many_tries');
   return undefined;
+}
+
+/** The longest pause before `bad_pass`, unless the configured first pause is longer. */
+export const MAX_BAD_PASSWORD_DELAY_MS = 30_000;
+
+/** The pause before `bad_pass`: the configured one, doubled for each earlier recent failure of the name, capped. */
+export function badPasswordDelay(firstMs: number, failures: number): number {
+  return Math.min(firstMs * 2 ** Math.min(Math.max(failures - 1, 0), 20), Math.max(MAX_BAD_PASSWORD_DELAY_MS, firstMs));
 }
 
 /**

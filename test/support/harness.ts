@@ -79,7 +79,7 @@ export function createHarness(options: HarnessOptions = {}): Harness {
   const limits = options.limits ?? TEST_LIMITS;
   const store = options.store ?? createStore(openDatabase(':memory:'));
   const log = options.log ?? createLogger('silent');
-  const base = createServices({ store, log, scryptCost: CHEAP_SCRYPT, ...(options.clock ? { clock: options.clock } : {}) });
+  const base = createServices({ store, log, scryptCost: CHEAP_SCRYPT, login: limits, ...(options.clock ? { clock: options.clock } : {}) });
   const services = options.services ? options.services(base) : base;
   const shipped = options.screens === undefined ? loadScreens(SHIPPED_SCREENS) : undefined;
   const listeners = new Map<string, (event: Event) => void>();
@@ -96,6 +96,7 @@ export function createHarness(options: HarnessOptions = {}): Harness {
     ...(options.lines ? { lines: options.lines } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(options.journal ? { journal: options.journal } : {}),
+    hangUps: store.hangUps,
   });
 
   function caller(connId: string, headers: Readonly<Record<string, string>> = {}): TestCaller {

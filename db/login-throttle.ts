@@ -1,0 +1,114 @@
+/**
+ * Wrong passwords counted by name and by address, in the board's database so that every backend
+ * shares the counts (migration v5). A name (or an address) with too many failures within the
+ * window is locked until its lock runs out: never for good, so the real owner always gets back in.
+ * Writes here run inside the caller's transaction (a durable conversation's journal commit), so a
+ * replayed conversation never counts a failure twice.
+ */
+import type Database from 'better-sqlite3';
+
+/** How many failures lock what, and for how long. */
+export interface ThrottleRules {
+  /** Wrong passwords for one name within `windowMs` that lock it. */
+  readonly nameLockAfter: number;
+  /** Wrong passwords from one address (any names) within `windowMs` that lock it. */
+  readonly addressLockAfter: number;
+  /** How far back failures count, and how long a lock lasts. */
+  readonly windowMs: number;
+}
+
+/** What is locked, and until when (ms since the epoch). */
+export interface LoginLock {
+  readonly on: 'name' | 'address';
+  readonly until: number;
+}
+
+/** The counts after a wrong password, and whether it just locked the name or the address. */
+export interface CountedFailure {
+  readonly nameFailures: number;
+  readonly addressFailures: number;
+  readonly nameLockedUntil: number | undefined;
+  readonly addressLockedUntil: number | undefined;
+}
+
+/** The login throttle's table, as the store offers it. */
+export interface LoginThrottle {
+  /** The lock on `name` or on `address` in force at `now`, the name's first. */
+  lockOf(name: string, address: string | undefined, now: number): LoginLock | undefined;
+  /** Counts a wrong password against `name` and `address`, locking either when it reaches its limit. */
+  countFailure(name: string, address: string | undefined, now: number, rules: ThrottleRules): CountedFailure;
+  /** The name's recent failures, counted before a lock lifted or the window passed are not. */
+  failuresOf(name: string, now: number, windowMs: number): number;
+  /** A right password: the name's failures are forgotten (its address's are not). */
+  forget(name: string): void;
+  /** Deletes rows with no lock in force and no failure within `windowMs`; returns how many. */
+  prune(now: number, windowMs: number): number;
+}
+
+interface Row {
+  readonly failures: number;
+  readonly firstAt: number;
+  readonly lockedUntil: number | null;
+}
+
+type Kind = 'name' | 'address';
+
+/** Prepares the throttle's statements on a migrated database; `write` runs each write. */
+export function createLoginThrottle(db: Database.Database, write: <T>(what: string, run: () => T) => T): LoginThrottle {
+  const sql = {
+    get: db.prepare<[Kind, string], Row>('SELECT failures, first_at AS firstAt, locked_until AS lockedUntil FROM login_failures WHERE kind = ? AND key = ?'),
+    put: db.prepare<[Kind, string, number, number, number, number | null]>(
+      `INSERT INTO login_failures (kind, key, failures, first_at, last_at, locked_until) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (kind, key) DO UPDATE SET failures = excluded.failures, first_at = excluded.first_at, last_at = excluded.last_at, locked_until = excluded.locked_until`,
+    ),
+    forget: db.prepare<[string]>("DELETE FROM login_failures WHERE kind = 'name' AND key = ?"),
+    prune: db.prepare<[number, number]>('DELETE FROM login_failures WHERE (locked_until IS NULL OR locked_until <= ?) AND last_at < ?'),
+  };
+
+  // Failures still counting at `now`: none once a lock has lifted or the window has passed.
+  function current(row: Row | undefined, now: number, windowMs: number): Row | undefined {
+    if (row === undefined) return undefined;
+    if (row.lockedUntil !== null && row.lockedUntil <= now) return undefined;
+    if (row.lockedUntil === null && row.firstAt <= now - windowMs) return undefined;
+    return row;
+  }
+
+  function count(kind: Kind, key: string, now: number, rules: ThrottleRules, limit: number): { failures: number; lockedUntil: number | undefined } {
+    const before = current(sql.get.get(kind, key), now, rules.windowMs);
+    // A failure during a lock (a password prompt opened before it) neither counts nor extends it.
+    if (before?.lockedUntil != null) return { failures: before.failures, lockedUntil: undefined };
+    const failures = (before?.failures ?? 0) + 1;
+    const lockedUntil = failures >= limit ? now + rules.windowMs : undefined;
+    sql.put.run(kind, key, failures, before?.firstAt ?? now, now, lockedUntil ?? null);
+    return { failures, lockedUntil };
+  }
+
+  function lockOn(kind: Kind, key: string, now: number): number | undefined {
+    const row = sql.get.get(kind, key);
+    return row?.lockedUntil != null && row.lockedUntil > now ? row.lockedUntil : undefined;
+  }
+
+  // Name and address counted together: a savepoint inside a journal commit, a transaction otherwise.
+  const countTx = db.transaction((name: string, address: string | undefined, now: number, rules: ThrottleRules): CountedFailure => {
+    const byName = count('name', name, now, rules, rules.nameLockAfter);
+    const byAddress = address === undefined ? { failures: 0, lockedUntil: undefined } : count('address', address, now, rules, rules.addressLockAfter);
+    return { nameFailures: byName.failures, addressFailures: byAddress.failures, nameLockedUntil: byName.lockedUntil, addressLockedUntil: byAddress.lockedUntil };
+  });
+
+  return {
+    lockOf(name, address, now) {
+      const onName = lockOn('name', name, now);
+      if (onName !== undefined) return { on: 'name', until: onName };
+      const onAddress = address === undefined ? undefined : lockOn('address', address, now);
+      return onAddress === undefined ? undefined : { on: 'address', until: onAddress };
+    },
+    countFailure: (name, address, now, rules) => write('A wrong password', () => countTx(name, address, now, rules)),
+    failuresOf(name, now, windowMs) {
+      return current(sql.get.get('name', name), now, windowMs)?.failures ?? 0;
+    },
+    forget(name) {
+      write('A right password', () => sql.forget.run(name));
+    },
+    prune: (now, windowMs) => write('Pruning login failures', () => sql.prune.run(now, now - windowMs).changes),
+  };
+}

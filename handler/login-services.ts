@@ -1,0 +1,129 @@
+/**
+ * Logging in and signing up as services, staged (the slow hash first, then the write, which a
+ * durable conversation makes in the commit that journals it): wrong passwords counted by name and
+ * address and the locks they set (db/login-throttle.ts), and the caller's line recorded, with an
+ * order to hang up their other line when they are already on one (db/hang-up-orders.ts).
+ */
+import type { Logger } from '../common/log.js';
+import { hashPassword, verifyPassword, type ScryptCost } from '../db/password.js';
+import type { Caller, Store } from '../db/store.js';
+import { isWriteFailure } from '../db/write-failure.js';
+import { logWriteFailure } from './write-failure-log.js';
+
+/** Where a call comes from: the engine adds it to the arguments of LINE_SERVICES, the flow never does. */
+export interface LineContext {
+  /** The conversation's id (handler/call-identity.ts), whether or not it is journaled. */
+  readonly line: string;
+  /** The caller's address as the server saw it (`REMOTE_ADDR`), when it says. */
+  readonly remote: string | undefined;
+}
+
+/** What a login gave: the caller (and whether their other line was ordered hung up), or how many wrong passwords their name has now. */
+export type LoginResult =
+  | { readonly ok: true; readonly caller: Caller; readonly endedOtherLine: boolean }
+  | { readonly ok: false; readonly failures: number };
+
+/** A lock in force: on the name typed or on the caller's address, for about `minutes` more. */
+export interface LockNotice {
+  readonly on: 'name' | 'address';
+  readonly minutes: number;
+}
+
+/** How many wrong passwords lock a name for how long; an address is locked after ADDRESS_FACTOR times as many. */
+export interface LoginRules {
+  readonly loginLockAfter: number;
+  readonly loginLockMs: number;
+}
+
+/** An address is locked after this many times the failures that lock a name. */
+export const ADDRESS_FACTOR = 4;
+
+/** The reason (and screen) of the hang-up order a second login makes. */
+export const LOGGED_IN_ELSEWHERE = 'logged_in_elsewhere';
+
+export interface LoginServiceOptions {
+  readonly store: Store;
+  readonly log: Logger;
+  readonly cost: ScryptCost;
+  readonly clock: () => number;
+  readonly rules: LoginRules;
+  /** Counts a call (the caller's bookkeeping); see services.ts. */
+  readonly countCall: (caller: Caller) => Caller;
+  /** Runs a write the flow needs, logging a failure before it is thrown. */
+  readonly stored: <T>(op: string, fields: Record<string, unknown>, write: () => T) => T;
+}
+
+/** The staged login services, and the lock a name prompt asks about. */
+export function createLoginServices(options: LoginServiceOptions) {
+  const { store, log, clock, rules } = options;
+  const throttle = { nameLockAfter: rules.loginLockAfter, addressLockAfter: rules.loginLockAfter * ADDRESS_FACTOR, windowMs: rules.loginLockMs };
+  // A name nobody has is hashed all the same, so a refusal takes as long either way.
+  let unknownHash: Promise<string> | undefined;
+
+  // Bookkeeping that cannot be stored is logged and left: the caller is refused or let in all the same.
+  function bookkeeping<T>(op: string, fields: Record<string, unknown>, write: () => T, otherwise: T): T {
+    try {
+      return write();
+    } catch (err) {
+      if (!isWriteFailure(err)) throw err;
+      logWriteFailure(log, store, op, fields, err);
+      return otherwise;
+    }
+  }
+
+  function refused(name: string, at: LineContext | undefined, now: number): LoginResult {
+    const remote = at?.remote;
+    const lock = store.throttle.lockOf(name, remote, now);
+    // Locked since the password prompt opened: refused in the same words, the password unread and not counted.
+    if (lock !== undefined) {
+      log.info('login refused: locked', { caller: name, remote, on: lock.on, until: new Date(lock.until).toISOString() });
+      return { ok: false, failures: store.throttle.failuresOf(name, now, throttle.windowMs) };
+    }
+    const counted = bookkeeping('loginFailed', { caller: name }, () => store.throttle.countFailure(name, remote, now, throttle), undefined);
+    const failures = counted?.nameFailures ?? 1;
+    log.info('login failed', { caller: name, remote, failures });
+    if (counted?.nameLockedUntil !== undefined) log.warn('login locked', { on: 'name', caller: name, remote, failures, until: new Date(counted.nameLockedUntil).toISOString() });
+    if (counted?.addressLockedUntil !== undefined) log.warn('login locked', { on: 'address', caller: name, remote, failures: counted.addressFailures, until: new Date(counted.addressLockedUntil).toISOString() });
+    return { ok: false, failures };
+  }
+
+  // The caller is on this line now; their other line, if open, is ordered hung up.
+  function takeLine(caller: Caller, at: LineContext | undefined, now: number): boolean {
+    if (at === undefined) return false;
+    const order = bookkeeping('takeLine', { caller: caller.name }, () => store.hangUps.takeLine(caller.id, at.line, now, LOGGED_IN_ELSEWHERE), undefined);
+    if (order !== undefined) log.info('caller logged in on another line: the other is ordered hung up', { caller: caller.name, line: at.line, other: order.line, order: order.id });
+    return order !== undefined;
+  }
+
+  return {
+    loginLock(name: string, at?: LineContext): LockNotice | undefined {
+      const now = clock();
+      const lock = store.throttle.lockOf(name, at?.remote, now);
+      return lock === undefined ? undefined : { on: lock.on, minutes: Math.max(1, Math.ceil((lock.until - now) / 60_000)) };
+    },
+    async logIn(name: string, password: string, at?: LineContext): Promise<() => LoginResult> {
+      const found = store.findCaller(name);
+      const hash = found?.passwordHash ?? (await (unknownHash ??= hashPassword(String(Math.random()), options.cost)));
+      const right = (await verifyPassword(password, hash)) && found !== undefined;
+      return () => {
+        const now = clock();
+        if (!right || store.throttle.lockOf(name, at?.remote, now) !== undefined) return refused(name, at, now);
+        bookkeeping('loginSucceeded', { caller: found.name }, () => store.throttle.forget(found.name), undefined);
+        const endedOtherLine = takeLine(found, at, now);
+        log.info('login', { caller: found.name, remote: at?.remote });
+        // The caller's last call is the one before this, which the welcome screen reports.
+        return { ok: true, caller: { ...options.countCall(found), lastCallAt: found.lastCallAt }, endedOtherLine };
+      };
+    },
+    async register(name: string, password: string, at?: LineContext): Promise<() => Caller> {
+      const hash = await hashPassword(password, options.cost);
+      return () => {
+        const now = clock();
+        const created = options.stored('register', { caller: name }, () => store.createCaller(name, hash, now));
+        takeLine(created, at, now);
+        log.info('caller registered', { caller: created.name, remote: at?.remote });
+        return { ...options.countCall(created), lastCallAt: null };
+      };
+    },
+  };
+}
