@@ -3,8 +3,10 @@ import { capAddress } from '../server/connection-caps.js';
 import { directory } from './support/directory-fetch.js';
 import { until } from './support/process-tree.js';
 import { RawConnection } from './support/raw-connection.js';
+import { JsonSocketClient } from './support/json-socket-client.js';
 import { TelnetCaller } from './support/telnet-caller.js';
 import { startTestBbs, type TestBbs } from './support/test-bbs.js';
+import { WsCaller } from './support/ws-caller.js';
 
 const perAddress = (n: number): string => `Too many callers from your address are logging in at once (${n}); try again in a minute.`;
 const total = (n: number): string => `The BBS has too many connections open right now (${n}); try again in a minute.`;
@@ -73,6 +75,28 @@ describe('the cap on connections from one address that have not logged in', () =
     const third = await RawConnection.open(b.telnetPort);
     await third.closed;
     expect(third.received).toContain(perAddress(1));
+  });
+
+  it('stops counting a page caller once logged in, and counts a JSON-socket caller like any other', async () => {
+    const b = (bbs = await startTestBbs({ batch: true, caps: { maxPerAddress: 1 } }));
+    const page = await WsCaller.open(b.frontPort);
+    opened.push({ destroy: () => page.ws.terminate() });
+    await page.untilPrompt();
+    const json = await RawConnection.open(b.frontPort);
+    json.write('@bbs {"type":"msg","msg":"connect"}\0');
+    await json.closed;
+    expect(jsonReplies(json.received)).toEqual([{ type: 'exit', msg: perAddress(1) }]);
+
+    await page.exchange('page_flooder');
+    await page.exchange('page-pass-1');
+    await page.exchange('y');
+    await page.exchange('page-pass-1');
+    expect((await page.exchange('')).prompt?.msg).toContain('MAIN MENU');
+    await until(() => (b.proxy.caps.loggingIn('127.0.0.1') === 0 ? true : undefined), 'the logged-in page caller to stop counting');
+    const next = await JsonSocketClient.open(b.frontPort);
+    opened.push(next);
+    next.send('connect');
+    expect((await next.untilPrompt()).prompt?.msg).toContain("What's your name?");
   });
 
   it('counts an IPv4-mapped IPv6 address as its IPv4 address', () => {
