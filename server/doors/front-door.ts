@@ -8,7 +8,7 @@ import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node
 import type { ConnectionCaps } from '../connection-caps.js';
 import type { HeaderDeadlines } from './header-deadline.js';
 import { serveJsonSocket, type JsonSocketDoorOptions } from './json-socket-door.js';
-import { refuseFront } from './refuse-connection.js';
+import { Refusals, refuseFront } from './refuse-connection.js';
 import { notice } from './websocket-door.js';
 
 export interface FrontDoor {
@@ -29,6 +29,8 @@ export function createFrontDoor(http: HttpServer, json: JsonSocketDoorOptions, g
   const jsonSockets = new Set<Socket>();
   // Node's HTTP server tracks connections only when it listens itself, so the front door does.
   const httpSockets = new Set<Socket>();
+  const refusals = new Refusals();
+  const refuseWaitMs = Math.min(deadlines.ms, 2000);
   const jsonOptions: JsonSocketDoorOptions = { ...json, caps, firstFrame: (socket) => deadlines.done(socket) };
   http.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const socket = req.socket;
@@ -39,7 +41,7 @@ export function createFrontDoor(http: HttpServer, json: JsonSocketDoorOptions, g
   http.on('upgrade', (req: IncomingMessage) => deadlines.done(req.socket));
   const server = createServer((socket: Socket) => {
     const refused = caps.admit(socket);
-    if (refused !== undefined) return refuseFront(socket, refused.message, Math.min(deadlines.ms, 2000));
+    if (refused !== undefined) return refusals.refuse(socket, (s) => refuseFront(s, refused.message, refuseWaitMs));
     // Replies go out as several small writes (a screen, then its prompt): without this, Nagle's
     // algorithm holds the second until the caller's delayed ACK, 40 ms on Linux.
     socket.setNoDelay(true);

@@ -7,6 +7,26 @@ import type { Socket } from 'node:net';
 /** How long a refused or timed-out connection may take to read its goodbye before it is cut. */
 export const GOODBYE_LINGER_MS = 2000;
 
+/** Refused connections told why at once, at most; past it a refused connection is cut without a word. */
+export const MAX_REFUSING = 1000;
+
+/**
+ * Counts the refused connections still being told why, so that a flood past the caps cannot
+ * hold more than MAX_REFUSING sockets for the seconds each goodbye may take.
+ */
+export class Refusals {
+  private told = 0;
+  private readonly closed = (): void => void this.told--;
+
+  /** Runs `tell` on `socket` (which says why and closes it), or cuts it when too many are being told. */
+  refuse(socket: Socket, tell: (socket: Socket) => void): void {
+    if (this.told >= MAX_REFUSING) return void socket.destroy();
+    this.told++;
+    socket.once('close', this.closed);
+    tell(socket);
+  }
+}
+
 /** Says `message` to a telnet caller and closes the line. */
 export function refuseTelnet(socket: Socket, message: string): void {
   socket.on('error', ignore);

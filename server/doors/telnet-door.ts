@@ -9,7 +9,7 @@ import type { ConnectionCaps } from '../connection-caps.js';
 import type { Call, Line, Switchboard } from '../line.js';
 import { NOT_READING, createOutputLimit, type OutputLimit } from '../output-limit.js';
 import { PLAIN_TERMINAL, renderNotice, renderReply, terminalCaps, type TerminalCaps } from '../render-text.js';
-import { refuseTelnet } from './refuse-connection.js';
+import { Refusals, refuseTelnet } from './refuse-connection.js';
 import { OPTION, TelnetProtocol, escapeIac, type TelnetEvent } from './telnet-protocol.js';
 
 /** What the telnet door needs: the switchboard to dial, a logger, and optional limits. */
@@ -53,11 +53,12 @@ export function createTelnetDoor(options: TelnetDoorOptions): TelnetDoor {
   if (!Number.isInteger(maxLineBytes) || maxLineBytes < 1) throw new RangeError(`Expected maxLineBytes to be an integer >= 1, got ${maxLineBytes}`);
   const settings: Settings = Object.freeze({ switchboard, route, negotiationTimeoutMs, maxLineBytes, output: options.output ?? createOutputLimit(), caps: options.caps });
   const live = new Set<TelnetConnection>();
+  const refusals = new Refusals();
   let serial = 0;
   return {
     handle(socket) {
       const refused = settings.caps?.admit(socket);
-      if (refused !== undefined) return refuseTelnet(socket, refused.message);
+      if (refused !== undefined) return refusals.refuse(socket, (s) => refuseTelnet(s, refused.message));
       const connection = new TelnetConnection(socket, settings, options.log, { door: 'telnet', telnet: ++serial, remote: socket.remoteAddress ?? 'unknown' });
       live.add(connection);
       socket.once('close', () => live.delete(connection));
