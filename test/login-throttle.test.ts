@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LogRecord } from './support/handler-process.js';
 import { JsonSocketClient } from './support/json-socket-client.js';
+import { until } from './support/process-tree.js';
 import { startTestBbs, type TestBbs } from './support/test-bbs.js';
 
 const LOCKED = /This name is locked for \d+ more minutes after too many wrong passwords\./;
@@ -110,6 +111,26 @@ describe('wrong passwords', () => {
     expect((await open.exchange('alice-pw-1')).prompt?.msg).toContain('Do you want to continue?');
     // The right password forgot the name's failures (not the address's).
     expect(failuresIn(board)['name:alice']).toBeUndefined();
+  });
+
+  it('counted once when the call is replayed on another backend during the pause', async () => {
+    const board = (bbs = await startTestBbs({ backends: 2, batch: true, handlerArgs: ['--bad-pass-delay-ms', '3000'] }));
+    await signUp(board, 'alice', 'alice-pw-1');
+    const caller = await dial(board, 'bbs');
+    expect((await caller.exchange('alice')).prompt?.msg).toContain('password');
+    caller.send('not-the-password');
+    // Counted (and journaled in the same commit) on one backend, which dies during the pause.
+    const counting = await Promise.race(board.handlers.map(async (handler) => (await handler.waitForLog(logged('login failed', { caller: 'alice', failures: 1 })), handler)));
+    // The log line is written inside the commit: the count is stored once another connection sees it.
+    await until(async () => failuresIn(board)['name:alice'] === 1 || undefined, 'the failure committed');
+    counting.child.kill('SIGKILL');
+    await counting.exited;
+    const turn = await caller.untilPrompt();
+    expect(turn.closed).toBe(true);
+    const seen = turn.texts.join('');
+    expect(seen).toMatch(/-- line moved to @bbs\.1[01] --/);
+    expect(seen.split(BAD_PASS)).toHaveLength(2);
+    expect(failuresIn(board)).toMatchObject({ 'name:alice': 1, 'address:127.0.0.1': 1 });
   });
 
   it('from one address across names lock the address: the next caller from it is told and hung up', async () => {
