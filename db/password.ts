@@ -1,4 +1,4 @@
-import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 
 /** scrypt cost parameters: CPU/memory cost N (a power of two), block size r and parallelism p. */
 export interface ScryptCost {
@@ -82,4 +82,13 @@ export async function verifyPassword(password: string, stored: string): Promise<
   } catch {
     return false;
   }
+}
+
+/**
+ * True when two secrets typed by a caller (a new password and its repeat) are the same, in a time
+ * that does not depend on where they differ: their SHA-256 digests, of equal length, are compared.
+ */
+export function sameSecret(a: string, b: string): boolean {
+  const digest = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
+  return timingSafeEqual(digest(a), digest(b));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SCRYPT_COST, hashPassword, verifyPassword, type ScryptCost } from '../db/password.js';
+import { DEFAULT_SCRYPT_COST, hashPassword, sameSecret, verifyPassword, type ScryptCost } from '../db/password.js';
 
 const CHEAP: ScryptCost = { N: 16, r: 1, p: 1 };
 const PASSWORD = 'correct horse battery staple';
@@ -89,5 +89,16 @@ describe('verifyPassword', () => {
       null as unknown as string,
     ];
     for (const text of malformed) expect(await verifyPassword(PASSWORD, text)).toBe(false);
+  });
+});
+
+describe('sameSecret', () => {
+  it('tells the same secret from another, of any length and in any script', () => {
+    expect(sameSecret('first-pass', 'first-pass')).toBe(true);
+    expect(sameSecret('first-pass', 'first-pasS')).toBe(false);
+    expect(sameSecret('first-pass', 'first-pass-and-more')).toBe(false);
+    expect(sameSecret('', '')).toBe(true);
+    expect(sameSecret('pässwörd', 'pässwörd')).toBe(true);
+    expect(sameSecret('pässwörd', 'passwörd')).toBe(false);
   });
 });

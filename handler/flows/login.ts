@@ -1,5 +1,6 @@
 /** Logging in, and registering a caller whose name is new. */
 import { isBbsError } from '../../common/errors.js';
+import { sameSecret } from '../../db/password.js';
 import type { Caller } from '../../db/store.js';
 import { isWriteFailure } from '../../db/write-failure.js';
 import { ask, askSecret, call, hangUp, show, sleep, startOver, type Flow } from '../effects.js';
@@ -104,7 +105,7 @@ function* agreePassword(first: string, limits: Limits): Flow<string | undefined>
       yield* show('pass_too_long', { max: limits.maxPasswordLength });
     } else {
       const again = yield* askSecret('repeat_pass');
-      if (again === password) return password;
+      if (sameSecret(again, password)) return password;
       yield* show('pass_mismatch', { tries_left: Math.max(limits.maxTries - mistakes - 1, 0) });
     }
     mistakes++;
