@@ -5,9 +5,13 @@
  * killed backend is the same line (not a second login), even when it is the one taken over.
  */
 import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { HandlerProcess } from './support/handler-process.js';
+import { HandlerProcess } from './support/handler-process.js';
 import { JsonSocketClient } from './support/json-socket-client.js';
+import { mongrel2TestsRun, RealMongrel2 } from './support/real-mongrel2.js';
 import { TelnetCaller } from './support/telnet-caller.js';
 import { startTestBbs, type TestBbs } from './support/test-bbs.js';
 
@@ -118,5 +122,45 @@ describe('the same caller logged in twice', () => {
     expect(turn.texts.join('')).not.toContain(OTHER_ENDED);
     expect((await caller.exchange('y')).prompt?.msg).toContain('MAIN MENU');
     expect(query<{ n: number }>(board, 'SELECT count(*) AS n FROM hang_up_orders')).toEqual([{ n: 1 }]);
+  });
+});
+
+describe.runIf(mongrel2TestsRun('the second-login test behind a real Mongrel2 is'))('the same caller logged in twice behind a real Mongrel2', () => {
+  let m2: RealMongrel2 | undefined;
+  let backend: HandlerProcess | undefined;
+  let dir = '';
+  afterEach(async () => {
+    await backend?.stop();
+    await m2?.stop();
+    backend = undefined;
+    m2 = undefined;
+    if (dir !== '') rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.each(['on', 'off'])('with --journal %s: the first connection is told and closed, the second carries on', async (journal) => {
+    dir = mkdtempSync(join(tmpdir(), 'm2bbs-twice-m2-'));
+    const server = (m2 = await RealMongrel2.start());
+    backend = HandlerProcess.start(['--send-spec', server.sendSpec, '--recv-spec', server.recvSpec, '--db', join(dir, 'bbs.db'), '--bad-pass-delay-ms', '0', '--journal', journal], { db: false });
+    await backend.ready();
+    const first = await JsonSocketClient.open(server.port);
+    lines.push({ close: () => first.destroy() });
+    expect((await first.exchange('connect')).prompt?.msg).toContain("What's your name?");
+    await first.exchange('alice');
+    await first.exchange('alice-pw-1');
+    await first.exchange('y');
+    expect((await first.exchange('alice-pw-1')).prompt?.msg).toContain('Do you want to continue?');
+
+    const second = await JsonSocketClient.open(server.port);
+    lines.push({ close: () => second.destroy() });
+    expect((await second.exchange('connect')).prompt?.msg).toContain("What's your name?");
+    await second.exchange('alice');
+    const turn = await second.exchange('alice-pw-1');
+    expect(turn.texts.join('')).toContain(OTHER_ENDED);
+    expect(turn.prompt?.msg).toContain('Do you want to continue?');
+
+    const told = await first.untilPrompt();
+    expect(told.texts.join('')).toContain(TAKEN_OVER);
+    expect(told.closed).toBe(true);
+    expect((await second.exchange('y')).prompt?.msg).toContain('MAIN MENU');
   });
 });
