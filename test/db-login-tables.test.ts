@@ -1,0 +1,104 @@
+/**
+ * The login tables of migration v5 on a real SQLite database, with the clock passed in: the
+ * throttle's window, locks and their lifting, pruning; each caller's line and hang-up orders.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { openDatabase } from '../db/open-database.js';
+import { createStore, type Store } from '../db/store.js';
+
+const RULES = { nameLockAfter: 3, addressLockAfter: 5, windowMs: 60_000 };
+const T = 1_800_000_000_000;
+
+function store(): Store {
+  return createStore(openDatabase(':memory:'));
+}
+
+describe('the login throttle', () => {
+  it('locks a name after its limit within the window, says so until the lock lifts, then counts afresh', () => {
+    const { throttle } = store();
+    expect(throttle.countFailure('alice', '192.0.2.7', T, RULES)).toEqual({ nameFailures: 1, addressFailures: 1, nameLockedUntil: undefined, addressLockedUntil: undefined });
+    throttle.countFailure('ALICE', '192.0.2.7', T + 1000, RULES);
+    expect(throttle.lockOf('alice', '192.0.2.7', T + 1000)).toBeUndefined();
+    expect(throttle.countFailure('alice', '192.0.2.8', T + 2000, RULES).nameLockedUntil).toBe(T + 2000 + RULES.windowMs);
+    expect(throttle.lockOf('Alice', undefined, T + 3000)).toEqual({ on: 'name', until: T + 62_000 });
+    // A failure during the lock (a password prompt opened before it) neither counts nor extends it.
+    expect(throttle.countFailure('alice', '192.0.2.9', T + 4000, RULES)).toMatchObject({ nameFailures: 3, nameLockedUntil: undefined });
+    expect(throttle.lockOf('alice', undefined, T + 61_999)).toEqual({ on: 'name', until: T + 62_000 });
+    expect(throttle.lockOf('alice', undefined, T + 62_000)).toBeUndefined();
+    expect(throttle.failuresOf('alice', T + 62_000, RULES.windowMs)).toBe(0);
+    expect(throttle.countFailure('alice', undefined, T + 63_000, RULES).nameFailures).toBe(1);
+  });
+
+  it('forgets failures older than the window, and a right password forgets the name (not the address)', () => {
+    const { throttle } = store();
+    throttle.countFailure('bob', '192.0.2.7', T, RULES);
+    throttle.countFailure('bob', '192.0.2.7', T + 1000, RULES);
+    expect(throttle.countFailure('bob', '192.0.2.7', T + RULES.windowMs + 1, RULES)).toMatchObject({ nameFailures: 1, addressFailures: 1, nameLockedUntil: undefined });
+    throttle.forget('BOB');
+    expect(throttle.failuresOf('bob', T + RULES.windowMs + 2, RULES.windowMs)).toBe(0);
+    expect(throttle.countFailure('carol', '192.0.2.7', T + RULES.windowMs + 3, RULES).addressFailures).toBe(2);
+  });
+
+  it('locks an address across names, and prunes what no longer counts', () => {
+    const { throttle } = store();
+    let last;
+    for (let i = 0; i < 5; i++) last = throttle.countFailure(`name${i}`, '198.51.100.1', T + i, RULES);
+    expect(last?.addressLockedUntil).toBe(T + 4 + RULES.windowMs);
+    expect(throttle.lockOf('newcomer', '198.51.100.1', T + 10)).toEqual({ on: 'address', until: T + 4 + RULES.windowMs });
+    expect(throttle.lockOf('newcomer', '198.51.100.2', T + 10)).toBeUndefined();
+    expect(throttle.prune(T + 10, RULES.windowMs)).toBe(0);
+    // Six rows (five names, one address), all past their window and lock.
+    expect(throttle.prune(T + 5 + RULES.windowMs, RULES.windowMs)).toBe(6);
+  });
+});
+
+describe('hang-up orders', () => {
+  it("orders a caller's other open line hung up, never the same line, nor one that ended", () => {
+    const db = openDatabase(':memory:');
+    const { hangUps, createCaller } = createStore(db);
+    const alice = createCaller('alice', 'x', T);
+    const bob = createCaller('bob', 'x', T);
+    expect(hangUps.takeLine(alice.id, 'line-a', T, 'logged_in_elsewhere')).toBeUndefined();
+    // The same line again: a call moved to another backend.
+    expect(hangUps.takeLine(alice.id, 'line-a', T + 1, 'logged_in_elsewhere')).toBeUndefined();
+    expect(hangUps.takeLine(bob.id, 'line-b', T + 1, 'logged_in_elsewhere')).toBeUndefined();
+    const before = hangUps.madeHere;
+    const order = hangUps.takeLine(alice.id, 'line-c', T + 2, 'logged_in_elsewhere');
+    expect(order).toMatchObject({ line: 'line-a', callerId: alice.id, reason: 'logged_in_elsewhere', madeAt: T + 2 });
+    expect(hangUps.madeHere).toBe(before + 1);
+    expect(hangUps.since(0)).toEqual([order]);
+    expect(hangUps.pendingFor('line-a')).toEqual([order]);
+    hangUps.done(order?.id ?? 0, T + 3);
+    expect(hangUps.pendingFor('line-a')).toEqual([]);
+    expect(hangUps.lastId()).toBe(order?.id);
+
+    // A line that ended is not hung up: removed by the engine, or closed in the journal.
+    hangUps.lineEnded(alice.id, 'line-c');
+    expect(hangUps.takeLine(alice.id, 'line-d', T + 4, 'logged_in_elsewhere')).toBeUndefined();
+    db.prepare("INSERT INTO conversations (id, epoch, owner, code, opened_at, heard_at, closed_at) VALUES ('line-d', 1, 'x', 'x', 0, 0, 1)").run();
+    expect(hangUps.takeLine(alice.id, 'line-e', T + 5, 'logged_in_elsewhere')).toBeUndefined();
+    expect(hangUps.since(order?.id ?? 0)).toEqual([]);
+    // A kick names the line itself.
+    expect(hangUps.order('line-b', bob.id, 'kicked', T + 6)).toMatchObject({ line: 'line-b', callerId: bob.id, reason: 'kicked' });
+    expect(hangUps.prune(T + 6)).toBe(1);
+    expect(hangUps.since(0).map((o) => o.reason)).toEqual(['kicked']);
+  });
+
+  it("data_version moves when another connection commits an order, not for this connection's own", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'm2bbs-orders-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const here = createStore(openDatabase(join(dir, 'bbs.db')));
+    const there = createStore(openDatabase(join(dir, 'bbs.db')));
+    onTestFinished(() => (here.close(), there.close()));
+    const alice = here.createCaller('alice', 'x', T);
+    const seen = here.hangUps.dataVersion();
+    here.hangUps.order('line-a', alice.id, 'kicked', T);
+    expect(here.hangUps.dataVersion()).toBe(seen);
+    there.hangUps.order('line-b', alice.id, 'kicked', T);
+    expect(here.hangUps.dataVersion()).not.toBe(seen);
+    expect(here.hangUps.since(0).map((order) => order.line)).toEqual(['line-a', 'line-b']);
+  });
+});
