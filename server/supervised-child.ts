@@ -31,11 +31,11 @@ export interface SupervisedChild {
   tell(message: SupervisorMessage): void;
 }
 
-/** Runs `m2bbs ARGS...` as a child named `name`, its stderr lines to `log`. */
-export function runChild(name: string, args: readonly string[], sinks: { readonly log: LogSink; readonly supervisor: Logger }, events: ChildEvents): SupervisedChild {
+/** Runs `m2bbs ARGS...` as a child named `name`, its stderr lines to `log`, with `env` (default: this process's). */
+export function runChild(name: string, args: readonly string[], sinks: { readonly log: LogSink; readonly supervisor: Logger }, events: ChildEvents, env: NodeJS.ProcessEnv = process.env): SupervisedChild {
   // Own process group, so a terminal's Ctrl-C reaches only the supervisor, which stops children
   // in order; the IPC channel is what ties the child's life to the supervisor's.
-  const child = spawn(process.execPath, [M2BBS_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], detached: true });
+  const child = spawn(process.execPath, [M2BBS_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], detached: true, env });
   child.stdout?.on('data', (chunk: Buffer) => process.stdout.write(chunk));
   let partial = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {

@@ -87,6 +87,9 @@ export function startSupervisor(config: StartConfig, log: Logger, output: LogOut
   const proxyFlags = ['--lines', String(config.maxCallers), '--batch-requests', ...config.proxyFlags, ...common];
   // Backends outlive a proxy that dies: the next one waits for them before opening its doors.
   const restartFlags = ['--await-backends-ms', '5000'];
+  // M2BBS_CURVE_KEY names the proxy's key here; a local backend, on its private ipc socket, takes
+  // no key, and must not read the proxy's as its own.
+  const { M2BBS_CURVE_KEY: _proxyKey, M2BBS_CURVE_SERVER: _server, ...backendEnv } = process.env;
 
   function startProxy(failures: number): void {
     const started = Date.now();
@@ -158,7 +161,7 @@ export function startSupervisor(config: StartConfig, log: Logger, output: LogOut
           if (!stopping) startBackend(b, quick);
         }, delayMs);
       },
-    });
+    }, backendEnv);
     handlers.push(handler);
     all.add(handler);
   }

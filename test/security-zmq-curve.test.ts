@@ -119,7 +119,7 @@ describe('CURVE between the proxy and backends on other hosts', () => {
 });
 
 describe('m2bbs start with a backend on another host', () => {
-  it('binds the remote number over CURVE next to the local ones on ipc; the remote backend attaches and a caller dialling it is served', async () => {
+  it('binds the remote number over CURVE (keys by environment) next to the local one on ipc; the remote backend attaches, and callers dialling either number are served', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'm2bbs-curve-'));
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const proxyKeys = keys(dir, 'proxy');
@@ -127,7 +127,8 @@ describe('m2bbs start with a backend on another host', () => {
     mkdirSync(join(dir, 'backends'));
     copyFileSync(remote.pub, join(dir, 'backends', 'bbs20.pub'));
     const [send, recv] = await Promise.all([freePort(), freePort()]);
-    const bbs = HandlerProcess.run(['start', '--log', 'json', '--backends', '1', '--listen', '127.0.0.1:0', '--telnet', '127.0.0.1:0', '--db', '$DIR/bbs.db', '--remote-backend', `bbs.20=tcp://127.0.0.1:${send},tcp://127.0.0.1:${recv}`, '--curve-key', proxyKeys.key, '--curve-clients', join(dir, 'backends')]);
+    // The keys by environment: the local backend, which inherits it, must not take the proxy's key as its own.
+    const bbs = HandlerProcess.run(['start', '--log', 'json', '--backends', '1', '--listen', '127.0.0.1:0', '--telnet', '127.0.0.1:0', '--db', '$DIR/bbs.db', '--remote-backend', `bbs.20=tcp://127.0.0.1:${send},tcp://127.0.0.1:${recv}`], { M2BBS_CURVE_KEY: proxyKeys.key, M2BBS_CURVE_CLIENTS: join(dir, 'backends') });
     processes.push(bbs);
     const banner = (await bbs.waitForStdout(/Ctrl-C stops everything\./)).input;
     expect(banner).toContain(`bbs.20 waits for its backend on tcp://127.0.0.1:${send} and tcp://127.0.0.1:${recv} (CURVE)`);
@@ -141,12 +142,14 @@ describe('m2bbs start with a backend on another host', () => {
     processes.push(other);
     await other.ready();
     await untilShown(http, 'bbs.20', true);
-    const caller = await JsonSocketClient.open(http, '@bbs.20');
-    try {
-      caller.send('connect');
-      expect((await caller.untilPrompt()).texts.join('\n')).toContain('Welcome to the M2BBS.');
-    } finally {
-      caller.destroy();
+    for (const number of ['@bbs.20', '@bbs.10']) {
+      const caller = await JsonSocketClient.open(http, number);
+      try {
+        caller.send('connect');
+        expect((await caller.untilPrompt()).texts.join('\n')).toContain('Welcome to the M2BBS.');
+      } finally {
+        caller.destroy();
+      }
     }
   });
 });
