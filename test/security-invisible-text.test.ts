@@ -63,7 +63,9 @@ describe('text one caller writes for another', () => {
   it('shows a post stored before these characters were dropped without them', async () => {
     const reader = await signUp(bbs, 'old-board-reader');
     const db = new Database(bbs.dbFile);
-    onTestFinished(() => db.close());
+    onTestFinished(() => {
+      db.close();
+    });
     const author = db.prepare('SELECT id FROM callers WHERE name = ?').get('old-board-reader') as { id: number };
     db.prepare('INSERT INTO messages (author_id, body, created_at) VALUES (?, ?, ?)').run(author.id, `from the old days ${RLO}txt.exe${'\u200b'}!`, Date.now());
     const read = (await reader.exchange('2')).texts.join('\n');
