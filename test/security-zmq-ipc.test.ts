@@ -5,9 +5,10 @@
  * signs up, posts and reads the post back. The folder is gone once the BBS stops, also when
  * `m2bbs start` itself is SIGKILLed.
  */
-import { existsSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { HandlerProcess, type LogRecord } from './support/handler-process.js';
 import { JsonSocketClient } from './support/json-socket-client.js';
 import { descendants, killAll, until, untilAllGone } from './support/process-tree.js';
@@ -86,6 +87,18 @@ describe('the ZeroMQ endpoints of m2bbs start', () => {
     bbs?.child.kill('SIGTERM');
     expect(await bbs?.exited).toBe(0);
     expect(existsSync(folder)).toBe(false);
+  });
+
+  it('says so, exit 2, when the temp folder is too long for a Unix socket path, and suggests a shorter one', async () => {
+    const long = join(tmpdir(), `m2bbs-long-${'x'.repeat(100)}`);
+    mkdirSync(long, { recursive: true });
+    onTestFinished(() => rmSync(long, { recursive: true, force: true }));
+    const run = HandlerProcess.run(['start', '--listen', '127.0.0.1:0', '--telnet', '127.0.0.1:0', '--db', '$DIR/bbs.db'], { TMPDIR: long });
+    bbs = run;
+    expect(await run.exited).toBe(2);
+    expect(run.stderrText).toMatch(/^m2bbs start: backend bbs\.10: the ipc:\/\/ path ".*" is \d+ bytes long; a Unix socket path holds at most 107 \(use a shorter folder, e\.g\. set TMPDIR to a short one\); or use --zmq tcp\n$/);
+    // No endpoint folder is left behind in it (tsx keeps its cache there).
+    expect(readdirSync(long).filter((name) => name.startsWith('m2bbs-'))).toEqual([]);
   });
 
   it('keeps them in a 0700 folder that is gone after a SIGKILL of m2bbs start', async () => {
