@@ -6,6 +6,7 @@
  * as JSON lines, and forges replies when told.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 
 const SCRIPT = String.raw`
 import json, sys, zmq
@@ -87,7 +88,7 @@ export class RogueZmq {
 
   /** Starts the rogue on `requests` and `replies`, as user `nobody` when `asNobody` is given. */
   static start(requests: string, replies: string, asNobody: boolean): RogueZmq {
-    const child = spawn('python3', ['-c', SCRIPT, requests, replies], { stdio: ['pipe', 'pipe', 'pipe'], ...(asNobody ? { uid: 65534, gid: 65534, cwd: '/' } : {}) });
+    const child = spawn(existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3', ['-c', SCRIPT, requests, replies], { stdio: ['pipe', 'pipe', 'pipe'], ...(asNobody ? { uid: 65534, gid: 65534, cwd: '/' } : {}) });
     return new RogueZmq(child);
   }
 
