@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BENCH_FLAGS, parseBenchConfig } from '../bench/config.js';
 import { DIAL_FLAGS, parseDialConfig } from '../client/dial-config.js';
+import { KEYS_FLAGS, runKeys } from '../common/curve-keys-main.js';
 import { isBbsError } from '../common/errors.js';
 import type { FlagTable } from '../common/flag-table.js';
 import { HANDLER_FLAGS, parseHandlerConfig } from '../handler/config.js';
@@ -24,6 +25,8 @@ const COMMANDS: Record<string, { readonly flags: FlagTable; readonly parse: (arg
   directory: { flags: DIRECTORY_FLAGS, parse: (argv) => runDirectory([...argv, '127.0.0.1:1']) },
   dial: { flags: DIAL_FLAGS, parse: (argv) => parseDialConfig(argv, {}, TERMINAL) },
   bench: { flags: BENCH_FLAGS, parse: (argv) => parseBenchConfig(argv) },
+  // A --dir of "1" does not exist, so nothing is written.
+  keys: { flags: KEYS_FLAGS, parse: (argv) => runKeys([...argv, 'help-cli-test']) },
 };
 
 function help(command: string): Promise<string> {
