@@ -4,7 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { SHIPPED_SCREENS } from './config.js';
 import type { Vars } from './effects.js';
 import type { FlowFile, LoadedFlow } from './flow-modules.js';
 import { lineOf } from './flow-modules.js';
@@ -92,7 +93,17 @@ export function readScreenFolder(dir: string, flowFiles: readonly FlowFile[], pr
     else menus.set(name, parseMenuFile(name, file, source, problems));
   }
   for (const name of SCREEN_NAMES) {
-    if (!screens.has(name)) problems.push({ file: join(dir, `${name}.txt`), line: undefined, message: 'missing' });
+    if (screens.has(name)) continue;
+    const file = join(dir, `${name}.txt`);
+    // A folder made for an older m2bbs lacks the screens added since: those come from the
+    // shipped folder, so an upgrade never stops a board whose sysop has not written them yet.
+    const shipped = resolve(dir) === SHIPPED_SCREENS ? undefined : readShippedScreen(name);
+    if (shipped === undefined) {
+      problems.push({ file, line: undefined, message: 'missing' });
+      continue;
+    }
+    screens.set(name, parseScreenFile(name, shipped.file, shipped.source, problems));
+    notes.push(`${file}: not there, so the shipped one is used`);
   }
   if (!menus.has('main')) {
     const file = join(dir, 'main.menu');
@@ -100,6 +111,15 @@ export function readScreenFolder(dir: string, flowFiles: readonly FlowFile[], pr
     notes.push(`${file}: not there, so the built-in main menu is used`);
   }
   return { dir, screens, menus, flowFiles, problems, notes };
+}
+
+function readShippedScreen(name: string): { file: string; source: string } | undefined {
+  const file = join(SHIPPED_SCREENS, `${name}.txt`);
+  try {
+    return { file, source: readFileSync(file, 'utf8') };
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -45,14 +45,14 @@ describe('m2bbs screens check', () => {
     const result = await run(['screens', 'check', folder.dir]);
     expect(result.code).toBe(1);
     expect(result.stdout.trim().split('\n')).toEqual([
+      `note: ${folder.path('motd.txt')}: not there, so the shipped one is used`,
       `note: ${folder.path('flows/guess.ts')}: not on any menu callers can reach`,
       `note: ${folder.path('flows/oneliners.ts')}: not on any menu callers can reach`,
       `${folder.path('flows/poll.ts')}:3: cannot be loaded: Expected identifier but found end of file`,
       `${folder.path('games.menu')}:4: entry 1 points nowhere: there is no flows/chess.ts`,
-      `${folder.path('motd.txt')}: missing`,
       `${folder.path('rules.txt')}:3: hotkey 1 is already taken on menu main (${folder.path('main.menu')}:11)`,
       `${folder.path('rules.txt')}:6: unknown placeholder {{rules}} (this screen offers: name, calls, last_call, now, messages, new_mail)`,
-      `5 problems in ${folder.dir}: a backend will not start on it, and a running one keeps its current version.`,
+      `4 problems in ${folder.dir}: a backend will not start on it, and a running one keeps its current version.`,
     ]);
   });
 

@@ -140,7 +140,6 @@ describe('a broken screens folder', () => {
     expect(isBbsError(caught, 'BBS_ERR_SCREEN')).toBe(true);
     expect((caught as Error).message.split('\n')).toEqual([
       `screens in ${folder.dir} cannot be used:`,
-      `  ${folder.path('bye.txt')}: missing`,
       `  ${folder.path('main.menu')}:2: hotkey 1 is already taken on menu main (${folder.path('main.menu')}:1)`,
       `  ${folder.path('posted.txt')}:1: unknown placeholder {{number}} (this screen offers: id)`,
     ]);

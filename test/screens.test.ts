@@ -37,8 +37,10 @@ describe('screens', () => {
     }
     expect(isBbsError(caught, 'BBS_ERR_SCREEN')).toBe(true);
     const message = (caught as Error).message;
-    expect(message).toContain(`${join(dir, 'bye.txt')}: missing`);
-    expect(message).toContain(`${join(dir, 'error.txt')}: missing`);
+    // Screens the folder lacks come from the shipped folder (one made for an older m2bbs lacks
+    // the screens added since): they are not problems.
+    expect(message).not.toContain('bye.txt');
+    expect(message).not.toContain('error.txt');
     expect(message).toContain(`${join(dir, 'posted.txt')}:1: unknown placeholder {{number}} (this screen offers: id)`);
   });
 });
