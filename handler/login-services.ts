@@ -4,6 +4,7 @@
  * address and the locks they set (db/login-throttle.ts), and the caller's line recorded, with an
  * order to hang up their other line when they are already on one (db/hang-up-orders.ts).
  */
+import { canonicalAddress } from '../common/remote-address.js';
 import type { Logger } from '../common/log.js';
 import { hashPassword, verifyPassword, type ScryptCost } from '../db/password.js';
 import type { Caller, Store } from '../db/store.js';
@@ -72,7 +73,7 @@ export function createLoginServices(options: LoginServiceOptions) {
   }
 
   function refused(name: string, at: LineContext | undefined, now: number): LoginResult {
-    const remote = at?.remote;
+    const remote = addressOf(at);
     const lock = store.throttle.lockOf(name, remote, now);
     // Locked since the password prompt opened: refused in the same words, the password unread and not counted.
     if (lock !== undefined) {
@@ -98,7 +99,7 @@ export function createLoginServices(options: LoginServiceOptions) {
   return {
     loginLock(name: string, at?: LineContext): LockNotice | undefined {
       const now = clock();
-      const lock = store.throttle.lockOf(name, at?.remote, now);
+      const lock = store.throttle.lockOf(name, addressOf(at), now);
       return lock === undefined ? undefined : { on: lock.on, minutes: Math.max(1, Math.ceil((lock.until - now) / 60_000)) };
     },
     async logIn(name: string, password: string, at?: LineContext): Promise<() => LoginResult> {
@@ -107,7 +108,7 @@ export function createLoginServices(options: LoginServiceOptions) {
       const right = (await verifyPassword(password, hash)) && found !== undefined;
       return () => {
         const now = clock();
-        if (!right || store.throttle.lockOf(name, at?.remote, now) !== undefined) return refused(name, at, now);
+        if (!right || store.throttle.lockOf(name, addressOf(at), now) !== undefined) return refused(name, at, now);
         bookkeeping('loginSucceeded', { caller: found.name }, () => store.throttle.forget(found.name), undefined);
         const endedOtherLine = takeLine(found, at, now);
         log.info('login', { caller: found.name, remote: at?.remote });
@@ -126,4 +127,9 @@ export function createLoginServices(options: LoginServiceOptions) {
       };
     },
   };
+}
+
+// The address a failure counts against, spelled as the proxy's caps spell it; none when the server did not say.
+function addressOf(at: LineContext | undefined): string | undefined {
+  return at?.remote === undefined ? undefined : canonicalAddress(at.remote);
 }

@@ -3,6 +3,7 @@
  * have not logged in yet (from accept until the call logs in or closes); and all connections
  * open at once. A connection past either cap is refused before any backend is dialled.
  */
+import { canonicalAddress } from '../common/remote-address.js';
 import type { Socket } from 'node:net';
 import type { Logger } from '../common/log.js';
 import type { ErrorCode } from '../common/errors.js';
@@ -36,10 +37,7 @@ export interface ConnectionCaps {
 }
 
 /** The address as the caps count it: an IPv4-mapped IPv6 address is its IPv4 one. */
-export function capAddress(remote: string | undefined): string {
-  if (remote === undefined) return 'unknown';
-  return remote.toLowerCase().startsWith('::ffff:') && remote.includes('.') ? remote.slice(7) : remote;
-}
+export const capAddress = canonicalAddress;
 
 /** Creates the caps; `log` gets one warning each time an address or the total reaches its cap. */
 export function createConnectionCaps(limits: CapLimits, log: Logger): ConnectionCaps {
