@@ -1,11 +1,17 @@
 /**
  * Wrong passwords counted by name and by address, in the board's database so that every backend
  * shares the counts (migration v5). A name (or an address) with too many failures within the
- * window is locked until its lock runs out: never for good, so the real owner always gets back in.
+ * window is locked until its lock runs out. A lock on a name spares the addresses that name has
+ * logged in from (within KNOWN_FOR_MS): someone guessing from elsewhere, however long they keep at
+ * it, never locks the real owner out of where they call from, and the owner logging in there lifts
+ * nothing for the guesser.
  * Writes here run inside the caller's transaction (a durable conversation's journal commit), so a
  * replayed conversation never counts a failure twice.
  */
 import type Database from 'better-sqlite3';
+
+/** How long an address a name logged in from stays one its lock spares: 90 days. */
+export const KNOWN_FOR_MS = 90 * 24 * 60 * 60 * 1000;
 
 /** How many failures lock what, and for how long. */
 export interface ThrottleRules {
@@ -33,15 +39,19 @@ export interface CountedFailure {
 
 /** The login throttle's table, as the store offers it. */
 export interface LoginThrottle {
-  /** The lock on `name` or on `address` in force at `now`, the name's first. */
+  /** The lock on `name` (unless `address` is one it logged in from) or on `address` in force at `now`, the name's first. */
   lockOf(name: string, address: string | undefined, now: number): LoginLock | undefined;
   /** Counts a wrong password against `name` and `address`, locking either when it reaches its limit. */
   countFailure(name: string, address: string | undefined, now: number, rules: ThrottleRules): CountedFailure;
   /** The name's recent failures, counted before a lock lifted or the window passed are not. */
   failuresOf(name: string, now: number, windowMs: number): number;
-  /** A right password: the name's failures are forgotten (its address's are not). */
-  forget(name: string): void;
-  /** Deletes rows with no lock in force and no failure within `windowMs`; returns how many. */
+  /**
+   * A right password from `address`: the name's failures are forgotten unless a lock is in force
+   * (the guesser stays locked; its address's are never forgotten), and the address is one the name
+   * logs in from.
+   */
+  succeeded(name: string, address: string | undefined, now: number): void;
+  /** Deletes rows with no lock in force and no failure within `windowMs`, and addresses not used for KNOWN_FOR_MS; returns how many. */
   prune(now: number, windowMs: number): number;
 }
 
@@ -61,8 +71,13 @@ export function createLoginThrottle(db: Database.Database, write: <T>(what: stri
       `INSERT INTO login_failures (kind, key, failures, first_at, last_at, locked_until) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (kind, key) DO UPDATE SET failures = excluded.failures, first_at = excluded.first_at, last_at = excluded.last_at, locked_until = excluded.locked_until`,
     ),
-    forget: db.prepare<[string]>("DELETE FROM login_failures WHERE kind = 'name' AND key = ?"),
+    forget: db.prepare<[string, number]>("DELETE FROM login_failures WHERE kind = 'name' AND key = ? AND (locked_until IS NULL OR locked_until <= ?)"),
+    known: db.prepare<[string, string, number], { one: 1 }>('SELECT 1 AS one FROM login_known WHERE name = ? AND address = ? AND last_at > ?'),
+    remember: db.prepare<[string, string, number]>(
+      'INSERT INTO login_known (name, address, last_at) VALUES (?, ?, ?) ON CONFLICT (name, address) DO UPDATE SET last_at = excluded.last_at',
+    ),
     prune: db.prepare<[number, number]>('DELETE FROM login_failures WHERE (locked_until IS NULL OR locked_until <= ?) AND last_at < ?'),
+    pruneKnown: db.prepare<[number]>('DELETE FROM login_known WHERE last_at <= ?'),
   };
 
   // Failures still counting at `now`: none once a lock has lifted or the window has passed.
@@ -98,7 +113,8 @@ export function createLoginThrottle(db: Database.Database, write: <T>(what: stri
   return {
     lockOf(name, address, now) {
       const onName = lockOn('name', name, now);
-      if (onName !== undefined) return { on: 'name', until: onName };
+      const spared = onName !== undefined && address !== undefined && sql.known.get(name, address, now - KNOWN_FOR_MS) !== undefined;
+      if (onName !== undefined && !spared) return { on: 'name', until: onName };
       const onAddress = address === undefined ? undefined : lockOn('address', address, now);
       return onAddress === undefined ? undefined : { on: 'address', until: onAddress };
     },
@@ -106,9 +122,12 @@ export function createLoginThrottle(db: Database.Database, write: <T>(what: stri
     failuresOf(name, now, windowMs) {
       return current(sql.get.get('name', name), now, windowMs)?.failures ?? 0;
     },
-    forget(name) {
-      write('A right password', () => sql.forget.run(name));
+    succeeded(name, address, now) {
+      write('A right password', () => {
+        sql.forget.run(name, now);
+        if (address !== undefined) sql.remember.run(name, address, now);
+      });
     },
-    prune: (now, windowMs) => write('Pruning login failures', () => sql.prune.run(now, now - windowMs).changes),
+    prune: (now, windowMs) => write('Pruning login failures', () => sql.prune.run(now, now - windowMs).changes + sql.pruneKnown.run(now - KNOWN_FOR_MS).changes),
   };
 }

@@ -103,7 +103,8 @@ export const MIGRATIONS: readonly string[] = Object.freeze([
   ) STRICT;
   `,
   // v5: logins (issue 15). Wrong passwords counted by name and by address, shared by every
-  // backend (db/login-throttle.ts); each caller's current line and the orders to hang up another
+  // backend, and the addresses each name has logged in from, which a lock on the name spares
+  // (db/login-throttle.ts); each caller's current line and the orders to hang up another
   // one (db/hang-up-orders.ts), which every backend watches for the lines it holds.
   `
   CREATE TABLE login_failures (
@@ -114,6 +115,13 @@ export const MIGRATIONS: readonly string[] = Object.freeze([
     last_at INTEGER NOT NULL,
     locked_until INTEGER,
     PRIMARY KEY (kind, key)
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE TABLE login_known (
+    name TEXT NOT NULL COLLATE NOCASE,
+    address TEXT NOT NULL,
+    last_at INTEGER NOT NULL,
+    PRIMARY KEY (name, address)
   ) STRICT, WITHOUT ROWID;
 
   CREATE TABLE caller_lines (

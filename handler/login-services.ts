@@ -109,7 +109,7 @@ export function createLoginServices(options: LoginServiceOptions) {
       return () => {
         const now = clock();
         if (!right || store.throttle.lockOf(name, addressOf(at), now) !== undefined) return refused(name, at, now);
-        bookkeeping('loginSucceeded', { caller: found.name }, () => store.throttle.forget(found.name), undefined);
+        bookkeeping('loginSucceeded', { caller: found.name }, () => store.throttle.succeeded(found.name, addressOf(at), now), undefined);
         const endedOtherLine = takeLine(found, at, now);
         log.info('login', { caller: found.name, remote: at?.remote });
         // The caller's last call is the one before this, which the welcome screen reports.

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { openDatabase } from '../db/open-database.js';
+import { KNOWN_FOR_MS } from '../db/login-throttle.js';
 import { createStore, type Store } from '../db/store.js';
 
 const RULES = { nameLockAfter: 3, addressLockAfter: 5, windowMs: 60_000 };
@@ -37,9 +38,27 @@ describe('the login throttle', () => {
     throttle.countFailure('bob', '192.0.2.7', T, RULES);
     throttle.countFailure('bob', '192.0.2.7', T + 1000, RULES);
     expect(throttle.countFailure('bob', '192.0.2.7', T + RULES.windowMs + 1, RULES)).toMatchObject({ nameFailures: 1, addressFailures: 1, nameLockedUntil: undefined });
-    throttle.forget('BOB');
+    throttle.succeeded('BOB', '192.0.2.7', T + RULES.windowMs + 2);
     expect(throttle.failuresOf('bob', T + RULES.windowMs + 2, RULES.windowMs)).toBe(0);
     expect(throttle.countFailure('carol', '192.0.2.7', T + RULES.windowMs + 3, RULES).addressFailures).toBe(2);
+  });
+
+  it('spares the addresses a name logged in from: the owner gets in during a lock, and the guesser stays locked', () => {
+    const { throttle } = store();
+    throttle.succeeded('dora', '192.0.2.50', T);
+    for (let i = 0; i < 3; i++) throttle.countFailure('dora', '203.0.113.66', T + 1000 + i, RULES);
+    const locked = { on: 'name', until: T + 1002 + RULES.windowMs };
+    expect(throttle.lockOf('dora', '203.0.113.66', T + 2000)).toEqual(locked);
+    expect(throttle.lockOf('dora', undefined, T + 2000)).toEqual(locked);
+    expect(throttle.lockOf('dora', '192.0.2.50', T + 2000)).toBeUndefined();
+    // The owner logging in from there lifts nothing for the guesser.
+    throttle.succeeded('DORA', '192.0.2.50', T + 3000);
+    expect(throttle.lockOf('dora', '203.0.113.66', T + 4000)).toEqual(locked);
+    // An address not used for KNOWN_FOR_MS is no longer spared, and is pruned.
+    const later = T + 3000 + KNOWN_FOR_MS;
+    for (let i = 0; i < 3; i++) throttle.countFailure('dora', '203.0.113.66', later + i, RULES);
+    expect(throttle.lockOf('dora', '192.0.2.50', later + 10)).toMatchObject({ on: 'name' });
+    expect(throttle.prune(later + 10, RULES.windowMs)).toBeGreaterThanOrEqual(1);
   });
 
   it('locks an address across names, and prunes what no longer counts', () => {

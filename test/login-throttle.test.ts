@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LogRecord } from './support/handler-process.js';
 import { JsonSocketClient } from './support/json-socket-client.js';
+import { TelnetCaller } from './support/telnet-caller.js';
 import { until } from './support/process-tree.js';
 import { startTestBbs, type TestBbs } from './support/test-bbs.js';
 
@@ -131,6 +132,36 @@ describe('wrong passwords', () => {
     expect(seen).toMatch(/-- line moved to @bbs\.1[01] --/);
     expect(seen.split(BAD_PASS)).toHaveLength(2);
     expect(failuresIn(board)).toMatchObject({ 'name:alice': 1, 'address:127.0.0.1': 1 });
+  });
+
+  it('never lock the owner out where they log in from: a name locked by guessing elsewhere lets them in there, and stays locked for the guesser', async () => {
+    const board = (bbs = await startTestBbs({ backends: 1, handlerArgs: ['--login-lock-after', '2'], telnetNegotiationMs: 100 }));
+    const [ten] = board.handlers;
+    await signUp(board, 'alice', 'alice-pw-1');
+    // The owner logs in from home, 127.0.0.2 (on Linux all of 127/8 is this host).
+    const logInFromHome = async (): Promise<string> => {
+      const home = await TelnetCaller.open(board.telnetPort, 'xterm-256color', '127.0.0.2');
+      try {
+        await home.waitFor("What's your name?");
+        await home.type('alice', 'password');
+        return await home.type('alice-pw-1', 'Do you want to continue?');
+      } finally {
+        home.close();
+      }
+    };
+    await logInFromHome();
+    await ten?.waitForLog(logged('login', { caller: 'alice', remote: '127.0.0.2' }));
+
+    // Someone else guesses from 127.0.0.1 until the name locks.
+    for (let i = 0; i < 2; i++) expect(await wrongPassword(board, 'bbs.10', 'alice')).toContain(BAD_PASS);
+    await ten?.waitForLog(logged('login locked', { on: 'name', caller: 'alice', remote: '127.0.0.1' }));
+    const guesser = await dial(board, 'bbs.10');
+    expect((await guesser.exchange('alice')).texts.join('')).toMatch(LOCKED);
+
+    // The owner at home is asked for the password and gets in; the guesser is still locked out.
+    expect(await logInFromHome()).toContain('MOTD');
+    const again = await dial(board, 'bbs.10');
+    expect((await again.exchange('alice')).texts.join('')).toMatch(LOCKED);
   });
 
   it('from one address across names lock the address: the next caller from it is told and hung up', async () => {
