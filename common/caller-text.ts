@@ -7,13 +7,14 @@
 // C0 and C1 control characters other than tab and newline, which splitLines deals with itself.
 const CONTROL_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
-// Invisible characters that change how the text around them reads: BiDi embeddings, overrides,
-// isolates and marks (U+202E turns "exe.txt" around), zero-width spaces and joiners, the word
-// joiner and invisible operators, the byte order mark, the Mongolian vowel separator, deprecated
-// format controls, line and paragraph separators (a terminal may break the line there),
-// interlinear annotations, and the tag characters (invisible text smuggled inside visible text).
-const INVISIBLE_FORMAT =
-  /[\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]|\u{e0001}|[\u{e0020}-\u{e007f}]/gu;
+// Invisible characters that change how the text around them reads: Unicode's default-ignorable
+// code points (what a font draws as nothing: BiDi embeddings, overrides, isolates and marks, which
+// turn "fdp.exe" around; zero-width spaces and joiners; the word joiner and invisible operators;
+// the byte order mark; soft hyphens; Hangul fillers; variation selectors; tag characters, which
+// smuggle invisible text inside visible text), the Arabic letter mark, line and paragraph
+// separators (a terminal may break the line there) and interlinear annotations. Emoji drawn with
+// a joiner or a variation selector come out as their parts, which is the price of reading true.
+const INVISIBLE_FORMAT = /[\p{Default_Ignorable_Code_Point}\u061c\u2028\u2029\ufff9-\ufffb]/gu;
 
 /** `text` without control characters or invisible format characters; tabs become spaces. */
 export function neutraliseCallerText(text: string): string {
