@@ -61,8 +61,13 @@ export function loggedInCaller(rows: readonly JournalRow[]): Caller | undefined 
     const row = rows[i] as JournalRow;
     try {
       if (row.kind === 'checkpoint') return (JSON.parse(row.value ?? 'null') as { caller?: Caller | null } | null)?.caller ?? undefined;
-      // Logged in or signed up just before the backend died, before the checkpoint was written.
-      if (row.kind === 'result' && row.value !== null && /^call:(logIn|register):/.test(row.print)) return (JSON.parse(row.value) as Caller | null) ?? undefined;
+      // Logged in or signed up just before the backend died, before the checkpoint was written. A
+      // login's result says whether it let the caller in ({ok, caller} or {ok: false, failures}).
+      if (row.kind === 'result' && row.value !== null && row.print.startsWith('call:logIn:')) {
+        const result = JSON.parse(row.value) as { ok?: unknown; caller?: Caller } | null;
+        return result?.ok === true ? result.caller : undefined;
+      }
+      if (row.kind === 'result' && row.value !== null && row.print.startsWith('call:register:')) return (JSON.parse(row.value) as Caller | null) ?? undefined;
     } catch {
       return undefined;
     }
