@@ -83,7 +83,9 @@ export function createHangUpOrders(db: Database.Database, write: <T>(what: strin
   });
 
   return {
-    takeLine: (callerId, line, now, reason) => made(write('A caller\'s line', () => takeLineTx(callerId, line, now, reason))),
+    // IMMEDIATE, as the throttle's count: the other line is read under the write lock, so a
+    // concurrent commit cannot fail the write and let the login through with no order.
+    takeLine: (callerId, line, now, reason) => made(write('A caller\'s line', () => takeLineTx.immediate(callerId, line, now, reason))),
     order: (line, callerId, reason, now) => made(write('A hang-up order', () => sql.order.all(line, callerId, reason, now)[0])) as HangUpOrder,
     lineEnded: (callerId, line) => void write('A line ended', () => sql.lineEnded.run(callerId, line)),
     since: (afterId) => sql.since.all(afterId),

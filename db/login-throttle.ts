@@ -118,7 +118,9 @@ export function createLoginThrottle(db: Database.Database, write: <T>(what: stri
       const onAddress = address === undefined ? undefined : lockOn('address', address, now);
       return onAddress === undefined ? undefined : { on: 'address', until: onAddress };
     },
-    countFailure: (name, address, now, rules) => write('A wrong password', () => countTx(name, address, now, rules)),
+    // IMMEDIATE: the write lock is taken before the counts are read, so another backend's commit in
+    // between cannot make the write fail (SQLITE_BUSY_SNAPSHOT) and the failure go uncounted.
+    countFailure: (name, address, now, rules) => write('A wrong password', () => countTx.immediate(name, address, now, rules)),
     failuresOf(name, now, windowMs) {
       return current(sql.get.get('name', name), now, windowMs)?.failures ?? 0;
     },

@@ -2,10 +2,12 @@
  * The login tables of migration v5 on a real SQLite database, with the clock passed in: the
  * throttle's window, locks and their lifting, pruning; each caller's line and hang-up orders.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { once } from 'node:events';
 import { openDatabase } from '../db/open-database.js';
 import { KNOWN_FOR_MS } from '../db/login-throttle.js';
 import { createStore, type Store } from '../db/store.js';
@@ -119,5 +121,56 @@ describe('hang-up orders', () => {
     there.hangUps.order('line-b', alice.id, 'kicked', T);
     expect(here.hangUps.dataVersion()).not.toBe(seen);
     expect(here.hangUps.since(0).map((order) => order.line)).toEqual(['line-a', 'line-b']);
+  });
+});
+
+// Another backend's write in progress: a process holding the database's write lock (BEGIN
+// IMMEDIATE) until it is told to commit. Python's sqlite3 is a real SQLite of its own.
+const HOLDER = [
+  'import sqlite3, sys',
+  'db = sqlite3.connect(sys.argv[1], isolation_level=None)',
+  'db.execute("BEGIN IMMEDIATE")',
+  'db.execute("INSERT INTO login_failures (kind, key, failures, first_at, last_at, locked_until) VALUES (\'address\', \'198.51.100.1\', 1, 0, 0, NULL)")',
+  'print("holding", flush=True)',
+  'sys.stdin.readline()',
+  'db.execute("COMMIT")',
+  'print("done", flush=True)',
+].join('\n');
+
+async function anotherBackendWriting(file: string): Promise<{ commitSoon: () => void }> {
+  const child = spawn(existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3', ['-c', HOLDER, file], { stdio: ['pipe', 'pipe', 'inherit'] });
+  onTestFinished(() => void child.kill('SIGKILL'));
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  while (!out.includes('holding')) await Promise.race([once(child.stdout, 'data'), once(child, 'exit').then(() => Promise.reject(new Error(`the writer exited: ${out}`)))]);
+  // Told to commit, it does so while this thread waits in SQLite's busy handler for the lock.
+  return { commitSoon: () => void child.stdin.write('go\n') };
+}
+
+describe('two backends writing at once (journal off)', () => {
+  function twoStores(): { here: Store; file: string } {
+    const dir = mkdtempSync(join(tmpdir(), 'm2bbs-busy-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'bbs.db');
+    const here = createStore(openDatabase(file));
+    onTestFinished(() => here.close());
+    return { here, file };
+  }
+
+  it('counts a wrong password made while another backend holds the write lock, once it commits', async () => {
+    const { here, file } = twoStores();
+    const writer = await anotherBackendWriting(file);
+    writer.commitSoon();
+    expect(here.throttle.countFailure('alice', '192.0.2.7', T, RULES)).toMatchObject({ nameFailures: 1, addressFailures: 1 });
+    expect(here.throttle.failuresOf('alice', T, RULES.windowMs)).toBe(1);
+  });
+
+  it("records a login's line and its hang-up order while another backend holds the write lock", async () => {
+    const { here, file } = twoStores();
+    const alice = here.createCaller('alice', 'x', T);
+    expect(here.hangUps.takeLine(alice.id, 'line-a', T, 'logged_in_elsewhere')).toBeUndefined();
+    const writer = await anotherBackendWriting(file);
+    writer.commitSoon();
+    expect(here.hangUps.takeLine(alice.id, 'line-b', T + 1, 'logged_in_elsewhere')).toMatchObject({ line: 'line-a', callerId: alice.id });
   });
 });
