@@ -9,6 +9,7 @@ import type { Logger } from '../common/log.js';
 import { parseReply, type Mongrel2Reply } from '../common/mongrel2-wire.js';
 import { receiveFrames } from '../common/receive-frames.js';
 import { SendQueue } from '../common/send-queue.js';
+import { ZAP_DOMAIN } from '../common/zap-handler.js';
 
 /** One backend number and its two endpoints. */
 export interface BackendSpec {
@@ -31,7 +32,7 @@ export interface LinkEvents {
 // otherwise let any key in.
 function curveServerOptions(endpoint: string, curve: CurveKeyPair | undefined): { curveServer?: boolean; curveSecretKey?: string; zapDomain?: string; zapEnforceDomain?: boolean } {
   if (curve === undefined || !endpoint.startsWith('tcp://')) return {};
-  return { curveServer: true, curveSecretKey: curve.secretKey, zapDomain: 'm2bbs', zapEnforceDomain: true };
+  return { curveServer: true, curveSecretKey: curve.secretKey, zapDomain: ZAP_DOMAIN, zapEnforceDomain: true };
 }
 
 export class BackendLink {

@@ -7,6 +7,7 @@ import { canonicalAddress } from '../common/remote-address.js';
 import type { Socket } from 'node:net';
 import type { Logger } from '../common/log.js';
 import type { ErrorCode } from '../common/errors.js';
+import { CapWarnings } from './cap-warnings.js';
 
 const CAP_REFUSED: ErrorCode = 'BBS_ERR_CONNECTION_CAP';
 
@@ -39,16 +40,19 @@ export interface ConnectionCaps {
 /** The address as the caps count it: an IPv4-mapped IPv6 address is its IPv4 one. */
 export const capAddress = canonicalAddress;
 
-/** Creates the caps; `log` gets one warning each time an address or the total reaches its cap. */
-export function createConnectionCaps(limits: CapLimits, log: Logger): ConnectionCaps {
+/** Creates the caps; `log` gets a warning when an address or the total refuses, at most one a minute each (cap-warnings.ts). */
+export function createConnectionCaps(limits: CapLimits, log: Logger, now: () => number = Date.now): ConnectionCaps {
   const { maxPerAddress, maxConnections } = limits;
   // Sockets still counted against their address, and how many per address.
   const pending = new Map<Socket, string>();
   const perAddress = new Map<string, number>();
-  // Addresses already logged as at their cap, until they fall below it again.
-  const warned = new Set<string>();
   let open = 0;
-  let totalWarned = false;
+  const addressWarnings = new CapWarnings((remote, refused) => {
+    log.warn('connection refused: too many callers from one address are logging in', { code: CAP_REFUSED, remote, refused, loggingIn: perAddress.get(remote) ?? 0, max: maxPerAddress, flag: '--max-per-address' });
+  }, now);
+  const totalWarnings = new CapWarnings((_, refused) => {
+    log.warn('connection refused: the proxy is at its cap on connections', { code: CAP_REFUSED, refused, open, max: maxConnections, flag: '--max-connections' });
+  }, now);
 
   function release(socket: Socket): void {
     const address = pending.get(socket);
@@ -57,28 +61,24 @@ export function createConnectionCaps(limits: CapLimits, log: Logger): Connection
     const left = (perAddress.get(address) ?? 1) - 1;
     if (left <= 0) perAddress.delete(address);
     else perAddress.set(address, left);
-    warned.delete(address);
   }
 
   // One listener for every socket (`this` is the socket): no closure per connection.
   function closed(this: Socket): void {
     release(this);
     open--;
-    totalWarned = false;
   }
 
   return {
     admit(socket) {
       const address = capAddress(socket.remoteAddress);
       if (maxConnections > 0 && open >= maxConnections) {
-        if (!totalWarned) log.warn('connection refused: the proxy is at its cap on connections', { code: CAP_REFUSED, remote: address, open, max: maxConnections, flag: '--max-connections' });
-        totalWarned = true;
+        totalWarnings.refused('total');
         return { cap: 'total', message: `The BBS has too many connections open right now (${maxConnections}); try again in a minute.` };
       }
       const count = perAddress.get(address) ?? 0;
       if (maxPerAddress > 0 && count >= maxPerAddress) {
-        if (!warned.has(address)) log.warn('connection refused: too many callers from one address are logging in', { code: CAP_REFUSED, remote: address, loggingIn: count, max: maxPerAddress, flag: '--max-per-address' });
-        warned.add(address);
+        addressWarnings.refused(address);
         return { cap: 'per-address', message: `Too many callers from your address are logging in at once (${maxPerAddress}); try again in a minute.` };
       }
       open++;

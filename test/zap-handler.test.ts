@@ -1,8 +1,10 @@
 /**
  * The ZAP handler with real CURVE sockets in one context: the allowed key attaches, a wrong key
- * is refused at every try, and the refusals of one key and address are logged once per minute
- * (the count of those left out comes with the next line), so a peer trying again and again with
- * a wrong key cannot flood the log.
+ * is refused at every try, and so are NULL peers and CURVE peers of another ZAP domain. Its
+ * refusal log stays bounded under a flood (keys cost nothing to make): one line a minute per
+ * address, with the keys and tries refused since its last line, and ten lines a minute in all,
+ * then one summary line. The minute is the handler's clock, moved by the test; refusals are
+ * awaited as the refused sockets' handshake failures.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { curveKeyPair, Pull, Push, type Socket } from 'zeromq';
@@ -18,7 +20,9 @@ afterEach(async () => {
   zap = undefined;
 });
 
-function client(serverKey: string, keys: { publicKey: string; secretKey: string }, endpoint: string, event: 'handshake' | 'handshake:error:auth'): Promise<void> {
+type Event = 'handshake' | 'handshake:error:auth';
+
+function client(serverKey: string, keys: { publicKey: string; secretKey: string }, endpoint: string, event: Event): Promise<void> {
   const pull = new Pull({ curveServerKey: serverKey, curvePublicKey: keys.publicKey, curveSecretKey: keys.secretKey, linger: 0 });
   sockets.push(pull);
   const seen = new Promise<void>((resolve) => pull.events.on(event, () => resolve()));
@@ -26,8 +30,21 @@ function client(serverKey: string, keys: { publicKey: string; secretKey: string 
   return seen;
 }
 
+/** A ZAP handler on a clock the test moves, its log lines, and a CURVE PUSH bound behind it in `domain`. */
+async function curveServer(allowed: Map<string, string>, domain = 'm2bbs'): Promise<{ lines: Record<string, unknown>[]; clock: { now: number }; serverKey: string; port: string }> {
+  const lines: Record<string, unknown>[] = [];
+  const log = createLogger('info', { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) });
+  const clock = { now: 1_000_000 };
+  zap = await startZapHandler(allowed, log, () => clock.now);
+  const server = curveKeyPair();
+  const push = new Push({ curveServer: true, curveSecretKey: server.secretKey, zapDomain: domain, zapEnforceDomain: true, linger: 0 });
+  sockets.push(push);
+  await push.bind('tcp://127.0.0.1:*');
+  return { lines, clock, serverKey: server.publicKey, port: (push.lastEndpoint ?? '').split(':').pop() ?? '' };
+}
+
 describe('the ZAP handler', () => {
-  it('lets in the listed key, refuses any other every time, and logs one line per key and address per minute', async () => {
+  it('lets in the listed key, refuses any other every time, and logs the refusals in one line', async () => {
     const lines: Record<string, unknown>[] = [];
     const log = createLogger('info', { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) });
     const server = curveKeyPair();
@@ -45,7 +62,52 @@ describe('the ZAP handler', () => {
 
     expect(zap.refused).toBe(3);
     const refused = lines.filter((l) => l.msg === 'backend key refused');
-    expect(refused).toEqual([expect.objectContaining({ level: 'warn', key: stranger.publicKey, address: '127.0.0.1', alsoRefusedBefore: 0 })]);
+    expect(refused).toEqual([expect.objectContaining({ level: 'warn', code: 'BBS_ERR_CURVE_REFUSED', key: stranger.publicKey, address: '127.0.0.1', keysRefused: 1, triesRefused: 1 })]);
     expect(lines.find((l) => l.msg === 'CURVE on the tcp:// backend endpoints')).toMatchObject({ allowed: ['bbs20'] });
+  });
+
+  it('logs a flood of new keys from one address as one line a minute, with the keys and tries since its last line', async () => {
+    const { lines, clock, serverKey, port } = await curveServer(new Map());
+    for (let i = 0; i < 20; i++) await client(serverKey, curveKeyPair(), `tcp://127.0.0.1:${port}`, 'handshake:error:auth');
+    expect(zap?.refused).toBe(20);
+    expect(lines.filter((l) => l.msg === 'backend key refused')).toEqual([expect.objectContaining({ address: '127.0.0.1', keysRefused: 1, triesRefused: 1 })]);
+
+    clock.now += 60_000;
+    await client(serverKey, curveKeyPair(), `tcp://127.0.0.1:${port}`, 'handshake:error:auth');
+    const refused = lines.filter((l) => l.msg === 'backend key refused');
+    expect(refused).toHaveLength(2);
+    expect(refused[1]).toMatchObject({ address: '127.0.0.1', keysRefused: 20, triesRefused: 20 });
+  });
+
+  it('logs at most ten addresses a minute, then one summary line; the next minute says how many went unlogged', async () => {
+    const { lines, clock, serverKey, port } = await curveServer(new Map());
+    // Each from an address of its own on the loopback net (source;destination).
+    for (let i = 2; i < 17; i++) await client(serverKey, curveKeyPair(), `tcp://127.0.0.${i}:0;127.0.0.1:${port}`, 'handshake:error:auth');
+    expect(zap?.refused).toBe(15);
+    expect(lines.filter((l) => l.msg === 'backend key refused')).toHaveLength(10);
+    expect(lines.filter((l) => l.msg === 'backend key refusals: too many addresses to log each')).toEqual([expect.objectContaining({ level: 'warn', code: 'BBS_ERR_CURVE_REFUSED', linesPerMinute: 10 })]);
+
+    clock.now += 60_000;
+    await client(serverKey, curveKeyPair(), `tcp://127.0.0.16:0;127.0.0.1:${port}`, 'handshake:error:auth');
+    const refused = lines.filter((l) => l.msg === 'backend key refused');
+    expect(refused).toHaveLength(11);
+    expect(refused[10]).toMatchObject({ address: '127.0.0.16', keysRefused: 2, triesRefused: 2, refusalsNotLoggedBefore: 5 });
+  });
+
+  it('refuses a peer without CURVE, and the allowed key on a socket of another ZAP domain', async () => {
+    const allowed = curveKeyPair();
+    const { lines, serverKey, port } = await curveServer(new Map([[allowed.publicKey, 'bbs20']]), 'other');
+    await client(serverKey, allowed, `tcp://127.0.0.1:${port}`, 'handshake:error:auth');
+    const plain = new Push({ zapDomain: 'm2bbs', zapEnforceDomain: true, linger: 0 });
+    sockets.push(plain);
+    await plain.bind('tcp://127.0.0.1:*');
+    const bare = new Pull({ linger: 0 });
+    sockets.push(bare);
+    const refused = new Promise<void>((resolve) => bare.events.on('handshake:error:auth', () => resolve()));
+    // From another address, so the one-line-a-minute rule does not fold it into the first.
+    bare.connect(`tcp://127.0.0.3:0;127.0.0.1:${(plain.lastEndpoint ?? '').split(':').pop() ?? ''}`);
+    await refused;
+    expect(zap?.refused).toBe(2);
+    expect(lines.filter((l) => l.msg === 'backend key refused').map((l) => l.why)).toEqual(['ZAP domain "other" is not m2bbs', 'not CURVE']);
   });
 });
