@@ -1,6 +1,6 @@
 /**
  * Wrong passwords counted by name and by address, in the board's database so that every backend
- * shares the counts (migration v5). A name (or an address) with too many failures within the
+ * shares the counts (migrations v5 and v6). A name (or an address) with too many failures within the
  * window is locked until its lock runs out. A lock on a name spares the addresses that name has
  * logged in from (within KNOWN_FOR_MS): someone guessing from elsewhere, however long they keep at
  * it, never locks the real owner out of where they call from, and the owner logging in there lifts

@@ -103,8 +103,7 @@ export const MIGRATIONS: readonly string[] = Object.freeze([
   ) STRICT;
   `,
   // v5: logins (issue 15). Wrong passwords counted by name and by address, shared by every
-  // backend, and the addresses each name has logged in from, which a lock on the name spares
-  // (db/login-throttle.ts); each caller's current line and the orders to hang up another
+  // backend (db/login-throttle.ts); each caller's current line and the orders to hang up another
   // one (db/hang-up-orders.ts), which every backend watches for the lines it holds.
   `
   CREATE TABLE login_failures (
@@ -115,13 +114,6 @@ export const MIGRATIONS: readonly string[] = Object.freeze([
     last_at INTEGER NOT NULL,
     locked_until INTEGER,
     PRIMARY KEY (kind, key)
-  ) STRICT, WITHOUT ROWID;
-
-  CREATE TABLE login_known (
-    name TEXT NOT NULL COLLATE NOCASE,
-    address TEXT NOT NULL,
-    last_at INTEGER NOT NULL,
-    PRIMARY KEY (name, address)
   ) STRICT, WITHOUT ROWID;
 
   CREATE TABLE caller_lines (
@@ -140,6 +132,30 @@ export const MIGRATIONS: readonly string[] = Object.freeze([
   ) STRICT;
 
   CREATE INDEX hang_up_orders_line ON hang_up_orders (line) WHERE done_at IS NULL;
+  `,
+  // v6: the addresses each name has logged in from, which a lock on the name spares, and failures
+  // counted per name and address together ('pair'), which bound that sparing where callers share
+  // an address (db/login-throttle.ts). login_failures is rebuilt, SQLite's way to widen a CHECK.
+  `
+  CREATE TABLE login_known (
+    name TEXT NOT NULL COLLATE NOCASE,
+    address TEXT NOT NULL,
+    last_at INTEGER NOT NULL,
+    PRIMARY KEY (name, address)
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE TABLE login_failures_v6 (
+    kind TEXT NOT NULL CHECK (kind IN ('name', 'address', 'pair')),
+    key TEXT NOT NULL COLLATE NOCASE,
+    failures INTEGER NOT NULL,
+    first_at INTEGER NOT NULL,
+    last_at INTEGER NOT NULL,
+    locked_until INTEGER,
+    PRIMARY KEY (kind, key)
+  ) STRICT, WITHOUT ROWID;
+  INSERT INTO login_failures_v6 SELECT kind, key, failures, first_at, last_at, locked_until FROM login_failures;
+  DROP TABLE login_failures;
+  ALTER TABLE login_failures_v6 RENAME TO login_failures;
   `,
 ]);
 

@@ -1,5 +1,5 @@
 /**
- * The login tables of migration v5 on a real SQLite database, with the clock passed in: the
+ * The login tables of migrations v5 and v6 on a real SQLite database, with the clock passed in: the
  * throttle's window, locks and their lifting, pruning; each caller's line and hang-up orders.
  */
 import { spawn } from 'node:child_process';

@@ -22,6 +22,37 @@ function memoryStore(): Store {
   return store;
 }
 
+// Migration v5 as builds before the spared addresses shipped it: a database made by one is at v5
+// without login_known, and must be migrated on, never be read as if it had it.
+const V5_AS_SHIPPED = `
+  CREATE TABLE login_failures (
+    kind TEXT NOT NULL CHECK (kind IN ('name', 'address')),
+    key TEXT NOT NULL COLLATE NOCASE,
+    failures INTEGER NOT NULL,
+    first_at INTEGER NOT NULL,
+    last_at INTEGER NOT NULL,
+    locked_until INTEGER,
+    PRIMARY KEY (kind, key)
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE TABLE caller_lines (
+    caller_id INTEGER PRIMARY KEY REFERENCES callers (id),
+    line TEXT NOT NULL,
+    since INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE hang_up_orders (
+    id INTEGER PRIMARY KEY,
+    line TEXT NOT NULL,
+    caller_id INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    made_at INTEGER NOT NULL,
+    done_at INTEGER
+  ) STRICT;
+
+  CREATE INDEX hang_up_orders_line ON hang_up_orders (line) WHERE done_at IS NULL;
+`;
+
 function tableNames(db: Database.Database): string[] {
   return db
     .prepare<[], string>("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
@@ -55,6 +86,27 @@ describe('migrations', () => {
     expect(migrate(again)).toBe(MIGRATIONS.length);
     expect(store.findCaller('zed')?.createdAt).toBe(T0);
     store.close();
+  });
+
+  it('opens a database left at v5 by an earlier build (no login_known): migrated on, its failure counts kept, the same schema as a new one', () => {
+    const file = join(tempDir(), 'bbs.db');
+    const old = new Database(file);
+    migrate(old, [...MIGRATIONS.slice(0, 4), V5_AS_SHIPPED]);
+    old.prepare("INSERT INTO login_failures (kind, key, failures, first_at, last_at, locked_until) VALUES ('name', 'zed', 2, ?, ?, NULL)").run(T0, T0);
+    old.close();
+
+    const store = createStore(openDatabase(file));
+    onTestFinished(() => store.close());
+    expect(store.throttle.failuresOf('zed', T0 + 1, 60_000)).toBe(2);
+    store.throttle.succeeded('zed', '192.0.2.7', T0 + 2);
+    expect(store.throttle.lockOf('zed', '192.0.2.7', T0 + 3)).toBeUndefined();
+    const fresh = openDatabase(':memory:');
+    onTestFinished(() => void fresh.close());
+    const schema = (db: Database.Database): string[] => db.prepare<[], string>("SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL ORDER BY name").pluck().all();
+    const migrated = new Database(file, { readonly: true });
+    onTestFinished(() => void migrated.close());
+    expect(schema(migrated)).toEqual(schema(fresh));
+    expect(migrated.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
   });
 
   it('refuses a database whose schema is newer than the code', () => {
