@@ -129,3 +129,59 @@ describe('the cap on all connections', () => {
     await caller.waitFor("What's your name?");
   });
 });
+
+describe('the counts after connections close', () => {
+  it('come back to zero however a connection ended: reset mid-negotiation, a bad frame, refused, timed out, logged in then hung up', async () => {
+    const b = (bbs = await startTestBbs({ batch: true, caps: { maxPerAddress: 2, headerTimeoutMs: 300 } }));
+    const settled = (): Promise<true> =>
+      until(() => (b.proxy.caps.open === 0 && b.proxy.caps.loggingIn('127.0.0.1') === 0 ? true : undefined), 'every count back to zero');
+
+    // Reset by the client in the middle of the telnet negotiation.
+    const reset = await RawConnection.open(b.telnetPort);
+    await reset.until('\xff');
+    expect(b.proxy.caps.loggingIn('127.0.0.1')).toBe(1);
+    reset.reset();
+    await settled();
+
+    // A page caller reset once its call is up (the proxy's socket errors).
+    const page = await WsCaller.open(b.frontPort);
+    await page.untilPrompt();
+    expect(b.proxy.caps.open).toBe(1);
+    page.ws.terminate();
+    await settled();
+
+    // A JSON socket whose first frame is no frame: told 400 and closed.
+    const bad = await RawConnection.open(b.frontPort);
+    bad.write('@bbs not-json\0');
+    await bad.closed;
+    expect(bad.received).toMatch(/^HTTP\/1\.1 400 /);
+    await settled();
+
+    // Refused at the cap while two others log in, then those two closed.
+    const two = await Promise.all([RawConnection.open(b.telnetPort), RawConnection.open(b.telnetPort)]);
+    opened.push(...two);
+    await until(() => (b.proxy.caps.loggingIn('127.0.0.1') === 2 ? true : undefined), 'two counted');
+    const refused = await RawConnection.open(b.telnetPort);
+    await refused.closed;
+    expect(refused.received).toContain(perAddress(2));
+    for (const c of two) c.destroy();
+    await settled();
+
+    // Timed out on the front port: half a request, then 408.
+    const slow = await RawConnection.open(b.frontPort);
+    slow.write('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+    await slow.closed;
+    expect(slow.received).toMatch(/^HTTP\/1\.1 408 /);
+    await settled();
+
+    // Logged in, then hung up.
+    const caller = await TelnetCaller.open(b.telnetPort, 'xterm');
+    opened.push(caller);
+    await caller.signUpToMenu('counted_once', 'counted-pass-1');
+    await until(() => (b.proxy.caps.loggingIn('127.0.0.1') === 0 ? true : undefined), 'the logged-in caller to stop counting against the address');
+    expect(b.proxy.caps.open).toBe(1);
+    caller.close();
+    await settled();
+    expect(b.proxy.switchboard.activeCalls).toBe(0);
+  });
+});

@@ -45,4 +45,9 @@ export class RawConnection {
   destroy(): void {
     this.socket.destroy();
   }
+
+  /** Closes with a TCP reset (RST), as a client that crashed or was cut off does. */
+  reset(): void {
+    this.socket.resetAndDestroy();
+  }
 }
