@@ -7,6 +7,7 @@ import { closeSync, openSync, readFileSync, statSync, writeSync } from 'node:fs'
 import { join } from 'node:path';
 import { curveKeyPair } from 'zeromq';
 import { isZ85Key } from './curve-z85.js';
+import { BbsError } from './errors.js';
 
 /** A certificate as read: its public key, and its secret key when it is a secret certificate. */
 export interface CurveCert {
@@ -40,7 +41,7 @@ function writeNew(path: string, text: string, mode: number): void {
   }
 }
 
-/** Makes a key pair and writes DIR/NAME.key (0600) and DIR/NAME.pub; throws (EEXIST) rather than overwrite. */
+/** Makes a key pair and writes DIR/NAME.key (0600) and DIR/NAME.pub; throws BBS_ERR_KEY_EXISTS rather than overwrite. */
 export function writeKeyPair(dir: string, name: string, now = new Date()): { readonly secretFile: string; readonly publicFile: string; readonly publicKey: string } {
   const keys = curveKeyPair();
   const secretFile = join(dir, `${name}.key`);
@@ -53,7 +54,7 @@ export function writeKeyPair(dir: string, name: string, now = new Date()): { rea
     } catch {
       exists = false;
     }
-    if (exists) throw Object.assign(new Error(`${file} already exists; m2bbs keys never overwrites a key`), { code: 'EEXIST' });
+    if (exists) throw new BbsError('BBS_ERR_KEY_EXISTS', `${file} already exists; m2bbs keys never overwrites a key`);
   }
   writeNew(secretFile, certText('secret', keys, now), 0o600);
   writeNew(publicFile, certText('public', keys, now), 0o644);

@@ -1,5 +1,5 @@
 /** `m2bbs keys NAME [--dir DIR]`: makes a CURVE key pair as ZeroMQ certificate files. */
-import { BbsError } from './errors.js';
+import { BbsError, isBbsError } from './errors.js';
 import { parseTable, usageText, type FlagTable } from './flag-table.js';
 import { writeKeyPair } from './curve-cert.js';
 
@@ -30,7 +30,7 @@ export async function runKeys(argv: readonly string[]): Promise<void> {
     made = writeKeyPair(values.dir, name);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'EEXIST' ? (error as Error).message : code === 'ENOENT' ? `the folder ${values.dir} does not exist` : (error as Error).message;
+    const why = isBbsError(error, 'BBS_ERR_KEY_EXISTS') ? error.message : code === 'ENOENT' ? `the folder ${values.dir} does not exist` : (error as Error).message;
     throw new BbsError('BBS_ERR_CONFIG', `m2bbs keys: ${why}`, { cause: error });
   }
   console.log(`Wrote ${made.secretFile} (secret: keep it here, mode 0600) and ${made.publicFile} (public key ${made.publicKey}: copy it to the other side).`);

@@ -14,7 +14,10 @@ export async function runStart(argv: readonly string[]): Promise<void> {
   const config = parseStartConfig(argv, process.env, process.stderr.isTTY === true);
   const output = config.logFormat === 'json' ? jsonLogOutput(process.stderr) : textLogOutput(process.stderr, join(dirname(config.db), 'm2bbs.log'), process.stderr.isTTY ? process.stderr.columns : undefined);
   const log = createLogger(config.logLevel, output.sink('start')).child({ supervisor: true });
-  const supervisor = startSupervisor(config, log, output);
+  // M2BBS_CURVE_KEY names the proxy's key here; a local backend, on its private ipc socket, takes
+  // no key (or the one start gives it), and must not read the proxy's as its own.
+  const { M2BBS_CURVE_KEY: _proxyKey, M2BBS_CURVE_SERVER: _server, ...backendEnv } = process.env;
+  const supervisor = startSupervisor(config, log, output, backendEnv);
   let stopping = false;
   const exit = (code: number): void => {
     output.close();

@@ -54,13 +54,14 @@ function backendEndpoints(zmq: 'ipc' | 'tcp', numbers: readonly string[]): { rea
   return { specs, folderArgs: ['--endpoint-dir', folder], remove: () => dropEndpointFolder(folder) };
 }
 
-/** Starts the proxy and backends described by `config`, their log lines to `output`. */
-export function startSupervisor(config: StartConfig, log: Logger, output: LogOutput): Supervisor {
+/** Starts the proxy and backends described by `config`, their log lines to `output`, each backend with `backendEnv`. */
+export function startSupervisor(config: StartConfig, log: Logger, output: LogOutput, backendEnv: NodeJS.ProcessEnv): Supervisor {
   // The first proxy binds every backend's endpoints (ipc sockets in a private folder, or tcp ports
   // the system picks) and says which; a restarted proxy binds those same endpoints and front
   // ports, so running backends reconnect by themselves and callers find the BBS where the banner said.
   const numbers = Array.from({ length: config.backends }, (_, i) => defaultBackend(i).number);
-  // By default the endpoints are Unix sockets in a folder only this user may enter.
+  // Made here, before any child, because both the first proxy and every backend need the same
+  // endpoints, and the folder must be made before a proxy can claim it (and removed by whoever stops last).
   const endpoints = backendEndpoints(config.zmq, numbers);
   let stopping = false;
   // True once the banner could be printed: every backend has connected once.
@@ -87,9 +88,6 @@ export function startSupervisor(config: StartConfig, log: Logger, output: LogOut
   const proxyFlags = ['--lines', String(config.maxCallers), '--batch-requests', ...config.proxyFlags, ...common];
   // Backends outlive a proxy that dies: the next one waits for them before opening its doors.
   const restartFlags = ['--await-backends-ms', '5000'];
-  // M2BBS_CURVE_KEY names the proxy's key here; a local backend, on its private ipc socket, takes
-  // no key, and must not read the proxy's as its own.
-  const { M2BBS_CURVE_KEY: _proxyKey, M2BBS_CURVE_SERVER: _server, ...backendEnv } = process.env;
 
   function startProxy(failures: number): void {
     const started = Date.now();

@@ -1,7 +1,11 @@
-/** Z85 and the zcert text: the RFC 32 test vector, and keys holding '#' read whole. */
-import { describe, expect, it } from 'vitest';
+/** Z85 and the zcert text: the RFC 32 test vector, keys holding '#' read whole, and a key pair never written over an existing one. */
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { curveKeyPair } from 'zeromq';
-import { parseCert } from '../common/curve-cert.js';
+import { parseCert, writeKeyPair } from '../common/curve-cert.js';
+import { BbsError } from '../common/errors.js';
 import { isZ85Key, z85Encode } from '../common/curve-z85.js';
 
 describe('Z85 and zcert files', () => {
@@ -19,5 +23,22 @@ describe('Z85 and zcert files', () => {
     const text = `#   ZeroMQ CURVE **Secret** Certificate\n\nmetadata\n    name = "x"\ncurve\n    public-key = "${withHash}"   # the public half\n    secret-key = "${secretKey}"\n`;
     expect(parseCert(text)).toEqual({ publicKey: withHash, secretKey });
     expect(parseCert('metadata\n    public-key = "not in the curve section"\n')).toEqual({});
+  });
+
+  it('writes NAME.key 0600 and NAME.pub, and refuses to write them again with BBS_ERR_KEY_EXISTS, leaving both as they were', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'm2bbs-cert-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const made = writeKeyPair(dir, 'proxy');
+    expect(statSync(made.secretFile).mode & 0o777).toBe(0o600);
+    const before = [readFileSync(made.secretFile, 'utf8'), readFileSync(made.publicFile, 'utf8')];
+    let thrown: unknown;
+    try {
+      writeKeyPair(dir, 'proxy');
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(BbsError);
+    expect(thrown).toMatchObject({ code: 'BBS_ERR_KEY_EXISTS', message: `${made.secretFile} already exists; m2bbs keys never overwrites a key` });
+    expect([readFileSync(made.secretFile, 'utf8'), readFileSync(made.publicFile, 'utf8')]).toEqual(before);
   });
 });
