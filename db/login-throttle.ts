@@ -4,7 +4,9 @@
  * window is locked until its lock runs out. A lock on a name spares the addresses that name has
  * logged in from (within KNOWN_FOR_MS): someone guessing from elsewhere, however long they keep at
  * it, never locks the real owner out of where they call from, and the owner logging in there lifts
- * nothing for the guesser.
+ * nothing for the guesser. Failures are also counted per name and address together (a 'pair'):
+ * an address stays spared only while its own pair count is under the name's limit, so a guesser
+ * sharing the owner's address (a NAT, a reverse proxy) is locked after as many tries as anyone.
  * Writes here run inside the caller's transaction (a durable conversation's journal commit), so a
  * replayed conversation never counts a failure twice.
  */
@@ -29,26 +31,28 @@ export interface LoginLock {
   readonly until: number;
 }
 
-/** The counts after a wrong password, and whether it just locked the name or the address. */
+/** The counts after a wrong password, and whether it just locked the name, the address, or the name from that address. */
 export interface CountedFailure {
   readonly nameFailures: number;
   readonly addressFailures: number;
   readonly nameLockedUntil: number | undefined;
   readonly addressLockedUntil: number | undefined;
+  /** The name's failures from this address reached the name's limit: its lock no longer spares the address. */
+  readonly pairLockedUntil: number | undefined;
 }
 
 /** The login throttle's table, as the store offers it. */
 export interface LoginThrottle {
-  /** The lock on `name` (unless `address` is one it logged in from) or on `address` in force at `now`, the name's first. */
+  /** The lock on `name` (unless `address` is one it logged in from, with fewer failures there than the name's limit) or on `address` in force at `now`, the name's first. */
   lockOf(name: string, address: string | undefined, now: number): LoginLock | undefined;
-  /** Counts a wrong password against `name` and `address`, locking either when it reaches its limit. */
+  /** Counts a wrong password against `name`, `address` and the two together, locking each when it reaches its limit. */
   countFailure(name: string, address: string | undefined, now: number, rules: ThrottleRules): CountedFailure;
   /** The name's recent failures, counted before a lock lifted or the window passed are not. */
   failuresOf(name: string, now: number, windowMs: number): number;
   /**
-   * A right password from `address`: the name's failures are forgotten unless a lock is in force
-   * (the guesser stays locked; its address's are never forgotten), and the address is one the name
-   * logs in from.
+   * A right password from `address`: the name's failures (and the name's from that address) are
+   * forgotten unless a lock is in force on them (the guesser stays locked; an address's are never
+   * forgotten), and the address is one the name logs in from.
    */
   succeeded(name: string, address: string | undefined, now: number): void;
   /** Deletes rows with no lock in force and no failure within `windowMs`, and addresses not used for KNOWN_FOR_MS; returns how many. */
@@ -61,7 +65,10 @@ interface Row {
   readonly lockedUntil: number | null;
 }
 
-type Kind = 'name' | 'address';
+type Kind = 'name' | 'address' | 'pair';
+
+// A pair's key: the name and the address, which neither can contain a newline of.
+const pairKey = (name: string, address: string): string => `${name}\n${address}`;
 
 /** Prepares the throttle's statements on a migrated database; `write` runs each write. */
 export function createLoginThrottle(db: Database.Database, write: <T>(what: string, run: () => T) => T): LoginThrottle {
@@ -71,7 +78,7 @@ export function createLoginThrottle(db: Database.Database, write: <T>(what: stri
       `INSERT INTO login_failures (kind, key, failures, first_at, last_at, locked_until) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (kind, key) DO UPDATE SET failures = excluded.failures, first_at = excluded.first_at, last_at = excluded.last_at, locked_until = excluded.locked_until`,
     ),
-    forget: db.prepare<[string, number]>("DELETE FROM login_failures WHERE kind = 'name' AND key = ? AND (locked_until IS NULL OR locked_until <= ?)"),
+    forget: db.prepare<[Kind, string, number]>('DELETE FROM login_failures WHERE kind = ? AND key = ? AND (locked_until IS NULL OR locked_until <= ?)'),
     known: db.prepare<[string, string, number], { one: 1 }>('SELECT 1 AS one FROM login_known WHERE name = ? AND address = ? AND last_at > ?'),
     remember: db.prepare<[string, string, number]>(
       'INSERT INTO login_known (name, address, last_at) VALUES (?, ?, ?) ON CONFLICT (name, address) DO UPDATE SET last_at = excluded.last_at',
@@ -103,17 +110,25 @@ export function createLoginThrottle(db: Database.Database, write: <T>(what: stri
     return row?.lockedUntil != null && row.lockedUntil > now ? row.lockedUntil : undefined;
   }
 
-  // Name and address counted together: a savepoint inside a journal commit, a transaction otherwise.
+  // Name, address and pair counted together: a savepoint inside a journal commit, a transaction otherwise.
   const countTx = db.transaction((name: string, address: string | undefined, now: number, rules: ThrottleRules): CountedFailure => {
+    const none = { failures: 0, lockedUntil: undefined };
     const byName = count('name', name, now, rules, rules.nameLockAfter);
-    const byAddress = address === undefined ? { failures: 0, lockedUntil: undefined } : count('address', address, now, rules, rules.addressLockAfter);
-    return { nameFailures: byName.failures, addressFailures: byAddress.failures, nameLockedUntil: byName.lockedUntil, addressLockedUntil: byAddress.lockedUntil };
+    const byAddress = address === undefined ? none : count('address', address, now, rules, rules.addressLockAfter);
+    // Counted even while the name is locked: that is when a spared address's failures must count.
+    const byPair = address === undefined ? none : count('pair', pairKey(name, address), now, rules, rules.nameLockAfter);
+    return { nameFailures: byName.failures, addressFailures: byAddress.failures, nameLockedUntil: byName.lockedUntil, addressLockedUntil: byAddress.lockedUntil, pairLockedUntil: byPair.lockedUntil };
   });
+
+  // An address the name logged in from lately, with fewer failures for the name from there than its limit.
+  function spares(name: string, address: string, now: number): boolean {
+    return sql.known.get(name, address, now - KNOWN_FOR_MS) !== undefined && lockOn('pair', pairKey(name, address), now) === undefined;
+  }
 
   return {
     lockOf(name, address, now) {
       const onName = lockOn('name', name, now);
-      const spared = onName !== undefined && address !== undefined && sql.known.get(name, address, now - KNOWN_FOR_MS) !== undefined;
+      const spared = onName !== undefined && address !== undefined && spares(name, address, now);
       if (onName !== undefined && !spared) return { on: 'name', until: onName };
       const onAddress = address === undefined ? undefined : lockOn('address', address, now);
       return onAddress === undefined ? undefined : { on: 'address', until: onAddress };
@@ -126,8 +141,10 @@ export function createLoginThrottle(db: Database.Database, write: <T>(what: stri
     },
     succeeded(name, address, now) {
       write('A right password', () => {
-        sql.forget.run(name, now);
-        if (address !== undefined) sql.remember.run(name, address, now);
+        sql.forget.run('name', name, now);
+        if (address === undefined) return;
+        sql.forget.run('pair', pairKey(name, address), now);
+        sql.remember.run(name, address, now);
       });
     },
     prune: (now, windowMs) => write('Pruning login failures', () => sql.prune.run(now, now - windowMs).changes + sql.pruneKnown.run(now - KNOWN_FOR_MS).changes),

@@ -84,6 +84,8 @@ export function createLoginServices(options: LoginServiceOptions) {
     const failures = counted?.nameFailures ?? 1;
     log.info('login failed', { caller: name, remote, failures });
     if (counted?.nameLockedUntil !== undefined) log.warn('login locked', { on: 'name', caller: name, remote, failures, until: new Date(counted.nameLockedUntil).toISOString() });
+    // The name was locked already and its owner's address spared, but as many failures came from there.
+    if (counted?.pairLockedUntil !== undefined && counted.nameLockedUntil === undefined) log.warn('login locked', { on: 'pair', caller: name, remote, failures, until: new Date(counted.pairLockedUntil).toISOString() });
     if (counted?.addressLockedUntil !== undefined) log.warn('login locked', { on: 'address', caller: name, remote, failures: counted.addressFailures, until: new Date(counted.addressLockedUntil).toISOString() });
     return { ok: false, failures };
   }

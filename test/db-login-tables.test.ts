@@ -22,7 +22,7 @@ function store(): Store {
 describe('the login throttle', () => {
   it('locks a name after its limit within the window, says so until the lock lifts, then counts afresh', () => {
     const { throttle } = store();
-    expect(throttle.countFailure('alice', '192.0.2.7', T, RULES)).toEqual({ nameFailures: 1, addressFailures: 1, nameLockedUntil: undefined, addressLockedUntil: undefined });
+    expect(throttle.countFailure('alice', '192.0.2.7', T, RULES)).toEqual({ nameFailures: 1, addressFailures: 1, nameLockedUntil: undefined, addressLockedUntil: undefined, pairLockedUntil: undefined });
     throttle.countFailure('ALICE', '192.0.2.7', T + 1000, RULES);
     expect(throttle.lockOf('alice', '192.0.2.7', T + 1000)).toBeUndefined();
     expect(throttle.countFailure('alice', '192.0.2.8', T + 2000, RULES).nameLockedUntil).toBe(T + 2000 + RULES.windowMs);
@@ -63,6 +63,26 @@ describe('the login throttle', () => {
     expect(throttle.prune(later + 10, RULES.windowMs)).toBeGreaterThanOrEqual(1);
   });
 
+  it('spares an address the name logged in from only while its own failures there are under the limit (a guesser behind the owner\'s NAT)', () => {
+    const { throttle } = store();
+    const nat = '192.0.2.50';
+    throttle.succeeded('erin', nat, T);
+    for (let i = 0; i < 3; i++) throttle.countFailure('erin', '203.0.113.66', T + 1000 + i, RULES);
+    expect(throttle.lockOf('erin', nat, T + 2000)).toBeUndefined();
+    // Someone behind the same NAT guesses: not counted against the locked name, but against the pair.
+    expect(throttle.countFailure('erin', nat, T + 2001, RULES)).toMatchObject({ nameFailures: 3, pairLockedUntil: undefined });
+    expect(throttle.countFailure('erin', nat, T + 2002, RULES)).toMatchObject({ pairLockedUntil: undefined });
+    expect(throttle.lockOf('erin', nat, T + 2003)).toBeUndefined();
+    expect(throttle.countFailure('erin', nat, T + 2004, RULES)).toMatchObject({ pairLockedUntil: T + 2004 + RULES.windowMs });
+    // Three tries there, as anywhere: the name's lock holds at the NAT too, and a login there lifts nothing.
+    expect(throttle.lockOf('erin', nat, T + 2005)).toEqual({ on: 'name', until: T + 1002 + RULES.windowMs });
+    throttle.succeeded('erin', nat, T + 2006);
+    expect(throttle.lockOf('erin', nat, T + 2007)).toMatchObject({ on: 'name' });
+    // Another name's owner behind the NAT is not touched by it.
+    throttle.succeeded('fred', nat, T);
+    expect(throttle.lockOf('fred', nat, T + 2008)).toBeUndefined();
+  });
+
   it('locks an address across names, and prunes what no longer counts', () => {
     const { throttle } = store();
     let last;
@@ -71,8 +91,8 @@ describe('the login throttle', () => {
     expect(throttle.lockOf('newcomer', '198.51.100.1', T + 10)).toEqual({ on: 'address', until: T + 4 + RULES.windowMs });
     expect(throttle.lockOf('newcomer', '198.51.100.2', T + 10)).toBeUndefined();
     expect(throttle.prune(T + 10, RULES.windowMs)).toBe(0);
-    // Six rows (five names, one address), all past their window and lock.
-    expect(throttle.prune(T + 5 + RULES.windowMs, RULES.windowMs)).toBe(6);
+    // Eleven rows (five names, one address, five name-and-address pairs), all past their window and lock.
+    expect(throttle.prune(T + 5 + RULES.windowMs, RULES.windowMs)).toBe(11);
   });
 });
 
