@@ -86,6 +86,12 @@ export function parseHandlerConfig(argv: readonly string[], env: NodeJS.ProcessE
   if (db.trim() === '') problems.add('--db: expected a file name, got an empty string');
   const { limits, lines } = backendLimits(values, problems);
   const curve = handlerCurve(values['curve-key'], values['curve-server'], problems);
+  // libzmq speaks CURVE over ipc:// too, but the proxy makes only its tcp:// endpoints CURVE servers: such a backend could never attach.
+  if (values['curve-key'] !== undefined || values['curve-server'] !== undefined) {
+    for (const [flag, spec] of [['send-spec', sendSpec], ['recv-spec', recvSpec]] as const) {
+      if (spec.startsWith('ipc://')) problems.add(`--${flag}: ${spec} is an ipc:// endpoint, which the proxy serves without CURVE: drop --curve-key and --curve-server there (the folder guards it), or connect to its tcp:// endpoints`);
+    }
+  }
   problems.check('m2bbs handler');
   return Object.freeze({
     name,

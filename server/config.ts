@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { defaultBackend } from '../common/backend-defaults.js';
 import { isZmqEndpoint, type ConfigProblems } from '../common/config-problems.js';
 import { LOG_LEVEL_FLAG, parseTable, usageText, type FlagTable } from '../common/flag-table.js';
+import { isIpcOutside, isNetworkTcp } from '../common/endpoint-exposure.js';
 import { ipcPathProblem } from '../common/ipc-endpoint.js';
 import { PROXY_CURVE_FLAGS, proxyCurve, type ProxyCurve } from '../common/curve-flags.js';
 import type { LogLevel } from '../common/log.js';
@@ -92,6 +93,10 @@ export const PROXY_FLAGS = {
     env: 'M2BBS_ENDPOINT_DIR',
     help: 'a private folder for the ipc:// backend endpoints: made (0700) if missing, refused if another user may enter it, removed when the proxy stops (m2bbs start passes its own)',
   },
+  'insecure-tcp': {
+    kind: 'boolean',
+    help: 'allow a tcp:// backend endpoint on an address other hosts can reach (not 127.x or ::1) without --curve-key: anyone on the network may then read what callers type and forge replies; only for a network you trust wholly (not read from the environment, so it is always a visible choice)',
+  },
   ...CAP_FLAGS,
   ...PROXY_CURVE_FLAGS,
   'log-level': LOG_LEVEL_FLAG,
@@ -123,8 +128,21 @@ export function parseProxyConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   const caps = capConfig(values, env, problems);
   const endpointDir = values['endpoint-dir'];
   const curve = proxyCurve(values['curve-key'], values['curve-clients'], problems);
+  for (const b of backends) endpointExposureProblems(b, { curve: values['curve-key'] !== undefined, insecureTcp: values['insecure-tcp'], endpointDir }, problems);
   problems.check('m2bbs proxy');
   return Object.freeze({ listen, telnet, backends, uuid: randomUUID(), logLevel: values['log-level'], telnetNegotiationMs: values['telnet-negotiation-ms'], maxOutputBytes: values['max-output-bytes'], awaitBackendsMs: values['await-backends-ms'], caps, ...(endpointDir === undefined ? {} : { endpointDir }), ...(curve === undefined ? {} : { curve }) });
+}
+
+// A backend's endpoints open to the network without CURVE, or an ipc socket the private folder does not guard.
+function endpointExposureProblems(b: BackendSpec, given: { readonly curve: boolean; readonly insecureTcp: boolean; readonly endpointDir: string | undefined }, problems: ConfigProblems): void {
+  for (const spec of new Set([b.sendSpec, b.recvSpec])) {
+    if (isNetworkTcp(spec) && !given.curve && !given.insecureTcp) {
+      problems.add(`--backend ${b.number}: ${spec} is open to other hosts, and without CURVE anyone there may read what callers type and forge replies: give --curve-key and --curve-clients (see m2bbs keys), bind 127.0.0.1, or say --insecure-tcp`);
+    }
+    if (given.endpointDir !== undefined && isIpcOutside(spec, given.endpointDir)) {
+      problems.add(`--backend ${b.number}: ${spec} is not inside --endpoint-dir ${given.endpointDir}, so that folder neither guards it nor is it removed at stop; put it in the folder`);
+    }
+  }
 }
 
 /** Reads HOST:PORT given by `source` (a flag or an environment variable); a bad one is a problem. */
