@@ -49,7 +49,7 @@ export const CAP_FLAGS = {
     multiple: true,
     env: HOSTS_ENV,
     defaultText: 'IP addresses and localhost only',
-    help: 'a host name the BBS is reached by (bbs.example.org); WebSocket handshakes naming another Host are refused; repeat for each, or list them in M2BBS_HOSTS with commas',
+    help: 'a host name the BBS is reached by (bbs.example.org); requests on the front port (the page, /directory, the WebSocket) naming another Host are refused (421); repeat for each, or list them in M2BBS_HOSTS with commas',
   },
 } as const satisfies FlagTable;
 

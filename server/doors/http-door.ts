@@ -1,6 +1,7 @@
 /**
  * The HTTP side of the front port: the green-screen page and its assets, and the WebSocket
- * endpoint `/ws?route=@bbs` that carries the page's conversation.
+ * endpoint `/ws?route=@bbs` that carries the page's conversation. Every request, the page's
+ * files and `/directory` as much as the WebSocket, must name a host the BBS serves.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -9,6 +10,8 @@ import type { Logger } from '../../common/log.js';
 import type { ConnectionCaps } from '../connection-caps.js';
 import type { Switchboard } from '../line.js';
 import type { OutputLimit } from '../output-limit.js';
+import { canonicalAddress } from '../../common/remote-address.js';
+import { CapWarnings } from '../cap-warnings.js';
 import { hostName, servesHost } from './served-hosts.js';
 import { loadStaticFiles } from './static-files.js';
 import { notice, serveWebSocket } from './websocket-door.js';
@@ -22,7 +25,7 @@ export interface HttpDoorOptions {
   readonly maxMessageBytes?: number;
   /** The cap on bytes waiting for one page caller, shared by every door of a proxy. */
   readonly output?: OutputLimit;
-  /** Host names (besides IP literals and localhost) a WebSocket handshake may name in `Host`. */
+  /** Host names (besides IP literals and localhost) a request may name in `Host`. */
   readonly hosts?: readonly string[];
   /** The proxy's caps: a page caller who logs in stops counting against their address. */
   readonly caps?: ConnectionCaps;
@@ -48,8 +51,25 @@ export function createHttpDoor(options: HttpDoorOptions): HttpDoor {
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes ?? 64 * 1024 });
   const hosts = new Set((options.hosts ?? []).map(hostName));
   const pageOptions = { switchboard: options.switchboard, log: options.log, ...(options.output === undefined ? {} : { output: options.output }), ...(options.caps === undefined ? {} : { caps: options.caps }) };
+  // A rebinding page can send requests in a loop: one line per address a minute, with a count.
+  let refusing: { remote: string; host: string } | undefined;
+  const foreignHosts = new CapWarnings((remote, refused) => {
+    const host = refusing?.remote === remote ? { host: refusing.host } : {};
+    log.warn('http request refused: Host is not a name this BBS serves', { code: FOREIGN_HOST, remote, ...host, refused, flag: '--host' });
+  });
+
+  // A page on a name that resolves to this BBS (DNS rebinding) is its own origin: Origin alone
+  // would let it in (and the browser sends none on a plain GET); the Host it names would not.
+  function foreignHost(req: IncomingMessage): boolean {
+    if (servesHost(req.headers.host, hosts)) return false;
+    refusing = { remote: canonicalAddress(req.socket.remoteAddress), host: (req.headers.host ?? '').slice(0, 100) };
+    foreignHosts.refused(refusing.remote);
+    refusing = undefined;
+    return true;
+  }
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    if (foreignHost(req)) return plain(res, 421, NOT_OUR_HOST);
     const url = requestUrl(req);
     if (url === undefined) return plain(res, 400, 'Bad Request');
     const path = url.pathname;
@@ -75,16 +95,11 @@ export function createHttpDoor(options: HttpDoorOptions): HttpDoor {
     const refuse = (status: string, text = ''): void => {
       socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
     };
+    if (foreignHost(req)) return refuse('421 Misdirected Request', NOT_OUR_HOST);
     const url = requestUrl(req);
     if (url === undefined) return refuse('400 Bad Request');
     const route = url.searchParams.get('route') ?? '@bbs';
     if (url.pathname !== '/ws') return refuse('404 Not Found');
-    // A page on a name that resolves to this BBS (DNS rebinding) is its own origin: Origin alone
-    // would let it in; the Host it names would not.
-    if (!servesHost(req.headers.host, hosts)) {
-      log.warn('websocket refused: Host is not a name this BBS serves', { code: FOREIGN_HOST, host: (req.headers.host ?? '').slice(0, 100), remote: req.socket.remoteAddress, flag: '--host' });
-      return refuse('421 Misdirected Request', 'This BBS does not answer to that host name.\n');
-    }
     if (!sameOrigin(req)) return refuse('403 Forbidden');
     if (!options.switchboard.knows(route)) return refuse('404 Not Found');
     wss.handleUpgrade(req, socket, head, (ws) => {
@@ -102,6 +117,8 @@ export function createHttpDoor(options: HttpDoorOptions): HttpDoor {
     },
   };
 }
+
+const NOT_OUR_HOST = 'This BBS does not answer to that host name.\n';
 
 // A page from another site must not be able to open a line to this BBS in its visitor's name.
 function sameOrigin(req: IncomingMessage): boolean {
