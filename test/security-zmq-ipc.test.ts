@@ -2,8 +2,10 @@
  * Under `m2bbs start` the backends' ZeroMQ endpoints are ipc sockets in a private 0700 folder: a
  * rogue process of another user (PULL, PUB and SUB, python3-zmq as `nobody`) cannot connect, so it
  * receives no caller's input and its forged prompts and hang-ups reach nobody, while a real caller
- * signs up, posts and reads the post back. The folder is gone once the BBS stops, also when
- * `m2bbs start` itself is SIGKILLed.
+ * signs up, posts and reads the post back. The BBS runs under umask 0 there, so the socket files
+ * themselves are world-writable and the folder alone stands in the way; as a control, the same
+ * rogue against `--zmq tcp` does receive a caller's request. The folder is gone once the BBS
+ * stops, also when `m2bbs start` itself is SIGKILLed.
  */
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,25 +39,34 @@ interface Running {
   readonly folder: string;
 }
 
-async function startBbs(): Promise<Running> {
-  bbs = HandlerProcess.run(['start', '--log', 'json', '--bad-pass-delay-ms', '0', '--listen', '127.0.0.1:0', '--telnet', '127.0.0.1:0', '--db', '$DIR/bbs.db']);
+async function startBbs(options: { readonly umask?: number; readonly zmq?: 'ipc' | 'tcp' } = {}): Promise<Running> {
+  const args = ['start', '--log', 'json', '--bad-pass-delay-ms', '0', '--listen', '127.0.0.1:0', '--telnet', '127.0.0.1:0', '--db', '$DIR/bbs.db', '--zmq', options.zmq ?? 'ipc'];
+  // A child takes its umask from the process that spawns it (vitest runs test files in forks).
+  const before = options.umask === undefined ? undefined : process.umask(options.umask);
+  try {
+    bbs = HandlerProcess.run(args);
+  } finally {
+    if (before !== undefined) process.umask(before);
+  }
   const http = Number((await bbs.waitForStdout(/http:\/\/127\.0\.0\.1:(\d+)\//))[1]);
   started = descendants(bbs.child.pid ?? 0);
   const ready = await bbs.waitForLog((r) => r.msg === 'proxy ready');
   const [first] = ready.backends as { sendSpec: string; recvSpec: string }[] & LogRecord[];
   const requests = String(first?.sendSpec);
   const replies = String(first?.recvSpec);
-  expect(requests).toMatch(/^ipc:\/\//);
+  expect(requests).toMatch(options.zmq === 'tcp' ? /^tcp:\/\/127\.0\.0\.1:\d+$/ : /^ipc:\/\//);
   return { http, requests, replies, folder: dirname(requests.slice('ipc://'.length)) };
 }
 
 describe('the ZeroMQ endpoints of m2bbs start', () => {
   it.skipIf(!isRoot && !mustRunAsRoot)("are out of another local user's reach: a rogue PULL/PUB/SUB is refused, receives nothing and forges nothing", async () => {
     expect(isRoot, 'M2BBS_REQUIRE_ROOT=1: this test needs root to run a rogue as user nobody').toBe(true);
-    const { http, requests, replies, folder } = await startBbs();
+    const { http, requests, replies, folder } = await startBbs({ umask: 0 });
     const mode = statSync(folder).mode & 0o777;
     expect(mode).toBe(0o700);
     expect(statSync(folder).uid).toBe(process.getuid?.());
+    // Under umask 0 the sockets themselves let anyone connect: only the folder keeps the rogue out.
+    for (const spec of [requests, replies]) expect(statSync(spec.slice('ipc://'.length)).mode & 0o777).toBe(0o777);
 
     rogue = RogueZmq.start(requests, replies, true);
     // Each of its sockets tried and was refused (the monitor says it will retry), none connected.
@@ -87,6 +98,28 @@ describe('the ZeroMQ endpoints of m2bbs start', () => {
     bbs?.child.kill('SIGTERM');
     expect(await bbs?.exited).toBe(0);
     expect(existsSync(folder)).toBe(false);
+  });
+
+  it.skipIf(!isRoot && !mustRunAsRoot)('control: the same rogue against --zmq tcp does receive a caller\'s request', async () => {
+    expect(isRoot, 'M2BBS_REQUIRE_ROOT=1: this test needs root to run a rogue as user nobody').toBe(true);
+    const { http, requests, replies } = await startBbs({ zmq: 'tcp' });
+    rogue = RogueZmq.start(requests, replies, true);
+    await rogue.waitFor((r) => r.socket === 'pull' && r.event === 'handshake-succeeded', 'its PULL attached');
+    // The proxy's PUSH deals requests round-robin between the real backend and the rogue's PULL:
+    // each caller is either answered or its request went to the rogue (fewer callers than the
+    // per-address cap).
+    const callers: JsonSocketClient[] = [];
+    onTestFinished(() => callers.forEach((c) => c.destroy()));
+    const stolen = rogue.waitFor((r) => typeof r.received === 'number' && r.received > 0, 'a request received');
+    let outcome = 'served';
+    for (let i = 0; i < 8 && outcome === 'served'; i++) {
+      const caller = await JsonSocketClient.open(http);
+      callers.push(caller);
+      caller.send('connect');
+      outcome = await Promise.race([caller.untilPrompt().then(() => 'served'), stolen.then(() => 'stolen')]);
+    }
+    expect(outcome).toBe('stolen');
+    expect(await rogue.received()).toBeGreaterThan(0);
   });
 
   it('says so, exit 2, when the temp folder is too long for a Unix socket path, and suggests a shorter one', async () => {
