@@ -19,7 +19,7 @@ export const KNOWN_FOR_MS = 90 * 24 * 60 * 60 * 1000;
 export interface ThrottleRules {
   /** Wrong passwords for one name within `windowMs` that lock it. */
   readonly nameLockAfter: number;
-  /** Wrong passwords from one address (any names) within `windowMs` that lock it. */
+  /** Wrong passwords from one address (any names) within `windowMs` that lock it; 0: never (not counted). */
   readonly addressLockAfter: number;
   /** How far back failures count, and how long a lock lasts. */
   readonly windowMs: number;
@@ -114,7 +114,8 @@ export function createLoginThrottle(db: Database.Database, write: <T>(what: stri
   const countTx = db.transaction((name: string, address: string | undefined, now: number, rules: ThrottleRules): CountedFailure => {
     const none = { failures: 0, lockedUntil: undefined };
     const byName = count('name', name, now, rules, rules.nameLockAfter);
-    const byAddress = address === undefined ? none : count('address', address, now, rules, rules.addressLockAfter);
+    // 0: addresses are never locked (behind a reverse proxy every caller shares one).
+    const byAddress = address === undefined || rules.addressLockAfter <= 0 ? none : count('address', address, now, rules, rules.addressLockAfter);
     // Counted even while the name is locked: that is when a spared address's failures must count.
     const byPair = address === undefined ? none : count('pair', pairKey(name, address), now, rules, rules.nameLockAfter);
     return { nameFailures: byName.failures, addressFailures: byAddress.failures, nameLockedUntil: byName.lockedUntil, addressLockedUntil: byAddress.lockedUntil, pairLockedUntil: byPair.lockedUntil };

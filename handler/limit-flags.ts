@@ -2,7 +2,7 @@
 import type { ConfigProblems } from '../common/config-problems.js';
 import type { FlagTable, FlagValues } from '../common/flag-table.js';
 import { DEFAULT_LINE_LIMITS, type LineLimits } from './line-limits.js';
-import { DEFAULT_LIMITS, type Limits } from './limits.js';
+import { ADDRESS_FACTOR, DEFAULT_LIMITS, type Limits } from './limits.js';
 
 /** Every limit a backend can be given, each with its environment variable. */
 export const LIMIT_FLAGS = {
@@ -33,7 +33,16 @@ export const LIMIT_FLAGS = {
     max: 1000,
     default: DEFAULT_LIMITS.loginLockAfter,
     env: 'M2BBS_LOGIN_LOCK_AFTER',
-    help: 'wrong passwords for one name within the lock time that lock it (an address: 4 times as many, any names)',
+    help: 'wrong passwords for one name within the lock time that lock it',
+  },
+  'login-address-lock-after': {
+    kind: 'integer',
+    arg: 'N',
+    min: 0,
+    max: 100_000,
+    defaultText: `${ADDRESS_FACTOR} × --login-lock-after`,
+    env: 'M2BBS_LOGIN_ADDRESS_LOCK_AFTER',
+    help: 'wrong passwords from one address (any names) within the lock time that lock it (0: never lock an address; raise it or use 0 behind a reverse proxy, where every caller shares its address)',
   },
   'login-lock-minutes': {
     kind: 'integer',
@@ -106,6 +115,7 @@ export function backendLimits(values: FlagValues<typeof LIMIT_FLAGS>, problems: 
     pageSize: values['page-size'],
     badPasswordDelayMs: values['bad-pass-delay-ms'],
     loginLockAfter: values['login-lock-after'],
+    loginAddressLockAfter: values['login-address-lock-after'] ?? values['login-lock-after'] * ADDRESS_FACTOR,
     loginLockMs: values['login-lock-seconds'] > 0 ? values['login-lock-seconds'] * 1000 : values['login-lock-minutes'] * 60_000,
   });
   const lines: LineLimits = Object.freeze({

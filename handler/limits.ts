@@ -9,10 +9,15 @@ export interface Limits {
   readonly maxLineLength: number;
   readonly pageSize: number;
   readonly badPasswordDelayMs: number;
-  /** Wrong passwords for one name within `loginLockMs` that lock it for `loginLockMs` (an address: 4 times as many). */
+  /** Wrong passwords for one name within `loginLockMs` that lock it for `loginLockMs`. */
   readonly loginLockAfter: number;
   readonly loginLockMs: number;
+  /** Wrong passwords from one address (any names) that lock it; 0: addresses are never locked. */
+  readonly loginAddressLockAfter: number;
 }
+
+/** An address is locked after this many times the failures that lock a name, unless configured. */
+export const ADDRESS_FACTOR = 4;
 
 /** The limits a backend uses unless configured otherwise. */
 export const DEFAULT_LIMITS: Limits = Object.freeze({
@@ -27,4 +32,5 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
   badPasswordDelayMs: 2000,
   loginLockAfter: 5,
   loginLockMs: 15 * 60_000,
+  loginAddressLockAfter: 5 * ADDRESS_FACTOR,
 });

@@ -30,14 +30,12 @@ export interface LockNotice {
   readonly minutes: number;
 }
 
-/** How many wrong passwords lock a name for how long; an address is locked after ADDRESS_FACTOR times as many. */
+/** How many wrong passwords lock a name, and an address (0: never), for how long. */
 export interface LoginRules {
   readonly loginLockAfter: number;
   readonly loginLockMs: number;
+  readonly loginAddressLockAfter: number;
 }
-
-/** An address is locked after this many times the failures that lock a name. */
-export const ADDRESS_FACTOR = 4;
 
 /** The reason (and screen) of the hang-up order a second login makes. */
 export const LOGGED_IN_ELSEWHERE = 'logged_in_elsewhere';
@@ -57,7 +55,7 @@ export interface LoginServiceOptions {
 /** The staged login services, and the lock a name prompt asks about. */
 export function createLoginServices(options: LoginServiceOptions) {
   const { store, log, clock, rules } = options;
-  const throttle = { nameLockAfter: rules.loginLockAfter, addressLockAfter: rules.loginLockAfter * ADDRESS_FACTOR, windowMs: rules.loginLockMs };
+  const throttle = { nameLockAfter: rules.loginLockAfter, addressLockAfter: rules.loginAddressLockAfter, windowMs: rules.loginLockMs };
   // A name nobody has is hashed all the same, so a refusal takes as long either way.
   let unknownHash: Promise<string> | undefined;
 

@@ -177,4 +177,18 @@ describe('wrong passwords', () => {
     expect(turn.closed).toBe(true);
     expect(turn.texts.join('')).toMatch(/Too many wrong passwords came from your address: it is locked for \d+ more minutes/);
   });
+
+  it('never lock an address with --login-address-lock-after 0 (a reverse proxy): the next caller from it is asked for a password', async () => {
+    const board = (bbs = await startTestBbs({ backends: 1, handlerArgs: ['--login-lock-after', '1', '--login-address-lock-after', '0'] }));
+    const [ten] = board.handlers;
+    for (const name of ['anna', 'bert', 'cleo', 'dave', 'emil']) await signUp(board, name, `${name}-pw-1`);
+    for (const name of ['anna', 'bert', 'cleo', 'dave']) expect(await wrongPassword(board, 'bbs.10', name)).toContain(BAD_PASS);
+    await ten?.waitForLog(logged('login locked', { on: 'name', caller: 'dave', remote: '127.0.0.1' }));
+
+    const next = await dial(board, 'bbs.10');
+    const turn = await next.exchange('emil');
+    expect(turn.closed).toBe(false);
+    expect(turn.prompt?.msg).toContain('password');
+    expect(ten?.records.some((r) => r.msg === 'login locked' && r['on'] === 'address')).toBe(false);
+  });
 });

@@ -58,6 +58,15 @@ describe('every backend limit given to m2bbs start, as a flag or in the environm
     expect(() => parseProxyConfig([], { M2BBS_HOSTS: 'ok.example,bad name' })).toThrow('M2BBS_HOSTS: expected a host name such as bbs.example.org, got "bad name"');
   });
 
+  it('locks an address after 4 times --login-lock-after unless --login-address-lock-after says otherwise (0: never), and m2bbs start passes it on', () => {
+    expect(parseHandlerConfig(['--login-lock-after', '3'], {}).limits.loginAddressLockAfter).toBe(12);
+    expect(parseHandlerConfig([], {}).limits.loginAddressLockAfter).toBe(20);
+    expect(parseHandlerConfig(['--login-lock-after', '3'], { M2BBS_LOGIN_ADDRESS_LOCK_AFTER: '7' }).limits.loginAddressLockAfter).toBe(7);
+    const handler = parseHandlerConfig(backendArgs(parseStartConfig(['--login-address-lock-after', '0'], {}), BACKEND).slice(1), {});
+    expect(handler.limits.loginAddressLockAfter).toBe(0);
+    expect(() => parseHandlerConfig([], { M2BBS_LOGIN_ADDRESS_LOCK_AFTER: '-1' })).toThrow(/M2BBS_LOGIN_ADDRESS_LOCK_AFTER: expected a whole number from 0 to 100000, got "-1"/);
+  });
+
   it('cuts the limit for a caller silent since calling to the one before login', () => {
     const start = parseStartConfig(['--idle-before-login', '20', '--idle-before-typing', '45', '--idle-after-login', '60'], {});
     expect(start.backendLimits.lines).toMatchObject({ idleBeforeLoginSeconds: 20, idleBeforeTypingSeconds: 20 });
