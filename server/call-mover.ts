@@ -10,7 +10,7 @@ import type { Logger } from '../common/log.js';
 import { encodeDisconnect } from '../common/mongrel2-wire.js';
 import { ackOf } from '../common/prompt-ack.js';
 import type { BackendLink } from './backend-link.js';
-import type { CallState, LinkState } from './call-state.js';
+import { noteLogin, type CallState, type LinkState } from './call-state.js';
 import { dialOrder } from './dial-order.js';
 
 /** What the mover needs of the switchboard. */
@@ -141,6 +141,8 @@ export function createCallMover(ctx: MoverContext): CallMover {
       const ack = ackOf(body);
       if (ack !== undefined) state.window.ack(ack);
     }
+    // The prompt after a move may be the first to name the caller (the login was the input resent).
+    noteLogin(state, body);
     state.line.deliver(body);
   }
 

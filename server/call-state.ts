@@ -1,4 +1,5 @@
 /** What the switchboard keeps of each call and each backend number. */
+import { callerOf } from '../common/prompt-ack.js';
 import type { BackendLink } from './backend-link.js';
 import type { CallerInfo, Line } from './line.js';
 import type { ResendWindow } from './resend-window.js';
@@ -37,3 +38,13 @@ export interface LinkState {
   knownFull: boolean;
 }
 
+/**
+ * Marks the call logged in when a backend reply names its caller, telling the door once: the call
+ * then stops counting against its address's cap on callers logging in. Every reply a caller is
+ * given passes here, whether the call was dialled, connected or moved.
+ */
+export function noteLogin(state: CallState, body: Buffer): void {
+  if (state.loggedIn || callerOf(body) === undefined) return;
+  state.loggedIn = true;
+  state.line.loggedIn?.();
+}

@@ -12,12 +12,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../common/log.js';
 import { encodeDisconnect, encodeRequest, type Mongrel2Reply } from '../common/mongrel2-wire.js';
-import { ackOf, callerOf, isUnackedPrompt } from '../common/prompt-ack.js';
+import { ackOf, isUnackedPrompt } from '../common/prompt-ack.js';
 import type { BackendLink } from './backend-link.js';
 import { dialOrder } from './dial-order.js';
 import type { Call, CallerInfo, DialResult, DirectoryEntry, Line, Switchboard } from './line.js';
 import { ResendWindow } from './resend-window.js';
-import type { CallState, LinkState } from './call-state.js';
+import { noteLogin, type CallState, type LinkState } from './call-state.js';
 import { createCallMover } from './call-mover.js';
 
 /** The route that means "any free line". */
@@ -165,13 +165,6 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
     unregister(state);
     state.line.notice(`ATDT @${state.link.spec.number} ... NO ANSWER`);
     state.line.hangUp();
-  }
-
-  // Once logged in, the call no longer counts against its address's cap on callers logging in.
-  function noteLogin(state: CallState, body: Buffer): void {
-    if (state.loggedIn || callerOf(body) === undefined) return;
-    state.loggedIn = true;
-    state.line.loggedIn?.();
   }
 
   function announce(state: CallState): void {
