@@ -1,23 +1,20 @@
+/**
+ * The proxy's caps on connections: per remote address, those not logged in yet (a hundred idle
+ * telnet connections from one address leave a line for a caller from another; a caller stops
+ * counting once logged in), and all connections, refused in each door's own form; the counts
+ * come back to zero however a connection ends.
+ */
 import { afterEach, describe, expect, it } from 'vitest';
 import { directory } from './support/directory-fetch.js';
 import { until } from './support/process-tree.js';
 import { RawConnection } from './support/raw-connection.js';
-import { JsonSocketClient } from './support/json-socket-client.js';
+import { JsonSocketClient, jsonReplies } from './support/json-socket-client.js';
 import { TelnetCaller } from './support/telnet-caller.js';
 import { startTestBbs, type TestBbs } from './support/test-bbs.js';
 import { WsCaller } from './support/ws-caller.js';
 
 const perAddress = (n: number): string => `Too many callers from your address are logging in at once (${n}); try again in a minute.`;
 const total = (n: number): string => `The BBS has too many connections open right now (${n}); try again in a minute.`;
-
-/** The replies a JSON-socket caller got, decoded (base64 frames ending in NUL). */
-function jsonReplies(received: string): { type: string; msg: string }[] {
-  return received
-    .split('\0')
-    .filter((frame) => frame !== '')
-    .map((frame) => JSON.parse(Buffer.from(frame, 'base64').toString('utf8')) as { type: string; msg: string });
-}
-
 
 let bbs: TestBbs | undefined;
 const opened: { destroy?(): void; close?(): void }[] = [];

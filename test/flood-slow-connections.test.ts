@@ -1,19 +1,16 @@
+/**
+ * Slow and silent connections: on the front port a request (HTTP headers, a JSON socket's first
+ * frame) must arrive whole within --header-timeout-ms, else 408 and closed; a telnet caller who
+ * types nothing at all is hung up after --idle-before-typing, freeing the backend line.
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { directory } from './support/directory-fetch.js';
-import { rawExchange } from './support/json-socket-client.js';
+import { jsonReplies, rawExchange } from './support/json-socket-client.js';
 import { until } from './support/process-tree.js';
 import { RawConnection } from './support/raw-connection.js';
 import { TelnetCaller } from './support/telnet-caller.js';
 import { startTestBbs, type TestBbs } from './support/test-bbs.js';
 import { WsCaller } from './support/ws-caller.js';
-
-/** The replies a JSON-socket caller got, decoded (base64 frames ending in NUL). */
-function jsonReplies(received: string): { type: string; msg: string }[] {
-  return received
-    .split('\0')
-    .filter((frame) => frame !== '')
-    .map((frame) => JSON.parse(Buffer.from(frame, 'base64').toString('utf8')) as { type: string; msg: string });
-}
 
 describe('the front port closes a connection that does not send a whole request in time', () => {
   let bbs: TestBbs;

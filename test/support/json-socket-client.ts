@@ -64,3 +64,11 @@ export function rawExchange(port: number, bytes: Buffer | string): Promise<strin
     socket.on('error', reject);
   });
 }
+
+/** The replies a JSON-socket caller got, decoded from what it received (base64 frames ending in NUL). */
+export function jsonReplies(received: string): { type: string; msg: string }[] {
+  return received
+    .split('\0')
+    .filter((frame) => frame !== '')
+    .map((frame) => JSON.parse(Buffer.from(frame, 'base64').toString('utf8')) as { type: string; msg: string });
+}
