@@ -1,7 +1,7 @@
 /**
- * Connects callers to backend numbers. A call to `@bbs` is dialled: numbers with free lines first,
- * each busy or silent number tried once, the caller told each step (`ATDT @bbs.11 ... BUSY`).
- * A call to a named number goes straight there. Every attempt gets a fresh decimal connection id.
+ * Connects callers to backend numbers. A call to `@bbs` is dialled (call-dialler.ts): numbers with
+ * free lines first, each busy or silent number tried once, the caller told each step
+ * (`ATDT @bbs.11 ... BUSY`). A call to a named number goes straight there. Every attempt gets a fresh decimal connection id.
  * Every call that a backend answers is told so once, the same way through every door:
  * `ATDT @bbs.10 ... CONNECT`, before the backend's first reply.
  * Every call also gets a random `SESSION` id, kept through redials, and numbers its inputs in `SEQ`.
@@ -19,10 +19,11 @@ import type { Call, CallerInfo, DialResult, DirectoryEntry, Line, Switchboard } 
 import { ResendWindow } from './resend-window.js';
 import { noteLogin, type CallState, type LinkState } from './call-state.js';
 import { createCallMover } from './call-mover.js';
+import { createCallDialler } from './call-dialler.js';
 
 /** The route that means "any free line". */
 export const ANY_LINE = '@bbs';
-export const ALL_LINES_BUSY = 'All lines are busy. Please try again later.';
+export { ALL_LINES_BUSY } from './call-dialler.js';
 
 export interface SwitchboardOptions {
   /** This proxy's identity on the wire (Mongrel2's send_ident). */
@@ -64,21 +65,10 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
 
   const load = (link: BackendLink): LinkState => loads.get(link) as LinkState;
   const knows = (route: string): boolean => route === ANY_LINE || byRoute.has(route);
-  const mover = createCallMover({
-    uuid,
-    links: options.links,
-    log,
-    random,
-    answerTimeoutMs,
-    moveTimeoutMs,
-    load,
-    register: (state) => register(state),
-    unregister: (state) => unregister(state),
-    registered: (state) => calls.get(state.id) === state,
-    abandon: (id, link) => abandoned.set(id, link),
-    request: (state, body, seq) => request(state, body, seq),
-    isBusy,
-  });
+  // What dialling and moving a call both need of the call table.
+  const table = { uuid, log, answerTimeoutMs, load, register, unregister, request, abandon: (id: string, link: BackendLink) => void abandoned.set(id, link) };
+  const { attempt, giveUp, answered, unanswered, announce } = createCallDialler(table);
+  const mover = createCallMover({ ...table, links: options.links, random, moveTimeoutMs, registered: (state) => calls.get(state.id) === state, isBusy });
 
   function register(state: CallState): void {
     state.id = String(++lastId);
@@ -103,73 +93,6 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
     const headers = { PATH: state.info.route, METHOD: 'JSON', PATTERN: pattern, URL_SCHEME: 'm2bbs', REMOTE_ADDR: state.info.remoteAddr, DOOR: state.info.door, SESSION: state.session, SEQ: String(seq) };
     const moved = state.movingSince === undefined ? headers : { ...headers, RESUME: '1', ACKED: String(state.window?.acked ?? 0) };
     return encodeRequest({ uuid, connId: state.id, path: state.info.route, headers: moved, body });
-  }
-
-  function attempt(state: CallState): void {
-    const next = state.candidates.shift();
-    if (next === undefined) {
-      log.info('all lines busy', { door: state.info.door });
-      state.ended = true;
-      state.line.notice(ALL_LINES_BUSY);
-      state.line.hangUp();
-      return;
-    }
-    state.link = next;
-    register(state);
-    state.timer = setTimeout(() => giveUp(state, 'NO ANSWER'), answerTimeoutMs).unref();
-    next.send(request(state, state.first as Buffer, 1));
-  }
-
-  function giveUp(state: CallState, outcome: 'BUSY' | 'NO ANSWER'): void {
-    // The call goes on on the next number: the slow one must not end its conversation.
-    if (outcome === 'NO ANSWER') state.link.send(encodeDisconnect(uuid, state.id, { detach: true }));
-    state.line.notice(`ATDT @${state.link.spec.number} ... ${outcome}`);
-    abandoned.set(state.id, state.link);
-    unregister(state);
-    if (outcome === 'BUSY') load(state.link).knownFull = true;
-    attempt(state);
-  }
-
-  function answered(state: CallState, body: Buffer): void {
-    clearTimeout(state.timer);
-    // Kept for the whole call otherwise: the cleared timer and the first message are not needed again.
-    state.timer = undefined;
-    if (state.link.spec.batch === true) {
-      state.window = new ResendWindow();
-      state.window.push(1, state.first as Buffer);
-    }
-    state.first = undefined;
-    state.connected = true;
-    const ack = ackOf(body);
-    if (ack !== undefined) state.window?.ack(ack);
-    announce(state);
-    log.info('call connected', { conn: state.id, backend: state.link.spec.number, door: state.info.door });
-    noteLogin(state, body);
-    state.line.deliver(body);
-    // Typed while dialling: inputs 2, 3, ... in the order typed.
-    state.queued.splice(0).forEach((queued, i) => {
-      state.window?.push(i + 2, queued);
-      state.link.send(request(state, queued, i + 2));
-    });
-  }
-
-  // A named m2bbs number that is up but says nothing (a stopped process) would leave its caller
-  // waiting in silence for good: after the answer time they are told, as a dialled caller is.
-  function unanswered(state: CallState): void {
-    state.timer = undefined;
-    if (state.ended || state.announced) return;
-    state.ended = true;
-    log.warn('number did not answer', { conn: state.id, backend: state.link.spec.number, door: state.info.door });
-    state.link.send(encodeDisconnect(uuid, state.id));
-    abandoned.set(state.id, state.link);
-    unregister(state);
-    state.line.notice(`ATDT @${state.link.spec.number} ... NO ANSWER`);
-    state.line.hangUp();
-  }
-
-  function announce(state: CallState): void {
-    state.announced = true;
-    state.line.notice(`ATDT @${state.link.spec.number} ... CONNECT`);
   }
 
   // One per caller for the whole call, so its methods live on a class rather than in closures
