@@ -15,7 +15,8 @@ import { LINE_SERVICES, WRITE_SERVICES, type BackendServices, type LineContext }
 import { renderReply } from './replies.js';
 import { takeQueued, type QueuedLine, type Resume, type Session } from './session.js';
 import { callServiceNow, lookUp, resumeWith, type CallEffect, type CallOutcome } from './effect-runners.js';
-import { createTeardown } from './teardown.js';
+import type { LineEnded } from './line-ended.js';
+import { createTeardown, type ShowEffect } from './teardown.js';
 import { createCommitBatch } from './commit-batch.js';
 import { createReplayer } from './replay-driver.js';
 
@@ -47,8 +48,10 @@ export interface EffectLoop {
    * Ends the flow from outside (the caller hung up, idled, flooded; shutdown): its `finally`
    * blocks run, and so do the effects they yield. Storage and clock calls are made; nothing is
    * shown, slept or identified, since the line is gone; asking for a line fails the cleanup loudly.
+   * With `ended` (the caller is still on the line), the flow is thrown it, and the screens it
+   * shows are returned to go out with the closing notice.
    */
-  tearDown(session: Session): void;
+  tearDown(session: Session, ended?: LineEnded): ShowEffect[];
   /** Resolves once every cleanup waiting on a service call has finished, or after `ms`. */
   cleanupsDone(ms: number): Promise<void>;
   /** Commits now what waits for the end of this turn (before the database closes), waiting for the lock if need be. */

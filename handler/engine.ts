@@ -15,6 +15,7 @@ import { createConversationOpener } from './conversation-opener.js';
 import { createEffectLoop } from './effect-loop.js';
 import type { Flow } from './effects.js';
 import { EndedConnections } from './ended-connections.js';
+import { LineEnded } from './line-ended.js';
 import type { Journal } from './journal.js';
 import { DEFAULT_LINE_LIMITS, formatDuration, type LineLimits } from './line-limits.js';
 import type { FlowStart } from './replay.js';
@@ -130,8 +131,7 @@ export function createEngine(options: EngineOptions): Engine {
         return false;
       }
       log.info('line hung up by order', { conn: session.connId, line: order.line, reason: order.reason, order: order.id, ...(session.caller === undefined ? {} : { caller: session.caller }) });
-      outbox.reply(session.uuid, session.connId, renderReply(options.screens(), { kind: 'show', screen: order.reason, vars: undefined, final: true }));
-      endFlow(session);
+      endWithNotice(session, order.reason, undefined);
       hangUpOn(session, order.reason);
       return true;
     }
@@ -205,7 +205,15 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   // The flow's `finally` blocks run, with the effects they yield (effect-loop.ts says which).
-  const endFlow = tearDown;
+  const endFlow = (session: Session): void => void tearDown(session);
+
+  // The engine ends a line its caller is still on: the flow is thrown LineEnded, and what it shows
+  // then (what a caller composing had written) goes out after the notice, the last one final.
+  function endWithNotice(session: Session, screen: string, vars: Record<string, string | number> | undefined): void {
+    const shown = tearDown(session, new LineEnded(screen));
+    const notices = [{ kind: 'show' as const, screen, vars, final: false }, ...shown];
+    notices.forEach((notice, i) => outbox.reply(session.uuid, session.connId, renderReply(options.screens(), { ...notice, final: i === notices.length - 1 })));
+  }
 
   function receive(request: Mongrel2Request): void {
     const key = keyOf(request.uuid, request.connId);
@@ -343,8 +351,7 @@ export function createEngine(options: EngineOptions): Engine {
         continue;
       }
       reaped++;
-      outbox.reply(session.uuid, session.connId, renderReply(options.screens(), { kind: 'show', screen, vars: { duration: formatDuration(seconds), seconds }, final: true }));
-      endFlow(session);
+      endWithNotice(session, screen, { duration: formatDuration(seconds), seconds });
       hangUpOn(session, screen === 'idle' ? 'idle' : 'silent since calling');
     }
     return reaped;

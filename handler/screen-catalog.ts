@@ -55,6 +55,7 @@ export const SCREEN_CATALOG = {
   not_saved_unwritable: ['what'],
   not_saved_gone: ['what'],
   kept_text: ['body'],
+  draft_not_posted: ['body'],
   try_again: [],
   not_saved_dropped: [],
   signup_later: [],

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../common/log.js';
+import { openDatabase } from '../db/open-database.js';
+import { createStore } from '../db/store.js';
 import { ask, call, identify, show, type Flow } from '../handler/effects.js';
 import { DEFAULT_LINE_LIMITS, type LineLimits } from '../handler/line-limits.js';
 import { ManualClock, createHarness, registerAtMenu } from './support/harness.js';
@@ -146,7 +148,26 @@ describe('lines: hanging up on idle callers', () => {
     h.close();
   });
 
-  it('ends the coroutine with return(), so its finally blocks run, and pings do not count as typing', async () => {
+  it('shows a caller hung up on mid-message what they had written, after the notice, and posts nothing', async () => {
+    const clock = new ManualClock();
+    const store = createStore(openDatabase(':memory:'));
+    const h = createHarness({ now: clock.now, store });
+    const writer = await registerAtMenu(h, '1', 'writer', 'password1');
+    expect(await writer.say('1')).toMatchObject({ type: 'prompt', pchar: ' 1> ' });
+    await writer.say('Half a thought');
+    await writer.say('');
+    clock.advance(DEFAULT_LINE_LIMITS.idleAfterLoginSeconds);
+    expect(h.engine.sweep()).toBe(1);
+    expect(writer.replies.slice(-2)).toEqual([
+      { type: 'screen', msg: IDLE_AFTER },
+      { type: 'exit', msg: 'Your unfinished message was not posted; here is what you had written:\n\nHalf a thought\n' },
+    ]);
+    expect(writer.closed).toBe(true);
+    expect(store.countMessages()).toBe(0);
+    h.close();
+  });
+
+  it('ends the coroutine (thrown LineEnded), so its finally blocks run, and pings do not count as typing', async () => {
     const finished: string[] = [];
     function* guarded(): Flow {
       try {

@@ -17,6 +17,7 @@ import { startTestBbs, type TestBbs } from './support/test-bbs.js';
 
 const TAKEN_OVER = 'You have logged in on another line; this line is closed.';
 const OTHER_ENDED = 'You were logged in on another line: that call has been ended.';
+const DRAFT_NOT_POSTED = 'Your unfinished message was not posted; here is what you had written:';
 const MOVED = /-- line moved to @bbs\.1[0-2] --/;
 
 let bbs: TestBbs | undefined;
@@ -94,6 +95,26 @@ describe('the same caller logged in twice', () => {
       // The first conversation is closed (never resumed by a later move); the second is open.
       expect(query<{ open: number }>(board, 'SELECT count(*) AS open FROM conversations WHERE closed_at IS NULL')).toEqual([{ open: 1 }]);
     }
+  });
+
+  it('a caller taken over while writing a message is shown what they had written, after the notice, and nothing is posted', async () => {
+    const board = (bbs = await startTestBbs({ backends: 2, batch: true }));
+    const telnet = await telnetAtMenu(board, 'alice', 'alice-pw-1');
+    await telnet.type('1', ' 1> ');
+    await telnet.type('The first line of my story,', ' 2> ');
+    await telnet.type('and the second one.', ' 3> ');
+    const from = telnet.text.length;
+
+    const { seen } = await jsonLogIn(board, '@bbs', 'alice', 'alice-pw-1');
+    expect(seen).toContain(OTHER_ENDED);
+    await telnet.whenClosed();
+    const told = telnet.text.slice(from);
+    const notice = told.indexOf(TAKEN_OVER);
+    const draft = told.indexOf(DRAFT_NOT_POSTED);
+    expect(notice).toBeGreaterThanOrEqual(0);
+    expect(draft).toBeGreaterThan(notice);
+    expect(told.slice(draft)).toMatch(/The first line of my story,\r?\nand the second one\./);
+    expect(query(board, 'SELECT id FROM messages')).toEqual([]);
   });
 
   it('a call moved from a killed backend is the same line; taken over there, and the replay after another kill orders nothing again', async () => {

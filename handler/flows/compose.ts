@@ -1,5 +1,6 @@
 /** The line editor behind leaving a message and sending mail: lines until a `.` alone. */
 import { askLine, show, type Flow } from '../effects.js';
+import { isLineEnded } from '../line-ended.js';
 import type { Limits } from '../limits.js';
 import { charLength, wrapLine } from './wrap.js';
 
@@ -10,6 +11,18 @@ import { charLength, wrapLine } from './wrap.js';
  */
 export function* composeBody(limits: Limits): Flow<string | undefined> {
   const lines: string[] = [];
+  try {
+    return yield* collect(limits, lines);
+  } catch (err) {
+    // The line is ended under the caller (they logged in elsewhere, or idled): what they had
+    // written goes out with the closing notice, for them to copy, rather than vanish.
+    if (isLineEnded(err) && lines.some((line) => line !== '')) yield* show('draft_not_posted', { body: lines.join('\n') });
+    throw err;
+  }
+}
+
+// The lines into `lines` as they come, so that what is written so far is there if the line ends.
+function* collect(limits: Limits, lines: string[]): Flow<string | undefined> {
   while (lines.length < limits.maxLines) {
     const line = (yield* askLine(`${String(lines.length + 1).padStart(2, ' ')}> `)).trimEnd();
     if (line === '.') break;
