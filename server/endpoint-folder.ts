@@ -8,6 +8,9 @@ import { join } from 'node:path';
 import { ipcPath, ipcPathProblem } from '../common/ipc-endpoint.js';
 import type { BackendSpec } from './backend-link.js';
 
+/** The subfolder of the private folder where `m2bbs start --zmq curve` keeps its throwaway keys. */
+export const START_KEYS_FOLDER = 'keys';
+
 /** Makes a fresh private folder (mode 0700, owned by this user) under the system's temp folder. */
 export function makeEndpointFolder(): string {
   // mkdtemp makes it 0700 whatever the umask; a short prefix keeps socket paths well under the limit.
@@ -39,8 +42,13 @@ export function claimEndpointFolder(folder: string): string | undefined {
   return undefined;
 }
 
-/** Removes the socket files of `specs` in `folder`, then the folder if nothing else is left in it. */
-export function removeEndpointFolder(folder: string, specs: readonly BackendSpec[]): void {
+/**
+ * Removes the socket files of `specs` in `folder` (and, when the proxy stops for good, the keys
+ * `m2bbs start` made there), then the folder if nothing else is left in it.
+ */
+export function removeEndpointFolder(folder: string, specs: readonly BackendSpec[], stopping = false): void {
+  // Not after a failed start: a restarted proxy, and backends restarted later, read those keys again.
+  if (stopping) rmSync(join(folder, START_KEYS_FOLDER), { recursive: true, force: true });
   // libzmq leaves an ipc socket's file behind when the socket closes.
   for (const path of specs.flatMap((b) => [ipcPath(b.sendSpec), ipcPath(b.recvSpec)])) {
     if (path !== undefined && path.startsWith(join(folder, '/'))) rmSync(path, { force: true });

@@ -30,7 +30,7 @@ export interface RemoteBackends {
 /** Reads and checks the remote backends and the CURVE flags of `m2bbs start`, problems to `problems`. */
 export function remoteBackends(
   values: { readonly 'remote-backend': readonly string[]; readonly 'curve-key': string | undefined; readonly 'curve-clients': string | undefined },
-  local: { readonly count: number; readonly zmq: 'ipc' | 'tcp' },
+  local: { readonly count: number; readonly zmq: 'ipc' | 'tcp' | 'curve' },
   problems: ConfigProblems,
 ): RemoteBackends {
   const localNumbers = Array.from({ length: local.count }, (_, i) => defaultBackend(i).number);

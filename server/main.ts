@@ -36,7 +36,7 @@ export async function runProxy(argv: readonly string[]): Promise<void> {
   stopOnSignals(log, async () => {
     await proxy.close();
     await zap?.close();
-    if (folder !== undefined) removeEndpointFolder(folder, config.backends);
+    if (folder !== undefined) removeEndpointFolder(folder, config.backends, true);
   });
   void tellSupervisor({ type: 'proxy-ready', front: proxy.front, telnet: proxy.telnet, backends: proxy.backends });
   for (const backend of proxy.backends) {

@@ -45,8 +45,8 @@ export interface StartConfig {
   readonly proxyFlags: readonly string[];
   /** The first wait before a backend that exited is started again, and the longest it grows to. */
   readonly restartDelayMs: { readonly first: number; readonly max: number };
-  /** How proxy and backends talk: ipc:// sockets in a private folder, or loopback tcp://. */
-  readonly zmq: 'ipc' | 'tcp';
+  /** How proxy and local backends talk: ipc:// sockets in a private folder, loopback tcp://, or loopback tcp:// with CURVE. */
+  readonly zmq: 'ipc' | 'tcp' | 'curve';
   /** Numbers served by backends on other hosts, over CURVE. */
   readonly remote: RemoteBackends;
 }
@@ -87,11 +87,11 @@ export const START_FLAGS = {
   },
   zmq: {
     kind: 'string',
-    arg: 'ipc|tcp',
-    choices: ['ipc', 'tcp'],
+    arg: 'ipc|tcp|curve',
+    choices: ['ipc', 'tcp', 'curve'],
     env: 'M2BBS_ZMQ',
     default: 'ipc',
-    help: 'ipc: the backends\' ZeroMQ endpoints are Unix sockets in a private 0700 folder under the temp folder, which only this user can reach, removed at stop; tcp: loopback ports the system picks, which any local user can reach',
+    help: 'ipc: the backends\' ZeroMQ endpoints are Unix sockets in a private 0700 folder under the temp folder, which only this user can reach, removed at stop; tcp: loopback ports the system picks, which any local user can reach; curve: loopback ports with CURVE, keys made for the proxy and the local backends in that private folder (to try CURVE, or measure it, on one host)',
   },
   ...REMOTE_FLAGS,
   ...PASSED_ON_FLAGS,
@@ -116,7 +116,8 @@ export function parseStartConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   parseAddress(sources.telnet ?? '--telnet', values.telnet, problems);
   // M2BBS_HOSTS is read here, so the proxy is given the same names whatever its environment.
   const { hosts } = capConfig(values, env, problems);
-  const remote = remoteBackends(values, { count: values.backends, zmq: values.zmq === 'tcp' ? 'tcp' : 'ipc' }, problems);
+  const zmq = values.zmq === 'tcp' || values.zmq === 'curve' ? values.zmq : 'ipc';
+  const remote = remoteBackends(values, { count: values.backends, zmq }, problems);
   if (values['max-restart-delay-ms'] < values['restart-delay-ms']) {
     problems.add(`--max-restart-delay-ms: expected at least --restart-delay-ms (${values['restart-delay-ms']}), got ${values['max-restart-delay-ms']}`);
   }
@@ -144,7 +145,7 @@ export function parseStartConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     backendFlags,
     proxyFlags,
     restartDelayMs: { first: values['restart-delay-ms'], max: values['max-restart-delay-ms'] },
-    zmq: values.zmq === 'tcp' ? 'tcp' : 'ipc',
+    zmq,
     remote,
   });
 }

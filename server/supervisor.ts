@@ -4,12 +4,11 @@
  */
 import type { BoundAddress, ChildMessage } from '../common/child-channel.js';
 import { defaultBackend } from '../common/backend-defaults.js';
-import { BbsError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import type { BackendSpec } from './backend-link.js';
-import { dropEndpointFolder, ipcBackendSpec, makeEndpointFolder } from './endpoint-folder.js';
 import type { LogOutput } from './log-view.js';
 import { backendArgs, type StartConfig } from './start-config.js';
+import { startEndpoints } from './start-endpoints.js';
 import { runChild, type SupervisedChild } from './supervised-child.js';
 
 /** The running BBS as `m2bbs start` holds it. */
@@ -38,22 +37,6 @@ function hostPort(a: BoundAddress): string {
   return a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
 }
 
-/** Each backend's endpoints as the first proxy is to bind them, and the folder holding them. */
-function backendEndpoints(zmq: 'ipc' | 'tcp', numbers: readonly string[]): { readonly specs: readonly BackendSpec[]; readonly folderArgs: readonly string[]; remove(): void } {
-  if (zmq === 'tcp') return { specs: numbers.map((number) => ({ number, sendSpec: 'tcp://127.0.0.1:*', recvSpec: 'tcp://127.0.0.1:*' })), folderArgs: [], remove: () => undefined };
-  const folder = makeEndpointFolder();
-  const specs: BackendSpec[] = [];
-  for (const number of numbers) {
-    const made = ipcBackendSpec(folder, number);
-    if ('problem' in made) {
-      dropEndpointFolder(folder);
-      throw new BbsError('BBS_ERR_CONFIG', `m2bbs start: ${made.problem}; or use --zmq tcp`);
-    }
-    specs.push(made.spec);
-  }
-  return { specs, folderArgs: ['--endpoint-dir', folder], remove: () => dropEndpointFolder(folder) };
-}
-
 /** Starts the proxy and backends described by `config`, their log lines to `output`, each backend with `backendEnv`. */
 export function startSupervisor(config: StartConfig, log: Logger, output: LogOutput, backendEnv: NodeJS.ProcessEnv): Supervisor {
   // The first proxy binds every backend's endpoints (ipc sockets in a private folder, or tcp ports
@@ -62,7 +45,7 @@ export function startSupervisor(config: StartConfig, log: Logger, output: LogOut
   const numbers = Array.from({ length: config.backends }, (_, i) => defaultBackend(i).number);
   // Made here, before any child, because both the first proxy and every backend need the same
   // endpoints, and the folder must be made before a proxy can claim it (and removed by whoever stops last).
-  const endpoints = backendEndpoints(config.zmq, numbers);
+  const endpoints = startEndpoints(config.zmq, numbers, config.remote.curveArgs);
   let stopping = false;
   // True once the banner could be printed: every backend has connected once.
   let isUp = false;
@@ -94,7 +77,7 @@ export function startSupervisor(config: StartConfig, log: Logger, output: LogOut
     let failure: string | undefined;
     const args =
       bound?.args ??
-      ['--listen', config.listen, '--telnet', config.telnet, ...[...endpoints.specs, ...config.remote.specs].flatMap((b) => ['--backend', `${b.number}=${b.sendSpec},${b.recvSpec}`]), ...endpoints.folderArgs, ...config.remote.curveArgs];
+      ['--listen', config.listen, '--telnet', config.telnet, ...[...endpoints.specs, ...config.remote.specs].flatMap((b) => ['--backend', `${b.number}=${b.sendSpec},${b.recvSpec}`]), ...endpoints.proxyArgs];
     const child = runChild('proxy', ['proxy', ...args, ...proxyFlags, ...(bound === undefined ? [] : restartFlags)], { log: output.sink('proxy'), supervisor: log }, {
       message(m: ChildMessage) {
         if (m.type === 'failed') failure = m.message;
@@ -102,7 +85,7 @@ export function startSupervisor(config: StartConfig, log: Logger, output: LogOut
         else if (m.type !== 'proxy-ready') return;
         else if (bound === undefined) {
           bound = {
-            args: ['--listen', hostPort(m.front), '--telnet', hostPort(m.telnet), ...m.backends.flatMap((b) => ['--backend', `${b.number}=${b.sendSpec},${b.recvSpec}`]), ...endpoints.folderArgs, ...config.remote.curveArgs],
+            args: ['--listen', hostPort(m.front), '--telnet', hostPort(m.telnet), ...m.backends.flatMap((b) => ['--backend', `${b.number}=${b.sendSpec},${b.recvSpec}`]), ...endpoints.proxyArgs],
             backends: m.backends,
           };
           // A remote number's backend runs on its own host and attaches when it will.
@@ -138,7 +121,7 @@ export function startSupervisor(config: StartConfig, log: Logger, output: LogOut
     const args = backendArgs(config, b);
     const started = Date.now();
     let failure: string | undefined;
-    const handler = runChild(b.number, [...(config.screens === undefined ? args : [...args, '--screens', config.screens]), ...common], { log: output.sink(b.number), supervisor: log }, {
+    const handler = runChild(b.number, [...(config.screens === undefined ? args : [...args, '--screens', config.screens]), ...endpoints.backendArgs, ...common], { log: output.sink(b.number), supervisor: log }, {
       message(m: ChildMessage) {
         if (m.type === 'failed') failure = m.message;
       },
