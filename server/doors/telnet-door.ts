@@ -10,6 +10,7 @@ import type { Call, Line, Switchboard } from '../line.js';
 import { NOT_READING, createOutputLimit, type OutputLimit } from '../output-limit.js';
 import { PLAIN_TERMINAL, renderNotice, renderReply, terminalCaps, type TerminalCaps } from '../render-text.js';
 import { Refusals, refuseTelnet } from './refuse-connection.js';
+import { TelnetLineEditor, type TypingRefused } from './telnet-line-editor.js';
 import { OPTION, TelnetProtocol, escapeIac, type TelnetEvent } from './telnet-protocol.js';
 
 /** What the telnet door needs: the switchboard to dial, a logger, and optional limits. */
@@ -42,9 +43,7 @@ type Settings = Readonly<Required<Omit<TelnetDoorOptions, 'log' | 'caps'>>> & { 
 
 const REFUSED: ErrorCode = 'BBS_ERR_TELNET_INPUT';
 const LINGER_MS = 3000;
-const [TAB, CTRL_U, ESC] = [0x09, 0x15, 0x1b];
 const MAX_PENDING_LINES = 32;
-const C1_CONTROLS = /[\u0080-\u009f]/;
 
 /** Creates the telnet door; hand it the connections of a `net.Server`. */
 export function createTelnetDoor(options: TelnetDoorOptions): TelnetDoor {
@@ -78,8 +77,7 @@ function resumeReading(this: Socket): void {
 
 class TelnetConnection implements Line {
   private readonly protocol = new TelnetProtocol();
-  // Made for a line being typed and dropped at Enter: an idle caller keeps no converter.
-  private decoder: InstanceType<typeof TextDecoder> | undefined;
+  private readonly editor: TelnetLineEditor;
   private readonly pending: string[] = [];
   private caps: TerminalCaps = PLAIN_TERMINAL;
   private phase: 'negotiating' | 'online' | 'dropped' | 'closing' = 'negotiating';
@@ -88,9 +86,6 @@ class TelnetConnection implements Line {
   private hungUp = false;
   private overflowed = false;
   private secret = false;
-  private escape: 'none' | 'esc' | 'csi' | 'ss3' = 'none';
-  private text = '';
-  private textBytes = 0;
   /** Until the terminal has said what it is; dropped once dialled, so an idle caller keeps no timer. */
   private timer: NodeJS.Timeout | undefined;
   private linger: NodeJS.Timeout | undefined;
@@ -101,6 +96,7 @@ class TelnetConnection implements Line {
     private readonly baseLog: Logger,
     private logFields: Readonly<Record<string, unknown>>,
   ) {
+    this.editor = new TelnetLineEditor(settings.maxLineBytes);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('error', (error: NodeJS.ErrnoException) => this.log.info('telnet socket error', { error: error.message, errno: error.code }));
@@ -120,11 +116,12 @@ class TelnetConnection implements Line {
     const wasSecret = this.secret;
     if (reply.awaitsLine) this.secret = !reply.echo;
     // Half a password must never become the start of an echoed answer (a name, journaled in clear).
-    if (wasSecret && !this.secret) this.forgetTyped();
+    if (wasSecret && !this.secret) this.editor.forget();
     this.write(reply.bytes);
     // What the caller had typed of a line stays theirs when a prompt comes before Enter (after a
     // `-- line moved --` notice it is the same prompt again): shown after it, never if secret.
-    if (reply.awaitsLine && this.text !== '' && !wasSecret && !this.secret && this.echoing()) this.write(Buffer.from(this.text, 'utf8'));
+    const { text } = this.editor;
+    if (reply.awaitsLine && text !== '' && !wasSecret && !this.secret && this.echoing()) this.write(Buffer.from(text, 'utf8'));
   }
 
   hangUp(): void {
@@ -147,7 +144,7 @@ class TelnetConnection implements Line {
     this.call = undefined;
     this.left = false;
     // The redial offer echoes what is typed: half a password typed before it is dropped, not shown.
-    if (this.secret) this.forgetTyped();
+    if (this.secret) this.editor.forget();
     this.secret = false;
     this.phase = 'dropped';
     this.write(renderNotice(`${text} Press Enter to redial, or type Q and Enter to hang up.`, this.caps));
@@ -177,14 +174,17 @@ class TelnetConnection implements Line {
     switch (event.type) {
       case 'send':
         return this.write(event.bytes, false);
-      case 'data':
-        return this.typed(event.bytes);
+      case 'data': {
+        const typed = this.editor.feed(event.bytes);
+        this.echo(typed.echo);
+        return typed.refused === undefined ? undefined : this.refuse(typed.refused);
+      }
       case 'enter':
         return this.enter();
       case 'erase':
-        return this.erase(1);
+        return this.echo(this.editor.erase(1));
       case 'erase-line':
-        return this.erase(Infinity);
+        return this.echo(this.editor.erase(Infinity));
       case 'ttype':
         this.caps = terminalCaps(event.name);
         this.log.debug('terminal type', { ttype: event.name, ...this.caps });
@@ -195,7 +195,7 @@ class TelnetConnection implements Line {
         if (event.verb === 'WONT' && event.option === OPTION.TTYPE) this.dial('no ttype');
         return;
       case 'error':
-        return this.refuse('Your terminal sent a broken telnet negotiation', event.reason);
+        return this.refuse({ message: 'Your terminal sent a broken telnet negotiation', reason: event.reason });
     }
   }
 
@@ -216,66 +216,16 @@ class TelnetConnection implements Line {
     for (const line of this.pending.splice(0)) dialled.call.sendLine(line);
   }
 
-  private typed(bytes: Buffer): void {
-    let kept: number[] = [];
-    for (const byte of bytes) {
-      if (this.escape !== 'none') this.skipEscape(byte);
-      else if (byte === ESC) this.escape = 'esc';
-      else if (byte === CTRL_U) {
-        this.accept(kept);
-        kept = [];
-        if (this.phase === 'closing') return;
-        this.erase(Infinity);
-      } else if (byte < 0x20 && byte !== TAB) return this.refuse('Control characters and binary data are not accepted', `byte 0x${byte.toString(16)}`);
-      else kept.push(byte);
-    }
-    this.accept(kept);
-  }
-
-  private accept(bytes: number[]): void {
-    if (bytes.length === 0) return;
-    let text: string;
-    try {
-      this.decoder ??= new TextDecoder('utf-8', { fatal: true });
-      text = this.decoder.decode(Buffer.from(bytes), { stream: true });
-    } catch {
-      return this.refuse('That was not valid UTF-8 text', 'invalid UTF-8');
-    }
-    this.textBytes += bytes.length;
-    if (C1_CONTROLS.test(text)) return this.refuse('Control characters and binary data are not accepted', 'C1 control');
-    if (this.textBytes > this.settings.maxLineBytes) return this.refuse(`Lines are limited to ${this.settings.maxLineBytes} bytes`, 'line too long');
-    this.text += text;
-    if (this.echoing() && !this.secret) this.write(Buffer.from(text, 'utf8'));
-  }
-
-  // Arrow and function keys send escape sequences; they do nothing on a BBS line, so they are skipped.
-  private skipEscape(byte: number): void {
-    if (this.escape === 'esc') this.escape = byte === 0x5b ? 'csi' : byte === 0x4f ? 'ss3' : 'none';
-    else if (this.escape === 'ss3' || byte < 0x20 || byte > 0x3f) this.escape = 'none';
-  }
-
   private enter(): void {
-    let line: string;
-    try {
-      line = this.text + (this.decoder?.decode() ?? '');
-    } catch {
-      return this.refuse('That was not valid UTF-8 text', 'invalid UTF-8 at end of line');
-    }
-    this.forgetTyped();
+    const taken = this.editor.take();
+    if ('refused' in taken) return this.refuse(taken.refused);
+    const { line } = taken;
     this.secret = false;
     if (this.echoing()) this.write(Buffer.from('\r\n'));
     if (this.phase === 'dropped') return this.redialOrQuit(line);
     if (this.call !== undefined) this.call.sendLine(line);
     else if (this.pending.length < MAX_PENDING_LINES) this.pending.push(line);
-    else this.refuse('Too much was typed before the call went through', 'too many lines before dialling');
-  }
-
-  /** Drops the line being typed without sending it. */
-  private forgetTyped(): void {
-    this.decoder = undefined;
-    this.text = '';
-    this.textBytes = 0;
-    this.escape = 'none';
+    else this.refuse({ message: 'Too much was typed before the call went through', reason: 'too many lines before dialling' });
   }
 
   private redialOrQuit(answer: string): void {
@@ -284,20 +234,16 @@ class TelnetConnection implements Line {
     this.dial('redial');
   }
 
-  private erase(count: number): void {
-    const chars = Array.from(this.text);
-    const removed = chars.splice(Math.max(0, chars.length - count));
-    if (removed.length === 0) return;
-    this.text = chars.join('');
-    this.textBytes = Buffer.byteLength(this.text);
-    if (this.echoing() && !this.secret) this.write(Buffer.from('\b \b'.repeat(removed.length)));
+  // What was typed (or erased) shows on the caller's screen only when we echo, and never a secret.
+  private echo(text: string): void {
+    if (text !== '' && this.echoing() && !this.secret) this.write(Buffer.from(text, 'utf8'));
   }
 
   private echoing(): boolean {
     return this.protocol.localEnabled(OPTION.ECHO);
   }
 
-  private refuse(message: string, reason: string): void {
+  private refuse({ message, reason }: TypingRefused): void {
     this.log.warn('telnet caller refused', { code: REFUSED, reason });
     this.finish(`${message}; closing the line.`);
   }

@@ -1,0 +1,38 @@
+/** The telnet door's line editor, pure: bytes in, what to echo and the line at Enter out. */
+import { describe, expect, it } from 'vitest';
+import { TelnetLineEditor } from '../server/doors/telnet-line-editor.js';
+
+const bytes = (text: string): Buffer => Buffer.from(text, 'latin1');
+
+describe('TelnetLineEditor', () => {
+  it('keeps UTF-8 split across writes, echoes each whole character, and gives the line at Enter', () => {
+    const editor = new TelnetLineEditor(100);
+    const word = Buffer.from('héllo', 'utf8');
+    expect(editor.feed(word.subarray(0, 2))).toEqual({ echo: 'h' });
+    expect(editor.feed(word.subarray(2))).toEqual({ echo: 'éllo' });
+    expect(editor.text).toBe('héllo');
+    expect(editor.take()).toEqual({ line: 'héllo' });
+    expect(editor.text).toBe('');
+  });
+
+  it('erases characters (not bytes) and the whole line on Ctrl-U, skipping arrow keys', () => {
+    const editor = new TelnetLineEditor(100);
+    expect(editor.feed(Buffer.from('añb', 'utf8'))).toEqual({ echo: 'añb' });
+    expect(editor.erase(2)).toBe('\b \b\b \b');
+    expect(editor.feed(bytes('\x1b[Ac\x1bOBd'))).toEqual({ echo: 'cd' });
+    expect(editor.feed(bytes('xy\x15z'))).toEqual({ echo: `xy${'\b \b'.repeat(5)}z` });
+    expect(editor.take()).toEqual({ line: 'z' });
+    expect(editor.erase(1)).toBe('');
+  });
+
+  it('refuses control bytes, C1 controls, bad UTF-8 and a line past its limit, echoing only what came before', () => {
+    expect(new TelnetLineEditor(100).feed(bytes('ok\x07no'))).toEqual({ echo: '', refused: { message: 'Control characters and binary data are not accepted', reason: 'byte 0x7' } });
+    expect(new TelnetLineEditor(100).feed(bytes('ok\x15\x00'))).toMatchObject({ echo: 'ok\b \b\b \b', refused: { reason: 'byte 0x0' } });
+    expect(new TelnetLineEditor(100).feed(Buffer.from('\u0085', 'utf8')).refused?.reason).toBe('C1 control');
+    expect(new TelnetLineEditor(100).feed(bytes('\xff\xfe')).refused).toEqual({ message: 'That was not valid UTF-8 text', reason: 'invalid UTF-8' });
+    expect(new TelnetLineEditor(4).feed(bytes('12345')).refused).toEqual({ message: 'Lines are limited to 4 bytes', reason: 'line too long' });
+    const halfAtEnter = new TelnetLineEditor(100);
+    halfAtEnter.feed(Buffer.from('é', 'utf8').subarray(0, 1));
+    expect(halfAtEnter.take()).toEqual({ refused: { message: 'That was not valid UTF-8 text', reason: 'invalid UTF-8 at end of line' } });
+  });
+});
