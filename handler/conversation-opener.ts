@@ -133,10 +133,10 @@ export function createConversationOpener(options: OpenerOptions): ConversationOp
   return { open, serverRestarted };
 }
 
-// Mongrel2's view of the caller's address: REMOTE_ADDR, which it sets itself (a client can send
-// its own x-forwarded-for on an HTTP route, so that one is only a fallback).
+// Mongrel2's view of the caller's address: REMOTE_ADDR, which it sets itself. Never
+// x-forwarded-for: a client sends its own on an HTTP route, and would pick the address its wrong
+// passwords count against (a fresh one each try) or claim another caller's conversation.
 function remoteOf(request: Mongrel2Request): string | undefined {
-  const { REMOTE_ADDR: remote, 'x-forwarded-for': forwarded } = request.headers;
-  const address = typeof remote === 'string' ? remote : forwarded;
-  return typeof address === 'string' ? address.slice(0, 128) : undefined;
+  const remote = request.headers.REMOTE_ADDR;
+  return typeof remote === 'string' ? remote.slice(0, 128) : undefined;
 }

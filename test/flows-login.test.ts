@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../db/open-database.js';
+import { createStore } from '../db/store.js';
 import type { Effect } from '../handler/effects.js';
 import { bbs } from '../handler/flows/bbs.js';
 import { badPasswordDelay, logIn } from '../handler/flows/login.js';
@@ -206,6 +208,28 @@ describe('registration, as a caller sees it', () => {
     await c.say('hunter22');
     expect(JSON.stringify(c.replies)).not.toContain('hunter22');
     expect(c.transcript()).not.toContain('hunter22');
+    h.close();
+  });
+});
+
+describe("the caller's address, as the login throttle counts it", () => {
+  it('is REMOTE_ADDR, which Mongrel2 sets itself, never an x-forwarded-for header a client can send', async () => {
+    const db = openDatabase(':memory:');
+    const h = createHarness({ store: createStore(db) });
+    await h.services.register('zed', 'password1');
+    const addresses = (): string[] => db.prepare<[], string>("SELECT key FROM login_failures WHERE kind = 'address' ORDER BY key").pluck().all();
+
+    const forged = h.caller('1', { 'x-forwarded-for': '203.0.113.9' });
+    await forged.dial();
+    await forged.say('zed');
+    expect(await forged.say('wrong-password')).toBeUndefined();
+    expect(addresses()).toEqual([]);
+
+    const behindMongrel2 = h.caller('2', { REMOTE_ADDR: '198.51.100.4', 'x-forwarded-for': '203.0.113.9' });
+    await behindMongrel2.dial();
+    await behindMongrel2.say('zed');
+    expect(await behindMongrel2.say('wrong-password')).toBeUndefined();
+    expect(addresses()).toEqual(['198.51.100.4']);
     h.close();
   });
 });
