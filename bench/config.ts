@@ -89,7 +89,7 @@ export const BENCH_FLAGS = {
     arg: 'ipc|tcp|curve',
     choices: ['ipc', 'tcp', 'curve'],
     default: 'ipc',
-    help: 'the ZeroMQ transport of the raw ZeroMQ baseline, and of the BBS it starts (m2bbs start --zmq; with curve the BBS stays on ipc, its local backends taking no keys, and only the baseline pays for CURVE)',
+    help: 'the ZeroMQ transport of the raw ZeroMQ baseline, and of the BBS it starts (m2bbs start --zmq: with curve its local backends are on loopback tcp with CURVE, so the whole BBS pays for it)',
   },
   kills: { kind: 'integer', arg: 'N', min: 1, max: 100_000, default: 100, help: 'failover: backends to SIGKILL' },
   'kill-pause': { kind: 'integer', arg: 'MS', min: 0, max: 600_000, default: 100, help: 'failover: mean pause before each kill, once every backend is up' },

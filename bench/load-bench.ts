@@ -47,7 +47,7 @@ export async function runLoadBench(config: BenchConfig, progress: Progress): Pro
       backends: config.backends,
       maxCallers: config.maxCallers,
       prepare: (db) => seedAccounts(db, names.slice(config.signUps)),
-      startFlags: ['--journal', config.journal, '--zmq', config.zmq === 'tcp' ? 'tcp' : 'ipc'],
+      startFlags: ['--journal', config.journal, '--zmq', config.zmq],
       ...(config.profileDir === undefined ? {} : { profileDir: config.profileDir }),
     });
   }
