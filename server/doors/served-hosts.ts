@@ -1,7 +1,8 @@
 /**
- * Which `Host` a WebSocket handshake may name: an IP literal (v4, or v6 in brackets), `localhost`,
- * or a name the sysop gave with `--host`. A page on another name that resolves to this BBS's
- * address (DNS rebinding) sends its own name as the Host, and is refused.
+ * Which `Host` a request on the front port (the page, /directory, the WebSocket handshake) may
+ * name: an IP literal (v4, or v6 in brackets), `localhost`, or a name the sysop gave with
+ * `--host`. A page on another name that resolves to this BBS's address (DNS rebinding) sends its
+ * own name as the Host, and is refused.
  */
 import { isIPv4, isIPv6 } from 'node:net';
 
