@@ -16,7 +16,7 @@ import { TelnetCaller } from './support/telnet-caller.js';
 import { startTestBbs, type TestBbs } from './support/test-bbs.js';
 
 const TAKEN_OVER = 'You have logged in on another line; this line is closed.';
-const OTHER_ENDED = 'You were logged in on another line: that call has been ended.';
+const OTHER_ENDED = 'If you were logged in on another line, that call has been ended.';
 const DRAFT_NOT_POSTED = 'Your unfinished message was not posted; here is what you had written:';
 const MOVED = /-- line moved to @bbs\.1[0-2] --/;
 
