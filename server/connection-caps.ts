@@ -37,7 +37,7 @@ export interface ConnectionCaps {
   loggingIn(address: string): number;
 }
 
-/** The address as the caps count it: an IPv4-mapped IPv6 address is its IPv4 one. */
+/** The address as the caps count it (canonicalAddress): IPv4-mapped IPv6 as IPv4, other IPv6 by its /64. */
 export const capAddress = canonicalAddress;
 
 /** Creates the caps; `log` gets a warning when an address or the total refuses, at most one a minute each (cap-warnings.ts). */
