@@ -8,8 +8,7 @@ import { canonicalAddress } from '../common/remote-address.js';
 import type { Logger } from '../common/log.js';
 import { hashPassword, verifyPassword, type ScryptCost } from '../db/password.js';
 import type { Caller, Store } from '../db/store.js';
-import { isWriteFailure } from '../db/write-failure.js';
-import { logWriteFailure } from './write-failure-log.js';
+import { throwOn, type StoredOr } from './write-failure-log.js';
 
 /** Where a call comes from: the engine adds it to the arguments of LINE_SERVICES, the flow never does. */
 export interface LineContext {
@@ -48,27 +47,27 @@ export interface LoginServiceOptions {
   readonly rules: LoginRules;
   /** Counts a call (the caller's bookkeeping); see services.ts. */
   readonly countCall: (caller: Caller) => Caller;
-  /** Runs a write the flow needs, logging a failure before it is thrown. */
-  readonly stored: <T>(op: string, fields: Record<string, unknown>, write: () => T) => T;
+  /** Runs a write, logging a failure before its fallback answers it (services.ts). */
+  readonly storedOr: StoredOr;
 }
 
-/** The staged login services, and the lock a name prompt asks about. */
-export function createLoginServices(options: LoginServiceOptions) {
+/** The staged login services (each checks, then returns the write to make), and the lock a name prompt asks about. */
+export interface LoginServices {
+  /** The lock in force on `name`, or on the caller's address, if any. */
+  loginLock(name: string, at?: LineContext): LockNotice | undefined;
+  logIn(name: string, password: string, at?: LineContext): Promise<() => LoginResult>;
+  register(name: string, password: string, at?: LineContext): Promise<() => Caller>;
+}
+
+/** Creates the login services over a store. */
+export function createLoginServices(options: LoginServiceOptions): LoginServices {
   const { store, log, clock, rules } = options;
   const throttle = { nameLockAfter: rules.loginLockAfter, addressLockAfter: rules.loginAddressLockAfter, windowMs: rules.loginLockMs };
   // A name nobody has is hashed all the same, so a refusal takes as long either way.
   let unknownHash: Promise<string> | undefined;
 
   // Bookkeeping that cannot be stored is logged and left: the caller is refused or let in all the same.
-  function bookkeeping<T>(op: string, fields: Record<string, unknown>, write: () => T, otherwise: T): T {
-    try {
-      return write();
-    } catch (err) {
-      if (!isWriteFailure(err)) throw err;
-      logWriteFailure(log, store, op, fields, err);
-      return otherwise;
-    }
-  }
+  const bookkeeping = <T>(op: string, fields: Record<string, unknown>, write: () => T, otherwise: T): T => options.storedOr(op, fields, write, () => otherwise);
 
   function refused(name: string, at: LineContext | undefined, now: number): LoginResult {
     const remote = addressOf(at);
@@ -120,7 +119,7 @@ export function createLoginServices(options: LoginServiceOptions) {
       const hash = await hashPassword(password, options.cost);
       return () => {
         const now = clock();
-        const created = options.stored('register', { caller: name }, () => store.createCaller(name, hash, now));
+        const created = options.storedOr('register', { caller: name }, () => store.createCaller(name, hash, now), throwOn);
         takeLine(created, at, now);
         log.info('caller registered', { caller: created.name, remote: at?.remote });
         return { ...options.countCall(created), lastCallAt: null };

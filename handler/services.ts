@@ -5,10 +5,9 @@
 import type { Logger } from '../common/log.js';
 import { DEFAULT_SCRYPT_COST, type ScryptCost } from '../db/password.js';
 import type { Caller, MailItem, PublicMessage, Store, WallLine } from '../db/store.js';
-import { isWriteFailure } from '../db/write-failure.js';
 import { DEFAULT_LIMITS } from './limits.js';
 import { createLoginServices, type LineContext, type LockNotice, type LoginResult, type LoginRules } from './login-services.js';
-import { logWriteFailure } from './write-failure-log.js';
+import { createStoredOr, throwOn } from './write-failure-log.js';
 
 export type { LineContext, LockNotice, LoginResult } from './login-services.js';
 
@@ -81,15 +80,8 @@ export function createServices(options: ServiceOptions): Services & { readonly s
   const { store, log } = options;
   const clock = options.clock ?? Date.now;
   const cost = options.scryptCost ?? DEFAULT_SCRYPT_COST;
-  const stored = <T>(op: string, fields: Record<string, unknown>, write: () => T): T => {
-    try {
-      return write();
-    } catch (err) {
-      if (!isWriteFailure(err)) throw err;
-      logWriteFailure(log, store, op, fields, err);
-      throw err;
-    }
-  };
+  const storedOr = createStoredOr(log, store);
+  const stored = <T>(op: string, fields: Record<string, unknown>, write: () => T): T => storedOr(op, fields, write, throwOn);
   const withoutHash = (caller: Caller): Caller => ({
     id: caller.id,
     name: caller.name,
@@ -99,15 +91,8 @@ export function createServices(options: ServiceOptions): Services & { readonly s
   });
   // Counting a call is bookkeeping: when it cannot be stored the caller still gets in and can
   // read, their count simply does not move (the failure is logged).
-  const countCall = (caller: Caller): Caller => {
-    try {
-      return stored('recordCall', { caller: caller.name }, () => store.recordCall(caller.id, clock()));
-    } catch (err) {
-      if (!isWriteFailure(err)) throw err;
-      return withoutHash(caller);
-    }
-  };
-  const login = createLoginServices({ store, log, cost, clock, rules: options.login ?? DEFAULT_LIMITS, countCall, stored });
+  const countCall = (caller: Caller): Caller => storedOr('recordCall', { caller: caller.name }, () => store.recordCall(caller.id, clock()), () => withoutHash(caller));
+  const login = createLoginServices({ store, log, cost, clock, rules: options.login ?? DEFAULT_LIMITS, countCall, storedOr });
   const staged: StagedServices = { logIn: login.logIn, register: login.register };
   return {
     now: clock,
