@@ -11,10 +11,11 @@ const CONTROL_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 // code points (what a font draws as nothing: BiDi embeddings, overrides, isolates and marks, which
 // turn "fdp.exe" around; zero-width spaces and joiners; the word joiner and invisible operators;
 // the byte order mark; soft hyphens; Hangul fillers; variation selectors; tag characters, which
-// smuggle invisible text inside visible text), the Arabic letter mark, line and paragraph
-// separators (a terminal may break the line there) and interlinear annotations. Emoji drawn with
+// smuggle invisible text inside visible text), every other format character (the Arabic number
+// signs and the like, which change the look of what follows), line and paragraph separators (a
+// terminal may break the line there) and interlinear annotations. Emoji drawn with
 // a joiner or a variation selector come out as their parts, which is the price of reading true.
-const INVISIBLE_FORMAT = /[\p{Default_Ignorable_Code_Point}\u061c\u2028\u2029\ufff9-\ufffb]/gu;
+const INVISIBLE_FORMAT = /[\p{Default_Ignorable_Code_Point}\p{Cf}\u2028\u2029]/gu;
 
 /** `text` without control characters or invisible format characters; tabs become spaces. */
 export function neutraliseCallerText(text: string): string {

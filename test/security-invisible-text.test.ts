@@ -12,9 +12,9 @@ import { startTestBbs, type TestBbs } from './support/test-bbs.js';
 
 // Each sneaky character the issue names, and its friends, between visible words.
 const RLO = '\u202e';
-const SNEAKY = [RLO, '\u202d', '\u2066', '\u2069', '\u200e', '\u200f', '\u061c', '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u2028', '\u{e0041}', '\u{e007f}', '\u00ad', '\u3164', '\ufe0f', '\u{e0100}'];
-const POSTED = `invoice${RLO}fdp.exe zero${'\u200b'}width ${'\u2066'}isolated${'\u2069'} tag${'\u{e0041}\u{e0042}'}ged \u001b[2Jwiped\u009b31m bom\ufeffhere soft\u00adhy\u3164phen vs\ufe0f\u{e0100}`;
-const SHOWN = 'invoicefdp.exe zerowidth isolated tagged [2Jwiped31m bomhere softhyphen vs';
+const SNEAKY = [RLO, '\u202d', '\u2066', '\u2069', '\u200e', '\u200f', '\u061c', '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u2028', '\u{e0041}', '\u{e007f}', '\u00ad', '\u3164', '\ufe0f', '\u{e0100}', '\u034f', '\u180b', '\u0600', '\u{1d173}'];
+const POSTED = `invoice${RLO}fdp.exe zero${'\u200b'}width ${'\u2066'}isolated${'\u2069'} tag${'\u{e0041}\u{e0042}'}ged \u001b[2Jwiped\u009b31m bom\ufeffhere soft\u00adhy\u3164phen vs\ufe0f\u{e0100}\u034f\u180b\u0600\u{1d173}!`;
+const SHOWN = 'invoicefdp.exe zerowidth isolated tagged [2Jwiped31m bomhere softhyphen vs!';
 const FORBIDDEN = new RegExp(`[${SNEAKY.join('')}\\u009b\\u0007]|\\u001b\\[2J`, 'u');
 
 async function signUp(bbs: TestBbs, name: string): Promise<JsonSocketClient> {
