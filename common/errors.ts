@@ -29,6 +29,9 @@ export const ERROR_CODES = {
   BBS_ERR_FOREIGN_HOST: { expose: false, summary: 'a WebSocket handshake named a Host this BBS does not serve (DNS rebinding); see --host' },
   BBS_ERR_CURVE_REFUSED: { expose: false, summary: 'a peer on a CURVE backend endpoint was refused by the ZAP handler: a key not in --curve-clients, no CURVE, or a foreign ZAP domain' },
   BBS_ERR_KEY_EXISTS: { expose: true, summary: 'm2bbs keys was asked to write a key file that already exists; it never overwrites a key' },
+  BBS_ERR_LOGIN_FAILED: { expose: false, summary: 'a wrong password (or one refused during a lock) for a name, counted by the login throttle' },
+  BBS_ERR_LOGIN_LOCKED: { expose: false, summary: 'too many wrong passwords locked a name, an address, or a name from one address, until the lock lifts (--login-lock-after, --login-address-lock-after)' },
+  BBS_ERR_LINE_HUNG_UP: { expose: false, summary: 'a line was ended by a hang-up order (the caller logged in on another line, or a sysop kicked them)' },
 } as const satisfies Record<string, { expose: boolean; summary: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -5,7 +5,7 @@
  */
 import { describeError, isBbsError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
-import type { Effect, Flow } from './effects.js';
+import type { Effect, Flow, Vars } from './effects.js';
 import type { Outbox } from './engine.js';
 import { encodeValue, fingerprint, menuContent, type Journal } from './journal.js';
 import type { Menu } from './menu.js';
@@ -15,8 +15,8 @@ import { LINE_SERVICES, WRITE_SERVICES, type BackendServices, type LineContext }
 import { renderReply } from './replies.js';
 import { takeQueued, type QueuedLine, type Resume, type Session } from './session.js';
 import { callServiceNow, lookUp, resumeWith, type CallEffect, type CallOutcome } from './effect-runners.js';
-import type { LineEnded } from './line-ended.js';
-import { createTeardown, type ShowEffect } from './teardown.js';
+import { LineEnded } from './line-ended.js';
+import { createTeardown } from './teardown.js';
 import { createCommitBatch } from './commit-batch.js';
 import { createReplayer } from './replay-driver.js';
 
@@ -48,10 +48,14 @@ export interface EffectLoop {
    * Ends the flow from outside (the caller hung up, idled, flooded; shutdown): its `finally`
    * blocks run, and so do the effects they yield. Storage and clock calls are made; nothing is
    * shown, slept or identified, since the line is gone; asking for a line fails the cleanup loudly.
-   * With `ended` (the caller is still on the line), the flow is thrown it, and the screens it
-   * shows are returned to go out with the closing notice.
    */
-  tearDown(session: Session, ended?: LineEnded): ShowEffect[];
+  tearDown(session: Session): void;
+  /**
+   * Ends the flow of a line its caller is still on (a hang-up order, the idle limit): `screen` is
+   * the notice; the flow is thrown a LineEnded, and what it shows then (the lines of a message
+   * being written) goes out after the notice, the last reply final. The close is the caller's.
+   */
+  endLine(session: Session, screen: string, vars: Vars | undefined): void;
   /** Resolves once every cleanup waiting on a service call has finished, or after `ms`. */
   cleanupsDone(ms: number): Promise<void>;
   /** Commits now what waits for the end of this turn (before the database closes), waiting for the lock if need be. */
@@ -249,7 +253,12 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
     advance(session, { ok: true, value: line.text });
   }
 
-  return { advance, answer, tearDown, cleanupsDone, flushCommits: () => commits.flush(true) };
+  function endLine(session: Session, screen: string, vars: Vars | undefined): void {
+    const notices = [{ kind: 'show' as const, screen, vars, final: false }, ...tearDown(session, new LineEnded(screen))];
+    notices.forEach((notice, i) => outbox.reply(session.uuid, session.connId, renderReply(options.screens(), { ...notice, final: i === notices.length - 1 })));
+  }
+
+  return { advance, answer, tearDown: (session) => void tearDown(session), endLine, cleanupsDone, flushCommits: () => commits.flush(true) };
 }
 
 // Login services learn the call's line and address from the engine, never from the flow's

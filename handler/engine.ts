@@ -9,15 +9,16 @@ import { describeError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import { isDisconnect, type Mongrel2Request } from '../common/mongrel2-wire.js';
 import type { HangUpOrder, HangUpOrders } from '../db/hang-up-orders.js';
+import { createHangUpLines } from './hang-up-lines.js';
 import { parseClientMessage } from './client-message.js';
 import { seqOf } from './call-identity.js';
 import { createConversationOpener } from './conversation-opener.js';
 import { createEffectLoop } from './effect-loop.js';
 import type { Flow } from './effects.js';
 import { EndedConnections } from './ended-connections.js';
-import { LineEnded } from './line-ended.js';
 import type { Journal } from './journal.js';
-import { DEFAULT_LINE_LIMITS, formatDuration, type LineLimits } from './line-limits.js';
+import { DEFAULT_LINE_LIMITS, formatDuration, idleLimit, type LineLimits } from './line-limits.js';
+import { dropMovedLines } from './replay-driver.js';
 import type { FlowStart } from './replay.js';
 import { renderBusy, renderReply } from './replies.js';
 import type { Screens } from './screens.js';
@@ -73,11 +74,7 @@ export interface Engine {
   cleanupsDone(ms: number): Promise<void>;
   /** Commits the journal rows (and sends the replies) that wait for the end of this turn. */
   flushCommits(): void;
-  /**
-   * Carries out a hang-up order when its line is held here with its caller on it: the caller is
-   * shown the order's reason (a screen), the flow ends (its `finally` blocks run), the
-   * conversation closes (never resumed) and so does the line. False when not held here.
-   */
+  /** Carries out a hang-up order aimed at a line held here (hang-up-lines.ts); false when not held here. */
   hangUpLine(order: HangUpOrder): boolean;
 }
 
@@ -113,40 +110,18 @@ export function createEngine(options: EngineOptions): Engine {
     forget(session, reason);
   }
 
-  function lineEnded(session: Session): void {
-    if (options.hangUps === undefined || session.callerId === null || session.line === undefined) return;
-    try {
-      options.hangUps.lineEnded(session.callerId, session.line);
-    } catch (error) {
-      log.warn('line end not stored', { conn: session.connId, error: describeError(error) });
-    }
-  }
-
-  function hangUpLine(order: HangUpOrder): boolean {
-    for (const session of sessions.values()) {
-      if (session.line !== order.line || session.callerId !== order.callerId || session.ended) continue;
-      // A conversation another backend holds now is that one's to end.
-      if (!closeConversation(session)) {
-        takenOver(session, undefined);
-        return false;
-      }
-      log.info('line hung up by order', { conn: session.connId, line: order.line, reason: order.reason, order: order.id, ...(session.caller === undefined ? {} : { caller: session.caller }) });
-      endWithNotice(session, order.reason, undefined);
-      hangUpOn(session, order.reason);
-      return true;
-    }
-    return false;
-  }
-
-  // A call taken over from a backend that died before it carried out an order for it.
-  function ordersMissed(session: Session): void {
-    if (options.hangUps === undefined || session.line === undefined || session.ended) return;
-    try {
-      for (const order of options.hangUps.pendingFor(session.line)) if (hangUpLine(order)) options.hangUps.done(order.id, now());
-    } catch (error) {
-      log.warn('hang-up orders not read', { conn: session.connId, error: describeError(error) });
-    }
-  }
+  const { hangUpLine, ordersMissed, lineEnded } = createHangUpLines({
+    hangUps: options.hangUps,
+    sessions: () => sessions.values(),
+    log,
+    now,
+    closeConversation,
+    takenOver,
+    hangUpWith(session, screen) {
+      endLine(session, screen, undefined);
+      hangUpOn(session, screen);
+    },
+  });
 
   function closeConversation(session: Session): boolean {
     return journal === undefined || journal.close(session);
@@ -160,7 +135,7 @@ export function createEngine(options: EngineOptions): Engine {
     session.conversation = undefined;
   }
 
-  const { advance, answer, tearDown, cleanupsDone, flushCommits } = createEffectLoop({
+  const { advance, answer, tearDown, endLine, cleanupsDone, flushCommits } = createEffectLoop({
     services,
     outbox,
     screens: options.screens,
@@ -205,15 +180,7 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   // The flow's `finally` blocks run, with the effects they yield (effect-loop.ts says which).
-  const endFlow = (session: Session): void => void tearDown(session);
-
-  // The engine ends a line its caller is still on: the flow is thrown LineEnded, and what it shows
-  // then (what a caller composing had written) goes out after the notice, the last one final.
-  function endWithNotice(session: Session, screen: string, vars: Record<string, string | number> | undefined): void {
-    const shown = tearDown(session, new LineEnded(screen));
-    const notices = [{ kind: 'show' as const, screen, vars, final: false }, ...shown];
-    notices.forEach((notice, i) => outbox.reply(session.uuid, session.connId, renderReply(options.screens(), { ...notice, final: i === notices.length - 1 })));
-  }
+  const endFlow = tearDown;
 
   function receive(request: Mongrel2Request): void {
     const key = keyOf(request.uuid, request.connId);
@@ -305,37 +272,7 @@ export function createEngine(options: EngineOptions): Engine {
     if (firstLines.length > 0 && !session.ended && !restartedWithout(session, firstLines.length, opened.seq)) deliver(session, firstLines, opened.seq);
   }
 
-  // Lines sent with a move answer the prompts the caller saw: once the journal did not fit and
-  // the flow started again (or was cut back to ask a password again), they would answer other
-  // prompts (a password read as a name), so they are dropped and the caller answers the prompt
-  // now shown.
-  // Dropped lines count as read, journaled as such: the proxy keeps them until a prompt
-  // acknowledges them, and sends them again if this backend dies too; they must not answer then.
-  function restartedWithout(session: Session, lines: number, seq: number): boolean {
-    if (!session.restarted) return false;
-    log.info('lines sent with the move dropped: the prompts they answered are gone', { conn: session.connId, conversation: session.conversation, lines });
-    if (seq > session.lastSeq || (seq === session.lastSeq && lines - 1 > session.lastPart)) {
-      session.lastSeq = seq;
-      session.lastPart = lines - 1;
-      if (session.acked >= 0) session.acked = seq;
-      try {
-        journal?.commit(session, true);
-      } catch (error) {
-        takenOver(session, error);
-      }
-    }
-    return true;
-  }
-
-  // A caller who has typed nothing since calling (a connection left open, one of a flood) gets
-  // the shorter limit, so that silence costs a line for a short while only.
-  function idleLimit(session: Session): { seconds: number; screen: 'idle' | 'silent' } {
-    if (session.caller !== undefined) return { seconds: lines.idleAfterLoginSeconds, screen: 'idle' };
-    const before = lines.idleBeforeLoginSeconds;
-    const typing = lines.idleBeforeTypingSeconds ?? 0;
-    if (!session.typed && typing > 0 && (before === 0 || typing < before)) return { seconds: typing, screen: 'silent' };
-    return { seconds: before, screen: 'idle' };
-  }
+  const restartedWithout = (session: Session, lines: number, seq: number): boolean => dropMovedLines(session, lines, seq, { journal, log, takenOver });
 
   // A session in a service call or a sleep is not waiting, so nobody is hung up on mid-call.
   function sweep(): number {
@@ -344,14 +281,14 @@ export function createEngine(options: EngineOptions): Engine {
     let reaped = 0;
     for (const session of sessions.values()) {
       if (!session.waiting || session.ended) continue;
-      const { seconds, screen } = idleLimit(session);
+      const { seconds, screen } = idleLimit(lines, session.caller !== undefined, session.typed);
       if (seconds === 0 || at - session.waitingSince < seconds * 1000) continue;
       if (!closeConversation(session)) {
         takenOver(session, undefined);
         continue;
       }
       reaped++;
-      endWithNotice(session, screen, { duration: formatDuration(seconds), seconds });
+      endLine(session, screen, { duration: formatDuration(seconds), seconds });
       hangUpOn(session, screen === 'idle' ? 'idle' : 'silent since calling');
     }
     return reaped;

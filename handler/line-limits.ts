@@ -29,6 +29,19 @@ export function sweepIntervalMs(limits: LineLimits): number {
   return Math.min(5000, Math.max(100, Math.floor(Math.min(...limitsMs) / 10)));
 }
 
+/**
+ * How long a caller may leave a prompt unanswered, and the screen that says why the line drops. A
+ * caller who has typed nothing since calling (a connection left open, one of a flood) gets the
+ * shorter limit, so that silence costs a line for a short while only. 0 seconds: never.
+ */
+export function idleLimit(limits: LineLimits, loggedIn: boolean, typed: boolean): { readonly seconds: number; readonly screen: 'idle' | 'silent' } {
+  if (loggedIn) return { seconds: limits.idleAfterLoginSeconds, screen: 'idle' };
+  const before = limits.idleBeforeLoginSeconds;
+  const typing = limits.idleBeforeTypingSeconds ?? 0;
+  if (!typed && typing > 0 && (before === 0 || typing < before)) return { seconds: typing, screen: 'silent' };
+  return { seconds: before, screen: 'idle' };
+}
+
 /** A whole number of seconds as callers read it: "2 minutes", "90 seconds", "1 minute". */
 export function formatDuration(seconds: number): string {
   if (seconds >= 60 && seconds % 60 === 0) {

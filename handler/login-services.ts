@@ -4,11 +4,15 @@
  * address and the locks they set (db/login-throttle.ts), and the caller's line recorded, with an
  * order to hang up their other line when they are already on one (db/hang-up-orders.ts).
  */
+import type { ErrorCode } from '../common/errors.js';
 import { canonicalAddress } from '../common/remote-address.js';
 import type { Logger } from '../common/log.js';
 import { hashPassword, verifyPassword, type ScryptCost } from '../db/password.js';
 import type { Caller, Store } from '../db/store.js';
 import { throwOn, type StoredOr } from './write-failure-log.js';
+
+const FAILED: ErrorCode = 'BBS_ERR_LOGIN_FAILED';
+const LOCKED: ErrorCode = 'BBS_ERR_LOGIN_LOCKED';
 
 /** Where a call comes from: the engine adds it to the arguments of LINE_SERVICES, the flow never does. */
 export interface LineContext {
@@ -63,7 +67,8 @@ export interface LoginServices {
 export function createLoginServices(options: LoginServiceOptions): LoginServices {
   const { store, log, clock, rules } = options;
   const throttle = { nameLockAfter: rules.loginLockAfter, addressLockAfter: rules.loginAddressLockAfter, windowMs: rules.loginLockMs };
-  // A name nobody has is hashed all the same, so a refusal takes as long either way.
+  // The flow asks for a known name only (a new one is offered a sign-up); a flow module asking for
+  // one nobody has is refused after a hash all the same, so a refusal takes as long either way.
   let unknownHash: Promise<string> | undefined;
 
   // Bookkeeping that cannot be stored is logged and left: the caller is refused or let in all the same.
@@ -74,16 +79,16 @@ export function createLoginServices(options: LoginServiceOptions): LoginServices
     const lock = store.throttle.lockOf(name, remote, now);
     // Locked since the password prompt opened: refused in the same words, the password unread and not counted.
     if (lock !== undefined) {
-      log.info('login refused: locked', { caller: name, remote, on: lock.on, until: new Date(lock.until).toISOString() });
+      log.info('login refused: locked', { code: FAILED, caller: name, remote, on: lock.on, until: new Date(lock.until).toISOString() });
       return { ok: false, failures: store.throttle.failuresOf(name, now, throttle.windowMs) };
     }
     const counted = bookkeeping('loginFailed', { caller: name }, () => store.throttle.countFailure(name, remote, now, throttle), undefined);
     const failures = counted?.nameFailures ?? 1;
-    log.info('login failed', { caller: name, remote, failures });
-    if (counted?.nameLockedUntil !== undefined) log.warn('login locked', { on: 'name', caller: name, remote, failures, until: new Date(counted.nameLockedUntil).toISOString() });
+    log.info('login failed', { code: FAILED, caller: name, remote, failures });
+    if (counted?.nameLockedUntil !== undefined) log.warn('login locked', { code: LOCKED, on: 'name', caller: name, remote, failures, until: new Date(counted.nameLockedUntil).toISOString() });
     // The name was locked already and its owner's address spared, but as many failures came from there.
-    if (counted?.pairLockedUntil !== undefined && counted.nameLockedUntil === undefined) log.warn('login locked', { on: 'pair', caller: name, remote, failures, until: new Date(counted.pairLockedUntil).toISOString() });
-    if (counted?.addressLockedUntil !== undefined) log.warn('login locked', { on: 'address', caller: name, remote, failures: counted.addressFailures, until: new Date(counted.addressLockedUntil).toISOString() });
+    if (counted?.pairLockedUntil !== undefined && counted.nameLockedUntil === undefined) log.warn('login locked', { code: LOCKED, on: 'pair', caller: name, remote, failures, until: new Date(counted.pairLockedUntil).toISOString() });
+    if (counted?.addressLockedUntil !== undefined) log.warn('login locked', { code: LOCKED, on: 'address', caller: name, remote, failures: counted.addressFailures, until: new Date(counted.addressLockedUntil).toISOString() });
     return { ok: false, failures };
   }
 

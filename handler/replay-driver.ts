@@ -81,3 +81,27 @@ export function createReplayer(options: ReplayerOptions): Replayer {
 
   return { step };
 }
+
+/**
+ * Lines sent with a move answer the prompts the caller saw: once the journal did not fit and the
+ * flow started again (or was cut back to ask a password again), they would answer other prompts
+ * (a password read as a name), so they are dropped and the caller answers the prompt now shown.
+ * Returns whether they were dropped. Dropped lines count as read, journaled as such: the proxy
+ * keeps them until a prompt acknowledges them, and sends them again if this backend dies too;
+ * they must not answer then.
+ */
+export function dropMovedLines(session: Session, lines: number, seq: number, to: { readonly journal: Journal | undefined; readonly log: Logger; readonly takenOver: (session: Session, error: unknown) => void }): boolean {
+  if (!session.restarted) return false;
+  to.log.info('lines sent with the move dropped: the prompts they answered are gone', { conn: session.connId, conversation: session.conversation, lines });
+  if (seq > session.lastSeq || (seq === session.lastSeq && lines - 1 > session.lastPart)) {
+    session.lastSeq = seq;
+    session.lastPart = lines - 1;
+    if (session.acked >= 0) session.acked = seq;
+    try {
+      to.journal?.commit(session, true);
+    } catch (error) {
+      to.takenOver(session, error);
+    }
+  }
+  return true;
+}

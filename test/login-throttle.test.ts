@@ -75,12 +75,12 @@ describe('wrong passwords', () => {
 
     const first = await wrongPassword(board, 'bbs.10', 'alice');
     expect(first).toContain(BAD_PASS);
-    await ten?.waitForLog(logged('login failed', { caller: 'alice', failures: 1, remote: '127.0.0.1' }));
+    await ten?.waitForLog(logged('login failed', { code: 'BBS_ERR_LOGIN_FAILED', caller: 'alice', failures: 1, remote: '127.0.0.1' }));
     // The other backend counts on from the same count.
     await wrongPassword(board, 'bbs.11', 'alice');
     await eleven?.waitForLog(logged('login failed', { caller: 'alice', failures: 2 }));
     await wrongPassword(board, 'bbs.10', 'alice');
-    const locked = await ten?.waitForLog(logged('login locked', { on: 'name', caller: 'alice', failures: 3, remote: '127.0.0.1' }));
+    const locked = await ten?.waitForLog(logged('login locked', { code: 'BBS_ERR_LOGIN_LOCKED', on: 'name', caller: 'alice', failures: 3, remote: '127.0.0.1' }));
     expect(typeof locked?.until).toBe('string');
     expect(JSON.stringify(ten?.records)).not.toContain('not-the-password');
     expect(failuresIn(board)).toMatchObject({ 'name:alice': 3, 'address:127.0.0.1': 3 });

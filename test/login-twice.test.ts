@@ -88,7 +88,7 @@ describe('the same caller logged in twice', () => {
 
     // The second carries on at the menu.
     expect((await caller.exchange('y')).prompt?.msg).toContain('MAIN MENU');
-    await handlerOf(board, first).waitForLog((record) => record.msg === 'line hung up by order' && record.caller === 'alice');
+    await handlerOf(board, first).waitForLog((record) => record.msg === 'line hung up by order' && record.code === 'BBS_ERR_LINE_HUNG_UP' && record.caller === 'alice');
     const orders = query<{ reason: string; done: number }>(board, 'SELECT reason, done_at IS NOT NULL AS done FROM hang_up_orders');
     expect(orders).toEqual([{ reason: 'logged_in_elsewhere', done: 1 }]);
     if (journal === 'on') {
