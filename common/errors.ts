@@ -32,6 +32,7 @@ export const ERROR_CODES = {
   BBS_ERR_LOGIN_FAILED: { expose: false, summary: 'a wrong password (or one refused during a lock) for a name, counted by the login throttle' },
   BBS_ERR_LOGIN_LOCKED: { expose: false, summary: 'too many wrong passwords locked a name, an address, or a name from one address, until the lock lifts (--login-lock-after, --login-address-lock-after)' },
   BBS_ERR_LINE_HUNG_UP: { expose: false, summary: 'a line was ended by a hang-up order (the caller logged in on another line, or a sysop kicked them)' },
+  BBS_ERR_RESPONSE_STALLED: { expose: false, summary: 'an HTTP client on the front port took no byte of its response within --header-timeout-ms (it stopped reading); the connection was reset' },
 } as const satisfies Record<string, { expose: boolean; summary: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -3,7 +3,8 @@
  * a keep-alive connection, counted from the end of the response before it) or a JSON socket's
  * first frame. Node's own headersTimeout is checked only for connections of a server that listens
  * itself (connectionsCheckingInterval), and the front door hands HTTP its connections, so the
- * front door keeps this deadline instead.
+ * front door keeps this deadline instead. While a response is going out, the same time is what it
+ * may go without the client taking a byte of it: a client that stops reading is reset, not held.
  */
 import type { Socket } from 'node:net';
 import type { Logger } from '../../common/log.js';
@@ -11,6 +12,7 @@ import { GOODBYE_LINGER_MS, exitFrame, httpText } from './refuse-connection.js';
 import type { ErrorCode } from '../../common/errors.js';
 
 const TIMED_OUT: ErrorCode = 'BBS_ERR_REQUEST_TIMEOUT';
+const STALLED: ErrorCode = 'BBS_ERR_RESPONSE_STALLED';
 
 /** What is expected on the connection: any byte yet, HTTP headers, or a JSON socket's first frame. */
 export type Awaited = 'first-byte' | 'http' | 'json';
@@ -22,6 +24,8 @@ interface Entry {
   readAtStart: number;
   /** HTTP requests read whose responses have not finished (pipelining). */
   inFlight: number;
+  /** While responses are in flight: the bytes of them the kernel had taken when the timer started. */
+  sentAtStart: number;
 }
 
 /** Deadlines for the connections of one front port. */
@@ -43,7 +47,7 @@ export class HeaderDeadlines {
 
   /** Starts the deadline of a connection just accepted. */
   start(socket: Socket): void {
-    this.entries.set(socket, { timer: setTimeout(expire, this.ms, this, socket), awaited: 'first-byte', readAtStart: 0, inFlight: 0 });
+    this.entries.set(socket, { timer: setTimeout(expire, this.ms, this, socket), awaited: 'first-byte', readAtStart: 0, inFlight: 0, sentAtStart: 0 });
     socket.once('close', this.closed);
   }
 
@@ -53,19 +57,26 @@ export class HeaderDeadlines {
     if (entry !== undefined) entry.awaited = awaited;
   }
 
-  /** An HTTP request's headers arrived whole: no deadline until its response has gone out. */
-  requestRead(socket: Socket): void {
+  /**
+   * An HTTP request's headers arrived whole: until its response has gone out, the deadline is on
+   * the client taking bytes of it. Returns how many requests of the connection are now unanswered.
+   */
+  requestRead(socket: Socket): number {
     const entry = this.entries.get(socket);
-    if (entry === undefined) return;
-    clearTimeout(entry.timer);
-    entry.timer = undefined;
-    entry.inFlight++;
+    if (entry === undefined) return 0;
+    if (entry.inFlight++ === 0) {
+      clearTimeout(entry.timer);
+      entry.sentAtStart = taken(socket);
+      entry.timer = setTimeout(stall, this.ms, this, socket);
+    }
+    return entry.inFlight;
   }
 
   /** An HTTP response went out: the next request on a kept-alive connection has its own deadline. */
   responded(socket: Socket): void {
     const entry = this.entries.get(socket);
     if (entry === undefined || --entry.inFlight > 0 || socket.destroyed) return;
+    clearTimeout(entry.timer);
     entry.readAtStart = socket.bytesRead;
     entry.timer = setTimeout(expire, this.ms, this, socket);
   }
@@ -98,6 +109,31 @@ export class HeaderDeadlines {
     );
     setTimeout(destroy, GOODBYE_LINGER_MS, socket).unref();
   }
+
+  /** @internal A response's time ran out: on again if the client took bytes of it meanwhile, else reset. */
+  stalled(socket: Socket): void {
+    const entry = this.entries.get(socket);
+    if (entry === undefined || entry.inFlight === 0) return;
+    const sent = taken(socket);
+    if (sent !== entry.sentAtStart) {
+      entry.sentAtStart = sent;
+      entry.timer = setTimeout(stall, this.ms, this, socket);
+      return;
+    }
+    this.entries.delete(socket);
+    this.log.info('connection reset: response not read', { code: STALLED, remote: socket.remoteAddress, unanswered: entry.inFlight, ms: this.ms });
+    // A reset, not an end: the unsent bytes would otherwise stay in the kernel behind a closed window.
+    socket.resetAndDestroy();
+  }
+}
+
+/** Bytes the socket has handed to the kernel: dispatched writes less those not yet completed. */
+function taken(socket: Socket): number {
+  return socket.bytesWritten - socket.writableLength;
+}
+
+function stall(deadlines: HeaderDeadlines, socket: Socket): void {
+  deadlines.stalled(socket);
 }
 
 function expire(deadlines: HeaderDeadlines, socket: Socket): void {

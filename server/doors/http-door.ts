@@ -13,6 +13,7 @@ import type { OutputLimit } from '../output-limit.js';
 import { canonicalAddress } from '../../common/remote-address.js';
 import { CapWarnings } from '../cap-warnings.js';
 import { hostName, servesHost } from './served-hosts.js';
+import { sendBody } from './send-body.js';
 import { loadStaticFiles } from './static-files.js';
 import { notice, serveWebSocket } from './websocket-door.js';
 import type { ErrorCode } from '../../common/errors.js';
@@ -84,7 +85,8 @@ export function createHttpDoor(options: HttpDoorOptions): HttpDoor {
     if (file === undefined && path === '/favicon.ico') return void res.writeHead(204, SECURITY_HEADERS).end();
     if (file === undefined) return plain(res, 404, 'Not Found');
     res.writeHead(200, { 'content-type': file.type, 'content-length': file.body.length, ...SECURITY_HEADERS });
-    res.end(req.method === 'HEAD' ? undefined : file.body);
+    if (req.method === 'HEAD') return void res.end();
+    sendBody(res, file.body);
   });
   server.on('clientError', (error, socket) => {
     log.debug('bad http request', { error: error.message });

@@ -1,0 +1,54 @@
+/**
+ * HTTP clients on the front port that stop reading: a response the client takes no byte of for
+ * --header-timeout-ms resets the connection; a client that reads gets every pipelined response whole.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { NonReadingClient } from './support/non-reading-client.js';
+import { until } from './support/process-tree.js';
+import { RawConnection } from './support/raw-connection.js';
+import { startTestBbs, type TestBbs } from './support/test-bbs.js';
+
+// The largest file the page loads (about 480 KB): far more than a 2 KiB window and the kernel's buffers take.
+const XTERM_JS = readFileSync(join(dirname(createRequire(import.meta.url).resolve('@xterm/xterm')), 'xterm.js'));
+
+const clients: NonReadingClient[] = [];
+afterEach(() => {
+  for (const client of clients.splice(0)) client.stop();
+});
+
+function nonReader(port: number, count: number): NonReadingClient {
+  const client = NonReadingClient.start(port, count, '/xterm/xterm.js');
+  clients.push(client);
+  return client;
+}
+
+describe('a response the client stops reading', () => {
+  let bbs: TestBbs;
+  beforeAll(async () => {
+    bbs = await startTestBbs({ batch: true, caps: { headerTimeoutMs: 300 } });
+  });
+  afterAll(async () => {
+    await bbs.close();
+  });
+
+  it('resets a client with a tiny window that pipelines requests for the largest file and never reads', async () => {
+    const client = nonReader(bbs.frontPort, 8);
+    expect(await client.until('began')).toBe('began HTTP/1.1 200 OK');
+    expect(await client.until('closed')).toBe('closed reset');
+    await until(() => (bbs.proxy.caps.open === 0 ? true : undefined), 'the proxy to hold no connection');
+  });
+
+  it('sends every pipelined response whole to a client that reads them', async () => {
+    const reader = await RawConnection.open(bbs.frontPort);
+    reader.write('GET /xterm/xterm.js HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'.repeat(3));
+    const tail = XTERM_JS.subarray(-64).toString('latin1');
+    await until(() => (reader.received.split(tail).length === 4 ? true : undefined), 'three whole copies of xterm.js');
+    const answers = reader.received.split('HTTP/1.1 200 OK\r\n').slice(1);
+    expect(answers).toHaveLength(3);
+    for (const answer of answers) expect(answer.slice(answer.indexOf('\r\n\r\n') + 4)).toBe(XTERM_JS.toString('latin1'));
+    reader.destroy();
+  });
+});
