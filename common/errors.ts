@@ -33,6 +33,7 @@ export const ERROR_CODES = {
   BBS_ERR_LOGIN_LOCKED: { expose: false, summary: 'too many wrong passwords locked a name, an address, or a name from one address, until the lock lifts (--login-lock-after, --login-address-lock-after)' },
   BBS_ERR_LINE_HUNG_UP: { expose: false, summary: 'a line was ended by a hang-up order (the caller logged in on another line, or a sysop kicked them)' },
   BBS_ERR_RESPONSE_STALLED: { expose: false, summary: 'an HTTP client on the front port took no byte of its response within --header-timeout-ms (it stopped reading); the connection was reset' },
+  BBS_ERR_TOO_MANY_PIPELINED: { expose: false, summary: 'an HTTP client on the front port sent more pipelined requests than the proxy holds for one connection before reading their responses; the connection was reset' },
 } as const satisfies Record<string, { expose: boolean; summary: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,11 +1,13 @@
 /**
  * HTTP clients on the front port that stop reading: a response the client takes no byte of for
- * --header-timeout-ms resets the connection; a client that reads gets every pipelined response whole.
+ * --header-timeout-ms resets the connection, and a connection pipelining more requests than the
+ * proxy holds for one is reset at once; a client that reads gets every pipelined response whole.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_PIPELINED } from '../server/doors/front-door.js';
 import { NonReadingClient } from './support/non-reading-client.js';
 import { until } from './support/process-tree.js';
 import { RawConnection } from './support/raw-connection.js';
@@ -49,6 +51,31 @@ describe('a response the client stops reading', () => {
     const answers = reader.received.split('HTTP/1.1 200 OK\r\n').slice(1);
     expect(answers).toHaveLength(3);
     for (const answer of answers) expect(answer.slice(answer.indexOf('\r\n\r\n') + 4)).toBe(XTERM_JS.toString('latin1'));
+    reader.destroy();
+  });
+});
+
+describe('a client pipelining more requests than the proxy holds for one connection', () => {
+  let bbs: TestBbs;
+  beforeAll(async () => {
+    // A deadline longer than the test's: only the pipelining bound can close this connection in time.
+    bbs = await startTestBbs({ batch: true, caps: { headerTimeoutMs: 600_000 } });
+  });
+  afterAll(async () => {
+    await bbs.close();
+  });
+
+  it(`is reset once more than ${MAX_PIPELINED} requests wait unanswered`, async () => {
+    const client = nonReader(bbs.frontPort, 50);
+    expect(await client.until('closed')).toBe('closed reset');
+    await until(() => (bbs.proxy.caps.open === 0 ? true : undefined), 'the proxy to hold no connection');
+  });
+
+  it(`answers ${MAX_PIPELINED} pipelined requests`, async () => {
+    const reader = await RawConnection.open(bbs.frontPort);
+    reader.write('GET /directory HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'.repeat(MAX_PIPELINED));
+    await until(() => (reader.received.split('"numbers"').length === MAX_PIPELINED + 1 ? true : undefined), `${MAX_PIPELINED} answers`);
+    expect(reader.received.split('HTTP/1.1 200 OK\r\n')).toHaveLength(MAX_PIPELINED + 1);
     reader.destroy();
   });
 });

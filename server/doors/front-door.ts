@@ -10,6 +10,12 @@ import type { HeaderDeadlines } from './header-deadline.js';
 import { serveJsonSocket, type JsonSocketDoorOptions } from './json-socket-door.js';
 import { Refusals, refuseFront } from './refuse-connection.js';
 import { notice } from './websocket-door.js';
+import type { ErrorCode } from '../../common/errors.js';
+
+/** HTTP requests one connection may have unanswered at once (a browser sends one at a time). */
+export const MAX_PIPELINED = 16;
+
+const TOO_MANY_PIPELINED: ErrorCode = 'BBS_ERR_TOO_MANY_PIPELINED';
 
 export interface FrontDoor {
   readonly server: Server;
@@ -31,11 +37,18 @@ export function createFrontDoor(http: HttpServer, json: JsonSocketDoorOptions, g
   const httpSockets = new Set<Socket>();
   const refusals = new Refusals();
   const refuseWaitMs = Math.min(deadlines.ms, 2000);
+  const log = json.log.child({ door: 'http' });
   const jsonOptions: JsonSocketDoorOptions = { ...json, caps, firstFrame: (socket) => deadlines.done(socket) };
   http.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const socket = req.socket;
-    deadlines.requestRead(socket);
+    const unanswered = deadlines.requestRead(socket);
     res.once('finish', () => deadlines.responded(socket));
+    // Node parses every request of a chunk read at once, and holds a response object for each: a
+    // client that pipelines hundreds without reading would make it hold them all.
+    if (unanswered > MAX_PIPELINED && !socket.destroyed) {
+      log.info('connection reset: too many pipelined requests', { code: TOO_MANY_PIPELINED, remote: socket.remoteAddress, max: MAX_PIPELINED });
+      socket.resetAndDestroy();
+    }
   });
   // The WebSocket is a call now: its idle time is the backend's to judge.
   http.on('upgrade', (req: IncomingMessage) => deadlines.done(req.socket));
