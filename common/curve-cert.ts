@@ -9,6 +9,9 @@ import { curveKeyPair } from 'zeromq';
 import { isZ85Key } from './curve-z85.js';
 import { BbsError } from './errors.js';
 
+/** The most a certificate file may hold (one m2bbs keys writes is about 300 bytes). */
+export const MAX_CERT_BYTES = 64 * 1024;
+
 /** A certificate as read: its public key, and its secret key when it is a secret certificate. */
 export interface CurveCert {
   readonly publicKey: string;
@@ -87,6 +90,11 @@ export function parseCert(text: string): { readonly publicKey?: string; readonly
 export function readCert(source: string, file: string, kind: 'secret' | 'public'): { readonly cert: CurveCert } | { readonly problem: string } {
   let text: string;
   try {
+    // Stat first: a device (/dev/zero), a FIFO or a huge file would hang the start or fill memory.
+    const stat = statSync(file);
+    if (stat.isDirectory()) return { problem: `${source}: cannot read ${file}: it is a folder` };
+    if (!stat.isFile()) return { problem: `${source}: ${file} is not a regular file (a device, FIFO or socket); give a certificate file m2bbs keys wrote` };
+    if (stat.size > MAX_CERT_BYTES) return { problem: `${source}: ${file} is ${stat.size} bytes, more than a certificate's ${MAX_CERT_BYTES}; give a certificate file m2bbs keys wrote` };
     text = readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
