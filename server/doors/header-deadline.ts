@@ -24,8 +24,9 @@ interface Entry {
   readAtStart: number;
   /** HTTP requests read whose responses have not finished (pipelining). */
   inFlight: number;
-  /** While responses are in flight: the bytes of them the kernel had taken when the timer started. */
-  sentAtStart: number;
+  /** While responses are in flight: the bytes the kernel had taken when last looked at, and when they last grew. */
+  sent: number;
+  sentAt: number;
 }
 
 /** Deadlines for the connections of one front port. */
@@ -33,12 +34,15 @@ export class HeaderDeadlines {
   private readonly entries = new Map<Socket, Entry>();
   // One listener for every socket (`this` is the socket): no closure per connection.
   private readonly closed: (this: Socket) => void;
+  private readonly stallCheckMs: number;
 
   constructor(
     /** How long a request may take to arrive whole. */
     readonly ms: number,
     private readonly log: Logger,
   ) {
+    // Looked at four times a deadline: a stalled response is reset within 1.25 deadlines of its last byte taken.
+    this.stallCheckMs = Math.ceil(ms / 4);
     const deadlines = this;
     this.closed = function (this: Socket) {
       deadlines.done(this);
@@ -47,7 +51,7 @@ export class HeaderDeadlines {
 
   /** Starts the deadline of a connection just accepted. */
   start(socket: Socket): void {
-    this.entries.set(socket, { timer: setTimeout(expire, this.ms, this, socket), awaited: 'first-byte', readAtStart: 0, inFlight: 0, sentAtStart: 0 });
+    this.entries.set(socket, { timer: setTimeout(expire, this.ms, this, socket), awaited: 'first-byte', readAtStart: 0, inFlight: 0, sent: 0, sentAt: 0 });
     socket.once('close', this.closed);
   }
 
@@ -66,8 +70,9 @@ export class HeaderDeadlines {
     if (entry === undefined) return 0;
     if (entry.inFlight++ === 0) {
       clearTimeout(entry.timer);
-      entry.sentAtStart = taken(socket);
-      entry.timer = setTimeout(stall, this.ms, this, socket);
+      entry.sent = taken(socket);
+      entry.sentAt = Date.now();
+      entry.timer = setTimeout(stall, this.stallCheckMs, this, socket);
     }
     return entry.inFlight;
   }
@@ -101,7 +106,9 @@ export class HeaderDeadlines {
     this.entries.delete(socket);
     const begun = socket.bytesRead > entry.readAtStart;
     this.log.info('connection closed: request not whole in time', { code: TIMED_OUT, remote: socket.remoteAddress, awaited: entry.awaited, begun, ms: this.ms });
-    if (!begun || entry.awaited === 'first-byte') return void socket.destroy();
+    // A kept-alive connection's answers may still sit in the kernel behind a client that stopped
+    // reading: a plain close would queue the FIN behind them and keep both; a reset drops them.
+    if (!begun || entry.awaited === 'first-byte') return void (socket.bytesWritten > 0 ? socket.resetAndDestroy() : socket.destroy());
     socket.end(
       entry.awaited === 'http'
         ? httpText(408, 'Request Timeout', `The request did not arrive whole within ${this.ms} ms.`)
@@ -110,14 +117,17 @@ export class HeaderDeadlines {
     setTimeout(destroy, GOODBYE_LINGER_MS, socket).unref();
   }
 
-  /** @internal A response's time ran out: on again if the client took bytes of it meanwhile, else reset. */
+  /** @internal A look at a response going out: reset once the client has taken no byte of it for `ms`. */
   stalled(socket: Socket): void {
     const entry = this.entries.get(socket);
     if (entry === undefined || entry.inFlight === 0) return;
     const sent = taken(socket);
-    if (sent !== entry.sentAtStart) {
-      entry.sentAtStart = sent;
-      entry.timer = setTimeout(stall, this.ms, this, socket);
+    if (sent !== entry.sent) {
+      entry.sent = sent;
+      entry.sentAt = Date.now();
+    }
+    if (Date.now() - entry.sentAt < this.ms) {
+      entry.timer = setTimeout(stall, this.stallCheckMs, this, socket);
       return;
     }
     this.entries.delete(socket);
