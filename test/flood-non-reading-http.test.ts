@@ -37,7 +37,7 @@ describe('a response the client stops reading', () => {
   });
 
   it('resets a client with a tiny window that pipelines requests for the largest file and never reads', async () => {
-    const client = nonReader(bbs.frontPort, 8);
+    const client = nonReader(bbs.frontPort, MAX_PIPELINED);
     expect(await client.until('began')).toBe('began HTTP/1.1 200 OK');
     expect(await client.until('closed')).toBe('closed reset');
     await until(() => (bbs.proxy.caps.open === 0 ? true : undefined), 'the proxy to hold no connection');

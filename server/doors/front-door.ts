@@ -13,7 +13,7 @@ import { notice } from './websocket-door.js';
 import type { ErrorCode } from '../../common/errors.js';
 
 /** HTTP requests one connection may have unanswered at once (a browser sends one at a time). */
-export const MAX_PIPELINED = 16;
+export const MAX_PIPELINED = 4;
 
 const TOO_MANY_PIPELINED: ErrorCode = 'BBS_ERR_TOO_MANY_PIPELINED';
 
