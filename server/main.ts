@@ -25,18 +25,21 @@ export async function runProxy(argv: readonly string[]): Promise<void> {
     proxy = await startProxy(config, log);
   } catch (error) {
     await zap?.close();
-    if (folder !== undefined) removeEndpointFolder(folder, config.backends);
+    if (folder !== undefined && !hasSupervisor()) removeEndpointFolder(folder, config.backends);
     // Under `m2bbs start` the supervisor prints the one line and stops, rather than restarting.
     if (!hasSupervisor() || !isBbsError(error) || !error.expose) throw error;
     await tellSupervisor({ type: 'failed', message: error.message });
     process.exitCode = 1;
     return;
   }
-  // Whoever stops last removes the private folder: the proxy when `m2bbs start` was killed.
+  // Never while the BBS runs: a folder gone for a moment is a name another local user may take,
+  // and backends still running would connect into theirs. Under a live supervisor the supervisor
+  // removes it once everything stopped; the proxy does when run by hand, or orphaned (its
+  // supervisor killed, so the channel closed) and so stopping last.
   stopOnSignals(log, async () => {
     await proxy.close();
     await zap?.close();
-    if (folder !== undefined) removeEndpointFolder(folder, config.backends, true);
+    if (folder !== undefined && !hasSupervisor()) removeEndpointFolder(folder, config.backends, true);
   });
   void tellSupervisor({ type: 'proxy-ready', front: proxy.front, telnet: proxy.telnet, backends: proxy.backends });
   for (const backend of proxy.backends) {

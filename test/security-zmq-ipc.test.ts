@@ -4,16 +4,17 @@
  * receives no caller's input and its forged prompts and hang-ups reach nobody, while a real caller
  * signs up, posts and reads the post back. The BBS runs under umask 0 there, so the socket files
  * themselves are world-writable and the folder alone stands in the way; as a control, the same
- * rogue against `--zmq tcp` does receive a caller's request. The folder is gone once the BBS
+ * rogue against `--zmq tcp` does receive a caller's request. The folder stays, the same one,
+ * while the proxy is restarted (no one else can take its name meanwhile), and is gone once the BBS
  * stops, also when `m2bbs start` itself is SIGKILLed.
  */
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, watch } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { HandlerProcess, type LogRecord } from './support/handler-process.js';
 import { JsonSocketClient } from './support/json-socket-client.js';
-import { descendants, killAll, until, untilAllGone } from './support/process-tree.js';
+import { childRunning, descendants, isRunning, killAll, until, untilAllGone } from './support/process-tree.js';
 import { RogueZmq } from './support/rogue-zmq.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -132,6 +133,34 @@ describe('the ZeroMQ endpoints of m2bbs start', () => {
     expect(run.stderrText).toMatch(/^m2bbs start: backend bbs\.10: the ipc:\/\/ path ".*" is \d+ bytes long; a Unix socket path holds at most 107 \(use a shorter folder, e\.g\. set TMPDIR to a short one\); or use --zmq tcp\n$/);
     // No endpoint folder is left behind in it (tsx keeps its cache there).
     expect(readdirSync(long).filter((name) => name.startsWith('m2bbs-'))).toEqual([]);
+  });
+
+  it('keeps the same folder while the proxy is stopped with SIGTERM and restarted, and serves a caller after it', async () => {
+    const { http, folder } = await startBbs();
+    const inode = statSync(folder).ino;
+    // Any removal or creation of the folder's name while the proxy restarts shows up here.
+    const renames: string[] = [];
+    const watcher = watch(dirname(folder), (event, name) => {
+      if (name === basename(folder)) renames.push(event);
+    });
+    onTestFinished(() => watcher.close());
+    const proxy = await childRunning(bbs?.child.pid ?? 0, / proxy /, 'the proxy');
+    const readyLines = bbs?.records.length ?? 0;
+    process.kill(proxy, 'SIGTERM');
+    await until(() => (isRunning(proxy) ? undefined : true), 'the proxy to stop');
+    await bbs?.waitForLog((r) => r.msg === 'proxy ready', readyLines);
+    const caller = await until(async () => {
+      const next = await JsonSocketClient.open(http).catch(() => undefined);
+      if (next === undefined) return undefined;
+      next.send('connect');
+      const turn = await next.untilPrompt();
+      next.destroy();
+      return turn.texts.join('\n').includes('Welcome to the M2BBS.') ? turn : undefined;
+    }, 'the restarted proxy to serve a caller');
+    expect(caller.texts.join('\n')).toContain('Welcome to the M2BBS.');
+    expect(renames).toEqual([]);
+    expect(statSync(folder).ino).toBe(inode);
+    expect(statSync(folder).mode & 0o777).toBe(0o700);
   });
 
   it('keeps them in a 0700 folder that is gone after a SIGKILL of m2bbs start', async () => {
