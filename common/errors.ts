@@ -27,6 +27,7 @@ export const ERROR_CODES = {
   BBS_ERR_CONNECTION_CAP: { expose: true, summary: 'a caller was turned away: too many connections from their address still logging in, or in all (--max-per-address, --max-connections)' },
   BBS_ERR_REQUEST_TIMEOUT: { expose: false, summary: 'a front-port connection did not send a whole request (HTTP headers, a JSON socket\'s first frame) within --header-timeout-ms' },
   BBS_ERR_FOREIGN_HOST: { expose: false, summary: 'a WebSocket handshake named a Host this BBS does not serve (DNS rebinding); see --host' },
+  BBS_ERR_ENDPOINT_FOLDER: { expose: true, summary: 'a backend refused an ipc:// endpoint whose folder another user owns or may write to (it could have bound the socket)' },
   BBS_ERR_CURVE_REFUSED: { expose: false, summary: 'a peer on a CURVE backend endpoint was refused by the ZAP handler: a key not in --curve-clients, no CURVE, or a foreign ZAP domain' },
   BBS_ERR_KEY_EXISTS: { expose: true, summary: 'm2bbs keys was asked to write a key file that already exists; it never overwrites a key' },
   BBS_ERR_LOGIN_FAILED: { expose: false, summary: 'a wrong password (or one refused during a lock) for a name, counted by the login throttle' },

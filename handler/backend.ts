@@ -3,7 +3,7 @@
  * recv spec, as a Mongrel2 handler does, feeding requests to the engine and replies back.
  */
 import { Pull, XPublisher } from 'zeromq';
-import { describeError } from '../common/errors.js';
+import { BbsError, describeError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import { encodeClose, encodeReply, parseRequest, type Mongrel2Request } from '../common/mongrel2-wire.js';
 import { receiveFrames } from '../common/receive-frames.js';
@@ -11,6 +11,7 @@ import { SendQueue } from '../common/send-queue.js';
 import { openDatabase } from '../db/open-database.js';
 import { createStore } from '../db/store.js';
 import { watchDatabaseFile } from './db-watch.js';
+import { guardIpcReconnects, ipcFolderProblem } from './ipc-folder-guard.js';
 import type { HandlerConfig } from './config.js';
 import { createEngine, DEFAULT_MAX_QUEUED_LINES, type Engine } from './engine.js';
 import { Journal } from './journal.js';
@@ -32,6 +33,8 @@ const CLEANUP_WAIT_MS = 3000;
 
 /** Starts a backend; throws before connecting anything when screens or database are unusable. */
 export async function startBackend(config: HandlerConfig, log: Logger): Promise<Backend> {
+  const untrusted = ipcFolderProblem('--send-spec', config.sendSpec) ?? ipcFolderProblem('--recv-spec', config.recvSpec);
+  if (untrusted !== undefined) throw new BbsError('BBS_ERR_ENDPOINT_FOLDER', `m2bbs handler: ${untrusted}`);
   const screens = await loadScreenSet(config.screens);
   const db = openDatabase(config.db, config.dbMaxBytes === undefined ? {} : { maxBytes: config.dbMaxBytes });
   const store = createStore(db);
@@ -82,6 +85,13 @@ export async function startBackend(config: HandlerConfig, log: Logger): Promise<
   // start again: the next request from it says which server it is (see engine serverRestarted).
   let serverWentAway = false;
   pull.events.on('disconnect', () => (serverWentAway = true));
+  guardIpcReconnects([{ socket: pull, source: '--send-spec', spec: config.sendSpec }, { socket: pub, source: '--recv-spec', spec: config.recvSpec }], log, () => {
+    // Deaf and mute at once; then the usual stop, whose exit(0) is turned into a failure's code.
+    pull.close();
+    pub.close();
+    process.once('exit', () => (process.exitCode = 1));
+    process.kill(process.pid, 'SIGTERM');
+  });
   pull.connect(config.sendSpec);
   pub.connect(config.recvSpec);
   void watchSubscriptions(pub, subscribed, log);
