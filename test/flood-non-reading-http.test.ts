@@ -55,6 +55,22 @@ describe('a response the client stops reading', () => {
   });
 });
 
+describe('a client that stops reading, with a deadline longer than Node\'s keep-alive timeout (5 s, closed at 6)', () => {
+  let bbs: TestBbs;
+  beforeAll(async () => {
+    bbs = await startTestBbs({ batch: true, caps: { headerTimeoutMs: 7_000 } });
+  });
+  afterAll(async () => {
+    await bbs.close();
+  });
+
+  it('is reset by the deadline, not closed with a FIN that waits behind the answers it does not read', async () => {
+    const client = nonReader(bbs.frontPort, MAX_PIPELINED);
+    expect(await client.until('began')).toBe('began HTTP/1.1 200 OK');
+    expect(await client.until('closed')).toBe('closed reset');
+  });
+});
+
 describe('a client pipelining more requests than the proxy holds for one connection', () => {
   let bbs: TestBbs;
   beforeAll(async () => {

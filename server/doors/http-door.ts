@@ -88,6 +88,10 @@ export function createHttpDoor(options: HttpDoorOptions): HttpDoor {
     if (req.method === 'HEAD') return void res.end();
     sendBody(res, file.body);
   });
+  // The front door's deadline (header-deadline.ts) ends an idle kept-alive connection, with a reset
+  // when it has sent anything; Node's own keep-alive timeout (5 s) would close it first, and its
+  // FIN would wait in the kernel forever behind answers a client stopped reading.
+  server.keepAliveTimeout = 0;
   server.on('clientError', (error, socket) => {
     log.debug('bad http request', { error: error.message });
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: 11\r\n\r\nBad Request');
