@@ -39,7 +39,8 @@ export function createFrontDoor(http: HttpServer, json: JsonSocketDoorOptions, g
   const refuseWaitMs = Math.min(deadlines.ms, 2000);
   const log = json.log.child({ door: 'http' });
   const jsonOptions: JsonSocketDoorOptions = { ...json, caps, firstFrame: (socket) => deadlines.done(socket) };
-  http.on('request', (req: IncomingMessage, res: ServerResponse) => {
+  // First of the request listeners, so a request past the bound is never answered.
+  http.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
     const socket = req.socket;
     const unanswered = deadlines.requestRead(socket);
     res.once('finish', () => deadlines.responded(socket));

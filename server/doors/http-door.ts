@@ -70,6 +70,8 @@ export function createHttpDoor(options: HttpDoorOptions): HttpDoor {
   }
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    // Reset by the front door (too many pipelined): Node parses the rest of the chunk it read regardless.
+    if (req.socket.destroyed) return;
     if (foreignHost(req)) return plain(res, 421, NOT_OUR_HOST);
     const url = requestUrl(req);
     if (url === undefined) return plain(res, 400, 'Bad Request');
