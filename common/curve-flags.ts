@@ -3,15 +3,18 @@
  * name: every problem (a missing file, a malformed one, a secret readable by others, half the
  * flags) is added to the command's list, never thrown.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConfigProblems } from './config-problems.js';
 import { readCert, type CurveKeyPair } from './curve-cert.js';
 import type { FlagTable } from './flag-table.js';
 
-/** The proxy's keys: its own pair, and the backends' public keys allowed to attach (by key, their file's name). */
+/** The backends' public keys allowed to attach, by number: each number's keys (by key, their file's name). */
+export type CurveClients = ReadonlyMap<string, ReadonlyMap<string, string>>;
+
+/** The proxy's keys: its own pair, and for each number the backends' public keys allowed on its endpoints only. */
 export interface ProxyCurve extends CurveKeyPair {
-  readonly clients: ReadonlyMap<string, string>;
+  readonly clients: CurveClients;
 }
 
 /** A backend's keys: its own pair and the proxy's public key. */
@@ -31,7 +34,7 @@ export const PROXY_CURVE_FLAGS = {
     kind: 'string',
     arg: 'DIR',
     env: 'M2BBS_CURVE_CLIENTS',
-    help: 'a folder of the public certificates (*.pub) of the backends allowed to attach; any other key is refused, and logged',
+    help: "a folder of the public certificates of the backends allowed to attach, each on its number's endpoints only: DIR/bbs.20.pub, or every *.pub in DIR/bbs.20/ (several backends of one number); any other key is refused, and logged",
   },
 } as const satisfies FlagTable;
 
@@ -59,24 +62,61 @@ export function proxyCurve(key: string | undefined, clients: string | undefined,
     return undefined;
   }
   const own = readCert('--curve-key', key, 'secret');
-  let files: string[] = [];
-  try {
-    files = readdirSync(clients).filter((name) => name.endsWith('.pub')).sort();
-    if (files.length === 0) problems.add(`--curve-clients: no *.pub certificate in ${clients}, so no backend could attach`);
-  } catch (error) {
-    problems.add(`--curve-clients: cannot read the folder ${clients}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : (error as Error).message}`);
-  }
-  const allowed = new Map<string, string>();
-  for (const file of files) {
-    const read = readCert('--curve-clients', join(clients, file), 'public');
-    if ('problem' in read) problems.add(read.problem);
-    else allowed.set(read.cert.publicKey, file.slice(0, -'.pub'.length));
-  }
+  const allowed = readCurveClients(clients, problems);
   if ('problem' in own) {
     problems.add(own.problem);
     return undefined;
   }
   return { publicKey: own.cert.publicKey, secretKey: own.cert.secretKey ?? '', clients: allowed };
+}
+
+/**
+ * Reads --curve-clients DIR: DIR/NUMBER.pub is a key allowed on NUMBER's endpoints only, and so is
+ * every *.pub in a folder DIR/NUMBER/ (several backends serving one number).
+ */
+export function readCurveClients(dir: string, problems: ConfigProblems): CurveClients {
+  const allowed = new Map<string, Map<string, string>>();
+  const allow = (number: string, file: string, name: string): void => {
+    const read = readCert('--curve-clients', file, 'public');
+    if ('problem' in read) problems.add(read.problem);
+    else allowed.set(number, (allowed.get(number) ?? new Map<string, string>()).set(read.cert.publicKey, name));
+  };
+  let entries: string[];
+  try {
+    entries = readdirSync(dir).sort();
+  } catch (error) {
+    problems.add(`--curve-clients: cannot read the folder ${dir}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : (error as Error).message}`);
+    return allowed;
+  }
+  let found = 0;
+  for (const entry of entries) {
+    const path = join(dir, entry);
+    if (entry.endsWith('.pub')) {
+      found++;
+      allow(entry.slice(0, -'.pub'.length), path, entry.slice(0, -'.pub'.length));
+    } else if (!entry.startsWith('.') && isFolder(path)) {
+      let inside: string[] = [];
+      try {
+        inside = readdirSync(path).filter((name) => name.endsWith('.pub')).sort();
+      } catch (error) {
+        problems.add(`--curve-clients: cannot read the folder ${path}: ${(error as Error).message}`);
+      }
+      for (const file of inside) {
+        found++;
+        allow(entry, join(path, file), `${entry}/${file.slice(0, -'.pub'.length)}`);
+      }
+    }
+  }
+  if (found === 0) problems.add(`--curve-clients: no certificate in ${dir} (NUMBER.pub, or *.pub in a folder NUMBER/), so no backend could attach`);
+  return allowed;
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** A backend's CURVE keys from its flags, undefined when neither flag is given. */

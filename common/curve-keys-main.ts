@@ -14,7 +14,9 @@ export const KEYS_USAGE = usageText(
   `Makes a CURVE key pair for a proxy or a backend on another host, as ZeroMQ certificate files
 (CZMQ's zcert format): NAME.key, the secret certificate (both keys, mode 0600: keep it on this
 host), and NAME.pub, the public certificate to copy to the other side. An existing file is never
-overwritten. NAME: letters, digits, '.', '_' or '-'.`,
+overwritten. NAME: letters, digits, '.', '_' or '-'. Name a backend's pair after the number it
+serves (m2bbs keys bbs.20): the proxy lets its key in on that number's endpoints only, as
+--curve-clients DIR/bbs.20.pub (or any .pub in DIR/bbs.20/).`,
   KEYS_FLAGS,
 );
 

@@ -31,8 +31,8 @@ export async function bindServerSockets(transport: ServerTransport = 'tcp'): Pro
     const server = curveKeyPair();
     const client = curveKeyPair();
     clientCurve = { ...client, serverKey: server.publicKey };
-    zap = await startZapHandler(new Map([[client.publicKey, 'client']]), createLogger('silent'));
-    serverOptions = { curveServer: true, curveSecretKey: server.secretKey, zapDomain: 'm2bbs', zapEnforceDomain: true };
+    zap = await startZapHandler(new Map([['bbs', new Map([[client.publicKey, 'client']])]]), createLogger('silent'));
+    serverOptions = { curveServer: true, curveSecretKey: server.secretKey, zapDomain: 'bbs', zapEnforceDomain: true };
   }
   const folder = transport === 'ipc' ? mkdtempSync(join(tmpdir(), 'm2bbs-')) : undefined;
   const push = new Push(serverOptions);

@@ -1,8 +1,9 @@
 /**
  * The ZAP handler (ZeroMQ RFC 27) of the proxy's CURVE endpoints: libzmq asks it, over
- * inproc://zeromq.zap.01 in the same context, whether each peer's key may attach. Keys in the
- * allowed list are let in, over CURVE in the proxy's domain only; anything else is refused and
- * logged within bounds (zap-refusal-log.ts).
+ * inproc://zeromq.zap.01 in the same context, whether each peer's key may attach. Each backend
+ * number's endpoints have their own ZAP domain (the number), and a key is let in, over CURVE, only
+ * in the domain of the number it is listed for; anything else is refused and logged within bounds
+ * (zap-refusal-log.ts).
  */
 import { Router } from 'zeromq';
 import { z85Encode } from './curve-z85.js';
@@ -11,8 +12,6 @@ import type { Logger } from './log.js';
 import { DEFAULT_REFUSAL_LOG_LIMITS, refusalLog, type RefusalLogLimits } from './zap-refusal-log.js';
 
 const ZAP_ENDPOINT = 'inproc://zeromq.zap.01';
-/** The ZAP domain of the proxy's CURVE endpoints: the only one this handler lets anyone into. */
-export const ZAP_DOMAIN = 'm2bbs';
 
 /** A running ZAP handler. */
 export interface ZapHandler {
@@ -21,11 +20,14 @@ export interface ZapHandler {
   close(): Promise<void>;
 }
 
-/** Binds the ZAP handler letting in only `allowed` (Z85 public key to a name for the log). */
-export async function startZapHandler(allowed: ReadonlyMap<string, string>, log: Logger, now: () => number = Date.now, limits: RefusalLogLimits = DEFAULT_REFUSAL_LOG_LIMITS): Promise<ZapHandler> {
+/** Binds the ZAP handler letting into each ZAP domain (a number) only the keys `allowed` lists for it (Z85 public key to a name for the log). */
+export async function startZapHandler(allowed: ReadonlyMap<string, ReadonlyMap<string, string>>, log: Logger, now: () => number = Date.now, limits: RefusalLogLimits = DEFAULT_REFUSAL_LOG_LIMITS): Promise<ZapHandler> {
   const router = new Router({ linger: 0 });
   await router.bind(ZAP_ENDPOINT);
-  log.info('CURVE on the tcp:// backend endpoints', { allowed: [...allowed.values()] });
+  log.info('CURVE on the tcp:// backend endpoints', { allowed: Object.fromEntries([...allowed].map(([domain, keys]) => [domain, [...keys.values()]])) });
+  // Which number a key is listed for, to say so when it turns up on another number's endpoints.
+  const listedFor = new Map<string, string[]>();
+  for (const [domain, keys] of allowed) for (const key of keys.keys()) listedFor.set(key, [...(listedFor.get(key) ?? []), domain]);
   const note = refusalLog(log, now, limits);
   let refused = 0;
   const answering = (async () => {
@@ -35,27 +37,29 @@ export async function startZapHandler(allowed: ReadonlyMap<string, string>, log:
         let text = 'key not allowed';
         let user = '';
         const from = address.toString();
-        // Only the proxy's CURVE endpoints are ours to answer for: any other socket of this
+        // Only the numbers' CURVE endpoints are ours to answer for: any other socket of this
         // process given a ZAP domain, and any other mechanism (NULL, PLAIN), is refused.
-        if (domain.toString() !== ZAP_DOMAIN) {
+        const keys = allowed.get(domain.toString());
+        if (keys === undefined) {
           text = 'ZAP domain not served';
           refused++;
-          note(`(${mechanism.toString()})`, from, `ZAP domain "${domain.toString()}" is not ${ZAP_DOMAIN}`);
+          note(`(${mechanism.toString()})`, from, `ZAP domain "${domain.toString()}" is not a number with CURVE keys`);
         } else if (mechanism.toString() !== 'CURVE' || credential === undefined || credential.length !== 32) {
           text = 'CURVE only';
           refused++;
           note(`(${mechanism.toString()})`, from, 'not CURVE');
         } else {
           const key = z85Encode(credential);
-          const name = allowed.get(key);
+          const name = keys.get(key);
           if (name !== undefined) {
             status = '200';
             text = 'OK';
             user = name;
-            log.debug('backend key let in', { backend: name, address: from });
+            log.debug('backend key let in', { backend: name, number: domain.toString(), address: from });
           } else {
             refused++;
-            note(key, from, 'key not in --curve-clients');
+            const other = listedFor.get(key);
+            note(key, from, other === undefined ? `key not in --curve-clients for ${domain.toString()}` : `key allowed on ${other.join(', ')} only, not on ${domain.toString()}`);
           }
         }
         await router.send([peer, empty, version, requestId, status, text, user, '']);

@@ -9,7 +9,6 @@ import type { Logger } from '../common/log.js';
 import { parseReply, type Mongrel2Reply } from '../common/mongrel2-wire.js';
 import { receiveFrames } from '../common/receive-frames.js';
 import { SendQueue } from '../common/send-queue.js';
-import { ZAP_DOMAIN } from '../common/zap-handler.js';
 
 /** One backend number and its two endpoints. */
 export interface BackendSpec {
@@ -29,10 +28,11 @@ export interface LinkEvents {
 }
 
 // Enforcing the ZAP domain makes a missing ZAP handler refuse every peer, where libzmq would
-// otherwise let any key in.
-function curveServerOptions(endpoint: string, curve: CurveKeyPair | undefined): { curveServer?: boolean; curveSecretKey?: string; zapDomain?: string; zapEnforceDomain?: boolean } {
+// otherwise let any key in. The domain is the number, so the ZAP handler lets in only that
+// number's keys: a key allowed for bbs.20 cannot attach to bbs.21 and take its callers.
+function curveServerOptions(number: string, endpoint: string, curve: CurveKeyPair | undefined): { curveServer?: boolean; curveSecretKey?: string; zapDomain?: string; zapEnforceDomain?: boolean } {
   if (curve === undefined || !endpoint.startsWith('tcp://')) return {};
-  return { curveServer: true, curveSecretKey: curve.secretKey, zapDomain: ZAP_DOMAIN, zapEnforceDomain: true };
+  return { curveServer: true, curveSecretKey: curve.secretKey, zapDomain: number, zapEnforceDomain: true };
 }
 
 export class BackendLink {
@@ -92,8 +92,8 @@ export class BackendLink {
    * a tcp:// endpoint is a CURVE server whose peers the ZAP handler must let in.
    */
   static async open(spec: BackendSpec, log: Logger, events: LinkEvents, curve?: CurveKeyPair): Promise<BackendLink> {
-    const push = new Push(curveServerOptions(spec.sendSpec, curve));
-    const sub = new Subscriber(curveServerOptions(spec.recvSpec, curve));
+    const push = new Push(curveServerOptions(spec.number, spec.sendSpec, curve));
+    const sub = new Subscriber(curveServerOptions(spec.number, spec.recvSpec, curve));
     push.linger = 0;
     sub.linger = 0;
     try {

@@ -7,6 +7,7 @@ import { stopOnSignals } from '../common/stop-on-signals.js';
 import { startZapHandler } from '../common/zap-handler.js';
 import { parseProxyConfig } from './config.js';
 import { claimEndpointFolder, removeEndpointFolder } from './endpoint-folder.js';
+import { warnUnmatchedKeys } from './endpoint-keys.js';
 import { startProxy, type Proxy } from './proxy.js';
 
 /** Runs the proxy command until a signal stops it. */
@@ -21,6 +22,7 @@ export async function runProxy(argv: readonly string[]): Promise<void> {
   let proxy: Proxy;
   // Bound before any CURVE endpoint, so no peer is ever asked about without an answer.
   const zap = config.curve === undefined ? undefined : await startZapHandler(config.curve.clients, log);
+  if (config.curve !== undefined) warnUnmatchedKeys(config.curve.clients, config.backends, log);
   try {
     proxy = await startProxy(config, log);
   } catch (error) {

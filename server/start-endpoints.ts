@@ -4,7 +4,7 @@
  * proxy and the local backends made in that private folder (so a sysop can try CURVE, and the
  * bench measure it, on one host). The folder and the keys in it go when the BBS stops.
  */
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeKeyPair } from '../common/curve-cert.js';
 import { BbsError } from '../common/errors.js';
@@ -35,7 +35,7 @@ export function startEndpoints(zmq: 'ipc' | 'tcp' | 'curve', numbers: readonly s
   if (zmq === 'tcp') return { specs: loopback, proxyArgs: sysopCurve, backendArgs: [], remove: () => undefined };
   const folder = makeEndpointFolder();
   try {
-    if (zmq === 'curve') return { specs: loopback, ...curveKeys(folder, sysopCurve), remove: () => dropEndpointFolder(folder) };
+    if (zmq === 'curve') return { specs: loopback, ...curveKeys(folder, numbers, sysopCurve), remove: () => dropEndpointFolder(folder) };
     const specs: BackendSpec[] = [];
     for (const number of numbers) {
       const made = ipcBackendSpec(folder, number);
@@ -49,7 +49,7 @@ export function startEndpoints(zmq: 'ipc' | 'tcp' | 'curve', numbers: readonly s
   }
 }
 
-function curveKeys(folder: string, sysopCurve: readonly string[]): { proxyArgs: readonly string[]; backendArgs: readonly string[] } {
+function curveKeys(folder: string, numbers: readonly string[], sysopCurve: readonly string[]): { proxyArgs: readonly string[]; backendArgs: readonly string[] } {
   // Inside the 0700 folder, the secret certificates 0600 as m2bbs keys writes them.
   const keys = join(folder, START_KEYS_FOLDER);
   const clients = join(keys, 'clients');
@@ -59,10 +59,13 @@ function curveKeys(folder: string, sysopCurve: readonly string[]): { proxyArgs: 
   const sysopClients = given('--curve-clients');
   const proxy = sysopKey === undefined ? writeKeyPair(keys, 'proxy') : undefined;
   const local = writeKeyPair(keys, LOCAL_NAME);
-  copyFileSync(local.publicFile, join(clients, `${LOCAL_NAME}.pub`));
-  // A copy, as the proxy reads --curve-clients once at its start anyway.
-  if (sysopClients !== undefined) {
-    for (const name of readdirSync(sysopClients).filter((file) => file.endsWith('.pub') && file !== `${LOCAL_NAME}.pub`)) copyFileSync(join(sysopClients, name), join(clients, name));
+  // A copy, as the proxy reads --curve-clients once at its start anyway (the sysop's NUMBER.pub
+  // files and NUMBER/ folders as they are, where the proxy checks them).
+  if (sysopClients !== undefined) cpSync(sysopClients, clients, { recursive: true });
+  // Each local number lets in the local key, on its own endpoints only, like any other.
+  for (const number of numbers) {
+    mkdirSync(join(clients, number), { recursive: true, mode: 0o700 });
+    copyFileSync(local.publicFile, join(clients, number, `${LOCAL_NAME}.pub`));
   }
   const proxyKey = proxy?.secretFile ?? sysopKey ?? '';
   // The sysop's secret certificate holds the public key too, which is all a backend reads of it.

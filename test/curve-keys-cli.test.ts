@@ -71,7 +71,7 @@ describe('m2bbs keys', () => {
     const proxy = m2bbs('proxy', '--curve-key', join(dir, 'proxy.pub'), '--curve-clients', join(dir, 'empty'));
     expect(proxy.status).toBe(2);
     expect(proxy.stderr).toContain(`--curve-key: ${join(dir, 'proxy.pub')} holds no secret key`);
-    expect(proxy.stderr).toContain(`--curve-clients: no *.pub certificate in ${join(dir, 'empty')}`);
+    expect(proxy.stderr).toContain(`--curve-clients: no certificate in ${join(dir, 'empty')} (NUMBER.pub, or *.pub in a folder NUMBER/), so no backend could attach`);
 
     const start = m2bbs('start', '--remote-backend', 'bbs.20=tcp://127.0.0.1:9920,tcp://127.0.0.1:9921', '--curve-key', join(dir, 'missing.key'), '--curve-clients', join(dir, 'nowhere'));
     expect(start.status).toBe(2);

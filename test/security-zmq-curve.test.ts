@@ -3,7 +3,8 @@
  * whose public key is in --curve-clients. A backend with an allowed key attaches and serves a
  * caller end to end; a backend with a wrong key and a socket with no key cannot attach (the proxy
  * logs the refused key, the rogue's monitor sees its handshake fail), no caller is dialled to them,
- * and a plain PULL without keys receives no request.
+ * and a plain PULL without keys receives no request. A key is allowed on its own number only:
+ * bbs.20's key on bbs.21's endpoints is refused and logged, and receives no caller of @bbs.21.
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -62,7 +63,7 @@ describe('CURVE between the proxy and backends on other hosts', () => {
     const good = keys(dir, 'good');
     const bad = keys(dir, 'bad');
     mkdirSync(join(dir, 'backends'));
-    copyFileSync(good.pub, join(dir, 'backends', 'good.pub'));
+    copyFileSync(good.pub, join(dir, 'backends', 'bbs.20.pub'));
 
     const proxy = HandlerProcess.run(['proxy', '--listen', '127.0.0.1:0', '--telnet', '127.0.0.1:0', '--batch-requests', '--lines', '5', '--backend', 'bbs.20=tcp://127.0.0.1:*,tcp://127.0.0.1:*', '--curve-key', proxyKeys.key, '--curve-clients', join(dir, 'backends')]);
     processes.push(proxy);
@@ -125,7 +126,7 @@ describe('m2bbs start with a backend on another host', () => {
     const proxyKeys = keys(dir, 'proxy');
     const remote = keys(dir, 'bbs20');
     mkdirSync(join(dir, 'backends'));
-    copyFileSync(remote.pub, join(dir, 'backends', 'bbs20.pub'));
+    copyFileSync(remote.pub, join(dir, 'backends', 'bbs.20.pub'));
     const [send, recv] = await Promise.all([freePort(), freePort()]);
     // The keys by environment: the local backend, which inherits it, must not take the proxy's key as its own.
     const bbs = HandlerProcess.run(['start', '--log', 'json', '--backends', '1', '--listen', '127.0.0.1:0', '--telnet', '127.0.0.1:0', '--db', '$DIR/bbs.db', '--remote-backend', `bbs.20=tcp://127.0.0.1:${send},tcp://127.0.0.1:${recv}`], { M2BBS_CURVE_KEY: proxyKeys.key, M2BBS_CURVE_CLIENTS: join(dir, 'backends') });
@@ -171,3 +172,44 @@ function readSecret(file: string): string {
   if (!('cert' in read)) throw new Error(read.problem);
   return read.cert.secretKey ?? '';
 }
+
+describe('a CURVE key tied to its number', () => {
+  it("refuses bbs.20's key on bbs.21's endpoints: logged, and a caller of @bbs.21 never reaches it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'm2bbs-curve-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const proxyKeys = keys(dir, 'proxy');
+    const bbs20 = keys(dir, 'bbs.20');
+    const bbs21 = keys(dir, 'bbs.21');
+    // bbs.20's key as a file named for its number, bbs.21's in a folder of that number's keys.
+    mkdirSync(join(dir, 'backends', 'bbs.21'), { recursive: true });
+    copyFileSync(bbs20.pub, join(dir, 'backends', 'bbs.20.pub'));
+    copyFileSync(bbs21.pub, join(dir, 'backends', 'bbs.21', 'host-c.pub'));
+    // Named the old way, for no number: let in nowhere, and the sysop is told at start.
+    copyFileSync(keys(dir, 'bbs20').pub, join(dir, 'backends', 'bbs20.pub'));
+    const proxy = HandlerProcess.run(['proxy', '--listen', '127.0.0.1:0', '--telnet', '127.0.0.1:0', '--backend', 'bbs.20=tcp://127.0.0.1:*,tcp://127.0.0.1:*', '--backend', 'bbs.21=tcp://127.0.0.1:*,tcp://127.0.0.1:*', '--curve-key', proxyKeys.key, '--curve-clients', join(dir, 'backends')]);
+    processes.push(proxy);
+    const ready = await proxy.waitForLog((r) => r.msg === 'proxy ready');
+    expect(proxy.records.find((r) => r.msg === 'CURVE on the tcp:// backend endpoints')).toMatchObject({ allowed: { 'bbs.20': ['bbs.20'], 'bbs.21': ['bbs.21/host-c'], bbs20: ['bbs20'] } });
+    expect(proxy.records.find((r) => r.msg === 'CURVE keys for numbers this proxy does not serve: let in nowhere')).toMatchObject({ level: 'warn', numbers: ['bbs20'], served: ['bbs.20', 'bbs.21'] });
+    const http = Number(/:(\d+)\/$/.exec(String(ready.http))?.[1]);
+    const [, on21] = ready.backends as { sendSpec: string; recvSpec: string }[];
+
+    // The impostor: a whole backend with bbs.20's key on bbs.21's endpoints, and a bare PULL with it.
+    const impostor = HandlerProcess.start(['--name', 'bbs.21', '--send-spec', String(on21?.sendSpec), '--recv-spec', String(on21?.recvSpec), '--curve-key', bbs20.key, '--curve-server', proxyKeys.pub]);
+    processes.push(impostor);
+    const refusal = await proxy.waitForLog((r) => r.msg === 'backend key refused' && r.key === bbs20.publicKey);
+    expect(refusal).toMatchObject({ level: 'warn', code: 'BBS_ERR_CURVE_REFUSED', why: 'key allowed on bbs.20 only, not on bbs.21' });
+    const pull = rogue(new Pull({ curveServerKey: proxyKeys.publicKey, curvePublicKey: bbs20.publicKey, curveSecretKey: readSecret(bbs20.key) }), String(on21?.sendSpec), 'handshake:error:auth');
+    await pull.failed;
+
+    // bbs.21 stays down: a caller dialling it is not served by the impostor.
+    expect((await untilShown(http, 'bbs.21', false)).up).toBe(false);
+    const caller = await JsonSocketClient.open(http, '@bbs.21');
+    caller.send('connect');
+    const told = await caller.untilPrompt().catch(() => undefined);
+    await caller.closedByServer();
+    expect(JSON.stringify(told ?? {})).not.toContain('Welcome to the M2BBS.');
+    expect(pull.received()).toBe(0);
+    expect(impostor.records.filter((r) => r.msg === 'caller connected' || r.conn !== undefined)).toEqual([]);
+  });
+});

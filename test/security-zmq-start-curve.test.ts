@@ -47,7 +47,7 @@ describe('m2bbs start --zmq curve', () => {
     const [bound] = ready.backends as { sendSpec: string }[];
     const sendSpec = String(bound?.sendSpec);
     expect(sendSpec).toMatch(/^tcp:\/\/127\.0\.0\.1:\d+$/);
-    expect(await bbs.waitForLog((r) => r.msg === 'CURVE on the tcp:// backend endpoints')).toMatchObject({ allowed: ['m2bbs-local'] });
+    expect(await bbs.waitForLog((r) => r.msg === 'CURVE on the tcp:// backend endpoints')).toMatchObject({ allowed: { 'bbs.10': ['bbs.10/m2bbs-local'] } });
     expect(await bbs.waitForLog((r) => r.msg === 'handler ready')).toMatchObject({ curve: 'on', sendSpec });
 
     // The keys are in the private folder the proxy was given, the secret ones the owner's alone.

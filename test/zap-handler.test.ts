@@ -1,6 +1,7 @@
 /**
  * The ZAP handler with real CURVE sockets in one context: the allowed key attaches, a wrong key
- * is refused at every try, and so are NULL peers and CURVE peers of another ZAP domain. Its
+ * is refused at every try, and so are NULL peers and CURVE peers of another ZAP domain; a key is
+ * let in only in the domain (the number) it is listed for, never on another number's. Its
  * refusal log stays bounded under a flood (keys cost nothing to make): one line a minute per
  * address, with the keys and tries refused since its last line, and ten lines a minute in all,
  * then one summary line. The minute is the handler's clock, moved by the test; refusals are
@@ -31,7 +32,7 @@ function client(serverKey: string, keys: { publicKey: string; secretKey: string 
 }
 
 /** A ZAP handler on a clock the test moves, its log lines, and a CURVE PUSH bound behind it in `domain`. */
-async function curveServer(allowed: Map<string, string>, domain = 'm2bbs'): Promise<{ lines: Record<string, unknown>[]; clock: { now: number }; serverKey: string; port: string }> {
+async function curveServer(allowed: Map<string, Map<string, string>>, domain = 'bbs.20'): Promise<{ lines: Record<string, unknown>[]; clock: { now: number }; serverKey: string; port: string }> {
   const lines: Record<string, unknown>[] = [];
   const log = createLogger('info', { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) });
   const clock = { now: 1_000_000 };
@@ -50,8 +51,8 @@ describe('the ZAP handler', () => {
     const server = curveKeyPair();
     const allowed = curveKeyPair();
     const stranger = curveKeyPair();
-    zap = await startZapHandler(new Map([[allowed.publicKey, 'bbs20']]), log);
-    const push = new Push({ curveServer: true, curveSecretKey: server.secretKey, zapDomain: 'm2bbs', zapEnforceDomain: true, linger: 0 });
+    zap = await startZapHandler(new Map([['bbs.20', new Map([[allowed.publicKey, 'bbs.20']])]]), log);
+    const push = new Push({ curveServer: true, curveSecretKey: server.secretKey, zapDomain: 'bbs.20', zapEnforceDomain: true, linger: 0 });
     sockets.push(push);
     await push.bind('tcp://127.0.0.1:*');
     const endpoint = push.lastEndpoint ?? '';
@@ -63,11 +64,11 @@ describe('the ZAP handler', () => {
     expect(zap.refused).toBe(3);
     const refused = lines.filter((l) => l.msg === 'backend key refused');
     expect(refused).toEqual([expect.objectContaining({ level: 'warn', code: 'BBS_ERR_CURVE_REFUSED', key: stranger.publicKey, address: '127.0.0.1', keysRefused: 1, triesRefused: 1 })]);
-    expect(lines.find((l) => l.msg === 'CURVE on the tcp:// backend endpoints')).toMatchObject({ allowed: ['bbs20'] });
+    expect(lines.find((l) => l.msg === 'CURVE on the tcp:// backend endpoints')).toMatchObject({ allowed: { 'bbs.20': ['bbs.20'] } });
   });
 
   it('logs a flood of new keys from one address as one line a minute, with the keys and tries since its last line', async () => {
-    const { lines, clock, serverKey, port } = await curveServer(new Map());
+    const { lines, clock, serverKey, port } = await curveServer(new Map([['bbs.20', new Map()]]));
     for (let i = 0; i < 20; i++) await client(serverKey, curveKeyPair(), `tcp://127.0.0.1:${port}`, 'handshake:error:auth');
     expect(zap?.refused).toBe(20);
     expect(lines.filter((l) => l.msg === 'backend key refused')).toEqual([expect.objectContaining({ address: '127.0.0.1', keysRefused: 1, triesRefused: 1 })]);
@@ -80,7 +81,7 @@ describe('the ZAP handler', () => {
   });
 
   it('logs at most ten addresses a minute, then one summary line; the next minute says how many went unlogged', async () => {
-    const { lines, clock, serverKey, port } = await curveServer(new Map());
+    const { lines, clock, serverKey, port } = await curveServer(new Map([['bbs.20', new Map()]]));
     // Each from an address of its own on the loopback net (source;destination).
     for (let i = 2; i < 17; i++) await client(serverKey, curveKeyPair(), `tcp://127.0.0.${i}:0;127.0.0.1:${port}`, 'handshake:error:auth');
     expect(zap?.refused).toBe(15);
@@ -96,9 +97,9 @@ describe('the ZAP handler', () => {
 
   it('refuses a peer without CURVE, and the allowed key on a socket of another ZAP domain', async () => {
     const allowed = curveKeyPair();
-    const { lines, serverKey, port } = await curveServer(new Map([[allowed.publicKey, 'bbs20']]), 'other');
+    const { lines, serverKey, port } = await curveServer(new Map([['bbs.20', new Map([[allowed.publicKey, 'bbs.20']])]]), 'other');
     await client(serverKey, allowed, `tcp://127.0.0.1:${port}`, 'handshake:error:auth');
-    const plain = new Push({ zapDomain: 'm2bbs', zapEnforceDomain: true, linger: 0 });
+    const plain = new Push({ zapDomain: 'bbs.20', zapEnforceDomain: true, linger: 0 });
     sockets.push(plain);
     await plain.bind('tcp://127.0.0.1:*');
     const bare = new Pull({ linger: 0 });
@@ -108,6 +109,16 @@ describe('the ZAP handler', () => {
     bare.connect(`tcp://127.0.0.3:0;127.0.0.1:${(plain.lastEndpoint ?? '').split(':').pop() ?? ''}`);
     await refused;
     expect(zap?.refused).toBe(2);
-    expect(lines.filter((l) => l.msg === 'backend key refused').map((l) => l.why)).toEqual(['ZAP domain "other" is not m2bbs', 'not CURVE']);
+    expect(lines.filter((l) => l.msg === 'backend key refused').map((l) => l.why)).toEqual(['ZAP domain "other" is not a number with CURVE keys', 'not CURVE']);
+  });
+
+  it("refuses bbs.20's key on bbs.21's endpoints (the number's own ZAP domain), and logs it, while bbs.21's key attaches there", async () => {
+    const bbs20 = curveKeyPair();
+    const bbs21 = curveKeyPair();
+    const { lines, serverKey, port } = await curveServer(new Map([['bbs.20', new Map([[bbs20.publicKey, 'bbs.20']])], ['bbs.21', new Map([[bbs21.publicKey, 'bbs.21/host-c']])]]), 'bbs.21');
+    await client(serverKey, bbs20, `tcp://127.0.0.1:${port}`, 'handshake:error:auth');
+    await client(serverKey, bbs21, `tcp://127.0.0.1:${port}`, 'handshake');
+    expect(zap?.refused).toBe(1);
+    expect(lines.filter((l) => l.msg === 'backend key refused')).toEqual([expect.objectContaining({ code: 'BBS_ERR_CURVE_REFUSED', key: bbs20.publicKey, why: 'key allowed on bbs.20 only, not on bbs.21' })]);
   });
 });
