@@ -41,7 +41,7 @@ export const CAP_FLAGS = {
     max: 600_000,
     default: CAP_DEFAULTS.headerTimeoutMs,
     env: 'M2BBS_HEADER_TIMEOUT_MS',
-    help: 'on the front port, an HTTP request must arrive whole (headers; each one on a kept-alive connection), or a JSON socket its first frame, within this; then it is closed (408)',
+    help: 'on the front port, an HTTP request must arrive whole (headers; each one on a kept-alive connection), or a JSON socket its first frame, within this; then it is closed (408). An HTTP response the client takes no byte of for this long is reset, as is a kept-alive connection idle this long',
   },
   host: {
     kind: 'string',
