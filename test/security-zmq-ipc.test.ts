@@ -106,15 +106,16 @@ describe('the ZeroMQ endpoints of m2bbs start', () => {
     const { http, requests, replies } = await startBbs({ zmq: 'tcp' });
     rogue = RogueZmq.start(requests, replies, true);
     await rogue.waitFor((r) => r.socket === 'pull' && r.event === 'handshake-succeeded', 'its PULL attached');
-    // The proxy's PUSH deals requests round-robin between the real backend and the rogue's PULL:
-    // each caller is either answered or its request went to the rogue (fewer callers than the
-    // per-address cap).
+    // The proxy's PUSH deals the first number's requests round-robin between its real backend and
+    // the rogue's PULL: callers dial that number (never @bbs, whose random choice of number could
+    // miss it every time), and each is either answered or its request went to the rogue (fewer
+    // callers than the per-address cap).
     const callers: JsonSocketClient[] = [];
     onTestFinished(() => callers.forEach((c) => c.destroy()));
     const stolen = rogue.waitFor((r) => typeof r.received === 'number' && r.received > 0, 'a request received');
     let outcome = 'served';
     for (let i = 0; i < 8 && outcome === 'served'; i++) {
-      const caller = await JsonSocketClient.open(http);
+      const caller = await JsonSocketClient.open(http, '@bbs.10');
       callers.push(caller);
       caller.send('connect');
       outcome = await Promise.race([caller.untilPrompt().then(() => 'served'), stolen.then(() => 'stolen')]);
