@@ -10,6 +10,13 @@ export const M2BBS_BIN = fileURLToPath(new URL('../../bin/m2bbs.js', import.meta
 
 export type LogRecord = Readonly<Record<string, unknown>> & { readonly msg?: string };
 
+// Each process's temp folder, until `stop` removes it: a test that only awaits `exited` (a process
+// that stops by itself) leaves it to the test worker's exit, so no test leaves one in the temp folder.
+const UNREMOVED = new Set<string>();
+process.once('exit', () => {
+  for (const dir of UNREMOVED) rmSync(dir, { recursive: true, force: true });
+});
+
 export class HandlerProcess {
   readonly records: LogRecord[] = [];
   /** What the child said on its supervisor channel (only with `channel: true`). */
@@ -20,6 +27,7 @@ export class HandlerProcess {
   readonly exited: Promise<number | null>;
 
   constructor(readonly child: ChildProcess, readonly dir: string) {
+    UNREMOVED.add(dir);
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
       this.stdoutText += chunk;
       for (const watch of this.watchers) watch();
@@ -141,6 +149,7 @@ export class HandlerProcess {
     if (this.child.exitCode === null) this.child.kill('SIGTERM');
     const code = await this.exited;
     rmSync(this.dir, { recursive: true, force: true });
+    UNREMOVED.delete(this.dir);
     return code;
   }
 }
