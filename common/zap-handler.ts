@@ -73,6 +73,9 @@ export async function startZapHandler(allowed: ReadonlyMap<string, ReadonlyMap<s
       return refused;
     },
     async close() {
+      // Unbound first: libzmq frees an inproc name only once the closed socket is reaped, so a
+      // handler started right after this one (a restarted proxy, the next test) could find it taken.
+      await router.unbind(ZAP_ENDPOINT).catch(() => undefined);
       router.close();
       await answering;
     },
