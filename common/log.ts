@@ -1,4 +1,6 @@
 /** Structured JSON-lines logging on stderr, with child loggers that carry bound fields. */
+import { escapeForTerminal } from './terminal-safe.js';
+
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -24,7 +26,10 @@ export function createLogger(level: LogLevel = 'info', sink: LogSink = process.s
   const emit = (lvl: Exclude<LogLevel, 'silent'>, msg: string, fields?: Fields): void => {
     if (RANK[lvl] < threshold) return;
     const record = { time: new Date().toISOString(), level: lvl, msg, ...bindings, ...fields };
-    sink.write(`${JSON.stringify(record, replaceErrors).replace(UNSAFE_IN_TERMINAL, escapeUnits)}\n`);
+    // JSON escapes C0 controls but leaves DEL, C1 controls, separators and format characters (BiDi
+    // overrides) as they are; a caller's name or a Host header lands in the log, which is read in
+    // terminals (`tail -f`, `less -R`): those are written as \u escapes, the same JSON read back.
+    sink.write(`${escapeForTerminal(JSON.stringify(record, replaceErrors))}\n`);
   };
   return {
     debug: (msg, fields) => emit('debug', msg, fields),
@@ -33,18 +38,6 @@ export function createLogger(level: LogLevel = 'info', sink: LogSink = process.s
     error: (msg, fields) => emit('error', msg, fields),
     child: (more) => createLogger(level, sink, { ...bindings, ...more }),
   };
-}
-
-// What JSON leaves as it is but a terminal showing the log (`tail -f`, `less -R`) may act on or
-// draw misleadingly: DEL and the C1 controls (0x9B starts an escape sequence on some terminals),
-// line and paragraph separators, and format characters such as BiDi overrides. A caller's name or a
-// Host header lands in the log, so these are written as \u escapes: the same JSON, read back.
-const UNSAFE_IN_TERMINAL = /[\u007f-\u009f\u2028\u2029\p{Cf}]/gu;
-
-function escapeUnits(char: string): string {
-  let escaped = '';
-  for (let i = 0; i < char.length; i++) escaped += `\\u${char.charCodeAt(i).toString(16).padStart(4, '0')}`;
-  return escaped;
 }
 
 function replaceErrors(_key: string, value: unknown): unknown {

@@ -5,6 +5,7 @@
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { LogSink } from '../common/log.js';
+import { escapeForTerminal } from '../common/terminal-safe.js';
 
 /** Receives each log line of one source (a child, or the supervisor itself), as written. */
 export interface LogOutput {
@@ -71,13 +72,11 @@ export function renderLogLine(line: string, source: string): string {
   return withoutControls(render(line, source).text);
 }
 
-// Callers' words reach the log (names, message types): on the sysop's terminal a control
-// character is shown as an escape, never obeyed (no cleared screen, title or clipboard write).
-const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g;
-
-function withoutControls(line: string): string {
-  return line.replace(CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
+// Callers' words reach the log (names, message types, Host headers): on the sysop's terminal a
+// control or format character is shown as an escape, never obeyed or drawn (no cleared screen, title
+// or clipboard write, no text turned around by a BiDi override). The JSON line had them escaped; the
+// record read back has them again.
+const withoutControls = escapeForTerminal;
 
 // `loud`: a warning, an error, or a line that is not a record (a child's last words): shown whole.
 function render(line: string, source: string): { text: string; loud: boolean } {

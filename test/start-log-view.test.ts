@@ -30,6 +30,14 @@ describe('the human log view of m2bbs start', () => {
     expect(renderLogLine('raw \u001b[2J line', 'bbs.10')).toBe('raw \\u001b[2J line');
   });
 
+  it('shows BiDi overrides, zero-width characters and separators as escapes, not turned-around or hidden text', () => {
+    const record = JSON.stringify({ time: at, level: 'warn', msg: 'websocket refused', host: 'evil\u202egpj.exe', name: 'zw\u200bsp\u2028x' });
+    const shown = renderLogLine(record, 'proxy');
+    expect(shown).not.toMatch(/[\u200b\u202e\u2028]/u);
+    expect(shown).toContain('host=evil\\u202egpj.exe');
+    expect(shown).toContain('name="zw\\u200bsp\\u2028x"');
+  });
+
   it('writes every line to the file as it came, and cut to the width on the terminal', () => {
     const dir = mkdtempSync(join(tmpdir(), 'm2bbs-log-view-'));
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
