@@ -4,9 +4,10 @@
  * window is locked until its lock runs out. A lock on a name spares the addresses that name has
  * logged in from (within KNOWN_FOR_MS): someone guessing from elsewhere, however long they keep at
  * it, never locks the real owner out of where they call from, and the owner logging in there lifts
- * nothing for the guesser. Failures are also counted per name and address together (a 'pair'):
- * an address stays spared only while its own pair count is under the name's limit, so a guesser
- * sharing the owner's address (a NAT, a reverse proxy) is locked after as many tries as anyone.
+ * nothing for the guesser. Failures are also counted per name and address together (a 'pair'),
+ * the name's limit locking the pair on its own, whether or not the name is locked: a guesser sharing
+ * the owner's address (a NAT, a reverse proxy) gets as many tries as anyone per lock time, and the
+ * name's lock lifting gives them no more while the pair's holds.
  * Writes here run inside the caller's transaction (a durable conversation's journal commit), so a
  * replayed conversation never counts a failure twice.
  */
@@ -25,9 +26,9 @@ export interface ThrottleRules {
   readonly windowMs: number;
 }
 
-/** What is locked, and until when (ms since the epoch). */
+/** What is locked (`pair`: the name from this address), and until when (ms since the epoch). */
 export interface LoginLock {
-  readonly on: 'name' | 'address';
+  readonly on: 'name' | 'pair' | 'address';
   readonly until: number;
 }
 
@@ -35,17 +36,19 @@ export interface LoginLock {
 export interface CountedFailure {
   readonly nameFailures: number;
   readonly addressFailures: number;
+  /** The name's failures from this address (0 without one). */
+  readonly pairFailures: number;
   readonly nameLockedUntil: number | undefined;
   readonly addressLockedUntil: number | undefined;
-  /** The name's failures from this address reached the name's limit: its lock no longer spares the address. */
+  /** The name's failures from this address reached the name's limit: the name is refused there until then, locked or not. */
   readonly pairLockedUntil: number | undefined;
 }
 
 /** The login throttle's table, as the store offers it. */
 export interface LoginThrottle {
-  /** The lock on `name` (unless `address` is one it logged in from, with fewer failures there than the name's limit) or on `address` in force at `now`, the name's first. */
+  /** The lock in force at `now` on `name` (unless `address` is one it logged in from), on the pair, or on `address`: the name's or pair's (the later) first. */
   lockOf(name: string, address: string | undefined, now: number): LoginLock | undefined;
-  /** Counts a wrong password against `name`, `address` and the two together, locking each when it reaches its limit. */
+  /** Counts a wrong password against `name`, `address` and the two together (the pair), locking each when it reaches its limit. */
   countFailure(name: string, address: string | undefined, now: number, rules: ThrottleRules): CountedFailure;
   /** The name's recent failures, counted before a lock lifted or the window passed are not. */
   failuresOf(name: string, now: number, windowMs: number): number;
@@ -118,19 +121,26 @@ export function createLoginThrottle(db: Database.Database, write: <T>(what: stri
     const byAddress = address === undefined || rules.addressLockAfter <= 0 ? none : count('address', address, now, rules, rules.addressLockAfter);
     // Counted even while the name is locked: that is when a spared address's failures must count.
     const byPair = address === undefined ? none : count('pair', pairKey(name, address), now, rules, rules.nameLockAfter);
-    return { nameFailures: byName.failures, addressFailures: byAddress.failures, nameLockedUntil: byName.lockedUntil, addressLockedUntil: byAddress.lockedUntil, pairLockedUntil: byPair.lockedUntil };
+    return {
+      nameFailures: byName.failures,
+      addressFailures: byAddress.failures,
+      pairFailures: byPair.failures,
+      nameLockedUntil: byName.lockedUntil,
+      addressLockedUntil: byAddress.lockedUntil,
+      pairLockedUntil: byPair.lockedUntil,
+    };
   });
-
-  // An address the name logged in from lately, with fewer failures for the name from there than its limit.
-  function spares(name: string, address: string, now: number): boolean {
-    return sql.known.get(name, address, now - KNOWN_FOR_MS) !== undefined && lockOn('pair', pairKey(name, address), now) === undefined;
-  }
 
   return {
     lockOf(name, address, now) {
       const onName = lockOn('name', name, now);
-      const spared = onName !== undefined && address !== undefined && spares(name, address, now);
-      if (onName !== undefined && !spared) return { on: 'name', until: onName };
+      // A name's lock spares the addresses it logged in from lately; a pair's lock holds on its own.
+      const spared = onName !== undefined && address !== undefined && sql.known.get(name, address, now - KNOWN_FOR_MS) !== undefined;
+      const byName = onName === undefined || spared ? undefined : onName;
+      const byPair = address === undefined ? undefined : lockOn('pair', pairKey(name, address), now);
+      // Both in force: the caller is refused until the later lifts, so that is the one said.
+      if (byPair !== undefined && (byName === undefined || byPair > byName)) return { on: 'pair', until: byPair };
+      if (byName !== undefined) return { on: 'name', until: byName };
       const onAddress = address === undefined ? undefined : lockOn('address', address, now);
       return onAddress === undefined ? undefined : { on: 'address', until: onAddress };
     },

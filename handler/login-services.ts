@@ -27,7 +27,7 @@ export type LoginResult =
   | { readonly ok: true; readonly caller: Caller; readonly endedOtherLine: boolean }
   | { readonly ok: false; readonly failures: number };
 
-/** A lock in force: on the name typed or on the caller's address, for about `minutes` more. */
+/** A lock in force: on the name typed (from anywhere, or from the caller's address) or on the caller's address, for about `minutes` more. */
 export interface LockNotice {
   readonly on: 'name' | 'address';
   readonly minutes: number;
@@ -86,8 +86,9 @@ export function createLoginServices(options: LoginServiceOptions): LoginServices
     const failures = counted?.nameFailures ?? 1;
     log.info('login failed', { code: FAILED, caller: name, remote, failures });
     if (counted?.nameLockedUntil !== undefined) log.warn('login locked', { code: LOCKED, on: 'name', caller: name, remote, failures, until: new Date(counted.nameLockedUntil).toISOString() });
-    // The name was locked already and its owner's address spared, but as many failures came from there.
-    if (counted?.pairLockedUntil !== undefined && counted.nameLockedUntil === undefined) log.warn('login locked', { code: LOCKED, on: 'pair', caller: name, remote, failures, until: new Date(counted.pairLockedUntil).toISOString() });
+    // The name's failures from this address reached its limit (the name not locked by this one, or
+    // locked already and this address spared): the pair's own count, and when its own lock lifts.
+    if (counted?.pairLockedUntil !== undefined && counted.nameLockedUntil === undefined) log.warn('login locked', { code: LOCKED, on: 'pair', caller: name, remote, failures: counted.pairFailures, until: new Date(counted.pairLockedUntil).toISOString() });
     if (counted?.addressLockedUntil !== undefined) log.warn('login locked', { code: LOCKED, on: 'address', caller: name, remote, failures: counted.addressFailures, until: new Date(counted.addressLockedUntil).toISOString() });
     return { ok: false, failures };
   }
@@ -104,7 +105,8 @@ export function createLoginServices(options: LoginServiceOptions): LoginServices
     loginLock(name: string, at?: LineContext): LockNotice | undefined {
       const now = clock();
       const lock = store.throttle.lockOf(name, addressOf(at), now);
-      return lock === undefined ? undefined : { on: lock.on, minutes: Math.max(1, Math.ceil((lock.until - now) / 60_000)) };
+      // A pair's lock is the name's from where the caller is: it says so, and asks for another name.
+      return lock === undefined ? undefined : { on: lock.on === 'address' ? 'address' : 'name', minutes: Math.max(1, Math.ceil((lock.until - now) / 60_000)) };
     },
     async logIn(name: string, password: string, at?: LineContext): Promise<() => LoginResult> {
       const found = store.findCaller(name);

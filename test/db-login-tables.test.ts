@@ -9,8 +9,12 @@ import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { once } from 'node:events';
 import { openDatabase } from '../db/open-database.js';
+import { createLogger } from '../common/log.js';
 import { KNOWN_FOR_MS } from '../db/login-throttle.js';
+import { hashPassword } from '../db/password.js';
 import { createStore, type Store } from '../db/store.js';
+import { createLoginServices } from '../handler/login-services.js';
+import { createStoredOr } from '../handler/write-failure-log.js';
 
 const RULES = { nameLockAfter: 3, addressLockAfter: 5, windowMs: 60_000 };
 const T = 1_800_000_000_000;
@@ -22,7 +26,7 @@ function store(): Store {
 describe('the login throttle', () => {
   it('locks a name after its limit within the window, says so until the lock lifts, then counts afresh', () => {
     const { throttle } = store();
-    expect(throttle.countFailure('alice', '192.0.2.7', T, RULES)).toEqual({ nameFailures: 1, addressFailures: 1, nameLockedUntil: undefined, addressLockedUntil: undefined, pairLockedUntil: undefined });
+    expect(throttle.countFailure('alice', '192.0.2.7', T, RULES)).toEqual({ nameFailures: 1, addressFailures: 1, pairFailures: 1, nameLockedUntil: undefined, addressLockedUntil: undefined, pairLockedUntil: undefined });
     throttle.countFailure('ALICE', '192.0.2.7', T + 1000, RULES);
     expect(throttle.lockOf('alice', '192.0.2.7', T + 1000)).toBeUndefined();
     expect(throttle.countFailure('alice', '192.0.2.8', T + 2000, RULES).nameLockedUntil).toBe(T + 2000 + RULES.windowMs);
@@ -73,14 +77,68 @@ describe('the login throttle', () => {
     expect(throttle.countFailure('erin', nat, T + 2001, RULES)).toMatchObject({ nameFailures: 3, pairLockedUntil: undefined });
     expect(throttle.countFailure('erin', nat, T + 2002, RULES)).toMatchObject({ pairLockedUntil: undefined });
     expect(throttle.lockOf('erin', nat, T + 2003)).toBeUndefined();
-    expect(throttle.countFailure('erin', nat, T + 2004, RULES)).toMatchObject({ pairLockedUntil: T + 2004 + RULES.windowMs });
-    // Three tries there, as anywhere: the name's lock holds at the NAT too, and a login there lifts nothing.
-    expect(throttle.lockOf('erin', nat, T + 2005)).toEqual({ on: 'name', until: T + 1002 + RULES.windowMs });
+    expect(throttle.countFailure('erin', nat, T + 2004, RULES)).toMatchObject({ nameFailures: 3, pairFailures: 3, pairLockedUntil: T + 2004 + RULES.windowMs });
+    // Three tries there, as anywhere: the pair is locked at the NAT, and a login there lifts nothing.
+    expect(throttle.lockOf('erin', nat, T + 2005)).toEqual({ on: 'pair', until: T + 2004 + RULES.windowMs });
     throttle.succeeded('erin', nat, T + 2006);
-    expect(throttle.lockOf('erin', nat, T + 2007)).toMatchObject({ on: 'name' });
+    expect(throttle.lockOf('erin', nat, T + 2007)).toMatchObject({ on: 'pair' });
     // Another name's owner behind the NAT is not touched by it.
     throttle.succeeded('fred', nat, T);
     expect(throttle.lockOf('fred', nat, T + 2008)).toBeUndefined();
+  });
+
+  it("locks a pair on its own: the name's lock lifting gives a guesser at the owner's address no more tries", () => {
+    const { throttle } = store();
+    const owners = '192.0.2.51';
+    throttle.succeeded('gina', owners, T);
+    for (let i = 0; i < 3; i++) throttle.countFailure('gina', `203.0.113.${i + 1}`, T + i, RULES);
+    const nameLifts = T + 2 + RULES.windowMs;
+    // Three guesses from the owner's address while the name is locked there: the pair locks, for its own time.
+    for (let i = 0; i < 2; i++) throttle.countFailure('gina', owners, T + 30_000 + i, RULES);
+    const pairLifts = T + 30_002 + RULES.windowMs;
+    expect(throttle.countFailure('gina', owners, T + 30_002, RULES)).toMatchObject({ nameFailures: 3, pairFailures: 3, nameLockedUntil: undefined, pairLockedUntil: pairLifts });
+    expect(throttle.lockOf('gina', owners, T + 30_003)).toEqual({ on: 'pair', until: pairLifts });
+    // The name's lock lifts: the name is free from elsewhere, the pair still locked.
+    expect(throttle.lockOf('gina', '203.0.113.1', nameLifts)).toBeUndefined();
+    expect(throttle.lockOf('gina', owners, nameLifts)).toEqual({ on: 'pair', until: pairLifts });
+    // A password prompt opened before it neither counts nor extends it.
+    expect(throttle.countFailure('gina', owners, nameLifts + 1, RULES)).toMatchObject({ pairFailures: 3, pairLockedUntil: undefined });
+    expect(throttle.lockOf('gina', owners, pairLifts - 1)).toEqual({ on: 'pair', until: pairLifts });
+    expect(throttle.lockOf('gina', owners, pairLifts)).toBeUndefined();
+    expect(throttle.countFailure('gina', owners, pairLifts, RULES)).toMatchObject({ pairFailures: 1 });
+  });
+
+  it("locks a pair whose failures straddle the name lock's lifting", () => {
+    const { throttle } = store();
+    const owners = '192.0.2.52';
+    throttle.succeeded('hal', owners, T);
+    for (let i = 0; i < 3; i++) throttle.countFailure('hal', `203.0.113.${i + 1}`, T + i, RULES);
+    const nameLifts = T + 2 + RULES.windowMs;
+    // One guess there during the name's lock, two after it: the pair's count goes on, the name's starts afresh.
+    throttle.countFailure('hal', owners, nameLifts - 1, RULES);
+    throttle.countFailure('hal', owners, nameLifts + 1, RULES);
+    expect(throttle.countFailure('hal', owners, nameLifts + 2, RULES)).toMatchObject({ nameFailures: 2, pairFailures: 3, nameLockedUntil: undefined, pairLockedUntil: nameLifts + 2 + RULES.windowMs });
+    expect(throttle.lockOf('hal', owners, nameLifts + 3)).toEqual({ on: 'pair', until: nameLifts + 2 + RULES.windowMs });
+    expect(throttle.lockOf('hal', '203.0.113.9', nameLifts + 3)).toBeUndefined();
+    // The name locked again from elsewhere: its lock spares the owner's address, the pair's does not.
+    expect(throttle.countFailure('hal', '203.0.113.9', nameLifts + 4, RULES)).toMatchObject({ nameLockedUntil: nameLifts + 4 + RULES.windowMs });
+    expect(throttle.lockOf('hal', owners, nameLifts + 5)).toEqual({ on: 'pair', until: nameLifts + 2 + RULES.windowMs });
+  });
+
+  it('locks a pair at an address the name never logged in from, and says the later of it and the name lock', () => {
+    const { throttle } = store();
+    const guesser = '203.0.113.66';
+    throttle.countFailure('ivan', guesser, T, RULES);
+    throttle.countFailure('ivan', guesser, T + 1, RULES);
+    // The owner logs in from elsewhere: the name's count is forgotten, the guesser's pair count is not.
+    throttle.succeeded('ivan', '192.0.2.53', T + 2);
+    expect(throttle.countFailure('ivan', guesser, T + 3, RULES)).toMatchObject({ nameFailures: 1, pairFailures: 3, nameLockedUntil: undefined, pairLockedUntil: T + 3 + RULES.windowMs });
+    expect(throttle.lockOf('ivan', guesser, T + 4)).toEqual({ on: 'pair', until: T + 3 + RULES.windowMs });
+    expect(throttle.lockOf('ivan', '203.0.113.67', T + 4)).toBeUndefined();
+    // The name locked later, from other addresses: at the guesser's both hold, and the name's lifts later.
+    throttle.countFailure('ivan', '203.0.113.68', T + 5, RULES);
+    expect(throttle.countFailure('ivan', '203.0.113.69', T + 6, RULES)).toMatchObject({ nameLockedUntil: T + 6 + RULES.windowMs });
+    expect(throttle.lockOf('ivan', guesser, T + 7)).toEqual({ on: 'name', until: T + 6 + RULES.windowMs });
   });
 
   it('locks an address across names, and prunes what no longer counts', () => {
@@ -93,6 +151,54 @@ describe('the login throttle', () => {
     expect(throttle.prune(T + 10, RULES.windowMs)).toBe(0);
     // Eleven rows (five names, one address, five name-and-address pairs), all past their window and lock.
     expect(throttle.prune(T + 5 + RULES.windowMs, RULES.windowMs)).toBe(11);
+  });
+});
+
+describe("the login services' log lines", () => {
+  it("logs a pair's lock with the pair's own count and when it lifts, and refuses the pair after the name's lock lifts", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const log = createLogger('info', { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) });
+    const db = createStore(openDatabase(':memory:'));
+    const cost = { N: 16, r: 1, p: 1 };
+    db.createCaller('alice', await hashPassword('right', cost), T);
+    let now = T;
+    const login = createLoginServices({
+      store: db,
+      log,
+      cost,
+      clock: () => now,
+      rules: { loginLockAfter: 3, loginLockMs: RULES.windowMs, loginAddressLockAfter: 0 },
+      countCall: (caller) => caller,
+      storedOr: createStoredOr(log, db),
+    });
+    const from = (remote: string) => ({ line: `line-${remote}`, remote });
+    const attempt = async (password: string, remote: string, at: number) => {
+      const finish = await login.logIn('alice', password, from(remote));
+      now = at;
+      return finish();
+    };
+    const owners = '192.0.2.51';
+    expect(await attempt('right', owners, T)).toMatchObject({ ok: true });
+    for (let i = 0; i < 3; i++) await attempt('wrong', `203.0.113.${i + 1}`, T + i);
+    const nameLifts = T + 2 + RULES.windowMs;
+    // One guess at the owner's address during the name's lock, two after it.
+    for (const at of [nameLifts - 1, nameLifts + 1, nameLifts + 2]) expect(await attempt('wrong', owners, at)).toMatchObject({ ok: false });
+    const pairLifts = nameLifts + 2 + RULES.windowMs;
+    const locks = lines.filter((line) => line.msg === 'login locked');
+    expect(locks).toEqual([
+      expect.objectContaining({ level: 'warn', code: 'BBS_ERR_LOGIN_LOCKED', on: 'name', caller: 'alice', remote: '203.0.113.3', failures: 3, until: new Date(nameLifts).toISOString() }),
+      expect.objectContaining({ level: 'warn', code: 'BBS_ERR_LOGIN_LOCKED', on: 'pair', caller: 'alice', remote: owners, failures: 3, until: new Date(pairLifts).toISOString() }),
+    ]);
+    // The name's own count is two (its lock lifted between): the `login failed` line says so.
+    expect(lines.filter((line) => line.msg === 'login failed').at(-1)).toMatchObject({ remote: owners, failures: 2 });
+    // The name prompt at the owner's address says the name is locked, until the pair's lock lifts.
+    now = nameLifts + 3;
+    expect(login.loginLock('alice', from(owners))).toEqual({ on: 'name', minutes: 1 });
+    expect(login.loginLock('alice', from('203.0.113.1'))).toBeUndefined();
+    // Even the right password from there is refused, unread and uncounted, until then.
+    expect(await attempt('right', owners, pairLifts - 1)).toMatchObject({ ok: false });
+    expect(lines.at(-1)).toMatchObject({ msg: 'login refused: locked', on: 'pair', remote: owners, until: new Date(pairLifts).toISOString() });
+    expect(await attempt('right', owners, pairLifts)).toMatchObject({ ok: true });
   });
 });
 
