@@ -7,7 +7,7 @@ import { canonicalAddress } from '../common/remote-address.js';
 import type { Socket } from 'node:net';
 import type { Logger } from '../common/log.js';
 import type { ErrorCode } from '../common/errors.js';
-import { CapWarnings } from './cap-warnings.js';
+import { createRefusalLog, type RefusalLog } from './refusal-log.js';
 
 const CAP_REFUSED: ErrorCode = 'BBS_ERR_CONNECTION_CAP';
 
@@ -40,19 +40,13 @@ export interface ConnectionCaps {
 /** The address as the caps count it (canonicalAddress): IPv4-mapped IPv6 as IPv4, other IPv6 by its /64. */
 export const capAddress = canonicalAddress;
 
-/** Creates the caps; `log` gets a warning when an address or the total refuses, at most one a minute each (cap-warnings.ts). */
-export function createConnectionCaps(limits: CapLimits, log: Logger, now: () => number = Date.now): ConnectionCaps {
+/** Creates the caps; a refusal is logged through `refusals` (at most a line a minute per address, and for the total). */
+export function createConnectionCaps(limits: CapLimits, log: Logger, now: () => number = Date.now, refusals: RefusalLog = createRefusalLog(log, now)): ConnectionCaps {
   const { maxPerAddress, maxConnections } = limits;
   // Sockets still counted against their address, and how many per address.
   const pending = new Map<Socket, string>();
   const perAddress = new Map<string, number>();
   let open = 0;
-  const addressWarnings = new CapWarnings((remote, refused) => {
-    log.warn('connection refused: too many callers from one address are logging in', { code: CAP_REFUSED, remote, refused, loggingIn: perAddress.get(remote) ?? 0, max: maxPerAddress, flag: '--max-per-address' });
-  }, now);
-  const totalWarnings = new CapWarnings((_, refused) => {
-    log.warn('connection refused: the proxy is at its cap on connections', { code: CAP_REFUSED, refused, open, max: maxConnections, flag: '--max-connections' });
-  }, now);
 
   function release(socket: Socket): void {
     const address = pending.get(socket);
@@ -73,12 +67,12 @@ export function createConnectionCaps(limits: CapLimits, log: Logger, now: () => 
     admit(socket) {
       const address = capAddress(socket.remoteAddress);
       if (maxConnections > 0 && open >= maxConnections) {
-        totalWarnings.refused('total');
+        refusals.refused('warn', 'connection refused: the proxy is at its cap on connections', 'total', { code: CAP_REFUSED, open, max: maxConnections, flag: '--max-connections' });
         return { cap: 'total', message: `The BBS has too many connections open right now (${maxConnections}); try again in a minute.` };
       }
       const count = perAddress.get(address) ?? 0;
       if (maxPerAddress > 0 && count >= maxPerAddress) {
-        addressWarnings.refused(address);
+        refusals.refused('warn', 'connection refused: too many callers from one address are logging in', address, { code: CAP_REFUSED, loggingIn: count, max: maxPerAddress, flag: '--max-per-address' });
         return { cap: 'per-address', message: `Too many callers from your address are logging in at once (${maxPerAddress}); try again in a minute.` };
       }
       open++;

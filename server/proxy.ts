@@ -11,6 +11,7 @@ import { createFrontDoor } from './doors/front-door.js';
 import { createHttpDoor } from './doors/http-door.js';
 import { createTelnetDoor } from './doors/telnet-door.js';
 import { createOutputLimit, type OutputLimit } from './output-limit.js';
+import { createRefusalLog } from './refusal-log.js';
 import { createSwitchboard, type ProxySwitchboard } from './switchboard.js';
 
 export interface Proxy {
@@ -51,11 +52,13 @@ export async function startProxy(config: ProxyConfig, log: Logger): Promise<Prox
   await awaitBackends(links, config.awaitBackendsMs ?? 0, log);
   const output = createOutputLimit(config.maxOutputBytes);
   const limits = config.caps ?? { ...CAP_DEFAULTS, hosts: [] };
-  const caps = createConnectionCaps(limits, log);
-  const http = createHttpDoor({ switchboard, log, output, hosts: limits.hosts, caps });
-  const frontDoor = createFrontDoor(http.server, { switchboard, log, output }, { caps, deadlines: new HeaderDeadlines(limits.headerTimeoutMs, log) });
+  // One for every door and cap: ten refusal lines a minute in all, however many kinds and addresses.
+  const refusals = createRefusalLog(log);
+  const caps = createConnectionCaps(limits, log, Date.now, refusals);
+  const http = createHttpDoor({ switchboard, log, output, hosts: limits.hosts, caps, refusals });
+  const frontDoor = createFrontDoor(http.server, { switchboard, log, output, refusals }, { caps, deadlines: new HeaderDeadlines(limits.headerTimeoutMs, log, refusals), refusals });
   const front = frontDoor.server;
-  const telnetDoor = createTelnetDoor({ switchboard, log, negotiationTimeoutMs: config.telnetNegotiationMs, output, caps });
+  const telnetDoor = createTelnetDoor({ switchboard, log, negotiationTimeoutMs: config.telnetNegotiationMs, output, caps, refusals });
   const telnet = createServer((socket) => telnetDoor.handle(socket));
   const listening: Server[] = [];
   try {
@@ -64,7 +67,7 @@ export async function startProxy(config: ProxyConfig, log: Logger): Promise<Prox
     const telnetAddress = await listen(telnet, config.telnet, 'telnet');
     listening.push(telnet);
     log.info('proxy ready', {
-      http: `http://${frontAddress.host}:${frontAddress.port}/`,
+      http: `http://${hostPort(frontAddress)}/`,
       telnet: `${telnetAddress.host} ${telnetAddress.port}`,
       backends: links.map((link) => link.bound),
     });
@@ -109,7 +112,7 @@ async function awaitBackends(links: readonly BackendLink[], ms: number, log: Log
 function listen(server: Server, address: Address, flag: string): Promise<Address> {
   return new Promise((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
-      const where = address.host.includes(':') ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
+      const where = hostPort(address);
       if (error.code !== 'EADDRINUSE') reject(new Error(`--${flag} ${where}: ${error.message}`, { cause: error }));
       // The one thing a user can do about it is pick another port, so that is all the line says.
       else reject(new BbsError('BBS_ERR_PORT_IN_USE', `m2bbs: ${where} is already in use; choose another with --${flag} HOST:PORT or M2BBS_${flag.toUpperCase()}`, { cause: error }));
@@ -119,4 +122,9 @@ function listen(server: Server, address: Address, flag: string): Promise<Address
       resolve({ host: bound.address, port: bound.port });
     });
   });
+}
+
+/** `host:port`, an IPv6 host in brackets (`[2001:db8::1]:6767`) as a URL or a flag spells it. */
+export function hostPort(address: Address): string {
+  return address.host.includes(':') ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
 }

@@ -6,7 +6,7 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../common/log.js';
-import { CAP_WARN_EVERY_MS, CapWarnings } from '../server/cap-warnings.js';
+import { DEFAULT_REFUSAL_LOG_LIMITS, refusalLimit } from '../common/refusal-limit.js';
 import { createConnectionCaps } from '../server/connection-caps.js';
 import { until } from './support/process-tree.js';
 import { RawConnection } from './support/raw-connection.js';
@@ -17,6 +17,8 @@ function keptLog(): { log: ReturnType<typeof createLogger>; lines: Record<string
   const lines: Record<string, unknown>[] = [];
   return { log: createLogger('warn', { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) }), lines };
 }
+
+const MINUTE = DEFAULT_REFUSAL_LOG_LIMITS.windowMs;
 
 const capLines = (lines: Record<string, unknown>[], flag: string): Record<string, unknown>[] => lines.filter((l) => l.code === 'BBS_ERR_CONNECTION_CAP' && l.flag === flag);
 
@@ -92,27 +94,26 @@ describe('the cap warnings over minutes (a clock the test moves)', () => {
     expect(caps.admit(await next())).toBeUndefined();
     for (let i = 0; i < 5; i++) expect(caps.admit(await next())?.cap).toBe('per-address');
     expect(capLines(lines, '--max-per-address').map((l) => l.refused)).toEqual([1]);
-    clock += CAP_WARN_EVERY_MS;
+    clock += MINUTE;
     expect(caps.admit(await next())?.cap).toBe('per-address');
-    // The four refused after the first line, in one line; the one just refused goes in the next.
-    expect(capLines(lines, '--max-per-address').map((l) => l.refused)).toEqual([1, 4]);
+    // The four refused after the first line and the one just refused, in one line.
+    expect(capLines(lines, '--max-per-address').map((l) => l.refused)).toEqual([1, 5]);
     for (let i = 0; i < 2; i++) expect(caps.admit(await next())?.cap).toBe('per-address');
-    clock += CAP_WARN_EVERY_MS;
+    clock += MINUTE;
     expect(caps.admit(await next())?.cap).toBe('per-address');
-    expect(capLines(lines, '--max-per-address').map((l) => l.refused)).toEqual([1, 4, 3]);
+    expect(capLines(lines, '--max-per-address').map((l) => l.refused)).toEqual([1, 5, 3]);
   });
 
-  it('forget a key a minute after its last line, so memory does not grow with addresses that stopped', () => {
-    const written: [string, number][] = [];
+  it('forget a key quiet for a minute, and never hold more than the addresses it may remember', () => {
     let clock = 0;
-    const warnings = new CapWarnings((key, refused) => written.push([key, refused]), () => clock);
-    for (let i = 0; i < 100; i++) warnings.refused(`192.0.2.${i}`);
-    warnings.refused('192.0.2.7');
-    expect(warnings.size).toBe(100);
-    clock += CAP_WARN_EVERY_MS;
-    warnings.refused('198.51.100.1');
-    // The one with a refusal since its line gets its count now; the others are just forgotten.
-    expect(warnings.size).toBe(2);
-    expect(written.slice(100)).toEqual([['192.0.2.7', 1], ['198.51.100.1', 1]]);
+    const limits = { ...DEFAULT_REFUSAL_LOG_LIMITS, linesPerWindow: 1000, maxAddresses: 50 };
+    const limit = refusalLimit(() => {}, () => clock, limits);
+    // 100 addresses, 50 remembered: the 50 quiet longest are forgotten, so their next refusal is a line.
+    for (let i = 0; i < 100; i++) expect(limit(`192.0.2.${i}`)?.refused).toBe(1);
+    expect(limit('192.0.2.99')).toBeUndefined();
+    expect(limit('192.0.2.0')?.refused).toBe(1);
+    clock += MINUTE;
+    // A minute on, an address refused since its line gets its count with the next refusal.
+    expect(limit('192.0.2.99')?.refused).toBe(2);
   });
 });

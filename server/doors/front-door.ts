@@ -11,6 +11,7 @@ import { serveJsonSocket, type JsonSocketDoorOptions } from './json-socket-door.
 import { Refusals, refuseFront } from './refuse-connection.js';
 import { notice } from './websocket-door.js';
 import type { ErrorCode } from '../../common/errors.js';
+import { createRefusalLog, type RefusalLog } from '../refusal-log.js';
 
 /** HTTP requests one connection may have unanswered at once (a browser sends one at a time). */
 export const MAX_PIPELINED = 4;
@@ -27,6 +28,8 @@ export interface FrontDoor {
 export interface FrontGuard {
   readonly caps: ConnectionCaps;
   readonly deadlines: HeaderDeadlines;
+  /** The proxy's one refusal log (pipelining resets and bad JSON-socket frames are logged there). */
+  readonly refusals?: RefusalLog;
 }
 
 /** Creates the listener that sorts connections between the JSON-socket door and HTTP. */
@@ -37,8 +40,8 @@ export function createFrontDoor(http: HttpServer, json: JsonSocketDoorOptions, g
   const httpSockets = new Set<Socket>();
   const refusals = new Refusals();
   const refuseWaitMs = Math.min(deadlines.ms, 2000);
-  const log = json.log.child({ door: 'http' });
-  const jsonOptions: JsonSocketDoorOptions = { ...json, caps, firstFrame: (socket) => deadlines.done(socket) };
+  const refusalLog = guard.refusals ?? json.refusals ?? createRefusalLog(json.log);
+  const jsonOptions: JsonSocketDoorOptions = { ...json, caps, refusals: refusalLog, firstFrame: (socket) => deadlines.done(socket) };
   // First of the request listeners, so a request past the bound is never answered.
   http.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
     const socket = req.socket;
@@ -47,7 +50,7 @@ export function createFrontDoor(http: HttpServer, json: JsonSocketDoorOptions, g
     // Node parses every request of a chunk read at once, and holds a response object for each: a
     // client that pipelines hundreds without reading would make it hold them all.
     if (unanswered > MAX_PIPELINED && !socket.destroyed) {
-      log.info('connection reset: too many pipelined requests', { code: TOO_MANY_PIPELINED, remote: socket.remoteAddress, max: MAX_PIPELINED });
+      refusalLog.refused('info', 'connection reset: too many pipelined requests', socket.remoteAddress, { code: TOO_MANY_PIPELINED, door: 'http', max: MAX_PIPELINED });
       socket.resetAndDestroy();
     }
   });

@@ -10,6 +10,7 @@ import type { Socket } from 'node:net';
 import type { Logger } from '../../common/log.js';
 import { GOODBYE_LINGER_MS, exitFrame, httpText } from './refuse-connection.js';
 import type { ErrorCode } from '../../common/errors.js';
+import { createRefusalLog, type RefusalLog } from '../refusal-log.js';
 
 const TIMED_OUT: ErrorCode = 'BBS_ERR_REQUEST_TIMEOUT';
 const STALLED: ErrorCode = 'BBS_ERR_RESPONSE_STALLED';
@@ -39,7 +40,9 @@ export class HeaderDeadlines {
   constructor(
     /** How long a request may take to arrive whole. */
     readonly ms: number,
-    private readonly log: Logger,
+    log: Logger,
+    /** The proxy's one refusal log: a connection closed or reset here is logged there. */
+    private readonly refusals: RefusalLog = createRefusalLog(log),
   ) {
     // Looked at four times a deadline: a stalled response is reset within 1.25 deadlines of its last byte taken.
     this.stallCheckMs = Math.ceil(ms / 4);
@@ -105,7 +108,7 @@ export class HeaderDeadlines {
     if (entry === undefined) return;
     this.entries.delete(socket);
     const begun = socket.bytesRead > entry.readAtStart;
-    this.log.info('connection closed: request not whole in time', { code: TIMED_OUT, remote: socket.remoteAddress, awaited: entry.awaited, begun, ms: this.ms });
+    this.refusals.refused('info', 'connection closed: request not whole in time', socket.remoteAddress, { code: TIMED_OUT, awaited: entry.awaited, begun, ms: this.ms });
     // A kept-alive connection's answers may still sit in the kernel behind a client that stopped
     // reading: a plain close would queue the FIN behind them and keep both; a reset drops them.
     if (!begun || entry.awaited === 'first-byte') return void (socket.bytesWritten > 0 ? socket.resetAndDestroy() : socket.destroy());
@@ -131,7 +134,7 @@ export class HeaderDeadlines {
       return;
     }
     this.entries.delete(socket);
-    this.log.info('connection reset: response not read', { code: STALLED, remote: socket.remoteAddress, unanswered: entry.inFlight, ms: this.ms });
+    this.refusals.refused('info', 'connection reset: response not read', socket.remoteAddress, { code: STALLED, unanswered: entry.inFlight, ms: this.ms });
     // A reset, not an end: the unsent bytes would otherwise stay in the kernel behind a closed window.
     socket.resetAndDestroy();
   }

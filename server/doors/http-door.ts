@@ -10,8 +10,7 @@ import type { Logger } from '../../common/log.js';
 import type { ConnectionCaps } from '../connection-caps.js';
 import type { Switchboard } from '../line.js';
 import type { OutputLimit } from '../output-limit.js';
-import { canonicalAddress } from '../../common/remote-address.js';
-import { CapWarnings } from '../cap-warnings.js';
+import { createRefusalLog, type RefusalLog } from '../refusal-log.js';
 import { hostName, servesHost } from './served-hosts.js';
 import { sendBody } from './send-body.js';
 import { loadStaticFiles } from './static-files.js';
@@ -30,6 +29,8 @@ export interface HttpDoorOptions {
   readonly hosts?: readonly string[];
   /** The proxy's caps: a page caller who logs in stops counting against their address. */
   readonly caps?: ConnectionCaps;
+  /** The proxy's one refusal log (a request naming a foreign Host is logged there). */
+  readonly refusals?: RefusalLog;
 }
 
 export interface HttpDoor {
@@ -53,19 +54,14 @@ export function createHttpDoor(options: HttpDoorOptions): HttpDoor {
   const hosts = new Set((options.hosts ?? []).map(hostName));
   const pageOptions = { switchboard: options.switchboard, log: options.log, ...(options.output === undefined ? {} : { output: options.output }), ...(options.caps === undefined ? {} : { caps: options.caps }) };
   // A rebinding page can send requests in a loop: one line per address a minute, with a count.
-  let refusing: { remote: string; host: string } | undefined;
-  const foreignHosts = new CapWarnings((remote, refused) => {
-    const host = refusing?.remote === remote ? { host: refusing.host } : {};
-    log.warn('http request refused: Host is not a name this BBS serves', { code: FOREIGN_HOST, remote, ...host, refused, flag: '--host' });
-  });
+  const refusals = options.refusals ?? createRefusalLog(log);
 
   // A page on a name that resolves to this BBS (DNS rebinding) is its own origin: Origin alone
   // would let it in (and the browser sends none on a plain GET); the Host it names would not.
   function foreignHost(req: IncomingMessage): boolean {
     if (servesHost(req.headers.host, hosts)) return false;
-    refusing = { remote: canonicalAddress(req.socket.remoteAddress), host: (req.headers.host ?? '').slice(0, 100) };
-    foreignHosts.refused(refusing.remote);
-    refusing = undefined;
+    const host = (req.headers.host ?? '').slice(0, 100);
+    refusals.refused('warn', 'http request refused: Host is not a name this BBS serves', req.socket.remoteAddress, { code: FOREIGN_HOST, door: 'http', host, flag: '--host' });
     return true;
   }
 

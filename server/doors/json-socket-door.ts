@@ -8,6 +8,7 @@ import type { ConnectionCaps } from '../connection-caps.js';
 import type { Call, Line, Switchboard } from '../line.js';
 import { NOT_READING, createOutputLimit, type OutputLimit } from '../output-limit.js';
 import { JsonSocketFramer, httpError, type FrameError } from './json-socket-framer.js';
+import type { RefusalLog } from '../refusal-log.js';
 
 export interface JsonSocketDoorOptions {
   readonly switchboard: Switchboard;
@@ -19,6 +20,8 @@ export interface JsonSocketDoorOptions {
   readonly caps?: ConnectionCaps;
   /** Told when the connection's first frame arrived whole (the front door's deadline is met). */
   readonly firstFrame?: (socket: Socket) => void;
+  /** The proxy's one refusal log; without it each refusal is a line (a door alone, in a test). */
+  readonly refusals?: RefusalLog;
 }
 
 /** Replies held for the end of a tick are written at once past this many bytes. */
@@ -144,7 +147,10 @@ class JsonSocketConnection implements Line {
   }
 
   private refuse(error: FrameError): void {
-    this.log('warn', 'json socket refused', { status: error.status, reason: error.reason });
+    // A flood of bad routes or frames from an address costs a line a minute, not one each.
+    const fields = { door: 'json', status: error.status, reason: error.reason, ...(this.call === undefined ? {} : { conn: this.call.id }) };
+    if (this.options.refusals !== undefined) this.options.refusals.refused('warn', 'json socket refused', this.remoteAddr, fields);
+    else this.log('warn', 'json socket refused', fields);
     this.flush();
     this.closing = true;
     this.call?.leave();

@@ -10,6 +10,7 @@ import type { Call, Line, Switchboard } from '../line.js';
 import { NOT_READING, createOutputLimit, type OutputLimit } from '../output-limit.js';
 import { PLAIN_TERMINAL, renderNotice, renderReply, terminalCaps, type TerminalCaps } from '../render-text.js';
 import { Refusals, refuseTelnet } from './refuse-connection.js';
+import { createRefusalLog, type RefusalLog } from '../refusal-log.js';
 import { TelnetLineEditor, type TypingRefused } from './telnet-line-editor.js';
 import { OPTION, TelnetProtocol, escapeIac, type TelnetEvent } from './telnet-protocol.js';
 
@@ -27,6 +28,8 @@ export interface TelnetDoorOptions {
   readonly output?: OutputLimit;
   /** The proxy's caps on connections: past them a caller is told and closed before dialling. */
   readonly caps?: ConnectionCaps;
+  /** The proxy's one refusal log (a caller refused for what they typed is logged there). */
+  readonly refusals?: RefusalLog;
 }
 
 /** The telnet door as the proxy sees it. */
@@ -50,7 +53,7 @@ export function createTelnetDoor(options: TelnetDoorOptions): TelnetDoor {
   const { switchboard, route = '@bbs', negotiationTimeoutMs = 3000, maxLineBytes = 4096 } = options;
   if (!Number.isInteger(negotiationTimeoutMs) || negotiationTimeoutMs < 0) throw new RangeError(`Expected negotiationTimeoutMs to be an integer >= 0, got ${negotiationTimeoutMs}`);
   if (!Number.isInteger(maxLineBytes) || maxLineBytes < 1) throw new RangeError(`Expected maxLineBytes to be an integer >= 1, got ${maxLineBytes}`);
-  const settings: Settings = Object.freeze({ switchboard, route, negotiationTimeoutMs, maxLineBytes, output: options.output ?? createOutputLimit(), caps: options.caps });
+  const settings: Settings = Object.freeze({ switchboard, route, negotiationTimeoutMs, maxLineBytes, output: options.output ?? createOutputLimit(), caps: options.caps, refusals: options.refusals ?? createRefusalLog(options.log) });
   const live = new Set<TelnetConnection>();
   const refusals = new Refusals();
   let serial = 0;
@@ -244,7 +247,7 @@ class TelnetConnection implements Line {
   }
 
   private refuse({ message, reason }: TypingRefused): void {
-    this.log.warn('telnet caller refused', { code: REFUSED, reason });
+    this.settings.refusals.refused('warn', 'telnet caller refused', this.socket.remoteAddress, { ...this.logFields, code: REFUSED, reason });
     this.finish(`${message}; closing the line.`);
   }
 
