@@ -9,13 +9,17 @@ import { encodeDisconnect } from '../common/mongrel2-wire.js';
 import { ackOf } from '../common/prompt-ack.js';
 import type { MoverContext } from './call-mover.js';
 import { noteLogin, type CallState } from './call-state.js';
+import type { RefusalLog } from './refusal-log.js';
 import { ResendWindow } from './resend-window.js';
 
 /** What a caller is told when no number has a free line. */
 export const ALL_LINES_BUSY = 'All lines are busy. Please try again later.';
 
 /** What the dialler needs of the switchboard: what the mover needs, but for choosing numbers. */
-export type DiallerContext = Pick<MoverContext, 'uuid' | 'log' | 'answerTimeoutMs' | 'load' | 'register' | 'unregister' | 'abandon' | 'request'>;
+export type DiallerContext = Pick<MoverContext, 'uuid' | 'log' | 'answerTimeoutMs' | 'load' | 'register' | 'unregister' | 'abandon' | 'request'> & {
+  /** The proxy's one refusal log: callers told all lines are busy are logged there, a line a minute per address. */
+  readonly refusals?: RefusalLog | undefined;
+};
 
 /** The steps of dialling a call, as the switchboard calls them. */
 export interface CallDialler {
@@ -38,7 +42,8 @@ export function createCallDialler(ctx: DiallerContext): CallDialler {
   function attempt(state: CallState): void {
     const next = state.candidates.shift();
     if (next === undefined) {
-      log.info('all lines busy', { door: state.info.door });
+      if (ctx.refusals !== undefined) ctx.refusals.refused('info', 'all lines busy', state.info.remoteAddr, { door: state.info.door });
+      else log.info('all lines busy', { door: state.info.door });
       state.ended = true;
       state.line.notice(ALL_LINES_BUSY);
       state.line.hangUp();

@@ -48,12 +48,12 @@ export async function startProxy(config: ProxyConfig, log: Logger): Promise<Prox
     await Promise.all(links.map((link) => link.close()));
     throw error;
   }
-  switchboard = createSwitchboard({ uuid: config.uuid, links, log });
+  // One for every door, cap and the dialler: ten refusal lines a minute in all, however many kinds and addresses.
+  const refusals = createRefusalLog(log);
+  switchboard = createSwitchboard({ uuid: config.uuid, links, log, refusals });
   await awaitBackends(links, config.awaitBackendsMs ?? 0, log);
   const output = createOutputLimit(config.maxOutputBytes);
   const limits = config.caps ?? { ...CAP_DEFAULTS, hosts: [] };
-  // One for every door and cap: ten refusal lines a minute in all, however many kinds and addresses.
-  const refusals = createRefusalLog(log);
   const caps = createConnectionCaps(limits, log, Date.now, refusals);
   const http = createHttpDoor({ switchboard, log, output, hosts: limits.hosts, caps, refusals });
   const frontDoor = createFrontDoor(http.server, { switchboard, log, output, refusals }, { caps, deadlines: new HeaderDeadlines(limits.headerTimeoutMs, log, refusals), refusals });

@@ -20,6 +20,7 @@ import { ResendWindow } from './resend-window.js';
 import { noteLogin, type CallState, type LinkState } from './call-state.js';
 import { createCallMover } from './call-mover.js';
 import { createCallDialler } from './call-dialler.js';
+import type { RefusalLog } from './refusal-log.js';
 
 /** The route that means "any free line". */
 export const ANY_LINE = '@bbs';
@@ -35,6 +36,8 @@ export interface SwitchboardOptions {
   readonly answerTimeoutMs?: number;
   /** How long a call whose backend died waits for a line to move to before it drops (NO CARRIER). */
   readonly moveTimeoutMs?: number;
+  /** The proxy's one refusal log (callers told all lines are busy). */
+  readonly refusals?: RefusalLog;
 }
 
 /** How long a call whose backend died waits for a number to take it, unless told otherwise. */
@@ -67,7 +70,7 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
   const knows = (route: string): boolean => route === ANY_LINE || byRoute.has(route);
   // What dialling and moving a call both need of the call table.
   const table = { uuid, log, answerTimeoutMs, load, register, unregister, request, abandon: (id: string, link: BackendLink) => void abandoned.set(id, link) };
-  const { attempt, giveUp, answered, unanswered, announce } = createCallDialler(table);
+  const { attempt, giveUp, answered, unanswered, announce } = createCallDialler({ ...table, refusals: options.refusals });
   const mover = createCallMover({ ...table, links: options.links, random, moveTimeoutMs, registered: (state) => calls.get(state.id) === state, isBusy });
 
   function register(state: CallState): void {

@@ -5,10 +5,12 @@
  * not logged. Counted in real log records of a real proxy on real sockets.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { createLogger, type Logger } from '../common/log.js';
 import { DEFAULT_REFUSAL_LOG_LIMITS } from '../common/refusal-limit.js';
 import { createRefusalLog } from '../server/refusal-log.js';
 import { until } from './support/process-tree.js';
+import { JsonSocketClient, jsonReplies } from './support/json-socket-client.js';
 import { RawConnection } from './support/raw-connection.js';
 import { startTestBbs, type TestBbs } from './support/test-bbs.js';
 
@@ -27,7 +29,7 @@ const MANY = 30;
 const from = (i: number): string => `127.0.8.${i + 1}`;
 
 let bbs: TestBbs | undefined;
-const open: RawConnection[] = [];
+const open: { destroy(): void }[] = [];
 afterEach(async () => {
   for (const c of open.splice(0)) c.destroy();
   await bbs?.close();
@@ -47,18 +49,36 @@ const JSON_TO_NOWHERE = (i: number): string => `@nope${i} ${JSON.stringify({ typ
 // Five requests at once, one more than a connection may have unanswered: reset at the fifth.
 const PIPELINED = 'GET /favicon.ico HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'.repeat(5);
 const FOREIGN = 'GET /favicon.ico HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n';
+const DIAL_BBS = `@bbs ${JSON.stringify({ type: 'msg', msg: 'connect' })}\0`;
+
+/** A BBS whose one line is taken by a JSON-socket caller, so every other caller is told all lines are busy. */
+async function oneLineTaken(b: TestBbs): Promise<void> {
+  const holder = await JsonSocketClient.open(b.frontPort);
+  open.push(holder);
+  await holder.exchange('connect');
+}
+
+/** The text a refused caller saw: HTTP as it is, a JSON socket's replies decoded. */
+const seen = (received: string): string => (received.startsWith('HTTP/') ? received : jsonReplies(received).map((r) => r.msg).join('\n'));
 
 describe.each([
-  { kind: 'json socket refused', msg: 'json socket refused', bytes: JSON_TO_NOWHERE, answer: '404' },
-  { kind: 'pipelining', msg: 'connection reset: too many pipelined requests', bytes: () => PIPELINED, answer: undefined },
-  { kind: 'foreign Host', msg: 'http request refused: Host is not a name this BBS serves', bytes: () => FOREIGN, answer: '421' },
-])('a flood of $kind', ({ msg, bytes, answer }) => {
+  { kind: 'json socket refused', msg: 'json socket refused', bytes: JSON_TO_NOWHERE, answer: '404', lines: undefined },
+  { kind: 'pipelining', msg: 'connection reset: too many pipelined requests', bytes: () => PIPELINED, answer: undefined, lines: undefined },
+  { kind: 'foreign Host', msg: 'http request refused: Host is not a name this BBS serves', bytes: () => FOREIGN, answer: '421', lines: undefined },
+  { kind: 'all lines busy', msg: 'all lines busy', bytes: () => DIAL_BBS, answer: 'All lines are busy', lines: 1 },
+])('a flood of $kind', ({ msg, bytes, answer, lines: bbsLines }) => {
+  const start = async (log: Logger): Promise<TestBbs> => {
+    const b = (bbs = await startTestBbs({ batch: true, log, ...(bbsLines === undefined ? {} : { lines: bbsLines }) }));
+    if (bbsLines !== undefined) await oneLineTaken(b);
+    return b;
+  };
+
   it('from one address logs one line', async () => {
     const { log, lines } = keptLog();
-    const b = (bbs = await startTestBbs({ batch: true, log }));
+    const b = await start(log);
     for (let i = 0; i < 60; i++) {
       const received = await refusedOnce(b.frontPort, bytes(i), '127.0.8.200');
-      if (answer !== undefined) expect(received).toContain(answer);
+      if (answer !== undefined) expect(seen(received)).toContain(answer);
     }
     const refused = lines.filter((l) => l.msg === msg);
     expect(refused).toHaveLength(1);
@@ -68,16 +88,39 @@ describe.each([
 
   it(`from ${MANY} addresses logs ${BUDGET} lines and one summary`, async () => {
     const { log, lines } = keptLog();
-    const b = (bbs = await startTestBbs({ batch: true, log }));
+    const b = await start(log);
     for (let i = 0; i < MANY; i++) {
       for (let n = 0; n < 3; n++) {
         const received = await refusedOnce(b.frontPort, bytes(i), from(i));
-        if (answer !== undefined) expect(received).toContain(answer);
+        if (answer !== undefined) expect(seen(received)).toContain(answer);
       }
     }
     const refused = lines.filter((l) => l.msg === msg);
     expect(refused).toHaveLength(BUDGET);
     expect(refused.map((l) => l.remote)).toEqual(Array.from({ length: BUDGET }, (_, i) => from(i)));
+    expect(lines.filter((l) => l.msg === SUMMARY)).toHaveLength(1);
+  });
+});
+
+/** A page caller from `local` that sends a binary message, which closes its line: the close code. */
+async function binaryRefused(port: number, local: string): Promise<number> {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { localAddress: local });
+  open.push({ destroy: () => ws.terminate() });
+  const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+  ws.once('open', () => ws.send(Buffer.from([1, 2, 3]), { binary: true }));
+  ws.on('error', () => {});
+  return closed;
+}
+
+describe('a flood of binary WebSocket messages', () => {
+  it('from one address logs one line, and from many the budget and a summary', async () => {
+    const { log, lines } = keptLog();
+    const b = (bbs = await startTestBbs({ batch: true, log }));
+    const refusedLines = (): Line[] => lines.filter((l) => l.msg === 'websocket message refused');
+    for (let i = 0; i < 20; i++) expect(await binaryRefused(b.frontPort, '127.0.8.200')).toBe(1003);
+    expect(refusedLines()).toHaveLength(1);
+    for (let i = 0; i < MANY; i++) expect(await binaryRefused(b.frontPort, from(i))).toBe(1003);
+    expect(refusedLines()).toHaveLength(BUDGET);
     expect(lines.filter((l) => l.msg === SUMMARY)).toHaveLength(1);
   });
 });

@@ -52,9 +52,9 @@ export function createHttpDoor(options: HttpDoorOptions): HttpDoor {
   const log = options.log.child({ door: 'http' });
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes ?? 64 * 1024 });
   const hosts = new Set((options.hosts ?? []).map(hostName));
-  const pageOptions = { switchboard: options.switchboard, log: options.log, ...(options.output === undefined ? {} : { output: options.output }), ...(options.caps === undefined ? {} : { caps: options.caps }) };
   // A rebinding page can send requests in a loop: one line per address a minute, with a count.
   const refusals = options.refusals ?? createRefusalLog(log);
+  const pageOptions = { switchboard: options.switchboard, log: options.log, ...(options.output === undefined ? {} : { output: options.output }), ...(options.caps === undefined ? {} : { caps: options.caps }), refusals };
 
   // A page on a name that resolves to this BBS (DNS rebinding) is its own origin: Origin alone
   // would let it in (and the browser sends none on a plain GET); the Host it names would not.

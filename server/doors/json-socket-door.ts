@@ -65,6 +65,13 @@ class JsonSocketConnection implements Line {
     this.options.log[level](msg, { ...where, ...fields });
   }
 
+  // Lines written once per connection turned away or closed: through the proxy's one refusal log.
+  private refused(level: 'info' | 'warn', msg: string, fields: Readonly<Record<string, unknown>>): void {
+    const all = { door: 'json', ...(this.call === undefined ? {} : { conn: this.call.id }), ...fields };
+    if (this.options.refusals !== undefined) this.options.refusals.refused(level, msg, this.remoteAddr, all);
+    else this.log(level, msg, all);
+  }
+
   deliver(body: Buffer | string): void {
     if (this.closing) return;
     // Replies come in runs (a screen, its prompt): held until this tick ends, they leave in one
@@ -132,7 +139,7 @@ class JsonSocketConnection implements Line {
 
   // Told in a reply after everything held for them, closed now for the backend and the proxy.
   private overflow(bytes: number): void {
-    this.log('warn', 'caller not reading; line closed', { bytes, max: this.output.maxBytes });
+    this.refused('warn', 'caller not reading; line closed', { bytes, max: this.output.maxBytes });
     this.output.closedOne();
     this.unsent = '';
     this.closing = true;
@@ -148,9 +155,7 @@ class JsonSocketConnection implements Line {
 
   private refuse(error: FrameError): void {
     // A flood of bad routes or frames from an address costs a line a minute, not one each.
-    const fields = { door: 'json', status: error.status, reason: error.reason, ...(this.call === undefined ? {} : { conn: this.call.id }) };
-    if (this.options.refusals !== undefined) this.options.refusals.refused('warn', 'json socket refused', this.remoteAddr, fields);
-    else this.log('warn', 'json socket refused', fields);
+    this.refused('warn', 'json socket refused', { status: error.status, reason: error.reason });
     this.flush();
     this.closing = true;
     this.call?.leave();
@@ -159,7 +164,7 @@ class JsonSocketConnection implements Line {
 
   // An `exit` reply is what every JSON-socket client already shows and stops on.
   private hangUpWith(msg: string): void {
-    this.log('info', 'json socket caller not connected', { why: msg });
+    this.refused('info', 'json socket caller not connected', { why: msg });
     this.flush();
     this.closing = true;
     this.socket.end(`${Buffer.from(JSON.stringify({ type: 'exit', msg })).toString('base64')}\0`);

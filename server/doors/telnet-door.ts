@@ -102,7 +102,8 @@ class TelnetConnection implements Line {
     this.editor = new TelnetLineEditor(settings.maxLineBytes);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
-    socket.on('error', (error: NodeJS.ErrnoException) => this.log.info('telnet socket error', { error: error.message, errno: error.code }));
+    // Debug, as the other doors: a client that resets each connection would otherwise write a line each.
+    socket.on('error', (error: NodeJS.ErrnoException) => this.log.debug('telnet socket error', { error: error.message, errno: error.code }));
     socket.on('close', () => this.closed());
     this.write(this.protocol.start(), false);
     this.timer = setTimeout(() => this.dial('timeout'), settings.negotiationTimeoutMs);
@@ -209,7 +210,7 @@ class TelnetConnection implements Line {
     this.phase = 'online';
     const dialled = this.settings.switchboard.dial(this, { door: 'telnet', remoteAddr: this.socket.remoteAddress ?? 'unknown', route: this.settings.route });
     if (!dialled.ok) {
-      this.log.info('telnet caller not connected', { reason: dialled.reason });
+      this.settings.refusals.refused('info', 'telnet caller not connected', this.socket.remoteAddress, { ...this.logFields, reason: dialled.reason });
       return this.finish(dialled.message);
     }
     this.call = dialled.call;
@@ -268,7 +269,7 @@ class TelnetConnection implements Line {
 
   // The goodbye goes after everything held for them, for whenever they read; the line is closed now.
   private overflow(bytes: number): void {
-    this.log.warn('caller not reading; line closed', { bytes, max: this.settings.output.maxBytes });
+    this.settings.refusals.refused('warn', 'caller not reading; line closed', this.socket.remoteAddress, { ...this.logFields, bytes, max: this.settings.output.maxBytes });
     this.settings.output.closedOne();
     this.overflowed = true;
     this.finish(NOT_READING);

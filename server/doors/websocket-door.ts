@@ -9,6 +9,7 @@ import type { Socket } from 'node:net';
 import type { ConnectionCaps } from '../connection-caps.js';
 import type { Call, Line, Switchboard } from '../line.js';
 import { NOT_READING, createOutputLimit, type OutputLimit } from '../output-limit.js';
+import type { RefusalLog } from '../refusal-log.js';
 
 export interface WebSocketDoorOptions {
   readonly switchboard: Switchboard;
@@ -17,6 +18,8 @@ export interface WebSocketDoorOptions {
   readonly output?: OutputLimit;
   /** The proxy's caps: a caller who logs in stops counting against their address. */
   readonly caps?: ConnectionCaps;
+  /** The proxy's one refusal log (bad messages, callers not reading). */
+  readonly refusals?: RefusalLog;
 }
 
 /** How long a caller closed for not reading keeps the socket, to read the goodbye if they start. */
@@ -29,7 +32,7 @@ export function notice(msg: string): string {
 
 /** Serves one accepted WebSocket on `route`; `socket` is its TCP connection, as the caps count it. */
 export function serveWebSocket(ws: WebSocket, remoteAddr: string, route: string, options: WebSocketDoorOptions, socket?: Socket): void {
-  const page = new PageConnection(ws, remoteAddr, options.log, options.output ?? createOutputLimit(), options.caps, socket);
+  const page = new PageConnection(ws, remoteAddr, options, options.output ?? createOutputLimit(), socket);
   const dialled = options.switchboard.dial(page, { door: 'websocket', remoteAddr, route });
   if (!dialled.ok) {
     ws.send(notice(dialled.message));
@@ -73,18 +76,24 @@ class PageConnection implements Line {
   constructor(
     private readonly ws: WebSocket,
     private readonly remoteAddr: string,
-    private readonly baseLog: Logger,
+    private readonly options: WebSocketDoorOptions,
     private readonly output: OutputLimit,
-    private readonly caps: ConnectionCaps | undefined,
     private readonly socket: Socket | undefined,
   ) {}
 
   loggedIn(): void {
-    if (this.socket !== undefined) this.caps?.loggedIn(this.socket);
+    if (this.socket !== undefined) this.options.caps?.loggedIn(this.socket);
   }
 
   log(level: 'debug' | 'warn', msg: string, fields: Readonly<Record<string, unknown>>): void {
-    this.baseLog[level](msg, { door: 'websocket', remote: this.remoteAddr, ...(this.call === undefined ? {} : { conn: this.call.id }), ...fields });
+    this.options.log[level](msg, { door: 'websocket', remote: this.remoteAddr, ...(this.call === undefined ? {} : { conn: this.call.id }), ...fields });
+  }
+
+  // Lines written once per connection closed for what its caller did: through the proxy's one refusal log.
+  private refused(msg: string, fields: Readonly<Record<string, unknown>>): void {
+    const refusals = this.options.refusals;
+    if (refusals === undefined) return this.log('warn', msg, fields);
+    refusals.refused('warn', msg, this.remoteAddr, { door: 'websocket', ...(this.call === undefined ? {} : { conn: this.call.id }), ...fields });
   }
 
   deliver(body: Buffer): void {
@@ -130,7 +139,7 @@ class PageConnection implements Line {
 
   // The goodbye goes after everything held for them, for whenever they read; the call ends now.
   private overflow(bytes: number): void {
-    this.log('warn', 'caller not reading; line closed', { bytes, max: this.output.maxBytes });
+    this.refused('caller not reading; line closed', { bytes, max: this.output.maxBytes });
     this.output.closedOne();
     this.overflowed = true;
     // Their closing handshake must be read for the close to finish; what they type goes nowhere now.
@@ -158,7 +167,7 @@ class PageConnection implements Line {
   }
 
   private refuse(code: number, why: string): void {
-    this.log('warn', 'websocket message refused', { why });
+    this.refused('websocket message refused', { why });
     this.ws.send(notice(`${why}; closing the line.`));
     this.ws.close(code, why.slice(0, 100));
     this.call?.leave();
