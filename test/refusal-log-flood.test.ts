@@ -125,6 +125,26 @@ describe('a flood of binary WebSocket messages', () => {
   });
 });
 
+describe.each([
+  { kind: 'requests not whole in time', msg: 'connection closed: request not whole in time', door: 'front', bytes: 'GET / HTTP/1.1\r\n', answer: '408' },
+  { kind: 'telnet input refused', msg: 'telnet caller refused', door: 'telnet', bytes: '\u0001', answer: 'closing the line' },
+] as const)('a flood of $kind', ({ msg, door, bytes, answer }) => {
+  it(`from one address logs one line, and from ${MANY} the budget and one summary`, async () => {
+    const { log, lines } = keptLog();
+    const b = (bbs = await startTestBbs({ batch: true, log, caps: { headerTimeoutMs: 300, maxPerAddress: 0 } }));
+    const port = door === 'front' ? b.frontPort : b.telnetPort;
+    // All at once: the proxy closes each when its deadline passes, or at the byte it refuses.
+    const flood = async (locals: string[]): Promise<void> => {
+      for (const received of await Promise.all(locals.map((local) => refusedOnce(port, bytes, local)))) expect(received).toContain(answer);
+    };
+    await flood(Array.from({ length: 20 }, () => '127.0.8.200'));
+    expect(lines.filter((l) => l.msg === msg)).toHaveLength(1);
+    await flood(Array.from({ length: MANY }, (_, i) => from(i)));
+    expect(lines.filter((l) => l.msg === msg)).toHaveLength(BUDGET);
+    expect(lines.filter((l) => l.msg === SUMMARY)).toHaveLength(1);
+  });
+});
+
 describe('the caps refusing many addresses', () => {
   it(`log ${BUDGET} lines and one summary, and every kind of refusal shares the budget`, async () => {
     const { log, lines } = keptLog();
