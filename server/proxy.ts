@@ -1,4 +1,5 @@
 /** The front proxy: binds every backend's endpoints, opens the doors, and stops cleanly. */
+import { hostPort } from '../common/host-port.js';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { BbsError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
@@ -122,9 +123,4 @@ function listen(server: Server, address: Address, flag: string): Promise<Address
       resolve({ host: bound.address, port: bound.port });
     });
   });
-}
-
-/** `host:port`, an IPv6 host in brackets (`[2001:db8::1]:6767`) as a URL or a flag spells it. */
-export function hostPort(address: Address): string {
-  return address.host.includes(':') ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
 }

@@ -4,6 +4,7 @@
  */
 import type { BoundAddress, ChildMessage } from '../common/child-channel.js';
 import { defaultBackend } from '../common/backend-defaults.js';
+import { hostPort } from '../common/host-port.js';
 import type { Logger } from '../common/log.js';
 import type { BackendSpec } from './backend-link.js';
 import type { LogOutput } from './log-view.js';
@@ -31,10 +32,6 @@ const PROXY_TRIES = 5;
 
 function restartDelayMs(quickFailures: number, first = 500, max = 10_000): number {
   return Math.min(first * 2 ** (quickFailures - 1), max);
-}
-
-function hostPort(a: BoundAddress): string {
-  return a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
 }
 
 /** Starts the proxy and backends described by `config`, their log lines to `output`, each backend with `backendEnv`. */
