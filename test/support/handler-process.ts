@@ -27,7 +27,7 @@ export class HandlerProcess {
   readonly exited: Promise<number | null>;
 
   constructor(readonly child: ChildProcess, readonly dir: string) {
-    UNREMOVED.add(dir);
+    if (dir !== '') UNREMOVED.add(dir);
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
       this.stdoutText += chunk;
       for (const watch of this.watchers) watch();
@@ -64,7 +64,8 @@ export class HandlerProcess {
    * unless `channel: false` (then it runs as by hand: start-up errors printed, no ready message).
    */
   static start(args: readonly string[], options: { readonly db?: boolean; readonly channel?: boolean } = {}): HandlerProcess {
-    const dir = mkdtempSync(join(tmpdir(), 'm2bbs-handler-'));
+    // A handler given its database by the test needs no folder of its own (none to leave behind).
+    const dir = options.db === false ? '' : mkdtempSync(join(tmpdir(), 'm2bbs-handler-'));
     const dbArgs = options.db === false ? [] : ['--db', join(dir, 'bbs.db')];
     const stdio = options.channel === false ? ['ignore', 'pipe', 'pipe'] as const : ['ignore', 'pipe', 'pipe', 'ipc'] as const;
     const child = spawn(process.execPath, [M2BBS_BIN, 'handler', ...dbArgs, ...args], { stdio: [...stdio] });
@@ -148,7 +149,7 @@ export class HandlerProcess {
   async stop(): Promise<number | null> {
     if (this.child.exitCode === null) this.child.kill('SIGTERM');
     const code = await this.exited;
-    rmSync(this.dir, { recursive: true, force: true });
+    if (this.dir !== '') rmSync(this.dir, { recursive: true, force: true });
     UNREMOVED.delete(this.dir);
     return code;
   }
