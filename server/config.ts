@@ -1,6 +1,6 @@
 /** The `m2bbs proxy` configuration: flags, then environment, then defaults; validated at once. */
 import { randomUUID } from 'node:crypto';
-import { defaultBackend } from '../common/backend-defaults.js';
+import { backendFlag, defaultBackend } from '../common/backend-defaults.js';
 import { isZmqEndpoint, type ConfigProblems } from '../common/config-problems.js';
 import { LOG_LEVEL_FLAG, parseTable, usageText, type FlagTable } from '../common/flag-table.js';
 import { isIpcOutside, isNetworkTcp } from '../common/endpoint-exposure.js';
@@ -116,10 +116,7 @@ export function parseProxyConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   const listen = parseAddress(sources.listen ?? '--listen', values.listen, problems);
   const telnet = parseAddress(sources.telnet ?? '--telnet', values.telnet, problems);
   const { lines } = values;
-  const given = values.backend.length > 0 ? values.backend : [0, 1].map((i) => {
-    const spec = defaultBackend(i);
-    return `${spec.number}=${spec.sendSpec},${spec.recvSpec}`;
-  });
+  const given = values.backend.length > 0 ? values.backend : [0, 1].map((i) => backendFlag(defaultBackend(i)));
   const backends = given.map((text) => ({ ...parseBackend(text, problems), ...(lines === undefined ? {} : { lines }), ...(values['batch-requests'] ? { batch: true } : {}) }));
   const numbers = backends.map((b) => b.number);
   const endpoints = backends.flatMap((b) => [b.sendSpec, b.recvSpec]).filter((spec) => !spec.endsWith(':*'));

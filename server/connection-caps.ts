@@ -37,9 +37,6 @@ export interface ConnectionCaps {
   loggingIn(address: string): number;
 }
 
-/** The address as the caps count it (canonicalAddress): IPv4-mapped IPv6 as IPv4, other IPv6 by its /64. */
-export const capAddress = canonicalAddress;
-
 /** Creates the caps; a refusal is logged through `refusals` (at most a line a minute per address, and for the total). */
 export function createConnectionCaps(limits: CapLimits, log: Logger, now: () => number = Date.now, refusals: RefusalLog = createRefusalLog(log, now)): ConnectionCaps {
   const { maxPerAddress, maxConnections } = limits;
@@ -65,7 +62,7 @@ export function createConnectionCaps(limits: CapLimits, log: Logger, now: () => 
 
   return {
     admit(socket) {
-      const address = capAddress(socket.remoteAddress);
+      const address = canonicalAddress(socket.remoteAddress);
       if (maxConnections > 0 && open >= maxConnections) {
         refusals.refused('warn', 'connection refused: the proxy is at its cap on connections', 'total', { code: CAP_REFUSED, open, max: maxConnections, flag: '--max-connections' });
         return { cap: 'total', message: `The BBS has too many connections open right now (${maxConnections}); try again in a minute.` };
@@ -86,7 +83,7 @@ export function createConnectionCaps(limits: CapLimits, log: Logger, now: () => 
       return open;
     },
     loggingIn(address) {
-      return perAddress.get(capAddress(address)) ?? 0;
+      return perAddress.get(canonicalAddress(address)) ?? 0;
     },
   };
 }

@@ -29,7 +29,7 @@ export function createRefusalLog(log: Logger, now: () => number = Date.now, limi
   return {
     refused(level, msg, remote, fields) {
       // By the address the caps count (an IPv6 /64 as one), so a home /56 is one key per /64 at most.
-      const address = remote === undefined ? 'unknown' : remote === 'total' ? remote : canonicalAddress(remote);
+      const address = canonicalAddress(remote);
       const counts = limit(`${msg}\u0000${address}`);
       if (counts === undefined) return;
       log[level](msg, {

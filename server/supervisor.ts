@@ -3,7 +3,7 @@
  * to connect once all are up, restarts any of them that dies, and stops them all when asked.
  */
 import type { BoundAddress, ChildMessage } from '../common/child-channel.js';
-import { defaultBackend } from '../common/backend-defaults.js';
+import { backendFlag, defaultBackend } from '../common/backend-defaults.js';
 import { hostPort } from '../common/host-port.js';
 import type { Logger } from '../common/log.js';
 import type { BackendSpec } from './backend-link.js';
@@ -74,7 +74,7 @@ export function startSupervisor(config: StartConfig, log: Logger, output: LogOut
     let failure: string | undefined;
     const args =
       bound?.args ??
-      ['--listen', config.listen, '--telnet', config.telnet, ...[...endpoints.specs, ...config.remote.specs].flatMap((b) => ['--backend', `${b.number}=${b.sendSpec},${b.recvSpec}`]), ...endpoints.proxyArgs];
+      ['--listen', config.listen, '--telnet', config.telnet, ...[...endpoints.specs, ...config.remote.specs].flatMap((b) => ['--backend', backendFlag(b)]), ...endpoints.proxyArgs];
     const child = runChild('proxy', ['proxy', ...args, ...proxyFlags, ...(bound === undefined ? [] : restartFlags)], { log: output.sink('proxy'), supervisor: log }, {
       message(m: ChildMessage) {
         if (m.type === 'failed') failure = m.message;
@@ -82,7 +82,7 @@ export function startSupervisor(config: StartConfig, log: Logger, output: LogOut
         else if (m.type !== 'proxy-ready') return;
         else if (bound === undefined) {
           bound = {
-            args: ['--listen', hostPort(m.front), '--telnet', hostPort(m.telnet), ...m.backends.flatMap((b) => ['--backend', `${b.number}=${b.sendSpec},${b.recvSpec}`]), ...endpoints.proxyArgs],
+            args: ['--listen', hostPort(m.front), '--telnet', hostPort(m.telnet), ...m.backends.flatMap((b) => ['--backend', backendFlag(b)]), ...endpoints.proxyArgs],
             backends: m.backends,
           };
           // A remote number's backend runs on its own host and attaches when it will.

@@ -11,7 +11,7 @@ import { serveJsonSocket, type JsonSocketDoorOptions } from './json-socket-door.
 import { Refusals, refuseFront } from './refuse-connection.js';
 import { notice } from './websocket-door.js';
 import type { ErrorCode } from '../../common/errors.js';
-import { createRefusalLog, type RefusalLog } from '../refusal-log.js';
+import { createRefusalLog } from '../refusal-log.js';
 
 /** HTTP requests one connection may have unanswered at once (a browser sends one at a time). */
 export const MAX_PIPELINED = 4;
@@ -28,8 +28,6 @@ export interface FrontDoor {
 export interface FrontGuard {
   readonly caps: ConnectionCaps;
   readonly deadlines: HeaderDeadlines;
-  /** The proxy's one refusal log (pipelining resets and bad JSON-socket frames are logged there). */
-  readonly refusals?: RefusalLog;
 }
 
 /** Creates the listener that sorts connections between the JSON-socket door and HTTP. */
@@ -40,7 +38,7 @@ export function createFrontDoor(http: HttpServer, json: JsonSocketDoorOptions, g
   const httpSockets = new Set<Socket>();
   const refusals = new Refusals();
   const refuseWaitMs = Math.min(deadlines.ms, 2000);
-  const refusalLog = guard.refusals ?? json.refusals ?? createRefusalLog(json.log);
+  const refusalLog = json.refusals ?? createRefusalLog(json.log);
   const jsonOptions: JsonSocketDoorOptions = { ...json, caps, refusals: refusalLog, firstFrame: (socket) => deadlines.done(socket) };
   // First of the request listeners, so a request past the bound is never answered.
   http.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {

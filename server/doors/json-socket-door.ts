@@ -8,6 +8,7 @@ import type { ConnectionCaps } from '../connection-caps.js';
 import type { Call, Line, Switchboard } from '../line.js';
 import { NOT_READING, createOutputLimit, type OutputLimit } from '../output-limit.js';
 import { JsonSocketFramer, httpError, type FrameError } from './json-socket-framer.js';
+import { exitFrame } from './refuse-connection.js';
 import type { RefusalLog } from '../refusal-log.js';
 
 export interface JsonSocketDoorOptions {
@@ -144,7 +145,7 @@ class JsonSocketConnection implements Line {
     this.unsent = '';
     this.closing = true;
     this.call?.leave();
-    this.socket.end(`${Buffer.from(JSON.stringify({ type: 'exit', msg: NOT_READING })).toString('base64')}\0`);
+    this.socket.end(exitFrame(NOT_READING));
     setTimeout(destroy, OVERFLOW_LINGER_MS, this.socket).unref();
   }
 
@@ -167,7 +168,7 @@ class JsonSocketConnection implements Line {
     this.refused('info', 'json socket caller not connected', { why: msg });
     this.flush();
     this.closing = true;
-    this.socket.end(`${Buffer.from(JSON.stringify({ type: 'exit', msg })).toString('base64')}\0`);
+    this.socket.end(exitFrame(msg));
   }
 }
 
