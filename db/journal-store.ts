@@ -192,7 +192,6 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
       'INSERT INTO journal (conversation, n, prev, kind, print, seq, value) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
     deleteRow: db.prepare<[number]>('DELETE FROM journal WHERE id = ?'),
-    lastRow: db.prepare<[string], number | null>('SELECT last_row FROM conversations WHERE id = ?').pluck(),
     advance: db.prepare<[number, number, number, number, number | null, number, number | null, string, number]>(
       `UPDATE conversations SET next_n = ?, start_n = ?, last_seq = ?, last_part = ?, caller_id = coalesce(?, caller_id), heard_at = ?, last_row = ?
        WHERE id = ? AND epoch = ? AND closed_at IS NULL`,
@@ -204,9 +203,9 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
     holds: db.prepare<[string, number], number>('SELECT 1 FROM conversations WHERE id = ? AND epoch = ? AND closed_at IS NULL').pluck(),
     closeSilentGuests: db.prepare<[number, number]>('UPDATE conversations SET closed_at = ? WHERE closed_at IS NULL AND caller_id IS NULL AND heard_at < ?'),
     closeSilentCallers: db.prepare<[number, number]>('UPDATE conversations SET closed_at = ? WHERE closed_at IS NULL AND caller_id IS NOT NULL AND heard_at < ?'),
-    oldClosed: db.prepare<[number, number, number], string>(
-      'SELECT id FROM conversations WHERE closed_at IS NOT NULL AND (closed_at < ? OR (caller_id IS NULL AND closed_at < ?)) LIMIT +?',
-    ).pluck(),
+    oldClosed: db.prepare<[number, number, number], { id: string; lastRow: number | null }>(
+      'SELECT id, last_row AS lastRow FROM conversations WHERE closed_at IS NOT NULL AND (closed_at < ? OR (caller_id IS NULL AND closed_at < ?)) LIMIT +?',
+    ),
     dropConversation: db.prepare<[string]>('DELETE FROM conversations WHERE id = ?'),
   };
 
@@ -367,12 +366,12 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
     pruneClosed: (before, limit, neverLoggedInBefore = before) =>
       write('Pruning old conversations', () =>
         db.transaction(() => {
-          const ids = sql.oldClosed.all(before, neverLoggedInBefore, limit);
-          for (const id of ids) {
-            dropRows(sql.lastRow.get(id) ?? null, -1);
+          const old = sql.oldClosed.all(before, neverLoggedInBefore, limit);
+          for (const { id, lastRow } of old) {
+            dropRows(lastRow, -1);
             sql.dropConversation.run(id);
           }
-          return ids.length;
+          return old.length;
         }).immediate(),
       ),
   };

@@ -10,8 +10,8 @@ import type { Logger } from '../common/log.js';
 import type { Store } from '../db/store.js';
 import type { Engine } from './engine.js';
 
-/** How often a backend looks for orders. */
-export const HANG_UP_WATCH_MS = 250;
+// How often a backend looks for orders.
+const HANG_UP_WATCH_MS = 250;
 
 // Orders are kept a day (a sysop can see who was hung up), login failures until their window passes.
 const ORDER_KEEP_MS = 24 * 60 * 60_000;
@@ -19,13 +19,11 @@ const PRUNE_EVERY_MS = 10 * 60_000;
 
 /** A running watch. */
 export interface HangUpWatch {
-  /** Looks once now (tests, and a backend about to stop). */
-  look(): void;
   stop(): void;
 }
 
 /** Watches `store` for hang-up orders and has `engine` carry out those for its lines. */
-export function watchHangUpOrders(store: Store, engine: Engine, log: Logger, loginWindowMs: number, everyMs: number = HANG_UP_WATCH_MS): HangUpWatch {
+export function watchHangUpOrders(store: Store, engine: Engine, log: Logger, loginWindowMs: number): HangUpWatch {
   const orders = store.hangUps;
   let version = -1;
   let madeHere = orders.madeHere;
@@ -61,9 +59,6 @@ export function watchHangUpOrders(store: Store, engine: Engine, log: Logger, log
     }
   }
 
-  const timer = setInterval(look, everyMs).unref();
-  return {
-    look,
-    stop: () => clearInterval(timer),
-  };
+  const timer = setInterval(look, HANG_UP_WATCH_MS).unref();
+  return { stop: () => clearInterval(timer) };
 }

@@ -171,14 +171,6 @@ export class Journal {
 
 type CallEffect = Extract<Effect, { kind: 'call' }>;
 
-function attempt(run: () => unknown): Resume {
-  try {
-    return { ok: true, value: run() };
-  } catch (error) {
-    return { ok: false, error };
-  }
-}
-
 // The row that journals a queued write's outcome, numbered when it was queued.
 function rowOf(effect: CallEffect, n: number): (outcome: WriteOutcome) => JournalRow {
   return (outcome) => (outcome.ok ? { n, kind: 'result', print: fingerprint(effect), seq: null, value: encodeValue(outcome.value) } : { n, kind: 'error', print: fingerprint(effect), seq: null, value: encodeError(outcome.error) });

@@ -9,6 +9,7 @@ import { canonicalAddress } from '../common/remote-address.js';
 import type { Logger } from '../common/log.js';
 import { hashPassword, verifyPassword, type ScryptCost } from '../db/password.js';
 import type { Caller, Store } from '../db/store.js';
+import type { LoginLock } from '../db/login-throttle.js';
 import { throwOn, type StoredOr } from './write-failure-log.js';
 
 const FAILED: ErrorCode = 'BBS_ERR_LOGIN_FAILED';
@@ -74,9 +75,7 @@ export function createLoginServices(options: LoginServiceOptions): LoginServices
   // Bookkeeping that cannot be stored is logged and left: the caller is refused or let in all the same.
   const bookkeeping = <T>(op: string, fields: Record<string, unknown>, write: () => T, otherwise: T): T => options.storedOr(op, fields, write, () => otherwise);
 
-  function refused(name: string, at: LineContext | undefined, now: number): LoginResult {
-    const remote = addressOf(at);
-    const lock = store.throttle.lockOf(name, remote, now);
+  function refused(name: string, remote: string | undefined, lock: LoginLock | undefined, now: number): LoginResult {
     // Locked since the password prompt opened: refused in the same words, the password unread and not counted.
     if (lock !== undefined) {
       log.info('login refused: locked', { code: FAILED, caller: name, remote, on: lock.on, until: new Date(lock.until).toISOString() });
@@ -114,8 +113,10 @@ export function createLoginServices(options: LoginServiceOptions): LoginServices
       const right = (await verifyPassword(password, hash)) && found !== undefined;
       return () => {
         const now = clock();
-        if (!right || store.throttle.lockOf(name, addressOf(at), now) !== undefined) return refused(name, at, now);
-        bookkeeping('loginSucceeded', { caller: found.name }, () => store.throttle.succeeded(found.name, addressOf(at), now), undefined);
+        const remote = addressOf(at);
+        const lock = store.throttle.lockOf(name, remote, now);
+        if (!right || lock !== undefined) return refused(name, remote, lock, now);
+        bookkeeping('loginSucceeded', { caller: found.name }, () => store.throttle.succeeded(found.name, remote, now), undefined);
         const endedOtherLine = takeLine(found, at, now);
         log.info('login', { caller: found.name, remote: at?.remote });
         // The caller's last call is the one before this, which the welcome screen reports.
