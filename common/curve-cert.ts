@@ -3,14 +3,14 @@
  * CZMQ's tools read them): NAME.key holds both keys and is the owner's alone (0600), NAME.pub holds
  * the public key and is what is handed to the other side.
  */
-import { closeSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { curveKeyPair } from 'zeromq';
 import { isZ85Key } from './curve-z85.js';
 import { BbsError } from './errors.js';
 
 /** The most a certificate file may hold (one m2bbs keys writes is about 300 bytes). */
-export const MAX_CERT_BYTES = 64 * 1024;
+const MAX_CERT_BYTES = 64 * 1024;
 
 /** A certificate as read: its public key, and its secret key when it is a secret certificate. */
 export interface CurveCert {
@@ -51,13 +51,7 @@ export function writeKeyPair(dir: string, name: string, now = new Date()): { rea
   const publicFile = join(dir, `${name}.pub`);
   // Both are checked first so a refusal leaves neither file half made.
   for (const file of [secretFile, publicFile]) {
-    let exists = true;
-    try {
-      statSync(file);
-    } catch {
-      exists = false;
-    }
-    if (exists) throw new BbsError('BBS_ERR_KEY_EXISTS', `${file} already exists; m2bbs keys never overwrites a key`);
+    if (existsSync(file)) throw new BbsError('BBS_ERR_KEY_EXISTS', `${file} already exists; m2bbs keys never overwrites a key`);
   }
   writeNew(secretFile, certText('secret', keys, now), 0o600);
   writeNew(publicFile, certText('public', keys, now), 0o644);
@@ -89,9 +83,11 @@ export function parseCert(text: string): { readonly publicKey?: string; readonly
  */
 export function readCert(source: string, file: string, kind: 'secret' | 'public'): { readonly cert: CurveCert } | { readonly problem: string } {
   let text: string;
+  let mode: number;
   try {
     // Stat first: a device (/dev/zero), a FIFO or a huge file would hang the start or fill memory.
     const stat = statSync(file);
+    mode = stat.mode & 0o777;
     if (stat.isDirectory()) return { problem: `${source}: cannot read ${file}: it is a folder` };
     if (!stat.isFile()) return { problem: `${source}: ${file} is not a regular file (a device, FIFO or socket); give a certificate file m2bbs keys wrote` };
     if (stat.size > MAX_CERT_BYTES) return { problem: `${source}: ${file} is ${stat.size} bytes, more than a certificate's ${MAX_CERT_BYTES}; give a certificate file m2bbs keys wrote` };
@@ -105,7 +101,6 @@ export function readCert(source: string, file: string, kind: 'secret' | 'public'
   if (publicKey === undefined || !isZ85Key(publicKey)) return { problem: `${source}: ${file} is not a ZeroMQ certificate: expected curve public-key = "<40 Z85 characters>" (make one with m2bbs keys NAME)` };
   if (kind === 'public') return { cert: { publicKey } };
   if (secretKey === undefined || !isZ85Key(secretKey)) return { problem: `${source}: ${file} holds no secret key; give the NAME.key file m2bbs keys wrote, not NAME.pub` };
-  const mode = statSync(file).mode & 0o777;
   if ((mode & 0o077) !== 0) return { problem: `${source}: ${file} may be read by other users (mode ${mode.toString(8)}); a secret key must be the owner's alone: chmod 600 ${file}` };
   return { cert: { publicKey, secretKey } };
 }

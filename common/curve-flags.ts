@@ -74,7 +74,7 @@ export function proxyCurve(key: string | undefined, clients: string | undefined,
  * Reads --curve-clients DIR: DIR/NUMBER.pub is a key allowed on NUMBER's endpoints only, and so is
  * every *.pub in a folder DIR/NUMBER/ (several backends serving one number).
  */
-export function readCurveClients(dir: string, problems: ConfigProblems): CurveClients {
+function readCurveClients(dir: string, problems: ConfigProblems): CurveClients {
   const allowed = new Map<string, Map<string, string>>();
   const allow = (number: string, file: string, name: string): void => {
     const read = readCert('--curve-clients', file, 'public');

@@ -6,7 +6,7 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import { ipcPath } from './ipc-endpoint.js';
 
 /** The host part of a `tcp://HOST:PORT` endpoint (brackets of an IPv6 address removed), else undefined. */
-export function tcpHost(spec: string): string | undefined {
+function tcpHost(spec: string): string | undefined {
   const match = /^tcp:\/\/(?:\[([^\]]*)\]|(.*)):[^:]*$/.exec(spec);
   if (match === null) return undefined;
   return match[1] ?? match[2];
