@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { curveClientOptions } from '../common/curve-socket-options.js';
 import { bindServerSockets, type ServerTransport } from '../common/server-sockets.js';
 import { BbsError } from '../common/errors.js';
 import { encodeRequest } from '../common/mongrel2-wire.js';
@@ -30,7 +31,7 @@ export interface ZmqBaseline {
 export async function measureZmq(seconds: number, inFlight: number, transport: ServerTransport = 'tcp'): Promise<ZmqBaseline> {
   const sockets = await bindServerSockets(transport);
   const { push, sub, sendSpec, recvSpec, clientCurve } = sockets;
-  const curveEnv = clientCurve === undefined ? {} : { M2BBS_BENCH_CURVE: JSON.stringify({ curveServerKey: clientCurve.serverKey, curvePublicKey: clientCurve.publicKey, curveSecretKey: clientCurve.secretKey }) };
+  const curveEnv = clientCurve === undefined ? {} : { M2BBS_BENCH_CURVE: JSON.stringify(curveClientOptions(clientCurve)) };
   const echo = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), ECHO, sendSpec, recvSpec], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...curveEnv } });
   const echoExited = new Promise<void>((resolve) => echo.on('exit', () => resolve()));
   const killOnExit = (): void => void echo.kill('SIGKILL');

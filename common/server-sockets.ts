@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { curveKeyPair, Push, Subscriber } from 'zeromq';
 import type { HandlerCurve } from './curve-flags.js';
+import { curveServerOptions } from './curve-socket-options.js';
 import { createLogger } from './log.js';
 import { startZapHandler, type ZapHandler } from './zap-handler.js';
 
@@ -32,7 +33,7 @@ export async function bindServerSockets(transport: ServerTransport = 'tcp'): Pro
     const client = curveKeyPair();
     clientCurve = { ...client, serverKey: server.publicKey };
     zap = await startZapHandler(new Map([['bbs', new Map([[client.publicKey, 'client']])]]), createLogger('silent'));
-    serverOptions = { curveServer: true, curveSecretKey: server.secretKey, zapDomain: 'bbs', zapEnforceDomain: true };
+    serverOptions = curveServerOptions(server.secretKey, 'bbs');
   }
   const folder = transport === 'ipc' ? mkdtempSync(join(tmpdir(), 'm2bbs-')) : undefined;
   const push = new Push(serverOptions);

@@ -3,6 +3,7 @@
  * recv spec, as a Mongrel2 handler does, feeding requests to the engine and replies back.
  */
 import { Pull, XPublisher } from 'zeromq';
+import { curveClientOptions } from '../common/curve-socket-options.js';
 import { BbsError, describeError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import { encodeClose, encodeReply, parseRequest, type Mongrel2Request } from '../common/mongrel2-wire.js';
@@ -42,7 +43,7 @@ export async function startBackend(config: HandlerConfig, log: Logger): Promise<
   const dbWatch = watchDatabaseFile(store, log);
 
   // With keys, both sockets talk CURVE to the proxy, which lets in only the keys it was given.
-  const curve = config.curve === undefined ? {} : { curveServerKey: config.curve.serverKey, curvePublicKey: config.curve.publicKey, curveSecretKey: config.curve.secretKey };
+  const curve = curveClientOptions(config.curve);
   const pull = new Pull(curve);
   const pub = new XPublisher(curve);
   pull.linger = 0;

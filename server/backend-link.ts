@@ -4,6 +4,7 @@
  */
 import { Push, Subscriber } from 'zeromq';
 import type { CurveKeyPair } from '../common/curve-cert.js';
+import { curveServerOptions } from '../common/curve-socket-options.js';
 import { BbsError, describeError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import { parseReply, type Mongrel2Reply } from '../common/mongrel2-wire.js';
@@ -30,9 +31,9 @@ export interface LinkEvents {
 // Enforcing the ZAP domain makes a missing ZAP handler refuse every peer, where libzmq would
 // otherwise let any key in. The domain is the number, so the ZAP handler lets in only that
 // number's keys: a key allowed for bbs.20 cannot attach to bbs.21 and take its callers.
-function curveServerOptions(number: string, endpoint: string, curve: CurveKeyPair | undefined): { curveServer?: boolean; curveSecretKey?: string; zapDomain?: string; zapEnforceDomain?: boolean } {
+function curveOptionsFor(number: string, endpoint: string, curve: CurveKeyPair | undefined): { curveServer?: boolean; curveSecretKey?: string; zapDomain?: string; zapEnforceDomain?: boolean } {
   if (curve === undefined || !endpoint.startsWith('tcp://')) return {};
-  return { curveServer: true, curveSecretKey: curve.secretKey, zapDomain: number, zapEnforceDomain: true };
+  return curveServerOptions(curve.secretKey, number);
 }
 
 export class BackendLink {
@@ -92,8 +93,8 @@ export class BackendLink {
    * a tcp:// endpoint is a CURVE server whose peers the ZAP handler must let in.
    */
   static async open(spec: BackendSpec, log: Logger, events: LinkEvents, curve?: CurveKeyPair): Promise<BackendLink> {
-    const push = new Push(curveServerOptions(spec.number, spec.sendSpec, curve));
-    const sub = new Subscriber(curveServerOptions(spec.number, spec.recvSpec, curve));
+    const push = new Push(curveOptionsFor(spec.number, spec.sendSpec, curve));
+    const sub = new Subscriber(curveOptionsFor(spec.number, spec.recvSpec, curve));
     push.linger = 0;
     sub.linger = 0;
     try {
