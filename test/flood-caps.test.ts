@@ -5,7 +5,7 @@
  * come back to zero however a connection ends.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { directory } from './support/directory-fetch.js';
+import { firstDirectoryEntryFrom } from './support/directory-fetch.js';
 import { until } from './support/process-tree.js';
 import { RawConnection } from './support/raw-connection.js';
 import { JsonSocketClient, jsonReplies } from './support/json-socket-client.js';
@@ -38,7 +38,7 @@ describe('the cap on connections from one address that have not logged in', () =
     for (const c of refused) expect(c.received).toBe(`\r\n${perAddress(10)}\r\n`);
     expect(b.proxy.caps.loggingIn('127.0.0.1')).toBe(10);
     // The ten silent ones dial once the negotiation wait is over: ten lines of eleven taken.
-    await until(async () => ((await directory(b.frontPort)).inUse === 10 ? true : undefined), 'the idle connections to take their lines');
+    await until(async () => ((await firstDirectoryEntryFrom(b.frontPort)).inUse === 10 ? true : undefined), 'the idle connections to take their lines');
 
     const other = await TelnetCaller.open(b.telnetPort, 'xterm', '127.0.0.2');
     opened.push(other);

@@ -4,7 +4,7 @@
  * types nothing at all is hung up after --idle-before-typing, freeing the backend line.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { directory } from './support/directory-fetch.js';
+import { firstDirectoryEntryFrom } from './support/directory-fetch.js';
 import { jsonReplies, rawExchange } from './support/json-socket-client.js';
 import { until } from './support/process-tree.js';
 import { RawConnection } from './support/raw-connection.js';
@@ -83,10 +83,10 @@ describe('a telnet caller who says nothing at all', () => {
 
     const silent = await TelnetCaller.open(bbs.telnetPort, 'xterm', '127.0.0.2');
     await silent.waitFor("What's your name?");
-    expect((await directory(bbs.frontPort)).inUse).toBe(2);
+    expect((await firstDirectoryEntryFrom(bbs.frontPort)).inUse).toBe(2);
     await silent.waitFor('Nothing typed since you called (1 second), so the BBS is hanging up');
     await silent.whenClosed();
-    await until(async () => ((await directory(bbs.frontPort)).free === 1 ? true : undefined), 'the line to show free');
+    await until(async () => ((await firstDirectoryEntryFrom(bbs.frontPort)).free === 1 ? true : undefined), 'the line to show free');
 
     // The one who typed was silent as long, but has said something: the limit before login applies.
     expect(typed.closed).toBe(false);
