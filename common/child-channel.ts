@@ -20,12 +20,27 @@ export interface BoundAddress {
 /** What a child tells its supervisor. */
 export type ChildMessage =
   | { readonly type: 'proxy-ready'; readonly front: BoundAddress; readonly telnet: BoundAddress; readonly backends: readonly BoundBackend[] }
-  | { readonly type: 'backend-connected'; readonly backend: string }
+  /** The proxy sees a backend process connected on the link whose send spec is `sendSpec` (one generation of `backend`). */
+  | { readonly type: 'backend-connected'; readonly backend: string; readonly sendSpec: string }
   | { readonly type: 'backend-ready'; readonly backend: string }
-  | { readonly type: 'failed'; readonly message: string };
+  | { readonly type: 'failed'; readonly message: string }
+  /** The proxy bound the link an `add-link` asked for (`request` echoes its id), with the endpoints as bound. */
+  | { readonly type: 'link-added'; readonly request: number; readonly backend: BoundBackend }
+  /** The proxy could not bind the link an `add-link` asked for. */
+  | { readonly type: 'link-failed'; readonly request: number; readonly message: string }
+  /** A backend finished draining and is about to exit: `moved` calls handed off, `left` still held when the time limit came, in `ms`. */
+  | { readonly type: 'drained'; readonly backend: string; readonly moved: number; readonly left: number; readonly ms: number };
 
-/** What the supervisor tells a child: the proxy died, so the callers it carried are gone. */
-export type SupervisorMessage = { readonly type: 'proxy-gone' };
+/**
+ * What the supervisor tells a child. To a backend: the proxy died, so the callers it carried are
+ * gone. To the proxy: bind a link for one more generation of a number (or a new number), stop
+ * dialling a link (it is about to drain), or drop a link whose process has exited.
+ */
+export type SupervisorMessage =
+  | { readonly type: 'proxy-gone' }
+  | { readonly type: 'add-link'; readonly request: number; readonly number: string; readonly sendSpec: string; readonly recvSpec: string }
+  | { readonly type: 'drain-link'; readonly sendSpec: string }
+  | { readonly type: 'remove-link'; readonly sendSpec: string };
 
 /** True when this process was started by a supervisor with a channel to it. */
 export function hasSupervisor(): boolean {
@@ -54,8 +69,28 @@ export function whenSupervisorGone(gone: () => void): void {
 export function whenSupervisorSays(heard: (message: SupervisorMessage) => void): void {
   if (!hasSupervisor()) return;
   process.on('message', (value: unknown) => {
-    if (typeof value === 'object' && value !== null && (value as { type?: unknown }).type === 'proxy-gone') heard({ type: 'proxy-gone' });
+    const message = parseSupervisorMessage(value);
+    if (message !== undefined) heard(message);
   });
+}
+
+/** The message the supervisor sent, or undefined for anything that is not one (never throws). */
+export function parseSupervisorMessage(value: unknown): SupervisorMessage | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const m = value as Record<string, unknown>;
+  switch (m.type) {
+    case 'proxy-gone':
+      return { type: 'proxy-gone' };
+    case 'add-link':
+      return typeof m.request === 'number' && typeof m.number === 'string' && typeof m.sendSpec === 'string' && typeof m.recvSpec === 'string'
+        ? { type: 'add-link', request: m.request, number: m.number, sendSpec: m.sendSpec, recvSpec: m.recvSpec }
+        : undefined;
+    case 'drain-link':
+    case 'remove-link':
+      return typeof m.sendSpec === 'string' ? { type: m.type, sendSpec: m.sendSpec } : undefined;
+    default:
+      return undefined;
+  }
 }
 
 /** The message a child sent, or undefined for anything that is not one (never throws). */
@@ -68,7 +103,15 @@ export function parseChildMessage(value: unknown): ChildMessage | undefined {
         ? { type: 'proxy-ready', front: m.front, telnet: m.telnet, backends: m.backends }
         : undefined;
     case 'backend-connected':
-      return typeof m.backend === 'string' ? { type: 'backend-connected', backend: m.backend } : undefined;
+      return typeof m.backend === 'string' && typeof m.sendSpec === 'string' ? { type: 'backend-connected', backend: m.backend, sendSpec: m.sendSpec } : undefined;
+    case 'link-added':
+      return typeof m.request === 'number' && isBackend(m.backend) ? { type: 'link-added', request: m.request, backend: m.backend } : undefined;
+    case 'link-failed':
+      return typeof m.request === 'number' && typeof m.message === 'string' ? { type: 'link-failed', request: m.request, message: m.message } : undefined;
+    case 'drained':
+      return typeof m.backend === 'string' && [m.moved, m.left, m.ms].every((n) => typeof n === 'number')
+        ? { type: 'drained', backend: m.backend, moved: m.moved as number, left: m.left as number, ms: m.ms as number }
+        : undefined;
     case 'backend-ready':
       return typeof m.backend === 'string' ? { type: 'backend-ready', backend: m.backend } : undefined;
     case 'failed':

@@ -152,6 +152,35 @@ export function encodeReply(uuid: string, connIds: readonly string[], body: Buff
   return frameOf(`${uuid} ${ids.length}:${ids}, `, checkBody(body), '');
 }
 
+/**
+ * The uuid of a backend's notices to its m2bbs proxy. A real Mongrel2 subscribes to its own uuid
+ * only, so it never receives them; the m2bbs proxy subscribes to everything.
+ */
+export const BACKEND_NOTICE_UUID = 'm2bbs-backend';
+
+/** What a backend tells its m2bbs proxy about itself (not about one caller). */
+export type BackendNotice = { readonly type: 'draining'; readonly callers: number };
+
+/**
+ * Builds a backend notice: an extended reply (`X`) to connection 0, which no caller ever has
+ * (the proxy numbers its connections from 1), with the notice as a JSON body.
+ */
+export function encodeBackendNotice(notice: BackendNotice): Buffer {
+  return frameOf(`${BACKEND_NOTICE_UUID} 3:X 0, `, JSON.stringify(notice), '');
+}
+
+/** The notice `reply` carries, when it is a backend notice (see encodeBackendNotice); undefined otherwise (never throws). */
+export function backendNoticeOf(reply: Mongrel2Reply): BackendNotice | undefined {
+  if (!reply.extended || reply.connIds.length !== 1 || reply.connIds[0] !== '0') return undefined;
+  try {
+    const body = JSON.parse(reply.body.toString('utf8')) as { type?: unknown; callers?: unknown };
+    if (body.type === 'draining') return { type: 'draining', callers: typeof body.callers === 'number' && Number.isSafeInteger(body.callers) && body.callers >= 0 ? body.callers : 0 };
+  } catch {
+    // Not a notice this proxy knows: ignored, like any extended reply.
+  }
+  return undefined;
+}
+
 /** Builds the empty-body reply that closes the connections once their queues are flushed. */
 export function encodeClose(uuid: string, connIds: readonly string[]): Buffer {
   return encodeReply(uuid, connIds, Buffer.alloc(0));

@@ -45,6 +45,6 @@ export async function runProxy(argv: readonly string[]): Promise<void> {
   });
   void tellSupervisor({ type: 'proxy-ready', front: proxy.front, telnet: proxy.telnet, backends: proxy.backends });
   for (const backend of proxy.backends) {
-    void proxy.whenUp(backend.number).then(() => tellSupervisor({ type: 'backend-connected', backend: backend.number }));
+    void proxy.whenUp(backend.number).then(() => tellSupervisor({ type: 'backend-connected', backend: backend.number, sendSpec: backend.sendSpec }));
   }
 }

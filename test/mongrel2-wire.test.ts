@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { BbsError, type ErrorCode } from '../common/errors.js';
 import {
+  backendNoticeOf,
   DISCONNECT_PATH,
+  encodeBackendNotice,
   encodeClose,
   encodeDisconnect,
   encodeReply,
@@ -271,5 +273,20 @@ describe('wire fuzz', () => {
     }
     expect(outcomes.parsed).toBeGreaterThan(0);
     expect(outcomes.refused).toBeGreaterThan(outcomes.parsed);
+  });
+});
+
+describe('backend notices', () => {
+  it('a draining notice parses back as an extended reply to connection 0 that names itself', () => {
+    const reply = parseReply(encodeBackendNotice({ type: 'draining', callers: 3 }));
+    expect(reply.extended).toBe(true);
+    expect(reply.connIds).toEqual(['0']);
+    expect(backendNoticeOf(reply)).toEqual({ type: 'draining', callers: 3 });
+  });
+
+  it('other extended replies and ordinary replies are not notices', () => {
+    expect(backendNoticeOf(parseReply(Buffer.from('u 7:X 12 13, {"type":"draining"}')))).toBeUndefined();
+    expect(backendNoticeOf(parseReply(encodeReply('u', ['0'], '{"type":"draining"}')))).toBeUndefined();
+    expect(backendNoticeOf(parseReply(Buffer.from('u 3:X 0, not json')))).toBeUndefined();
   });
 });
