@@ -6,7 +6,7 @@ import { Pull, XPublisher } from 'zeromq';
 import { curveClientOptions } from '../common/curve-socket-options.js';
 import { BbsError, describeError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
-import { encodeClose, encodeReply, parseRequest, type Mongrel2Request } from '../common/mongrel2-wire.js';
+import { BACKEND_NOTICE_UUID, encodeBackendNotice, encodeClose, encodeReply, parseRequest, type Mongrel2Request } from '../common/mongrel2-wire.js';
 import { receiveFrames } from '../common/receive-frames.js';
 import { SendQueue } from '../common/send-queue.js';
 import { openDatabase } from '../db/open-database.js';
@@ -26,7 +26,9 @@ import { createServices } from './services.js';
 
 export interface Backend {
   readonly engine: Engine;
-  /** Ends every conversation, flushes what is queued and closes sockets and database. */
+  /** Tells the proxy this backend is draining, with the calls it still holds (a real Mongrel2 never hears it). */
+  announceDraining(callers: number): void;
+  /** Ends every conversation, flushes what is queued and closes sockets and database (once, however often called). */
   close(): Promise<void>;
 }
 
@@ -104,27 +106,33 @@ export async function startBackend(config: HandlerConfig, log: Logger): Promise<
   });
   log.info('handler ready', { name: config.name, journal: config.journal ? 'on' : 'off', sendSpec: config.sendSpec, recvSpec: config.recvSpec, curve: config.curve === undefined ? 'off' : 'on', db: config.db, screens: config.screens, ...config.lines });
 
+  let closing: Promise<void> | undefined;
+  async function close(): Promise<void> {
+    clearInterval(sweeper);
+    hangUpWatch.stop();
+    watcher.close();
+    retention?.stop();
+    // Journaled conversations stay open: their callers carry on with another backend.
+    engine.endAll('shutdown', true);
+    engine.flushCommits();
+    pull.close();
+    await receiving;
+    // Cleanups that write (a `finally` awaiting a call) finish before the database closes.
+    await engine.cleanupsDone(CLEANUP_WAIT_MS);
+    engine.flushCommits();
+    subscribed();
+    await outgoing.drain();
+    pub.close();
+    dbWatch.stop();
+    store.close();
+  }
   return {
     engine,
-    async close() {
-      clearInterval(sweeper);
-      hangUpWatch.stop();
-      watcher.close();
-      retention?.stop();
-      // Journaled conversations stay open: their callers carry on with another backend.
-      engine.endAll('shutdown', true);
-      engine.flushCommits();
-      pull.close();
-      await receiving;
-      // Cleanups that write (a `finally` awaiting a call) finish before the database closes.
-      await engine.cleanupsDone(CLEANUP_WAIT_MS);
-      engine.flushCommits();
-      subscribed();
-      await outgoing.drain();
-      pub.close();
-      dbWatch.stop();
-      store.close();
+    announceDraining(callers) {
+      if (closing === undefined) outgoing.push(encodeBackendNotice({ type: 'draining', callers }), BACKEND_NOTICE_UUID);
     },
+    // A drain that ends and a stop at once may both close: the second waits for the first.
+    close: () => (closing ??= close()),
   };
 }
 

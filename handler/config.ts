@@ -25,6 +25,8 @@ export interface HandlerConfig {
   readonly scryptCost: ScryptCost;
   /** Durable conversations: journal each one, take over those of a backend that died (--journal). */
   readonly journal: boolean;
+  /** How long a drain (SIGTERM with the journal on) waits for the proxy to move every call away (--drain-timeout-ms). */
+  readonly drainTimeoutMs: number;
   /** CURVE to a proxy on another host: this backend's keys and the proxy's public key. */
   readonly curve?: HandlerCurve;
 }
@@ -55,6 +57,15 @@ export const HANDLER_FLAGS = {
     env: 'M2BBS_JOURNAL',
     default: 'on',
     help: 'journal conversations so a caller carries on when a backend dies; off: a backend death ends its calls',
+  },
+  'drain-timeout-ms': {
+    kind: 'integer',
+    arg: 'MS',
+    min: 0,
+    max: 86_400_000,
+    default: 60_000,
+    env: 'M2BBS_DRAIN_TIMEOUT_MS',
+    help: 'SIGTERM (with the journal on) drains: no new calls, each caller moved to another number at their next prompt; past this time the backend stops anyway and its callers are taken over as on a death',
   },
   ...HANDLER_CURVE_FLAGS,
   'log-level': LOG_LEVEL_FLAG,
@@ -105,6 +116,7 @@ export function parseHandlerConfig(argv: readonly string[], env: NodeJS.ProcessE
     lines,
     scryptCost: DEFAULT_SCRYPT_COST,
     journal: values.journal === 'on',
+    drainTimeoutMs: values['drain-timeout-ms'],
     ...(curve === undefined ? {} : { curve }),
   });
 }

@@ -76,6 +76,12 @@ export interface Engine {
   flushCommits(): void;
   /** Carries out a hang-up order aimed at a line held here (hang-up-lines.ts); false when not held here. */
   hangUpLine(order: HangUpOrder): boolean;
+  /** Refuses new conversations and takeovers from now on (busy), calling `changed` each time a session goes (drain.ts). */
+  drain(changed: () => void): void;
+  /** Sessions the m2bbs proxy can move away (its named calls): what a drain waits for. */
+  readonly heldForProxy: number;
+  /** Sessions forgotten because the proxy moved their call to another connection (DETACH), since start. */
+  readonly detached: number;
 }
 
 /** Creates an engine that runs `startFlow` for every new connection. */
@@ -93,6 +99,9 @@ export function createEngine(options: EngineOptions): Engine {
   // Lines that reach the engine in one turn were all typed before any reply of that turn went out.
   const turns = new TurnClock();
   const conversations = createConversationOpener({ journal, lines, screens: options.screens, log, now, startFlow: options.startFlow });
+  // Draining (drain.ts): no new conversation here, and a word to the drain each time one goes.
+  let sessionsChanged: (() => void) | undefined;
+  let detached = 0;
 
   function forget(session: Session, reason: string): void {
     session.ended = true;
@@ -100,6 +109,7 @@ export function createEngine(options: EngineOptions): Engine {
     // A call left open for another backend is still the caller's line; one that ended is not.
     if (session.conversation === undefined) lineEnded(session);
     log.info('session closed', { conn: session.connId, reason, live: sessions.size, max, ...(session.caller === undefined ? {} : { caller: session.caller }) });
+    sessionsChanged?.();
   }
 
   function hangUpOn(session: Session, reason: string): void {
@@ -133,6 +143,7 @@ export function createEngine(options: EngineOptions): Engine {
     sessions.delete(keyOf(session.uuid, session.connId));
     log.warn('conversation taken over by another backend: this one stops without a word', { conversation: session.conversation, conn: session.connId, epoch: session.epoch, ...(error === undefined ? {} : { error: describeError(error) }), live: sessions.size });
     session.conversation = undefined;
+    sessionsChanged?.();
   }
 
   const { advance, answer, tearDown, endLine, cleanupsDone, flushCommits } = createEffectLoop({
@@ -192,6 +203,7 @@ export function createEngine(options: EngineOptions): Engine {
       if (request.headers.DETACH === '1' && session.conversation !== undefined) {
         session.ended = true;
         clearTimeout(session.timer);
+        detached++;
         forget(session, 'moved to another connection');
         return;
       }
@@ -239,9 +251,11 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   function startSession(request: Mongrel2Request, firstLines: readonly string[]): void {
-    if (max !== null && sessions.size >= max) {
-      log.info('busy', { conn: request.connId, path: request.path, live: sessions.size, max });
-      outbox.reply(request.uuid, request.connId, renderBusy(options.screens(), max));
+    // A draining backend is busy to every new call and takeover: the proxy tries another number.
+    const draining = sessionsChanged !== undefined;
+    if (draining || (max !== null && sessions.size >= max)) {
+      log.info('busy', { conn: request.connId, path: request.path, live: sessions.size, max, ...(draining ? { draining } : {}) });
+      outbox.reply(request.uuid, request.connId, renderBusy(options.screens(), max ?? sessions.size));
       outbox.close(request.uuid, request.connId);
       ended.add(keyOf(request.uuid, request.connId));
       return;
@@ -329,5 +343,16 @@ export function createEngine(options: EngineOptions): Engine {
     cleanupsDone,
     flushCommits,
     hangUpLine,
+    drain(changed) {
+      sessionsChanged = changed;
+    },
+    get heldForProxy() {
+      let held = 0;
+      for (const session of sessions.values()) if (!(session.line ?? '').startsWith('m2/')) held++;
+      return held;
+    },
+    get detached() {
+      return detached;
+    },
   };
 }

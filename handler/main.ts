@@ -1,4 +1,4 @@
-/** `m2bbs handler`: parses arguments, starts a backend, stops it cleanly on SIGINT or SIGTERM. */
+/** `m2bbs handler`: parses arguments, starts a backend, drains on SIGTERM (journal on) and stops on SIGINT. */
 import { hasSupervisor, tellSupervisor, whenSupervisorSays } from '../common/child-channel.js';
 import { describeError, isBbsError } from '../common/errors.js';
 import { ignoreBrokenPipes } from '../common/broken-pipes.js';
@@ -6,6 +6,7 @@ import { createLogger } from '../common/log.js';
 import { stopOnSignals } from '../common/stop-on-signals.js';
 import { startBackend, type Backend } from './backend.js';
 import { parseHandlerConfig } from './config.js';
+import { startDrain, type Drain } from './drain.js';
 
 /** Runs the handler command until a signal stops it. */
 export async function runHandler(argv: readonly string[]): Promise<void> {
@@ -26,7 +27,19 @@ export async function runHandler(argv: readonly string[]): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  stopOnSignals(log, () => backend.close());
+  let drain: Drain | undefined;
+  // Without a journal there is nothing another backend could carry on: SIGTERM stops at once.
+  const drainThenClose = async (): Promise<void> => {
+    drain = startDrain({ engine: backend.engine, log, timeoutMs: config.drainTimeoutMs, announce: (callers) => backend.announceDraining(callers) });
+    const result = await drain.done;
+    await backend.close();
+    await tellSupervisor({ type: 'drained', backend: config.name, ...result });
+  };
+  const closeNow = (): Promise<void> => {
+    drain?.cancel();
+    return backend.close();
+  };
+  stopOnSignals(log, closeNow, config.journal ? { drain: drainThenClose } : {});
   void tellSupervisor({ type: 'backend-ready', backend: config.name });
   // Under `m2bbs start` this backend's only proxy is the one that died: its conversations are over.
   whenSupervisorSays((message) => {
