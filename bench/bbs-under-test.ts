@@ -22,6 +22,10 @@ export interface BbsUnderTest {
   processes(): Watched[];
   /** Log lines at warn or error level, for the report. */
   problems(): string[];
+  /** Every log record whose message is `msg`, in order (a record's fields are the log's). */
+  logged(msg: string): Record<string, unknown>[];
+  /** Sends `m2bbs start` a signal (SIGHUP asks it for a rolling upgrade). */
+  signal(signal: NodeJS.Signals): void;
   stop(): Promise<void>;
 }
 
@@ -78,15 +82,16 @@ export async function startBbs(options: BbsOptions): Promise<BbsUnderTest> {
   const telnet = /telnet 127\.0\.0\.1 (\d+)/.exec(banner);
   if (http === null || telnet === null) throw new BbsError('BBS_ERR_UNREACHABLE', `m2bbs start printed no addresses:\n${banner}`);
 
-  const records = (): Record<string, unknown>[] =>
+  const parsed = (keep: (line: string) => boolean): Record<string, unknown>[] =>
     logLines().flatMap((line) => {
-      if (!line.includes('"child started"') && !line.includes('"level":"warn"') && !line.includes('"level":"error"')) return [];
+      if (!keep(line)) return [];
       try {
         return [JSON.parse(line) as Record<string, unknown>];
       } catch {
         return [];
       }
     });
+  const records = (): Record<string, unknown>[] => parsed((line) => line.includes('"child started"') || line.includes('"level":"warn"') || line.includes('"level":"error"'));
   // If the bench exits without stopping it (the watchdog, a crash), nothing it started stays behind.
   const killOnExit = (): void => {
     for (const { pid } of processes()) tryKill(pid);
@@ -105,6 +110,8 @@ export async function startBbs(options: BbsOptions): Promise<BbsUnderTest> {
     db,
     processes,
     problems: () => records().filter((r) => r.level === 'warn' || r.level === 'error').map((r) => `${String(r.level)}: ${String(r.msg)}`),
+    logged: (msg) => parsed((line) => line.includes(JSON.stringify(msg))).filter((r) => r.msg === msg),
+    signal: (signal) => void child.kill(signal),
     async stop() {
       process.off('exit', killOnExit);
       const known = processes();

@@ -4,7 +4,9 @@ import type { ConfigProblems } from '../common/config-problems.js';
 import { parseTable, usageText, type FlagTable } from '../common/flag-table.js';
 import type { WalkKind } from './walk.js';
 
-export const SCENARIOS = ['custom', 'connected', 'idle', 'throughput', 'suspended', 'non-reading', 'failover', 'replay'] as const;
+export const SCENARIOS = ['custom', 'connected', 'idle', 'throughput', 'suspended', 'non-reading', 'failover', 'replay', 'upgrade'] as const;
+export const UPGRADE_TRIGGERS = ['sighup', 'command'] as const;
+export type UpgradeTrigger = (typeof UPGRADE_TRIGGERS)[number];
 export type Scenario = (typeof SCENARIOS)[number];
 export const DOORS = ['json', 'telnet', 'websocket', 'mixed'] as const;
 export type DoorChoice = (typeof DOORS)[number];
@@ -49,6 +51,12 @@ export interface BenchConfig {
   readonly killPauseMs: number;
   /** Replay: journal rows per replayed conversation. */
   readonly replayRows: number;
+  /** Upgrade: how the rolling upgrade is asked for (SIGHUP to m2bbs start, or `m2bbs upgrade`). */
+  readonly trigger: UpgradeTrigger;
+  /** Upgrade: handler processes on one Mongrel2 send_spec, one run each (empty: no such runs). */
+  readonly sharedHandlers: readonly number[];
+  /** Upgrade: callers walking through Mongrel2 in each shared-send_spec run. */
+  readonly sharedCallers: number;
 }
 
 /** The flags of `m2bbs bench`; a flag without a default here takes the scenario's. */
@@ -94,6 +102,14 @@ export const BENCH_FLAGS = {
   kills: { kind: 'integer', arg: 'N', min: 1, max: 100_000, default: 100, help: 'failover: backends to SIGKILL' },
   'kill-pause': { kind: 'integer', arg: 'MS', min: 0, max: 600_000, default: 100, help: 'failover: mean pause before each kill, once every backend is up' },
   'replay-rows': { kind: 'integer', arg: 'N', min: 1, max: 100_000, default: 200, help: 'replay: journal rows each replayed conversation has' },
+  trigger: { kind: 'string', arg: 'HOW', choices: UPGRADE_TRIGGERS, default: 'sighup', help: 'upgrade: SIGHUP to m2bbs start, or the m2bbs upgrade command (control socket)' },
+  'shared-handlers': {
+    kind: 'string',
+    arg: 'LIST',
+    default: '1,2,4',
+    help: "upgrade: m2bbs handler processes on one real Mongrel2 send_spec, a run for each (comma-separated; 'none' skips them)",
+  },
+  'shared-callers': { kind: 'integer', arg: 'N', min: 1, max: 5000, default: 50, help: 'upgrade: callers walking the menu through Mongrel2 in each shared-send_spec run' },
   json: { kind: 'string', arg: 'FILE', help: 'also write the JSON report to FILE' },
   profile: { kind: 'string', arg: 'DIR', help: "CPU-profile the BBS it starts (node --cpu-prof) into DIR, and print each process's hottest functions" },
   'max-output-bytes': {
@@ -127,6 +143,12 @@ baselines measured in the same run. Only ever calls this machine (loopback).`,
   failover    50 callers walking the menu (posts and mails of several lines) while --kills
               (100) random backends are SIGKILLed; lost sessions, lost and doubled writes
               (exit 1 unless all are 0) and the time from a kill to the next prompt
+  upgrade     200 callers walking the menu on 2 backends while both are upgraded in turn
+              (--trigger); dropped callers, lost and doubled inputs and writes (exit 1 unless
+              all are 0), callers moved, the moved input's round trip against the others and
+              each backend's upgrade time; then, with real Mongrel2 (mongrel2-core), 1, 2 and 4
+              m2bbs handlers on one send_spec (--shared-handlers, --shared-callers, --duration):
+              inputs/s and takeovers (replays) per input
   replay      the cost of replaying a journal in one in-process backend: --sessions (1,000)
               conversations at the main menu and as many --replay-rows deep in a message,
               taken over and rebuilt
@@ -145,6 +167,7 @@ interface Preset {
 }
 
 const PRESETS: Readonly<Record<Exclude<Scenario, 'suspended' | 'replay'>, Preset>> = {
+  upgrade: { callers: 200, thinkMs: 200, idleAtMenu: false, durationSeconds: 10, dialsPerSecond: 200 },
   failover: { callers: 50, thinkMs: 50, idleAtMenu: false, durationSeconds: 10, dialsPerSecond: 200 },
   'non-reading': { callers: 10, thinkMs: 50, idleAtMenu: false, durationSeconds: 40, dialsPerSecond: 100 },
   custom: { callers: 20, thinkMs: 1000, idleAtMenu: false, durationSeconds: 10, dialsPerSecond: 200 },
@@ -183,11 +206,16 @@ export function parseBenchConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   const rampSeconds = callers / dialsPerSecond;
   const loginSeconds = 30 + (thinkMs * 8) / 1000;
   // A failover run lasts as long as its kills (about a second each), and then the last answers.
-  const runSeconds = scenario === 'failover' ? values.kills * (3 + values['kill-pause'] / 1000) + 30 : durationSeconds;
+  const sharedHandlers = handlerCounts(problems, values['shared-handlers']);
+  // An upgrade starts two processes and waits out the moves (about 30 s a backend at most), and
+  // each shared run starts Mongrel2 and its handlers, logs its callers in and measures.
+  const upgradeSeconds = backends * 40 + 30 + sharedHandlers.length * (durationSeconds + 60);
+  const runSeconds = scenario === 'failover' ? values.kills * (3 + values['kill-pause'] / 1000) + 30 : scenario === 'upgrade' ? upgradeSeconds : durationSeconds;
   const maxSeconds = values['max-seconds'] ?? Math.ceil(rampSeconds + loginSeconds + runSeconds + 30);
   if (values.profile !== undefined && target !== undefined) problems.add('--profile profiles a BBS the bench starts, not a --target');
   if (scenario === 'non-reading' && target !== undefined) problems.add('--scenario non-reading follows the proxy of a BBS it starts; it takes no --target');
   if (scenario === 'failover' && target !== undefined) problems.add('--scenario failover kills the backends of a BBS it starts; it takes no --target');
+  if (scenario === 'upgrade' && target !== undefined) problems.add('--scenario upgrade upgrades the backends of a BBS it starts; it takes no --target');
   if (sources.journal !== undefined && target !== undefined) problems.add('--journal sets the backends of a BBS the bench starts, not a --target');
   // The environment variable may be set for other runs; only the flag is a mistake with --target.
   if (sources['max-output-bytes'] === '--max-output-bytes' && target !== undefined) problems.add('--max-output-bytes sets the proxy of a BBS the bench starts, not a --target');
@@ -222,7 +250,21 @@ export function parseBenchConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     kills: values.kills,
     killPauseMs: values['kill-pause'],
     replayRows: values['replay-rows'],
+    trigger: values.trigger,
+    sharedHandlers,
+    sharedCallers: values['shared-callers'],
   });
+}
+
+/** Parses `1,2,4` (or `none`) into handler counts from 1 to 16. */
+function handlerCounts(problems: ConfigProblems, spec: string): number[] {
+  if (spec === 'none') return [];
+  const counts = spec.split(',').map(Number);
+  if (counts.some((n) => !Number.isInteger(n) || n < 1 || n > 16)) {
+    problems.add(`--shared-handlers: expected handler counts from 1 to 16 such as 1,2,4, or none, got "${spec}"`);
+    return [];
+  }
+  return counts;
 }
 
 /** Parses HOST:PORT and refuses anything that is not this machine: the bench never loads someone else's server. */

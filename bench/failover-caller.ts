@@ -18,6 +18,11 @@ export interface FailoverTally {
   /** A `-- line moved --` notice arrived. */
   moved(at: number): void;
   error(kind: string): void;
+  /**
+   * An answer that should not have come: a prompt with no line waiting and no move notice
+   * before it (an input answered twice), or a prompt whose ack is not the line typed last.
+   */
+  unexpected?(what: string): void;
 }
 
 export interface FailoverPlan {
@@ -103,8 +108,14 @@ export class FailoverCaller {
     // again: a prompt acknowledging less than the input before the last is that one (the new
     // backend acknowledges one input short of what it replayed).
     const seq = typeof reply.seq === 'number' ? reply.seq : undefined;
-    if (this.sentAt < 0) return;
+    if (this.sentAt < 0) {
+      // A moved caller who was not waiting is shown its prompt again after the notice.
+      if (this.movedAt === undefined && !this.stopping && !this.closed) this.tally.unexpected?.('a prompt with no line waiting');
+      this.movedAt = undefined;
+      return;
+    }
     if (this.movedAt !== undefined && seq !== undefined && seq < this.inputs - 1) return;
+    if (seq !== undefined && seq !== this.inputs) this.tally.unexpected?.(`a prompt acknowledging input ${seq} after input ${this.inputs}`);
     this.tally.answered(this.sentAt, at, this.movedAt);
     this.sentAt = -1;
     this.movedAt = undefined;

@@ -11,6 +11,8 @@ import { formatNonReadingReport } from './non-reading-report.js';
 import { createProgress } from './progress.js';
 import { prepareOutputPaths } from './output-paths.js';
 import { formatReport } from './report.js';
+import { runUpgradeBench } from './upgrade-bench.js';
+import { formatUpgradeReport } from './upgrade-report.js';
 import { measureReplay, printReplay } from './replay-cost.js';
 import { measureSuspended, printSuspended } from './suspended-sessions.js';
 
@@ -54,6 +56,15 @@ export async function runBench(argv: readonly string[]): Promise<void> {
     console.log(JSON.stringify(report));
     if (config.json !== undefined) writeFileSync(config.json, `${JSON.stringify(report, null, 2)}\n`);
     // Something lost or doubled fails the run, for a script or CI to see.
+    if (!report.passed) process.exitCode = 1;
+    return;
+  }
+  if (config.scenario === 'upgrade') {
+    const report = await runUpgradeBench(config, createProgress());
+    clearTimeout(watchdog);
+    console.log(formatUpgradeReport(report));
+    console.log(JSON.stringify(report));
+    if (config.json !== undefined) writeFileSync(config.json, `${JSON.stringify(report, null, 2)}\n`);
     if (!report.passed) process.exitCode = 1;
     return;
   }

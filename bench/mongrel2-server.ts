@@ -1,0 +1,121 @@
+/**
+ * Debian's real Mongrel2 (mongrel2-core) for the bench: one `@bbs` route (JSON socket) to one
+ * handler send_spec on loopback tcp, in a folder of its own; stopped by the pid in its pid file.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { BbsError } from '../common/errors.js';
+
+const SERVER_UUID = '6a1d1f4e-2b7c-4c55-9d1e-7e0b5f3a9c21';
+const SEND_IDENT = 'b3c0e8d2-5f4a-4e61-8a7b-2d9c6e1f0a34';
+const ENV = { ...process.env, LOGNAME: 'm2bbs' };
+
+/** A running Mongrel2: its caller port and its handler's endpoints. */
+export interface Mongrel2Server {
+  readonly port: number;
+  readonly sendSpec: string;
+  readonly recvSpec: string;
+  stop(): Promise<void>;
+}
+
+/** True when `mongrel2` and `m2sh` are installed. */
+export function hasMongrel2(): boolean {
+  return ['mongrel2', 'm2sh'].every((command) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0);
+}
+
+/** Configures (m2sh load) and starts Mongrel2 in `dir`; resolves once it serves. */
+export async function startMongrel2(dir: string): Promise<Mongrel2Server> {
+  for (const sub of ['logs', 'run', 'tmp']) mkdirSync(join(dir, sub), { recursive: true });
+  const [port = 0, send = 0, recv = 0] = await freePorts(3);
+  const sendSpec = `tcp://127.0.0.1:${send}`;
+  const recvSpec = `tcp://127.0.0.1:${recv}`;
+  writeFileSync(
+    join(dir, 'mongrel2.conf'),
+    `bbs = Handler(send_spec='${sendSpec}', send_ident='${SEND_IDENT}', recv_spec='${recvSpec}', recv_ident='')
+main = Server(uuid="${SERVER_UUID}", access_log="/logs/access.log", error_log="/logs/error.log",
+  chroot="./", pid_file="/run/mongrel2.pid", default_host="localhost", name="main",
+  bind_addr="127.0.0.1", port=${port}, hosts=[Host(name="localhost", routes={'@bbs': bbs})])
+settings = {"zeromq.threads": 1, "limits.min_ping": 0, "server.daemonize": 0}
+servers = [main]
+`,
+  );
+  const load = spawnSync('m2sh', ['load', '-config', 'mongrel2.conf', '-db', 'config.sqlite'], { cwd: dir, env: ENV, encoding: 'utf8' });
+  if (load.status !== 0) throw new BbsError('BBS_ERR_UNREACHABLE', `m2sh load failed: ${load.stderr}`);
+  const child = spawn('mongrel2', ['config.sqlite', SERVER_UUID], { cwd: dir, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // If the bench ends without stopping it, Mongrel2 goes with it.
+  const killOnExit = (): void => void child.kill('SIGKILL');
+  process.on('exit', killOnExit);
+  await running(child);
+  return {
+    port,
+    sendSpec,
+    recvSpec,
+    async stop() {
+      process.off('exit', killOnExit);
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      signalByPidFile(join(dir, 'run', 'mongrel2.pid'), child);
+      const late = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(late);
+    },
+  };
+}
+
+// Mongrel2 binds its listener and handler sockets before it says it is running.
+function running(child: ChildProcess): Promise<void> {
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new BbsError('BBS_ERR_UNREACHABLE', `mongrel2 did not come up within 10 s:\n${output}`)), 10_000);
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString('utf8');
+      if (!/Now running as UID|Not running as root/.test(output)) return;
+      clearTimeout(timer);
+      resolve();
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new BbsError('BBS_ERR_UNREACHABLE', `mongrel2 exited (${code}) at start-up:\n${output}`));
+    });
+  });
+}
+
+// SIGTERM to the pid Mongrel2 wrote, as a sysop stops it; the child's own pid if the file is not there.
+function signalByPidFile(file: string, child: ChildProcess): void {
+  let pid = child.pid;
+  try {
+    const written = Number(readFileSync(file, 'utf8').trim());
+    if (Number.isInteger(written) && written > 0) pid = written;
+  } catch {
+    // no pid file: the child's pid is Mongrel2's
+  }
+  try {
+    if (pid !== undefined) process.kill(pid, 'SIGTERM');
+  } catch {
+    child.kill('SIGKILL');
+  }
+}
+
+/** `count` distinct loopback TCP ports that were free a moment ago (Mongrel2's config needs numbers). */
+async function freePorts(count: number): Promise<number[]> {
+  // Every listener stays open until all ports are known, so none is handed out twice.
+  const servers = await Promise.all(
+    Array.from({ length: count }, () =>
+      new Promise<Server>((resolve, reject) => {
+        const server = createServer();
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', () => resolve(server));
+      }),
+    ),
+  );
+  const ports = servers.map((server) => {
+    const address = server.address();
+    return typeof address === 'object' && address !== null ? address.port : 0;
+  });
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
+}

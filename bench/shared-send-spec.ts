@@ -1,0 +1,166 @@
+/**
+ * The cost of several `m2bbs handler` processes on one real Mongrel2 send_spec, which Mongrel2
+ * deals lines to round robin: callers walk the menu through Mongrel2's JSON socket, and the run
+ * counts inputs answered per second and takeovers (a conversation replayed by the process that
+ * got its line from the one that held it) per input, from the database and the handlers' logs.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { BbsError } from '../common/errors.js';
+import { BENCH_PASSWORD, callerName, seedAccounts } from './accounts.js';
+import type { BenchConfig } from './config.js';
+import { FailoverCaller, type FailoverTally } from './failover-caller.js';
+import { checkWrites, type WriteCheck } from './failover-check.js';
+import { FailoverWalk } from './failover-walk.js';
+import { startMongrel2 } from './mongrel2-server.js';
+import type { Progress } from './progress.js';
+import { Samples, type Summary } from './samples.js';
+
+const M2BBS_BIN = fileURLToPath(new URL('../bin/m2bbs.js', import.meta.url));
+
+/** One run: `handlers` processes on one send_spec. */
+export interface SharedRun {
+  readonly handlers: number;
+  readonly callers: number;
+  readonly reachedMenu: number;
+  /** Callers whose line closed or said NO CARRIER, or who never reached the menu or an answer. */
+  readonly dropped: number;
+  /** Inputs answered in the window, per second. */
+  readonly inputsPerSecond: number;
+  readonly windowInputs: number;
+  readonly roundTripMs: Summary;
+  /** Takeovers in the window (sum over conversations of epoch - 1, before and after), per input. */
+  readonly takeoversPerInput: number;
+  readonly windowTakeovers: number;
+  /** `conversation taken over` lines the handlers logged over the whole run (logins included). */
+  readonly takeoverLogLines: number;
+  /** Prompts no line was waiting for, or acknowledging another input than the last typed. */
+  readonly unexpectedAnswers: number;
+  readonly writes: WriteCheck;
+  readonly errors: number;
+}
+
+/** Runs Mongrel2 with `handlers` handlers on one send_spec under `config.sharedCallers` callers. */
+export async function runSharedSendSpec(config: BenchConfig, handlers: number, progress: Progress): Promise<SharedRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'm2bbs-bench-shared-'));
+  const db = join(dir, 'bbs.db');
+  const names = Array.from({ length: config.sharedCallers }, (_, i) => callerName(config.names, i));
+  await seedAccounts(db, names);
+  const m2 = await startMongrel2(dir).catch((error: unknown) => {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  });
+  const processes: ChildProcess[] = [];
+  const logs = Array.from({ length: handlers }, (_, i) => join(dir, `handler-${i}.log`));
+  const roundTrip = new Samples();
+  let answered = 0;
+  let errors = 0;
+  let unexpected = 0;
+  const tally: FailoverTally = {
+    answered(sentAt, at) {
+      answered++;
+      roundTrip.add(at - sentAt);
+    },
+    moved: () => undefined,
+    error: () => void errors++,
+    unexpected: () => void unexpected++,
+  };
+  const now = (): number => performance.now();
+  const callers = names.map((name, i) => new FailoverCaller(new FailoverWalk(name, BENCH_PASSWORD, names[(i + 1) % names.length] as string, `s${handlers}c${i}x`, i), { thinkMs: config.thinkMs, now, random: Math.random }, tally));
+  try {
+    for (const log of logs) processes.push(startHandler(log, m2.sendSpec, m2.recvSpec, db));
+    await until(() => logs.every((log) => logged(log, 'handler ready') > 0), now() + 30_000);
+    if (!logs.every((log) => logged(log, 'handler ready') > 0)) throw new BbsError('BBS_ERR_UNREACHABLE', `a handler did not start within 30 s; see ${logs.join(', ')}`);
+    for (const [i, caller] of callers.entries()) {
+      caller.dial('127.0.0.1', m2.port);
+      if (i % 10 === 9) await sleep(10);
+    }
+    const status = (): string => `[shared send_spec, ${handlers} handlers] at menu ${callers.filter((c) => c.atMenu).length}/${callers.length}, answered ${answered}`;
+    progress.show(status());
+    await until(() => callers.every((c) => c.atMenu || c.lost !== undefined), now() + 60_000);
+    roundTrip.clear();
+    const from = { at: now(), answered, takeovers: takeovers(db) };
+    while (now() < from.at + config.durationSeconds * 1000) {
+      progress.show(status());
+      await sleep(250);
+    }
+    const seconds = (now() - from.at) / 1000;
+    const windowInputs = answered - from.answered;
+    const windowTakeovers = takeovers(db) - from.takeovers;
+    const window = { roundTripMs: roundTrip.summary(), inputsPerSecond: windowInputs / seconds };
+    for (const caller of callers) caller.stop();
+    await until(() => callers.every((c) => !c.waiting || c.lost !== undefined), now() + 15_000);
+    const dropped = callers.filter((c) => c.lost !== undefined || c.waiting || !c.atMenu).length;
+    return {
+      handlers,
+      callers: callers.length,
+      reachedMenu: callers.filter((c) => c.atMenu).length,
+      dropped,
+      inputsPerSecond: window.inputsPerSecond,
+      windowInputs,
+      roundTripMs: window.roundTripMs,
+      takeoversPerInput: windowInputs === 0 ? 0 : windowTakeovers / windowInputs,
+      windowTakeovers,
+      takeoverLogLines: logs.reduce((sum, log) => sum + logged(log, 'conversation taken over'), 0),
+      unexpectedAnswers: unexpected,
+      writes: checkWrites(db, callers.flatMap((c) => c.walk.writes)),
+      errors,
+    };
+  } finally {
+    for (const caller of callers) caller.hangUp();
+    // SIGINT stops a handler at once (SIGTERM would drain it first).
+    await Promise.all(processes.map((p) => stopProcess(p)));
+    await m2.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function startHandler(log: string, sendSpec: string, recvSpec: string, db: string): ChildProcess {
+  const fd = openSync(log, 'w');
+  const args = ['handler', '--name', 'bbs.10', '--send-spec', sendSpec, '--recv-spec', recvSpec, '--db', db, '--journal', 'on', '--max-callers', '0', '--bad-pass-delay-ms', '0', '--log-level', 'info'];
+  const child = spawn(process.execPath, [M2BBS_BIN, ...args], { stdio: ['ignore', 'ignore', fd] });
+  closeSync(fd);
+  const killOnExit = (): void => void child.kill('SIGKILL');
+  process.on('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
+  return child;
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGINT');
+  const late = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(late);
+}
+
+/** Log lines in `file` whose message is `msg`. */
+function logged(file: string, msg: string): number {
+  const needle = `"msg":${JSON.stringify(msg)}`;
+  let count = 0;
+  for (const line of readFileSync(file, 'utf8').split('\n')) if (line.includes(needle)) count++;
+  return count;
+}
+
+/** Takeovers so far: every claim after a conversation's first raised its epoch by one. */
+function takeovers(db: string): number {
+  const file = new Database(db, { readonly: true, fileMustExist: true });
+  try {
+    return file.prepare<[], number>('SELECT COALESCE(SUM(epoch - 1), 0) FROM conversations').pluck().get() ?? 0;
+  } finally {
+    file.close();
+  }
+}
+
+async function until(done: () => boolean, deadline: number): Promise<void> {
+  while (!done() && performance.now() < deadline) await sleep(20);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,94 @@
+/** The upgrade scenario's report: its JSON shape, and the table printed from it. */
+import type { WriteCheck } from './failover-check.js';
+import { fix, int, row } from './report-cells.js';
+import type { Summary } from './samples.js';
+import type { SharedRun } from './shared-send-spec.js';
+import type { UpgradeOutcome } from './upgrade-trigger.js';
+
+/** The rolling upgrade under callers. */
+export interface RollingUpgrade {
+  readonly callers: {
+    readonly dialled: number;
+    readonly reachedMenu: number;
+    /** Lines closed, NO CARRIER or another exit, or never answered: each caller once. */
+    readonly dropped: number;
+    readonly droppedKinds: Readonly<Record<string, number>>;
+    /** `-- line moved --` notices seen, and callers who saw at least one. */
+    readonly moveNotices: number;
+    readonly callersMoved: number;
+  };
+  readonly inputs: {
+    readonly answered: number;
+    /** Lines still waiting for an answer at the end (lost). */
+    readonly unanswered: number;
+    /** Prompts no line was waiting for, or acknowledging another input than the last typed (doubled). */
+    readonly answeredTwice: number;
+    readonly unexpectedKinds: Readonly<Record<string, number>>;
+  };
+  readonly writes: WriteCheck;
+  /** Round trip of an input whose answer came after a `-- line moved --` notice that came after it was typed. */
+  readonly movedRoundTripMs: Summary;
+  /** Round trip of every other input typed and answered while the upgrade ran. */
+  readonly otherRoundTripMs: Summary;
+  readonly upgrade: UpgradeOutcome;
+  readonly errors: { readonly total: number; readonly kinds: Readonly<Record<string, number>> };
+  readonly serverProblems: readonly string[];
+}
+
+export interface UpgradeReport {
+  readonly scenario: 'upgrade';
+  readonly startedAt: string;
+  readonly settings: Readonly<Record<string, string | number | boolean | null>>;
+  readonly rolling: RollingUpgrade;
+  /** One run per --shared-handlers count. */
+  readonly shared: readonly SharedRun[];
+  /** Why the shared-send_spec runs were not made, when they were not. */
+  readonly sharedSkipped: string | null;
+  readonly totalSeconds: number;
+  /** Nobody dropped, nothing lost or doubled, every backend upgraded. */
+  readonly passed: boolean;
+}
+
+/** The report as a table for people. */
+export function formatUpgradeReport(report: UpgradeReport): string {
+  const r = report.rolling;
+  const ms = (s: Summary): string => (s.count === 0 ? 'none' : `p50 ${fix(s.p50)}  p99 ${fix(s.p99)}  max ${fix(s.max)} ms  (${int(s.count)})`);
+  const kinds = (k: Readonly<Record<string, number>>): string =>
+    Object.entries(k)
+      .slice(0, 5)
+      .map(([kind, n]) => `${kind} (${int(n)})`)
+      .join('; ');
+  const out: string[] = [];
+  out.push(`m2bbs bench: scenario upgrade, ${report.startedAt}`);
+  out.push(`settings: ${Object.entries(report.settings).map(([k, v]) => `${k}=${String(v)}`).join(', ')}`);
+  out.push('');
+  const u = r.upgrade;
+  out.push(row('upgrade', `${u.done ? 'done' : 'NOT DONE'} by ${u.trigger} in ${fix(u.seconds)} s${u.problems.length > 0 ? `: ${u.problems.slice(0, 3).join('; ')}` : ''}`));
+  for (const b of u.backends) out.push(row(`  ${b.backend}`, `${b.ms === null ? '?' : int(Math.round(b.ms))} ms, ${b.moved ?? '?'} moved, ${b.left ?? '?'} left`));
+  out.push(row('callers', `${int(r.callers.dialled)} dialled, ${int(r.callers.reachedMenu)} reached the menu, ${int(r.callers.callersMoved)} moved (${int(r.callers.moveNotices)} notices)`));
+  out.push(row('callers dropped', r.callers.dropped === 0 ? '0' : `${int(r.callers.dropped)}: ${kinds(r.callers.droppedKinds)}`));
+  out.push(row('inputs answered', int(r.inputs.answered)));
+  out.push(row('inputs lost (never answered)', int(r.inputs.unanswered)));
+  out.push(row('inputs answered twice', r.inputs.answeredTwice === 0 ? '0' : `${int(r.inputs.answeredTwice)}: ${kinds(r.inputs.unexpectedKinds)}`));
+  const w = r.writes;
+  out.push(row('writes told stored', `${int(w.finished)} (posts and mails); ${int(w.stored)} in the database once, ${int(w.refused)} refused, ${int(w.unfinished)} cut off by the end`));
+  out.push(row('lost writes', w.lost === 0 ? '0' : `${int(w.lost)}: ${w.lostTags.slice(0, 5).join(', ')}`));
+  out.push(row('doubled writes', w.doubled === 0 ? '0' : `${int(w.doubled)}: ${w.doubledTags.slice(0, 5).join(', ')}`));
+  out.push(row('round trip, input moved', ms(r.movedRoundTripMs)));
+  out.push(row('round trip, others meanwhile', ms(r.otherRoundTripMs)));
+  out.push(row('errors', r.errors.total === 0 ? '0' : `${int(r.errors.total)}: ${kinds(r.errors.kinds)}`));
+  if (r.serverProblems.length > 0) out.push('', 'the BBS logged:', ...r.serverProblems.map((p) => `  ${p}`));
+  out.push('', 'handlers on one Mongrel2 send_spec:');
+  if (report.sharedSkipped !== null) out.push(`  not run: ${report.sharedSkipped}`);
+  for (const s of report.shared) {
+    const lost = s.writes.lost + s.writes.doubled;
+    out.push(
+      row(
+        `  ${s.handlers} handler${s.handlers === 1 ? '' : 's'}`,
+        `${int(Math.round(s.inputsPerSecond))} inputs/s, ${s.takeoversPerInput.toFixed(3)} takeovers per input (${int(s.windowTakeovers)} of ${int(s.windowInputs)}), round trip ${ms(s.roundTripMs)}, dropped ${int(s.dropped)}, writes lost ${int(s.writes.lost)} doubled ${int(s.writes.doubled)}${lost > 0 ? ` (${[...s.writes.lostTags, ...s.writes.doubledTags].slice(0, 3).join(', ')})` : ''}, unexpected answers ${int(s.unexpectedAnswers)}`,
+      ),
+    );
+  }
+  out.push('', report.passed ? 'PASSED: nobody dropped, nothing lost, nothing doubled' : 'FAILED: a caller dropped, something lost or doubled, or the upgrade did not finish (see above)');
+  return out.join('\n');
+}
