@@ -8,6 +8,9 @@ Commands:
   proxy     run the front proxy (telnet, JSON sockets, WebSocket and the page)
   handler   run a BBS backend behind a Mongrel2-protocol server
   directory show a running proxy's backend numbers, up or down, lines free
+  upgrade   replace the running BBS's backends one by one by new code, nobody cut off
+  drain     take a number out of the running BBS, its callers moved to others
+  add       add a number to the running BBS (or start a drained one again)
   screens   check a screens folder (screens check [DIR]): every problem with file and line
   dial      call a BBS from this terminal (full-screen, or --plain line by line)
   bench     load-test a BBS: callers, latency, memory, throughput
@@ -35,6 +38,18 @@ const COMMANDS: Record<string, () => Promise<{ run: (argv: readonly string[]) =>
   directory: async () => {
     const { runDirectory, DIRECTORY_USAGE } = await import('../server/directory-main.js');
     return { run: runDirectory, usage: DIRECTORY_USAGE };
+  },
+  drain: async () => {
+    const { runDrain, DRAIN_USAGE } = await import('../server/control-main.js');
+    return { run: runDrain, usage: DRAIN_USAGE };
+  },
+  upgrade: async () => {
+    const { runUpgrade, UPGRADE_USAGE } = await import('../server/control-main.js');
+    return { run: runUpgrade, usage: UPGRADE_USAGE };
+  },
+  add: async () => {
+    const { runAdd, ADD_USAGE } = await import('../server/control-main.js');
+    return { run: runAdd, usage: ADD_USAGE };
   },
   dial: async () => {
     const [{ runDial }, { DIAL_USAGE }] = await Promise.all([import('../client/main.js'), import('../client/dial-config.js')]);

@@ -17,9 +17,11 @@ export function makeEndpointFolder(): string {
   return mkdtempSync(join(tmpdir(), 'm2bbs-'));
 }
 
-/** Backend `number`'s two ipc endpoints in `folder`, or a sentence saying why they cannot be used. */
-export function ipcBackendSpec(folder: string, number: string): { readonly spec: BackendSpec } | { readonly problem: string } {
-  const spec = { number, sendSpec: `ipc://${join(folder, `${number}.requests`)}`, recvSpec: `ipc://${join(folder, `${number}.replies`)}` };
+/** The two ipc endpoints in `folder` of backend `number` (of its `generation`, 1 by default), or a sentence saying why they cannot be used. */
+export function ipcBackendSpec(folder: string, number: string, generation = 1): { readonly spec: BackendSpec } | { readonly problem: string } {
+  // The first generation keeps the names a BBS has always had; later ones (rolling upgrades) get their own.
+  const stem = generation === 1 ? number : `${number}.g${generation}`;
+  const spec = { number, sendSpec: `ipc://${join(folder, `${stem}.requests`)}`, recvSpec: `ipc://${join(folder, `${stem}.replies`)}` };
   const problem = ipcPathProblem(`backend ${number}`, spec.sendSpec) ?? ipcPathProblem(`backend ${number}`, spec.recvSpec);
   return problem === undefined ? { spec } : { problem };
 }
@@ -40,6 +42,13 @@ export function claimEndpointFolder(folder: string): string | undefined {
   if (uid !== undefined && stat.uid !== uid) return `the endpoint folder ${folder} belongs to user ${stat.uid}, not to this user (${uid})`;
   if ((stat.mode & 0o077) !== 0) return `the endpoint folder ${folder} may be entered by other users (mode ${(stat.mode & 0o777).toString(8)}); it must be 0700`;
   return undefined;
+}
+
+/** Removes the ipc socket files of `spec` that are inside `folder` (a link the proxy dropped; libzmq leaves them). */
+export function removeIpcFiles(folder: string, spec: BackendSpec): void {
+  for (const path of [ipcPath(spec.sendSpec), ipcPath(spec.recvSpec)]) {
+    if (path !== undefined && path.startsWith(join(folder, '/'))) rmSync(path, { force: true });
+  }
 }
 
 /**

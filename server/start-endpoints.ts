@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { writeKeyPair } from '../common/curve-cert.js';
 import { BbsError } from '../common/errors.js';
 import type { BackendSpec } from './backend-link.js';
-import { dropEndpointFolder, ipcBackendSpec, makeEndpointFolder, START_KEYS_FOLDER } from './endpoint-folder.js';
+import { dropEndpointFolder, ipcBackendSpec, makeEndpointFolder, removeIpcFiles, START_KEYS_FOLDER } from './endpoint-folder.js';
 
 /** The local backends' endpoints as the first proxy is to bind them, what proxy and backends are given, and how to clean up. */
 export interface StartEndpoints {
@@ -18,6 +18,12 @@ export interface StartEndpoints {
   readonly proxyArgs: readonly string[];
   /** For every local backend: its CURVE flags under --zmq curve. */
   readonly backendArgs: readonly string[];
+  /** The private 0700 folder (under every --zmq: the control socket lives in it). */
+  readonly folder: string;
+  /** Endpoints for the proxy to bind for a later generation of a number, or a number added while running. */
+  specFor(number: string, generation: number): BackendSpec;
+  /** Removes the endpoint files of a link the proxy dropped (ipc sockets; nothing for tcp). */
+  removeSpec(spec: BackendSpec): void;
   remove(): void;
 }
 
@@ -31,22 +37,38 @@ const LOCAL_NAME = 'm2bbs-local';
  * one) and lets in the sysop's backends as well as the local ones.
  */
 export function startEndpoints(zmq: 'ipc' | 'tcp' | 'curve', numbers: readonly string[], sysopCurve: readonly string[]): StartEndpoints {
-  const loopback = numbers.map((number) => ({ number, sendSpec: 'tcp://127.0.0.1:*', recvSpec: 'tcp://127.0.0.1:*' }));
-  if (zmq === 'tcp') return { specs: loopback, proxyArgs: sysopCurve, backendArgs: [], remove: () => undefined };
+  const loopbackOf = (number: string): BackendSpec => ({ number, sendSpec: 'tcp://127.0.0.1:*', recvSpec: 'tcp://127.0.0.1:*' });
+  const loopback = numbers.map(loopbackOf);
   const folder = makeEndpointFolder();
+  const common = { folder, remove: () => dropEndpointFolder(folder) };
   try {
-    if (zmq === 'curve') return { specs: loopback, ...curveKeys(folder, numbers, sysopCurve), remove: () => dropEndpointFolder(folder) };
-    const specs: BackendSpec[] = [];
-    for (const number of numbers) {
-      const made = ipcBackendSpec(folder, number);
-      if ('problem' in made) throw new BbsError('BBS_ERR_CONFIG', `m2bbs start: ${made.problem}; or use --zmq tcp`);
-      specs.push(made.spec);
+    if (zmq === 'tcp') return { specs: loopback, proxyArgs: sysopCurve, backendArgs: [], specFor: loopbackOf, removeSpec: () => undefined, ...common };
+    if (zmq === 'curve') {
+      const keys = curveKeys(folder, numbers, sysopCurve);
+      const specFor = (number: string): BackendSpec => {
+        // A number added while running lets in the local key on its own endpoints, like the first ones.
+        letLocalKeyIn(folder, number);
+        return loopbackOf(number);
+      };
+      return { specs: loopback, ...keys, specFor, removeSpec: () => undefined, ...common };
     }
-    return { specs, proxyArgs: ['--endpoint-dir', folder, ...sysopCurve], backendArgs: [], remove: () => dropEndpointFolder(folder) };
+    const ipcSpec = (number: string, generation: number): BackendSpec => {
+      const made = ipcBackendSpec(folder, number, generation);
+      if ('problem' in made) throw new BbsError('BBS_ERR_CONFIG', `m2bbs start: ${made.problem}; or use --zmq tcp`);
+      return made.spec;
+    };
+    const specs = numbers.map((number) => ipcSpec(number, 1));
+    return { specs, proxyArgs: ['--endpoint-dir', folder, ...sysopCurve], backendArgs: [], specFor: ipcSpec, removeSpec: (spec) => removeIpcFiles(folder, spec), ...common };
   } catch (error) {
     dropEndpointFolder(folder);
     throw error;
   }
+}
+
+function letLocalKeyIn(folder: string, number: string): void {
+  const clients = join(folder, START_KEYS_FOLDER, 'clients');
+  mkdirSync(join(clients, number), { recursive: true, mode: 0o700 });
+  copyFileSync(join(folder, START_KEYS_FOLDER, `${LOCAL_NAME}.pub`), join(clients, number, `${LOCAL_NAME}.pub`));
 }
 
 function curveKeys(folder: string, numbers: readonly string[], sysopCurve: readonly string[]): { proxyArgs: readonly string[]; backendArgs: readonly string[] } {
@@ -63,10 +85,7 @@ function curveKeys(folder: string, numbers: readonly string[], sysopCurve: reado
   // files and NUMBER/ folders as they are, where the proxy checks them).
   if (sysopClients !== undefined) cpSync(sysopClients, clients, { recursive: true });
   // Each local number lets in the local key, on its own endpoints only, like any other.
-  for (const number of numbers) {
-    mkdirSync(join(clients, number), { recursive: true, mode: 0o700 });
-    copyFileSync(local.publicFile, join(clients, number, `${LOCAL_NAME}.pub`));
-  }
+  for (const number of numbers) letLocalKeyIn(folder, number);
   const proxyKey = proxy?.secretFile ?? sysopKey ?? '';
   // The sysop's secret certificate holds the public key too, which is all a backend reads of it.
   const proxyPub = proxy?.publicFile ?? proxyKey;

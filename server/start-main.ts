@@ -4,6 +4,7 @@ import { ignoreBrokenPipes } from '../common/broken-pipes.js';
 import { createLogger } from '../common/log.js';
 import { jsonLogOutput, textLogOutput } from './log-view.js';
 import { parseStartConfig } from './start-config.js';
+import { openControl } from './start-control.js';
 import { startSupervisor } from './supervisor.js';
 
 /** Runs the start command until a signal stops it or the BBS cannot go on. */
@@ -19,6 +20,11 @@ export async function runStart(argv: readonly string[]): Promise<void> {
   const { M2BBS_CURVE_KEY: _proxyKey, M2BBS_CURVE_SERVER: _server, ...backendEnv } = process.env;
   const supervisor = startSupervisor(config, log, output, backendEnv);
   let stopping = false;
+  let closeControl = async (): Promise<void> => undefined;
+  // Until the BBS is up there is nothing to upgrade or add: these signals must not end start meanwhile.
+  const ignore = (): void => undefined;
+  process.on('SIGHUP', ignore);
+  process.on('SIGUSR2', ignore);
   const exit = (code: number): void => {
     output.close();
     process.exit(code);
@@ -31,7 +37,9 @@ export async function runStart(argv: readonly string[]): Promise<void> {
     stopping = true;
     if (why === undefined) console.log('\nStopping the BBS...');
     else console.error(why);
-    void supervisor.stop().then(() => exit(exitCode));
+    void closeControl()
+      .then(() => supervisor.stop())
+      .then(() => exit(exitCode));
   };
   process.on('SIGINT', () => stop(0));
   process.on('SIGTERM', () => stop(0));
@@ -39,6 +47,13 @@ export async function runStart(argv: readonly string[]): Promise<void> {
     if (!stopping) stop(1, line);
   });
   const where = await supervisor.ready;
+  if (stopping) return;
+  const close = await openControl(config.db, supervisor, log);
+  // Stopped while the socket was being opened: nothing may be left listening, nor the run file.
+  if (stopping) return void close();
+  closeControl = close;
+  process.off('SIGHUP', ignore);
+  process.off('SIGUSR2', ignore);
   // The children's log lines saying so may still be in their pipes: let them come before the banner.
   await new Promise((resolve) => setImmediate(resolve));
   const logLine = output.file === undefined ? '' : `The full log is in ${output.file}.\n`;

@@ -2,15 +2,16 @@
  * `m2bbs start`: runs the proxy and N backends as child processes on one SQLite file, says where
  * to connect once all are up, restarts any of them that dies, and stops them all when asked.
  */
-import type { BoundAddress, ChildMessage } from '../common/child-channel.js';
+import type { BoundAddress, BoundBackend, ChildMessage } from '../common/child-channel.js';
 import { backendFlag, defaultBackend } from '../common/backend-defaults.js';
 import { hostPort } from '../common/host-port.js';
 import type { Logger } from '../common/log.js';
-import type { BackendSpec } from './backend-link.js';
+import { linkRequests } from './link-requests.js';
 import type { LogOutput } from './log-view.js';
 import { backendArgs, type StartConfig } from './start-config.js';
 import { startEndpoints } from './start-endpoints.js';
 import { runChild, type SupervisedChild } from './supervised-child.js';
+import { createOrchestrator, type DrainReport, type Fleet, type LiveBackend, type Orchestrator } from './upgrade.js';
 
 /** The running BBS as `m2bbs start` holds it. */
 export interface Supervisor {
@@ -18,10 +19,23 @@ export interface Supervisor {
   readonly ready: Promise<{ readonly http: string; readonly telnet: string }>;
   /** Resolves, with the one line to show, when the BBS cannot go on (the proxy cannot be (re)started). */
   readonly failed: Promise<string>;
+  /** The private 0700 folder of this BBS (endpoints, keys, the control socket). */
+  readonly folder: string;
+  /** Rolling upgrades, drains and added numbers (usable once `ready` resolved). */
+  readonly orchestrator: Orchestrator;
   /** Stops the proxy first (it tells callers), then the backends. */
   stop(): Promise<void>;
   /** Kills everything at once. */
   kill(): void;
+}
+
+// One backend process's generation of a number, restarted when it dies unless it was retired
+// (replaced by a newer generation, or drained) or is still on trial (a new generation not yet up).
+interface Generation extends LiveBackend {
+  child: SupervisedChild | undefined;
+  retired: boolean;
+  trial: ((why: string) => void) | undefined;
+  drained: DrainReport;
 }
 
 // A run shorter than this counts as a quick failure; the wait after one doubles from 0.5 s to 10 s
@@ -29,6 +43,8 @@ export interface Supervisor {
 const QUICK_MS = 30_000;
 // A proxy that fails this many times in a row, each soon after starting, is not coming back.
 const PROXY_TRIES = 5;
+// How long a new generation may take to connect before the upgrade gives up on it.
+const LAUNCH_MS = 30_000;
 
 function restartDelayMs(quickFailures: number, first = 500, max = 10_000): number {
   return Math.min(first * 2 ** (quickFailures - 1), max);
@@ -37,8 +53,8 @@ function restartDelayMs(quickFailures: number, first = 500, max = 10_000): numbe
 /** Starts the proxy and backends described by `config`, their log lines to `output`, each backend with `backendEnv`. */
 export function startSupervisor(config: StartConfig, log: Logger, output: LogOutput, backendEnv: NodeJS.ProcessEnv): Supervisor {
   // The first proxy binds every backend's endpoints (ipc sockets in a private folder, or tcp ports
-  // the system picks) and says which; a restarted proxy binds those same endpoints and front
-  // ports, so running backends reconnect by themselves and callers find the BBS where the banner said.
+  // the system picks) and says which; a restarted proxy binds those same endpoints (every link,
+  // generations in order) and front ports, so running backends reconnect by themselves.
   const numbers = Array.from({ length: config.backends }, (_, i) => defaultBackend(i).number);
   // Made here, before any child, because both the first proxy and every backend need the same
   // endpoints, and the folder must be made before a proxy can claim it (and removed by whoever stops last).
@@ -55,14 +71,18 @@ export function startSupervisor(config: StartConfig, log: Logger, output: LogOut
   const connected = numbers.map((n) => new Promise<void>((resolve) => connectedOnce.set(n, resolve)));
   let reportReady!: (where: { front: BoundAddress; telnet: BoundAddress }) => void;
   const proxyReady = new Promise<{ front: BoundAddress; telnet: BoundAddress }>((resolve) => (reportReady = resolve));
-  // Set by the first proxy's ready message: what every later proxy is started with.
-  let bound: { readonly args: readonly string[]; readonly backends: readonly BackendSpec[] } | undefined;
+  // Set by the first proxy's ready message: where every later proxy listens.
+  let front: { readonly listen: string; readonly telnet: string } | undefined;
+  // The proxy's links as bound, in order (generations of a number oldest first): a restarted proxy gets them all.
+  let links: BoundBackend[] = [];
+  // Every local number's generations, newest last.
+  const generations = new Map<string, Generation[]>();
+  const requests = linkRequests();
   let proxy: SupervisedChild | undefined;
   // Every child running, for kill(); a child leaves it when it exits, so a number retried for
   // days does not make it grow. Restart timers are kept referenced: when every child is dead at
   // once they are what keeps `m2bbs start` alive to bring the BBS back.
   const all = new Set<SupervisedChild>();
-  const handlers: SupervisedChild[] = [];
   const common = ['--log-level', config.logLevel];
   // The backends are m2bbs's own, so requests to them may go batched.
   const proxyFlags = ['--lines', String(config.maxCallers), '--batch-requests', ...config.proxyFlags, ...common];
@@ -72,32 +92,31 @@ export function startSupervisor(config: StartConfig, log: Logger, output: LogOut
   function startProxy(failures: number): void {
     const started = Date.now();
     let failure: string | undefined;
-    const args =
-      bound?.args ??
-      ['--listen', config.listen, '--telnet', config.telnet, ...[...endpoints.specs, ...config.remote.specs].flatMap((b) => ['--backend', backendFlag(b)]), ...endpoints.proxyArgs];
-    const child = runChild('proxy', ['proxy', ...args, ...proxyFlags, ...(bound === undefined ? [] : restartFlags)], { log: output.sink('proxy'), supervisor: log }, {
+    const backends = front === undefined ? [...endpoints.specs, ...config.remote.specs] : links;
+    const args = ['--listen', front?.listen ?? config.listen, '--telnet', front?.telnet ?? config.telnet, ...backends.flatMap((b) => ['--backend', backendFlag(b)]), ...endpoints.proxyArgs];
+    const child = runChild('proxy', ['proxy', ...args, ...proxyFlags, ...(front === undefined ? [] : restartFlags)], { log: output.sink('proxy'), supervisor: log }, {
       message(m: ChildMessage) {
+        if (requests.heard(m)) return;
         if (m.type === 'failed') failure = m.message;
         else if (m.type === 'backend-connected') connectedOnce.get(m.backend)?.();
         else if (m.type !== 'proxy-ready') return;
-        else if (bound === undefined) {
-          bound = {
-            args: ['--listen', hostPort(m.front), '--telnet', hostPort(m.telnet), ...m.backends.flatMap((b) => ['--backend', backendFlag(b)]), ...endpoints.proxyArgs],
-            backends: m.backends,
-          };
+        else if (front === undefined) {
+          front = { listen: hostPort(m.front), telnet: hostPort(m.telnet) };
+          links = [...m.backends];
           // A remote number's backend runs on its own host and attaches when it will.
-          for (const b of m.backends) if (numbers.includes(b.number)) startBackend(b, 0);
+          for (const b of m.backends) if (numbers.includes(b.number)) startBackend(newGeneration(b, 1), 0);
           reportReady(m);
         } else log.info('proxy back', { tries: failures });
       },
       closed(code, signal) {
         all.delete(child);
+        requests.proxyGone('the proxy exited');
         if (stopping) return;
         // Its callers are gone with it: the backends free their lines for the callers of the next one.
-        for (const handler of handlers) handler.tell({ type: 'proxy-gone' });
+        for (const g of live()) g.child?.tell({ type: 'proxy-gone' });
         // At the first start a proxy that says why it cannot start (a port taken) will not start by
         // trying again. Once the BBS was up, its port may be free again in a moment: retry.
-        if (bound === undefined) return giveUp(failure ?? `m2bbs: the proxy stopped before it was ready (exit code ${code}, signal ${signal}); see the lines above.`);
+        if (front === undefined) return giveUp(failure ?? `m2bbs: the proxy stopped before it was ready (exit code ${code}, signal ${signal}); see the lines above.`);
         const quick = Date.now() - started < QUICK_MS ? failures + 1 : 1;
         if (quick >= PROXY_TRIES) return giveUp(failure ?? `m2bbs: the proxy stopped ${quick} times in a row soon after starting; see the lines above.`);
         const delayMs = restartDelayMs(quick);
@@ -112,37 +131,112 @@ export function startSupervisor(config: StartConfig, log: Logger, output: LogOut
     all.add(child);
   }
 
+  function newGeneration(spec: BoundBackend, generation: number): Generation {
+    return { number: spec.number, generation, spec, child: undefined, retired: false, trial: undefined, drained: undefined };
+  }
+
+  function live(): Generation[] {
+    return [...generations.values()].flat().filter((g) => !g.retired);
+  }
+
   // A backend that exits unexpectedly is restarted on the same endpoints, waiting longer after
   // each quick failure, and from scratch once it has run for 30 s.
-  function startBackend(b: BackendSpec, failures: number): void {
-    const args = backendArgs(config, b);
+  function startBackend(g: Generation, failures: number): void {
+    const list = generations.get(g.number) ?? [];
+    if (!list.includes(g)) generations.set(g.number, [...list, g]);
+    const args = backendArgs(config, g.spec);
     const started = Date.now();
     let failure: string | undefined;
-    const handler = runChild(b.number, [...(config.screens === undefined ? args : [...args, '--screens', config.screens]), ...endpoints.backendArgs, ...common], { log: output.sink(b.number), supervisor: log }, {
+    const handler = runChild(g.number, [...(config.screens === undefined ? args : [...args, '--screens', config.screens]), ...endpoints.backendArgs, ...common], { log: output.sink(g.number), supervisor: log }, {
       message(m: ChildMessage) {
         if (m.type === 'failed') failure = m.message;
+        else if (m.type === 'drained') g.drained = { moved: m.moved, left: m.left, ms: m.ms };
       },
       closed(code, signal) {
         all.delete(handler);
-        const index = handlers.indexOf(handler);
-        if (index >= 0) handlers.splice(index, 1);
-        if (stopping) return;
+        if (g.child === handler) g.child = undefined;
+        if (stopping || g.retired) return;
+        if (g.trial !== undefined) return g.trial(failure ?? `it exited (exit code ${code}, signal ${signal}) before connecting`);
         // Before the banner nobody is on yet and trying again changes nothing (bad screens, a
         // missing database): say why and stop. Later the other numbers still serve callers and a
         // sysop may mend the cause, so this one keeps being retried, saying why each time.
         if (failure !== undefined && !isUp) return giveUp(failure);
         const quick = Date.now() - started < QUICK_MS ? failures + 1 : 1;
         const delayMs = restartDelayMs(quick, config.restartDelayMs.first, config.restartDelayMs.max);
-        if (failure !== undefined) log.error('backend could not start; trying again', { backend: b.number, why: failure, restartInMs: delayMs });
-        else log.warn('backend exited; restarting', { backend: b.number, code, signal, restartInMs: delayMs });
+        if (failure !== undefined) log.error('backend could not start; trying again', { backend: g.number, why: failure, restartInMs: delayMs });
+        else log.warn('backend exited; restarting', { backend: g.number, code, signal, restartInMs: delayMs });
         setTimeout(() => {
-          if (!stopping) startBackend(b, quick);
+          if (!stopping && !g.retired) startBackend(g, quick);
         }, delayMs);
       },
     }, backendEnv);
-    handlers.push(handler);
+    g.child = handler;
     all.add(handler);
   }
+
+  const fleet: Fleet = {
+    locals: () =>
+      [...generations.entries()].map(([number, list]) => {
+        const newest = list[list.length - 1] as Generation;
+        return { number, live: list.find((g) => !g.retired), newest };
+      }),
+    allNumbers: () => [...new Set(links.map((b) => b.number))],
+    endpointsFor: (number, generation) => endpoints.specFor(number, generation),
+    addLink: (spec) =>
+      requests.addLink((m) => proxy?.tell(m), spec).then((bound) => {
+        links = [...links, bound];
+        return bound;
+      }),
+    launch: (number, generation, spec) =>
+      new Promise<LiveBackend>((resolve, reject) => {
+        const g = newGeneration(spec, generation);
+        const up = requests.connected(spec.sendSpec);
+        const timer = setTimeout(() => g.trial?.(`it did not connect within ${LAUNCH_MS / 1000} s`), LAUNCH_MS);
+        g.trial = (why) => {
+          clearTimeout(timer);
+          up.cancel();
+          g.trial = undefined;
+          g.retired = true;
+          g.child?.signal('SIGKILL');
+          const list = generations.get(number)?.filter((other) => other !== g) ?? [];
+          if (list.length === 0) generations.delete(number);
+          else generations.set(number, list);
+          reject(new Error(why));
+        };
+        void up.promise.then(() => {
+          clearTimeout(timer);
+          g.trial = undefined;
+          resolve(g);
+        });
+        // A drained number started again on its endpoints is the same generation, in its old place.
+        const list = generations.get(number) ?? [];
+        const same = list.findIndex((other) => other.spec.sendSpec === spec.sendSpec);
+        if (same >= 0) list.splice(same, 1, g);
+        startBackend(g, 0);
+      }),
+    drainLink: (sendSpec) => proxy?.tell({ type: 'drain-link', sendSpec }),
+    removeLink: (sendSpec) => {
+      links = links.filter((b) => b.sendSpec !== sendSpec);
+      proxy?.tell({ type: 'remove-link', sendSpec });
+    },
+    retire: async (backend) => {
+      const g = generations.get(backend.number)?.find((other) => other.spec.sendSpec === backend.spec.sendSpec && !other.retired);
+      if (g === undefined) return undefined;
+      g.retired = true;
+      const child = g.child;
+      if (child === undefined) return undefined;
+      // SIGTERM is a drain for a backend; it exits by itself after its own --drain-timeout-ms.
+      child.signal('SIGTERM');
+      await child.exited;
+      return g.drained;
+    },
+    removeEndpoints: (spec) => {
+      endpoints.removeSpec(spec);
+      // Only the newest generation of each number is kept once an older one is gone.
+      const list = generations.get(spec.number);
+      if (list !== undefined) generations.set(spec.number, list.filter((g) => g.spec.sendSpec !== spec.sendSpec || g === list[list.length - 1]));
+    },
+  };
 
   startProxy(0);
   const ready = proxyReady.then(async (where) => {
@@ -155,15 +249,18 @@ export function startSupervisor(config: StartConfig, log: Logger, output: LogOut
   return {
     ready,
     failed,
+    folder: endpoints.folder,
+    orchestrator: createOrchestrator(fleet, log),
     async stop() {
       stopping = true;
       if (proxy !== undefined) {
         proxy.signal('SIGTERM');
         await proxy.exited;
       }
-      const running = [...handlers];
-      for (const handler of running) handler.signal('SIGTERM');
-      await Promise.all(running.map((handler) => handler.exited));
+      // SIGINT, not SIGTERM: a SIGTERM asks a backend to drain, and with the proxy gone nobody is left to move.
+      const running = [...all];
+      for (const child of running) child.signal('SIGINT');
+      await Promise.all(running.map((child) => child.exited));
       endpoints.remove();
     },
     kill() {

@@ -1,0 +1,46 @@
+/** The sysop's side of the control socket: finds the running `m2bbs start` by its database and sends it one request. */
+import { createConnection } from 'node:net';
+import { BbsError } from '../common/errors.js';
+import { readRunFile, runFilePath } from './run-file.js';
+
+/** A JSON line the running BBS sent back. */
+export type ControlAnswer = Readonly<Record<string, unknown>>;
+
+/**
+ * Sends `{op, ...fields}` to the `m2bbs start` running on `db`, calling `progress` with each
+ * progress line; resolves with the final `{"ok":true,...}` answer, throws a one-line BbsError otherwise.
+ */
+export async function controlRequest(command: string, db: string, op: string, fields: Readonly<Record<string, unknown>>, progress: (line: ControlAnswer) => void): Promise<ControlAnswer> {
+  const run = readRunFile(db);
+  if (run === undefined) throw new BbsError('BBS_ERR_NOT_RUNNING', `${command}: no BBS is running on ${db} (no live ${runFilePath(db)}); start it with m2bbs start, or name its database with --db or M2BBS_DB`);
+  const final = await new Promise<ControlAnswer>((resolve, reject) => {
+    const socket = createConnection(run.control);
+    let buffered = '';
+    let answer: ControlAnswer | undefined;
+    socket.setEncoding('utf8');
+    socket.on('connect', () => socket.write(`${JSON.stringify({ ...fields, op, token: run.token })}\n`));
+    socket.on('data', (chunk: string) => {
+      buffered += chunk;
+      let end;
+      while ((end = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, end);
+        buffered = buffered.slice(end + 1);
+        let value: ControlAnswer;
+        try {
+          value = JSON.parse(line) as ControlAnswer;
+        } catch {
+          continue;
+        }
+        if (typeof value.ok === 'boolean') answer = value;
+        else progress(value);
+      }
+    });
+    socket.on('error', (error) => reject(new BbsError('BBS_ERR_NOT_RUNNING', `${command}: the BBS on ${db} (pid ${run.pid}) did not answer on ${run.control} (${error.message})`, { cause: error })));
+    socket.on('close', () => {
+      if (answer !== undefined) resolve(answer);
+      else reject(new BbsError('BBS_ERR_CONTROL_FAILED', `${command}: the BBS on ${db} closed the control connection without an answer (was it stopped?)`));
+    });
+  });
+  if (final.ok !== true) throw new BbsError('BBS_ERR_CONTROL_FAILED', `${command}: ${typeof final.error === 'string' ? final.error : 'failed'}`);
+  return final;
+}

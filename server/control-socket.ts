@@ -1,0 +1,145 @@
+/**
+ * The control socket of `m2bbs start` (`control.sock` in its private 0700 folder): a sysop's
+ * command sends one JSON line `{"op":...,"token":...}` and reads JSON lines back, progress then a
+ * final `{"ok":true,...}` or `{"ok":false,"error":"..."}`. Ops come from a table, so later commands
+ * (issue 18's `m2bbs sysop`) add theirs without touching this file.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { describeError, isBbsError } from '../common/errors.js';
+import type { Logger } from '../common/log.js';
+
+/** One request as read from the socket, token checked and removed. */
+export type ControlRequest = Readonly<Record<string, unknown>> & { readonly op: string };
+
+/** What an op sends back: progress lines while it works, then its result (thrown = failed, with that message). */
+export type ControlOp = (request: ControlRequest, progress: (line: Readonly<Record<string, unknown>>) => void) => Promise<Readonly<Record<string, unknown>>>;
+
+/** The ops a control socket answers, by name. */
+export type ControlOps = Readonly<Record<string, ControlOp>>;
+
+/** Limits of one connection: the request's size, and how long it may take to arrive whole. */
+export interface ControlLimits {
+  readonly maxRequestBytes: number;
+  readonly requestDeadlineMs: number;
+  /** Connections open at once; more are closed at once (a local loop must not take every file descriptor). */
+  readonly maxConnections: number;
+}
+
+const DEFAULT_LIMITS: ControlLimits = { maxRequestBytes: 64 * 1024, requestDeadlineMs: 5000, maxConnections: 16 };
+
+/** A listening control socket. */
+export interface ControlSocket {
+  readonly path: string;
+  /** Stops listening, ends every open connection and removes the socket file. */
+  close(): Promise<void>;
+}
+
+/** Listens on Unix socket `path` for requests carrying `token`, answered by `ops`, each one logged to `log`. */
+export function startControlSocket(path: string, token: string, ops: ControlOps, log: Logger, limits: ControlLimits = DEFAULT_LIMITS): Promise<ControlSocket> {
+  const open = new Set<Socket>();
+  const expected = Buffer.from(token, 'utf8');
+  const server: Server = createServer((socket) => {
+    if (open.size >= limits.maxConnections) {
+      socket.destroy();
+      return;
+    }
+    open.add(socket);
+    socket.on('close', () => open.delete(socket));
+    socket.on('error', () => socket.destroy());
+    serve(socket);
+  });
+
+  function serve(socket: Socket): void {
+    let buffered = '';
+    let done = false;
+    // A local process that connects and says nothing (or too slowly) holds nothing for long.
+    const deadline = setTimeout(() => finish({ ok: false, error: `no whole request within ${limits.requestDeadlineMs} ms` }), limits.requestDeadlineMs);
+    const finish = (answer: Readonly<Record<string, unknown>>): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(deadline);
+      socket.removeAllListeners('data');
+      socket.end(`${JSON.stringify(answer)}\n`);
+    };
+    socket.setEncoding('utf8').on('data', (chunk: string) => {
+      buffered += chunk;
+      const end = buffered.indexOf('\n');
+      if (end < 0) {
+        if (Buffer.byteLength(buffered) > limits.maxRequestBytes) {
+          log.warn('control request refused', { why: 'too long' });
+          finish({ ok: false, error: `a request is one JSON line of at most ${limits.maxRequestBytes} bytes` });
+        }
+        return;
+      }
+      clearTimeout(deadline);
+      socket.removeAllListeners('data');
+      socket.pause();
+      void answer(buffered.slice(0, end), socket, finish);
+    });
+  }
+
+  async function answer(line: string, socket: Socket, finish: (answer: Readonly<Record<string, unknown>>) => void): Promise<void> {
+    let request: Record<string, unknown>;
+    try {
+      const value: unknown = JSON.parse(line);
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TypeError('not an object');
+      request = value as Record<string, unknown>;
+    } catch {
+      log.warn('control request refused', { why: 'not JSON' });
+      return finish({ ok: false, error: 'a request is one JSON object on one line, e.g. {"op":"upgrade","token":"..."}' });
+    }
+    const { token: given, ...rest } = request;
+    const op = typeof rest.op === 'string' ? rest.op : undefined;
+    const fields = { op, ...(typeof rest.number === 'string' ? { number: rest.number } : {}) };
+    if (typeof given !== 'string' || !sameToken(given, expected)) {
+      log.warn('control request refused', { ...fields, why: 'wrong token' });
+      return finish({ ok: false, error: 'refused: the request does not carry this BBS\'s token (read it from the run file next to the database)' });
+    }
+    const run = op === undefined ? undefined : ops[op];
+    if (op === undefined || run === undefined) {
+      log.warn('control request refused', { ...fields, why: 'unknown op' });
+      return finish({ ok: false, error: `unknown op ${JSON.stringify(rest.op ?? null)}; known: ${Object.keys(ops).join(', ')}` });
+    }
+    const progress = (line: Readonly<Record<string, unknown>>): void => {
+      if (!socket.destroyed) socket.write(`${JSON.stringify(line)}\n`);
+    };
+    try {
+      const result = await run({ ...rest, op }, progress);
+      log.info('control request', { ...fields, ok: true });
+      finish({ ...result, ok: true });
+    } catch (error) {
+      // An op's failure is one sentence for the sysop; anything else is a bug, logged whole.
+      const message = isBbsError(error) && error.expose ? error.message : `failed: ${describeError(error)}`;
+      log.info('control request', { ...fields, ok: false, error: message });
+      finish({ ok: false, error: message });
+    }
+  }
+
+  return new Promise((resolve, reject) => {
+    // A socket file left by a start that was killed is ours (the folder is private): replace it.
+    rmSync(path, { force: true });
+    server.once('error', reject);
+    server.listen(path, () => {
+      server.off('error', reject);
+      server.on('error', (error) => log.error('control socket error', { error: describeError(error) }));
+      resolve({
+        path,
+        close: () =>
+          new Promise<void>((closed) => {
+            for (const socket of open) socket.destroy();
+            server.close(() => {
+              rmSync(path, { force: true });
+              closed();
+            });
+          }),
+      });
+    });
+  });
+}
+
+function sameToken(given: string, expected: Buffer): boolean {
+  const bytes = Buffer.from(given, 'utf8');
+  return bytes.length === expected.length && timingSafeEqual(bytes, expected);
+}

@@ -1,0 +1,179 @@
+/**
+ * What `m2bbs upgrade`, `drain` and `add` (and SIGHUP, SIGUSR2) do to the backends of a running
+ * `m2bbs start`, one step at a time: a rolling upgrade replaces each number's backend by a new
+ * process on new endpoints and lets the old one hand its callers over; a drain takes a number out;
+ * an add brings one in. The supervisor supplies the processes and the proxy's links (`Fleet`).
+ */
+import type { BoundBackend } from '../common/child-channel.js';
+import { BbsError } from '../common/errors.js';
+import type { Logger } from '../common/log.js';
+
+/** A local backend process of one generation of a number. */
+export interface LiveBackend {
+  readonly number: string;
+  readonly generation: number;
+  readonly spec: BoundBackend;
+}
+
+/** What a drained backend reported, or undefined for one that exited without a report. */
+export type DrainReport = { readonly moved: number; readonly left: number; readonly ms: number } | undefined;
+
+/** One local number as the supervisor holds it. */
+export interface LocalNumber {
+  readonly number: string;
+  /** Its running generation, undefined once drained. */
+  readonly live: LiveBackend | undefined;
+  /** Its newest generation (1 at start), live or drained, and that generation's endpoints. */
+  readonly newest: LiveBackend;
+}
+
+/** The supervisor's side of an upgrade: the processes it runs and the links of its proxy. */
+export interface Fleet {
+  /** Every local number, in dial order. */
+  locals(): readonly LocalNumber[];
+  /** Every number the proxy has a link for, local or on another host. */
+  allNumbers(): readonly string[];
+  /** Endpoints for the proxy to bind for `generation` of `number`. */
+  endpointsFor(number: string, generation: number): BoundBackend;
+  /** Asks the proxy for a new link; resolves with the endpoints it bound. */
+  addLink(spec: BoundBackend): Promise<BoundBackend>;
+  /** Starts the backend of `generation` of `number` on `spec`; resolves once the proxy sees it connected, throws why it could not start (then it is not restarted). */
+  launch(number: string, generation: number, spec: BoundBackend): Promise<LiveBackend>;
+  drainLink(sendSpec: string): void;
+  removeLink(sendSpec: string): void;
+  /** Drains `backend` (SIGTERM) and resolves once it has exited; it is not restarted. */
+  retire(backend: LiveBackend): Promise<DrainReport>;
+  /** Removes the endpoint files of a link that is gone (ipc sockets). */
+  removeEndpoints(spec: BoundBackend): void;
+}
+
+/** A progress line for the sysop's command. */
+export type Progress = (line: { readonly progress: string } & Readonly<Record<string, unknown>>) => void;
+
+/** One number's upgrade as reported: callers moved and left, and how long the step took. */
+export interface UpgradeResult {
+  readonly backend: string;
+  readonly moved: number;
+  readonly left: number;
+  readonly ms: number;
+}
+
+/** The upgrade, drain and add of one running BBS, one at a time. */
+export interface Orchestrator {
+  upgrade(numbers: readonly string[], progress: Progress): Promise<readonly UpgradeResult[]>;
+  drain(number: string, progress: Progress): Promise<UpgradeResult>;
+  add(number: string | undefined, progress: Progress): Promise<BoundBackend>;
+}
+
+const NUMBER = /^bbs\.(\d+)$/;
+
+function failed(message: string): BbsError {
+  return new BbsError('BBS_ERR_CONTROL_FAILED', message);
+}
+
+/** An orchestrator for `fleet`, logging to `log`. */
+export function createOrchestrator(fleet: Fleet, log: Logger): Orchestrator {
+  // Two steps at once would race for the same number's generations and the proxy's dial order.
+  let queue: Promise<unknown> = Promise.resolve();
+  const oneAtATime = <T>(task: () => Promise<T>): Promise<T> => {
+    const next = queue.then(task, task);
+    queue = next.catch(() => undefined);
+    return next;
+  };
+  const local = (number: string): LocalNumber => {
+    const found = fleet.locals().find((n) => n.number === number);
+    if (found !== undefined) return found;
+    const remote = fleet.allNumbers().includes(number);
+    throw failed(remote ? `${number} runs on another host; only numbers m2bbs start runs itself can be changed here` : `${number} is not a number of this BBS (it has ${fleet.allNumbers().join(', ')})`);
+  };
+
+  async function upgradeOne(n: LocalNumber, progress: Progress): Promise<UpgradeResult> {
+    const old = n.live;
+    if (old === undefined) throw failed(`${n.number} is drained; m2bbs add ${n.number} starts it again`);
+    const started = Date.now();
+    const generation = n.newest.generation + 1;
+    progress({ progress: `${n.number}: starting the new backend (generation ${generation})`, backend: n.number });
+    let bound: BoundBackend;
+    try {
+      bound = await fleet.addLink(fleet.endpointsFor(n.number, generation));
+    } catch (error) {
+      throw failed(`${n.number}: the proxy could not bind the new backend's endpoints (${(error as Error).message}); the old backend goes on serving`);
+    }
+    try {
+      await fleet.launch(n.number, generation, bound);
+    } catch (error) {
+      fleet.removeLink(bound.sendSpec);
+      fleet.removeEndpoints(bound);
+      log.error('backend upgrade failed', { backend: n.number, why: (error as Error).message });
+      throw failed(`${n.number}: the new backend did not start (${(error as Error).message}); the old backend goes on serving its callers`);
+    }
+    progress({ progress: `${n.number}: new backend up; moving callers off the old one`, backend: n.number });
+    fleet.drainLink(old.spec.sendSpec);
+    const report = await fleet.retire(old);
+    fleet.removeLink(old.spec.sendSpec);
+    fleet.removeEndpoints(old.spec);
+    const result = { backend: n.number, moved: report?.moved ?? 0, left: report?.left ?? 0, ms: Date.now() - started };
+    log.info('backend upgraded', { ...result, generation });
+    progress({ progress: `${n.number} upgraded: ${said(result)}`, ...result });
+    return result;
+  }
+
+  return {
+    upgrade: (numbers, progress) =>
+      oneAtATime(async () => {
+        // Checked before anything changes: a typo must not upgrade half the board.
+        const chosen = numbers.length === 0 ? fleet.locals().filter((n) => n.live !== undefined) : numbers.map(local);
+        if (chosen.length === 0) throw failed('no backend runs here to upgrade');
+        const results: UpgradeResult[] = [];
+        for (const n of chosen) results.push(await upgradeOne(local(n.number), progress));
+        return results;
+      }),
+    drain: (number, progress) =>
+      oneAtATime(async () => {
+        const n = local(number);
+        if (n.live === undefined) throw failed(`${number} is already drained`);
+        const started = Date.now();
+        progress({ progress: `${number}: draining (no new calls; its callers move at their next prompt)`, backend: number });
+        fleet.drainLink(n.live.spec.sendSpec);
+        const report = await fleet.retire(n.live);
+        const result = { backend: number, moved: report?.moved ?? 0, left: report?.left ?? 0, ms: Date.now() - started };
+        log.info('backend drained', result);
+        return result;
+      }),
+    add: (number, progress) =>
+      oneAtATime(async () => {
+        if (number !== undefined) {
+          const n = local(number);
+          if (n.live !== undefined) throw failed(`${number} is already running`);
+          progress({ progress: `${number}: starting it again on its endpoints`, backend: number });
+          await fleet.launch(number, n.newest.generation, n.newest.spec).catch((error: unknown) => {
+            throw failed(`${number} did not start (${(error as Error).message})`);
+          });
+          log.info('backend added', { backend: number });
+          return n.newest.spec;
+        }
+        const next = `bbs.${Math.max(9, ...fleet.allNumbers().map((name) => Number(NUMBER.exec(name)?.[1] ?? 0))) + 1}`;
+        progress({ progress: `${next}: starting a new number`, backend: next });
+        let bound: BoundBackend;
+        try {
+          bound = await fleet.addLink(fleet.endpointsFor(next, 1));
+        } catch (error) {
+          throw failed(`${next}: the proxy could not bind its endpoints (${(error as Error).message})`);
+        }
+        try {
+          await fleet.launch(next, 1, bound);
+        } catch (error) {
+          fleet.removeLink(bound.sendSpec);
+          fleet.removeEndpoints(bound);
+          throw failed(`${next} did not start (${(error as Error).message})`);
+        }
+        log.info('backend added', { backend: next });
+        return bound;
+      }),
+  };
+}
+
+/** "3 callers moved, 0 left, in 1.2 s". */
+export function said(result: UpgradeResult): string {
+  return `${result.moved} caller${result.moved === 1 ? '' : 's'} moved, ${result.left} left, in ${(result.ms / 1000).toFixed(1)} s`;
+}

@@ -1,0 +1,100 @@
+import { existsSync, statSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { dirname } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { m2bbs, runFileOf, startBbs, type RunningBbs } from './support/running-bbs.js';
+
+/** Sends `bytes` on the control socket at `path` and resolves with every JSON line it answered once it closed. */
+function talk(path: string, bytes: string | undefined): Promise<Record<string, unknown>[]> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection(path);
+    let text = '';
+    socket.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+    socket.on('connect', () => {
+      if (bytes !== undefined) socket.write(bytes);
+    });
+    socket.on('error', reject);
+    socket.on('close', () => resolve(text.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as Record<string, unknown>)));
+  });
+}
+
+describe('the control socket of m2bbs start', () => {
+  let running: RunningBbs;
+  beforeAll(async () => {
+    running = await startBbs(['--backends', '1']);
+  });
+  afterAll(async () => {
+    await running.bbs.stop();
+  });
+
+  it('is named in <db>.run (0600, with the pid of m2bbs start) and lives in the BBS\'s 0700 folder', () => {
+    expect(statSync(`${running.db}.run`).mode & 0o777).toBe(0o600);
+    const run = runFileOf(running.db);
+    expect(run.pid).toBe(running.bbs.child.pid);
+    expect(run.token).toMatch(/^[0-9a-f]{64}$/);
+    expect(statSync(run.control).isSocket()).toBe(true);
+    expect(statSync(dirname(run.control)).mode & 0o777).toBe(0o700);
+  });
+
+  it('refuses a request without the token, or with a wrong one, and logs the refusal', async () => {
+    const { control, token } = runFileOf(running.db);
+    const without = await talk(control, '{"op":"drain","number":"bbs.10"}\n');
+    expect(without).toEqual([{ ok: false, error: expect.stringMatching(/token/) }]);
+    const wrong = await talk(control, `${JSON.stringify({ op: 'drain', number: 'bbs.10', token: token.replace(/^./, (c) => (c === 'a' ? 'b' : 'a')) })}\n`);
+    expect(wrong).toEqual([{ ok: false, error: expect.stringMatching(/token/) }]);
+    await running.bbs.waitForLog((r) => r.msg === 'control request refused' && r.why === 'wrong token' && r.op === 'drain' && r.number === 'bbs.10');
+    // Nothing was drained: the backend still serves.
+    const listed = (await (await fetch(`http://127.0.0.1:${running.http}/directory`)).json()) as { numbers: { number: string; up: boolean }[] };
+    expect(listed.numbers.find((n) => n.number === 'bbs.10')?.up).toBe(true);
+  });
+
+  it('answers bad JSON and an unknown op with a clear error, and goes on answering', async () => {
+    const { control, token } = runFileOf(running.db);
+    expect(await talk(control, '{"op": drain\n')).toEqual([{ ok: false, error: expect.stringMatching(/one JSON object on one line/) }]);
+    expect(await talk(control, '[1,2]\n')).toEqual([{ ok: false, error: expect.stringMatching(/JSON object/) }]);
+    expect(await talk(control, `${JSON.stringify({ op: 'reboot', token })}\n`)).toEqual([{ ok: false, error: expect.stringMatching(/unknown op "reboot"; known: drain, upgrade, add/) }]);
+    expect(await talk(control, `${JSON.stringify({ op: 'drain', token })}\n`)).toEqual([{ ok: false, error: expect.stringMatching(/needs "number"/) }]);
+    expect(await talk(control, `${JSON.stringify({ op: 'drain', number: 'bbs.99', token })}\n`)).toEqual([{ ok: false, error: expect.stringMatching(/bbs\.99 is not a number of this BBS/) }]);
+    await running.bbs.waitForLog((r) => r.msg === 'control request' && r.op === 'drain' && r.number === 'bbs.99' && r.ok === false);
+  });
+
+  it('closes a connection that says nothing, and one that sends an endless line', async () => {
+    const { control } = runFileOf(running.db);
+    expect(await talk(control, undefined)).toEqual([{ ok: false, error: expect.stringMatching(/no whole request within/) }]);
+    expect(await talk(control, 'x'.repeat(200_000))).toEqual([{ ok: false, error: expect.stringMatching(/one JSON line of at most/) }]);
+  });
+
+  it('m2bbs drain: a number this BBS does not have is one line and exit code 1; no number is a usage error, exit code 2', async () => {
+    const unknown = await m2bbs(['drain', 'bbs.99', '--db', running.db]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^m2bbs drain: bbs\.99 is not a number of this BBS \(it has bbs\.10\)$/)]);
+    const viaEnv = await m2bbs(['drain', 'bbs.99'], { M2BBS_DB: running.db });
+    expect(viaEnv.stderr).toContain('bbs.99 is not a number of this BBS');
+    const usage = await m2bbs(['drain', '--db', running.db]);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('Usage: m2bbs drain NUMBER');
+    for (const command of ['drain', 'upgrade', 'add']) {
+      const help = await m2bbs([command, '--help']);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toContain('--db FILE');
+      expect(help.stdout).toContain('M2BBS_DB');
+    }
+  });
+});
+
+describe('after m2bbs start stops', () => {
+  it('the run file and the private folder are gone, and the commands say no BBS runs there', async () => {
+    const running = await startBbs(['--backends', '1']);
+    const { control } = runFileOf(running.db);
+    running.bbs.child.kill('SIGTERM');
+    expect(await running.bbs.exited).toBe(0);
+    expect(existsSync(`${running.db}.run`)).toBe(false);
+    expect(existsSync(dirname(control))).toBe(false);
+    for (const command of [['drain', 'bbs.10'], ['upgrade'], ['add']]) {
+      const after = await m2bbs([...command, '--db', running.db]);
+      expect(after.code).toBe(1);
+      expect(after.stderr.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^m2bbs ${command[0]}: no BBS is running on .*bbs\\.db`))]);
+    }
+    await running.bbs.stop();
+  });
+});
