@@ -26,6 +26,10 @@ import { createServices } from './services.js';
 
 export interface Backend {
   readonly engine: Engine;
+  /** True while the server (the proxy, Mongrel2) is connected to this backend's replies: someone can still move its calls. */
+  readonly heard: boolean;
+  /** Calls `changed` each time the server connects or goes away. */
+  onHeardChange(changed: () => void): void;
   /** Tells the proxy this backend is draining, with the calls it still holds (a real Mongrel2 never hears it). */
   announceDraining(callers: number): void;
   /** Ends every conversation, flushes what is queued and closes sockets and database (once, however often called). */
@@ -98,6 +102,17 @@ export async function startBackend(config: HandlerConfig, log: Logger): Promise<
   pull.connect(config.sendSpec);
   pub.connect(config.recvSpec);
   void watchSubscriptions(pub, subscribed, log);
+  // Whether the server is there: ZeroMQ keeps a subscription through a disconnect (it expects a
+  // reconnect), so the connection is what says a drain has nobody left to move its calls.
+  const server = { connected: false, changed: undefined as (() => void) | undefined };
+  pub.events.on('connect', () => {
+    server.connected = true;
+    server.changed?.();
+  });
+  pub.events.on('disconnect', () => {
+    server.connected = false;
+    server.changed?.();
+  });
   const receiving = receiveRequests(pull, engine, log, (request) => {
     if (!serverWentAway) return;
     serverWentAway = false;
@@ -128,6 +143,12 @@ export async function startBackend(config: HandlerConfig, log: Logger): Promise<
   }
   return {
     engine,
+    get heard() {
+      return server.connected;
+    },
+    onHeardChange(changed) {
+      server.changed = changed;
+    },
     announceDraining(callers) {
       if (closing === undefined) outgoing.push(encodeBackendNotice({ type: 'draining', callers }), BACKEND_NOTICE_UUID);
     },

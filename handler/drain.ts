@@ -2,7 +2,8 @@
  * A backend's drain (SIGTERM with the journal on): it takes no new conversation and no takeover
  * (the engine answers busy), tells its proxy it is draining at once and every second (so the
  * proxy moves its callers at their next prompt, and a restarted proxy learns it too), and ends
- * once it holds no call the proxy can move, or when the time limit comes.
+ * once it holds no call the proxy can move, when no proxy listens any more (nobody is left to
+ * move them: the proxy stopped), or when the time limit comes.
  */
 import type { Logger } from '../common/log.js';
 import type { Engine } from './engine.js';
@@ -24,6 +25,8 @@ export interface DrainOptions {
   readonly timeoutMs: number;
   /** Sends the draining notice, with the calls still held, to the proxy. */
   readonly announce: (callers: number) => void;
+  /** True while a proxy listens: once none does, nobody is left to move the calls, and the drain ends. */
+  readonly heard: () => boolean;
   readonly now?: () => number;
 }
 
@@ -32,6 +35,8 @@ export interface Drain {
   readonly done: Promise<DrainResult>;
   /** Stops the notices and timers (a stop at once overtook the drain). */
   cancel(): void;
+  /** Looks again whether the drain is over (the proxy went away). */
+  check(): void;
 }
 
 /** Starts draining `engine`; the caller closes the backend once `done` resolves. */
@@ -44,7 +49,7 @@ export function startDrain(options: DrainOptions): Drain {
   let finish!: (result: DrainResult) => void;
   const done = new Promise<DrainResult>((resolve) => (finish = resolve));
 
-  const end = (why: 'empty' | 'time limit'): void => {
+  const end = (why: 'empty' | 'time limit' | 'no proxy'): void => {
     if (over) return;
     cancel();
     const result = { moved: engine.detached - detachedBefore, left: engine.heldForProxy, ms: now() - started };
@@ -53,7 +58,9 @@ export function startDrain(options: DrainOptions): Drain {
   };
   // Sessions go inside the engine's own receive: the check waits until that has returned.
   const check = (): void => {
-    if (!over && engine.heldForProxy === 0) setImmediate(() => end('empty'));
+    if (over) return;
+    if (engine.heldForProxy === 0) setImmediate(() => end('empty'));
+    else if (!options.heard()) setImmediate(() => end('no proxy'));
   };
   const notices = setInterval(() => announce(engine.heldForProxy), DRAIN_NOTICE_EVERY_MS).unref();
   const limit = setTimeout(() => end('time limit'), options.timeoutMs).unref();
@@ -67,5 +74,5 @@ export function startDrain(options: DrainOptions): Drain {
   log.info('draining', { callers: engine.heldForProxy, live: engine.liveSessions, timeoutMs: options.timeoutMs });
   announce(engine.heldForProxy);
   check();
-  return { done, cancel };
+  return { done, cancel, check };
 }

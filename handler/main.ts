@@ -30,7 +30,8 @@ export async function runHandler(argv: readonly string[]): Promise<void> {
   let drain: Drain | undefined;
   // Without a journal there is nothing another backend could carry on: SIGTERM stops at once.
   const drainThenClose = async (): Promise<void> => {
-    drain = startDrain({ engine: backend.engine, log, timeoutMs: config.drainTimeoutMs, announce: (callers) => backend.announceDraining(callers) });
+    drain = startDrain({ engine: backend.engine, log, timeoutMs: config.drainTimeoutMs, announce: (callers) => backend.announceDraining(callers), heard: () => backend.heard });
+    backend.onHeardChange(() => drain?.check());
     const result = await drain.done;
     await backend.close();
     await tellSupervisor({ type: 'drained', backend: config.name, ...result });

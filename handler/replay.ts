@@ -8,7 +8,7 @@
 import type { Caller } from '../db/store.js';
 import type { JournalRow } from '../db/journal-store.js';
 import type { Effect } from './effects.js';
-import { decodeError, decodeValue, fingerprint } from './journal.js';
+import { decodeError, decodeValue, fingerprint, menuContent } from './journal.js';
 import type { Screens } from './screens.js';
 import { SECRET_ARGUMENTS } from './services.js';
 import type { Resume } from './session.js';
@@ -101,7 +101,11 @@ export function replayStep(replay: Replay, effect: Effect, screens: Screens): Re
       // answer that now leads elsewhere does not), so a half-written message survives an edit
       // of the menu it was started from. Only a menu that is gone cannot be replayed.
       const menu = screens.menu(effect.name);
-      if (menu === undefined && decodeValue(row.value) != null) return { step: 'mismatch', why: `row ${row.n}: menu ${effect.name} is gone` };
+      const was = decodeValue(row.value);
+      if (menu === undefined && was != null) return { step: 'mismatch', why: `row ${row.n}: menu ${effect.name} is gone` };
+      // The caller still at a menu that changed (no line answered it yet) is shown it as it is
+      // now: what the flow shows from here on is said again, with the new entries.
+      if (was !== menuContent(menu) && !lineAfter(replay.rows, replay.index)) replay.audible = true;
       return feed(menu);
     }
     case 'flow': {
@@ -121,6 +125,11 @@ export function replayStep(replay: Replay, effect: Effect, screens: Screens): Re
 
 function feed(value: unknown): ReplayStep {
   return { step: 'feed', resume: { ok: true, value } };
+}
+
+function lineAfter(rows: readonly JournalRow[], index: number): boolean {
+  for (let i = index; i < rows.length; i++) if ((rows[i] as JournalRow).kind === 'line') return true;
+  return false;
 }
 
 function consumedLater(rows: readonly JournalRow[], index: number): boolean {

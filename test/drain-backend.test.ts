@@ -39,6 +39,12 @@ class ProxyCall {
     await this.peer.sendRaw(encodeRequest({ uuid: M2_UUID, connId: this.connId, path: '@bbs', headers, body: JSON.stringify({ type: 'msg', msg }) }));
   }
 
+  /** The proxy moving this call here from a backend that went away, with nothing to send again. */
+  async moveHere(): Promise<void> {
+    const headers = { PATH: '@bbs', METHOD: 'JSON', PATTERN: '@bbs', URL_SCHEME: 'm2bbs', REMOTE_ADDR: '127.0.0.1', DOOR: 'json', SESSION: this.session, SEQ: String(this.seq), RESUME: '1', ACKED: String(this.seq) };
+    await this.peer.sendRaw(encodeRequest({ uuid: M2_UUID, connId: this.connId, path: '@bbs', headers, body: JSON.stringify({ type: 'ping' }) }));
+  }
+
   async exchange(msg: string): ReturnType<FakeMongrel2['untilPrompt']> {
     await this.say(msg);
     return this.peer.untilPrompt(this.connId);
@@ -80,6 +86,12 @@ describe('a backend drained by SIGTERM', () => {
     const refused = await bob.exchange('connect');
     expect(refused.closed).toBe(true);
     expect(refused.texts.join('\n')).toContain('Busy: all lines on this number are in use');
+    // So is a call moved here from elsewhere (a takeover): the proxy's mover tries another number.
+    const moved = new ProxyCall(peer, '3');
+    await moved.moveHere();
+    const takeover = await peer.untilPrompt('3');
+    expect(takeover.closed).toBe(true);
+    expect(takeover.texts.join('\n')).toContain('Busy: all lines on this number are in use');
 
     // The caller already on is still served: the board's first menu entry asks for a message.
     const message = await alice.exchange('1');
@@ -103,6 +115,16 @@ describe('a backend drained by SIGTERM', () => {
     expect(await handler.waitForMessage('drained')).toMatchObject({ moved: 0, left: 1 });
     expect(await handler.exited).toBe(0);
     expect(handler.records.some((r) => typeof r.reason === 'string' && r.reason.includes('left for another backend'))).toBe(true);
+  });
+
+  it('ends the drain when the proxy goes away: nobody is left to move the call', async () => {
+    const { peer, handler } = await backendBehindPeer(['--log-level', 'debug']);
+    await signedUp(peer, '1', 'frank');
+    handler.child.kill('SIGTERM');
+    await until(() => notices(peer)[0], 'the draining notice');
+    await peer.close();
+    expect(await handler.waitForMessage('drained')).toMatchObject({ moved: 0, left: 1 });
+    expect(await handler.exited).toBe(0);
   });
 
   it('stops at once on a second SIGTERM, without saying drained', async () => {
