@@ -146,8 +146,9 @@ export class HandlerProcess {
     });
   }
 
+  /** Stops the process at once (SIGINT: a handler's SIGTERM drains, waiting for its calls to be moved) and removes its temp folder. */
   async stop(): Promise<number | null> {
-    if (this.child.exitCode === null) this.child.kill('SIGTERM');
+    if (this.child.exitCode === null) this.child.kill('SIGINT');
     const code = await this.exited;
     if (this.dir !== '') rmSync(this.dir, { recursive: true, force: true });
     UNREMOVED.delete(this.dir);
