@@ -23,6 +23,8 @@ export interface FailoverTally {
    * before it (an input answered twice), or a prompt whose ack is not the line typed last.
    */
   unexpected?(what: string): void;
+  /** The answer to a line that moved while it waited acknowledged the line before it, not it. */
+  shortAck?(): void;
 }
 
 export interface FailoverPlan {
@@ -115,7 +117,14 @@ export class FailoverCaller {
       return;
     }
     if (this.movedAt !== undefined && seq !== undefined && seq < this.inputs - 1) return;
-    if (seq !== undefined && seq !== this.inputs) this.tally.unexpected?.(`a prompt acknowledging input ${seq} after input ${this.inputs}`);
+    // Moved while thinking, then typed before the prompt was shown again: that prompt acks the line before.
+    if (this.movedAt !== undefined && this.movedAt < this.sentAt && seq === this.inputs - 1) {
+      this.movedAt = undefined;
+      return;
+    }
+    // Handed off while it waited: the new backend's prompt answers the line but acks the one before.
+    if (this.movedAt !== undefined && this.movedAt >= this.sentAt && seq === this.inputs - 1) this.tally.shortAck?.();
+    else if (seq !== undefined && seq !== this.inputs) this.tally.unexpected?.(`a prompt acknowledging input ${seq} after input ${this.inputs}`);
     this.tally.answered(this.sentAt, at, this.movedAt);
     this.sentAt = -1;
     this.movedAt = undefined;

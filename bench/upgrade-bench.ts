@@ -62,6 +62,7 @@ async function runRollingUpgrade(config: BenchConfig, progress: Progress, deadli
   let upgradeTo = Infinity;
   let answered = 0;
   let notices = 0;
+  let shortAcks = 0;
   const tally: FailoverTally = {
     answered(sentAt, at, movedAt) {
       answered++;
@@ -72,6 +73,7 @@ async function runRollingUpgrade(config: BenchConfig, progress: Progress, deadli
     moved: () => void notices++,
     error: (kind) => void errors.set(kind, (errors.get(kind) ?? 0) + 1),
     unexpected: (what) => void unexpected.set(what, (unexpected.get(what) ?? 0) + 1),
+    shortAck: () => void shortAcks++,
   };
 
   progress.show(`starting the BBS: ${config.backends} backends, journal ${config.journal}...`);
@@ -133,7 +135,7 @@ async function runRollingUpgrade(config: BenchConfig, progress: Progress, deadli
       moveNotices: notices,
       callersMoved: callers.filter((c) => c.moves > 0).length,
     },
-    inputs: { answered, unanswered, answeredTwice: count(unexpected), unexpectedKinds: Object.fromEntries(unexpected) },
+    inputs: { answered, unanswered, answeredTwice: count(unexpected), unexpectedKinds: Object.fromEntries(unexpected), movedAckingOneShort: shortAcks },
     writes,
     movedRoundTripMs: moved.summary(),
     otherRoundTripMs: others.summary(),

@@ -24,6 +24,8 @@ export interface RollingUpgrade {
     /** Prompts no line was waiting for, or acknowledging another input than the last typed (doubled). */
     readonly answeredTwice: number;
     readonly unexpectedKinds: Readonly<Record<string, number>>;
+    /** Answers to a line handed off while it waited whose prompt acked the line before it (the right prompt, one short in `seq`). */
+    readonly movedAckingOneShort: number;
   };
   readonly writes: WriteCheck;
   /** Round trip of an input whose answer came after a `-- line moved --` notice that came after it was typed. */
@@ -64,12 +66,15 @@ export function formatUpgradeReport(report: UpgradeReport): string {
   out.push('');
   const u = r.upgrade;
   out.push(row('upgrade', `${u.done ? 'done' : 'NOT DONE'} by ${u.trigger} in ${fix(u.seconds)} s${u.problems.length > 0 ? `: ${u.problems.slice(0, 3).join('; ')}` : ''}`));
-  for (const b of u.backends) out.push(row(`  ${b.backend}`, `${b.ms === null ? '?' : int(Math.round(b.ms))} ms, ${b.moved ?? '?'} moved, ${b.left ?? '?'} left`));
+  for (const b of u.backends) out.push(row(`  ${b.backend}`, `${b.ms === null ? '?' : int(Math.round(b.ms))} ms; its old process says ${b.moved ?? '?'} moved, ${b.left ?? '?'} left`));
+  const said = u.backends.reduce((sum, b) => sum + (b.moved ?? 0), 0);
+  out.push(row('  moved in all', `the old processes say ${int(said)}; callers saw ${int(r.callers.moveNotices)} move notices`));
   out.push(row('callers', `${int(r.callers.dialled)} dialled, ${int(r.callers.reachedMenu)} reached the menu, ${int(r.callers.callersMoved)} moved (${int(r.callers.moveNotices)} notices)`));
   out.push(row('callers dropped', r.callers.dropped === 0 ? '0' : `${int(r.callers.dropped)}: ${kinds(r.callers.droppedKinds)}`));
   out.push(row('inputs answered', int(r.inputs.answered)));
   out.push(row('inputs lost (never answered)', int(r.inputs.unanswered)));
   out.push(row('inputs answered twice', r.inputs.answeredTwice === 0 ? '0' : `${int(r.inputs.answeredTwice)}: ${kinds(r.inputs.unexpectedKinds)}`));
+  out.push(row('moved answers acking one short', int(r.inputs.movedAckingOneShort)));
   const w = r.writes;
   out.push(row('writes told stored', `${int(w.finished)} (posts and mails); ${int(w.stored)} in the database once, ${int(w.refused)} refused, ${int(w.unfinished)} cut off by the end`));
   out.push(row('lost writes', w.lost === 0 ? '0' : `${int(w.lost)}: ${w.lostTags.slice(0, 5).join(', ')}`));

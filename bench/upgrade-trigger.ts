@@ -18,6 +18,8 @@ export interface BackendUpgrade {
   readonly left: number | null;
   /** From starting the new process to the old one gone, as the supervisor measured it. */
   readonly ms: number | null;
+  /** When the supervisor logged it (ISO time). */
+  readonly at: string | null;
 }
 
 /** What the upgrade came to. */
@@ -78,7 +80,7 @@ export async function upgradeBackends(bbs: BbsUnderTest, trigger: UpgradeTrigger
   }
   return {
     trigger,
-    backends: upgraded.map((r) => ({ backend: String(r.backend), moved: numberOrNull(r.moved), left: numberOrNull(r.left), ms: numberOrNull(r.ms) })),
+    backends: upgraded.map((r) => ({ backend: String(r.backend), moved: numberOrNull(r.moved), left: numberOrNull(r.left), ms: numberOrNull(r.ms), at: typeof r.time === 'string' ? r.time : null })),
     seconds,
     done: upgraded.length >= count && problems.length === 0,
     problems,
