@@ -28,6 +28,8 @@ export type ChildMessage =
   | { readonly type: 'link-added'; readonly request: number; readonly backend: BoundBackend }
   /** The proxy could not bind the link an `add-link` asked for. */
   | { readonly type: 'link-failed'; readonly request: number; readonly message: string }
+  /** A backend has begun to drain (SIGTERM): from now on it counts the calls moved off it, and takes no new one. */
+  | { readonly type: 'draining'; readonly backend: string; readonly callers: number }
   /** A backend finished draining and is about to exit: `moved` calls handed off, `left` still held when the time limit came, in `ms`. */
   | { readonly type: 'drained'; readonly backend: string; readonly moved: number; readonly left: number; readonly ms: number };
 
@@ -112,6 +114,8 @@ export function parseChildMessage(value: unknown): ChildMessage | undefined {
       return typeof m.backend === 'string' && [m.moved, m.left, m.ms].every((n) => typeof n === 'number')
         ? { type: 'drained', backend: m.backend, moved: m.moved as number, left: m.left as number, ms: m.ms as number }
         : undefined;
+    case 'draining':
+      return typeof m.backend === 'string' && typeof m.callers === 'number' ? { type: 'draining', backend: m.backend, callers: m.callers } : undefined;
     case 'backend-ready':
       return typeof m.backend === 'string' ? { type: 'backend-ready', backend: m.backend } : undefined;
     case 'failed':

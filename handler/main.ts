@@ -32,6 +32,8 @@ export async function runHandler(argv: readonly string[]): Promise<void> {
   const drainThenClose = async (): Promise<void> => {
     drain = startDrain({ engine: backend.engine, log, timeoutMs: config.drainTimeoutMs, announce: (callers) => backend.announceDraining(callers), heard: () => backend.heard });
     backend.onHeardChange(() => drain?.check());
+    // The supervisor tells the proxy to move this backend's callers only once it counts them.
+    void tellSupervisor({ type: 'draining', backend: config.name, callers: backend.engine.heldForProxy });
     const result = await drain.done;
     await backend.close();
     await tellSupervisor({ type: 'drained', backend: config.name, ...result });

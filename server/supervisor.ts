@@ -36,6 +36,8 @@ interface Generation extends LiveBackend {
   retired: boolean;
   trial: ((why: string) => void) | undefined;
   drained: DrainReport;
+  /** Called when the backend says it has begun to drain. */
+  begun?: () => void;
 }
 
 // A run shorter than this counts as a quick failure; the wait after one doubles from 0.5 s to 10 s
@@ -150,6 +152,7 @@ export function startSupervisor(config: StartConfig, log: Logger, output: LogOut
     const handler = runChild(g.number, [...(config.screens === undefined ? args : [...args, '--screens', config.screens]), ...endpoints.backendArgs, ...common], { log: output.sink(g.number), supervisor: log }, {
       message(m: ChildMessage) {
         if (m.type === 'failed') failure = m.message;
+        else if (m.type === 'draining') g.begun?.();
         else if (m.type === 'drained') g.drained = { moved: m.moved, left: m.left, ms: m.ms };
       },
       closed(code, signal) {
@@ -219,16 +222,16 @@ export function startSupervisor(config: StartConfig, log: Logger, output: LogOut
       links = links.filter((b) => b.sendSpec !== sendSpec);
       proxy?.tell({ type: 'remove-link', sendSpec });
     },
-    retire: async (backend) => {
+    retire: (backend) => {
       const g = generations.get(backend.number)?.find((other) => other.spec.sendSpec === backend.spec.sendSpec && !other.retired);
-      if (g === undefined) return undefined;
-      g.retired = true;
-      const child = g.child;
-      if (child === undefined) return undefined;
+      const child = g?.child;
+      if (g !== undefined) g.retired = true;
+      if (g === undefined || child === undefined) return { begun: Promise.resolve(), exited: Promise.resolve(undefined) };
+      const exited = child.exited.then(() => g.drained);
       // SIGTERM is a drain for a backend; it exits by itself after its own --drain-timeout-ms.
+      const begun = Promise.race([new Promise<void>((resolve) => (g.begun = resolve)), exited.then(() => undefined)]);
       child.signal('SIGTERM');
-      await child.exited;
-      return g.drained;
+      return { begun, exited };
     },
     removeEndpoints: (spec) => {
       endpoints.removeSpec(spec);

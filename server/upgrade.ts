@@ -41,8 +41,8 @@ export interface Fleet {
   launch(number: string, generation: number, spec: BoundBackend): Promise<LiveBackend>;
   drainLink(sendSpec: string): void;
   removeLink(sendSpec: string): void;
-  /** Drains `backend` (SIGTERM) and resolves once it has exited; it is not restarted. */
-  retire(backend: LiveBackend): Promise<DrainReport>;
+  /** Drains `backend` (SIGTERM): `begun` once it drains (or has exited), `exited` with its report once it has exited; it is not restarted. */
+  retire(backend: LiveBackend): { readonly begun: Promise<void>; readonly exited: Promise<DrainReport> };
   /** Removes the endpoint files of a link that is gone (ipc sockets). */
   removeEndpoints(spec: BoundBackend): void;
 }
@@ -108,8 +108,7 @@ export function createOrchestrator(fleet: Fleet, log: Logger): Orchestrator {
       throw failed(`${n.number}: the new backend did not start (${(error as Error).message}); the old backend goes on serving its callers`);
     }
     progress({ progress: `${n.number}: new backend up; moving callers off the old one`, backend: n.number });
-    fleet.drainLink(old.spec.sendSpec);
-    const report = await fleet.retire(old);
+    const report = await drainThenExit(fleet, old);
     fleet.removeLink(old.spec.sendSpec);
     fleet.removeEndpoints(old.spec);
     const result = { backend: n.number, moved: report?.moved ?? 0, left: report?.left ?? 0, ms: Date.now() - started };
@@ -134,8 +133,7 @@ export function createOrchestrator(fleet: Fleet, log: Logger): Orchestrator {
         if (n.live === undefined) throw failed(`${number} is already drained`);
         const started = Date.now();
         progress({ progress: `${number}: draining (no new calls; its callers move at their next prompt)`, backend: number });
-        fleet.drainLink(n.live.spec.sendSpec);
-        const report = await fleet.retire(n.live);
+        const report = await drainThenExit(fleet, n.live);
         const result = { backend: number, moved: report?.moved ?? 0, left: report?.left ?? 0, ms: Date.now() - started };
         log.info('backend drained', result);
         return result;
@@ -171,6 +169,16 @@ export function createOrchestrator(fleet: Fleet, log: Logger): Orchestrator {
         return bound;
       }),
   };
+}
+
+// The backend is signalled first and the proxy told once the backend drains: the backend counts
+// the callers moved off it from then on, and the proxy hands idle callers off as soon as it hears
+// drain-link. A call dialled in between is answered busy by the draining backend and dialled elsewhere.
+async function drainThenExit(fleet: Fleet, backend: LiveBackend): Promise<DrainReport> {
+  const { begun, exited } = fleet.retire(backend);
+  await begun;
+  fleet.drainLink(backend.spec.sendSpec);
+  return exited;
 }
 
 /** "3 callers moved, 0 left, in 1.2 s". */

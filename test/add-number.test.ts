@@ -1,0 +1,90 @@
+/**
+ * Numbers added and drained while `m2bbs start` runs (issue 16): `m2bbs add` and SIGUSR2 bring in
+ * bbs.12 and bbs.13, which the directory lists up and a caller dialling them by name reaches;
+ * `m2bbs drain bbs.10` moves its caller to another number and ends its backend for good (listed
+ * draining or DOWN, not restarted) until `m2bbs add bbs.10` starts it again.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { JsonSocketClient } from './support/json-socket-client.js';
+import { commandLine, descendants, isRunning, until } from './support/process-tree.js';
+import { m2bbs, startBbs, type RunningBbs } from './support/running-bbs.js';
+import { backendPid, directory, untilShown } from './support/started-bbs.js';
+
+let running: RunningBbs | undefined;
+const callers: JsonSocketClient[] = [];
+afterEach(async () => {
+  for (const caller of callers.splice(0)) caller.destroy();
+  await running?.bbs.stop();
+  running = undefined;
+});
+
+async function welcomed(http: number, number: string): Promise<void> {
+  const caller = await JsonSocketClient.open(http, `@${number}`);
+  callers.push(caller);
+  expect((await caller.exchange('connect')).texts.join('\n')).toContain('Welcome to the M2BBS.');
+}
+
+function handlersOf(running: RunningBbs, number: string): number[] {
+  return descendants(running.bbs.child.pid ?? 0).filter((pid) => commandLine(pid).includes(` handler --name ${number} `));
+}
+
+describe('numbers added and drained while m2bbs start runs', () => {
+  it('m2bbs add and SIGUSR2 add bbs.12 and bbs.13; callers reach them by name', { timeout: 60_000 }, async () => {
+    running = await startBbs(['--backends', '2']);
+    const { bbs, http, db } = running;
+    const added = await m2bbs(['add', '--db', db]);
+    expect(added.stderr).toBe('');
+    expect(added.code).toBe(0);
+    expect(added.stdout).toContain('bbs.12 is up');
+    const table = await m2bbs(['directory', `127.0.0.1:${http}`]);
+    expect(table.stdout).toMatch(/^@bbs\.12\s+up\s/m);
+    await welcomed(http, 'bbs.12');
+
+    bbs.child.kill('SIGUSR2');
+    await untilShown(http, 'bbs.13', true);
+    await welcomed(http, 'bbs.13');
+    await bbs.waitForLog((r) => r.msg === 'backend added' && r.backend === 'bbs.13');
+    expect((await directory(http)).map((n) => n.number)).toEqual(['bbs.10', 'bbs.11', 'bbs.12', 'bbs.13']);
+  });
+
+  it('m2bbs drain bbs.10 moves its caller and ends its backend for good; m2bbs add bbs.10 starts it again', { timeout: 60_000 }, async () => {
+    running = await startBbs(['--backends', '2', '--restart-delay-ms', '10']);
+    const { bbs, http, db } = running;
+    const oldPid = await backendPid(bbs, 'bbs.10');
+    const caller = await JsonSocketClient.open(http, '@bbs.10');
+    callers.push(caller);
+    await caller.exchange('connect');
+    for (const line of ['dora', 'secret12', 'y', 'secret12']) await caller.exchange(line);
+    expect((await caller.exchange('')).prompt?.msg).toContain('MAIN MENU');
+
+    const drained = await m2bbs(['drain', 'bbs.10', '--db', db]);
+    expect(drained.stderr).toBe('');
+    expect(drained.code).toBe(0);
+    expect(drained.stdout).toMatch(/bbs\.10 drained: 1 caller moved, 0 left/);
+
+    // The caller was moved at the menu they sat at, to the other number, still logged in.
+    const moved = await caller.untilPrompt();
+    expect(moved.texts[0]).toBe('-- line moved to @bbs.11 --');
+    expect(moved.prompt?.msg).toContain('MAIN MENU');
+    expect((await caller.exchange('4')).texts.join('\n')).not.toMatch(/name\?|NO CARRIER/);
+
+    // The process is gone and listed as not taking calls; another add (far longer than the
+    // 10 ms restart delay) comes and goes without bbs.10 being started again.
+    expect(isRunning(oldPid)).toBe(false);
+    const entry = (await directory(http)).find((n) => n.number === 'bbs.10');
+    expect(entry !== undefined && !(entry.up && entry.draining !== true)).toBe(true);
+    expect((await m2bbs(['add', '--db', db])).code).toBe(0);
+    expect(handlersOf(running, 'bbs.10')).toEqual([]);
+    expect(bbs.records.some((r) => r.msg === 'backend exited; restarting' && r.backend === 'bbs.10')).toBe(false);
+    const again = await m2bbs(['drain', 'bbs.10', '--db', db]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('bbs.10 is already drained');
+
+    // Named, it comes back on its endpoints.
+    const back = await m2bbs(['add', 'bbs.10', '--db', db]);
+    expect(back.code).toBe(0);
+    await until(async () => ((await directory(http)).find((n) => n.number === 'bbs.10' && n.up && n.draining !== true) ? true : undefined), 'bbs.10 up again');
+    await welcomed(http, 'bbs.10');
+    expect(await backendPid(bbs, 'bbs.10', oldPid)).not.toBe(oldPid);
+  });
+});
