@@ -26,6 +26,8 @@ export interface LinkEvents {
   reply(reply: Mongrel2Reply, link: BackendLink): void;
   /** The last backend process on this number went away. */
   down(link: BackendLink): void;
+  /** The link got its first backend process (at start, or again after every one had gone). */
+  up?(link: BackendLink): void;
 }
 
 // Enforcing the ZAP domain makes a missing ZAP handler refuse every peer, where libzmq would
@@ -62,6 +64,7 @@ export class BackendLink {
       this.lastHeard = Date.now();
       this.log.info('backend connected', { peers: this.peers });
       for (const wake of this.upWaiters.splice(0)) wake();
+      if (this.peers === 1) events.up?.(this);
     });
     const refused = (): void => void refusedPending++;
     push.events.on('handshake:error:auth', refused);

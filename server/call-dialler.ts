@@ -8,7 +8,7 @@
 import { encodeDisconnect } from '../common/mongrel2-wire.js';
 import { ackOf } from '../common/prompt-ack.js';
 import type { MoverContext } from './call-mover.js';
-import { noteLogin, type CallState } from './call-state.js';
+import { noteLogin, notePrompt, type CallState } from './call-state.js';
 import type { RefusalLog } from './refusal-log.js';
 import { ResendWindow } from './resend-window.js';
 
@@ -80,6 +80,7 @@ export function createCallDialler(ctx: DiallerContext): CallDialler {
     announce(state);
     log.info('call connected', { conn: state.id, backend: state.link.spec.number, door: state.info.door });
     noteLogin(state, body);
+    notePrompt(state, body);
     state.line.deliver(body);
     // Typed while dialling: inputs 2, 3, ... in the order typed.
     state.queued.splice(0).forEach((queued, i) => {

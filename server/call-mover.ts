@@ -5,18 +5,20 @@
  * backend had not acknowledged are sent again; the new backend skips those its journal already
  * holds and shows the caller's prompt again. The caller sees one line, `-- line moved to
  * @bbs.11 --`. Only when no number takes the call within the move time does it drop (NO CARRIER).
+ * A call handed off a draining link (handoff.ts) moves the same way, to the targets it is given.
  */
 import type { Logger } from '../common/log.js';
 import { encodeDisconnect } from '../common/mongrel2-wire.js';
 import { ackOf } from '../common/prompt-ack.js';
 import type { BackendLink } from './backend-link.js';
-import { noteLogin, type CallState, type LinkState } from './call-state.js';
+import { noteLogin, notePrompt, type CallState, type LinkState } from './call-state.js';
 import { dialOrder } from './dial-order.js';
+import type { LinkTable } from './link-table.js';
 
 /** What the mover needs of the switchboard. */
 export interface MoverContext {
   readonly uuid: string;
-  readonly links: readonly BackendLink[];
+  readonly table: LinkTable;
   readonly log: Logger;
   readonly random: () => number;
   readonly answerTimeoutMs: number;
@@ -35,8 +37,8 @@ export interface MoverContext {
 }
 
 export interface CallMover {
-  /** The call's backend died: find it another line. */
-  move(state: CallState): void;
+  /** The call's backend died (or, given `targets`, the call is handed off to them): find it another line. */
+  move(state: CallState, targets?: BackendLink[]): void;
   /** The caller typed while the call moves: kept, and sent with the rest once a line takes it. */
   typedWhileMoving(state: CallState, body: Buffer): void;
   /** The number being tried answered the moving call. */
@@ -52,12 +54,13 @@ const PING = '{"type":"ping"}';
 export function createCallMover(ctx: MoverContext): CallMover {
   const { log } = ctx;
 
-  function move(state: CallState): void {
+  function move(state: CallState, targets?: BackendLink[]): void {
     state.movedFrom = state.link.spec.number;
     ctx.unregister(state);
     state.connected = false;
     state.movingSince = Date.now();
-    log.warn('line moving', { conn: state.id, from: state.movedFrom, resend: state.window?.length ?? 0 });
+    if (targets === undefined) log.warn('line moving', { conn: state.id, from: state.movedFrom, resend: state.window?.length ?? 0 });
+    state.candidates = targets ?? [];
     tryNext(state);
   }
 
@@ -65,10 +68,15 @@ export function createCallMover(ctx: MoverContext): CallMover {
     return ctx.moveTimeoutMs - (Date.now() - (state.movingSince as number));
   }
 
-  // Free lines first; a named call waits for its own number.
+  // Free lines first, never a draining link; a named call waits for its own number (its newest
+  // generation) unless that number is going away (every generation draining), when any will do.
   function candidates(state: CallState): BackendLink[] {
-    if (!state.dialled) return state.link.up ? [state.link] : [];
-    return dialOrder(ctx.links.map((link) => ({ link, up: link.up, lines: link.spec.lines, ...ctx.load(link) })), ctx.random).map((c) => c.link);
+    const number = state.movedFrom ?? state.link.spec.number;
+    if (!state.dialled && ctx.table.staying(number)) {
+      const own = ctx.table.current(number);
+      return own === undefined ? [] : [own];
+    }
+    return dialOrder(ctx.table.currentLinks().map((link) => ({ link, up: link.up, lines: link.spec.lines, ...ctx.load(link) })), ctx.random).map((c) => c.link);
   }
 
   function tryNext(state: CallState): void {
@@ -84,6 +92,8 @@ export function createCallMover(ctx: MoverContext): CallMover {
       return;
     }
     state.link = next;
+    // A named call taken by another number is a dialled call from now on.
+    if (next.spec.number !== state.movedFrom) state.dialled = true;
     ctx.register(state);
     const resend = state.window?.entries() ?? [];
     if (resend.length === 0) next.send(ctx.request(state, PING, state.seq));
@@ -143,6 +153,7 @@ export function createCallMover(ctx: MoverContext): CallMover {
     }
     // The prompt after a move may be the first to name the caller (the login was the input resent).
     noteLogin(state, body);
+    notePrompt(state, body);
     state.line.deliver(body);
   }
 

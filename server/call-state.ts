@@ -1,5 +1,5 @@
 /** What the switchboard keeps of each call and each backend number. */
-import { callerOf } from '../common/prompt-ack.js';
+import { ackOf, callerOf } from '../common/prompt-ack.js';
 import type { BackendLink } from './backend-link.js';
 import type { CallerInfo, Line } from './line.js';
 import type { ResendWindow } from './resend-window.js';
@@ -8,7 +8,8 @@ import type { ResendWindow } from './resend-window.js';
 export interface CallState {
   readonly line: Line;
   readonly info: CallerInfo;
-  readonly dialled: boolean;
+  /** Dialled to `@bbs` (any number); a named call handed off to another number becomes one. */
+  dialled: boolean;
   /** The call's random 128-bit id in hex, the same on every number it is dialled to. */
   readonly session: string;
   /** Inputs the caller has sent so far; the latest one's `SEQ`. */
@@ -31,11 +32,17 @@ export interface CallState {
   movingSince: number | undefined;
   /** The number the call is moving from, for the log. */
   movedFrom: string | undefined;
+  /** The last reply delivered was a prompt acknowledging every input sent: nothing is in flight, the call can be handed off. */
+  atPrompt: boolean;
 }
 
 export interface LinkState {
   inUse: number;
   knownFull: boolean;
+  /** No new calls: its backend said it is draining, or the supervisor is about to drain it. */
+  draining: boolean;
+  /** `drain waits` has been logged for this link (once per drain). */
+  waitLogged: boolean;
 }
 
 /**
@@ -47,4 +54,27 @@ export function noteLogin(state: CallState, body: Buffer): void {
   if (state.loggedIn || callerOf(body) === undefined) return;
   state.loggedIn = true;
   state.line.loggedIn?.();
+}
+
+/** Notes whether `body`, about to be delivered, is a prompt acknowledging every input the call sent. */
+export function notePrompt(state: CallState, body: Buffer): void {
+  state.atPrompt = isPromptAckingAll(state, body);
+}
+
+/**
+ * True when `body` is a prompt and every input the call sent is acknowledged (its window already
+ * told of the prompt's ack). A prompt shown again after a move may carry an older ack than one
+ * before it: what was acknowledged stays so.
+ */
+export function isPromptAckingAll(state: CallState, body: Buffer): boolean {
+  return state.window !== undefined && ackOf(body) !== undefined && state.window.acked >= state.seq;
+}
+
+/** True for a backend's busy reply (`{"type":"busy",...}`). */
+export function isBusy(body: Buffer): boolean {
+  try {
+    return (JSON.parse(body.toString('utf8')) as { type?: unknown }).type === 'busy';
+  } catch {
+    return false;
+  }
 }

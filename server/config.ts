@@ -43,7 +43,7 @@ export const PROXY_FLAGS = {
     arg: 'NUMBER=SEND_SPEC,RECV_SPEC',
     multiple: true,
     defaultText: 'bbs.10=tcp://127.0.0.1:9910,tcp://127.0.0.1:9911 and bbs.11=tcp://127.0.0.1:9920,tcp://127.0.0.1:9921',
-    help: 'a backend number and the endpoints bound for it; repeat for each',
+    help: 'a backend number and the endpoints bound for it; repeat for each (a number given again is its next generation: new calls go to the newest one up)',
   },
   lines: {
     kind: 'integer',
@@ -118,9 +118,7 @@ export function parseProxyConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   const { lines } = values;
   const given = values.backend.length > 0 ? values.backend : [0, 1].map((i) => backendFlag(defaultBackend(i)));
   const backends = given.map((text) => ({ ...parseBackend(text, problems), ...(lines === undefined ? {} : { lines }), ...(values['batch-requests'] ? { batch: true } : {}) }));
-  const numbers = backends.map((b) => b.number);
   const endpoints = backends.flatMap((b) => [b.sendSpec, b.recvSpec]).filter((spec) => !spec.endsWith(':*'));
-  if (new Set(numbers).size !== numbers.length) problems.add(`--backend: each number may be given once, got ${numbers.join(', ')}`);
   if (new Set(endpoints).size !== endpoints.length) problems.add('--backend: every backend needs endpoints of its own');
   const caps = capConfig(values, env, problems);
   const endpointDir = values['endpoint-dir'];

@@ -12,7 +12,8 @@ export const DIRECTORY_FLAGS = {
 export const DIRECTORY_USAGE = usageText(
   'm2bbs directory [HOST[:PORT]] [flags]',
   `Asks a running m2bbs proxy (default 127.0.0.1:6767) for its directory: every backend number,
-whether it is up, its lines in use and free, and when it was last heard from.`,
+whether it is up, draining (taking no new calls) or DOWN, its lines in use and free, and when it
+was last heard from.`,
   DIRECTORY_FLAGS,
 );
 
@@ -45,7 +46,7 @@ export function formatDirectory(numbers: readonly DirectoryEntry[], now: number)
     ['NUMBER', 'STATE', 'LINES', 'IN USE', 'FREE', 'LAST HEARD'],
     ...numbers.map((n) => [
       n.route,
-      n.up ? 'up' : 'DOWN',
+      n.draining === true ? 'draining' : n.up ? 'up' : 'DOWN',
       n.lines === null ? '?' : String(n.lines),
       String(n.inUse),
       n.free === null ? '?' : String(n.free),

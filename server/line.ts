@@ -43,6 +43,10 @@ export interface DirectoryEntry {
   readonly number: string;
   readonly route: string;
   readonly up: boolean;
+  /** Up, but only on generations that are draining: no new calls go to it. */
+  readonly draining: boolean;
+  /** How many generations (backend links) the number has had: 1 at start, one more per upgrade. */
+  readonly generation: number;
   /** Lines the backend has, when known (`null` when the proxy was not told). */
   readonly lines: number | null;
   readonly inUse: number;

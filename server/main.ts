@@ -1,8 +1,8 @@
 /** `m2bbs proxy`: parses arguments, starts the proxy, stops it cleanly on SIGINT or SIGTERM. */
-import { hasSupervisor, tellSupervisor } from '../common/child-channel.js';
-import { BbsError, isBbsError } from '../common/errors.js';
+import { hasSupervisor, tellSupervisor, whenSupervisorSays, type SupervisorMessage } from '../common/child-channel.js';
+import { BbsError, describeError, isBbsError } from '../common/errors.js';
 import { ignoreBrokenPipes } from '../common/broken-pipes.js';
-import { createLogger } from '../common/log.js';
+import { createLogger, type Logger } from '../common/log.js';
 import { stopOnSignals } from '../common/stop-on-signals.js';
 import { startZapHandler } from '../common/zap-handler.js';
 import { parseProxyConfig } from './config.js';
@@ -44,7 +44,32 @@ export async function runProxy(argv: readonly string[]): Promise<void> {
     if (folder !== undefined && !hasSupervisor()) removeEndpointFolder(folder, config.backends, true);
   });
   void tellSupervisor({ type: 'proxy-ready', front: proxy.front, telnet: proxy.telnet, backends: proxy.backends });
-  for (const backend of proxy.backends) {
-    void proxy.whenUp(backend.number).then(() => tellSupervisor({ type: 'backend-connected', backend: backend.number, sendSpec: backend.sendSpec }));
+  // Every time a link gets its first process: at start, after a restart of either side, for added links.
+  proxy.whenLinkUp((bound) => void tellSupervisor({ type: 'backend-connected', backend: bound.number, sendSpec: bound.sendSpec }));
+  whenSupervisorSays((message) => void obey(proxy, message, log));
+}
+
+// The supervisor's link messages; each add-link is answered, the others are logged.
+async function obey(proxy: Proxy, message: SupervisorMessage, log: Logger): Promise<void> {
+  switch (message.type) {
+    case 'add-link': {
+      const { request, number, sendSpec, recvSpec } = message;
+      try {
+        const bound = await proxy.addLink({ number, sendSpec, recvSpec });
+        await tellSupervisor({ type: 'link-added', request, backend: { number: bound.number, sendSpec: bound.sendSpec, recvSpec: bound.recvSpec } });
+      } catch (error) {
+        log.warn('link not added', { backend: number, sendSpec, error: describeError(error) });
+        await tellSupervisor({ type: 'link-failed', request, message: isBbsError(error) ? error.message : `m2bbs proxy: backend ${number}: ${describeError(error)}` });
+      }
+      return;
+    }
+    case 'drain-link':
+      if (!proxy.drainLink(message.sendSpec)) log.warn('drain-link: no such link', { sendSpec: message.sendSpec });
+      return;
+    case 'remove-link':
+      if (!(await proxy.removeLink(message.sendSpec))) log.warn('remove-link: no such link', { sendSpec: message.sendSpec });
+      return;
+    default:
+      return;
   }
 }

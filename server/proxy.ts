@@ -14,6 +14,7 @@ import { createTelnetDoor } from './doors/telnet-door.js';
 import { createOutputLimit, type OutputLimit } from './output-limit.js';
 import { createRefusalLog } from './refusal-log.js';
 import { createSwitchboard, type ProxySwitchboard } from './switchboard.js';
+import type { Mongrel2Reply } from '../common/mongrel2-wire.js';
 
 export interface Proxy {
   /** Where HTTP, WebSocket and JSON sockets are served (the real port when 0 was asked). */
@@ -24,8 +25,16 @@ export interface Proxy {
   readonly output: Pick<OutputLimit, 'maxBytes' | 'highWaterBytes' | 'peakBytes' | 'overflowed'>;
   /** The caps on connections (per address while logging in, and in all), as counted now. */
   readonly caps: Pick<ConnectionCaps, 'open' | 'loggingIn'>;
-  /** Each backend's endpoints as bound, for backends to connect to. */
+  /** Each backend link's endpoints as bound (every generation), for backends to connect to. */
   readonly backends: readonly BackendSpec[];
+  /** Calls `heard` with each link up now, then each time a link gets its first process (again). */
+  whenLinkUp(heard: (bound: BackendSpec) => void): void;
+  /** Binds a link for a new number or the next generation of one; resolves with its endpoints as bound. */
+  addLink(spec: Pick<BackendSpec, 'number' | 'sendSpec' | 'recvSpec'>): Promise<BackendSpec>;
+  /** No new calls to the link bound on `sendSpec`; its calls are handed off at a prompt. False when there is no such link. */
+  drainLink(sendSpec: string): boolean;
+  /** Moves the calls left on the link bound on `sendSpec` as on a death, then closes it. False when there is no such link. */
+  removeLink(sendSpec: string): Promise<boolean>;
   /** Resolves once the backend numbers named (all when none are) have a backend process connected. */
   whenUp(...numbers: string[]): Promise<void>;
   /** Tells every caller `message`, closes the doors and the backend endpoints. */
@@ -36,15 +45,17 @@ export interface Proxy {
 export async function startProxy(config: ProxyConfig, log: Logger): Promise<Proxy> {
   const links: BackendLink[] = [];
   let switchboard: ProxySwitchboard | undefined;
+  const upListeners: ((bound: BackendSpec) => void)[] = [];
+  const events = {
+    reply: (reply: Mongrel2Reply, link: BackendLink) => switchboard?.route(reply, link),
+    down: (link: BackendLink) => switchboard?.down(link),
+    up: (link: BackendLink) => {
+      switchboard?.up(link);
+      for (const heard of upListeners) heard(link.bound);
+    },
+  };
   try {
-    for (const spec of config.backends) {
-      links.push(
-        await BackendLink.open(spec, log, {
-          reply: (reply, link) => switchboard?.route(reply, link),
-          down: (link) => switchboard?.down(link),
-        }, config.curve),
-      );
-    }
+    for (const spec of config.backends) links.push(await BackendLink.open(spec, log, events, config.curve));
   } catch (error) {
     await Promise.all(links.map((link) => link.close()));
     throw error;
@@ -79,17 +90,46 @@ export async function startProxy(config: ProxyConfig, log: Logger): Promise<Prox
       switchboard: sb,
       output,
       caps,
-      backends: links.map((link) => link.bound),
+      get backends() {
+        return sb.links().map((link) => link.bound);
+      },
       whenUp: async (...numbers) => {
-        const wanted = numbers.length === 0 ? links : links.filter((link) => numbers.includes(link.spec.number));
+        const all = sb.links();
+        const wanted = numbers.length === 0 ? all : all.filter((link) => numbers.includes(link.spec.number));
         await Promise.all(wanted.map((link) => link.whenUp()));
+      },
+      whenLinkUp(heard) {
+        for (const link of sb.links()) if (link.up) heard(link.bound);
+        upListeners.push(heard);
+      },
+      async addLink(given) {
+        if (sb.links().some((link) => link.bound.sendSpec === given.sendSpec || link.bound.recvSpec === given.recvSpec)) {
+          throw new BbsError('BBS_ERR_CONFIG', `m2bbs proxy: backend ${given.number}: ${given.sendSpec} / ${given.recvSpec} is already a link here`);
+        }
+        const spec: BackendSpec = { ...given, ...(config.backends[0]?.lines === undefined ? {} : { lines: config.backends[0].lines }), ...(config.backends[0]?.batch === true ? { batch: true } : {}) };
+        const link = await BackendLink.open(spec, log, events, config.curve);
+        sb.addLink(link);
+        return link.bound;
+      },
+      drainLink(sendSpec) {
+        const link = sb.linkBySendSpec(sendSpec);
+        if (link === undefined) return false;
+        sb.drainLink(link, 'supervisor');
+        return true;
+      },
+      async removeLink(sendSpec) {
+        const link = sb.linkBySendSpec(sendSpec);
+        if (link === undefined) return false;
+        sb.removeLink(link);
+        await link.close();
+        return true;
       },
       async close(message = 'The BBS is going down for now. Call again soon.') {
         http.closeAll(message);
         frontDoor.closeAll(message);
         telnetDoor.closeAll(message);
         await Promise.all(listening.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
-        await Promise.all(links.map((link) => link.close()));
+        await Promise.all(sb.links().map((link) => link.close()));
       },
     };
   } catch (error) {

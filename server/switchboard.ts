@@ -8,18 +8,24 @@
  * When an m2bbs backend dies, each of its calls moves (call-mover.ts): to a free line on another
  * number, or to the same number once it is back, with what the backend had not acknowledged sent
  * again; the caller sees `-- line moved to @bbs.11 --` and carries on.
+ * A number may have several generations (link-table.ts); a link that is draining gets no new
+ * calls, and its calls are handed off at a prompt (handoff.ts).
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../common/log.js';
-import { encodeDisconnect, encodeRequest, type Mongrel2Reply } from '../common/mongrel2-wire.js';
+import { backendNoticeOf, encodeDisconnect, encodeRequest, type Mongrel2Reply } from '../common/mongrel2-wire.js';
 import { ackOf, isUnackedPrompt } from '../common/prompt-ack.js';
 import type { BackendLink } from './backend-link.js';
 import { dialOrder } from './dial-order.js';
-import type { Call, CallerInfo, DialResult, DirectoryEntry, Line, Switchboard } from './line.js';
+import type { Call, CallerInfo, DialResult, Line, Switchboard } from './line.js';
 import { ResendWindow } from './resend-window.js';
-import { noteLogin, type CallState, type LinkState } from './call-state.js';
+import { isBusy, noteLogin, notePrompt, type CallState, type LinkState } from './call-state.js';
 import { createCallMover } from './call-mover.js';
 import { createCallDialler } from './call-dialler.js';
+import { directoryOf } from './directory.js';
+import { createHandoff } from './handoff.js';
+import { createLinkControl } from './link-control.js';
+import { LinkTable } from './link-table.js';
 import type { RefusalLog } from './refusal-log.js';
 
 /** The route that means "any free line". */
@@ -48,6 +54,18 @@ export interface ProxySwitchboard extends Switchboard {
   route(reply: Mongrel2Reply, from: BackendLink): void;
   /** A backend number lost its last process: its callers are told the line dropped. */
   down(link: BackendLink): void;
+  /** A link got its first process (again): a restarted one is no longer draining. */
+  up(link: BackendLink): void;
+  /** Adds a link: a new number, or the newest generation of one. */
+  addLink(link: BackendLink): void;
+  /** No new calls to `link`; its calls are handed off at their next prompt. */
+  drainLink(link: BackendLink, by: 'backend' | 'supervisor'): void;
+  /** Moves the calls still on `link` as on a death and drops it (the caller closes it). */
+  removeLink(link: BackendLink): void;
+  /** Every link, all generations. */
+  links(): BackendLink[];
+  /** The link whose bound send spec is `sendSpec`. */
+  linkBySendSpec(sendSpec: string): BackendLink | undefined;
   /** Callers dialling or connected now. */
   readonly activeCalls: number;
 }
@@ -58,20 +76,22 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
   const random = options.random ?? Math.random;
   const answerTimeoutMs = options.answerTimeoutMs ?? 5000;
   const moveTimeoutMs = options.moveTimeoutMs ?? DEFAULT_MOVE_TIMEOUT_MS;
-  const byRoute = new Map(options.links.map((link) => [`@${link.spec.number}`, link]));
-  const loads = new Map<BackendLink, LinkState>(options.links.map((link) => [link, { inUse: 0, knownFull: false }]));
+  const table = new LinkTable(options.links);
   const calls = new Map<string, CallState>();
   // Attempts given up on (busy, silent): their late replies and closes are dropped quietly.
   // Kept with the number they were given up on: a number that goes down takes its ids along.
   const abandoned = new Map<string, BackendLink>();
   let lastId = 0;
 
-  const load = (link: BackendLink): LinkState => loads.get(link) as LinkState;
-  const knows = (route: string): boolean => route === ANY_LINE || byRoute.has(route);
+  const load = (link: BackendLink): LinkState => table.state(link);
+  const knows = (route: string): boolean => route === ANY_LINE || table.knows(route);
+  const abandon = (id: string, link: BackendLink): void => void abandoned.set(id, link);
   // What dialling and moving a call both need of the call table.
-  const table = { uuid, log, answerTimeoutMs, load, register, unregister, request, abandon: (id: string, link: BackendLink) => void abandoned.set(id, link) };
-  const { attempt, giveUp, answered, unanswered, announce } = createCallDialler({ ...table, refusals: options.refusals });
-  const mover = createCallMover({ ...table, links: options.links, random, moveTimeoutMs, registered: (state) => calls.get(state.id) === state, isBusy });
+  const context = { uuid, log, answerTimeoutMs, load, register, unregister, request, abandon };
+  const { attempt, giveUp, answered, unanswered, announce } = createCallDialler({ ...context, refusals: options.refusals });
+  const mover = createCallMover({ ...context, table, random, moveTimeoutMs, registered: (state) => calls.get(state.id) === state, isBusy });
+  const handoff = createHandoff({ uuid, log, table, random, calls: () => calls.values(), abandon, moveTo: (state, targets) => mover.move(state, targets) });
+  const { up, addLink, drainLink, removeLink } = createLinkControl({ log, table, handoff, down });
 
   function register(state: CallState): void {
     state.id = String(++lastId);
@@ -86,6 +106,8 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
     const l = load(state.link);
     l.inUse--;
     l.knownFull = false;
+    // A line freed: a drain that waited for one may go on.
+    if (!l.draining) handoff.sweep();
   }
 
   // `seq` numbers the caller's input, not the frame: a first line sent again on a redial keeps its 1.
@@ -115,6 +137,7 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
       const { state } = this;
       if (state.ended) return;
       state.seq++;
+      state.atPrompt = false;
       if (state.movingSince !== undefined) return mover.typedWhileMoving(state, Buffer.from(body));
       if (state.connected) {
         state.window?.push(state.seq, Buffer.isBuffer(body) ? body : Buffer.from(body));
@@ -147,9 +170,9 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
   function dial(line: Line, info: CallerInfo): DialResult {
     if (!knows(info.route)) return { ok: false, reason: 'unknown-route', message: `There is no number ${info.route} here.` };
     const dialled = info.route === ANY_LINE;
-    const candidates = dialled ? dialOrder(options.links.map((link) => ({ link, up: link.up, lines: link.spec.lines, ...load(link) })), random).map((c) => c.link) : [];
-    const named = dialled ? undefined : byRoute.get(info.route);
-    if (named !== undefined && !named.up) return { ok: false, reason: 'no-line', message: `${info.route} does not answer. Try @bbs for any free line.` };
+    const candidates = dialled ? dialOrder(table.currentLinks().map((link) => ({ link, up: link.up, lines: link.spec.lines, ...load(link) })), random).map((c) => c.link) : [];
+    const named = dialled ? undefined : table.current(info.route.slice(1));
+    if (!dialled && named === undefined) return { ok: false, reason: 'no-line', message: `${info.route} does not answer. Try @bbs for any free line.` };
     const first = named ?? candidates[0];
     if (first === undefined) return { ok: false, reason: 'no-line', message: 'No line is answering right now. Please try again later.' };
     const state: CallState = {
@@ -171,6 +194,7 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
       window: undefined,
       movingSince: undefined,
       movedFrom: undefined,
+      atPrompt: false,
     };
     if (!dialled) {
       if (first.spec.batch === true) state.window = new ResendWindow();
@@ -182,7 +206,11 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
   }
 
   function route(reply: Mongrel2Reply, from: BackendLink): void {
-    if (reply.extended) return;
+    if (reply.extended) {
+      // Said at once and every second while the backend drains: the first time counts.
+      if (backendNoticeOf(reply)?.type === 'draining') drainLink(from, 'backend');
+      return;
+    }
     for (const id of reply.connIds) {
       const state = calls.get(id);
       if (state === undefined || state.link !== from) {
@@ -217,6 +245,9 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
           else if (isUnackedPrompt(reply.body)) state.window = undefined;
         }
         noteLogin(state, reply.body);
+        // On a draining link, a prompt that acknowledges everything is where the call is handed off.
+        if (handoff.offer(state, reply.body)) continue;
+        notePrompt(state, reply.body);
         state.line.deliver(reply.body);
       }
     }
@@ -247,38 +278,20 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
     }
   }
 
-  function directory(): DirectoryEntry[] {
-    return options.links.map((link) => {
-      const { inUse } = load(link);
-      const lines = link.spec.lines ?? null;
-      return {
-        number: link.spec.number,
-        route: `@${link.spec.number}`,
-        up: link.up,
-        lines,
-        inUse,
-        free: lines === null ? null : Math.max(0, lines - inUse),
-        lastHeard: link.lastHeard === 0 ? null : new Date(link.lastHeard).toISOString(),
-      };
-    });
-  }
-
   return {
     dial,
     knows,
     route,
     down,
-    directory,
+    up,
+    addLink,
+    drainLink,
+    removeLink,
+    links: () => table.all(),
+    linkBySendSpec: (sendSpec) => table.bySendSpec(sendSpec),
+    directory: () => directoryOf(table),
     get activeCalls() {
       return calls.size;
     },
   };
-}
-
-function isBusy(body: Buffer): boolean {
-  try {
-    return (JSON.parse(body.toString('utf8')) as { type?: unknown }).type === 'busy';
-  } catch {
-    return false;
-  }
 }

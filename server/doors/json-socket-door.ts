@@ -48,6 +48,8 @@ class JsonSocketConnection implements Line {
   private readonly framer: JsonSocketFramer;
   private readonly remoteAddr: string;
   private call: Call | undefined;
+  // The route the caller dialled: still theirs after the call moved to another number (a drain).
+  private dialledRoute = '';
   private closing = false;
   /** Replies of this tick not yet written, already base64 and NUL-terminated. */
   private unsent = '';
@@ -129,7 +131,8 @@ class JsonSocketConnection implements Line {
         const dialled = switchboard.dial(this, { door: 'json', remoteAddr: this.remoteAddr, route: frame.route });
         if (!dialled.ok) return this.hangUpWith(dialled.message);
         this.call = dialled.call;
-      } else if (frame.route !== '@bbs' && frame.route !== `@${this.call.number}`) {
+        this.dialledRoute = frame.route;
+      } else if (frame.route !== '@bbs' && frame.route !== this.dialledRoute && frame.route !== `@${this.call.number}`) {
         return this.refuse({ status: 400, reason: `this connection is on @${this.call.number}, not ${frame.route}` });
       }
       if (PING_SWALLOWING_ROUTE.test(frame.route) && isPing(frame.body)) continue;

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { createLogger, type Logger } from '../../common/log.js';
 import { CAP_DEFAULTS, type CapConfig } from '../../server/cap-flags.js';
 import type { ProxyConfig } from '../../server/config.js';
+import type { BackendSpec } from '../../server/backend-link.js';
 import { startProxy, type Proxy } from '../../server/proxy.js';
 import { HandlerProcess } from './handler-process.js';
 
@@ -20,6 +21,8 @@ export interface TestBbs {
   readonly telnetPort: number;
   /** The SQLite file the backends share. */
   readonly dbFile: string;
+  /** Starts one more backend process on `bound` (a link added with proxy.addLink), stopped with the rest; resolves once it is ready. */
+  startHandler(bound: BackendSpec): Promise<HandlerProcess>;
   close(): Promise<void>;
 }
 
@@ -57,7 +60,7 @@ export async function startTestBbs(options: TestBbsOptions = {}): Promise<TestBb
   };
   const proxy = await startProxy(config, options.log ?? createLogger('silent'));
   const dir = mkdtempSync(join(tmpdir(), 'm2bbs-bbs-'));
-  const handlers = proxy.backends.map((b) =>
+  const start = (b: BackendSpec): HandlerProcess =>
     HandlerProcess.start(
       [
         ...['--name', b.number, '--send-spec', b.sendSpec, '--recv-spec', b.recvSpec, '--db', join(dir, 'bbs.db'), '--bad-pass-delay-ms', '0'],
@@ -65,8 +68,8 @@ export async function startTestBbs(options: TestBbsOptions = {}): Promise<TestBb
         ...(options.handlerArgs ?? []),
       ],
       { db: false },
-    ),
-  );
+    );
+  const handlers = proxy.backends.map(start);
   await Promise.all(handlers.map((h) => h.ready()));
   await proxy.whenUp();
   return {
@@ -76,8 +79,16 @@ export async function startTestBbs(options: TestBbsOptions = {}): Promise<TestBb
     frontPort: proxy.front.port,
     telnetPort: proxy.telnet.port,
     dbFile: join(dir, 'bbs.db'),
+    async startHandler(bound) {
+      const handler = start(bound);
+      handlers.push(handler);
+      await handler.ready();
+      return handler;
+    },
     async close() {
       await proxy.close();
+      // SIGINT stops at once; SIGTERM would drain, waiting for the proxy (gone) to hand calls off.
+      for (const h of handlers) if (h.child.exitCode === null) h.child.kill('SIGINT');
       await Promise.all(handlers.map((h) => h.stop()));
       rmSync(dir, { recursive: true, force: true });
     },

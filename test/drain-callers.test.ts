@@ -1,0 +1,227 @@
+/**
+ * Draining a number with callers on it: SIGTERM to its backend (which then tells the proxy it is
+ * draining), and the proxy's own drain of one generation of a number. Each caller is handed off at
+ * the prompt they are sitting at, goes on on the other line with nothing retyped, and the drained
+ * backend exits by itself; with no free line anywhere the drain waits, and says so.
+ */
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger, type Logger } from '../common/log.js';
+import { formatDirectory } from '../server/directory-main.js';
+import type { DirectoryEntry } from '../server/line.js';
+import type { HandlerProcess } from './support/handler-process.js';
+import { JsonSocketClient } from './support/json-socket-client.js';
+import type { Turn } from './support/reply-queue.js';
+import { TelnetCaller } from './support/telnet-caller.js';
+import { startTestBbs, type TestBbs } from './support/test-bbs.js';
+
+type Record = { readonly msg?: string } & { readonly [field: string]: unknown };
+
+/** A logger for the in-process proxy that keeps every record, and a way to wait for one. */
+function capturedLog(): { log: Logger; records: Record[]; waitFor(match: (r: Record) => boolean): Promise<Record> } {
+  const records: Record[] = [];
+  const watchers = new Set<() => void>();
+  const log = createLogger('info', {
+    write(line: string) {
+      records.push(JSON.parse(line) as Record);
+      for (const watch of watchers) watch();
+    },
+  });
+  const waitFor = (match: (r: Record) => boolean): Promise<Record> =>
+    new Promise((resolve) => {
+      const check = (): void => {
+        const found = records.find(match);
+        if (found === undefined) return;
+        watchers.delete(check);
+        resolve(found);
+      };
+      watchers.add(check);
+      check();
+    });
+  return { log, records, waitFor };
+}
+
+const everything = (turn: Turn): string => [...turn.texts, turn.prompt?.msg ?? ''].join('\n');
+
+/** Signs a JSON-socket caller up and takes them to the main menu. */
+async function signUp(client: JsonSocketClient, name: string, password: string): Promise<void> {
+  await client.exchange('connect');
+  await client.exchange(name);
+  await client.exchange(password);
+  await client.exchange('y');
+  await client.exchange(password);
+  const menu = await client.exchange('');
+  expect(everything(menu)).toContain('MAIN MENU');
+}
+
+
+function rows(bbs: TestBbs, sql: string): string[] {
+  const db = new Database(bbs.dbFile, { readonly: true });
+  try {
+    return (db.prepare(sql).all() as { body: string }[]).map((row) => row.body);
+  } finally {
+    db.close();
+  }
+}
+
+function entry(bbs: TestBbs, number: string): DirectoryEntry | undefined {
+  return bbs.proxy.switchboard.directory().find((n) => n.number === number);
+}
+
+const handlerOf = (bbs: TestBbs, number: string): HandlerProcess => bbs.handlers[Number(number.slice('bbs.'.length)) - 10] as HandlerProcess;
+
+describe('draining a number with callers on it', () => {
+  let bbs: TestBbs | undefined;
+  const open: { close(): void }[] = [];
+  afterEach(async () => {
+    for (const caller of open.splice(0)) caller.close();
+    await bbs?.close();
+    bbs = undefined;
+  });
+  const json = async (route: string): Promise<JsonSocketClient> => {
+    const client = await JsonSocketClient.open((bbs as TestBbs).frontPort, route);
+    open.push({ close: () => client.destroy() });
+    return client;
+  };
+
+  it('SIGTERM: callers at the menu, mid-message and mid-mail go on on the other number, and the backend exits', async () => {
+    const captured = capturedLog();
+    bbs = await startTestBbs({ backends: 2, batch: true, log: captured.log });
+    const board = bbs;
+    // The telnet door dials @bbs: whichever number it lands on is the one drained.
+    const telnet = await TelnetCaller.open(board.telnetPort, 'dumb');
+    open.push(telnet);
+    await telnet.signUpToMenu('drainmenu', 'menu-pw-1');
+    const from = /ATDT @(bbs\.1[01]) \.\.\. CONNECT/.exec(telnet.text)?.[1] as string;
+    const to = from === 'bbs.10' ? 'bbs.11' : 'bbs.10';
+
+    const writer = await json(`@${from}`);
+    await signUp(writer, 'drainwriter', 'writer-pw-1');
+    await writer.exchange('1');
+    await writer.exchange('line one');
+    await writer.exchange('line two');
+
+    const mailer = await json(`@${from}`);
+    await signUp(mailer, 'drainmailer', 'mailer-pw-1');
+    await mailer.exchange('3');
+    await mailer.exchange('drainmenu');
+    await mailer.exchange('mail one');
+    expect(entry(board, from)?.inUse).toBe(3);
+
+    const telnetFrom = telnet.text.length;
+    const handler = handlerOf(board, from);
+    handler.child.kill('SIGTERM');
+
+    // Each was idle at a prompt: handed off at once, the notice, and that prompt again.
+    const moved = `-- line moved to @${to} --`;
+    await telnet.waitFor(new RegExp(`${moved.replaceAll('.', '\\.')}[\\s\\S]*MAIN MENU[\\s\\S]*> $`), telnetFrom);
+    const writerMoved = await writer.untilPrompt();
+    expect(writerMoved.texts).toContain(moved);
+    expect(writerMoved.prompt?.pchar).toBe(' 3> ');
+    const mailerMoved = await mailer.untilPrompt();
+    expect(mailerMoved.texts).toContain(moved);
+    expect(mailerMoved.prompt?.pchar).toBe(' 2> ');
+
+    // The drained backend exits by itself once it holds nobody.
+    expect(await handler.exited).toBe(0);
+
+    // Each finishes what it was doing, nothing retyped.
+    await writer.exchange('line three');
+    expect(everything(await writer.exchange('.'))).toContain('Your message is on the board as number 1.');
+    await mailer.exchange('mail two');
+    expect(everything(await mailer.exchange('.'))).toMatch(/drainmenu/);
+    expect(rows(board, 'SELECT body FROM messages ORDER BY id')).toEqual(['line one\nline two\nline three']);
+    expect(rows(board, 'SELECT body FROM mail ORDER BY id')).toEqual(['mail one\nmail two']);
+    const read = await telnet.type('4', /MAIN MENU[\s\S]*> $/);
+    expect(read).toContain('mail one\r\nmail two');
+
+    expect(telnet.text.split(moved)).toHaveLength(2);
+    expect(telnet.text).not.toContain('NO CARRIER');
+    const log = captured.records;
+    expect(log.find((r) => r.msg === 'link draining')).toMatchObject({ backend: from, by: 'backend' });
+    expect(log.filter((r) => r.msg === 'handed off' && r.reason === 'draining')).toHaveLength(3);
+    expect(log.filter((r) => r.msg === 'call moved').every((r) => r.from === from && r.to === to && typeof r.ms === 'number')).toBe(true);
+    expect(entry(board, from)).toMatchObject({ up: false, draining: false, inUse: 0 });
+    expect(entry(board, to)).toMatchObject({ up: true, draining: false, inUse: 3 });
+  });
+
+  it('with no free line anywhere the drain waits, says so once, and moves the caller when a line frees', async () => {
+    const captured = capturedLog();
+    bbs = await startTestBbs({ backends: 2, batch: true, lines: 1, log: captured.log });
+    const board = bbs;
+    const staying = await json('@bbs.10');
+    await signUp(staying, 'waitstaying', 'staying-pw-1');
+    const other = await json('@bbs.11');
+    await signUp(other, 'waitother', 'other-pw-1');
+
+    const handler = handlerOf(board, 'bbs.10');
+    handler.child.kill('SIGTERM');
+    const waits = await captured.waitFor((r) => r.msg === 'drain waits: no free line elsewhere');
+    expect(waits).toMatchObject({ backend: 'bbs.10', waiting: 1 });
+    expect(entry(board, 'bbs.10')).toMatchObject({ up: true, draining: true, inUse: 1 });
+    expect(formatDirectory(board.proxy.switchboard.directory(), Date.now())).toMatch(/^@bbs\.10\s+draining\s/m);
+
+    // Still served by the draining backend meanwhile, and tried again at each prompt.
+    const served = await staying.exchange('2');
+    expect(everything(served)).not.toContain('line moved');
+    expect(served.prompt).toBeDefined();
+
+    // The other caller hangs up: a line frees, and the waiting caller moves to it.
+    other.send('Q');
+    await other.closedByServer();
+    const moved = await staying.untilPrompt();
+    expect(moved.texts).toContain('-- line moved to @bbs.11 --');
+    expect(await handler.exited).toBe(0);
+    const menu = await staying.exchange('1');
+    expect(menu, JSON.stringify(menu)).toMatchObject({ closed: false, prompt: { pchar: ' 1> ' } });
+    expect(captured.records.filter((r) => r.msg === 'drain waits: no free line elsewhere')).toHaveLength(1);
+  });
+
+  it('a second generation of bbs.10: a named caller on the first moves to it when the first drains, and stays on @bbs.10', async () => {
+    const captured = capturedLog();
+    bbs = await startTestBbs({ backends: 1, batch: true, log: captured.log });
+    const board = bbs;
+    const caller = await json('@bbs.10');
+    await signUp(caller, 'genwriter', 'gen-pw-1');
+    await caller.exchange('1');
+    await caller.exchange('gen line one');
+
+    const first = board.proxy.backends[0]?.sendSpec as string;
+    const bound = await board.proxy.addLink({ number: 'bbs.10', sendSpec: 'tcp://127.0.0.1:*', recvSpec: 'tcp://127.0.0.1:*' });
+    expect(bound.sendSpec).not.toContain('*');
+    await board.startHandler(bound);
+    await board.proxy.whenUp('bbs.10');
+    expect(entry(board, 'bbs.10')).toMatchObject({ up: true, draining: false, generation: 2, inUse: 1 });
+
+    expect(board.proxy.drainLink(first)).toBe(true);
+    const moved = await caller.untilPrompt();
+    expect(moved.texts).toContain('-- line moved to @bbs.10 --');
+    expect(moved.prompt?.pchar).toBe(' 2> ');
+    await caller.exchange('gen line two');
+    expect(everything(await caller.exchange('.'))).toContain('Your message is on the board as number 1.');
+    expect(rows(board, 'SELECT body FROM messages ORDER BY id')).toEqual(['gen line one\ngen line two']);
+
+    // The old generation holds nobody now: it drains at once and is dropped; bbs.10 stays up.
+    const old = board.handlers[0] as HandlerProcess;
+    old.child.kill('SIGTERM');
+    expect(await old.exited).toBe(0);
+    expect(await board.proxy.removeLink(first)).toBe(true);
+    expect(board.proxy.backends.map((b) => b.sendSpec)).toEqual([bound.sendSpec]);
+    expect(entry(board, 'bbs.10')).toMatchObject({ up: true, draining: false, generation: 2, inUse: 1 });
+    expect(captured.records.find((r) => r.msg === 'call moved')).toMatchObject({ from: 'bbs.10', to: 'bbs.10' });
+
+    // New calls to @bbs.10 go to the new generation.
+    const later = await json('@bbs.10');
+    await signUp(later, 'genlater', 'later-pw-1');
+    expect(entry(board, 'bbs.10')?.inUse).toBe(2);
+
+    // A third generation: both callers, one of them moved once already, move again.
+    const third = await board.proxy.addLink({ number: 'bbs.10', sendSpec: 'tcp://127.0.0.1:*', recvSpec: 'tcp://127.0.0.1:*' });
+    await board.startHandler(third);
+    await board.proxy.whenUp('bbs.10');
+    expect(board.proxy.drainLink(bound.sendSpec)).toBe(true);
+    for (const client of [caller, later]) expect((await client.untilPrompt()).texts).toContain('-- line moved to @bbs.10 --');
+    expect(entry(board, 'bbs.10')).toMatchObject({ up: true, draining: false, generation: 3, inUse: 2 });
+    expect(everything(await caller.exchange('2'))).toContain('gen line one\ngen line two');
+  });
+});
