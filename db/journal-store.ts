@@ -145,8 +145,12 @@ export interface JournalStore {
   commitManyUnlessBusy(entries: readonly CommitEntry[], now: number): CommitResult[] | undefined;
   /** True while `epoch` owns the open conversation `id` (a read: for replies that commit nothing). */
   holds(id: string, epoch: number): boolean;
+  /** The open conversation `id` as it stands, read without claiming it: when it was last heard and its rows since the checkpoint. */
+  peek(id: string): { readonly heardAt: number; readonly rows: readonly JournalRow[] } | undefined;
   /** Marks the conversation ended; false when another owner holds it now. */
   close(id: string, epoch: number, now: number): boolean;
+  /** Marks the conversation ended whoever holds it (its caller hung up, as Mongrel2 told a process that does not hold it); false when it was not open. */
+  closeAnyEpoch(id: string, now: number): boolean;
   /** The times the Mongrel2 server `uuid` has been seen to restart, as counted by its backends. */
   serverEpoch(uuid: string): number;
   /** Counts one more restart of server `uuid`: every conversation of the old one is over. */
@@ -197,6 +201,7 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
        WHERE id = ? AND epoch = ? AND closed_at IS NULL`,
     ),
     close: db.prepare<[number, string, number]>('UPDATE conversations SET closed_at = ? WHERE id = ? AND epoch = ? AND closed_at IS NULL'),
+    closeAnyEpoch: db.prepare<[number, string]>('UPDATE conversations SET closed_at = ? WHERE id = ? AND closed_at IS NULL'),
     serverEpoch: db.prepare<[string], number>('SELECT epoch FROM server_epochs WHERE uuid = ?').pluck(),
     bumpServer: db.prepare<[string]>('INSERT INTO server_epochs (uuid, epoch) VALUES (?, 1) ON CONFLICT (uuid) DO UPDATE SET epoch = epoch + 1'),
     closeServer: db.prepare<[number, number, string]>('UPDATE conversations SET closed_at = ? WHERE closed_at IS NULL AND substr(id, 1, ?) = ?'),
@@ -348,7 +353,12 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
         }
       }),
     holds: (id, epoch) => sql.holds.get(id, epoch) !== undefined,
+    peek(id) {
+      const found = sql.find.get(id);
+      return found === undefined || found.closed_at !== null ? undefined : { heardAt: found.heard_at, rows: rowsFrom(found.last_row, found.start_n) };
+    },
     close: (id, epoch, now) => write('The end of a conversation', () => sql.close.run(now, id, epoch).changes > 0),
+    closeAnyEpoch: (id, now) => write('The end of a conversation', () => sql.closeAnyEpoch.run(now, id).changes > 0),
     serverEpoch: (uuid) => sql.serverEpoch.get(uuid) ?? 0,
     bumpServerEpoch: (uuid, now) =>
       write('A server restart', () =>

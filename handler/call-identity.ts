@@ -3,7 +3,9 @@
  * names the call whichever backend serves it, `SEQ` numbers the caller's inputs, and a call moved
  * from a backend that died says `RESUME: 1` with `ACKED`, the last input a prompt acknowledged.
  * Behind a real Mongrel2 there is only the server's uuid and the connection id, which repeat
- * after the server restarts: the server's restart count (its epoch) is part of the name.
+ * after the server restarts: the server's restart count (its epoch) is part of the name; a client
+ * there may number its inputs in the body (`"seq":N`), and sending input N says it saw input
+ * N - 1 answered.
  */
 import type { Mongrel2Request } from '../common/mongrel2-wire.js';
 
@@ -23,15 +25,15 @@ export interface CallIdentity {
 const SESSION = /^[0-9a-f]{32}$/;
 const NUMBER = /^(0|[1-9][0-9]{0,14})$/;
 
-/** The identity of `request`'s call; `serverEpoch` counts restarts of a Mongrel2 server. */
-export function callIdentity(request: Mongrel2Request, serverEpoch: (uuid: string) => number): CallIdentity {
+/** The identity of `request`'s call; `serverEpoch` counts restarts of a Mongrel2 server; `bodySeq` is the number a client behind Mongrel2 gave its input (0: none). */
+export function callIdentity(request: Mongrel2Request, serverEpoch: (uuid: string) => number, bodySeq = 0): CallIdentity {
   const { headers } = request;
   const session = headers.SESSION;
   const seq = seqOf(request);
   if (typeof session === 'string' && SESSION.test(session)) {
     return { conversation: session, named: true, seq, resume: headers.RESUME === '1', acked: numberOf(headers.ACKED) };
   }
-  return { conversation: `m2/${request.uuid}/${serverEpoch(request.uuid)}/${request.connId}`, named: false, seq: 0, resume: false, acked: undefined };
+  return { conversation: `m2/${request.uuid}/${serverEpoch(request.uuid)}/${request.connId}`, named: false, seq: bodySeq, resume: false, acked: bodySeq > 0 ? bodySeq - 1 : undefined };
 }
 
 /** The input number of `request` (its `SEQ`), 0 when the server numbers none. */

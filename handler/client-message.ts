@@ -5,7 +5,8 @@ import { neutraliseCallerText } from '../common/caller-text.js';
 export const MAX_MESSAGE_BYTES = 64 * 1024;
 
 export type ClientMessage =
-  | { readonly type: 'msg'; readonly lines: readonly string[] }
+  /** `seq`: the input's number when the client numbers them (a JSON socket behind Mongrel2), else 0. */
+  | { readonly type: 'msg'; readonly lines: readonly string[]; readonly seq: number }
   | { readonly type: 'ping' }
   | { readonly type: 'unknown'; readonly name: string }
   | { readonly type: 'invalid'; readonly reason: string };
@@ -25,12 +26,13 @@ export function parseClientMessage(body: Buffer): ClientMessage {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     return { type: 'invalid', reason: 'body is not a JSON object' };
   }
-  const { type, msg } = data as { type?: unknown; msg?: unknown };
+  const { type, msg, seq } = data as { type?: unknown; msg?: unknown; seq?: unknown };
   if (type === 'ping') return { type: 'ping' };
   // Never String(type): an object such as {"toString":1} makes that throw.
   if (type !== 'msg') return { type: 'unknown', name: typeof type === 'string' ? type.slice(0, 64) : `(${type === null ? 'null' : typeof type})` };
   if (typeof msg !== 'string') return { type: 'invalid', reason: `"msg" is ${msg === null ? 'null' : typeof msg}, not a string` };
-  return { type: 'msg', lines: splitLines(msg) };
+  // A number the client gives its input, so a line it sends again is read once (see call-identity.ts).
+  return { type: 'msg', lines: splitLines(msg), seq: typeof seq === 'number' && Number.isSafeInteger(seq) && seq > 0 ? seq : 0 };
 }
 
 /** Splits pasted text into lines, tabs to spaces, control and invisible format characters dropped. */

@@ -13,12 +13,15 @@ import type { Flow } from './effects.js';
 import type { Journal } from './journal.js';
 import { silentSince } from './journal-retention.js';
 import type { LineLimits } from './line-limits.js';
-import { startOf, type FlowStart } from './replay.js';
+import { secretPending, startOf, type FlowStart } from './replay.js';
 import type { Screens } from './screens.js';
 import { Session } from './session.js';
 
 // What a client sends first on a new connection (the original client.py, m2bbs dial, the proxy).
 const DIAL_IN = 'connect';
+
+/** How long a line waits for the process holding a password it read (see waitsForOwner). */
+export const OWNER_WAIT_MS = 5000;
 
 export interface OpenerOptions {
   readonly journal: Journal | undefined;
@@ -37,7 +40,17 @@ export type Opened =
   | { readonly kind: 'taken-over'; readonly session: Session; readonly from: string | undefined; readonly rows: number; readonly seq: number };
 
 export interface ConversationOpener {
-  open(request: Mongrel2Request, firstLines: readonly string[]): Opened;
+  /** The session for `request`; `bodySeq` is the number a client behind Mongrel2 gave the input (0: none). */
+  open(request: Mongrel2Request, firstLines: readonly string[], bodySeq?: number): Opened;
+  /** Ends, in the journal, the conversation of a Mongrel2 connection whose client went away, whichever process holds it. */
+  closeUnheld(request: Mongrel2Request): void;
+  /**
+   * True when a numbered line behind Mongrel2 should be left for the process that holds its
+   * conversation: that one read a password nothing has used yet, which no other process can
+   * rebuild. The client sends the line again after a silence, and Mongrel2 deals it on; once the
+   * owner has been silent for OWNER_WAIT_MS (it died), the line is taken over here as usual.
+   */
+  waitsForOwner(request: Mongrel2Request, seq: number): boolean;
   /** Counts a restart of Mongrel2 server `uuid`; its new epoch, or undefined without a journal (or when it cannot be stored). */
   serverRestarted(uuid: string): number | undefined;
 }
@@ -80,8 +93,8 @@ export function createConversationOpener(options: OpenerOptions): ConversationOp
     }
   }
 
-  function open(request: Mongrel2Request, firstLines: readonly string[]): Opened {
-    const identity = callIdentity(request, serverEpoch);
+  function open(request: Mongrel2Request, firstLines: readonly string[], bodySeq = 0): Opened {
+    const identity = callIdentity(request, serverEpoch, bodySeq);
     const claim = claimFor(request, identity, firstLines);
     if (claim?.closed === true || claim?.stale === true) return { kind: 'refused', why: claim.closed ? 'closed' : 'stale', conversation: identity.conversation };
     const takeover = claim !== undefined && !claim.created;
@@ -90,7 +103,8 @@ export function createConversationOpener(options: OpenerOptions): ConversationOp
     session.line = identity.conversation;
     session.remote = remoteOf(request);
     // Prompts acknowledge inputs only when they are journaled: the proxy moves only such calls.
-    if (identity.named && identity.seq > 0 && claim !== undefined) session.acked = 0;
+    // So do those of a client behind Mongrel2 that numbers its inputs: it matches prompts to them.
+    if (identity.seq > 0 && claim !== undefined) session.acked = 0;
     if (claim !== undefined) {
       session.conversation = identity.conversation;
       session.epoch = claim.epoch;
@@ -130,7 +144,34 @@ export function createConversationOpener(options: OpenerOptions): ConversationOp
     }
   }
 
-  return { open, serverRestarted };
+  // Behind Mongrel2 the disconnect goes to whichever process's turn it is, not to the one holding the call.
+  function closeUnheld(request: Mongrel2Request): void {
+    if (journal === undefined) return;
+    const { conversation, named } = callIdentity(request, serverEpoch);
+    if (named) return;
+    try {
+      if (journal.store.closeAnyEpoch(conversation, now())) log.info('conversation ended: its caller hung up while another process held it', { conn: request.connId, conversation });
+    } catch (error) {
+      log.error('conversation end not stored', { conversation, error: describeError(error) });
+    }
+  }
+
+  function waitsForOwner(request: Mongrel2Request, seq: number): boolean {
+    // Un-numbered clients never send a line again; a numbered client's first input dials in.
+    if (journal === undefined || seq <= 1 || request.headers.SESSION !== undefined) return false;
+    const { conversation } = callIdentity(request, serverEpoch, seq);
+    try {
+      const found = journal.store.peek(conversation);
+      if (found === undefined || now() - found.heardAt >= OWNER_WAIT_MS || !secretPending(found.rows)) return false;
+    } catch (error) {
+      log.error('conversation not read', { conversation, error: describeError(error) });
+      return false;
+    }
+    log.debug('line left for the process that read a password', { conn: request.connId, conversation, seq });
+    return true;
+  }
+
+  return { open, serverRestarted, closeUnheld, waitsForOwner };
 }
 
 // Mongrel2's view of the caller's address: REMOTE_ADDR, which it sets itself. Never

@@ -161,16 +161,19 @@ export function createEngine(options: EngineOptions): Engine {
 
   // Lines with their input number; on a takeover the proxy sends again what may not have been
   // read, and what the journal already holds (up to lastSeq/lastPart) is skipped.
-  function deliver(session: Session, lines: readonly string[], seq: number): void {
+  // Returns false when every line had been read already (an input sent again).
+  function deliver(session: Session, lines: readonly string[], seq: number): boolean {
     session.typed = true;
     const queue = (session.queued ??= []);
+    const before = queue.length;
     lines.forEach((text, part) => {
       if (seq !== 0 && (seq < session.lastSeq || (seq === session.lastSeq && part <= session.lastPart))) return;
       queue.push({ text, seq, part, last: part === lines.length - 1, secret: session.seenSecret });
     });
+    const took = queue.length > before;
     if (queue.length === 0) {
       session.queued = undefined;
-      return;
+      return took;
     }
     const at = turns.current();
     if (session.turn !== at) {
@@ -183,11 +186,12 @@ export function createEngine(options: EngineOptions): Engine {
       outbox.reply(session.uuid, session.connId, renderReply(options.screens(), { kind: 'show', screen: 'too_fast', vars: undefined, final: true }));
       endFlow(session);
       hangUpOn(session, 'flooding');
-      return;
+      return took;
     }
-    if (!session.waiting) return;
+    if (!session.waiting) return took;
     session.waiting = false;
     answer(session, takeQueued(session) as NonNullable<ReturnType<typeof takeQueued>>);
+    return took;
   }
 
   // The flow's `finally` blocks run, with the effects they yield (effect-loop.ts says which).
@@ -198,7 +202,12 @@ export function createEngine(options: EngineOptions): Engine {
     const session = sessions.get(key);
     if (isDisconnect(request)) {
       ended.delete(key);
-      if (session === undefined) return;
+      if (session !== undefined && movedOn(session)) dropMovedOn(session);
+      if (session === undefined || session.ended) {
+        // Behind Mongrel2 the process whose turn it is hears the hang-up, whoever holds the call.
+        if (request.headers.SESSION === undefined) conversations.closeUnheld(request);
+        return;
+      }
       // The proxy gave up on this connection but not on the call, which goes on elsewhere.
       if (request.headers.DETACH === '1' && session.conversation !== undefined) {
         session.ended = true;
@@ -227,18 +236,54 @@ export function createEngine(options: EngineOptions): Engine {
         outbox.reply(request.uuid, request.connId, renderReply(options.screens(), { kind: 'show', screen: 'bad_message', vars: undefined, final: false }));
         if (session !== undefined) askAgain(session);
         return;
-      case 'msg':
+      case 'msg': {
+        // The proxy numbers inputs in a header; a client behind Mongrel2 may number them in the body.
+        const seq = seqOf(request) || message.seq;
+        if (session !== undefined && movedOn(session)) {
+          if (conversations.waitsForOwner(request, seq)) return;
+          // Another process served this call since: it goes on from the journal here.
+          dropMovedOn(session);
+          startSession(request, message.lines, seq);
+          return;
+        }
         if (session !== undefined) {
-          if (request.headers.RESUME === '1' && restartedWithout(session, message.lines.length, seqOf(request))) return;
-          deliver(session, message.lines, seqOf(request));
+          if (request.headers.RESUME === '1' && restartedWithout(session, message.lines.length, seq)) return;
+          const took = deliver(session, message.lines, seq);
+          // The client sent again the input its prompt answered (it heard nothing): the prompt again.
+          if (!took && seq !== 0 && seq === session.lastSeq && request.headers.SESSION === undefined) askAgain(session);
           return;
         }
         if (ended.has(key)) {
           log.debug('line for an ended conversation dropped', { conn: request.connId });
           return;
         }
-        startSession(request, message.lines);
+        if (conversations.waitsForOwner(request, seq)) return;
+        startSession(request, message.lines, seq);
+      }
     }
+  }
+
+  // Behind Mongrel2, several processes on one send_spec get a caller's lines in turn: the session
+  // held here is stale once another one claimed the conversation (one indexed read a line).
+  function movedOn(session: Session): boolean {
+    const id = session.conversation;
+    if (journal === undefined || id === undefined || session.ended || !id.startsWith('m2/')) return false;
+    try {
+      return !journal.store.holds(id, session.epoch);
+    } catch (error) {
+      log.error('conversation owner not read', { conversation: id, error: describeError(error) });
+      return false;
+    }
+  }
+
+  // Dropped without a word or a close: the caller's connection is the same, served from elsewhere.
+  function dropMovedOn(session: Session): void {
+    session.ended = true;
+    clearTimeout(session.timer);
+    sessions.delete(keyOf(session.uuid, session.connId));
+    log.debug('session moved on to another process', { conn: session.connId, conversation: session.conversation, epoch: session.epoch });
+    session.conversation = undefined;
+    sessionsChanged?.();
   }
 
   // A client that could not be read (the original client.py sends a `"` unescaped) waits for a
@@ -250,7 +295,7 @@ export function createEngine(options: EngineOptions): Engine {
     session.waitingSince = now();
   }
 
-  function startSession(request: Mongrel2Request, firstLines: readonly string[]): void {
+  function startSession(request: Mongrel2Request, firstLines: readonly string[], seq = 0): void {
     // A draining backend is busy to every new call and takeover: the proxy tries another number.
     const draining = sessionsChanged !== undefined;
     if (draining || (max !== null && sessions.size >= max)) {
@@ -260,7 +305,7 @@ export function createEngine(options: EngineOptions): Engine {
       ended.add(keyOf(request.uuid, request.connId));
       return;
     }
-    const opened = conversations.open(request, firstLines);
+    const opened = conversations.open(request, firstLines, seq);
     if (opened.kind === 'refused') {
       // The call ended on the backend that held it (the caller quit) just before it went away; or
       // this line was queued for a backend that died and the call has moved on since (the proxy

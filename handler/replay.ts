@@ -132,6 +132,15 @@ function lineAfter(rows: readonly JournalRow[], index: number): boolean {
   return false;
 }
 
+/** True when the rows end with a secret read (a password) that no login or sign-up has used yet: only the process that read it can go on. */
+export function secretPending(rows: readonly JournalRow[]): boolean {
+  for (let i = rows.length - 1; i >= 0; i--) {
+    const row = rows[i] as JournalRow;
+    if (row.kind === 'line' && row.value === null) return !consumedLater(rows, i);
+  }
+  return false;
+}
+
 function consumedLater(rows: readonly JournalRow[], index: number): boolean {
   for (let i = index + 1; i < rows.length; i++) {
     const row = rows[i] as JournalRow;

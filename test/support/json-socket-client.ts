@@ -1,33 +1,81 @@
-/** A raw TCP JSON-socket caller: writes `@route {json}\0` frames, reads replies either framing. */
+/**
+ * A raw TCP JSON-socket caller: writes `@route {json}\0` frames, reads replies either framing.
+ * Behind a real Mongrel2 with several handlers it may number its inputs (`"seq":N` in the body)
+ * and send the last one again after a silence, for exactly-once across a handler killed with the
+ * input in flight; prompts then say which input they answer, and older ones are skipped.
+ */
 import { connect, type Socket } from 'node:net';
 import { ReplyReader } from '../../common/reply-reader.js';
 import { ReplyQueue, type JsonReply, type Turn } from './reply-queue.js';
+
+export interface JsonSocketOptions {
+  /** Number each input in the body (`"seq":N`, from 1) and wait for the prompt that answers it. */
+  readonly numbered?: boolean;
+  /** With `numbered`: send the last input again after this long without a word from the BBS. */
+  readonly resendAfterMs?: number;
+}
 
 export class JsonSocketClient {
   private readonly reader = new ReplyReader();
   private readonly queue = new ReplyQueue();
   readonly errors: string[] = [];
+  private seq = 0;
+  private lastFrame: string | undefined;
+  private silence: NodeJS.Timeout | undefined;
+  /** How many times an input was sent again after a silence. */
+  resent = 0;
 
-  private constructor(private readonly socket: Socket, private readonly route: string) {
+  private constructor(private readonly socket: Socket, private readonly route: string, private readonly options: JsonSocketOptions) {
     socket.on('data', (chunk: Buffer) => {
       const { messages, errors } = this.reader.push(chunk);
       this.errors.push(...errors);
       this.queue.push(...(messages as JsonReply[]));
+      if (this.silence === undefined) return;
+      // Answered: nothing to send again; anything else heard starts the silence afresh.
+      if ((messages as { type?: string; seq?: number }[]).some((m) => m.type === 'prompt' && (m.seq ?? 0) >= this.seq)) this.quiet();
+      else this.listen();
     });
-    socket.on('close', () => this.queue.end());
+    socket.on('close', () => {
+      this.quiet();
+      this.queue.end();
+    });
     socket.on('error', (error) => this.errors.push(error.message));
   }
 
-  static open(port: number, route = '@bbs'): Promise<JsonSocketClient> {
+  static open(port: number, route = '@bbs', options: JsonSocketOptions = {}): Promise<JsonSocketClient> {
     return new Promise((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1', () => resolve(new JsonSocketClient(socket, route)));
+      const socket = connect(port, '127.0.0.1', () => resolve(new JsonSocketClient(socket, route, options)));
       socket.once('error', reject);
     });
   }
 
-  /** Writes one line as a `{"type":"msg"}` frame. */
+  /** Writes one line as a `{"type":"msg"}` frame (numbered with `numbered`). */
   send(line: string): void {
-    this.socket.write(`${this.route} ${JSON.stringify({ type: 'msg', msg: line })}\0`);
+    if (this.options.numbered !== true) {
+      this.socket.write(`${this.route} ${JSON.stringify({ type: 'msg', msg: line })}\0`);
+      return;
+    }
+    this.seq++;
+    this.lastFrame = `${this.route} ${JSON.stringify({ type: 'msg', msg: line, seq: this.seq })}\0`;
+    this.socket.write(this.lastFrame);
+    this.listen();
+  }
+
+  private listen(): void {
+    clearTimeout(this.silence);
+    const ms = this.options.resendAfterMs;
+    if (ms === undefined || this.lastFrame === undefined) return;
+    this.silence = setTimeout(() => {
+      if (this.socket.destroyed || this.lastFrame === undefined) return;
+      this.resent++;
+      this.socket.write(this.lastFrame);
+      this.listen();
+    }, ms);
+  }
+
+  private quiet(): void {
+    clearTimeout(this.silence);
+    this.silence = undefined;
   }
 
   /** Writes bytes as they are. */
@@ -35,8 +83,19 @@ export class JsonSocketClient {
     this.socket.write(bytes);
   }
 
-  untilPrompt(): Promise<Turn> {
-    return this.queue.untilPrompt();
+  /** Replies up to the next prompt; numbered, up to the prompt that answers the last input (an older one, shown again by a handler that took the call over, is skipped). */
+  async untilPrompt(): Promise<Turn> {
+    if (this.options.numbered !== true) return this.queue.untilPrompt();
+    const texts: string[] = [];
+    for (;;) {
+      const turn = await this.queue.untilPrompt();
+      const ack = (turn.prompt as { seq?: number } | undefined)?.seq;
+      if (turn.prompt !== undefined && ack !== undefined && ack < this.seq) {
+        texts.push(...turn.texts.slice(0, -1));
+        continue;
+      }
+      return { ...turn, texts: [...texts, ...turn.texts] };
+    }
   }
 
   async exchange(line: string): Promise<Turn> {
@@ -50,6 +109,7 @@ export class JsonSocketClient {
   }
 
   destroy(): void {
+    this.quiet();
     this.socket.destroy();
   }
 }
