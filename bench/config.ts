@@ -55,8 +55,9 @@ export interface BenchConfig {
   readonly trigger: UpgradeTrigger;
   /** Upgrade: handler processes on one Mongrel2 send_spec, one run each (empty: no such runs). */
   readonly sharedHandlers: readonly number[];
-  /** Upgrade: callers walking through Mongrel2 in each shared-send_spec run. */
+  /** Upgrade: callers walking through Mongrel2 in each shared-send_spec run, and their pause. */
   readonly sharedCallers: number;
+  readonly sharedThinkMs: number;
 }
 
 /** The flags of `m2bbs bench`; a flag without a default here takes the scenario's. */
@@ -110,6 +111,7 @@ export const BENCH_FLAGS = {
     help: "upgrade: m2bbs handler processes on one real Mongrel2 send_spec, a run for each (comma-separated; 'none' skips them)",
   },
   'shared-callers': { kind: 'integer', arg: 'N', min: 1, max: 5000, default: 50, help: 'upgrade: callers walking the menu through Mongrel2 in each shared-send_spec run' },
+  'shared-think': { kind: 'integer', arg: 'MS', min: 0, max: 600_000, default: 0, help: 'upgrade: their mean pause before each line (0: as fast as they are answered)' },
   json: { kind: 'string', arg: 'FILE', help: 'also write the JSON report to FILE' },
   profile: { kind: 'string', arg: 'DIR', help: "CPU-profile the BBS it starts (node --cpu-prof) into DIR, and print each process's hottest functions" },
   'max-output-bytes': {
@@ -147,8 +149,8 @@ baselines measured in the same run. Only ever calls this machine (loopback).`,
               (--trigger); dropped callers, lost and doubled inputs and writes (exit 1 unless
               all are 0), callers moved, the moved input's round trip against the others and
               each backend's upgrade time; then, with real Mongrel2 (mongrel2-core), 1, 2 and 4
-              m2bbs handlers on one send_spec (--shared-handlers, --shared-callers, --duration):
-              inputs/s and takeovers (replays) per input
+              m2bbs handlers on one send_spec (--shared-handlers, --shared-callers,
+              --shared-think, --duration): inputs/s and takeovers (replays) per input
   replay      the cost of replaying a journal in one in-process backend: --sessions (1,000)
               conversations at the main menu and as many --replay-rows deep in a message,
               taken over and rebuilt
@@ -253,6 +255,7 @@ export function parseBenchConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     trigger: values.trigger,
     sharedHandlers,
     sharedCallers: values['shared-callers'],
+    sharedThinkMs: values['shared-think'],
   });
 }
 

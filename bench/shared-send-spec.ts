@@ -29,15 +29,18 @@ export interface SharedRun {
   readonly reachedMenu: number;
   /** Callers whose line closed or said NO CARRIER, or who never reached the menu or an answer. */
   readonly dropped: number;
+  readonly droppedKinds: Readonly<Record<string, number>>;
   /** Inputs answered in the window, per second. */
   readonly inputsPerSecond: number;
   readonly windowInputs: number;
   readonly roundTripMs: Summary;
-  /** Takeovers in the window (sum over conversations of epoch - 1, before and after), per input. */
+  /** Takeovers in the window (the handlers' `conversation taken over` lines), per input answered. */
   readonly takeoversPerInput: number;
   readonly windowTakeovers: number;
-  /** `conversation taken over` lines the handlers logged over the whole run (logins included). */
-  readonly takeoverLogLines: number;
+  /** Takeovers over the whole run (logins included), from the logs. */
+  readonly takeovers: number;
+  /** The same from the database: epoch - 1 summed over the conversations still open at the end. */
+  readonly epochTakeovers: number;
   /** Prompts no line was waiting for, or acknowledging another input than the last typed. */
   readonly unexpectedAnswers: number;
   readonly writes: WriteCheck;
@@ -70,7 +73,7 @@ export async function runSharedSendSpec(config: BenchConfig, handlers: number, p
     unexpected: () => void unexpected++,
   };
   const now = (): number => performance.now();
-  const callers = names.map((name, i) => new FailoverCaller(new FailoverWalk(name, BENCH_PASSWORD, names[(i + 1) % names.length] as string, `s${handlers}c${i}x`, i), { thinkMs: config.thinkMs, now, random: Math.random }, tally));
+  const callers = names.map((name, i) => new FailoverCaller(new FailoverWalk(name, BENCH_PASSWORD, names[(i + 1) % names.length] as string, `s${handlers}c${i}x`, i), { thinkMs: config.sharedThinkMs, now, random: Math.random }, tally));
   try {
     for (const log of logs) processes.push(startHandler(log, m2.sendSpec, m2.recvSpec, db));
     await until(() => logs.every((log) => logged(log, 'handler ready') > 0), now() + 30_000);
@@ -83,29 +86,36 @@ export async function runSharedSendSpec(config: BenchConfig, handlers: number, p
     progress.show(status());
     await until(() => callers.every((c) => c.atMenu || c.lost !== undefined), now() + 60_000);
     roundTrip.clear();
-    const from = { at: now(), answered, takeovers: takeovers(db) };
+    const takenOver = (): number => logs.reduce((sum, log) => sum + logged(log, 'conversation taken over'), 0);
+    const from = { at: now(), answered, takeovers: takenOver() };
     while (now() < from.at + config.durationSeconds * 1000) {
       progress.show(status());
       await sleep(250);
     }
     const seconds = (now() - from.at) / 1000;
     const windowInputs = answered - from.answered;
-    const windowTakeovers = takeovers(db) - from.takeovers;
+    const windowTakeovers = takenOver() - from.takeovers;
     const window = { roundTripMs: roundTrip.summary(), inputsPerSecond: windowInputs / seconds };
     for (const caller of callers) caller.stop();
     await until(() => callers.every((c) => !c.waiting || c.lost !== undefined), now() + 15_000);
-    const dropped = callers.filter((c) => c.lost !== undefined || c.waiting || !c.atMenu).length;
+    const droppedKinds: Record<string, number> = {};
+    for (const c of callers) {
+      const kind = c.lost ?? (c.waiting ? 'never answered' : !c.atMenu ? 'never reached the menu' : undefined);
+      if (kind !== undefined) droppedKinds[kind] = (droppedKinds[kind] ?? 0) + 1;
+    }
     return {
       handlers,
       callers: callers.length,
       reachedMenu: callers.filter((c) => c.atMenu).length,
-      dropped,
+      dropped: Object.values(droppedKinds).reduce((a, b) => a + b, 0),
+      droppedKinds,
       inputsPerSecond: window.inputsPerSecond,
       windowInputs,
       roundTripMs: window.roundTripMs,
       takeoversPerInput: windowInputs === 0 ? 0 : windowTakeovers / windowInputs,
       windowTakeovers,
-      takeoverLogLines: logs.reduce((sum, log) => sum + logged(log, 'conversation taken over'), 0),
+      takeovers: takenOver(),
+      epochTakeovers: epochTakeovers(db),
       unexpectedAnswers: unexpected,
       writes: checkWrites(db, callers.flatMap((c) => c.walk.writes)),
       errors,
@@ -147,8 +157,8 @@ function logged(file: string, msg: string): number {
   return count;
 }
 
-/** Takeovers so far: every claim after a conversation's first raised its epoch by one. */
-function takeovers(db: string): number {
+/** Takeovers of the conversations still open: every claim after a conversation's first raised its epoch by one. */
+function epochTakeovers(db: string): number {
   const file = new Database(db, { readonly: true, fileMustExist: true });
   try {
     return file.prepare<[], number>('SELECT COALESCE(SUM(epoch - 1), 0) FROM conversations').pluck().get() ?? 0;

@@ -37,12 +37,13 @@ export async function runUpgradeBench(config: BenchConfig, progress: Progress): 
   else for (const handlers of config.sharedHandlers) shared.push(await runSharedSendSpec(config, handlers, progress));
   progress.done();
   const r = rolling;
+  const sharedClean = shared.every((s) => s.dropped === 0 && s.unexpectedAnswers === 0 && s.writes.lost === 0 && s.writes.doubled === 0);
   const passed =
-    r.callers.dropped === 0 && r.inputs.unanswered === 0 && r.inputs.answeredTwice === 0 && r.writes.lost === 0 && r.writes.doubled === 0 && r.upgrade.done;
+    r.callers.dropped === 0 && r.inputs.unanswered === 0 && r.inputs.answeredTwice === 0 && r.writes.lost === 0 && r.writes.doubled === 0 && r.upgrade.done && sharedClean;
   return {
     scenario: 'upgrade',
     startedAt,
-    settings: { callers: config.callers, signUps: config.signUps, thinkMs: config.thinkMs, backends: config.backends, journal: config.journal, trigger: config.trigger, sharedCallers: config.sharedCallers, sharedSeconds: config.durationSeconds },
+    settings: { callers: config.callers, signUps: config.signUps, thinkMs: config.thinkMs, backends: config.backends, journal: config.journal, trigger: config.trigger, sharedCallers: config.sharedCallers, sharedThinkMs: config.sharedThinkMs, sharedSeconds: config.durationSeconds },
     rolling,
     shared,
     sharedSkipped: sharedSkipped ?? null,

@@ -47,7 +47,7 @@ export interface UpgradeReport {
   /** Why the shared-send_spec runs were not made, when they were not. */
   readonly sharedSkipped: string | null;
   readonly totalSeconds: number;
-  /** Nobody dropped, nothing lost or doubled, every backend upgraded. */
+  /** Nobody dropped, nothing lost or doubled (in the upgrade and behind Mongrel2), every backend upgraded. */
   readonly passed: boolean;
 }
 
@@ -86,14 +86,10 @@ export function formatUpgradeReport(report: UpgradeReport): string {
   out.push('', 'handlers on one Mongrel2 send_spec:');
   if (report.sharedSkipped !== null) out.push(`  not run: ${report.sharedSkipped}`);
   for (const s of report.shared) {
-    const lost = s.writes.lost + s.writes.doubled;
-    out.push(
-      row(
-        `  ${s.handlers} handler${s.handlers === 1 ? '' : 's'}`,
-        `${int(Math.round(s.inputsPerSecond))} inputs/s, ${s.takeoversPerInput.toFixed(3)} takeovers per input (${int(s.windowTakeovers)} of ${int(s.windowInputs)}), round trip ${ms(s.roundTripMs)}, dropped ${int(s.dropped)}, writes lost ${int(s.writes.lost)} doubled ${int(s.writes.doubled)}${lost > 0 ? ` (${[...s.writes.lostTags, ...s.writes.doubledTags].slice(0, 3).join(', ')})` : ''}, unexpected answers ${int(s.unexpectedAnswers)}`,
-      ),
-    );
+    const broken = [...s.writes.lostTags, ...s.writes.doubledTags].slice(0, 3);
+    out.push(row(`  ${s.handlers} handler${s.handlers === 1 ? '' : 's'}`, `${int(Math.round(s.inputsPerSecond))} inputs/s, ${s.takeoversPerInput.toFixed(3)} takeovers per input (${int(s.windowTakeovers)} of ${int(s.windowInputs)}), round trip ${ms(s.roundTripMs)}`));
+    out.push(row('', `${int(s.reachedMenu)} of ${int(s.callers)} callers reached the menu, ${int(s.dropped)} dropped${s.dropped > 0 ? ` (${kinds(s.droppedKinds)})` : ''}, writes lost ${int(s.writes.lost)} doubled ${int(s.writes.doubled)}${broken.length > 0 ? ` (${broken.join(', ')})` : ''}, unexpected answers ${int(s.unexpectedAnswers)}`));
   }
-  out.push('', report.passed ? 'PASSED: nobody dropped, nothing lost, nothing doubled' : 'FAILED: a caller dropped, something lost or doubled, or the upgrade did not finish (see above)');
+  out.push('', report.passed ? 'PASSED: nobody dropped, nothing lost, nothing doubled' : 'FAILED: a caller dropped, something lost or doubled (in the upgrade or behind Mongrel2), or the upgrade did not finish (see above)');
   return out.join('\n');
 }
