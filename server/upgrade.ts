@@ -105,7 +105,8 @@ export function createOrchestrator(fleet: Fleet, log: Logger): Orchestrator {
       fleet.removeLink(bound.sendSpec);
       fleet.removeEndpoints(bound);
       log.error('backend upgrade failed', { backend: n.number, why: (error as Error).message });
-      throw failed(`${n.number}: the new backend did not start (${(error as Error).message}); the old backend goes on serving its callers`);
+      // The why may be several lines (every problem of a screens folder): it goes last.
+      throw failed(`${n.number}: the new backend did not start; the old backend goes on serving its callers. Why: ${(error as Error).message}`);
     }
     progress({ progress: `${n.number}: new backend up; moving callers off the old one`, backend: n.number });
     const report = await drainThenExit(fleet, old);

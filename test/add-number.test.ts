@@ -68,6 +68,12 @@ describe('numbers added and drained while m2bbs start runs', () => {
     expect(moved.prompt?.msg).toContain('MAIN MENU');
     expect((await caller.exchange('4')).texts.join('\n')).not.toMatch(/name\?|NO CARRIER/);
 
+    // Moved once already, the caller is moved again, at once, when the number it is on is upgraded.
+    const upgraded = await m2bbs(['upgrade', 'bbs.11', '--db', db]);
+    expect(upgraded.code).toBe(0);
+    expect(upgraded.stdout).toMatch(/bbs\.11 upgraded: 1 caller moved, 0 left/);
+    expect((await caller.untilPrompt()).texts[0]).toBe('-- line moved to @bbs.11 --');
+
     // The process is gone and listed as not taking calls; another add (far longer than the
     // 10 ms restart delay) comes and goes without bbs.10 being started again.
     expect(isRunning(oldPid)).toBe(false);
