@@ -59,6 +59,8 @@ async function runRollingUpgrade(config: BenchConfig, progress: Progress, deadli
   const unexpected = new Map<string, number>();
   const moved = new Samples();
   const others = new Samples();
+  const before = new Samples();
+  let walkFrom = Infinity;
   let upgradeFrom = Infinity;
   let upgradeTo = Infinity;
   let answered = 0;
@@ -70,6 +72,7 @@ async function runRollingUpgrade(config: BenchConfig, progress: Progress, deadli
       // The input that paid for a move: its answer came after a notice that came after it was typed.
       if (movedAt !== undefined && movedAt >= sentAt) moved.add(at - sentAt);
       else if (sentAt >= upgradeFrom && at <= upgradeTo) others.add(at - sentAt);
+      else if (sentAt >= walkFrom && at < upgradeFrom) before.add(at - sentAt);
     },
     moved: () => void notices++,
     error: (kind) => void errors.set(kind, (errors.get(kind) ?? 0) + 1),
@@ -102,6 +105,7 @@ async function runRollingUpgrade(config: BenchConfig, progress: Progress, deadli
       `at menu ${callers.filter((c) => c.atMenu).length}/${callers.length}, dropped ${callers.filter((c) => c.lost !== undefined).length}, moved ${callers.filter((c) => c.moves > 0).length}, upgraded ${bbs.logged('backend upgraded').length}/${config.backends}`;
     progress.show(`logging in: ${status()}`);
     await until(() => callers.every((c) => c.atMenu || c.lost !== undefined), Math.min(deadline, now() + 60_000), () => progress.show(`logging in: ${status()}`));
+    walkFrom = now();
     await until(() => false, now() + WALK_AROUND_MS, () => progress.show(`walking: ${status()}`));
     upgradeFrom = now();
     const upgrading = upgradeBackends(bbs, config.trigger, config.backends, deadline - LAST_ANSWER_MS - WALK_AROUND_MS - 5000);
@@ -140,6 +144,7 @@ async function runRollingUpgrade(config: BenchConfig, progress: Progress, deadli
     writes,
     movedRoundTripMs: moved.summary(),
     otherRoundTripMs: others.summary(),
+    beforeRoundTripMs: before.summary(),
     upgrade,
     errors: { total: count(errors), kinds: Object.fromEntries(errors) },
     serverProblems: summarise(serverProblems),

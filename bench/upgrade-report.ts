@@ -32,6 +32,8 @@ export interface RollingUpgrade {
   readonly movedRoundTripMs: Summary;
   /** Round trip of every other input typed and answered while the upgrade ran. */
   readonly otherRoundTripMs: Summary;
+  /** Round trip of every input typed and answered in the seconds before the upgrade began. */
+  readonly beforeRoundTripMs: Summary;
   readonly upgrade: UpgradeOutcome;
   readonly errors: { readonly total: number; readonly kinds: Readonly<Record<string, number>> };
   readonly serverProblems: readonly string[];
@@ -81,6 +83,7 @@ export function formatUpgradeReport(report: UpgradeReport): string {
   out.push(row('doubled writes', w.doubled === 0 ? '0' : `${int(w.doubled)}: ${w.doubledTags.slice(0, 5).join(', ')}`));
   out.push(row('round trip, input moved', ms(r.movedRoundTripMs)));
   out.push(row('round trip, others meanwhile', ms(r.otherRoundTripMs)));
+  out.push(row('round trip, before the upgrade', ms(r.beforeRoundTripMs)));
   out.push(row('errors', r.errors.total === 0 ? '0' : `${int(r.errors.total)}: ${kinds(r.errors.kinds)}`));
   if (r.serverProblems.length > 0) out.push('', 'the BBS logged:', ...r.serverProblems.map((p) => `  ${p}`));
   out.push('', 'handlers on one Mongrel2 send_spec:');
