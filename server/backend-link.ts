@@ -100,6 +100,9 @@ export class BackendLink {
     const sub = new Subscriber(curveOptionsFor(spec.number, spec.recvSpec, curve));
     push.linger = 0;
     sub.linger = 0;
+    // zeromq.js starts a socket's monitor on the first read of `events`: before the bind, so a
+    // backend already running (a restarted proxy) that connects at once is never missed.
+    void push.events;
     try {
       await push.bind(spec.sendSpec);
       await sub.bind(spec.recvSpec);

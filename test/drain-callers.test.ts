@@ -68,6 +68,14 @@ function entry(bbs: TestBbs, number: string): DirectoryEntry | undefined {
   return bbs.proxy.switchboard.directory().find((n) => n.number === number);
 }
 
+/** Resolves once `done()` is true, looking again every 20 ms (at most 10 s). */
+async function until(done: () => boolean): Promise<void> {
+  for (const deadline = Date.now() + 10_000; !done(); ) {
+    if (Date.now() > deadline) throw new Error('gave up waiting');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 const handlerOf = (bbs: TestBbs, number: string): HandlerProcess => bbs.handlers[Number(number.slice('bbs.'.length)) - 10] as HandlerProcess;
 
 describe('draining a number with callers on it', () => {
@@ -86,41 +94,46 @@ describe('draining a number with callers on it', () => {
 
   it('SIGTERM: callers at the menu, mid-message and mid-mail go on on the other number, and the backend exits', async () => {
     const captured = capturedLog();
-    bbs = await startTestBbs({ backends: 2, batch: true, log: captured.log });
+    // Three lines a number: the other number filled for a moment steers the second telnet call
+    // (the telnet door dials @bbs, free lines first) to the number the first one landed on.
+    bbs = await startTestBbs({ backends: 2, batch: true, lines: 3, log: captured.log });
     const board = bbs;
-    // The telnet door dials @bbs: whichever number it lands on is the one drained.
     const telnet = await TelnetCaller.open(board.telnetPort, 'dumb');
     open.push(telnet);
     await telnet.signUpToMenu('drainmenu', 'menu-pw-1');
     const from = /ATDT @(bbs\.1[01]) \.\.\. CONNECT/.exec(telnet.text)?.[1] as string;
     const to = from === 'bbs.10' ? 'bbs.11' : 'bbs.10';
+    const fillers = await Promise.all([1, 2, 3].map(() => json(`@${to}`)));
+    for (const filler of fillers) await filler.exchange('connect');
+    const mailer = await TelnetCaller.open(board.telnetPort, 'dumb');
+    open.push(mailer);
+    await mailer.signUpToMenu('drainmailer', 'mailer-pw-1');
+    expect(mailer.text).toContain(`ATDT @${from} ... CONNECT`);
+    for (const filler of fillers) filler.destroy();
+    await until(() => entry(board, to)?.inUse === 0);
 
     const writer = await json(`@${from}`);
     await signUp(writer, 'drainwriter', 'writer-pw-1');
     await writer.exchange('1');
     await writer.exchange('line one');
     await writer.exchange('line two');
-
-    const mailer = await json(`@${from}`);
-    await signUp(mailer, 'drainmailer', 'mailer-pw-1');
-    await mailer.exchange('3');
-    await mailer.exchange('drainmenu');
-    await mailer.exchange('mail one');
+    await mailer.type('3', 'Send to whom?');
+    await mailer.type('drainmenu', ' 1> ');
+    await mailer.type('mail one', ' 2> ');
     expect(entry(board, from)?.inUse).toBe(3);
 
-    const telnetFrom = telnet.text.length;
+    const [telnetFrom, mailerFrom] = [telnet.text.length, mailer.text.length];
     const handler = handlerOf(board, from);
     handler.child.kill('SIGTERM');
 
     // Each was idle at a prompt: handed off at once, the notice, and that prompt again.
     const moved = `-- line moved to @${to} --`;
-    await telnet.waitFor(new RegExp(`${moved.replaceAll('.', '\\.')}[\\s\\S]*MAIN MENU[\\s\\S]*> $`), telnetFrom);
+    const movedPattern = moved.replaceAll('.', '\\.');
+    await telnet.waitFor(new RegExp(`${movedPattern}[\\s\\S]*MAIN MENU[\\s\\S]*> $`), telnetFrom);
+    await mailer.waitFor(new RegExp(`${movedPattern}\\r\\n 2> $`), mailerFrom);
     const writerMoved = await writer.untilPrompt();
     expect(writerMoved.texts).toContain(moved);
     expect(writerMoved.prompt?.pchar).toBe(' 3> ');
-    const mailerMoved = await mailer.untilPrompt();
-    expect(mailerMoved.texts).toContain(moved);
-    expect(mailerMoved.prompt?.pchar).toBe(' 2> ');
 
     // The drained backend exits by itself once it holds nobody.
     expect(await handler.exited).toBe(0);
@@ -128,15 +141,17 @@ describe('draining a number with callers on it', () => {
     // Each finishes what it was doing, nothing retyped.
     await writer.exchange('line three');
     expect(everything(await writer.exchange('.'))).toContain('Your message is on the board as number 1.');
-    await mailer.exchange('mail two');
-    expect(everything(await mailer.exchange('.'))).toMatch(/drainmenu/);
+    await mailer.type('mail two', ' 3> ');
+    expect(await mailer.type('.', 'MAIN MENU')).toContain('Sent to drainmenu.');
     expect(rows(board, 'SELECT body FROM messages ORDER BY id')).toEqual(['line one\nline two\nline three']);
     expect(rows(board, 'SELECT body FROM mail ORDER BY id')).toEqual(['mail one\nmail two']);
     const read = await telnet.type('4', /MAIN MENU[\s\S]*> $/);
     expect(read).toContain('mail one\r\nmail two');
 
-    expect(telnet.text.split(moved)).toHaveLength(2);
-    expect(telnet.text).not.toContain('NO CARRIER');
+    for (const caller of [telnet, mailer]) {
+      expect(caller.text.split(moved)).toHaveLength(2);
+      expect(caller.text).not.toContain('NO CARRIER');
+    }
     const log = captured.records;
     expect(log.find((r) => r.msg === 'link draining')).toMatchObject({ backend: from, by: 'backend' });
     expect(log.filter((r) => r.msg === 'handed off' && r.reason === 'draining')).toHaveLength(3);
@@ -156,7 +171,11 @@ describe('draining a number with callers on it', () => {
 
     const handler = handlerOf(board, 'bbs.10');
     handler.child.kill('SIGTERM');
-    const waits = await captured.waitFor((r) => r.msg === 'drain waits: no free line elsewhere');
+    const exitedFirst = handler.exited.then(() => {
+      throw new Error(`the draining backend exited before its drain waited: ${JSON.stringify(handler.records.find((r) => r.msg === 'drained'))}`);
+    });
+    const waits = await Promise.race([captured.waitFor((r) => r.msg === 'drain waits: no free line elsewhere'), exitedFirst]);
+    exitedFirst.catch(() => {});
     expect(waits).toMatchObject({ backend: 'bbs.10', waiting: 1 });
     expect(entry(board, 'bbs.10')).toMatchObject({ up: true, draining: true, inUse: 1 });
     expect(formatDirectory(board.proxy.switchboard.directory(), Date.now())).toMatch(/^@bbs\.10\s+draining\s/m);
