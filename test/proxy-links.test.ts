@@ -78,5 +78,13 @@ describe('the proxy told to add, drain and remove links', () => {
     proxy.child.send({ type: 'remove-link', sendSpec: second.sendSpec });
     await proxy.waitForLog((r) => r.msg === 'link removed' && r.sendSpec === second.sendSpec);
     expect(await bbs10(ready.front.port)).toMatchObject({ up: true, draining: false, generation: 3, inUse: 1 });
+
+    // Removing the link the caller is on moves the call as a death would: to the first generation.
+    proxy.child.send({ type: 'remove-link', sendSpec: added.backend.sendSpec });
+    const movedAgain = await client.untilPrompt();
+    expect(movedAgain.texts).toContain('-- line moved to @bbs.10 --');
+    expect(movedAgain.prompt?.msg).toMatch(/password/i);
+    await proxy.waitForLog((r) => r.msg === 'line moving');
+    expect(await bbs10(ready.front.port)).toMatchObject({ up: true, draining: false, generation: 3, inUse: 1 });
   });
 });
