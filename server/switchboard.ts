@@ -17,7 +17,7 @@ import { backendNoticeOf, encodeDisconnect, encodeRequest, type Mongrel2Reply } 
 import { ackOf, isUnackedPrompt } from '../common/prompt-ack.js';
 import type { BackendLink } from './backend-link.js';
 import { dialOrder } from './dial-order.js';
-import type { Call, CallerInfo, DialResult, Line, Switchboard } from './line.js';
+import type { CallerInfo, DialResult, Line, Switchboard } from './line.js';
 import { ResendWindow } from './resend-window.js';
 import { isBusy, noteLogin, notePrompt, type CallState, type LinkState } from './call-state.js';
 import { createCallMover } from './call-mover.js';
@@ -25,6 +25,7 @@ import { createCallDialler } from './call-dialler.js';
 import { directoryOf } from './directory.js';
 import { createHandoff } from './handoff.js';
 import { createLinkControl } from './link-control.js';
+import { ProxyCall, type CallContext } from './proxy-call.js';
 import { LinkTable } from './link-table.js';
 import type { RefusalLog } from './refusal-log.js';
 
@@ -92,6 +93,7 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
   const mover = createCallMover({ ...context, table, random, moveTimeoutMs, registered: (state) => calls.get(state.id) === state, isBusy });
   const handoff = createHandoff({ uuid, log, table, random, calls: () => calls.values(), abandon, moveTo: (state, targets) => mover.move(state, targets) });
   const { up, addLink, drainLink, removeLink } = createLinkControl({ log, table, handoff, down });
+  const callContext: CallContext = { uuid, log, answerTimeoutMs, mover, attempt, unanswered, unregister, request, registered: (state) => calls.get(state.id) === state };
 
   function register(state: CallState): void {
     state.id = String(++lastId);
@@ -118,53 +120,6 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
     const headers = { PATH: state.info.route, METHOD: 'JSON', PATTERN: pattern, URL_SCHEME: 'm2bbs', REMOTE_ADDR: state.info.remoteAddr, DOOR: state.info.door, SESSION: state.session, SEQ: String(seq) };
     const moved = state.movingSince === undefined ? headers : { ...headers, RESUME: '1', ACKED: String(state.window?.acked ?? 0) };
     return encodeRequest({ uuid, connId: state.id, path: state.info.route, headers: moved, body });
-  }
-
-  // One per caller for the whole call, so its methods live on a class rather than in closures
-  // made per call (run through tsx, each named closure also carries a ~250-byte property table).
-  class ProxyCall implements Call {
-    constructor(private readonly state: CallState) {}
-
-    get id(): string {
-      return this.state.id;
-    }
-
-    get number(): string {
-      return this.state.link.spec.number;
-    }
-
-    send(body: Buffer | string): void {
-      const { state } = this;
-      if (state.ended) return;
-      state.seq++;
-      state.atPrompt = false;
-      if (state.movingSince !== undefined) return mover.typedWhileMoving(state, Buffer.from(body));
-      if (state.connected) {
-        state.window?.push(state.seq, Buffer.isBuffer(body) ? body : Buffer.from(body));
-        // Only an m2bbs backend (the batching ones) is sure to answer a call's first line at once;
-        // another Mongrel2 handler may rightly stay quiet until its caller speaks.
-        if (!state.announced && state.timer === undefined && state.link.spec.batch === true) state.timer = setTimeout(unanswered, answerTimeoutMs, state).unref();
-        return state.link.send(request(state, body, state.seq));
-      }
-      if (state.first !== undefined) return void state.queued.push(Buffer.from(body));
-      state.first = Buffer.from(body);
-      attempt(state);
-    }
-
-    sendLine(text: string): void {
-      this.send(JSON.stringify({ type: 'msg', msg: text }));
-    }
-
-    leave(): void {
-      const { state } = this;
-      if (state.ended) return;
-      state.ended = true;
-      clearTimeout(state.timer);
-      if (calls.get(state.id) !== state) return;
-      unregister(state);
-      state.link.send(encodeDisconnect(uuid, state.id));
-      log.info('caller left', { conn: state.id, backend: state.link.spec.number });
-    }
   }
 
   function dial(line: Line, info: CallerInfo): DialResult {
@@ -201,7 +156,7 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
       register(state);
       log.info('call connected', { conn: state.id, backend: first.spec.number, door: info.door });
     }
-    const call = new ProxyCall(state);
+    const call = new ProxyCall(state, callContext);
     return { ok: true, call };
   }
 
