@@ -25,12 +25,20 @@ export interface FailoverTally {
   unexpected?(what: string): void;
   /** The answer to a line that moved while it waited acknowledged the line before it, not it. */
   shortAck?(): void;
+  /** A numbered line was sent again after a silence. */
+  resent?(): void;
 }
 
 export interface FailoverPlan {
   readonly thinkMs: number;
   readonly now: () => number;
   readonly random: () => number;
+  /**
+   * Behind a real Mongrel2 with several handlers: number each input in the body (`"seq":N`, as
+   * the proxy's SEQ header does), skip a prompt acking an older one (shown again by a handler
+   * that took the call over), and send the last input again after this many ms without a word.
+   */
+  readonly resendAfterMs?: number;
 }
 
 export class FailoverCaller {
@@ -41,6 +49,9 @@ export class FailoverCaller {
   private movedAt: number | undefined;
   private socket: Socket | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private resendTimer: NodeJS.Timeout | undefined;
+  private lastFrame = '';
+  private resends = 0;
   private stopping = false;
   closed = false;
   /** How the call ended, when the BBS ended it: NO CARRIER, an exit, or a line closed without a word. */
@@ -68,6 +79,7 @@ export class FailoverCaller {
     socket.on('error', () => undefined);
     socket.on('close', () => {
       clearTimeout(this.timer);
+      clearTimeout(this.resendTimer);
       this.closed = true;
       if (!this.stopping && this.lost === undefined) this.lost = 'line closed without a word';
     });
@@ -77,6 +89,7 @@ export class FailoverCaller {
   stop(): void {
     this.stopping = true;
     clearTimeout(this.timer);
+    if (!this.waiting) clearTimeout(this.resendTimer);
   }
 
   hangUp(): void {
@@ -85,6 +98,7 @@ export class FailoverCaller {
   }
 
   private reply(reply: JsonReply): void {
+    if (this.waiting) this.armResend();
     const msg = typeof reply.msg === 'string' ? reply.msg : '';
     const at = this.plan.now();
     switch (reply.type) {
@@ -110,6 +124,10 @@ export class FailoverCaller {
     // again: a prompt acknowledging less than the input before the last is that one (the new
     // backend acknowledges one input short of what it replayed).
     const seq = typeof reply.seq === 'number' ? reply.seq : undefined;
+    const numbered = this.plan.resendAfterMs !== undefined;
+    // Numbered: an older prompt shown again by a handler that took the call over, or the answer
+    // to a line sent twice, coming a second time.
+    if (numbered && seq !== undefined && (seq < this.inputs || (this.sentAt < 0 && this.resends > 0 && seq === this.inputs))) return;
     if (this.sentAt < 0) {
       // A moved caller who was not waiting is shown its prompt again after the notice.
       if (this.movedAt === undefined && !this.stopping && !this.closed) this.tally.unexpected?.('a prompt with no line waiting');
@@ -126,6 +144,7 @@ export class FailoverCaller {
     if (this.movedAt !== undefined && this.movedAt >= this.sentAt && seq === this.inputs - 1) this.tally.shortAck?.();
     else if (seq !== undefined && seq !== this.inputs) this.tally.unexpected?.(`a prompt acknowledging input ${seq} after input ${this.inputs}`);
     this.tally.answered(this.sentAt, at, this.movedAt);
+    clearTimeout(this.resendTimer);
     this.sentAt = -1;
     this.movedAt = undefined;
     const pchar = typeof reply.pchar === 'string' ? reply.pchar : '> ';
@@ -146,7 +165,24 @@ export class FailoverCaller {
   private send(line: string): void {
     if (this.stopping || this.closed) return;
     this.inputs++;
+    this.resends = 0;
     this.sentAt = this.plan.now();
-    this.socket?.write(`@bbs ${JSON.stringify({ type: 'msg', msg: line })}\0`);
+    const body = this.plan.resendAfterMs === undefined ? { type: 'msg', msg: line } : { type: 'msg', msg: line, seq: this.inputs };
+    this.lastFrame = `@bbs ${JSON.stringify(body)}\0`;
+    this.socket?.write(this.lastFrame);
+    this.armResend();
+  }
+
+  private armResend(): void {
+    const ms = this.plan.resendAfterMs;
+    if (ms === undefined) return;
+    clearTimeout(this.resendTimer);
+    this.resendTimer = setTimeout(() => {
+      if (!this.waiting || this.closed) return;
+      this.resends++;
+      this.tally.resent?.();
+      this.socket?.write(this.lastFrame);
+      this.armResend();
+    }, ms);
   }
 }

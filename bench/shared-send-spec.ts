@@ -20,6 +20,9 @@ import { startMongrel2 } from './mongrel2-server.js';
 import type { Progress } from './progress.js';
 import { Samples, type Summary } from './samples.js';
 
+// A numbered line with no word back for this long is sent again (a handler may hold a line for a
+// conversation whose owner has not finished with it; the handler dedups what it already read).
+const RESEND_AFTER_MS = 1000;
 const M2BBS_BIN = fileURLToPath(new URL('../bin/m2bbs.js', import.meta.url));
 
 /** One run: `handlers` processes on one send_spec. */
@@ -43,6 +46,8 @@ export interface SharedRun {
   readonly epochTakeovers: number;
   /** Prompts no line was waiting for, or acknowledging another input than the last typed. */
   readonly unexpectedAnswers: number;
+  /** Lines sent again after a second's silence (numbered: read once whatever happens). */
+  readonly resent: number;
   readonly writes: WriteCheck;
   readonly errors: number;
 }
@@ -63,6 +68,7 @@ export async function runSharedSendSpec(config: BenchConfig, handlers: number, p
   let answered = 0;
   let errors = 0;
   let unexpected = 0;
+  let resent = 0;
   const tally: FailoverTally = {
     answered(sentAt, at) {
       answered++;
@@ -71,9 +77,10 @@ export async function runSharedSendSpec(config: BenchConfig, handlers: number, p
     moved: () => undefined,
     error: () => void errors++,
     unexpected: () => void unexpected++,
+    resent: () => void resent++,
   };
   const now = (): number => performance.now();
-  const callers = names.map((name, i) => new FailoverCaller(new FailoverWalk(name, BENCH_PASSWORD, names[(i + 1) % names.length] as string, `s${handlers}c${i}x`, i), { thinkMs: config.sharedThinkMs, now, random: Math.random }, tally));
+  const callers = names.map((name, i) => new FailoverCaller(new FailoverWalk(name, BENCH_PASSWORD, names[(i + 1) % names.length] as string, `s${handlers}c${i}x`, i), { thinkMs: config.sharedThinkMs, now, random: Math.random, resendAfterMs: RESEND_AFTER_MS }, tally));
   try {
     for (const log of logs) processes.push(startHandler(log, m2.sendSpec, m2.recvSpec, db));
     await until(() => logs.every((log) => logged(log, 'handler ready') > 0), now() + 30_000);
@@ -117,6 +124,7 @@ export async function runSharedSendSpec(config: BenchConfig, handlers: number, p
       takeovers: takenOver(),
       epochTakeovers: epochTakeovers(db),
       unexpectedAnswers: unexpected,
+      resent,
       writes: checkWrites(db, callers.flatMap((c) => c.walk.writes)),
       errors,
     };

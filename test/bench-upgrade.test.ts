@@ -31,11 +31,11 @@ describe('m2bbs bench --scenario upgrade (smoke run; no timing is asserted)', ()
     expect(() => parseBenchConfig(['--scenario', 'upgrade', '--target', '127.0.0.1:6767'])).toThrow('--scenario upgrade upgrades the backends of a BBS it starts');
   });
 
-  it('upgrades both backends under a few callers: nobody dropped, nothing lost or doubled, callers moved; then a handler behind a real Mongrel2', async () => {
+  it('upgrades both backends under a few callers: nobody dropped, nothing lost or doubled, callers moved; then one and two handlers on one real Mongrel2 send_spec', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'm2bbs-bench-upgrade-'));
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'upgrade.json');
-    const shared = withMongrel2 ? '1' : 'none';
+    const shared = withMongrel2 ? '1,2' : 'none';
     const args = ['--scenario', 'upgrade', '--callers', '6', '--sign-ups', '1', '--think', '50', '--shared-handlers', shared, '--shared-callers', '3', '--duration', '2', '--json', file];
     const { code, stdout, stderr } = await runBench(args);
     expect(code, `${stdout}\n${stderr}`).toBe(0);
@@ -58,7 +58,7 @@ describe('m2bbs bench --scenario upgrade (smoke run; no timing is asserted)', ()
     expect(report.passed).toBe(true);
 
     if (!withMongrel2) return;
-    expect(report.shared.map((s) => s.handlers)).toEqual([1]);
+    expect(report.shared.map((s) => s.handlers)).toEqual([1, 2]);
     for (const s of report.shared) {
       expect(s).toMatchObject({ callers: 3, reachedMenu: 3, dropped: 0, unexpectedAnswers: 0 });
       expect(s.writes).toMatchObject({ lost: 0, doubled: 0 });
@@ -66,5 +66,8 @@ describe('m2bbs bench --scenario upgrade (smoke run; no timing is asserted)', ()
       expect(typeof s.inputsPerSecond).toBe('number');
       expect(typeof s.takeoversPerInput).toBe('number');
     }
+    // One handler holds every conversation; two take each other's over as Mongrel2 deals the lines.
+    expect(report.shared[0]?.windowTakeovers).toBe(0);
+    expect(report.shared[1]?.takeovers).toBeGreaterThan(0);
   }, 240_000);
 });
