@@ -11,7 +11,8 @@ import type { LogOutput } from './log-view.js';
 import { backendArgs, type StartConfig } from './start-config.js';
 import { startEndpoints } from './start-endpoints.js';
 import { runChild, type SupervisedChild } from './supervised-child.js';
-import { createOrchestrator, type DrainReport, type Fleet, type LiveBackend, type Orchestrator } from './upgrade.js';
+import { newGeneration, supervisorFleet, type Generation } from './supervisor-fleet.js';
+import { createOrchestrator, type Orchestrator } from './upgrade.js';
 
 /** The running BBS as `m2bbs start` holds it. */
 export interface Supervisor {
@@ -29,24 +30,11 @@ export interface Supervisor {
   kill(): void;
 }
 
-// One backend process's generation of a number, restarted when it dies unless it was retired
-// (replaced by a newer generation, or drained) or is still on trial (a new generation not yet up).
-interface Generation extends LiveBackend {
-  child: SupervisedChild | undefined;
-  retired: boolean;
-  trial: ((why: string) => void) | undefined;
-  drained: DrainReport;
-  /** Called when the backend says it has begun to drain. */
-  begun?: () => void;
-}
-
 // A run shorter than this counts as a quick failure; the wait after one doubles from 0.5 s to 10 s
 // (a backend's from --restart-delay-ms to --max-restart-delay-ms).
 const QUICK_MS = 30_000;
 // A proxy that fails this many times in a row, each soon after starting, is not coming back.
 const PROXY_TRIES = 5;
-// How long a new generation may take to connect before the upgrade gives up on it.
-const LAUNCH_MS = 30_000;
 
 function restartDelayMs(quickFailures: number, first = 500, max = 10_000): number {
   return Math.min(first * 2 ** (quickFailures - 1), max);
@@ -133,10 +121,6 @@ export function startSupervisor(config: StartConfig, log: Logger, output: LogOut
     all.add(child);
   }
 
-  function newGeneration(spec: BoundBackend, generation: number): Generation {
-    return { number: spec.number, generation, spec, child: undefined, retired: false, trial: undefined, drained: undefined };
-  }
-
   function live(): Generation[] {
     return [...generations.values()].flat().filter((g) => !g.retired);
   }
@@ -177,69 +161,14 @@ export function startSupervisor(config: StartConfig, log: Logger, output: LogOut
     all.add(handler);
   }
 
-  const fleet: Fleet = {
-    locals: () =>
-      [...generations.entries()].map(([number, list]) => {
-        const newest = list[list.length - 1] as Generation;
-        return { number, live: list.find((g) => !g.retired), newest };
-      }),
-    allNumbers: () => [...new Set(links.map((b) => b.number))],
-    endpointsFor: (number, generation) => endpoints.specFor(number, generation),
-    addLink: (spec) =>
-      requests.addLink((m) => proxy?.tell(m), spec).then((bound) => {
-        links = [...links, bound];
-        return bound;
-      }),
-    launch: (number, generation, spec) =>
-      new Promise<LiveBackend>((resolve, reject) => {
-        const g = newGeneration(spec, generation);
-        const up = requests.connected(spec.sendSpec);
-        const timer = setTimeout(() => g.trial?.(`it did not connect within ${LAUNCH_MS / 1000} s`), LAUNCH_MS);
-        g.trial = (why) => {
-          clearTimeout(timer);
-          up.cancel();
-          g.trial = undefined;
-          g.retired = true;
-          g.child?.signal('SIGKILL');
-          const list = generations.get(number)?.filter((other) => other !== g) ?? [];
-          if (list.length === 0) generations.delete(number);
-          else generations.set(number, list);
-          reject(new Error(why));
-        };
-        void up.promise.then(() => {
-          clearTimeout(timer);
-          g.trial = undefined;
-          resolve(g);
-        });
-        // A drained number started again on its endpoints is the same generation, in its old place.
-        const list = generations.get(number) ?? [];
-        const same = list.findIndex((other) => other.spec.sendSpec === spec.sendSpec);
-        if (same >= 0) list.splice(same, 1, g);
-        startBackend(g, 0);
-      }),
-    drainLink: (sendSpec) => proxy?.tell({ type: 'drain-link', sendSpec }),
-    removeLink: (sendSpec) => {
-      links = links.filter((b) => b.sendSpec !== sendSpec);
-      proxy?.tell({ type: 'remove-link', sendSpec });
-    },
-    retire: (backend) => {
-      const g = generations.get(backend.number)?.find((other) => other.spec.sendSpec === backend.spec.sendSpec && !other.retired);
-      const child = g?.child;
-      if (g !== undefined) g.retired = true;
-      if (g === undefined || child === undefined) return { begun: Promise.resolve(), exited: Promise.resolve(undefined) };
-      const exited = child.exited.then(() => g.drained);
-      // SIGTERM is a drain for a backend; it exits by itself after its own --drain-timeout-ms.
-      const begun = Promise.race([new Promise<void>((resolve) => (g.begun = resolve)), exited.then(() => undefined)]);
-      child.signal('SIGTERM');
-      return { begun, exited };
-    },
-    removeEndpoints: (spec) => {
-      endpoints.removeSpec(spec);
-      // Only the newest generation of each number is kept once an older one is gone.
-      const list = generations.get(spec.number);
-      if (list !== undefined) generations.set(spec.number, list.filter((g) => g.spec.sendSpec !== spec.sendSpec || g === list[list.length - 1]));
-    },
-  };
+  const fleet = supervisorFleet({
+    generations,
+    links: { get: () => links, set: (next) => (links = next) },
+    tell: (message) => proxy?.tell(message),
+    requests,
+    endpoints,
+    start: (g) => startBackend(g, 0),
+  });
 
   startProxy(0);
   const ready = proxyReady.then(async (where) => {
