@@ -15,6 +15,8 @@ export type CurveClients = ReadonlyMap<string, ReadonlyMap<string, string>>;
 /** The proxy's keys: its own pair, and for each number the backends' public keys allowed on its endpoints only. */
 export interface ProxyCurve extends CurveKeyPair {
   readonly clients: CurveClients;
+  /** The --curve-clients folder, read again for a number added while the proxy runs. */
+  readonly clientsDir?: string;
 }
 
 /** A backend's keys: its own pair and the proxy's public key. */
@@ -67,14 +69,14 @@ export function proxyCurve(key: string | undefined, clients: string | undefined,
     problems.add(own.problem);
     return undefined;
   }
-  return { publicKey: own.cert.publicKey, secretKey: own.cert.secretKey ?? '', clients: allowed };
+  return { publicKey: own.cert.publicKey, secretKey: own.cert.secretKey ?? '', clients: allowed, clientsDir: clients };
 }
 
 /**
  * Reads --curve-clients DIR: DIR/NUMBER.pub is a key allowed on NUMBER's endpoints only, and so is
  * every *.pub in a folder DIR/NUMBER/ (several backends serving one number).
  */
-function readCurveClients(dir: string, problems: ConfigProblems): CurveClients {
+export function readCurveClients(dir: string, problems: ConfigProblems): CurveClients {
   const allowed = new Map<string, Map<string, string>>();
   const allow = (number: string, file: string, name: string): void => {
     const read = readCert('--curve-clients', file, 'public');

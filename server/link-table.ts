@@ -27,12 +27,14 @@ export class LinkTable {
     this.counts.set(number, (this.counts.get(number) ?? 0) + 1);
   }
 
-  /** Drops `link` from its number; the number stays listed (its generations gone) for the directory. */
+  /** Drops `link` from its number, and the number with its last link. */
   remove(link: BackendLink): void {
     const generations = this.byNumber.get(link.spec.number);
     if (generations === undefined) return;
     const at = generations.indexOf(link);
     if (at >= 0) generations.splice(at, 1);
+    // Its last link gone: the number is no longer listed or dialled (drained numbers keep theirs).
+    if (generations.length === 0) this.byNumber.delete(link.spec.number);
     this.states.delete(link);
   }
 
@@ -45,7 +47,7 @@ export class LinkTable {
     return this.states.get(link) ?? { inUse: 0, knownFull: false, draining: true, waitLogged: true };
   }
 
-  /** True when the table has (or had) the number `route` names (`@bbs.10`). */
+  /** True when the table has the number `route` names (`@bbs.10`). */
   knows(route: string): boolean {
     return route.startsWith('@') && this.byNumber.has(route.slice(1));
   }

@@ -1,6 +1,8 @@
 /** The front proxy: binds every backend's endpoints, opens the doors, and stops cleanly. */
 import { hostPort } from '../common/host-port.js';
 import { createServer, type AddressInfo, type Server } from 'node:net';
+import { ConfigProblems } from '../common/config-problems.js';
+import { readCurveClients, type ProxyCurve } from '../common/curve-flags.js';
 import { BbsError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import { BackendLink, type BackendSpec } from './backend-link.js';
@@ -107,6 +109,7 @@ export async function startProxy(config: ProxyConfig, log: Logger): Promise<Prox
           throw new BbsError('BBS_ERR_CONFIG', `m2bbs proxy: backend ${given.number}: ${given.sendSpec} / ${given.recvSpec} is already a link here`);
         }
         const spec: BackendSpec = { ...given, ...(config.backends[0]?.lines === undefined ? {} : { lines: config.backends[0].lines }), ...(config.backends[0]?.batch === true ? { batch: true } : {}) };
+        allowAddedKeys(config.curve, spec);
         const link = await BackendLink.open(spec, log, events, config.curve);
         sb.addLink(link);
         return link.bound;
@@ -137,6 +140,15 @@ export async function startProxy(config: ProxyConfig, log: Logger): Promise<Prox
     await Promise.all(links.map((link) => link.close()));
     throw error;
   }
+}
+
+// A number added while the proxy runs has its backends' keys put in --curve-clients just before
+// (by m2bbs start): read them into what the ZAP handler lets in, which it looks up per peer.
+function allowAddedKeys(curve: ProxyCurve | undefined, spec: BackendSpec): void {
+  if (curve?.clientsDir === undefined || ![spec.sendSpec, spec.recvSpec].some((endpoint) => endpoint.startsWith('tcp://'))) return;
+  const keys = readCurveClients(curve.clientsDir, new ConfigProblems()).get(spec.number);
+  if (keys !== undefined) (curve.clients as Map<string, ReadonlyMap<string, string>>).set(spec.number, keys);
+  else if (!curve.clients.has(spec.number)) throw new BbsError('BBS_ERR_CONFIG', `m2bbs proxy: backend ${spec.number}: no CURVE key for it in --curve-clients ${curve.clientsDir}, so no backend could attach`);
 }
 
 // A restarted proxy's backends are already running and reconnect within moments: opening the
