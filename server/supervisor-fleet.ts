@@ -28,6 +28,8 @@ export function newGeneration(spec: BoundBackend, generation: number): Generatio
 
 // How long a new generation may take to connect before the upgrade gives up on it.
 const LAUNCH_MS = 30_000;
+// How long past its own drain time limit a draining backend may take to exit before it is killed.
+const STUCK_GRACE_MS = 30_000;
 
 /** What the fleet works on: the supervisor's own state and its way to start a backend. */
 export interface FleetState {
@@ -40,6 +42,10 @@ export interface FleetState {
   readonly endpoints: Pick<StartEndpoints, 'specFor' | 'removeSpec'>;
   /** Starts (and keeps restarting, unless retired or on trial) the backend process of `g`. */
   start(g: Generation): void;
+  /** The backends' drain time limit (--drain-timeout-ms as they are given it). */
+  readonly drainLimitMs: number;
+  /** Says that a draining backend of `number` did not exit within `ms` and is being killed. */
+  stuck(number: string, ms: number): void;
 }
 
 /** The Fleet over the supervisor's `state`. */
@@ -94,8 +100,17 @@ export function supervisorFleet(state: FleetState): Fleet {
       const child = g?.child;
       if (g !== undefined) g.retired = true;
       if (g === undefined || child === undefined) return { begun: Promise.resolve(), exited: Promise.resolve(undefined) };
-      const exited = child.exited.then(() => g.drained);
-      // SIGTERM is a drain for a backend; it exits by itself after its own --drain-timeout-ms.
+      // SIGTERM is a drain for a backend; it exits by itself after its own --drain-timeout-ms. One
+      // that has not some time after that (stopped, a stuck disk) is killed, so an upgrade cannot
+      // hang for ever; its callers are then moved as on any death.
+      const stuck = setTimeout(() => {
+        state.stuck(g.number, state.drainLimitMs + STUCK_GRACE_MS);
+        child.signal('SIGKILL');
+      }, state.drainLimitMs + STUCK_GRACE_MS);
+      const exited = child.exited.then(() => {
+        clearTimeout(stuck);
+        return g.drained;
+      });
       const begun = Promise.race([new Promise<void>((resolve) => (g.begun = resolve)), exited.then(() => undefined)]);
       child.signal('SIGTERM');
       return { begun, exited };

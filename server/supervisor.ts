@@ -36,6 +36,14 @@ const QUICK_MS = 30_000;
 // A proxy that fails this many times in a row, each soon after starting, is not coming back.
 const PROXY_TRIES = 5;
 
+// The time limit the backends drain within: the flag start passes on, else their environment's, else theirs by default.
+function drainLimitMs(backendFlags: readonly string[], env: NodeJS.ProcessEnv): number {
+  const at = backendFlags.indexOf('--drain-timeout-ms');
+  const given = at >= 0 ? backendFlags[at + 1] : env.M2BBS_DRAIN_TIMEOUT_MS;
+  const ms = Number(given);
+  return given !== undefined && given !== '' && Number.isFinite(ms) ? ms : 60_000;
+}
+
 function restartDelayMs(quickFailures: number, first = 500, max = 10_000): number {
   return Math.min(first * 2 ** (quickFailures - 1), max);
 }
@@ -168,6 +176,8 @@ export function startSupervisor(config: StartConfig, log: Logger, output: LogOut
     requests,
     endpoints,
     start: (g) => startBackend(g, 0),
+    drainLimitMs: drainLimitMs(config.backendFlags, backendEnv),
+    stuck: (number, ms) => log.error('draining backend did not exit; killing it', { backend: number, ms }),
   });
 
   startProxy(0);
