@@ -32,6 +32,8 @@ export interface ProxyConfig {
   readonly endpointDir?: string;
   /** CURVE on the tcp:// backend endpoints: the proxy's keys and the backend keys let in. */
   readonly curve?: ProxyCurve;
+  /** --insecure-tcp: tcp:// endpoints open to other hosts without CURVE were asked for (also for links added later). */
+  readonly insecureTcp?: boolean;
 }
 
 /** The flags of `m2bbs proxy`. */
@@ -125,7 +127,19 @@ export function parseProxyConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   const curve = proxyCurve(values['curve-key'], values['curve-clients'], problems);
   for (const b of backends) endpointExposureProblems(b, { curve: values['curve-key'] !== undefined, insecureTcp: values['insecure-tcp'], endpointDir }, problems);
   problems.check('m2bbs proxy');
-  return Object.freeze({ listen, telnet, backends, uuid: randomUUID(), logLevel: values['log-level'], telnetNegotiationMs: values['telnet-negotiation-ms'], maxOutputBytes: values['max-output-bytes'], awaitBackendsMs: values['await-backends-ms'], caps, ...(endpointDir === undefined ? {} : { endpointDir }), ...(curve === undefined ? {} : { curve }) });
+  return Object.freeze({ listen, telnet, backends, uuid: randomUUID(), logLevel: values['log-level'], telnetNegotiationMs: values['telnet-negotiation-ms'], maxOutputBytes: values['max-output-bytes'], awaitBackendsMs: values['await-backends-ms'], caps, ...(endpointDir === undefined ? {} : { endpointDir }), ...(curve === undefined ? {} : { curve }), ...(values['insecure-tcp'] ? { insecureTcp: true } : {}) });
+}
+
+/** Problems with a link added while the proxy runs: endpoints as `--backend` would have them. */
+export function addedLinkProblems(b: BackendSpec, config: ProxyConfig, problems: ConfigProblems): void {
+  for (const spec of [b.sendSpec, b.recvSpec]) {
+    if (!isZmqEndpoint(spec)) problems.add(`backend ${b.number}: expected a ZeroMQ endpoint like tcp://127.0.0.1:9910, got "${spec}"`);
+    else {
+      const tooLong = ipcPathProblem(`backend ${b.number}`, spec);
+      if (tooLong !== undefined) problems.add(tooLong);
+    }
+  }
+  endpointExposureProblems(b, { curve: config.curve !== undefined, insecureTcp: config.insecureTcp === true, endpointDir: config.endpointDir }, problems);
 }
 
 // A backend's endpoints open to the network without CURVE, or an ipc socket the private folder does not guard.

@@ -6,7 +6,7 @@ import { readCurveClients, type ProxyCurve } from '../common/curve-flags.js';
 import { BbsError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import { BackendLink, type BackendSpec } from './backend-link.js';
-import type { Address, ProxyConfig } from './config.js';
+import { addedLinkProblems, type Address, type ProxyConfig } from './config.js';
 import { CAP_DEFAULTS } from './cap-flags.js';
 import { createConnectionCaps, type ConnectionCaps } from './connection-caps.js';
 import { HeaderDeadlines } from './doors/header-deadline.js';
@@ -109,6 +109,10 @@ export async function startProxy(config: ProxyConfig, log: Logger): Promise<Prox
           throw new BbsError('BBS_ERR_CONFIG', `m2bbs proxy: backend ${given.number}: ${given.sendSpec} / ${given.recvSpec} is already a link here`);
         }
         const spec: BackendSpec = { ...given, ...(config.backends[0]?.lines === undefined ? {} : { lines: config.backends[0].lines }), ...(config.backends[0]?.batch === true ? { batch: true } : {}) };
+        const problems = new ConfigProblems();
+        if (!/^bbs\.\d{1,6}$/.test(spec.number)) problems.add(`backend: expected a number such as bbs.12, got "${spec.number}"`);
+        addedLinkProblems(spec, config, problems);
+        problems.check('m2bbs proxy: add-link');
         allowAddedKeys(config.curve, spec);
         const link = await BackendLink.open(spec, log, events, config.curve);
         sb.addLink(link);

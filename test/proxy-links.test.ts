@@ -67,6 +67,9 @@ describe('the proxy told to add, drain and remove links', () => {
     proxy.child.send({ type: 'add-link', request: 8, number: 'bbs.10', sendSpec: second.sendSpec, recvSpec: second.recvSpec });
     const failed = await proxy.waitForMessage('link-failed', (m) => m.request === 8);
     expect(failed.message).toContain(second.sendSpec);
+    // Endpoints other hosts could reach, without CURVE: refused as --backend would be.
+    proxy.child.send({ type: 'add-link', request: 9, number: 'bbs.12', sendSpec: 'tcp://0.0.0.0:*', recvSpec: 'tcp://0.0.0.0:*' });
+    expect((await proxy.waitForMessage('link-failed', (m) => m.request === 9)).message).toContain('open to other hosts');
 
     // The second generation drains: its caller (idle at a prompt) moves to the newest one.
     proxy.child.send({ type: 'drain-link', sendSpec: second.sendSpec });
