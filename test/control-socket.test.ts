@@ -1,7 +1,8 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { dirname } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { HandlerProcess } from './support/handler-process.js';
 import { m2bbs, runFileOf, startBbs, type RunningBbs } from './support/running-bbs.js';
 
 /** Sends `bytes` on the control socket at `path` and resolves with every JSON line it answered once it closed. */
@@ -83,8 +84,9 @@ describe('the control socket of m2bbs start', () => {
 });
 
 describe('after m2bbs start stops', () => {
-  it('the run file and the private folder are gone, and the commands say no BBS runs there', async () => {
+  it('the run file and the private folder are gone, the commands say no BBS runs there, and a stale run file is replaced', { timeout: 60_000 }, async () => {
     const running = await startBbs(['--backends', '1']);
+    onTestFinished(() => running.bbs.stop().then(() => undefined));
     const { control } = runFileOf(running.db);
     running.bbs.child.kill('SIGTERM');
     expect(await running.bbs.exited).toBe(0);
@@ -95,6 +97,16 @@ describe('after m2bbs start stops', () => {
       expect(after.code).toBe(1);
       expect(after.stderr.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^m2bbs ${command[0]}: no BBS is running on .*bbs\\.db`))]);
     }
+    // A run file left by a start that was killed (its pid gone) is stale: ignored, then replaced.
+    const stale = { pid: running.bbs.child.pid, control, token: 'f'.repeat(64) };
+    writeFileSync(`${running.db}.run`, JSON.stringify(stale), { mode: 0o600 });
+    expect((await m2bbs(['add', '--db', running.db])).stderr).toMatch(/^m2bbs add: no BBS is running on /);
+    const again = HandlerProcess.run(['start', '--listen', '127.0.0.1:0', '--telnet', '127.0.0.1:0', '--db', running.db, '--log', 'json', '--backends', '1']);
+    onTestFinished(() => again.stop().then(() => undefined));
+    await again.waitForStdout(/Ctrl-C stops everything/);
+    expect(runFileOf(running.db).pid).toBe(again.child.pid);
+    expect((await m2bbs(['drain', 'bbs.99', '--db', running.db])).stderr).toContain('bbs.99 is not a number of this BBS');
+    await again.stop();
     await running.bbs.stop();
   });
 });
