@@ -99,12 +99,10 @@ export async function startBackend(config: HandlerConfig, log: Logger): Promise<
     process.once('exit', () => (process.exitCode = 1));
     process.kill(process.pid, 'SIGTERM');
   });
-  pull.connect(config.sendSpec);
-  pub.connect(config.recvSpec);
-  void watchSubscriptions(pub, subscribed, log);
   // Whether the server is there: ZeroMQ keeps a subscription through a disconnect (it expects a
   // reconnect), so the connection is what says a drain has nobody left to move its calls.
   const server = { connected: false, changed: undefined as (() => void) | undefined };
+  // Listened to before connecting: a connection made before the monitor starts is never told.
   pub.events.on('connect', () => {
     server.connected = true;
     server.changed?.();
@@ -113,6 +111,13 @@ export async function startBackend(config: HandlerConfig, log: Logger): Promise<
     server.connected = false;
     server.changed?.();
   });
+  pull.connect(config.sendSpec);
+  pub.connect(config.recvSpec);
+  // A subscription comes over a connection: proof the server is there, whatever the monitor saw.
+  void watchSubscriptions(pub, () => {
+    server.connected = true;
+    subscribed();
+  }, log);
   const receiving = receiveRequests(pull, engine, log, (request) => {
     if (!serverWentAway) return;
     serverWentAway = false;

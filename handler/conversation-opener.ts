@@ -123,7 +123,9 @@ export function createConversationOpener(options: OpenerOptions): ConversationOp
     session.lastPart = position.lastPart;
     session.callerId = position.callerId;
     session.lastRow = position.lastRow;
-    if (session.acked >= 0) session.acked = Math.max(0, position.lastSeq - 1);
+    // A client behind Mongrel2 matches prompts to its inputs: the prompt the replay ends at is the
+    // one after the last input the journal read, so it must say so (or the client sends it forever).
+    if (session.acked >= 0) session.acked = identity.named ? Math.max(0, position.lastSeq - 1) : position.lastSeq;
     const { replay } = from;
     replay.acked = identity.acked;
     // The proxy saw prompts for inputs this journal does not hold: it cannot be trusted.

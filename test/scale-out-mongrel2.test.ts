@@ -66,18 +66,29 @@ describe.runIf(available)('two handlers on one Mongrel2 send_spec', () => {
       const name = `scaler${i}`;
       const caller = await JsonSocketClient.open(server.port, '@bbs', { numbered: true, resendAfterMs: RESEND_AFTER_MS });
       callers.push(caller);
+      // What this caller typed and saw, for the failure message.
+      const transcript: string[] = [];
       const say = async (line: string): Promise<Turn> => {
         const turn = await caller.exchange(line);
+        transcript.push(`YOU: ${line}`, ...turn.texts.map((t) => `BBS: ${t}`), ...(turn.closed ? ['-- closed --'] : []));
         if (++answered === Math.floor((CALLERS * INPUTS_EACH) / 2)) halfway();
         return turn;
       };
+      try {
+        await script(name, say);
+      } catch (error) {
+        throw new Error(`${name}: ${error instanceof Error ? error.message : String(error)}\n${transcript.join('\n')}`, { cause: error });
+      }
+    }
+
+    async function script(name: string, say: (line: string) => Promise<Turn>): Promise<void> {
       // Signing up answers what is asked: a line that crossed to the other handler between the two
       // passwords may be asked for again (a password is never journaled; see waitsForOwner).
       let turn = await say('connect');
       for (let steps = 0; !(turn.prompt?.msg ?? '').includes('MAIN MENU'); steps++) {
         expect(turn.closed).toBe(false);
         expect(steps).toBeLessThan(12);
-        const asked = shown(turn);
+        const asked = turn.prompt?.msg ?? '';
         turn = await say(asked.includes("What's your name?") ? name : asked.includes('Sign up as') ? 'y' : /password/i.test(asked) ? PASSWORD : '');
       }
 

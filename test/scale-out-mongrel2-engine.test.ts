@@ -1,0 +1,108 @@
+/**
+ * Several handlers on one Mongrel2 send_spec, at the engine level and in-process: two engines
+ * (two processes) on one real SQLite file, each with a Journal, get a caller's lines in turn as
+ * Mongrel2 deals them. A line for a conversation the other engine served since is taken over, not
+ * run on a stale session (and so never lost); a hang-up heard by the engine that does not hold
+ * the call ends it; a numbered input sent again is read once and gets its prompt again.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../common/log.js';
+import { openDatabase } from '../db/open-database.js';
+import { createStore } from '../db/store.js';
+import { Journal } from '../handler/journal.js';
+import type { Reply } from '../handler/replies.js';
+import { createHarness, SERVER_UUID, TEST_LIMITS, type Harness, type TestCaller } from './support/harness.js';
+import { until } from './support/process-tree.js';
+
+const CONVERSATION = `m2/${SERVER_UUID}/0/1`;
+let dir = '';
+let opened: { harness: Harness; db: Database.Database }[] = [];
+afterEach(() => {
+  for (const b of opened) b.harness.close();
+  opened = [];
+  if (dir !== '') rmSync(dir, { recursive: true, force: true });
+  dir = '';
+});
+
+/** One handler process on the shared board, journaling as `owner`. */
+function handler(owner: string): { harness: Harness; db: Database.Database } {
+  if (dir === '') dir = mkdtempSync(join(tmpdir(), 'm2bbs-scale-'));
+  const db = openDatabase(join(dir, 'bbs.db'));
+  const store = createStore(db);
+  const log = createLogger('silent');
+  const harness = createHarness({ store, journal: new Journal({ store: store.journal, owner, log, now: Date.now }), limits: TEST_LIMITS, log });
+  const b = { harness, db };
+  opened.push(b);
+  return b;
+}
+
+function count(db: Database.Database, sql: string, ...args: unknown[]): number {
+  return db.prepare(sql).pluck().get(...args) as number;
+}
+
+/** The first prompt `caller` gets after `act` that `match` accepts (a takeover shows the prompt the caller was at first). */
+async function promptAfter(caller: TestCaller, act: () => void, match: (reply: Reply) => boolean = () => true): Promise<Reply> {
+  const seen = caller.replies.length;
+  act();
+  return until(() => caller.replies.slice(seen).find((r) => r.type === 'prompt' && match(r)), 'the prompt', 5000);
+}
+
+describe('two engines on one send_spec', () => {
+  it('takes a conversation over when a line comes for one the other engine served since: the line is answered, not lost', async () => {
+    const a = handler('A');
+    const b = handler('B');
+    const onA = a.harness.caller('1');
+    const onB = b.harness.caller('1');
+    await onA.dial();
+    for (const line of ['mia', 'secret12', 'y', 'secret12', '']) await onA.say(line);
+    // Mongrel2 deals the next line to B, which takes the call over; the one after back to A,
+    // whose session is stale now: it must not answer from it (its commit would be fenced, the
+    // line lost), but take the call back over.
+    const say = (on: TestCaller, msg: string, pchar: string): Promise<Reply> => promptAfter(on, () => on.sendBody(JSON.stringify({ type: 'msg', msg })), (r) => r.type === 'prompt' && r.pchar === pchar);
+    await say(onB, '1', ' 1> ');
+    await say(onA, 'first line', ' 2> ');
+    await say(onB, 'second line', ' 3> ');
+    const posted = await promptAfter(onA, () => onA.sendBody(JSON.stringify({ type: 'msg', msg: '.' })), (r) => r.msg.includes('MAIN MENU'));
+    expect(posted.msg).toContain('MAIN MENU');
+    expect(a.db.prepare('SELECT body FROM messages').pluck().all()).toEqual(['first line\nsecond line']);
+    // Claimed once at the dial-in and once at each of the four lines that changed engine.
+    expect(count(a.db, 'SELECT epoch FROM conversations WHERE id = ?', CONVERSATION)).toBe(5);
+  });
+
+  it('ends the conversation in the journal when the hang-up reaches the engine that does not hold it', async () => {
+    const a = handler('A');
+    const b = handler('B');
+    const onA = a.harness.caller('1');
+    await onA.dial();
+    await onA.say('nia');
+    expect(count(a.db, 'SELECT closed_at IS NULL FROM conversations WHERE id = ?', CONVERSATION)).toBe(1);
+    b.harness.caller('1').hangUp();
+    expect(count(a.db, 'SELECT closed_at IS NOT NULL FROM conversations WHERE id = ?', CONVERSATION)).toBe(1);
+  });
+
+  it('reads a numbered input once however often it comes, and shows its prompt again for one sent twice', async () => {
+    const a = handler('A');
+    const b = handler('B');
+    const onA = a.harness.caller('1');
+    const onB = b.harness.caller('1');
+    let seq = 0;
+    const numbered = (msg: string, again = false): string => JSON.stringify({ type: 'msg', msg, seq: again ? seq : ++seq });
+    await promptAfter(onA, () => onA.sendBody(numbered('connect')));
+    for (const line of ['ola', 'secret12', 'y', 'secret12', '', '1', 'only once']) await promptAfter(onA, () => onA.sendBody(numbered(line)));
+    const post = await promptAfter(onA, () => onA.sendBody(numbered('.')));
+    expect(post).toMatchObject({ type: 'prompt', seq });
+    expect(post.msg).toContain('MAIN MENU');
+    // The client heard nothing and sends `.` again: to A, which holds the call, then to B.
+    const again = await promptAfter(onA, () => onA.sendBody(numbered('.', true)));
+    expect(again).toMatchObject({ type: 'prompt', seq });
+    expect(again.msg).toContain('MAIN MENU');
+    const elsewhere = await promptAfter(onB, () => onB.sendBody(numbered('.', true)));
+    expect(elsewhere).toMatchObject({ type: 'prompt', seq });
+    expect(elsewhere.msg).toContain('MAIN MENU');
+    expect(a.db.prepare('SELECT body FROM messages').pluck().all()).toEqual(['only once']);
+  });
+});
