@@ -93,4 +93,12 @@ describe('numbers added and drained while m2bbs start runs', () => {
     await welcomed(http, 'bbs.10');
     expect(await backendPid(bbs, 'bbs.10', oldPid)).not.toBe(oldPid);
   });
+
+  it('under --zmq curve, an added number is let in on its own key and reached by name', { timeout: 60_000 }, async () => {
+    running = await startBbs(['--backends', '1', '--zmq', 'curve']);
+    const added = await m2bbs(['add', '--db', running.db]);
+    expect(added.stderr).toBe('');
+    expect(added.stdout).toContain('bbs.11 is up');
+    await welcomed(running.http, 'bbs.11');
+  });
 });
