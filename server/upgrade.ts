@@ -122,7 +122,7 @@ export function createOrchestrator(fleet: Fleet, log: Logger): Orchestrator {
     upgrade: (numbers, progress) =>
       oneAtATime(async () => {
         // Checked before anything changes: a typo must not upgrade half the board.
-        const chosen = numbers.length === 0 ? fleet.locals().filter((n) => n.live !== undefined) : numbers.map(local);
+        const chosen = numbers.length === 0 ? fleet.locals().filter((n) => n.live !== undefined) : [...new Set(numbers)].map(local);
         if (chosen.length === 0) throw failed('no backend runs here to upgrade');
         const results: UpgradeResult[] = [];
         for (const n of chosen) results.push(await upgradeOne(local(n.number), progress));

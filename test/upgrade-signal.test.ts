@@ -3,10 +3,12 @@
  * that dies afterwards is started again with the new generations' endpoints only, and the new
  * backends serve its callers.
  */
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JsonSocketClient } from './support/json-socket-client.js';
 import { childRunning, commandLine, descendants, isRunning, until } from './support/process-tree.js';
-import { startBbs, type RunningBbs } from './support/running-bbs.js';
+import { runFileOf, startBbs, type RunningBbs } from './support/running-bbs.js';
 import { backendPid } from './support/started-bbs.js';
 
 let running: RunningBbs | undefined;
@@ -18,7 +20,7 @@ afterEach(async () => {
 });
 
 describe('SIGHUP to m2bbs start', () => {
-  it('upgrades every backend; a proxy restarted afterwards is given the new links and callers reach the new backends', { timeout: 60_000 }, async () => {
+  it('upgrades every backend; a proxy restarted afterwards is given the new links and callers reach the new backends; the old sockets go at once, the folder at stop', { timeout: 60_000 }, async () => {
     running = await startBbs(['--backends', '2']);
     const { bbs, http } = running;
     const root = bbs.child.pid ?? 0;
@@ -27,6 +29,9 @@ describe('SIGHUP to m2bbs start', () => {
     for (const number of ['bbs.10', 'bbs.11']) await bbs.waitForLog((r) => r.msg === 'backend upgraded' && r.backend === number);
     const newPids = [await backendPid(bbs, 'bbs.10', oldPids[0]), await backendPid(bbs, 'bbs.11', oldPids[1])];
     expect(oldPids.filter(isRunning)).toEqual([]);
+    // The old generations' sockets are gone from the private folder; the new ones are there.
+    const folder = dirname(runFileOf(running.db).control);
+    expect(readdirSync(folder).filter((name) => name.startsWith('bbs.')).sort()).toEqual(['bbs.10.g2.replies', 'bbs.10.g2.requests', 'bbs.11.g2.replies', 'bbs.11.g2.requests']);
 
     const proxy = await childRunning(root, / proxy /, 'the proxy');
     process.kill(proxy, 'SIGKILL');
@@ -43,5 +48,8 @@ describe('SIGHUP to m2bbs start', () => {
       expect((await caller.exchange('connect')).texts.join('\n')).toContain('Welcome to the M2BBS.');
     }
     expect(newPids.every(isRunning)).toBe(true);
+    running.bbs.child.kill('SIGTERM');
+    expect(await running.bbs.exited).toBe(0);
+    expect(existsSync(folder)).toBe(false);
   });
 });
