@@ -9,7 +9,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { backendNoticeOf, encodeDisconnect, encodeRequest, parseReply } from '../common/mongrel2-wire.js';
 import { FakeMongrel2, M2_UUID } from './support/fake-mongrel2.js';
 import { HandlerProcess } from './support/handler-process.js';
+import { JsonSocketClient } from './support/json-socket-client.js';
 import { until } from './support/process-tree.js';
+import { startTestBbs } from './support/test-bbs.js';
 
 let started: { stop(): Promise<unknown> }[] = [];
 afterEach(async () => {
@@ -162,5 +164,29 @@ describe('a backend drained by SIGTERM', () => {
     expect(await handler.exited).toBe(0);
     expect(handler.messages.some((m) => m.type === 'drained')).toBe(false);
     expect(notices(peer)).toEqual([]);
+  });
+});
+
+describe('a backend drained behind the real proxy', () => {
+  it('has its caller moved at the prompt by the proxy, then says drained with the call counted as moved and exits 0', async () => {
+    const bbs = await startTestBbs({ backends: 2, batch: true });
+    started.push({ stop: () => bbs.close() });
+    const caller = await JsonSocketClient.open(bbs.frontPort);
+    started.push({ stop: async () => caller.destroy() });
+    await caller.exchange('connect');
+    for (const line of ['gina', 'secret12', 'y', 'secret12']) await caller.exchange(line);
+    expect((await caller.exchange('')).prompt?.msg).toContain('MAIN MENU');
+    const serving = bbs.proxy.switchboard.directory().findIndex((n) => n.inUse > 0);
+    const drained = bbs.handlers[serving] as HandlerProcess;
+
+    drained.child.kill('SIGTERM');
+    // The caller sitting at the menu is moved at once, with one line, to the other number.
+    const moved = await caller.untilPrompt();
+    expect(moved.texts[0]).toBe(`-- line moved to @bbs.${10 + 1 - serving} --`);
+    expect(moved.prompt?.msg).toContain('MAIN MENU');
+    expect(await drained.waitForMessage('drained')).toMatchObject({ backend: `bbs.${10 + serving}`, moved: 1, left: 0 });
+    expect(await drained.exited).toBe(0);
+    // And goes on there, still logged in.
+    expect((await caller.exchange('1')).prompt?.pchar).toBe(' 1> ');
   });
 });
