@@ -108,7 +108,9 @@ async function runRollingUpgrade(config: BenchConfig, progress: Progress, deadli
     walkFrom = now();
     await until(() => false, now() + WALK_AROUND_MS, () => progress.show(`walking: ${status()}`));
     upgradeFrom = now();
-    const upgrading = upgradeBackends(bbs, config.trigger, config.backends, deadline - LAST_ANSWER_MS - WALK_AROUND_MS - 5000);
+    // A backend's drain gives up after 60 s (the handler's default --drain-timeout-ms); its start takes seconds.
+    const upgradeBy = Math.min(deadline - LAST_ANSWER_MS - WALK_AROUND_MS - 5000, now() + config.backends * 75_000);
+    const upgrading = upgradeBackends(bbs, config.trigger, config.backends, upgradeBy);
     const ticker = setInterval(() => progress.show(`[upgrade ${((now() - upgradeFrom) / 1000).toFixed(0)} s] ${status()}`), 500);
     upgrade = await upgrading.finally(() => clearInterval(ticker));
     upgradeTo = now();
