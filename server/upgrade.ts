@@ -124,6 +124,8 @@ export function createOrchestrator(fleet: Fleet, log: Logger): Orchestrator {
         // Checked before anything changes: a typo must not upgrade half the board.
         const chosen = numbers.length === 0 ? fleet.locals().filter((n) => n.live !== undefined) : [...new Set(numbers)].map(local);
         if (chosen.length === 0) throw failed('no backend runs here to upgrade');
+        const drained = chosen.find((n) => n.live === undefined);
+        if (drained !== undefined) throw failed(`${drained.number} is drained; m2bbs add ${drained.number} starts it again`);
         const results: UpgradeResult[] = [];
         for (const n of chosen) results.push(await upgradeOne(local(n.number), progress));
         return results;
