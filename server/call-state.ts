@@ -62,12 +62,13 @@ export function notePrompt(state: CallState, body: Buffer): void {
 }
 
 /**
- * True when `body` is a prompt and every input the call sent is acknowledged (its window already
- * told of the prompt's ack). A prompt shown again after a move may carry an older ack than one
- * before it: what was acknowledged stays so.
+ * True when `body` is a prompt and every input the call sent is acknowledged, by it or before it
+ * (a prompt shown again after a move may carry an older ack than one before it: what was
+ * acknowledged stays so).
  */
 export function isPromptAckingAll(state: CallState, body: Buffer): boolean {
-  return state.window !== undefined && ackOf(body) !== undefined && state.window.acked >= state.seq;
+  const ack = ackOf(body);
+  return state.window !== undefined && ack !== undefined && Math.max(ack, state.window.acked) >= state.seq;
 }
 
 /** True for a backend's busy reply (`{"type":"busy",...}`). */
