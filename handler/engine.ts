@@ -18,6 +18,7 @@ import type { Flow } from './effects.js';
 import { EndedConnections } from './ended-connections.js';
 import type { Journal } from './journal.js';
 import { DEFAULT_LINE_LIMITS, formatDuration, idleLimit, type LineLimits } from './line-limits.js';
+import { movedOn } from './moved-on.js';
 import { dropMovedLines } from './replay-driver.js';
 import type { FlowStart } from './replay.js';
 import { renderBusy, renderReply } from './replies.js';
@@ -202,7 +203,7 @@ export function createEngine(options: EngineOptions): Engine {
     const session = sessions.get(key);
     if (isDisconnect(request)) {
       ended.delete(key);
-      if (session !== undefined && movedOn(session)) dropMovedOn(session);
+      if (session !== undefined && movedOn(session, journal, log)) dropMovedOn(session);
       if (session === undefined || session.ended) {
         // Behind Mongrel2 the process whose turn it is hears the hang-up, whoever holds the call.
         if (request.headers.SESSION === undefined) conversations.closeUnheld(request);
@@ -239,7 +240,7 @@ export function createEngine(options: EngineOptions): Engine {
       case 'msg': {
         // The proxy numbers inputs in a header; a client behind Mongrel2 may number them in the body.
         const seq = seqOf(request) || message.seq;
-        if (session !== undefined && movedOn(session)) {
+        if (session !== undefined && movedOn(session, journal, log)) {
           if (conversations.waitsForOwner(request, seq)) return;
           // Another process served this call since: it goes on from the journal here.
           dropMovedOn(session);
@@ -260,19 +261,6 @@ export function createEngine(options: EngineOptions): Engine {
         if (conversations.waitsForOwner(request, seq)) return;
         startSession(request, message.lines, seq);
       }
-    }
-  }
-
-  // Behind Mongrel2, several processes on one send_spec get a caller's lines in turn: the session
-  // held here is stale once another one claimed the conversation (one indexed read a line).
-  function movedOn(session: Session): boolean {
-    const id = session.conversation;
-    if (journal === undefined || id === undefined || session.ended || !id.startsWith('m2/')) return false;
-    try {
-      return !journal.store.holds(id, session.epoch);
-    } catch (error) {
-      log.error('conversation owner not read', { conversation: id, error: describeError(error) });
-      return false;
     }
   }
 
