@@ -21,7 +21,8 @@ export async function runStart(argv: readonly string[]): Promise<void> {
   const supervisor = startSupervisor(config, log, output, backendEnv);
   let stopping = false;
   let closeControl = async (): Promise<void> => undefined;
-  // Until the BBS is up there is nothing to upgrade or add: these signals must not end start meanwhile.
+  // Before the BBS is up, and while it stops, there is nothing to upgrade or add: these signals
+  // must not end start then (their default action), so a no-op stays installed throughout.
   const ignore = (): void => undefined;
   process.on('SIGHUP', ignore);
   process.on('SIGUSR2', ignore);
@@ -52,8 +53,6 @@ export async function runStart(argv: readonly string[]): Promise<void> {
   // Stopped while the socket was being opened: nothing may be left listening, nor the run file.
   if (stopping) return void close();
   closeControl = close;
-  process.off('SIGHUP', ignore);
-  process.off('SIGUSR2', ignore);
   // The children's log lines saying so may still be in their pipes: let them come before the banner.
   await new Promise((resolve) => setImmediate(resolve));
   const logLine = output.file === undefined ? '' : `The full log is in ${output.file}.\n`;
