@@ -47,14 +47,16 @@ export function createHandoff(ctx: HandoffContext): Handoff {
   }
 
   // A named call: its own number's newest generation when it has a free line, else any free
-  // number (the call then becomes a dialled one); a dialled call: any free number, in dial order.
+  // number (the call then becomes a dialled one). A dialled call: any free number in dial order,
+  // but its own number's newest generation first (an upgrade: the others are upgraded next, and a
+  // call sent there would move again).
   function targetsFor(state: CallState): BackendLink[] {
-    if (!state.dialled) {
-      const own = table.current(state.link.spec.number);
-      if (own !== undefined && own !== state.link && free(own)) return [own];
-    }
-    const loads = table.currentLinks().filter((link) => link !== state.link && free(link)).map((link) => ({ link, up: true, lines: link.spec.lines, ...table.state(link) }));
-    return dialOrder(loads, ctx.random).map((load) => load.link);
+    const own = table.current(state.link.spec.number);
+    const first = own !== undefined && own !== state.link && free(own) ? own : undefined;
+    if (!state.dialled && first !== undefined) return [first];
+    const loads = table.currentLinks().filter((link) => link !== state.link && link !== first && free(link)).map((link) => ({ link, up: true, lines: link.spec.lines, ...table.state(link) }));
+    const others = dialOrder(loads, ctx.random).map((load) => load.link);
+    return first === undefined ? others : [first, ...others];
   }
 
   function movable(state: CallState): boolean {
