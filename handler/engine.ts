@@ -286,6 +286,8 @@ export function createEngine(options: EngineOptions): Engine {
   function startSession(request: Mongrel2Request, firstLines: readonly string[], seq = 0): void {
     // A draining backend is busy to every new call and takeover: the proxy tries another number.
     const draining = sessionsChanged !== undefined;
+    // Behind Mongrel2, sessions whose calls went on elsewhere hold no line: they go before a busy.
+    if (!draining && max !== null && sessions.size >= max) for (const held of [...sessions.values()]) if (movedOn(held, journal, log)) dropMovedOn(held);
     if (draining || (max !== null && sessions.size >= max)) {
       log.info('busy', { conn: request.connId, path: request.path, live: sessions.size, max, ...(draining ? { draining } : {}) });
       outbox.reply(request.uuid, request.connId, renderBusy(options.screens(), max ?? sessions.size));

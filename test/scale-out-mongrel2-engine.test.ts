@@ -14,6 +14,7 @@ import { createLogger } from '../common/log.js';
 import { openDatabase } from '../db/open-database.js';
 import { createStore } from '../db/store.js';
 import { Journal } from '../handler/journal.js';
+import { DEFAULT_LINE_LIMITS } from '../handler/line-limits.js';
 import type { Reply } from '../handler/replies.js';
 import { createHarness, SERVER_UUID, TEST_LIMITS, type Harness, type TestCaller } from './support/harness.js';
 import { until } from './support/process-tree.js';
@@ -29,12 +30,12 @@ afterEach(() => {
 });
 
 /** One handler process on the shared board, journaling as `owner`. */
-function handler(owner: string): { harness: Harness; db: Database.Database } {
+function handler(owner: string, maxCallers = 0): { harness: Harness; db: Database.Database } {
   if (dir === '') dir = mkdtempSync(join(tmpdir(), 'm2bbs-scale-'));
   const db = openDatabase(join(dir, 'bbs.db'));
   const store = createStore(db);
   const log = createLogger('silent');
-  const harness = createHarness({ store, journal: new Journal({ store: store.journal, owner, log, now: Date.now }), limits: TEST_LIMITS, log });
+  const harness = createHarness({ store, journal: new Journal({ store: store.journal, owner, log, now: Date.now }), limits: TEST_LIMITS, log, lines: { ...DEFAULT_LINE_LIMITS, maxCallers } });
   const b = { harness, db };
   opened.push(b);
   return b;
@@ -104,5 +105,20 @@ describe('two engines on one send_spec', () => {
     expect(elsewhere).toMatchObject({ type: 'prompt', seq });
     expect(elsewhere.msg).toContain('MAIN MENU');
     expect(a.db.prepare('SELECT body FROM messages').pluck().all()).toEqual(['only once']);
+  });
+
+  it('does not count a call that went on elsewhere against its lines: a new caller is not told busy', async () => {
+    const a = handler('A', 1);
+    const b = handler('B', 1);
+    const onA = a.harness.caller('1');
+    await onA.dial();
+    await onA.say('pia');
+    // Her next line goes to B, which takes the call over; A's one line is free again.
+    const onB = b.harness.caller('1');
+    await promptAfter(onB, () => onB.sendBody(JSON.stringify({ type: 'msg', msg: 'secret12' })), (r) => r.type === 'prompt' && r.msg.includes('Sign up as pia'));
+    const next = a.harness.caller('2');
+    const welcome = await promptAfter(next, () => next.sendBody(JSON.stringify({ type: 'msg', msg: 'connect' })));
+    expect(welcome.msg).toContain("What's your name?");
+    expect(next.replies.some((r) => r.type === 'busy')).toBe(false);
   });
 });
