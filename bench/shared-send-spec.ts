@@ -17,6 +17,7 @@ import { FailoverCaller, type FailoverTally } from './failover-caller.js';
 import { checkWrites, type WriteCheck } from './failover-check.js';
 import { FailoverWalk } from './failover-walk.js';
 import { startMongrel2 } from './mongrel2-server.js';
+import { sampleProcess } from './proc-stats.js';
 import type { Progress } from './progress.js';
 import { Samples, type Summary } from './samples.js';
 
@@ -40,6 +41,8 @@ export interface SharedRun {
   /** Takeovers in the window (the handlers' `conversation taken over` lines), per input answered. */
   readonly takeoversPerInput: number;
   readonly windowTakeovers: number;
+  /** CPU time of all the handlers over the window, per input answered in it (µs); null without /proc. */
+  readonly handlerCpuMicrosPerInput: number | null;
   /** Takeovers over the whole run (logins included), from the logs. */
   readonly takeovers: number;
   /** The same from the database: epoch - 1 summed over the conversations still open at the end. */
@@ -94,7 +97,16 @@ export async function runSharedSendSpec(config: BenchConfig, handlers: number, p
     await until(() => callers.every((c) => c.atMenu || c.lost !== undefined), now() + 60_000);
     roundTrip.clear();
     const takenOver = (): number => logs.reduce((sum, log) => sum + logged(log, 'conversation taken over'), 0);
-    const from = { at: now(), answered, takeovers: takenOver() };
+    const handlerCpu = (): number | undefined => {
+      let total = 0;
+      for (const p of processes) {
+        const sample = p.pid === undefined ? undefined : sampleProcess(p.pid);
+        if (sample === undefined) return undefined;
+        total += sample.cpuSeconds;
+      }
+      return total;
+    };
+    const from = { at: now(), answered, takeovers: takenOver(), cpu: handlerCpu() };
     while (now() < from.at + config.durationSeconds * 1000) {
       progress.show(status());
       await sleep(250);
@@ -102,6 +114,8 @@ export async function runSharedSendSpec(config: BenchConfig, handlers: number, p
     const seconds = (now() - from.at) / 1000;
     const windowInputs = answered - from.answered;
     const windowTakeovers = takenOver() - from.takeovers;
+    const cpuTo = handlerCpu();
+    const handlerCpuMicrosPerInput = from.cpu === undefined || cpuTo === undefined || windowInputs === 0 ? null : ((cpuTo - from.cpu) * 1e6) / windowInputs;
     const window = { roundTripMs: roundTrip.summary(), inputsPerSecond: windowInputs / seconds };
     for (const caller of callers) caller.stop();
     await until(() => callers.every((c) => !c.waiting || c.lost !== undefined), now() + 15_000);
@@ -121,6 +135,7 @@ export async function runSharedSendSpec(config: BenchConfig, handlers: number, p
       roundTripMs: window.roundTripMs,
       takeoversPerInput: windowInputs === 0 ? 0 : windowTakeovers / windowInputs,
       windowTakeovers,
+      handlerCpuMicrosPerInput,
       takeovers: takenOver(),
       epochTakeovers: epochTakeovers(db),
       unexpectedAnswers: unexpected,

@@ -91,7 +91,7 @@ export function formatUpgradeReport(report: UpgradeReport): string {
   else if (report.shared.length === 0) out.push('  not asked for (--shared-handlers none)');
   for (const s of report.shared) {
     const broken = [...s.writes.lostTags, ...s.writes.doubledTags].slice(0, 3);
-    out.push(row(`  ${s.handlers} handler${s.handlers === 1 ? '' : 's'}`, `${int(Math.round(s.inputsPerSecond))} inputs/s, ${s.takeoversPerInput.toFixed(3)} takeovers per input (${int(s.windowTakeovers)} of ${int(s.windowInputs)}), round trip ${ms(s.roundTripMs)}`));
+    out.push(row(`  ${s.handlers} handler${s.handlers === 1 ? '' : 's'}`, `${int(Math.round(s.inputsPerSecond))} inputs/s, ${s.takeoversPerInput.toFixed(3)} takeovers per input (${int(s.windowTakeovers)} of ${int(s.windowInputs)}), round trip ${ms(s.roundTripMs)}, handlers' CPU ${s.handlerCpuMicrosPerInput === null ? '?' : int(Math.round(s.handlerCpuMicrosPerInput))} µs per input`));
     out.push(row('', `${int(s.reachedMenu)} of ${int(s.callers)} callers reached the menu, ${int(s.dropped)} dropped${s.dropped > 0 ? ` (${kinds(s.droppedKinds)})` : ''}, writes lost ${int(s.writes.lost)} doubled ${int(s.writes.doubled)}${broken.length > 0 ? ` (${broken.join(', ')})` : ''}, unexpected answers ${int(s.unexpectedAnswers)}, lines sent again ${int(s.resent)}`));
   }
   out.push('', report.passed ? 'PASSED: nobody dropped, nothing lost, nothing doubled' : 'FAILED: a caller dropped, something lost or doubled (in the upgrade or behind Mongrel2), the upgrade did not finish, or a Mongrel2 run could not be made (see above)');

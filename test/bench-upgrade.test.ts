@@ -65,6 +65,7 @@ describe('m2bbs bench --scenario upgrade (smoke run; no timing is asserted)', ()
       expect(s.windowInputs).toBeGreaterThan(0);
       expect(typeof s.inputsPerSecond).toBe('number');
       expect(typeof s.takeoversPerInput).toBe('number');
+      expect(s).toHaveProperty('handlerCpuMicrosPerInput');
     }
     // One handler holds every conversation; two take each other's over as Mongrel2 deals the lines.
     expect(report.shared[0]?.windowTakeovers).toBe(0);
