@@ -123,9 +123,13 @@ export function createConversationOpener(options: OpenerOptions): ConversationOp
     session.lastPart = position.lastPart;
     session.callerId = position.callerId;
     session.lastRow = position.lastRow;
-    // A client behind Mongrel2 matches prompts to its inputs: the prompt the replay ends at is the
-    // one after the last input the journal read, so it must say so (or the client sends it forever).
-    if (session.acked >= 0) session.acked = identity.named ? Math.max(0, position.lastSeq - 1) : position.lastSeq;
+    // The prompt the replay ends at answers the last input the journal read, unless that input was
+    // cut short (a paste read in part when the backend died, which the proxy sends again): behind
+    // the proxy it acks one less, or as much as the proxy says the caller saw answered (a handoff at
+    // a prompt). A client behind Mongrel2 sends whole inputs and matches prompts to them: it would
+    // send its input forever if the prompt did not ack it.
+    const answered = identity.named ? Math.max(position.lastSeq - 1, Math.min(identity.acked ?? 0, position.lastSeq)) : position.lastSeq;
+    if (session.acked >= 0) session.acked = Math.max(0, answered);
     const { replay } = from;
     replay.acked = identity.acked;
     // The proxy saw prompts for inputs this journal does not hold: it cannot be trusted.
