@@ -41,7 +41,8 @@ export async function runProxy(argv: readonly string[]): Promise<void> {
   stopOnSignals(log, async () => {
     await proxy.close();
     await zap?.close();
-    if (folder !== undefined && !hasSupervisor()) removeEndpointFolder(folder, config.backends, true);
+    // Every link's ipc files, those added while running too (the next generations of an upgrade).
+    if (folder !== undefined && !hasSupervisor()) removeEndpointFolder(folder, [...config.backends, ...proxy.backends], true);
   });
   void tellSupervisor({ type: 'proxy-ready', front: proxy.front, telnet: proxy.telnet, backends: proxy.backends });
   // Every time a link gets its first process: at start, after a restart of either side, for added links.
