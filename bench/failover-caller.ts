@@ -23,8 +23,6 @@ export interface FailoverTally {
    * before it (an input answered twice), or a prompt whose ack is not the line typed last.
    */
   unexpected?(what: string): void;
-  /** The answer to a line that moved while it waited acknowledged the line before it, not it. */
-  shortAck?(): void;
   /** A numbered line was sent again after a silence. */
   resent?(): void;
 }
@@ -120,9 +118,6 @@ export class FailoverCaller {
   }
 
   private prompt(reply: JsonReply, msg: string, at: number): void {
-    // After a move the prompt the caller was at is shown again before the answer to a line sent
-    // again: a prompt acknowledging less than the input before the last is that one (the new
-    // backend acknowledges one input short of what it replayed).
     const seq = typeof reply.seq === 'number' ? reply.seq : undefined;
     const numbered = this.plan.resendAfterMs !== undefined;
     // Numbered: an older prompt shown again by a handler that took the call over, or the answer
@@ -134,15 +129,10 @@ export class FailoverCaller {
       this.movedAt = undefined;
       return;
     }
-    if (this.movedAt !== undefined && seq !== undefined && seq < this.inputs - 1) return;
-    // Moved while thinking, then typed before the prompt was shown again: that prompt acks the line before.
-    if (this.movedAt !== undefined && this.movedAt < this.sentAt && seq === this.inputs - 1) {
-      this.movedAt = undefined;
-      return;
-    }
-    // Handed off while it waited: the new backend's prompt answers the line but acks the one before.
-    if (this.movedAt !== undefined && this.movedAt >= this.sentAt && seq === this.inputs - 1) this.tally.shortAck?.();
-    else if (seq !== undefined && seq !== this.inputs) this.tally.unexpected?.(`a prompt acknowledging input ${seq} after input ${this.inputs}`);
+    // After a move the prompt the caller was at may be shown again before the answer to the line
+    // waiting (sent again by the proxy): it acknowledges less than that line.
+    if (this.movedAt !== undefined && seq !== undefined && seq < this.inputs) return;
+    if (seq !== undefined && seq !== this.inputs) this.tally.unexpected?.(`a prompt acknowledging input ${seq} after input ${this.inputs}`);
     this.tally.answered(this.sentAt, at, this.movedAt);
     clearTimeout(this.resendTimer);
     this.sentAt = -1;

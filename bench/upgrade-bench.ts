@@ -77,7 +77,6 @@ async function runRollingUpgrade(config: BenchConfig, progress: Progress, deadli
   let upgradeTo = Infinity;
   let answered = 0;
   let notices = 0;
-  let shortAcks = 0;
   const tally: FailoverTally = {
     answered(sentAt, at, movedAt) {
       answered++;
@@ -89,7 +88,6 @@ async function runRollingUpgrade(config: BenchConfig, progress: Progress, deadli
     moved: () => void notices++,
     error: (kind) => void errors.set(kind, (errors.get(kind) ?? 0) + 1),
     unexpected: (what) => void unexpected.set(what, (unexpected.get(what) ?? 0) + 1),
-    shortAck: () => void shortAcks++,
   };
 
   progress.show(`starting the BBS: ${config.backends} backends, journal ${config.journal}...`);
@@ -154,7 +152,7 @@ async function runRollingUpgrade(config: BenchConfig, progress: Progress, deadli
       moveNotices: notices,
       callersMoved: callers.filter((c) => c.moves > 0).length,
     },
-    inputs: { answered, unanswered, answeredTwice: count(unexpected), unexpectedKinds: Object.fromEntries(unexpected), movedAckingOneShort: shortAcks },
+    inputs: { answered, unanswered, answeredTwice: count(unexpected), unexpectedKinds: Object.fromEntries(unexpected) },
     writes,
     movedRoundTripMs: moved.summary(),
     otherRoundTripMs: others.summary(),

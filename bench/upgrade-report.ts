@@ -24,8 +24,6 @@ export interface RollingUpgrade {
     /** Prompts no line was waiting for, or acknowledging another input than the last typed (doubled). */
     readonly answeredTwice: number;
     readonly unexpectedKinds: Readonly<Record<string, number>>;
-    /** Answers to a line handed off while it waited whose prompt acked the line before it (the right prompt, one short in `seq`). */
-    readonly movedAckingOneShort: number;
   };
   readonly writes: WriteCheck;
   /** Round trip of an input whose answer came after a `-- line moved --` notice that came after it was typed. */
@@ -76,7 +74,6 @@ export function formatUpgradeReport(report: UpgradeReport): string {
   out.push(row('inputs answered', int(r.inputs.answered)));
   out.push(row('inputs lost (never answered)', int(r.inputs.unanswered)));
   out.push(row('inputs answered twice', r.inputs.answeredTwice === 0 ? '0' : `${int(r.inputs.answeredTwice)}: ${kinds(r.inputs.unexpectedKinds)}`));
-  out.push(row('moved answers acking one short', int(r.inputs.movedAckingOneShort)));
   const w = r.writes;
   out.push(row('writes told stored', `${int(w.finished)} (posts and mails); ${int(w.stored)} in the database once, ${int(w.refused)} refused, ${int(w.unfinished)} cut off by the end`));
   out.push(row('lost writes', w.lost === 0 ? '0' : `${int(w.lost)}: ${w.lostTags.slice(0, 5).join(', ')}`));
