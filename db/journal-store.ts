@@ -153,8 +153,12 @@ export interface JournalStore {
   closeAnyEpoch(id: string, now: number): boolean;
   /** The times the Mongrel2 server `uuid` has been seen to restart, as counted by its backends. */
   serverEpoch(uuid: string): number;
-  /** Counts one more restart of server `uuid`: every conversation of the old one is over. */
-  bumpServerEpoch(uuid: string, now: number): number;
+  /**
+   * Counts one more restart of server `uuid`: every conversation of the old one is over. With
+   * `from`, only if the count is still `from` (another handler on the same server may have
+   * counted this restart already); returns the count as it stands.
+   */
+  bumpServerEpoch(uuid: string, now: number, from?: number): number;
   /** Ends open conversations whose callers are surely gone (see SilentSince); returns how many. */
   closeSilent(since: SilentSince, now: number): number;
   /**
@@ -360,9 +364,11 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
     close: (id, epoch, now) => write('The end of a conversation', () => sql.close.run(now, id, epoch).changes > 0),
     closeAnyEpoch: (id, now) => write('The end of a conversation', () => sql.closeAnyEpoch.run(now, id).changes > 0),
     serverEpoch: (uuid) => sql.serverEpoch.get(uuid) ?? 0,
-    bumpServerEpoch: (uuid, now) =>
+    bumpServerEpoch: (uuid, now, from) =>
       write('A server restart', () =>
         db.transaction(() => {
+          const current = sql.serverEpoch.get(uuid) ?? 0;
+          if (from !== undefined && current !== from) return current;
           sql.bumpServer.run(uuid);
           const prefix = `m2/${uuid}/`;
           sql.closeServer.run(now, prefix.length, prefix);

@@ -57,12 +57,14 @@ export interface ConversationOpener {
 
 export function createConversationOpener(options: OpenerOptions): ConversationOpener {
   const { journal, lines, log, now } = options;
-  // Behind Mongrel2, how many times each server has restarted (its connection ids start again).
+  // Behind Mongrel2, how many times each server has restarted (its connection ids start again),
+  // as this process last read it. Read afresh for every conversation opened: another handler on
+  // the same send_spec may have counted a restart since, and both must name calls alike.
   const serverEpochs = new Map<string, number>();
 
   function serverEpoch(uuid: string): number {
-    let epoch = serverEpochs.get(uuid);
-    if (epoch === undefined) serverEpochs.set(uuid, (epoch = journal === undefined ? 0 : journal.store.serverEpoch(uuid)));
+    const epoch = journal === undefined ? 0 : journal.store.serverEpoch(uuid);
+    serverEpochs.set(uuid, epoch);
     return epoch;
   }
 
@@ -141,7 +143,11 @@ export function createConversationOpener(options: OpenerOptions): ConversationOp
   function serverRestarted(uuid: string): number | undefined {
     if (journal === undefined) return undefined;
     try {
-      const epoch = journal.store.bumpServerEpoch(uuid, Date.now());
+      // Every handler on the server's send_spec sees the restart: it is counted once, by the first
+      // to see it (the others find the count moved on from what they last read). A process that
+      // never heard from this server has nothing of it to end, and only reads the count.
+      const known = serverEpochs.get(uuid);
+      const epoch = known === undefined ? journal.store.serverEpoch(uuid) : journal.store.bumpServerEpoch(uuid, Date.now(), known);
       serverEpochs.set(uuid, epoch);
       return epoch;
     } catch (error) {

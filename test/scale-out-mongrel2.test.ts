@@ -138,4 +138,45 @@ describe.runIf(available)('two handlers on one Mongrel2 send_spec', () => {
     const takeovers = handlers.flatMap((h) => h.records.filter((r) => r.msg === 'conversation taken over'));
     expect(takeovers.length).toBeGreaterThan(0);
   }, 55_000);
+
+  it('names calls alike on both handlers after Mongrel2 restarts: the restart is counted once, and a new caller goes on across both', async () => {
+    const server = m2 as RealMongrel2;
+    for (let i = 0; i < 2; i++) {
+      handlers.push(HandlerProcess.start(['--name', `bbs.${10 + i}`, '--send-spec', server.sendSpec, '--recv-spec', server.recvSpec, '--db', join(dir, 'bbs.db'), '--bad-pass-delay-ms', '0'], { db: false }));
+    }
+    await Promise.all(handlers.map((h) => h.ready()));
+    // A caller before the restart, so both handlers have heard from this server.
+    const signUp = async (name: string): Promise<JsonSocketClient> => {
+      const caller = await JsonSocketClient.open(server.port, '@bbs', { numbered: true, resendAfterMs: RESEND_AFTER_MS });
+      callers.push(caller);
+      let turn = await caller.exchange('connect');
+      for (let steps = 0; !(turn.prompt?.msg ?? '').includes('MAIN MENU'); steps++) {
+        expect(turn.closed).toBe(false);
+        expect(steps).toBeLessThan(12);
+        const asked = turn.prompt?.msg ?? '';
+        turn = await caller.exchange(asked.includes("What's your name?") ? name : asked.includes('Sign up as') ? 'y' : /password/i.test(asked) ? PASSWORD : '');
+      }
+      return caller;
+    };
+    const before = await signUp('earlybird');
+    expect(handlers.every((h) => h.records.some((r) => r.msg === 'session opened' || r.msg === 'conversation taken over'))).toBe(true);
+
+    await server.restart();
+    await before.closedByServer();
+    // Connection ids start again: this caller may get the id the one before had.
+    const after = await signUp('latebird');
+    expect((await after.exchange('1')).prompt?.pchar).toBe(' 1> ');
+    expect((await after.exchange('after the restart')).prompt?.pchar).toBe(' 2> ');
+    expect(shown(await after.exchange('.'))).toMatch(/Your message is on the board as number \d+\./);
+    const bye = await after.exchange('q');
+    expect(bye.texts.join('\n')).toContain('Alright, see ya later, latebird.');
+
+    const db = new Database(join(dir, 'bbs.db'), { readonly: true });
+    try {
+      expect(db.prepare('SELECT epoch FROM server_epochs').pluck().all()).toEqual([1]);
+      expect(db.prepare('SELECT body FROM messages').pluck().all()).toEqual(['after the restart']);
+    } finally {
+      db.close();
+    }
+  }, 55_000);
 });
