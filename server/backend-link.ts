@@ -43,6 +43,7 @@ export class BackendLink {
   private readonly receiving: Promise<void>;
   private peers = 0;
   private upWaiters: (() => void)[] = [];
+  private boundSpec: BackendSpec | undefined;
   /** When the backend last connected or replied (ms since the epoch), 0 if never. */
   lastHeard = 0;
 
@@ -113,12 +114,15 @@ export class BackendLink {
       throw new BbsError('BBS_ERR_ENDPOINT_BIND', `m2bbs proxy: backend ${spec.number}: cannot bind ${(error as { address?: string }).address ?? `${spec.sendSpec} / ${spec.recvSpec}`}: ${why}`, { cause: error });
     }
     sub.subscribe('');
-    return new BackendLink(spec, push, sub, log.child({ backend: spec.number }), events);
+    const link = new BackendLink(spec, push, sub, log.child({ backend: spec.number }), events);
+    void link.bound;
+    return link;
   }
 
-  /** The endpoints as bound (with the real port where the spec asked for `*`). */
+  /** The endpoints as bound (with the real port where the spec asked for `*`); still readable once closed (a stopping proxy removes their files). */
   get bound(): BackendSpec {
-    return { ...this.spec, sendSpec: this.push.lastEndpoint ?? this.spec.sendSpec, recvSpec: this.sub.lastEndpoint ?? this.spec.recvSpec };
+    this.boundSpec ??= { ...this.spec, sendSpec: this.push.lastEndpoint ?? this.spec.sendSpec, recvSpec: this.sub.lastEndpoint ?? this.spec.recvSpec };
+    return this.boundSpec;
   }
 
   /** Queues a request frame for the backend (held by ZeroMQ until a backend connects). */

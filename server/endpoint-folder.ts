@@ -57,7 +57,11 @@ export function removeIpcFiles(folder: string, spec: BackendSpec): void {
  */
 export function removeEndpointFolder(folder: string, specs: readonly BackendSpec[], stopping = false): void {
   // Not after a failed start: a restarted proxy, and backends restarted later, read those keys again.
-  if (stopping) rmSync(join(folder, START_KEYS_FOLDER), { recursive: true, force: true });
+  // Stopping last (its supervisor killed), the proxy also clears the dead supervisor's control socket.
+  if (stopping) {
+    rmSync(join(folder, START_KEYS_FOLDER), { recursive: true, force: true });
+    rmSync(join(folder, CONTROL_SOCKET_NAME), { force: true });
+  }
   // libzmq leaves an ipc socket's file behind when the socket closes.
   for (const path of specs.flatMap((b) => [ipcPath(b.sendSpec), ipcPath(b.recvSpec)])) {
     if (path !== undefined && path.startsWith(join(folder, '/'))) rmSync(path, { force: true });
@@ -68,6 +72,9 @@ export function removeEndpointFolder(folder: string, specs: readonly BackendSpec
     // Already gone (the supervisor was first), or something else is in it: not ours to delete.
   }
 }
+
+/** The control socket's name in the private folder (server/control-socket.ts listens there). */
+export const CONTROL_SOCKET_NAME = 'control.sock';
 
 /** Removes `folder` and whatever is in it (the supervisor, once every child has exited). */
 export function dropEndpointFolder(folder: string): void {

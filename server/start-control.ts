@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describeError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import { backendOps } from './control-ops.js';
+import { CONTROL_SOCKET_NAME } from './endpoint-folder.js';
 import { startControlSocket, type ControlOps } from './control-socket.js';
 import { newControlToken, writeRunFile } from './run-file.js';
 import type { Supervisor } from './supervisor.js';
@@ -13,7 +14,7 @@ import type { Supervisor } from './supervisor.js';
 /** Opens the control socket and the run file for `db`, with `more` ops beside the backends' own; resolves with what closes both. */
 export async function openControl(db: string, supervisor: Supervisor, log: Logger, more: ControlOps = {}): Promise<() => Promise<void>> {
   const token = newControlToken();
-  const control = await startControlSocket(join(supervisor.folder, 'control.sock'), token, { ...backendOps(supervisor.orchestrator), ...more }, log);
+  const control = await startControlSocket(join(supervisor.folder, CONTROL_SOCKET_NAME), token, { ...backendOps(supervisor.orchestrator), ...more }, log);
   let removeRunFile = (): void => undefined;
   try {
     removeRunFile = writeRunFile(db, { pid: process.pid, control: control.path, token });
