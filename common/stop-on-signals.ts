@@ -4,7 +4,7 @@
  * a `drain`, the first SIGTERM drains instead (SIGINT, or a second SIGTERM, still stops at once).
  */
 import { ignoreBrokenPipes } from './broken-pipes.js';
-import { whenSupervisorGone } from './child-channel.js';
+import { hasSupervisor, whenSupervisorGone } from './child-channel.js';
 import { describeError } from './errors.js';
 import type { Logger } from './log.js';
 
@@ -41,6 +41,11 @@ export function stopOnSignals(log: Logger, close: () => Promise<void>, options: 
   ignoreBrokenPipes();
   process.on('SIGINT', stop);
   process.on('SIGTERM', term);
+  // A closed terminal: run by hand, this process stops; under `m2bbs start` the supervisor got the
+  // same hang-up and stops everything in order (the proxy telling its callers first).
+  process.on('SIGHUP', () => {
+    if (!hasSupervisor()) stop('SIGHUP');
+  });
   whenSupervisorGone(() => {
     setTimeout(() => process.exit(1), GONE_CLOSE_LIMIT_MS).unref();
     if (state !== 'stopping') stop('supervisor gone');

@@ -9,6 +9,7 @@ import { backendOps } from './control-ops.js';
 import { CONTROL_SOCKET_NAME } from './endpoint-folder.js';
 import { startControlSocket, type ControlOps } from './control-socket.js';
 import { newControlToken, writeRunFile } from './run-file.js';
+import { terminalClosed } from './terminal-hang-up.js';
 import type { Supervisor } from './supervisor.js';
 
 /** Opens the control socket and the run file for `db`, with `more` ops beside the backends' own; resolves with what closes both. */
@@ -24,6 +25,8 @@ export async function openControl(db: string, supervisor: Supervisor, log: Logge
   }
   const quiet = (): void => undefined;
   const onHup = (): void => {
+    // The terminal closing: start-main stops the BBS.
+    if (terminalClosed()) return;
     log.info('SIGHUP: upgrading every backend');
     supervisor.orchestrator.upgrade([], quiet).catch((error: unknown) => log.error('upgrade failed', { why: (error as Error).message }));
   };

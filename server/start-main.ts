@@ -6,6 +6,7 @@ import { jsonLogOutput, textLogOutput } from './log-view.js';
 import { parseStartConfig } from './start-config.js';
 import { openControl } from './start-control.js';
 import { startSupervisor } from './supervisor.js';
+import { terminalClosed } from './terminal-hang-up.js';
 
 /** Runs the start command until a signal stops it or the BBS cannot go on. */
 export async function runStart(argv: readonly string[]): Promise<void> {
@@ -22,9 +23,12 @@ export async function runStart(argv: readonly string[]): Promise<void> {
   let stopping = false;
   let closeControl = async (): Promise<void> => undefined;
   // Before the BBS is up, and while it stops, there is nothing to upgrade or add: these signals
-  // must not end start then (their default action), so a no-op stays installed throughout.
+  // must not end start then (their default action), so a no-op stays installed throughout. A
+  // SIGHUP from the terminal closing (not a sysop's kill -HUP) stops the BBS.
   const ignore = (): void => undefined;
-  process.on('SIGHUP', ignore);
+  process.on('SIGHUP', () => {
+    if (terminalClosed()) stop(0, 'm2bbs: the terminal closed; stopping the BBS.');
+  });
   process.on('SIGUSR2', ignore);
   const exit = (code: number): void => {
     output.close();

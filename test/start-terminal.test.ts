@@ -1,6 +1,6 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { M2BBS_BIN } from './support/handler-process.js';
 import { JsonSocketClient } from './support/json-socket-client.js';
@@ -46,5 +46,25 @@ describe.skipIf(!hasTmux())('m2bbs start on a terminal', () => {
     t.send('', 'C-c');
     expect(await t.shellBack()).toContain('Stopping the BBS...');
     await untilAllGone([supervisor, ...started]);
+  });
+
+  it('stops everything when its terminal closes, leaving no process, run file or private folder', async () => {
+    const folder = (dir = mkdtempSync(join(tmpdir(), 'm2bbs-term-')));
+    const t = (term = new TmuxTerminal(200, 50));
+    await t.shellBack();
+    t.send(`'${process.execPath}' '${M2BBS_BIN}' start --listen 127.0.0.1:0 --telnet 127.0.0.1:0 --db '${folder}/bbs.db'`, 'Enter');
+    await t.until((s) => s.includes('Ctrl-C stops everything.'), 'the banner', 30_000);
+    const supervisor = await until(() => processesMatching(new RegExp(` start .*${folder}/bbs\\.db`))[0], 'the m2bbs start process');
+    started = descendants(supervisor);
+    const run = JSON.parse(readFileSync(join(folder, 'bbs.db.run'), 'utf8')) as { control: string };
+    expect(existsSync(run.control)).toBe(true);
+
+    // Closing the terminal hangs it up (SIGHUP), which a sysop's `kill -HUP` (an upgrade) is not.
+    t.close();
+    term = undefined;
+    await untilAllGone([supervisor, ...started]);
+    expect(existsSync(join(folder, 'bbs.db.run'))).toBe(false);
+    expect(existsSync(dirname(run.control))).toBe(false);
+    expect(readFileSync(join(folder, 'm2bbs.log'), 'utf8')).not.toMatch(/upgrad/i);
   });
 });
