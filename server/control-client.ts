@@ -6,20 +6,32 @@ import { readRunFile, runFilePath } from './run-file.js';
 /** A JSON line the running BBS sent back. */
 export type ControlAnswer = Readonly<Record<string, unknown>>;
 
+/** How long the CLI waits, by default, for any line from the BBS before it gives up (the BBS sends one every few seconds while it works). */
+export const CONTROL_SILENCE_MS = 30_000;
+
 /**
  * Sends `{op, ...fields}` to the `m2bbs start` running on `db`, calling `progress` with each
  * progress line; resolves with the final `{"ok":true,...}` answer, throws a one-line BbsError otherwise.
  */
-export async function controlRequest(command: string, db: string, op: string, fields: Readonly<Record<string, unknown>>, progress: (line: ControlAnswer) => void): Promise<ControlAnswer> {
+export async function controlRequest(command: string, db: string, op: string, fields: Readonly<Record<string, unknown>>, progress: (line: ControlAnswer) => void, silenceMs = CONTROL_SILENCE_MS): Promise<ControlAnswer> {
   const run = readRunFile(db);
   if (run === undefined) throw new BbsError('BBS_ERR_NOT_RUNNING', `${command}: no BBS is running on ${db} (no live ${runFilePath(db)}); start it with m2bbs start, or name its database with --db or M2BBS_DB`);
   const final = await new Promise<ControlAnswer>((resolve, reject) => {
     const socket = createConnection(run.control);
     let buffered = '';
     let answer: ControlAnswer | undefined;
+    // A stopped `m2bbs start` (Ctrl-Z, SIGSTOP) still accepts the connection in the kernel and then
+    // says nothing: a running one answers or sends a keep-alive line every few seconds.
+    const silent = (): void => {
+      socket.destroy();
+      reject(new BbsError('BBS_ERR_CONTROL_FAILED', `${command}: the BBS on ${db} (pid ${run.pid}) sent nothing for ${silenceMs / 1000} s; is it stopped (Ctrl-Z, SIGSTOP)? What it was asked to do goes on if it resumes; check with m2bbs directory`));
+    };
+    let timer = setTimeout(silent, silenceMs);
     socket.setEncoding('utf8');
     socket.on('connect', () => socket.write(`${JSON.stringify({ ...fields, op, token: run.token })}\n`));
     socket.on('data', (chunk: string) => {
+      clearTimeout(timer);
+      timer = setTimeout(silent, silenceMs);
       buffered += chunk;
       let end;
       while ((end = buffered.indexOf('\n')) >= 0) {
@@ -32,11 +44,15 @@ export async function controlRequest(command: string, db: string, op: string, fi
           continue;
         }
         if (typeof value.ok === 'boolean') answer = value;
-        else progress(value);
+        else if (value.alive !== true) progress(value);
       }
     });
-    socket.on('error', (error) => reject(new BbsError('BBS_ERR_NOT_RUNNING', `${command}: the BBS on ${db} (pid ${run.pid}) did not answer on ${run.control} (${error.message})`, { cause: error })));
+    socket.on('error', (error) => {
+      clearTimeout(timer);
+      reject(new BbsError('BBS_ERR_NOT_RUNNING', `${command}: the BBS on ${db} (pid ${run.pid}) did not answer on ${run.control} (${error.message})`, { cause: error }));
+    });
     socket.on('close', () => {
+      clearTimeout(timer);
       if (answer !== undefined) resolve(answer);
       else reject(new BbsError('BBS_ERR_CONTROL_FAILED', `${command}: the BBS on ${db} closed the control connection without an answer (was it stopped?)`));
     });

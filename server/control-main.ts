@@ -5,11 +5,20 @@
  */
 import { BbsError } from '../common/errors.js';
 import { parseTable, usageText, type FlagTable } from '../common/flag-table.js';
-import { controlRequest, type ControlAnswer } from './control-client.js';
+import { CONTROL_SILENCE_MS, controlRequest, type ControlAnswer } from './control-client.js';
 
 /** The flags every one of these commands takes: which BBS, by its database. */
 export const CONTROL_FLAGS = {
   db: { kind: 'string', arg: 'FILE', env: 'M2BBS_DB', default: 'data/m2bbs.db', help: 'the database of the running BBS, as given to m2bbs start' },
+  'silence-ms': {
+    kind: 'integer',
+    arg: 'MS',
+    min: 1000,
+    max: 3_600_000,
+    default: CONTROL_SILENCE_MS,
+    env: 'M2BBS_CONTROL_SILENCE_MS',
+    help: 'give up (exit code 1) when the BBS sends nothing for this long, as a stopped m2bbs start does; a working one sends a line every 5 s',
+  },
 } as const satisfies FlagTable;
 
 const FINDS = 'It finds the BBS that m2bbs start runs on the same database (through FILE.run next to it).';
@@ -45,11 +54,11 @@ ${FINDS}`,
 
 const NUMBER = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
-function parse(command: string, usage: string, argv: readonly string[], maxNumbers: number): { db: string; numbers: readonly string[] } {
+function parse(command: string, usage: string, argv: readonly string[], maxNumbers: number): { db: string; numbers: readonly string[]; silenceMs: number } {
   const { values, positionals, problems } = parseTable(command, usage, CONTROL_FLAGS, argv, process.env, maxNumbers);
   for (const n of positionals) if (!NUMBER.test(n)) problems.add(`expected a number such as bbs.10, got "${n}"`);
   problems.check(command);
-  return { db: values.db, numbers: positionals };
+  return { db: values.db, numbers: positionals, silenceMs: values['silence-ms'] };
 }
 
 function printProgress(line: ControlAnswer): void {
@@ -58,23 +67,23 @@ function printProgress(line: ControlAnswer): void {
 
 /** `m2bbs drain NUMBER`. */
 export async function runDrain(argv: readonly string[]): Promise<void> {
-  const { db, numbers } = parse('m2bbs drain', DRAIN_USAGE, argv, 1);
+  const { db, numbers, silenceMs } = parse('m2bbs drain', DRAIN_USAGE, argv, 1);
   const number = numbers[0];
   if (number === undefined) throw new BbsError('BBS_ERR_USAGE', `m2bbs drain: which number? e.g. m2bbs drain bbs.10\n\n${DRAIN_USAGE}`);
-  const answer = await controlRequest('m2bbs drain', db, 'drain', { number }, printProgress);
+  const answer = await controlRequest('m2bbs drain', db, 'drain', { number }, printProgress, silenceMs);
   console.log(String(answer.message));
 }
 
 /** `m2bbs upgrade [NUMBER...]`. */
 export async function runUpgrade(argv: readonly string[]): Promise<void> {
-  const { db, numbers } = parse('m2bbs upgrade', UPGRADE_USAGE, argv, 90);
-  const answer = await controlRequest('m2bbs upgrade', db, 'upgrade', numbers.length === 0 ? {} : { numbers }, printProgress);
+  const { db, numbers, silenceMs } = parse('m2bbs upgrade', UPGRADE_USAGE, argv, 90);
+  const answer = await controlRequest('m2bbs upgrade', db, 'upgrade', numbers.length === 0 ? {} : { numbers }, printProgress, silenceMs);
   console.log(String(answer.message));
 }
 
 /** `m2bbs add [NUMBER]`. */
 export async function runAdd(argv: readonly string[]): Promise<void> {
-  const { db, numbers } = parse('m2bbs add', ADD_USAGE, argv, 1);
-  const answer = await controlRequest('m2bbs add', db, 'add', numbers[0] === undefined ? {} : { number: numbers[0] }, printProgress);
+  const { db, numbers, silenceMs } = parse('m2bbs add', ADD_USAGE, argv, 1);
+  const answer = await controlRequest('m2bbs add', db, 'add', numbers[0] === undefined ? {} : { number: numbers[0] }, printProgress, silenceMs);
   console.log(String(answer.message));
 }

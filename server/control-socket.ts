@@ -25,9 +25,11 @@ export interface ControlLimits {
   readonly requestDeadlineMs: number;
   /** Connections open at once; more are closed at once (a local loop must not take every file descriptor). */
   readonly maxConnections: number;
+  /** While an op works, a `{"alive":true}` line this often: the command then tells a stopped BBS from a busy one. */
+  readonly keepAliveMs: number;
 }
 
-const DEFAULT_LIMITS: ControlLimits = { maxRequestBytes: 64 * 1024, requestDeadlineMs: 5000, maxConnections: 16 };
+const DEFAULT_LIMITS: ControlLimits = { maxRequestBytes: 64 * 1024, requestDeadlineMs: 5000, maxConnections: 16, keepAliveMs: 5000 };
 
 /** A listening control socket. */
 export interface ControlSocket {
@@ -105,6 +107,7 @@ export function startControlSocket(path: string, token: string, ops: ControlOps,
     const progress = (line: Readonly<Record<string, unknown>>): void => {
       if (!socket.destroyed) socket.write(`${JSON.stringify(line)}\n`);
     };
+    const alive = setInterval(() => progress({ alive: true }), limits.keepAliveMs);
     try {
       const result = await run({ ...rest, op }, progress);
       log.info('control request', { ...fields, ok: true });
@@ -114,6 +117,8 @@ export function startControlSocket(path: string, token: string, ops: ControlOps,
       const message = isBbsError(error) && error.expose ? error.message : `failed: ${describeError(error)}`;
       log.info('control request', { ...fields, ok: false, error: message });
       finish({ ok: false, error: message });
+    } finally {
+      clearInterval(alive);
     }
   }
 

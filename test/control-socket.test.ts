@@ -65,6 +65,18 @@ describe('the control socket of m2bbs start', () => {
     expect(await talk(control, 'x'.repeat(200_000))).toEqual([{ ok: false, error: expect.stringMatching(/one JSON line of at most/) }]);
   });
 
+  it('a command to a stopped m2bbs start (SIGSTOP) gives up with one line and exit code 1 instead of hanging', { timeout: 30_000 }, async () => {
+    const pid = running.bbs.child.pid as number;
+    process.kill(pid, 'SIGSTOP');
+    onTestFinished(() => void process.kill(pid, 'SIGCONT'));
+    // bbs.99 is no number of this BBS: the request, read once the BBS resumes, changes nothing.
+    const stuck = await m2bbs(['drain', 'bbs.99', '--db', running.db, '--silence-ms', '1500']);
+    expect(stuck.code).toBe(1);
+    expect(stuck.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^m2bbs drain: the BBS on .*bbs\.db \(pid \d+\) sent nothing for 1\.5 s; is it stopped \(Ctrl-Z, SIGSTOP\)\?/)]);
+    process.kill(pid, 'SIGCONT');
+    expect((await m2bbs(['drain', 'bbs.99', '--db', running.db])).stderr).toContain('bbs.99 is not a number of this BBS');
+  });
+
   it('m2bbs drain: a number this BBS does not have is one line and exit code 1; no number is a usage error, exit code 2', async () => {
     const unknown = await m2bbs(['drain', 'bbs.99', '--db', running.db]);
     expect(unknown.code).toBe(1);
