@@ -22,6 +22,11 @@ export { BENCH_USAGE } from './config.js';
 export async function runBench(argv: readonly string[]): Promise<void> {
   const config = parseBenchConfig(argv, process.env);
   prepareOutputPaths(config);
+  // Ctrl-C (or a test cleaning up) ends the run; exiting runs the 'exit' hooks that stop what it started.
+  process.once('SIGINT', () => {
+    console.error('m2bbs bench: interrupted; stopping what it started.');
+    process.exit(130);
+  });
   const needsGc = config.scenario === 'suspended' || config.scenario === 'idle';
   if (needsGc && (globalThis as { gc?: unknown }).gc === undefined) {
     // Heap figures need a full collection before each reading: run again with --expose-gc.
