@@ -38,6 +38,9 @@ function curveOptionsFor(number: string, endpoint: string, curve: CurveKeyPair |
   return curveServerOptions(curve.secretKey, number);
 }
 
+// How long closing a link with a backend connected may take to send what is queued for it.
+const CLOSE_FLUSH_MS = 500;
+
 export class BackendLink {
   private readonly outgoing: SendQueue;
   private readonly receiving: Promise<void>;
@@ -148,7 +151,16 @@ export class BackendLink {
     }
   }
 
+  /** Closes both sockets; with a backend connected, what was queued for it (a removed link's DETACHes) goes out first. */
   async close(): Promise<void> {
+    if (this.up) {
+      // Bounded: a backend that stopped reading must not hold up a stop.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.outgoing.drain(), new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_FLUSH_MS)))]);
+      clearTimeout(timer);
+      // linger 0 would discard frames handed to the socket but not yet written out.
+      this.push.linger = CLOSE_FLUSH_MS;
+    }
     this.push.close();
     this.sub.close();
     await this.receiving;

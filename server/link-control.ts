@@ -13,8 +13,8 @@ export interface LinkControlContext {
   readonly log: Logger;
   readonly table: LinkTable;
   readonly handoff: Handoff;
-  /** Moves or drops the calls on a link that lost its last process. */
-  down(link: BackendLink): void;
+  /** Moves or drops the calls on a link that lost its last process (`live`: or is removed with one still running, which is told). */
+  down(link: BackendLink, live?: boolean): void;
 }
 
 /** The switchboard's link operations. */
@@ -57,8 +57,9 @@ export function createLinkControl(ctx: LinkControlContext): LinkControl {
   function removeLink(link: BackendLink): void {
     if (!table.has(link)) return;
     table.state(link).draining = true;
-    // Its calls move as on a death, before the link leaves the table (their lines are counted there).
-    down(link);
+    // Its calls move as on a death, before the link leaves the table (their lines are counted there);
+    // a process still on it is told DETACH for each, so it stops counting their lines.
+    down(link, link.up);
     table.remove(link);
     log.info('link removed', { backend: link.spec.number, sendSpec: link.bound.sendSpec });
   }

@@ -208,12 +208,15 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
     }
   }
 
-  function down(link: BackendLink): void {
+  // `live`: the link is being removed with its process still running (remove-link), which must
+  // let go of each call it loses, or it goes on counting the line against its --max-callers.
+  function down(link: BackendLink, live = false): void {
     // Attempts given up on there will never be answered now.
     for (const [id, on] of abandoned) if (on === link) abandoned.delete(id);
     for (const state of [...calls.values()]) {
       if (state.link !== link) continue;
       if (state.movingSince !== undefined) {
+        if (live) link.send(encodeDisconnect(uuid, state.id, { detach: true }));
         mover.lost(state);
         continue;
       }
@@ -223,9 +226,11 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
       }
       // An m2bbs backend journals its calls: they move to another line (call-mover.ts).
       if (state.window !== undefined && state.window.journaled && !state.window.overflowed) {
+        if (live) link.send(encodeDisconnect(uuid, state.id, { detach: true }));
         mover.move(state);
         continue;
       }
+      if (live) link.send(encodeDisconnect(uuid, state.id));
       state.ended = true;
       unregister(state);
       log.warn('line dropped', { conn: state.id, backend: link.spec.number });

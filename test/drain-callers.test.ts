@@ -227,6 +227,29 @@ describe('draining a number with callers on it', () => {
     expect(entry(board, from)).toMatchObject({ up: true, draining: true, inUse: 0 });
   });
 
+  it('remove-link of a generation whose process still runs: its caller moves to the newest, and the old process is told to let the line go', async () => {
+    const captured = capturedLog();
+    bbs = await startTestBbs({ backends: 1, batch: true, log: captured.log });
+    const board = bbs;
+    const caller = await json('@bbs.10');
+    await signUp(caller, 'removedcaller', 'removed-pw-1');
+    const first = board.proxy.backends[0]?.sendSpec as string;
+    const next = await board.proxy.addLink({ number: 'bbs.10', sendSpec: 'tcp://127.0.0.1:*', recvSpec: 'tcp://127.0.0.1:*' });
+    await board.startHandler(next);
+    await board.proxy.whenUp('bbs.10');
+
+    const old = board.handlers[0] as HandlerProcess;
+    expect(await board.proxy.removeLink(first)).toBe(true);
+    expect((await caller.untilPrompt()).texts).toContain('-- line moved to @bbs.10 --');
+    // The old process forgets the call (DETACH) rather than holding its line until its idle sweep.
+    const closed = await old.waitForLog((r) => r.msg === 'session closed');
+    expect(closed).toMatchObject({ reason: 'moved to another connection', live: 0 });
+    expect(await caller.exchange('1')).toMatchObject({ closed: false, prompt: { pchar: ' 1> ' } });
+    old.child.kill('SIGTERM');
+    expect(await old.exited).toBe(0);
+    expect(old.records.find((r) => r.msg === 'drained')).toMatchObject({ left: 0 });
+  });
+
   it('a second generation of bbs.10: a named caller on the first moves to it when the first drains, and stays on @bbs.10', async () => {
     const captured = capturedLog();
     bbs = await startTestBbs({ backends: 1, batch: true, log: captured.log });
