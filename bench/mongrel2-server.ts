@@ -4,9 +4,9 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { BbsError } from '../common/errors.js';
+import { freePorts } from './free-ports.js';
 
 const SERVER_UUID = '6a1d1f4e-2b7c-4c55-9d1e-7e0b5f3a9c21';
 const SEND_IDENT = 'b3c0e8d2-5f4a-4e61-8a7b-2d9c6e1f0a34';
@@ -98,24 +98,4 @@ function signalByPidFile(file: string, child: ChildProcess): void {
   } catch {
     child.kill('SIGKILL');
   }
-}
-
-/** `count` distinct loopback TCP ports that were free a moment ago (Mongrel2's config needs numbers). */
-async function freePorts(count: number): Promise<number[]> {
-  // Every listener stays open until all ports are known, so none is handed out twice.
-  const servers = await Promise.all(
-    Array.from({ length: count }, () =>
-      new Promise<Server>((resolve, reject) => {
-        const server = createServer();
-        server.once('error', reject);
-        server.listen(0, '127.0.0.1', () => resolve(server));
-      }),
-    ),
-  );
-  const ports = servers.map((server) => {
-    const address = server.address();
-    return typeof address === 'object' && address !== null ? address.port : 0;
-  });
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  return ports;
 }

@@ -4,39 +4,15 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePorts } from '../../bench/free-ports.js';
+import { hasMongrel2 } from '../../bench/mongrel2-server.js';
 import { HandlerProcess } from './handler-process.js';
 
 const SERVER_UUID = '2f62bd5c-9e59-49cd-993c-3b6013c28f05';
 const SEND_IDENT = '54c6755b-9628-40a4-9a2d-cc82a816345e';
 const ENV = { ...process.env, LOGNAME: 'm2bbs' };
-
-/** True when the `mongrel2` and `m2sh` commands are installed. */
-export function hasMongrel2(): boolean {
-  return ['mongrel2', 'm2sh'].every((command) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0);
-}
-
-/** `count` distinct TCP ports that were free a moment ago (Mongrel2's config needs numbers, not port 0). */
-export async function freePorts(count: number): Promise<number[]> {
-  // Every listener stays open until all ports are known, so the system cannot hand one out twice.
-  const servers = await Promise.all(
-    Array.from({ length: count }, () =>
-      new Promise<Server>((resolve, reject) => {
-        const server = createServer();
-        server.once('error', reject);
-        server.listen(0, '127.0.0.1', () => resolve(server));
-      }),
-    ),
-  );
-  const ports = servers.map((server) => {
-    const address = server.address();
-    return typeof address === 'object' && address !== null ? address.port : 0;
-  });
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  return ports;
-}
 
 export class RealMongrel2 {
   private constructor(
