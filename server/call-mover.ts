@@ -5,7 +5,10 @@
  * backend had not acknowledged are sent again; the new backend skips those its journal already
  * holds and shows the caller's prompt again. The caller sees one line, `-- line moved to
  * @bbs.11 --`. Only when no number takes the call within the move time does it drop (NO CARRIER).
- * A call handed off a draining link (handoff.ts) moves the same way, to the targets it is given.
+ * A call handed off a draining link (handoff.ts) moves the same way, to the targets it is given;
+ * when each of them answers busy it waits on for a free line on any number (one added meanwhile
+ * too): it never drops while some number is up (it left a backend that would have served it), and
+ * with none up, only once its draining backend's drain could have ended (--drain-timeout-ms).
  */
 import type { Logger } from '../common/log.js';
 import { encodeDisconnect } from '../common/mongrel2-wire.js';
@@ -23,6 +26,8 @@ export interface MoverContext {
   readonly random: () => number;
   readonly answerTimeoutMs: number;
   readonly moveTimeoutMs: number;
+  /** How long a handed-off call may wait with no number up: as long as its backend's drain could have lasted. */
+  readonly handoffWaitMs: number;
   load(link: BackendLink): LinkState;
   /** Gives the call a fresh connection id on `state.link` and counts its line. */
   register(state: CallState): void;
@@ -49,6 +54,8 @@ export interface CallMover {
 
 // While no number can take the call: look again this often (a restarted backend takes ~1 s).
 const RETRY_MS = 200;
+// A handed-off call waiting on past its limit: every number is asked again this often, not more.
+const OVERDUE_RETRY_MS = 1000;
 const PING = '{"type":"ping"}';
 
 export function createCallMover(ctx: MoverContext): CallMover {
@@ -56,6 +63,8 @@ export function createCallMover(ctx: MoverContext): CallMover {
 
   function move(state: CallState, targets?: BackendLink[]): void {
     state.movedFrom = state.link.spec.number;
+    state.handedOff = targets !== undefined;
+    state.overdueLogged = false;
     ctx.unregister(state);
     state.connected = false;
     state.movingSince = Date.now();
@@ -64,14 +73,29 @@ export function createCallMover(ctx: MoverContext): CallMover {
     tryNext(state);
   }
 
+  // Time left before the call drops; Infinity for a handed-off call past its limit while some
+  // number is up (busy numbers free lines; the call must not be worse off than had it stayed).
   function remaining(state: CallState): number {
-    return ctx.moveTimeoutMs - (Date.now() - (state.movingSince as number));
+    const waited = Date.now() - (state.movingSince as number);
+    const limit = state.handedOff ? Math.max(ctx.moveTimeoutMs, ctx.handoffWaitMs) : ctx.moveTimeoutMs;
+    if (waited < limit || !state.handedOff || ctx.table.currentLinks().length === 0) return limit - waited;
+    if (!state.overdueLogged) {
+      state.overdueLogged = true;
+      log.warn('handed-off call waits on: every number busy', { conn: state.id, from: state.movedFrom, waitedMs: waited });
+    }
+    return Infinity;
   }
 
   // Free lines first, never a draining link; a named call waits for its own number (its newest
   // generation) unless that number is going away (every generation draining), when any will do.
+  // A handed-off call: its own number's newest generation first, then any number.
   function candidates(state: CallState): BackendLink[] {
     const number = state.movedFrom ?? state.link.spec.number;
+    if (state.handedOff) {
+      const own = ctx.table.current(number);
+      const others = dialOrder(ctx.table.currentLinks().filter((link) => link !== own).map((link) => ({ link, up: link.up, lines: link.spec.lines, ...ctx.load(link) })), ctx.random).map((c) => c.link);
+      return own === undefined ? others : [own, ...others];
+    }
     if (!state.dialled && ctx.table.staying(number)) {
       const own = ctx.table.current(number);
       return own === undefined ? [] : [own];
@@ -88,7 +112,7 @@ export function createCallMover(ctx: MoverContext): CallMover {
     if (state.candidates.length === 0) state.candidates = candidates(state);
     const next = state.candidates.shift();
     if (next === undefined) {
-      state.timer = setTimeout(tryNext, Math.min(RETRY_MS, left), state).unref();
+      state.timer = setTimeout(tryNext, Math.min(retryMs(state), left), state).unref();
       return;
     }
     state.link = next;
@@ -110,10 +134,14 @@ export function createCallMover(ctx: MoverContext): CallMover {
     // Every number tried once this round: wait a moment before the next round.
     if (state.candidates.length === 0) {
       clearTimeout(state.timer);
-      state.timer = setTimeout(tryNext, Math.min(RETRY_MS, Math.max(0, remaining(state))), state).unref();
+      state.timer = setTimeout(tryNext, Math.min(retryMs(state), Math.max(0, remaining(state))), state).unref();
       return;
     }
     tryNext(state);
+  }
+
+  function retryMs(state: CallState): number {
+    return state.overdueLogged ? OVERDUE_RETRY_MS : RETRY_MS;
   }
 
   function noAnswer(state: CallState): void {
@@ -122,9 +150,10 @@ export function createCallMover(ctx: MoverContext): CallMover {
   }
 
   function drop(state: CallState): void {
+    const waitedMs = Date.now() - (state.movingSince as number);
     state.ended = true;
     state.movingSince = undefined;
-    log.warn('line dropped: no number took the call', { conn: state.id, backend: state.movedFrom, waitedMs: ctx.moveTimeoutMs });
+    log.warn('line dropped: no number took the call', { conn: state.id, backend: state.movedFrom, waitedMs });
     state.line.dropped(`NO CARRIER: the line to @${state.movedFrom ?? state.link.spec.number} dropped.`);
   }
 
@@ -143,6 +172,7 @@ export function createCallMover(ctx: MoverContext): CallMover {
     }
     const tookMs = Date.now() - (state.movingSince as number);
     state.movingSince = undefined;
+    state.handedOff = false;
     state.connected = true;
     state.candidates = [];
     log.info('call moved', { conn: state.id, from: state.movedFrom, to: state.link.spec.number, ms: tookMs });

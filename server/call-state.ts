@@ -32,6 +32,10 @@ export interface CallState {
   movingSince: number | undefined;
   /** The number the call is moving from, for the log. */
   movedFrom: string | undefined;
+  /** The call is moving because it was handed off a draining link: it waits past the move limit while some number is up. */
+  handedOff: boolean;
+  /** A handed-off call's wait past the move limit has been logged (once per move). */
+  overdueLogged: boolean;
   /** The last reply delivered was a prompt acknowledging every input sent: nothing is in flight, the call can be handed off. */
   atPrompt: boolean;
 }

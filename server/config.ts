@@ -26,6 +26,10 @@ export interface ProxyConfig {
   readonly maxOutputBytes?: number;
   /** How long to wait for every backend to connect before opening the doors (0: open at once). */
   readonly awaitBackendsMs?: number;
+  /** How long a call handed off a draining backend waits for a line while no number is up (--drain-timeout-ms: the backends' drain limit). */
+  readonly drainTimeoutMs?: number;
+  /** How long a call whose backend died waits for a line before it drops (no flag: 20 s; tests shorten it). */
+  readonly moveTimeoutMs?: number;
   /** Caps on connections, the deadline for a whole request, the host names served (cap-flags.ts). */
   readonly caps?: CapConfig;
   /** The private folder of the ipc:// endpoints: claimed (0700) at start, removed at stop. */
@@ -89,6 +93,15 @@ export const PROXY_FLAGS = {
     env: 'M2BBS_AWAIT_BACKENDS_MS',
     help: 'before opening the doors, wait this long for every backend to connect (m2bbs start asks for it when it restarts a proxy, so nobody is told that no line answers while the backends reconnect)',
   },
+  'drain-timeout-ms': {
+    kind: 'integer',
+    arg: 'MS',
+    min: 0,
+    max: 86_400_000,
+    default: 60_000,
+    env: 'M2BBS_DRAIN_TIMEOUT_MS',
+    help: "the backends' drain limit (as their own --drain-timeout-ms): a caller handed off a draining backend whose every other number answers busy waits this long for a free line if no number is up, and never drops while one is",
+  },
   'endpoint-dir': {
     kind: 'string',
     arg: 'DIR',
@@ -127,7 +140,7 @@ export function parseProxyConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   const curve = proxyCurve(values['curve-key'], values['curve-clients'], problems);
   for (const b of backends) endpointExposureProblems(b, { curve: values['curve-key'] !== undefined, insecureTcp: values['insecure-tcp'], endpointDir }, problems);
   problems.check('m2bbs proxy');
-  return Object.freeze({ listen, telnet, backends, uuid: randomUUID(), logLevel: values['log-level'], telnetNegotiationMs: values['telnet-negotiation-ms'], maxOutputBytes: values['max-output-bytes'], awaitBackendsMs: values['await-backends-ms'], caps, ...(endpointDir === undefined ? {} : { endpointDir }), ...(curve === undefined ? {} : { curve }), ...(values['insecure-tcp'] ? { insecureTcp: true } : {}) });
+  return Object.freeze({ listen, telnet, backends, uuid: randomUUID(), logLevel: values['log-level'], telnetNegotiationMs: values['telnet-negotiation-ms'], maxOutputBytes: values['max-output-bytes'], awaitBackendsMs: values['await-backends-ms'], drainTimeoutMs: values['drain-timeout-ms'], caps, ...(endpointDir === undefined ? {} : { endpointDir }), ...(curve === undefined ? {} : { curve }), ...(values['insecure-tcp'] ? { insecureTcp: true } : {}) });
 }
 
 /** Problems with a link added while the proxy runs: endpoints as `--backend` would have them. */

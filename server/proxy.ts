@@ -64,7 +64,7 @@ export async function startProxy(config: ProxyConfig, log: Logger): Promise<Prox
   }
   // One for every door, cap and the dialler: ten refusal lines a minute in all, however many kinds and addresses.
   const refusals = createRefusalLog(log);
-  switchboard = createSwitchboard({ uuid: config.uuid, links, log, refusals });
+  switchboard = createSwitchboard({ uuid: config.uuid, links, log, refusals, ...(config.moveTimeoutMs === undefined ? {} : { moveTimeoutMs: config.moveTimeoutMs }), ...(config.drainTimeoutMs === undefined ? {} : { handoffWaitMs: config.drainTimeoutMs }) });
   await awaitBackends(links, config.awaitBackendsMs ?? 0, log);
   const output = createOutputLimit(config.maxOutputBytes);
   const limits = config.caps ?? { ...CAP_DEFAULTS, hosts: [] };

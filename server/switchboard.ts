@@ -43,12 +43,17 @@ export interface SwitchboardOptions {
   readonly answerTimeoutMs?: number;
   /** How long a call whose backend died waits for a line to move to before it drops (NO CARRIER). */
   readonly moveTimeoutMs?: number;
+  /** How long a call handed off a draining link waits for a line while no number is up (the backends' drain limit). */
+  readonly handoffWaitMs?: number;
   /** The proxy's one refusal log (callers told all lines are busy). */
   readonly refusals?: RefusalLog;
 }
 
 /** How long a call whose backend died waits for a number to take it, unless told otherwise. */
 export const DEFAULT_MOVE_TIMEOUT_MS = 20_000;
+
+/** How long a handed-off call waits with no number up, unless told otherwise: the backends' default --drain-timeout-ms. */
+export const DEFAULT_HANDOFF_WAIT_MS = 60_000;
 
 export interface ProxySwitchboard extends Switchboard {
   /** Hands a reply frame from a backend to the callers it names. */
@@ -77,6 +82,7 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
   const random = options.random ?? Math.random;
   const answerTimeoutMs = options.answerTimeoutMs ?? 5000;
   const moveTimeoutMs = options.moveTimeoutMs ?? DEFAULT_MOVE_TIMEOUT_MS;
+  const handoffWaitMs = options.handoffWaitMs ?? DEFAULT_HANDOFF_WAIT_MS;
   const table = new LinkTable(options.links);
   const calls = new Map<string, CallState>();
   // Attempts given up on (busy, silent): their late replies and closes are dropped quietly.
@@ -90,7 +96,7 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
   // What dialling and moving a call both need of the call table.
   const context = { uuid, log, answerTimeoutMs, load, register, unregister, request, abandon };
   const { attempt, giveUp, answered, unanswered, announce } = createCallDialler({ ...context, refusals: options.refusals });
-  const mover = createCallMover({ ...context, table, random, moveTimeoutMs, registered: (state) => calls.get(state.id) === state, isBusy });
+  const mover = createCallMover({ ...context, table, random, moveTimeoutMs, handoffWaitMs, registered: (state) => calls.get(state.id) === state, isBusy });
   const handoff = createHandoff({ uuid, log, table, random, calls: () => calls.values(), abandon, moveTo: (state, targets) => mover.move(state, targets) });
   const { up, addLink, drainLink, removeLink } = createLinkControl({ log, table, handoff, down });
   const callContext: CallContext = { uuid, log, answerTimeoutMs, mover, attempt, unanswered, unregister, request, registered: (state) => calls.get(state.id) === state };
@@ -149,6 +155,8 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
       window: undefined,
       movingSince: undefined,
       movedFrom: undefined,
+      handedOff: false,
+      overdueLogged: false,
       atPrompt: false,
     };
     if (!dialled) {

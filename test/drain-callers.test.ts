@@ -196,6 +196,36 @@ describe('draining a number with callers on it', () => {
     expect(captured.records.filter((r) => r.msg === 'drain waits: no free line elsewhere')).toHaveLength(1);
   });
 
+  it('a handed-off caller whose every target answers busy waits on past the move limit while a number is up, and moves to a number added later', async () => {
+    const captured = capturedLog();
+    // One line a backend, which the proxy is not told: bbs.11 looks free to it and answers busy.
+    bbs = await startTestBbs({ backends: 2, batch: true, handlerArgs: ['--max-callers', '1'], limits: { moveTimeoutMs: 300, drainTimeoutMs: 300 }, log: captured.log });
+    const board = bbs;
+    const staying = await json('@bbs.11');
+    await signUp(staying, 'busystaying', 'staying-pw-1');
+    const waiting = await json('@bbs.10');
+    await signUp(waiting, 'busywaiting', 'waiting-pw-1');
+    const dropped = waiting.closedByServer().then(() => {
+      throw new Error(`the handed-off caller was dropped: ${JSON.stringify(captured.records.find((r) => r.msg === 'line dropped: no number took the call'))}`);
+    });
+    dropped.catch(() => {});
+
+    expect(board.proxy.drainLink(board.proxy.backends[0]?.sendSpec as string)).toBe(true);
+    // Handed off to bbs.11, which answers busy; past both limits it waits on, as bbs.11 is up.
+    const overdue = await Promise.race([captured.waitFor((r) => r.msg === 'handed-off call waits on: every number busy'), dropped]);
+    expect(overdue).toMatchObject({ from: 'bbs.10' });
+    expect(captured.records.filter((r) => r.msg === 'handed off')).toHaveLength(1);
+
+    // A number added meanwhile takes the call.
+    const added = await board.proxy.addLink({ number: 'bbs.12', sendSpec: 'tcp://127.0.0.1:*', recvSpec: 'tcp://127.0.0.1:*' });
+    await board.startHandler(added);
+    const moved = await Promise.race([waiting.untilPrompt(), dropped]);
+    expect(moved.texts).toContain('-- line moved to @bbs.12 --');
+    expect(await waiting.exchange('1')).toMatchObject({ closed: false, prompt: { pchar: ' 1> ' } });
+    expect(everything(await staying.exchange('2'))).not.toContain('line moved');
+    expect(captured.records.find((r) => r.msg === 'line dropped: no number took the call')).toBeUndefined();
+  });
+
   it('a caller who just typed is handed off at the prompt that answers it: that prompt is held and shown after the move', async () => {
     const captured = capturedLog();
     bbs = await startTestBbs({ backends: 2, batch: true, log: captured.log });

@@ -38,6 +38,8 @@ export interface TestBbsOptions {
   readonly batch?: boolean;
   /** The proxy's caps, request deadline and host names, over the defaults of `m2bbs proxy`. */
   readonly caps?: Partial<CapConfig>;
+  /** The proxy's limits on a moving call (a death's move limit, a handed-off call's wait with no number up). */
+  readonly limits?: Pick<ProxyConfig, 'moveTimeoutMs' | 'drainTimeoutMs'>;
 }
 
 /** Starts the proxy and its backends; resolves once every backend is ready. */
@@ -57,6 +59,7 @@ export async function startTestBbs(options: TestBbsOptions = {}): Promise<TestBb
     logLevel: 'silent',
     telnetNegotiationMs: options.telnetNegotiationMs ?? 1000,
     ...(options.caps === undefined ? {} : { caps: { ...CAP_DEFAULTS, hosts: [], ...options.caps } }),
+    ...options.limits,
   };
   const proxy = await startProxy(config, options.log ?? createLogger('silent'));
   const dir = mkdtempSync(join(tmpdir(), 'm2bbs-bbs-'));
