@@ -44,6 +44,12 @@ function drainLimitMs(backendFlags: readonly string[], env: NodeJS.ProcessEnv): 
   return given !== undefined && given !== '' && Number.isFinite(ms) ? ms : 60_000;
 }
 
+// Whether the backends journal: the flag start passes on, else their environment's, else on (their default).
+function journalOn(backendFlags: readonly string[], env: NodeJS.ProcessEnv): boolean {
+  const at = backendFlags.indexOf('--journal');
+  return (at >= 0 ? backendFlags[at + 1] : env.M2BBS_JOURNAL) !== 'off';
+}
+
 function restartDelayMs(quickFailures: number, first = 500, max = 10_000): number {
   return Math.min(first * 2 ** (quickFailures - 1), max);
 }
@@ -192,7 +198,7 @@ export function startSupervisor(config: StartConfig, log: Logger, output: LogOut
     ready,
     failed,
     folder: endpoints.folder,
-    orchestrator: createOrchestrator(fleet, log),
+    orchestrator: createOrchestrator(fleet, log, { journal: journalOn(config.backendFlags, backendEnv) }),
     async stop() {
       stopping = true;
       if (proxy !== undefined) {

@@ -58,6 +58,12 @@ export interface UpgradeResult {
   readonly ms: number;
 }
 
+/** What the backends of this BBS run with that decides whether they can be drained at all. */
+export interface OrchestratorOptions {
+  /** Their --journal: without one a backend stops at once on SIGTERM and its callers are cut off. */
+  readonly journal: boolean;
+}
+
 /** The upgrade, drain and add of one running BBS, one at a time. */
 export interface Orchestrator {
   upgrade(numbers: readonly string[], progress: Progress): Promise<readonly UpgradeResult[]>;
@@ -72,7 +78,16 @@ function failed(message: string): BbsError {
 }
 
 /** An orchestrator for `fleet`, logging to `log`. */
-export function createOrchestrator(fleet: Fleet, log: Logger): Orchestrator {
+export function createOrchestrator(fleet: Fleet, log: Logger, options: OrchestratorOptions): Orchestrator {
+  // A backend without a journal has nothing to hand a caller over with: SIGTERM stops it at once
+  // and the proxy hangs up every call it carried. Refused before anything changes.
+  const needJournal = (what: string, numbers: readonly string[]): void => {
+    if (options.journal) return;
+    throw failed(
+      `refused under --journal off: a backend without a journal stops at once, so every caller on ${numbers.join(', ')} would be cut off (NO CARRIER). ` +
+        `To ${what} without dropping anyone, run m2bbs start with --journal on (the default); to restart anyway, stop and start the BBS`,
+    );
+  };
   // Two steps at once would race for the same number's generations and the proxy's dial order.
   let queue: Promise<unknown> = Promise.resolve();
   const oneAtATime = <T>(task: () => Promise<T>): Promise<T> => {
@@ -126,6 +141,7 @@ export function createOrchestrator(fleet: Fleet, log: Logger): Orchestrator {
         if (chosen.length === 0) throw failed('no backend runs here to upgrade');
         const drained = chosen.find((n) => n.live === undefined);
         if (drained !== undefined) throw failed(`${drained.number} is drained; m2bbs add ${drained.number} starts it again`);
+        needJournal('upgrade', chosen.map((n) => n.number));
         const results: UpgradeResult[] = [];
         for (const n of chosen) results.push(await upgradeOne(local(n.number), progress));
         return results;
@@ -134,11 +150,12 @@ export function createOrchestrator(fleet: Fleet, log: Logger): Orchestrator {
       oneAtATime(async () => {
         const n = local(number);
         if (n.live === undefined) throw failed(`${number} is already drained`);
+        needJournal('drain', [number]);
         const started = Date.now();
         progress({ progress: `${number}: draining (no new calls; its callers move at their next prompt)`, backend: number });
         const report = await drainThenExit(fleet, n.live);
         const result = { backend: number, moved: report?.moved ?? 0, left: report?.left ?? 0, ms: Date.now() - started };
-        log.info('backend drained', result);
+        log.info('backend drained', { ...result });
         return result;
       }),
     add: (number, progress) =>
