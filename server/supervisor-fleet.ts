@@ -66,6 +66,11 @@ export function supervisorFleet(state: FleetState): Fleet {
     launch: (number, generation, spec) =>
       new Promise<LiveBackend>((resolve, reject) => {
         const g = newGeneration(spec, generation);
+        // A drained number started again on its endpoints is the same generation, in its old place;
+        // if it fails, the drained one goes back there, so the number stays this BBS's to add again.
+        const list = state.generations.get(number) ?? [];
+        const same = list.findIndex((other) => other.spec.sendSpec === spec.sendSpec);
+        const replaced = same >= 0 ? list[same] : undefined;
         const up = state.requests.connected(spec.sendSpec);
         const timer = setTimeout(() => g.trial?.(`it did not connect within ${LAUNCH_MS / 1000} s`), LAUNCH_MS);
         g.trial = (why) => {
@@ -74,9 +79,10 @@ export function supervisorFleet(state: FleetState): Fleet {
           g.trial = undefined;
           g.retired = true;
           g.child?.signal('SIGKILL');
-          const list = state.generations.get(number)?.filter((other) => other !== g) ?? [];
-          if (list.length === 0) state.generations.delete(number);
-          else state.generations.set(number, list);
+          const now = state.generations.get(number) ?? [];
+          const kept = replaced === undefined ? now.filter((other) => other !== g) : now.map((other) => (other === g ? replaced : other));
+          if (kept.length === 0) state.generations.delete(number);
+          else state.generations.set(number, kept);
           reject(new Error(why));
         };
         void up.promise.then(() => {
@@ -84,9 +90,6 @@ export function supervisorFleet(state: FleetState): Fleet {
           g.trial = undefined;
           resolve(g);
         });
-        // A drained number started again on its endpoints is the same generation, in its old place.
-        const list = state.generations.get(number) ?? [];
-        const same = list.findIndex((other) => other.spec.sendSpec === spec.sendSpec);
         if (same >= 0) list.splice(same, 1, g);
         state.start(g);
       }),
