@@ -31,7 +31,9 @@ export type ChildMessage =
   /** A backend has begun to drain (SIGTERM): from now on it counts the calls moved off it, and takes no new one. */
   | { readonly type: 'draining'; readonly backend: string; readonly callers: number }
   /** A backend finished draining and is about to exit: `moved` calls handed off, `left` still held when the time limit came, in `ms`. */
-  | { readonly type: 'drained'; readonly backend: string; readonly moved: number; readonly left: number; readonly ms: number };
+  | { readonly type: 'drained'; readonly backend: string; readonly moved: number; readonly left: number; readonly ms: number }
+  /** The proxy: `waiting` calls on the draining link `sendSpec` (of `backend`) stay where they are, no free line being left elsewhere. */
+  | { readonly type: 'drain-waits'; readonly backend: string; readonly sendSpec: string; readonly waiting: number };
 
 /**
  * What the supervisor tells a child. To a backend: the proxy died, so the callers it carried are
@@ -113,6 +115,10 @@ export function parseChildMessage(value: unknown): ChildMessage | undefined {
     case 'drained':
       return typeof m.backend === 'string' && [m.moved, m.left, m.ms].every((n) => typeof n === 'number')
         ? { type: 'drained', backend: m.backend, moved: m.moved as number, left: m.left as number, ms: m.ms as number }
+        : undefined;
+    case 'drain-waits':
+      return typeof m.backend === 'string' && typeof m.sendSpec === 'string' && typeof m.waiting === 'number'
+        ? { type: 'drain-waits', backend: m.backend, sendSpec: m.sendSpec, waiting: m.waiting }
         : undefined;
     case 'draining':
       return typeof m.backend === 'string' && typeof m.callers === 'number' ? { type: 'draining', backend: m.backend, callers: m.callers } : undefined;

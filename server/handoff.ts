@@ -8,6 +8,7 @@
  * stays where it is, served by the draining backend, and is tried again at its next prompt and
  * whenever a line frees.
  */
+import { tellSupervisor } from '../common/child-channel.js';
 import type { Logger } from '../common/log.js';
 import { encodeDisconnect } from '../common/mongrel2-wire.js';
 import type { BackendLink } from './backend-link.js';
@@ -73,6 +74,8 @@ export function createHandoff(ctx: HandoffContext): Handoff {
         link.waitLogged = true;
         const waiting = [...ctx.calls()].filter((call) => call.link === from && call.connected).length;
         log.warn('drain waits: no free line elsewhere', { backend: from.spec.number, waiting });
+        // The sysop's `m2bbs drain|upgrade` shows it: the supervisor hears only typed messages.
+        void tellSupervisor({ type: 'drain-waits', backend: from.spec.number, sendSpec: from.spec.sendSpec, waiting });
       }
       return false;
     }

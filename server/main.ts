@@ -20,11 +20,13 @@ export async function runProxy(argv: readonly string[]): Promise<void> {
   if (unusable !== undefined) throw new BbsError('BBS_ERR_CONFIG', `m2bbs proxy: ${unusable}`);
   const folder = config.endpointDir;
   let proxy: Proxy;
-  // Bound before any CURVE endpoint, so no peer is ever asked about without an answer.
-  const zap = config.curve === undefined ? undefined : await startZapHandler(config.curve.clients, log);
+  // Bound before any CURVE endpoint, so no peer is ever asked about without an answer. It reads
+  // a copy of the keys the proxy keeps, which a number added at run time joins.
+  const curveClients = config.curve === undefined ? undefined : new Map(config.curve.clients);
+  const zap = curveClients === undefined ? undefined : await startZapHandler(curveClients, log);
   if (config.curve !== undefined) warnUnmatchedKeys(config.curve.clients, config.backends, log);
   try {
-    proxy = await startProxy(config, log);
+    proxy = await startProxy(config, log, curveClients === undefined ? {} : { curveClients });
   } catch (error) {
     await zap?.close();
     if (folder !== undefined && !hasSupervisor()) removeEndpointFolder(folder, config.backends);

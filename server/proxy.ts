@@ -43,8 +43,14 @@ export interface Proxy {
   close(message?: string): Promise<void>;
 }
 
+/** What the proxy shares with its entry point, beyond its frozen config. */
+export interface ProxyState {
+  /** The CURVE keys the running ZAP handler lets in, per number: a number added at run time gets its keys put here. */
+  readonly curveClients?: Map<string, ReadonlyMap<string, string>>;
+}
+
 /** Starts the proxy; fails with the address named when an endpoint or port cannot be bound. */
-export async function startProxy(config: ProxyConfig, log: Logger): Promise<Proxy> {
+export async function startProxy(config: ProxyConfig, log: Logger, state: ProxyState = {}): Promise<Proxy> {
   const links: BackendLink[] = [];
   let switchboard: ProxySwitchboard | undefined;
   const upListeners: ((bound: BackendSpec) => void)[] = [];
@@ -113,7 +119,7 @@ export async function startProxy(config: ProxyConfig, log: Logger): Promise<Prox
         if (!/^bbs\.\d{1,6}$/.test(spec.number)) problems.add(`backend: expected a number such as bbs.12, got "${spec.number}"`);
         addedLinkProblems(spec, config, problems);
         problems.check('m2bbs proxy: add-link');
-        allowAddedKeys(config.curve, spec);
+        allowAddedKeys(config.curve, state.curveClients, spec);
         const link = await BackendLink.open(spec, log, events, config.curve);
         sb.addLink(link);
         return link.bound;
@@ -147,12 +153,13 @@ export async function startProxy(config: ProxyConfig, log: Logger): Promise<Prox
 }
 
 // A number added while the proxy runs has its backends' keys put in --curve-clients just before
-// (by m2bbs start): read them into what the ZAP handler lets in, which it looks up per peer.
-function allowAddedKeys(curve: ProxyCurve | undefined, spec: BackendSpec): void {
+// (by m2bbs start): read them into the live map the ZAP handler looks each peer up in (the
+// config's own map stays as it was read at start).
+function allowAddedKeys(curve: ProxyCurve | undefined, live: ProxyState['curveClients'], spec: BackendSpec): void {
   if (curve?.clientsDir === undefined || ![spec.sendSpec, spec.recvSpec].some((endpoint) => endpoint.startsWith('tcp://'))) return;
   const keys = readCurveClients(curve.clientsDir, new ConfigProblems()).get(spec.number);
-  if (keys !== undefined) (curve.clients as Map<string, ReadonlyMap<string, string>>).set(spec.number, keys);
-  else if (!curve.clients.has(spec.number)) throw new BbsError('BBS_ERR_CONFIG', `m2bbs proxy: backend ${spec.number}: no CURVE key for it in --curve-clients ${curve.clientsDir}, so no backend could attach`);
+  if (keys !== undefined) live?.set(spec.number, keys);
+  if (!(live ?? curve.clients).has(spec.number)) throw new BbsError('BBS_ERR_CONFIG', `m2bbs proxy: backend ${spec.number}: no CURVE key for it in --curve-clients ${curve.clientsDir}, so no backend could attach`);
 }
 
 // A restarted proxy's backends are already running and reconnect within moments: opening the

@@ -19,6 +19,8 @@ export interface Generation extends LiveBackend {
   drained: DrainReport;
   /** Called when the backend says it has begun to drain. */
   begun?: () => void;
+  /** Called when the proxy says callers of this draining generation wait for a free line elsewhere. */
+  waits?: (waiting: number) => void;
 }
 
 /** A generation not started yet. */
@@ -98,10 +100,13 @@ export function supervisorFleet(state: FleetState): Fleet {
       state.links.set(state.links.get().filter((b) => b.sendSpec !== sendSpec));
       state.tell({ type: 'remove-link', sendSpec });
     },
-    retire: (backend) => {
+    retire: (backend, waits) => {
       const g = state.generations.get(backend.number)?.find((other) => other.spec.sendSpec === backend.spec.sendSpec && !other.retired);
       const child = g?.child;
-      if (g !== undefined) g.retired = true;
+      if (g !== undefined) {
+        g.retired = true;
+        if (waits !== undefined) g.waits = waits;
+      }
       if (g === undefined || child === undefined) return { begun: Promise.resolve(), exited: Promise.resolve(undefined) };
       // SIGTERM is a drain for a backend; it exits by itself after its own --drain-timeout-ms. One
       // that has not some time after that (stopped, a stuck disk) is killed, so an upgrade cannot

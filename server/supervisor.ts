@@ -103,6 +103,7 @@ export function startSupervisor(config: StartConfig, log: Logger, output: LogOut
         if (requests.heard(m)) return;
         if (m.type === 'failed') failure = m.message;
         else if (m.type === 'backend-connected') connectedOnce.get(m.backend)?.();
+        else if (m.type === 'drain-waits') [...generations.values()].flat().find((g) => g.spec.sendSpec === m.sendSpec)?.waits?.(m.waiting);
         else if (m.type !== 'proxy-ready') return;
         else if (front === undefined) {
           front = { listen: hostPort(m.front), telnet: hostPort(m.telnet) };

@@ -41,8 +41,11 @@ export interface Fleet {
   launch(number: string, generation: number, spec: BoundBackend): Promise<LiveBackend>;
   drainLink(sendSpec: string): void;
   removeLink(sendSpec: string): void;
-  /** Drains `backend` (SIGTERM): `begun` once it drains (or has exited), `exited` with its report once it has exited; it is not restarted. */
-  retire(backend: LiveBackend): { readonly begun: Promise<void>; readonly exited: Promise<DrainReport> };
+  /**
+   * Drains `backend` (SIGTERM): `begun` once it drains (or has exited), `exited` with its report
+   * once it has exited; it is not restarted. `waits` hears each time the proxy says callers wait for a free line.
+   */
+  retire(backend: LiveBackend, waits?: (waiting: number) => void): { readonly begun: Promise<void>; readonly exited: Promise<DrainReport> };
   /** Removes the endpoint files of a link that is gone (ipc sockets). */
   removeEndpoints(spec: BoundBackend): void;
 }
@@ -124,10 +127,10 @@ export function createOrchestrator(fleet: Fleet, log: Logger, options: Orchestra
       throw failed(`${n.number}: the new backend did not start; the old backend goes on serving its callers. Why: ${(error as Error).message}`);
     }
     progress({ progress: `${n.number}: new backend up; moving callers off the old one`, backend: n.number });
-    const report = await drainThenExit(fleet, old);
+    const report = await drainThenExit(fleet, old, progress);
     fleet.removeLink(old.spec.sendSpec);
     fleet.removeEndpoints(old.spec);
-    const result = { backend: n.number, moved: report?.moved ?? 0, left: report?.left ?? 0, ms: Date.now() - started };
+    const result = resultOf(n.number, report, started);
     log.info('backend upgraded', { ...result, generation });
     progress({ progress: `${n.number} upgraded: ${said(result)}`, ...result });
     return result;
@@ -151,10 +154,17 @@ export function createOrchestrator(fleet: Fleet, log: Logger, options: Orchestra
         const n = local(number);
         if (n.live === undefined) throw failed(`${number} is already drained`);
         needJournal('drain', [number]);
+        // Its callers need a line elsewhere to move to: with none left they would wait out the
+        // drain time limit and then be cut off.
+        const others = fleet.locals().filter((other) => other.live !== undefined && other.number !== number);
+        const remote = fleet.allNumbers().filter((name) => !fleet.locals().some((other) => other.number === name));
+        if (others.length === 0 && remote.length === 0) {
+          throw failed(`refused: ${number} is the last number running, so its callers would have nowhere to move and new callers no line; m2bbs add starts another number first`);
+        }
         const started = Date.now();
         progress({ progress: `${number}: draining (no new calls; its callers move at their next prompt)`, backend: number });
-        const report = await drainThenExit(fleet, n.live);
-        const result = { backend: number, moved: report?.moved ?? 0, left: report?.left ?? 0, ms: Date.now() - started };
+        const report = await drainThenExit(fleet, n.live, progress);
+        const result = resultOf(number, report, started);
         log.info('backend drained', { ...result });
         return result;
       }),
@@ -194,11 +204,17 @@ export function createOrchestrator(fleet: Fleet, log: Logger, options: Orchestra
 // The backend is signalled first and the proxy told once the backend drains: the backend counts
 // the callers moved off it from then on, and the proxy hands idle callers off as soon as it hears
 // drain-link. A call dialled in between is answered busy by the draining backend and dialled elsewhere.
-async function drainThenExit(fleet: Fleet, backend: LiveBackend): Promise<DrainReport> {
-  const { begun, exited } = fleet.retire(backend);
+async function drainThenExit(fleet: Fleet, backend: LiveBackend, progress: Progress): Promise<DrainReport> {
+  const { begun, exited } = fleet.retire(backend, (waiting) => {
+    progress({ progress: `${backend.number}: ${waiting} caller${waiting === 1 ? '' : 's'} wait${waiting === 1 ? 's' : ''}: no free line on another number; they move when one frees (m2bbs add brings one more)`, backend: backend.number, waiting });
+  });
   await begun;
   fleet.drainLink(backend.spec.sendSpec);
   return exited;
+}
+
+function resultOf(backend: string, report: DrainReport, started: number): UpgradeResult {
+  return { backend, moved: report?.moved ?? 0, left: report?.left ?? 0, ms: Date.now() - started };
 }
 
 /** "3 callers moved, 0 left, in 1.2 s". */
