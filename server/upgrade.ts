@@ -59,6 +59,8 @@ export interface UpgradeResult {
   readonly moved: number;
   readonly left: number;
   readonly ms: number;
+  /** True when the old backend exited without its report (it died or was killed while draining): moved and left are then unknown. */
+  readonly unreported?: true;
 }
 
 /** What the backends of this BBS run with that decides whether they can be drained at all. */
@@ -214,10 +216,13 @@ async function drainThenExit(fleet: Fleet, backend: LiveBackend, progress: Progr
 }
 
 function resultOf(backend: string, report: DrainReport, started: number): UpgradeResult {
-  return { backend, moved: report?.moved ?? 0, left: report?.left ?? 0, ms: Date.now() - started };
+  const ms = Date.now() - started;
+  return report === undefined ? { backend, moved: 0, left: 0, ms, unreported: true } : { backend, moved: report.moved, left: report.left, ms };
 }
 
-/** "3 callers moved, 0 left, in 1.2 s". */
+/** "3 callers moved, 0 left, in 1.2 s", or that the old backend exited without saying. */
 export function said(result: UpgradeResult): string {
-  return `${result.moved} caller${result.moved === 1 ? '' : 's'} moved, ${result.left} left, in ${(result.ms / 1000).toFixed(1)} s`;
+  const seconds = `in ${(result.ms / 1000).toFixed(1)} s`;
+  if (result.unreported === true) return `the old backend exited without a report (it died or was killed while draining; its callers were taken over as on a death), ${seconds}`;
+  return `${result.moved} caller${result.moved === 1 ? '' : 's'} moved, ${result.left} left, ${seconds}`;
 }
