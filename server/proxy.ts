@@ -114,6 +114,9 @@ export async function startProxy(config: ProxyConfig, log: Logger, state: ProxyS
         if (sb.links().some((link) => link.bound.sendSpec === given.sendSpec || link.bound.recvSpec === given.recvSpec)) {
           throw new BbsError('BBS_ERR_CONFIG', `m2bbs proxy: backend ${given.number}: ${given.sendSpec} / ${given.recvSpec} is already a link here`);
         }
+        // --lines and --batch-requests are one setting for every backend (config.ts gives each
+        // --backend the same): a link added at run time gets them as those given at start did,
+        // so add-link carries endpoints only.
         const spec: BackendSpec = { ...given, ...(config.backends[0]?.lines === undefined ? {} : { lines: config.backends[0].lines }), ...(config.backends[0]?.batch === true ? { batch: true } : {}) };
         const problems = new ConfigProblems();
         if (!/^bbs\.\d{1,6}$/.test(spec.number)) problems.add(`backend: expected a number such as bbs.12, got "${spec.number}"`);
