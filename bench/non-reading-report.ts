@@ -1,5 +1,5 @@
 /** The non-reading scenario's report: its JSON shape, and the table printed from it. */
-import { fix, int, row } from './report-cells.js';
+import { int, kindsCell, msCell, row } from './report-cells.js';
 import type { Summary } from './samples.js';
 
 /** What callers who never read cost the proxy, and what the one reading caller beside them saw. */
@@ -72,8 +72,8 @@ export function formatNonReadingReport(r: NonReadingReport): string {
     row('proxy CPU', p.cpuPercent === null ? '-' : `${p.cpuPercent}%`),
     '',
     row('reading caller', `${r.reader.reachedMenu ? 'at the menu' : 'never reached the menu'}${r.reader.endedEarly ? ', line ended early' : ''}; ${int(r.reader.answered)} of ${int(r.reader.inputs)} lines answered in the window`),
-    row('its round trip', s.count === 0 ? 'none' : `p50 ${fix(s.p50)}  p99 ${fix(s.p99)}  max ${fix(s.max)} ms  (${int(s.count)})`),
-    row('errors', r.errors.total === 0 ? '0' : `${int(r.errors.total)}: ${Object.entries(r.errors.kinds).slice(0, 5).map(([k, c]) => `${k} (${int(c)})`).join('; ')}`),
+    row('its round trip', msCell(s)),
+    row('errors', r.errors.total === 0 ? '0' : `${int(r.errors.total)}: ${kindsCell(r.errors.kinds)}`),
   ];
   if (r.serverProblems.length > 0) out.push('', 'the BBS logged:', ...r.serverProblems.map((line) => `  ${line}`));
   return out.join('\n');

@@ -2,7 +2,7 @@
 import type { BackendBaseline } from './backend-baseline.js';
 import { followsTheBbs } from './cpu-per-input.js';
 import type { HotFunction } from './cpu-profile.js';
-import { fix, int, row } from './report-cells.js';
+import { fix, int, kindsCell, msCell, row } from './report-cells.js';
 import type { Summary } from './samples.js';
 import type { SuspendedReport } from './suspended-sessions.js';
 import type { ZmqBaseline } from './zmq-baseline.js';
@@ -48,7 +48,6 @@ export interface LoadReport {
 /** The report as a table for people. */
 export function formatReport(r: LoadReport): string {
   const out: string[] = [];
-  const ms = (s: Summary): string => (s.count === 0 ? 'none' : `p50 ${fix(s.p50)}  p99 ${fix(s.p99)}  max ${fix(s.max)} ms  (${int(s.count)})`);
   out.push(`m2bbs bench: scenario ${r.scenario}, ${r.startedAt}`);
   out.push(`machine: ${r.machine.cpus} x ${r.machine.cpuModel}, ${r.machine.memoryGiB} GiB, node ${r.machine.node}, Linux ${r.machine.kernel}`);
   out.push(`settings: ${Object.entries(r.settings).map(([k, v]) => `${k}=${String(v)}`).join(', ')}`);
@@ -57,12 +56,12 @@ export function formatReport(r: LoadReport): string {
   out.push(row('window', `${fix(r.window.seconds)} s${r.stoppedBy === 'deadline' ? ' (cut short by --max-seconds)' : ''}, dialling took ${fix(r.rampSeconds)} s`));
   out.push(row('inputs answered', `${int(Math.round(r.window.inputsPerSecond))} /s  (${int(r.window.answered)} of ${int(r.window.inputs)} typed)`));
   out.push(row('replies received', `${int(Math.round(r.window.repliesPerSecond))} /s  (screens, prompts, notices)`));
-  out.push(row('round trip', ms(r.roundTripMs)));
-  out.push(row('set-up (dial to prompt)', ms(r.setupMs)));
-  out.push(row('login (waits, name to menu)', ms(r.loginMs)));
-  out.push(row('sign-up (waits, name to menu)', ms(r.signUpMs)));
+  out.push(row('round trip', msCell(r.roundTripMs)));
+  out.push(row('set-up (dial to prompt)', msCell(r.setupMs)));
+  out.push(row('login (waits, name to menu)', msCell(r.loginMs)));
+  out.push(row('sign-up (waits, name to menu)', msCell(r.signUpMs)));
   out.push(row('busy signals', int(r.busySignals)));
-  out.push(row('errors', r.errors.total === 0 ? '0' : `${int(r.errors.total)}: ${Object.entries(r.errors.kinds).slice(0, 5).map(([k, n]) => `${k} (${int(n)})`).join('; ')}`));
+  out.push(row('errors', r.errors.total === 0 ? '0' : `${int(r.errors.total)}: ${kindsCell(r.errors.kinds)}`));
   out.push('');
   out.push('process          pid   RSS before   RSS at end   RSS/caller   growth/caller   CPU');
   for (const p of r.processes) {
@@ -75,12 +74,12 @@ export function formatReport(r: LoadReport): string {
   const { zmq, backendAlone, scryptHashMs } = r.baselines;
   if (zmq !== undefined || backendAlone !== undefined || r.suspended !== undefined) out.push('');
   if (zmq !== undefined) {
-    out.push(row(`baseline: raw ZeroMQ (${zmq.transport})`, `one in flight ${ms(zmq.oneInFlight)}`));
+    out.push(row(`baseline: raw ZeroMQ (${zmq.transport})`, `one in flight ${msCell(zmq.oneInFlight)}`));
     const cpu = zmq.cpuMicrosPerRoundTrip === null ? '' : `, ${int(zmq.cpuMicrosPerRoundTrip)} µs CPU each`;
-    out.push(row('', `${zmq.inFlight} in flight: ${int(Math.round(zmq.messagesPerSecond))} round trips/s${cpu}, ${ms(zmq.manyInFlight)}`));
+    out.push(row('', `${zmq.inFlight} in flight: ${int(Math.round(zmq.messagesPerSecond))} round trips/s${cpu}, ${msCell(zmq.manyInFlight)}`));
   }
   if (backendAlone !== undefined) {
-    out.push(row('baseline: backend alone', `${backendAlone.callers} callers: ${int(Math.round(backendAlone.inputsPerSecond))} inputs/s (${int(Math.round(backendAlone.repliesPerSecond))} replies/s, backend CPU ${backendAlone.cpuPercent ?? '-'}%), ${ms(backendAlone.roundTrip)}, errors ${backendAlone.errors}`));
+    out.push(row('baseline: backend alone', `${backendAlone.callers} callers: ${int(Math.round(backendAlone.inputsPerSecond))} inputs/s (${int(Math.round(backendAlone.repliesPerSecond))} replies/s, backend CPU ${backendAlone.cpuPercent ?? '-'}%), ${msCell(backendAlone.roundTrip)}, errors ${backendAlone.errors}`));
   }
   if (scryptHashMs !== undefined) out.push(row('baseline: one login', `scrypt N=16384 r=8: ${fix(scryptHashMs)} ms of one core`));
   if (r.suspended !== undefined) {

@@ -6,23 +6,17 @@
  * after `-- line moved --` against the others, and each backend's upgrade; then the cost of
  * several handlers on one real Mongrel2 send_spec (shared-send-spec.ts).
  */
-import { BENCH_PASSWORD, callerName, seedAccounts, signUpName } from './accounts.js';
-import { startBbs, type BbsUnderTest } from './bbs-under-test.js';
+import { LAST_ANSWER_MS, runCrowd, until } from './caller-crowd.js';
 import type { BenchConfig } from './config.js';
-import { FailoverCaller, type FailoverTally } from './failover-caller.js';
-import { checkWrites, type WriteCheck } from './failover-check.js';
-import { FailoverWalk } from './failover-walk.js';
+import type { FailoverTally } from './failover-caller.js';
 import { summarise } from './load-bench.js';
 import { hasMongrel2 } from './mongrel2-server.js';
 import type { Progress } from './progress.js';
 import { Samples } from './samples.js';
 import { runSharedSendSpec, type SharedRun } from './shared-send-spec.js';
 import type { RollingUpgrade, UpgradeReport } from './upgrade-report.js';
-import { upgradeBackends, type UpgradeOutcome } from './upgrade-trigger.js';
+import { upgradeBackends } from './upgrade-trigger.js';
 
-// How long a caller's last line may wait for its answer at the end: longer than the proxy gives
-// a moving call (20 s), after which it says NO CARRIER.
-const LAST_ANSWER_MS = 25_000;
 // Callers walk this long before the upgrade and after it, so both are measured under load.
 const WALK_AROUND_MS = 2000;
 
@@ -66,7 +60,6 @@ export async function runUpgradeBench(config: BenchConfig, progress: Progress): 
 
 async function runRollingUpgrade(config: BenchConfig, progress: Progress, deadline: number): Promise<RollingUpgrade> {
   const now = (): number => performance.now();
-  const names = Array.from({ length: config.callers }, (_, i) => (i < config.signUps ? signUpName(config.names, i) : callerName(config.names, i)));
   const errors = new Map<string, number>();
   const unexpected = new Map<string, number>();
   const moved = new Samples();
@@ -90,59 +83,30 @@ async function runRollingUpgrade(config: BenchConfig, progress: Progress, deadli
     unexpected: (what) => void unexpected.set(what, (unexpected.get(what) ?? 0) + 1),
   };
 
-  progress.show(`starting the BBS: ${config.backends} backends, journal ${config.journal}...`);
-  const bbs: BbsUnderTest = await startBbs({
-    backends: config.backends,
-    // Every caller may be on one number while the other is replaced.
-    maxCallers: Math.max(config.maxCallers, config.callers + 10),
-    prepare: (db) => seedAccounts(db, names.slice(config.signUps)),
-    startFlags: ['--journal', config.journal],
+  const end = await runCrowd({
+    config,
+    progress,
+    tag: 'u',
+    tally,
+    deadline,
+    status: (callers, bbs) =>
+      `at menu ${callers.filter((c) => c.atMenu).length}/${callers.length}, dropped ${callers.filter((c) => c.lost !== undefined).length}, moved ${callers.filter((c) => c.moves > 0).length}, upgraded ${bbs.logged('backend upgraded').length}/${config.backends}`,
+    async run(bbs, status) {
+      walkFrom = now();
+      await until(() => false, now() + WALK_AROUND_MS, () => progress.show(`walking: ${status()}`));
+      upgradeFrom = now();
+      // A backend's drain gives up after 60 s (the handler's default --drain-timeout-ms); its start takes seconds.
+      const upgradeBy = Math.min(deadline - LAST_ANSWER_MS - WALK_AROUND_MS - 5000, now() + config.backends * 75_000);
+      const upgrading = upgradeBackends(bbs, config.trigger, config.backends, upgradeBy);
+      const ticker = setInterval(() => progress.show(`[upgrade ${((now() - upgradeFrom) / 1000).toFixed(0)} s] ${status()}`), 500);
+      const outcome = await upgrading.finally(() => clearInterval(ticker));
+      upgradeTo = now();
+      await until(() => false, now() + WALK_AROUND_MS, () => progress.show(`walking after: ${status()}`));
+      return outcome;
+    },
   });
-  const callers = names.map((name, i) => {
-    const walk = new FailoverWalk(name, BENCH_PASSWORD, names[(i + 1) % names.length] as string, `u${i}x`, i);
-    return new FailoverCaller(walk, { thinkMs: config.thinkMs, now, random: Math.random }, tally);
-  });
-  let upgrade: UpgradeOutcome;
-  let writes: WriteCheck;
-  let serverProblems: string[] = [];
-  let unanswered = 0;
-  try {
-    for (const [i, caller] of callers.entries()) {
-      caller.dial('127.0.0.1', bbs.httpPort);
-      if (i % 10 === 9) await sleep(10);
-    }
-    const status = (): string =>
-      `at menu ${callers.filter((c) => c.atMenu).length}/${callers.length}, dropped ${callers.filter((c) => c.lost !== undefined).length}, moved ${callers.filter((c) => c.moves > 0).length}, upgraded ${bbs.logged('backend upgraded').length}/${config.backends}`;
-    progress.show(`logging in: ${status()}`);
-    await until(() => callers.every((c) => c.atMenu || c.lost !== undefined), Math.min(deadline, now() + 60_000), () => progress.show(`logging in: ${status()}`));
-    walkFrom = now();
-    await until(() => false, now() + WALK_AROUND_MS, () => progress.show(`walking: ${status()}`));
-    upgradeFrom = now();
-    // A backend's drain gives up after 60 s (the handler's default --drain-timeout-ms); its start takes seconds.
-    const upgradeBy = Math.min(deadline - LAST_ANSWER_MS - WALK_AROUND_MS - 5000, now() + config.backends * 75_000);
-    const upgrading = upgradeBackends(bbs, config.trigger, config.backends, upgradeBy);
-    const ticker = setInterval(() => progress.show(`[upgrade ${((now() - upgradeFrom) / 1000).toFixed(0)} s] ${status()}`), 500);
-    upgrade = await upgrading.finally(() => clearInterval(ticker));
-    upgradeTo = now();
-    await until(() => false, now() + WALK_AROUND_MS, () => progress.show(`walking after: ${status()}`));
-    progress.show(`last answers: ${status()}`);
-    for (const caller of callers) caller.stop();
-    await until(() => callers.every((c) => !c.waiting || c.lost !== undefined), now() + LAST_ANSWER_MS);
-    unanswered = callers.filter((c) => c.waiting && c.lost === undefined).length;
-    writes = checkWrites(bbs.db, callers.flatMap((c) => c.walk.writes));
-  } finally {
-    progress.show('stopping...');
-    for (const caller of callers) caller.hangUp();
-    serverProblems = bbs.problems();
-    await bbs.stop();
-  }
-
-  const droppedKinds = new Map<string, number>();
-  for (const caller of callers) {
-    const kind = caller.lost ?? (caller.waiting ? 'never answered' : !caller.atMenu ? 'never reached the menu' : undefined);
-    if (kind !== undefined) droppedKinds.set(kind, (droppedKinds.get(kind) ?? 0) + 1);
-  }
-  const count = (m: Map<string, number>): number => [...m.values()].reduce((a, b) => a + b, 0);
+  const { result: upgrade, callers, writes, droppedKinds } = end;
+  const count = (m: ReadonlyMap<string, number>): number => [...m.values()].reduce((a, b) => a + b, 0);
   return {
     callers: {
       dialled: callers.length,
@@ -152,24 +116,13 @@ async function runRollingUpgrade(config: BenchConfig, progress: Progress, deadli
       moveNotices: notices,
       callersMoved: callers.filter((c) => c.moves > 0).length,
     },
-    inputs: { answered, unanswered, answeredTwice: count(unexpected), unexpectedKinds: Object.fromEntries(unexpected) },
+    inputs: { answered, unanswered: end.unanswered, answeredTwice: count(unexpected), unexpectedKinds: Object.fromEntries(unexpected) },
     writes,
     movedRoundTripMs: moved.summary(),
     otherRoundTripMs: others.summary(),
     beforeRoundTripMs: before.summary(),
     upgrade,
     errors: { total: count(errors), kinds: Object.fromEntries(errors) },
-    serverProblems: summarise(serverProblems),
+    serverProblems: summarise(end.serverProblems),
   };
-}
-
-async function until(done: () => boolean, deadline: number, tick: () => void = () => undefined): Promise<void> {
-  while (!done() && performance.now() < deadline) {
-    tick();
-    await sleep(20);
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

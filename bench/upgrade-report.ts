@@ -1,6 +1,6 @@
 /** The upgrade scenario's report: its JSON shape, and the table printed from it. */
 import type { WriteCheck } from './failover-check.js';
-import { fix, int, row } from './report-cells.js';
+import { errorRows, fix, headLines, int, kindsCell, msCell, row, writeRows } from './report-cells.js';
 import type { Summary } from './samples.js';
 import type { SharedRun } from './shared-send-spec.js';
 import type { UpgradeOutcome } from './upgrade-trigger.js';
@@ -54,42 +54,29 @@ export interface UpgradeReport {
 /** The report as a table for people. */
 export function formatUpgradeReport(report: UpgradeReport): string {
   const r = report.rolling;
-  const ms = (s: Summary): string => (s.count === 0 ? 'none' : `p50 ${fix(s.p50)}  p99 ${fix(s.p99)}  max ${fix(s.max)} ms  (${int(s.count)})`);
-  const kinds = (k: Readonly<Record<string, number>>): string =>
-    Object.entries(k)
-      .slice(0, 5)
-      .map(([kind, n]) => `${kind} (${int(n)})`)
-      .join('; ');
-  const out: string[] = [];
-  out.push(`m2bbs bench: scenario upgrade, ${report.startedAt}`);
-  out.push(`settings: ${Object.entries(report.settings).map(([k, v]) => `${k}=${String(v)}`).join(', ')}`);
-  out.push('');
+  const out: string[] = headLines('upgrade', report.startedAt, report.settings);
   const u = r.upgrade;
   out.push(row('upgrade', `${u.done ? 'done' : 'NOT DONE'} by ${u.trigger} in ${fix(u.seconds)} s${u.problems.length > 0 ? `: ${u.problems.slice(0, 3).join('; ')}` : ''}`));
   for (const b of u.backends) out.push(row(`  ${b.backend}`, `${b.ms === null ? '?' : int(Math.round(b.ms))} ms; its old process says ${b.moved ?? '?'} moved, ${b.left ?? '?'} left`));
   const said = u.backends.reduce((sum, b) => sum + (b.moved ?? 0), 0);
   out.push(row('  moved in all', `the old processes say ${int(said)}; callers saw ${int(r.callers.moveNotices)} move notices`));
   out.push(row('callers', `${int(r.callers.dialled)} dialled, ${int(r.callers.reachedMenu)} reached the menu, ${int(r.callers.callersMoved)} moved (${int(r.callers.moveNotices)} notices)`));
-  out.push(row('callers dropped', r.callers.dropped === 0 ? '0' : `${int(r.callers.dropped)}: ${kinds(r.callers.droppedKinds)}`));
+  out.push(row('callers dropped', r.callers.dropped === 0 ? '0' : `${int(r.callers.dropped)}: ${kindsCell(r.callers.droppedKinds)}`));
   out.push(row('inputs answered', int(r.inputs.answered)));
   out.push(row('inputs lost (never answered)', int(r.inputs.unanswered)));
-  out.push(row('inputs answered twice', r.inputs.answeredTwice === 0 ? '0' : `${int(r.inputs.answeredTwice)}: ${kinds(r.inputs.unexpectedKinds)}`));
-  const w = r.writes;
-  out.push(row('writes told stored', `${int(w.finished)} (posts and mails); ${int(w.stored)} in the database once, ${int(w.refused)} refused, ${int(w.unfinished)} cut off by the end`));
-  out.push(row('lost writes', w.lost === 0 ? '0' : `${int(w.lost)}: ${w.lostTags.slice(0, 5).join(', ')}`));
-  out.push(row('doubled writes', w.doubled === 0 ? '0' : `${int(w.doubled)}: ${w.doubledTags.slice(0, 5).join(', ')}`));
-  out.push(row('round trip, input moved', ms(r.movedRoundTripMs)));
-  out.push(row('round trip, others meanwhile', ms(r.otherRoundTripMs)));
-  out.push(row('round trip, before the upgrade', ms(r.beforeRoundTripMs)));
-  out.push(row('errors', r.errors.total === 0 ? '0' : `${int(r.errors.total)}: ${kinds(r.errors.kinds)}`));
-  if (r.serverProblems.length > 0) out.push('', 'the BBS logged:', ...r.serverProblems.map((p) => `  ${p}`));
+  out.push(row('inputs answered twice', r.inputs.answeredTwice === 0 ? '0' : `${int(r.inputs.answeredTwice)}: ${kindsCell(r.inputs.unexpectedKinds)}`));
+  out.push(...writeRows(r.writes));
+  out.push(row('round trip, input moved', msCell(r.movedRoundTripMs)));
+  out.push(row('round trip, others meanwhile', msCell(r.otherRoundTripMs)));
+  out.push(row('round trip, before the upgrade', msCell(r.beforeRoundTripMs)));
+  out.push(...errorRows(r.errors, r.serverProblems));
   out.push('', 'handlers on one Mongrel2 send_spec:');
   if (report.sharedSkipped !== null) out.push(`  not run: ${report.sharedSkipped}`);
   else if (report.shared.length === 0) out.push('  not asked for (--shared-handlers none)');
   for (const s of report.shared) {
     const broken = [...s.writes.lostTags, ...s.writes.doubledTags].slice(0, 3);
-    out.push(row(`  ${s.handlers} handler${s.handlers === 1 ? '' : 's'}`, `${int(Math.round(s.inputsPerSecond))} inputs/s, ${s.takeoversPerInput.toFixed(3)} takeovers per input (${int(s.windowTakeovers)} of ${int(s.windowInputs)}), round trip ${ms(s.roundTripMs)}, handlers' CPU ${s.handlerCpuMicrosPerInput === null ? '?' : int(Math.round(s.handlerCpuMicrosPerInput))} µs per input`));
-    out.push(row('', `${int(s.reachedMenu)} of ${int(s.callers)} callers reached the menu, ${int(s.dropped)} dropped${s.dropped > 0 ? ` (${kinds(s.droppedKinds)})` : ''}, writes lost ${int(s.writes.lost)} doubled ${int(s.writes.doubled)}${broken.length > 0 ? ` (${broken.join(', ')})` : ''}, unexpected answers ${int(s.unexpectedAnswers)}, lines sent again ${int(s.resent)}`));
+    out.push(row(`  ${s.handlers} handler${s.handlers === 1 ? '' : 's'}`, `${int(Math.round(s.inputsPerSecond))} inputs/s, ${s.takeoversPerInput.toFixed(3)} takeovers per input (${int(s.windowTakeovers)} of ${int(s.windowInputs)}), round trip ${msCell(s.roundTripMs)}, handlers' CPU ${s.handlerCpuMicrosPerInput === null ? '?' : int(Math.round(s.handlerCpuMicrosPerInput))} µs per input`));
+    out.push(row('', `${int(s.reachedMenu)} of ${int(s.callers)} callers reached the menu, ${int(s.dropped)} dropped${s.dropped > 0 ? ` (${kindsCell(s.droppedKinds)})` : ''}, writes lost ${int(s.writes.lost)} doubled ${int(s.writes.doubled)}${broken.length > 0 ? ` (${broken.join(', ')})` : ''}, unexpected answers ${int(s.unexpectedAnswers)}, lines sent again ${int(s.resent)}`));
   }
   out.push('', report.passed ? 'PASSED: nobody dropped, nothing lost, nothing doubled' : 'FAILED: a caller dropped, something lost or doubled (in the upgrade or behind Mongrel2), the upgrade did not finish, or a Mongrel2 run could not be made (see above)');
   return out.join('\n');
