@@ -68,14 +68,6 @@ function entry(bbs: TestBbs, number: string): DirectoryEntry | undefined {
   return bbs.proxy.switchboard.directory().find((n) => n.number === number);
 }
 
-/** Resolves once `done()` is true, looking again every 20 ms (at most 10 s). */
-async function until(done: () => boolean): Promise<void> {
-  for (const deadline = Date.now() + 10_000; !done(); ) {
-    if (Date.now() > deadline) throw new Error('gave up waiting');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 const handlerOf = (bbs: TestBbs, number: string): HandlerProcess => bbs.handlers[Number(number.slice('bbs.'.length)) - 10] as HandlerProcess;
 
 describe('draining a number with callers on it', () => {
@@ -110,7 +102,10 @@ describe('draining a number with callers on it', () => {
     await mailer.signUpToMenu('drainmailer', 'mailer-pw-1');
     expect(mailer.text).toContain(`ATDT @${from} ... CONNECT`);
     for (const filler of fillers) filler.destroy();
-    await until(() => entry(board, to)?.inUse === 0);
+    // The proxy says each hang-up once it has freed the line.
+    const left = (): Record[] => captured.records.filter((r) => r.msg === 'caller left' && r.backend === to);
+    await captured.waitFor(() => left().length === fillers.length);
+    expect(entry(board, to)?.inUse).toBe(0);
 
     const writer = await json(`@${from}`);
     await signUp(writer, 'drainwriter', 'writer-pw-1');
