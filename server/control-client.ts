@@ -14,7 +14,12 @@ export const CONTROL_SILENCE_MS = 30_000;
  * progress line; resolves with the final `{"ok":true,...}` answer, throws a one-line BbsError otherwise.
  */
 export async function controlRequest(command: string, db: string, op: string, fields: Readonly<Record<string, unknown>>, progress: (line: ControlAnswer) => void, silenceMs = CONTROL_SILENCE_MS): Promise<ControlAnswer> {
-  const run = readRunFile(db);
+  let run;
+  try {
+    run = readRunFile(db);
+  } catch (error) {
+    throw new BbsError('BBS_ERR_CONTROL_FAILED', `${command}: ${(error as Error).message}`, { cause: error });
+  }
   if (run === undefined) throw new BbsError('BBS_ERR_NOT_RUNNING', `${command}: no BBS is running on ${db} (no live ${runFilePath(db)}); start it with m2bbs start, or name its database with --db or M2BBS_DB`);
   const final = await new Promise<ControlAnswer>((resolve, reject) => {
     const socket = createConnection(run.control);

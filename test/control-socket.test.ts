@@ -1,8 +1,11 @@
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createConnection } from 'node:net';
 import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { HandlerProcess } from './support/handler-process.js';
+import { backendPid } from './support/started-bbs.js';
 import { m2bbs, runFileOf, startBbs, type RunningBbs } from './support/running-bbs.js';
 
 /** Sends `bytes` on the control socket at `path` and resolves with every JSON line it answered once it closed. */
@@ -74,6 +77,37 @@ describe('the control socket of m2bbs start', () => {
     expect(stuck.code).toBe(1);
     expect(stuck.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^m2bbs drain: the BBS on .*bbs\.db \(pid \d+\) sent nothing for 1\.5 s; is it stopped \(Ctrl-Z, SIGSTOP\)\?/)]);
     process.kill(pid, 'SIGCONT');
+    expect((await m2bbs(['drain', 'bbs.99', '--db', running.db])).stderr).toContain('bbs.99 is not a number of this BBS');
+  });
+
+  it('does not believe a planted run file: readable by others, a control socket outside a private folder, or a pid that is not m2bbs start', async () => {
+    const path = `${running.db}.run`;
+    const real = readFileSync(path, 'utf8');
+    onTestFinished(() => {
+      writeFileSync(path, real);
+      chmodSync(path, 0o600);
+    });
+    const run = runFileOf(running.db);
+    const plant = (value: object, mode: number): void => {
+      writeFileSync(path, JSON.stringify(value));
+      chmodSync(path, mode);
+    };
+    plant(run, 0o644);
+    const readable = await m2bbs(['drain', 'bbs.99', '--db', running.db]);
+    expect(readable.code).toBe(1);
+    expect(readable.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^m2bbs drain: the run file .*bbs\.db\.run may be read by other users \(mode 644\); not trusted/)]);
+    // Another user's socket would sit in a folder others may enter.
+    const open = mkdtempSync(join(tmpdir(), 'm2bbs-planted-'));
+    onTestFinished(() => rmSync(open, { recursive: true, force: true }));
+    chmodSync(open, 0o755);
+    plant({ ...run, control: join(open, 'control.sock') }, 0o600);
+    const elsewhere = await m2bbs(['drain', 'bbs.99', '--db', running.db]);
+    expect(elsewhere.code).toBe(1);
+    expect(elsewhere.stderr).toMatch(/^m2bbs drain: the control socket's folder .*m2bbs-planted-.* may be read by other users \(mode 755\); not trusted/);
+    // A live m2bbs process that is not a start (its backend) is no BBS to talk to.
+    plant({ ...run, pid: await backendPid(running.bbs, 'bbs.10') }, 0o600);
+    expect((await m2bbs(['drain', 'bbs.99', '--db', running.db])).stderr).toMatch(/^m2bbs drain: no BBS is running on /);
+    plant(run, 0o600);
     expect((await m2bbs(['drain', 'bbs.99', '--db', running.db])).stderr).toContain('bbs.99 is not a number of this BBS');
   });
 
