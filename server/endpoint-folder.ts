@@ -2,11 +2,12 @@
  * The private folder of `m2bbs start`'s `ipc://` endpoints: made 0700 for the BBS's user alone,
  * so no other local user can reach a backend's sockets, and removed when the BBS stops.
  */
-import { lstatSync, mkdirSync, mkdtempSync, rmdirSync, rmSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ipcPath, ipcPathProblem } from '../common/ipc-endpoint.js';
 import type { BackendSpec } from './backend-link.js';
+import { removeRunFile } from './run-file.js';
 
 /** The subfolder of the private folder where `m2bbs start --zmq curve` keeps its throwaway keys. */
 export const START_KEYS_FOLDER = 'keys';
@@ -61,6 +62,7 @@ export function removeEndpointFolder(folder: string, specs: readonly BackendSpec
   if (stopping) {
     rmSync(join(folder, START_KEYS_FOLDER), { recursive: true, force: true });
     rmSync(join(folder, CONTROL_SOCKET_NAME), { force: true });
+    removeNamedRunFile(folder);
   }
   // libzmq leaves an ipc socket's file behind when the socket closes.
   for (const path of specs.flatMap((b) => [ipcPath(b.sendSpec), ipcPath(b.recvSpec)])) {
@@ -75,6 +77,21 @@ export function removeEndpointFolder(folder: string, specs: readonly BackendSpec
 
 /** The control socket's name in the private folder (server/control-socket.ts listens there). */
 export const CONTROL_SOCKET_NAME = 'control.sock';
+
+/** The file in the private folder naming `<db>.run` and its token, so whoever stops last removes that too. */
+export const RUN_FILE_POINTER = 'run-file.json';
+
+// The dead supervisor's `<db>.run`, when it is still the one it wrote (same token).
+function removeNamedRunFile(folder: string): void {
+  const pointer = join(folder, RUN_FILE_POINTER);
+  try {
+    const { path, token } = JSON.parse(readFileSync(pointer, 'utf8')) as { path?: unknown; token?: unknown };
+    if (typeof path === 'string' && typeof token === 'string') removeRunFile(path, token);
+  } catch {
+    // None written (the BBS never came up), or already gone.
+  }
+  rmSync(pointer, { force: true });
+}
 
 /** Removes `folder` and whatever is in it (the supervisor, once every child has exited). */
 export function dropEndpointFolder(folder: string): void {

@@ -94,13 +94,15 @@ export function writeRunFile(db: string, run: RunFile): () => void {
   const partial = `${path}.${randomBytes(8).toString('hex')}.tmp`;
   writeFileSync(partial, `${JSON.stringify(run)}\n`, { mode: 0o600, flag: 'wx' });
   renameSync(partial, path);
-  return () => {
-    try {
-      const now = JSON.parse(readFileSync(path, 'utf8')) as Partial<RunFile>;
-      // Another `m2bbs start` on the same database wrote its own since: not ours to remove.
-      if (now.token === run.token) rmSync(path, { force: true });
-    } catch {
-      // Already gone.
-    }
-  };
+  return () => removeRunFile(path, run.token);
+}
+
+/** Removes the run file at `path` if it still carries `token` (another `m2bbs start` on the same database may have written its own since). */
+export function removeRunFile(path: string, token: string): void {
+  try {
+    const now = JSON.parse(readFileSync(path, 'utf8')) as Partial<RunFile>;
+    if (now.token === token) rmSync(path, { force: true });
+  } catch {
+    // Already gone.
+  }
 }

@@ -42,7 +42,9 @@ export function startEndpoints(zmq: 'ipc' | 'tcp' | 'curve', numbers: readonly s
   const folder = makeEndpointFolder();
   const common = { folder, remove: () => dropEndpointFolder(folder) };
   try {
-    if (zmq === 'tcp') return { specs: loopback, proxyArgs: sysopCurve, backendArgs: [], specFor: loopbackOf, removeSpec: () => undefined, ...common };
+    // The folder holds no endpoint under tcp, but the control socket and the run file's pointer:
+    // a proxy orphaned by a killed start, stopping last, removes them with it.
+    if (zmq === 'tcp') return { specs: loopback, proxyArgs: ['--endpoint-dir', folder, ...sysopCurve], backendArgs: [], specFor: loopbackOf, removeSpec: () => undefined, ...common };
     if (zmq === 'curve') {
       const keys = curveKeys(folder, numbers, sysopCurve);
       const specFor = (number: string): BackendSpec => {

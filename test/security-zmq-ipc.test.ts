@@ -8,7 +8,7 @@
  * while the proxy is restarted (no one else can take its name meanwhile), and is gone once the BBS
  * stops, also when `m2bbs start` itself is SIGKILLed.
  */
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, watch } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, watch } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
@@ -172,5 +172,20 @@ describe('the ZeroMQ endpoints of m2bbs start', () => {
     // The children see their supervisor gone and stop; the proxy, stopping last, removes the folder.
     await untilAllGone(started);
     await until(() => (existsSync(folder) ? undefined : true), 'the endpoint folder removed');
+    await until(() => (existsSync(join(bbs?.dir ?? '', 'bbs.db.run')) ? undefined : true), 'the run file removed');
+  });
+
+  it('under --zmq tcp too, leaves neither its private folder (control socket) nor the run file after a SIGKILL of m2bbs start', async () => {
+    await startBbs({ zmq: 'tcp' });
+    const runFile = join(bbs?.dir ?? '', 'bbs.db.run');
+    await until(() => (existsSync(runFile) ? true : undefined), 'the run file written');
+    const folder = dirname((JSON.parse(readFileSync(runFile, 'utf8')) as { control: string }).control);
+    expect(statSync(folder).mode & 0o777).toBe(0o700);
+    bbs?.child.kill('SIGKILL');
+    await bbs?.exited;
+    // The proxy, orphaned and stopping last, removes the folder and the dead start's run file.
+    await untilAllGone(started);
+    await until(() => (existsSync(folder) ? undefined : true), 'the private folder removed');
+    await until(() => (existsSync(runFile) ? undefined : true), 'the run file removed');
   });
 });
