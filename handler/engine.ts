@@ -6,84 +6,22 @@
  * effect loop's job (effect-loop.ts).
  */
 import { describeError } from '../common/errors.js';
-import type { Logger } from '../common/log.js';
 import { isDisconnect, type Mongrel2Request } from '../common/mongrel2-wire.js';
-import type { HangUpOrder, HangUpOrders } from '../db/hang-up-orders.js';
+import { DEFAULT_MAX_QUEUED_LINES, type Engine, type EngineOptions } from './engine-api.js';
 import { createHangUpLines } from './hang-up-lines.js';
 import { parseClientMessage } from './client-message.js';
 import { seqOf } from './call-identity.js';
 import { createConversationOpener } from './conversation-opener.js';
 import { createEffectLoop } from './effect-loop.js';
-import type { Flow } from './effects.js';
 import { EndedConnections } from './ended-connections.js';
-import type { Journal } from './journal.js';
-import { DEFAULT_LINE_LIMITS, formatDuration, idleLimit, type LineLimits } from './line-limits.js';
+import { createLineIntake } from './line-intake.js';
+import { DEFAULT_LINE_LIMITS, formatDuration, idleLimit } from './line-limits.js';
 import { movedOn } from './moved-on.js';
 import { dropMovedLines } from './replay-driver.js';
-import type { FlowStart } from './replay.js';
 import { renderBusy, renderReply } from './replies.js';
-import type { Screens } from './screens.js';
-import type { BackendServices } from './services.js';
-import { takeQueued, type Session } from './session.js';
-import { TurnClock } from './turn-clock.js';
+import type { Session } from './session.js';
 
-/** Lines a caller may send ahead of the prompt that reads them, unless the backend allows more. */
-export const DEFAULT_MAX_QUEUED_LINES = 32;
-
-/** Where the engine's replies go: the transport frames them for the wire. */
-export interface Outbox {
-  reply(uuid: string, connId: string, body: string): void;
-  close(uuid: string, connId: string): void;
-}
-
-export interface EngineOptions {
-  /** The conversation from its start, or (durable conversations) from a checkpoint. */
-  readonly startFlow: (start?: FlowStart) => Flow;
-  readonly flowName: string;
-  readonly services: BackendServices;
-  /** Returns the screens in force now, so a reload takes effect at the next screen shown. */
-  readonly screens: () => Screens;
-  readonly outbox: Outbox;
-  readonly log: Logger;
-  /** Lines a caller may send ahead of the prompt that will read them. */
-  readonly maxQueuedLines?: number;
-  /** How many callers at once, and how long a silent one keeps a line. */
-  readonly lines?: LineLimits;
-  /** The clock idle times are measured on, in ms; `Date.now` unless a test drives it. */
-  readonly now?: () => number;
-  /** Makes conversations durable: journaled, and taken over from a backend that died. */
-  readonly journal?: Journal | undefined;
-  /** Each caller's line and the orders to hang one up (hang-up-watch.ts brings the orders). */
-  readonly hangUps?: HangUpOrders | undefined;
-}
-
-export interface Engine {
-  receive(request: Mongrel2Request): void;
-  /** Conversations in progress: the lines in use. */
-  readonly liveSessions: number;
-  /** Hangs up on every caller who has left a prompt unanswered past the idle limit; returns how many. */
-  sweep(): number;
-  /**
-   * Ends every conversation (running their `finally` blocks), their callers being gone (the proxy
-   * died); with `keepJournaled` (shutdown), journaled ones are left as they are instead, for
-   * another backend to take over.
-   */
-  endAll(reason: string, keepJournaled?: boolean): void;
-  /** The Mongrel2 server `uuid` restarted: its connection ids start again, its old calls are gone. */
-  serverRestarted(uuid: string): void;
-  /** Resolves once the `finally` blocks still waiting on a service call are done, or after `ms`. */
-  cleanupsDone(ms: number): Promise<void>;
-  /** Commits the journal rows (and sends the replies) that wait for the end of this turn. */
-  flushCommits(): void;
-  /** Carries out a hang-up order aimed at a line held here (hang-up-lines.ts); false when not held here. */
-  hangUpLine(order: HangUpOrder): boolean;
-  /** Refuses new conversations and takeovers from now on (busy), calling `changed` each time a session goes (drain.ts). */
-  drain(changed: () => void): void;
-  /** Sessions the m2bbs proxy can move away (its named calls): what a drain waits for. */
-  readonly heldForProxy: number;
-  /** Sessions forgotten because the proxy moved their call to another connection (DETACH), since start. */
-  readonly detached: number;
-}
+export { DEFAULT_MAX_QUEUED_LINES, type Engine, type EngineOptions, type Outbox } from './engine-api.js';
 
 /** Creates an engine that runs `startFlow` for every new connection. */
 export function createEngine(options: EngineOptions): Engine {
@@ -97,8 +35,6 @@ export function createEngine(options: EngineOptions): Engine {
   // Lines already on their way when the engine closed a caller must not dial a new conversation.
   const ended = new EndedConnections(now);
   const keyOf = (uuid: string, connId: string): string => `${uuid} ${connId}`;
-  // Lines that reach the engine in one turn were all typed before any reply of that turn went out.
-  const turns = new TurnClock();
   const conversations = createConversationOpener({ journal, lines, screens: options.screens, log, now, startFlow: options.startFlow });
   // Draining (drain.ts): no new conversation here, and a word to the drain each time one goes.
   let sessionsChanged: (() => void) | undefined;
@@ -160,40 +96,18 @@ export function createEngine(options: EngineOptions): Engine {
     takenOver,
   });
 
-  // Lines with their input number; on a takeover the proxy sends again what may not have been
-  // read, and what the journal already holds (up to lastSeq/lastPart) is skipped.
-  // Returns false when every line had been read already (an input sent again).
-  function deliver(session: Session, lines: readonly string[], seq: number): boolean {
-    session.typed = true;
-    const queue = (session.queued ??= []);
-    const before = queue.length;
-    lines.forEach((text, part) => {
-      if (seq !== 0 && (seq < session.lastSeq || (seq === session.lastSeq && part <= session.lastPart))) return;
-      queue.push({ text, seq, part, last: part === lines.length - 1, secret: session.seenSecret });
-    });
-    const took = queue.length > before;
-    if (queue.length === 0) {
-      session.queued = undefined;
-      return took;
-    }
-    const at = turns.current();
-    if (session.turn !== at) {
-      session.turn = at;
-      session.linesThisTurn = 0;
-    }
-    session.linesThisTurn += lines.length;
-    if (queue.length > maxQueued || session.linesThisTurn - 1 > maxQueued) {
-      log.warn('caller sent too many lines ahead', { conn: session.connId, queued: queue.length, atOnce: session.linesThisTurn });
-      outbox.reply(session.uuid, session.connId, renderReply(options.screens(), { kind: 'show', screen: 'too_fast', vars: undefined, final: true }));
+  const { deliver, askAgain } = createLineIntake({
+    maxQueued,
+    outbox,
+    screens: options.screens,
+    log,
+    now,
+    answer,
+    flooded(session) {
       endFlow(session);
       hangUpOn(session, 'flooding');
-      return took;
-    }
-    if (!session.waiting) return took;
-    session.waiting = false;
-    answer(session, takeQueued(session) as NonNullable<ReturnType<typeof takeQueued>>);
-    return took;
-  }
+    },
+  });
 
   // The flow's `finally` blocks run, with the effects they yield (effect-loop.ts says which).
   const endFlow = tearDown;
@@ -272,15 +186,6 @@ export function createEngine(options: EngineOptions): Engine {
     log.debug('session moved on to another process', { conn: session.connId, conversation: session.conversation, epoch: session.epoch });
     session.conversation = undefined;
     sessionsChanged?.();
-  }
-
-  // A client that could not be read (the original client.py sends a `"` unescaped) waits for a
-  // prompt that already went out: without it again, the caller could never go on.
-  function askAgain(session: Session): void {
-    const effect = session.effect;
-    if (!session.waiting || session.ended || effect?.kind !== 'ask') return;
-    outbox.reply(session.uuid, session.connId, renderReply(options.screens(), effect, session.acked, session.caller));
-    session.waitingSince = now();
   }
 
   function startSession(request: Mongrel2Request, firstLines: readonly string[], seq = 0): void {
