@@ -7,6 +7,7 @@
  * Both old backend processes are gone, two new ones serve, and the command said per backend how
  * many callers moved and how long it took.
  */
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JsonSocketClient } from './support/json-socket-client.js';
 import { commandLine, descendants, isRunning } from './support/process-tree.js';
@@ -94,6 +95,20 @@ describe('m2bbs upgrade of a running BBS with two backends', () => {
     expect(board).toContain('First line, before the upgrade.\nSecond line, before the upgrade.\nThird line, after the upgrade.');
     expect(board.split('First line, before the upgrade.')).toHaveLength(2);
     expect(board).not.toContain('NO CARRIER');
+
+    // Screens reload live, so the new entry alone would show on an old process too: the journal
+    // says which process holds each caller's conversation now, and it is a new one for every caller.
+    const sysop = new Database(db, { readonly: true, fileMustExist: true });
+    let owners: string[];
+    try {
+      owners = sysop.prepare<[], { owner: string }>('SELECT owner FROM conversations WHERE closed_at IS NULL').all().map((row) => row.owner);
+    } finally {
+      sysop.close();
+    }
+    expect(owners).toHaveLength(atMenu.length + 1);
+    for (const owner of owners) expect(newPids.map((pid, i) => `bbs.1${i} pid ${pid}`)).toContain(owner);
+    // And no process of the old generation is left beside the two new ones.
+    expect(descendants(bbs.child.pid ?? 0).filter((pid) => commandLine(pid).includes(' handler ')).sort()).toEqual([...newPids].sort());
 
     // The log says the same per backend.
     for (const number of ['bbs.10', 'bbs.11']) {
