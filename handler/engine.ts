@@ -16,7 +16,7 @@ import { createEffectLoop } from './effect-loop.js';
 import { EndedConnections } from './ended-connections.js';
 import { createLineIntake } from './line-intake.js';
 import { DEFAULT_LINE_LIMITS, formatDuration, idleLimit } from './line-limits.js';
-import { movedOn } from './moved-on.js';
+import { createMovedOnPruner, movedOn } from './moved-on.js';
 import { dropMovedLines } from './replay-driver.js';
 import { renderBusy, renderReply } from './replies.js';
 import type { Session } from './session.js';
@@ -178,6 +178,8 @@ export function createEngine(options: EngineOptions): Engine {
     }
   }
 
+  const pruneMovedOn = createMovedOnPruner({ sessions: () => sessions.values(), journal, log, now, drop: dropMovedOn });
+
   // Dropped without a word or a close: the caller's connection is the same, served from elsewhere.
   function dropMovedOn(session: Session): void {
     session.ended = true;
@@ -192,7 +194,7 @@ export function createEngine(options: EngineOptions): Engine {
     // A draining backend is busy to every new call and takeover: the proxy tries another number.
     const draining = sessionsChanged !== undefined;
     // Behind Mongrel2, sessions whose calls went on elsewhere hold no line: they go before a busy.
-    if (!draining && max !== null && sessions.size >= max) for (const held of [...sessions.values()]) if (movedOn(held, journal, log)) dropMovedOn(held);
+    if (!draining && max !== null && sessions.size >= max) pruneMovedOn();
     if (draining || (max !== null && sessions.size >= max)) {
       log.info('busy', { conn: request.connId, path: request.path, live: sessions.size, max, ...(draining ? { draining } : {}) });
       outbox.reply(request.uuid, request.connId, renderBusy(options.screens(), max ?? sessions.size));

@@ -19,3 +19,30 @@ export function movedOn(session: Session, journal: Journal | undefined, log: Log
     return false;
   }
 }
+
+/** How often at most a line about to be refused looks for stale sessions (one read per session held). */
+export const MOVED_ON_PRUNE_MS = 1000;
+
+export interface MovedOnPrunerOptions {
+  readonly sessions: () => Iterable<Session>;
+  readonly journal: Journal | undefined;
+  readonly log: Logger;
+  readonly now: () => number;
+  /** Drops a stale session without a word (its caller is served elsewhere). */
+  readonly drop: (session: Session) => void;
+}
+
+/**
+ * Returns a prune for when every line is taken: it drops the sessions whose calls went on in
+ * another process, at most once every MOVED_ON_PRUNE_MS, so a flood of dial-ins at full capacity
+ * costs one read per held session a second, not per dial-in.
+ */
+export function createMovedOnPruner(options: MovedOnPrunerOptions): () => void {
+  let last = -Infinity;
+  return () => {
+    const at = options.now();
+    if (at - last < MOVED_ON_PRUNE_MS) return;
+    last = at;
+    for (const held of [...options.sessions()]) if (movedOn(held, options.journal, options.log)) options.drop(held);
+  };
+}

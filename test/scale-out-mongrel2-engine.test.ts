@@ -16,7 +16,7 @@ import { createStore } from '../db/store.js';
 import { Journal } from '../handler/journal.js';
 import { DEFAULT_LINE_LIMITS } from '../handler/line-limits.js';
 import type { Reply } from '../handler/replies.js';
-import { createHarness, SERVER_UUID, TEST_LIMITS, type Harness, type TestCaller } from './support/harness.js';
+import { createHarness, ManualClock, SERVER_UUID, TEST_LIMITS, type Harness, type TestCaller } from './support/harness.js';
 import { until } from './support/process-tree.js';
 
 const CONVERSATION = `m2/${SERVER_UUID}/0/1`;
@@ -29,13 +29,13 @@ afterEach(() => {
   dir = '';
 });
 
-/** One handler process on the shared board, journaling as `owner`. */
-function handler(owner: string, maxCallers = 0): { harness: Harness; db: Database.Database } {
+/** One handler process on the shared board, journaling as `owner`; `now` is its engine's clock. */
+function handler(owner: string, maxCallers = 0, now?: () => number): { harness: Harness; db: Database.Database } {
   if (dir === '') dir = mkdtempSync(join(tmpdir(), 'm2bbs-scale-'));
   const db = openDatabase(join(dir, 'bbs.db'));
   const store = createStore(db);
   const log = createLogger('silent');
-  const harness = createHarness({ store, journal: new Journal({ store: store.journal, owner, log, now: Date.now }), limits: TEST_LIMITS, log, lines: { ...DEFAULT_LINE_LIMITS, maxCallers } });
+  const harness = createHarness({ store, journal: new Journal({ store: store.journal, owner, log, now: Date.now }), limits: TEST_LIMITS, log, lines: { ...DEFAULT_LINE_LIMITS, maxCallers }, ...(now === undefined ? {} : { now }) });
   const b = { harness, db };
   opened.push(b);
   return b;
@@ -120,5 +120,34 @@ describe('two engines on one send_spec', () => {
     const welcome = await promptAfter(next, () => next.sendBody(JSON.stringify({ type: 'msg', msg: 'connect' })));
     expect(welcome.msg).toContain("What's your name?");
     expect(next.replies.some((r) => r.type === 'busy')).toBe(false);
+  });
+
+  it('looks for calls that went on elsewhere at most once a second when every line is taken, not at every dial-in', async () => {
+    const clock = new ManualClock();
+    const a = handler('A', 1, clock.now);
+    const b = handler('B');
+    const connect = JSON.stringify({ type: 'msg', msg: 'connect' });
+    // Each caller's second line goes to B, which takes the call over; A still holds a stale session.
+    const movesToB = async (connId: string, name: string): Promise<void> => {
+      const onA = a.harness.caller(connId);
+      await promptAfter(onA, () => onA.sendBody(connect));
+      await onA.say(name);
+      const onB = b.harness.caller(connId);
+      await promptAfter(onB, () => onB.sendBody(JSON.stringify({ type: 'msg', msg: 'secret12' })), (r) => r.msg.includes(`Sign up as ${name}`));
+    };
+    await movesToB('1', 'pia');
+    // The first caller A would turn away makes it look: pia's stale session goes, her line is free.
+    await movesToB('2', 'quinn');
+    // Within the same second A does not look again: the next caller is told busy.
+    const third = a.harness.caller('3');
+    third.sendBody(connect);
+    await until(() => (third.closed ? true : undefined), 'the busy caller hung up', 5000);
+    expect(third.replies.map((r) => r.type)).toContain('busy');
+    // A second later it looks again, and quinn's stale session frees the line.
+    clock.advance(1);
+    const fourth = a.harness.caller('4');
+    const welcome = await promptAfter(fourth, () => fourth.sendBody(connect));
+    expect(welcome.msg).toContain("What's your name?");
+    expect(fourth.replies.some((r) => r.type === 'busy')).toBe(false);
   });
 });
