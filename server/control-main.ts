@@ -29,6 +29,7 @@ export const DRAIN_USAGE = usageText(
   `Takes a number (e.g. bbs.10) out of rotation: no new calls are dialled to it, each of its callers
 moves to another number at their next prompt, and its backend exits once it holds nobody (or after
 its --drain-timeout-ms). It is not restarted; it stays listed, DOWN; m2bbs add NUMBER brings it back.
+Refused for the last number running, and under --journal off (its callers would be cut off).
 ${FINDS}`,
   CONTROL_FLAGS,
 );
@@ -38,7 +39,7 @@ export const UPGRADE_USAGE = usageText(
   'm2bbs upgrade [NUMBER...] [flags]',
   `Rolling upgrade: replaces each backend (every one, or those named) in turn by a new process
 running the code and screens now on disk; its callers move to the new one at their next prompt,
-nobody is cut off. Prints, per backend, how many callers moved and how long it took. SIGHUP to
+nobody is cut off (so it is refused under --journal off, where they would be). Prints, per backend, how many callers moved and how long it took. SIGHUP to
 m2bbs start does the same for every backend. ${FINDS}`,
   CONTROL_FLAGS,
 );
