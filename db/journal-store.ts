@@ -6,167 +6,25 @@
  */
 import Database from 'better-sqlite3';
 import { BbsError } from '../common/errors.js';
+import type { Claim, ClaimOptions, CommitEntry, CommitResult, Committed, JournalChange, JournalPosition, JournalRow, JournalStore, WriteOutcome } from './journal-types.js';
+import { createJournalChain } from './journal-chain.js';
 import { BUSY_TIMEOUT_MS } from './open-database.js';
 
-/**
- * What a journal row records: a line the flow read, a call's result or error, which menu or flow
- * module it was given, a checkpoint replay can start from, or a fresh start.
- */
-export type RowKind = 'line' | 'result' | 'error' | 'menu' | 'flow' | 'checkpoint' | 'start';
-
-/** One row of a conversation's journal. `value` is JSON, or null for a secret line. */
-export interface JournalRow {
-  readonly n: number;
-  readonly kind: RowKind;
-  /** The fingerprint of the effect that consumed it: replay compares it with the code's. */
-  readonly print: string;
-  /** For a line: the caller's input number it came in (`SEQ`), when the proxy sent one. */
-  readonly seq: number | null;
-  readonly value: string | null;
-}
-
-/** Where a conversation stands, committed with each batch of rows. */
-export interface JournalPosition {
-  /** The n the next row gets. */
-  readonly nextN: number;
-  /** Replay starts at this row (a checkpoint or a fresh start). */
-  readonly startN: number;
-  /** The last input consumed: its `SEQ` and which of its lines. */
-  readonly lastSeq: number;
-  readonly lastPart: number;
-  readonly callerId: number | null;
-  /** The conversation's newest journal row (its id), where the chain of its rows starts. */
-  readonly lastRow: number | null;
-}
-
-/** What one commit adds: rows, after dropping those from `dropFrom` on (a journal cut back). */
-export interface JournalChange {
-  readonly rows: readonly JournalRow[];
-  readonly dropFrom: number | undefined;
-  /** The newest row committed before this change (the chain it continues). */
-  readonly after: number | null;
-}
-
-/** When a conversation's caller is surely gone: last heard from before these (ms), by whether they had logged in; undefined: never. */
-export interface SilentSince {
-  readonly notLoggedIn: number | undefined;
-  readonly loggedIn: number | undefined;
-}
-
-export interface ClaimOptions {
-  /** Behind Mongrel2: a conversation ended or whose caller is surely gone is started afresh. */
-  readonly staleBefore?: SilentSince | undefined;
-  /** Behind Mongrel2: the caller's address; a conversation from another address is started afresh. */
-  readonly remote?: string | undefined;
-  /** The proxy's connection id of the request (they only grow). */
-  readonly conn?: number | undefined;
-  /** A new conversation's first input (it dials in; it is not an answer), as read already. */
-  readonly seq?: number;
-  readonly part?: number;
-}
-
-/** What a write gave: its value, or the error it threw. */
-export type WriteOutcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
-
-/** A write a conversation's flow waits on, made in the commit that journals its outcome. */
-export interface PendingWrite {
-  readonly run: () => unknown;
-  /** The row that journals its outcome (after the change's rows). */
-  readonly row: (outcome: WriteOutcome) => JournalRow;
-}
-
-/** One conversation's part of a commit of many. */
-export interface CommitEntry {
-  readonly id: string;
-  readonly epoch: number;
-  readonly change: JournalChange;
-  readonly position: Omit<JournalPosition, 'lastRow'>;
-  /** A write to make in this commit, rolled back alone if it fails (its error is journaled). */
-  readonly write?: PendingWrite | undefined;
-}
-
-/** One conversation's part of a commit of many, once made: false where another owner holds it. */
-export type CommitResult = false | { readonly lastRow: number | null; readonly outcome: WriteOutcome | undefined };
-
-/** What a commit gave: the write's value (if it ran one) and the conversation's newest row now. */
-export interface Committed<T> {
-  readonly value: T | undefined;
-  readonly lastRow: number | null;
-}
-
-/** What a backend finds when it takes a conversation on. */
-export interface Claim {
-  /** The new owner's fencing number: commits with any other fail. */
-  readonly epoch: number;
-  /** No row existed: a new conversation. */
-  readonly created: boolean;
-  /** The conversation had ended (its caller hung up or quit). */
-  readonly closed: boolean;
-  /**
-   * The request came on a connection no newer than the owner's: a line queued for a backend
-   * that died, arriving after the call moved on. Nothing was changed.
-   */
-  readonly stale: boolean;
-  readonly position: JournalPosition;
-  /** Who owned it before, for the log. */
-  readonly previousOwner: string | undefined;
-  /** When its last commit was, in ms. */
-  readonly heardAt: number;
-  /** The rows from `position.startN` on, in order. */
-  readonly rows: readonly JournalRow[];
-}
-
-export interface JournalStore {
-  /**
-   * Takes conversation `id` on for `owner`, creating it if unknown; bumps the epoch of one that
-   * exists. With `staleBefore`, one that ended or was last heard from before then is not taken
-   * on but started afresh under the same id (behind Mongrel2, whose connection ids repeat).
-   * With `conn` (the proxy's connection ids only grow), a request on a connection no newer than
-   * the owner's is stale and takes nothing over.
-   */
-  claim(id: string, owner: string, code: string, now: number, options?: ClaimOptions): Claim;
-  /**
-   * In one transaction: drops rows from `change.dropFrom` on, appends `change.rows`, runs `write` (if any) and appends what `after` makes of
-   * its result, then moves the position on, only if `epoch` still owns the conversation. Throws
-   * BBS_ERR_CONVERSATION_TAKEN (and commits nothing) when another owner has taken it over.
-   */
-  commit<T>(id: string, epoch: number, change: JournalChange, position: () => Omit<JournalPosition, 'lastRow'>, now: number, write?: () => T, after?: (value: T) => readonly JournalRow[]): Committed<T>;
-  /**
-   * Commits many conversations' rows (and the writes they wait on) in one transaction, each only
-   * if its epoch still owns it: returns, in order, each one's newest row and its write's outcome,
-   * or false where another owner took it over (nothing of it written, its write rolled back).
-   * Throws, committing nothing, when the disk refuses.
-   */
-  commitMany(entries: readonly CommitEntry[], now: number): CommitResult[];
-  /**
-   * Like commitMany, but without waiting for another process's write lock: undefined, with
-   * nothing written, when another backend holds it now (try again in a moment).
-   */
-  commitManyUnlessBusy(entries: readonly CommitEntry[], now: number): CommitResult[] | undefined;
-  /** True while `epoch` owns the open conversation `id` (a read: for replies that commit nothing). */
-  holds(id: string, epoch: number): boolean;
-  /** The open conversation `id` as it stands, read without claiming it: when it was last heard and its rows since the checkpoint. */
-  peek(id: string): { readonly heardAt: number; readonly rows: readonly JournalRow[] } | undefined;
-  /** Marks the conversation ended; false when another owner holds it now. */
-  close(id: string, epoch: number, now: number): boolean;
-  /** Marks the conversation ended whoever holds it (its caller hung up, as Mongrel2 told a process that does not hold it); false when it was not open. */
-  closeAnyEpoch(id: string, now: number): boolean;
-  /** The times the Mongrel2 server `uuid` has been seen to restart, as counted by its backends. */
-  serverEpoch(uuid: string): number;
-  /**
-   * Counts one more restart of server `uuid`: every conversation of the old one is over. With
-   * `from`, only if the count is still `from` (another handler on the same server may have
-   * counted this restart already); returns the count as it stands.
-   */
-  bumpServerEpoch(uuid: string, now: number, from?: number): number;
-  /** Ends open conversations whose callers are surely gone (see SilentSince); returns how many. */
-  closeSilent(since: SilentSince, now: number): number;
-  /**
-   * Deletes up to `limit` ended conversations (and their journals) that ended before `before`, or
-   * before `neverLoggedInBefore` for those whose caller never logged in; returns how many.
-   */
-  pruneClosed(before: number, limit: number, neverLoggedInBefore?: number): number;
-}
+export type {
+  Claim,
+  ClaimOptions,
+  CommitEntry,
+  CommitResult,
+  Committed,
+  JournalChange,
+  JournalPosition,
+  JournalRow,
+  JournalStore,
+  PendingWrite,
+  RowKind,
+  SilentSince,
+  WriteOutcome,
+} from './journal-types.js';
 
 type WriteRunner = <T>(what: string, write: () => T) => T;
 
@@ -195,11 +53,6 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
       'INSERT INTO conversations (id, epoch, owner, code, conn, remote, last_seq, last_part, opened_at, heard_at) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     takeOver: db.prepare<[string, number, number, string]>('UPDATE conversations SET epoch = epoch + 1, owner = ?, conn = ?, heard_at = ? WHERE id = ?'),
-    row: db.prepare<[number], JournalRow & { prev: number | null }>('SELECT n, kind, print, seq, value, prev FROM journal WHERE id = ?'),
-    append: db.prepare<[string, number, number | null, string, string, number | null, string | null]>(
-      'INSERT INTO journal (conversation, n, prev, kind, print, seq, value) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    ),
-    deleteRow: db.prepare<[number]>('DELETE FROM journal WHERE id = ?'),
     advance: db.prepare<[number, number, number, number, number | null, number, number | null, string, number]>(
       `UPDATE conversations SET next_n = ?, start_n = ?, last_seq = ?, last_part = ?, caller_id = coalesce(?, caller_id), heard_at = ?, last_row = ?
        WHERE id = ? AND epoch = ? AND closed_at IS NULL`,
@@ -217,6 +70,8 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
     ),
     dropConversation: db.prepare<[string]>('DELETE FROM conversations WHERE id = ?'),
   };
+
+  const { append, cut, dropRows, rowsFrom } = createJournalChain(db);
 
   const claimTx = db.transaction((id: string, owner: string, code: string, now: number, options: ClaimOptions): Claim => {
     const { staleBefore, conn } = options;
@@ -295,41 +150,6 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
       return { value, lastRow: last };
     },
   );
-
-  // Appends rows after row `last` of conversation `id`; returns the new last row.
-  function append(id: string, last: number | null, rows: readonly JournalRow[]): number | null {
-    let prev = last;
-    for (const row of rows) prev = Number(sql.append.run(id, row.n, prev, row.kind, row.print, row.seq, row.value).lastInsertRowid);
-    return prev;
-  }
-
-  // Deletes the rows numbered `from` and later (newest first, along the chain); returns the last row left.
-  function cut(last: number | null, from: number | undefined): number | null {
-    return from === undefined ? last : dropRows(last, from);
-  }
-
-  function dropRows(last: number | null, from: number): number | null {
-    let at = last;
-    while (at !== null) {
-      const row = sql.row.get(at);
-      if (row === undefined || row.n < from) break;
-      sql.deleteRow.run(at);
-      at = row.prev;
-    }
-    return at;
-  }
-
-  // The rows numbered `from` and later, oldest first, read back along the chain.
-  function rowsFrom(last: number | null, from: number): JournalRow[] {
-    const rows: JournalRow[] = [];
-    for (let at = last; at !== null; ) {
-      const row = sql.row.get(at);
-      if (row === undefined || row.n < from) break;
-      rows.push({ n: row.n, kind: row.kind, print: row.print, seq: row.seq, value: row.value });
-      at = row.prev;
-    }
-    return rows.reverse();
-  }
 
   function taken(id: string, epoch: number): BbsError {
     const found = sql.find.get(id);
