@@ -25,24 +25,39 @@ export function hasMongrel2(): boolean {
   return ['mongrel2', 'm2sh'].every((command) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0);
 }
 
-/** Configures (m2sh load) and starts Mongrel2 in `dir`; resolves once it serves. */
-export async function startMongrel2(dir: string): Promise<Mongrel2Server> {
-  for (const sub of ['logs', 'run', 'tmp']) mkdirSync(join(dir, sub), { recursive: true });
-  const [port = 0, send = 0, recv = 0] = await freePorts(3);
-  const sendSpec = `tcp://127.0.0.1:${send}`;
-  const recvSpec = `tcp://127.0.0.1:${recv}`;
+/** Where Mongrel2 listens for callers and which handler endpoints its `@bbs` route uses. */
+export interface Mongrel2Setup {
+  readonly uuid: string;
+  readonly sendIdent: string;
+  /** As Mongrel2 reads them (an ipc:// path may be relative to `dir`, its chroot). */
+  readonly sendSpec: string;
+  readonly recvSpec: string;
+  readonly port: number;
+}
+
+/** Writes `dir/mongrel2.conf` (one server on 127.0.0.1, one `@bbs` route) and loads it into `dir/config.sqlite` with m2sh. */
+export function configureMongrel2(dir: string, setup: Mongrel2Setup): void {
   writeFileSync(
     join(dir, 'mongrel2.conf'),
-    `bbs = Handler(send_spec='${sendSpec}', send_ident='${SEND_IDENT}', recv_spec='${recvSpec}', recv_ident='')
-main = Server(uuid="${SERVER_UUID}", access_log="/logs/access.log", error_log="/logs/error.log",
+    `bbs = Handler(send_spec='${setup.sendSpec}', send_ident='${setup.sendIdent}', recv_spec='${setup.recvSpec}', recv_ident='')
+main = Server(uuid="${setup.uuid}", access_log="/logs/access.log", error_log="/logs/error.log",
   chroot="./", pid_file="/run/mongrel2.pid", default_host="localhost", name="main",
-  bind_addr="127.0.0.1", port=${port}, hosts=[Host(name="localhost", routes={'@bbs': bbs})])
+  bind_addr="127.0.0.1", port=${setup.port}, hosts=[Host(name="localhost", routes={'@bbs': bbs})])
 settings = {"zeromq.threads": 1, "limits.min_ping": 0, "server.daemonize": 0}
 servers = [main]
 `,
   );
   const load = spawnSync('m2sh', ['load', '-config', 'mongrel2.conf', '-db', 'config.sqlite'], { cwd: dir, env: ENV, encoding: 'utf8' });
   if (load.status !== 0) throw new BbsError('BBS_ERR_UNREACHABLE', `m2sh load failed: ${load.stderr}`);
+}
+
+/** Configures (m2sh load) and starts Mongrel2 in `dir`; resolves once it serves. */
+export async function startMongrel2(dir: string): Promise<Mongrel2Server> {
+  for (const sub of ['logs', 'run', 'tmp']) mkdirSync(join(dir, sub), { recursive: true });
+  const [port = 0, send = 0, recv = 0] = await freePorts(3);
+  const sendSpec = `tcp://127.0.0.1:${send}`;
+  const recvSpec = `tcp://127.0.0.1:${recv}`;
+  configureMongrel2(dir, { uuid: SERVER_UUID, sendIdent: SEND_IDENT, sendSpec, recvSpec, port });
   const child = spawn('mongrel2', ['config.sqlite', SERVER_UUID], { cwd: dir, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   // If the bench ends without stopping it, Mongrel2 goes with it.

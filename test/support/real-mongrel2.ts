@@ -2,12 +2,12 @@
  * Runs Debian's real Mongrel2 (package mongrel2-core) on loopback, configured with one `@bbs`
  * route to a handler's send and recv specs, for interoperability tests.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePorts } from '../../bench/free-ports.js';
-import { hasMongrel2 } from '../../bench/mongrel2-server.js';
+import { configureMongrel2, hasMongrel2 } from '../../bench/mongrel2-server.js';
 import { HandlerProcess } from './handler-process.js';
 
 const SERVER_UUID = '2f62bd5c-9e59-49cd-993c-3b6013c28f05';
@@ -38,18 +38,7 @@ export class RealMongrel2 {
     const specs = options.ipc === true ? { send: 'ipc://zmq/bbs10.requests', recv: 'ipc://zmq/bbs10.replies' } : { send: `tcp://127.0.0.1:${send}`, recv: `tcp://127.0.0.1:${recv}` };
     const sendSpec = options.ipc === true ? `ipc://${join(dir, 'zmq', 'bbs10.requests')}` : specs.send;
     const recvSpec = options.ipc === true ? `ipc://${join(dir, 'zmq', 'bbs10.replies')}` : specs.recv;
-    writeFileSync(
-      join(dir, 'mongrel2.conf'),
-      `bbs10 = Handler(send_spec='${specs.send}', send_ident='${SEND_IDENT}', recv_spec='${specs.recv}', recv_ident='')
-main = Server(uuid="${SERVER_UUID}", access_log="/logs/access.log", error_log="/logs/error.log",
-  chroot="./", pid_file="/run/mongrel2.pid", default_host="localhost", name="main",
-  bind_addr="127.0.0.1", port=${port}, hosts=[Host(name="localhost", routes={'@bbs': bbs10})])
-settings = {"zeromq.threads": 1, "limits.min_ping": 0, "server.daemonize": 0}
-servers = [main]
-`,
-    );
-    const load = spawnSync('m2sh', ['load', '-config', 'mongrel2.conf', '-db', 'config.sqlite'], { cwd: dir, env: ENV, encoding: 'utf8' });
-    if (load.status !== 0) throw new Error(`m2sh load failed: ${load.stderr}`);
+    configureMongrel2(dir, { uuid: SERVER_UUID, sendIdent: SEND_IDENT, sendSpec: specs.send, recvSpec: specs.recv, port });
     const { child, output } = await RealMongrel2.launch(dir);
     return new RealMongrel2(child, dir, port, sendSpec, recvSpec, output);
   }
