@@ -89,7 +89,8 @@ export function startSupervisor(config: StartConfig, log: Logger, output: LogOut
   const all = new Set<SupervisedChild>();
   const common = ['--log-level', config.logLevel];
   // The backends are m2bbs's own, so requests to them may go batched.
-  const proxyFlags = ['--lines', String(config.maxCallers), '--batch-requests', ...config.proxyFlags, ...common];
+  // The proxy lets a handed-off call wait for a free line as long as its backend may drain.
+  const proxyFlags = ['--lines', String(config.maxCallers), '--batch-requests', '--drain-timeout-ms', String(drainLimitMs(config.backendFlags, backendEnv)), ...config.proxyFlags, ...common];
   // Backends outlive a proxy that dies: the next one waits for them before opening its doors.
   const restartFlags = ['--await-backends-ms', '5000'];
 
