@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { BbsError } from '../common/errors.js';
-import { parseBenchConfig } from './config.js';
+import { parseBenchConfig, type BenchConfig } from './config.js';
 import { runFailoverBench } from './failover-bench.js';
 import { formatFailoverReport } from './failover-report.js';
 import { runLoadBench } from './load-bench.js';
@@ -37,16 +37,12 @@ export async function runBench(argv: readonly string[]): Promise<void> {
   if (config.scenario === 'replay') {
     const report = await measureReplay(config.sessions, config.replayRows);
     printReplay(report);
-    console.log(JSON.stringify(report));
-    if (config.json !== undefined) writeFileSync(config.json, `${JSON.stringify(report, null, 2)}\n`);
-    return;
+    return writeOut(config, report);
   }
   if (config.scenario === 'suspended') {
     const report = await measureSuspended(config.sessions, config.journal);
     printSuspended(report);
-    console.log(JSON.stringify(report));
-    if (config.json !== undefined) writeFileSync(config.json, `${JSON.stringify(report, null, 2)}\n`);
-    return;
+    return writeOut(config, report);
   }
   // Every stage has its own limit; this one is for whatever was not foreseen.
   const limitSeconds = config.maxSeconds + (config.baselines ? 4 * config.baselineSeconds + 90 : 0) + (config.scenario === 'idle' ? 120 : 0);
@@ -57,33 +53,28 @@ export async function runBench(argv: readonly string[]): Promise<void> {
   if (config.scenario === 'failover') {
     const report = await runFailoverBench(config, createProgress());
     clearTimeout(watchdog);
-    console.log(formatFailoverReport(report));
-    console.log(JSON.stringify(report));
-    if (config.json !== undefined) writeFileSync(config.json, `${JSON.stringify(report, null, 2)}\n`);
-    // Something lost or doubled fails the run, for a script or CI to see.
-    if (!report.passed) process.exitCode = 1;
-    return;
+    return writeOut(config, report, formatFailoverReport(report), report.passed);
   }
   if (config.scenario === 'upgrade') {
     const report = await runUpgradeBench(config, createProgress());
     clearTimeout(watchdog);
-    console.log(formatUpgradeReport(report));
-    console.log(JSON.stringify(report));
-    if (config.json !== undefined) writeFileSync(config.json, `${JSON.stringify(report, null, 2)}\n`);
-    if (!report.passed) process.exitCode = 1;
-    return;
+    return writeOut(config, report, formatUpgradeReport(report), report.passed);
   }
   if (config.scenario === 'non-reading') {
     const report = await runNonReadingBench(config, createProgress());
     clearTimeout(watchdog);
-    console.log(formatNonReadingReport(report));
-    console.log(JSON.stringify(report));
-    if (config.json !== undefined) writeFileSync(config.json, `${JSON.stringify(report, null, 2)}\n`);
-    return;
+    return writeOut(config, report, formatNonReadingReport(report));
   }
   const report = await runLoadBench(config, createProgress());
   clearTimeout(watchdog);
-  console.log(formatReport(report));
+  writeOut(config, report, formatReport(report));
+}
+
+// The table (when not printed already), then the JSON as the last line of stdout and to --json;
+// a run that did not pass exits 1, for a script or CI to see.
+function writeOut(config: BenchConfig, report: object, table?: string, passed = true): void {
+  if (table !== undefined) console.log(table);
   console.log(JSON.stringify(report));
   if (config.json !== undefined) writeFileSync(config.json, `${JSON.stringify(report, null, 2)}\n`);
+  if (!passed) process.exitCode = 1;
 }

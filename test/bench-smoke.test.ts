@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,20 +7,8 @@ import type { FailoverReport } from '../bench/failover-report.js';
 import type { NonReadingReport } from '../bench/non-reading-report.js';
 import type { ReplayReport } from '../bench/replay-cost.js';
 import type { LoadReport } from '../bench/report.js';
-import { M2BBS_BIN } from './support/handler-process.js';
+import { runBench } from './support/bench-run.js';
 import { startTestBbs } from './support/test-bbs.js';
-
-function runBench(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [M2BBS_BIN, 'bench', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  onTestFinished(() => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
-}
 
 describe('m2bbs bench (smoke run; no timing is asserted)', () => {
   it('starts a BBS, runs a few callers through every door, and writes the table and the JSON report', async () => {

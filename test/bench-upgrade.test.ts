@@ -1,35 +1,13 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { parseBenchConfig } from '../bench/config.js';
 import type { UpgradeReport } from '../bench/upgrade-report.js';
-import { M2BBS_BIN } from './support/handler-process.js';
-import { descendants, isRunning, untilAllGone } from './support/process-tree.js';
+import { runBench } from './support/bench-run.js';
 import { mongrel2TestsRun } from './support/real-mongrel2.js';
 
 const withMongrel2 = mongrel2TestsRun('the bench upgrade smoke run behind a real Mongrel2 is');
-
-function runBench(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [M2BBS_BIN, 'bench', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  onTestFinished(async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    // A failed or timed-out run: SIGINT lets the bench stop its m2bbs start and Mongrel2 (a SIGKILL
-    // would leave them running); anything still there after that is killed by pid.
-    const started = descendants(child.pid ?? 0);
-    child.kill('SIGINT');
-    await untilAllGone([child.pid ?? 0, ...started], 20_000).catch((error: unknown) => {
-      for (const pid of [...started, child.pid ?? 0]) if (isRunning(pid)) tryKill(pid);
-      throw error;
-    });
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
-}
 
 describe('m2bbs bench --scenario upgrade (smoke run; no timing is asserted)', () => {
   it('has 200 callers by default, takes the shared-send_spec handler counts as a list, and refuses a --target', () => {
@@ -81,11 +59,3 @@ describe('m2bbs bench --scenario upgrade (smoke run; no timing is asserted)', ()
     expect(report.shared[1]?.takeovers).toBeGreaterThan(0);
   }, 240_000);
 });
-
-function tryKill(pid: number): void {
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    // gone between the check and the kill
-  }
-}
