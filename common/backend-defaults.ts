@@ -10,3 +10,16 @@ export function defaultBackend(index: number): { readonly number: string; readon
 export function backendFlag(spec: { readonly number: string; readonly sendSpec: string; readonly recvSpec: string }): string {
   return `${spec.number}=${spec.sendSpec},${spec.recvSpec}`;
 }
+
+/**
+ * The drain time limit as a flag, shared by `m2bbs handler` (how long it drains) and `m2bbs proxy`
+ * (how long a handed-off call waits for a free line): one setting, so one range and default.
+ */
+export const DRAIN_TIMEOUT_FLAG = {
+  kind: 'integer',
+  arg: 'MS',
+  min: 0,
+  max: 86_400_000,
+  default: 60_000,
+  env: 'M2BBS_DRAIN_TIMEOUT_MS',
+} as const;

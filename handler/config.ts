@@ -1,6 +1,6 @@
 /** The `m2bbs handler` configuration: flags, then environment, then defaults; validated at once. */
 import { fileURLToPath } from 'node:url';
-import { defaultBackend } from '../common/backend-defaults.js';
+import { defaultBackend, DRAIN_TIMEOUT_FLAG } from '../common/backend-defaults.js';
 import { isZmqEndpoint } from '../common/config-problems.js';
 import { HANDLER_CURVE_FLAGS, handlerCurve, type HandlerCurve } from '../common/curve-flags.js';
 import { ipcPathProblem } from '../common/ipc-endpoint.js';
@@ -59,12 +59,7 @@ export const HANDLER_FLAGS = {
     help: 'journal conversations so a caller carries on when a backend dies; off: a backend death ends its calls',
   },
   'drain-timeout-ms': {
-    kind: 'integer',
-    arg: 'MS',
-    min: 0,
-    max: 86_400_000,
-    default: 60_000,
-    env: 'M2BBS_DRAIN_TIMEOUT_MS',
+    ...DRAIN_TIMEOUT_FLAG,
     help: 'SIGTERM (with the journal on) drains: no new calls, each caller moved to another number at their next prompt; past this time the backend stops anyway and its callers are taken over as on a death',
   },
   ...HANDLER_CURVE_FLAGS,

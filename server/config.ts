@@ -1,6 +1,6 @@
 /** The `m2bbs proxy` configuration: flags, then environment, then defaults; validated at once. */
 import { randomUUID } from 'node:crypto';
-import { backendFlag, defaultBackend } from '../common/backend-defaults.js';
+import { backendFlag, defaultBackend, DRAIN_TIMEOUT_FLAG } from '../common/backend-defaults.js';
 import { isZmqEndpoint, type ConfigProblems } from '../common/config-problems.js';
 import { LOG_LEVEL_FLAG, parseTable, usageText, type FlagTable } from '../common/flag-table.js';
 import { isIpcOutside, isNetworkTcp } from '../common/endpoint-exposure.js';
@@ -94,12 +94,7 @@ export const PROXY_FLAGS = {
     help: 'before opening the doors, wait this long for every backend to connect (m2bbs start asks for it when it restarts a proxy, so nobody is told that no line answers while the backends reconnect)',
   },
   'drain-timeout-ms': {
-    kind: 'integer',
-    arg: 'MS',
-    min: 0,
-    max: 86_400_000,
-    default: 60_000,
-    env: 'M2BBS_DRAIN_TIMEOUT_MS',
+    ...DRAIN_TIMEOUT_FLAG,
     help: "the backends' drain limit (as their own --drain-timeout-ms): a caller handed off a draining backend whose every other number answers busy waits this long for a free line if no number is up, and never drops while one is",
   },
   'endpoint-dir': {

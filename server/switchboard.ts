@@ -11,6 +11,7 @@
  * A number may have several generations (link-table.ts); a link that is draining gets no new
  * calls, and its calls are handed off at a prompt (handoff.ts).
  */
+import { DRAIN_TIMEOUT_FLAG } from '../common/backend-defaults.js';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../common/log.js';
 import { backendNoticeOf, encodeDisconnect, encodeRequest, type Mongrel2Reply } from '../common/mongrel2-wire.js';
@@ -53,7 +54,7 @@ export interface SwitchboardOptions {
 export const DEFAULT_MOVE_TIMEOUT_MS = 20_000;
 
 /** How long a handed-off call waits with no number up, unless told otherwise: the backends' default --drain-timeout-ms. */
-export const DEFAULT_HANDOFF_WAIT_MS = 60_000;
+export const DEFAULT_HANDOFF_WAIT_MS = DRAIN_TIMEOUT_FLAG.default;
 
 export interface ProxySwitchboard extends Switchboard {
   /** Hands a reply frame from a backend to the callers it names. */
