@@ -52,13 +52,14 @@ export async function controlRequest(command: string, db: string, op: string, fi
         else if (value.alive !== true) progress(value);
       }
     });
-    socket.on('error', (error) => {
-      clearTimeout(timer);
-      reject(new BbsError('BBS_ERR_NOT_RUNNING', `${command}: the BBS on ${db} (pid ${run.pid}) did not answer on ${run.control} (${error.message})`, { cause: error }));
-    });
+    // An error after the BBS answered (EPIPE: it refused and closed before reading the request)
+    // is not the news: its answer is, which 'close' then gives.
+    let failure: Error | undefined;
+    socket.on('error', (error) => (failure = error));
     socket.on('close', () => {
       clearTimeout(timer);
       if (answer !== undefined) resolve(answer);
+      else if (failure !== undefined) reject(new BbsError('BBS_ERR_NOT_RUNNING', `${command}: the BBS on ${db} (pid ${run.pid}) did not answer on ${run.control} (${failure.message})`, { cause: failure }));
       else reject(new BbsError('BBS_ERR_CONTROL_FAILED', `${command}: the BBS on ${db} closed the control connection without an answer (was it stopped?)`));
     });
   });

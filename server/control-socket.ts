@@ -43,15 +43,23 @@ export function startControlSocket(path: string, token: string, ops: ControlOps,
   const open = new Set<Socket>();
   const expected = Buffer.from(token, 'utf8');
   const server: Server = createServer((socket) => {
-    if (open.size >= limits.maxConnections) {
-      socket.destroy();
-      return;
-    }
+    if (open.size >= limits.maxConnections) return refuseBusy(socket);
     open.add(socket);
     socket.on('close', () => open.delete(socket));
     socket.on('error', () => socket.destroy());
     serve(socket);
   });
+
+  // Over the cap: one answer the command prints, not a reset that reads as a BBS gone. What the
+  // caller sends meanwhile is read and dropped (unread bytes at close would reset it all the same),
+  // and the connection ends soon whatever the other side does.
+  function refuseBusy(socket: Socket): void {
+    log.warn('control request refused', { why: 'too many connections', open: open.size });
+    socket.on('error', () => socket.destroy());
+    socket.resume();
+    socket.end(`${JSON.stringify({ ok: false, error: `too many control connections (${limits.maxConnections} open); try again` })}\n`);
+    setTimeout(() => socket.destroy(), 1000).unref();
+  }
 
   function serve(socket: Socket): void {
     let buffered = '';
@@ -99,7 +107,8 @@ export function startControlSocket(path: string, token: string, ops: ControlOps,
       log.warn('control request refused', { ...fields, why: 'wrong token' });
       return finish({ ok: false, error: 'refused: the request does not carry this BBS\'s token (read it from the run file next to the database)' });
     }
-    const run = op === undefined ? undefined : ops[op];
+    // Own ops only: `constructor`, `toString` or `__proto__` are names every object has, not ops.
+    const run = op === undefined || !Object.hasOwn(ops, op) ? undefined : ops[op];
     if (op === undefined || run === undefined) {
       log.warn('control request refused', { ...fields, why: 'unknown op' });
       return finish({ ok: false, error: `unknown op ${JSON.stringify(rest.op ?? null)}; known: ${Object.keys(ops).join(', ')}` });

@@ -1,7 +1,8 @@
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createConnection } from 'node:net';
+import { createConnection, type Socket } from 'node:net';
+import { controlRequest } from '../server/control-client.js';
 import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { HandlerProcess } from './support/handler-process.js';
@@ -57,6 +58,10 @@ describe('the control socket of m2bbs start', () => {
     expect(await talk(control, '{"op": drain\n')).toEqual([{ ok: false, error: expect.stringMatching(/one JSON object on one line/) }]);
     expect(await talk(control, '[1,2]\n')).toEqual([{ ok: false, error: expect.stringMatching(/JSON object/) }]);
     expect(await talk(control, `${JSON.stringify({ op: 'reboot', token })}\n`)).toEqual([{ ok: false, error: expect.stringMatching(/unknown op "reboot"; known: drain, upgrade, add/) }]);
+    // Names every JavaScript object has are not ops.
+    for (const inherited of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      expect(await talk(control, `${JSON.stringify({ op: inherited, token })}\n`)).toEqual([{ ok: false, error: `unknown op "${inherited}"; known: drain, upgrade, add` }]);
+    }
     expect(await talk(control, `${JSON.stringify({ op: 'drain', token })}\n`)).toEqual([{ ok: false, error: expect.stringMatching(/needs "number"/) }]);
     expect(await talk(control, `${JSON.stringify({ op: 'drain', number: 'bbs.99', token })}\n`)).toEqual([{ ok: false, error: expect.stringMatching(/bbs\.99 is not a number of this BBS/) }]);
     await running.bbs.waitForLog((r) => r.msg === 'control request' && r.op === 'drain' && r.number === 'bbs.99' && r.ok === false);
@@ -66,6 +71,24 @@ describe('the control socket of m2bbs start', () => {
     const { control } = runFileOf(running.db);
     expect(await talk(control, undefined)).toEqual([{ ok: false, error: expect.stringMatching(/no whole request within/) }]);
     expect(await talk(control, 'x'.repeat(200_000))).toEqual([{ ok: false, error: expect.stringMatching(/one JSON line of at most/) }]);
+  });
+
+  it('answers a connection over the cap with a line the command prints (not a reset), and serves again once they close', async () => {
+    const { control, token } = runFileOf(running.db);
+    // Sixteen local connections that say nothing hold every place.
+    const idle = await Promise.all(
+      Array.from({ length: 16 }, () => new Promise<Socket>((resolve, reject) => {
+        const socket = createConnection(control, () => resolve(socket));
+        socket.on('error', reject);
+      })),
+    );
+    onTestFinished(() => idle.forEach((socket) => socket.destroy()));
+    idle.forEach((socket) => socket.on('error', () => undefined));
+    expect(await talk(control, `${JSON.stringify({ op: 'drain', number: 'bbs.99', token })}\n`)).toEqual([{ ok: false, error: 'too many control connections (16 open); try again' }]);
+    await expect(controlRequest('m2bbs drain', running.db, 'drain', { number: 'bbs.99' }, () => undefined)).rejects.toThrow(/^m2bbs drain: too many control connections \(16 open\); try again$/);
+    await running.bbs.waitForLog((r) => r.msg === 'control request refused' && r.why === 'too many connections');
+    await Promise.all(idle.map((socket) => new Promise((closed) => socket.once('close', closed).destroy())));
+    expect((await m2bbs(['drain', 'bbs.99', '--db', running.db])).stderr).toContain('bbs.99 is not a number of this BBS');
   });
 
   it('a command to a stopped m2bbs start (SIGSTOP) gives up with one line and exit code 1 instead of hanging', { timeout: 30_000 }, async () => {
