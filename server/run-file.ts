@@ -106,3 +106,19 @@ export function removeRunFile(path: string, token: string): void {
     // Already gone.
   }
 }
+
+/** Throws BBS_ERR_ALREADY_RUNNING when an `m2bbs start` already runs on `db` (a live, trusted run file). */
+export function refuseSecondStart(db: string): void {
+  let running;
+  try {
+    running = readRunFile(db);
+  } catch {
+    // A run file not to be trusted names no BBS of ours: it is replaced once this one is up.
+    return;
+  }
+  // A second start would take the run file over (and remove it when it stops), leaving the first
+  // BBS serving where a sysop's commands cannot find it: refused before anything is bound.
+  if (running !== undefined) {
+    throw new BbsError('BBS_ERR_ALREADY_RUNNING', `m2bbs start: a BBS already runs on this database (${db}), pid ${running.pid}; stop it first (or give another --db)`);
+  }
+}

@@ -4,6 +4,7 @@ import { ignoreBrokenPipes } from '../common/broken-pipes.js';
 import { createLogger } from '../common/log.js';
 import { jsonLogOutput, textLogOutput } from './log-view.js';
 import { parseStartConfig } from './start-config.js';
+import { refuseSecondStart } from './run-file.js';
 import { openControl } from './start-control.js';
 import { startSupervisor } from './supervisor.js';
 import { terminalClosed } from './terminal-hang-up.js';
@@ -14,6 +15,7 @@ export async function runStart(argv: readonly string[]): Promise<void> {
   ignoreBrokenPipes();
   // The log lines go to stderr, so it is stderr that decides whether a person reads them.
   const config = parseStartConfig(argv, process.env, process.stderr.isTTY === true);
+  refuseSecondStart(config.db);
   const output = config.logFormat === 'json' ? jsonLogOutput(process.stderr) : textLogOutput(process.stderr, join(dirname(config.db), 'm2bbs.log'), process.stderr.isTTY ? process.stderr.columns : undefined);
   const log = createLogger(config.logLevel, output.sink('start')).child({ supervisor: true });
   // M2BBS_CURVE_KEY names the proxy's key here; a local backend, on its private ipc socket, takes

@@ -6,6 +6,7 @@ import { controlRequest } from '../server/control-client.js';
 import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { HandlerProcess } from './support/handler-process.js';
+import { until } from './support/process-tree.js';
 import { backendPid } from './support/started-bbs.js';
 import { m2bbs, runFileOf, startBbs, type RunningBbs } from './support/running-bbs.js';
 
@@ -71,6 +72,18 @@ describe('the control socket of m2bbs start', () => {
     const { control } = runFileOf(running.db);
     expect(await talk(control, undefined)).toEqual([{ ok: false, error: expect.stringMatching(/no whole request within/) }]);
     expect(await talk(control, 'x'.repeat(200_000))).toEqual([{ ok: false, error: expect.stringMatching(/one JSON line of at most/) }]);
+  });
+
+  it('refuses a second m2bbs start on the same database before it binds anything; the first keeps its run file', { timeout: 30_000 }, async () => {
+    const before = readFileSync(`${running.db}.run`, 'utf8');
+    const second = HandlerProcess.run(['start', '--listen', '127.0.0.1:0', '--telnet', '127.0.0.1:0', '--db', running.db, '--log', 'json', '--backends', '1']);
+    onTestFinished(() => second.stop().then(() => undefined));
+    expect(await second.exited).toBe(1);
+    // 'exit' may come before the last of stderr is read.
+    await until(() => (second.stderrText.endsWith('\n') ? true : undefined), 'the refusal printed');
+    expect(second.stderrText.trim().split('\n')).toEqual([`m2bbs start: a BBS already runs on this database (${running.db}), pid ${running.bbs.child.pid}; stop it first (or give another --db)`]);
+    expect(readFileSync(`${running.db}.run`, 'utf8')).toBe(before);
+    expect((await m2bbs(['drain', 'bbs.99', '--db', running.db])).stderr).toContain('bbs.99 is not a number of this BBS');
   });
 
   it('answers a connection over the cap with a line the command prints (not a reset), and serves again once they close', async () => {
