@@ -94,12 +94,10 @@ export function createOrchestrator(fleet: Fleet, log: Logger, options: Orchestra
     );
   };
   // Two steps at once would race for the same number's generations and the proxy's dial order.
-  let queue: Promise<unknown> = Promise.resolve();
-  const oneAtATime = <T>(task: () => Promise<T>): Promise<T> => {
-    const next = queue.then(task, task);
-    queue = next.catch(() => undefined);
-    return next;
-  };
+  // A new number is the exception: it touches no number there is, and it is what a drain waiting
+  // for a free line needs, so adds queue only behind each other (two would pick the same name).
+  const steps = serialQueue();
+  const adds = serialQueue();
   const local = (number: string): LocalNumber => {
     const found = fleet.locals().find((n) => n.number === number);
     if (found !== undefined) return found;
@@ -140,7 +138,7 @@ export function createOrchestrator(fleet: Fleet, log: Logger, options: Orchestra
 
   return {
     upgrade: (numbers, progress) =>
-      oneAtATime(async () => {
+      steps.run(['upgrade', ...numbers].join(' '), progress, async () => {
         // Checked before anything changes: a typo must not upgrade half the board.
         const chosen = numbers.length === 0 ? fleet.locals().filter((n) => n.live !== undefined) : [...new Set(numbers)].map(local);
         if (chosen.length === 0) throw failed('no backend runs here to upgrade');
@@ -152,7 +150,7 @@ export function createOrchestrator(fleet: Fleet, log: Logger, options: Orchestra
         return results;
       }),
     drain: (number, progress) =>
-      oneAtATime(async () => {
+      steps.run(`drain ${number}`, progress, async () => {
         const n = local(number);
         if (n.live === undefined) throw failed(`${number} is already drained`);
         needJournal('drain', [number]);
@@ -171,7 +169,7 @@ export function createOrchestrator(fleet: Fleet, log: Logger, options: Orchestra
         return result;
       }),
     add: (number, progress) =>
-      oneAtATime(async () => {
+      (number === undefined ? adds : steps).run(number === undefined ? 'add' : `add ${number}`, progress, async () => {
         if (number !== undefined) {
           const n = local(number);
           if (n.live !== undefined) throw failed(`${number} is already running`);
@@ -200,6 +198,25 @@ export function createOrchestrator(fleet: Fleet, log: Logger, options: Orchestra
         log.info('backend added', { backend: next });
         return bound;
       }),
+  };
+}
+
+// Tasks run one after the other; one that must wait says at once what for (else the sysop's
+// command sits silent behind, say, a drain that waits for a free line).
+function serialQueue(): { run<T>(label: string, progress: Progress, task: () => Promise<T>): Promise<T> } {
+  let queue: Promise<unknown> = Promise.resolve();
+  let current: string | undefined;
+  return {
+    run(label, progress, task) {
+      if (current !== undefined) progress({ progress: `waiting for \`${current}\` to finish`, waitingFor: current });
+      const step = () => {
+        current = label;
+        return task().finally(() => (current = undefined));
+      };
+      const next = queue.then(step, step);
+      queue = next.catch(() => undefined);
+      return next;
+    },
   };
 }
 

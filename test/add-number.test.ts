@@ -4,10 +4,10 @@
  * `m2bbs drain bbs.10` moves its caller to another number and ends its backend for good (listed
  * draining or DOWN, not restarted) until `m2bbs add bbs.10` starts it again.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { JsonSocketClient } from './support/json-socket-client.js';
 import { commandLine, descendants, isRunning, until } from './support/process-tree.js';
-import { m2bbs, startBbs, type RunningBbs } from './support/running-bbs.js';
+import { m2bbs, m2bbsRunning, startBbs, type RunningBbs } from './support/running-bbs.js';
 import { backendPid, directory, untilShown } from './support/started-bbs.js';
 
 let running: RunningBbs | undefined;
@@ -92,6 +92,31 @@ describe('numbers added and drained while m2bbs start runs', () => {
     await until(async () => ((await directory(http)).find((n) => n.number === 'bbs.10' && n.up && n.draining !== true) ? true : undefined), 'bbs.10 up again');
     await welcomed(http, 'bbs.10');
     expect(await backendPid(bbs, 'bbs.10', oldPid)).not.toBe(oldPid);
+  });
+
+  it('a command queued behind a drain that waits says so at once; m2bbs add is not queued and gives the drain its line', { timeout: 90_000 }, async () => {
+    running = await startBbs(['--backends', '2', '--max-callers', '1']);
+    const { bbs, http, db } = running;
+    await welcomed(http, 'bbs.10');
+    await welcomed(http, 'bbs.11');
+    // Every line is taken: the drain of bbs.10 waits for one.
+    const drain = m2bbsRunning(['drain', 'bbs.10', '--db', db]);
+    onTestFinished(() => drain.kill());
+    await until(() => (/bbs\.10: 1 caller waits: no free line on another number/.test(drain.stdout()) ? true : undefined), 'the drain waiting');
+    const upgrade = m2bbsRunning(['upgrade', 'bbs.11', '--db', db]);
+    onTestFinished(() => upgrade.kill());
+    await until(() => (upgrade.stdout().includes('waiting for `drain bbs.10` to finish') ? true : undefined), 'the upgrade saying what it waits for');
+    expect(upgrade.stdout()).toBe('waiting for `drain bbs.10` to finish\n');
+    const added = await m2bbs(['add', '--db', db]);
+    expect(added.stderr).toBe('');
+    expect(added.stdout).toContain('bbs.12 is up');
+    const drained = await drain.done;
+    expect(drained.code).toBe(0);
+    expect(drained.stdout).toMatch(/bbs\.10 drained: 1 caller moved, 0 left/);
+    const upgraded = await upgrade.done;
+    expect(upgraded.code).toBe(0);
+    expect(upgraded.stdout).toMatch(/bbs\.11 upgraded: 1 caller moved, 0 left/);
+    expect(bbs.records.some((r) => r.msg === 'backend upgraded' && r.backend === 'bbs.11')).toBe(true);
   });
 
   it('under --zmq curve, an added number is let in on its own key and reached by name', { timeout: 60_000 }, async () => {

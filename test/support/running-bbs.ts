@@ -28,14 +28,32 @@ export interface CommandRun {
 
 /** Runs `m2bbs ARGS...` to its end (a sysop's one-shot command). */
 export function m2bbs(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CommandRun> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [M2BBS_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return m2bbsRunning(args, env).done;
+}
+
+/** A sysop's command still running: what it printed so far, and its end. */
+export interface RunningCommand {
+  stdout(): string;
+  readonly done: Promise<CommandRun>;
+  /** SIGKILLs it if it still runs (for a test's cleanup). */
+  kill(): void;
+}
+
+/** Starts `m2bbs ARGS...`, to read its output while it runs. */
+export function m2bbsRunning(args: readonly string[], env: NodeJS.ProcessEnv = {}): RunningCommand {
+  const child = spawn(process.execPath, [M2BBS_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const done = new Promise<CommandRun>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  return {
+    stdout: () => stdout,
+    done,
+    kill: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    },
+  };
 }
 
 /** The run file `m2bbs start` wrote next to `db`. */
