@@ -28,6 +28,8 @@ export const PROXY_PASSED_ON_FLAGS = {
 
 export interface StartConfig {
   readonly backends: number;
+  /** The most local numbers running at once; `m2bbs add` and SIGUSR2 refuse past it. */
+  readonly maxBackends: number;
   /** Lines of each backend: its --max-callers, and what the proxy is told. */
   readonly maxCallers: number;
   readonly listen: string;
@@ -51,9 +53,21 @@ export interface StartConfig {
   readonly remote: RemoteBackends;
 }
 
+// Each backend is a process of its own: past a few per core they only take turns.
+const DEFAULT_MAX_BACKENDS = 16;
+
 /** The flags of `m2bbs start`: its own, then every limit of the backends it runs. */
 export const START_FLAGS = {
   backends: { kind: 'integer', arg: 'N', min: 1, max: 90, default: 2, env: 'M2BBS_BACKENDS', help: 'how many backends' },
+  'max-backends': {
+    kind: 'integer',
+    arg: 'N',
+    min: 1,
+    max: 90,
+    env: 'M2BBS_MAX_BACKENDS',
+    defaultText: `${DEFAULT_MAX_BACKENDS}, or --backends when more`,
+    help: 'the most backends (numbers) this BBS runs at once: m2bbs add and SIGUSR2 refuse past it',
+  },
   listen: { kind: 'string', arg: 'HOST:PORT', env: 'M2BBS_LISTEN', default: '127.0.0.1:6767', help: 'HTTP, WebSocket and JSON sockets' },
   telnet: { kind: 'string', arg: 'HOST:PORT', env: 'M2BBS_TELNET', default: '127.0.0.1:2323', help: 'telnet' },
   db: { kind: 'string', arg: 'FILE', env: 'M2BBS_DB', default: 'data/m2bbs.db', help: 'SQLite database' },
@@ -121,6 +135,8 @@ export function parseStartConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   if (values['max-restart-delay-ms'] < values['restart-delay-ms']) {
     problems.add(`--max-restart-delay-ms: expected at least --restart-delay-ms (${values['restart-delay-ms']}), got ${values['max-restart-delay-ms']}`);
   }
+  const maxBackends = values['max-backends'] ?? Math.max(DEFAULT_MAX_BACKENDS, values.backends);
+  if (maxBackends < values.backends) problems.add(`${sources['max-backends'] ?? '--max-backends'}: expected at least --backends (${values.backends}), got ${maxBackends}`);
   problems.check('m2bbs start');
   const passOn = (flags: FlagTable): string[] =>
     Object.keys(flags).flatMap((flag) => {
@@ -133,6 +149,7 @@ export function parseStartConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   const proxyFlags = passOn(PROXY_PASSED_ON_FLAGS);
   return Object.freeze({
     backends: values.backends,
+    maxBackends,
     maxCallers: limits.lines.maxCallers,
     listen: values.listen,
     telnet: values.telnet,

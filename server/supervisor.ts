@@ -200,7 +200,7 @@ export function startSupervisor(config: StartConfig, log: Logger, output: LogOut
     ready,
     failed,
     folder: endpoints.folder,
-    orchestrator: createOrchestrator(fleet, log, { journal: journalOn(config.backendFlags, backendEnv) }),
+    orchestrator: createOrchestrator(fleet, log, { journal: journalOn(config.backendFlags, backendEnv), maxBackends: config.maxBackends }),
     async stop() {
       stopping = true;
       if (proxy !== undefined) {

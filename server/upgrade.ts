@@ -67,6 +67,8 @@ export interface UpgradeResult {
 export interface OrchestratorOptions {
   /** Their --journal: without one a backend stops at once on SIGTERM and its callers are cut off. */
   readonly journal: boolean;
+  /** Local numbers running at once at most (--max-backends): an add past it is refused. */
+  readonly maxBackends: number;
 }
 
 /** The upgrade, drain and add of one running BBS, one at a time. */
@@ -98,6 +100,11 @@ export function createOrchestrator(fleet: Fleet, log: Logger, options: Orchestra
   // for a free line needs, so adds queue only behind each other (two would pick the same name).
   const steps = serialQueue();
   const adds = serialQueue();
+  const running = (): number => fleet.locals().filter((n) => n.live !== undefined).length;
+  const roomForOne = (what: string): void => {
+    if (running() < options.maxBackends) return;
+    throw failed(`refused: ${what} would make ${running() + 1} backends, past this BBS's --max-backends (${options.maxBackends}, M2BBS_MAX_BACKENDS); m2bbs drain one first, or start the BBS with a higher --max-backends`);
+  };
   const local = (number: string): LocalNumber => {
     const found = fleet.locals().find((n) => n.number === number);
     if (found !== undefined) return found;
@@ -173,6 +180,7 @@ export function createOrchestrator(fleet: Fleet, log: Logger, options: Orchestra
         if (number !== undefined) {
           const n = local(number);
           if (n.live !== undefined) throw failed(`${number} is already running`);
+          roomForOne(`starting ${number} again`);
           progress({ progress: `${number}: starting it again on its endpoints`, backend: number });
           await fleet.launch(number, n.newest.generation, n.newest.spec).catch((error: unknown) => {
             throw failed(`${number} did not start (${(error as Error).message})`);
@@ -181,6 +189,7 @@ export function createOrchestrator(fleet: Fleet, log: Logger, options: Orchestra
           return n.newest.spec;
         }
         const next = `bbs.${Math.max(9, ...fleet.allNumbers().map((name) => Number(NUMBER.exec(name)?.[1] ?? 0))) + 1}`;
+        roomForOne(`adding ${next}`);
         progress({ progress: `${next}: starting a new number`, backend: next });
         let bound: BoundBackend;
         try {

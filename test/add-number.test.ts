@@ -5,6 +5,7 @@
  * draining or DOWN, not restarted) until `m2bbs add bbs.10` starts it again.
  */
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
+import { parseStartConfig } from '../server/start-config.js';
 import { JsonSocketClient } from './support/json-socket-client.js';
 import { commandLine, descendants, isRunning, until } from './support/process-tree.js';
 import { m2bbs, m2bbsRunning, startBbs, type RunningBbs } from './support/running-bbs.js';
@@ -92,6 +93,30 @@ describe('numbers added and drained while m2bbs start runs', () => {
     await until(async () => ((await directory(http)).find((n) => n.number === 'bbs.10' && n.up && n.draining !== true) ? true : undefined), 'bbs.10 up again');
     await welcomed(http, 'bbs.10');
     expect(await backendPid(bbs, 'bbs.10', oldPid)).not.toBe(oldPid);
+  });
+
+  it('m2bbs add and SIGUSR2 refuse past --max-backends, with one line; a drained number started again counts too', { timeout: 60_000 }, async () => {
+    expect(parseStartConfig([], {}).maxBackends).toBe(16);
+    expect(parseStartConfig(['--backends', '20'], {}).maxBackends).toBe(20);
+    expect(parseStartConfig([], { M2BBS_MAX_BACKENDS: '4' }).maxBackends).toBe(4);
+    expect(() => parseStartConfig(['--backends', '3', '--max-backends', '2'], {})).toThrow('--max-backends: expected at least --backends (3), got 2');
+    running = await startBbs(['--backends', '2', '--max-backends', '3']);
+    const { bbs, http, db } = running;
+    expect((await m2bbs(['add', '--db', db])).stdout).toContain('bbs.12 is up');
+    const refused = await m2bbs(['add', '--db', db]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim().split('\n')).toEqual([
+      "m2bbs add: refused: adding bbs.13 would make 4 backends, past this BBS's --max-backends (3, M2BBS_MAX_BACKENDS); m2bbs drain one first, or start the BBS with a higher --max-backends",
+    ]);
+    bbs.child.kill('SIGUSR2');
+    await bbs.waitForLog((r) => r.msg === 'add failed' && typeof r.why === 'string' && r.why.includes('--max-backends (3'));
+    expect((await directory(http)).map((n) => n.number)).toEqual(['bbs.10', 'bbs.11', 'bbs.12']);
+    // Drained, bbs.10 frees a place: another add may have it, and then bbs.10 may not come back.
+    expect((await m2bbs(['drain', 'bbs.10', '--db', db])).code).toBe(0);
+    expect((await m2bbs(['add', '--db', db])).stdout).toContain('bbs.13 is up');
+    const back = await m2bbs(['add', 'bbs.10', '--db', db]);
+    expect(back.code).toBe(1);
+    expect(back.stderr).toContain("refused: starting bbs.10 again would make 4 backends, past this BBS's --max-backends (3");
   });
 
   it('a command queued behind a drain that waits says so at once; m2bbs add is not queued and gives the drain its line', { timeout: 90_000 }, async () => {
