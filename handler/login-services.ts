@@ -34,6 +34,9 @@ export interface LockNotice {
   readonly minutes: number;
 }
 
+/** A new password hashed, or why it was not (its length outside the limits). */
+export type NewPassword = { readonly hash: string } | { readonly problem: 'short' | 'long' };
+
 /** How many wrong passwords lock a name, and an address (0: never), for how long. */
 export interface LoginRules {
   readonly loginLockAfter: number;
@@ -62,6 +65,9 @@ export interface LoginServices {
   loginLock(name: string, at?: LineContext): LockNotice | undefined;
   logIn(name: string, password: string, at?: LineContext): Promise<() => LoginResult>;
   register(name: string, password: string, at?: LineContext): Promise<() => Caller>;
+  registerHashed(name: string, hash: string, at?: LineContext): Promise<() => Caller>;
+  hashNewPassword(password: string, min: number, max: number): Promise<NewPassword>;
+  samePassword(repeat: string, hash: string): Promise<boolean>;
 }
 
 /** Creates the login services over a store. */
@@ -100,6 +106,17 @@ export function createLoginServices(options: LoginServiceOptions): LoginServices
     return order !== undefined;
   }
 
+  // A new caller's row, written in the commit that journals it; their line recorded.
+  function registration(name: string, hash: string, at: LineContext | undefined): () => Caller {
+    return () => {
+      const now = clock();
+      const created = options.storedOr('register', { caller: name }, () => store.createCaller(name, hash, now), throwOn);
+      takeLine(created, at, now);
+      log.info('caller registered', { caller: created.name, remote: at?.remote });
+      return { ...options.countCall(created), lastCallAt: null };
+    };
+  }
+
   return {
     loginLock(name: string, at?: LineContext): LockNotice | undefined {
       const now = clock();
@@ -124,15 +141,16 @@ export function createLoginServices(options: LoginServiceOptions): LoginServices
       };
     },
     async register(name: string, password: string, at?: LineContext): Promise<() => Caller> {
-      const hash = await hashPassword(password, options.cost);
-      return () => {
-        const now = clock();
-        const created = options.storedOr('register', { caller: name }, () => store.createCaller(name, hash, now), throwOn);
-        takeLine(created, at, now);
-        log.info('caller registered', { caller: created.name, remote: at?.remote });
-        return { ...options.countCall(created), lastCallAt: null };
-      };
+      return registration(name, await hashPassword(password, options.cost), at);
     },
+    // Staged like register, with nothing slow left to do first: the write is made in the commit that journals it.
+    registerHashed: async (name: string, hash: string, at?: LineContext): Promise<() => Caller> => registration(name, hash, at),
+    async hashNewPassword(password: string, min: number, max: number): Promise<NewPassword> {
+      if (password.length < min) return { problem: 'short' };
+      if (password.length > max) return { problem: 'long' };
+      return { hash: await hashPassword(password, options.cost) };
+    },
+    samePassword: (repeat: string, hash: string): Promise<boolean> => verifyPassword(repeat, hash),
   };
 }
 

@@ -6,10 +6,10 @@ import type { Logger } from '../common/log.js';
 import { DEFAULT_SCRYPT_COST, type ScryptCost } from '../db/password.js';
 import type { Caller, MailItem, PublicMessage, Store, WallLine } from '../db/store.js';
 import { DEFAULT_LIMITS } from './limits.js';
-import { createLoginServices, type LineContext, type LockNotice, type LoginResult, type LoginRules } from './login-services.js';
+import { createLoginServices, type LineContext, type LockNotice, type LoginResult, type LoginRules, type NewPassword } from './login-services.js';
 import { createStoredOr, throwOn } from './write-failure-log.js';
 
-export type { LineContext, LockNotice, LoginResult } from './login-services.js';
+export type { LineContext, LockNotice, LoginResult, NewPassword } from './login-services.js';
 
 /**
  * The services flows may call. A write that is not stored (postMessage, sendMail, register,
@@ -28,6 +28,16 @@ export interface Services {
    */
   logIn(name: string, password: string, at?: LineContext): Promise<LoginResult>;
   register(name: string, password: string, at?: LineContext): Promise<Caller>;
+  /**
+   * Hashes a new caller's password the moment it is typed, so only its hash (journaled as the
+   * result) is carried to the repeat and the sign-up: a move in between replays without asking
+   * again. A password of a length outside min..max is not hashed: the problem is said instead.
+   */
+  hashNewPassword(password: string, min: number, max: number): Promise<NewPassword>;
+  /** True when the repeat of a new password matches the hash hashNewPassword gave. */
+  samePassword(repeat: string, hash: string): Promise<boolean>;
+  /** Registers a new caller with a password hashNewPassword hashed. */
+  registerHashed(name: string, hash: string, at?: LineContext): Promise<Caller>;
   postMessage(authorId: number, body: string): number;
   listMessages(afterId: number, limit: number): PublicMessage[];
   countMessages(): number;
@@ -43,10 +53,10 @@ export interface Services {
 }
 
 /** Arguments of a service that are secrets: never journaled, never in a fingerprint. */
-export const SECRET_ARGUMENTS: Partial<Record<keyof Services, readonly number[]>> = { logIn: [1], register: [1] };
+export const SECRET_ARGUMENTS: Partial<Record<keyof Services, readonly number[]>> = { logIn: [1], register: [1], hashNewPassword: [0], samePassword: [0, 1], registerHashed: [1] };
 
 /** Services the engine gives the call's LineContext as one more, last argument (never journaled, never in a fingerprint). */
-export const LINE_SERVICES: ReadonlySet<keyof Services> = new Set<keyof Services>(['loginLock', 'logIn', 'register']);
+export const LINE_SERVICES: ReadonlySet<keyof Services> = new Set<keyof Services>(['loginLock', 'logIn', 'register', 'registerHashed']);
 
 /** Services that write: a durable conversation runs each inside the transaction that journals its result. */
 export const WRITE_SERVICES: ReadonlySet<keyof Services> = new Set<keyof Services>(['postMessage', 'sendMail', 'markMailRead', 'wallPost']);
@@ -58,6 +68,7 @@ export const WRITE_SERVICES: ReadonlySet<keyof Services> = new Set<keyof Service
 export interface StagedServices {
   logIn(name: string, password: string, at?: LineContext): Promise<() => LoginResult>;
   register(name: string, password: string, at?: LineContext): Promise<() => Caller>;
+  registerHashed(name: string, hash: string, at?: LineContext): Promise<() => Caller>;
 }
 
 /** What a backend gives its engine: the services, and their staged forms when it has them. */
@@ -93,7 +104,7 @@ export function createServices(options: ServiceOptions): Services & { readonly s
   // read, their count simply does not move (the failure is logged).
   const countCall = (caller: Caller): Caller => storedOr('recordCall', { caller: caller.name }, () => store.recordCall(caller.id, clock()), () => withoutHash(caller));
   const login = createLoginServices({ store, log, cost, clock, rules: options.login ?? DEFAULT_LIMITS, countCall, storedOr });
-  const staged: StagedServices = { logIn: login.logIn, register: login.register };
+  const staged: StagedServices = { logIn: login.logIn, register: login.register, registerHashed: login.registerHashed };
   return {
     now: clock,
     random: options.random ?? Math.random,
@@ -104,6 +115,9 @@ export function createServices(options: ServiceOptions): Services & { readonly s
     loginLock: login.loginLock,
     logIn: async (name, password, at) => (await staged.logIn(name, password, at))(),
     register: async (name, password, at) => (await staged.register(name, password, at))(),
+    hashNewPassword: login.hashNewPassword,
+    samePassword: login.samePassword,
+    registerHashed: async (name, hash, at) => (await staged.registerHashed(name, hash, at))(),
     staged,
     postMessage: (authorId, body) => stored('postMessage', { authorId }, () => store.postMessage(authorId, body, clock())),
     listMessages: (afterId, limit) => store.listMessages(afterId, limit),

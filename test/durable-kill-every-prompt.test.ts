@@ -20,8 +20,6 @@ const MAIL = ['mail one', 'mail two'];
 const ONE_LINER = 'still here';
 /** A transcript's line for a prompt waiting for the caller. */
 const PROMPT_LINE = /^BBS.*\(waits(, not echoed)?\)$/;
-/** The prompts between a sign-up's two password prompts: the sign-up question and the second password. */
-const SECRET_ASKED_AGAIN = [2, 3];
 
 /** The script: sign up, MOTD, a 4-line message, two pages of the board, mail to bob, a one-liner, quit. */
 function script(name: string): string[] {
@@ -111,10 +109,6 @@ describe('m2bbs start --backends 2: a scripted call whose backend is SIGKILLed a
       for (const line of script(name).slice(k, k + typeAhead)) call.client.send(line);
       moved = { from: number, turn: await call.nextTurn() };
       if (moved.turn.prompt === undefined) throw new Error(`the line closed at prompt ${k} instead of moving: ${JSON.stringify(moved.turn.texts)}`);
-      // Between a sign-up's two password prompts the first password is not in the journal (never
-      // a password in clear), so the BBS asks for it again, drops what was typed for the prompts
-      // after it, and the caller answers from there.
-      if (SECRET_ASKED_AGAIN.includes(k)) return { at: 1 };
       if (typeAhead > 1) throw new Error('one line typed ahead at most: the script reads a turn per answer');
       return { typed: typeAhead === 1 };
     };
@@ -144,13 +138,16 @@ describe('m2bbs start --backends 2: a scripted call whose backend is SIGKILLed a
     });
   }
 
-  // What a quick typist sent after the sign-up question answered prompts that are asked again:
-  // read at the password prompt and after it, the password would be an answer journaled in clear.
-  // The call is to a named number, so both lines are surely typed while it waits to move.
-  it('answers typed through a sign-up while its line moved are dropped: the password is asked again', async () => {
-    const { seen, to } = await killedRun('ahead2', 2, { typeAhead: 2, route: '@bbs.10' });
-    expect(seen).toEqual(withMove(undisturbed, 2, to));
-  });
+  // A new caller's password is hashed the moment it is typed (only its hash is journaled), so a
+  // move between a sign-up's two password prompts asks nothing again, and what was typed ahead
+  // there is answered in turn, where it was typed. A named call waits for its number to be back,
+  // so the line is surely typed while it waits to move.
+  for (const k of [2, 3]) {
+    it(`prompt ${k} of a sign-up (answer ${JSON.stringify(script('x')[k])}) typed while its line moves: nothing asked again, nothing lost`, async () => {
+      const { seen, to } = await killedRun(`signup${k}`, k, { typeAhead: 1, route: '@bbs.10' });
+      expect(seen).toEqual(withMove(undisturbed, k, to));
+    });
+  }
 
   it('no process logged an error through all the kills and moves', () => {
     expect(bbs.records.length).toBeGreaterThan(0);
@@ -184,17 +181,12 @@ describe('m2bbs start --backends 2: a scripted call whose backend is SIGKILLed a
   });
 });
 
-/**
- * The undisturbed transcript with the notice and prompt `k` shown again right after prompt `k`
- * (prompt 1, the password, and the script from there on, when `k` is between a sign-up's two
- * password prompts).
- */
+/** The undisturbed transcript with the notice and prompt `k` shown again right after prompt `k`. */
 function withMove(undisturbed: readonly string[], k: number, to: string): string[] {
   const prompts = undisturbed.flatMap((line, i) => (PROMPT_LINE.test(line) ? [i] : []));
   const at = prompts[k] ?? -1;
-  const again = SECRET_ASKED_AGAIN.includes(k) ? 1 : k;
   // A prompt's own text is the last text line before its (waits) line; a screen shown before it
   // in the same turn is not shown again.
-  const shownAgain = (prompts[again] ?? 0) - 1;
+  const shownAgain = (prompts[k] ?? 0) - 1;
   return [...undisturbed.slice(0, at + 1), `BBS| -- line moved to @${to} --`, ...undisturbed.slice(shownAgain)];
 }

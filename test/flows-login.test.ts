@@ -86,12 +86,17 @@ describe('logIn, stepped effect by effect', () => {
     flow.next();
     flow.next('newcomer');
     flow.next(undefined);
-    flow.next('secret1');
-    expect(flow.next(undefined).value).toMatchObject({ kind: 'ask', screen: 'new_user', vars: { name: 'newcomer' } });
+    // A new name's password is hashed at once, in the step that read it: nothing left pending.
+    expect(flow.next('secret1').value).toEqual<Effect>({ kind: 'call', service: 'findCaller', args: ['newcomer'] });
+    expect(flow.next(undefined).value).toEqual<Effect>({ kind: 'call', service: 'hashNewPassword', args: ['secret1', TEST_LIMITS.minPasswordLength, TEST_LIMITS.maxPasswordLength] });
+    expect(flow.next({ hash: 'scrypt$hash' }).value).toMatchObject({ kind: 'ask', screen: 'new_user', vars: { name: 'newcomer' } });
     // The password typed again where the question was: asked again, no account made.
     expect(flow.next('secret1').value).toMatchObject({ kind: 'ask', screen: 'new_user', vars: { name: 'newcomer' } });
     expect(flow.next('2').value).toMatchObject({ kind: 'ask', screen: 'new_user' });
     expect(flow.next('y').value).toMatchObject({ kind: 'ask', screen: 'repeat_pass', echo: false });
+    // The repeat is checked against the hash, and the account made with the hash, never the password.
+    expect(flow.next('secret1').value).toEqual<Effect>({ kind: 'call', service: 'samePassword', args: ['secret1', 'scrypt$hash'] });
+    expect(flow.next(true).value).toEqual<Effect>({ kind: 'call', service: 'registerHashed', args: ['newcomer', 'scrypt$hash'] });
   });
 
   it('takes three answers that are neither yes nor no as no, and asks the name again', () => {
@@ -103,6 +108,7 @@ describe('logIn, stepped effect by effect', () => {
     flow.next(undefined);
     flow.next('secret1');
     flow.next(undefined);
+    flow.next({ hash: 'scrypt$hash' });
     flow.next('what');
     flow.next('huh');
     expect(flow.next('eh').value).toEqual<Effect>({ kind: 'checkpoint', caller: undefined, menu: undefined });

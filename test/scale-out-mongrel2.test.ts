@@ -82,8 +82,8 @@ describe.runIf(available)('two handlers on one Mongrel2 send_spec', () => {
     }
 
     async function script(name: string, say: (line: string) => Promise<Turn>): Promise<void> {
-      // Signing up answers what is asked: a line that crossed to the other handler between the two
-      // passwords may be asked for again (a password is never journaled; see waitsForOwner).
+      // Signing up answers what is asked (a password is hashed when typed, its hash journaled, so a
+      // line that crosses to the other handler asks nothing again; the loop is only robust).
       let turn = await say('connect');
       for (let steps = 0; !(turn.prompt?.msg ?? '').includes('MAIN MENU'); steps++) {
         expect(turn.closed).toBe(false);

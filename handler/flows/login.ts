@@ -1,10 +1,10 @@
 /** Logging in, and registering a caller whose name is new. */
 import { isBbsError } from '../../common/errors.js';
-import { sameSecret } from '../../db/password.js';
 import type { Caller } from '../../db/store.js';
 import { isWriteFailure } from '../../db/write-failure.js';
 import { ask, askSecret, call, hangUp, show, sleep, startOver, type Flow } from '../effects.js';
 import type { Limits } from '../limits.js';
+import type { NewPassword } from '../services.js';
 import { checkName, saysNo, saysYes } from './names.js';
 import { tellNotSaved } from './not-saved.js';
 
@@ -48,14 +48,18 @@ export function* logIn(limits: Limits): Flow<Caller | undefined> {
       yield* hangUp('bad_pass');
       return undefined;
     }
+    // A new name: the password is hashed at once, in the step that read it, so no password is left
+    // pending across prompts (a move or a hop between handlers then replays the sign-up, its hash
+    // journaled, without asking again), and only its hash goes on to the repeat and the sign-up.
+    const typed = yield* call('hashNewPassword', password, limits.minPasswordLength, limits.maxPasswordLength);
     if (!(yield* wantsToSignUp(name, limits))) continue;
-    const agreed = yield* agreePassword(password, limits);
+    const agreed = yield* agreePassword(typed, limits);
     if (agreed === undefined) {
       yield* hangUp('too_many_tries');
       return undefined;
     }
     try {
-      const caller = yield* call('register', name, agreed);
+      const caller = yield* call('registerHashed', name, agreed);
       yield* show('welcome_newbie', { name: caller.name });
       return caller;
     } catch (err) {
@@ -95,21 +99,21 @@ function* wantsToSignUp(name: string, limits: Limits): Flow<boolean> {
   return false;
 }
 
-/** Has a new caller type a password twice; undefined after too many mistakes. */
-function* agreePassword(first: string, limits: Limits): Flow<string | undefined> {
-  let password = first;
+/** Has a new caller type a password twice (the first already hashed); its hash, or undefined after too many mistakes. */
+function* agreePassword(first: NewPassword, limits: Limits): Flow<string | undefined> {
+  let typed = first;
   for (let mistakes = 0; ; ) {
-    if (password.length < limits.minPasswordLength) {
-      yield* show('pass_too_short', { min: limits.minPasswordLength });
-    } else if (password.length > limits.maxPasswordLength) {
-      yield* show('pass_too_long', { max: limits.maxPasswordLength });
+    if ('problem' in typed) {
+      if (typed.problem === 'short') yield* show('pass_too_short', { min: limits.minPasswordLength });
+      else yield* show('pass_too_long', { max: limits.maxPasswordLength });
     } else {
+      // The repeat is checked against the hash in the step that read it: it is never left pending either.
       const again = yield* askSecret('repeat_pass');
-      if (sameSecret(again, password)) return password;
+      if (yield* call('samePassword', again, typed.hash)) return typed.hash;
       yield* show('pass_mismatch', { tries_left: Math.max(limits.maxTries - mistakes - 1, 0) });
     }
     mistakes++;
     if (mistakes >= limits.maxTries) return undefined;
-    password = yield* askSecret('password');
+    typed = yield* call('hashNewPassword', yield* askSecret('password'), limits.minPasswordLength, limits.maxPasswordLength);
   }
 }
