@@ -117,7 +117,9 @@ export function createOrchestrator(fleet: Fleet, log: Logger, options: Orchestra
     if (old === undefined) throw failed(`${n.number} is drained; m2bbs add ${n.number} starts it again`);
     const started = Date.now();
     const generation = n.newest.generation + 1;
-    progress({ progress: `${n.number}: starting the new backend (generation ${generation})`, backend: n.number });
+    // No generation number here: the directory's counts the proxy's links since it started (a
+    // restarted proxy counts again), so the two would disagree; the log keeps this one.
+    progress({ progress: `${n.number}: starting the new backend`, backend: n.number });
     let bound: BoundBackend;
     try {
       bound = await fleet.addLink(fleet.endpointsFor(n.number, generation));
