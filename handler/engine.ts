@@ -8,6 +8,7 @@
 import { describeError } from '../common/errors.js';
 import { isDisconnect, type Mongrel2Request } from '../common/mongrel2-wire.js';
 import { DEFAULT_MAX_QUEUED_LINES, type Engine, type EngineOptions } from './engine-api.js';
+import { createBusyLog } from './busy-log.js';
 import { createHangUpLines } from './hang-up-lines.js';
 import { parseClientMessage } from './client-message.js';
 import { seqOf } from './call-identity.js';
@@ -178,6 +179,7 @@ export function createEngine(options: EngineOptions): Engine {
     }
   }
 
+  const busyLog = createBusyLog(log, now);
   const pruneMovedOn = createMovedOnPruner({ sessions: () => sessions.values(), journal, log, now, drop: dropMovedOn });
 
   // Dropped without a word or a close: the caller's connection is the same, served from elsewhere.
@@ -196,7 +198,7 @@ export function createEngine(options: EngineOptions): Engine {
     // Behind Mongrel2, sessions whose calls went on elsewhere hold no line: they go before a busy.
     if (!draining && max !== null && sessions.size >= max) pruneMovedOn();
     if (draining || (max !== null && sessions.size >= max)) {
-      log.info('busy', { conn: request.connId, path: request.path, live: sessions.size, max, ...(draining ? { draining } : {}) });
+      busyLog.refused(request, { live: sessions.size, max, ...(draining ? { draining } : {}) });
       outbox.reply(request.uuid, request.connId, renderBusy(options.screens(), max ?? sessions.size));
       outbox.close(request.uuid, request.connId);
       ended.add(keyOf(request.uuid, request.connId));
