@@ -49,7 +49,7 @@ export const ADD_USAGE = usageText(
   'm2bbs add [NUMBER] [flags]',
   `Adds a number to the running BBS: a new backend bbs.N after the highest, which the proxy starts
 dialling at once; or, named, a drained number started again. SIGUSR2 to m2bbs start adds the next.
-${FINDS}`,
+Refused past m2bbs start's --max-backends. ${FINDS}`,
   CONTROL_FLAGS,
 );
 
