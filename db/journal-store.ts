@@ -63,6 +63,7 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
     bumpServer: db.prepare<[string]>('INSERT INTO server_epochs (uuid, epoch) VALUES (?, 1) ON CONFLICT (uuid) DO UPDATE SET epoch = epoch + 1'),
     closeServer: db.prepare<[number, number, string]>('UPDATE conversations SET closed_at = ? WHERE closed_at IS NULL AND substr(id, 1, ?) = ?'),
     holds: db.prepare<[string, number], number>('SELECT 1 FROM conversations WHERE id = ? AND epoch = ? AND closed_at IS NULL').pluck(),
+    lastSeq: db.prepare<[string], number>('SELECT last_seq FROM conversations WHERE id = ? AND closed_at IS NULL').pluck(),
     closeSilentGuests: db.prepare<[number, number]>('UPDATE conversations SET closed_at = ? WHERE closed_at IS NULL AND caller_id IS NULL AND heard_at < ?'),
     closeSilentCallers: db.prepare<[number, number]>('UPDATE conversations SET closed_at = ? WHERE closed_at IS NULL AND caller_id IS NOT NULL AND heard_at < ?'),
     oldClosed: db.prepare<[number, number, number], { id: string; lastRow: number | null }>(
@@ -177,6 +178,7 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
         }
       }),
     holds: (id, epoch) => sql.holds.get(id, epoch) !== undefined,
+    lastSeq: (id) => sql.lastSeq.get(id),
     peek(id) {
       const found = sql.find.get(id);
       return found === undefined || found.closed_at !== null ? undefined : { heardAt: found.heard_at, rows: rowsFrom(found.last_row, found.start_n) };

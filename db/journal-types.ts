@@ -140,6 +140,8 @@ export interface JournalStore {
   commitManyUnlessBusy(entries: readonly CommitEntry[], now: number): CommitResult[] | undefined;
   /** True while `epoch` owns the open conversation `id` (a read: for replies that commit nothing). */
   holds(id: string, epoch: number): boolean;
+  /** The last input the open conversation `id` has read (its journal's), undefined when it is not open. */
+  lastSeq(id: string): number | undefined;
   /** The open conversation `id` as it stands, read without claiming it: when it was last heard and its rows since the checkpoint. */
   peek(id: string): { readonly heardAt: number; readonly rows: readonly JournalRow[] } | undefined;
   /** Marks the conversation ended; false when another owner holds it now. */

@@ -51,6 +51,8 @@ export interface ConversationOpener {
    * owner has been silent for OWNER_WAIT_MS (it died), the line is taken over here as usual.
    */
   waitsForOwner(request: Mongrel2Request, seq: number): boolean;
+  /** The last input the journal says `request`'s open conversation has read; undefined when none is open (or without a journal). */
+  journaledSeq(request: Mongrel2Request, seq: number): number | undefined;
   /** Counts a restart of Mongrel2 server `uuid`; its new epoch, or undefined without a journal (or when it cannot be stored). */
   serverRestarted(uuid: string): number | undefined;
 }
@@ -183,7 +185,18 @@ export function createConversationOpener(options: OpenerOptions): ConversationOp
     return true;
   }
 
-  return { open, serverRestarted, closeUnheld, waitsForOwner };
+  function journaledSeq(request: Mongrel2Request, seq: number): number | undefined {
+    if (journal === undefined) return undefined;
+    const { conversation } = callIdentity(request, serverEpoch, seq);
+    try {
+      return journal.store.lastSeq(conversation);
+    } catch (error) {
+      log.error('conversation not read', { conversation, error: describeError(error) });
+      return undefined;
+    }
+  }
+
+  return { open, serverRestarted, closeUnheld, waitsForOwner, journaledSeq };
 }
 
 // Mongrel2's view of the caller's address: REMOTE_ADDR, which it sets itself. Never

@@ -16,6 +16,7 @@ import { createConversationOpener } from './conversation-opener.js';
 import { createEffectLoop } from './effect-loop.js';
 import { EndedConnections } from './ended-connections.js';
 import { createLineIntake } from './line-intake.js';
+import { createLineOrder } from './line-order.js';
 import { DEFAULT_LINE_LIMITS, formatDuration, idleLimit } from './line-limits.js';
 import { createMovedOnPruner, movedOn } from './moved-on.js';
 import { dropMovedLines } from './replay-driver.js';
@@ -155,6 +156,8 @@ export function createEngine(options: EngineOptions): Engine {
       case 'msg': {
         // The proxy numbers inputs in a header; a client behind Mongrel2 may number them in the body.
         const seq = seqOf(request) || message.seq;
+        // Behind Mongrel2 a numbered line runs only once the input before it is read (line-order.ts).
+        if (seq > 1 && request.headers.SESSION === undefined && !lineOrder.admit(request, seq)) return;
         if (session !== undefined && movedOn(session, journal, log)) {
           if (conversations.waitsForOwner(request, seq)) return;
           // Another process served this call since: it goes on from the journal here.
@@ -180,6 +183,16 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   const busyLog = createBusyLog(log, now);
+  const lineOrder = createLineOrder({
+    log,
+    now,
+    run: (request) => receive(request),
+    readUpTo(request, seq) {
+      const session = sessions.get(keyOf(request.uuid, request.connId));
+      if (session === undefined || session.ended || movedOn(session, journal, log)) return conversations.journaledSeq(request, seq);
+      return Math.max(session.lastSeq, ...(session.queued ?? []).map((line) => line.seq));
+    },
+  });
   const pruneMovedOn = createMovedOnPruner({ sessions: () => sessions.values(), journal, log, now, drop: dropMovedOn });
 
   // Dropped without a word or a close: the caller's connection is the same, served from elsewhere.

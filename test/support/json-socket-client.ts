@@ -1,8 +1,9 @@
 /**
  * A raw TCP JSON-socket caller: writes `@route {json}\0` frames, reads replies either framing.
  * Behind a real Mongrel2 with several handlers it may number its inputs (`"seq":N` in the body)
- * and send the last one again after a silence, for exactly-once across a handler killed with the
- * input in flight; prompts then say which input they answer, and older ones are skipped.
+ * and send its unanswered ones again, oldest first, after a silence, for exactly-once across a
+ * handler killed with the input in flight (or a line a handler dropped waiting for the one before
+ * it); prompts then say which input they answer, and older ones are skipped.
  */
 import { connect, type Socket } from 'node:net';
 import { ReplyReader } from '../../common/reply-reader.js';
@@ -11,7 +12,7 @@ import { ReplyQueue, type JsonReply, type Turn } from './reply-queue.js';
 export interface JsonSocketOptions {
   /** Number each input in the body (`"seq":N`, from 1) and wait for the prompt that answers it. */
   readonly numbered?: boolean;
-  /** With `numbered`: send the last input again after this long without a word from the BBS. */
+  /** With `numbered`: send every unanswered input again, oldest first, after this long without a word from the BBS. */
   readonly resendAfterMs?: number;
 }
 
@@ -20,7 +21,8 @@ export class JsonSocketClient {
   private readonly queue = new ReplyQueue();
   readonly errors: string[] = [];
   private seq = 0;
-  private lastFrame: string | undefined;
+  // Inputs sent and not yet answered by a prompt, by number.
+  private readonly unanswered = new Map<number, string>();
   private silence: NodeJS.Timeout | undefined;
   /** How many times an input was sent again after a silence. */
   resent = 0;
@@ -32,7 +34,10 @@ export class JsonSocketClient {
       this.queue.push(...(messages as JsonReply[]));
       if (this.silence === undefined) return;
       // Answered: nothing to send again; anything else heard starts the silence afresh.
-      if ((messages as { type?: string; seq?: number }[]).some((m) => m.type === 'prompt' && (m.seq ?? 0) >= this.seq)) this.quiet();
+      for (const m of messages as { type?: string; seq?: number }[]) {
+        if (m.type === 'prompt') for (const seq of this.unanswered.keys()) if (seq <= (m.seq ?? 0)) this.unanswered.delete(seq);
+      }
+      if (this.unanswered.size === 0) this.quiet();
       else this.listen();
     });
     socket.on('close', () => {
@@ -56,19 +61,21 @@ export class JsonSocketClient {
       return;
     }
     this.seq++;
-    this.lastFrame = `${this.route} ${JSON.stringify({ type: 'msg', msg: line, seq: this.seq })}\0`;
-    this.socket.write(this.lastFrame);
+    const frame = `${this.route} ${JSON.stringify({ type: 'msg', msg: line, seq: this.seq })}\0`;
+    this.unanswered.set(this.seq, frame);
+    this.socket.write(frame);
     this.listen();
   }
 
   private listen(): void {
     clearTimeout(this.silence);
     const ms = this.options.resendAfterMs;
-    if (ms === undefined || this.lastFrame === undefined) return;
+    if (ms === undefined || this.unanswered.size === 0) return;
     this.silence = setTimeout(() => {
-      if (this.socket.destroyed || this.lastFrame === undefined) return;
+      if (this.socket.destroyed || this.unanswered.size === 0) return;
       this.resent++;
-      this.socket.write(this.lastFrame);
+      // In the order they were typed (a Map keeps it): each runs only after the one before it.
+      for (const frame of this.unanswered.values()) this.socket.write(frame);
       this.listen();
     }, ms);
   }
