@@ -158,8 +158,12 @@ export function encodeReply(uuid: string, connIds: readonly string[], body: Buff
  */
 export const BACKEND_NOTICE_UUID = 'm2bbs-backend';
 
-/** What a backend tells its m2bbs proxy about itself (not about one caller). */
-export type BackendNotice = { readonly type: 'draining'; readonly callers: number };
+/**
+ * What a backend tells its m2bbs proxy about itself (not about one caller): it is draining; or,
+ * last of all before it goes, it has drained (every reply it had for its callers went before this
+ * notice, on the same socket, so the proxy acts on its going only after those).
+ */
+export type BackendNotice = { readonly type: 'draining'; readonly callers: number } | { readonly type: 'drained' };
 
 /**
  * Builds a backend notice: an extended reply (`X`) to connection 0, which no caller ever has
@@ -175,6 +179,7 @@ export function backendNoticeOf(reply: Mongrel2Reply): BackendNotice | undefined
   try {
     const body = JSON.parse(reply.body.toString('utf8')) as { type?: unknown; callers?: unknown };
     if (body.type === 'draining') return { type: 'draining', callers: typeof body.callers === 'number' && Number.isSafeInteger(body.callers) && body.callers >= 0 ? body.callers : 0 };
+    if (body.type === 'drained') return { type: 'drained' };
   } catch {
     // Not a notice this proxy knows: ignored, like any extended reply.
   }

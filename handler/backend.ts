@@ -127,6 +127,7 @@ export async function startBackend(config: HandlerConfig, log: Logger): Promise<
   log.info('handler ready', { name: config.name, journal: config.journal ? 'on' : 'off', sendSpec: config.sendSpec, recvSpec: config.recvSpec, curve: config.curve === undefined ? 'off' : 'on', db: config.db, screens: config.screens, ...config.lines });
 
   let closing: Promise<void> | undefined;
+  let drainingSaid = false;
   async function close(): Promise<void> {
     clearInterval(sweeper);
     hangUpWatch.stop();
@@ -140,6 +141,9 @@ export async function startBackend(config: HandlerConfig, log: Logger): Promise<
     // Cleanups that write (a `finally` awaiting a call) finish before the database closes.
     await engine.cleanupsDone(CLEANUP_WAIT_MS);
     engine.flushCommits();
+    // After every reply, on the same socket: the proxy moves what this backend still held only
+    // once it has routed those (a caller's goodbye must not be overtaken by the going).
+    if (drainingSaid) outgoing.push(encodeBackendNotice({ type: 'drained' }), BACKEND_NOTICE_UUID);
     subscribed();
     await outgoing.drain();
     pub.close();
@@ -155,7 +159,9 @@ export async function startBackend(config: HandlerConfig, log: Logger): Promise<
       server.changed = changed;
     },
     announceDraining(callers) {
-      if (closing === undefined) outgoing.push(encodeBackendNotice({ type: 'draining', callers }), BACKEND_NOTICE_UUID);
+      if (closing !== undefined) return;
+      drainingSaid = true;
+      outgoing.push(encodeBackendNotice({ type: 'draining', callers }), BACKEND_NOTICE_UUID);
     },
     // A drain that ends and a stop at once may both close: the second waits for the first.
     close: () => (closing ??= close()),

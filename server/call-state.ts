@@ -47,6 +47,10 @@ export interface LinkState {
   draining: boolean;
   /** `drain waits` has been logged for this link (once per drain). */
   waitLogged: boolean;
+  /** Its draining backend said `drained`: every reply it sent has been routed. */
+  drainedSaid?: boolean;
+  /** Its draining backend went before saying `drained`: the going waits for that notice (or a moment). */
+  downPending?: NodeJS.Timeout | undefined;
 }
 
 /**

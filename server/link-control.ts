@@ -31,6 +31,11 @@ export function createLinkControl(ctx: LinkControlContext): LinkControl {
 
   function up(link: BackendLink): void {
     const state = table.state(link);
+    // The old process's going, still waiting for its `drained` notice, comes before the new one.
+    if (state.downPending !== undefined) {
+      state.drainedSaid = true;
+      down(link);
+    }
     if (state.draining && table.has(link)) {
       state.draining = false;
       state.waitLogged = false;

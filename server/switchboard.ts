@@ -50,6 +50,9 @@ export interface SwitchboardOptions {
   readonly refusals?: RefusalLog;
 }
 
+/** How long a draining backend that went may take to say `drained` before its calls are moved anyway (it died mid-drain). */
+const DRAINED_NOTICE_WAIT_MS = 1000;
+
 /** How long a call whose backend died waits for a number to take it, unless told otherwise. */
 export const DEFAULT_MOVE_TIMEOUT_MS = 20_000;
 
@@ -171,8 +174,14 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
 
   function route(reply: Mongrel2Reply, from: BackendLink): void {
     if (reply.extended) {
+      const notice = backendNoticeOf(reply);
       // Said at once and every second while the backend drains: the first time counts.
-      if (backendNoticeOf(reply)?.type === 'draining') drainLink(from, 'backend');
+      if (notice?.type === 'draining') drainLink(from, 'backend');
+      else if (notice?.type === 'drained') {
+        const linkState = table.state(from);
+        linkState.drainedSaid = true;
+        if (linkState.downPending !== undefined) goneNow(from, false);
+      }
       return;
     }
     for (const id of reply.connIds) {
@@ -220,6 +229,21 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
   // `live`: the link is being removed with its process still running (remove-link), which must
   // let go of each call it loses, or it goes on counting the line against its --max-callers.
   function down(link: BackendLink, live = false): void {
+    // A draining backend's last replies (a caller's goodbye) and its going race on two sockets:
+    // its calls are moved only once its `drained` notice, sent after every reply, has come.
+    const linkState = table.state(link);
+    if (!live && linkState.draining && linkState.drainedSaid !== true && table.has(link)) {
+      linkState.downPending ??= setTimeout(() => goneNow(link, false), DRAINED_NOTICE_WAIT_MS).unref();
+      return;
+    }
+    goneNow(link, live);
+  }
+
+  function goneNow(link: BackendLink, live: boolean): void {
+    const linkState = table.state(link);
+    clearTimeout(linkState.downPending);
+    linkState.downPending = undefined;
+    linkState.drainedSaid = false;
     // Attempts given up on there will never be answered now.
     for (const [id, on] of abandoned) if (on === link) abandoned.delete(id);
     for (const state of [...calls.values()]) {

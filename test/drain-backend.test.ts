@@ -60,7 +60,7 @@ class ProxyCall {
 
 /** The draining notices the peer has heard so far (extended replies to connection 0), as their caller counts. */
 function notices(peer: FakeMongrel2): number[] {
-  return peer.frames.map((frame) => backendNoticeOf(parseReply(frame))).flatMap((n) => (n === undefined ? [] : [n.callers]));
+  return peer.frames.map((frame) => backendNoticeOf(parseReply(frame))).flatMap((n) => (n?.type === 'draining' ? [n.callers] : []));
 }
 
 /** A caller signed up and at the main menu, as the proxy carries them. */

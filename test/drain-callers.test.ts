@@ -191,6 +191,35 @@ describe('draining a number with callers on it', () => {
     expect(captured.records.filter((r) => r.msg === 'drain waits: no free line elsewhere')).toHaveLength(1);
   });
 
+  it('callers whose conversations end on the draining backend get their last screen before it goes: not moved, not cut off', async () => {
+    const captured = capturedLog();
+    bbs = await startTestBbs({ backends: 2, batch: true, log: captured.log, handlerArgs: ['--bad-pass-delay-ms', '1000'] });
+    const board = bbs;
+    const owner = await json('@bbs.10');
+    await signUp(owner, 'endsowner', 'owner-pw-11');
+    owner.send('Q');
+    await owner.closedByServer();
+    const handler = handlerOf(board, 'bbs.10');
+    // Each gives a wrong password and sits in the pause before `bad_pass` (not at a prompt) when the drain begins.
+    const callers = await Promise.all([1, 2, 3].map(() => json('@bbs.10')));
+    for (const [i, caller] of callers.entries()) {
+      await caller.exchange('connect');
+      await caller.exchange('endsowner');
+      caller.send(`wrong-password-${i}`);
+    }
+    for (let n = 1; n <= callers.length; n++) await handler.waitForLog((r) => r.msg === 'login failed' && r.failures === n);
+    handler.child.kill('SIGTERM');
+
+    for (const caller of callers) {
+      const last = await caller.untilPrompt();
+      expect(last.closed).toBe(true);
+      expect(everything(last)).toContain("That's not the right password.");
+      expect(everything(last)).not.toContain('line moved');
+    }
+    expect(await handler.exited).toBe(0);
+    expect(captured.records.filter((r) => r.msg === 'line moving' || r.level === 'error')).toEqual([]);
+  });
+
   it('a handed-off caller whose every target answers busy waits on past the move limit while a number is up, and moves to a number added later', async () => {
     const captured = capturedLog();
     // One line a backend, which the proxy is not told: bbs.11 looks free to it and answers busy.
