@@ -100,6 +100,17 @@ export function createOrchestrator(fleet: Fleet, log: Logger, options: Orchestra
   // for a free line needs, so adds queue only behind each other (two would pick the same name).
   const steps = serialQueue();
   const adds = serialQueue();
+  // Numbers a drain is working on now: told at once to a command that would only wait behind it.
+  const beingDrained = new Set<string>();
+  const lastNumberProblem = (number: string): string | undefined => {
+    // Its callers need a line elsewhere to move to: with none left they would wait out the drain
+    // time limit and then be cut off. A number being drained is no line to move to.
+    const others = fleet.locals().filter((other) => other.live !== undefined && other.number !== number && !beingDrained.has(other.number));
+    const remote = fleet.allNumbers().filter((name) => !fleet.locals().some((other) => other.number === name));
+    if (others.length > 0 || remote.length > 0) return undefined;
+    return `refused: ${number} is the last number running, so its callers would have nowhere to move and new callers no line; m2bbs add starts another number first`;
+  };
+  const refuseAtOnce = (why: string | undefined): Promise<never> | undefined => (why === undefined ? undefined : Promise.reject(failed(why)));
   const running = (): number => fleet.locals().filter((n) => n.live !== undefined).length;
   const roomForOne = (what: string): void => {
     if (running() < options.maxBackends) return;
@@ -159,25 +170,27 @@ export function createOrchestrator(fleet: Fleet, log: Logger, options: Orchestra
         return results;
       }),
     drain: (number, progress) =>
+      refuseAtOnce(beingDrained.has(number) ? `${number} is being drained now` : lastNumberProblem(number)) ??
       steps.run(`drain ${number}`, progress, async () => {
         const n = local(number);
         if (n.live === undefined) throw failed(`${number} is already drained`);
         needJournal('drain', [number]);
-        // Its callers need a line elsewhere to move to: with none left they would wait out the
-        // drain time limit and then be cut off.
-        const others = fleet.locals().filter((other) => other.live !== undefined && other.number !== number);
-        const remote = fleet.allNumbers().filter((name) => !fleet.locals().some((other) => other.number === name));
-        if (others.length === 0 && remote.length === 0) {
-          throw failed(`refused: ${number} is the last number running, so its callers would have nowhere to move and new callers no line; m2bbs add starts another number first`);
-        }
+        const last = lastNumberProblem(number);
+        if (last !== undefined) throw failed(last);
         const started = Date.now();
         progress({ progress: `${number}: draining (no new calls; its callers move at their next prompt)`, backend: number });
-        const report = await drainThenExit(fleet, n.live, progress);
-        const result = resultOf(number, report, started);
-        log.info('backend drained', { ...result });
-        return result;
+        beingDrained.add(number);
+        try {
+          const report = await drainThenExit(fleet, n.live, progress);
+          const result = resultOf(number, report, started);
+          log.info('backend drained', { ...result });
+          return result;
+        } finally {
+          beingDrained.delete(number);
+        }
       }),
     add: (number, progress) =>
+      refuseAtOnce(number !== undefined && beingDrained.has(number) ? `${number} is being drained now; once that is over, m2bbs add ${number} starts it again (m2bbs add with no number adds a new one at once, a line its waiting callers can move to)` : undefined) ??
       (number === undefined ? adds : steps).run(number === undefined ? 'add' : `add ${number}`, progress, async () => {
         if (number !== undefined) {
           const n = local(number);

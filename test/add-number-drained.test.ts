@@ -42,6 +42,15 @@ describe('draining with no line free, and a drained number that cannot start aga
     cleanups.push(() => drain.stop());
     await drain.waitForStdout(/^bbs\.10: 1 caller waits: no free line on another number; they move when one frees/m);
     expect(drain.child.exitCode).toBe(null);
+    // Commands that would only wait behind it are answered at once: adding bbs.10 back while it
+    // drains, and draining bbs.11, the only other line (being drained, bbs.10 is none).
+    const addBack = await m2bbs(['add', 'bbs.10', '--db', db]);
+    expect(addBack.code).toBe(1);
+    expect(addBack.stderr).toMatch(/^m2bbs add: bbs\.10 is being drained now; once that is over, m2bbs add bbs\.10 starts it again/);
+    const other = await m2bbs(['drain', 'bbs.11', '--db', db]);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toMatch(/^m2bbs drain: refused: bbs\.11 is the last number running/);
+    expect(drain.child.exitCode).toBe(null);
     // A line frees: the caller moves there at once and the drain ends, having moved them.
     blocker.destroy();
     await drain.waitForStdout(/^bbs\.10 drained: 1 caller moved, 0 left/m);
