@@ -160,6 +160,13 @@ export function startSupervisor(config: StartConfig, log: Logger, output: LogOut
         if (g.child === handler) g.child = undefined;
         if (stopping || g.retired) return;
         if (g.trial !== undefined) return g.trial(failure ?? `it exited (exit code ${code}, signal ${signal}) before connecting`);
+        // Drained by a sysop's own SIGTERM (not by m2bbs drain or upgrade, which retire it first):
+        // out of rotation as asked, as after m2bbs drain, not a crash to restart.
+        if (g.drained !== undefined && code === 0) {
+          g.retired = true;
+          log.info('backend drained by SIGTERM: not restarted (m2bbs add starts it again)', { backend: g.number, ...g.drained });
+          return;
+        }
         // Before the banner nobody is on yet and trying again changes nothing (bad screens, a
         // missing database): say why and stop. Later the other numbers still serve callers and a
         // sysop may mend the cause, so this one keeps being retried, saying why each time.

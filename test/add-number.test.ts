@@ -95,6 +95,29 @@ describe('numbers added and drained while m2bbs start runs', () => {
     expect(await backendPid(bbs, 'bbs.10', oldPid)).not.toBe(oldPid);
   });
 
+  it("a sysop's SIGTERM to a backend drains it out of rotation, as m2bbs drain does: moved, not restarted, m2bbs add starts it again", { timeout: 60_000 }, async () => {
+    running = await startBbs(['--backends', '2', '--restart-delay-ms', '10']);
+    const { bbs, http, db } = running;
+    const oldPid = await backendPid(bbs, 'bbs.10');
+    const caller = await JsonSocketClient.open(http, '@bbs.10');
+    callers.push(caller);
+    await caller.exchange('connect');
+    for (const line of ['sigdora', 'secret12', 'y', 'secret12']) await caller.exchange(line);
+    expect((await caller.exchange('')).prompt?.msg).toContain('MAIN MENU');
+
+    process.kill(oldPid, 'SIGTERM');
+    expect((await caller.untilPrompt()).texts[0]).toBe('-- line moved to @bbs.11 --');
+    const said = await bbs.waitForLog((r) => r.msg === 'backend drained by SIGTERM: not restarted (m2bbs add starts it again)');
+    expect(said).toMatchObject({ backend: 'bbs.10', moved: 1, left: 0 });
+    expect(isRunning(oldPid)).toBe(false);
+    // Far longer than the 10 ms restart delay: an add comes and goes without bbs.10 started again.
+    expect((await m2bbs(['add', '--db', db])).code).toBe(0);
+    expect(handlersOf(running, 'bbs.10')).toEqual([]);
+    expect(bbs.records.some((r) => r.msg === 'backend exited; restarting' && r.backend === 'bbs.10')).toBe(false);
+    expect((await m2bbs(['add', 'bbs.10', '--db', db])).code).toBe(0);
+    await welcomed(http, 'bbs.10');
+  });
+
   it('m2bbs add and SIGUSR2 refuse past --max-backends, with one line; a drained number started again counts too', { timeout: 60_000 }, async () => {
     expect(parseStartConfig([], {}).maxBackends).toBe(16);
     expect(parseStartConfig(['--backends', '20'], {}).maxBackends).toBe(20);
