@@ -25,6 +25,16 @@ async function welcomed(http: number, number: string): Promise<void> {
   expect((await caller.exchange('connect')).texts.join('\n')).toContain('Welcome to the M2BBS.');
 }
 
+/** A caller dialled to @bbs.10, signed up as `name` and at the main menu. */
+async function signedUpAtMenu(http: number, name: string): Promise<JsonSocketClient> {
+  const caller = await JsonSocketClient.open(http, '@bbs.10');
+  callers.push(caller);
+  await caller.exchange('connect');
+  for (const line of [name, 'secret12', 'y', 'secret12']) await caller.exchange(line);
+  expect((await caller.exchange('')).prompt?.msg).toContain('MAIN MENU');
+  return caller;
+}
+
 function handlersOf(running: RunningBbs, number: string): number[] {
   return descendants(running.bbs.child.pid ?? 0).filter((pid) => commandLine(pid).includes(` handler --name ${number} `));
 }
@@ -52,11 +62,7 @@ describe('numbers added and drained while m2bbs start runs', () => {
     running = await startBbs(['--backends', '2', '--restart-delay-ms', '10']);
     const { bbs, http, db } = running;
     const oldPid = await backendPid(bbs, 'bbs.10');
-    const caller = await JsonSocketClient.open(http, '@bbs.10');
-    callers.push(caller);
-    await caller.exchange('connect');
-    for (const line of ['dora', 'secret12', 'y', 'secret12']) await caller.exchange(line);
-    expect((await caller.exchange('')).prompt?.msg).toContain('MAIN MENU');
+    const caller = await signedUpAtMenu(http, 'dora');
 
     const drained = await m2bbs(['drain', 'bbs.10', '--db', db]);
     expect(drained.stderr).toBe('');
@@ -99,11 +105,7 @@ describe('numbers added and drained while m2bbs start runs', () => {
     running = await startBbs(['--backends', '2', '--restart-delay-ms', '10']);
     const { bbs, http, db } = running;
     const oldPid = await backendPid(bbs, 'bbs.10');
-    const caller = await JsonSocketClient.open(http, '@bbs.10');
-    callers.push(caller);
-    await caller.exchange('connect');
-    for (const line of ['sigdora', 'secret12', 'y', 'secret12']) await caller.exchange(line);
-    expect((await caller.exchange('')).prompt?.msg).toContain('MAIN MENU');
+    const caller = await signedUpAtMenu(http, 'sigdora');
 
     process.kill(oldPid, 'SIGTERM');
     expect((await caller.untilPrompt()).texts[0]).toBe('-- line moved to @bbs.11 --');

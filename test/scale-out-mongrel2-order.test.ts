@@ -6,13 +6,10 @@
  * waiting for a prompt: every post is on the board whole, in order, once.
  */
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HandlerProcess } from './support/handler-process.js';
 import { JsonSocketClient } from './support/json-socket-client.js';
-import { mongrel2TestsRun, RealMongrel2 } from './support/real-mongrel2.js';
+import { mongrel2TestsRun } from './support/real-mongrel2.js';
+import { SharedSendSpecRig } from './support/shared-send-spec.js';
 
 const available = mongrel2TestsRun('the line-order tests behind a real Mongrel2 are');
 const PASSWORD = 'order-pw-1';
@@ -22,29 +19,13 @@ const RESEND_AFTER_MS = 1500;
 const bodyOf = (round: number): string[] => [`round ${round} line a`, `round ${round} line b`, `round ${round} line c`];
 
 describe.runIf(available)('a numbered client pasting ahead across two handlers on one Mongrel2 send_spec', () => {
-  let m2: RealMongrel2 | undefined;
-  let dir = '';
-  const handlers: HandlerProcess[] = [];
-  const callers: JsonSocketClient[] = [];
-
-  beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'm2bbs-scale-order-'));
-    m2 = await RealMongrel2.start();
-  });
-  afterEach(async () => {
-    for (const caller of callers.splice(0)) caller.destroy();
-    await Promise.all(handlers.splice(0).map((h) => h.stop()));
-    await m2?.stop();
-    m2 = undefined;
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const rig = new SharedSendSpecRig('m2bbs-scale-order-');
+  const { handlers, callers } = rig;
+  beforeEach(() => rig.start());
+  afterEach(() => rig.stop());
 
   it('gets every pasted post whole, in order, once', async () => {
-    const server = m2 as RealMongrel2;
-    for (let i = 0; i < 2; i++) {
-      handlers.push(HandlerProcess.start(['--name', `bbs.${10 + i}`, '--send-spec', server.sendSpec, '--recv-spec', server.recvSpec, '--db', join(dir, 'bbs.db'), '--bad-pass-delay-ms', '0'], { db: false }));
-    }
-    await Promise.all(handlers.map((h) => h.ready()));
+    const server = await rig.startHandlers(2);
     const caller = await JsonSocketClient.open(server.port, '@bbs', { numbered: true, resendAfterMs: RESEND_AFTER_MS });
     callers.push(caller);
 
@@ -65,7 +46,7 @@ describe.runIf(available)('a numbered client pasting ahead across two handlers o
       expect(answered.prompt?.msg).toContain('MAIN MENU');
     }
 
-    const db = new Database(join(dir, 'bbs.db'), { readonly: true });
+    const db = new Database(rig.db, { readonly: true });
     try {
       expect(db.prepare('SELECT body FROM messages ORDER BY id').pluck().all()).toEqual(Array.from({ length: ROUNDS }, (_, round) => bodyOf(round).join('\n')));
     } finally {

@@ -6,42 +6,23 @@
  * never loop between "What's your password?" and "Sign up?".
  */
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HandlerProcess } from './support/handler-process.js';
 import { JsonSocketClient } from './support/json-socket-client.js';
-import { mongrel2TestsRun, RealMongrel2 } from './support/real-mongrel2.js';
+import { mongrel2TestsRun } from './support/real-mongrel2.js';
+import { SharedSendSpecRig } from './support/shared-send-spec.js';
 
 const available = mongrel2TestsRun('the sign-up tests behind a real Mongrel2 are');
 const PASSWORD = 'hop-pw-1';
 const CALLERS = 3;
 
 describe.runIf(available)('an unnumbered client signing up across two handlers on one Mongrel2 send_spec', () => {
-  let m2: RealMongrel2 | undefined;
-  let dir = '';
-  const handlers: HandlerProcess[] = [];
-  const callers: JsonSocketClient[] = [];
-
-  beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'm2bbs-scale-signup-'));
-    m2 = await RealMongrel2.start();
-  });
-  afterEach(async () => {
-    for (const caller of callers.splice(0)) caller.destroy();
-    await Promise.all(handlers.splice(0).map((h) => h.stop()));
-    await m2?.stop();
-    m2 = undefined;
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const rig = new SharedSendSpecRig('m2bbs-scale-signup-');
+  const { handlers, callers } = rig;
+  beforeEach(() => rig.start());
+  afterEach(() => rig.stop());
 
   it('is asked name, password, "Sign up?" and the repeat once each, and is welcomed', async () => {
-    const server = m2 as RealMongrel2;
-    for (let i = 0; i < 2; i++) {
-      handlers.push(HandlerProcess.start(['--name', `bbs.${10 + i}`, '--send-spec', server.sendSpec, '--recv-spec', server.recvSpec, '--db', join(dir, 'bbs.db'), '--bad-pass-delay-ms', '0'], { db: false }));
-    }
-    await Promise.all(handlers.map((h) => h.ready()));
+    const server = await rig.startHandlers(2);
 
     for (let i = 0; i < CALLERS; i++) {
       const name = `hopper${i}`;
@@ -75,7 +56,7 @@ describe.runIf(available)('an unnumbered client signing up across two handlers o
       await caller.closedByServer();
     }
 
-    const db = new Database(join(dir, 'bbs.db'), { readonly: true });
+    const db = new Database(rig.db, { readonly: true });
     try {
       expect(db.prepare('SELECT name FROM callers ORDER BY name').pluck().all()).toEqual(Array.from({ length: CALLERS }, (_, i) => `hopper${i}`));
     } finally {

@@ -7,13 +7,11 @@
  * expects, and every write is in the database exactly once.
  */
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HandlerProcess } from './support/handler-process.js';
+import type { HandlerProcess } from './support/handler-process.js';
 import { JsonSocketClient } from './support/json-socket-client.js';
-import { mongrel2TestsRun, RealMongrel2 } from './support/real-mongrel2.js';
+import { mongrel2TestsRun } from './support/real-mongrel2.js';
+import { SharedSendSpecRig } from './support/shared-send-spec.js';
 import type { Turn } from './support/reply-queue.js';
 
 const available = mongrel2TestsRun('the scale-out tests behind a real Mongrel2 are');
@@ -31,29 +29,13 @@ function shown(turn: Turn): string {
 }
 
 describe.runIf(available)('two handlers on one Mongrel2 send_spec', () => {
-  let m2: RealMongrel2 | undefined;
-  let dir = '';
-  const handlers: HandlerProcess[] = [];
-  const callers: JsonSocketClient[] = [];
-
-  beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'm2bbs-scale-out-'));
-    m2 = await RealMongrel2.start();
-  });
-  afterEach(async () => {
-    for (const caller of callers.splice(0)) caller.destroy();
-    await Promise.all(handlers.splice(0).map((h) => h.stop()));
-    await m2?.stop();
-    m2 = undefined;
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const rig = new SharedSendSpecRig('m2bbs-scale-out-');
+  const { handlers, callers } = rig;
+  beforeEach(() => rig.start());
+  afterEach(() => rig.stop());
 
   it('serves 20 whole conversations with one handler SIGKILLed halfway: every reply as expected, every write once', async () => {
-    const server = m2 as RealMongrel2;
-    for (let i = 0; i < 2; i++) {
-      handlers.push(HandlerProcess.start(['--name', `bbs.${10 + i}`, '--send-spec', server.sendSpec, '--recv-spec', server.recvSpec, '--db', join(dir, 'bbs.db'), '--bad-pass-delay-ms', '0'], { db: false }));
-    }
-    await Promise.all(handlers.map((h) => h.ready()));
+    const server = await rig.startHandlers(2);
 
     // Counts answered inputs; the kill comes when half of all of them have been answered.
     let answered = 0;
@@ -123,7 +105,7 @@ describe.runIf(available)('two handlers on one Mongrel2 send_spec', () => {
     await killed;
     expect(await victim.exited).toBe(null);
 
-    const db = new Database(join(dir, 'bbs.db'), { readonly: true });
+    const db = new Database(rig.db, { readonly: true });
     try {
       const names = db.prepare('SELECT name FROM callers ORDER BY name').pluck().all() as string[];
       expect(names).toEqual(Array.from({ length: CALLERS }, (_, i) => `scaler${i}`).sort());
@@ -140,11 +122,7 @@ describe.runIf(available)('two handlers on one Mongrel2 send_spec', () => {
   }, 55_000);
 
   it('names calls alike on both handlers after Mongrel2 restarts: the restart is counted once, and a new caller goes on across both', async () => {
-    const server = m2 as RealMongrel2;
-    for (let i = 0; i < 2; i++) {
-      handlers.push(HandlerProcess.start(['--name', `bbs.${10 + i}`, '--send-spec', server.sendSpec, '--recv-spec', server.recvSpec, '--db', join(dir, 'bbs.db'), '--bad-pass-delay-ms', '0'], { db: false }));
-    }
-    await Promise.all(handlers.map((h) => h.ready()));
+    const server = await rig.startHandlers(2);
     // A caller before the restart, so both handlers have heard from this server.
     const signUp = async (name: string): Promise<JsonSocketClient> => {
       const caller = await JsonSocketClient.open(server.port, '@bbs', { numbered: true, resendAfterMs: RESEND_AFTER_MS });
@@ -171,7 +149,7 @@ describe.runIf(available)('two handlers on one Mongrel2 send_spec', () => {
     const bye = await after.exchange('q');
     expect(bye.texts.join('\n')).toContain('Alright, see ya later, latebird.');
 
-    const db = new Database(join(dir, 'bbs.db'), { readonly: true });
+    const db = new Database(rig.db, { readonly: true });
     try {
       expect(db.prepare('SELECT epoch FROM server_epochs').pluck().all()).toEqual([1]);
       expect(db.prepare('SELECT body FROM messages').pluck().all()).toEqual(['after the restart']);
