@@ -128,7 +128,10 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
             result = session.flow.next(undefined);
             break;
           case 'ask': {
-            emit(session, renderReply(options.screens(), effect, session.acked, session.caller));
+            // Not when the journal no longer fitted: the caller is at a new prompt then.
+            const quiet = session.quietPrompt && !session.restarted;
+            session.quietPrompt = false;
+            if (!quiet) emit(session, renderReply(options.screens(), effect, session.acked, session.caller));
             const line = takeQueued(session);
             if (line === undefined) {
               session.waiting = true;

@@ -238,6 +238,10 @@ export function createEngine(options: EngineOptions): Engine {
     log.info('conversation taken over', { conn: request.connId, conversation: session.conversation, from: opened.from, epoch: session.epoch, rows: opened.rows, live: sessions.size, max });
     // A call that moved was under way: the limit for silence since calling is not for it.
     session.typed = true;
+    // Behind Mongrel2, an unnumbered line that lands on a process not holding its call answers the
+    // prompt the caller already has: shown again first, a client answering each prompt would read
+    // it as asked again and get out of step (its next line answering the wrong prompt).
+    session.quietPrompt = opened.seq === 0 && firstLines.length > 0 && session.conversation?.startsWith('m2/') === true;
     advance(session, { ok: true, value: undefined });
     ordersMissed(session);
     if (firstLines.length > 0 && !session.ended && !restartedWithout(session, firstLines.length, opened.seq)) deliver(session, firstLines, opened.seq);

@@ -65,6 +65,8 @@ export class Session {
    * typed at its prompt is not a name, nor an answer to the sign-up question).
    */
   restarted = false;
+  /** The prompt a takeover goes live at is not sent again: the line that came with it answers it (see engine startSession). */
+  quietPrompt = false;
   /** The call's conversation id whether or not it is journaled (call-identity.ts), and the caller's address: what login services and hang-up orders go by. */
   line: string | undefined = undefined;
   remote: string | undefined = undefined;
