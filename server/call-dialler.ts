@@ -80,7 +80,7 @@ export function createCallDialler(ctx: DiallerContext): CallDialler {
     announce(state);
     log.info('call connected', { conn: state.id, backend: state.link.spec.number, door: state.info.door });
     noteLogin(state, body);
-    notePrompt(state, body);
+    notePrompt(state, ack);
     state.line.deliver(body);
     // Typed while dialling: inputs 2, 3, ... in the order typed.
     state.queued.splice(0).forEach((queued, i) => {

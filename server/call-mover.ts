@@ -177,13 +177,11 @@ export function createCallMover(ctx: MoverContext): CallMover {
     state.candidates = [];
     log.info('call moved', { conn: state.id, from: state.movedFrom, to: state.link.spec.number, ms: tookMs });
     state.line.notice(`-- line moved to @${state.link.spec.number} --`);
-    if (state.window !== undefined) {
-      const ack = ackOf(body);
-      if (ack !== undefined) state.window.ack(ack);
-    }
+    const ack = state.window === undefined ? undefined : ackOf(body);
+    if (ack !== undefined) state.window?.ack(ack);
     // The prompt after a move may be the first to name the caller (the login was the input resent).
     noteLogin(state, body);
-    notePrompt(state, body);
+    notePrompt(state, ack);
     state.line.deliver(body);
   }
 

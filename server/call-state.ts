@@ -1,5 +1,5 @@
 /** What the switchboard keeps of each call and each backend number. */
-import { ackOf, callerOf } from '../common/prompt-ack.js';
+import { callerOf } from '../common/prompt-ack.js';
 import type { BackendLink } from './backend-link.js';
 import type { CallerInfo, Line } from './line.js';
 import type { ResendWindow } from './resend-window.js';
@@ -64,18 +64,17 @@ export function noteLogin(state: CallState, body: Buffer): void {
   state.line.loggedIn?.();
 }
 
-/** Notes whether `body`, about to be delivered, is a prompt acknowledging every input the call sent. */
-export function notePrompt(state: CallState, body: Buffer): void {
-  state.atPrompt = isPromptAckingAll(state, body);
+/** Notes whether the reply about to be delivered, whose prompt ack is `ack` (ackOf; undefined when it is no prompt), acknowledges every input the call sent. */
+export function notePrompt(state: CallState, ack: number | undefined): void {
+  state.atPrompt = isPromptAckingAll(state, ack);
 }
 
 /**
- * True when `body` is a prompt and every input the call sent is acknowledged, by it or before it
- * (a prompt shown again after a move may carry an older ack than one before it: what was
- * acknowledged stays so).
+ * True when the reply is a prompt (its ack, read once by the caller with ackOf, is defined) and
+ * every input the call sent is acknowledged, by it or before it (a prompt shown again after a move
+ * may carry an older ack than one before it: what was acknowledged stays so).
  */
-export function isPromptAckingAll(state: CallState, body: Buffer): boolean {
-  const ack = ackOf(body);
+export function isPromptAckingAll(state: CallState, ack: number | undefined): boolean {
   return state.window !== undefined && ack !== undefined && Math.max(ack, state.window.acked) >= state.seq;
 }
 

@@ -12,8 +12,12 @@ export interface NumberLoad {
 /** Orders the numbers worth dialling; numbers that are down are left out. */
 export function dialOrder<T extends NumberLoad>(numbers: readonly T[], random: () => number): T[] {
   const up = numbers.filter((n) => n.up);
-  const hasFreeLine = (n: T): boolean => !n.knownFull && (n.lines === undefined || n.inUse < n.lines);
   return [...shuffle(up.filter(hasFreeLine), random), ...shuffle(up.filter((n) => !hasFreeLine(n)), random)];
+}
+
+/** True when the number has a line free as far as the proxy knows: not known full, and fewer calls than lines (or lines unknown). */
+export function hasFreeLine(n: Pick<NumberLoad, 'lines' | 'inUse' | 'knownFull'>): boolean {
+  return !n.knownFull && (n.lines === undefined || n.inUse < n.lines);
 }
 
 function shuffle<T>(items: T[], random: () => number): T[] {

@@ -13,7 +13,7 @@ import type { Logger } from '../common/log.js';
 import { encodeDisconnect } from '../common/mongrel2-wire.js';
 import type { BackendLink } from './backend-link.js';
 import { isPromptAckingAll, type CallState } from './call-state.js';
-import { dialOrder } from './dial-order.js';
+import { dialOrder, hasFreeLine } from './dial-order.js';
 import type { LinkTable } from './link-table.js';
 
 /** What handing off needs of the switchboard. */
@@ -31,8 +31,8 @@ export interface HandoffContext {
 }
 
 export interface Handoff {
-  /** A reply for a connected call, about to be delivered: true when the call was handed off and the reply (its prompt) held. */
-  offer(state: CallState, body: Buffer): boolean;
+  /** A reply for a connected call, about to be delivered, with its prompt ack (undefined when it is no prompt): true when the call was handed off and the reply (its prompt) held. */
+  offer(state: CallState, ack: number | undefined): boolean;
   /** Looks again, soon, at the calls idle at a prompt on draining links (a link began draining, a line freed, a link came up). */
   sweep(): void;
 }
@@ -44,7 +44,7 @@ export function createHandoff(ctx: HandoffContext): Handoff {
 
   function free(link: BackendLink): boolean {
     const state = table.state(link);
-    return link.up && !state.draining && !state.knownFull && (link.spec.lines === undefined || state.inUse < link.spec.lines);
+    return link.up && !state.draining && hasFreeLine({ lines: link.spec.lines, inUse: state.inUse, knownFull: state.knownFull });
   }
 
   // A named call: its own number's newest generation when it has a free line, else any free
@@ -87,8 +87,8 @@ export function createHandoff(ctx: HandoffContext): Handoff {
     return true;
   }
 
-  function offer(state: CallState, body: Buffer): boolean {
-    if (!movable(state) || !isPromptAckingAll(state, body)) return false;
+  function offer(state: CallState, ack: number | undefined): boolean {
+    if (!movable(state) || !isPromptAckingAll(state, ack)) return false;
     return handOff(state);
   }
 
@@ -98,7 +98,7 @@ export function createHandoff(ctx: HandoffContext): Handoff {
   }
 
   function sweep(): void {
-    if (sweepPending || !table.all().some((link) => table.state(link).draining)) return;
+    if (sweepPending || !table.anyDraining()) return;
     sweepPending = true;
     // Not inside the caller's own step (an unregister in the middle of a move): once it is done.
     setImmediate(sweepNow);

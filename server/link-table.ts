@@ -91,6 +91,12 @@ export class LinkTable {
     return links;
   }
 
+  /** True while some link is draining (asked whenever a line frees: no array made). */
+  anyDraining(): boolean {
+    for (const state of this.states.values()) if (state.draining) return true;
+    return false;
+  }
+
   /** Every link, all generations. */
   all(): BackendLink[] {
     return [...this.states.keys()];

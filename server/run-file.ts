@@ -27,7 +27,7 @@ export function newControlToken(): string {
 }
 
 /** True while process `pid` runs as an `m2bbs start` (a pid reused by another program after a crash reads as not ours on Linux). */
-export function isAlive(pid: number): boolean {
+function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
   } catch {

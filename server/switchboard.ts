@@ -57,7 +57,7 @@ const DRAINED_NOTICE_WAIT_MS = 1000;
 export const DEFAULT_MOVE_TIMEOUT_MS = 20_000;
 
 /** How long a handed-off call waits with no number up, unless told otherwise: the backends' default --drain-timeout-ms. */
-export const DEFAULT_HANDOFF_WAIT_MS = DRAIN_TIMEOUT_FLAG.default;
+const DEFAULT_HANDOFF_WAIT_MS = DRAIN_TIMEOUT_FLAG.default;
 
 export interface ProxySwitchboard extends Switchboard {
   /** Hands a reply frame from a backend to the callers it names. */
@@ -210,8 +210,8 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
         // A named number's busy reply is its answer as it is; anything else means it picked up.
         if (!state.announced && !isBusy(reply.body)) announce(state);
         state.announced = true;
+        const ack = state.window === undefined ? undefined : ackOf(reply.body);
         if (state.window !== undefined) {
-          const ack = ackOf(reply.body);
           if (ack !== undefined) state.window.ack(ack);
           // A backend that does not journal the call (--journal off, or its journal could not be
           // written) acks nothing: keep nothing for it, and the call cannot move.
@@ -219,8 +219,8 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
         }
         noteLogin(state, reply.body);
         // On a draining link, a prompt that acknowledges everything is where the call is handed off.
-        if (handoff.offer(state, reply.body)) continue;
-        notePrompt(state, reply.body);
+        if (handoff.offer(state, ack)) continue;
+        notePrompt(state, ack);
         state.line.deliver(reply.body);
       }
     }
