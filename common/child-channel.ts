@@ -79,7 +79,7 @@ export function whenSupervisorSays(heard: (message: SupervisorMessage) => void):
 }
 
 /** The message the supervisor sent, or undefined for anything that is not one (never throws). */
-export function parseSupervisorMessage(value: unknown): SupervisorMessage | undefined {
+function parseSupervisorMessage(value: unknown): SupervisorMessage | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const m = value as Record<string, unknown>;
   switch (m.type) {

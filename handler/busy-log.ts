@@ -7,7 +7,7 @@ import type { Logger } from '../common/log.js';
 import type { Mongrel2Request } from '../common/mongrel2-wire.js';
 
 /** How long one call's `busy` lines are folded into one. */
-export const BUSY_LOG_EVERY_MS = 60_000;
+const BUSY_LOG_EVERY_MS = 60_000;
 
 // Calls remembered at most: past it the oldest are forgotten (their next busy logs again).
 const MAX_KEYS = 4096;

@@ -21,7 +21,7 @@ import { Session } from './session.js';
 const DIAL_IN = 'connect';
 
 /** How long a line waits for the process holding a password it read (see waitsForOwner). */
-export const OWNER_WAIT_MS = 5000;
+const OWNER_WAIT_MS = 5000;
 
 export interface OpenerOptions {
   readonly journal: Journal | undefined;

@@ -9,7 +9,7 @@ import type { Logger } from '../common/log.js';
 import type { Engine } from './engine.js';
 
 /** How often the draining notice is repeated while draining. */
-export const DRAIN_NOTICE_EVERY_MS = 1000;
+const DRAIN_NOTICE_EVERY_MS = 1000;
 
 /** What a drain did: calls moved away (detached by the proxy), calls still held at the end, and how long it took. */
 export interface DrainResult {

@@ -11,9 +11,9 @@ import type { Logger } from '../common/log.js';
 import type { Mongrel2Request } from '../common/mongrel2-wire.js';
 
 /** How long a line waits for its predecessor to be read. */
-export const LINE_ORDER_WAIT_MS = 2000;
+const LINE_ORDER_WAIT_MS = 2000;
 /** How many lines of one call wait at once; more are dropped at once. */
-export const LINE_ORDER_MAX_WAITING = 16;
+const LINE_ORDER_MAX_WAITING = 16;
 // How often waiting lines look at the journal again (one indexed read per call waiting).
 const RECHECK_MS = 10;
 

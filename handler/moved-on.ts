@@ -21,7 +21,7 @@ export function movedOn(session: Session, journal: Journal | undefined, log: Log
 }
 
 /** How often at most a line about to be refused looks for stale sessions (one read per session held). */
-export const MOVED_ON_PRUNE_MS = 1000;
+const MOVED_ON_PRUNE_MS = 1000;
 
 export interface MovedOnPrunerOptions {
   readonly sessions: () => Iterable<Session>;
