@@ -76,13 +76,18 @@ export function createEngine(options: EngineOptions): Engine {
     return journal === undefined || journal.close(session);
   }
 
-  function takenOver(session: Session, error: unknown): void {
+  // Forgotten without a word or a close (another process serves the call now), `say` logging why.
+  function letGo(session: Session, say: () => void): void {
     session.ended = true;
     clearTimeout(session.timer);
     sessions.delete(keyOf(session.uuid, session.connId));
-    log.warn('conversation taken over by another backend: this one stops without a word', { conversation: session.conversation, conn: session.connId, epoch: session.epoch, ...(error === undefined ? {} : { error: describeError(error) }), live: sessions.size });
+    say();
     session.conversation = undefined;
     sessionsChanged?.();
+  }
+
+  function takenOver(session: Session, error: unknown): void {
+    letGo(session, () => log.warn('conversation taken over by another backend: this one stops without a word', { conversation: session.conversation, conn: session.connId, epoch: session.epoch, ...(error === undefined ? {} : { error: describeError(error) }), live: sessions.size }));
   }
 
   const { advance, answer, tearDown, endLine, cleanupsDone, flushCommits } = createEffectLoop({
@@ -156,9 +161,11 @@ export function createEngine(options: EngineOptions): Engine {
       case 'msg': {
         // The proxy numbers inputs in a header; a client behind Mongrel2 may number them in the body.
         const seq = seqOf(request) || message.seq;
+        // One read of who holds the call, for the line's order and for where it runs.
+        const stale = session !== undefined && movedOn(session, journal, log);
         // Behind Mongrel2 a numbered line runs only once the input before it is read (line-order.ts).
-        if (seq > 1 && request.headers.SESSION === undefined && !lineOrder.admit(request, seq)) return;
-        if (session !== undefined && movedOn(session, journal, log)) {
+        if (seq > 1 && request.headers.SESSION === undefined && !lineOrder.admit(request, seq, () => readUpTo(request, seq, session, stale))) return;
+        if (session !== undefined && stale) {
           if (conversations.waitsForOwner(request, seq)) return;
           // Another process served this call since: it goes on from the journal here.
           dropMovedOn(session);
@@ -189,20 +196,21 @@ export function createEngine(options: EngineOptions): Engine {
     run: (request) => receive(request),
     readUpTo(request, seq) {
       const session = sessions.get(keyOf(request.uuid, request.connId));
-      if (session === undefined || session.ended || movedOn(session, journal, log)) return conversations.journaledSeq(request, seq);
-      return Math.max(session.lastSeq, ...(session.queued ?? []).map((line) => line.seq));
+      return readUpTo(request, seq, session, session !== undefined && movedOn(session, journal, log));
     },
   });
+
+  // The last input read for the call: by the session held here, unless it went on elsewhere
+  // (`stale`) or there is none, then by the journal.
+  function readUpTo(request: Mongrel2Request, seq: number, session: Session | undefined, stale: boolean): number | undefined {
+    if (session === undefined || session.ended || stale) return conversations.journaledSeq(request, seq);
+    return Math.max(session.lastSeq, ...(session.queued ?? []).map((line) => line.seq));
+  }
   const pruneMovedOn = createMovedOnPruner({ sessions: () => sessions.values(), journal, log, now, drop: dropMovedOn });
 
-  // Dropped without a word or a close: the caller's connection is the same, served from elsewhere.
+  // Behind Mongrel2: the caller's connection is the same, served from another process.
   function dropMovedOn(session: Session): void {
-    session.ended = true;
-    clearTimeout(session.timer);
-    sessions.delete(keyOf(session.uuid, session.connId));
-    log.debug('session moved on to another process', { conn: session.connId, conversation: session.conversation, epoch: session.epoch });
-    session.conversation = undefined;
-    sessionsChanged?.();
+    letGo(session, () => log.debug('session moved on to another process', { conn: session.connId, conversation: session.conversation, epoch: session.epoch }));
   }
 
   function startSession(request: Mongrel2Request, firstLines: readonly string[], seq = 0): void {

@@ -27,8 +27,11 @@ export interface LineOrderOptions {
 }
 
 export interface LineOrder {
-  /** True when the numbered line `seq` may run now; false when it waits (run later) or was dropped. */
-  admit(request: Mongrel2Request, seq: number): boolean;
+  /**
+   * True when the numbered line `seq` may run now; false when it waits (run later) or was dropped.
+   * `readNow` is readUpTo for this moment, from what the caller has already read about the call.
+   */
+  admit(request: Mongrel2Request, seq: number, readNow: () => number | undefined): boolean;
 }
 
 interface Waiting {
@@ -47,8 +50,7 @@ export function createLineOrder(options: LineOrderOptions): LineOrder {
 
   const keyOf = (request: Mongrel2Request): string => `${request.uuid} ${request.connId}`;
 
-  function ready(request: Mongrel2Request, seq: number): boolean {
-    const read = options.readUpTo(request, seq);
+  function ready(seq: number, read: number | undefined): boolean {
     return read === undefined || seq <= read + 1;
   }
 
@@ -58,7 +60,7 @@ export function createLineOrder(options: LineOrderOptions): LineOrder {
       lines.sort((a, b) => a.seq - b.seq);
       while (lines.length > 0) {
         const first = lines[0] as Waiting;
-        if (ready(first.request, first.seq)) {
+        if (ready(first.seq, options.readUpTo(first.request, first.seq))) {
           lines.shift();
           releasing = first.request;
           try {
@@ -82,12 +84,12 @@ export function createLineOrder(options: LineOrderOptions): LineOrder {
     }
   }
 
-  function admit(request: Mongrel2Request, seq: number): boolean {
+  function admit(request: Mongrel2Request, seq: number, readNow: () => number | undefined): boolean {
     if (releasing === request) return true;
     const key = keyOf(request);
     const lines = waiting.get(key);
     // Behind lines already waiting, a line waits its turn too (it is sent again in order).
-    if (lines === undefined && ready(request, seq)) return true;
+    if (lines === undefined && ready(seq, readNow())) return true;
     if ((lines?.length ?? 0) >= LINE_ORDER_MAX_WAITING) {
       log.debug('numbered line dropped: too many waiting for the input before them', { conn: request.connId, seq });
       return false;
