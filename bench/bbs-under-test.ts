@@ -3,7 +3,8 @@
  * ports from the banner and its processes from the supervisor's log, and stops it with SIGTERM.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,7 +64,28 @@ export async function startBbs(options: BbsOptions): Promise<BbsUnderTest> {
   });
   closeSync(logFd);
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const logLines = (): string[] => readFileSync(logFile, 'utf8').split('\n');
+  // The log's whole lines, read as it grows: the bench polls it every few milliseconds while
+  // hundreds of callers make it longer, so each look reads only what was written since the last.
+  const lines: string[] = [];
+  const decoder = new StringDecoder('utf8');
+  const chunk = Buffer.alloc(64 * 1024);
+  let offset = 0;
+  let partial = '';
+  const logLines = (): readonly string[] => {
+    const fd = openSync(logFile, 'r');
+    try {
+      for (let n = readSync(fd, chunk, 0, chunk.length, offset); n > 0; n = readSync(fd, chunk, 0, chunk.length, offset)) {
+        offset += n;
+        const text = partial + decoder.write(chunk.subarray(0, n));
+        const split = text.split('\n');
+        partial = split.pop() ?? '';
+        lines.push(...split);
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return lines;
+  };
   let stdout = '';
   const banner = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new BbsError('BBS_ERR_UNREACHABLE', `m2bbs start did not come up within 60 s; see ${logFile}`)), 60_000);

@@ -4,6 +4,7 @@
  * counts inputs answered per second and takeovers (a conversation replayed by the process that
  * got its line from the one that held it) per input, from the database and the handlers' logs.
  */
+import { sleep, until } from './caller-crowd.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -188,12 +189,4 @@ function epochTakeovers(db: string): number {
   } finally {
     file.close();
   }
-}
-
-async function until(done: () => boolean, deadline: number): Promise<void> {
-  while (!done() && performance.now() < deadline) await sleep(20);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -3,6 +3,7 @@
  * `m2bbs start`, or `m2bbs upgrade` through its control socket) and waits until its supervisor
  * has logged `backend upgraded` for each, or says the upgrade failed, or the time runs out.
  */
+import { sleep } from './caller-crowd.js';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { BbsUnderTest } from './bbs-under-test.js';
@@ -96,8 +97,4 @@ function upgradeWarnings(bbs: BbsUnderTest): string[] {
 
 function numberOrNull(value: unknown): number | null {
   return typeof value === 'number' ? value : null;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
