@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runFilePath, type RunFile } from '../../server/run-file.js';
 import { HandlerProcess, M2BBS_BIN } from './handler-process.js';
 
 /** A started BBS: its process, database, and ports from the banner. */
@@ -56,7 +57,7 @@ export function m2bbsRunning(args: readonly string[], env: NodeJS.ProcessEnv = {
   };
 }
 
-/** The run file `m2bbs start` wrote next to `db`. */
-export function runFileOf(db: string): { readonly pid: number; readonly control: string; readonly token: string } {
-  return JSON.parse(readFileSync(`${db}.run`, 'utf8')) as { pid: number; control: string; token: string };
+/** The run file `m2bbs start` wrote next to `db`, as written (not the trust checks of readRunFile: tests plant bad ones too). */
+export function runFileOf(db: string): RunFile {
+  return JSON.parse(readFileSync(runFilePath(db), 'utf8')) as RunFile;
 }

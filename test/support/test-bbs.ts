@@ -90,8 +90,7 @@ export async function startTestBbs(options: TestBbsOptions = {}): Promise<TestBb
     },
     async close() {
       await proxy.close();
-      // SIGINT stops at once; SIGTERM would drain, waiting for the proxy (gone) to hand calls off.
-      for (const h of handlers) if (h.child.exitCode === null) h.child.kill('SIGINT');
+      // stop() sends SIGINT (stop at once): SIGTERM would drain, waiting for the proxy (gone) to hand calls off.
       await Promise.all(handlers.map((h) => h.stop()));
       rmSync(dir, { recursive: true, force: true });
     },
