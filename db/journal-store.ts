@@ -179,9 +179,10 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
       }),
     holds: (id, epoch) => sql.holds.get(id, epoch) !== undefined,
     lastSeq: (id) => sql.lastSeq.get(id),
-    peek(id) {
+    peek(id, heardAfter) {
       const found = sql.find.get(id);
-      return found === undefined || found.closed_at !== null ? undefined : { heardAt: found.heard_at, rows: rowsFrom(found.last_row, found.start_n) };
+      // The rows only for a conversation heard from lately: the cheap test first.
+      return found === undefined || found.closed_at !== null || found.heard_at <= heardAfter ? undefined : rowsFrom(found.last_row, found.start_n);
     },
     close: (id, epoch, now) => write('The end of a conversation', () => sql.close.run(now, id, epoch).changes > 0),
     closeAnyEpoch: (id, now) => write('The end of a conversation', () => sql.closeAnyEpoch.run(now, id).changes > 0),

@@ -142,8 +142,8 @@ export interface JournalStore {
   holds(id: string, epoch: number): boolean;
   /** The last input the open conversation `id` has read (its journal's), undefined when it is not open. */
   lastSeq(id: string): number | undefined;
-  /** The open conversation `id` as it stands, read without claiming it: when it was last heard and its rows since the checkpoint. */
-  peek(id: string): { readonly heardAt: number; readonly rows: readonly JournalRow[] } | undefined;
+  /** The rows since the checkpoint of the open conversation `id`, read without claiming it, when it was heard from after `heardAfter`; undefined otherwise. */
+  peek(id: string, heardAfter: number): readonly JournalRow[] | undefined;
   /** Marks the conversation ended; false when another owner holds it now. */
   close(id: string, epoch: number, now: number): boolean;
   /** Marks the conversation ended whoever holds it (its caller hung up, as Mongrel2 told a process that does not hold it); false when it was not open. */

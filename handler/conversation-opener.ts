@@ -175,8 +175,8 @@ export function createConversationOpener(options: OpenerOptions): ConversationOp
     if (journal === undefined || seq <= 1 || request.headers.SESSION !== undefined) return false;
     const { conversation } = callIdentity(request, serverEpoch, seq);
     try {
-      const found = journal.store.peek(conversation);
-      if (found === undefined || now() - found.heardAt >= OWNER_WAIT_MS || !secretPending(found.rows)) return false;
+      const rows = journal.store.peek(conversation, now() - OWNER_WAIT_MS);
+      if (rows === undefined || !secretPending(rows)) return false;
     } catch (error) {
       log.error('conversation not read', { conversation, error: describeError(error) });
       return false;
