@@ -15,7 +15,6 @@ import { encodeDisconnect } from '../common/mongrel2-wire.js';
 import { ackOf } from '../common/prompt-ack.js';
 import type { BackendLink } from './backend-link.js';
 import { noteLogin, notePrompt, type CallState, type LinkState } from './call-state.js';
-import { dialOrder } from './dial-order.js';
 import type { LinkTable } from './link-table.js';
 
 /** What the mover needs of the switchboard. */
@@ -93,14 +92,14 @@ export function createCallMover(ctx: MoverContext): CallMover {
     const number = state.movedFrom ?? state.link.spec.number;
     if (state.handedOff) {
       const own = ctx.table.current(number);
-      const others = dialOrder(ctx.table.currentLinks().filter((link) => link !== own).map((link) => ({ link, up: link.up, lines: link.spec.lines, ...ctx.load(link) })), ctx.random).map((c) => c.link);
+      const others = ctx.table.inDialOrder(ctx.table.currentLinks().filter((link) => link !== own), ctx.random);
       return own === undefined ? others : [own, ...others];
     }
     if (!state.dialled && ctx.table.staying(number)) {
       const own = ctx.table.current(number);
       return own === undefined ? [] : [own];
     }
-    return dialOrder(ctx.table.currentLinks().map((link) => ({ link, up: link.up, lines: link.spec.lines, ...ctx.load(link) })), ctx.random).map((c) => c.link);
+    return ctx.table.inDialOrder(ctx.table.currentLinks(), ctx.random);
   }
 
   function tryNext(state: CallState): void {

@@ -13,7 +13,7 @@ import type { Logger } from '../common/log.js';
 import { encodeDisconnect } from '../common/mongrel2-wire.js';
 import type { BackendLink } from './backend-link.js';
 import { isPromptAckingAll, type CallState } from './call-state.js';
-import { dialOrder, hasFreeLine } from './dial-order.js';
+import { hasFreeLine } from './dial-order.js';
 import type { LinkTable } from './link-table.js';
 
 /** What handing off needs of the switchboard. */
@@ -55,8 +55,7 @@ export function createHandoff(ctx: HandoffContext): Handoff {
     const own = table.current(state.link.spec.number);
     const first = own !== undefined && own !== state.link && free(own) ? own : undefined;
     if (!state.dialled && first !== undefined) return [first];
-    const loads = table.currentLinks().filter((link) => link !== state.link && link !== first && free(link)).map((link) => ({ link, up: true, lines: link.spec.lines, ...table.state(link) }));
-    const others = dialOrder(loads, ctx.random).map((load) => load.link);
+    const others = table.inDialOrder(table.currentLinks().filter((link) => link !== state.link && link !== first && free(link)), ctx.random);
     return first === undefined ? others : [first, ...others];
   }
 

@@ -6,6 +6,7 @@
  */
 import type { BackendLink } from './backend-link.js';
 import type { LinkState } from './call-state.js';
+import { dialOrder } from './dial-order.js';
 
 export class LinkTable {
   private readonly byNumber = new Map<string, BackendLink[]>();
@@ -89,6 +90,11 @@ export class LinkTable {
       if (link !== undefined) links.push(link);
     }
     return links;
+  }
+
+  /** `links` in the order `@bbs` tries them (dial-order.ts), by their loads here. */
+  inDialOrder(links: readonly BackendLink[], random: () => number): BackendLink[] {
+    return dialOrder(links.map((link) => ({ link, up: link.up, lines: link.spec.lines, ...this.state(link) })), random).map((load) => load.link);
   }
 
   /** True while some link is draining (asked whenever a line frees: no array made). */

@@ -17,7 +17,6 @@ import type { Logger } from '../common/log.js';
 import { backendNoticeOf, encodeDisconnect, encodeRequest, type Mongrel2Reply } from '../common/mongrel2-wire.js';
 import { ackOf, isUnackedPrompt } from '../common/prompt-ack.js';
 import type { BackendLink } from './backend-link.js';
-import { dialOrder } from './dial-order.js';
 import type { CallerInfo, DialResult, Line, Switchboard } from './line.js';
 import { ResendWindow } from './resend-window.js';
 import { isBusy, noteLogin, notePrompt, type CallState, type LinkState } from './call-state.js';
@@ -135,7 +134,7 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
   function dial(line: Line, info: CallerInfo): DialResult {
     if (!knows(info.route)) return { ok: false, reason: 'unknown-route', message: `There is no number ${info.route} here.` };
     const dialled = info.route === ANY_LINE;
-    const candidates = dialled ? dialOrder(table.currentLinks().map((link) => ({ link, up: link.up, lines: link.spec.lines, ...load(link) })), random).map((c) => c.link) : [];
+    const candidates = dialled ? table.inDialOrder(table.currentLinks(), random) : [];
     const named = dialled ? undefined : table.current(info.route.slice(1));
     if (!dialled && named === undefined) return { ok: false, reason: 'no-line', message: `${info.route} does not answer. Try @bbs for any free line.` };
     const first = named ?? candidates[0];
