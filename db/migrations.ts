@@ -157,6 +157,40 @@ export const MIGRATIONS: readonly string[] = Object.freeze([
   DROP TABLE login_failures;
   ALTER TABLE login_failures_v6 RENAME TO login_failures;
   `,
+  // v7: message areas, replies and read marks (issue 17; db/areas-store.ts). General (id 1) always
+  // exists and holds every message from before, ids kept. Areas come from screens/areas.conf,
+  // reconciled into this table at load; one taken out of the file keeps its row and its messages,
+  // archived (position NULL). Per-area counts are kept by triggers, as board_counts is (v3).
+  // messages.area_id has no REFERENCES: ALTER TABLE cannot add one with a non-NULL default, and
+  // areas are never deleted. read_marks: the highest message id each caller has read in each area.
+  `
+  CREATE TABLE areas (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    title TEXT NOT NULL,
+    position INTEGER,
+    messages INTEGER NOT NULL DEFAULT 0
+  ) STRICT;
+
+  INSERT INTO areas (id, name, title, position, messages) VALUES (1, 'general', 'General', 0, (SELECT count(*) FROM messages));
+
+  ALTER TABLE messages ADD COLUMN area_id INTEGER NOT NULL DEFAULT 1;
+  ALTER TABLE messages ADD COLUMN reply_to INTEGER REFERENCES messages (id);
+  CREATE INDEX messages_by_area ON messages (area_id, id);
+
+  CREATE TRIGGER messages_area_counted_in AFTER INSERT ON messages
+  BEGIN UPDATE areas SET messages = messages + 1 WHERE id = NEW.area_id; END;
+
+  CREATE TRIGGER messages_area_counted_out AFTER DELETE ON messages
+  BEGIN UPDATE areas SET messages = messages - 1 WHERE id = OLD.area_id; END;
+
+  CREATE TABLE read_marks (
+    caller_id INTEGER NOT NULL REFERENCES callers (id),
+    area_id INTEGER NOT NULL REFERENCES areas (id),
+    last_read_id INTEGER NOT NULL,
+    PRIMARY KEY (caller_id, area_id)
+  ) STRICT, WITHOUT ROWID;
+  `,
 ]);
 
 function userVersion(db: Database.Database): number {
