@@ -1,0 +1,76 @@
+/**
+ * The event bus device: the seeds' forwarder, an XSUB bound at `in` (backends connect PUB) and an
+ * XPUB bound at `out` (backends connect SUB), joined by zmq_proxy on its own thread. Bounded on
+ * both sides: past a high-water mark the XPUB drops a slow subscriber's events, so one backend that
+ * stops reading never holds up the others, and the device never blocks.
+ */
+import { Proxy, XPublisher, XSubscriber } from 'zeromq';
+import { curveServerOptions } from '../common/curve-socket-options.js';
+import { BbsError, describeError } from '../common/errors.js';
+import type { Logger } from '../common/log.js';
+import { startZapHandler, type ZapHandler } from '../common/zap-handler.js';
+
+/** The ZAP domain of the bus's CURVE endpoints (numbers are the proxy's domains). */
+export const BUS_ZAP_DOMAIN = 'bus';
+
+// Events the device holds for one slow subscriber (or from one fast publisher) before dropping.
+const DEVICE_HWM = 50_000;
+
+/** The bus's CURVE: the secret key the backends know the public half of, and the keys let in (Z85 to a name for the log). */
+export interface BusCurve {
+  readonly secretKey: string;
+  readonly allowed: ReadonlyMap<string, string>;
+}
+
+/** A running device, with the endpoints it bound (a `tcp://127.0.0.1:*` resolved to its port). */
+export interface BusDevice {
+  readonly in: string;
+  readonly out: string;
+  /** What to give a handler's --bus. */
+  readonly spec: string;
+  close(): Promise<void>;
+}
+
+/** Binds the device at `inSpec` and `outSpec` and starts forwarding; throws a clear BbsError when an endpoint cannot be bound. */
+export async function startBusDevice(inSpec: string, outSpec: string, log: Logger, curve?: BusCurve): Promise<BusDevice> {
+  const options = curve === undefined ? {} : curveServerOptions(curve.secretKey, BUS_ZAP_DOMAIN);
+  const zap: ZapHandler | undefined = curve === undefined ? undefined : await startZapHandler(new Map([[BUS_ZAP_DOMAIN, curve.allowed]]), log.child({ bus: true }));
+  const xsub = new XSubscriber({ ...options, linger: 0, receiveHighWaterMark: DEVICE_HWM });
+  const xpub = new XPublisher({ ...options, linger: 0, sendHighWaterMark: DEVICE_HWM });
+  try {
+    await bind(xsub, inSpec, 'in');
+    await bind(xpub, outSpec, 'out');
+  } catch (error) {
+    xsub.close();
+    xpub.close();
+    await zap?.close();
+    throw error;
+  }
+  const proxy = new Proxy(xsub, xpub);
+  const running = proxy.run().catch((error: unknown) => {
+    if (!xsub.closed) log.error('bus device stopped', { error: describeError(error) });
+  });
+  const bound = { in: xsub.lastEndpoint ?? inSpec, out: xpub.lastEndpoint ?? outSpec };
+  log.info('bus device ready', { ...bound, curve: curve === undefined ? 'off' : 'on' });
+  let closing: Promise<void> | undefined;
+  return {
+    ...bound,
+    spec: `${bound.in},${bound.out}`,
+    close: () =>
+      (closing ??= (async () => {
+        proxy.terminate();
+        await running;
+        xsub.close();
+        xpub.close();
+        await zap?.close();
+      })()),
+  };
+}
+
+async function bind(socket: XSubscriber | XPublisher, spec: string, side: string): Promise<void> {
+  try {
+    await socket.bind(spec);
+  } catch (error) {
+    throw new BbsError('BBS_ERR_ENDPOINT_BIND', `m2bbs bus: cannot bind the bus's ${side} endpoint ${spec}: ${describeError(error)}`, { cause: error });
+  }
+}

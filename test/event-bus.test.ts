@@ -1,0 +1,89 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../common/log.js';
+import { createEventBus, parseBusSpec, type EventBus } from '../handler/event-bus.js';
+import { startBusDevice, type BusDevice } from '../server/bus-device.js';
+
+const log = createLogger('silent');
+const opened: { close(): Promise<void> }[] = [];
+afterEach(async () => {
+  for (const thing of opened.splice(0).reverse()) await thing.close();
+});
+
+function received(bus: EventBus): { topic: string; body: unknown }[] {
+  const seen: { topic: string; body: unknown }[] = [];
+  bus.onEvent((topic, body) => seen.push({ topic, body }));
+  return seen;
+}
+
+async function until(check: () => boolean, what: string, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe('local bus (a lone handler)', () => {
+  it('loops an event back to its own listeners, as a copy', async () => {
+    const bus = createEventBus({ log });
+    opened.push(bus);
+    await bus.connected;
+    const seen = received(bus);
+    const body = { kind: 'chat', text: 'hello' };
+    bus.publish('chat/main/', body);
+    await until(() => seen.length === 1, 'the event');
+    expect(seen[0]).toEqual({ topic: 'chat/main/', body: { kind: 'chat', text: 'hello' } });
+    expect(seen[0]?.body).not.toBe(body);
+  });
+
+  it('stops calling a listener once it is removed', async () => {
+    const bus = createEventBus({ log });
+    opened.push(bus);
+    const kept: string[] = [];
+    const dropped: string[] = [];
+    bus.onEvent((topic) => kept.push(topic));
+    const stop = bus.onEvent((topic) => dropped.push(topic));
+    stop();
+    bus.publish('presence/', {});
+    await until(() => kept.length === 1, 'the event');
+    expect(dropped).toEqual([]);
+  });
+});
+
+describe('bus through the device', () => {
+  for (const transport of ['tcp', 'ipc'] as const) {
+    it(`carries each backend's events to every backend, the publisher too (${transport})`, async () => {
+      const folder = mkdtempSync(join(tmpdir(), 'm2bbs-bus-'));
+      opened.push({ close: async () => rmSync(folder, { recursive: true, force: true }) });
+      const device: BusDevice =
+        transport === 'tcp' ? await startBusDevice('tcp://127.0.0.1:*', 'tcp://127.0.0.1:*', log) : await startBusDevice(`ipc://${join(folder, 'bus.in')}`, `ipc://${join(folder, 'bus.out')}`, log);
+      opened.push(device);
+      const spec = parseBusSpec(device.spec);
+      if ('problem' in spec) throw new Error(spec.problem);
+      const a = createEventBus({ spec, log });
+      const b = createEventBus({ spec, log });
+      opened.push(a, b);
+      await Promise.all([a.connected, b.connected]);
+      const seenA = received(a);
+      const seenB = received(b);
+      a.publish('chat/main/', { text: 'from a' });
+      b.publish('page/bob/', { from: 'b' });
+      // Not a topic backends take: never delivered.
+      a.publish('other/', { x: 1 });
+      await until(() => seenA.length >= 2 && seenB.length >= 2, 'both events at both backends');
+      for (const seen of [seenA, seenB]) {
+        expect(seen.map((e) => e.topic).sort()).toEqual(['chat/main/', 'page/bob/']);
+        expect(seen.find((e) => e.topic === 'chat/main/')?.body).toEqual({ text: 'from a' });
+      }
+    });
+  }
+
+  it('says what is wrong with a bad spec', () => {
+    expect(parseBusSpec('ipc:///x/bus.in')).toEqual({ problem: expect.stringContaining('IN,OUT') });
+    expect(parseBusSpec('a,b,c')).toHaveProperty('problem');
+    expect(parseBusSpec(' tcp://127.0.0.1:1 , tcp://127.0.0.1:2 ')).toEqual({ in: 'tcp://127.0.0.1:1', out: 'tcp://127.0.0.1:2' });
+  });
+});
