@@ -191,6 +191,36 @@ export const MIGRATIONS: readonly string[] = Object.freeze([
     PRIMARY KEY (caller_id, area_id)
   ) STRICT, WITHOUT ROWID;
   `,
+  // v8: chat and paging (issue 17; db/chat-store.ts). The lines said in each room, for the backlog
+  // a caller entering is shown (pruned to the newest few hundred per room); pages between callers
+  // and how each was answered; each caller's do-not-disturb.
+  `
+  CREATE TABLE chat_lines (
+    id INTEGER PRIMARY KEY,
+    room TEXT NOT NULL,
+    caller_id INTEGER NOT NULL REFERENCES callers (id),
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('chat', 'me')),
+    body TEXT NOT NULL,
+    at INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE INDEX chat_lines_room ON chat_lines (room, id);
+
+  CREATE TABLE pages (
+    id INTEGER PRIMARY KEY,
+    from_id INTEGER NOT NULL REFERENCES callers (id),
+    to_id INTEGER NOT NULL REFERENCES callers (id),
+    made_at INTEGER NOT NULL,
+    answer TEXT CHECK (answer IN ('joined', 'ignored')),
+    answered_at INTEGER
+  ) STRICT;
+
+  CREATE INDEX pages_to ON pages (to_id, id);
+  CREATE INDEX pages_from ON pages (from_id, made_at);
+
+  ALTER TABLE callers ADD COLUMN dnd INTEGER NOT NULL DEFAULT 0;
+  `,
 ]);
 
 function userVersion(db: Database.Database): number {
