@@ -14,6 +14,7 @@ Commands:
   screens   check a screens folder (screens check [DIR]): every problem with file and line
   dial      call a BBS from this terminal (full-screen, or --plain line by line)
   bench     load-test a BBS: callers, latency, memory, throughput
+  bus       run the event bus device alone (chat, pages, who is online across handlers)
   keys      make a CURVE key pair (NAME.key, NAME.pub) for backends on other hosts
 
 Run "m2bbs <command> --help" for a command's flags.`;
@@ -54,6 +55,10 @@ const COMMANDS: Record<string, () => Promise<{ run: (argv: readonly string[]) =>
   dial: async () => {
     const [{ runDial }, { DIAL_USAGE }] = await Promise.all([import('../client/main.js'), import('../client/dial-config.js')]);
     return { run: runDial, usage: DIAL_USAGE };
+  },
+  bus: async () => {
+    const { runBus, BUS_USAGE } = await import('../server/bus-main.js');
+    return { run: runBus, usage: BUS_USAGE };
   },
   keys: async () => {
     const { runKeys, KEYS_USAGE } = await import('./curve-keys-main.js');

@@ -15,6 +15,7 @@ import { watchDatabaseFile } from './db-watch.js';
 import { guardIpcReconnects, ipcFolderProblem } from './ipc-folder-guard.js';
 import type { HandlerConfig } from './config.js';
 import { createEngine, DEFAULT_MAX_QUEUED_LINES, type Engine } from './engine.js';
+import { createEventBus, type EventBus } from './event-bus.js';
 import { Journal } from './journal.js';
 import { keepJournalsTidy } from './journal-retention.js';
 import { watchHangUpOrders } from './hang-up-watch.js';
@@ -27,6 +28,8 @@ import { createServices } from './services.js';
 export interface Backend {
   readonly engine: Engine;
   /** True while the server (the proxy, Mongrel2) is connected to this backend's replies: someone can still move its calls. */
+  /** The event bus: through the device given by --bus, else in-process. */
+  readonly bus: EventBus;
   readonly heard: boolean;
   /** Calls `changed` each time the server connects or goes away. */
   onHeardChange(changed: () => void): void;
@@ -46,6 +49,7 @@ export async function startBackend(config: HandlerConfig, log: Logger): Promise<
   const db = openDatabase(config.db, config.dbMaxBytes === undefined ? {} : { maxBytes: config.dbMaxBytes });
   const store = createStore(db);
   // A board whose file is deleted is copied and reported within seconds, not at the next write.
+  const bus = createEventBus({ spec: config.bus, curve: config.curve, log: log.child({ bus: true }) });
   const dbWatch = watchDatabaseFile(store, log);
 
   // With keys, both sockets talk CURVE to the proxy, which lets in only the keys it was given.
@@ -124,7 +128,7 @@ export async function startBackend(config: HandlerConfig, log: Logger): Promise<
     // The m2bbs proxy names its calls (SESSION) and never reuses a name: only Mongrel2's ids repeat.
     if (request.headers.SESSION === undefined) engine.serverRestarted(request.uuid);
   });
-  log.info('handler ready', { name: config.name, journal: config.journal ? 'on' : 'off', sendSpec: config.sendSpec, recvSpec: config.recvSpec, curve: config.curve === undefined ? 'off' : 'on', db: config.db, screens: config.screens, ...config.lines });
+  log.info('handler ready', { name: config.name, journal: config.journal ? 'on' : 'off', sendSpec: config.sendSpec, recvSpec: config.recvSpec, curve: config.curve === undefined ? 'off' : 'on', bus: config.bus === undefined ? 'local' : `${config.bus.in},${config.bus.out}`, db: config.db, screens: config.screens, ...config.lines });
 
   let closing: Promise<void> | undefined;
   let drainingSaid = false;
@@ -150,11 +154,13 @@ export async function startBackend(config: HandlerConfig, log: Logger): Promise<
     dbWatch.stop();
     store.close();
   }
+    await bus.close();
   return {
     engine,
     get heard() {
       return server.connected;
     },
+    bus,
     onHeardChange(changed) {
       server.changed = changed;
     },

@@ -1,12 +1,13 @@
 /** The `m2bbs handler` configuration: flags, then environment, then defaults; validated at once. */
 import { fileURLToPath } from 'node:url';
 import { defaultBackend, DRAIN_TIMEOUT_FLAG } from '../common/backend-defaults.js';
-import { isZmqEndpoint } from '../common/config-problems.js';
+import { isZmqEndpoint, type ConfigProblems } from '../common/config-problems.js';
 import { HANDLER_CURVE_FLAGS, handlerCurve, type HandlerCurve } from '../common/curve-flags.js';
 import { ipcPathProblem } from '../common/ipc-endpoint.js';
 import { LOG_LEVEL_FLAG, parseTable, usageText, type FlagTable } from '../common/flag-table.js';
 import type { LogLevel } from '../common/log.js';
 import { DEFAULT_SCRYPT_COST, type ScryptCost } from '../db/password.js';
+import { parseBusSpec, type BusSpec } from './event-bus.js';
 import { backendLimits, LIMIT_FLAGS } from './limit-flags.js';
 import type { LineLimits } from './line-limits.js';
 import type { Limits } from './limits.js';
@@ -29,6 +30,8 @@ export interface HandlerConfig {
   readonly drainTimeoutMs: number;
   /** CURVE to a proxy on another host: this backend's keys and the proxy's public key. */
   readonly curve?: HandlerCurve;
+  /** The event bus device's endpoints (--bus IN,OUT); without it, events stay in this process. */
+  readonly bus?: BusSpec;
 }
 
 /** The screens shipped with m2bbs, wherever it is installed. */
@@ -61,6 +64,13 @@ export const HANDLER_FLAGS = {
   'drain-timeout-ms': {
     ...DRAIN_TIMEOUT_FLAG,
     help: 'SIGTERM (with the journal on) drains: no new calls, each caller moved to another number at their next prompt; past this time the backend stops anyway and its callers are taken over as on a death',
+  },
+  bus: {
+    kind: 'string',
+    arg: 'IN,OUT',
+    env: 'M2BBS_BUS',
+    defaultText: 'none: events (chat, pages, who is online) reach only the callers of this backend',
+    help: "the event bus device's two endpoints (its XSUB, its XPUB), as m2bbs bus or m2bbs start binds them, so callers on every backend chat and see each other",
   },
   ...HANDLER_CURVE_FLAGS,
   'log-level': LOG_LEVEL_FLAG,
@@ -98,6 +108,7 @@ export function parseHandlerConfig(argv: readonly string[], env: NodeJS.ProcessE
       if (spec.startsWith('ipc://')) problems.add(`--${flag}: ${spec} is an ipc:// endpoint, which the proxy serves without CURVE: drop --curve-key and --curve-server there (the folder guards it), or connect to its tcp:// endpoints`);
     }
   }
+  const bus = values.bus === undefined ? undefined : busSpec(values.bus, values['curve-key'] !== undefined, problems);
   problems.check('m2bbs handler');
   return Object.freeze({
     name,
@@ -113,5 +124,32 @@ export function parseHandlerConfig(argv: readonly string[], env: NodeJS.ProcessE
     journal: values.journal === 'on',
     drainTimeoutMs: values['drain-timeout-ms'],
     ...(curve === undefined ? {} : { curve }),
+    ...(bus === undefined ? {} : { bus }),
   });
+}
+
+function busSpec(text: string, curve: boolean, problems: ConfigProblems): BusSpec | undefined {
+  const spec = parseBusSpec(text);
+  if ('problem' in spec) return void problems.add(`--bus: ${spec.problem}`);
+  let ok = true;
+  for (const [side, endpoint] of [['IN', spec.in], ['OUT', spec.out]] as const) {
+    if (!isZmqEndpoint(endpoint) || endpoint.endsWith(':*')) {
+      problems.add(`--bus: ${side} expected a ZeroMQ endpoint like tcp://127.0.0.1:9950, got "${endpoint}"`);
+      ok = false;
+    } else {
+      const tooLong = ipcPathProblem(`--bus ${side}`, endpoint);
+      if (tooLong !== undefined) {
+        problems.add(tooLong);
+        ok = false;
+      } else if (curve && endpoint.startsWith('ipc://')) {
+        problems.add(`--bus: ${endpoint} is an ipc:// endpoint, which the bus serves without CURVE: drop --curve-key and --curve-server, or use its tcp:// endpoints`);
+        ok = false;
+      }
+    }
+  }
+  if (spec.in === spec.out) {
+    problems.add(`--bus: IN and OUT must differ, both are "${spec.in}"`);
+    ok = false;
+  }
+  return ok ? spec : undefined;
 }

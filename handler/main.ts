@@ -8,6 +8,8 @@ import { startBackend, type Backend } from './backend.js';
 import { parseHandlerConfig } from './config.js';
 import { startDrain, type Drain } from './drain.js';
 
+const BUS_WAIT_WARN_MS = 5000;
+
 /** Runs the handler command until a signal stops it. */
 export async function runHandler(argv: readonly string[]): Promise<void> {
   // A supervisor gone while this is still starting leaves its stderr a broken pipe: no crash on it.
@@ -43,6 +45,11 @@ export async function runHandler(argv: readonly string[]): Promise<void> {
     return backend.close();
   };
   stopOnSignals(log, closeNow, config.journal ? { drain: drainThenClose } : {});
+  // Ready once this backend's events come back through the bus device: a caller who chats from
+  // the first moment reaches every backend (a lone backend's local bus is ready at once).
+  const slowBus = setTimeout(() => log.warn('waiting for the bus device', { in: config.bus?.in, out: config.bus?.out }), BUS_WAIT_WARN_MS);
+  await backend.bus.connected;
+  clearTimeout(slowBus);
   void tellSupervisor({ type: 'backend-ready', backend: config.name });
   // Under `m2bbs start` this backend's only proxy is the one that died: its conversations are over.
   whenSupervisorSays((message) => {

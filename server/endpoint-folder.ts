@@ -62,6 +62,8 @@ export function removeEndpointFolder(folder: string, specs: readonly BackendSpec
   if (stopping) {
     rmSync(join(folder, START_KEYS_FOLDER), { recursive: true, force: true });
     rmSync(join(folder, CONTROL_SOCKET_NAME), { force: true });
+    // The dead supervisor's bus device leaves its socket files too.
+    for (const name of BUS_SOCKET_NAMES) rmSync(join(folder, name), { force: true });
     removeNamedRunFile(folder);
   }
   // libzmq leaves an ipc socket's file behind when the socket closes.
@@ -74,6 +76,9 @@ export function removeEndpointFolder(folder: string, specs: readonly BackendSpec
     // Already gone (the supervisor was first), or something else is in it: not ours to delete.
   }
 }
+
+/** The event bus device's ipc socket files in the private folder (in, out), under --zmq ipc. */
+export const BUS_SOCKET_NAMES = ['bus.in', 'bus.out'] as const;
 
 /** The control socket's name in the private folder (server/control-socket.ts listens there). */
 export const CONTROL_SOCKET_NAME = 'control.sock';

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { writeKeyPair } from '../common/curve-cert.js';
 import { BbsError } from '../common/errors.js';
 import type { BackendSpec } from './backend-link.js';
+import type { BusKeyFiles } from './start-bus.js';
 import { dropEndpointFolder, ipcBackendSpec, makeEndpointFolder, removeIpcFiles, START_KEYS_FOLDER } from './endpoint-folder.js';
 
 /** The local backends' endpoints as the first proxy is to bind them, what proxy and backends are given, and how to clean up. */
@@ -18,6 +19,8 @@ export interface StartEndpoints {
   readonly proxyArgs: readonly string[];
   /** For every local backend: its CURVE flags under --zmq curve. */
   readonly backendArgs: readonly string[];
+  /** Under --zmq curve: the keys the event bus device serves CURVE with. */
+  readonly busKeys?: BusKeyFiles;
   /** The private 0700 folder (under every --zmq: the control socket lives in it). */
   readonly folder: string;
   /** Endpoints for the proxy to bind for a later generation of a number, or a number added while running. */
@@ -73,7 +76,7 @@ function letLocalKeyIn(folder: string, number: string): void {
   copyFileSync(join(folder, START_KEYS_FOLDER, `${LOCAL_NAME}.pub`), join(clients, number, `${LOCAL_NAME}.pub`));
 }
 
-function curveKeys(folder: string, numbers: readonly string[], sysopCurve: readonly string[]): { proxyArgs: readonly string[]; backendArgs: readonly string[] } {
+function curveKeys(folder: string, numbers: readonly string[], sysopCurve: readonly string[]): { proxyArgs: readonly string[]; backendArgs: readonly string[]; busKeys: BusKeyFiles } {
   // Inside the 0700 folder, the secret certificates 0600 as m2bbs keys writes them.
   const keys = join(folder, START_KEYS_FOLDER);
   const clients = join(keys, 'clients');
@@ -94,5 +97,7 @@ function curveKeys(folder: string, numbers: readonly string[], sysopCurve: reado
   return {
     proxyArgs: ['--endpoint-dir', folder, '--curve-key', proxyKey, '--curve-clients', clients],
     backendArgs: ['--curve-key', local.secretFile, '--curve-server', proxyPub],
+    // The bus speaks CURVE with the proxy's key, so a backend's --curve-server serves for both.
+    busKeys: { secretFile: proxyKey, clientsDir: clients },
   };
 }

@@ -6,7 +6,9 @@ import type { BoundAddress, BoundBackend, ChildMessage } from '../common/child-c
 import { backendFlag, defaultBackend } from '../common/backend-defaults.js';
 import { hostPort } from '../common/host-port.js';
 import type { Logger } from '../common/log.js';
+import { describeError, isBbsError } from '../common/errors.js';
 import { linkRequests } from './link-requests.js';
+import { startBusFor } from './start-bus.js';
 import type { LogOutput } from './log-view.js';
 import { backendArgs, type StartConfig } from './start-config.js';
 import { startEndpoints } from './start-endpoints.js';
@@ -63,6 +65,9 @@ export function startSupervisor(config: StartConfig, log: Logger, output: LogOut
   // Made here, before any child, because both the first proxy and every backend need the same
   // endpoints, and the folder must be made before a proxy can claim it (and removed by whoever stops last).
   const endpoints = startEndpoints(config.zmq, numbers, config.remote.curveArgs);
+  // The event bus outlives proxy and backend restarts: it is the supervisor's, bound before any child.
+  const bus = startBusFor(config.zmq, endpoints.folder, log, endpoints.busKeys);
+  let busArgs: string[] = [];
   let stopping = false;
   // True once the banner could be printed: every backend has connected once.
   let isUp = false;
@@ -149,7 +154,7 @@ export function startSupervisor(config: StartConfig, log: Logger, output: LogOut
     const args = backendArgs(config, g.spec);
     const started = Date.now();
     let failure: string | undefined;
-    const handler = runChild(g.number, [...(config.screens === undefined ? args : [...args, '--screens', config.screens]), ...endpoints.backendArgs, ...common], { log: output.sink(g.number), supervisor: log }, {
+    const handler = runChild(g.number, [...(config.screens === undefined ? args : [...args, '--screens', config.screens]), ...endpoints.backendArgs, ...busArgs, ...common], { log: output.sink(g.number), supervisor: log }, {
       message(m: ChildMessage) {
         if (m.type === 'failed') failure = m.message;
         else if (m.type === 'draining') g.begun?.();
@@ -195,7 +200,14 @@ export function startSupervisor(config: StartConfig, log: Logger, output: LogOut
     stuck: (number, ms) => log.error('draining backend did not exit; killing it', { backend: number, ms }),
   });
 
-  startProxy(0);
+  void bus.then(
+    (device) => {
+      busArgs = ['--bus', device.spec];
+      if (!stopping) startProxy(0);
+    },
+    (error: unknown) => giveUp(isBbsError(error) && error.expose ? error.message : `m2bbs: the event bus could not start: ${describeError(error)}`),
+  );
+  const closeBus = (): Promise<void> => bus.then((device) => device.close(), () => undefined);
   const ready = proxyReady.then(async (where) => {
     // Up means the proxy sees each backend connected, so the first caller finds a line.
     await Promise.all(connected);
@@ -218,11 +230,13 @@ export function startSupervisor(config: StartConfig, log: Logger, output: LogOut
       const running = [...all];
       for (const child of running) child.signal('SIGINT');
       await Promise.all(running.map((child) => child.exited));
+      await closeBus();
       endpoints.remove();
     },
     kill() {
       stopping = true;
       for (const child of all) child.signal('SIGKILL');
+      void closeBus();
       endpoints.remove();
     },
   };

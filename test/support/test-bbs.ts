@@ -10,6 +10,7 @@ import { createLogger, type Logger } from '../../common/log.js';
 import { CAP_DEFAULTS, type CapConfig } from '../../server/cap-flags.js';
 import type { ProxyConfig } from '../../server/config.js';
 import type { BackendSpec } from '../../server/backend-link.js';
+import { startBusDevice, type BusDevice } from '../../server/bus-device.js';
 import { startProxy, type Proxy } from '../../server/proxy.js';
 import { HandlerProcess } from './handler-process.js';
 
@@ -21,6 +22,8 @@ export interface TestBbs {
   readonly telnetPort: number;
   /** The SQLite file the backends share. */
   readonly dbFile: string;
+  /** The event bus device the backends are given (--bus), as `m2bbs start` hosts one. */
+  readonly bus: BusDevice;
   /** Starts one more backend process on `bound` (a link added with proxy.addLink), stopped with the rest; resolves once it is ready. */
   startHandler(bound: BackendSpec): Promise<HandlerProcess>;
   close(): Promise<void>;
@@ -61,12 +64,16 @@ export async function startTestBbs(options: TestBbsOptions = {}): Promise<TestBb
     ...(options.caps === undefined ? {} : { caps: { ...CAP_DEFAULTS, hosts: [], ...options.caps } }),
     ...options.limits,
   };
-  const proxy = await startProxy(config, options.log ?? createLogger('silent'));
+  const bus = await startBusDevice('tcp://127.0.0.1:*', 'tcp://127.0.0.1:*', createLogger('silent'));
+  const proxy = await startProxy(config, options.log ?? createLogger('silent')).catch(async (error: unknown) => {
+    await bus.close();
+    throw error;
+  });
   const dir = mkdtempSync(join(tmpdir(), 'm2bbs-bbs-'));
   const start = (b: BackendSpec): HandlerProcess =>
     HandlerProcess.start(
       [
-        ...['--name', b.number, '--send-spec', b.sendSpec, '--recv-spec', b.recvSpec, '--db', join(dir, 'bbs.db'), '--bad-pass-delay-ms', '0'],
+        ...['--name', b.number, '--send-spec', b.sendSpec, '--recv-spec', b.recvSpec, '--db', join(dir, 'bbs.db'), '--bad-pass-delay-ms', '0', '--bus', bus.spec],
         ...(options.lines === undefined ? [] : ['--max-callers', String(options.lines)]),
         ...(options.handlerArgs ?? []),
       ],
@@ -82,6 +89,7 @@ export async function startTestBbs(options: TestBbsOptions = {}): Promise<TestBb
     frontPort: proxy.front.port,
     telnetPort: proxy.telnet.port,
     dbFile: join(dir, 'bbs.db'),
+    bus,
     async startHandler(bound) {
       const handler = start(bound);
       handlers.push(handler);
@@ -92,6 +100,7 @@ export async function startTestBbs(options: TestBbsOptions = {}): Promise<TestBb
       await proxy.close();
       // stop() sends SIGINT (stop at once): SIGTERM would drain, waiting for the proxy (gone) to hand calls off.
       await Promise.all(handlers.map((h) => h.stop()));
+      await bus.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

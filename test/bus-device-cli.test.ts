@@ -1,0 +1,115 @@
+/**
+ * The event bus device as a sysop runs it: hosted by `m2bbs start` (every backend it starts, an
+ * added number's too, is given its --bus and is ready only once its events come back through
+ * it), alone as `m2bbs bus`, and a handler's --bus refused clearly when it is malformed.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
+import { createLogger } from '../common/log.js';
+import { createEventBus, parseBusSpec, type EventBus } from '../handler/event-bus.js';
+import { HandlerProcess } from './support/handler-process.js';
+import { commandLine, descendants, untilAllGone } from './support/process-tree.js';
+import { m2bbs, m2bbsRunning, startBbs, type RunningBbs } from './support/running-bbs.js';
+
+const log = createLogger('silent');
+let running: RunningBbs | undefined;
+const buses: EventBus[] = [];
+afterEach(async () => {
+  for (const bus of buses.splice(0)) await bus.close();
+  await running?.bbs.stop();
+  running = undefined;
+});
+
+function busFlagOf(pid: number): string | undefined {
+  return / --bus (\S+)/.exec(commandLine(pid))?.[1];
+}
+
+/** Resolves once an event published through the device at `spec` comes back to a second client. */
+async function carries(spec: string): Promise<void> {
+  const parsed = parseBusSpec(spec);
+  if ('problem' in parsed) throw new Error(parsed.problem);
+  const a = createEventBus({ spec: parsed, log });
+  const b = createEventBus({ spec: parsed, log });
+  buses.push(a, b);
+  await Promise.all([a.connected, b.connected]);
+  const heard = new Promise<unknown>((resolve) => b.onEvent((topic, body) => topic === 'broadcast/' && resolve(body)));
+  a.publish('broadcast/', { text: 'hello, all' });
+  expect(await heard).toEqual({ text: 'hello, all' });
+}
+
+describe('the bus under m2bbs start', () => {
+  it('gives every backend, an added one too, the same --bus, which carries events; nothing is left after Ctrl-C', { timeout: 60_000 }, async () => {
+    running = await startBbs(['--backends', '2']);
+    const { bbs, db } = running;
+    const added = await m2bbs(['add', '--db', db]);
+    expect(added.stdout).toContain('bbs.12 is up');
+    const handlers = descendants(bbs.child.pid ?? 0).filter((pid) => commandLine(pid).includes(' handler '));
+    expect(handlers).toHaveLength(3);
+    const specs = new Set(handlers.map(busFlagOf));
+    expect(specs.size).toBe(1);
+    const [spec = ''] = specs;
+    expect(spec).toMatch(/^ipc:\/\/\S+\/bus\.in,ipc:\/\/\S+\/bus\.out$/);
+    await carries(spec);
+    const everyone = descendants(bbs.child.pid ?? 0);
+    bbs.child.kill('SIGINT');
+    expect(await bbs.exited).toBe(0);
+    await untilAllGone(everyone);
+    expect(existsSync(spec.slice('ipc://'.length, spec.indexOf(',')))).toBe(false);
+  });
+
+  it('under --zmq curve the backends reach the bus over CURVE on loopback tcp', { timeout: 60_000 }, async () => {
+    running = await startBbs(['--backends', '2', '--zmq', 'curve']);
+    const handlers = descendants(running.bbs.child.pid ?? 0).filter((pid) => commandLine(pid).includes(' handler '));
+    expect(handlers).toHaveLength(2);
+    // Each backend said it was ready only once its probe came back through the device: the banner proves it.
+    for (const pid of handlers) expect(busFlagOf(pid)).toMatch(/^tcp:\/\/127\.0\.0\.1:\d+,tcp:\/\/127\.0\.0\.1:\d+$/);
+  });
+});
+
+describe('m2bbs bus', () => {
+  it('runs the device, says the --bus to give handlers, carries events, and stops on SIGTERM', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'm2bbs-bus-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const device = m2bbsRunning(['bus', '--in', `ipc://${join(dir, 'in')}`, '--out', `ipc://${join(dir, 'out')}`, '--log-level', 'silent']);
+    onTestFinished(() => device.kill());
+    const deadline = Date.now() + 15_000;
+    while (!device.stdout().includes('--bus ')) {
+      if (Date.now() > deadline) throw new Error(`m2bbs bus said nothing: ${device.stdout()}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const spec = /--bus (\S+)/.exec(device.stdout())?.[1] ?? '';
+    expect(spec).toBe(`ipc://${join(dir, 'in')},ipc://${join(dir, 'out')}`);
+    await carries(spec);
+    const child = descendants(process.pid).find((p) => commandLine(p).includes(` bus --in ipc://${join(dir, 'in')}`));
+    expect(child).toBeDefined();
+    process.kill(child ?? 0, 'SIGTERM');
+    const done = await device.done;
+    expect(done.code).toBe(0);
+    await untilAllGone([child ?? 0]);
+  });
+
+  it('refuses an endpoint open to the network, or two the same, saying which', async () => {
+    const run = await m2bbs(['bus', '--in', 'tcp://0.0.0.0:9950', '--out', 'tcp://0.0.0.0:9950']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--in: tcp://0.0.0.0:9950 would be open to the network');
+    expect(run.stderr).toContain('--in and --out must differ');
+  });
+});
+
+describe('m2bbs handler --bus', () => {
+  it('refuses a malformed spec with the other flags, before starting', async () => {
+    const handler = HandlerProcess.start(['--bus', 'ipc:///nowhere/bus.in', '--name', 'bad name'], { channel: false });
+    onTestFinished(() => handler.stop());
+    expect(await handler.exited).toBe(2);
+    expect(handler.stderrText).toContain('--bus: expected two ZeroMQ endpoints IN,OUT');
+    expect(handler.stderrText).toContain('--name:');
+  });
+
+  it('reads M2BBS_BUS and names the side that is wrong', async () => {
+    const run = await m2bbs(['handler', '--db', join(tmpdir(), 'never-made.db')], { M2BBS_BUS: 'tcp://127.0.0.1:9950,http://x' });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--bus: OUT expected a ZeroMQ endpoint');
+  });
+});
