@@ -221,6 +221,34 @@ export const MIGRATIONS: readonly string[] = Object.freeze([
 
   ALTER TABLE callers ADD COLUMN dnd INTEGER NOT NULL DEFAULT 0;
   `,
+  // v9: who's online and last callers (issue 17; db/presence-store.ts). One presence row per open
+  // call, keyed by its conversation id, written by the backend holding it (owner) and kept fresh
+  // by its heartbeat: a row whose heartbeat is old belongs to a backend that died, and is shown
+  // again once another takes the call over. calls: one row per login, for Last callers (pruned).
+  `
+  CREATE TABLE presence (
+    line TEXT PRIMARY KEY,
+    number TEXT NOT NULL,
+    door TEXT NOT NULL,
+    caller_id INTEGER REFERENCES callers (id),
+    name TEXT,
+    since INTEGER NOT NULL,
+    doing TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    heartbeat_at INTEGER NOT NULL
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE INDEX presence_owner ON presence (owner);
+
+  CREATE TABLE calls (
+    id INTEGER PRIMARY KEY,
+    caller_id INTEGER REFERENCES callers (id),
+    name TEXT NOT NULL,
+    number TEXT NOT NULL,
+    door TEXT NOT NULL,
+    at INTEGER NOT NULL
+  ) STRICT;
+  `,
 ]);
 
 function userVersion(db: Database.Database): number {
