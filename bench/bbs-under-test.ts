@@ -16,6 +16,8 @@ const M2BBS_BIN = fileURLToPath(new URL('../bin/m2bbs.js', import.meta.url));
 export interface BbsUnderTest {
   readonly httpPort: number;
   readonly telnetPort: number;
+  /** The `m2bbs start` process itself (the supervisor, which also hosts the event bus). */
+  readonly pid: number;
   /** Where it keeps its database and log. */
   readonly dir: string;
   readonly db: string;
@@ -128,6 +130,7 @@ export async function startBbs(options: BbsOptions): Promise<BbsUnderTest> {
   return {
     httpPort: Number(http[1]),
     telnetPort: Number(telnet[1]),
+    pid: child.pid ?? 0,
     dir,
     db,
     processes,

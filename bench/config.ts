@@ -4,7 +4,7 @@ import type { ConfigProblems } from '../common/config-problems.js';
 import { parseTable, usageText, type FlagTable } from '../common/flag-table.js';
 import type { WalkKind } from './walk.js';
 
-export const SCENARIOS = ['custom', 'connected', 'idle', 'throughput', 'suspended', 'non-reading', 'failover', 'replay', 'upgrade'] as const;
+export const SCENARIOS = ['custom', 'connected', 'idle', 'throughput', 'suspended', 'non-reading', 'failover', 'replay', 'upgrade', 'chat'] as const;
 export const UPGRADE_TRIGGERS = ['sighup', 'command'] as const;
 export type UpgradeTrigger = (typeof UPGRADE_TRIGGERS)[number];
 export type Scenario = (typeof SCENARIOS)[number];
@@ -151,6 +151,11 @@ baselines measured in the same run. Only ever calls this machine (loopback).`,
               each backend's upgrade time; then, with real Mongrel2 (mongrel2-core), 1, 2 and 4
               m2bbs handlers on one send_spec (--shared-handlers, --shared-callers,
               --shared-think, --duration): inputs/s and takeovers (replays) per input
+  chat        1,000 callers spread over the numbers (each dials @bbs.10, @bbs.11... by name),
+              all in the chat room, each saying a tagged line every 10 s (--think), 30 s:
+              lines said, deliveries expected and received (lost, doubled), the time from
+              a line typed to each other caller's receipt (p50, p95, p99, max), and the
+              CPU of the BBS per delivered line; the bench's own CPU and lag are reported
   replay      the cost of replaying a journal in one in-process backend: --sessions (1,000)
               conversations at the main menu and as many --replay-rows deep in a message,
               taken over and rebuilt
@@ -169,6 +174,7 @@ interface Preset {
 }
 
 const PRESETS: Readonly<Record<Exclude<Scenario, 'suspended' | 'replay'>, Preset>> = {
+  chat: { callers: 1000, thinkMs: 10_000, idleAtMenu: false, durationSeconds: 30, dialsPerSecond: 200 },
   upgrade: { callers: 200, thinkMs: 200, idleAtMenu: false, durationSeconds: 10, dialsPerSecond: 200 },
   failover: { callers: 50, thinkMs: 50, idleAtMenu: false, durationSeconds: 10, dialsPerSecond: 200 },
   'non-reading': { callers: 10, thinkMs: 50, idleAtMenu: false, durationSeconds: 40, dialsPerSecond: 100 },
@@ -212,12 +218,15 @@ export function parseBenchConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   // An upgrade starts two processes and waits out the moves (about 30 s a backend at most), and
   // each shared run starts Mongrel2 and its handlers, logs its callers in and measures.
   const upgradeSeconds = backends * 40 + 30 + sharedHandlers.length * (durationSeconds + 60);
-  const runSeconds = scenario === 'failover' ? values.kills * (3 + values['kill-pause'] / 1000) + 30 : scenario === 'upgrade' ? upgradeSeconds : durationSeconds;
+  // A chat run waits for the joins to settle (up to a minute), warms up and drains (20 s).
+  const chatSeconds = durationSeconds + 90;
+  const runSeconds = scenario === 'failover' ? values.kills * (3 + values['kill-pause'] / 1000) + 30 : scenario === 'upgrade' ? upgradeSeconds : scenario === 'chat' ? chatSeconds : durationSeconds;
   const maxSeconds = values['max-seconds'] ?? Math.ceil(rampSeconds + loginSeconds + runSeconds + 30);
   if (values.profile !== undefined && target !== undefined) problems.add('--profile profiles a BBS the bench starts, not a --target');
   if (scenario === 'non-reading' && target !== undefined) problems.add('--scenario non-reading follows the proxy of a BBS it starts; it takes no --target');
   if (scenario === 'failover' && target !== undefined) problems.add('--scenario failover kills the backends of a BBS it starts; it takes no --target');
   if (scenario === 'upgrade' && target !== undefined) problems.add('--scenario upgrade upgrades the backends of a BBS it starts; it takes no --target');
+  if (scenario === 'chat' && target !== undefined) problems.add('--scenario chat dials the numbers of a BBS it starts and follows its processes; it takes no --target');
   if (sources.journal !== undefined && target !== undefined) problems.add('--journal sets the backends of a BBS the bench starts, not a --target');
   // The environment variable may be set for other runs; only the flag is a mistake with --target.
   if (sources['max-output-bytes'] === '--max-output-bytes' && target !== undefined) problems.add('--max-output-bytes sets the proxy of a BBS the bench starts, not a --target');

@@ -15,7 +15,7 @@ import { BENCH_PROCESS, cpuMicrosPerInput } from './cpu-per-input.js';
 import { hottest } from './cpu-profile.js';
 import { jsonSocketDial } from './json-socket-wire.js';
 import { runLoad } from './load-run.js';
-import { sampleProcess, type ProcSample, type Watched } from './proc-stats.js';
+import { sampleAll, type ProcSample, type Watched } from './proc-stats.js';
 import type { Progress } from './progress.js';
 import type { LoadReport, ProcessFigures } from './report.js';
 import { measureSuspended } from './suspended-sessions.js';
@@ -161,22 +161,14 @@ export function summarise(lines: readonly string[]): string[] {
   return [...counts].slice(0, 20).map(([line, count]) => (count === 1 ? line : `${line} (x${count})`));
 }
 
-function sampleAll(watched: readonly Watched[]): Map<number, ProcSample> {
-  const samples = new Map<number, ProcSample>();
-  for (const { pid } of watched) {
-    const sample = sampleProcess(pid);
-    if (sample !== undefined) samples.set(pid, sample);
-  }
-  return samples;
-}
-
 async function timeScrypt(times: number): Promise<number> {
   const started = performance.now();
   for (let i = 0; i < times; i++) await hashPassword(BENCH_PASSWORD, DEFAULT_SCRYPT_COST);
   return (performance.now() - started) / times;
 }
 
-function profiles(dir: string, since: number, names: ReadonlyMap<number, string>): LoadReport['profiles'] {
+/** The CPU profiles written into `dir` since `since` (ms), each named by its process and with its hottest functions. */
+export function profiles(dir: string, since: number, names: ReadonlyMap<number, string>): LoadReport['profiles'] {
   return readdirSync(dir)
     .filter((file) => file.endsWith('.cpuprofile') && statSync(join(dir, file)).mtimeMs >= since)
     .map((file) => {

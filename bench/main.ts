@@ -2,6 +2,8 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { BbsError } from '../common/errors.js';
+import { runChatBench } from './chat-bench.js';
+import { formatChatReport } from './chat-report.js';
 import { parseBenchConfig, type BenchConfig } from './config.js';
 import { runFailoverBench } from './failover-bench.js';
 import { formatFailoverReport } from './failover-report.js';
@@ -59,6 +61,11 @@ export async function runBench(argv: readonly string[]): Promise<void> {
     const report = await runUpgradeBench(config, createProgress());
     clearTimeout(watchdog);
     return writeOut(config, report, formatUpgradeReport(report), report.passed);
+  }
+  if (config.scenario === 'chat') {
+    const report = await runChatBench(config, createProgress());
+    clearTimeout(watchdog);
+    return writeOut(config, report, formatChatReport(report), report.passed);
   }
   if (config.scenario === 'non-reading') {
     const report = await runNonReadingBench(config, createProgress());

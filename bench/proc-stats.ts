@@ -31,3 +31,13 @@ export function sampleProcess(pid: number): ProcSample | undefined {
     return undefined;
   }
 }
+
+/** Samples every process of `watched` that is still there, by pid. */
+export function sampleAll(watched: readonly Watched[]): Map<number, ProcSample> {
+  const samples = new Map<number, ProcSample>();
+  for (const { pid } of watched) {
+    const sample = sampleProcess(pid);
+    if (sample !== undefined) samples.set(pid, sample);
+  }
+  return samples;
+}

@@ -13,6 +13,10 @@ export interface JsonReply {
   readonly echo?: unknown;
   /** In an m2bbs prompt: the last input its backend has journaled. */
   readonly seq?: unknown;
+  /** In an `event`: what it is about (chat, join...), who said it, and the words said. */
+  readonly kind?: unknown;
+  readonly from?: unknown;
+  readonly text?: unknown;
 }
 
 export class ReplyStream {

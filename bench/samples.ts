@@ -30,6 +30,12 @@ export class Samples {
     this.size = 0;
   }
 
+  /** Percentiles by nearest rank of each of `qs` (0..1), one sort for all; zeros when there are no samples. */
+  percentiles(qs: readonly number[]): number[] {
+    const sorted = this.values.slice(0, this.size).sort();
+    return qs.map((q) => rank(sorted, q));
+  }
+
   /** Percentiles by nearest rank; all zero when there are no samples. */
   summary(): Summary {
     if (this.size === 0) return { count: 0, p50: 0, p99: 0, max: 0, mean: 0 };
