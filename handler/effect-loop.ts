@@ -19,6 +19,7 @@ import { LineEnded } from './line-ended.js';
 import { createTeardown } from './teardown.js';
 import { createCommitBatch } from './commit-batch.js';
 import { createReplayer } from './replay-driver.js';
+import { screensAt } from './screen-width.js';
 
 
 export interface EffectLoopOptions {
@@ -98,7 +99,7 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
       log.error('replies before the error not sent', { conn: session.connId, error: describeError(settleError) });
     }
     try {
-      outbox.reply(session.uuid, session.connId, renderReply(options.screens(), { kind: 'show', screen: 'error', vars: undefined, final: true }));
+      outbox.reply(session.uuid, session.connId, renderReply(screensAt(options.screens(), session.columns), { kind: 'show', screen: 'error', vars: undefined, final: true }));
     } catch (replyError) {
       log.error('error screen not sent', { conn: session.connId, error: describeError(replyError) });
     }
@@ -124,14 +125,14 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
         }
         switch (effect.kind) {
           case 'show':
-            emit(session, renderReply(options.screens(), effect));
+            emit(session, renderReply(screensAt(options.screens(), session.columns), effect));
             result = session.flow.next(undefined);
             break;
           case 'ask': {
             // Not when the journal no longer fitted: the caller is at a new prompt then.
             const quiet = session.quietPrompt && !session.restarted;
             session.quietPrompt = false;
-            if (!quiet) emit(session, renderReply(options.screens(), effect, session.acked, session.caller));
+            if (!quiet) emit(session, renderReply(screensAt(options.screens(), session.columns), effect, session.acked, session.caller));
             const line = takeQueued(session);
             if (line === undefined) {
               session.waiting = true;
@@ -258,7 +259,7 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
 
   function endLine(session: Session, screen: string, vars: Vars | undefined): void {
     const notices = [{ kind: 'show' as const, screen, vars, final: false }, ...tearDown(session, new LineEnded(screen))];
-    notices.forEach((notice, i) => outbox.reply(session.uuid, session.connId, renderReply(options.screens(), { ...notice, final: i === notices.length - 1 })));
+    notices.forEach((notice, i) => outbox.reply(session.uuid, session.connId, renderReply(screensAt(options.screens(), session.columns), { ...notice, final: i === notices.length - 1 })));
   }
 
   return { advance, answer, tearDown: (session) => void tearDown(session), endLine, cleanupsDone, flushCommits: () => commits.flush(true) };

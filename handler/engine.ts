@@ -22,6 +22,7 @@ import { createMovedOnPruner, movedOn } from './moved-on.js';
 import { dropMovedLines } from './replay-driver.js';
 import { renderBusy, renderReply } from './replies.js';
 import type { Session } from './session.js';
+import { columnsOf, screensAt } from './screen-width.js';
 
 export { DEFAULT_MAX_QUEUED_LINES, type Engine, type EngineOptions, type Outbox } from './engine-api.js';
 
@@ -143,6 +144,8 @@ export function createEngine(options: EngineOptions): Engine {
       forget(session, 'disconnect');
       return;
     }
+    // Each request says the caller's width now (a resize shows from the next screen on).
+    if (session !== undefined) session.columns = columnsOf(request);
     const message = parseClientMessage(request.body);
     switch (message.type) {
       case 'ping':
@@ -155,7 +158,7 @@ export function createEngine(options: EngineOptions): Engine {
       case 'invalid':
         if (session === undefined && ended.has(key)) return;
         log.warn('malformed message from caller', { conn: request.connId, reason: message.type === 'unknown' ? `unknown message type "${message.name}"` : message.reason });
-        outbox.reply(request.uuid, request.connId, renderReply(options.screens(), { kind: 'show', screen: 'bad_message', vars: undefined, final: false }));
+        outbox.reply(request.uuid, request.connId, renderReply(screensAt(options.screens(), columnsOf(request)), { kind: 'show', screen: 'bad_message', vars: undefined, final: false }));
         if (session !== undefined) askAgain(session);
         return;
       case 'msg': {
@@ -220,7 +223,7 @@ export function createEngine(options: EngineOptions): Engine {
     if (!draining && max !== null && sessions.size >= max) pruneMovedOn();
     if (draining || (max !== null && sessions.size >= max)) {
       busyLog.refused(request, { live: sessions.size, max, ...(draining ? { draining } : {}) });
-      outbox.reply(request.uuid, request.connId, renderBusy(options.screens(), max ?? sessions.size));
+      outbox.reply(request.uuid, request.connId, renderBusy(screensAt(options.screens(), columnsOf(request)), max ?? sessions.size));
       outbox.close(request.uuid, request.connId);
       ended.add(keyOf(request.uuid, request.connId));
       return;
@@ -237,6 +240,7 @@ export function createEngine(options: EngineOptions): Engine {
     }
     const { session } = opened;
     sessions.set(keyOf(request.uuid, request.connId), session);
+    session.columns = columnsOf(request);
     if (opened.kind === 'new') {
       log.info('session opened', { conn: request.connId, path: request.path, live: sessions.size, max, ...(session.conversation === undefined ? {} : { conversation: session.conversation }) });
       // The first message only dials in ("connect" in the original client); its text is not an answer.

@@ -10,6 +10,7 @@ import { renderReply } from './replies.js';
 import type { Screens } from './screens.js';
 import { takeQueued, type QueuedLine, type Session } from './session.js';
 import { TurnClock } from './turn-clock.js';
+import { screensAt } from './screen-width.js';
 
 export interface LineIntakeOptions {
   readonly maxQueued: number;
@@ -59,7 +60,7 @@ export function createLineIntake(options: LineIntakeOptions): LineIntake {
     session.linesThisTurn += lines.length;
     if (queue.length > maxQueued || session.linesThisTurn - 1 > maxQueued) {
       log.warn('caller sent too many lines ahead', { conn: session.connId, queued: queue.length, atOnce: session.linesThisTurn });
-      outbox.reply(session.uuid, session.connId, renderReply(options.screens(), { kind: 'show', screen: 'too_fast', vars: undefined, final: true }));
+      outbox.reply(session.uuid, session.connId, renderReply(screensAt(options.screens(), session.columns), { kind: 'show', screen: 'too_fast', vars: undefined, final: true }));
       options.flooded(session);
       return took;
     }
@@ -74,7 +75,7 @@ export function createLineIntake(options: LineIntakeOptions): LineIntake {
   function askAgain(session: Session): void {
     const effect = session.effect;
     if (!session.waiting || session.ended || effect?.kind !== 'ask') return;
-    outbox.reply(session.uuid, session.connId, renderReply(options.screens(), effect, session.acked, session.caller));
+    outbox.reply(session.uuid, session.connId, renderReply(screensAt(options.screens(), session.columns), effect, session.acked, session.caller));
     session.waitingSince = options.now();
   }
 

@@ -13,6 +13,7 @@ import { loggedInCaller, replayStep, type FlowStart } from './replay.js';
 import { renderReply } from './replies.js';
 import type { Screens } from './screens.js';
 import type { Session } from './session.js';
+import { screensAt } from './screen-width.js';
 
 /** What a caller is told when their conversation moved but the board changed meanwhile. */
 export const CHANGED_NOTICE = {
@@ -42,7 +43,7 @@ export function createReplayer(options: ReplayerOptions): Replayer {
     switch (effect.kind) {
       case 'show':
         // Said before the move, unless the caller never got it (see Replay.audible).
-        if (replay.audible === true) emit(session, renderReply(options.screens(), effect));
+        if (replay.audible === true) emit(session, renderReply(screensAt(options.screens(), session.columns), effect));
         return session.flow.next(undefined);
       case 'sleep':
         // Waited for before the move: not again.

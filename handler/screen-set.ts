@@ -16,11 +16,15 @@ import { SCREEN_CATALOG, SCREEN_NAMES } from './screen-catalog.js';
 import type { FlowModule } from './screen-flow.js';
 import { FILE_NAME, parseScreenFile, type ScreenFile } from './screen-file.js';
 import { fillPlaceholders, type ScreenProblem } from './screen-markup.js';
+import { wrapText } from './text-wrap.js';
 
 /** What the engine needs of the screens in force: texts to render and menus to offer. */
 export interface Screens {
-  /** A screen's text with its placeholders filled; throws for a screen the folder does not have. */
-  render(name: string, vars: Vars | undefined): string;
+  /**
+   * A screen's text with its placeholders filled, word-wrapped to `columns` when given (the
+   * caller's width); throws for a screen the folder does not have.
+   */
+  render(name: string, vars: Vars | undefined, columns?: number): string;
   /** The menu called `name` (data, stamped with the version), or undefined when there is none. */
   menu(name: string): Menu | undefined;
   /** The entry point of the flow module called `name`, or undefined when there is none. */
@@ -174,10 +178,11 @@ export function assembleScreenSet(folder: ScreenFolder, flows: ReadonlyMap<strin
     menuNames: Object.freeze([...built.keys()]),
     screenNames: Object.freeze([...texts.keys()]),
     flowNames: Object.freeze([...(flows?.keys() ?? [])]),
-    render(name: string, vars: Vars | undefined): string {
+    render(name: string, vars: Vars | undefined, columns?: number): string {
       const text = texts.get(name);
       if (text === undefined) throw new Error(`Expected a screen ${name}.txt in ${folder.dir}, got none`);
-      return fillPlaceholders(text, vars);
+      const filled = fillPlaceholders(text, vars);
+      return columns === undefined ? filled : wrapText(filled, columns);
     },
     menu: (name: string) => menusInForce.get(name),
     flow: (name: string) => flows?.get(name)?.run,

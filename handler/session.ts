@@ -1,4 +1,5 @@
 /** One caller's conversation as the engine holds it, and the lines they typed ahead. */
+import { DEFAULT_COLUMNS } from '../common/terminal-columns.js';
 import type { JournalRow } from '../db/journal-store.js';
 import type { Effect, Flow } from './effects.js';
 import type { Replay } from './replay.js';
@@ -70,6 +71,8 @@ export class Session {
   /** The call's conversation id whether or not it is journaled (call-identity.ts), and the caller's address: what login services and hang-up orders go by. */
   line: string | undefined = undefined;
   remote: string | undefined = undefined;
+  /** The caller's terminal width (the request's `COLUMNS`), which screens are wrapped to; not journaled. */
+  columns = DEFAULT_COLUMNS;
   constructor(
     readonly uuid: string,
     readonly connId: string,

@@ -18,6 +18,8 @@ export interface Line {
   dropped(text: string): void;
   /** Someone logged in on this call (a prompt said so): it stops counting against its address's cap. */
   loggedIn?(): void;
+  /** The caller's terminal width as the door knows it now (NAWS, the page's size); sent as `COLUMNS` with every request. */
+  columns?(): number | undefined;
 }
 
 /** A caller's call: dialling a backend, then connected through to it. */

@@ -19,6 +19,7 @@ import { ackOf, isUnackedPrompt } from '../common/prompt-ack.js';
 import type { BackendLink } from './backend-link.js';
 import type { CallerInfo, DialResult, Line, Switchboard } from './line.js';
 import { ResendWindow } from './resend-window.js';
+import { columnsOf } from './line-columns.js';
 import { isBusy, noteLogin, notePrompt, type CallState, type LinkState } from './call-state.js';
 import { createCallMover } from './call-mover.js';
 import { createCallDialler } from './call-dialler.js';
@@ -124,9 +125,10 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
   // `seq` numbers the caller's input, not the frame: a first line sent again on a redial keeps its 1.
   // Header values are strings, as Mongrel2 sends them.
   // A moved call says so (RESUME) with the last input a prompt acknowledged (ACKED).
+  // Every request says the caller's width now (COLUMNS: 20..250, 80 when the door does not know).
   function request(state: CallState, body: Buffer | string, seq: number): Buffer {
     const pattern = state.dialled ? ANY_LINE : `@${state.link.spec.number}`;
-    const headers = { PATH: state.info.route, METHOD: 'JSON', PATTERN: pattern, URL_SCHEME: 'm2bbs', REMOTE_ADDR: state.info.remoteAddr, DOOR: state.info.door, SESSION: state.session, SEQ: String(seq) };
+    const headers = { PATH: state.info.route, METHOD: 'JSON', PATTERN: pattern, URL_SCHEME: 'm2bbs', REMOTE_ADDR: state.info.remoteAddr, DOOR: state.info.door, SESSION: state.session, SEQ: String(seq), COLUMNS: String(columnsOf(state.line)) };
     const moved = state.movingSince === undefined ? headers : { ...headers, RESUME: '1', ACKED: String(state.window?.acked ?? 0) };
     return encodeRequest({ uuid, connId: state.id, path: state.info.route, headers: moved, body });
   }

@@ -4,6 +4,7 @@ import { openDatabase } from '../db/open-database.js';
 import { createStore } from '../db/store.js';
 import { ask, call, identify, show, type Flow } from '../handler/effects.js';
 import { DEFAULT_LINE_LIMITS, type LineLimits } from '../handler/line-limits.js';
+import { wrapText } from '../handler/text-wrap.js';
 import { ManualClock, createHarness, registerAtMenu } from './support/harness.js';
 
 function collectingLog() {
@@ -12,10 +13,10 @@ function collectingLog() {
   return { log, records };
 }
 
-const BUSY_TWO = 'Busy: all lines on this number are in use (2 of 2). Try another number, or call again later.';
-const IDLE_BEFORE = 'Nothing typed for 2 minutes, so the BBS is hanging up to free the line for other callers. Call again any time.';
-const IDLE_AFTER = 'Nothing typed for 15 minutes, so the BBS is hanging up to free the line for other callers. Call again any time.';
-const SILENT = 'Nothing typed since you called (30 seconds), so the BBS is hanging up to keep the line free for other callers. Call again and type your name when you are ready.';
+const BUSY_TWO = wrapText('Busy: all lines on this number are in use (2 of 2). Try another number, or call again later.', 80);
+const IDLE_BEFORE = wrapText('Nothing typed for 2 minutes, so the BBS is hanging up to free the line for other callers. Call again any time.', 80);
+const IDLE_AFTER = wrapText('Nothing typed for 15 minutes, so the BBS is hanging up to free the line for other callers. Call again any time.', 80);
+const SILENT = wrapText('Nothing typed since you called (30 seconds), so the BBS is hanging up to keep the line free for other callers. Call again and type your name when you are ready.', 80);
 const TWO_LINES: LineLimits = { ...DEFAULT_LINE_LIMITS, maxCallers: 2 };
 
 describe('lines: a backend with a fixed number of callers', () => {
@@ -124,7 +125,7 @@ describe('lines: hanging up on idle callers', () => {
     expect(h.engine.sweep()).toBe(1);
     expect(stranger.replies.at(-1)).toEqual({ type: 'exit', msg: IDLE_BEFORE });
     expect(stranger.closed).toBe(true);
-    expect(stranger.transcript().split('\n').slice(-2)).toEqual([`BBS| ${IDLE_BEFORE}`, '-- line closed --']);
+    expect(stranger.transcript().endsWith(`${IDLE_BEFORE.split('\n').map((line) => `BBS| ${line}`).join('\n')}\n-- line closed --`)).toBe(true);
     expect(records.at(-1)).toMatchObject({ msg: 'session closed', conn: '1', reason: 'idle', live: 2, max: null });
     expect(records.at(-1)).not.toHaveProperty('caller');
 

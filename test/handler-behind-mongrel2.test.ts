@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReplyReader } from '../common/reply-reader.js';
 import { JsonSocketClient, rawExchange } from './support/json-socket-client.js';
 import { mongrel2TestsRun, startMongrel2Bbs, type Mongrel2Bbs, type RealMongrel2 } from './support/real-mongrel2.js';
+import { wrapText } from '../handler/text-wrap.js';
 
 const available = mongrel2TestsRun('the real-Mongrel2 line tests are');
 
@@ -25,7 +26,7 @@ describe.runIf(available)('a one-line m2bbs backend behind a real Mongrel2', () 
     const refused = await rawExchange(m2().port, '@bbs {"type":"msg","msg":"connect"}\0');
     const { messages, errors } = new ReplyReader().push(refused);
     expect(errors).toEqual([]);
-    expect(messages).toEqual([{ type: 'busy', msg: 'Busy: all lines on this number are in use (1 of 1). Try another number, or call again later.' }]);
+    expect(messages).toEqual([{ type: 'busy', msg: wrapText('Busy: all lines on this number are in use (1 of 1). Try another number, or call again later.', 80) }]);
     expect(await bbs.handler.waitForLog((r) => r.msg === 'busy')).toMatchObject({ live: 1, max: 1 });
 
     first.destroy();

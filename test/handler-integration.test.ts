@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseReply } from '../common/mongrel2-wire.js';
 import { FakeMongrel2, M2_UUID } from './support/fake-mongrel2.js';
 import { HandlerProcess } from './support/handler-process.js';
+import { wrapText } from '../handler/text-wrap.js';
 
 // A real `m2bbs handler` process behind real ZeroMQ sockets bound as Mongrel2 binds them.
 describe('m2bbs handler behind a Mongrel2-protocol server', () => {
@@ -141,7 +142,7 @@ describe('m2bbs handler with a limited number of lines', () => {
     expect(refused).toHaveLength(2);
     expect(JSON.parse(parseReply(refused[0] as Buffer).body.toString('utf8'))).toEqual({
       type: 'busy',
-      msg: 'Busy: all lines on this number are in use (1 of 1). Try another number, or call again later.',
+      msg: wrapText('Busy: all lines on this number are in use (1 of 1). Try another number, or call again later.', 80),
     });
     expect(refused[1]?.toString()).toBe(`${M2_UUID} 1:2, `);
     expect(await handler.waitForLog((r) => r.msg === 'busy')).toMatchObject({ conn: '2', live: 1, max: 1 });
@@ -168,7 +169,7 @@ describe('m2bbs handler with a limited number of lines', () => {
     await m2.say('5', 'connect');
     await m2.untilPrompt('5');
     expect(await m2.untilPrompt('5')).toEqual({
-      texts: ['Nothing typed for 1 second, so the BBS is hanging up to free the line for other callers. Call again any time.'],
+      texts: [wrapText('Nothing typed for 1 second, so the BBS is hanging up to free the line for other callers. Call again any time.', 80)],
       prompt: undefined,
       closed: true,
     });

@@ -89,6 +89,8 @@ class TelnetConnection implements Line {
   private hungUp = false;
   private overflowed = false;
   private secret = false;
+  /** The terminal's width as NAWS last said; undefined until it does. */
+  private width: number | undefined;
   /** Until the terminal has said what it is; dropped once dialled, so an idle caller keeps no timer. */
   private timer: NodeJS.Timeout | undefined;
   private linger: NodeJS.Timeout | undefined;
@@ -140,6 +142,10 @@ class TelnetConnection implements Line {
 
   loggedIn(): void {
     this.settings.caps?.loggedIn(this.socket);
+  }
+
+  columns(): number | undefined {
+    return this.width;
   }
 
   /** The backend went away: say so and offer a redial on Enter, keeping the caller's connection. */
@@ -194,6 +200,8 @@ class TelnetConnection implements Line {
         this.log.debug('terminal type', { ttype: event.name, ...this.caps });
         return this.dial('ttype');
       case 'naws':
+        // 0 means the terminal does not know; a resize is sent again and counts from the next request.
+        if (event.width > 0) this.width = event.width;
         return this.log.debug('window size', { width: event.width, height: event.height });
       case 'negotiation':
         if (event.verb === 'WONT' && event.option === OPTION.TTYPE) this.dial('no ttype');

@@ -18,7 +18,11 @@ export class TelnetCaller {
   private probe = 100;
   private readonly watchers = new Set<() => void>();
 
-  private constructor(private readonly socket: Socket, private readonly terminal: string | null) {
+  private constructor(
+    private readonly socket: Socket,
+    private readonly terminal: string | null,
+    private size: { readonly width: number; readonly height: number } = { width: 100, height: 30 },
+  ) {
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('close', () => {
       this.closed = true;
@@ -27,10 +31,13 @@ export class TelnetCaller {
     socket.on('error', () => {});
   }
 
-  /** Connects (from `localAddress`, 127.0.0.1 unless given); `terminal` null means a client that negotiates nothing (like nc). */
-  static open(port: number, terminal: string | null, localAddress?: string): Promise<TelnetCaller> {
+  /**
+   * Connects (from `localAddress`, 127.0.0.1 unless given); `terminal` null means a client that
+   * negotiates nothing (like nc). NAWS tells `size` (100 by 30 unless given).
+   */
+  static open(port: number, terminal: string | null, localAddress?: string, size?: { readonly width: number; readonly height: number }): Promise<TelnetCaller> {
     return new Promise((resolve, reject) => {
-      const socket = connect({ port, host: '127.0.0.1', ...(localAddress === undefined ? {} : { localAddress }) }, () => resolve(new TelnetCaller(socket, terminal)));
+      const socket = connect({ port, host: '127.0.0.1', ...(localAddress === undefined ? {} : { localAddress }) }, () => resolve(new TelnetCaller(socket, terminal, size)));
       socket.once('error', reject);
     });
   }
@@ -59,7 +66,7 @@ export class TelnetCaller {
         i += 3;
       } else if (command === DO || command === DONT) {
         if (command === DO && option === TTYPE) this.write([IAC, WILL, TTYPE]);
-        else if (command === DO && option === NAWS) this.write([IAC, WILL, NAWS, IAC, SB, NAWS, 0, 100, 0, 30, IAC, SE]);
+        else if (command === DO && option === NAWS) this.write([IAC, WILL, NAWS, ...this.nawsSize()]);
         else if (command === DO) this.write([IAC, WONT, option]);
         i += 3;
       } else {
@@ -68,6 +75,22 @@ export class TelnetCaller {
     }
     this.text = Buffer.from(this.raw).toString('utf8');
     this.notify();
+  }
+
+  private nawsSize(): number[] {
+    const { width, height } = this.size;
+    return [IAC, SB, NAWS, width >> 8, width & 0xff, height >> 8, height & 0xff, IAC, SE];
+  }
+
+  /** The terminal was resized: tells the proxy the new size (NAWS), as terminals do. */
+  resize(width: number, height: number): void {
+    this.size = { width, height };
+    this.write(this.nawsSize());
+  }
+
+  /** Every byte shown on the terminal so far, negotiation removed (for terminals that are not UTF-8). */
+  get bytes(): Buffer {
+    return Buffer.from(this.raw);
   }
 
   private notify(): void {

@@ -1,0 +1,169 @@
+/**
+ * Word wrap to the caller's width: a screen's lines broken at spaces so none is wider than the
+ * caller's terminal, a word broken only when it is longer than a whole line. Colour codes (ANSI
+ * SGR) take no room; wide characters (CJK, emoji) take two columns and combining marks none.
+ */
+
+// An SGR sequence (colour) or any other CSI: drawn, but takes no column.
+const ESCAPE = /^\x1b\[[0-?]*[ -/]*[@-~]/;
+const MARK = /\p{M}/u;
+const PRINTABLE_ASCII = /^[ -~]*$/;
+
+/** How many columns one character takes on a terminal. */
+export function charColumns(char: string): number {
+  const code = char.codePointAt(0) ?? 0;
+  if (code < 0x20 || (code >= 0x7f && code < 0xa0)) return 0;
+  if (code < 0x300) return 1;
+  if (MARK.test(char) || code === 0x200b || code === 0xfeff) return 0;
+  return isWide(code) ? 2 : 1;
+}
+
+function isWide(code: number): boolean {
+  return (
+    (code >= 0x1100 && code <= 0x115f) ||
+    (code >= 0x2e80 && code <= 0xa4cf && code !== 0x303f) ||
+    (code >= 0xac00 && code <= 0xd7a3) ||
+    (code >= 0xf900 && code <= 0xfaff) ||
+    (code >= 0xfe30 && code <= 0xfe4f) ||
+    (code >= 0xff00 && code <= 0xff60) ||
+    (code >= 0xffe0 && code <= 0xffe6) ||
+    (code >= 0x1f300 && code <= 0x1f64f) ||
+    (code >= 0x1f900 && code <= 0x1f9ff) ||
+    (code >= 0x20000 && code <= 0x3fffd)
+  );
+}
+
+/** The columns `text` (one line) takes on a terminal: colour codes none, a tab up to the next multiple of 8. */
+export function textColumns(text: string): number {
+  let width = 0;
+  for (const piece of pieces(text)) {
+    if (piece === '\t') width += 8 - (width % 8);
+    else if (piece.length > 0 && piece[0] !== '\x1b') width += charColumns(piece);
+  }
+  return width;
+}
+
+// Characters and escape sequences, one at a time.
+function* pieces(text: string): Generator<string> {
+  let i = 0;
+  while (i < text.length) {
+    if (text.charCodeAt(i) === 0x1b) {
+      const match = ESCAPE.exec(text.slice(i, i + 64));
+      const piece = match?.[0] ?? '\x1b';
+      yield piece;
+      i += piece.length;
+      continue;
+    }
+    const code = text.codePointAt(i) ?? 0;
+    const piece = String.fromCodePoint(code);
+    yield piece;
+    i += piece.length;
+  }
+}
+
+/** `text` with every line wider than `columns` broken at spaces (see the file's comment); lines that fit are kept as they are. */
+export function wrapText(text: string, columns: number): string {
+  if (!text.includes('\n')) return wrapOne(text, columns);
+  return text
+    .split('\n')
+    .map((line) => wrapOne(line, columns))
+    .join('\n');
+}
+
+function wrapOne(line: string, columns: number): string {
+  // Most lines are short and plain: no need to look closer.
+  if ((line.length <= columns && PRINTABLE_ASCII.test(line)) || textColumns(line) <= columns) return line;
+  const expanded = line.includes('\t') ? expandTabs(line) : line;
+  // A continuation lines up under the first word when the line is indented (a list, a quote).
+  const lead = /^ */.exec(expanded)?.[0] ?? '';
+  const indent = lead.length < columns / 2 ? lead : '';
+  const out: string[] = [];
+  let current = lead;
+  let width = lead.length;
+  // Nothing but the indent on the line yet: a word goes on it whatever its width.
+  let fresh = true;
+  let spaces = '';
+  const newLine = (): void => {
+    out.push(current);
+    current = indent;
+    width = indent.length;
+    fresh = true;
+  };
+  for (const word of words(expanded.slice(lead.length))) {
+    if (word.kind === 'space') {
+      spaces += word.text;
+      continue;
+    }
+    const gap = fresh ? '' : spaces;
+    spaces = '';
+    if (width + gap.length + word.width > columns) {
+      if (!fresh && word.width <= columns - indent.length) newLine();
+      else if (fresh && word.width <= columns) {
+        // A first line indented deeper than the word leaves room for: less indent, not a broken word.
+        current = current.slice(0, columns - word.width);
+        width = current.length;
+      }
+    }
+    if (width + (fresh ? 0 : gap.length) + word.width <= columns) {
+      current += (fresh ? '' : gap) + word.text;
+      width += (fresh ? 0 : gap.length) + word.width;
+      fresh = false;
+      continue;
+    }
+    // Longer than a whole line: it fills what is left of this one, then breaks by character.
+    if (!fresh && width + gap.length < columns) {
+      current += gap;
+      width += gap.length;
+    } else if (!fresh) newLine();
+    for (const piece of pieces(word.text)) {
+      const w = piece[0] === '\x1b' ? 0 : charColumns(piece);
+      if (width + w > columns && !fresh) newLine();
+      current += piece;
+      width += w;
+      if (w > 0) fresh = false;
+    }
+  }
+  out.push(current);
+  return out.join('\n');
+}
+
+interface Word {
+  readonly kind: 'space' | 'word';
+  readonly text: string;
+  readonly width: number;
+}
+
+// Runs of spaces and runs of anything else; a colour code belongs to the word it touches.
+function* words(text: string): Generator<Word> {
+  let run = '';
+  let width = 0;
+  let inSpace = false;
+  for (const piece of pieces(text)) {
+    const space = piece === ' ';
+    if (run !== '' && space !== inSpace) {
+      yield { kind: inSpace ? 'space' : 'word', text: run, width };
+      run = '';
+      width = 0;
+    }
+    inSpace = space;
+    run += piece;
+    width += piece[0] === '\x1b' ? 0 : charColumns(piece);
+  }
+  if (run !== '') yield { kind: inSpace ? 'space' : 'word', text: run, width };
+}
+
+function expandTabs(line: string): string {
+  let out = '';
+  let width = 0;
+  for (const piece of pieces(line)) {
+    if (piece === '\t') {
+      const n = 8 - (width % 8);
+      out += ' '.repeat(n);
+      width += n;
+      continue;
+    }
+    out += piece;
+    width += piece[0] === '\x1b' ? 0 : charColumns(piece);
+  }
+  return out;
+}
