@@ -27,9 +27,9 @@ import { createServices } from './services.js';
 
 export interface Backend {
   readonly engine: Engine;
-  /** True while the server (the proxy, Mongrel2) is connected to this backend's replies: someone can still move its calls. */
   /** The event bus: through the device given by --bus, else in-process. */
   readonly bus: EventBus;
+  /** True while the server (the proxy, Mongrel2) is connected to this backend's replies: someone can still move its calls. */
   readonly heard: boolean;
   /** Calls `changed` each time the server connects or goes away. */
   onHeardChange(changed: () => void): void;
@@ -48,8 +48,8 @@ export async function startBackend(config: HandlerConfig, log: Logger): Promise<
   const screens = await loadScreenSet(config.screens);
   const db = openDatabase(config.db, config.dbMaxBytes === undefined ? {} : { maxBytes: config.dbMaxBytes });
   const store = createStore(db);
-  // A board whose file is deleted is copied and reported within seconds, not at the next write.
   const bus = createEventBus({ spec: config.bus, curve: config.curve, log: log.child({ bus: true }) });
+  // A board whose file is deleted is copied and reported within seconds, not at the next write.
   const dbWatch = watchDatabaseFile(store, log);
 
   // With keys, both sockets talk CURVE to the proxy, which lets in only the keys it was given.
@@ -151,16 +151,16 @@ export async function startBackend(config: HandlerConfig, log: Logger): Promise<
     subscribed();
     await outgoing.drain();
     pub.close();
+    await bus.close();
     dbWatch.stop();
     store.close();
   }
-    await bus.close();
   return {
     engine,
+    bus,
     get heard() {
       return server.connected;
     },
-    bus,
     onHeardChange(changed) {
       server.changed = changed;
     },
