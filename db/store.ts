@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { BbsError, isBbsError } from '../common/errors.js';
+import { createAreasStore, type AreasStore } from './areas-store.js';
 import { fileCheck } from './file-identity.js';
 import { checkIds, checkInteger, checkString, checkWall } from './store-checks.js';
 import { createHangUpOrders, type HangUpOrders } from './hang-up-orders.js';
@@ -60,6 +61,8 @@ export interface Store {
   readonly throttle: LoginThrottle;
   /** Each caller's line, and orders to hang a line up. */
   readonly hangUps: HangUpOrders;
+  /** Message areas, replies and read marks. */
+  readonly areas: AreasStore;
   findCaller(name: string): CallerWithHash | undefined;
   createCaller(name: string, passwordHash: string, now: number): Caller;
   recordCall(callerId: number, now: number): Caller;
@@ -200,6 +203,7 @@ export function createStore(db: Database.Database): Store {
     journal: createJournalStore(db, write),
     throttle: createLoginThrottle(db, write),
     hangUps: createHangUpOrders(db, write),
+    areas: createAreasStore(db, write),
     findCaller(name: string): CallerWithHash | undefined {
       return sql.findCaller.get(checkString('name', name));
     },

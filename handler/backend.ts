@@ -23,6 +23,7 @@ import { bbs } from './flows/bbs.js';
 import { sweepIntervalMs } from './line-limits.js';
 import { loadScreenSet } from './screens.js';
 import { watchScreens } from './screen-watch.js';
+import { syncAreas } from './area-sync.js';
 import { createServices } from './services.js';
 
 export interface Backend {
@@ -66,7 +67,9 @@ export async function startBackend(config: HandlerConfig, log: Logger): Promise<
   const outgoing = new SendQueue(pub, ready, sendErrors, { multipart: true });
 
   // Changes to the screens folder apply without a restart; a broken change is logged and skipped.
-  const watcher = watchScreens(config.screens, screens, log);
+  // The message areas follow the screens in force: those loaded now, and each reload.
+  syncAreas(store, screens.areas, log);
+  const watcher = watchScreens(config.screens, screens, log, { onLoaded: (set) => syncAreas(store, set.areas, log) });
   const journal = config.journal ? new Journal({ store: store.journal, owner: `${config.name} pid ${process.pid}`, log, now: Date.now }) : undefined;
   const engine = createEngine({
     startFlow: (start) => bbs(config.limits, start),

@@ -12,6 +12,8 @@ import { lineOf } from './flow-modules.js';
 import { BUILT_IN_MAIN_MENU, TEXT_PLACEHOLDERS, withVersion, type Menu } from './menu.js';
 import { buildMenus } from './menu-build.js';
 import { parseMenuFile, type MenuFile } from './menu-file.js';
+import type { AreaDef } from '../db/areas-store.js';
+import { readAreasFile } from './areas-file.js';
 import { SCREEN_CATALOG, SCREEN_NAMES } from './screen-catalog.js';
 import type { FlowModule } from './screen-flow.js';
 import { FILE_NAME, parseScreenFile, type ScreenFile } from './screen-file.js';
@@ -46,6 +48,8 @@ export interface ScreenSet extends Screens {
   readonly menuNames: readonly string[];
   readonly screenNames: readonly string[];
   readonly flowNames: readonly string[];
+  /** The message areas of `areas.conf`, in order (reconciled into the database at each load). */
+  readonly areas: readonly AreaDef[];
 }
 
 /** A folder's files, each read and checked on its own. */
@@ -54,6 +58,7 @@ export interface ScreenFolder {
   readonly screens: ReadonlyMap<string, ScreenFile>;
   readonly menus: ReadonlyMap<string, MenuFile>;
   readonly flowFiles: readonly FlowFile[];
+  readonly areas: readonly AreaDef[];
   readonly problems: readonly ScreenProblem[];
   readonly notes: readonly string[];
 }
@@ -75,7 +80,7 @@ export function readScreenFolder(dir: string, flowFiles: readonly FlowFile[], pr
     entries = readdirSync(dir).sort();
   } catch (error) {
     problems.push({ file: dir, line: undefined, message: `cannot be read (${(error as Error).message})` });
-    return { dir, screens, menus, flowFiles, problems, notes };
+    return { dir, screens, menus, flowFiles, areas: [], problems, notes };
   }
   for (const entry of entries) {
     const kind = entry.endsWith('.txt') ? 'screen' : entry.endsWith('.menu') ? 'menu' : undefined;
@@ -114,7 +119,7 @@ export function readScreenFolder(dir: string, flowFiles: readonly FlowFile[], pr
     menus.set('main', parseMenuFile('main', `${file} (built in)`, BUILT_IN_MAIN_MENU, problems));
     notes.push(`${file}: not there, so the built-in main menu is used`);
   }
-  return { dir, screens, menus, flowFiles, problems, notes };
+  return { dir, screens, menus, flowFiles, areas: readAreasFile(dir, problems), problems, notes };
 }
 
 function readShippedScreen(name: string): { file: string; source: string } | undefined {
@@ -178,6 +183,7 @@ export function assembleScreenSet(folder: ScreenFolder, flows: ReadonlyMap<strin
     menuNames: Object.freeze([...built.keys()]),
     screenNames: Object.freeze([...texts.keys()]),
     flowNames: Object.freeze([...(flows?.keys() ?? [])]),
+    areas: folder.areas,
     render(name: string, vars: Vars | undefined, columns?: number): string {
       const text = texts.get(name);
       if (text === undefined) throw new Error(`Expected a screen ${name}.txt in ${folder.dir}, got none`);

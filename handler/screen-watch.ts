@@ -21,6 +21,8 @@ export interface ScreenWatcher {
 export interface WatchOptions {
   /** Quiet time after the last change before reloading, so a save of several files loads once. */
   readonly debounceMs?: number;
+  /** Called with each new version as it comes into force (message areas are reconciled here). */
+  readonly onLoaded?: (set: ScreenSet) => void;
 }
 
 /** Watches `dir`, starting from the version `initial` that was loaded from it. */
@@ -72,6 +74,7 @@ export function watchScreens(dir: string, initial: ScreenSet, log: Logger, optio
         if (closed) return false;
         current = result.set;
         version++;
+        options.onLoaded?.(current);
         // `version` counts reloads in this process; `screensVersion` names the contents (what menus carry).
         log.info('screens reloaded', { dir, version, screensVersion: current.version, menus: current.menuNames, screens: current.screenNames.length, flows: current.flowNames });
         return true;

@@ -110,7 +110,7 @@ describe('reading', () => {
     for (const n of [1, 2, 3, 4, 5]) h.services.postMessage(author, `message ${n}`);
     const c = await registerAtMenu(h, '30', 'reader', 'password1');
     const more = await c.say('2');
-    expect(more?.msg).toBe('-- Enter for more, Q to stop --');
+    expect(more?.msg).toBe('-- Enter for more, R to reply to the last one (R 12 for #12), Q to stop --');
     expect(c.transcript()).toMatch(/message 1[\s\S]*message 2/);
     expect(c.transcript()).not.toContain('message 3');
     await c.say('');

@@ -1,9 +1,10 @@
 /** The whole conversation, from the welcome banner to goodbye. */
-import { ask, call, checkpoint, hangUp, identify, type Flow } from '../effects.js';
+import { ask, call, checkpoint, hangUp, identify, show, type Flow } from '../effects.js';
 import type { Limits } from '../limits.js';
 import { formatDate } from './format.js';
 import type { FlowStart } from '../replay.js';
 import { logIn } from './login.js';
+import { newSummary } from './new-scan.js';
 import { runMenu } from './menus.js';
 import { saysNo } from './names.js';
 
@@ -29,6 +30,9 @@ export function* bbs(limits: Limits, start?: FlowStart): Flow {
       yield* hangUp('bye', { name: caller.name });
       return;
     }
+    // What is new in the areas since the caller last read them; nothing is said when nothing is.
+    const news = yield* newSummary(caller);
+    if (news !== undefined) yield* show('new_summary', { summary: news });
   }
   // Quit, or back from the main menu, ends the call.
   yield* runMenu(start?.menu ?? 'main', caller, limits);

@@ -8,9 +8,10 @@ import { charLength, wrapLine } from './wrap.js';
  * Collects a message body; undefined when the caller wrote nothing. The caller has already been
  * told the limits; over-long lines are wrapped (and the caller told), never silently cut, and
  * lines past the last one are shown back as not added; the `.` line always ends the message.
+ * `initial` lines (a reply's quote) come first, and the editor numbers on from them.
  */
-export function* composeBody(limits: Limits): Flow<string | undefined> {
-  const lines: string[] = [];
+export function* composeBody(limits: Limits, initial: readonly string[] = []): Flow<string | undefined> {
+  const lines: string[] = [...initial];
   try {
     return yield* collect(limits, lines);
   } catch (err) {

@@ -10,6 +10,7 @@ import { makeKit } from '../screen-flow.js';
 import { formatDate } from './format.js';
 import { readMail, sendMail } from './mail.js';
 import { leaveMessage, readMessages } from './messages.js';
+import { newScan } from './new-scan.js';
 
 /** A built-in menu action: a flow run with the caller and the limits, then back to the menu. */
 export type MenuEntry = (caller: Caller, limits: Limits) => Flow;
@@ -18,6 +19,7 @@ export type MenuEntry = (caller: Caller, limits: Limits) => Flow;
 export const ACTIONS = {
   leave_message: leaveMessage,
   read_messages: readMessages,
+  new_scan: newScan,
   send_mail: sendMail,
   read_mail: readMail,
 } satisfies Record<Exclude<MenuAction, 'quit' | 'back'>, MenuEntry>;

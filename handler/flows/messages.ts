@@ -1,13 +1,16 @@
-/** The public board: leaving a message and reading what others left. */
+/** The public board: leaving a message in an area and reading an area's messages. */
 import type { Caller } from '../../db/store.js';
 import { ask, call, show, type Flow } from '../effects.js';
 import type { Limits } from '../limits.js';
+import { pickArea } from './area-pick.js';
+import { readArea } from './area-reader.js';
 import { composeBody } from './compose.js';
-import { formatDate } from './format.js';
 import { storeOrOffer } from './not-saved.js';
 
-/** Menu entry 1: writes a message to the board; one that cannot be stored is shown back and offered again. */
+/** Menu entry 1: writes a message in an area; one that cannot be stored is shown back and offered again. */
 export function* leaveMessage(caller: Caller, limits: Limits): Flow {
+  const area = yield* pickArea('area_post', yield* call('listAreas'), (a) => a.title, limits);
+  if (area === undefined) return;
   yield* show('leave_msg', { max_lines: limits.maxLines, max_length: limits.maxLineLength });
   const body = yield* composeBody(limits);
   if (body === undefined) {
@@ -15,35 +18,26 @@ export function* leaveMessage(caller: Caller, limits: Limits): Flow {
     return;
   }
   // The number shown is the stored row's: a post that was not stored gets none.
-  const id = yield* storeOrOffer('message', body, () => call('postMessage', caller.id, body));
+  const id = yield* storeOrOffer('message', body, () => call('postToArea', area.id, caller.id, body, null));
   if (id !== undefined) yield* show('posted', { id });
 }
 
-/** Menu entry 2: reads the board oldest first, a page at a time. */
-export function* readMessages(_caller: Caller, limits: Limits): Flow {
-  const count = yield* call('countMessages');
-  if (count === 0) {
-    yield* show('no_messages');
+/**
+ * Menu entry 2: reads an area oldest first, a page at a time, marking what is shown read. With
+ * several areas the caller picks one, and is asked at the end too (to reply to the last page).
+ */
+export function* readMessages(caller: Caller, limits: Limits): Flow {
+  const areas = yield* call('newScan', caller.id);
+  const several = areas.length > 1;
+  const area = yield* pickArea('area_read', areas, (a) => (a.unread > 0 ? `${a.title} (${a.messages}, ${a.unread} new)` : `${a.title} (${a.messages})`), limits);
+  if (area === undefined) return;
+  if (area.messages === 0) {
+    if (several) yield* show('area_empty', { area: area.title });
+    else yield* show('no_messages');
     return;
   }
-  yield* show('read_msg', { count });
-  let afterId = 0;
-  for (let shown = 0; shown < count; ) {
-    const page = yield* call('listMessages', afterId, limits.pageSize);
-    if (page.length === 0) break;
-    for (const message of page) {
-      yield* show('message', {
-        id: message.id,
-        author: message.author,
-        date: formatDate(message.createdAt),
-        body: message.body,
-      });
-      afterId = message.id;
-    }
-    shown += page.length;
-    if (shown < count && !(yield* wantsMore())) return;
-  }
-  yield* show('end_of_list');
+  yield* show('read_msg', { count: area.messages });
+  yield* readArea(caller, limits, area, { afterId: 0, count: area.messages, askAtEnd: several });
 }
 
 /** Asks whether to show another page: Enter (or anything) for more, Q to stop. */

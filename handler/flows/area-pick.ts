@@ -1,0 +1,31 @@
+/** Asking which message area: a short numbered list, answered by number or name; one area asks nothing. */
+import type { Area } from '../../db/areas-store.js';
+import { ask, show, type Flow } from '../effects.js';
+import type { Limits } from '../limits.js';
+
+/** What the list is for: the screen that asks, and how each area reads in it. */
+export type AreaQuestion = 'area_post' | 'area_read';
+
+/**
+ * The area the caller picks from `areas` (each shown as `label` says), the only one when there is
+ * one, or undefined when the caller goes back (Enter) or keeps answering with no area.
+ */
+export function* pickArea<A extends Area>(question: AreaQuestion, areas: readonly A[], label: (area: A) => string, limits: Limits): Flow<A | undefined> {
+  if (areas.length <= 1) return areas[0];
+  const entries = areas.map((area, i) => `${i + 1}. ${label(area)}`).join('\n');
+  for (let tries = 0; tries < limits.maxTries; tries++) {
+    const answer = (question === 'area_post' ? yield* ask('area_post', { entries, count: areas.length }) : yield* ask('area_read', { entries, count: areas.length })).trim();
+    if (answer === '') return undefined;
+    const picked = areaFor(areas, answer);
+    if (picked !== undefined) return picked;
+    yield* show('no_such_area', { choice: answer, count: areas.length });
+  }
+  return undefined;
+}
+
+// By its number in the list, or by its name or title (any case).
+function areaFor<A extends Area>(areas: readonly A[], answer: string): A | undefined {
+  if (/^\d+$/.test(answer)) return areas[Number(answer) - 1];
+  const word = answer.toLowerCase();
+  return areas.find((area) => area.name === word || area.title.toLowerCase() === word);
+}

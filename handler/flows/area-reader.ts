@@ -1,0 +1,61 @@
+/**
+ * Reading an area a page at a time: each page marks what it shows read (in the commit that
+ * journals it), and at the prompt after a page the caller may reply to a message (`R`, `R 12`).
+ */
+import type { Area, AreaMessage } from '../../db/areas-store.js';
+import type { Caller } from '../../db/store.js';
+import { ask, call, show, type Flow } from '../effects.js';
+import type { Limits } from '../limits.js';
+import { formatDate } from './format.js';
+import { replyTo } from './reply.js';
+
+/** Where reading an area starts and what it ends with. */
+export interface ReadFrom {
+  /** Messages after this id are shown. */
+  readonly afterId: number;
+  /** How many there are to show (read when reading began: later posts wait for the next read). */
+  readonly count: number;
+  /** Ask at the end (a chance to reply to the last page); else say `end_of_list` and go on. */
+  readonly askAtEnd: boolean;
+}
+
+/** Reads `area` from `from`; false when the caller typed Q to stop. */
+export function* readArea(caller: Caller, limits: Limits, area: Area, from: ReadFrom): Flow<boolean> {
+  let afterId = from.afterId;
+  let page: AreaMessage[] = [];
+  for (let shown = 0; shown < from.count; ) {
+    page = yield* call('readArea', caller.id, area.id, afterId, limits.pageSize);
+    if (page.length === 0) break;
+    for (const message of page) {
+      yield* showMessage(message);
+      afterId = message.id;
+    }
+    shown += page.length;
+    if (shown < from.count && !(yield* atPrompt(caller, limits, page, 'read_more', area))) return false;
+  }
+  if (!from.askAtEnd) {
+    yield* show('end_of_list');
+    return true;
+  }
+  return yield* atPrompt(caller, limits, page, 'read_end', area);
+}
+
+/** Shows one message, with what it replies to. */
+export function* showMessage(message: AreaMessage): Flow {
+  const shown = { id: message.id, author: message.author, date: formatDate(message.createdAt), body: message.body };
+  if (message.replyTo === null) yield* show('message', shown);
+  else yield* show('message_reply', { ...shown, reply_to: message.replyTo, reply_author: message.replyToAuthor ?? '?' });
+}
+
+// Asks until the caller goes on (true) or stops with Q (false); R replies and asks again.
+function* atPrompt(caller: Caller, limits: Limits, page: readonly AreaMessage[], screen: 'read_more' | 'read_end', area: Area): Flow<boolean> {
+  for (;;) {
+    const answer = (screen === 'read_more' ? yield* ask('read_more') : yield* ask('read_end', { area: area.title })).trim();
+    const reply = /^r\s*#?\s*(\d*)$/i.exec(answer);
+    if (reply === null) return answer.toUpperCase() !== 'Q';
+    const wanted = reply[1] === '' || reply[1] === undefined ? page.at(-1)?.id : Number(reply[1]);
+    const target = wanted === undefined ? undefined : (page.find((m) => m.id === wanted) ?? (yield* call('getMessage', wanted)));
+    if (target === undefined) yield* show('no_such_message', { id: wanted ?? '' });
+    else yield* replyTo(caller, limits, target);
+  }
+}

@@ -1,0 +1,150 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { GENERAL_AREA_ID } from '../db/areas-store.js';
+import { MIGRATIONS, migrate } from '../db/migrations.js';
+import { openDatabase } from '../db/open-database.js';
+import { createStore, type Store } from '../db/store.js';
+import { parseAreasFile } from '../handler/areas-file.js';
+import type { ScreenProblem } from '../handler/screen-markup.js';
+
+const T0 = 1_700_000_000_000;
+// The schema version before areas (migration v7 added them).
+const BEFORE_AREAS = 6;
+
+function memoryStore(): Store {
+  const store = createStore(openDatabase(':memory:'));
+  onTestFinished(() => store.close());
+  return store;
+}
+
+const names = (store: Store): string[] => store.areas.list().map((a) => `${a.name}: ${a.title}`);
+
+describe('message areas in SQLite', () => {
+  it('migrates a board from before areas: every message in General, ids, authors and counts kept', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'm2bbs-areas-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'bbs.db');
+    const old = new Database(file);
+    migrate(old, MIGRATIONS.slice(0, BEFORE_AREAS));
+    old.prepare("INSERT INTO callers (id, name, password_hash, created_at) VALUES (1, 'zed', 'h', ?)").run(T0);
+    // Ids with gaps, as a board where the sysop deleted some has.
+    for (const id of [3, 7, 8]) old.prepare('INSERT INTO messages (id, author_id, body, created_at) VALUES (?, 1, ?, ?)').run(id, `old message ${id}`, T0 + id);
+    old.close();
+
+    const store = createStore(openDatabase(file));
+    onTestFinished(() => store.close());
+    expect(store.areas.list()).toEqual([{ id: GENERAL_AREA_ID, name: 'general', title: 'General', messages: 3 }]);
+    expect(store.areas.messages(GENERAL_AREA_ID, 0, 10).map((m) => [m.id, m.author, m.body, m.replyTo])).toEqual([
+      [3, 'zed', 'old message 3', null],
+      [7, 'zed', 'old message 7', null],
+      [8, 'zed', 'old message 8', null],
+    ]);
+    expect(store.countMessages()).toBe(3);
+    // New posts number on after the old ones.
+    expect(store.postMessage(1, 'new one', T0 + 100)).toBe(9);
+  });
+
+  it('reconciles the file: adds, orders, retitles, renames keeping messages, archives and restores', () => {
+    const store = memoryStore();
+    const zed = store.createCaller('zed', 'h', T0).id;
+    expect(names(store)).toEqual(['general: General']);
+
+    expect(store.areas.reconcile([{ name: 'tech', title: 'Technical talk' }, { name: 'retro', title: 'Retro' }])).toMatchObject({ added: ['tech', 'retro'] });
+    // General comes first when the file leaves it out.
+    expect(names(store)).toEqual(['general: General', 'tech: Technical talk', 'retro: Retro']);
+    const tech = store.areas.list()[1]!.id;
+    const posted = store.areas.post(tech, zed, 'about tech', null, T0);
+
+    const renamed = store.areas.reconcile([{ name: 'retro', title: 'Retro computing' }, { name: 'general', title: 'Lobby' }, { name: 'hardware', title: 'Hardware', was: 'tech' }]);
+    expect(renamed).toMatchObject({ added: [], renamed: ['tech -> hardware'], archived: [] });
+    expect(names(store)).toEqual(['retro: Retro computing', 'general: Lobby', 'hardware: Hardware']);
+    expect(store.areas.list()[2]).toMatchObject({ id: tech, messages: 1 });
+    expect(store.areas.messages(tech, 0, 10).map((m) => m.id)).toEqual([posted]);
+    // The same file again changes nothing (every backend reconciles it).
+    expect(store.areas.reconcile([{ name: 'retro', title: 'Retro computing' }, { name: 'general', title: 'Lobby' }, { name: 'hardware', title: 'Hardware', was: 'tech' }])).toEqual({ added: [], renamed: [], archived: [], restored: [], refused: [] });
+
+    expect(store.areas.reconcile([{ name: 'retro', title: 'Retro computing' }])).toMatchObject({ archived: ['hardware'] });
+    expect(names(store)).toEqual(['general: Lobby', 'retro: Retro computing']);
+    expect(store.areas.message(posted)?.body).toBe('about tech');
+    expect(store.areas.reconcile([{ name: 'hardware', title: 'Hardware' }])).toMatchObject({ restored: ['hardware'], archived: ['retro'] });
+    expect(store.areas.list().find((a) => a.name === 'hardware')).toMatchObject({ id: tech, messages: 1 });
+  });
+
+  it('never merges two areas: a rename to a name that has an area already is refused', () => {
+    const store = memoryStore();
+    store.areas.reconcile([{ name: 'a', title: 'A' }, { name: 'b', title: 'B' }]);
+    const [, a, b] = store.areas.list();
+    const changes = store.areas.reconcile([{ name: 'b', title: 'B', was: 'a' }]);
+    expect(changes).toMatchObject({ renamed: [], refused: ['a -> b'], archived: ['a'] });
+    expect(store.areas.list().map((x) => x.id)).toEqual([GENERAL_AREA_ID, b!.id]);
+    expect(a!.id).not.toBe(b!.id);
+  });
+
+  it('keeps replies, read marks and unread counts per caller and area; a caller own posts are never new', () => {
+    const store = memoryStore();
+    store.areas.reconcile([{ name: 'tech', title: 'Tech' }]);
+    const tech = store.areas.list()[1]!.id;
+    const ann = store.createCaller('ann', 'h', T0).id;
+    const bob = store.createCaller('bob', 'h', T0).id;
+    const first = store.areas.post(GENERAL_AREA_ID, ann, 'hello', null, T0);
+    const reply = store.areas.post(GENERAL_AREA_ID, bob, '> hello\nhi ann', first, T0 + 1);
+    store.areas.post(tech, ann, 'tech 1', null, T0 + 2);
+    expect(store.areas.message(reply)).toMatchObject({ replyTo: first, replyToAuthor: 'ann', author: 'bob' });
+    expect(() => store.areas.post(GENERAL_AREA_ID, bob, 'x', 999, T0)).toThrow(RangeError);
+    expect(() => store.areas.post(999, bob, 'x', null, T0)).toThrow(RangeError);
+
+    const unread = (caller: number): [string, number][] => store.areas.news(caller).map((a) => [a.name, a.unread]);
+    expect(unread(bob)).toEqual([['general', 1], ['tech', 1]]);
+    expect(unread(ann)).toEqual([['general', 1], ['tech', 0]]);
+    // Reading a page marks up to its last message, and only that far.
+    expect(store.areas.read(bob, GENERAL_AREA_ID, 0, 1).map((m) => m.id)).toEqual([first]);
+    expect(unread(bob)).toEqual([['general', 0], ['tech', 1]]);
+    expect(store.areas.news(bob)[0]).toMatchObject({ lastReadId: first, waiting: 1 });
+    // Reading again from the start never moves a mark back.
+    store.areas.read(bob, tech, 0, 5);
+    store.areas.read(bob, GENERAL_AREA_ID, 0, 1);
+    expect(store.areas.news(bob)[0]).toMatchObject({ lastReadId: first });
+    expect(unread(bob)).toEqual([['general', 0], ['tech', 0]]);
+  });
+});
+
+describe('screens/areas.conf', () => {
+  it('reads areas in order, a rename, and says every mistake with its line', () => {
+    const problems: ScreenProblem[] = [];
+    const source = [
+      '# areas',
+      'general: The lobby',
+      'tech: Technical talk',
+      'hardware: Hardware (was gadgets)',
+      'Bad_Name: Title',
+      'tech: Again',
+      'empty:',
+      'no colon here',
+      'loop: Loop (was loop)',
+      'tools: Tools (was tech)',
+      'lobby: Lobby (was general)',
+      'gear: Gear (was gadgets)',
+      `long: ${'x'.repeat(41)}`,
+    ].join('\n');
+    const defs = parseAreasFile('areas.conf', source, problems);
+    expect(defs.slice(0, 3)).toEqual([
+      { name: 'general', title: 'The lobby' },
+      { name: 'tech', title: 'Technical talk' },
+      { name: 'hardware', title: 'Hardware', was: 'gadgets' },
+    ]);
+    expect(problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)).map((p) => `${p.line}: ${p.message}`)).toEqual([
+      '5: area name "Bad_Name": expected 1 to 24 lowercase letters, digits, _ and -, starting with a letter or digit',
+      '6: area tech again (it is on line 3)',
+      '7: area empty has no title: write it after "empty:"',
+      '8: expected "name: Title" (or "new-name: Title (was old-name)" to rename), got "no colon here"',
+      '9: area loop says it was itself: remove "(was loop)"',
+      '10: area tools says it was tech, but tech is still listed (line 3): remove that line to rename',
+      '11: General cannot be renamed (give it another title instead: "general: Your title")',
+      '12: area gear renames gadgets too (line 4 already does)',
+      '13: area long: a title of at most 40 characters, got 41',
+    ]);
+  });
+});
