@@ -5,9 +5,10 @@
 
 /**
  * What a journal row records: a line the flow read, a call's result or error, which menu or flow
- * module it was given, a checkpoint replay can start from, or a fresh start.
+ * module it was given, a checkpoint replay can start from, a fresh start, or an event (a chat line,
+ * a join) that resumed a listen instead of a line.
  */
-export type RowKind = 'line' | 'result' | 'error' | 'menu' | 'flow' | 'checkpoint' | 'start';
+export type RowKind = 'line' | 'result' | 'error' | 'menu' | 'flow' | 'checkpoint' | 'start' | 'event';
 
 /** One row of a conversation's journal. `value` is JSON, or null for a secret line. */
 export interface JournalRow {

@@ -77,6 +77,7 @@ export async function startBackend(config: HandlerConfig, log: Logger): Promise<
     flowName: 'bbs',
     services: createServices({ store, log, scryptCost: config.scryptCost, login: config.limits }),
     hangUps: store.hangUps,
+    bus,
     screens: () => watcher.current,
     outbox: {
       reply: (uuid, connId, body) => outgoing.push(encodeReply(uuid, [connId], body), uuid),

@@ -5,7 +5,7 @@
  */
 import { describeError, isBbsError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
-import type { Effect, Flow, Vars } from './effects.js';
+import type { BusEvent, Effect, Flow, Vars } from './effects.js';
 import type { Outbox } from './engine.js';
 import { encodeValue, fingerprint, menuContent, type Journal } from './journal.js';
 import type { Menu } from './menu.js';
@@ -19,6 +19,7 @@ import { LineEnded } from './line-ended.js';
 import { createTeardown } from './teardown.js';
 import { createCommitBatch } from './commit-batch.js';
 import { createReplayer } from './replay-driver.js';
+import { renderNotice } from './notices.js';
 import { screensAt } from './screen-width.js';
 
 
@@ -37,6 +38,15 @@ export interface EffectLoopOptions {
   readonly startFlow: (start?: FlowStart) => Flow;
   /** Another backend took the conversation over: the engine forgets it without a word to the caller. */
   readonly takenOver: (session: Session, error: unknown) => void;
+  /** Chat rooms and the bus (event-router.ts): where a listening session is, and what it publishes. */
+  readonly rooms: Rooms;
+}
+
+/** What the effect loop needs of the event router. */
+export interface Rooms {
+  /** The session listens in `room` now (undefined: in none; its queued events are dropped). */
+  place(session: Session, room: string | undefined): void;
+  publish(session: Session, topic: string, body: BusEvent): void;
 }
 
 /** What the engine drives a session's flow with. */
@@ -45,6 +55,8 @@ export interface EffectLoop {
   advance(session: Session, resume: Resume): void;
   /** Resumes a flow waiting at a prompt with the caller's line, journaling it. */
   answer(session: Session, line: QueuedLine): void;
+  /** An event for the session: resumes a flow waiting at a listen (journaled), else waits for its next listen (at most 64 kept). */
+  hear(session: Session, event: BusEvent): void;
   /**
    * Ends the flow from outside (the caller hung up, idled, flooded; shutdown): its `finally`
    * blocks run, and so do the effects they yield. Storage and clock calls are made; nothing is
@@ -74,7 +86,8 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
   // Replies of a durable conversation wait for the commit of what the flow consumed.
   const commits = createCommitBatch({ journal, outbox, takenOver: options.takenOver, resumeWrite: (session, result) => advance(session, result) });
   const { emit, settle, settleNow } = commits;
-  const replayer = createReplayer({ emit, screens: options.screens, log, journal, startFlow: options.startFlow });
+  const replayer = createReplayer({ emit, screens: options.screens, log, journal, startFlow: options.startFlow, now });
+  const { rooms } = options;
 
   function fail(session: Session, error: unknown): void {
     if (isBbsError(error, 'BBS_ERR_CONVERSATION_TAKEN')) {
@@ -129,6 +142,7 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
             result = session.flow.next(undefined);
             break;
           case 'ask': {
+            if (session.room !== undefined) rooms.place(session, undefined);
             // Not when the journal no longer fitted: the caller is at a new prompt then.
             const quiet = session.quietPrompt && !session.restarted;
             session.quietPrompt = false;
@@ -144,6 +158,36 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
             result = session.flow.next(line.text);
             break;
           }
+          case 'listen': {
+            rooms.place(session, effect.room);
+            const quiet = (effect.quiet || session.quietPrompt) && !session.restarted;
+            session.quietPrompt = false;
+            if (!quiet) emit(session, renderReply(screensAt(options.screens(), session.columns), promptOf(effect), session.acked, session.caller));
+            const event = takeEvent(session);
+            if (event !== undefined) {
+              journal?.record(session, 'event', fingerprint(effect), JSON.stringify(event));
+              result = session.flow.next({ kind: 'event', event });
+              break;
+            }
+            const line = takeQueued(session);
+            if (line === undefined) {
+              session.waiting = true;
+              session.waitingSince = now();
+              settle(session);
+              return;
+            }
+            read(session, effect, line.text, line.seq, line.part, line.last, line.secret);
+            result = session.flow.next({ kind: 'line', text: line.text });
+            break;
+          }
+          case 'notify':
+            emit(session, renderNotice(screensAt(options.screens(), session.columns), effect, new Date(now())));
+            result = session.flow.next(undefined);
+            break;
+          case 'publish':
+            rooms.publish(session, effect.topic, effect.body);
+            result = session.flow.next(undefined);
+            break;
           case 'call': {
             const called = callLive(session, effect);
             if (called === undefined) return;
@@ -186,11 +230,12 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
   // A line the flow reads: journaled (a secret as "a secret was typed here", never its text).
   // A line typed while the caller's screen showed a password prompt (typed again in a hurry, say)
   // may be a password even where an echoing prompt reads it: journaled as a secret too.
-  function read(session: Session, effect: Extract<Effect, { kind: 'ask' }>, text: string, seq: number, part: number, last: boolean, typedAtSecret = false): void {
+  function read(session: Session, effect: Extract<Effect, { kind: 'ask' | 'listen' }>, text: string, seq: number, part: number, last: boolean, typedAtSecret = false): void {
     session.lastSeq = seq;
     session.lastPart = part;
     if (last && session.acked >= 0) session.acked = seq;
-    journal?.record(session, 'line', fingerprint(effect), effect.echo && !typedAtSecret ? JSON.stringify(text) : null, seq === 0 ? null : seq);
+    const echo = effect.kind === 'listen' || effect.echo;
+    journal?.record(session, 'line', fingerprint(effect), echo && !typedAtSecret ? JSON.stringify(text) : null, seq === 0 ? null : seq);
   }
 
   // A call made now: its result now, or undefined when the flow waits for a promise (advanced later).
@@ -253,8 +298,24 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
 
   function answer(session: Session, line: QueuedLine): void {
     const effect = session.effect;
-    if (effect?.kind === 'ask') read(session, effect, line.text, line.seq, line.part, line.last, line.secret);
-    advance(session, { ok: true, value: line.text });
+    if (effect?.kind === 'ask' || effect?.kind === 'listen') read(session, effect, line.text, line.seq, line.part, line.last, line.secret);
+    advance(session, { ok: true, value: effect?.kind === 'listen' ? { kind: 'line', text: line.text } : line.text });
+  }
+
+  // An event resumes a listen like a line, journaled as its own row; it moves no input number, so
+  // the prompt's seq stays as it was.
+  function hear(session: Session, event: BusEvent): void {
+    if (session.ended) return;
+    const effect = session.effect;
+    if (session.waiting && effect?.kind === 'listen' && session.replay === undefined) {
+      session.waiting = false;
+      journal?.record(session, 'event', fingerprint(effect), JSON.stringify(event));
+      advance(session, { ok: true, value: { kind: 'event', event } });
+      return;
+    }
+    const queue = (session.events ??= []);
+    queue.push(event);
+    if (queue.length > MAX_QUEUED_EVENTS) queue.shift();
   }
 
   function endLine(session: Session, screen: string, vars: Vars | undefined): void {
@@ -262,7 +323,7 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
     notices.forEach((notice, i) => outbox.reply(session.uuid, session.connId, renderReply(screensAt(options.screens(), session.columns), { ...notice, final: i === notices.length - 1 })));
   }
 
-  return { advance, answer, tearDown: (session) => void tearDown(session), endLine, cleanupsDone, flushCommits: () => commits.flush(true) };
+  return { advance, answer, hear, tearDown: (session) => void tearDown(session), endLine, cleanupsDone, flushCommits: () => commits.flush(true) };
 }
 
 // Login services learn the call's line and address from the engine, never from the flow's
@@ -271,6 +332,22 @@ function argsFor(session: Session, effect: CallEffect): readonly unknown[] {
   if (!LINE_SERVICES.has(effect.service) || session.line === undefined) return effect.args;
   const at: LineContext = { line: session.line, remote: session.remote };
   return [...effect.args, at];
+}
+
+/** Events kept for a session busy between two listens; the oldest go first when more come. */
+export const MAX_QUEUED_EVENTS = 64;
+
+function takeEvent(session: Session): BusEvent | undefined {
+  const queue = session.events;
+  if (queue === undefined) return undefined;
+  const event = queue.shift();
+  if (queue.length === 0) session.events = undefined;
+  return event;
+}
+
+/** The prompt a listen shows, as the ask it looks like to the caller. */
+export function promptOf(effect: Extract<Effect, { kind: 'listen' }>): Extract<Effect, { kind: 'ask' }> {
+  return { kind: 'ask', screen: effect.screen, vars: effect.vars, pchar: effect.pchar, echo: true };
 }
 
 function attemptNow(run: () => unknown): Resume {

@@ -2,6 +2,7 @@
  * The coroutine API: effect objects and the `yield*` helpers that flows use. This is the only
  * module that builds effect objects; the engine interprets them.
  */
+import type { EventKind } from '../common/bbs-messages.js';
 import type { Caller } from '../db/store.js';
 import type { Menu } from './menu.js';
 import type { FlowModule } from './screen-flow.js';
@@ -27,7 +28,36 @@ export type Effect =
   | { readonly kind: 'identify'; readonly name: string }
   | { readonly kind: 'menu'; readonly name: string }
   | { readonly kind: 'flow'; readonly name: string }
-  | { readonly kind: 'checkpoint'; readonly caller: Caller | undefined; readonly menu: string | undefined };
+  | { readonly kind: 'checkpoint'; readonly caller: Caller | undefined; readonly menu: string | undefined }
+  | {
+      readonly kind: 'listen';
+      readonly screen: string;
+      readonly vars: Vars | undefined;
+      readonly pchar: string;
+      readonly room: string | undefined;
+      readonly quiet: boolean;
+    }
+  | { readonly kind: 'notify'; readonly screen: string; readonly vars: Vars | undefined; readonly event: EventKind }
+  | { readonly kind: 'publish'; readonly topic: string; readonly body: BusEvent };
+
+/**
+ * What travels on the bus between backends (chat lines, joins, pages): the facts, never rendered
+ * text, since each receiving flow renders it from its own screens. `origin` is the sender's line,
+ * so a session is not sent back what it said itself.
+ */
+export interface BusEvent {
+  readonly kind: EventKind;
+  readonly from?: string;
+  readonly room?: string;
+  readonly text?: string;
+  readonly to?: string;
+  readonly page?: number;
+  readonly origin?: string;
+  readonly at: string;
+}
+
+/** What a listen is resumed with: the caller's line, or an event that came first. */
+export type Heard = { readonly kind: 'line'; readonly text: string } | { readonly kind: 'event'; readonly event: BusEvent };
 
 /** A conversation step: a generator that yields effects and is resumed with their results. */
 export type Flow<R = void> = Generator<Effect, R, unknown>;
@@ -114,6 +144,25 @@ export function* checkpoint(caller: Caller, menu?: string): Flow {
  */
 export function* startOver(): Flow {
   yield { kind: 'checkpoint', caller: undefined, menu: undefined };
+}
+
+/**
+ * Shows a prompt and waits for the caller's next line or an event for the session, whichever comes
+ * first: chat events of `room` (the session is in it while it listens) or addressed to the caller.
+ * `quiet`: the prompt is on the caller's screen already (an event went out above it), not sent again.
+ */
+export function* listen<N extends ScreenName>(screen: N, vars: ScreenVars<N> | undefined, where: { readonly room?: string; readonly quiet?: boolean; readonly pchar?: string } = {}): Flow<Heard> {
+  return (yield { kind: 'listen', screen, vars, pchar: where.pchar ?? DEFAULT_PCHAR, room: where.room, quiet: where.quiet === true }) as Heard;
+}
+
+/** Shows a screen to the caller as an event (above the line they are typing), not a reply the prompt waits on. */
+export function* notify<N extends ScreenName>(screen: N, vars: ScreenVars<N> | undefined, kind: EventKind): Flow {
+  yield { kind: 'notify', screen, vars, event: kind };
+}
+
+/** Sends an event to every backend's sessions on `topic` (`chat/ROOM/`, `page/NAME/`); not done again on replay. */
+export function* publish(topic: string, body: BusEvent): Flow {
+  yield { kind: 'publish', topic, body };
 }
 
 /** The current time in ms since the epoch, from the session's clock (never `Date.now` in a flow). */

@@ -3,6 +3,7 @@ import type { Logger } from '../common/log.js';
 import type { Mongrel2Request } from '../common/mongrel2-wire.js';
 import type { HangUpOrder, HangUpOrders } from '../db/hang-up-orders.js';
 import type { Flow } from './effects.js';
+import type { EventBus } from './event-bus.js';
 import type { Journal } from './journal.js';
 import type { LineLimits } from './line-limits.js';
 import type { FlowStart } from './replay.js';
@@ -37,6 +38,8 @@ export interface EngineOptions {
   readonly journal?: Journal | undefined;
   /** Each caller's line and the orders to hang one up (hang-up-watch.ts brings the orders). */
   readonly hangUps?: HangUpOrders | undefined;
+  /** Events between backends (chat, pages); a local loop-back bus when not given. */
+  readonly bus?: EventBus | undefined;
 }
 
 export interface Engine {

@@ -14,6 +14,8 @@ import { parseClientMessage } from './client-message.js';
 import { seqOf } from './call-identity.js';
 import { createConversationOpener } from './conversation-opener.js';
 import { createEffectLoop } from './effect-loop.js';
+import { createEventBus } from './event-bus.js';
+import { createEventRouter } from './event-router.js';
 import { EndedConnections } from './ended-connections.js';
 import { createLineIntake } from './line-intake.js';
 import { createLineOrder } from './line-order.js';
@@ -46,6 +48,8 @@ export function createEngine(options: EngineOptions): Engine {
   function forget(session: Session, reason: string): void {
     session.ended = true;
     sessions.delete(keyOf(session.uuid, session.connId));
+    // A call still open (moved, or left for another backend) is still in its room, elsewhere.
+    router.gone(session, session.conversation === undefined);
     // A call left open for another backend is still the caller's line; one that ended is not.
     if (session.conversation === undefined) lineEnded(session);
     log.info('session closed', { conn: session.connId, reason, live: sessions.size, max, ...(session.caller === undefined ? {} : { caller: session.caller }) });
@@ -82,6 +86,7 @@ export function createEngine(options: EngineOptions): Engine {
     session.ended = true;
     clearTimeout(session.timer);
     sessions.delete(keyOf(session.uuid, session.connId));
+    router.gone(session, false);
     say();
     session.conversation = undefined;
     sessionsChanged?.();
@@ -91,7 +96,10 @@ export function createEngine(options: EngineOptions): Engine {
     letGo(session, () => log.warn('conversation taken over by another backend: this one stops without a word', { conversation: session.conversation, conn: session.connId, epoch: session.epoch, ...(error === undefined ? {} : { error: describeError(error) }), live: sessions.size }));
   }
 
-  const { advance, answer, tearDown, endLine, cleanupsDone, flushCommits } = createEffectLoop({
+  // Without a bus (one backend alone, tests of the engine) events loop back in this process.
+  const router = createEventRouter({ bus: options.bus ?? createEventBus({ log }), log, now, sessions: () => sessions.values(), hear: (session, event) => hear(session, event), screens: options.screens, outbox });
+
+  const { advance, answer, hear, tearDown, endLine, cleanupsDone, flushCommits } = createEffectLoop({
     services,
     outbox,
     screens: options.screens,
@@ -102,6 +110,7 @@ export function createEngine(options: EngineOptions): Engine {
     journal,
     startFlow: options.startFlow,
     takenOver,
+    rooms: router,
   });
 
   const { deliver, askAgain } = createLineIntake({

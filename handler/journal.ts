@@ -194,6 +194,8 @@ export function fingerprint(effect: Effect): string {
     case 'menu':
     case 'flow':
       return `${effect.kind}:${effect.name}`;
+    case 'listen':
+      return `listen:${effect.screen}:${effect.room ?? ''}`;
     case 'checkpoint':
       return effect.caller === undefined ? 'checkpoint:start' : `checkpoint:${effect.menu ?? ''}`;
     default:

@@ -6,6 +6,7 @@
  */
 import type { Logger } from '../common/log.js';
 import type { Outbox } from './engine-api.js';
+import { promptOf } from './effect-loop.js';
 import { renderReply } from './replies.js';
 import type { Screens } from './screens.js';
 import { takeQueued, type QueuedLine, type Session } from './session.js';
@@ -74,8 +75,8 @@ export function createLineIntake(options: LineIntakeOptions): LineIntake {
   // prompt that already went out: without it again, the caller could never go on.
   function askAgain(session: Session): void {
     const effect = session.effect;
-    if (!session.waiting || session.ended || effect?.kind !== 'ask') return;
-    outbox.reply(session.uuid, session.connId, renderReply(screensAt(options.screens(), session.columns), effect, session.acked, session.caller));
+    if (!session.waiting || session.ended || (effect?.kind !== 'ask' && effect?.kind !== 'listen')) return;
+    outbox.reply(session.uuid, session.connId, renderReply(screensAt(options.screens(), session.columns), effect.kind === 'listen' ? promptOf(effect) : effect, session.acked, session.caller));
     session.waitingSince = options.now();
   }
 

@@ -1,6 +1,6 @@
 /** Menus from a screens folder: menu files and screen headers resolved into the menus callers walk. */
 import type { LoadedFlow } from './flow-modules.js';
-import { buildMenu, MENU_PLACEHOLDERS, TEXT_PLACEHOLDERS, type Menu, type MenuItem, type MenuTarget } from './menu.js';
+import { buildMenu, helpScreenOf, MENU_PLACEHOLDERS, TEXT_PLACEHOLDERS, type Menu, type MenuItem, type MenuTarget } from './menu.js';
 import type { MenuFile, MenuLine } from './menu-file.js';
 import { SCREEN_NAMES } from './screen-catalog.js';
 import type { ScreenFile } from './screen-file.js';
@@ -45,7 +45,10 @@ export function buildMenus(
     // A missing built-in screen is reported as missing already.
     else if (!(SCREEN_NAMES as readonly string[]).includes(screen)) problems.push({ file: menuFile.file, line: menuFile.screen?.line, message: `screen: there is no ${screen}.txt to show this menu with` });
     if (lines.length === 0) problems.push({ file: menuFile.file, line: undefined, message: 'the menu has no entries' });
-    built.set(menuFile.name, buildMenu(menuFile.name, menuFile.title, screen, items));
+    // `NAME.help.txt`, when the sysop wrote one, is what `?` and `H` show on this menu.
+    const help = helpScreenOf(menuFile.name);
+    if (screens.has(help)) addRole(help, MENU_PLACEHOLDERS);
+    built.set(menuFile.name, buildMenu(menuFile.name, menuFile.title, screen, items, '', screens.has(help) ? help : undefined));
   }
   return built;
 }

@@ -48,6 +48,8 @@ export interface Menu {
   readonly entries: string;
   /** The hotkeys as `{{keys}}` shows them: `1, 2, 3, 4 or Q`. */
   readonly keys: string;
+  /** The sysop's help screen for this menu (`NAME.help.txt`, shown at `?` or `H`); without one a help is made from the entries. */
+  readonly help?: string;
 }
 
 /** The main menu used when a screens folder has no `main.menu` (folders from before menu files). */
@@ -61,7 +63,7 @@ Q. Quit the BBS.           -> quit
 `;
 
 /** Builds a menu from its resolved items, rendering `{{entries}}` and `{{keys}}` once for everyone. */
-export function buildMenu(name: string, title: string, screen: string, items: readonly MenuItem[], version = ''): Menu {
+export function buildMenu(name: string, title: string, screen: string, items: readonly MenuItem[], version = '', help?: string): Menu {
   const keys = items.map((item) => item.key);
   return Object.freeze({
     name,
@@ -71,12 +73,24 @@ export function buildMenu(name: string, title: string, screen: string, items: re
     items: Object.freeze([...items]),
     entries: items.map((item) => `${item.key}. ${item.label}`).join('\n'),
     keys: keys.length <= 1 ? keys.join('') : `${keys.slice(0, -1).join(', ')} or ${keys.at(-1) ?? ''}`,
+    ...(help === undefined ? {} : { help }),
   });
 }
 
 /** The same menu stamped with the version of the screens folder it belongs to. */
 export function withVersion(menu: Menu, version: string): Menu {
   return Object.freeze({ ...menu, version });
+}
+
+/** The screen name of menu `menu`'s help file (`main.help.txt` is screen `main.help`). */
+export function helpScreenOf(menu: string): string {
+  return `${menu}.help`;
+}
+
+/** True when a caller's answer at `menu` asks for its help: `?`, or `H` unless an entry has that key. */
+export function asksForHelp(menu: Menu, answer: string): boolean {
+  const key = answer.trim().toUpperCase();
+  return key === '?' || (key === 'H' && chooseItem(menu, key) === undefined);
 }
 
 /** The entry of `menu` a caller's answer (any case, spaces around it ignored) chooses, if any. */

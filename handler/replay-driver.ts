@@ -10,6 +10,7 @@ import type { Effect, Flow } from './effects.js';
 import { resumeWith } from './effect-runners.js';
 import type { Journal } from './journal.js';
 import { loggedInCaller, replayStep, type FlowStart } from './replay.js';
+import { renderNotice } from './notices.js';
 import { renderReply } from './replies.js';
 import type { Screens } from './screens.js';
 import type { Session } from './session.js';
@@ -28,6 +29,7 @@ export interface ReplayerOptions {
   readonly log: Logger;
   readonly journal: Journal | undefined;
   readonly startFlow: (start?: FlowStart) => Flow;
+  readonly now: () => number;
 }
 
 export interface Replayer {
@@ -45,8 +47,13 @@ export function createReplayer(options: ReplayerOptions): Replayer {
         // Said before the move, unless the caller never got it (see Replay.audible).
         if (replay.audible === true) emit(session, renderReply(screensAt(options.screens(), session.columns), effect));
         return session.flow.next(undefined);
+      case 'notify':
+        if (replay.audible === true) emit(session, renderNotice(screensAt(options.screens(), session.columns), effect, new Date(options.now())));
+        return session.flow.next(undefined);
       case 'sleep':
-        // Waited for before the move: not again.
+      // Waited for before the move: not again. Published before the move, or lost with the
+      // backend that died (the bus delivers at most once; the store has it): not again either.
+      case 'publish':
         return session.flow.next(undefined);
       case 'identify':
         session.caller = effect.name;

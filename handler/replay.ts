@@ -75,7 +75,7 @@ export function loggedInCaller(rows: readonly JournalRow[]): Caller | undefined 
   return undefined;
 }
 
-/** Answers one effect that consumes something (ask, call, menu, flow, checkpoint) from the journal. */
+/** Answers one effect that consumes something (ask, listen, call, menu, flow, checkpoint) from the journal. */
 export function replayStep(replay: Replay, effect: Effect, screens: Screens): ReplayStep {
   if (replay.broken !== undefined) return { step: 'mismatch', why: replay.broken };
   const row = replay.rows[replay.index];
@@ -87,9 +87,15 @@ export function replayStep(replay: Replay, effect: Effect, screens: Screens): Re
   if (row.kind === 'line' && row.value === null && !consumedLater(replay.rows, replay.index)) return { step: 'live', dropFrom: row.n };
   replay.index++;
   switch (row.kind) {
-    case 'line':
+    case 'line': {
       if (row.seq !== null && replay.acked !== undefined && row.seq > replay.acked) replay.audible = true;
-      return feed(row.value === null ? '' : decodeValue(row.value));
+      const text = row.value === null ? '' : decodeValue(row.value);
+      // A listen heard a line: resumed as it was live, with what it heard.
+      return feed(effect.kind === 'listen' ? { kind: 'line', text } : text);
+    }
+    case 'event':
+      if (effect.kind !== 'listen') break;
+      return feed({ kind: 'event', event: decodeValue(row.value) });
     case 'result':
       return feed(decodeValue(row.value));
     case 'error':

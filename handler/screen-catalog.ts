@@ -25,6 +25,7 @@ export const SCREEN_CATALOG = {
   motd: ['name', 'calls', 'last_call', 'new_mail', 'messages'],
   menu: ['name', 'title', 'entries', 'keys'],
   menu_error: ['choice', 'keys'],
+  menu_help: ['name', 'title', 'entries', 'keys'],
   leave_msg: ['max_lines', 'max_length'],
   line_wrapped: ['pieces', 'max_length'],
   line_does_not_fit: ['length', 'lines_left', 'max_length'],

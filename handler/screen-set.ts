@@ -87,7 +87,9 @@ export function readScreenFolder(dir: string, flowFiles: readonly FlowFile[], pr
     if (kind === undefined) continue;
     const name = entry.slice(0, entry.lastIndexOf('.'));
     const file = join(dir, entry);
-    if (!FILE_NAME.test(name)) {
+    // `NAME.help.txt` is the help of menu NAME: screen `NAME.help`, a name no other file can have.
+    const helpOf = kind === 'screen' && name.endsWith('.help') ? name.slice(0, -'.help'.length) : undefined;
+    if (!FILE_NAME.test(helpOf ?? name)) {
       problems.push({ file, line: undefined, message: `a ${kind}'s file name may have only lowercase letters, digits, _ and -` });
       continue;
     }

@@ -1,7 +1,7 @@
 /** One caller's conversation as the engine holds it, and the lines they typed ahead. */
 import { DEFAULT_COLUMNS } from '../common/terminal-columns.js';
 import type { JournalRow } from '../db/journal-store.js';
-import type { Effect, Flow } from './effects.js';
+import type { BusEvent, Effect, Flow } from './effects.js';
 import type { Replay } from './replay.js';
 
 /** How a flow is resumed: with a value, or with an error thrown into it. */
@@ -73,6 +73,9 @@ export class Session {
   remote: string | undefined = undefined;
   /** The caller's terminal width (the request's `COLUMNS`), which screens are wrapped to; not journaled. */
   columns = DEFAULT_COLUMNS;
+  /** The chat room the flow listens in (event-router.ts), and the events for it that came while it was not listening. */
+  room: string | undefined = undefined;
+  events: BusEvent[] | undefined = undefined;
   constructor(
     readonly uuid: string,
     readonly connId: string,

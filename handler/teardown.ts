@@ -95,6 +95,7 @@ export function createTeardown(options: TeardownOptions): Teardown {
             result = flow.next(fromScreens(effect));
             break;
           case 'ask':
+          case 'listen':
             // Nobody is left to answer: the flow hears so once, and the log says which flow asked;
             // a flow that asks again anyway is made to return, so cleanup can never loop.
             log.error('flow asked for a line after its line closed', { conn: session.connId, flow: options.flowName, screen: effect.screen });
@@ -109,6 +110,9 @@ export function createTeardown(options: TeardownOptions): Teardown {
           case 'sleep':
           case 'identify':
           case 'checkpoint':
+          // The line is gone: nothing to tell its caller; a leave is announced by the router.
+          case 'notify':
+          case 'publish':
             result = flow.next(undefined);
             break;
         }

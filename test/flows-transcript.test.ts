@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { wrapText } from '../handler/text-wrap.js';
 import { TEST_LIMITS, createHarness, registerAtMenu } from './support/harness.js';
 
 // A fixed clock that ticks a minute per reading keeps dates in transcripts stable.
@@ -56,7 +57,8 @@ describe('leaving a message', () => {
     const c = await registerAtMenu(h, '20', 'dave', 'password1');
     const editor = await c.say('1');
     expect(c.replies.at(-2)?.msg).toBe(
-      'Leave a message: up to 3 lines of up to 20 characters. A line with only a . on it ends the message.',
+      // A caller whose width nobody told has 80 columns.
+      wrapText('Leave a message: up to 3 lines of up to 20 characters. A line with only a . on it ends the message.', 80),
     );
     expect(editor).toMatchObject({ type: 'prompt', pchar: ' 1> ' });
     const after = await c.say('this line is longer than twenty');

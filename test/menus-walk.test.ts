@@ -41,7 +41,7 @@ describe('menus from files', () => {
     expect(c.replies.at(-2)?.msg).toBe('\x1b[32m\x1b[1mYes, 43!\x1b[0m You got it in 3.');
     expect(menuText(c)).toContain('---(((GAMES))---');
     await c.say('7');
-    expect(c.replies.at(-2)?.msg).toBe('There\'s no choice "7" on this menu. Pick 1, 2, M or Q.');
+    expect(c.replies.at(-2)?.msg).toBe('There\'s no choice "7" on this menu. Pick 1, 2, M or Q, or ? for help.');
     await c.say('q');
     expect(menuText(c)).toContain('---(((MAIN MENU))---');
     expect(await c.say('Q')).toBeUndefined();
@@ -77,7 +77,7 @@ describe('menus from files', () => {
     const c = await registerAtMenu(h, '3', 'bea', 'password1');
     expect(menuText(c)).toBe('---(((THE BOARD))---\nR. Read your mail.\nX. Log off.\nW. Write to the board.');
     await c.say('1');
-    expect(c.replies.at(-2)?.msg).toBe('There\'s no choice "1" on this menu. Pick R, X or W.');
+    expect(c.replies.at(-2)?.msg).toBe('There\'s no choice "1" on this menu. Pick R, X or W, or ? for help.');
     await c.say('r');
     expect(c.replies.at(-2)?.msg).toBe('No messages for you.');
     expect(await c.say('x')).toBeUndefined();

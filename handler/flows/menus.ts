@@ -5,7 +5,7 @@
 import type { Caller } from '../../db/store.js';
 import { askScreen, call, checkpoint, currentMenu, flowModule, now, show, showScreen, type Flow, type Vars } from '../effects.js';
 import type { Limits } from '../limits.js';
-import { chooseItem, type MenuAction, type MenuItem, type TEXT_PLACEHOLDERS } from '../menu.js';
+import { asksForHelp, chooseItem, type Menu, type MenuAction, type MenuItem, type TEXT_PLACEHOLDERS } from '../menu.js';
 import { makeKit } from '../screen-flow.js';
 import { formatDate } from './format.js';
 import { readMail, sendMail } from './mail.js';
@@ -74,6 +74,10 @@ function* answerMenu(name: string, answer: string, caller: Caller, limits: Limit
   // The answer counts against the menu in force now: a reload may have changed it meanwhile.
   const menu = yield* currentMenu(name);
   if (menu === undefined) return BACK;
+  if (asksForHelp(menu, choice)) {
+    yield* showHelp(menu, caller);
+    return undefined;
+  }
   const item = chooseItem(menu, choice);
   if (item === undefined) {
     yield* show('menu_error', { choice, keys: menu.keys });
@@ -81,6 +85,13 @@ function* answerMenu(name: string, answer: string, caller: Caller, limits: Limit
   }
   const exit = yield* choose(item, name, caller, limits, open);
   return exit !== undefined && exit.to === 'menu' && exit.menu === name ? undefined : exit;
+}
+
+// The sysop's NAME.help.txt, else a help made from the menu's own entries; the menu follows.
+function* showHelp(menu: Menu, caller: Caller): Flow {
+  const vars = { name: caller.name, title: menu.title, entries: menu.entries, keys: menu.keys };
+  if (menu.help !== undefined) yield* showScreen(menu.help, vars);
+  else yield* show('menu_help', vars);
 }
 
 // Undefined: stay on this menu.

@@ -8,6 +8,7 @@ import { openDatabase } from '../../db/open-database.js';
 import { createStore, type Store } from '../../db/store.js';
 import { SHIPPED_SCREENS } from '../../handler/config.js';
 import { createEngine, type Engine } from '../../handler/engine.js';
+import type { EventBus } from '../../handler/event-bus.js';
 import type { Flow } from '../../handler/effects.js';
 import type { LineLimits } from '../../handler/line-limits.js';
 import { bbs } from '../../handler/flows/bbs.js';
@@ -39,6 +40,8 @@ export interface HarnessOptions {
   readonly screens?: () => Screens;
   /** Makes conversations durable, journaled through this (over the harness's store). */
   readonly journal?: Journal;
+  /** The event bus the engine's chat and pages go through (default: its own loop-back bus). */
+  readonly bus?: EventBus;
 }
 
 /** A clock that moves only when told, for driving idle limits without sleeping. */
@@ -96,6 +99,7 @@ export function createHarness(options: HarnessOptions = {}): Harness {
     ...(options.lines ? { lines: options.lines } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(options.journal ? { journal: options.journal } : {}),
+    ...(options.bus ? { bus: options.bus } : {}),
     hangUps: store.hangUps,
   });
 
