@@ -21,6 +21,8 @@ export type CallEvent =
   | { readonly kind: 'modem'; readonly text: string }
   | { readonly kind: 'text'; readonly text: string; readonly tone: 'bbs' | 'notice' | 'problem' }
   | { readonly kind: 'prompt'; readonly msg: string; readonly pchar: string; readonly echo: boolean }
+  /** A chat line, a page, a join: shown above the input line, leaving the prompt as it is. */
+  | { readonly kind: 'event'; readonly text: string }
   | { readonly kind: 'state'; readonly state: LineState; readonly route: string }
   | { readonly kind: 'ended'; readonly how: CallEnd };
 
@@ -148,13 +150,17 @@ export class BbsCall {
     // The m2bbs proxy says which number answered (`ATDT @bbs.10 ... CONNECT`), as it does on
     // telnet and the page; a BBS that does not (a real Mongrel2) gets the same line made here.
     const connectLine = reply.type === 'notice' && CONNECT_NOTICE.test(reply.msg) ? reply.msg : undefined;
-    if ((connectLine !== undefined || reply.type !== 'notice') && !this.current.answered) {
+    if ((connectLine !== undefined || (reply.type !== 'notice' && reply.type !== 'event')) && !this.current.answered) {
       clearTimeout(this.timer);
       this.current.answered = true;
       this.emit({ kind: 'modem', text: connectLine ?? `ATDT ${this.current.route} ... CONNECT` });
       this.setState('CONNECTED');
     }
     if (connectLine !== undefined) return;
+    if (reply.type === 'event') {
+      if (reply.msg !== '') this.emit({ kind: 'event', text: this.clean(reply.msg) });
+      return;
+    }
     if (reply.type === 'prompt') {
       this.emit({ kind: 'prompt', msg: this.clean(reply.msg), pchar: plainLine(reply.pchar, 20), echo: reply.echo });
       return;

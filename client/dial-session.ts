@@ -43,7 +43,7 @@ const KEYS: Record<string, EditKey | 'enter' | 'quit'> = {
   'C-u': 'kill-line',
   'C-w': 'kill-word',
 };
-const STYLE = { modem: '\x1b[1m', notice: '\x1b[33m', problem: '\x1b[31m', bbs: '' } as const;
+const STYLE = { modem: '\x1b[1m', notice: '\x1b[33m', problem: '\x1b[31m', bbs: '', event: '\x1b[36m' } as const;
 const PRINTABLE = /^[^\x00-\x1f\x7f-\x9f]+$/;
 // The backend hangs up on a caller more than 32 lines ahead; the client keeps no more than that.
 const MAX_TYPED_AHEAD = 32;
@@ -145,6 +145,10 @@ export class DialSession {
         break;
       case 'text':
         this.print(event.text, event.tone);
+        break;
+      case 'event':
+        // The pane scrolls above the input line, which stays as it is: prompt, typing, cursor.
+        this.print(event.text, 'event');
         break;
       case 'prompt':
         if (event.msg !== '') this.print(event.msg, 'bbs');

@@ -37,11 +37,14 @@ export async function runPlainDial(config: DialConfig & { readonly chooseNext?: 
   let ended: ((how: CallEnd) => void) | undefined;
   const finished = new Promise<CallEnd>((resolve) => (ended = resolve));
   let over = false;
+  // The prompt character of the line being answered, shown again after an event.
+  let asking: string | undefined;
   const hangUp = (): void => void call.hangUp();
   const lines = new InputLines(io.input, hangUp);
 
   const answer = async (echo: boolean): Promise<void> => {
     const line = await lines.next(!echo);
+    asking = undefined;
     if (over) return;
     // End of input is the caller putting the receiver down.
     if (line === undefined) return hangUp();
@@ -60,9 +63,16 @@ export async function runPlainDial(config: DialConfig & { readonly chooseNext?: 
       if (event.kind === 'modem') sayLine(event.text);
       else if (event.kind === 'text' && event.tone === 'problem') complain(event.text);
       else if (event.kind === 'text') sayLine(event.text);
+      else if (event.kind === 'event') {
+        // On a line of its own, then the prompt again. Half a line typed at a terminal is still in
+        // its line buffer, sent whole at Enter (Ctrl-R shows it again on most terminals).
+        sayLine(event.text);
+        if (asking !== undefined) say(asking);
+      }
       else if (event.kind === 'prompt') {
         if (event.msg !== '') sayLine(event.msg);
         say(event.pchar);
+        asking = event.pchar;
         void answer(event.echo);
       } else if (event.kind === 'ended') {
         over = true;

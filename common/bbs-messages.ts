@@ -168,6 +168,11 @@ export function decodeBbsMessage(body: string | Buffer): BbsMessage | undefined 
   } catch {
     return undefined;
   }
+  return readBbsMessage(data);
+}
+
+/** decodeBbsMessage for a value already parsed from JSON (a client's reply reader parses it). */
+export function readBbsMessage(data: unknown): BbsMessage | undefined {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return undefined;
   const fields = data as Record<string, unknown>;
   const { type } = fields;
@@ -186,6 +191,22 @@ export function decodeBbsMessage(body: string | Buffer): BbsMessage | undefined 
       return decodeEvent(fields, msg);
     default:
       return undefined;
+  }
+}
+
+/**
+ * A message a door or client can show: decodeBbsMessage's, or, for a JSON object of a type this
+ * code does not know that carries a text `msg` (a newer backend's), that text as a screen.
+ */
+export function decodeShownMessage(body: string | Buffer): BbsMessage | undefined {
+  const known = decodeBbsMessage(body);
+  if (known !== undefined) return known;
+  try {
+    const data: unknown = JSON.parse(typeof body === 'string' ? body : body.toString('utf8'));
+    const { type, msg } = (typeof data === 'object' && data !== null && !Array.isArray(data) ? data : {}) as Record<string, unknown>;
+    return typeof type === 'string' && typeof msg === 'string' ? { type: 'screen', msg } : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -2,17 +2,18 @@
  * What an m2bbs backend puts at the head of its prompts for the proxy: `{"type":"prompt","seq":N,...}`
  * says every input up to N has been read and journaled, and `"caller":"NAME"` right after it
  * (or right after `type` when there is no seq) says someone has logged in on the line
- * (handler/replies.ts writes both).
+ * (handler/replies.ts writes both, with common/bbs-messages.ts's encodePrompt).
  */
+import { PROMPT_HEAD } from './bbs-messages.js';
 
 /** The `seq` a prompt from an m2bbs backend carries (see renderReply), or undefined. */
 export function ackOf(body: Buffer): number | undefined {
   const end = seqEnd(body);
-  return end === undefined ? undefined : readDigits(body, PROMPT_HEAD.length, end);
+  return end === undefined ? undefined : readDigits(body, SEQ_HEAD.length, end);
 }
 
-const PROMPT_HEAD = Buffer.from('{"type":"prompt","seq":');
-const PROMPT = Buffer.from('{"type":"prompt",');
+const PROMPT = Buffer.from(PROMPT_HEAD);
+const SEQ_HEAD = Buffer.from(`${PROMPT_HEAD}"seq":`);
 const CALLER = Buffer.from('"caller":"');
 const QUOTE = 0x22;
 /** Names are short (24 characters at most by default); a longer field is not read. */
@@ -40,13 +41,13 @@ export function callerOf(body: Buffer): string | undefined {
 
 // Where the comma after `"seq":N` is, or undefined when the prompt carries no seq.
 function seqEnd(body: Buffer): number | undefined {
-  if (body.length < PROMPT_HEAD.length + 2 || body.compare(PROMPT_HEAD, 0, PROMPT_HEAD.length, 0, PROMPT_HEAD.length) !== 0) return undefined;
-  let i = PROMPT_HEAD.length;
-  for (; i < body.length && i < PROMPT_HEAD.length + 16; i++) {
+  if (body.length < SEQ_HEAD.length + 2 || body.compare(SEQ_HEAD, 0, SEQ_HEAD.length, 0, SEQ_HEAD.length) !== 0) return undefined;
+  let i = SEQ_HEAD.length;
+  for (; i < body.length && i < SEQ_HEAD.length + 16; i++) {
     const digit = (body[i] as number) - 0x30;
     if (digit < 0 || digit > 9) break;
   }
-  return i > PROMPT_HEAD.length && body[i] === 0x2c ? i : undefined;
+  return i > SEQ_HEAD.length && body[i] === 0x2c ? i : undefined;
 }
 
 function readDigits(body: Buffer, from: number, to: number): number {

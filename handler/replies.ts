@@ -1,16 +1,10 @@
-/** Turning show and ask effects into the original BBS reply vocabulary, as JSON bodies. */
+/** Turning show and ask effects into the caller-facing vocabulary (common/bbs-messages.ts), as JSON bodies. */
+import { encodeBbsMessage, encodePrompt, type BbsMessage } from '../common/bbs-messages.js';
 import type { Effect } from './effects.js';
 import type { Screens } from './screens.js';
 
-/**
- * The JSON replies a backend sends: the original `screen`, `prompt` and `exit`, plus `echo`, and
- * `busy` for a caller refused because every line is taken.
- */
-export type Reply =
-  | { readonly type: 'screen'; readonly msg: string }
-  | { readonly type: 'prompt'; readonly seq?: number; readonly caller?: string; readonly msg: string; readonly pchar: string; readonly echo?: false }
-  | { readonly type: 'exit'; readonly msg: string }
-  | { readonly type: 'busy'; readonly msg: string };
+/** The replies a backend sends a caller: the shared vocabulary's messages that carry text. */
+export type Reply = Exclude<BbsMessage, { readonly type: 'ping' }>;
 
 /**
  * Renders a show or ask effect as a reply body (JSON text; the frame encodes it once, as UTF-8).
@@ -22,18 +16,11 @@ export type Reply =
  */
 export function renderReply(screens: Screens, effect: Extract<Effect, { kind: 'show' | 'ask' }>, acked = -1, caller?: string): string {
   const msg = effect.screen === undefined ? '' : screens.render(effect.screen, effect.vars);
-  let reply: Reply;
-  if (effect.kind === 'show') reply = { type: effect.final ? 'exit' : 'screen', msg };
-  else {
-    // Key order is the wire order: type, seq, caller, then the rest.
-    const head = { type: 'prompt' as const, ...(acked >= 0 ? { seq: acked } : {}), ...(caller === undefined ? {} : { caller }) };
-    reply = effect.echo ? { ...head, msg, pchar: effect.pchar } : { ...head, msg, pchar: effect.pchar, echo: false };
-  }
-  return JSON.stringify(reply);
+  if (effect.kind === 'show') return encodeBbsMessage({ type: effect.final ? 'exit' : 'screen', msg });
+  return encodePrompt({ ...(acked >= 0 ? { seq: acked } : {}), ...(caller === undefined ? {} : { caller }), msg, pchar: effect.pchar, ...(effect.echo ? {} : { echo: false as const }) });
 }
 
 /** The reply that refuses a new caller because all `max` lines are taken; the close follows it. */
 export function renderBusy(screens: Screens, max: number): string {
-  const reply: Reply = { type: 'busy', msg: screens.render('busy', { max }) };
-  return JSON.stringify(reply);
+  return encodeBbsMessage({ type: 'busy', msg: screens.render('busy', { max }) });
 }

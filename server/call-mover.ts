@@ -12,6 +12,7 @@
  */
 import type { Logger } from '../common/log.js';
 import { encodeDisconnect } from '../common/mongrel2-wire.js';
+import { isEventBody } from '../common/bbs-messages.js';
 import { ackOf } from '../common/prompt-ack.js';
 import type { BackendLink } from './backend-link.js';
 import { noteLogin, notePrompt, type CallState, type LinkState } from './call-state.js';
@@ -158,6 +159,8 @@ export function createCallMover(ctx: MoverContext): CallMover {
 
   function replied(state: CallState, body: Buffer): void {
     if (ctx.isBusy(body)) return giveUpOn(state, true);
+    // An event from the backend taking the call over is shown; the move ends with its prompt.
+    if (body.length > 0 && isEventBody(body)) return state.line.deliver(body);
     clearTimeout(state.timer);
     state.timer = undefined;
     if (body.length === 0) {

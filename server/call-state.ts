@@ -1,4 +1,5 @@
 /** What the switchboard keeps of each call and each backend number. */
+import { decodeBbsMessage } from '../common/bbs-messages.js';
 import { callerOf } from '../common/prompt-ack.js';
 import type { BackendLink } from './backend-link.js';
 import type { CallerInfo, Line } from './line.js';
@@ -80,9 +81,6 @@ export function isPromptAckingAll(state: CallState, ack: number | undefined): bo
 
 /** True for a backend's busy reply (`{"type":"busy",...}`). */
 export function isBusy(body: Buffer): boolean {
-  try {
-    return (JSON.parse(body.toString('utf8')) as { type?: unknown }).type === 'busy';
-  } catch {
-    return false;
-  }
+  // Most replies are screens and prompts: only what could be a busy reply is parsed to be sure.
+  return body.includes('"busy"') && decodeBbsMessage(body)?.type === 'busy';
 }

@@ -1,7 +1,8 @@
 /**
- * Backend replies (`screen`, `prompt`, `exit`, `busy`) as terminal text for callers on a plain
+ * Backend replies (common/bbs-messages.ts: `screen`, `prompt`, `exit`, `busy`, `event`) as terminal text for callers on a plain
  * byte stream such as telnet: CR LF line ends, colour and UTF-8 only where the terminal has them.
  */
+import { decodeShownMessage } from '../common/bbs-messages.js';
 
 /** What a caller's terminal can show, as far as the proxy knows. */
 export interface TerminalCaps {
@@ -18,6 +19,10 @@ export interface RenderedReply {
   readonly awaitsLine: boolean;
   /** False for a prompt whose answer must not be shown (passwords). */
   readonly echo: boolean;
+  /** For a prompt, the bytes of its input line's start (the prompt character), drawn again below an event. */
+  readonly promptLine?: Buffer;
+  /** An event (a chat line, a page): shown above the input line, leaving the prompt as it is. */
+  readonly event?: true;
 }
 
 const COLOUR_TERMINALS =
@@ -38,15 +43,18 @@ export function terminalCaps(terminalType: string | undefined): TerminalCaps {
 
 /** Renders one reply body from a backend; a body that is not a JSON reply becomes a one-line note. */
 export function renderReply(body: Buffer | string, caps: TerminalCaps): RenderedReply {
-  const reply = parse(typeof body === 'string' ? body : body.toString('utf8'));
+  const reply = decodeShownMessage(body);
   if (reply === undefined) return { bytes: renderNotice('[The BBS sent something this terminal cannot show.]', caps), awaitsLine: false, echo: true };
-  const { type, msg, pchar, echo } = reply;
-  if (type === 'prompt') {
-    const head = msg === undefined || msg === '' ? '' : `${paint(GREEN, msg, caps)}\r\n`;
-    return { bytes: encode(head + paint(BRIGHT, pchar ?? '> ', caps), caps), awaitsLine: true, echo: echo !== false };
+  if (reply.type === 'ping') return { bytes: Buffer.alloc(0), awaitsLine: false, echo: true };
+  const { msg } = reply;
+  if (reply.type === 'prompt') {
+    const head = msg === '' ? '' : `${paint(GREEN, msg, caps)}\r\n`;
+    const promptLine = encode(paint(BRIGHT, reply.pchar, caps), caps);
+    return { bytes: Buffer.concat([encode(head, caps), promptLine]), awaitsLine: true, echo: reply.echo !== false, promptLine };
   }
-  if (msg === undefined) return { bytes: Buffer.alloc(0), awaitsLine: false, echo: true };
-  const colour = type === 'busy' || type === 'notice' ? YELLOW : GREEN;
+  if (msg === '') return { bytes: Buffer.alloc(0), awaitsLine: false, echo: true, ...(reply.type === 'event' ? { event: true as const } : {}) };
+  if (reply.type === 'event') return { bytes: encode(`${paint(GREEN, msg, caps)}\r\n`, caps), awaitsLine: false, echo: true, event: true };
+  const colour = reply.type === 'busy' || reply.type === 'notice' ? YELLOW : GREEN;
   return { bytes: encode(`${paint(colour, msg, caps)}\r\n`, caps), awaitsLine: false, echo: true };
 }
 
@@ -58,26 +66,6 @@ export function renderNotice(msg: string, caps: TerminalCaps): Buffer {
 /** Turns text into bytes the terminal can show: UTF-8, or 7-bit ASCII with accents stripped. */
 export function encode(text: string, caps: TerminalCaps): Buffer {
   return caps.utf8 ? Buffer.from(text, 'utf8') : Buffer.from(toAscii(text), 'latin1');
-}
-
-interface ParsedReply {
-  readonly type: string;
-  readonly msg: string | undefined;
-  readonly pchar: string | undefined;
-  readonly echo: unknown;
-}
-
-function parse(text: string): ParsedReply | undefined {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) return undefined;
-  const { type, msg, pchar, echo } = data as Record<string, unknown>;
-  if (typeof type !== 'string') return undefined;
-  return { type, msg: typeof msg === 'string' ? msg : undefined, pchar: typeof pchar === 'string' ? pchar : undefined, echo };
 }
 
 // Backends are not trusted with the caller's terminal: only their own colour codes survive, and

@@ -15,6 +15,7 @@ import { DRAIN_TIMEOUT_FLAG } from '../common/backend-defaults.js';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../common/log.js';
 import { backendNoticeOf, encodeDisconnect, encodeRequest, type Mongrel2Reply } from '../common/mongrel2-wire.js';
+import { isEventBody } from '../common/bbs-messages.js';
 import { ackOf, isUnackedPrompt } from '../common/prompt-ack.js';
 import type { BackendLink } from './backend-link.js';
 import type { CallerInfo, DialResult, Line, Switchboard } from './line.js';
@@ -188,6 +189,9 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
     for (const id of reply.connIds) {
       const state = calls.get(id);
       if (state === undefined || state.link !== from) {
+        // An event racing the DETACH of a call handed off or moved from `from` answers nothing:
+        // dropped, and the backend is not told again (a second, plain disconnect would end it).
+        if (abandoned.get(id) === from && isEventBody(reply.body)) continue;
         // As Mongrel2 does: a reply to a connection that is gone tells the backend it is gone.
         const given = abandoned.delete(id);
         if (given && reply.body.length === 0) continue;
@@ -205,6 +209,11 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
         unregister(state);
         log.info('backend closed caller', { conn: id, backend: from.spec.number });
         state.line.hangUp();
+      } else if (state.announced && isEventBody(reply.body)) {
+        // An event (a chat line, a page) is shown and changes nothing about the call's prompt: it
+        // acknowledges no input, names no caller, and a call sitting at a prompt that acknowledged
+        // everything still sits there (a draining link hands it off at once or on the next sweep).
+        state.line.deliver(reply.body);
       } else {
         clearTimeout(state.timer);
         state.timer = undefined;

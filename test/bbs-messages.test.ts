@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeBbsMessage, encodeBbsMessage, encodeEvent, encodePrompt, isEventBody } from '../common/bbs-messages.js';
+import { decodeBbsMessage, decodeShownMessage, encodeBbsMessage, encodeEvent, encodePrompt, isEventBody } from '../common/bbs-messages.js';
 import { ackOf, callerOf } from '../common/prompt-ack.js';
 
 describe('the caller-facing vocabulary', () => {
@@ -35,5 +35,11 @@ describe('the caller-facing vocabulary', () => {
     for (const bad of ['', 'nope', '[]', 'null', '{"type":"fax","msg":"x"}', '{"type":"screen","msg":3}', '{"toString":1}', '"prompt"']) {
       expect(decodeBbsMessage(bad)).toBeUndefined();
     }
+  });
+
+  it('shows a newer backend\'s message of an unknown type by its text, as a screen', () => {
+    expect(decodeShownMessage('{"type":"banner","msg":"new!"}')).toEqual({ type: 'screen', msg: 'new!' });
+    expect(decodeShownMessage('{"type":"banner"}')).toBeUndefined();
+    expect(decodeShownMessage('{"type":"exit","msg":"bye"}')).toEqual({ type: 'exit', msg: 'bye' });
   });
 });

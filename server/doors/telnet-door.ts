@@ -9,6 +9,7 @@ import type { ConnectionCaps } from '../connection-caps.js';
 import type { Call, Line, Switchboard } from '../line.js';
 import { NOT_READING, createOutputLimit, type OutputLimit } from '../output-limit.js';
 import { PLAIN_TERMINAL, renderNotice, renderReply, terminalCaps, type TerminalCaps } from '../render-text.js';
+import { eventAboveInputLine } from './input-line-redraw.js';
 import { Refusals, refuseTelnet } from './refuse-connection.js';
 import { createRefusalLog, type RefusalLog } from '../refusal-log.js';
 import { TelnetLineEditor, type TypingRefused } from './telnet-line-editor.js';
@@ -89,6 +90,8 @@ class TelnetConnection implements Line {
   private hungUp = false;
   private overflowed = false;
   private secret = false;
+  /** The prompt character on the line the caller is typing on (empty when at no prompt), drawn again below an event. */
+  private promptLine: Buffer = Buffer.alloc(0);
   /** The terminal's width as NAWS last said; undefined until it does. */
   private width: number | undefined;
   /** Until the terminal has said what it is; dropped once dialled, so an idle caller keeps no timer. */
@@ -119,11 +122,14 @@ class TelnetConnection implements Line {
   deliver(body: Buffer): void {
     if (this.phase === 'closing') return;
     const reply = renderReply(body, this.caps);
+    // An event leaves the prompt as it is: above the line being typed, which is drawn again.
+    if (reply.event === true) return this.write(eventAboveInputLine(reply.bytes, { prompt: this.promptLine, typed: this.shownTyping() }, this.caps, this.width ?? 80));
     const wasSecret = this.secret;
     if (reply.awaitsLine) this.secret = !reply.echo;
     // Half a password must never become the start of an echoed answer (a name, journaled in clear).
     if (wasSecret && !this.secret) this.editor.forget();
     this.write(reply.bytes);
+    this.promptLine = reply.awaitsLine ? (reply.promptLine ?? Buffer.alloc(0)) : Buffer.alloc(0);
     // What the caller had typed of a line stays theirs when a prompt comes before Enter (after a
     // `-- line moved --` notice it is the same prompt again): shown after it, never if secret.
     const { text } = this.editor;
@@ -137,7 +143,9 @@ class TelnetConnection implements Line {
   }
 
   notice(text: string): void {
-    if (this.phase !== 'closing') this.write(renderNotice(text, this.caps));
+    if (this.phase === 'closing') return;
+    this.promptLine = Buffer.alloc(0);
+    this.write(renderNotice(text, this.caps));
   }
 
   loggedIn(): void {
@@ -156,6 +164,7 @@ class TelnetConnection implements Line {
     // The redial offer echoes what is typed: half a password typed before it is dropped, not shown.
     if (this.secret) this.editor.forget();
     this.secret = false;
+    this.promptLine = Buffer.alloc(0);
     this.phase = 'dropped';
     this.write(renderNotice(`${text} Press Enter to redial, or type Q and Enter to hang up.`, this.caps));
   }
@@ -233,6 +242,7 @@ class TelnetConnection implements Line {
     if ('refused' in taken) return this.refuse(taken.refused);
     const { line } = taken;
     this.secret = false;
+    this.promptLine = Buffer.alloc(0);
     if (this.echoing()) this.write(Buffer.from('\r\n'));
     if (this.phase === 'dropped') return this.redialOrQuit(line);
     if (this.call !== undefined) this.call.sendLine(line);
@@ -249,6 +259,11 @@ class TelnetConnection implements Line {
   // What was typed (or erased) shows on the caller's screen only when we echo, and never a secret.
   private echo(text: string): void {
     if (text !== '' && this.echoing() && !this.secret) this.write(Buffer.from(text, 'utf8'));
+  }
+
+  // What shows of the line being typed: nothing when the door does not echo (the terminal shows it) or it is secret.
+  private shownTyping(): string {
+    return this.echoing() && !this.secret ? this.editor.text : '';
   }
 
   private echoing(): boolean {

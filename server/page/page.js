@@ -107,6 +107,7 @@
   const editor = { active: false, echo: true, chars: [], bytes: 0, marker: undefined, col: 0 };
   let promptSeq = 0; // bumped whenever a prompt stops being the one on screen
   let atPrompt = false; // a prompt char is on screen (or queued) and its line is not finished
+  let promptLine = ''; // the prompt character as drawn, drawn again below an event
   let typed = []; // keys typed or pasted ahead of the BBS asking
   let typedLength = 0;
 
@@ -141,13 +142,38 @@
 
   // Rewrites the line from where it starts, so wide characters and wrapped lines erase cleanly.
   function redraw(erased) {
-    const { marker, col } = editor;
     const text = visible();
     out(() => {
+      // Read when drawn: an event shown meanwhile moved the line (showEvent).
+      const { marker, col } = editor;
       if (marker === undefined || marker.isDisposed) return '';
       const row = marker.line - term.buffer.active.baseY;
       if (row < 0) return '\b \b'.repeat(erased); // the line's start has scrolled off the screen
       return `\x1b[${row + 1};${col + 1}H\x1b[J${text}`;
+    });
+  }
+
+  // An event (a chat line, a page) goes on its own line(s) above the line being typed, which is
+  // then drawn again, prompt and all, and stays the caller's to edit. It changes no prompt state.
+  function showEvent(msg) {
+    const text = visible();
+    const line = promptLine;
+    let moved = false;
+    out(() => {
+      const { marker } = editor;
+      if (!editor.active || marker === undefined || marker.isDisposed) {
+        return `${term.buffer.active.cursorX === 0 ? '' : '\r\n'}${msg}${RESET}\r\n`;
+      }
+      const row = marker.line - term.buffer.active.baseY;
+      marker.dispose();
+      editor.marker = undefined;
+      moved = true;
+      return `${row < 0 ? '\r\n' : `\x1b[${row + 1};1H\x1b[J`}${msg}${RESET}\r\n${line}`;
+    });
+    out(() => {
+      if (!moved || !editor.active) return '';
+      Object.assign(editor, { marker: term.registerMarker(0), col: term.buffer.active.cursorX });
+      return text;
     });
   }
 
@@ -283,6 +309,10 @@
     } catch {
       reply = undefined;
     }
+    if (reply?.type === 'event') {
+      if (typeof reply.msg === 'string' && reply.msg !== '') showEvent(clean(reply.msg));
+      return;
+    }
     // A notice between a prompt and its answer (`-- line moved to @bbs.11 --`: the same prompt
     // comes again) leaves the line being typed the caller's: it goes on at the next prompt.
     const draft = reply?.type === 'notice' && editor.active && editor.echo ? editor.chars.join('') : '';
@@ -298,7 +328,8 @@
     const msg = typeof reply.msg === 'string' ? clean(reply.msg) : '';
     if (reply.type === 'prompt') {
       const pchar = typeof reply.pchar === 'string' ? clean(reply.pchar).replace(/\r\n/g, ' ') : '> ';
-      out(`${msg === '' ? '' : `${msg}${RESET}\r\n`}${BRIGHT}${pchar}${RESET}`);
+      promptLine = `${BRIGHT}${pchar}${RESET}`;
+      out(`${msg === '' ? '' : `${msg}${RESET}\r\n`}${promptLine}`);
       atPrompt = true;
       startPrompt(reply.echo !== false);
     } else if (reply.type === 'busy' || reply.type === 'notice') {

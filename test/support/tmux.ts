@@ -36,6 +36,11 @@ export class TmuxTerminal {
     return this.tmux('capture-pane', '-p', '-t', 'dial');
   }
 
+  /** What the terminal shows now, with its colour and style sequences (SGR). */
+  captureStyled(): string {
+    return this.tmux('capture-pane', '-p', '-e', '-t', 'dial');
+  }
+
   /** A tmux format variable of the pane, such as `alternate_on`. */
   pane(variable: string): string {
     return this.tmux('display-message', '-p', '-t', 'dial', `#{${variable}}`).trim();
