@@ -110,6 +110,12 @@ export function createAreasStore(db: Database.Database, write: <T>(what: string,
       `INSERT INTO read_marks (caller_id, area_id, last_read_id) VALUES (?, ?, ?)
        ON CONFLICT (caller_id, area_id) DO UPDATE SET last_read_id = max(last_read_id, excluded.last_read_id)`,
     ),
+    unreadByOthers: db
+      .prepare<[number, number, number, number], number>(
+        `SELECT count(*) FROM messages m WHERE m.area_id = ? AND m.author_id <> ?
+         AND m.id > coalesce((SELECT last_read_id FROM read_marks WHERE caller_id = ? AND area_id = ?), 0)`,
+      )
+      .pluck(),
     news: db.prepare<[number, number], AreaNews>(
       `SELECT a.id, a.name, a.title, a.messages, coalesce(r.last_read_id, 0) AS lastReadId,
          (SELECT count(*) FROM messages m WHERE m.area_id = a.id AND m.id > coalesce(r.last_read_id, 0) AND m.author_id <> ?) AS unread,
@@ -166,8 +172,12 @@ export function createAreasStore(db: Database.Database, write: <T>(what: string,
     // areas has no foreign key from messages (see migration v7): the area is checked here.
     if (sql.exists.get(areaId) === undefined) throw new RangeError(`Expected an existing area id, got ${areaId}`);
     if (replyTo !== null && sql.messageExists.get(replyTo) === undefined) throw new RangeError(`Expected an existing message id to reply to, got ${replyTo}`);
+    // A caller who had read everything others wrote there is still up to date after posting:
+    // their own message is never new to them, nor shown again by their next scan.
+    const upToDate = sql.unreadByOthers.get(areaId, authorId, authorId, areaId) === 0;
     const id = sql.post.all(areaId, authorId, body, replyTo, now)[0];
     if (id === undefined) throw new Error('Expected a row from posting a message, got none');
+    if (upToDate) sql.mark.run(authorId, areaId, id);
     return id;
   });
 

@@ -99,6 +99,8 @@ describe('message areas in SQLite', () => {
     const unread = (caller: number): [string, number][] => store.areas.news(caller).map((a) => [a.name, a.unread]);
     expect(unread(bob)).toEqual([['general', 1], ['tech', 1]]);
     expect(unread(ann)).toEqual([['general', 1], ['tech', 0]]);
+    // ann was up to date in General when she posted: her mark moved past her own message then.
+    expect(store.areas.news(ann)[0]).toMatchObject({ lastReadId: first, waiting: 1 });
     // Reading a page marks up to its last message, and only that far.
     expect(store.areas.read(bob, GENERAL_AREA_ID, 0, 1).map((m) => m.id)).toEqual([first]);
     expect(unread(bob)).toEqual([['general', 0], ['tech', 1]]);
