@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { BbsError, isBbsError } from '../common/errors.js';
 import { createAreasStore, type AreasStore } from './areas-store.js';
+import { createChatStore, type ChatStore } from './chat-store.js';
 import { fileCheck } from './file-identity.js';
 import { checkIds, checkInteger, checkString, checkWall } from './store-checks.js';
 import { createHangUpOrders, type HangUpOrders } from './hang-up-orders.js';
@@ -63,6 +64,8 @@ export interface Store {
   readonly hangUps: HangUpOrders;
   /** Message areas, replies and read marks. */
   readonly areas: AreasStore;
+  /** Chat lines, pages and do-not-disturb. */
+  readonly chat: ChatStore;
   findCaller(name: string): CallerWithHash | undefined;
   createCaller(name: string, passwordHash: string, now: number): Caller;
   recordCall(callerId: number, now: number): Caller;
@@ -204,6 +207,7 @@ export function createStore(db: Database.Database): Store {
     throttle: createLoginThrottle(db, write),
     hangUps: createHangUpOrders(db, write),
     areas: createAreasStore(db, write),
+    chat: createChatStore(db, write),
     findCaller(name: string): CallerWithHash | undefined {
       return sql.findCaller.get(checkString('name', name));
     },

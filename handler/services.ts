@@ -6,6 +6,7 @@ import type { Logger } from '../common/log.js';
 import { DEFAULT_SCRYPT_COST, type ScryptCost } from '../db/password.js';
 import type { Caller, MailItem, PublicMessage, Store, WallLine } from '../db/store.js';
 import { createAreaServices, type AreaServices } from './area-services.js';
+import { CHAT_WRITES, createChatServices, type ChatServices } from './chat-services.js';
 import { DEFAULT_LIMITS } from './limits.js';
 import { createLoginServices, type LineContext, type LockNotice, type LoginResult, type LoginRules, type NewPassword } from './login-services.js';
 import { createStoredOr, throwOn } from './write-failure-log.js';
@@ -17,7 +18,7 @@ export type { LineContext, LockNotice, LoginResult, NewPassword } from './login-
  * markMailRead, wallPost) throws a BbsError with a code from WRITE_FAILURE_CODES, after the
  * failure is logged; logIn still logs the caller in when only counting the call fails.
  */
-export interface Services extends AreaServices {
+export interface Services extends AreaServices, ChatServices {
   now(): number;
   random(): number;
   findCaller(name: string): Caller | undefined;
@@ -60,7 +61,7 @@ export const SECRET_ARGUMENTS: Partial<Record<keyof Services, readonly number[]>
 export const LINE_SERVICES: ReadonlySet<keyof Services> = new Set<keyof Services>(['loginLock', 'logIn', 'register', 'registerHashed']);
 
 /** Services that write: a durable conversation runs each inside the transaction that journals its result. */
-export const WRITE_SERVICES: ReadonlySet<keyof Services> = new Set<keyof Services>(['postMessage', 'sendMail', 'markMailRead', 'wallPost', 'postToArea', 'readArea']);
+export const WRITE_SERVICES: ReadonlySet<keyof Services> = new Set<keyof Services>(['postMessage', 'sendMail', 'markMailRead', 'wallPost', 'postToArea', 'readArea', ...CHAT_WRITES]);
 
 /**
  * The slow services split in two: the slow part (hashing) first, with no write, resolving to the
@@ -131,5 +132,6 @@ export function createServices(options: ServiceOptions): Services & { readonly s
     wallPost: (wall, authorId, body) => stored('wallPost', { wall, authorId }, () => store.postToWall(wall, authorId, body, clock())),
     wallRecent: (wall, limit) => store.listWall(wall, limit),
     ...createAreaServices(store, log, clock),
+    ...createChatServices(store, log, clock),
   };
 }

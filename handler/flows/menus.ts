@@ -9,7 +9,9 @@ import { asksForHelp, chooseItem, type Menu, type MenuAction, type MenuItem, typ
 import { makeKit } from '../screen-flow.js';
 import { formatDate } from './format.js';
 import { readMail, sendMail } from './mail.js';
+import { chat } from './chat.js';
 import { leaveMessage, readMessages } from './messages.js';
+import { answerPage, doNotDisturb, ignorePage, page } from './paging.js';
 import { newScan } from './new-scan.js';
 
 /** A built-in menu action: a flow run with the caller and the limits, then back to the menu. */
@@ -22,6 +24,11 @@ export const ACTIONS = {
   new_scan: newScan,
   send_mail: sendMail,
   read_mail: readMail,
+  chat,
+  page,
+  answer_page: answerPage,
+  ignore_page: ignorePage,
+  do_not_disturb: doNotDisturb,
 } satisfies Record<Exclude<MenuAction, 'quit' | 'back'>, MenuEntry>;
 
 /** How a menu was left: the caller quit, went back, or chose a menu it was opened from. */

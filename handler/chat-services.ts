@@ -1,0 +1,57 @@
+/** The services of chat and paging: saying a line, the backlog, paging a caller, answering a page, do not disturb. */
+import type { Logger } from '../common/log.js';
+import type { ChatLine, PageOutcome, WaitingPage } from '../db/chat-store.js';
+import type { Store } from '../db/store.js';
+import { createStoredOr, throwOn } from './write-failure-log.js';
+
+/** What flows may ask of chat; all but chatBacklog are journaled writes (WRITE_SERVICES). */
+export interface ChatServices {
+  /** Stores a line said in `room`; returns its id. */
+  chatSay(room: string, callerId: number, name: string, kind: 'chat' | 'me', body: string): number;
+  /** The lines said in `room` in the last `minutes`, at most `limit`, oldest first. */
+  chatBacklog(room: string, minutes: number, limit: number): ChatLine[];
+  /** Pages caller `name`, at most `perMinute` pages a minute from `fromId`. */
+  pageCaller(fromId: number, name: string, perMinute: number): PageOutcome;
+  /** The caller's newest page of the last `minutes` not yet answered, now answered `how`. */
+  answerPage(toId: number, minutes: number, how: 'joined' | 'ignored'): WaitingPage | undefined;
+  /** Turns do-not-disturb on or off; returns whether it is on now. */
+  toggleDnd(callerId: number): boolean;
+  /** Who is in `room` now, as who's online tells (`self`, who asks, always among them). */
+  chatWho(room: string, self: string): string[];
+}
+
+/** What a caller in `room` is doing, as who's online shows it. */
+export function chatActivity(room: string): string {
+  return room === 'main' ? 'in chat' : 'in a private chat';
+}
+
+// Who's online counts a caller whose heartbeat is this fresh.
+const FRESH_MS = 3000;
+
+/** Services among these that write: run in the commit that journals them. */
+export const CHAT_WRITES = ['chatSay', 'pageCaller', 'answerPage', 'toggleDnd'] as const;
+
+const MINUTE = 60_000;
+
+/** Builds the chat services on a store; times from `clock`. */
+export function createChatServices(store: Store, log: Logger, clock: () => number): ChatServices {
+  const storedOr = createStoredOr(log, store);
+  const stored = <T>(op: string, fields: Record<string, unknown>, write: () => T): T => storedOr(op, fields, write, throwOn);
+  return {
+    chatSay: (room, callerId, name, kind, body) => stored('chatSay', { room, callerId }, () => store.chat.say(room, callerId, name, kind, body, clock())),
+    chatBacklog: (room, minutes, limit) => store.chat.backlog(room, clock() - minutes * MINUTE, limit),
+    pageCaller: (fromId, name, perMinute) => {
+      const now = clock();
+      return stored('pageCaller', { fromId }, () => store.chat.page(fromId, name, now, now - MINUTE, perMinute));
+    },
+    answerPage: (toId, minutes, how) => {
+      const now = clock();
+      return stored('answerPage', { toId }, () => store.chat.answerPage(toId, now - minutes * MINUTE, how, now));
+    },
+    toggleDnd: (callerId) => stored('toggleDnd', { callerId }, () => store.chat.toggleDnd(callerId)),
+    chatWho: (room, self) => {
+      const names = store.chat.doing(chatActivity(room), clock() - FRESH_MS);
+      return names.some((name) => name.toLowerCase() === self.toLowerCase()) ? names : [...names, self].sort((a, b) => a.localeCompare(b));
+    },
+  };
+}

@@ -1,0 +1,121 @@
+/**
+ * The chat rooms: what was said lately, then the caller's lines and everyone else's as they come.
+ * Each line is stored (a journaled write) and then published on the bus; what others say arrives
+ * as events that resume the listen, each journaled, so a conversation in chat survives its backend.
+ */
+import type { Caller } from '../../db/store.js';
+import { call, listen, notify, now, publish, show, type BusEvent, type Flow } from '../effects.js';
+import type { Limits } from '../limits.js';
+
+/** The room every caller can enter from the main menu. */
+export const MAIN_ROOM = 'main';
+/** The backlog shown on entry: what was said in the last minutes, at most so many lines. */
+export const BACKLOG_MINUTES = 10;
+export const BACKLOG_LINES = 20;
+/** The flood limit: a caller saying more lines than this in so many seconds is told, and the line goes nowhere. */
+export const FLOOD_LINES = 5;
+export const FLOOD_SECONDS = 10;
+
+/** How a caller comes into a room. */
+export interface Entry {
+  /** Shows the backlog first (the main room; a private room starts empty). */
+  readonly backlog: boolean;
+}
+
+/** Menu entry C: the main chat room until the caller says /quit. */
+export function* chat(caller: Caller, limits: Limits): Flow {
+  yield* chatIn(MAIN_ROOM, caller, limits, { backlog: true });
+}
+
+/** Chat in `room` until the caller says /quit. */
+export function* chatIn(room: string, caller: Caller, limits: Limits, entry: Entry): Flow {
+  yield* show('chat_enter', { room });
+  if (entry.backlog) yield* showBacklog(room);
+  yield* publish(topicOf(room), { kind: 'join', from: caller.name, room, at: iso(yield* now()) });
+  // The times of the caller's latest lines, for the flood limit; rebuilt on replay from the journal's clock.
+  const said: number[] = [];
+  let quiet = false;
+  for (;;) {
+    const heard = yield* listen('chat_prompt', undefined, { room, quiet });
+    quiet = false;
+    if (heard.kind === 'event') {
+      yield* tell(heard.event);
+      // The prompt is still on the caller's screen, under the event.
+      quiet = true;
+      continue;
+    }
+    const text = heard.text.trim().slice(0, limits.maxLineLength);
+    if (text === '') continue;
+    let kind: 'chat' | 'me' = 'chat';
+    let body = text;
+    if (text.startsWith('/')) {
+      const space = text.search(/\s/);
+      const command = (space < 0 ? text : text.slice(0, space)).toLowerCase();
+      const rest = space < 0 ? '' : text.slice(space).trim();
+      if (command === '/quit' || command === '/q') {
+        yield* publish(topicOf(room), { kind: 'leave', from: caller.name, room, at: iso(yield* now()) });
+        yield* show('chat_left');
+        return;
+      }
+      if (command === '/who') {
+        const names = yield* call('chatWho', room, caller.name);
+        yield* show('chat_who', { count: names.length, names: names.join(', ') });
+        continue;
+      }
+      if (command !== '/me' || rest === '') {
+        yield* show('chat_help', { command });
+        continue;
+      }
+      kind = 'me';
+      body = rest;
+    }
+    const at = yield* now();
+    while (said.length > 0 && (said[0] as number) <= at - FLOOD_SECONDS * 1000) said.shift();
+    if (said.length >= FLOOD_LINES) {
+      yield* show('chat_flood', { lines: FLOOD_LINES, seconds: FLOOD_SECONDS });
+      continue;
+    }
+    said.push(at);
+    yield* call('chatSay', room, caller.id, caller.name, kind, body);
+    yield* publish(topicOf(room), { kind, from: caller.name, room, text: body, at: iso(at) });
+  }
+}
+
+function* showBacklog(room: string): Flow {
+  const lines = yield* call('chatBacklog', room, BACKLOG_MINUTES, BACKLOG_LINES);
+  if (lines.length === 0) return;
+  yield* show('chat_backlog', { count: lines.length, minutes: BACKLOG_MINUTES });
+  for (const line of lines) {
+    const vars = { from: line.name, text: line.body, time: iso(line.at).slice(11, 16) };
+    if (line.kind === 'me') yield* show('chat_did', vars);
+    else yield* show('chat_said', vars);
+  }
+}
+
+// Someone else's line, join or leave, shown above the caller's input line.
+function* tell(event: BusEvent): Flow {
+  const from = event.from ?? '';
+  const room = event.room ?? '';
+  const text = event.text ?? '';
+  switch (event.kind) {
+    case 'chat':
+      return yield* notify('chat_line', { from, text }, 'chat');
+    case 'me':
+      return yield* notify('chat_me', { from, text }, 'me');
+    case 'join':
+      return yield* notify('chat_join', { from, room }, 'join');
+    case 'leave':
+      return yield* notify('chat_leave', { from, room }, 'leave');
+    default:
+      return undefined;
+  }
+}
+
+/** The bus topic of a room's events. */
+export function topicOf(room: string): string {
+  return `chat/${room}/`;
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}

@@ -1,0 +1,195 @@
+/**
+ * Chat and paging at the engine level, in-process: two engines ("backends") on one real SQLite
+ * file, each with a Journal, joined by one real loop-back event bus. A backend is "killed" by
+ * cutting it off the bus and never sending it another line, as a dead process would be; the other
+ * takes its caller's conversation over from the journal, events and all.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../common/log.js';
+import { openDatabase } from '../db/open-database.js';
+import { createStore } from '../db/store.js';
+import { createEventBus, type EventBus } from '../handler/event-bus.js';
+import { Journal } from '../handler/journal.js';
+import type { Reply } from '../handler/replies.js';
+import { createHarness, registerAtMenu, SERVER_UUID, TEST_LIMITS, type Harness, type TestCaller } from './support/harness.js';
+
+const T0 = Date.UTC(2026, 10, 22, 9, 0);
+const log = createLogger('silent');
+let dirs: string[] = [];
+let harnesses: Harness[] = [];
+
+afterEach(() => {
+  for (const h of harnesses) h.close();
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  harnesses = [];
+  dirs = [];
+});
+
+/** One backend's connection to a shared bus, which a test can cut as a killed process's would be. */
+function tap(hub: EventBus): EventBus & { cut(): void } {
+  let cut = false;
+  return {
+    publish: (topic, body) => (cut ? undefined : hub.publish(topic, body)),
+    onEvent: (listener) => hub.onEvent((topic, body) => (cut ? undefined : listener(topic, body))),
+    connected: hub.connected,
+    close: async () => undefined,
+    cut: () => void (cut = true),
+  };
+}
+
+function backend(file: string, owner: string, bus: EventBus): { harness: Harness; db: Database.Database } {
+  const db = openDatabase(file);
+  const store = createStore(db);
+  const journal = new Journal({ store: store.journal, owner, log, now: Date.now });
+  const harness = createHarness({ store, journal, bus, limits: TEST_LIMITS, clock: () => T0, log });
+  harnesses.push(harness);
+  return { harness, db };
+}
+
+function board(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'm2bbs-chat-'));
+  dirs.push(dir);
+  return join(dir, 'bbs.db');
+}
+
+const isEvent = (text: string) => (reply: Reply): boolean => (reply.type as string) === 'event' && reply.msg === text;
+const count = (caller: TestCaller, text: string): number => caller.replies.filter(isEvent(text)).length;
+
+describe('chat between two backends', () => {
+  it('carries lines, /me, joins and leaves; a caller taken over mid-chat is back in the room: their line said once, the next line heard', async () => {
+    const file = board();
+    const hub = createEventBus({ log });
+    const busA = tap(hub);
+    const a = backend(file, 'A', busA);
+    const b = backend(file, 'B', tap(hub));
+    const alice = await registerAtMenu(a.harness, '1', 'alice', 'secret1');
+    const bob = await registerAtMenu(b.harness, '2', 'bob', 'secret2');
+
+    await alice.say('C');
+    expect(alice.transcript()).toContain('You are in the chat room "main"');
+    const joined = alice.replyMatching(isEvent('-- bob joins the chat.'));
+    await bob.say('C');
+    await joined;
+    // What alice said before bob came is his backlog.
+    const said = bob.replyMatching(isEvent('<alice> hi bob'));
+    await alice.say('hi bob');
+    await said;
+    const did = alice.replyMatching(isEvent('* bob waves'));
+    await bob.say('/me waves');
+    await did;
+    await bob.say('/who');
+    expect(bob.transcript()).toContain('In the chat (1): bob');
+
+    // Alice's backend dies: what bob says now is lost to her (the bus delivers at most once).
+    busA.cut();
+    await bob.say('are you there?');
+    const moved = b.harness.caller('1');
+    const back = bob.replyMatching(isEvent('<alice> i am back'));
+    await moved.say('i am back');
+    await back;
+    const next = moved.replyMatching(isEvent('<bob> welcome back'));
+    await bob.say('welcome back');
+    await next;
+    expect(count(bob, '<alice> i am back')).toBe(1);
+    expect(count(moved, '<bob> welcome back')).toBe(1);
+    // Taken over at the listen, not at the menu: no menu and no chat entry shown again.
+    expect(moved.transcript()).not.toContain('MAIN MENU');
+    expect(moved.transcript()).not.toContain('You are in the chat room');
+
+    const rows = (sql: string, ...args: unknown[]): number => b.db.prepare(sql).pluck().get(...args) as number;
+    expect(rows("SELECT count(*) FROM chat_lines WHERE body = 'i am back'")).toBe(1);
+    expect(rows("SELECT count(*) FROM journal WHERE conversation = ? AND kind = 'event'", `m2/${SERVER_UUID}/0/1`)).toBe(3);
+    const ns = b.db.prepare('SELECT n FROM journal WHERE conversation = ? ORDER BY n').pluck().all(`m2/${SERVER_UUID}/0/1`) as number[];
+    expect(ns).toEqual(ns.map((_, i) => i));
+
+    // /quit announces the leave, and the caller is back at the menu.
+    const left = bob.replyMatching(isEvent('-- alice leaves the chat.'));
+    await moved.say('/quit');
+    await left;
+    expect(moved.transcript()).toContain('You leave the chat.');
+    expect(moved.replies.at(-1)?.msg).toContain('MAIN MENU');
+  });
+
+  it('shows a caller entering what was said in the last minutes', async () => {
+    const hub = createEventBus({ log });
+    const a = backend(board(), 'A', hub);
+    const alice = await registerAtMenu(a.harness, '1', 'alice', 'secret1');
+    await alice.say('C');
+    await alice.say('first');
+    await alice.say('/me smiles');
+    await alice.say('/quit');
+    const bob = await registerAtMenu(a.harness, '2', 'bob', 'secret2');
+    await bob.say('C');
+    expect(bob.transcript()).toContain('What was said in the last 10 minutes:\nBBS| 09:00 <alice> first\nBBS| 09:00 * alice smiles');
+  });
+
+  it('tells a caller who floods the room, and does not pass the line on', async () => {
+    const hub = createEventBus({ log });
+    const a = backend(board(), 'A', hub);
+    const alice = await registerAtMenu(a.harness, '1', 'alice', 'secret1');
+    const bob = await registerAtMenu(a.harness, '2', 'bob', 'secret2');
+    await bob.say('C');
+    await alice.say('C');
+    const fifth = bob.replyMatching(isEvent('<alice> line 5'));
+    for (let i = 1; i <= 6; i++) await alice.say(`line ${i}`);
+    expect(alice.transcript()).toContain('Slow down: at most 5 lines every 10 seconds. That line was not sent.');
+    await fifth;
+    // Said after the flood, so heard after anything the flood would have sent.
+    const after = bob.replyMatching(isEvent('-- alice leaves the chat.'));
+    await alice.say('/quit');
+    await after;
+    expect(count(bob, '<alice> line 6')).toBe(0);
+  });
+});
+
+describe('paging', () => {
+  it('reaches the paged caller at once at the menu; J joins the pager in a private room, X tells the pager, D refuses pages', async () => {
+    const hub = createEventBus({ log });
+    const file = board();
+    const a = backend(file, 'A', tap(hub));
+    const b = backend(file, 'B', tap(hub));
+    const alice = await registerAtMenu(a.harness, '1', 'alice', 'secret1');
+    const bob = await registerAtMenu(b.harness, '2', 'bob', 'secret2');
+
+    await alice.say('P');
+    await alice.say('nobody');
+    expect(alice.transcript()).toContain('There is no caller called nobody.');
+    const paged = bob.replyMatching(isEvent('*** alice is paging you: J at the main menu joins them, X ignores the page.'));
+    await alice.say('P');
+    await alice.say('BOB');
+    await paged;
+    expect(alice.transcript()).toContain('Paging bob. Wait here for them to join you; /quit gives up.');
+    const came = alice.replyMatching(isEvent('-- bob joins the chat.'));
+    await bob.say('J');
+    await came;
+    expect(bob.transcript()).toContain('You join alice in a private chat.');
+    const heard = alice.replyMatching(isEvent('<bob> hi alice'));
+    await bob.say('hi alice');
+    await heard;
+    await bob.say('/quit');
+    await alice.say('/quit');
+
+    // Paged again, bob ignores it: alice is told, wherever she is.
+    await alice.say('P');
+    const ignored = alice.replyMatching(isEvent('*** bob ignored your page.'));
+    await alice.say('bob');
+    await bob.say('X');
+    await ignored;
+    expect(bob.transcript()).toContain("You ignore alice's page; they are told.");
+    await alice.say('/quit');
+
+    await bob.say('D');
+    expect(bob.transcript()).toContain('Do not disturb is on');
+    await alice.say('P');
+    await alice.say('bob');
+    expect(alice.transcript()).toContain('bob does not want to be disturbed now.');
+    await bob.say('D');
+    expect(bob.transcript()).toContain('Do not disturb is off');
+    await bob.say('J');
+    expect(bob.transcript()).toContain('Nobody is waiting for you');
+  });
+});
