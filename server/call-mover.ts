@@ -12,7 +12,7 @@
  */
 import type { Logger } from '../common/log.js';
 import { encodeDisconnect } from '../common/mongrel2-wire.js';
-import { isEventBody } from '../common/bbs-messages.js';
+import { encodeBbsMessage, isEventBody } from '../common/bbs-messages.js';
 import { ackOf } from '../common/prompt-ack.js';
 import type { BackendLink } from './backend-link.js';
 import { noteLogin, notePrompt, type CallState, type LinkState } from './call-state.js';
@@ -56,7 +56,7 @@ export interface CallMover {
 const RETRY_MS = 200;
 // A handed-off call waiting on past its limit: every number is asked again this often, not more.
 const OVERDUE_RETRY_MS = 1000;
-const PING = '{"type":"ping"}';
+const PING = encodeBbsMessage({ type: 'ping' });
 
 export function createCallMover(ctx: MoverContext): CallMover {
   const { log } = ctx;

@@ -3,6 +3,7 @@
  * base64 of the body followed by `\0`, as the original client.py and browser page expect.
  */
 import type { Socket } from 'node:net';
+import { decodeBbsMessage, encodeBbsMessage } from '../../common/bbs-messages.js';
 import type { Logger } from '../../common/log.js';
 import type { ConnectionCaps } from '../connection-caps.js';
 import type { Call, Line, Switchboard } from '../line.js';
@@ -107,11 +108,11 @@ class JsonSocketConnection implements Line {
 
   // Every JSON-socket client shows a reply's msg, whatever its type; `exit` also ends it.
   notice(text: string): void {
-    this.deliver(JSON.stringify({ type: 'notice', msg: text }));
+    this.deliver(encodeBbsMessage({ type: 'notice', msg: text }));
   }
 
   dropped(text: string): void {
-    this.deliver(JSON.stringify({ type: 'exit', msg: text }));
+    this.deliver(encodeBbsMessage({ type: 'exit', msg: text }));
     this.hangUp();
   }
 
@@ -189,10 +190,5 @@ function destroy(socket: Socket): void {
 
 function isPing(body: Buffer): boolean {
   // Most messages are lines typed: only what could be a ping is parsed to be sure.
-  if (!body.includes('ping')) return false;
-  try {
-    return (JSON.parse(body.toString('utf8')) as { type?: unknown }).type === 'ping';
-  } catch {
-    return false;
-  }
+  return body.includes('ping') && decodeBbsMessage(body)?.type === 'ping';
 }

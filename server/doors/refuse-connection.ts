@@ -2,6 +2,7 @@
  * Turning a connection away before any backend is dialled, with the reason in the form its door
  * speaks: a line of text on telnet, an `exit` reply on a JSON socket, a 503 (or 408) over HTTP.
  */
+import { encodeBbsMessage } from '../../common/bbs-messages.js';
 import type { Socket } from 'node:net';
 
 /** How long a refused or timed-out connection may take to read its goodbye before it is cut. */
@@ -50,7 +51,7 @@ export function refuseFront(socket: Socket, message: string, waitMs: number): vo
 
 /** An `exit` reply as the JSON-socket door frames it: every JSON-socket client shows it and stops. */
 export function exitFrame(message: string): string {
-  return `${Buffer.from(JSON.stringify({ type: 'exit', msg: message })).toString('base64')}\0`;
+  return `${Buffer.from(encodeBbsMessage({ type: 'exit', msg: message })).toString('base64')}\0`;
 }
 
 /** A whole plain-text HTTP response that closes the connection. */

@@ -2,6 +2,7 @@
  * The WebSocket door: the page's terminal sends `{"type":"msg","msg":LINE}` text frames and gets
  * each reply as one text frame; the proxy dials on the page's behalf.
  */
+import { encodeBbsMessage } from '../../common/bbs-messages.js';
 import { isUtf8 } from 'node:buffer';
 import type { RawData, WebSocket } from 'ws';
 import type { Logger } from '../../common/log.js';
@@ -27,7 +28,7 @@ const OVERFLOW_LINGER_MS = 5000;
 
 /** A message from the proxy itself, not from a backend. */
 export function notice(msg: string): string {
-  return JSON.stringify({ type: 'notice', msg });
+  return encodeBbsMessage({ type: 'notice', msg });
 }
 
 /** Serves one accepted WebSocket on `route`; `socket` is its TCP connection, as the caps count it. */
