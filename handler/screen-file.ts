@@ -20,6 +20,8 @@ export interface ScreenFile {
   readonly text: string;
   readonly placeholders: readonly PlaceholderUse[];
   readonly placement: MenuPlacement | undefined;
+  /** ANSI art (a `.ans` file): shown as drawn, never word-wrapped. */
+  readonly art?: boolean;
 }
 
 /** Names of screens, menus and flows: what file names may be, so that menu entries can name them. */
@@ -113,6 +115,20 @@ export function parseScreenFile(name: string, file: string, source: string, prob
     }
   }
   const body = lines.slice(bodyStart).join('\n').replace(/\n$/, '');
+  rawControls(body, file, bodyStart + 1, problems);
   const compiled = compileText(body, file, bodyStart + 1, problems);
   return { name, file, text: compiled.text, placeholders: compiled.placeholders, placement };
+}
+
+// Raw escapes in a .txt reach callers' terminals as they are: colour is markup, art is a .ans file.
+const RAW_CONTROL = /[\x00-\x08\x0b-\x1f\x7f\u0080-\u009f]/;
+
+function rawControls(body: string, file: string, firstLine: number, problems: ScreenProblem[]): void {
+  body.split('\n').forEach((line, index) => {
+    const found = RAW_CONTROL.exec(line);
+    if (found === null) return;
+    const code = found[0].charCodeAt(0);
+    const what = code === 0x1b ? 'a raw ESC (0x1B)' : `a raw control character (0x${code.toString(16).toUpperCase().padStart(2, '0')})`;
+    problems.push({ file, line: firstLine + index, message: `${what} at column ${found.index + 1}: colour text with markup such as {yellow}...{/}, or draw ANSI art in a .ans file` });
+  });
 }

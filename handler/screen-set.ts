@@ -17,6 +17,7 @@ import { readAreasFile } from './areas-file.js';
 import { SCREEN_CATALOG, SCREEN_NAMES } from './screen-catalog.js';
 import type { FlowModule } from './screen-flow.js';
 import { FILE_NAME, parseScreenFile, type ScreenFile } from './screen-file.js';
+import { parseAnsiScreen } from './ansi-screen.js';
 import { fillPlaceholders, type ScreenProblem } from './screen-markup.js';
 import { wrapText } from './text-wrap.js';
 
@@ -83,25 +84,26 @@ export function readScreenFolder(dir: string, flowFiles: readonly FlowFile[], pr
     return { dir, screens, menus, flowFiles, areas: [], problems, notes };
   }
   for (const entry of entries) {
-    const kind = entry.endsWith('.txt') ? 'screen' : entry.endsWith('.menu') ? 'menu' : undefined;
+    const kind = entry.endsWith('.txt') ? 'screen' : entry.endsWith('.ans') ? 'art' : entry.endsWith('.menu') ? 'menu' : undefined;
     if (kind === undefined) continue;
     const name = entry.slice(0, entry.lastIndexOf('.'));
     const file = join(dir, entry);
     // `NAME.help.txt` is the help of menu NAME: screen `NAME.help`, a name no other file can have.
-    const helpOf = kind === 'screen' && name.endsWith('.help') ? name.slice(0, -'.help'.length) : undefined;
+    const helpOf = kind !== 'menu' && name.endsWith('.help') ? name.slice(0, -'.help'.length) : undefined;
     if (!FILE_NAME.test(helpOf ?? name)) {
-      problems.push({ file, line: undefined, message: `a ${kind}'s file name may have only lowercase letters, digits, _ and -` });
+      problems.push({ file, line: undefined, message: `a ${kind === 'menu' ? 'menu' : 'screen'}'s file name may have only lowercase letters, digits, _ and -` });
       continue;
     }
-    let source: string;
+    let bytes: Buffer;
     try {
-      source = readFileSync(file, 'utf8');
+      bytes = readFileSync(file);
     } catch (error) {
       problems.push({ file, line: undefined, message: `unreadable (${(error as Error).message})` });
       continue;
     }
-    if (kind === 'screen') screens.set(name, parseScreenFile(name, file, source, problems));
-    else menus.set(name, parseMenuFile(name, file, source, problems));
+    if (kind === 'menu') menus.set(name, parseMenuFile(name, file, bytes.toString('utf8'), problems));
+    else if (screens.has(name)) problems.push({ file, line: undefined, message: `${name}.ans and ${name}.txt are the same screen: keep one of them` });
+    else screens.set(name, kind === 'art' ? parseAnsiScreen(name, file, bytes, problems) : parseScreenFile(name, file, bytes.toString('utf8'), problems));
   }
   for (const name of SCREEN_NAMES) {
     if (screens.has(name)) continue;
@@ -176,6 +178,7 @@ export function assembleScreenSet(folder: ScreenFolder, flows: ReadonlyMap<strin
   if (problems.length > 0) return { set: undefined, problems, notes };
 
   const texts = new Map([...screens.values()].map((screen) => [screen.name, screen.text]));
+  const art = new Set([...screens.values()].filter((screen) => screen.art === true).map((screen) => screen.name));
   const version = versionOf(texts, built, folder.flowFiles);
   const menusInForce = new Map([...built].map(([name, menu]) => [name, withVersion(menu, version)]));
   const flowVersions = new Map([...(flows?.values() ?? [])].map((flow) => [flow.name, createHash('sha256').update(flow.source).digest('hex').slice(0, 16)]));
@@ -190,7 +193,7 @@ export function assembleScreenSet(folder: ScreenFolder, flows: ReadonlyMap<strin
       const text = texts.get(name);
       if (text === undefined) throw new Error(`Expected a screen ${name}.txt in ${folder.dir}, got none`);
       const filled = fillPlaceholders(text, vars);
-      return columns === undefined ? filled : wrapText(filled, columns);
+      return columns === undefined || art.has(name) ? filled : wrapText(filled, columns);
     },
     menu: (name: string) => menusInForce.get(name),
     flow: (name: string) => flows?.get(name)?.run,

@@ -11,7 +11,8 @@ export const SCREENS_FLAGS = {} as const satisfies FlagTable;
 export const SCREENS_USAGE = usageText(
   'm2bbs screens check [DIR]',
   `Checks a screens folder the way a backend does before it uses it: every screen's header, colour
-markup and placeholders, every menu and where its entries lead, every flow module. Prints each
+markup and placeholders (a raw ESC or control character in a .txt is a problem; a .ans may hold
+colour escapes only), every menu and where its entries lead, every flow module. Prints each
 problem as FILE:LINE: what is wrong, all at once, and exits 1 if there is any; notes (a screen
 no menu shows, a menu nobody can reach) do not fail the check.
 

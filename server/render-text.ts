@@ -3,11 +3,14 @@
  * byte stream such as telnet: CR LF line ends, colour and UTF-8 only where the terminal has them.
  */
 import { decodeShownMessage } from '../common/bbs-messages.js';
+import { encodeCp437 } from '../common/cp437.js';
 
 /** What a caller's terminal can show, as far as the proxy knows. */
 export interface TerminalCaps {
   readonly colour: boolean;
   readonly utf8: boolean;
+  /** The terminal shows the IBM PC character set (ANSI art terminals): text goes as CP437 bytes. */
+  readonly cp437?: boolean;
 }
 
 /** A terminal that said nothing about itself: 7-bit ASCII, no colour. */
@@ -26,8 +29,10 @@ export interface RenderedReply {
 }
 
 const COLOUR_TERMINALS =
-  /^(xterm|ansi|vt1[0-9][0-9]|vt[2-5][0-9][0-9]|screen|tmux|linux|rxvt|putty|konsole|gnome|alacritty|kitty|foot|wezterm|iterm|vte|cygwin|eterm|syncterm|cons25|pcansi|st-)|-(256)?colou?r$/;
+  /^(xterm|ansi|vt1[0-9][0-9]|vt[2-5][0-9][0-9]|screen|tmux|linux|rxvt|putty|konsole|gnome|alacritty|kitty|foot|wezterm|iterm|vte|cygwin|eterm|syncterm|cons25|pcansi|scoansi|st-)|-(256)?colou?r$/;
 const UTF8_TERMINALS = /^(xterm|screen|tmux|rxvt-unicode|linux|putty|konsole|gnome|alacritty|kitty|foot|wezterm|iterm|vte|st-)/;
+// BBS terminals that draw CP437 (ANSI art) and no UTF-8; `cp437` is a type any terminal may be set to send.
+const CP437_TERMINALS = /^(ansi|ansi-bbs|pcansi|scoansi|syncterm|cp437)$/;
 
 const GREEN = '\x1b[32m';
 const BRIGHT = '\x1b[1;32m';
@@ -38,7 +43,8 @@ const RESET = '\x1b[0m';
 export function terminalCaps(terminalType: string | undefined): TerminalCaps {
   if (terminalType === undefined) return PLAIN_TERMINAL;
   const name = terminalType.toLowerCase();
-  return Object.freeze({ colour: COLOUR_TERMINALS.test(name), utf8: UTF8_TERMINALS.test(name) });
+  const cp437 = CP437_TERMINALS.test(name);
+  return Object.freeze({ colour: cp437 || COLOUR_TERMINALS.test(name), utf8: UTF8_TERMINALS.test(name), ...(cp437 ? { cp437 } : {}) });
 }
 
 /** Renders one reply body from a backend; a body that is not a JSON reply becomes a one-line note. */
@@ -63,9 +69,10 @@ export function renderNotice(msg: string, caps: TerminalCaps): Buffer {
   return encode(`\r\n${paint(YELLOW, msg, caps)}\r\n`, caps);
 }
 
-/** Turns text into bytes the terminal can show: UTF-8, or 7-bit ASCII with accents stripped. */
+/** Turns text into bytes the terminal can show: UTF-8, CP437 for ANSI-art terminals, or 7-bit ASCII with accents stripped. */
 export function encode(text: string, caps: TerminalCaps): Buffer {
-  return caps.utf8 ? Buffer.from(text, 'utf8') : Buffer.from(toAscii(text), 'latin1');
+  if (caps.utf8) return Buffer.from(text, 'utf8');
+  return caps.cp437 === true ? encodeCp437(text, toAscii) : Buffer.from(toAscii(text), 'latin1');
 }
 
 // Backends are not trusted with the caller's terminal: only their own colour codes survive, and

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SHIPPED_SCREENS } from '../handler/config.js';
 import { M2BBS_BIN } from './support/handler-process.js';
@@ -66,5 +67,17 @@ describe('m2bbs screens check', () => {
     expect(two.stderr).toContain('m2bbs screens check: expected one folder, got 2');
     const help = await run(['--help']);
     expect(help.stdout).toContain('screens   check a screens folder');
+  });
+  it('refuses an .ans screen with an escape that is not a colour, and a raw ESC in a .txt, each with file and line', async () => {
+    const folder = screenFolder();
+    // CP437 art: colour is fine, a cursor move is not.
+    writeFileSync(folder.path('art.ans'), Buffer.from('\x1b[1;33m\xdb\xdb\xb0 art\r\n\x1b[10;5Hmoved\r\n\x1b[0m', 'latin1'));
+    folder.write('rules.txt', '---\nmenu: main\nkey: 5\nlabel: Rules.\n---\nBe kind.\n\x1b[2JClear!\n');
+    const result = await run(['screens', 'check', folder.dir]);
+    expect(result.code).toBe(1);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines).toContain(`${folder.path('art.ans')}:2: escape sequence "ESC[10;5H" is not a colour (SGR, ESC[...m): an .ans screen may colour text, but not move the cursor, clear the screen or set the title`);
+    expect(lines).toContain(`${folder.path('rules.txt')}:7: a raw ESC (0x1B) at column 1: colour text with markup such as {yellow}...{/}, or draw ANSI art in a .ans file`);
+    expect(lines.at(-1)).toBe(`2 problems in ${folder.dir}: a backend will not start on it, and a running one keeps its current version.`);
   });
 });

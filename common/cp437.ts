@@ -1,0 +1,41 @@
+/**
+ * Code page 437, the IBM PC character set classic ANSI art is drawn in: decoding a `.ans` file to
+ * Unicode, and encoding text back to CP437 bytes for terminals that show CP437 (telnet TTYPE
+ * `ANSI`, `PCANSI`, `SCOANSI`, SyncTERM).
+ */
+
+// Bytes 0x01..0x1F are drawn as glyphs on a PC screen; a file's tab, line ends and ESC stay controls.
+const LOW = '\u0000☺☻♥♦♣♠•◘○◙♂♀♪♫☼►◄↕‼¶§▬↨↑↓→←∟↔▲▼';
+const HIGH =
+  'ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■\u00a0';
+const CONTROLS_KEPT = new Set([0x09, 0x0a, 0x0d, 0x1b]);
+
+/** The Unicode character each CP437 byte shows as. */
+export const CP437: readonly string[] = Object.freeze(
+  Array.from({ length: 256 }, (_, byte) => {
+    if (byte < 0x20) return CONTROLS_KEPT.has(byte) ? String.fromCharCode(byte) : (LOW[byte] ?? '?');
+    if (byte === 0x7f) return '⌂';
+    if (byte < 0x80) return String.fromCharCode(byte);
+    return HIGH[byte - 0x80] ?? '?';
+  }),
+);
+
+const TO_BYTE: ReadonlyMap<string, number> = new Map(CP437.map((char, byte) => [char, byte] as const));
+
+/** Decodes CP437 bytes (a `.ans` file) to a string: every byte is one character. */
+export function decodeCp437(bytes: Uint8Array): string {
+  let out = '';
+  for (const byte of bytes) out += CP437[byte] ?? '?';
+  return out;
+}
+
+/** Encodes text as CP437 bytes; a character CP437 does not have becomes what `fallback` makes of it (ASCII), else `?`. */
+export function encodeCp437(text: string, fallback?: (char: string) => string): Buffer {
+  const out: number[] = [];
+  for (const char of text) {
+    const byte = TO_BYTE.get(char);
+    if (byte !== undefined) out.push(byte);
+    else for (const unit of fallback?.(char) ?? '?') out.push(TO_BYTE.get(unit) ?? 0x3f);
+  }
+  return Buffer.from(out);
+}
