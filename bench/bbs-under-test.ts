@@ -89,6 +89,9 @@ export async function startBbs(options: BbsOptions): Promise<BbsUnderTest> {
     return lines;
   };
   let stdout = '';
+  // Until it is up, a bench that exits (Ctrl-C, a test cleaning up) asks it to stop what it started.
+  const stopEarly = (): void => void child.kill('SIGTERM');
+  process.on('exit', stopEarly);
   const banner = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new BbsError('BBS_ERR_UNREACHABLE', `m2bbs start did not come up within 60 s; see ${logFile}`)), 60_000);
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
@@ -101,7 +104,15 @@ export async function startBbs(options: BbsOptions): Promise<BbsUnderTest> {
       clearTimeout(timer);
       reject(new BbsError('BBS_ERR_UNREACHABLE', `m2bbs start exited (${code}) before it was up:\n${logLines().slice(-10).join('\n')}`));
     });
-  });
+  }).catch(async (error: unknown) => {
+    // It never came up (a backend that cannot start keeps it waiting): stop it and what it
+    // started, or the bench would wait on its pipe forever.
+    child.kill('SIGTERM');
+    const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(killer);
+    throw error;
+  }).finally(() => process.off('exit', stopEarly));
   const http = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(banner);
   const telnet = /telnet 127\.0\.0\.1 (\d+)/.exec(banner);
   if (http === null || telnet === null) throw new BbsError('BBS_ERR_UNREACHABLE', `m2bbs start printed no addresses:\n${banner}`);

@@ -12,6 +12,8 @@ import { classify, type Walk } from './walk.js';
 
 /** The main menu's key for the chat room (DECISION 8). */
 export const CHAT_KEY = 'C';
+/** The room's flood refusal (screens/chat_flood.txt): the line was told, not relayed. */
+const REFUSED = /not sent/i;
 
 export interface ChatPlan {
   /** Mean pause between lines in ms (each drawn from 0.5 to 1.5 times it). */
@@ -92,6 +94,7 @@ export class ChatCaller {
       return;
     }
     const msg = typeof reply.msg === 'string' ? reply.msg : '';
+    if (reply.type === 'screen' && this.inRoomAt >= 0 && this.sentAt >= 0 && REFUSED.test(msg)) return this.tally.refused(this.index, this.lines - 1);
     if (reply.type === 'exit' || reply.type === 'busy') this.lose(`${reply.type}: ${msg.slice(0, 60)}`);
     else if (reply.type === 'prompt') this.prompt(reply, msg);
   }

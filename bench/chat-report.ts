@@ -87,8 +87,8 @@ export function formatChatReport(r: ChatReport): string {
   out.push(row('callers lost', c.lost === 0 ? '0' : `${int(c.lost)}: ${kindsCell(c.lostKinds)}`));
   const w = r.window;
   out.push(row('window', `${fix(w.seconds)} s${r.stoppedBy === 'deadline' ? ' (cut short by --max-seconds)' : ''}`));
-  out.push(row('lines said', `${int(w.linesSaid)} (${fix(w.linesPerSecond)} /s)`));
   const d = r.deliveries;
+  out.push(row('lines said', `${int(w.linesSaid)} (${fix(w.linesPerSecond)} /s); ${int(d.refused)} refused by the flood limit (the speaker told)`));
   out.push(row('deliveries expected', `${int(d.expected)} (lines said x the ${int(Math.max(0, d.roomSize - 1))} others in the room)`));
   out.push(row('deliveries received', `${int(d.received)}; lost ${int(d.lost)}, doubled ${int(d.doubled)}${d.lostExamples.length > 0 ? `; e.g. ${d.lostExamples.join(', ')}` : ''}`));
   if (d.ownEchoes > 0 || d.unknownTags > 0) out.push(row('', `also ${int(d.ownEchoes)} lines sent back to their speaker, ${int(d.unknownTags)} with a tag nobody said`));

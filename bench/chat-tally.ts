@@ -11,17 +11,21 @@ interface SaidLine {
   readonly at: number;
   /** Said inside the measuring window: its deliveries are counted and timed. */
   readonly measured: boolean;
+  /** The BBS told its speaker it was not sent (the flood limit): nothing is expected of it. */
+  refused: boolean;
   /** How many times each caller was sent it (measured lines only). */
   readonly receipts: Uint8Array | undefined;
 }
 
 /** Deliveries of the measured lines, as the report gives them. */
 export interface ChatDeliveries {
-  /** Lines said inside the window. */
+  /** Lines said inside the window (refused ones too). */
   readonly said: number;
+  /** Of those, lines the BBS refused to relay, telling their speaker (the room's flood limit). */
+  readonly refused: number;
   /** Callers in the room who could receive (in the room when talking began, still on the line at the end). */
   readonly roomSize: number;
-  /** Sum over measured lines of the others in the room. */
+  /** Sum over measured lines not refused of the others in the room. */
   readonly expected: number;
   /** Expected deliveries that arrived (each once). */
   readonly received: number;
@@ -71,6 +75,15 @@ export class ChatTally {
     if (this.member[caller] !== 1) return;
     this.member[caller] = 0;
     this.roomSize--;
+    // What was expected at it so far is expected no more, what it received no longer counts.
+    for (const [speaker, own] of this.lines.entries()) {
+      if (speaker === caller) continue;
+      for (const line of own) {
+        if (line?.receipts === undefined || line.refused) continue;
+        this.expectedSoFar--;
+        if ((line.receipts[caller] ?? 0) > 0) this.receivedSoFar--;
+      }
+    }
   }
 
   openWindow(): void {
@@ -88,10 +101,18 @@ export class ChatTally {
     const own = this.lines[speaker];
     if (own === undefined) throw new RangeError(`Expected a caller below ${this.callers}, got ${speaker}`);
     const measured = this.measuring;
-    own[line] = { at, measured, receipts: measured ? new Uint8Array(this.callers) : undefined };
+    own[line] = { at, measured, refused: false, receipts: measured ? new Uint8Array(this.callers) : undefined };
     if (!measured) return;
     this.saidInWindow++;
     this.expectedSoFar += this.roomSize - (this.member[speaker] === 1 ? 1 : 0);
+  }
+
+  /** `speaker` was told its line number `line` was not sent. */
+  refused(speaker: number, line: number): void {
+    const said = this.lines[speaker]?.[line];
+    if (said === undefined || said.refused) return;
+    said.refused = true;
+    if (said.measured) this.expectedSoFar -= this.roomSize - (this.member[speaker] === 1 ? 1 : 0);
   }
 
   /** `receiver` was sent the line `tag` at `at`. */
@@ -123,7 +144,7 @@ export class ChatTally {
     this.kinds.set(kind, (this.kinds.get(kind) ?? 0) + 1);
   }
 
-  /** Expected deliveries of measured lines not yet seen (as the room stood when each was said). */
+  /** Expected deliveries of measured lines not yet seen, at the callers still in the room. */
   outstanding(): number {
     return this.expectedSoFar - this.receivedSoFar;
   }
@@ -131,6 +152,7 @@ export class ChatTally {
   /** The deliveries of every measured line, against the room as it is now. */
   result(): ChatDeliveries {
     let said = 0;
+    let refused = 0;
     let expected = 0;
     let received = 0;
     const lostExamples: string[] = [];
@@ -138,6 +160,10 @@ export class ChatTally {
       for (const [index, line] of own.entries()) {
         if (line?.receipts === undefined) continue;
         said++;
+        if (line.refused) {
+          refused++;
+          continue;
+        }
         let expectedHere = 0;
         let receivedHere = 0;
         for (let r = 0; r < this.callers; r++) {
@@ -150,6 +176,6 @@ export class ChatTally {
         if (receivedHere < expectedHere && lostExamples.length < 5) lostExamples.push(`${chatTag(speaker, index)}: ${receivedHere} of ${expectedHere}`);
       }
     }
-    return { said, roomSize: this.roomSize, expected, received, lost: expected - received, doubled: this.doubled, ownEchoes: this.ownEchoes, unknownTags: this.unknownTags, lostExamples };
+    return { said, refused, roomSize: this.roomSize, expected, received, lost: expected - received, doubled: this.doubled, ownEchoes: this.ownEchoes, unknownTags: this.unknownTags, lostExamples };
   }
 }

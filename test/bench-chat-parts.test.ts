@@ -60,7 +60,7 @@ describe('bench chat tally', () => {
     expect(tally.saidInWindow).toBe(2);
     // Deliveries while the window was open, by other callers, of any tagged line (the doubled one too).
     expect(tally.deliveredInWindow).toBe(6);
-    expect(tally.result()).toEqual({ said: 2, roomSize: 4, expected: 6, received: 6, lost: 0, doubled: 1, ownEchoes: 1, unknownTags: 1, lostExamples: [] });
+    expect(tally.result()).toEqual({ said: 2, refused: 0, roomSize: 4, expected: 6, received: 6, lost: 0, doubled: 1, ownEchoes: 1, unknownTags: 1, lostExamples: [] });
     expect(tally.latency.summary()).toMatchObject({ count: 6, max: 1000 });
     expect(tally.latency.percentiles([0.5, 0.99])).toEqual([30, 1000]);
   });
@@ -75,6 +75,12 @@ describe('bench chat tally', () => {
     expect(tally.result()).toMatchObject({ expected: 2, received: 1, lost: 1, lostExamples: ['bt0x0: 1 of 2'] });
     tally.leave(2);
     expect(tally.result()).toMatchObject({ roomSize: 2, expected: 1, received: 1, lost: 0, lostExamples: [] });
+    // A line the flood limit refused (its speaker told) is expected nowhere.
+    tally.said(1, 0, 20);
+    expect(tally.outstanding()).toBe(1);
+    tally.refused(1, 0);
+    expect(tally.outstanding()).toBe(0);
+    expect(tally.result()).toMatchObject({ said: 2, refused: 1, expected: 1, lost: 0 });
     tally.event('join');
     tally.event('join');
     expect(Object.fromEntries(tally.kinds)).toEqual({ join: 2 });
@@ -114,7 +120,7 @@ describe('bench chat report', () => {
       settings: { callers: 4 },
       callers: { dialled: 4, reachedMenu: 4, inRoom: 4, perNumber: { '@bbs.10': 2, '@bbs.11': 2 }, lost: 0, lostKinds: {}, joinSeconds: 1 },
       window: { seconds: 3, linesSaid: 2, linesPerSecond: 0.7, delivered: 6, deliveriesPerSecond: 2 },
-      deliveries: { said: 2, roomSize: 4, expected: 6, received: 6, lost: 0, doubled: 0, ownEchoes: 0, unknownTags: 0, lostExamples: [] },
+      deliveries: { said: 2, refused: 0, roomSize: 4, expected: 6, received: 6, lost: 0, doubled: 0, ownEchoes: 0, unknownTags: 0, lostExamples: [] },
       latencyMs: { count: 6, p50: 3, p95: 8, p99: 9, max: 9.5, mean: 4 },
       target: { p99Ms: 100, met: true },
       cpu: { processes: [], bbsCpuSeconds: 0.1, microsPerDelivery: 16_667, microsPerLineSaid: 50_000 },
