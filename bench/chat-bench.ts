@@ -18,6 +18,7 @@ import type { BenchConfig } from './config.js';
 import { BENCH_PROCESS } from './cpu-per-input.js';
 import { profiles, summarise } from './load-bench.js';
 import { sampleAll, type ProcSample, type Watched } from './proc-stats.js';
+import { clearProfileMarks, openProfileWindow } from './profile-window.js';
 import type { Progress } from './progress.js';
 import { Walk } from './walk.js';
 
@@ -43,6 +44,7 @@ export async function runChatBench(config: BenchConfig, progress: Progress): Pro
   const plan = { thinkMs: config.thinkMs, now, random: Math.random, error: (kind: string) => void errors.set(kind, (errors.get(kind) ?? 0) + 1) };
   progress.show(`starting the BBS: ${config.backends} backends...`);
   const profileStart = Date.now();
+  if (config.profileDir !== undefined) clearProfileMarks(config.profileDir);
   const bbs: BbsUnderTest = await startBbs({
     backends: config.backends,
     // Half the callers dial each number, but a number must hold them all while the other is away.
@@ -83,6 +85,7 @@ export async function runChatBench(config: BenchConfig, progress: Progress): Pro
       const warmUp = Math.min(config.thinkMs, WARM_UP_MAX_MS);
       await until(() => false, now() + warmUp, () => progress.show(`warming up: ${status()}`));
 
+      const closeProfiles = config.profileDir === undefined ? undefined : openProfileWindow(config.profileDir);
       windowStart = sampleAll(watched());
       loopDelay.enable();
       tally.openWindow();
@@ -94,6 +97,7 @@ export async function runChatBench(config: BenchConfig, progress: Progress): Pro
       windowSeconds = (now() - windowFrom) / 1000;
       loopDelay.disable();
       windowEnd = sampleAll(watched());
+      closeProfiles?.();
 
       for (const caller of callers) caller.stop();
       const drainFrom = now();
@@ -107,6 +111,7 @@ export async function runChatBench(config: BenchConfig, progress: Progress): Pro
     seen = watched();
     serverProblems = bbs.problems();
     await bbs.stop();
+    if (config.profileDir !== undefined) clearProfileMarks(config.profileDir);
     progress.done();
   }
   const deliveries = tally.result();
