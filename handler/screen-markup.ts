@@ -3,7 +3,7 @@
  * and colour markup (`{yellow}...{/}`) turned into ANSI colour codes once, when the file is read.
  * Doors pass those codes to terminals that can show colour and strip them for the rest.
  */
-import { withoutInvisibleFormat } from '../common/caller-text.js';
+import { displaySafe } from '../common/display-safe.js';
 
 /** A problem with a file in a screens folder; `line` is 1-based, undefined for the whole file. */
 export interface ScreenProblem {
@@ -92,10 +92,11 @@ export function compileText(source: string, file: string, firstLine: number, pro
 
 /**
  * Fills a compiled text's placeholders in one pass: braces inside the values stay as typed, and
- * invisible format characters (BiDi overrides, zero-width) never come through, even from a post
- * stored before input dropped them.
+ * every value is made display-safe (common/display-safe.ts: no control characters, escape
+ * sequences or invisible format characters), even a post stored before input dropped them. This
+ * is the one place caller text reaches another caller's screen.
  */
 export function fillPlaceholders(text: string, vars: Readonly<Record<string, string | number>> | undefined): string {
   if (vars === undefined) return text;
-  return text.replace(PLACEHOLDER, (_whole, key: string) => withoutInvisibleFormat(String(vars[key] ?? '')));
+  return text.replace(PLACEHOLDER, (_whole, key: string) => displaySafe(String(vars[key] ?? '')));
 }
