@@ -3,7 +3,7 @@ import type { Area } from '../../db/areas-store.js';
 import { ask, show, type Flow } from '../effects.js';
 import type { Limits } from '../limits.js';
 
-/** What the list is for: the screen that asks, and how each area reads in it. */
+/** The screen that asks: which area to post in, or which to read. */
 export type AreaQuestion = 'area_post' | 'area_read';
 
 /**
