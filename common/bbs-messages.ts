@@ -4,6 +4,7 @@
  * client decode with `decodeBbsMessage`; common/prompt-ack.ts reads a prompt's head as bytes,
  * which is why a prompt's keys are always written in the order type, seq, caller.
  */
+import { displaySafe } from './display-safe.js';
 
 /** What an `event` is about; the door shows every kind the same way (its `msg`), clients may style them. */
 export const EVENT_KINDS = ['chat', 'me', 'join', 'leave', 'page', 'notice', 'broadcast'] as const;
@@ -108,16 +109,20 @@ export interface EventFields {
   readonly at: string | Date;
 }
 
-/** Builds an event message (keys in the order type, kind, msg, from, room, text, at). */
+/**
+ * Builds an event message (keys in the order type, kind, msg, from, room, text, at). `from`,
+ * `room` and `text` are caller text a client may show as it is, so they are made display-safe
+ * here; `msg` was rendered from a screen, whose placeholders already were.
+ */
 export function eventMessage(fields: EventFields): EventMessage {
   const { kind, msg, from, room, text, at } = fields;
   return {
     type: MESSAGE_TYPES.event,
     kind,
     msg,
-    ...(from === undefined ? {} : { from }),
-    ...(room === undefined ? {} : { room }),
-    ...(text === undefined ? {} : { text }),
+    ...(from === undefined ? {} : { from: displaySafe(from) }),
+    ...(room === undefined ? {} : { room: displaySafe(room) }),
+    ...(text === undefined ? {} : { text: displaySafe(text) }),
     at: typeof at === 'string' ? at : at.toISOString(),
   };
 }

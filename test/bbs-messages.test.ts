@@ -24,6 +24,8 @@ describe('the caller-facing vocabulary', () => {
     expect(body).toBe('{"type":"event","kind":"chat","msg":"<zed> hello","from":"zed","room":"main","text":"hello","at":"2026-01-02T03:04:05.000Z"}');
     expect(decodeBbsMessage(body)).toEqual({ type: 'event', kind: 'chat', msg: '<zed> hello', from: 'zed', room: 'main', text: 'hello', at: '2026-01-02T03:04:05.000Z' });
     expect(isEventBody(Buffer.from(body))).toBe(true);
+    // The caller text it carries besides msg is display-safe, for clients that show it as it is.
+    expect(decodeBbsMessage(encodeEvent({ kind: 'chat', msg: 'x', from: 'm\u202eal', text: 'hi \x1b[2J\x1b]0;t\x07', at: '' }))).toMatchObject({ from: 'mal', text: 'hi [2J]0;t' });
     expect(isEventBody(Buffer.from('{ "type" : "event", "kind": "page", "msg": "x", "at": "" }'))).toBe(true);
     expect(isEventBody(Buffer.from('{"type":"screen","msg":"an event"}'))).toBe(false);
   });
