@@ -36,6 +36,8 @@ export interface CallOptions {
   readonly colour: boolean;
   readonly chooseNext?: ChooseNextNumber;
   readonly onEvent: (event: CallEvent) => void;
+  /** The width the BBS's text is shown in now (the terminal's columns), told with each line; undefined when unknown. */
+  readonly columns?: () => number | undefined;
 }
 
 const HANG_UP_GRACE_MS = 1000;
@@ -71,8 +73,14 @@ export class BbsCall {
   /** Sends one line typed by the caller; false when there is no call to send it on. */
   send(line: string): boolean {
     if (this.socket === undefined || !this.current.opened || this.current.hungUp || this.current.exited) return false;
-    this.socket.write(`${this.current.route} ${JSON.stringify({ type: 'msg', msg: line })}\0`);
+    this.socket.write(`${this.current.route} ${this.body(line)}\0`);
     return true;
+  }
+
+  // A line, with the width the BBS should wrap to (`columns`, which the proxy reads); see README.
+  private body(line: string): string {
+    const columns = this.options.columns?.();
+    return JSON.stringify(columns === undefined || !Number.isInteger(columns) || columns <= 0 ? { type: 'msg', msg: line } : { type: 'msg', msg: line, columns });
   }
 
   /** Hangs up; resolves once the line is closed. */
@@ -118,7 +126,7 @@ export class BbsCall {
     socket.setNoDelay(true);
     socket.on('connect', () => {
       this.current.opened = true;
-      socket.write(`${route} ${JSON.stringify({ type: 'msg', msg: 'connect' })}\0`);
+      socket.write(`${route} ${this.body('connect')}\0`);
     });
     socket.on('data', (chunk: Buffer) => {
       if (attempt !== this.attempt) return;

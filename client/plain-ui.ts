@@ -58,6 +58,8 @@ export async function runPlainDial(config: DialConfig & { readonly chooseNext?: 
 
   const call: BbsCall = new BbsCall({
     ...config,
+    // A terminal's width is told, so the BBS wraps to it; a pipe has none (the BBS takes 80).
+    columns: () => (io.output.isTTY === true ? (io.output as { readonly columns?: number }).columns : undefined),
     colour: config.colour && io.output.isTTY === true,
     onEvent(event) {
       if (event.kind === 'modem') sayLine(event.text);

@@ -110,6 +110,8 @@ export function startScreenUi(options: ScreenUiOptions): ScreenUi {
     };
     const session = new DialSession({
       ...options,
+      // The BBS wraps its screens to the pane, which is as wide as the terminal.
+      columns: () => Number(screen.width),
       surface: {
         print(lines) {
           paneLines.push(...lines);

@@ -163,7 +163,7 @@ describe.runIf(haveChromium)('the green-screen page in a real browser', () => {
     await page.keyboard.press('Enter');
     await waitForScreen(page, 'NO ANSWER', 2);
     await waitForLine(page, 'failed');
-    const expected = /^console\.error: WebSocket connection to 'ws:\/\/127\.0\.0\.1:\d+\/ws' failed/;
+    const expected = /^console\.error: WebSocket connection to 'ws:\/\/127\.0\.0\.1:\d+\/ws\?cols=\d+' failed/;
     expect(problems.filter((p) => !expected.test(p))).toEqual([]);
     expect(problems.length).toBeGreaterThan(0);
   });

@@ -6,7 +6,7 @@ import { JsonSocketClient } from './support/json-socket-client.js';
 import { startProxyWithHandler } from './support/proxy-with-handler.js';
 
 /** The headers README's "The proxy" lists, and no others. */
-const DOCUMENTED = ['DOOR', 'METHOD', 'PATH', 'PATTERN', 'REMOTE_ADDR', 'SEQ', 'SESSION', 'URL_SCHEME'];
+const DOCUMENTED = ['COLUMNS', 'DOOR', 'METHOD', 'PATH', 'PATTERN', 'REMOTE_ADDR', 'SEQ', 'SESSION', 'URL_SCHEME'];
 
 const isLine = (msg: string) => (r: Mongrel2Request) => !isDisconnect(r) && r.body.toString().includes(`"msg":"${msg}"`);
 const msgOf = (r: Mongrel2Request): string => (JSON.parse(r.body.toString()) as { msg: string }).msg;
@@ -49,7 +49,7 @@ describe('the SESSION and SEQ headers the proxy sends with every request', () =>
     expect(session).toMatch(/^[0-9a-f]{32}$/);
     expect(seen.map((r) => r.headers.SESSION)).toEqual([session, session, session]);
     for (const r of seen) expect(Object.keys(r.headers).sort()).toEqual(DOCUMENTED);
-    expect(seen[0]?.headers).toMatchObject({ PATH: '@bbs.10', METHOD: 'JSON', PATTERN: '@bbs.10', URL_SCHEME: 'm2bbs', REMOTE_ADDR: '127.0.0.1', DOOR: 'json' });
+    expect(seen[0]?.headers).toMatchObject({ PATH: '@bbs.10', METHOD: 'JSON', PATTERN: '@bbs.10', URL_SCHEME: 'm2bbs', REMOTE_ADDR: '127.0.0.1', DOOR: 'json', COLUMNS: '80' });
 
     // A caller who goes away: the @* disconnect is as Mongrel2 sends it, with no SESSION or SEQ.
     alice.destroy();

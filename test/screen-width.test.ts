@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { textColumns } from '../handler/text-wrap.js';
 import { TelnetCaller } from './support/telnet-caller.js';
 import { startTestBbs, type TestBbs } from './support/test-bbs.js';
+import { WsCaller } from './support/ws-caller.js';
 
 // What a terminal would show, line by line: colour codes take no room.
 const shownLines = (text: string): string[] => text.replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, '').split(/\r?\n/);
@@ -70,6 +71,41 @@ describe('screens wrapped to the width telnet callers tell (NAWS)', () => {
       await nc.type('.', 'MAIN MENU');
     } finally {
       nc.close();
+    }
+  });
+});
+
+describe('the WebSocket door takes the page terminal width', () => {
+  let bbs: TestBbs;
+  beforeAll(async () => {
+    bbs = await startTestBbs();
+  });
+  afterAll(async () => {
+    await bbs.close();
+  });
+
+  it('from the call (/ws?cols=N) and from {"type":"size","cols":N}; a size that is no width is ignored, and the line stays up', async () => {
+    const page = await WsCaller.open(bbs.frontPort, '/ws?cols=30');
+    try {
+      const first = await page.untilPrompt();
+      expect(first.prompt?.msg).toBe("What's your name? (new\ncallers: pick one)");
+      for (const bad of [{ type: 'size', cols: 'wide' }, { type: 'size', cols: -4 }, { type: 'size' }, { type: 'size', cols: { n: 1 } }, { type: 'size', cols: 2.5 }]) page.ws.send(JSON.stringify(bad));
+      const asked = await page.exchange('sizer');
+      expect(asked.prompt?.msg).toBe("What's your password?");
+      page.ws.send(JSON.stringify({ type: 'size', cols: 5000 }));
+      await page.exchange('sizer-pw-1');
+      await page.exchange('y');
+      await page.exchange('sizer-pw-1');
+      const menu = await page.exchange('');
+      expect(menu.prompt?.msg).toContain('MAIN MENU');
+      page.ws.send(JSON.stringify({ type: 'size', cols: 45 }));
+      const leave = await page.exchange('1');
+      const text = leave.texts.join('\n');
+      expect(widest(text)).toBeLessThanOrEqual(45);
+      expect(widest(text)).toBeGreaterThan(30);
+      expect(page.closeCode).toBeUndefined();
+    } finally {
+      page.ws.close();
     }
   });
 });

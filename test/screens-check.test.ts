@@ -68,6 +68,7 @@ describe('m2bbs screens check', () => {
     const help = await run(['--help']);
     expect(help.stdout).toContain('screens   check a screens folder');
   });
+
   it('refuses an .ans screen with an escape that is not a colour, and a raw ESC in a .txt, each with file and line', async () => {
     const folder = screenFolder();
     // CP437 art: colour is fine, a cursor move is not.

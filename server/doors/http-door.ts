@@ -16,6 +16,7 @@ import { sendBody } from './send-body.js';
 import { loadStaticFiles } from './static-files.js';
 import { notice, serveWebSocket } from './websocket-door.js';
 import type { ErrorCode } from '../../common/errors.js';
+import { clampColumns } from '../../common/terminal-columns.js';
 
 const FOREIGN_HOST: ErrorCode = 'BBS_ERR_FOREIGN_HOST';
 
@@ -107,7 +108,7 @@ export function createHttpDoor(options: HttpDoorOptions): HttpDoor {
     if (!sameOrigin(req)) return refuse('403 Forbidden');
     if (!options.switchboard.knows(route)) return refuse('404 Not Found');
     wss.handleUpgrade(req, socket, head, (ws) => {
-      serveWebSocket(ws, req.socket.remoteAddress ?? 'unknown', route, pageOptions, req.socket);
+      serveWebSocket(ws, req.socket.remoteAddress ?? 'unknown', route, pageOptions, req.socket, clampColumns(url.searchParams.get('cols') ?? undefined));
     });
   });
 

@@ -11,6 +11,7 @@ import { NOT_READING, createOutputLimit, type OutputLimit } from '../output-limi
 import { JsonSocketFramer, httpError, type FrameError } from './json-socket-framer.js';
 import { exitFrame } from './refuse-connection.js';
 import type { RefusalLog } from '../refusal-log.js';
+import { clampColumns } from '../../common/terminal-columns.js';
 
 export interface JsonSocketDoorOptions {
   readonly switchboard: Switchboard;
@@ -52,6 +53,8 @@ class JsonSocketConnection implements Line {
   // The route the caller dialled: still theirs after the call moved to another number (a drain).
   private dialledRoute = '';
   private closing = false;
+  /** The client's width as it last said (`columns` in a message); undefined until it does. */
+  private width: number | undefined;
   /** Replies of this tick not yet written, already base64 and NUL-terminated. */
   private unsent = '';
 
@@ -120,6 +123,21 @@ class JsonSocketConnection implements Line {
     this.options.caps?.loggedIn(this.socket);
   }
 
+  columns(): number | undefined {
+    return this.width;
+  }
+
+  // A client tells its width in any message it sends (`"columns":N`, 20..250); anything else there is ignored.
+  private noteColumns(body: Buffer): void {
+    if (!body.includes('"columns"')) return;
+    try {
+      const data = JSON.parse(body.toString('utf8')) as unknown;
+      if (typeof data === 'object' && data !== null) this.width = clampColumns((data as { columns?: unknown }).columns) ?? this.width;
+    } catch {
+      // Not JSON: the backend says so to the caller; the width stays as it was.
+    }
+  }
+
   receive(chunk: Buffer): void {
     if (this.closing) return;
     const { frames, error } = this.framer.push(chunk);
@@ -137,6 +155,7 @@ class JsonSocketConnection implements Line {
         return this.refuse({ status: 400, reason: `this connection is on @${this.call.number}, not ${frame.route}` });
       }
       if (PING_SWALLOWING_ROUTE.test(frame.route) && isPing(frame.body)) continue;
+      this.noteColumns(frame.body);
       this.call.send(frame.body);
     }
     if (error !== undefined) this.refuse(error);

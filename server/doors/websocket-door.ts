@@ -11,6 +11,7 @@ import type { ConnectionCaps } from '../connection-caps.js';
 import type { Call, Line, Switchboard } from '../line.js';
 import { NOT_READING, createOutputLimit, type OutputLimit } from '../output-limit.js';
 import type { RefusalLog } from '../refusal-log.js';
+import { clampColumns } from '../../common/terminal-columns.js';
 
 export interface WebSocketDoorOptions {
   readonly switchboard: Switchboard;
@@ -31,9 +32,13 @@ export function notice(msg: string): string {
   return encodeBbsMessage({ type: 'notice', msg });
 }
 
-/** Serves one accepted WebSocket on `route`; `socket` is its TCP connection, as the caps count it. */
-export function serveWebSocket(ws: WebSocket, remoteAddr: string, route: string, options: WebSocketDoorOptions, socket?: Socket): void {
+/**
+ * Serves one accepted WebSocket on `route`; `socket` is its TCP connection, as the caps count it.
+ * `columns` is the page's terminal width when it called (`/ws?cols=N`); `{"type":"size","cols":N}` changes it.
+ */
+export function serveWebSocket(ws: WebSocket, remoteAddr: string, route: string, options: WebSocketDoorOptions, socket?: Socket, columns?: number): void {
   const page = new PageConnection(ws, remoteAddr, options, options.output ?? createOutputLimit(), socket);
+  page.width = clampColumns(columns);
   const dialled = options.switchboard.dial(page, { door: 'websocket', remoteAddr, route });
   if (!dialled.ok) {
     ws.send(notice(dialled.message));
@@ -71,6 +76,8 @@ function onError(this: WebSocket, error: Error): void {
 // closures per connection (run through tsx, a named closure also carries its own property table).
 class PageConnection implements Line {
   call: Call | undefined;
+  /** The page terminal's width in columns, as the page last said; undefined until it does. */
+  width: number | undefined;
   private paused = false;
   private overflowed = false;
 
@@ -84,6 +91,10 @@ class PageConnection implements Line {
 
   loggedIn(): void {
     if (this.socket !== undefined) this.options.caps?.loggedIn(this.socket);
+  }
+
+  columns(): number | undefined {
+    return this.width;
   }
 
   log(level: 'debug' | 'warn', msg: string, fields: Readonly<Record<string, unknown>>): void {
@@ -163,6 +174,11 @@ class PageConnection implements Line {
     }
     const { type, msg } = (typeof message === 'object' && message !== null ? message : {}) as { type?: unknown; msg?: unknown };
     if (type === 'ping') return;
+    // The page was resized: the next request says so. A width that is no number is ignored.
+    if (type === 'size') {
+      this.width = clampColumns((message as { cols?: unknown }).cols) ?? this.width;
+      return;
+    }
     if (type !== 'msg' || typeof msg !== 'string') return this.refuse(1007, 'Expected {"type":"msg","msg":"a line"}');
     this.call?.sendLine(msg);
   }

@@ -178,8 +178,10 @@
   }
 
   // xterm.js reflows the screen on resize but can clip the line being typed: draw it again.
-  term.onResize(() => {
+  // The BBS wraps what it says to the width: it is told the new one for the next screen.
+  term.onResize(({ cols }) => {
     if (editor.active) redraw(0);
+    if (ws?.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'size', cols }));
   });
 
   function apply(token) {
@@ -268,7 +270,8 @@
     });
     let socket;
     try {
-      socket = new WebSocket(wsUrl);
+      // The width rides on the call (`cols`), so the first screen is wrapped to it already.
+      socket = new WebSocket(`${wsUrl}${wsUrl.includes('?') ? '&' : '?'}cols=${term.cols}`);
     } catch {
       hangUp(false);
       return;
