@@ -181,7 +181,7 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
             break;
           }
           case 'notify':
-            emit(session, renderNotice(screensAt(options.screens(), session.columns), effect, new Date(now())));
+            emit(session, renderNotice(screensAt(options.screens(), session.columns), effect, new Date(now()), effect.about));
             result = session.flow.next(undefined);
             break;
           case 'publish':

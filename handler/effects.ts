@@ -37,7 +37,7 @@ export type Effect =
       readonly room: string | undefined;
       readonly quiet: boolean;
     }
-  | { readonly kind: 'notify'; readonly screen: string; readonly vars: Vars | undefined; readonly event: EventKind }
+  | { readonly kind: 'notify'; readonly screen: string; readonly vars: Vars | undefined; readonly event: EventKind; readonly about: EventAbout | undefined }
   | { readonly kind: 'publish'; readonly topic: string; readonly body: BusEvent };
 
 /**
@@ -54,6 +54,13 @@ export interface BusEvent {
   readonly page?: number;
   readonly origin?: string;
   readonly at: string;
+}
+
+/** Who and what an event shown to the caller is about, for clients that show events their own way. */
+export interface EventAbout {
+  readonly from?: string | undefined;
+  readonly room?: string | undefined;
+  readonly text?: string | undefined;
 }
 
 /** What a listen is resumed with: the caller's line, or an event that came first. */
@@ -155,9 +162,9 @@ export function* listen<N extends ScreenName>(screen: N, vars: ScreenVars<N> | u
   return (yield { kind: 'listen', screen, vars, pchar: where.pchar ?? DEFAULT_PCHAR, room: where.room, quiet: where.quiet === true }) as Heard;
 }
 
-/** Shows a screen to the caller as an event (above the line they are typing), not a reply the prompt waits on. */
-export function* notify<N extends ScreenName>(screen: N, vars: ScreenVars<N> | undefined, kind: EventKind): Flow {
-  yield { kind: 'notify', screen, vars, event: kind };
+/** Shows a screen to the caller as an event (above the line they are typing), not a reply the prompt waits on; `about` goes with it for clients. */
+export function* notify<N extends ScreenName>(screen: N, vars: ScreenVars<N> | undefined, kind: EventKind, about?: EventAbout): Flow {
+  yield { kind: 'notify', screen, vars, event: kind, about };
 }
 
 /** Sends an event to every backend's sessions on `topic` (`chat/ROOM/`, `page/NAME/`); not done again on replay. */

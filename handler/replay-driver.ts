@@ -48,7 +48,7 @@ export function createReplayer(options: ReplayerOptions): Replayer {
         if (replay.audible === true) emit(session, renderReply(screensAt(options.screens(), session.columns), effect));
         return session.flow.next(undefined);
       case 'notify':
-        if (replay.audible === true) emit(session, renderNotice(screensAt(options.screens(), session.columns), effect, new Date(options.now())));
+        if (replay.audible === true) emit(session, renderNotice(screensAt(options.screens(), session.columns), effect, new Date(options.now()), effect.about));
         return session.flow.next(undefined);
       case 'sleep':
       // Waited for before the move: not again. Published before the move, or lost with the

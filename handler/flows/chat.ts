@@ -97,15 +97,16 @@ function* tell(event: BusEvent): Flow {
   const from = event.from ?? '';
   const room = event.room ?? '';
   const text = event.text ?? '';
+  const about = { from, room, ...(event.text === undefined ? {} : { text }) };
   switch (event.kind) {
     case 'chat':
-      return yield* notify('chat_line', { from, text }, 'chat');
+      return yield* notify('chat_line', { from, text }, 'chat', about);
     case 'me':
-      return yield* notify('chat_me', { from, text }, 'me');
+      return yield* notify('chat_me', { from, text }, 'me', about);
     case 'join':
-      return yield* notify('chat_join', { from, room }, 'join');
+      return yield* notify('chat_join', { from, room }, 'join', about);
     case 'leave':
-      return yield* notify('chat_leave', { from, room }, 'leave');
+      return yield* notify('chat_leave', { from, room }, 'leave', about);
     default:
       return undefined;
   }

@@ -26,12 +26,17 @@ export class JsonSocketClient {
   private silence: NodeJS.Timeout | undefined;
   /** How many times an input was sent again after a silence. */
   resent = 0;
+  /** Every message received, in order, whether or not a turn has read it (events come between prompts). */
+  readonly heard: JsonReply[] = [];
+  private readonly hearing = new Set<() => void>();
 
   private constructor(private readonly socket: Socket, private readonly route: string, private readonly options: JsonSocketOptions) {
     socket.on('data', (chunk: Buffer) => {
       const { messages, errors } = this.reader.push(chunk);
       this.errors.push(...errors);
       this.queue.push(...(messages as JsonReply[]));
+      this.heard.push(...(messages as JsonReply[]));
+      for (const wake of this.hearing) wake();
       if (this.silence === undefined) return;
       // Answered: nothing to send again; anything else heard starts the silence afresh.
       for (const m of messages as { type?: string; seq?: number }[]) {
@@ -43,6 +48,7 @@ export class JsonSocketClient {
     socket.on('close', () => {
       this.quiet();
       this.queue.end();
+      for (const wake of this.hearing) wake();
     });
     socket.on('error', (error) => this.errors.push(error.message));
   }
@@ -108,6 +114,20 @@ export class JsonSocketClient {
   async exchange(line: string): Promise<Turn> {
     this.send(line);
     return this.untilPrompt();
+  }
+
+  /** Resolves with the first message from index `from` of `heard` on that `match` accepts; rejects if the line closes first. */
+  hears(match: (reply: JsonReply) => boolean, from = 0): Promise<JsonReply> {
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        const found = this.heard.slice(from).find(match);
+        if (found !== undefined || this.queue.closed) this.hearing.delete(check);
+        if (found !== undefined) resolve(found);
+        else if (this.queue.closed) reject(new Error(`line closed before the message awaited; heard:\n${this.heard.map((r) => `${r.type}: ${r.msg}`).join('\n')}`));
+      };
+      this.hearing.add(check);
+      check();
+    });
   }
 
   /** Resolves when the server has closed the connection. */

@@ -1,0 +1,153 @@
+/**
+ * Chat and paging with real processes (issue 17): the proxy, two backends (@bbs.10, @bbs.11) and
+ * the bus device between them, callers on the JSON socket door. One caller chats and the other
+ * reads it; a page reaches a caller on the other number at once; a backend SIGKILLed mid-chat
+ * leaves the other caller chatting and its own caller, after their next line, back in the room.
+ */
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { JsonSocketClient } from './support/json-socket-client.js';
+import type { JsonReply } from './support/reply-queue.js';
+import { until } from './support/process-tree.js';
+import { startTestBbs, type TestBbs } from './support/test-bbs.js';
+
+let bbs: TestBbs;
+const callers: JsonSocketClient[] = [];
+beforeEach(async () => {
+  bbs = await startTestBbs({ backends: 2, batch: true });
+});
+afterEach(async () => {
+  for (const caller of callers.splice(0)) caller.destroy();
+  await bbs.close();
+});
+
+/**
+ * A caller on `route` (a number, or `bbs` to be dialled to any), signed up as `name`, at the main
+ * menu; with `landOn`, dialled again until the proxy put them on that number.
+ */
+async function signedUp(route: string, name: string, landOn?: string): Promise<JsonSocketClient> {
+  const inUse = (): number => bbs.proxy.switchboard.directory().reduce((sum, n) => sum + n.inUse, 0);
+  const before = inUse();
+  for (;;) {
+    const caller = await JsonSocketClient.open(bbs.frontPort, `@${route}`);
+    callers.push(caller);
+    await caller.exchange('connect');
+    if (landOn === undefined || bbs.proxy.switchboard.directory().find((n) => n.number === landOn)?.inUse === 1) {
+      for (const line of [name, 'secret12', 'y', 'secret12']) await caller.exchange(line);
+      const turn = await caller.exchange('');
+      expect(turn.prompt?.msg).toContain('MAIN MENU');
+      return caller;
+    }
+    caller.destroy();
+    await until(() => (inUse() === before ? true : undefined), 'the call on the wrong number gone');
+  }
+}
+
+/** An event whose text is `msg`. */
+const event = (msg: string) => (reply: JsonReply): boolean => reply.type === 'event' && reply.msg === msg;
+const heardCount = (caller: JsonSocketClient, msg: string): number => caller.heard.filter(event(msg)).length;
+
+describe('chat across two backends', () => {
+  it('one caller chats and the other reads it: the backlog on entry, joins and leaves, /me and /who', async () => {
+    const ann = await signedUp('bbs.10', 'ann');
+    expect((await ann.exchange('C')).texts.join('\n')).toContain('You are in the chat room "main"');
+    await ann.exchange('anyone here?');
+
+    const bob = await signedUp('bbs.11', 'bob');
+    const joins = ann.heard.length;
+    const entered = (await bob.exchange('C')).texts.join('\n');
+    expect(entered).toMatch(/What was said in the last 10 minutes:\n\d\d:\d\d <ann> anyone here\?/);
+    await ann.hears(event('-- bob joins the chat.'), joins);
+
+    const said = ann.heard.length;
+    await bob.exchange('hello ann');
+    expect(await ann.hears(event('<bob> hello ann'), said)).toMatchObject({ type: 'event', kind: 'chat', from: 'bob', room: 'main', text: 'hello ann' });
+    const did = bob.heard.length;
+    await ann.exchange('/me waves');
+    await bob.hears(event('* ann waves'), did);
+
+    expect((await bob.exchange('/who')).texts.join('\n')).toMatch(/In the chat \(\d\): .*bob/);
+    expect((await bob.exchange('/dance')).texts.join('\n')).toContain('There is no /dance here: /me ACTION, /who or /quit.');
+
+    const left = ann.heard.length;
+    const menu = await bob.exchange('/quit');
+    expect(menu.texts.join('\n')).toContain('You leave the chat.');
+    expect(menu.prompt?.msg).toContain('MAIN MENU');
+    await ann.hears(event('-- bob leaves the chat.'), left);
+    // Each line reached the other caller once.
+    expect(heardCount(ann, '<bob> hello ann')).toBe(1);
+    expect(heardCount(bob, '* ann waves')).toBe(1);
+  });
+
+  it('a page reaches the caller on the other number at once; J joins the pager, X tells the pager, D refuses, offline is said', async () => {
+    const ann = await signedUp('bbs.10', 'ann');
+    const bob = await signedUp('bbs.11', 'bob');
+    const carol = await signedUp('bbs.11', 'carol');
+    carol.destroy();
+
+    await ann.exchange('P');
+    expect((await ann.exchange('carol')).texts.join('\n')).toContain('carol is not online now.');
+
+    const paged = bob.heard.length;
+    await ann.exchange('P');
+    expect((await ann.exchange('Bob')).texts.join('\n')).toContain('Paging bob.');
+    // Bob sits at the main menu: the page comes between his prompts.
+    await bob.hears(event('*** ann is paging you: J at the main menu joins them, X ignores the page.'), paged);
+    const came = ann.heard.length;
+    expect((await bob.exchange('J')).texts.join('\n')).toContain('You join ann in a private chat.');
+    await ann.hears(event('-- bob joins the chat.'), came);
+    const said = ann.heard.length;
+    await bob.exchange('hi ann, just us');
+    await ann.hears(event('<bob> hi ann, just us'), said);
+    await bob.exchange('/quit');
+    await ann.exchange('/quit');
+
+    await ann.exchange('P');
+    const ignored = ann.heard.length;
+    await ann.exchange('bob');
+    expect((await bob.exchange('X')).texts.join('\n')).toContain("You ignore ann's page; they are told.");
+    await ann.hears(event('*** bob ignored your page.'), ignored);
+    await ann.exchange('/quit');
+
+    expect((await bob.exchange('D')).texts.join('\n')).toContain('Do not disturb is on');
+    await ann.exchange('P');
+    expect((await ann.exchange('bob')).texts.join('\n')).toContain('bob does not want to be disturbed now.');
+  });
+
+  it('SIGKILL of one backend mid-chat: the other caller chats on; the killed one is back in the room after their next line, said once, and reads the next', async () => {
+    const ann = await signedUp('bbs.10', 'ann');
+    // Dialled, not named: a named call waits for its own number to come back; a dialled one moves.
+    const bob = await signedUp('bbs', 'bob', 'bbs.11');
+    await ann.exchange('C');
+    const joined = ann.heard.length;
+    await bob.exchange('C');
+    await ann.hears(event('-- bob joins the chat.'), joined);
+    const before = bob.heard.length;
+    await ann.exchange('before the crash');
+    await bob.hears(event('<ann> before the crash'), before);
+
+    const bbs11 = bbs.handlers[1];
+    bbs11?.child.kill('SIGKILL');
+    await bbs11?.exited;
+    // Ann's chat goes on on bbs.10: she can still say lines (a prompt answers each).
+    expect((await ann.exchange('is it quiet?')).prompt).toBeDefined();
+
+    // Bob types a line: bbs.10 takes his call over at the listen, in the room.
+    const back = ann.heard.length;
+    bob.send("i am back");
+    await ann.hears(event('<bob> i am back'), back);
+    const next = bob.heard.length;
+    await ann.exchange('welcome back');
+    await bob.hears(event('<ann> welcome back'), next);
+    expect(heardCount(ann, '<bob> i am back')).toBe(1);
+    expect(bob.heard.slice(before).some((reply) => reply.msg.includes('MAIN MENU'))).toBe(false);
+
+    const db = new Database(bbs.dbFile, { readonly: true });
+    try {
+      expect(db.prepare("SELECT count(*) FROM chat_lines WHERE body = 'i am back'").pluck().get()).toBe(1);
+      expect(db.prepare("SELECT count(*) FROM journal WHERE kind = 'event'").pluck().get()).toBeGreaterThan(0);
+    } finally {
+      db.close();
+    }
+  });
+});
