@@ -7,6 +7,7 @@ import { checkIds, checkInteger, checkString, checkWall } from './store-checks.j
 import { createHangUpOrders, type HangUpOrders } from './hang-up-orders.js';
 import { createJournalStore, type JournalStore } from './journal-store.js';
 import { createLoginThrottle, type LoginThrottle } from './login-throttle.js';
+import { createPresenceStore, type PresenceStore } from './presence-store.js';
 import { writeRunner } from './write-failure.js';
 
 /** A registered caller as other modules may see it. */
@@ -58,6 +59,8 @@ export interface Store {
   readonly file: string;
   /** Conversations and their journals (durable conversations). */
   readonly journal: JournalStore;
+  /** Who is online (a row per open call) and who called (a row per login). */
+  readonly presence: PresenceStore;
   /** Wrong passwords by name and by address, and the locks they set. */
   readonly throttle: LoginThrottle;
   /** Each caller's line, and orders to hang a line up. */
@@ -204,6 +207,7 @@ export function createStore(db: Database.Database): Store {
   return Object.freeze({
     file: db.name,
     journal: createJournalStore(db, write),
+    presence: createPresenceStore(db, write),
     throttle: createLoginThrottle(db, write),
     hangUps: createHangUpOrders(db, write),
     areas: createAreasStore(db, write),

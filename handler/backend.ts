@@ -18,6 +18,7 @@ import { createEngine, DEFAULT_MAX_QUEUED_LINES, type Engine } from './engine.js
 import { createEventBus, type EventBus } from './event-bus.js';
 import { Journal } from './journal.js';
 import { keepJournalsTidy } from './journal-retention.js';
+import { createPresence } from './presence.js';
 import { watchHangUpOrders } from './hang-up-watch.js';
 import { bbs } from './flows/bbs.js';
 import { sweepIntervalMs } from './line-limits.js';
@@ -70,6 +71,8 @@ export async function startBackend(config: HandlerConfig, log: Logger): Promise<
   // The message areas follow the screens in force: those loaded now, and each reload.
   syncAreas(store, screens.areas, log);
   const watcher = watchScreens(config.screens, screens, log, { onLoaded: (set) => syncAreas(store, set.areas, log) });
+  // Who's online: this backend's calls, kept fresh by its heartbeat.
+  const presence = createPresence({ store: store.presence, bus, number: config.name, owner: `${config.name} pid ${process.pid}`, log, now: Date.now });
   const journal = config.journal ? new Journal({ store: store.journal, owner: `${config.name} pid ${process.pid}`, log, now: Date.now }) : undefined;
   const engine = createEngine({
     startFlow: (start) => bbs(config.limits, start),
@@ -78,6 +81,7 @@ export async function startBackend(config: HandlerConfig, log: Logger): Promise<
     services: createServices({ store, log, scryptCost: config.scryptCost, login: config.limits }),
     hangUps: store.hangUps,
     bus,
+    presence,
     screens: () => watcher.current,
     outbox: {
       reply: (uuid, connId, body) => outgoing.push(encodeReply(uuid, [connId], body), uuid),
@@ -138,6 +142,7 @@ export async function startBackend(config: HandlerConfig, log: Logger): Promise<
   let drainingSaid = false;
   async function close(): Promise<void> {
     clearInterval(sweeper);
+    presence.stop();
     hangUpWatch.stop();
     watcher.close();
     retention?.stop();

@@ -16,6 +16,7 @@ import { renderReply } from './replies.js';
 import { takeQueued, type QueuedLine, type Resume, type Session } from './session.js';
 import { callServiceNow, lookUp, resumeWith, type CallEffect, type CallOutcome } from './effect-runners.js';
 import { LineEnded } from './line-ended.js';
+import type { PresenceHooks } from './presence.js';
 import { createTeardown } from './teardown.js';
 import { createCommitBatch } from './commit-batch.js';
 import { createReplayer } from './replay-driver.js';
@@ -32,6 +33,8 @@ export interface EffectLoopOptions {
   readonly now: () => number;
   /** The flow ended (`flow ended`) or failed (`error`): the engine closes the line and forgets it. */
   readonly finished: (session: Session, reason: 'flow ended' | 'error') => void;
+  /** Who's online (presence.ts): told of logins and activities done live. */
+  readonly presence?: PresenceHooks | undefined;
   /** Durable conversations: where their journals go; undefined runs conversations as before. */
   readonly journal?: Journal | undefined;
   /** Starts the flow again, from the top or from a checkpoint (a conversation the code no longer fits). */
@@ -204,6 +207,15 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
           case 'identify':
             session.caller = effect.name;
             log.debug('caller identified', { conn: session.connId, caller: effect.name });
+            options.presence?.loggedIn(session);
+            result = session.flow.next(undefined);
+            break;
+          case 'activity':
+            // Written only when it changes: a menu says so each time it is shown.
+            if (session.doing !== effect.doing) {
+              session.doing = effect.doing;
+              options.presence?.changed(session);
+            }
             result = session.flow.next(undefined);
             break;
           case 'checkpoint':

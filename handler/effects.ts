@@ -26,6 +26,7 @@ export type Effect =
   | { readonly kind: 'call'; readonly service: keyof Services; readonly args: readonly unknown[] }
   | { readonly kind: 'sleep'; readonly ms: number }
   | { readonly kind: 'identify'; readonly name: string }
+  | { readonly kind: 'activity'; readonly doing: string }
   | { readonly kind: 'menu'; readonly name: string }
   | { readonly kind: 'flow'; readonly name: string }
   | { readonly kind: 'checkpoint'; readonly caller: Caller | undefined; readonly menu: string | undefined }
@@ -135,6 +136,14 @@ export function* sleep(ms: number): Flow {
 /** Tells the engine who is on this line: the caller logged in (or signed up) as `name`. */
 export function* identify(name: string): Flow {
   yield { kind: 'identify', name };
+}
+
+/**
+ * Says what the caller is doing now, as who's online shows it ("reading the board"); a side
+ * channel, not journaled: a replay simply applies it again.
+ */
+export function* activity(doing: string): Flow {
+  yield { kind: 'activity', doing };
 }
 
 /**

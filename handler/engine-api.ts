@@ -6,6 +6,7 @@ import type { Flow } from './effects.js';
 import type { EventBus } from './event-bus.js';
 import type { Journal } from './journal.js';
 import type { LineLimits } from './line-limits.js';
+import type { PresenceHooks } from './presence.js';
 import type { FlowStart } from './replay.js';
 import type { Screens } from './screens.js';
 import type { BackendServices } from './services.js';
@@ -38,6 +39,8 @@ export interface EngineOptions {
   readonly journal?: Journal | undefined;
   /** Each caller's line and the orders to hang one up (hang-up-watch.ts brings the orders). */
   readonly hangUps?: HangUpOrders | undefined;
+  /** Who's online: the presence rows of the calls held here (presence.ts); none when not given. */
+  readonly presence?: PresenceHooks | undefined;
   /** Events between backends (chat, pages); a local loop-back bus when not given. */
   readonly bus?: EventBus | undefined;
 }

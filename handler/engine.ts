@@ -21,6 +21,7 @@ import { createLineIntake } from './line-intake.js';
 import { createLineOrder } from './line-order.js';
 import { DEFAULT_LINE_LIMITS, formatDuration, idleLimit } from './line-limits.js';
 import { createMovedOnPruner, movedOn } from './moved-on.js';
+import { doorOf } from './presence.js';
 import { dropMovedLines } from './replay-driver.js';
 import { renderBusy, renderReply } from './replies.js';
 import type { Session } from './session.js';
@@ -51,7 +52,10 @@ export function createEngine(options: EngineOptions): Engine {
     // A call still open (moved, or left for another backend) is still in its room, elsewhere.
     router.gone(session, session.conversation === undefined);
     // A call left open for another backend is still the caller's line; one that ended is not.
-    if (session.conversation === undefined) lineEnded(session);
+    if (session.conversation === undefined) {
+      lineEnded(session);
+      options.presence?.closed(session);
+    }
     log.info('session closed', { conn: session.connId, reason, live: sessions.size, max, ...(session.caller === undefined ? {} : { caller: session.caller }) });
     sessionsChanged?.();
   }
@@ -111,6 +115,7 @@ export function createEngine(options: EngineOptions): Engine {
     startFlow: options.startFlow,
     takenOver,
     rooms: router,
+    presence: options.presence,
   });
 
   const { deliver, askAgain } = createLineIntake({
@@ -250,10 +255,12 @@ export function createEngine(options: EngineOptions): Engine {
     const { session } = opened;
     sessions.set(keyOf(request.uuid, request.connId), session);
     session.columns = columnsOf(request);
+    session.door = doorOf(request.headers);
     if (opened.kind === 'new') {
       log.info('session opened', { conn: request.connId, path: request.path, live: sessions.size, max, ...(session.conversation === undefined ? {} : { conversation: session.conversation }) });
       // The first message only dials in ("connect" in the original client); its text is not an answer.
       advance(session, { ok: true, value: undefined });
+      options.presence?.opened(session);
       return;
     }
     log.info('conversation taken over', { conn: request.connId, conversation: session.conversation, from: opened.from, epoch: session.epoch, rows: opened.rows, live: sessions.size, max });
@@ -264,6 +271,8 @@ export function createEngine(options: EngineOptions): Engine {
     // it as asked again and get out of step (its next line answering the wrong prompt).
     session.quietPrompt = opened.seq === 0 && firstLines.length > 0 && session.conversation?.startsWith('m2/') === true;
     advance(session, { ok: true, value: undefined });
+    // Replayed to its prompt, with the caller's name and doing: held here now, owner and heartbeat rewritten.
+    options.presence?.opened(session);
     ordersMissed(session);
     if (firstLines.length > 0 && !session.ended && !restartedWithout(session, firstLines.length, opened.seq)) deliver(session, firstLines, opened.seq);
   }

@@ -58,6 +58,10 @@ export function createReplayer(options: ReplayerOptions): Replayer {
       case 'identify':
         session.caller = effect.name;
         return session.flow.next(undefined);
+      // Not journaled: applied again, and written once the call is held here (presence.opened).
+      case 'activity':
+        session.doing = effect.doing;
+        return session.flow.next(undefined);
       case 'checkpoint':
         if (effect.caller !== undefined) session.callerId = effect.caller.id;
         break;

@@ -8,6 +8,7 @@ import type { Caller, MailItem, PublicMessage, Store, WallLine } from '../db/sto
 import { createAreaServices, type AreaServices } from './area-services.js';
 import { CHAT_WRITES, createChatServices, type ChatServices } from './chat-services.js';
 import { DEFAULT_LIMITS } from './limits.js';
+import { createPresenceServices, type PresenceServices } from './presence-services.js';
 import { createLoginServices, type LineContext, type LockNotice, type LoginResult, type LoginRules, type NewPassword } from './login-services.js';
 import { createStoredOr, throwOn } from './write-failure-log.js';
 
@@ -18,7 +19,7 @@ export type { LineContext, LockNotice, LoginResult, NewPassword } from './login-
  * markMailRead, wallPost) throws a BbsError with a code from WRITE_FAILURE_CODES, after the
  * failure is logged; logIn still logs the caller in when only counting the call fails.
  */
-export interface Services extends AreaServices, ChatServices {
+export interface Services extends AreaServices, ChatServices, PresenceServices {
   now(): number;
   random(): number;
   findCaller(name: string): Caller | undefined;
@@ -133,5 +134,6 @@ export function createServices(options: ServiceOptions): Services & { readonly s
     wallRecent: (wall, limit) => store.listWall(wall, limit),
     ...createAreaServices(store, log, clock),
     ...createChatServices(store, log, clock),
+    ...createPresenceServices(store, clock),
   };
 }

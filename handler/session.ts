@@ -34,6 +34,9 @@ export class Session {
   typed = false;
   /** Who logged in on this line, once the flow says so. */
   caller: string | undefined = undefined;
+  /** The door the caller came in by (the request's `DOOR`) and what they are doing (the activity effect), for who's online; not journaled. */
+  door: string | undefined = undefined;
+  doing: string | undefined = undefined;
   /** The timer of a `sleep` in progress, cleared when the conversation ends. */
   timer: NodeJS.Timeout | undefined = undefined;
   /** The durable conversation this session drives (see journal.ts); undefined when none. */

@@ -109,6 +109,7 @@ export function createTeardown(options: TeardownOptions): Teardown {
             break;
           case 'sleep':
           case 'identify':
+          case 'activity':
           case 'checkpoint':
           // The line is gone: nothing to tell its caller; a leave is announced by the router.
           case 'notify':

@@ -101,7 +101,9 @@ describe('m2bbs bus', () => {
 describe('m2bbs handler --bus', () => {
   it('refuses a malformed spec with the other flags, before starting', async () => {
     const handler = HandlerProcess.start(['--bus', 'ipc:///nowhere/bus.in', '--name', 'bad name'], { channel: false });
-    onTestFinished(() => handler.stop());
+    onTestFinished(async () => {
+      await handler.stop();
+    });
     expect(await handler.exited).toBe(2);
     expect(handler.stderrText).toContain('--bus: expected two ZeroMQ endpoints IN,OUT');
     expect(handler.stderrText).toContain('--name:');

@@ -28,7 +28,7 @@ describe('menus from files', () => {
     const set = await loadScreenSet(folder.dir);
     const h = createHarness({ screens: () => set, services: (base) => ({ ...base, random: () => 0.42 }) });
     const c = await registerAtMenu(h, '1', 'zed', 'password1');
-    expect(menuText(c)).toBe('---(((MAIN MENU))---\n1. Leave a message.\n2. Read messages left.\n3. Send to someone else.\n4. Read messages to you.\nG. Games.\nQ. Quit the BBS.');
+    expect(menuText(c)).toBe('---(((MAIN MENU))---\n1. Leave a message.\n2. Read messages left.\nN. New messages since last time.\n3. Send to someone else.\n4. Read messages to you.\nW. Who\'s online.\nL. Last callers.\nC. Chat with other callers.\nP. Page someone.\nJ. Join a caller who paged you.\nX. Ignore a page.\nD. Do not disturb (on/off).\nG. Games.\nQ. Quit the BBS.');
     await c.say('g');
     expect(menuText(c)).toBe('---(((GAMES))---\n1. Guess the number.\n2. How to play.\nM. The main menu.\nQ. Back.');
     await c.say('2');
@@ -116,7 +116,9 @@ describe('a menu flow stepped by hand', () => {
     // The top menu is where a durable conversation's replay can start: a checkpoint each display.
     expect(flow.next().value).toEqual({ kind: 'checkpoint', caller, menu: 'main' });
     expect(flow.next().value).toEqual({ kind: 'menu', name: 'main' });
-    expect(flow.next(before).value).toEqual({
+    // Who's online is told where the caller is (not journaled: a side channel).
+    expect(flow.next(before).value).toEqual({ kind: 'activity', doing: 'at the main menu' });
+    expect(flow.next().value).toEqual({
       kind: 'ask',
       screen: 'menu',
       vars: { name: 'zed', title: 'MAIN MENU', entries: '5. Rules.\nQ. Quit.', keys: '5 or Q' },
@@ -128,7 +130,8 @@ describe('a menu flow stepped by hand', () => {
     expect(flow.next(after).value).toEqual({ kind: 'show', screen: 'new_rules', vars: {}, final: false });
     expect(flow.next().value).toEqual({ kind: 'checkpoint', caller, menu: 'main' });
     expect(flow.next().value).toEqual({ kind: 'menu', name: 'main' });
-    expect(flow.next(after).value).toMatchObject({ kind: 'ask', vars: { entries: '5. New rules.\nQ. Quit.' } });
+    expect(flow.next(after).value).toEqual({ kind: 'activity', doing: 'at the main menu' });
+    expect(flow.next().value).toMatchObject({ kind: 'ask', vars: { entries: '5. New rules.\nQ. Quit.' } });
     flow.next('q');
     expect(flow.next(after)).toEqual({ done: true, value: { to: 'quit' } });
   });
@@ -142,13 +145,16 @@ describe('a menu flow stepped by hand', () => {
     }
     const flow = runMenu('games', caller, TEST_LIMITS, ['main']);
     expect(flow.next().value).toEqual({ kind: 'menu', name: 'games' });
-    expect(flow.next(games).value).toMatchObject({ kind: 'ask', vars: { entries: '1. Guess.' } });
+    expect(flow.next(games).value).toEqual({ kind: 'activity', doing: 'at the games menu' });
+    expect(flow.next().value).toMatchObject({ kind: 'ask', vars: { entries: '1. Guess.' } });
     expect(flow.next('1').value).toEqual({ kind: 'menu', name: 'games' });
     expect(flow.next(games).value).toEqual({ kind: 'flow', name: 'guess' });
-    expect(flow.next(guess).value).toEqual({ kind: 'show', screen: 'guess_won', vars: undefined, final: false });
+    expect(flow.next(guess).value).toEqual({ kind: 'activity', doing: 'in guess' });
+    expect(flow.next().value).toEqual({ kind: 'show', screen: 'guess_won', vars: undefined, final: false });
     expect(flow.next().value).toEqual({ kind: 'menu', name: 'games' });
     // A flow gone by the time it runs: the menu is shown again.
     flow.next(games);
+    flow.next();
     flow.next('1');
     expect(flow.next(games).value).toEqual({ kind: 'flow', name: 'guess' });
     expect(flow.next(undefined).value).toEqual({ kind: 'menu', name: 'games' });
@@ -171,7 +177,7 @@ describe('screens swapped while a caller is connected', () => {
     folder.write('rules.txt', RULES_TXT);
     current = await loadScreenSet(folder.dir);
     await c.say('');
-    expect(menuText(c)).toContain('4. Read messages to you.\n5. The rules of this board.\nQ. Quit the BBS.');
+    expect(menuText(c)).toContain('D. Do not disturb (on/off).\n5. The rules of this board.\nQ. Quit the BBS.');
     await c.say('5');
     expect(c.replies.at(-2)?.msg).toContain('1. Be kind, dee.');
     h.close();

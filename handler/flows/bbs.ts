@@ -7,6 +7,7 @@ import { logIn } from './login.js';
 import { newSummary } from './new-scan.js';
 import { runMenu } from './menus.js';
 import { saysNo } from './names.js';
+import { onlineAtLogin } from './who.js';
 
 /**
  * One caller's whole call; from a checkpoint (a durable conversation rebuilt after its backend
@@ -30,6 +31,7 @@ export function* bbs(limits: Limits, start?: FlowStart): Flow {
       yield* hangUp('bye', { name: caller.name });
       return;
     }
+    yield* onlineAtLogin();
     // What is new in the areas since the caller last read them; nothing is said when nothing is.
     const news = yield* newSummary(caller);
     if (news !== undefined) yield* show('new_summary', { summary: news });

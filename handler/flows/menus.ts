@@ -3,7 +3,7 @@
  * a function of what it was resumed with), shows it, and does what the chosen entry says.
  */
 import type { Caller } from '../../db/store.js';
-import { askScreen, call, checkpoint, currentMenu, flowModule, now, show, showScreen, type Flow, type Vars } from '../effects.js';
+import { activity, askScreen, call, checkpoint, currentMenu, flowModule, now, show, showScreen, type Flow, type Vars } from '../effects.js';
 import type { Limits } from '../limits.js';
 import { asksForHelp, chooseItem, type Menu, type MenuAction, type MenuItem, type TEXT_PLACEHOLDERS } from '../menu.js';
 import { makeKit } from '../screen-flow.js';
@@ -13,6 +13,7 @@ import { chat } from './chat.js';
 import { leaveMessage, readMessages } from './messages.js';
 import { answerPage, doNotDisturb, ignorePage, page } from './paging.js';
 import { newScan } from './new-scan.js';
+import { lastCallers, whosOnline } from './who.js';
 
 /** A built-in menu action: a flow run with the caller and the limits, then back to the menu. */
 export type MenuEntry = (caller: Caller, limits: Limits) => Flow;
@@ -29,7 +30,20 @@ export const ACTIONS = {
   answer_page: answerPage,
   ignore_page: ignorePage,
   do_not_disturb: doNotDisturb,
+  whos_online: whosOnline,
+  last_callers: lastCallers,
 } satisfies Record<Exclude<MenuAction, 'quit' | 'back'>, MenuEntry>;
+
+// What who's online says a caller is doing in each built-in action (chat and paging say their own).
+const DOING: Partial<Record<MenuAction, string>> = {
+  leave_message: 'writing a message',
+  read_messages: 'reading the board',
+  new_scan: 'reading the board',
+  send_mail: 'writing mail',
+  read_mail: 'reading mail',
+  whos_online: "looking at who's online",
+  last_callers: 'looking at last callers',
+};
 
 /** How a menu was left: the caller quit, went back, or chose a menu it was opened from. */
 export type MenuExit = { readonly to: 'quit' } | { readonly to: 'back' } | { readonly to: 'menu'; readonly menu: string };
@@ -68,6 +82,7 @@ export function* runMenu(name: string, caller: Caller, limits: Limits, open: rea
     if (open.length === 0) yield* checkpoint(caller, name);
     const shown = yield* currentMenu(name);
     if (shown === undefined) return BACK;
+    yield* activity(open.length === 0 && name === 'main' ? 'at the main menu' : `at the ${name} menu`);
     const answer = yield* askScreen(shown.screen, { name: caller.name, title: shown.title, entries: shown.entries, keys: shown.keys });
     const exit = yield* answerMenu(name, answer, caller, limits, open);
     if (exit !== undefined) return exit;
@@ -108,6 +123,7 @@ function* choose(item: MenuItem, here: string, caller: Caller, limits: Limits, o
     case 'action':
       if (target.action === 'quit') return QUIT;
       if (target.action === 'back') return BACK;
+      yield* activity(DOING[target.action] ?? `at the ${here} menu`);
       yield* ACTIONS[target.action](caller, limits);
       return undefined;
     case 'screen':
@@ -117,7 +133,9 @@ function* choose(item: MenuItem, here: string, caller: Caller, limits: Limits, o
       // Fetched in the same turn as the menu it was chosen from, so from the same screens version;
       // undefined could only mean the module vanished, and the menu is shown again.
       const run = yield* flowModule(target.flow);
-      if (run !== undefined) yield* run(makeKit(caller, limits));
+      if (run === undefined) return undefined;
+      yield* activity(`in ${target.flow}`);
+      yield* run(makeKit(caller, limits));
       return undefined;
     }
     case 'menu': {

@@ -1,0 +1,103 @@
+/**
+ * Who is on and who called, in the board's database: one presence row per open call (written by
+ * the backend holding it, kept fresh by its heartbeat) and one calls row per login. A row whose
+ * heartbeat is old belongs to a backend that died; it is not shown, and comes back when another
+ * backend takes the call over (it rewrites owner and heartbeat).
+ */
+import type Database from 'better-sqlite3';
+
+/** One call as who's online shows it. */
+export interface OnlineCaller {
+  readonly line: string;
+  /** The caller's name, or null while logging in. */
+  readonly name: string | null;
+  readonly number: string;
+  readonly door: string;
+  readonly since: number;
+  readonly doing: string;
+}
+
+/** One login as Last callers shows it. */
+export interface PastCall {
+  readonly name: string;
+  readonly number: string;
+  readonly door: string;
+  readonly at: number;
+}
+
+/** What the backend writes of a call it holds. */
+export interface PresenceRow {
+  readonly line: string;
+  readonly number: string;
+  readonly door: string;
+  readonly callerId: number | null;
+  readonly name: string | null;
+  readonly since: number;
+  readonly doing: string;
+  readonly owner: string;
+}
+
+/** The presence and calls tables, as the store offers them. */
+export interface PresenceStore {
+  /** Writes the row of a call this backend holds now (opened, or taken over: owner and heartbeat rewritten). */
+  hold(row: PresenceRow, now: number): void;
+  /** The caller on `line` logged in as `name`, or is doing something else now. */
+  update(line: string, owner: string, change: { readonly callerId: number | null; readonly name: string | null; readonly doing: string }, now: number): void;
+  /** The call on `line` ended: its row goes at once. */
+  close(line: string): void;
+  /** One heartbeat for every row `owner` holds; old rows of backends long gone are removed. */
+  beat(owner: string, now: number, staleBefore: number): void;
+  /** Calls whose heartbeat is at or after `freshSince`, longest on first. */
+  online(freshSince: number): OnlineCaller[];
+  /** Logs a login for Last callers, keeping the newest KEEP_CALLS. */
+  logCall(call: { readonly callerId: number | null; readonly name: string; readonly number: string; readonly door: string }, now: number): void;
+  /** The newest `limit` logins, newest first. */
+  lastCallers(limit: number): PastCall[];
+}
+
+/** Logins the calls table keeps: Last callers shows fewer. */
+export const KEEP_CALLS = 100;
+
+/** Prepares the presence statements on a migrated database; `write` runs each write. */
+export function createPresenceStore(db: Database.Database, write: <T>(what: string, run: () => T) => T): PresenceStore {
+  const sql = {
+    hold: db.prepare<[string, string, string, number | null, string | null, number, string, string, number]>(
+      `INSERT INTO presence (line, number, door, caller_id, name, since, doing, owner, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (line) DO UPDATE SET number = excluded.number, door = excluded.door, caller_id = excluded.caller_id, name = excluded.name,
+         doing = excluded.doing, owner = excluded.owner, heartbeat_at = excluded.heartbeat_at`,
+    ),
+    update: db.prepare<[number | null, string | null, string, number, string, string]>('UPDATE presence SET caller_id = ?, name = ?, doing = ?, heartbeat_at = ? WHERE line = ? AND owner = ?'),
+    close: db.prepare<[string]>('DELETE FROM presence WHERE line = ?'),
+    beat: db.prepare<[number, string]>('UPDATE presence SET heartbeat_at = ? WHERE owner = ?'),
+    stale: db.prepare<[number]>('DELETE FROM presence WHERE heartbeat_at < ?'),
+    online: db.prepare<[number], OnlineCaller>('SELECT line, name, number, door, since, doing FROM presence WHERE heartbeat_at >= ? ORDER BY since, line'),
+    logCall: db.prepare<[number | null, string, string, string, number]>('INSERT INTO calls (caller_id, name, number, door, at) VALUES (?, ?, ?, ?, ?)'),
+    prune: db.prepare<[number]>('DELETE FROM calls WHERE id <= (SELECT id FROM calls ORDER BY id DESC LIMIT 1 OFFSET ?)'),
+    last: db.prepare<[number], PastCall>('SELECT name, number, door, at FROM calls ORDER BY id DESC LIMIT ?'),
+  };
+  return {
+    hold(row, now) {
+      write('Who is online', () => sql.hold.run(row.line, row.number, row.door, row.callerId, row.name, row.since, row.doing, row.owner, now));
+    },
+    update(line, owner, change, now) {
+      write('Who is online', () => sql.update.run(change.callerId, change.name, change.doing, now, line, owner));
+    },
+    close(line) {
+      write('Who is online', () => sql.close.run(line));
+    },
+    beat(owner, now, staleBefore) {
+      write('Who is online', () => {
+        sql.beat.run(now, owner);
+        sql.stale.run(staleBefore);
+      });
+    },
+    online: (freshSince) => sql.online.all(freshSince),
+    logCall(call, now) {
+      write('A call logged', () => {
+        sql.logCall.run(call.callerId, call.name, call.number, call.door, now);
+        sql.prune.run(KEEP_CALLS);
+      });
+    },
+    lastCallers: (limit) => sql.last.all(limit),
+  };
+}

@@ -1,0 +1,125 @@
+/**
+ * The backend's part of who's online: it writes the presence row of each call it holds when the
+ * call opens here (a new call, or one taken over: owner and heartbeat rewritten), when its caller
+ * logs in or starts doing something else, and deletes it when the call ends; one heartbeat UPDATE
+ * a second keeps all its rows fresh. A backend that dies stops beating and its callers drop off
+ * the list within FRESH_MS; each comes back when another backend takes the call over. Every
+ * change is published on `presence/`. A write that fails is logged, never a caller's problem.
+ */
+import { describeError } from '../common/errors.js';
+import type { Logger } from '../common/log.js';
+import type { PresenceStore } from '../db/presence-store.js';
+import type { EventBus } from './event-bus.js';
+import type { Session } from './session.js';
+
+/** How often a backend says its calls are still on. */
+export const HEARTBEAT_MS = 1000;
+/** A presence row not beaten for this long belongs to a backend that died: not shown. */
+export const FRESH_MS = 3000;
+// Rows of calls left by a dead backend and never taken over (their caller hung up meanwhile).
+const FORGOTTEN_MS = 10 * 60_000;
+
+/** The topic presence changes are published on. */
+export const PRESENCE_TOPIC = 'presence/';
+
+/** What a presence change says on the bus. */
+export interface PresenceChange {
+  readonly change: 'on' | 'update' | 'off';
+  readonly line: string;
+  readonly number: string;
+  readonly name: string | null;
+  readonly doing: string;
+}
+
+/** What the engine tells presence about the calls it holds. */
+export interface PresenceHooks {
+  /** The call is held here now (opened, or taken over and replayed to its prompt). */
+  opened(session: Session): void;
+  /** The caller logged in (identify, live): the row gets the name and the login is logged for Last callers. */
+  loggedIn(session: Session): void;
+  /** The caller is doing something else now (the activity effect, live). */
+  changed(session: Session): void;
+  /** The call ended: gone from the list at once. */
+  closed(session: Session): void;
+}
+
+/** The backend's presence writer, with its heartbeat. */
+export interface Presence extends PresenceHooks {
+  stop(): void;
+}
+
+export interface PresenceOptions {
+  readonly store: PresenceStore;
+  readonly bus: EventBus;
+  /** This backend's name, the number its calls are shown on. */
+  readonly number: string;
+  /** Who holds the rows: name and pid, so a restarted backend's rows are not the dead one's. */
+  readonly owner: string;
+  readonly log: Logger;
+  readonly now: () => number;
+}
+
+/** The door a call came in by, as who's online shows it: the proxy's DOOR header; behind Mongrel2, its JSON socket or the web. */
+export function doorOf(headers: Readonly<Record<string, unknown>>): string {
+  const door = headers.DOOR;
+  if (door === 'websocket') return 'web';
+  if (typeof door === 'string' && door !== '') return door;
+  return headers.METHOD === 'JSON' ? 'json' : 'web';
+}
+
+/** Starts the writer and its heartbeat. */
+export function createPresence(options: PresenceOptions): Presence {
+  const { store, bus, number, owner, log, now } = options;
+  // Failures are logged once until writes work again: a full disk must not fill the log each second.
+  let failing = false;
+  const attempt = (what: string, run: () => void): boolean => {
+    try {
+      run();
+      if (failing) log.info('presence written again');
+      failing = false;
+      return true;
+    } catch (error) {
+      if (!failing) log.warn('presence not written', { what, error: describeError(error) });
+      failing = true;
+      return false;
+    }
+  };
+  const announce = (change: PresenceChange['change'], session: Session, line: string): void => {
+    bus.publish(PRESENCE_TOPIC, { change, line, number, name: session.caller ?? null, doing: session.doing ?? '' } satisfies PresenceChange);
+  };
+  const heartbeat = setInterval(() => {
+    const at = now();
+    attempt('heartbeat', () => store.beat(owner, at, at - FORGOTTEN_MS));
+  }, HEARTBEAT_MS).unref();
+
+  return {
+    opened(session) {
+      const line = session.line;
+      if (line === undefined || session.ended) return;
+      const at = now();
+      const row = { line, number, door: session.door ?? 'unknown', callerId: session.callerId, name: session.caller ?? null, since: at, doing: session.doing ?? '', owner };
+      if (attempt('open', () => store.hold(row, at))) announce('on', session, line);
+    },
+    loggedIn(session) {
+      const line = session.line;
+      if (line === undefined) return;
+      const at = now();
+      const name = session.caller;
+      if (attempt('login', () => store.update(line, owner, { callerId: session.callerId, name: name ?? null, doing: session.doing ?? '' }, at))) announce('update', session, line);
+      if (name !== undefined) attempt('call log', () => store.logCall({ callerId: session.callerId, name, number, door: session.door ?? 'unknown' }, at));
+    },
+    changed(session) {
+      const line = session.line;
+      if (line === undefined) return;
+      if (attempt('activity', () => store.update(line, owner, { callerId: session.callerId, name: session.caller ?? null, doing: session.doing ?? '' }, now()))) announce('update', session, line);
+    },
+    closed(session) {
+      const line = session.line;
+      if (line === undefined) return;
+      if (attempt('close', () => store.close(line))) announce('off', session, line);
+    },
+    stop() {
+      clearInterval(heartbeat);
+    },
+  };
+}
