@@ -110,18 +110,22 @@ export function createAreasStore(db: Database.Database, write: <T>(what: string,
       `INSERT INTO read_marks (caller_id, area_id, last_read_id) VALUES (?, ?, ?)
        ON CONFLICT (caller_id, area_id) DO UPDATE SET last_read_id = max(last_read_id, excluded.last_read_id)`,
     ),
-    unreadByOthers: db
+    othersSinceMark: db
       .prepare<[number, number, number, number], number>(
-        `SELECT count(*) FROM messages m WHERE m.area_id = ? AND m.author_id <> ?
-         AND m.id > coalesce((SELECT last_read_id FROM read_marks WHERE caller_id = ? AND area_id = ?), 0)`,
+        `SELECT EXISTS (SELECT 1 FROM messages m WHERE m.area_id = ? AND m.author_id <> ?
+         AND m.id > coalesce((SELECT last_read_id FROM read_marks WHERE caller_id = ? AND area_id = ?), 0))`,
       )
       .pluck(),
-    news: db.prepare<[number, number], AreaNews>(
-      `SELECT a.id, a.name, a.title, a.messages, coalesce(r.last_read_id, 0) AS lastReadId,
-         (SELECT count(*) FROM messages m WHERE m.area_id = a.id AND m.id > coalesce(r.last_read_id, 0) AND m.author_id <> ?) AS unread,
-         (SELECT count(*) FROM messages m WHERE m.area_id = a.id AND m.id > coalesce(r.last_read_id, 0)) AS waiting
-       FROM areas a LEFT JOIN read_marks r ON r.area_id = a.id AND r.caller_id = ?
-       WHERE a.position IS NOT NULL ORDER BY a.position, a.id`,
+    // Others' messages as all of them less the caller's own: the first count reads only the
+    // area's index range, the second the author index (v10), never the messages themselves.
+    news: db.prepare<[{ caller: number }], AreaNews>(
+      `SELECT id, name, title, messages, lastReadId, waiting, waiting - own AS unread FROM (
+         SELECT a.id, a.name, a.title, a.messages, a.position, coalesce(r.last_read_id, 0) AS lastReadId,
+           (SELECT count(*) FROM messages m WHERE m.area_id = a.id AND m.id > coalesce(r.last_read_id, 0)) AS waiting,
+           (SELECT count(*) FROM messages m WHERE m.author_id = @caller AND m.area_id = a.id AND m.id > coalesce(r.last_read_id, 0)) AS own
+         FROM areas a LEFT JOIN read_marks r ON r.area_id = a.id AND r.caller_id = @caller
+         WHERE a.position IS NOT NULL
+       ) ORDER BY position, id`,
     ),
   };
 
@@ -174,7 +178,7 @@ export function createAreasStore(db: Database.Database, write: <T>(what: string,
     if (replyTo !== null && sql.messageExists.get(replyTo) === undefined) throw new RangeError(`Expected an existing message id to reply to, got ${replyTo}`);
     // A caller who had read everything others wrote there is still up to date after posting:
     // their own message is never new to them, nor shown again by their next scan.
-    const upToDate = sql.unreadByOthers.get(areaId, authorId, authorId, areaId) === 0;
+    const upToDate = sql.othersSinceMark.get(areaId, authorId, authorId, areaId) === 0;
     const id = sql.post.all(areaId, authorId, body, replyTo, now)[0];
     if (id === undefined) throw new Error('Expected a row from posting a message, got none');
     if (upToDate) sql.mark.run(authorId, areaId, id);
@@ -211,7 +215,7 @@ export function createAreasStore(db: Database.Database, write: <T>(what: string,
     message: (id: number) => sql.message.get(checkInteger('id', id, 1)),
     news(callerId: number): AreaNews[] {
       checkInteger('callerId', callerId, 1);
-      return sql.news.all(callerId, callerId);
+      return sql.news.all({ caller: callerId });
     },
   });
 }

@@ -249,6 +249,12 @@ export const MIGRATIONS: readonly string[] = Object.freeze([
     at INTEGER NOT NULL
   ) STRICT;
   `,
+  // v10: each author's messages per area (issue 17): the new-message scan counts what others
+  // wrote since a caller's read mark as all of it less the caller's own, and the own part then
+  // reads this index (micro-seconds) rather than every message after the mark (db/areas-store.ts).
+  `
+  CREATE INDEX messages_by_author ON messages (author_id, area_id, id);
+  `,
 ]);
 
 function userVersion(db: Database.Database): number {
