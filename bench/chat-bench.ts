@@ -13,7 +13,7 @@ import { startBbs, type BbsUnderTest } from './bbs-under-test.js';
 import { sleep, until } from './caller-crowd.js';
 import { ChatCaller } from './chat-caller.js';
 import { chatCpu, type ChatReport } from './chat-report.js';
-import { ChatTally } from './chat-tally.js';
+import { ChatTally, SLICE_MS } from './chat-tally.js';
 import type { BenchConfig } from './config.js';
 import { BENCH_PROCESS } from './cpu-per-input.js';
 import { profiles, summarise } from './load-bench.js';
@@ -88,8 +88,8 @@ export async function runChatBench(config: BenchConfig, progress: Progress): Pro
       const closeProfiles = config.profileDir === undefined ? undefined : openProfileWindow(config.profileDir);
       windowStart = sampleAll(watched());
       loopDelay.enable();
-      tally.openWindow();
       const windowFrom = now();
+      tally.openWindow(windowFrom);
       const windowTo = Math.min(deadline - DRAIN_MS, windowFrom + config.durationSeconds * 1000);
       if (windowTo < windowFrom + config.durationSeconds * 1000) stoppedBy = 'deadline';
       await until(() => false, windowTo, () => progress.show(`[window ${((now() - windowFrom) / 1000).toFixed(0)} s] ${status()}`));
@@ -163,6 +163,10 @@ export async function runChatBench(config: BenchConfig, progress: Progress): Pro
     },
     deliveries,
     latencyMs: { count: latency.count, p50: p50 ?? 0, p95: p95 ?? 0, p99: p99 ?? 0, max: latency.max, mean: latency.mean },
+    latencyBySliceMs: tally.slices.map((slice, i) => {
+      const [q50, q99] = slice.percentiles([0.5, 0.99]);
+      return { fromSeconds: (i * SLICE_MS) / 1000, count: slice.count, p50: q50 ?? 0, p99: q99 ?? 0, max: slice.summary().max };
+    }),
     target: { p99Ms: 100, met: latency.count > 0 && (p99 ?? Infinity) < 100 },
     cpu,
     bench: { cpuPercent: bench?.cpuPercent ?? null, loopDelayP99Ms: loopP99, loopDelayMaxMs: loopMax, behind },

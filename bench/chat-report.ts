@@ -45,6 +45,8 @@ export interface ChatReport {
   readonly deliveries: ChatDeliveries;
   /** From typing a line to another caller's receipt of it, first receipts of measured lines. */
   readonly latencyMs: { readonly count: number; readonly p50: number; readonly p95: number; readonly p99: number; readonly max: number; readonly mean: number };
+  /** The latency of lines said in each 5 s of the window: rising when the BBS (or the bench) falls behind. */
+  readonly latencyBySliceMs: readonly { readonly fromSeconds: number; readonly count: number; readonly p50: number; readonly p99: number; readonly max: number }[];
   readonly target: { readonly p99Ms: number; readonly met: boolean };
   readonly cpu: ChatCpu;
   /** The bench's own load: past 85 % of its one core, or with its event loop late by 50 ms at p99, it is `behind` and the latencies include its own delay. */
@@ -95,6 +97,7 @@ export function formatChatReport(r: ChatReport): string {
   out.push(row('deliveries in the window', `${int(w.delivered)} (${int(Math.round(w.deliveriesPerSecond))} /s)`));
   const l = r.latencyMs;
   out.push(row('say to receipt', l.count === 0 ? 'none' : `p50 ${fix(l.p50)}  p95 ${fix(l.p95)}  p99 ${fix(l.p99)}  max ${fix(l.max)} ms  (${int(l.count)})`));
+  for (const s of r.latencyBySliceMs) out.push(row(`  said ${s.fromSeconds} s into the window`, `p50 ${fix(s.p50)}  p99 ${fix(s.p99)}  max ${fix(s.max)} ms  (${int(s.count)})`));
   out.push(row('target p99 < 100 ms', r.target.met ? 'met' : 'MISSED'));
   const cpu = r.cpu;
   out.push(row('CPU per delivered line', cpu.microsPerDelivery === null ? '?' : `${int(cpu.microsPerDelivery)} µs (all BBS processes; ${cpu.microsPerLineSaid === null ? '?' : int(cpu.microsPerLineSaid)} µs per line said)`));

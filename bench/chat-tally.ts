@@ -40,6 +40,9 @@ export interface ChatDeliveries {
   readonly lostExamples: readonly string[];
 }
 
+/** The width of a latency slice: lines said in the same 5 s of the window. */
+export const SLICE_MS = 5000;
+
 export class ChatTally {
   private readonly lines: SaidLine[][];
   private member: Uint8Array;
@@ -56,6 +59,9 @@ export class ChatTally {
   saidInWindow = 0;
   /** Say to receipt, in ms, of each first receipt of a measured line. */
   readonly latency = new Samples();
+  /** The same, by when the line was said: one set per SLICE_MS of the window (a BBS falling behind shows as a rising series). */
+  readonly slices: Samples[] = [];
+  private windowFrom = 0;
   /** Events received, by kind (chat, join, leave...), all through the run. */
   readonly kinds = new Map<string, number>();
 
@@ -86,7 +92,9 @@ export class ChatTally {
     }
   }
 
-  openWindow(): void {
+  /** Opens the window at `at` (the clock `said` and `received` use). */
+  openWindow(at: number): void {
+    this.windowFrom = at;
     this.measuring = true;
     this.deliveredInWindow = 0;
     this.saidInWindow = 0;
@@ -136,6 +144,9 @@ export class ChatTally {
       return;
     }
     this.latency.add(at - line.at);
+    const slice = Math.max(0, Math.floor((line.at - this.windowFrom) / SLICE_MS));
+    while (this.slices.length <= slice) this.slices.push(new Samples());
+    this.slices[slice]?.add(at - line.at);
     if (this.member[receiver] === 1) this.receivedSoFar++;
   }
 

@@ -42,7 +42,7 @@ describe('bench chat tally', () => {
     tally.setRoom([true, true, true, true]);
     tally.said(0, 0, 0); // before the window: not measured
     tally.received(1, { speaker: 0, line: 0 }, 5);
-    tally.openWindow();
+    tally.openWindow(100);
     tally.said(0, 1, 100);
     tally.said(1, 0, 200);
     expect(tally.outstanding()).toBe(6);
@@ -63,12 +63,14 @@ describe('bench chat tally', () => {
     expect(tally.result()).toEqual({ said: 2, refused: 0, roomSize: 4, expected: 6, received: 6, lost: 0, doubled: 1, ownEchoes: 1, unknownTags: 1, lostExamples: [] });
     expect(tally.latency.summary()).toMatchObject({ count: 6, max: 1000 });
     expect(tally.latency.percentiles([0.5, 0.99])).toEqual([30, 1000]);
+    // Both measured lines were said in the window's first 5 s.
+    expect(tally.slices.map((s) => s.count)).toEqual([6]);
   });
 
   it('says which lines did not reach everyone, and expects nothing at a caller who lost the line', () => {
     const tally = new ChatTally(3);
     tally.setRoom([true, true, true]);
-    tally.openWindow();
+    tally.openWindow(0);
     tally.said(0, 0, 0);
     tally.received(1, { speaker: 0, line: 0 }, 10);
     expect(tally.outstanding()).toBe(1);
@@ -122,6 +124,7 @@ describe('bench chat report', () => {
       window: { seconds: 3, linesSaid: 2, linesPerSecond: 0.7, delivered: 6, deliveriesPerSecond: 2 },
       deliveries: { said: 2, refused: 0, roomSize: 4, expected: 6, received: 6, lost: 0, doubled: 0, ownEchoes: 0, unknownTags: 0, lostExamples: [] },
       latencyMs: { count: 6, p50: 3, p95: 8, p99: 9, max: 9.5, mean: 4 },
+      latencyBySliceMs: [{ fromSeconds: 0, count: 6, p50: 3, p99: 9, max: 9.5 }],
       target: { p99Ms: 100, met: true },
       cpu: { processes: [], bbsCpuSeconds: 0.1, microsPerDelivery: 16_667, microsPerLineSaid: 50_000 },
       bench: { cpuPercent: 95, loopDelayP99Ms: 3, loopDelayMaxMs: 4, behind: true },
@@ -139,6 +142,7 @@ describe('bench chat report', () => {
     expect(table).toMatch(/deliveries expected\s+6 \(lines said x the 3 others in the room\)/);
     expect(table).toMatch(/deliveries received\s+6; lost 0, doubled 0/);
     expect(table).toMatch(/say to receipt\s+p50 3.0 {2}p95 8.0 {2}p99 9.0 {2}max 9.5 ms {2}\(6\)/);
+    expect(table).toMatch(/said 0 s into the window\s+p50 3.0 {2}p99 9.0 {2}max 9.5 ms {2}\(6\)/);
     expect(table).toMatch(/target p99 < 100 ms\s+met/);
     expect(table).toMatch(/the bench itself\s+BEHIND: its CPU 95 %/);
     expect(table).toContain('2 on @bbs.10, 2 on @bbs.11');

@@ -25,6 +25,7 @@ describe('m2bbs bench --scenario chat (smoke run; no timing is asserted)', () =>
     expect(d.expected).toBe((d.said - d.refused) * 5);
     expect(d).toMatchObject({ received: d.expected, lost: 0, doubled: 0, unknownTags: 0 });
     expect(report.latencyMs.count).toBe(d.expected);
+    expect(report.latencyBySliceMs.reduce((n, slice) => n + slice.count, 0)).toBe(d.expected);
     expect(report.events.chat).toBeGreaterThanOrEqual(d.expected);
     expect(report.unanswered).toBe(0);
     expect(report.errors.total).toBe(0);

@@ -42,7 +42,7 @@ describe('areas, stepped', () => {
     expect(c.replies.at(-2)?.msg).toBe('There is no area "9": type a number from 1 to 2, or the area\'s name.');
     expect((await c.say(''))?.msg).toContain('MAIN MENU');
     await c.say('1');
-    expect((await c.say('TECH TALK'))?.pchar).toBe(' 1> ');
+    expect(await c.say('TECH TALK')).toMatchObject({ type: 'prompt', pchar: ' 1> ' });
     await c.say('In tech.');
     await c.say('.');
     expect(c.transcript()).toContain('Your message is on the board as number 1.');
@@ -65,7 +65,7 @@ describe('areas, stepped', () => {
     expect((await c.say('R 1'))?.msg).toContain(' 1> > first line\n 2> > second line\n 3> > third line\n');
     await c.say('5');
     expect(c.replies.at(-2)?.msg).toBe('Keep which lines? "5" is not 1 to 3: Enter for all, N for none, 2 or 2-3.');
-    expect((await c.say('2-3'))?.pchar).toBe(' 3> ');
+    expect(await c.say('2-3')).toMatchObject({ type: 'prompt', pchar: ' 3> ' });
     expect(c.replies.at(-2)?.msg).toBe(' 1> > second line\n 2> > third line');
     await c.say('Agreed.');
     expect((await c.say('.'))?.msg).toContain('Enter for more');
