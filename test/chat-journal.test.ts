@@ -11,6 +11,7 @@ import type Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../common/log.js';
 import { openDatabase } from '../db/open-database.js';
+import { KEEP_PER_ROOM } from '../db/chat-store.js';
 import { createStore } from '../db/store.js';
 import { createEventBus, type EventBus } from '../handler/event-bus.js';
 import { Journal } from '../handler/journal.js';
@@ -143,6 +144,35 @@ describe('chat between two backends', () => {
     await alice.say('/quit');
     await after;
     expect(count(bob, '<alice> line 6')).toBe(0);
+  });
+});
+
+describe('the room', () => {
+  it('hears of a caller who hangs up in it', async () => {
+    const a = backend(board(), 'A', createEventBus({ log }));
+    const alice = await registerAtMenu(a.harness, '1', 'alice', 'secret1');
+    const bob = await registerAtMenu(a.harness, '2', 'bob', 'secret2');
+    await alice.say('C');
+    await bob.say('C');
+    const gone = alice.replyMatching(isEvent('-- bob leaves the chat.'));
+    bob.hangUp();
+    await gone;
+  });
+
+  it('keeps only its newest lines in the store', () => {
+    const store = createStore(openDatabase(':memory:'));
+    try {
+      const caller = store.createCaller('alice', 'not a real hash', T0);
+      for (let i = 0; i < KEEP_PER_ROOM + 5; i++) store.chat.say('main', caller.id, 'alice', 'chat', `line ${i}`, T0 + i);
+      store.chat.say('other', caller.id, 'alice', 'me', 'elsewhere', T0);
+      const all = store.chat.backlog('main', 0, 1000);
+      expect(all).toHaveLength(KEEP_PER_ROOM);
+      expect(all[0]?.body).toBe('line 5');
+      expect(store.chat.backlog('main', T0 + KEEP_PER_ROOM + 2, 20).map((line) => line.body)).toEqual(['line 202', 'line 203', 'line 204']);
+      expect(store.chat.backlog('other', 0, 20)).toMatchObject([{ name: 'alice', kind: 'me', body: 'elsewhere' }]);
+    } finally {
+      store.close();
+    }
   });
 });
 
