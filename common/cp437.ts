@@ -39,3 +39,14 @@ export function encodeCp437(text: string, fallback?: (char: string) => string): 
   }
   return Buffer.from(out);
 }
+
+/** What a CP437 terminal typed, as UTF-8: bytes from 0x80 up become their characters, the rest (ASCII, controls) stay as they are. */
+export function typedCp437ToUtf8(bytes: Buffer): Buffer {
+  if (!bytes.some((byte) => byte >= 0x80)) return bytes;
+  const out: number[] = [];
+  for (const byte of bytes) {
+    if (byte < 0x80) out.push(byte);
+    else out.push(...Buffer.from(CP437[byte] ?? '?', 'utf8'));
+  }
+  return Buffer.from(out);
+}

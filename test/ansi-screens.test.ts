@@ -40,6 +40,15 @@ describe('ANSI art screens (NAME.ans, CP437 with colour)', () => {
       expect(shown.toString('latin1')).toContain('artsy');
       // Not a byte of UTF-8: a CP437 terminal would draw each as a wrong character.
       expect(shown.includes(Buffer.from('═'))).toBe(false);
+      // What it types is CP437 too: é (0x82) is read as é, and shown back (echo, the menu's answer) as CP437.
+      const typedAt = ansi.bytes.length;
+      const answered = ansi.waitFor('for help.', ansi.text.length);
+      ansi.sendRaw(Buffer.from([0x7a, 0x82, 0x0d, 0x0a]));
+      await answered;
+      const reply = ansi.bytes.subarray(typedAt);
+      expect(reply.includes(Buffer.from([0x7a, 0x82]))).toBe(true);
+      expect(reply.includes(Buffer.from('"Z\x90"', 'latin1'))).toBe(true);
+      expect(ansi.closed).toBe(false);
 
       await toMenu(utf8, 'unicode');
       const seen = await utf8.type('b', 'MAIN MENU');

@@ -3,6 +3,7 @@
  * the terminal lets us, dials the switchboard and shows the backend's replies as terminal text.
  */
 import type { Socket } from 'node:net';
+import { encodeCp437, typedCp437ToUtf8 } from '../../common/cp437.js';
 import type { ErrorCode } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
 import type { ConnectionCaps } from '../connection-caps.js';
@@ -133,7 +134,7 @@ class TelnetConnection implements Line {
     // What the caller had typed of a line stays theirs when a prompt comes before Enter (after a
     // `-- line moved --` notice it is the same prompt again): shown after it, never if secret.
     const { text } = this.editor;
-    if (reply.awaitsLine && text !== '' && !wasSecret && !this.secret && this.echoing()) this.write(Buffer.from(text, 'utf8'));
+    if (reply.awaitsLine && text !== '' && !wasSecret && !this.secret && this.echoing()) this.write(this.typedBytes(text));
   }
 
   hangUp(): void {
@@ -194,7 +195,8 @@ class TelnetConnection implements Line {
       case 'send':
         return this.write(event.bytes, false);
       case 'data': {
-        const typed = this.editor.feed(event.bytes);
+        // A CP437 terminal types CP437 (é is 0x82): read as the characters it shows.
+        const typed = this.editor.feed(this.caps.cp437 === true ? typedCp437ToUtf8(event.bytes) : event.bytes);
         this.echo(typed.echo);
         return typed.refused === undefined ? undefined : this.refuse(typed.refused);
       }
@@ -258,7 +260,12 @@ class TelnetConnection implements Line {
 
   // What was typed (or erased) shows on the caller's screen only when we echo, and never a secret.
   private echo(text: string): void {
-    if (text !== '' && this.echoing() && !this.secret) this.write(Buffer.from(text, 'utf8'));
+    if (text !== '' && this.echoing() && !this.secret) this.write(this.typedBytes(text));
+  }
+
+  // What the caller typed, shown back in their terminal's character set.
+  private typedBytes(text: string): Buffer {
+    return this.caps.cp437 === true ? encodeCp437(text) : Buffer.from(text, 'utf8');
   }
 
   // What shows of the line being typed: nothing when the door does not echo (the terminal shows it) or it is secret.
