@@ -147,6 +147,72 @@ describe('chat between two backends', () => {
   });
 });
 
+describe('a conversation in chat taken over at each of its lines', () => {
+  // What alice and bob say, in order; bob's lines reach alice as events between her prompts.
+  const SCRIPT: readonly (readonly ['alice' | 'bob', string])[] = [
+    ['alice', 'C'],
+    ['bob', 'C'],
+    ['alice', 'one'],
+    ['bob', 'two'],
+    ['bob', '/me three'],
+    ['alice', 'four'],
+    ['alice', '/me five'],
+    ['bob', 'six'],
+    ['alice', 'seven'],
+    ['alice', '/quit'],
+  ];
+  const EVENTS = (replies: readonly Reply[]): string[] => replies.filter((reply) => (reply.type as string) === 'event').map((reply) => reply.msg);
+
+  /** Runs the script, alice's backend dying just before her line `cut` (none: undisturbed); returns what alice saw and the rows. */
+  async function run(cut: number | undefined): Promise<{ events: string[]; said: string[]; ns: number[]; eventRows: number }> {
+    const file = board();
+    const hub = createEventBus({ log });
+    const busA = tap(hub);
+    const a = backend(file, 'A', busA);
+    const b = backend(file, 'B', tap(hub));
+    let alice = await registerAtMenu(a.harness, '1', 'alice', 'secret1');
+    const first = alice;
+    const bob = await registerAtMenu(b.harness, '2', 'bob', 'secret2');
+    let inRoom = false;
+    for (const [i, [who, line]] of SCRIPT.entries()) {
+      if (who === 'alice') {
+        if (i === cut) {
+          busA.cut();
+          alice = b.harness.caller('1');
+        }
+        await alice.say(line);
+        inRoom = line !== '/quit';
+        continue;
+      }
+      const text = line.startsWith('/me ') ? `* bob ${line.slice(4)}` : line === 'C' ? '-- bob joins the chat.' : `<bob> ${line}`;
+      const heard = inRoom ? alice.replyMatching(isEvent(text)) : undefined;
+      await bob.say(line);
+      await heard;
+    }
+    const ns = b.db.prepare('SELECT n FROM journal WHERE conversation = ? ORDER BY n').pluck().all(`m2/${SERVER_UUID}/0/1`) as number[];
+    const said = b.db.prepare("SELECT body FROM chat_lines WHERE name = 'alice' ORDER BY id").pluck().all() as string[];
+    const eventRows = b.db.prepare("SELECT count(*) FROM journal WHERE conversation = ? AND kind = 'event'").pluck().get(`m2/${SERVER_UUID}/0/1`) as number;
+    for (const h of [a.harness, b.harness]) h.close();
+    harnesses = harnesses.filter((h) => h !== a.harness && h !== b.harness);
+    return { events: [...EVENTS(first.replies), ...(alice === first ? [] : EVENTS(alice.replies))], said, ns, eventRows };
+  }
+
+  it('replays its event rows in order with its lines: every event seen once, every line said once, wherever the cut', async () => {
+    const whole = await run(undefined);
+    expect(whole.events).toEqual(['-- bob joins the chat.', '<bob> two', '* bob three', '<bob> six']);
+    expect(whole.said).toEqual(['one', 'four', 'five', 'seven']);
+    expect(whole.eventRows).toBe(4);
+    for (const [i, [who]] of SCRIPT.entries()) {
+      if (who !== 'alice' || i === 0) continue;
+      const moved = await run(i);
+      expect(moved.events, `cut before line ${i}`).toEqual(whole.events);
+      expect(moved.said, `cut before line ${i}`).toEqual(whole.said);
+      expect(moved.eventRows, `cut before line ${i}`).toBe(4);
+      expect(moved.ns, `cut before line ${i}`).toEqual(moved.ns.map((_, n) => n));
+    }
+  });
+});
+
 describe('the room', () => {
   it('hears of a caller who hangs up in it', async () => {
     const a = backend(board(), 'A', createEventBus({ log }));
