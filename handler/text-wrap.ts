@@ -74,8 +74,9 @@ function wrapOne(line: string, columns: number): string {
   // Most lines are short and plain: no need to look closer.
   if ((line.length <= columns && PRINTABLE_ASCII.test(line)) || textColumns(line) <= columns) return line;
   const expanded = line.includes('\t') ? expandTabs(line) : line;
-  // A continuation lines up under the first word when the line is indented (a list, a quote).
-  const lead = /^ */.exec(expanded)?.[0] ?? '';
+  // A continuation lines up under the first word when the line is indented (a list), and a quoted
+  // line (`> `, `> > `) goes on quoted.
+  const lead = /^ *(?:>+ *)*/.exec(expanded)?.[0] ?? '';
   const indent = lead.length < columns / 2 ? lead : '';
   const out: string[] = [];
   let current = lead;

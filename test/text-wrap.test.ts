@@ -16,6 +16,7 @@ describe('word wrap to the caller width', () => {
     expect(textColumns('日本語')).toBe(6);
     expect(wrapText('日本語 日本語 日本語 日本語', 20)).toBe('日本語 日本語 日本語\n日本語');
     expect(wrapText('  - a list item that goes on for quite a while', 20)).toBe('  - a list item that\n  goes on for quite\n  a while');
+    expect(wrapText('> > a quoted line that goes on for a while', 20)).toBe('> > a quoted line\n> > that goes on for\n> > a while');
   });
 
   it('clamps a width to 20..250 and ignores what is not a positive integer', () => {
