@@ -167,6 +167,7 @@ export async function runChatBench(config: BenchConfig, progress: Progress): Pro
       const [q50, q99] = slice.percentiles([0.5, 0.99]);
       return { fromSeconds: (i * SLICE_MS) / 1000, count: slice.count, p50: q50 ?? 0, p99: q99 ?? 0, max: slice.summary().max };
     }),
+    sayToOwnPromptMs: tally.sayToAck.summary(),
     target: { p99Ms: 100, met: latency.count > 0 && (p99 ?? Infinity) < 100 },
     cpu,
     bench: { cpuPercent: bench?.cpuPercent ?? null, loopDelayP99Ms: loopP99, loopDelayMaxMs: loopMax, behind },

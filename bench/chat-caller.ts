@@ -31,6 +31,8 @@ export class ChatCaller {
   private askedForChat = false;
   private talking = false;
   private stopping = false;
+  /** A line of the room waits for its prompt (not `C`, not a login answer). */
+  private saying = false;
   /** Lines said so far; the next line's number. */
   lines = 0;
   /** When the line awaiting its prompt was typed; -1 when none is. */
@@ -118,6 +120,10 @@ export class ChatCaller {
       // Whatever the room's prompt says, any prompt but the menu's after `C` is the room.
       if (kind === 'menu') return this.fail(this.inRoomAt < 0 ? 'the main menu again after C (no chat room?)' : 'back at the main menu from the chat room');
       if (this.inRoomAt < 0) this.inRoomAt = this.plan.now();
+      if (answered && this.saying) {
+        this.saying = false;
+        this.tally.acked(this.index, this.lines - 1, this.plan.now());
+      }
       // A prompt shown again with no line waiting (after an event, say) answers nothing: the
       // pause before the next line is already running.
       if (answered && this.talking && !this.stopping) this.schedule(this.plan.thinkMs * (0.5 + this.plan.random()));
@@ -143,6 +149,7 @@ export class ChatCaller {
     const line = this.lines++;
     const at = this.plan.now();
     this.tally.said(this.index, line, at);
+    this.saying = true;
     this.write(chatLine(this.index, line, this.walk.name));
   }
 

@@ -3,7 +3,8 @@ import type { ChatDeliveries } from './chat-tally.js';
 import { BENCH_PROCESS } from './cpu-per-input.js';
 import type { HotFunction } from './cpu-profile.js';
 import type { ProcSample, Watched } from './proc-stats.js';
-import { errorRows, fix, headLines, int, kindsCell, row } from './report-cells.js';
+import { errorRows, fix, headLines, int, kindsCell, msCell, row } from './report-cells.js';
+import type { Summary } from './samples.js';
 
 /** One process's CPU over the window (percent of one core) and its memory at the end. */
 export interface ChatProcess {
@@ -47,6 +48,8 @@ export interface ChatReport {
   readonly latencyMs: { readonly count: number; readonly p50: number; readonly p95: number; readonly p99: number; readonly max: number; readonly mean: number };
   /** The latency of lines said in each 5 s of the window: rising when the BBS (or the bench) falls behind. */
   readonly latencyBySliceMs: readonly { readonly fromSeconds: number; readonly count: number; readonly p50: number; readonly p99: number; readonly max: number }[];
+  /** From typing a line to the speaker's own prompt after it: the speaker's backend stored and published it (part of the above). */
+  readonly sayToOwnPromptMs: Summary;
   readonly target: { readonly p99Ms: number; readonly met: boolean };
   readonly cpu: ChatCpu;
   /** The bench's own load: past 85 % of its one core, or with its event loop late by 50 ms at p99, it is `behind` and the latencies include its own delay. */
@@ -98,6 +101,7 @@ export function formatChatReport(r: ChatReport): string {
   const l = r.latencyMs;
   out.push(row('say to receipt', l.count === 0 ? 'none' : `p50 ${fix(l.p50)}  p95 ${fix(l.p95)}  p99 ${fix(l.p99)}  max ${fix(l.max)} ms  (${int(l.count)})`));
   for (const s of r.latencyBySliceMs) out.push(row(`  said ${s.fromSeconds} s into the window`, `p50 ${fix(s.p50)}  p99 ${fix(s.p99)}  max ${fix(s.max)} ms  (${int(s.count)})`));
+  out.push(row("  the speaker's own prompt", `${msCell(r.sayToOwnPromptMs)}: its line stored and published`));
   out.push(row('target p99 < 100 ms', r.target.met ? 'met' : 'MISSED'));
   const cpu = r.cpu;
   out.push(row('CPU per delivered line', cpu.microsPerDelivery === null ? '?' : `${int(cpu.microsPerDelivery)} µs (all BBS processes; ${cpu.microsPerLineSaid === null ? '?' : int(cpu.microsPerLineSaid)} µs per line said)`));

@@ -62,6 +62,8 @@ export class ChatTally {
   /** The same, by when the line was said: one set per SLICE_MS of the window (a BBS falling behind shows as a rising series). */
   readonly slices: Samples[] = [];
   private windowFrom = 0;
+  /** Say to the speaker's own prompt after it (its line stored and published), of measured lines: the speaker's backend's share. */
+  readonly sayToAck = new Samples();
   /** Events received, by kind (chat, join, leave...), all through the run. */
   readonly kinds = new Map<string, number>();
 
@@ -113,6 +115,12 @@ export class ChatTally {
     if (!measured) return;
     this.saidInWindow++;
     this.expectedSoFar += this.roomSize - (this.member[speaker] === 1 ? 1 : 0);
+  }
+
+  /** `speaker` was shown its prompt again after its line number `line`, at `at`. */
+  acked(speaker: number, line: number, at: number): void {
+    const said = this.lines[speaker]?.[line];
+    if (said?.measured === true && !said.refused) this.sayToAck.add(at - said.at);
   }
 
   /** `speaker` was told its line number `line` was not sent. */

@@ -46,6 +46,8 @@ describe('bench chat tally', () => {
     tally.said(0, 1, 100);
     tally.said(1, 0, 200);
     expect(tally.outstanding()).toBe(6);
+    tally.acked(0, 1, 104);
+    tally.acked(0, 0, 104); // said before the window: not counted
     tally.received(1, { speaker: 0, line: 1 }, 110);
     tally.received(2, { speaker: 0, line: 1 }, 120);
     tally.received(3, { speaker: 0, line: 1 }, 130);
@@ -65,6 +67,7 @@ describe('bench chat tally', () => {
     expect(tally.latency.percentiles([0.5, 0.99])).toEqual([30, 1000]);
     // Both measured lines were said in the window's first 5 s.
     expect(tally.slices.map((s) => s.count)).toEqual([6]);
+    expect(tally.sayToAck.summary()).toMatchObject({ count: 1, max: 4 });
   });
 
   it('says which lines did not reach everyone, and expects nothing at a caller who lost the line', () => {
@@ -125,6 +128,7 @@ describe('bench chat report', () => {
       deliveries: { said: 2, refused: 0, roomSize: 4, expected: 6, received: 6, lost: 0, doubled: 0, ownEchoes: 0, unknownTags: 0, lostExamples: [] },
       latencyMs: { count: 6, p50: 3, p95: 8, p99: 9, max: 9.5, mean: 4 },
       latencyBySliceMs: [{ fromSeconds: 0, count: 6, p50: 3, p99: 9, max: 9.5 }],
+      sayToOwnPromptMs: { count: 2, p50: 1, p99: 2, max: 2, mean: 1.5 },
       target: { p99Ms: 100, met: true },
       cpu: { processes: [], bbsCpuSeconds: 0.1, microsPerDelivery: 16_667, microsPerLineSaid: 50_000 },
       bench: { cpuPercent: 95, loopDelayP99Ms: 3, loopDelayMaxMs: 4, behind: true },
@@ -143,6 +147,7 @@ describe('bench chat report', () => {
     expect(table).toMatch(/deliveries received\s+6; lost 0, doubled 0/);
     expect(table).toMatch(/say to receipt\s+p50 3.0 {2}p95 8.0 {2}p99 9.0 {2}max 9.5 ms {2}\(6\)/);
     expect(table).toMatch(/said 0 s into the window\s+p50 3.0 {2}p99 9.0 {2}max 9.5 ms {2}\(6\)/);
+    expect(table).toMatch(/the speaker's own prompt\s+p50 1.0 {2}p99 2.0 {2}max 2.0 ms {2}\(2\): its line stored and published/);
     expect(table).toMatch(/target p99 < 100 ms\s+met/);
     expect(table).toMatch(/the bench itself\s+BEHIND: its CPU 95 %/);
     expect(table).toContain('2 on @bbs.10, 2 on @bbs.11');

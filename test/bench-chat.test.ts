@@ -28,6 +28,8 @@ describe('m2bbs bench --scenario chat (smoke run; no timing is asserted)', () =>
     expect(report.latencyBySliceMs.reduce((n, slice) => n + slice.count, 0)).toBe(d.expected);
     expect(report.events.chat).toBeGreaterThanOrEqual(d.expected);
     expect(report.unanswered).toBe(0);
+    // Every measured line not refused was answered by its speaker's prompt.
+    expect(report.sayToOwnPromptMs.count).toBe(d.said - d.refused);
     expect(report.errors.total).toBe(0);
     // Every process of the BBS was followed, the supervisor with the bus too, and all have stopped.
     expect(report.cpu.processes.map((p) => p.name).sort()).toEqual(['bbs.10', 'bbs.11', 'bench', 'proxy', 'supervisor']);
