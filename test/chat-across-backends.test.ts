@@ -6,9 +6,11 @@
  */
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { INJECTION_LINE, assertHarmless, assertSurvives } from './support/injection-payloads.js';
 import { JsonSocketClient } from './support/json-socket-client.js';
 import type { JsonReply } from './support/reply-queue.js';
 import { until } from './support/process-tree.js';
+import { TelnetCaller } from './support/telnet-caller.js';
 import { startTestBbs, type TestBbs } from './support/test-bbs.js';
 
 let bbs: TestBbs;
@@ -66,7 +68,7 @@ describe('chat across two backends', () => {
     await ann.exchange('/me waves');
     await bob.hears(event('* ann waves'), did);
 
-    expect((await bob.exchange('/who')).texts.join('\n')).toMatch(/In the chat \(\d\): .*bob/);
+    expect((await bob.exchange('/who')).texts.join('\n')).toContain('In the chat (2): ann, bob');
     expect((await bob.exchange('/dance')).texts.join('\n')).toContain('There is no /dance here: /me ACTION, /who or /quit.');
 
     const left = ann.heard.length;
@@ -148,6 +150,41 @@ describe('chat across two backends', () => {
       expect(db.prepare("SELECT count(*) FROM journal WHERE kind = 'event'").pluck().get()).toBeGreaterThan(0);
     } finally {
       db.close();
+    }
+  });
+
+  it('a chat line carrying escapes, a clipboard write, a title, 0x9B, U+202E and <script> reaches a telnet caller and a JSON caller harmless, words intact', async () => {
+    const telnet = await TelnetCaller.open(bbs.telnetPort, 'xterm-256color');
+    try {
+      await telnet.signUpToMenu('tess', 'secret12');
+      await telnet.type('C', 'You are in the chat room');
+      const json = await signedUp('bbs.10', 'jay');
+      await json.exchange('C');
+      const mallory = await signedUp('bbs.11', 'mallory');
+      await mallory.exchange('C');
+      const fromByte = telnet.bytes.length;
+      const fromText = telnet.text.length;
+      const heard = json.heard.length;
+      await mallory.exchange(INJECTION_LINE);
+
+      const got = await json.hears((reply) => reply.type === 'event' && reply.msg.includes('inject-end'), heard);
+      assertHarmless(got.msg);
+      assertHarmless((got as { text?: string }).text ?? '');
+      assertSurvives(got.msg);
+      // The telnet door's own redraw of the input line is its escapes; what mallory wrote is between the markers.
+      await telnet.waitFor('inject-end', fromText);
+      const bytes = telnet.bytes.subarray(fromByte);
+      const said = bytes.subarray(bytes.indexOf('inject-start'), bytes.indexOf('inject-end') + 'inject-end'.length);
+      assertHarmless(said);
+      assertSurvives(said.toString('utf8'));
+
+      // The backlog a caller entering later is shown: the same line, harmless too.
+      const late = await signedUp('bbs.10', 'lee');
+      const backlog = (await late.exchange('C')).texts.join('\n');
+      assertHarmless(backlog);
+      assertSurvives(backlog);
+    } finally {
+      telnet.close();
     }
   });
 });

@@ -4,7 +4,8 @@
  * as events that resume the listen, each journaled, so a conversation in chat survives its backend.
  */
 import type { Caller } from '../../db/store.js';
-import { call, listen, notify, now, publish, show, type BusEvent, type Flow } from '../effects.js';
+import { activity, call, listen, notify, now, publish, show, type BusEvent, type Flow } from '../effects.js';
+import { chatActivity } from '../chat-services.js';
 import type { Limits } from '../limits.js';
 
 /** The room every caller can enter from the main menu. */
@@ -29,6 +30,8 @@ export function* chat(caller: Caller, limits: Limits): Flow {
 
 /** Chat in `room` until the caller says /quit. */
 export function* chatIn(room: string, caller: Caller, limits: Limits, entry: Entry): Flow {
+  // Who's online says so, and /who finds the callers in the room by it.
+  yield* activity(chatActivity(room));
   yield* show('chat_enter', { room });
   if (entry.backlog) yield* showBacklog(room);
   yield* publish(topicOf(room), { kind: 'join', from: caller.name, room, at: iso(yield* now()) });
