@@ -15,6 +15,10 @@ import { createStore, type Store } from '../db/store.js';
 import { isWriteFailure } from '../db/write-failure.js';
 import { createHarness, registerAtMenu, type Harness } from './support/harness.js';
 import { immutableUnsupported, makeImmutable } from './support/immutable-files.js';
+import { wrapText } from '../handler/text-wrap.js';
+
+// A screen's lines in a transcript, as a caller of 80 columns (nobody said otherwise) is shown them.
+const shown = (text: string): string => wrapText(text, 80).split('\n').map((line) => `BBS| ${line}`).join('\n');
 
 const T0 = 1_700_000_000_000;
 
@@ -117,7 +121,7 @@ describe('the board is full', () => {
     const menu = await amy.say('n');
     expect(amy.transcript()).toContain("BBS| Your mail to bob was NOT saved: the board's disk is full.");
     expect(amy.transcript()).toContain('BBS| See you at the meeting.\nBBS| Try again? (Y/n)');
-    expect(amy.transcript()).toContain('YOU: n\nBBS| Not saved. What you wrote is on your screen above: copy it if you want to keep it.');
+    expect(amy.transcript()).toContain(`YOU: n\n${shown('Not saved. What you wrote is on your screen above: copy it if you want to keep it.')}`);
     expect(amy.transcript()).not.toContain('Sent to bob');
     expect(menu?.msg).toContain('MAIN MENU');
     expect(board.store.inboxIds(bobId).length).toBe(before);
@@ -175,7 +179,7 @@ describe('the database file is deleted under the board', () => {
     await alice.say('Lost?');
     const menu = await alice.say('.');
     expect(alice.transcript()).toContain(
-      "BBS| Your message was NOT saved: the board's database file was removed or replaced, so the board takes\nBBS| nothing new until the sysop restarts it.",
+      `${shown("Your message was NOT saved: the board's database file was removed or replaced, so the board takes")}\n${shown('nothing new until the sysop restarts it.')}`,
     );
     expect(alice.transcript()).toContain('BBS| Lost?\nBBS| Not saved.');
     expect(menu?.msg).toContain('MAIN MENU');
