@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Subscriber } from 'zeromq';
 import { createLogger } from '../common/log.js';
 import { createEventBus, parseBusSpec, type EventBus } from '../handler/event-bus.js';
 import { startBusDevice, type BusDevice } from '../server/bus-device.js';
@@ -80,6 +81,39 @@ describe('bus through the device', () => {
       }
     });
   }
+
+  it('keeps forwarding while a subscriber reads nothing: past its high-water mark it is dropped for, never waited on', { timeout: 60_000 }, async () => {
+    const device = await startBusDevice('tcp://127.0.0.1:*', 'tcp://127.0.0.1:*', log);
+    opened.push(device);
+    // A subscriber that takes everything and never reads it.
+    const stuck = new Subscriber({ receiveHighWaterMark: 1, linger: 0 });
+    stuck.subscribe('');
+    stuck.connect(device.out);
+    opened.push({ close: async () => stuck.close() });
+    const spec = parseBusSpec(device.spec);
+    if ('problem' in spec) throw new Error(spec.problem);
+    const a = createEventBus({ spec, log });
+    const b = createEventBus({ spec, log });
+    opened.push(a, b);
+    await Promise.all([a.connected, b.connected]);
+    let heard = 0;
+    let last = false;
+    b.onEvent((topic, body) => {
+      heard++;
+      if (topic === 'broadcast/' && (body as { last?: boolean }).last === true) last = true;
+    });
+    // More events than the device holds for one subscriber (50,000), and more bytes than the sockets buffer.
+    const text = 'x'.repeat(100);
+    for (let i = 0; i < 120_000; i++) a.publish('chat/flood/', { i, text });
+    // Said again until it arrives: b may itself have been dropped for while the flood went by.
+    const deadline = Date.now() + 30_000;
+    while (!last) {
+      if (Date.now() > deadline) throw new Error(`the device stopped forwarding (b heard ${heard})`);
+      a.publish('broadcast/', { last: true });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(heard).toBeGreaterThan(0);
+  });
 
   it('says what is wrong with a bad spec', () => {
     expect(parseBusSpec('ipc:///x/bus.in')).toEqual({ problem: expect.stringContaining('IN,OUT') });
