@@ -9,6 +9,7 @@ import { createLogger } from '../common/log.js';
 import { createEventBus, parseBusSpec, type EventBus } from '../handler/event-bus.js';
 import { JsonSocketClient } from './support/json-socket-client.js';
 import { until } from './support/process-tree.js';
+import { TelnetCaller } from './support/telnet-caller.js';
 import { startTestBbs, type TestBbs } from './support/test-bbs.js';
 
 let bbs: TestBbs;
@@ -81,6 +82,20 @@ describe("who's online", () => {
     expect(list).toContain("Who's online now (2):");
     expect(list).toContain('  bob on bbs.11 by json, on for 0m: at the main menu');
     expect((await bob.exchange('')).prompt?.msg).toContain('MAIN MENU');
+  });
+
+  it('shows the door each caller came in by: telnet beside a JSON socket', async () => {
+    const { caller: ann } = await signedUp('bbs.10', 'ann');
+    const telnet = await TelnetCaller.open(bbs.telnetPort, 'dumb');
+    try {
+      await telnet.signUpToMenu('tom', 'secret12');
+      expect(await whosOnline(ann)).toMatch(/ {2}tom on bbs\.1[01] by telnet, on for 0m: at the main menu/);
+      const mine = await telnet.type('W', 'MAIN MENU');
+      expect(mine).toContain("Who's online now (2):");
+      expect(mine).toMatch(/ {2}ann on bbs\.10 by json, on for 0m: at the main menu/);
+    } finally {
+      telnet.close();
+    }
   });
 
   it('says each change on the bus, on presence/', async () => {
