@@ -36,6 +36,8 @@ function normalise(name: string): (text: string) => string {
       .replace(new RegExp(`\\b${name}\\b`, 'g'), 'NAME')
       .replace(/^ATDT @bbs\.1[01] /, 'ATDT @bbs.1x ')
       .replace(/Messages on the board: \d+/g, 'Messages on the board: N')
+      // The new-message summary after the MOTD counts the earlier runs' posts too.
+      .replace(/^New: General \d+$/m, 'New: General N')
       .replace(/on the board as number \d+/, 'on the board as number N');
 }
 

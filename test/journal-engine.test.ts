@@ -207,13 +207,13 @@ describe('a write and its journal row', () => {
     expect(caller.transcript()).toContain('was NOT saved');
     expect(refused?.msg).toMatch(/try again/i);
     expect(count(a.db, 'SELECT count(*) FROM messages')).toBe(1);
-    expect(count(a.db, "SELECT count(*) FROM journal WHERE kind = 'result' AND print LIKE 'call:postMessage:%'")).toBe(0);
+    expect(count(a.db, "SELECT count(*) FROM journal WHERE kind = 'result' AND print LIKE 'call:postToArea:%'")).toBe(0);
 
     a.db.pragma('max_page_count = 1073741823');
     await sayAll(caller, ['y']);
     expect(caller.transcript()).toContain('Your message is on the board as number 2.');
     expect(count(a.db, 'SELECT count(*) FROM messages')).toBe(2);
-    expect(count(a.db, "SELECT count(*) FROM journal WHERE kind = 'result' AND print LIKE 'call:postMessage:%'")).toBe(1);
+    expect(count(a.db, "SELECT count(*) FROM journal WHERE kind = 'result' AND print LIKE 'call:postToArea:%'")).toBe(1);
     // Taken over now, the post is replayed from its row, not stored again.
     const b = backend(file, 'B');
     const moved = b.harness.caller('1');
