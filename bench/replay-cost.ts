@@ -8,6 +8,7 @@
  * writing the journal costs: one commit to a database file (journal-commit-cost.ts).
  */
 import type Database from 'better-sqlite3';
+import { PROMPT_HEAD } from '../common/bbs-messages.js';
 import { createLogger } from '../common/log.js';
 import { encodeRequest, parseRequest } from '../common/mongrel2-wire.js';
 import { openDatabase } from '../db/open-database.js';
@@ -91,7 +92,7 @@ async function takeovers(db: Database.Database, store: Store, count: number, lin
       flowName: 'bbs',
       services,
       screens: () => screens,
-      outbox: { reply: (_uuid, connId, body) => void (body.startsWith('{"type":"prompt"') && prompts.set(connId, (prompts.get(connId) ?? 0) + 1)), close: () => {} },
+      outbox: { reply: (_uuid, connId, body) => void (body.startsWith(PROMPT_HEAD) && prompts.set(connId, (prompts.get(connId) ?? 0) + 1)), close: () => {} },
       log,
       maxQueuedLines: lines + 64,
       journal: new Journal({ store: store.journal, owner, log, now: Date.now }),

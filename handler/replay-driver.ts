@@ -4,6 +4,7 @@
  * waited again, and at the end of the rows the flow goes live at the caller's prompt. A journal
  * the code no longer fits starts the call again, logged in if the caller was, with one notice.
  */
+import { encodeBbsMessage } from '../common/bbs-messages.js';
 import type { Logger } from '../common/log.js';
 import type { Caller } from '../db/store.js';
 import type { Effect, Flow } from './effects.js';
@@ -84,7 +85,7 @@ export function createReplayer(options: ReplayerOptions): Replayer {
     // the caller was, with one line to say why.
     const caller: Caller | undefined = loggedInCaller(replay.rows);
     log.warn('conversation does not fit the code: restarted', { conversation: session.conversation, conn: session.connId, step: replay.index, why: step.why, caller: caller?.name });
-    emit(session, JSON.stringify({ type: 'screen', msg: `${caller === undefined ? CHANGED_NOTICE.notLoggedIn : CHANGED_NOTICE.loggedIn}\n` }));
+    emit(session, encodeBbsMessage({ type: 'screen', msg: `${caller === undefined ? CHANGED_NOTICE.notLoggedIn : CHANGED_NOTICE.loggedIn}\n` }));
     session.restarted = true;
     session.flow = options.startFlow(caller === undefined ? undefined : { caller, menu: 'main' });
     if (caller === undefined) journal?.record(session, 'start', 'start', null);
