@@ -175,7 +175,8 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
             const line = takeQueued(session);
             if (line === undefined) {
               session.waiting = true;
-              session.waitingSince = now();
+              // Others' chat is not the caller's: idle time runs on from the prompt they last got.
+              if (!quiet) session.waitingSince = now();
               settle(session);
               return;
             }

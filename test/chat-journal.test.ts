@@ -16,7 +16,7 @@ import { createStore } from '../db/store.js';
 import { createEventBus, type EventBus } from '../handler/event-bus.js';
 import { Journal } from '../handler/journal.js';
 import type { Reply } from '../handler/replies.js';
-import { createHarness, registerAtMenu, SERVER_UUID, TEST_LIMITS, type Harness, type TestCaller } from './support/harness.js';
+import { createHarness, ManualClock, registerAtMenu, SERVER_UUID, TEST_LIMITS, type Harness, type TestCaller } from './support/harness.js';
 
 const T0 = Date.UTC(2026, 10, 22, 9, 0);
 const log = createLogger('silent');
@@ -223,6 +223,26 @@ describe('the room', () => {
     const gone = alice.replyMatching(isEvent('-- bob leaves the chat.'));
     bob.hangUp();
     await gone;
+  });
+
+  it("idles out a caller who only reads: others' lines do not count as the caller's", async () => {
+    const clock = new ManualClock(T0);
+    const harness = createHarness({ now: clock.now, clock: () => T0, log, lines: { maxCallers: 0, idleBeforeLoginSeconds: 120, idleAfterLoginSeconds: 60 } });
+    harnesses.push(harness);
+    const alice = await registerAtMenu(harness, '1', 'alice', 'secret1');
+    const bob = await registerAtMenu(harness, '2', 'bob', 'secret2');
+    await alice.say('C');
+    await bob.say('C');
+    for (let i = 0; i < 3; i++) {
+      clock.advance(25);
+      const heard = alice.replyMatching(isEvent(`<bob> line ${i}`));
+      await bob.say(`line ${i}`);
+      await heard;
+      harness.engine.sweep();
+    }
+    // 75 s since alice's last prompt, bob's last line 0 s ago: only alice is past the 60 s limit.
+    expect(alice.closed).toBe(true);
+    expect(bob.closed).toBe(false);
   });
 
   it('keeps only its newest lines in the store', () => {
