@@ -13,6 +13,7 @@ import { openDatabase } from '../db/open-database.js';
 import { createStore } from '../db/store.js';
 import { isWriteFailure } from '../db/write-failure.js';
 import { createHarness, registerAtMenu } from './support/harness.js';
+import { wrapText } from '../handler/text-wrap.js';
 
 describe('Try again? (Y/n) on a full board', () => {
   it.each(['q', '1', 'quit', 'n'])('%s gives up: no retry, the text stays on screen, back to the menu', async (answer) => {
@@ -43,7 +44,9 @@ describe('Try again? (Y/n) on a full board', () => {
     expect((await alice.say('y'))?.msg).toBe('Try again? (Y/n)');
     const menu = await alice.say(answer);
     expect(menu?.msg).toContain('MAIN MENU');
-    expect(alice.transcript()).toContain(`YOU: ${answer}\nBBS| Not saved. What you wrote is on your screen above: copy it if you want to keep it.`);
+    // Wrapped at 80 columns, as a caller nobody told the width of is shown it.
+    const notSaved = wrapText('Not saved. What you wrote is on your screen above: copy it if you want to keep it.', 80).split('\n').map((line) => `BBS| ${line}`).join('\n');
+    expect(alice.transcript()).toContain(`YOU: ${answer}\n${notSaved}`);
     expect(alice.transcript().match(/NOT saved/g)).toHaveLength(2);
   });
 });
