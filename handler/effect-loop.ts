@@ -20,6 +20,7 @@ import type { PresenceHooks } from './presence.js';
 import { createTeardown } from './teardown.js';
 import { createCommitBatch } from './commit-batch.js';
 import { createReplayer } from './replay-driver.js';
+import { keepEvent, promptOf, takeEvent } from './listen-queue.js';
 import { renderNotice } from './notices.js';
 import { screensAt } from './screen-width.js';
 
@@ -326,9 +327,7 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
       advance(session, { ok: true, value: { kind: 'event', event } });
       return;
     }
-    const queue = (session.events ??= []);
-    queue.push(event);
-    if (queue.length > MAX_QUEUED_EVENTS) queue.shift();
+    keepEvent(session, event);
   }
 
   function endLine(session: Session, screen: string, vars: Vars | undefined): void {
@@ -345,22 +344,6 @@ function argsFor(session: Session, effect: CallEffect): readonly unknown[] {
   if (!LINE_SERVICES.has(effect.service) || session.line === undefined) return effect.args;
   const at: LineContext = { line: session.line, remote: session.remote };
   return [...effect.args, at];
-}
-
-/** Events kept for a session busy between two listens; the oldest go first when more come. */
-export const MAX_QUEUED_EVENTS = 64;
-
-function takeEvent(session: Session): BusEvent | undefined {
-  const queue = session.events;
-  if (queue === undefined) return undefined;
-  const event = queue.shift();
-  if (queue.length === 0) session.events = undefined;
-  return event;
-}
-
-/** The prompt a listen shows, as the ask it looks like to the caller. */
-export function promptOf(effect: Extract<Effect, { kind: 'listen' }>): Extract<Effect, { kind: 'ask' }> {
-  return { kind: 'ask', screen: effect.screen, vars: effect.vars, pchar: effect.pchar, echo: true };
 }
 
 function attemptNow(run: () => unknown): Resume {

@@ -6,7 +6,7 @@
  */
 import type { Logger } from '../common/log.js';
 import type { Outbox } from './engine-api.js';
-import { promptOf } from './effect-loop.js';
+import { promptOf } from './listen-queue.js';
 import { renderReply } from './replies.js';
 import type { Screens } from './screens.js';
 import { takeQueued, type QueuedLine, type Session } from './session.js';
