@@ -55,8 +55,8 @@ export interface PresenceStore {
   lastCallers(limit: number): PastCall[];
 }
 
-/** Logins the calls table keeps: Last callers shows fewer. */
-export const KEEP_CALLS = 100;
+// Logins the calls table keeps: Last callers shows fewer.
+const KEEP_CALLS = 100;
 
 /** Prepares the presence statements on a migrated database; `write` runs each write. */
 export function createPresenceStore(db: Database.Database, write: <T>(what: string, run: () => T) => T): PresenceStore {

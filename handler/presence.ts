@@ -12,8 +12,8 @@ import type { PresenceStore } from '../db/presence-store.js';
 import type { EventBus } from './event-bus.js';
 import type { Session } from './session.js';
 
-/** How often a backend says its calls are still on. */
-export const HEARTBEAT_MS = 1000;
+// How often a backend says its calls are still on.
+const HEARTBEAT_MS = 1000;
 /** A presence row not beaten for this long belongs to a backend that died: not shown. */
 export const FRESH_MS = 3000;
 // Rows of calls left by a dead backend and never taken over (their caller hung up meanwhile).

@@ -10,8 +10,8 @@ import { BbsError, describeError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import { startZapHandler, type ZapHandler } from '../common/zap-handler.js';
 
-/** The ZAP domain of the bus's CURVE endpoints (numbers are the proxy's domains). */
-export const BUS_ZAP_DOMAIN = 'bus';
+// The ZAP domain of the bus's CURVE endpoints (numbers are the proxy's domains).
+const BUS_ZAP_DOMAIN = 'bus';
 
 // Events the device holds for one slow subscriber (or from one fast publisher) before dropping.
 const DEVICE_HWM = 50_000;
@@ -71,6 +71,6 @@ async function bind(socket: XSubscriber | XPublisher, spec: string, side: string
   try {
     await socket.bind(spec);
   } catch (error) {
-    throw new BbsError('BBS_ERR_ENDPOINT_BIND', `m2bbs bus: cannot bind the bus's ${side} endpoint ${spec}: ${describeError(error)}`, { cause: error });
+    throw new BbsError('BBS_ERR_BUS_BIND', `m2bbs bus: cannot bind the bus's ${side} endpoint ${spec}: ${describeError(error)}`, { cause: error });
   }
 }

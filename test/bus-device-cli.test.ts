@@ -98,6 +98,14 @@ describe('m2bbs bus', () => {
   });
 });
 
+describe('m2bbs bus that cannot bind', () => {
+  it('says which endpoint and why, and exits 1', async () => {
+    const run = await m2bbs(['bus', '--in', 'ipc:///nonexistent-m2bbs-folder/bus.in', '--out', 'ipc:///nonexistent-m2bbs-folder/bus.out']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("m2bbs bus: cannot bind the bus's in endpoint ipc:///nonexistent-m2bbs-folder/bus.in");
+  });
+});
+
 describe('m2bbs handler --bus', () => {
   it('refuses a malformed spec with the other flags, before starting', async () => {
     const handler = HandlerProcess.start(['--bus', 'ipc:///nowhere/bus.in', '--name', 'bad name'], { channel: false });

@@ -3,8 +3,8 @@ import type { Caller } from '../../db/store.js';
 import type { OnlineCaller } from '../../db/presence-store.js';
 import { call, now, show, type Flow } from '../effects.js';
 
-/** Logins Last callers shows. */
-export const LAST_CALLERS_SHOWN = 10;
+// Logins Last callers shows.
+const LAST_CALLERS_SHOWN = 10;
 
 /** Main menu `W`: a header, then one line per caller (whos_online_line.txt, which a sysop may edit). */
 export function* whosOnline(_caller: Caller): Flow {
