@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeMongrel2 } from './support/fake-mongrel2.js';
 import { HandlerProcess } from './support/handler-process.js';
+import { MAIN_MENU, mainMenu } from './support/main-menu.js';
 import { RULES_TXT, screenFolder, type ScreenFolder } from './support/screen-folder.js';
 
-const MAIN_MENU = '---(((MAIN MENU))---\n1. Leave a message.\n2. Read messages left.\n3. Send to someone else.\n4. Read messages to you.\nQ. Quit the BBS.';
-const WITH_RULES = '---(((MAIN MENU))---\n1. Leave a message.\n2. Read messages left.\n3. Send to someone else.\n4. Read messages to you.\n5. The rules of this board.\nQ. Quit the BBS.';
+const WITH_RULES = mainMenu('5. The rules of this board.');
 const RULES_FOR_ALICE = "\x1b[33m\x1b[1mTHE RULES OF THIS BOARD\x1b[0m\n1. Be kind, alice. Everyone here was new once.\n2. No spam, no ads, no chain letters.\n3. The sysop's word is final.";
 
 // A real `m2bbs handler` process with its own screens folder, behind real ZeroMQ sockets.

@@ -3,7 +3,8 @@ import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SHIPPED_SCREENS } from '../handler/config.js';
 import { M2BBS_BIN } from './support/handler-process.js';
-import { RULES_TXT, screenFolder } from './support/screen-folder.js';
+import { entryLine } from './support/main-menu.js';
+import { RULES_TXT, screenFolder, shippedScreenCount } from './support/screen-folder.js';
 
 function run(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -24,7 +25,7 @@ describe('m2bbs screens check', () => {
     expect(result.stdout.trim().split('\n')).toEqual([
       `note: ${SHIPPED_SCREENS}/flows/guess.ts: not on any menu callers can reach`,
       `note: ${SHIPPED_SCREENS}/flows/oneliners.ts: not on any menu callers can reach`,
-      `${SHIPPED_SCREENS} is fine: 1 menu (main), 65 screens, 2 flows (guess, oneliners).`,
+      `${SHIPPED_SCREENS} is fine: 1 menu (main), ${shippedScreenCount()} screens, 2 flows (guess, oneliners).`,
     ]);
   });
 
@@ -34,7 +35,7 @@ describe('m2bbs screens check', () => {
     folder.write('games.menu', 'title: GAMES\nmenu: main\nkey: G\nlabel: Games.\n1. Guess the number. -> flow guess\n2. The wall. -> flow oneliners\nQ. Back. -> back\n');
     const result = await run(['screens', 'check'], { ...process.env, M2BBS_SCREENS: folder.dir });
     expect(result.code).toBe(0);
-    expect(result.stdout).toBe(`${folder.dir} is fine: 2 menus (games, main), 66 screens, 2 flows (guess, oneliners).\n`);
+    expect(result.stdout).toBe(`${folder.dir} is fine: 2 menus (games, main), ${shippedScreenCount() + 1} screens, 2 flows (guess, oneliners).\n`);
   });
 
   it('lists every problem with its file and line, and exits 1', async () => {
@@ -51,7 +52,7 @@ describe('m2bbs screens check', () => {
       `note: ${folder.path('flows/oneliners.ts')}: not on any menu callers can reach`,
       `${folder.path('flows/poll.ts')}:3: cannot be loaded: Expected identifier but found end of file`,
       `${folder.path('games.menu')}:4: entry 1 points nowhere: there is no flows/chess.ts`,
-      `${folder.path('rules.txt')}:3: hotkey 1 is already taken on menu main (${folder.path('main.menu')}:11)`,
+      `${folder.path('rules.txt')}:3: hotkey 1 is already taken on menu main (${folder.path('main.menu')}:${entryLine(folder.path('main.menu'), '1')})`,
       `${folder.path('rules.txt')}:6: unknown placeholder {{rules}} (this screen offers: name, calls, last_call, now, messages, new_mail)`,
       `4 problems in ${folder.dir}: a backend will not start on it, and a running one keeps its current version.`,
     ]);

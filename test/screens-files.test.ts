@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { isBbsError } from '../common/errors.js';
 import { SHIPPED_SCREENS } from '../handler/config.js';
-import { chooseItem } from '../handler/menu.js';
+import { chooseItem, MENU_ACTIONS } from '../handler/menu.js';
 import { checkScreenFolder, loadScreens, loadScreenSet, sortedProblems } from '../handler/screens.js';
+import { entryLine, MAIN_MENU, MAIN_MENU_ENTRIES, MAIN_MENU_KEYS } from './support/main-menu.js';
 import { RULES_TXT, screenFolder } from './support/screen-folder.js';
 
 const ESC = '\x1b';
@@ -20,16 +21,8 @@ describe('screen files with a header', () => {
     folder.write('about.txt', '---\nmenu: main\nkey: a\nlabel: About {cyan}this{/} board.\n---\nRun by the sysop since 2026.\n');
     const set = await loadScreenSet(folder.dir);
     const main = set.menu('main');
-    expect(main?.entries.split('\n')).toEqual([
-      '1. Leave a message.',
-      '2. Read messages left.',
-      '3. Send to someone else.',
-      '4. Read messages to you.',
-      '5. The rules of this board.',
-      `A. About ${ESC}[36mthis${ESC}[0m board.`,
-      'Q. Quit the BBS.',
-    ]);
-    expect(main?.keys).toBe('1, 2, 3, 4, 5, A or Q');
+    expect(main?.entries.split('\n')).toEqual([...MAIN_MENU_ENTRIES.slice(0, -1), '5. The rules of this board.', `A. About ${ESC}[36mthis${ESC}[0m board.`, 'Q. Quit the BBS.']);
+    expect(main?.keys).toBe(MAIN_MENU_KEYS.replace(' or Q', ', 5, A or Q'));
     expect(main && chooseItem(main, ' a ')).toMatchObject({ key: 'A', target: { kind: 'screen', screen: 'about', uses: [] } });
     expect(main && chooseItem(main, '5')).toMatchObject({ target: { kind: 'screen', screen: 'rules', uses: ['name'] } });
     // The header is not part of the text; the colour markup became ANSI colour, reset at the end.
@@ -66,16 +59,14 @@ describe('screen files with a header', () => {
     );
   });
 
-  it('ship a folder that checks out, and the shipped main menu looks as it always did', async () => {
+  it('ship a folder that checks out, and the shipped main menu shows every entry of main.menu in order', async () => {
     const result = await checkScreenFolder(SHIPPED_SCREENS);
     expect(result.problems).toEqual([]);
     const set = result.set;
     expect(set?.flowNames).toEqual(['guess', 'oneliners']);
     const main = set?.menu('main');
-    expect(set?.render(main?.screen ?? '', { name: 'zed', title: main?.title ?? '', entries: main?.entries ?? '', keys: main?.keys ?? '' })).toBe(
-      '---(((MAIN MENU))---\n1. Leave a message.\n2. Read messages left.\n3. Send to someone else.\n4. Read messages to you.\nQ. Quit the BBS.',
-    );
-    expect(set?.render('menu_error', { choice: '7', keys: main?.keys ?? '' })).toBe('There\'s no choice "7" on this menu. Pick 1, 2, 3, 4 or Q.');
+    expect(set?.render(main?.screen ?? '', { name: 'zed', title: main?.title ?? '', entries: main?.entries ?? '', keys: main?.keys ?? '' })).toBe(MAIN_MENU);
+    expect(set?.render('menu_error', { choice: '7', keys: main?.keys ?? '' })).toBe(`There's no choice "7" on this menu. Pick ${MAIN_MENU_KEYS}, or ? for help.`);
   });
 });
 
@@ -92,12 +83,12 @@ describe('a broken screens folder', () => {
     const problems = await problemsIn(folder.dir);
     const at = (file: string, line: number | undefined, text: string): string => `${folder.path(file)}${line === undefined ? '' : `:${line}`}: ${text}`;
     expect(problems).toEqual([
-      at('dup.txt', 3, `hotkey 2 is already taken on menu main (${folder.path('main.menu')}:12)`),
+      at('dup.txt', 3, `hotkey 2 is already taken on menu main (${folder.path('main.menu')}:${entryLine(folder.path('main.menu'), '2')})`),
       at('elsewhere.txt', 3, 'menu: there is no menu lobby (no lobby.menu) to put this on'),
       at('games.menu', 6, 'entry 1 points nowhere: there is no nowhere.txt'),
       at('games.menu', 7, 'entry 2 points nowhere: there is no attic.menu'),
       at('games.menu', 8, 'entry 3 points nowhere: there is no flows/chess.ts'),
-      at('games.menu', 9, 'entry 4 leads to "dance": expected screen NAME, menu NAME, flow NAME, or one of leave_message, read_messages, send_mail, read_mail, quit, back'),
+      at('games.menu', 9, `entry 4 leads to "dance": expected screen NAME, menu NAME, flow NAME, or one of ${MENU_ACTIONS.join(', ')}`),
       at('games.menu', 10, 'expected an entry "KEY. Label -> what it does", a setting (title: screen: menu: key: label:), a * line or a # comment; got "5 no dot      -> back"'),
       at('half.txt', 2, 'no key: (an entry on a menu needs menu:, key: and label:)'),
       at('menu.txt', 3, 'unknown placeholder {{calls}} (this screen offers: name, title, entries, keys)'),

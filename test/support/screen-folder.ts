@@ -1,5 +1,5 @@
 /** A copy of the shipped screens in a temp folder, for tests that add, change and break files. */
-import { cpSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
@@ -34,6 +34,11 @@ export function screenFolder(): ScreenFolder {
     },
     remove: (name) => rmSync(join(dir, name), { recursive: true, force: true }),
   };
+}
+
+/** How many screens the shipped folder has (its .txt and .ans files), which every new screen changes. */
+export function shippedScreenCount(): number {
+  return readdirSync(SHIPPED_SCREENS).filter((name) => /\.(txt|ans)$/.test(name)).length;
 }
 
 /** The screen file the README's walk-through adds as "5. The rules of this board." */
