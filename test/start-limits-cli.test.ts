@@ -172,7 +172,7 @@ describe('m2bbs start --max-lines 2 --page-size 1 --max-callers 1, M2BBS_MAX_LIN
     expect((await alice.exchange('Second.')).prompt?.pchar).toBe(' 2> ');
     expect((await alice.exchange('.')).texts[0]).toBe('Your message is on the board as number 2.');
     const page = await alice.exchange('2');
-    expect(page.prompt?.msg).toBe('-- Enter for more, Q to stop --');
+    expect(page.prompt?.msg).toBe('-- Enter for more, R to reply to the last one (R 12 for #12), Q to stop --');
     expect(page.texts.join('\n')).toContain('A line of thirty');
     expect(page.texts.join('\n')).not.toContain('Second.');
     expect((await alice.exchange('')).texts.join('\n')).toContain('Second.');
