@@ -33,8 +33,12 @@ export interface ChatStore {
   say(room: string, callerId: number, name: string, kind: 'chat' | 'me', body: string, now: number): number;
   /** The last `limit` lines said in `room` at or after `since`, oldest first. */
   backlog(room: string, since: number, limit: number): ChatLine[];
-  /** Pages `name` for caller `fromId`, unless they are not a caller, not online, do not want to be disturbed, or the pager paged too often since `since` (at most `max`). */
-  page(fromId: number, name: string, now: number, since: number, max: number): PageOutcome;
+  /**
+   * Pages `name` for caller `fromId`, unless they are not a caller, not online (no line, or its
+   * presence heartbeat older than `freshSince`), do not want to be disturbed, or the pager paged
+   * too often since `since` (at most `max`).
+   */
+  page(fromId: number, name: string, now: number, since: number, max: number, freshSince: number): PageOutcome;
   /** The newest page to `toId` made since `since` and not yet answered; with `how`, marks it joined or ignored. */
   answerPage(toId: number, since: number, how: 'joined' | 'ignored', now: number): WaitingPage | undefined;
   /** Turns the caller's do-not-disturb on or off; returns it as it is now. */
@@ -52,8 +56,11 @@ export function createChatStore(db: Database.Database, write: <T>(what: string, 
     say: db.prepare<[string, number, string, string, string, number]>('INSERT INTO chat_lines (room, caller_id, name, kind, body, at) VALUES (?, ?, ?, ?, ?, ?)'),
     prune: db.prepare<[string, string, number]>('DELETE FROM chat_lines WHERE room = ? AND id <= (SELECT id FROM chat_lines WHERE room = ? ORDER BY id DESC LIMIT 1 OFFSET ?)'),
     backlog: db.prepare<[string, number, number], ChatLine>('SELECT id, name, kind, body, at FROM (SELECT * FROM chat_lines WHERE room = ? AND at >= ? ORDER BY id DESC LIMIT ?) ORDER BY id'),
-    target: db.prepare<[string], { id: number; name: string; dnd: number; online: number }>(
-      'SELECT c.id, c.name, c.dnd, EXISTS (SELECT 1 FROM caller_lines l WHERE l.caller_id = c.id) AS online FROM callers c WHERE c.name = ?',
+    // On a line, unless who's online has stopped hearing that line's backend (killed: its heartbeat stale).
+    target: db.prepare<[number, string], { id: number; name: string; dnd: number; online: number }>(
+      `SELECT c.id, c.name, c.dnd, EXISTS (SELECT 1 FROM caller_lines l WHERE l.caller_id = c.id
+         AND NOT EXISTS (SELECT 1 FROM presence p WHERE p.line = l.line AND p.heartbeat_at < ?)) AS online
+       FROM callers c WHERE c.name = ?`,
     ),
     pagesSince: db.prepare<[number, number], number>('SELECT count(*) FROM pages WHERE from_id = ? AND made_at >= ?').pluck(),
     insertPage: db.prepare<[number, number, number]>('INSERT INTO pages (from_id, to_id, made_at) VALUES (?, ?, ?)'),
@@ -63,6 +70,7 @@ export function createChatStore(db: Database.Database, write: <T>(what: string, 
     ),
     answer: db.prepare<[string, number, number]>('UPDATE pages SET answer = ?, answered_at = ? WHERE id = ?'),
     toggleDnd: db.prepare<[number], number>('UPDATE callers SET dnd = 1 - dnd WHERE id = ? RETURNING dnd').pluck(),
+    doing: db.prepare<[string, number], string>('SELECT DISTINCT name FROM presence WHERE doing = ? AND heartbeat_at >= ? AND name IS NOT NULL ORDER BY name COLLATE NOCASE').pluck(),
   };
 
   const sayTx = db.transaction((room: string, callerId: number, name: string, kind: string, body: string, now: number): number => {
@@ -71,8 +79,8 @@ export function createChatStore(db: Database.Database, write: <T>(what: string, 
     return id;
   });
 
-  const pageTx = db.transaction((fromId: number, name: string, now: number, since: number, max: number): PageOutcome => {
-    const target = sql.target.get(name);
+  const pageTx = db.transaction((fromId: number, name: string, now: number, since: number, max: number, freshSince: number): PageOutcome => {
+    const target = sql.target.get(freshSince, name);
     if (target === undefined) return { paged: false, why: 'unknown', to: name };
     if (target.id === fromId) return { paged: false, why: 'self', to: target.name };
     if (target.online === 0) return { paged: false, why: 'offline', to: target.name };
@@ -88,22 +96,11 @@ export function createChatStore(db: Database.Database, write: <T>(what: string, 
     return page;
   });
 
-  // Presence is another part's table (who's online): read only once it exists.
-  let doingSql: Database.Statement<[string, number], string> | undefined;
-  function doing(what: string, since: number): string[] {
-    try {
-      doingSql ??= db.prepare<[string, number], string>('SELECT DISTINCT name FROM presence WHERE doing = ? AND heartbeat_at >= ? AND name IS NOT NULL ORDER BY name COLLATE NOCASE').pluck();
-    } catch {
-      return [];
-    }
-    return doingSql.all(what, since);
-  }
-
   return {
-    doing,
+    doing: (what, since) => sql.doing.all(what, since),
     say: (room, callerId, name, kind, body, now) => write('A chat line', () => sayTx(room, callerId, name, kind, body, now)),
     backlog: (room, since, limit) => sql.backlog.all(room, since, limit),
-    page: (fromId, name, now, since, max) => write('A page', () => pageTx.immediate(fromId, name, now, since, max)),
+    page: (fromId, name, now, since, max, freshSince) => write('A page', () => pageTx.immediate(fromId, name, now, since, max, freshSince)),
     answerPage: (toId, since, how, now) => write('An answer to a page', () => answerTx.immediate(toId, since, how, now)),
     toggleDnd: (callerId) => write('Do not disturb', () => sql.toggleDnd.get(callerId) !== 0),
   };

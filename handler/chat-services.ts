@@ -2,6 +2,7 @@
 import type { Logger } from '../common/log.js';
 import type { ChatLine, PageOutcome, WaitingPage } from '../db/chat-store.js';
 import type { Store } from '../db/store.js';
+import { FRESH_MS } from './presence.js';
 import { createStoredOr, throwOn } from './write-failure-log.js';
 
 /** What flows may ask of chat; all but chatBacklog are journaled writes (WRITE_SERVICES). */
@@ -25,8 +26,7 @@ export function chatActivity(room: string): string {
   return room === 'main' ? 'in chat' : 'in a private chat';
 }
 
-// Who's online counts a caller whose heartbeat is this fresh.
-const FRESH_MS = 3000;
+
 
 /** Services among these that write: run in the commit that journals them. */
 export const CHAT_WRITES = ['chatSay', 'pageCaller', 'answerPage', 'toggleDnd'] as const;
@@ -42,7 +42,7 @@ export function createChatServices(store: Store, log: Logger, clock: () => numbe
     chatBacklog: (room, minutes, limit) => store.chat.backlog(room, clock() - minutes * MINUTE, limit),
     pageCaller: (fromId, name, perMinute) => {
       const now = clock();
-      return stored('pageCaller', { fromId }, () => store.chat.page(fromId, name, now, now - MINUTE, perMinute));
+      return stored('pageCaller', { fromId }, () => store.chat.page(fromId, name, now, now - MINUTE, perMinute, now - FRESH_MS));
     },
     answerPage: (toId, minutes, how) => {
       const now = clock();

@@ -53,7 +53,7 @@ describe('chat across two backends', () => {
   it('one caller chats and the other reads it: the backlog on entry, joins and leaves, /me and /who', async () => {
     const ann = await signedUp('bbs.10', 'ann');
     expect((await ann.exchange('C')).texts.join('\n')).toContain('You are in the chat room "main"');
-    await ann.exchange('anyone here?');
+    const seqBefore = (await ann.exchange('anyone here?')).prompt as { seq?: number } | undefined;
 
     const bob = await signedUp('bbs.11', 'bob');
     const joins = ann.heard.length;
@@ -65,8 +65,10 @@ describe('chat across two backends', () => {
     await bob.exchange('hello ann');
     expect(await ann.hears(event('<bob> hello ann'), said)).toMatchObject({ type: 'event', kind: 'chat', from: 'bob', room: 'main', text: 'hello ann' });
     const did = bob.heard.length;
-    await ann.exchange('/me waves');
+    const seqAfter = (await ann.exchange('/me waves')).prompt as { seq?: number } | undefined;
     await bob.hears(event('* ann waves'), did);
+    // Two events came between ann's two lines; her prompts acknowledge her inputs only, one more.
+    expect(seqAfter?.seq).toBe((seqBefore?.seq ?? -1) + 1);
 
     expect((await bob.exchange('/who')).texts.join('\n')).toContain('In the chat (2): ann, bob');
     expect((await bob.exchange('/dance')).texts.join('\n')).toContain('There is no /dance here: /me ACTION, /who or /quit.');

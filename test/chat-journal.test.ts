@@ -245,6 +245,21 @@ describe('the room', () => {
     expect(bob.closed).toBe(false);
   });
 
+  it('pages nobody whose line went quiet: a caller whose backend stopped beating is not online', () => {
+    const store = createStore(openDatabase(':memory:'));
+    try {
+      const ann = store.createCaller('ann', 'not a real hash', T0);
+      const bob = store.createCaller('bob', 'not a real hash', T0);
+      expect(store.chat.page(ann.id, 'bob', T0, T0 - 60_000, 3, T0 - 3000)).toMatchObject({ paged: false, why: 'offline', to: 'bob' });
+      store.hangUps.takeLine(bob.id, 'line-b', T0, 'logged_in_elsewhere');
+      expect(store.chat.page(ann.id, 'BOB', T0, T0 - 60_000, 3, T0 - 3000)).toMatchObject({ paged: true, to: 'bob', room: 'page-1' });
+      store.presence.hold({ line: 'line-b', number: 'bbs.11', door: 'json', callerId: bob.id, name: 'bob', since: T0 - 10_000, doing: 'at the main menu', owner: 'bbs.11 pid 1' }, T0 - 10_000);
+      expect(store.chat.page(ann.id, 'bob', T0, T0 - 60_000, 3, T0 - 3000)).toMatchObject({ paged: false, why: 'offline' });
+    } finally {
+      store.close();
+    }
+  });
+
   it('keeps only its newest lines in the store', () => {
     const store = createStore(openDatabase(':memory:'));
     try {
