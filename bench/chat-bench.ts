@@ -12,6 +12,7 @@ import { BENCH_PASSWORD, callerName, seedAccounts, signUpName } from './accounts
 import { startBbs, type BbsUnderTest } from './bbs-under-test.js';
 import { sleep, until } from './caller-crowd.js';
 import { ChatCaller } from './chat-caller.js';
+import { databaseBytes, journalHighWater } from './chat-db.js';
 import { chatCpu, type ChatReport } from './chat-report.js';
 import { ChatTally, SLICE_MS } from './chat-tally.js';
 import type { BenchConfig } from './config.js';
@@ -66,6 +67,9 @@ export async function runChatBench(config: BenchConfig, progress: Progress): Pro
   let joinSeconds = 0;
   let drainSeconds = 0;
   let unanswered = 0;
+  let journalFrom: number | undefined;
+  let journalTo: number | undefined;
+  let dbBytes: number | null = null;
   let serverProblems: string[] = [];
   let stoppedBy: ChatReport['stoppedBy'] = 'window';
   try {
@@ -86,6 +90,7 @@ export async function runChatBench(config: BenchConfig, progress: Progress): Pro
       await until(() => false, now() + warmUp, () => progress.show(`warming up: ${status()}`));
 
       const closeProfiles = config.profileDir === undefined ? undefined : openProfileWindow(config.profileDir);
+      journalFrom = journalHighWater(bbs.db);
       windowStart = sampleAll(watched());
       loopDelay.enable();
       const windowFrom = now();
@@ -98,6 +103,7 @@ export async function runChatBench(config: BenchConfig, progress: Progress): Pro
       loopDelay.disable();
       windowEnd = sampleAll(watched());
       closeProfiles?.();
+      journalTo = journalHighWater(bbs.db);
 
       for (const caller of callers) caller.stop();
       const drainFrom = now();
@@ -105,6 +111,7 @@ export async function runChatBench(config: BenchConfig, progress: Progress): Pro
       drainSeconds = (now() - drainFrom) / 1000;
       unanswered = callers.filter((c) => c.inRoom && c.sentAt >= 0).length;
     }
+    dbBytes = databaseBytes(bbs.db);
   } finally {
     progress.show('stopping...');
     for (const caller of callers) caller.hangUp();
@@ -173,6 +180,11 @@ export async function runChatBench(config: BenchConfig, progress: Progress): Pro
     bench: { cpuPercent: bench?.cpuPercent ?? null, loopDelayP99Ms: loopP99, loopDelayMaxMs: loopMax, behind },
     unanswered,
     drainSeconds,
+    database: {
+      journalRowsInWindow: journalFrom === undefined || journalTo === undefined ? null : journalTo - journalFrom,
+      journalRowsPerDelivery: journalFrom === undefined || journalTo === undefined || tally.deliveredInWindow === 0 ? null : (journalTo - journalFrom) / tally.deliveredInWindow,
+      bytesAtEnd: dbBytes,
+    },
     events: Object.fromEntries(tally.kinds),
     errors: { total: count(errors), kinds: Object.fromEntries(errors) },
     serverProblems: summarise(serverProblems),

@@ -57,6 +57,8 @@ export interface ChatReport {
   /** Callers in the room whose last line was never answered by its prompt. */
   readonly unanswered: number;
   readonly drainSeconds: number;
+  /** Journal rows written over the window (by the newest row id), per delivery in it, and the database with its WAL at the end. */
+  readonly database: { readonly journalRowsInWindow: number | null; readonly journalRowsPerDelivery: number | null; readonly bytesAtEnd: number | null };
   /** Events received by kind (chat, join, leave...), over the whole run. */
   readonly events: Readonly<Record<string, number>>;
   readonly errors: { readonly total: number; readonly kinds: Readonly<Record<string, number>> };
@@ -109,6 +111,8 @@ export function formatChatReport(r: ChatReport): string {
   const b = r.bench;
   const load = `its CPU ${b.cpuPercent === null ? '?' : `${b.cpuPercent} %`} of its one core, event loop late p99 ${fix(b.loopDelayP99Ms)} ms, max ${fix(b.loopDelayMaxMs)} ms`;
   out.push(row('the bench itself', b.behind ? `BEHIND: ${load}; the latencies include its own delay` : `kept up: ${load}`));
+  const db = r.database;
+  out.push(row('journal', `${db.journalRowsInWindow === null ? '?' : int(db.journalRowsInWindow)} rows written in the window (${db.journalRowsPerDelivery === null ? '?' : db.journalRowsPerDelivery.toFixed(2)} per delivery); database and WAL ${db.bytesAtEnd === null ? '?' : `${fix(db.bytesAtEnd / 2 ** 20)} MiB`} at the end`));
   out.push(row('lines never answered', `${int(r.unanswered)}${r.drainSeconds > 0 ? ` (last deliveries waited ${fix(r.drainSeconds)} s)` : ''}`));
   out.push(row('events received', Object.keys(r.events).length === 0 ? 'none' : kindsCell(r.events)));
   out.push(...errorRows(r.errors, r.serverProblems));

@@ -134,6 +134,7 @@ describe('bench chat report', () => {
       bench: { cpuPercent: 95, loopDelayP99Ms: 3, loopDelayMaxMs: 4, behind: true },
       unanswered: 0,
       drainSeconds: 0.1,
+      database: { journalRowsInWindow: 12, journalRowsPerDelivery: 2, bytesAtEnd: 2 * 2 ** 20 },
       events: { chat: 6, join: 12 },
       errors: { total: 0, kinds: {} },
       serverProblems: [],
@@ -151,6 +152,7 @@ describe('bench chat report', () => {
     expect(table).toMatch(/target p99 < 100 ms\s+met/);
     expect(table).toMatch(/the bench itself\s+BEHIND: its CPU 95 %/);
     expect(table).toContain('2 on @bbs.10, 2 on @bbs.11');
+    expect(table).toMatch(/journal\s+12 rows written in the window \(2.00 per delivery\); database and WAL 2.0 MiB at the end/);
     expect(table).toContain('PASSED');
   });
 });

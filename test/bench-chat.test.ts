@@ -31,6 +31,9 @@ describe('m2bbs bench --scenario chat (smoke run; no timing is asserted)', () =>
     // Every measured line not refused was answered by its speaker's prompt.
     expect(report.sayToOwnPromptMs.count).toBe(d.said - d.refused);
     expect(report.errors.total).toBe(0);
+    // The backends journal (m2bbs start --journal on): the window's lines at least are rows.
+    expect(report.database.journalRowsInWindow).toBeGreaterThan(0);
+    expect(report.database.bytesAtEnd).toBeGreaterThan(0);
     // Every process of the BBS was followed, the supervisor with the bus too, and all have stopped.
     expect(report.cpu.processes.map((p) => p.name).sort()).toEqual(['bbs.10', 'bbs.11', 'bench', 'proxy', 'supervisor']);
     expect(report.cpu.microsPerDelivery).not.toBeNull();
