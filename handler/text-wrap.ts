@@ -5,7 +5,8 @@
  */
 
 // An SGR sequence (colour) or any other CSI: drawn, but takes no column.
-const ESCAPE = /^\x1b\[[0-?]*[ -/]*[@-~]/;
+const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]/g;
+const PIECE = /\x1b\[[0-?]*[ -/]*[@-~]|[\s\S]/gu;
 const MARK = /\p{M}/u;
 const PRINTABLE_ASCII = /^[ -~]*$/;
 
@@ -35,30 +36,28 @@ function isWide(code: number): boolean {
 
 /** The columns `text` (one line) takes on a terminal: colour codes none, a tab up to the next multiple of 8. */
 export function textColumns(text: string): number {
+  if (PRINTABLE_ASCII.test(text)) return text.length;
+  if (!text.includes('\t')) return widthOf(text);
   let width = 0;
-  for (const piece of pieces(text)) {
-    if (piece === '\t') width += 8 - (width % 8);
-    else if (piece.length > 0 && piece[0] !== '\x1b') width += charColumns(piece);
-  }
+  for (const piece of piecesOf(text)) width += piece === '\t' ? 8 - (width % 8) : pieceColumns(piece);
   return width;
 }
 
-// Characters and escape sequences, one at a time.
-function* pieces(text: string): Generator<string> {
-  let i = 0;
-  while (i < text.length) {
-    if (text.charCodeAt(i) === 0x1b) {
-      const match = ESCAPE.exec(text.slice(i, i + 64));
-      const piece = match?.[0] ?? '\x1b';
-      yield piece;
-      i += piece.length;
-      continue;
-    }
-    const code = text.codePointAt(i) ?? 0;
-    const piece = String.fromCodePoint(code);
-    yield piece;
-    i += piece.length;
-  }
+// The columns of text without tabs; most words are plain ASCII, counted by length.
+function widthOf(text: string): number {
+  if (PRINTABLE_ASCII.test(text)) return text.length;
+  const shown = text.includes('\x1b') ? text.replace(ESCAPES, '') : text;
+  if (PRINTABLE_ASCII.test(shown)) return shown.length;
+  let width = 0;
+  for (const char of shown) width += charColumns(char);
+  return width;
+}
+
+const pieceColumns = (piece: string): number => (piece.charCodeAt(0) === 0x1b ? 0 : charColumns(piece));
+
+// Characters and escape sequences, one at a time (only for what must be looked at one by one).
+function piecesOf(text: string): string[] {
+  return text.match(PIECE) ?? [];
 }
 
 /** `text` with every line wider than `columns` broken at spaces (see the file's comment); lines that fit are kept as they are. */
@@ -116,8 +115,8 @@ function wrapOne(line: string, columns: number): string {
       current += gap;
       width += gap.length;
     } else if (!fresh) newLine();
-    for (const piece of pieces(word.text)) {
-      const w = piece[0] === '\x1b' ? 0 : charColumns(piece);
+    for (const piece of piecesOf(word.text)) {
+      const w = pieceColumns(piece);
       if (width + w > columns && !fresh) newLine();
       current += piece;
       width += w;
@@ -134,29 +133,29 @@ interface Word {
   readonly width: number;
 }
 
-// Runs of spaces and runs of anything else; a colour code belongs to the word it touches.
-function* words(text: string): Generator<Word> {
-  let run = '';
-  let width = 0;
-  let inSpace = false;
-  for (const piece of pieces(text)) {
-    const space = piece === ' ';
-    if (run !== '' && space !== inSpace) {
-      yield { kind: inSpace ? 'space' : 'word', text: run, width };
-      run = '';
-      width = 0;
+function words(text: string): Word[] {
+  const out: Word[] = [];
+  let i = 0;
+  while (i < text.length) {
+    let j = i;
+    if (text.charCodeAt(i) === 0x20) {
+      while (j < text.length && text.charCodeAt(j) === 0x20) j++;
+      out.push({ kind: 'space', text: text.slice(i, j), width: j - i });
+    } else {
+      j = text.indexOf(' ', i);
+      if (j < 0) j = text.length;
+      const word = text.slice(i, j);
+      out.push({ kind: 'word', text: word, width: widthOf(word) });
     }
-    inSpace = space;
-    run += piece;
-    width += piece[0] === '\x1b' ? 0 : charColumns(piece);
+    i = j;
   }
-  if (run !== '') yield { kind: inSpace ? 'space' : 'word', text: run, width };
+  return out;
 }
 
 function expandTabs(line: string): string {
   let out = '';
   let width = 0;
-  for (const piece of pieces(line)) {
+  for (const piece of piecesOf(line)) {
     if (piece === '\t') {
       const n = 8 - (width % 8);
       out += ' '.repeat(n);
@@ -164,7 +163,7 @@ function expandTabs(line: string): string {
       continue;
     }
     out += piece;
-    width += piece[0] === '\x1b' ? 0 : charColumns(piece);
+    width += pieceColumns(piece);
   }
   return out;
 }
