@@ -45,7 +45,11 @@ const CLEANUP_WAIT_MS = 3000;
 
 /** Starts a backend; throws before connecting anything when screens or database are unusable. */
 export async function startBackend(config: HandlerConfig, log: Logger): Promise<Backend> {
-  const untrusted = ipcFolderProblem('--send-spec', config.sendSpec) ?? ipcFolderProblem('--recv-spec', config.recvSpec);
+  // The bus's ipc sockets too: whoever could bind them would read every chat line and forge them.
+  const untrusted =
+    ipcFolderProblem('--send-spec', config.sendSpec) ??
+    ipcFolderProblem('--recv-spec', config.recvSpec) ??
+    (config.bus === undefined ? undefined : (ipcFolderProblem('--bus', config.bus.in) ?? ipcFolderProblem('--bus', config.bus.out)));
   if (untrusted !== undefined) throw new BbsError('BBS_ERR_ENDPOINT_FOLDER', `m2bbs handler: ${untrusted}`);
   const screens = await loadScreenSet(config.screens);
   const db = openDatabase(config.db, config.dbMaxBytes === undefined ? {} : { maxBytes: config.dbMaxBytes });

@@ -3,7 +3,7 @@
  * added number's too, is given its --bus and is ready only once its events come back through
  * it), alone as `m2bbs bus`, and a handler's --bus refused clearly when it is malformed.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
@@ -115,6 +115,18 @@ describe('m2bbs handler --bus', () => {
     expect(await handler.exited).toBe(2);
     expect(handler.stderrText).toContain('--bus: expected two ZeroMQ endpoints IN,OUT');
     expect(handler.stderrText).toContain('--name:');
+  });
+
+  it('refuses a bus ipc socket in a folder other users may write to, before connecting anything', async () => {
+    const open = mkdtempSync(join(tmpdir(), 'm2bbs-bus-open-'));
+    onTestFinished(() => rmSync(open, { recursive: true, force: true }));
+    chmodSync(open, 0o777);
+    const handler = HandlerProcess.start(['--bus', `ipc://${join(open, 'in')},ipc://${join(open, 'out')}`], { channel: false });
+    onTestFinished(async () => {
+      await handler.stop();
+    });
+    expect(await handler.exited).toBe(1);
+    expect(handler.stderrText).toContain(`--bus: the folder ${open} of ipc://${join(open, 'in')} may be written by other users (mode 777)`);
   });
 
   it('reads M2BBS_BUS and names the side that is wrong', async () => {
