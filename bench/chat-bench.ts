@@ -65,6 +65,7 @@ export async function runChatBench(config: BenchConfig, progress: Progress): Pro
   let windowEnd = new Map<number, ProcSample>();
   let windowSeconds = 0;
   let joinSeconds = 0;
+  let settleSeconds: number | null = null;
   let drainSeconds = 0;
   let unanswered = 0;
   let journalFrom: number | undefined;
@@ -83,6 +84,7 @@ export async function runChatBench(config: BenchConfig, progress: Progress): Pro
     joinSeconds = (now() - dialFrom) / 1000;
     await joinsQuiet(tally, Math.min(deadline, now() + 60_000), () => progress.show(`waiting for the joins to settle: ${status()}`));
     tally.setRoom(callers.map((c) => c.inRoom));
+    settleSeconds = await settle(callers, tally, Math.min(deadline, now() + 120_000), () => progress.show(`settling (a probe line to everyone): ${status()}`));
     // A room of one (or none: no chat room on this BBS) has nobody to deliver to; the report says so.
     if (inRoom() >= 2) {
       for (const caller of callers) if (caller.inRoom) caller.startTalking();
@@ -160,6 +162,7 @@ export async function runChatBench(config: BenchConfig, progress: Progress): Pro
       lost: count(lostKinds),
       lostKinds: Object.fromEntries(lostKinds),
       joinSeconds,
+      settleSeconds,
     },
     window: {
       seconds: windowSeconds,
@@ -193,6 +196,25 @@ export async function runChatBench(config: BenchConfig, progress: Progress): Pro
     stoppedBy,
     passed: deliveries.said > 0 && deliveries.lost === 0 && deliveries.doubled === 0 && count(lostKinds) === 0 && unanswered === 0 && inRoom() === callers.length,
   };
+}
+
+/**
+ * Has the first caller in the room say one line and waits until every other caller has it: the
+ * join announcements queued before it on every path (bus, backend, proxy) are then through, and
+ * the window measures the chat, not the tail of everyone's entry. Seconds it took; null if it
+ * never reached everyone by `deadline`.
+ */
+async function settle(callers: readonly ChatCaller[], tally: ChatTally, deadline: number, tick: () => void): Promise<number | null> {
+  const from = performance.now();
+  const speaker = callers.find((c) => c.inRoom);
+  const line = speaker?.sayNow();
+  if (speaker === undefined || line === undefined) return null;
+  tally.watch(speaker.index, line);
+  const everyone = (): boolean => tally.reached(speaker.index, line) >= tally.room - 1;
+  await until(everyone, deadline, tick);
+  // Its prompt too, so that it talks like the others from here.
+  await until(() => speaker.sentAt < 0, deadline, tick);
+  return everyone() ? (performance.now() - from) / 1000 : null;
 }
 
 /** Waits until no join announcement has arrived for JOINS_QUIET_MS (or `deadline`). */

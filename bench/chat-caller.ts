@@ -86,6 +86,13 @@ export class ChatCaller {
     if (this.sentAt < 0) this.schedule(this.plan.thinkMs * this.plan.random());
   }
 
+  /** Says one line now, unless a line of its waits for its prompt; the line's number, or undefined. */
+  sayNow(): number | undefined {
+    if (this.stopping || this.closed || this.sentAt >= 0 || this.inRoomAt < 0) return undefined;
+    this.say();
+    return this.lines - 1;
+  }
+
   /** Says nothing more; a line it waits on is still answered. */
   stop(): void {
     this.stopping = true;

@@ -41,6 +41,8 @@ export interface ChatReport {
     readonly lostKinds: Readonly<Record<string, number>>;
     /** From the first dial to everyone in the room. */
     readonly joinSeconds: number;
+    /** From then to a probe line having reached everyone (the entry's announcements through); null if it never did. */
+    readonly settleSeconds: number | null;
   };
   readonly window: { readonly seconds: number; readonly linesSaid: number; readonly linesPerSecond: number; readonly delivered: number; readonly deliveriesPerSecond: number };
   readonly deliveries: ChatDeliveries;
@@ -90,7 +92,7 @@ export function formatChatReport(r: ChatReport): string {
   out.splice(1, 0, `machine: ${r.machine.cpus} x ${r.machine.cpuModel}, ${r.machine.memoryGiB} GiB, node ${r.machine.node}, Linux ${r.machine.kernel}`);
   const c = r.callers;
   const numbers = Object.entries(c.perNumber).map(([route, n]) => `${int(n)} on ${route}`).join(', ');
-  out.push(row('callers', `${int(c.dialled)} dialled, ${int(c.reachedMenu)} reached the menu, ${int(c.inRoom)} in the room (${numbers}); ${c.inRoom === c.dialled ? 'all in' : 'waited'} ${fix(c.joinSeconds)} s from the first dial`));
+  out.push(row('callers', `${int(c.dialled)} dialled, ${int(c.reachedMenu)} reached the menu, ${int(c.inRoom)} in the room (${numbers}); ${c.inRoom === c.dialled ? 'all in' : 'waited'} ${fix(c.joinSeconds)} s from the first dial, settled ${c.settleSeconds === null ? 'NEVER' : `${fix(c.settleSeconds)} s later`}`));
   out.push(row('callers lost', c.lost === 0 ? '0' : `${int(c.lost)}: ${kindsCell(c.lostKinds)}`));
   const w = r.window;
   out.push(row('window', `${fix(w.seconds)} s${r.stoppedBy === 'deadline' ? ' (cut short by --max-seconds)' : ''}`));

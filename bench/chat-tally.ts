@@ -13,8 +13,8 @@ interface SaidLine {
   readonly measured: boolean;
   /** The BBS told its speaker it was not sent (the flood limit): nothing is expected of it. */
   refused: boolean;
-  /** How many times each caller was sent it (measured lines only). */
-  readonly receipts: Uint8Array | undefined;
+  /** How many times each caller was sent it (measured and watched lines only). */
+  receipts: Uint8Array | undefined;
 }
 
 /** Deliveries of the measured lines, as the report gives them. */
@@ -87,7 +87,7 @@ export class ChatTally {
     for (const [speaker, own] of this.lines.entries()) {
       if (speaker === caller) continue;
       for (const line of own) {
-        if (line?.receipts === undefined || line.refused) continue;
+        if (line?.receipts === undefined || !line.measured || line.refused) continue;
         this.expectedSoFar--;
         if ((line.receipts[caller] ?? 0) > 0) this.receivedSoFar--;
       }
@@ -123,6 +123,26 @@ export class ChatTally {
     if (said?.measured === true && !said.refused) this.sayToAck.add(at - said.at);
   }
 
+  /** Follows who receives `speaker`'s line number `line`, said outside the window (the settling probe). */
+  watch(speaker: number, line: number): void {
+    const said = this.lines[speaker]?.[line];
+    if (said !== undefined) said.receipts ??= new Uint8Array(this.callers);
+  }
+
+  /** How many callers in the room but its speaker have received a watched or measured line. */
+  reached(speaker: number, line: number): number {
+    const receipts = this.lines[speaker]?.[line]?.receipts;
+    if (receipts === undefined) return 0;
+    let n = 0;
+    for (let r = 0; r < this.callers; r++) if (r !== speaker && this.member[r] === 1 && (receipts[r] ?? 0) > 0) n++;
+    return n;
+  }
+
+  /** Callers in the room now. */
+  get room(): number {
+    return this.roomSize;
+  }
+
   /** `speaker` was told its line number `line` was not sent. */
   refused(speaker: number, line: number): void {
     const said = this.lines[speaker]?.[line];
@@ -147,6 +167,7 @@ export class ChatTally {
     if (receipts === undefined) return;
     const before = receipts[receiver] ?? 0;
     receipts[receiver] = Math.min(255, before + 1);
+    if (!line.measured) return;
     if (before > 0) {
       this.doubled++;
       return;
@@ -177,7 +198,7 @@ export class ChatTally {
     const lostExamples: string[] = [];
     for (const [speaker, own] of this.lines.entries()) {
       for (const [index, line] of own.entries()) {
-        if (line?.receipts === undefined) continue;
+        if (line?.receipts === undefined || !line.measured) continue;
         said++;
         if (line.refused) {
           refused++;

@@ -70,6 +70,21 @@ describe('bench chat tally', () => {
     expect(tally.sayToAck.summary()).toMatchObject({ count: 1, max: 4 });
   });
 
+  it('follows who received a probe line said before the window, without counting it as measured', () => {
+    const tally = new ChatTally(3);
+    tally.setRoom([true, true, true]);
+    tally.said(0, 0, 0);
+    tally.watch(0, 0);
+    expect(tally.reached(0, 0)).toBe(0);
+    tally.received(1, { speaker: 0, line: 0 }, 5);
+    tally.received(1, { speaker: 0, line: 0 }, 6);
+    expect(tally.reached(0, 0)).toBe(1);
+    tally.received(2, { speaker: 0, line: 0 }, 7);
+    expect(tally.reached(0, 0)).toBe(tally.room - 1);
+    expect(tally.result()).toMatchObject({ said: 0, expected: 0, doubled: 0 });
+    expect(tally.latency.count).toBe(0);
+  });
+
   it('says which lines did not reach everyone, and expects nothing at a caller who lost the line', () => {
     const tally = new ChatTally(3);
     tally.setRoom([true, true, true]);
@@ -123,7 +138,7 @@ describe('bench chat report', () => {
       startedAt: '2026-01-01T00:00:00.000Z',
       machine: { cpus: 2, cpuModel: 'x', memoryGiB: 1, node: 'v20', kernel: '6' },
       settings: { callers: 4 },
-      callers: { dialled: 4, reachedMenu: 4, inRoom: 4, perNumber: { '@bbs.10': 2, '@bbs.11': 2 }, lost: 0, lostKinds: {}, joinSeconds: 1 },
+      callers: { dialled: 4, reachedMenu: 4, inRoom: 4, perNumber: { '@bbs.10': 2, '@bbs.11': 2 }, lost: 0, lostKinds: {}, joinSeconds: 1, settleSeconds: 0.5 },
       window: { seconds: 3, linesSaid: 2, linesPerSecond: 0.7, delivered: 6, deliveriesPerSecond: 2 },
       deliveries: { said: 2, refused: 0, roomSize: 4, expected: 6, received: 6, lost: 0, doubled: 0, ownEchoes: 0, unknownTags: 0, lostExamples: [] },
       latencyMs: { count: 6, p50: 3, p95: 8, p99: 9, max: 9.5, mean: 4 },

@@ -19,6 +19,7 @@ describe('m2bbs bench --scenario chat (smoke run; no timing is asserted)', () =>
     expect(JSON.parse(stdout.trim().split('\n').at(-1) ?? '')).toEqual(report);
     // Three callers dialled each number by name, and all six were in the one room to the end.
     expect(report.callers).toMatchObject({ dialled: 6, reachedMenu: 6, inRoom: 6, perNumber: { '@bbs.10': 3, '@bbs.11': 3 }, lost: 0 });
+    expect(report.callers.settleSeconds).not.toBeNull();
     const d = report.deliveries;
     expect(d.said).toBeGreaterThan(0);
     expect(d.roomSize).toBe(6);
