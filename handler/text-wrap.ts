@@ -123,7 +123,8 @@ function wrapOne(line: string, columns: number): string {
       if (w > 0) fresh = false;
     }
   }
-  out.push(current);
+  // Spaces that ran past the edge are nothing to show.
+  out.push(fresh && out.length === 0 ? current.slice(0, columns).trimEnd() : current);
   return out.join('\n');
 }
 

@@ -5,6 +5,7 @@ import { textColumns, wrapText } from '../handler/text-wrap.js';
 describe('word wrap to the caller width', () => {
   it('breaks at spaces, keeps lines that fit as they are, and breaks a word only when it is longer than a line', () => {
     expect(wrapText('short line\n  kept   as typed', 20)).toBe('short line\n  kept   as typed');
+    expect(wrapText(`${' '.repeat(30)}\n>${' '.repeat(30)}`, 20)).toBe('\n>');
     expect(wrapText('the quick brown fox jumps over the lazy dog', 20)).toBe('the quick brown fox\njumps over the lazy\ndog');
     const long = wrapText('see https://example.com/a/very/long/path/that/goes/on ok', 20);
     expect(long.split('\n').every((line) => textColumns(line) <= 20)).toBe(true);
