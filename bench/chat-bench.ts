@@ -36,7 +36,8 @@ const JOINS_QUIET_MS = 1000;
 export async function runChatBench(config: BenchConfig, progress: Progress): Promise<ChatReport> {
   const started = performance.now();
   const startedAt = new Date().toISOString();
-  const deadline = started + config.maxSeconds * 1000;
+  // Ahead of main.ts's watchdog (the same --max-seconds), so that a run cut short still reports.
+  const deadline = started + (config.maxSeconds - 15) * 1000;
   const now = (): number => performance.now();
   const names = Array.from({ length: config.callers }, (_, i) => (i < config.signUps ? signUpName(config.names, i) : callerName(config.names, i)));
   const routes = Array.from({ length: config.backends }, (_, i) => `@bbs.${10 + i}`);

@@ -218,8 +218,9 @@ export function parseBenchConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   // An upgrade starts two processes and waits out the moves (about 30 s a backend at most), and
   // each shared run starts Mongrel2 and its handlers, logs its callers in and measures.
   const upgradeSeconds = backends * 40 + 30 + sharedHandlers.length * (durationSeconds + 60);
-  // A chat run waits for the joins to settle (up to a minute), warms up and drains (20 s).
-  const chatSeconds = durationSeconds + 90;
+  // A chat run waits for the joins to stop (up to a minute) and a probe line to reach everyone
+  // (up to two), warms up (5 s) and drains (20 s).
+  const chatSeconds = durationSeconds + 210;
   const runSeconds = scenario === 'failover' ? values.kills * (3 + values['kill-pause'] / 1000) + 30 : scenario === 'upgrade' ? upgradeSeconds : scenario === 'chat' ? chatSeconds : durationSeconds;
   const maxSeconds = values['max-seconds'] ?? Math.ceil(rampSeconds + loginSeconds + runSeconds + 30);
   if (values.profile !== undefined && target !== undefined) problems.add('--profile profiles a BBS the bench starts, not a --target');
