@@ -1,8 +1,12 @@
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BbsCall, type CallEvent } from '../client/bbs-call.js';
-import { textColumns } from '../handler/text-wrap.js';
+import { textColumns, wrapText } from '../handler/text-wrap.js';
 import { CallEvents } from './support/call-events.js';
 import { startTestBbs, type TestBbs } from './support/test-bbs.js';
+import { TmuxTerminal, hasTmux } from './support/tmux.js';
+
+const DIAL = `${process.execPath} ${fileURLToPath(new URL('../bin/m2bbs.js', import.meta.url))} dial`;
 
 const LEAVE = 'Leave a message: up to 20 lines of up to 200 characters. A line with only a . on it ends the message.';
 // What the BBS said (screens and prompts), from event `from` on, line by line.
@@ -49,6 +53,27 @@ describe('m2bbs dial (a JSON-socket client) tells the BBS its width', () => {
       expect(textColumns(wider)).toBeLessThanOrEqual(60);
     } finally {
       await call.hangUp();
+    }
+  });
+
+  it.runIf(hasTmux())('in a real 40-column terminal (tmux), m2bbs dial --plain shows screens broken at spaces, not where the terminal runs out', async () => {
+    const t = new TmuxTerminal(40, 30);
+    try {
+      await t.shellBack();
+      t.send(`${DIAL} --plain 127.0.0.1:${bbs.frontPort}`, 'Enter');
+      await t.until((screen) => screen.includes("What's your name?"), 'the name prompt');
+      for (const [line, next] of [['tmuxer', 'password?'], ['tmuxer-pw-1', '(Y/n)'], ['y', 'sure.'], ['tmuxer-pw-1', 'continue?'], ['', 'MAIN MENU']] as const) {
+        t.send(line, 'Enter');
+        await t.until((screen) => screen.trimEnd().endsWith('>') && screen.includes(next), next);
+      }
+      t.send('1', 'Enter');
+      const screen = await t.until((shown) => shown.includes(' 1>'), 'the message editor');
+      const rows = screen.split('\n').map((row) => row.trimEnd());
+      for (const line of wrapText(LEAVE, 40).split('\n')) expect(rows).toContain(line);
+      t.send('', 'C-c');
+      await t.shellBack();
+    } finally {
+      t.close();
     }
   });
 });
