@@ -62,6 +62,10 @@ describe('areas, stepped', () => {
     expect((await c.say('2'))?.msg).toContain('Enter for more, R to reply');
     expect((await c.say('R 99'))?.msg).toContain('Enter for more');
     expect(c.replies.at(-2)?.msg).toBe('There is no message #99 to reply to.');
+    for (const wild of ['R 0', 'R 99999999999999999999']) {
+      expect((await c.say(wild))?.msg).toContain('Enter for more');
+      expect(c.replies.at(-2)?.msg).toMatch(/^There is no message #\d+ to reply to\.$/);
+    }
     expect((await c.say('R 1'))?.msg).toContain(' 1> > first line\n 2> > second line\n 3> > third line\n');
     await c.say('5');
     expect(c.replies.at(-2)?.msg).toBe('Keep which lines? "5" is not 1 to 3: Enter for all, N for none, 2 or 2-3.');

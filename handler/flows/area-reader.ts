@@ -54,7 +54,8 @@ function* atPrompt(caller: Caller, limits: Limits, page: readonly AreaMessage[],
     const reply = /^r\s*#?\s*(\d*)$/i.exec(answer);
     if (reply === null) return answer.toUpperCase() !== 'Q';
     const wanted = reply[1] === '' || reply[1] === undefined ? page.at(-1)?.id : Number(reply[1]);
-    const target = wanted === undefined ? undefined : (page.find((m) => m.id === wanted) ?? (yield* call('getMessage', wanted)));
+    // A number no message can have (0, or past what an id can be) is simply not there.
+    const target = wanted === undefined || !Number.isSafeInteger(wanted) || wanted < 1 ? undefined : (page.find((m) => m.id === wanted) ?? (yield* call('getMessage', wanted)));
     if (target === undefined) yield* show('no_such_message', { id: wanted ?? '' });
     else yield* replyTo(caller, limits, target);
   }
