@@ -42,8 +42,8 @@ export type Opened =
 export interface ConversationOpener {
   /** The session for `request`; `bodySeq` is the number a client behind Mongrel2 gave the input (0: none). */
   open(request: Mongrel2Request, firstLines: readonly string[], bodySeq?: number): Opened;
-  /** Ends, in the journal, the conversation of a Mongrel2 connection whose client went away, whichever process holds it. */
-  closeUnheld(request: Mongrel2Request): void;
+  /** Ends, in the journal, the conversation of a Mongrel2 connection whose client went away, whichever process holds it; returns its id when it ended it. */
+  closeUnheld(request: Mongrel2Request): string | undefined;
   /**
    * True when a numbered line behind Mongrel2 should be left for the process that holds its
    * conversation: that one read a password nothing has used yet, which no other process can
@@ -159,14 +159,17 @@ export function createConversationOpener(options: OpenerOptions): ConversationOp
   }
 
   // Behind Mongrel2 the disconnect goes to whichever process's turn it is, not to the one holding the call.
-  function closeUnheld(request: Mongrel2Request): void {
-    if (journal === undefined) return;
+  function closeUnheld(request: Mongrel2Request): string | undefined {
+    if (journal === undefined) return undefined;
     const { conversation, named } = callIdentity(request, serverEpoch);
-    if (named) return;
+    if (named) return undefined;
     try {
-      if (journal.store.closeAnyEpoch(conversation, now())) log.info('conversation ended: its caller hung up while another process held it', { conn: request.connId, conversation });
+      if (!journal.store.closeAnyEpoch(conversation, now())) return undefined;
+      log.info('conversation ended: its caller hung up while another process held it', { conn: request.connId, conversation });
+      return conversation;
     } catch (error) {
       log.error('conversation end not stored', { conversation, error: describeError(error) });
+      return undefined;
     }
   }
 

@@ -142,7 +142,11 @@ export function createEngine(options: EngineOptions): Engine {
       if (session !== undefined && movedOn(session, journal, log)) dropMovedOn(session);
       if (session === undefined || session.ended) {
         // Behind Mongrel2 the process whose turn it is hears the hang-up, whoever holds the call.
-        if (request.headers.SESSION === undefined) conversations.closeUnheld(request);
+        if (request.headers.SESSION === undefined) {
+          const gone = conversations.closeUnheld(request);
+          // The process holding it still beats its row: it goes here, or the caller would linger.
+          if (gone !== undefined) options.presence?.gone(gone);
+        }
         return;
       }
       // The proxy gave up on this connection but not on the call, which goes on elsewhere.

@@ -41,6 +41,8 @@ export interface PresenceHooks {
   changed(session: Session): void;
   /** The call ended: gone from the list at once. */
   closed(session: Session): void;
+  /** The call on `line`, held by another process, ended here (its caller hung up behind Mongrel2). */
+  gone(line: string): void;
 }
 
 /** The backend's presence writer, with its heartbeat. */
@@ -117,6 +119,9 @@ export function createPresence(options: PresenceOptions): Presence {
       const line = session.line;
       if (line === undefined) return;
       if (attempt('close', () => store.close(line))) announce('off', session, line);
+    },
+    gone(line) {
+      if (attempt('close', () => store.close(line))) bus.publish(PRESENCE_TOPIC, { change: 'off', line, number, name: null, doing: '' } satisfies PresenceChange);
     },
     stop() {
       clearInterval(heartbeat);

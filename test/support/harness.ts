@@ -9,6 +9,7 @@ import { createStore, type Store } from '../../db/store.js';
 import { SHIPPED_SCREENS } from '../../handler/config.js';
 import { createEngine, type Engine } from '../../handler/engine.js';
 import type { EventBus } from '../../handler/event-bus.js';
+import type { PresenceHooks } from '../../handler/presence.js';
 import type { Flow } from '../../handler/effects.js';
 import type { LineLimits } from '../../handler/line-limits.js';
 import { bbs } from '../../handler/flows/bbs.js';
@@ -42,6 +43,8 @@ export interface HarnessOptions {
   readonly journal?: Journal;
   /** The event bus the engine's chat and pages go through (default: its own loop-back bus). */
   readonly bus?: EventBus;
+  /** Who's online: the presence writer told of the calls the engine holds (none by default). */
+  readonly presence?: PresenceHooks;
 }
 
 /** A clock that moves only when told, for driving idle limits without sleeping. */
@@ -100,6 +103,7 @@ export function createHarness(options: HarnessOptions = {}): Harness {
     ...(options.now ? { now: options.now } : {}),
     ...(options.journal ? { journal: options.journal } : {}),
     ...(options.bus ? { bus: options.bus } : {}),
+    ...(options.presence ? { presence: options.presence } : {}),
     hangUps: store.hangUps,
   });
 
