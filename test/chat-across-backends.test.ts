@@ -189,4 +189,36 @@ describe('chat across two backends', () => {
       telnet.close();
     }
   });
+
+  it('over telnet: a chat line and a page arriving while the caller has half a line typed show above it; the half line stays and is said whole', async () => {
+    const telnet = await TelnetCaller.open(bbs.telnetPort, 'xterm-256color');
+    try {
+      await telnet.signUpToMenu('tess', 'secret12');
+      await telnet.type('C', 'You are in the chat room');
+      const ann = await signedUp('bbs.10', 'ann');
+      await ann.exchange('C');
+      telnet.sendRaw('half wo');
+      await telnet.waitFor('half wo');
+      const from = telnet.text.length;
+      await ann.exchange('anyone here?');
+      await telnet.waitFor(/<ann> anyone here\?.*\r\n.*> .*half wo$/, from);
+      const said = ann.heard.length;
+      await telnet.type('rld', '\n');
+      await ann.hears(event('<tess> half world'), said);
+
+      // Paged while typing at the main menu: the page above, the half line below it, still editable.
+      await telnet.type('/quit', 'MAIN MENU');
+      await ann.exchange('/quit');
+      telnet.sendRaw('x');
+      await telnet.waitFor(/MAIN MENU[^]*> \S*x$/);
+      const paged = telnet.text.length;
+      await ann.exchange('P');
+      await ann.exchange('tess');
+      await telnet.waitFor(/ann is paging you.*\r\n.*> .*x$/, paged);
+      telnet.sendRaw('\x7f');
+      expect(await telnet.type('J', 'You join ann in a private chat.')).toContain('You join ann');
+    } finally {
+      telnet.close();
+    }
+  });
 });
