@@ -7,8 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { MIGRATIONS, migrate } from '../db/migrations.js';
+import { JsonSocketClient } from './support/json-socket-client.js';
 import { screenFolder, type ScreenFolder } from './support/screen-folder.js';
 import { TelnetCaller } from './support/telnet-caller.js';
 import { startTestBbs, type TestBbs } from './support/test-bbs.js';
@@ -107,6 +108,34 @@ describe('message areas', () => {
     } finally {
       db.close();
     }
+  });
+
+  it('works the same for a JSON-socket caller: the summary at login, an area picked by name, a reply', async () => {
+    const folder = screenFolder();
+    folder.write('areas.conf', 'general: General\ntech: Technical talk\n');
+    await start(folder);
+    const eve = await caller('eve');
+    await says(eve, '1', 'Type its number or name');
+    await says(eve, 'tech', '1> ');
+    await says(eve, 'For the JSON caller.', '2> ');
+    await says(eve, '.', MENU);
+
+    const json = await JsonSocketClient.open(bbs!.frontPort);
+    onTestFinished(() => json.destroy());
+    await json.exchange('connect');
+    for (const line of ['fay', 'fay-password', 'y', 'fay-password']) await json.exchange(line);
+    const menu = await json.exchange('');
+    expect(menu.texts).toContain('New: Technical talk 1');
+    expect((await json.exchange('2')).prompt?.msg).toContain('2. Technical talk (1, 1 new)');
+    const read = await json.exchange('technical talk');
+    expect(read.texts.join('\n')).toContain('For the JSON caller.');
+    expect(read.prompt?.msg).toContain("That's all in Technical talk");
+    expect((await json.exchange('R')).prompt?.msg).toContain(' 1> > For the JSON caller.');
+    expect((await json.exchange('n')).prompt).toMatchObject({ pchar: ' 1> ' });
+    await json.exchange('Got it.');
+    expect((await json.exchange('.')).texts).toContain('Your reply to #1 by eve is on the board as number 2.');
+    expect((await says(eve, 'N', 'Read them?'))).toContain('Technical talk: 1 new.');
+    expect(await says(eve, 'y', "That's all in Technical talk")).toContain('--- #2 from fay');
   });
 
   it('keeps every message of a board from before areas, all in General with their numbers', async () => {
