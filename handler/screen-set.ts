@@ -215,7 +215,10 @@ function versionOf(texts: ReadonlyMap<string, string>, menus: ReadonlyMap<string
 function unusedNotes(folder: ScreenFolder, roles: ReadonlyMap<string, unknown>, menus: ReadonlyMap<string, Menu>, flows: ReadonlyMap<string, LoadedFlow> | undefined): string[] {
   const notes: string[] = [];
   for (const screen of folder.screens.values()) {
-    if (!roles.has(screen.name)) notes.push(`${screen.file}: not shown anywhere (no header puts it on a menu, and no menu or flow names it)`);
+    if (roles.has(screen.name)) continue;
+    const helpOf = screen.name.endsWith('.help') ? screen.name.slice(0, -'.help'.length) : undefined;
+    if (helpOf !== undefined) notes.push(`${screen.file}: not shown anywhere (there is no ${helpOf}.menu for it to be the help of)`);
+    else notes.push(`${screen.file}: not shown anywhere (no header puts it on a menu, and no menu or flow names it)`);
   }
   // Menus and flows a caller can reach from the main menu.
   const seen = new Set<string>(['main']);

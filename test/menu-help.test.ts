@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, registerAtMenu } from './support/harness.js';
-import { loadScreenSet } from '../handler/screens.js';
+import { checkScreenFolder, loadScreenSet } from '../handler/screens.js';
 import { screenFolder } from './support/screen-folder.js';
 import { startTestBbs, type TestBbs } from './support/test-bbs.js';
 import { WsCaller } from './support/ws-caller.js';
@@ -78,9 +78,14 @@ describe('help for a menu the sysop added', () => {
     h2.close();
   });
 
-  it('a help file with a placeholder menus do not fill is a problem screens check reports', async () => {
+  it('a help file with a placeholder menus do not fill is a problem screens check reports, and one for no menu a note', async () => {
     const folder = screenFolder();
     folder.write('main.help.txt', 'Help, {{nobody}}.\n');
     await expect(loadScreenSet(folder.dir)).rejects.toThrow(/main\.help\.txt:1: unknown placeholder \{\{nobody\}\}/);
+    folder.write('main.help.txt', 'Help, {{name}}.\n');
+    folder.write('lobby.help.txt', 'There is no lobby.\n');
+    const checked = await checkScreenFolder(folder.dir);
+    expect(checked.problems).toEqual([]);
+    expect(checked.notes).toContain(`${folder.path('lobby.help.txt')}: not shown anywhere (there is no lobby.menu for it to be the help of)`);
   });
 });
