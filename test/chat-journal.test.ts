@@ -15,6 +15,8 @@ import { KEEP_PER_ROOM } from '../db/chat-store.js';
 import { createStore } from '../db/store.js';
 import { createEventBus, type EventBus } from '../handler/event-bus.js';
 import { Journal } from '../handler/journal.js';
+import { keepEvent, MAX_QUEUED_EVENTS, takeEvent } from '../handler/listen-queue.js';
+import { Session } from '../handler/session.js';
 import type { Reply } from '../handler/replies.js';
 import { createHarness, ManualClock, registerAtMenu, SERVER_UUID, TEST_LIMITS, type Harness, type TestCaller } from './support/harness.js';
 
@@ -322,5 +324,27 @@ describe('paging', () => {
     expect(bob.transcript()).toContain('Do not disturb is off');
     await bob.say('J');
     expect(bob.transcript()).toContain('Nobody is waiting for you');
+
+    // Two pages made this minute (the clock stands still here); the third is the last allowed.
+    await alice.say('P');
+    await alice.say('bob');
+    await alice.say('/quit');
+    await alice.say('P');
+    await alice.say('bob');
+    expect(alice.transcript()).toContain('You have paged 3 times in the last minute: wait a moment before paging again.');
+    expect(a.db.prepare('SELECT count(*) FROM pages').pluck().get()).toBe(3);
+  });
+});
+
+describe('the events kept for a session between two listens', () => {
+  it('are at most 64, the oldest dropped, taken oldest first', () => {
+    const session = new Session('uuid', '1', (function* () {})(), 0);
+    for (let i = 0; i < MAX_QUEUED_EVENTS + 6; i++) keepEvent(session, { kind: 'chat', from: 'bob', text: `line ${i}`, at: '' });
+    expect(session.events).toHaveLength(MAX_QUEUED_EVENTS);
+    expect(takeEvent(session)?.text).toBe('line 6');
+    let last: string | undefined;
+    for (let event = takeEvent(session); event !== undefined; event = takeEvent(session)) last = event.text;
+    expect(last).toBe(`line ${MAX_QUEUED_EVENTS + 5}`);
+    expect(session.events).toBeUndefined();
   });
 });
