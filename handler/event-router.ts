@@ -87,8 +87,10 @@ export function createEventRouter(options: EventRouterOptions): EventRouter {
     if (kind === 'chat' && target !== undefined) {
       const members = rooms.get(target);
       if (members === undefined) return;
+      // The sender's line is for this filter only: not journaled with every listener's event row.
+      const { origin, ...heard } = event;
       // Copied: hearing resumes flows, which may leave the room (a /quit) while we go round.
-      for (const session of [...members]) if (event.origin !== originOf(session)) options.hear(session, event);
+      for (const session of [...members]) if (origin !== originOf(session)) options.hear(session, heard);
       return;
     }
     if (kind === 'page' && target !== undefined) {
