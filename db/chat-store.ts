@@ -45,6 +45,8 @@ export interface ChatStore {
   toggleDnd(callerId: number): boolean;
   /** The names of callers online (a presence heartbeat since `since`) whose activity is `doing`, sorted. */
   doing(doing: string, since: number): string[];
+  /** The pager's and the paged caller's names of page `id` (who may be in its private room). */
+  parties(id: number): string[];
 }
 
 /** Lines each room keeps: the backlog shows fewer, and older ones are of no use to anyone. */
@@ -70,6 +72,7 @@ export function createChatStore(db: Database.Database, write: <T>(what: string, 
     ),
     answer: db.prepare<[string, number, number]>('UPDATE pages SET answer = ?, answered_at = ? WHERE id = ?'),
     toggleDnd: db.prepare<[number], number>('UPDATE callers SET dnd = 1 - dnd WHERE id = ? RETURNING dnd').pluck(),
+    parties: db.prepare<[number], string>('SELECT c.name FROM pages p JOIN callers c ON c.id IN (p.from_id, p.to_id) WHERE p.id = ?').pluck(),
     doing: db.prepare<[string, number], string>('SELECT DISTINCT name FROM presence WHERE doing = ? AND heartbeat_at >= ? AND name IS NOT NULL ORDER BY name COLLATE NOCASE').pluck(),
   };
 
@@ -98,6 +101,7 @@ export function createChatStore(db: Database.Database, write: <T>(what: string, 
 
   return {
     doing: (what, since) => sql.doing.all(what, since),
+    parties: (id) => sql.parties.all(id),
     say: (room, callerId, name, kind, body, now) => write('A chat line', () => sayTx(room, callerId, name, kind, body, now)),
     backlog: (room, since, limit) => sql.backlog.all(room, since, limit),
     page: (fromId, name, now, since, max, freshSince) => write('A page', () => pageTx.immediate(fromId, name, now, since, max, freshSince)),

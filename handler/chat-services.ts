@@ -50,7 +50,10 @@ export function createChatServices(store: Store, log: Logger, clock: () => numbe
     },
     toggleDnd: (callerId) => stored('toggleDnd', { callerId }, () => store.chat.toggleDnd(callerId)),
     chatWho: (room, self) => {
-      const names = store.chat.doing(chatActivity(room), clock() - FRESH_MS);
+      // A private room is its page's two callers' (when in a private chat), not every private chat's.
+      const page = /^page-(\d+)$/.exec(room);
+      const parties = page === null ? undefined : new Set(store.chat.parties(Number(page[1])).map((name) => name.toLowerCase()));
+      const names = store.chat.doing(chatActivity(room), clock() - FRESH_MS).filter((name) => parties === undefined || parties.has(name.toLowerCase()));
       return names.some((name) => name.toLowerCase() === self.toLowerCase()) ? names : [...names, self].sort((a, b) => a.localeCompare(b));
     },
   };

@@ -103,6 +103,7 @@ describe('chat across two backends', () => {
     const said = ann.heard.length;
     await bob.exchange('hi ann, just us');
     await ann.hears(event('<bob> hi ann, just us'), said);
+    expect((await bob.exchange('/who')).texts.join('\n')).toContain('In the chat (2): ann, bob');
     await bob.exchange('/quit');
     await ann.exchange('/quit');
 

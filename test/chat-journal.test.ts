@@ -255,6 +255,8 @@ describe('the room', () => {
       expect(store.chat.page(ann.id, 'bob', T0, T0 - 60_000, 3, T0 - 3000)).toMatchObject({ paged: false, why: 'offline', to: 'bob' });
       store.hangUps.takeLine(bob.id, 'line-b', T0, 'logged_in_elsewhere');
       expect(store.chat.page(ann.id, 'BOB', T0, T0 - 60_000, 3, T0 - 3000)).toMatchObject({ paged: true, to: 'bob', room: 'page-1' });
+      // Its private room is theirs: /who there lists only these two.
+      expect(store.chat.parties(1).sort()).toEqual(['ann', 'bob']);
       store.presence.hold({ line: 'line-b', number: 'bbs.11', door: 'json', callerId: bob.id, name: 'bob', since: T0 - 10_000, doing: 'at the main menu', owner: 'bbs.11 pid 1' }, T0 - 10_000);
       expect(store.chat.page(ann.id, 'bob', T0, T0 - 60_000, 3, T0 - 3000)).toMatchObject({ paged: false, why: 'offline' });
     } finally {
