@@ -24,16 +24,16 @@ export async function startBusFor(zmq: 'ipc' | 'tcp' | 'curve', folder: string, 
     const [inName, outName] = BUS_SOCKET_NAMES;
     return startBusDevice(`ipc://${join(folder, inName)}`, `ipc://${join(folder, outName)}`, log);
   }
-  return startBusDevice('tcp://127.0.0.1:*', 'tcp://127.0.0.1:*', log, zmq === 'curve' && keys !== undefined ? busCurve(keys) : undefined);
+  return startBusDevice('tcp://127.0.0.1:*', 'tcp://127.0.0.1:*', log, zmq === 'curve' && keys !== undefined ? readBusCurve(keys, 'm2bbs start (bus)', new ConfigProblems()) : undefined);
 }
 
-function busCurve(keys: BusKeyFiles): BusCurve {
-  const problems = new ConfigProblems();
+/** The bus's CURVE from its key files: the secret certificate, and every key of the clients folder let in; problems go to `problems`, checked as `command`. */
+export function readBusCurve(keys: BusKeyFiles, command: string, problems: ConfigProblems): BusCurve {
   const own = readCert('--curve-key', keys.secretFile, 'secret');
   const clients = readCurveClients(keys.clientsDir, problems);
   if ('problem' in own) problems.add(own.problem);
-  problems.check('m2bbs start (bus)');
-  if ('problem' in own || own.cert.secretKey === undefined) throw new BbsError('BBS_ERR_CONFIG', `m2bbs start: no secret key in ${keys.secretFile} for the bus`);
+  problems.check(command);
+  if ('problem' in own || own.cert.secretKey === undefined) throw new BbsError('BBS_ERR_CONFIG', `${command}: no secret key in ${keys.secretFile}`);
   // The bus has no numbers: any backend allowed on any number may attach.
   const allowed = new Map<string, string>();
   for (const [number, byKey] of clients) for (const [key, name] of byKey) allowed.set(key, `${number}:${name}`);

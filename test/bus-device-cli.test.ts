@@ -3,10 +3,12 @@
  * added number's too, is given its --bus and is ready only once its events come back through
  * it), alone as `m2bbs bus`, and a handler's --bus refused clearly when it is malformed.
  */
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
+import { readCert, writeKeyPair } from '../common/curve-cert.js';
+import type { HandlerCurve } from '../common/curve-flags.js';
 import { createLogger } from '../common/log.js';
 import { createEventBus, parseBusSpec, type EventBus } from '../handler/event-bus.js';
 import { HandlerProcess } from './support/handler-process.js';
@@ -27,11 +29,11 @@ function busFlagOf(pid: number): string | undefined {
 }
 
 /** Resolves once an event published through the device at `spec` comes back to a second client. */
-async function carries(spec: string): Promise<void> {
+async function carries(spec: string, curve?: HandlerCurve): Promise<void> {
   const parsed = parseBusSpec(spec);
   if ('problem' in parsed) throw new Error(parsed.problem);
-  const a = createEventBus({ spec: parsed, log });
-  const b = createEventBus({ spec: parsed, log });
+  const a = createEventBus({ spec: parsed, curve, log });
+  const b = createEventBus({ spec: parsed, curve, log });
   buses.push(a, b);
   await Promise.all([a.connected, b.connected]);
   const heard = new Promise<unknown>((resolve) => b.onEvent((topic, body) => topic === 'broadcast/' && resolve(body)));
@@ -90,10 +92,35 @@ describe('m2bbs bus', () => {
     await untilAllGone([child ?? 0]);
   });
 
+  it('with --curve-key speaks CURVE: handlers with a listed key carry events, an unlisted key is refused and logged', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'm2bbs-bus-keys-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    mkdirSync(join(dir, 'clients'));
+    const server = writeKeyPair(dir, 'proxy');
+    const listed = writeKeyPair(join(dir, 'clients'), 'bbs.20');
+    const stranger = writeKeyPair(dir, 'stranger');
+    const keysOf = (secretFile: string): HandlerCurve => {
+      const read = readCert('key', secretFile, 'secret');
+      if ('problem' in read) throw new Error(read.problem);
+      return { publicKey: read.cert.publicKey, secretKey: read.cert.secretKey ?? '', serverKey: server.publicKey };
+    };
+    const device = HandlerProcess.run(['bus', '--in', 'tcp://127.0.0.1:*', '--out', 'tcp://127.0.0.1:*', '--curve-key', server.secretFile, '--curve-clients', join(dir, 'clients')]);
+    onTestFinished(async () => {
+      await device.stop();
+    });
+    const spec = (await device.waitForStdout(/--bus (\S+)/))[1] ?? '';
+    await carries(spec, keysOf(listed.secretFile));
+    const parsed = parseBusSpec(spec);
+    if ('problem' in parsed) throw new Error(parsed.problem);
+    buses.push(createEventBus({ spec: parsed, curve: keysOf(stranger.secretFile), log }));
+    const refused = await device.waitForLog((r) => r.msg === 'backend key refused');
+    expect(refused.key).toBe(stranger.publicKey);
+  });
+
   it('refuses an endpoint open to the network, or two the same, saying which', async () => {
     const run = await m2bbs(['bus', '--in', 'tcp://0.0.0.0:9950', '--out', 'tcp://0.0.0.0:9950']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('--in: tcp://0.0.0.0:9950 would be open to the network');
+    expect(run.stderr).toContain('--in: tcp://0.0.0.0:9950 would be open to the network; without --curve-key');
     expect(run.stderr).toContain('--in and --out must differ');
   });
 });
