@@ -26,6 +26,14 @@ function script(name: string): string[] {
   return [name, PASSWORD, 'y', PASSWORD, '', '1', ...MESSAGE, '.', '2', '', 'Q', '3', 'bob', ...MAIL, '.', 'O', ONE_LINER, 'Q'];
 }
 
+/**
+ * Every run's caller name is 8 characters (`kill1___`, `signup2_`), so screens that say the name,
+ * word-wrapped at 80 columns, break at the same word in every run before the name is normalised.
+ */
+function runName(label: string): string {
+  return label.padEnd(8, '_');
+}
+
 // What differs between two undisturbed runs by design: the caller's name, the number dialled,
 // how many messages the board holds (each run posts one), and the one-liner wall (each run adds a
 // line). The board's first two pages are bob's four messages, the same in every run.
@@ -64,8 +72,9 @@ describe('m2bbs start --backends 2: a scripted call whose backend is SIGKILLed a
     // board, and a line on the wall so every run sees a wall with lines on it.
     const bob = await runScript(port, ['bob', PASSWORD, 'y', PASSWORD, '', '1', 'b1', '.', '1', 'b2', '.', '1', 'b3', '.', '1', 'b4', '.', 'O', 'bob was here', 'Q']);
     expect(bob.at(-1)).toEqual({ texts: ['Alright, see ya later, bob.'], prompt: undefined });
-    undisturbed = transcript(await runScript(port, script('base')), normalise('base'));
-    names.push('base');
+    const base = runName('base');
+    undisturbed = transcript(await runScript(port, script(base)), normalise(base));
+    names.push(base);
   });
 
   afterAll(async () => {
@@ -93,12 +102,14 @@ describe('m2bbs start --backends 2: a scripted call whose backend is SIGKILLed a
   });
 
   /**
-   * Runs the script as `name`, SIGKILLing the serving backend at prompt `k`; with `typeAhead` the
-   * next that many answers are typed right after the kill, before the move shows the prompt again.
+   * Runs the script as `runName(label)`, SIGKILLing the serving backend at prompt `k`; with
+   * `typeAhead` the next that many answers are typed right after the kill, before the move shows
+   * the prompt again.
    * A call to `@bbs` moves to the other number, one to a named number waits for it to be back.
    * Returns the transcript and the number the call moved to.
    */
-  async function killedRun(name: string, k: number, { typeAhead = 0, route = '@bbs' } = {}): Promise<{ seen: string[]; to: string }> {
+  async function killedRun(label: string, k: number, { typeAhead = 0, route = '@bbs' } = {}): Promise<{ seen: string[]; to: string }> {
+    const name = runName(label);
     names.push(name);
     await bothUp();
     let moved: { from: string; turn: SeenTurn } | undefined;
