@@ -65,7 +65,12 @@ describe('screen files with a header', () => {
     const set = result.set;
     expect(set?.flowNames).toEqual(['guess', 'oneliners']);
     const main = set?.menu('main');
-    expect(set?.render(main?.screen ?? '', { name: 'zed', title: main?.title ?? '', entries: main?.entries ?? '', keys: main?.keys ?? '' })).toBe(MAIN_MENU);
+    const drawn = set?.render(main?.screen ?? '', { name: 'zed', title: main?.title ?? '', entries: main?.entries ?? '', keys: main?.keys ?? '' });
+    expect(drawn).toBe(MAIN_MENU);
+    // With its prompt under it the menu fits a 24-row terminal (a line after the MOTD too), no line wider than 80 columns.
+    const rows = (drawn ?? '').split('\n');
+    expect(rows.length + 1 + 1).toBeLessThanOrEqual(24);
+    expect(rows.filter((row) => row.length > 80)).toEqual([]);
     expect(set?.render('menu_error', { choice: '7', keys: main?.keys ?? '' })).toBe(`There's no choice "7" on this menu. Pick ${MAIN_MENU_KEYS}, or ? for help.`);
   });
 });
