@@ -110,9 +110,9 @@ export async function runChatBench(config: BenchConfig, progress: Progress): Pro
 
       for (const caller of callers) caller.stop();
       const drainFrom = now();
-      await until(() => tally.outstanding() <= 0 && callers.every((c) => c.sentAt < 0 || c.lost !== undefined), Math.min(deadline, now() + DRAIN_MS), () => progress.show(`last deliveries: ${status()}`));
+      await until(() => tally.outstanding() <= 0 && callers.every((c) => c.waiting === 0), Math.min(deadline, now() + DRAIN_MS), () => progress.show(`last deliveries: ${status()}`));
       drainSeconds = (now() - drainFrom) / 1000;
-      unanswered = callers.filter((c) => c.inRoom && c.sentAt >= 0).length;
+      unanswered = callers.reduce((n, c) => n + c.waiting, 0);
     }
     dbBytes = databaseBytes(bbs.db);
   } finally {
@@ -169,6 +169,7 @@ export async function runChatBench(config: BenchConfig, progress: Progress): Pro
       seconds: windowSeconds,
       linesSaid: tally.saidInWindow,
       linesPerSecond: windowSeconds === 0 ? 0 : tally.saidInWindow / windowSeconds,
+      plannedLinesPerSecond: config.thinkMs === 0 ? 0 : (tally.room * 1000) / config.thinkMs,
       delivered: tally.deliveredInWindow,
       deliveriesPerSecond: windowSeconds === 0 ? 0 : tally.deliveredInWindow / windowSeconds,
     },
@@ -213,8 +214,8 @@ async function settle(callers: readonly ChatCaller[], tally: ChatTally, deadline
   tally.watch(speaker.index, line);
   const everyone = (): boolean => tally.reached(speaker.index, line) >= tally.room - 1;
   await until(everyone, deadline, tick);
-  // Its prompt too, so that it talks like the others from here.
-  await until(() => speaker.sentAt < 0, deadline, tick);
+  // Its prompt too, so that it starts like the others.
+  await until(() => speaker.waiting === 0, deadline, tick);
   return everyone() ? (performance.now() - from) / 1000 : null;
 }
 

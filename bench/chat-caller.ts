@@ -1,8 +1,10 @@
 /**
  * One caller of the chat bench, over a JSON socket to a named number: it logs in (walk.ts reads
- * each prompt), types `C` at the main menu, and once in the room says a tagged line now and then
- * (one at a time: the next only after the BBS has answered the last with its prompt). Every
- * `event` it is sent goes to the tally, with the time it arrived.
+ * each prompt), types `C` at the main menu, and once in the room says a tagged line now and then,
+ * on its own schedule: it does not wait for the prompt after its last line (a BBS that falls
+ * behind would otherwise slow the callers down and hide its own delay), and takes each prompt in
+ * the room as the answer to its oldest line waiting. Every `event` it is sent goes to the tally,
+ * with the time it arrived.
  */
 import { connect, type Socket } from 'node:net';
 import { chatLine, readEvent } from './chat-tags.js';
@@ -31,11 +33,11 @@ export class ChatCaller {
   private askedForChat = false;
   private talking = false;
   private stopping = false;
-  /** A line of the room waits for its prompt (not `C`, not a login answer). */
-  private saying = false;
+  /** Lines said in the room that wait for their prompt, oldest first. */
+  private readonly pending: number[] = [];
   /** Lines said so far; the next line's number. */
   lines = 0;
-  /** When the line awaiting its prompt was typed; -1 when none is. */
+  /** When the login answer (or `C`) awaiting its prompt was typed; -1 when none is. */
   sentAt = -1;
   atMenu = false;
   /** When it was first shown the chat room's prompt; -1 until then. */
@@ -55,6 +57,11 @@ export class ChatCaller {
 
   get inRoom(): boolean {
     return this.inRoomAt >= 0 && this.lost === undefined;
+  }
+
+  /** Lines it said that have had no prompt yet (0 for a caller whose call ended). */
+  get waiting(): number {
+    return this.lost === undefined ? this.pending.length + (this.sentAt >= 0 ? 1 : 0) : 0;
   }
 
   dial(host: string, port: number): void {
@@ -83,12 +90,12 @@ export class ChatCaller {
   startTalking(): void {
     if (this.talking || this.stopping) return;
     this.talking = true;
-    if (this.sentAt < 0) this.schedule(this.plan.thinkMs * this.plan.random());
+    this.schedule(this.plan.thinkMs * this.plan.random());
   }
 
-  /** Says one line now, unless a line of its waits for its prompt; the line's number, or undefined. */
+  /** Says one line now (the settling probe); the line's number, or undefined when it cannot. */
   sayNow(): number | undefined {
-    if (this.stopping || this.closed || this.sentAt >= 0 || this.inRoomAt < 0) return undefined;
+    if (this.stopping || this.closed || this.inRoomAt < 0) return undefined;
     this.say();
     return this.lines - 1;
   }
@@ -113,7 +120,8 @@ export class ChatCaller {
       return;
     }
     const msg = typeof reply.msg === 'string' ? reply.msg : '';
-    if (reply.type === 'screen' && this.inRoomAt >= 0 && this.sentAt >= 0 && REFUSED.test(msg)) return this.tally.refused(this.index, this.lines - 1);
+    const oldest = this.pending[0];
+    if (reply.type === 'screen' && oldest !== undefined && REFUSED.test(msg)) return this.tally.refused(this.index, oldest);
     if (reply.type === 'exit' || reply.type === 'busy') this.lose(`${reply.type}: ${msg.slice(0, 60)}`);
     else if (reply.type === 'prompt') this.prompt(reply, msg);
   }
@@ -127,13 +135,11 @@ export class ChatCaller {
       // Whatever the room's prompt says, any prompt but the menu's after `C` is the room.
       if (kind === 'menu') return this.fail(this.inRoomAt < 0 ? 'the main menu again after C (no chat room?)' : 'back at the main menu from the chat room');
       if (this.inRoomAt < 0) this.inRoomAt = this.plan.now();
-      if (answered && this.saying) {
-        this.saying = false;
-        this.tally.acked(this.index, this.lines - 1, this.plan.now());
-      }
-      // A prompt shown again with no line waiting (after an event, say) answers nothing: the
-      // pause before the next line is already running.
-      if (answered && this.talking && !this.stopping) this.schedule(this.plan.thinkMs * (0.5 + this.plan.random()));
+      // The first prompt in the room answers `C`; each one after answers the oldest line waiting
+      // (a prompt shown again with none waiting answers nothing).
+      if (answered) return;
+      const line = this.pending.shift();
+      if (line !== undefined) this.tally.acked(this.index, line, this.plan.now());
       return;
     }
     if (kind === 'menu') {
@@ -152,17 +158,22 @@ export class ChatCaller {
   }
 
   private say(): void {
-    if (this.stopping || this.closed || this.sentAt >= 0) return;
+    if (this.stopping || this.closed) return;
     const line = this.lines++;
-    const at = this.plan.now();
-    this.tally.said(this.index, line, at);
-    this.saying = true;
-    this.write(chatLine(this.index, line, this.walk.name));
+    this.tally.said(this.index, line, this.plan.now());
+    this.pending.push(line);
+    this.send(chatLine(this.index, line, this.walk.name));
+    if (this.talking) this.schedule(this.plan.thinkMs * (0.5 + this.plan.random()));
   }
 
+  /** A login answer, or `C`: one at a time, each answered by the next prompt. */
   private write(line: string): void {
-    if (this.closed) return;
     this.sentAt = this.plan.now();
+    this.send(line);
+  }
+
+  private send(line: string): void {
+    if (this.closed) return;
     this.socket?.write(`${this.route} ${JSON.stringify({ type: 'msg', msg: line })}\0`);
   }
 

@@ -44,7 +44,15 @@ export interface ChatReport {
     /** From then to a probe line having reached everyone (the entry's announcements through); null if it never did. */
     readonly settleSeconds: number | null;
   };
-  readonly window: { readonly seconds: number; readonly linesSaid: number; readonly linesPerSecond: number; readonly delivered: number; readonly deliveriesPerSecond: number };
+  readonly window: {
+    readonly seconds: number;
+    readonly linesSaid: number;
+    readonly linesPerSecond: number;
+    /** The room's callers over the mean pause: what the schedule asks for. */
+    readonly plannedLinesPerSecond: number;
+    readonly delivered: number;
+    readonly deliveriesPerSecond: number;
+  };
   readonly deliveries: ChatDeliveries;
   /** From typing a line to another caller's receipt of it, first receipts of measured lines. */
   readonly latencyMs: { readonly count: number; readonly p50: number; readonly p95: number; readonly p99: number; readonly max: number; readonly mean: number };
@@ -56,7 +64,7 @@ export interface ChatReport {
   readonly cpu: ChatCpu;
   /** The bench's own load: past 85 % of its one core, or with its event loop late by 50 ms at p99, it is `behind` and the latencies include its own delay. */
   readonly bench: { readonly cpuPercent: number | null; readonly loopDelayP99Ms: number; readonly loopDelayMaxMs: number; readonly behind: boolean };
-  /** Callers in the room whose last line was never answered by its prompt. */
+  /** Lines said in the room that never had their prompt (the callers do not wait for it before their next line). */
   readonly unanswered: number;
   readonly drainSeconds: number;
   /** Journal rows written over the window (by the newest row id), per delivery in it, and the database with its WAL at the end. */
@@ -97,7 +105,7 @@ export function formatChatReport(r: ChatReport): string {
   const w = r.window;
   out.push(row('window', `${fix(w.seconds)} s${r.stoppedBy === 'deadline' ? ' (cut short by --max-seconds)' : ''}`));
   const d = r.deliveries;
-  out.push(row('lines said', `${int(w.linesSaid)} (${fix(w.linesPerSecond)} /s); ${int(d.refused)} refused by the flood limit (the speaker told)`));
+  out.push(row('lines said', `${int(w.linesSaid)} (${fix(w.linesPerSecond)} /s, ${fix(w.plannedLinesPerSecond)} /s planned); ${int(d.refused)} refused by the flood limit (the speaker told)`));
   out.push(row('deliveries expected', `${int(d.expected)} (lines said x the ${int(Math.max(0, d.roomSize - 1))} others in the room)`));
   out.push(row('deliveries received', `${int(d.received)}; lost ${int(d.lost)}, doubled ${int(d.doubled)}${d.lostExamples.length > 0 ? `; e.g. ${d.lostExamples.join(', ')}` : ''}`));
   if (d.ownEchoes > 0 || d.unknownTags > 0) out.push(row('', `also ${int(d.ownEchoes)} lines sent back to their speaker, ${int(d.unknownTags)} with a tag nobody said`));

@@ -227,6 +227,7 @@ export function parseBenchConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   if (scenario === 'non-reading' && target !== undefined) problems.add('--scenario non-reading follows the proxy of a BBS it starts; it takes no --target');
   if (scenario === 'failover' && target !== undefined) problems.add('--scenario failover kills the backends of a BBS it starts; it takes no --target');
   if (scenario === 'upgrade' && target !== undefined) problems.add('--scenario upgrade upgrades the backends of a BBS it starts; it takes no --target');
+  if (scenario === 'chat' && thinkMs < 100) problems.add(`--think: the chat scenario's callers say a line every --think ms on their own schedule; expected 100 or more, got ${thinkMs}`);
   if (scenario === 'chat' && target !== undefined) problems.add('--scenario chat dials the numbers of a BBS it starts and follows its processes; it takes no --target');
   if (sources.journal !== undefined && target !== undefined) problems.add('--journal sets the backends of a BBS the bench starts, not a --target');
   // The environment variable may be set for other runs; only the flag is a mistake with --target.

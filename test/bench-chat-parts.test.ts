@@ -139,7 +139,7 @@ describe('bench chat report', () => {
       machine: { cpus: 2, cpuModel: 'x', memoryGiB: 1, node: 'v20', kernel: '6' },
       settings: { callers: 4 },
       callers: { dialled: 4, reachedMenu: 4, inRoom: 4, perNumber: { '@bbs.10': 2, '@bbs.11': 2 }, lost: 0, lostKinds: {}, joinSeconds: 1, settleSeconds: 0.5 },
-      window: { seconds: 3, linesSaid: 2, linesPerSecond: 0.7, delivered: 6, deliveriesPerSecond: 2 },
+      window: { seconds: 3, linesSaid: 2, linesPerSecond: 0.7, plannedLinesPerSecond: 0.8, delivered: 6, deliveriesPerSecond: 2 },
       deliveries: { said: 2, refused: 0, roomSize: 4, expected: 6, received: 6, lost: 0, doubled: 0, ownEchoes: 0, unknownTags: 0, lostExamples: [] },
       latencyMs: { count: 6, p50: 3, p95: 8, p99: 9, max: 9.5, mean: 4 },
       latencyBySliceMs: [{ fromSeconds: 0, count: 6, p50: 3, p99: 9, max: 9.5 }],
@@ -168,6 +168,7 @@ describe('bench chat report', () => {
     expect(table).toMatch(/the bench itself\s+BEHIND: its CPU 95 %/);
     expect(table).toContain('2 on @bbs.10, 2 on @bbs.11');
     expect(table).toMatch(/journal\s+12 rows written in the window \(2.00 per delivery\); database and WAL 2.0 MiB at the end/);
+    expect(table).toMatch(/lines said\s+2 \(0.7 \/s, 0.8 \/s planned\); 0 refused/);
     expect(table).toContain('PASSED');
   });
 });
@@ -177,5 +178,6 @@ describe('bench chat settings', () => {
     expect(parseBenchConfig(['--scenario', 'chat'])).toMatchObject({ scenario: 'chat', callers: 1000, thinkMs: 10_000, backends: 2, durationSeconds: 30 });
     expect(parseBenchConfig(['--scenario', 'chat', '--callers', '6', '--duration', '3', '--think', '300'])).toMatchObject({ callers: 6, durationSeconds: 3, thinkMs: 300 });
     expect(() => parseBenchConfig(['--scenario', 'chat', '--target', '127.0.0.1:6767'])).toThrow('--scenario chat dials the numbers of a BBS it starts');
+    expect(() => parseBenchConfig(['--scenario', 'chat', '--think', '0'])).toThrow('expected 100 or more, got 0');
   });
 });
