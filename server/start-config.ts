@@ -11,7 +11,7 @@ import { CAP_FLAGS, capConfig } from './cap-flags.js';
 // A backend's own flags: the supervisor gives each backend these; `m2bbs start` has its own
 // --db, --screens and --log-level, and every other flag of `m2bbs handler` is passed on as given.
 // Their CURVE keys are a remote backend's own (`m2bbs handler --curve-key`), never the proxy's.
-const PER_BACKEND = ['name', 'send-spec', 'recv-spec', 'db', 'screens', 'log-level', 'curve-key', 'curve-server'] as const;
+const PER_BACKEND = ['name', 'send-spec', 'recv-spec', 'db', 'screens', 'log-level', 'curve-key', 'curve-server', 'bus'] as const;
 type PassedOn = Omit<typeof HANDLER_FLAGS, (typeof PER_BACKEND)[number]>;
 
 /** The flags of `m2bbs handler` that `m2bbs start` takes and passes to every backend: its limits. */
