@@ -23,7 +23,7 @@ export interface BbsUnderTest {
   readonly db: string;
   /** The proxy and backends now (a restarted backend has a new pid). */
   processes(): Watched[];
-  /** Log lines at warn or error level, for the report. */
+  /** Log lines at warn or error level, for the report, with their error's first words. */
   problems(): string[];
   /** Every log record whose message is `msg`, in order (a record's fields are the log's). */
   logged(msg: string): Record<string, unknown>[];
@@ -145,7 +145,8 @@ export async function startBbs(options: BbsOptions): Promise<BbsUnderTest> {
     dir,
     db,
     processes,
-    problems: () => records().filter((r) => r.level === 'warn' || r.level === 'error').map((r) => `${String(r.level)}: ${String(r.msg)}`),
+    // With the error's own words, cut short: "write not stored" alone does not say why.
+    problems: () => records().filter((r) => r.level === 'warn' || r.level === 'error').map((r) => `${String(r.level)}: ${String(r.msg)}${typeof r.error === 'string' ? ` (${r.error.slice(0, 100)})` : ''}`),
     logged: (msg) => parsed((line) => line.includes(JSON.stringify(msg))).filter((r) => r.msg === msg),
     signal: (signal) => void child.kill(signal),
     async stop() {

@@ -107,7 +107,7 @@ export function formatChatReport(r: ChatReport): string {
   const d = r.deliveries;
   out.push(row('lines said', `${int(w.linesSaid)} (${fix(w.linesPerSecond)} /s, ${fix(w.plannedLinesPerSecond)} /s planned); ${int(d.refused)} refused by the flood limit (the speaker told)`));
   out.push(row('deliveries expected', `${int(d.expected)} (lines said x the ${int(Math.max(0, d.roomSize - 1))} others in the room)`));
-  out.push(row('deliveries received', `${int(d.received)}; lost ${int(d.lost)}, doubled ${int(d.doubled)}${d.lostExamples.length > 0 ? `; e.g. ${d.lostExamples.join(', ')}` : ''}`));
+  out.push(row('deliveries received', `${int(d.received)}; lost ${int(d.lost)} (not received ${fix(r.drainSeconds)} s after the last line), doubled ${int(d.doubled)}${d.lostExamples.length > 0 ? `; e.g. ${d.lostExamples.join(', ')}` : ''}`));
   if (d.ownEchoes > 0 || d.unknownTags > 0) out.push(row('', `also ${int(d.ownEchoes)} lines sent back to their speaker, ${int(d.unknownTags)} with a tag nobody said`));
   out.push(row('deliveries in the window', `${int(w.delivered)} (${int(Math.round(w.deliveriesPerSecond))} /s)`));
   const l = r.latencyMs;

@@ -160,7 +160,7 @@ describe('bench chat report', () => {
     };
     const table = formatChatReport(report);
     expect(table).toMatch(/deliveries expected\s+6 \(lines said x the 3 others in the room\)/);
-    expect(table).toMatch(/deliveries received\s+6; lost 0, doubled 0/);
+    expect(table).toMatch(/deliveries received\s+6; lost 0 \(not received 0.1 s after the last line\), doubled 0/);
     expect(table).toMatch(/say to receipt\s+p50 3.0 {2}p95 8.0 {2}p99 9.0 {2}max 9.5 ms {2}\(6\)/);
     expect(table).toMatch(/said 0 s into the window\s+p50 3.0 {2}p99 9.0 {2}max 9.5 ms {2}\(6\)/);
     expect(table).toMatch(/the speaker's own prompt\s+p50 1.0 {2}p99 2.0 {2}max 2.0 ms {2}\(2\): its line stored and published/);
