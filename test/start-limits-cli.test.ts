@@ -37,6 +37,18 @@ describe('every backend limit given to m2bbs start, as a flag or in the environm
     expect(parseHandlerConfig(backendArgs(parseStartConfig(argv, {}), BACKEND).slice(1), {})).toEqual(parseHandlerConfig([...own, ...argv], {}));
   });
 
+  it('refuses --bus: the supervisor hosts the bus and gives each backend its endpoints itself', async () => {
+    expect(() => parseStartConfig(['--bus', 'a,b'], {})).toThrow("m2bbs start: Unknown option '--bus'");
+    const start = HandlerProcess.run(['start', '--bus', 'a,b', '--listen', '127.0.0.1:0', '--telnet', '127.0.0.1:0', '--db', '$DIR/bbs.db']);
+    try {
+      expect(await start.exited).toBe(2);
+      expect(start.stderrText).toContain("m2bbs start: Unknown option '--bus'");
+      expect(start.stdoutText).not.toContain('http://');
+    } finally {
+      await start.stop();
+    }
+  });
+
   it('passes the proxy its limits too: the output cap and the telnet negotiation wait', () => {
     const start = parseStartConfig(['--max-output-bytes', '65536'], { M2BBS_TELNET_NEGOTIATION_MS: '250' });
     const proxy = parseProxyConfig([...start.proxyFlags], {});
