@@ -255,6 +255,43 @@ export const MIGRATIONS: readonly string[] = Object.freeze([
   `
   CREATE INDEX messages_by_author ON messages (author_id, area_id, id);
   `,
+  // v11: chat's limits kept in the database, not in one flow's memory (issue 17 review). A caller's
+  // lines of the last seconds are counted for the flood limit (chat_lines_caller); each entry into
+  // a room is a row, so a caller going in and out is not announced every time (chat_entries);
+  // old lines, entries and pages are pruned by age (the *_at indexes). A page its pager gave up on
+  // is 'withdrawn' (the CHECK changes: the table is rebuilt, ids kept). Who is online is asked by
+  // caller (presence_caller).
+  `
+  CREATE INDEX chat_lines_caller ON chat_lines (caller_id, at);
+  CREATE INDEX chat_lines_at ON chat_lines (at);
+
+  CREATE TABLE chat_entries (
+    id INTEGER PRIMARY KEY,
+    caller_id INTEGER NOT NULL REFERENCES callers (id),
+    room TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    announced INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX chat_entries_caller ON chat_entries (caller_id, at);
+  CREATE INDEX chat_entries_at ON chat_entries (at);
+
+  CREATE TABLE pages_v11 (
+    id INTEGER PRIMARY KEY,
+    from_id INTEGER NOT NULL REFERENCES callers (id),
+    to_id INTEGER NOT NULL REFERENCES callers (id),
+    made_at INTEGER NOT NULL,
+    answer TEXT CHECK (answer IN ('joined', 'ignored', 'withdrawn')),
+    answered_at INTEGER
+  ) STRICT;
+  INSERT INTO pages_v11 SELECT id, from_id, to_id, made_at, answer, answered_at FROM pages;
+  DROP TABLE pages;
+  ALTER TABLE pages_v11 RENAME TO pages;
+  CREATE INDEX pages_to ON pages (to_id, id);
+  CREATE INDEX pages_from ON pages (from_id, made_at);
+  CREATE INDEX pages_made ON pages (made_at);
+
+  CREATE INDEX presence_caller ON presence (caller_id);
+  `,
 ]);
 
 function userVersion(db: Database.Database): number {
