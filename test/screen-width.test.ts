@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodePrompt } from '../common/bbs-messages.js';
+import { encodeReply, isDisconnect } from '../common/mongrel2-wire.js';
 import { textColumns } from '../handler/text-wrap.js';
+import { startProxyWithHandler } from './support/proxy-with-handler.js';
 import { TelnetCaller } from './support/telnet-caller.js';
 import { startTestBbs, type TestBbs } from './support/test-bbs.js';
 import { WsCaller } from './support/ws-caller.js';
@@ -106,6 +109,27 @@ describe('the WebSocket door takes the page terminal width', () => {
       expect(page.closeCode).toBeUndefined();
     } finally {
       page.ws.close();
+    }
+  });
+});
+
+describe('a width past what a terminal can be is clamped before a backend hears it', () => {
+  it('the page says 5000 columns, then 3: the backend is told 250, then 20', async () => {
+    const bbs = await startProxyWithHandler();
+    const page = await WsCaller.open(bbs.proxy.front.port, '/ws?cols=5000');
+    try {
+      const columns = async (): Promise<unknown> => {
+        const request = await bbs.handler.next((r) => !isDisconnect(r));
+        await bbs.handler.reply(encodeReply(request.uuid, [request.connId], encodePrompt({ msg: 'Go on.', pchar: '> ' })));
+        return request.headers.COLUMNS;
+      };
+      expect(await columns()).toBe('250');
+      page.ws.send(JSON.stringify({ type: 'size', cols: 3 }));
+      page.ws.send(JSON.stringify({ type: 'msg', msg: 'narrow' }));
+      expect(await columns()).toBe('20');
+    } finally {
+      page.ws.close();
+      await bbs.close();
     }
   });
 });
