@@ -20,7 +20,12 @@ export const CP437: readonly string[] = Object.freeze(
   }),
 );
 
-const TO_BYTE: ReadonlyMap<string, number> = new Map(CP437.map((char, byte) => [char, byte] as const));
+// Only the printable half maps back: the glyphs CP437 draws at 0x01..0x1F and 0x7F (◘ ♀ ♂ ‼ ⌂ ...)
+// would reach the terminal as BS, FF, VT, BEL, DEL..., so text carrying them falls back like any
+// character CP437 lacks.
+const TO_BYTE: ReadonlyMap<string, number> = new Map(
+  CP437.flatMap((char, byte) => (byte >= 0x20 && byte !== 0x7f ? [[char, byte] as const] : [])),
+);
 
 /** Decodes CP437 bytes (a `.ans` file) to a string: every byte is one character. */
 export function decodeCp437(bytes: Uint8Array): string {
@@ -29,10 +34,18 @@ export function decodeCp437(bytes: Uint8Array): string {
   return out;
 }
 
-/** Encodes text as CP437 bytes; a character CP437 does not have becomes what `fallback` makes of it (ASCII), else `?`. */
+/**
+ * Encodes text as CP437 bytes; a character CP437 does not have becomes what `fallback` makes of it (ASCII), else `?`.
+ * A control (below 0x20, or DEL) goes as the same byte: callers pass only their own (CR LF, TAB, ESC, the editor's BS).
+ */
 export function encodeCp437(text: string, fallback?: (char: string) => string): Buffer {
   const out: number[] = [];
   for (const char of text) {
+    const code = char.codePointAt(0) ?? 0;
+    if (code < 0x20 || code === 0x7f) {
+      out.push(code);
+      continue;
+    }
     const byte = TO_BYTE.get(char);
     if (byte !== undefined) out.push(byte);
     else for (const unit of fallback?.(char) ?? '?') out.push(TO_BYTE.get(unit) ?? 0x3f);

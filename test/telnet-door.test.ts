@@ -251,6 +251,21 @@ describe('the telnet door with a negotiating terminal', () => {
     expect(term.since(mark)).toBe('jox\b \be\r\n');
   });
 
+  it('on a CP437 (TTYPE ANSI) terminal echoes backspace as BS space BS, not as question marks', async () => {
+    const { port, switchboard } = await startDoor();
+    const term = await Terminal.open(port, { negotiate: true, ttype: 'ANSI' });
+    const call = await switchboard.dialled(1);
+    call.reply({ type: 'prompt', msg: "What's your name?", pchar: '> ' });
+    await term.shows(bright('> '));
+    const mark = term.screen.length;
+    term.type('ab');
+    term.type([0x08]);
+    term.type('\r\n');
+    await call.received('a');
+    await term.shows('\r\n', mark);
+    expect(Buffer.from(term.screen.slice(mark))).toEqual(Buffer.from([0x61, 0x62, 0x08, 0x20, 0x08, 0x0d, 0x0a]));
+  });
+
   it('skips arrow keys and takes Ctrl-U as erase-line', async () => {
     const { port, switchboard } = await startDoor();
     const term = await Terminal.open(port, XTERM);
