@@ -111,6 +111,32 @@ describe('hostile text in posts and mail reaches other callers harmless', () => 
     }
   });
 
+  it('over telnet on a CP437 (ANSI) terminal: glyphs CP437 draws at control bytes (◘ ♀ ♣ • ‼) in a post reach it as no control byte', async () => {
+    const mallory = await JsonSocketClient.open(bbs.frontPort);
+    try {
+      mallory.send('connect');
+      await mallory.untilPrompt();
+      await lines(mallory, 'mallory', 'mallory-pass', 'Y', '1', 'glyphs-start ◘♀♣•‼ ♂♫☼§¶⌂ glyphs-end', '.', 'Q');
+    } finally {
+      mallory.destroy();
+    }
+    const telnet = await TelnetCaller.open(bbs.telnetPort, 'ANSI');
+    try {
+      await telnet.waitFor("What's your name?");
+      await telnet.type('victim', 'password');
+      await telnet.type(PASSWORD, '(Y/n)');
+      await telnet.type('Y', 'MAIN MENU');
+      const from = telnet.bytes.length;
+      await telnet.type('2', 'glyphs-end');
+      const received = telnet.bytes.subarray(from);
+      // 0x08 BS, 0x0C FF, 0x05 ENQ, 0x07 BEL, 0x13 XOFF, 0x7F DEL... would act on the terminal.
+      assertHarmless(received, { colour: true });
+      expect(received.toString('latin1')).toMatch(/glyphs-start \S+ \S+ glyphs-end/);
+    } finally {
+      telnet.close();
+    }
+  });
+
   it('over a JSON socket and a WebSocket: no msg carries an escape, a C1 or a BiDi control', async () => {
     const json = await JsonSocketClient.open(bbs.frontPort);
     try {
