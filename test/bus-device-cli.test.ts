@@ -13,7 +13,7 @@ import { createLogger } from '../common/log.js';
 import { createEventBus, parseBusSpec, type EventBus } from '../handler/event-bus.js';
 import { HandlerProcess } from './support/handler-process.js';
 import { commandLine, descendants, untilAllGone } from './support/process-tree.js';
-import { m2bbs, m2bbsRunning, startBbs, type RunningBbs } from './support/running-bbs.js';
+import { m2bbs, startBbs, type RunningBbs } from './support/running-bbs.js';
 
 const log = createLogger('silent');
 let running: RunningBbs | undefined;
@@ -61,12 +61,38 @@ describe('the bus under m2bbs start', () => {
     expect(existsSync(spec.slice('ipc://'.length, spec.indexOf(',')))).toBe(false);
   });
 
-  it('under --zmq curve the backends reach the bus over CURVE on loopback tcp', { timeout: 60_000 }, async () => {
+  it('under --zmq curve the backends reach the bus over CURVE on loopback tcp; a client without a key gets nothing through', { timeout: 60_000 }, async () => {
     running = await startBbs(['--backends', '2', '--zmq', 'curve']);
     const handlers = descendants(running.bbs.child.pid ?? 0).filter((pid) => commandLine(pid).includes(' handler '));
     expect(handlers).toHaveLength(2);
     // Each backend said it was ready only once its probe came back through the device: the banner proves it.
     for (const pid of handlers) expect(busFlagOf(pid)).toMatch(/^tcp:\/\/127\.0\.0\.1:\d+,tcp:\/\/127\.0\.0\.1:\d+$/);
+    const parsed = parseBusSpec(busFlagOf(handlers[0] ?? 0) ?? '');
+    if ('problem' in parsed) throw new Error(parsed.problem);
+    // A client with no key, started first, then one with a backend's key (the one m2bbs start made).
+    const keyless = createEventBus({ spec: parsed, log });
+    buses.push(keyless);
+    let keylessConnected = false;
+    void keyless.connected.then(() => (keylessConnected = true));
+    const keylessHeard: unknown[] = [];
+    keyless.onEvent((topic, body) => keylessHeard.push(body));
+    const flags = commandLine(handlers[0] ?? 0);
+    const secretFile = / --curve-key (\S+)/.exec(flags)?.[1] ?? '';
+    const serverFile = / --curve-server (\S+)/.exec(flags)?.[1] ?? '';
+    const own = readCert('key', secretFile, 'secret');
+    const server = readCert('server', serverFile, 'public');
+    if ('problem' in own) throw new Error(own.problem);
+    if ('problem' in server) throw new Error(server.problem);
+    const keyed = createEventBus({ spec: parsed, curve: { publicKey: own.cert.publicKey, secretKey: own.cert.secretKey ?? '', serverKey: server.cert.publicKey }, log });
+    buses.push(keyed);
+    await keyed.connected;
+    const heard = new Promise<unknown>((resolve) => keyed.onEvent((topic, body) => topic === 'broadcast/' && resolve(body)));
+    keyless.publish('broadcast/', { text: 'forged' });
+    keyed.publish('broadcast/', { text: 'from a backend key' });
+    expect(await heard).toEqual({ text: 'from a backend key' });
+    // The keyless client's probe went out before the keyed one's and never came back: refused.
+    expect(keylessConnected).toBe(false);
+    expect(keylessHeard).toEqual([]);
   });
 });
 
@@ -74,22 +100,18 @@ describe('m2bbs bus', () => {
   it('runs the device, says the --bus to give handlers, carries events, and stops on SIGTERM', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'm2bbs-bus-'));
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-    const device = m2bbsRunning(['bus', '--in', `ipc://${join(dir, 'in')}`, '--out', `ipc://${join(dir, 'out')}`, '--log-level', 'silent']);
-    onTestFinished(() => device.kill());
-    const deadline = Date.now() + 15_000;
-    while (!device.stdout().includes('--bus ')) {
-      if (Date.now() > deadline) throw new Error(`m2bbs bus said nothing: ${device.stdout()}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    const spec = /--bus (\S+)/.exec(device.stdout())?.[1] ?? '';
+    const device = HandlerProcess.run(['bus', '--in', `ipc://${join(dir, 'in')}`, '--out', `ipc://${join(dir, 'out')}`, '--log-level', 'silent']);
+    onTestFinished(async () => {
+      await device.stop();
+    });
+    const spec = (await device.waitForStdout(/--bus (\S+)/))[1] ?? '';
     expect(spec).toBe(`ipc://${join(dir, 'in')},ipc://${join(dir, 'out')}`);
     await carries(spec);
-    const child = descendants(process.pid).find((p) => commandLine(p).includes(` bus --in ipc://${join(dir, 'in')}`));
-    expect(child).toBeDefined();
-    process.kill(child ?? 0, 'SIGTERM');
-    const done = await device.done;
-    expect(done.code).toBe(0);
-    await untilAllGone([child ?? 0]);
+    const child = device.child.pid ?? 0;
+    expect(commandLine(child)).toContain(` bus --in ipc://${join(dir, 'in')}`);
+    device.child.kill('SIGTERM');
+    expect(await device.exited).toBe(0);
+    await untilAllGone([child]);
   });
 
   it('with --curve-key speaks CURVE: handlers with a listed key carry events, an unlisted key is refused and logged', async () => {
