@@ -18,7 +18,7 @@ import { ChatTally, SLICE_MS } from './chat-tally.js';
 import type { BenchConfig } from './config.js';
 import { BENCH_PROCESS } from './cpu-per-input.js';
 import { profiles, summarise } from './load-bench.js';
-import { sampleAll, type ProcSample, type Watched } from './proc-stats.js';
+import { sampleAll, sampleMachine, type MachineSample, type ProcSample, type Watched } from './proc-stats.js';
 import { clearProfileMarks, openProfileWindow } from './profile-window.js';
 import type { Progress } from './progress.js';
 import { Walk } from './walk.js';
@@ -64,6 +64,8 @@ export async function runChatBench(config: BenchConfig, progress: Progress): Pro
   let seen: Watched[] = [];
   let windowStart = new Map<number, ProcSample>();
   let windowEnd = new Map<number, ProcSample>();
+  let machineFrom: MachineSample | undefined;
+  let machineTo: MachineSample | undefined;
   let windowSeconds = 0;
   let joinSeconds = 0;
   let settleSeconds: number | null = null;
@@ -95,6 +97,7 @@ export async function runChatBench(config: BenchConfig, progress: Progress): Pro
       const closeProfiles = config.profileDir === undefined ? undefined : openProfileWindow(config.profileDir);
       journalFrom = journalHighWater(bbs.db);
       windowStart = sampleAll(watched());
+      machineFrom = sampleMachine();
       loopDelay.enable();
       const windowFrom = now();
       tally.openWindow(windowFrom);
@@ -105,6 +108,7 @@ export async function runChatBench(config: BenchConfig, progress: Progress): Pro
       windowSeconds = (now() - windowFrom) / 1000;
       loopDelay.disable();
       windowEnd = sampleAll(watched());
+      machineTo = sampleMachine();
       closeProfiles?.();
       journalTo = journalHighWater(bbs.db);
 
@@ -130,7 +134,7 @@ export async function runChatBench(config: BenchConfig, progress: Progress): Pro
   const lostKinds = new Map<string, number>();
   for (const caller of callers) if (caller.lost !== undefined) lostKinds.set(caller.lost, (lostKinds.get(caller.lost) ?? 0) + 1);
   const perNumber = Object.fromEntries(routes.map((route) => [route, callers.filter((c) => c.route === route && c.inRoom).length]));
-  const cpu = chatCpu(seen, windowStart, windowEnd, windowSeconds, tally.deliveredInWindow, tally.saidInWindow);
+  const cpu = chatCpu(seen, windowStart, windowEnd, windowSeconds, tally.deliveredInWindow, tally.saidInWindow, machineFrom, machineTo);
   const count = (m: ReadonlyMap<string, number>): number => [...m.values()].reduce((a, b) => a + b, 0);
   const bench = cpu.processes.find((p) => p.name === BENCH_PROCESS);
   const late = (ns: number): number => (loopDelay.count > 0 ? Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS) : 0);

@@ -2,7 +2,7 @@
 import type { ChatDeliveries } from './chat-tally.js';
 import { BENCH_PROCESS } from './cpu-per-input.js';
 import type { HotFunction } from './cpu-profile.js';
-import type { ProcSample, Watched } from './proc-stats.js';
+import type { MachineSample, ProcSample, Watched } from './proc-stats.js';
 import { errorRows, fix, headLines, int, kindsCell, msCell, row } from './report-cells.js';
 import type { Summary } from './samples.js';
 
@@ -23,6 +23,11 @@ export interface ChatCpu {
   readonly microsPerDelivery: number | null;
   /** bbsCpuSeconds over the lines said in the window, in µs (each fans out to the room). */
   readonly microsPerLineSaid: number | null;
+  /**
+   * The whole machine over the window, in percent of one core (200 is two cores flat out), and
+   * what of it was neither the BBS nor the bench (other work on the same cores); null off Linux.
+   */
+  readonly machine: { readonly cores: number; readonly busyPercent: number; readonly othersPercent: number } | null;
 }
 
 export interface ChatReport {
@@ -81,7 +86,16 @@ export interface ChatReport {
 }
 
 /** CPU of each process over the window, and the BBS's per delivered and per said line. */
-export function chatCpu(seen: readonly Watched[], from: ReadonlyMap<number, ProcSample>, to: ReadonlyMap<number, ProcSample>, seconds: number, delivered: number, said: number): ChatCpu {
+export function chatCpu(
+  seen: readonly Watched[],
+  from: ReadonlyMap<number, ProcSample>,
+  to: ReadonlyMap<number, ProcSample>,
+  seconds: number,
+  delivered: number,
+  said: number,
+  machineFrom?: MachineSample,
+  machineTo?: MachineSample,
+): ChatCpu {
   let bbsSeconds: number | null = 0;
   const processes = seen.map(({ name, pid }) => {
     const a = from.get(pid);
@@ -91,7 +105,14 @@ export function chatCpu(seen: readonly Watched[], from: ReadonlyMap<number, Proc
     return { name, pid, cpuPercent: used === null || seconds === 0 ? null : Math.round((100 * used) / seconds), rssBytes: b?.rssBytes ?? null };
   });
   const per = (n: number): number | null => (bbsSeconds === null || n === 0 ? null : Math.round((bbsSeconds * 1e6) / n));
-  return { processes, bbsCpuSeconds: bbsSeconds, microsPerDelivery: per(delivered), microsPerLineSaid: per(said) };
+  const ours = processes.reduce((sum, p) => sum + (p.cpuPercent ?? 0), 0);
+  let machine: ChatCpu['machine'] = null;
+  if (machineFrom !== undefined && machineTo !== undefined && seconds > 0) {
+    const wall = machineTo.totalSeconds - machineFrom.totalSeconds;
+    const busyPercent = Math.round((100 * (machineTo.busySeconds - machineFrom.busySeconds)) / seconds);
+    machine = { cores: Math.round(wall / seconds), busyPercent, othersPercent: Math.max(0, busyPercent - ours) };
+  }
+  return { processes, bbsCpuSeconds: bbsSeconds, microsPerDelivery: per(delivered), microsPerLineSaid: per(said), machine };
 }
 
 /** The report as a table for people. */
@@ -118,6 +139,8 @@ export function formatChatReport(r: ChatReport): string {
   const cpu = r.cpu;
   out.push(row('CPU per delivered line', cpu.microsPerDelivery === null ? '?' : `${int(cpu.microsPerDelivery)} µs (all BBS processes; ${cpu.microsPerLineSaid === null ? '?' : int(cpu.microsPerLineSaid)} µs per line said)`));
   for (const p of cpu.processes) out.push(row(`  ${p.name}`, `CPU ${p.cpuPercent === null ? '?' : `${p.cpuPercent} %`} of a core, RSS ${p.rssBytes === null ? '?' : `${fix(p.rssBytes / 2 ** 20)} MiB`}`));
+  const m = cpu.machine;
+  if (m !== null) out.push(row('the machine', `${m.busyPercent} % busy of ${m.cores * 100} % (${m.cores} cores); other work than the BBS and the bench: ${m.othersPercent} %${m.othersPercent >= 20 ? ' (NOT a quiet machine: figures are lower than the BBS can do alone)' : ''}`));
   const b = r.bench;
   const load = `its CPU ${b.cpuPercent === null ? '?' : `${b.cpuPercent} %`} of its one core, event loop late p99 ${fix(b.loopDelayP99Ms)} ms, max ${fix(b.loopDelayMaxMs)} ms`;
   out.push(row('the bench itself', b.behind ? `BEHIND: ${load}; the latencies include its own delay` : `kept up: ${load}`));

@@ -41,3 +41,24 @@ export function sampleAll(watched: readonly Watched[]): Map<number, ProcSample> 
   }
   return samples;
 }
+
+/** The whole machine's CPU time since boot, in seconds of one core: busy (user, system, irq, steal...) and all. */
+export interface MachineSample {
+  readonly busySeconds: number;
+  readonly totalSeconds: number;
+}
+
+/** Reads /proc/stat's first line; undefined where there is none. */
+export function sampleMachine(): MachineSample | undefined {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
+    // cpu user nice system idle iowait irq softirq steal guest guest_nice (guest time is in user already)
+    const ticks = line.trim().split(/\s+/).slice(1, 9).map(Number);
+    if (ticks.length < 8 || ticks.some((t) => !Number.isFinite(t))) return undefined;
+    const total = ticks.reduce((a, b) => a + b, 0);
+    const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
+    return { busySeconds: (total - idle) / TICKS_PER_SECOND, totalSeconds: total / TICKS_PER_SECOND };
+  } catch {
+    return undefined;
+  }
+}

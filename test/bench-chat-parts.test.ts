@@ -124,11 +124,13 @@ describe('bench chat report', () => {
       [2, { rssBytes: 20, cpuSeconds: 3 }],
       [3, { rssBytes: 30, cpuSeconds: 5 }],
     ]);
-    const cpu = chatCpu(seen, from, to, 10, 1000, 10);
+    const cpu = chatCpu(seen, from, to, 10, 1000, 10, { busySeconds: 100, totalSeconds: 1000 }, { busySeconds: 110, totalSeconds: 1020 });
     expect(cpu.bbsCpuSeconds).toBe(2);
     expect(cpu.microsPerDelivery).toBe(2000);
     expect(cpu.microsPerLineSaid).toBe(200_000);
     expect(cpu.processes.map((p) => [p.name, p.cpuPercent])).toEqual([['proxy', 10], ['bbs.10', 10], ['bench', 50]]);
+    // 10 s of CPU in 10 s of two cores: 100 % busy, 70 % of it ours, 30 % others'.
+    expect(cpu.machine).toEqual({ cores: 2, busyPercent: 100, othersPercent: 30 });
     expect(chatCpu(seen, new Map(), to, 10, 1000, 10)).toMatchObject({ bbsCpuSeconds: null, microsPerDelivery: null });
   });
 
@@ -145,7 +147,7 @@ describe('bench chat report', () => {
       latencyBySliceMs: [{ fromSeconds: 0, count: 6, p50: 3, p99: 9, max: 9.5 }],
       sayToOwnPromptMs: { count: 2, p50: 1, p99: 2, max: 2, mean: 1.5 },
       target: { p99Ms: 100, met: true },
-      cpu: { processes: [], bbsCpuSeconds: 0.1, microsPerDelivery: 16_667, microsPerLineSaid: 50_000 },
+      cpu: { processes: [], bbsCpuSeconds: 0.1, microsPerDelivery: 16_667, microsPerLineSaid: 50_000, machine: { cores: 2, busyPercent: 150, othersPercent: 40 } },
       bench: { cpuPercent: 95, loopDelayP99Ms: 3, loopDelayMaxMs: 4, behind: true },
       unanswered: 0,
       drainSeconds: 0.1,
@@ -167,6 +169,7 @@ describe('bench chat report', () => {
     expect(table).toMatch(/target p99 < 100 ms\s+met/);
     expect(table).toMatch(/the bench itself\s+BEHIND: its CPU 95 %/);
     expect(table).toContain('2 on @bbs.10, 2 on @bbs.11');
+    expect(table).toMatch(/the machine\s+150 % busy of 200 % \(2 cores\); other work than the BBS and the bench: 40 % \(NOT a quiet machine/);
     expect(table).toMatch(/journal\s+12 rows written in the window \(2.00 per delivery\); database and WAL 2.0 MiB at the end/);
     expect(table).toMatch(/lines said\s+2 \(0.7 \/s, 0.8 \/s planned\); 0 refused/);
     expect(table).toContain('PASSED');
