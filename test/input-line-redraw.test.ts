@@ -23,6 +23,20 @@ describe('an event above the line being typed (telnet)', () => {
     expect(eventAboveInputLine(EVENT, { prompt, typed: 'x'.repeat(39) }, xterm, 20).toString().startsWith('\r\x1b[2A\x1b[J')).toBe(true);
   });
 
+  it('counts a wide character (CJK, emoji) as two columns when going up the rows it wrapped onto', () => {
+    const prompt = Buffer.from('\x1b[1;32m> \x1b[0m');
+    // 2 + 2 x 10 = 22 columns on a 20-column terminal: two rows, though only 12 characters.
+    expect(eventAboveInputLine(EVENT, { prompt, typed: '漢'.repeat(10) }, xterm, 20).toString().startsWith('\r\x1b[1A\x1b[J')).toBe(true);
+    expect(eventAboveInputLine(EVENT, { prompt, typed: '🙂'.repeat(9) }, xterm, 20).toString().startsWith('\r\x1b[J')).toBe(true);
+  });
+
+  it('on an ANSI terminal that echoes the typing itself (it refused WILL ECHO), erases nothing: the event goes on the next line', () => {
+    const prompt = Buffer.from('\x1b[1;32m> \x1b[0m');
+    const out = eventAboveInputLine(EVENT, { prompt, typed: '', terminalEchoes: true }, xterm, 80).toString();
+    expect(out).toBe('\r\n<zed> hi\r\n\x1b[1;32m> \x1b[0m');
+    expect(out).not.toContain('\x1b[J');
+  });
+
   it('on a plain terminal puts the event on the next line, then the input line again, with no escape', () => {
     const out = eventAboveInputLine(EVENT, { prompt: Buffer.from('> '), typed: 'half' }, PLAIN_TERMINAL, 80).toString();
     expect(out).toBe('\r\n<zed> hi\r\n> half');

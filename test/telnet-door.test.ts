@@ -76,7 +76,7 @@ class FakeSwitchboard implements Switchboard {
   }
 }
 
-type Mode = { readonly negotiate: false } | { readonly negotiate: true; readonly ttype: string | undefined };
+type Mode = { readonly negotiate: false } | { readonly negotiate: true; readonly ttype: string | undefined; readonly refuseEcho?: true };
 
 /** A caller's terminal: answers negotiation like a telnet client (or not at all, like nc) and keeps the screen bytes. */
 class Terminal {
@@ -162,7 +162,7 @@ class Terminal {
     if (!this.mode.negotiate) return;
     const ttype = this.mode.ttype;
     const answers: Record<string, number[]> = {
-      [`WILL ${ECHO}`]: [IAC, DO, ECHO],
+      [`WILL ${ECHO}`]: [IAC, this.mode.refuseEcho === true ? DONT : DO, ECHO],
       [`WILL ${SGA}`]: [IAC, DO, SGA],
       [`DO ${TTYPE}`]: ttype === undefined ? [IAC, WONT, TTYPE] : [IAC, WILL, TTYPE],
       [`DO ${NAWS}`]: [IAC, WILL, NAWS, IAC, SB, NAWS, 0, 80, 0, 24, IAC, SE],
@@ -264,6 +264,21 @@ describe('the telnet door with a negotiating terminal', () => {
     await call.received('a');
     await term.shows('\r\n', mark);
     expect(Buffer.from(term.screen.slice(mark))).toEqual(Buffer.from([0x61, 0x62, 0x08, 0x20, 0x08, 0x0d, 0x0a]));
+  });
+
+  it('shows an event to a terminal that echoes itself (refused WILL ECHO) on a new line, erasing none of its half-typed line', async () => {
+    const { port, switchboard } = await startDoor();
+    const term = await Terminal.open(port, { negotiate: true, ttype: 'xterm-256color', refuseEcho: true });
+    const call = await switchboard.dialled(1);
+    call.reply({ type: 'prompt', msg: 'Say:', pchar: '> ' });
+    await term.shows(bright('> '));
+    term.type('hal');
+    const mark = term.screen.length;
+    call.reply({ type: 'event', kind: 'chat', msg: '<zed> hi', at: '2026-01-01T00:00:00.000Z' });
+    await term.shows(bright('> '), mark);
+    expect(term.since(mark)).toBe(`\r\n${green('<zed> hi')}\r\n${bright('> ')}`);
+    term.type('f\r\n');
+    await call.received('half');
   });
 
   it('skips arrow keys and takes Ctrl-U as erase-line', async () => {

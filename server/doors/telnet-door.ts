@@ -124,7 +124,7 @@ class TelnetConnection implements Line {
     if (this.phase === 'closing') return;
     const reply = renderReply(body, this.caps);
     // An event leaves the prompt as it is: above the line being typed, which is drawn again.
-    if (reply.event === true) return this.write(eventAboveInputLine(reply.bytes, { prompt: this.promptLine, typed: this.shownTyping() }, this.caps, this.width ?? 80));
+    if (reply.event === true) return this.write(eventAboveInputLine(reply.bytes, { prompt: this.promptLine, typed: this.shownTyping(), terminalEchoes: !this.echoing() }, this.caps, this.width ?? 80));
     const wasSecret = this.secret;
     if (reply.awaitsLine) this.secret = !reply.echo;
     // Half a password must never become the start of an echoed answer (a name, journaled in clear).
