@@ -1,6 +1,7 @@
 /**
  * Chat and paging in the board's database: the lines said in each room (the backlog a caller
- * entering is shown; pruned to the newest few per room), pages from one caller to another with
+ * entering is shown, and each caller's flood count; pruned to the newest few per room and by
+ * age), each caller's entries into rooms (so joins are announced at most once a while), pages from one caller to another with
  * what became of them, and each caller's do-not-disturb. The bus only makes these fast: this is
  * the record.
  */
@@ -20,17 +21,30 @@ export type PageOutcome =
   | { readonly paged: true; readonly id: number; readonly to: string; readonly room: string }
   | { readonly paged: false; readonly why: 'unknown' | 'self' | 'offline' | 'dnd' | 'too_often'; readonly to: string };
 
-/** A page waiting for its caller's answer. */
+/** A page waiting for its caller's answer; `withdrawn` when its pager stopped waiting (answered nothing). */
 export interface WaitingPage {
   readonly id: number;
   readonly from: string;
   readonly room: string;
+  readonly withdrawn?: true;
+}
+
+/** A caller's flood limit: at most `lines` lines said since `since`. */
+export interface FloodLimit {
+  readonly lines: number;
+  readonly since: number;
 }
 
 /** The chat tables, as the store offers them. */
 export interface ChatStore {
-  /** Stores a line said in `room` (the room keeps its newest KEEP_PER_ROOM) and returns its id. */
-  say(room: string, callerId: number, name: string, kind: 'chat' | 'me', body: string, now: number): number;
+  /**
+   * Stores a line said in `room` and returns its id, or 'flood' (nothing stored) when the caller
+   * has said `flood.lines` lines since `flood.since`, in any room. The room keeps its newest
+   * KEEP_PER_ROOM; lines older than KEEP_MS go from every room.
+   */
+  say(room: string, callerId: number, name: string, kind: 'chat' | 'me', body: string, now: number, flood?: FloodLimit): number | 'flood';
+  /** Records the caller entering `room`; true when it is to be announced: no entry of theirs announced since `quietSince`. */
+  enter(room: string, callerId: number, now: number, quietSince: number): boolean;
   /** The last `limit` lines said in `room` at or after `since`, oldest first. */
   backlog(room: string, since: number, limit: number): ChatLine[];
   /**
@@ -39,8 +53,14 @@ export interface ChatStore {
    * too often since `since` (at most `max`).
    */
   page(fromId: number, name: string, now: number, since: number, max: number, freshSince: number): PageOutcome;
-  /** The newest page to `toId` made since `since` and not yet answered; with `how`, marks it joined or ignored. */
-  answerPage(toId: number, since: number, how: 'joined' | 'ignored', now: number): WaitingPage | undefined;
+  /**
+   * The newest page to `toId` made since `since` and not yet answered; with `how`, marks it joined
+   * or ignored. A page its pager withdrew, or whose pager is not online (no presence heartbeat
+   * since `freshSince`), comes back `withdrawn` and is not marked.
+   */
+  answerPage(toId: number, since: number, how: 'joined' | 'ignored', now: number, freshSince: number): WaitingPage | undefined;
+  /** Pager `fromId` gave up waiting for page `id`: withdrawn, unless it was answered already. */
+  withdrawPage(id: number, fromId: number, now: number): void;
   /** Turns the caller's do-not-disturb on or off; returns it as it is now. */
   toggleDnd(callerId: number): boolean;
   /** The names of callers online (a presence heartbeat since `since`) whose activity is `doing`, sorted. */
@@ -51,6 +71,10 @@ export interface ChatStore {
 
 /** Lines each room keeps: the backlog shows fewer, and older ones are of no use to anyone. */
 export const KEEP_PER_ROOM = 200;
+/** Lines and room entries older than this go, from every room (private rooms included). */
+export const KEEP_MS = 24 * 60 * 60_000;
+/** Pages older than this go: J and X look back minutes, not hours. */
+export const KEEP_PAGES_MS = 60 * 60_000;
 
 /** Prepares the chat statements on a migrated database; `write` runs each write. */
 export function createChatStore(db: Database.Database, write: <T>(what: string, run: () => T) => T): ChatStore {
@@ -58,17 +82,24 @@ export function createChatStore(db: Database.Database, write: <T>(what: string, 
     say: db.prepare<[string, number, string, string, string, number]>('INSERT INTO chat_lines (room, caller_id, name, kind, body, at) VALUES (?, ?, ?, ?, ?, ?)'),
     prune: db.prepare<[string, string, number]>('DELETE FROM chat_lines WHERE room = ? AND id <= (SELECT id FROM chat_lines WHERE room = ? ORDER BY id DESC LIMIT 1 OFFSET ?)'),
     backlog: db.prepare<[string, number, number], ChatLine>('SELECT id, name, kind, body, at FROM (SELECT * FROM chat_lines WHERE room = ? AND at >= ? ORDER BY id DESC LIMIT ?) ORDER BY id'),
-    // On a line, unless who's online has stopped hearing that line's backend (killed: its heartbeat stale).
+    // Online is what who's online shows: a presence row a backend still beats (a dead one's stop).
     target: db.prepare<[number, string], { id: number; name: string; dnd: number; online: number }>(
-      `SELECT c.id, c.name, c.dnd, EXISTS (SELECT 1 FROM caller_lines l WHERE l.caller_id = c.id
-         AND NOT EXISTS (SELECT 1 FROM presence p WHERE p.line = l.line AND p.heartbeat_at < ?)) AS online
+      `SELECT c.id, c.name, c.dnd, EXISTS (SELECT 1 FROM presence p WHERE p.caller_id = c.id AND p.heartbeat_at >= ?) AS online
        FROM callers c WHERE c.name = ?`,
     ),
+    saidSince: db.prepare<[number, number], number>('SELECT count(*) FROM chat_lines WHERE caller_id = ? AND at >= ?').pluck(),
+    pruneOld: db.prepare<[number]>('DELETE FROM chat_lines WHERE at < ?'),
+    announcedSince: db.prepare<[number, number], number>('SELECT EXISTS (SELECT 1 FROM chat_entries WHERE caller_id = ? AND at >= ? AND announced = 1)').pluck(),
+    enter: db.prepare<[number, string, number, number]>('INSERT INTO chat_entries (caller_id, room, at, announced) VALUES (?, ?, ?, ?)'),
+    pruneEntries: db.prepare<[number]>('DELETE FROM chat_entries WHERE at < ?'),
+    prunePages: db.prepare<[number]>('DELETE FROM pages WHERE made_at < ?'),
+    online: db.prepare<[number, number], number>('SELECT EXISTS (SELECT 1 FROM presence WHERE caller_id = ? AND heartbeat_at >= ?)').pluck(),
+    withdraw: db.prepare<[number, number, number]>("UPDATE pages SET answer = 'withdrawn', answered_at = ? WHERE id = ? AND from_id = ? AND answer IS NULL"),
     pagesSince: db.prepare<[number, number], number>('SELECT count(*) FROM pages WHERE from_id = ? AND made_at >= ?').pluck(),
     insertPage: db.prepare<[number, number, number]>('INSERT INTO pages (from_id, to_id, made_at) VALUES (?, ?, ?)'),
-    waiting: db.prepare<[number, number], WaitingPage>(
-      `SELECT p.id, c.name AS "from", 'page-' || p.id AS room FROM pages p JOIN callers c ON c.id = p.from_id
-       WHERE p.to_id = ? AND p.made_at >= ? AND p.answer IS NULL ORDER BY p.id DESC LIMIT 1`,
+    waiting: db.prepare<[number, number], { id: number; from: string; fromId: number; room: string; answer: string | null }>(
+      `SELECT p.id, c.name AS "from", p.from_id AS fromId, 'page-' || p.id AS room, p.answer FROM pages p JOIN callers c ON c.id = p.from_id
+       WHERE p.to_id = ? AND p.made_at >= ? AND (p.answer IS NULL OR p.answer = 'withdrawn') ORDER BY p.id DESC LIMIT 1`,
     ),
     answer: db.prepare<[string, number, number]>('UPDATE pages SET answer = ?, answered_at = ? WHERE id = ?'),
     toggleDnd: db.prepare<[number], number>('UPDATE callers SET dnd = 1 - dnd WHERE id = ? RETURNING dnd').pluck(),
@@ -76,10 +107,21 @@ export function createChatStore(db: Database.Database, write: <T>(what: string, 
     doing: db.prepare<[string, number], string>('SELECT DISTINCT name FROM presence WHERE doing = ? AND heartbeat_at >= ? AND name IS NOT NULL ORDER BY name COLLATE NOCASE').pluck(),
   };
 
-  const sayTx = db.transaction((room: string, callerId: number, name: string, kind: string, body: string, now: number): number => {
+  const sayTx = db.transaction((room: string, callerId: number, name: string, kind: string, body: string, now: number, flood: FloodLimit | undefined): number | 'flood' => {
+    // Counted here, not in the flow: going out of the room and back in starts nothing afresh.
+    if (flood !== undefined && (sql.saidSince.get(callerId, flood.since) ?? 0) >= flood.lines) return 'flood';
     const id = Number(sql.say.run(room, callerId, name, kind, body, now).lastInsertRowid);
     sql.prune.run(room, room, KEEP_PER_ROOM);
+    // A private room's lines are never pushed out by newer ones: they go by age.
+    sql.pruneOld.run(now - KEEP_MS);
     return id;
+  });
+
+  const enterTx = db.transaction((room: string, callerId: number, now: number, quietSince: number): boolean => {
+    const announce = sql.announcedSince.get(callerId, quietSince) === 0;
+    sql.enter.run(callerId, room, now, announce ? 1 : 0);
+    sql.pruneEntries.run(now - KEEP_MS);
+    return announce;
   });
 
   const pageTx = db.transaction((fromId: number, name: string, now: number, since: number, max: number, freshSince: number): PageOutcome => {
@@ -90,22 +132,29 @@ export function createChatStore(db: Database.Database, write: <T>(what: string, 
     if (target.dnd !== 0) return { paged: false, why: 'dnd', to: target.name };
     if ((sql.pagesSince.get(fromId, since) ?? 0) >= max) return { paged: false, why: 'too_often', to: target.name };
     const id = Number(sql.insertPage.run(fromId, target.id, now).lastInsertRowid);
+    sql.prunePages.run(now - KEEP_PAGES_MS);
     return { paged: true, id, to: target.name, room: `page-${id}` };
   });
 
-  const answerTx = db.transaction((toId: number, since: number, how: string, now: number): WaitingPage | undefined => {
+  const answerTx = db.transaction((toId: number, since: number, how: string, now: number, freshSince: number): WaitingPage | undefined => {
     const page = sql.waiting.get(toId, since);
-    if (page !== undefined) sql.answer.run(how, now, page.id);
-    return page;
+    if (page === undefined) return undefined;
+    const found = { id: page.id, from: page.from, room: page.room };
+    // A pager who hung up waits nowhere: joining would be a room of one.
+    if (page.answer === 'withdrawn' || sql.online.get(page.fromId, freshSince) === 0) return { ...found, withdrawn: true };
+    sql.answer.run(how, now, page.id);
+    return found;
   });
 
   return {
     doing: (what, since) => sql.doing.all(what, since),
     parties: (id) => sql.parties.all(id),
-    say: (room, callerId, name, kind, body, now) => write('A chat line', () => sayTx(room, callerId, name, kind, body, now)),
+    say: (room, callerId, name, kind, body, now, flood) => write('A chat line', () => sayTx.immediate(room, callerId, name, kind, body, now, flood)),
+    enter: (room, callerId, now, quietSince) => write('A chat entry', () => enterTx.immediate(room, callerId, now, quietSince)),
+    withdrawPage: (id, fromId, now) => write('A page withdrawn', () => void sql.withdraw.run(now, id, fromId)),
     backlog: (room, since, limit) => sql.backlog.all(room, since, limit),
     page: (fromId, name, now, since, max, freshSince) => write('A page', () => pageTx.immediate(fromId, name, now, since, max, freshSince)),
-    answerPage: (toId, since, how, now) => write('An answer to a page', () => answerTx.immediate(toId, since, how, now)),
+    answerPage: (toId, since, how, now, freshSince) => write('An answer to a page', () => answerTx.immediate(toId, since, how, now, freshSince)),
     toggleDnd: (callerId) => write('Do not disturb', () => sql.toggleDnd.get(callerId) !== 0),
   };
 }

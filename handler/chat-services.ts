@@ -7,14 +7,18 @@ import { createStoredOr, throwOn } from './write-failure-log.js';
 
 /** What flows may ask of chat; all but chatBacklog are journaled writes (WRITE_SERVICES). */
 export interface ChatServices {
-  /** Stores a line said in `room`; returns its id. */
-  chatSay(room: string, callerId: number, name: string, kind: 'chat' | 'me', body: string): number;
+  /** Stores a line said in `room`; returns its id, or 'flood' (not stored) past `floodLines` lines in `floodSeconds`. */
+  chatSay(room: string, callerId: number, name: string, kind: 'chat' | 'me', body: string, floodLines?: number, floodSeconds?: number): number | 'flood';
+  /** The caller enters `room`; true when that is announced (no announced entry of theirs in the last `quietSeconds`). */
+  chatEnter(room: string, callerId: number, quietSeconds: number): boolean;
   /** The lines said in `room` in the last `minutes`, at most `limit`, oldest first. */
   chatBacklog(room: string, minutes: number, limit: number): ChatLine[];
   /** Pages caller `name`, at most `perMinute` pages a minute from `fromId`. */
   pageCaller(fromId: number, name: string, perMinute: number): PageOutcome;
-  /** The caller's newest page of the last `minutes` not yet answered, now answered `how`. */
+  /** The caller's newest page of the last `minutes` not yet answered, now answered `how` (unless its pager stopped waiting: `withdrawn`). */
   answerPage(toId: number, minutes: number, how: 'joined' | 'ignored'): WaitingPage | undefined;
+  /** The pager gave up waiting for page `id`. */
+  withdrawPage(id: number, fromId: number): void;
   /** Turns do-not-disturb on or off; returns whether it is on now. */
   toggleDnd(callerId: number): boolean;
   /** Who is in `room` now, as who's online tells (`self`, who asks, always among them). */
@@ -27,9 +31,8 @@ export function chatActivity(room: string): string {
 }
 
 
-
 /** Services among these that write: run in the commit that journals them. */
-export const CHAT_WRITES = ['chatSay', 'pageCaller', 'answerPage', 'toggleDnd'] as const;
+export const CHAT_WRITES = ['chatSay', 'chatEnter', 'pageCaller', 'answerPage', 'withdrawPage', 'toggleDnd'] as const;
 
 const MINUTE = 60_000;
 
@@ -38,7 +41,15 @@ export function createChatServices(store: Store, log: Logger, clock: () => numbe
   const storedOr = createStoredOr(log, store);
   const stored = <T>(op: string, fields: Record<string, unknown>, write: () => T): T => storedOr(op, fields, write, throwOn);
   return {
-    chatSay: (room, callerId, name, kind, body) => stored('chatSay', { room, callerId }, () => store.chat.say(room, callerId, name, kind, body, clock())),
+    chatSay: (room, callerId, name, kind, body, floodLines, floodSeconds) => {
+      const now = clock();
+      const flood = floodLines === undefined || floodSeconds === undefined ? undefined : { lines: floodLines, since: now - floodSeconds * 1000 + 1 };
+      return stored('chatSay', { room, callerId }, () => store.chat.say(room, callerId, name, kind, body, now, flood));
+    },
+    chatEnter: (room, callerId, quietSeconds) => {
+      const now = clock();
+      return stored('chatEnter', { room, callerId }, () => store.chat.enter(room, callerId, now, now - quietSeconds * 1000));
+    },
     chatBacklog: (room, minutes, limit) => store.chat.backlog(room, clock() - minutes * MINUTE, limit),
     pageCaller: (fromId, name, perMinute) => {
       const now = clock();
@@ -46,8 +57,9 @@ export function createChatServices(store: Store, log: Logger, clock: () => numbe
     },
     answerPage: (toId, minutes, how) => {
       const now = clock();
-      return stored('answerPage', { toId }, () => store.chat.answerPage(toId, now - minutes * MINUTE, how, now));
+      return stored('answerPage', { toId }, () => store.chat.answerPage(toId, now - minutes * MINUTE, how, now, now - FRESH_MS));
     },
+    withdrawPage: (id, fromId) => stored('withdrawPage', { id, fromId }, () => store.chat.withdrawPage(id, fromId, clock())),
     toggleDnd: (callerId) => stored('toggleDnd', { callerId }, () => store.chat.toggleDnd(callerId)),
     chatWho: (room, self) => {
       // A private room is its page's two callers' (when in a private chat), not every private chat's.

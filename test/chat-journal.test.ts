@@ -11,10 +11,11 @@ import type Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../common/log.js';
 import { openDatabase } from '../db/open-database.js';
-import { KEEP_PER_ROOM } from '../db/chat-store.js';
+import { KEEP_MS, KEEP_PAGES_MS, KEEP_PER_ROOM } from '../db/chat-store.js';
 import { createStore } from '../db/store.js';
 import { createEventBus, type EventBus } from '../handler/event-bus.js';
 import { Journal } from '../handler/journal.js';
+import { createPresence, type Presence } from '../handler/presence.js';
 import { keepEvent, MAX_QUEUED_EVENTS, takeEvent } from '../handler/listen-queue.js';
 import { Session } from '../handler/session.js';
 import type { Reply } from '../handler/replies.js';
@@ -24,8 +25,11 @@ const T0 = Date.UTC(2026, 10, 22, 9, 0);
 const log = createLogger('silent');
 let dirs: string[] = [];
 let harnesses: Harness[] = [];
+let presences: Presence[] = [];
 
 afterEach(() => {
+  for (const p of presences) p.stop();
+  presences = [];
   for (const h of harnesses) h.close();
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   harnesses = [];
@@ -48,7 +52,10 @@ function backend(file: string, owner: string, bus: EventBus): { harness: Harness
   const db = openDatabase(file);
   const store = createStore(db);
   const journal = new Journal({ store: store.journal, owner, log, now: Date.now });
-  const harness = createHarness({ store, journal, bus, limits: TEST_LIMITS, clock: () => T0, log });
+  // Who's online, as a real backend writes it: paging asks it who is on.
+  const presence = createPresence({ store: store.presence, bus, number: owner, owner: `${owner} pid 1`, log, now: () => T0 });
+  presences.push(presence);
+  const harness = createHarness({ store, journal, bus, limits: TEST_LIMITS, clock: () => T0, log, presence });
   harnesses.push(harness);
   return { harness, db };
 }
@@ -85,7 +92,7 @@ describe('chat between two backends', () => {
     await bob.say('/me waves');
     await did;
     await bob.say('/who');
-    expect(bob.transcript()).toContain('In the chat (1): bob');
+    expect(bob.transcript()).toContain('In the chat (2): alice, bob');
 
     // Alice's backend dies: what bob says now is lost to her (the bus delivers at most once).
     busA.cut();
@@ -146,6 +153,41 @@ describe('chat between two backends', () => {
     await alice.say('/quit');
     await after;
     expect(count(bob, '<alice> line 6')).toBe(0);
+  });
+
+  it('keeps the flood count when the caller leaves the room and comes back', async () => {
+    const a = backend(board(), 'A', createEventBus({ log }));
+    const alice = await registerAtMenu(a.harness, '1', 'alice', 'secret1');
+    const bob = await registerAtMenu(a.harness, '2', 'bob', 'secret2');
+    await bob.say('C');
+    await alice.say('C');
+    for (let i = 1; i <= 5; i++) await alice.say(`line ${i}`);
+    await alice.say('/quit');
+    await alice.say('C');
+    await alice.say('line 6');
+    expect(alice.transcript()).toContain('Slow down: at most 5 lines every 10 seconds. That line was not sent.');
+    await alice.say('/who');
+    expect(count(bob, '<alice> line 5')).toBe(1);
+    expect(count(bob, '<alice> line 6')).toBe(0);
+    expect(a.db.prepare("SELECT count(*) FROM chat_lines WHERE name = 'alice'").pluck().get()).toBe(5);
+  });
+
+  it('announces a caller going in and out of the room once, not at every turn', async () => {
+    const a = backend(board(), 'A', createEventBus({ log }));
+    const alice = await registerAtMenu(a.harness, '1', 'alice', 'secret1');
+    const bob = await registerAtMenu(a.harness, '2', 'bob', 'secret2');
+    await bob.say('C');
+    for (let i = 0; i < 30; i++) {
+      await alice.say('C');
+      await alice.say('/quit');
+    }
+    await alice.say('C');
+    // The room's bus is in order: once bob hears this, he has heard every join and leave before it.
+    const done = bob.replyMatching(isEvent('<alice> done'));
+    await alice.say('done');
+    await done;
+    const events = bob.replies.filter((reply) => (reply.type as string) === 'event').map((reply) => reply.msg);
+    expect(events).toEqual(['-- alice joins the chat.', '-- alice leaves the chat.', '<alice> done']);
   });
 });
 
@@ -247,13 +289,16 @@ describe('the room', () => {
     expect(bob.closed).toBe(false);
   });
 
-  it('pages nobody whose line went quiet: a caller whose backend stopped beating is not online', () => {
+  it('pages nobody whose line went quiet: a caller whose backend stopped beating, or forgot the row, is not online', () => {
     const store = createStore(openDatabase(':memory:'));
     try {
       const ann = store.createCaller('ann', 'not a real hash', T0);
       const bob = store.createCaller('bob', 'not a real hash', T0);
       expect(store.chat.page(ann.id, 'bob', T0, T0 - 60_000, 3, T0 - 3000)).toMatchObject({ paged: false, why: 'offline', to: 'bob' });
+      // A line left behind (its backend dead, its presence row forgotten) is nobody online.
       store.hangUps.takeLine(bob.id, 'line-b', T0, 'logged_in_elsewhere');
+      expect(store.chat.page(ann.id, 'bob', T0, T0 - 60_000, 3, T0 - 3000)).toMatchObject({ paged: false, why: 'offline', to: 'bob' });
+      store.presence.hold({ line: 'line-b', number: 'bbs.11', door: 'json', callerId: bob.id, name: 'bob', since: T0, doing: 'at the main menu', owner: 'bbs.11 pid 1' }, T0);
       expect(store.chat.page(ann.id, 'BOB', T0, T0 - 60_000, 3, T0 - 3000)).toMatchObject({ paged: true, to: 'bob', room: 'page-1' });
       // Its private room is theirs: /who there lists only these two.
       expect(store.chat.parties(1).sort()).toEqual(['ann', 'bob']);
@@ -275,6 +320,26 @@ describe('the room', () => {
       expect(all[0]?.body).toBe('line 5');
       expect(store.chat.backlog('main', T0 + KEEP_PER_ROOM + 2, 20).map((line) => line.body)).toEqual(['line 202', 'line 203', 'line 204']);
       expect(store.chat.backlog('other', 0, 20)).toMatchObject([{ name: 'alice', kind: 'me', body: 'elsewhere' }]);
+    } finally {
+      store.close();
+    }
+  });
+
+  it("prunes private rooms' lines and old pages by age", () => {
+    const store = createStore(openDatabase(':memory:'));
+    try {
+      const ann = store.createCaller('ann', 'not a real hash', T0);
+      const bob = store.createCaller('bob', 'not a real hash', T0);
+      const later = T0 + KEEP_MS + 1;
+      store.presence.hold({ line: 'line-b', number: 'bbs.11', door: 'json', callerId: bob.id, name: 'bob', since: T0, doing: 'at the main menu', owner: 'bbs.11 pid 1' }, later);
+      store.chat.say('page-1', ann.id, 'ann', 'chat', 'just us', T0);
+      expect(store.chat.page(ann.id, 'bob', T0, T0 - 60_000, 3, T0 - 3000)).toMatchObject({ paged: true });
+      // A day on, one line elsewhere and one page: the private room's line and the old page are gone.
+      store.chat.say('main', bob.id, 'bob', 'chat', 'hello', later);
+      expect(store.chat.backlog('page-1', 0, 20)).toEqual([]);
+      expect(store.chat.page(ann.id, 'bob', T0 + KEEP_PAGES_MS + 1, T0, 3, T0)).toMatchObject({ paged: true, id: 2 });
+      expect(store.chat.parties(1)).toEqual([]);
+      expect(store.chat.parties(2).sort()).toEqual(['ann', 'bob']);
     } finally {
       store.close();
     }
@@ -335,6 +400,23 @@ describe('paging', () => {
     await alice.say('bob');
     expect(alice.transcript()).toContain('You have paged 3 times in the last minute: wait a moment before paging again.');
     expect(a.db.prepare('SELECT count(*) FROM pages').pluck().get()).toBe(3);
+  });
+
+  it('tells a caller joining a pager who gave up that they stopped waiting, and puts them in no empty room', async () => {
+    const hub = createEventBus({ log });
+    const a = backend(board(), 'A', hub);
+    const alice = await registerAtMenu(a.harness, '1', 'alice', 'secret1');
+    const bob = await registerAtMenu(a.harness, '2', 'bob', 'secret2');
+    const paged = bob.replyMatching(isEvent('*** alice is paging you: J at the main menu joins them, X ignores the page.'));
+    await alice.say('P');
+    await alice.say('bob');
+    await paged;
+    await alice.say('/quit');
+    await bob.say('J');
+    expect(bob.transcript()).toContain('alice stopped waiting for you: the page is over.');
+    expect(bob.transcript()).not.toContain('You join alice');
+    expect(bob.replies.at(-1)?.msg).toContain('MAIN MENU');
+    expect(a.db.prepare('SELECT answer FROM pages').pluck().all()).toEqual(['withdrawn']);
   });
 });
 

@@ -16,6 +16,8 @@ export const BACKLOG_LINES = 20;
 /** The flood limit: a caller saying more lines than this in so many seconds is told, and the line goes nowhere. */
 export const FLOOD_LINES = 5;
 export const FLOOD_SECONDS = 10;
+/** A caller who entered a room (any) this recently comes and goes unannounced: in and out is no flood of joins. */
+export const QUIET_ENTRY_SECONDS = 60;
 
 /** How a caller comes into a room. */
 export interface Entry {
@@ -34,9 +36,9 @@ export function* chatIn(room: string, caller: Caller, limits: Limits, entry: Ent
   yield* activity(chatActivity(room));
   yield* show('chat_enter', { room });
   if (entry.backlog) yield* showBacklog(room);
-  yield* publish(topicOf(room), { kind: 'join', from: caller.name, room, at: iso(yield* now()) });
-  // The times of the caller's latest lines, for the flood limit; rebuilt on replay from the journal's clock.
-  const said: number[] = [];
+  // Both limits are counted in the database (journaled writes), so leaving the room resets neither.
+  const announced = yield* call('chatEnter', room, caller.id, QUIET_ENTRY_SECONDS);
+  if (announced) yield* publish(topicOf(room), { kind: 'join', from: caller.name, room, at: iso(yield* now()) });
   let quiet = false;
   for (;;) {
     const heard = yield* listen('chat_prompt', undefined, { room, quiet });
@@ -56,7 +58,7 @@ export function* chatIn(room: string, caller: Caller, limits: Limits, entry: Ent
       const command = (space < 0 ? text : text.slice(0, space)).toLowerCase();
       const rest = space < 0 ? '' : text.slice(space).trim();
       if (command === '/quit' || command === '/q') {
-        yield* publish(topicOf(room), { kind: 'leave', from: caller.name, room, at: iso(yield* now()) });
+        if (announced) yield* publish(topicOf(room), { kind: 'leave', from: caller.name, room, at: iso(yield* now()) });
         yield* show('chat_left');
         return;
       }
@@ -73,13 +75,10 @@ export function* chatIn(room: string, caller: Caller, limits: Limits, entry: Ent
       body = rest;
     }
     const at = yield* now();
-    while (said.length > 0 && (said[0] as number) <= at - FLOOD_SECONDS * 1000) said.shift();
-    if (said.length >= FLOOD_LINES) {
+    if ((yield* call('chatSay', room, caller.id, caller.name, kind, body, FLOOD_LINES, FLOOD_SECONDS)) === 'flood') {
       yield* show('chat_flood', { lines: FLOOD_LINES, seconds: FLOOD_SECONDS });
       continue;
     }
-    said.push(at);
-    yield* call('chatSay', room, caller.id, caller.name, kind, body);
     yield* publish(topicOf(room), { kind, from: caller.name, room, text: body, at: iso(at) });
   }
 }

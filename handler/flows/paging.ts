@@ -40,12 +40,15 @@ export function* page(caller: Caller, limits: Limits): Flow {
   yield* publish(pageTopic(outcome.to), { kind: 'page', from: caller.name, to: outcome.to, page: outcome.id, room: outcome.room, at: new Date(yield* now()).toISOString() });
   yield* show('page_sent', { name: outcome.to });
   yield* chatIn(outcome.room, caller, limits, { backlog: false });
+  // Gave up (or talked and left): whoever J's later is told, not put in an empty room.
+  yield* call('withdrawPage', outcome.id, caller.id);
 }
 
 /** Menu entry J: joins the caller who paged last (and is not answered yet) in their private room. */
 export function* answerPage(caller: Caller, limits: Limits): Flow {
   const waiting = yield* call('answerPage', caller.id, PAGE_MINUTES, 'joined');
   if (waiting === undefined) return yield* show('page_none');
+  if (waiting.withdrawn) return yield* show('page_withdrawn', { from: waiting.from });
   yield* show('page_joining', { from: waiting.from });
   yield* chatIn(waiting.room, caller, limits, { backlog: false });
 }
@@ -54,6 +57,7 @@ export function* answerPage(caller: Caller, limits: Limits): Flow {
 export function* ignorePage(caller: Caller): Flow {
   const waiting = yield* call('answerPage', caller.id, PAGE_MINUTES, 'ignored');
   if (waiting === undefined) return yield* show('page_none');
+  if (waiting.withdrawn) return yield* show('page_withdrawn', { from: waiting.from });
   yield* publish(pageTopic(waiting.from), { kind: 'notice', from: caller.name, to: waiting.from, page: waiting.id, at: new Date(yield* now()).toISOString() });
   yield* show('page_ignoring', { from: waiting.from });
 }
