@@ -107,6 +107,7 @@ export const SCREEN_CATALOG = {
   page_ignored: ['from'],
   page_none: [],
   page_joining: ['from'],
+  page_withdrawn: ['from'],
   page_ignoring: ['from'],
   dnd_on: [],
   dnd_off: [],
