@@ -3,12 +3,10 @@
  * conversation may start again at the name prompt): telnet and `m2bbs dial` drop what was typed,
  * never show it and never send it. A plain Mongrel2 handler behind the real proxy sends the prompts.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { encodeReply, isDisconnect, type Mongrel2Request } from '../common/mongrel2-wire.js';
-import { M2BBS_BIN } from './support/handler-process.js';
-import { startProxyWithHandler, type ProxyWithHandler } from './support/proxy-with-handler.js';
+import { describe, expect, it } from 'vitest';
+import { scriptedHandlerPerTest, typedLine } from './support/scripted-handler.js';
 import { TelnetCaller } from './support/telnet-caller.js';
-import { TmuxTerminal, hasTmux } from './support/tmux.js';
+import { dialInputRow, hasTmux, terminalPerTest } from './support/tmux.js';
 
 const PASSWORD = JSON.stringify({ type: 'prompt', msg: 'Password?', pchar: '> ', echo: false });
 const NAME = JSON.stringify({ type: 'prompt', msg: "What's your name?", pchar: '> ' });
@@ -19,27 +17,12 @@ const haveTmux = hasTmux();
 if (!haveTmux && process.env.M2BBS_REQUIRE_TMUX) throw new Error('tmux is required here: apt-get install tmux');
 if (!haveTmux) console.warn('tmux not installed (apt-get install tmux): the m2bbs dial test of a secret prompt is not run');
 
-/** The line the caller typed in a request, as the handler reads it. */
-function typedLine(request: Mongrel2Request): string {
-  return (JSON.parse(request.body.toString()) as { msg: string }).msg;
-}
-
 describe('half a password, then a prompt that echoes', () => {
-  let bbs: ProxyWithHandler | undefined;
-  beforeEach(async () => {
-    bbs = await startProxyWithHandler();
-  });
-  afterEach(async () => {
-    await bbs?.close();
-    bbs = undefined;
-  });
-
-  /** The next line a caller sent, skipping disconnects. */
-  const nextLine = (): Promise<Mongrel2Request> => (bbs as ProxyWithHandler).handler.next((r) => !isDisconnect(r));
-  const say = (to: Mongrel2Request, body: string): Promise<void> => (bbs as ProxyWithHandler).handler.reply(encodeReply(to.uuid, [to.connId], body));
+  const bbs = scriptedHandlerPerTest();
+  const { nextLine, say } = bbs;
 
   it('over telnet: the half-typed password is dropped, the name sent is exactly what was typed after', async () => {
-    const { proxy } = bbs as ProxyWithHandler;
+    const { proxy } = bbs;
     const telnet = await TelnetCaller.open(proxy.telnet.port, 'dumb');
     try {
       const call = await nextLine();
@@ -59,7 +42,7 @@ describe('half a password, then a prompt that echoes', () => {
   });
 
   it('over telnet: kept hidden from one secret prompt to the next, and an echoed half line kept and shown', async () => {
-    const { proxy } = bbs as ProxyWithHandler;
+    const { proxy } = bbs;
     const telnet = await TelnetCaller.open(proxy.telnet.port, 'dumb');
     try {
       const call = await nextLine();
@@ -87,7 +70,7 @@ describe('half a password, then a prompt that echoes', () => {
   });
 
   it('over telnet: the half-typed password is dropped when the line drops, so Q at the redial offer hangs up', async () => {
-    const { proxy, handler } = bbs as ProxyWithHandler;
+    const { proxy, handler } = bbs;
     const telnet = await TelnetCaller.open(proxy.telnet.port, 'dumb');
     try {
       const call = await nextLine();
@@ -107,18 +90,13 @@ describe('half a password, then a prompt that echoes', () => {
   });
 
   describe.runIf(haveTmux)('in m2bbs dial, in a real terminal (tmux)', () => {
-    let term: TmuxTerminal | undefined;
-    afterEach(() => {
-      term?.close();
-      term = undefined;
-    });
+    const terminal = terminalPerTest();
 
     it('drops the masked half-typed password from the input line and sends only what is typed after', async () => {
-      const { proxy } = bbs as ProxyWithHandler;
-      const t = (term = new TmuxTerminal(100, 30));
-      await t.shellBack();
-      t.send(`${process.execPath} ${M2BBS_BIN} dial 127.0.0.1:${proxy.front.port}`, 'Enter');
-      const inputRow = (s: string): string => s.split('\n').at(-3) ?? '';
+      const { proxy } = bbs;
+      const t = terminal();
+      await t.dial(`127.0.0.1:${proxy.front.port}`);
+      const inputRow = dialInputRow;
       const call = await nextLine();
       expect(typedLine(call)).toBe('connect');
       await say(call, PASSWORD);

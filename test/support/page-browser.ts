@@ -3,7 +3,8 @@
  * terminal as the caller sees it, typing, and the page's line state. Shared by the page tests.
  */
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe } from 'vitest';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -99,4 +100,53 @@ export function watchForProblems(page: Page): string[] {
     if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
   });
   return problems;
+}
+
+/** What a describeInBrowser body gets: the browser, and a fresh page whose context is closed after the test. */
+export interface InBrowser {
+  browser(): Browser;
+  /** A page in a new context of the given viewport (default 1024x700), waits bounded at 10 s. */
+  page(viewport?: { readonly width: number; readonly height: number }): Promise<Page>;
+}
+
+/**
+ * A describe whose tests run in one headless chromium (launched before them, closed after); not
+ * run without chromium (failing instead under M2BBS_REQUIRE_BROWSER, as in CI).
+ */
+export function describeInBrowser(name: string, fn: (inBrowser: InBrowser) => void): void {
+  describe.runIf(browserTestsRun(`the page tests "${name}" are`))(name, () => {
+    let browser: Browser | undefined;
+    const contexts: BrowserContext[] = [];
+    beforeAll(async () => {
+      browser = await launchBrowser();
+    }, 60_000);
+    afterEach(async () => {
+      for (const context of contexts.splice(0)) await context.close();
+    });
+    afterAll(async () => {
+      await browser?.close();
+    });
+    const current = (): Browser => {
+      if (browser === undefined) throw new Error('the browser runs only inside a test');
+      return browser;
+    };
+    fn({
+      browser: current,
+      async page(viewport = { width: 1024, height: 700 }) {
+        const context = await current().newContext({ viewport });
+        contexts.push(context);
+        context.setDefaultTimeout(10_000);
+        return context.newPage();
+      },
+    });
+  });
+}
+
+/** On the page at the name prompt: signs `name` up with `password` and waits for the main menu. */
+export async function signUpOnPage(page: Page, name: string, password: string): Promise<void> {
+  await waitForScreen(page, "What's your name?");
+  for (const [line, next] of [[name, 'password'], [password, '(Y/n)'], ['y', 'again'], [password, 'continue'], ['', 'MAIN MENU']] as const) {
+    await answer(page, line);
+    await waitForScreen(page, next);
+  }
 }

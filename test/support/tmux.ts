@@ -7,6 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { afterEach } from 'vitest';
+import { M2BBS_BIN } from './handler-process.js';
 
 /** True when the `tmux` command is installed. */
 export function hasTmux(): boolean {
@@ -60,6 +62,12 @@ export class TmuxTerminal {
     }
   }
 
+  /** Waits for the shell, then runs `m2bbs dial ARGS...` in it (`ARGS` such as `127.0.0.1:PORT`). */
+  async dial(...args: string[]): Promise<void> {
+    await this.shellBack();
+    this.send(`${process.execPath} ${M2BBS_BIN} dial ${args.join(' ')}`, 'Enter');
+  }
+
   /** Waits for the shell prompt to be the last thing on the screen. */
   shellBack(): Promise<string> {
     return this.until((screen) => screen.trimEnd().endsWith(TmuxTerminal.PROMPT.trimEnd()), 'the shell prompt');
@@ -73,4 +81,22 @@ export class TmuxTerminal {
   private tmux(...args: string[]): string {
     return execFileSync('tmux', ['-S', this.socket, ...args], { encoding: 'utf8' });
   }
+}
+
+/** The input line of `m2bbs dial`'s full-screen client: the third row from the bottom of the pane. */
+export function dialInputRow(screen: string): string {
+  return screen.split('\n').at(-3) ?? '';
+}
+
+/**
+ * A terminal for each test of the describe this is called in (made by the getter on first use,
+ * closed after the test, even a failed one).
+ */
+export function terminalPerTest(columns = 100, rows = 30): () => TmuxTerminal {
+  let term: TmuxTerminal | undefined;
+  afterEach(() => {
+    term?.close();
+    term = undefined;
+  });
+  return () => (term ??= new TmuxTerminal(columns, rows));
 }
