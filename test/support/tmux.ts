@@ -3,7 +3,7 @@
  * read what it shows.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -60,6 +60,16 @@ export class TmuxTerminal {
       if (Date.now() > deadline) throw new Error(`the terminal never showed ${what}; it showed:\n${screen}`);
       await delay(25);
     }
+  }
+
+  /**
+   * Records every byte the programs in the pane write to the terminal from now on, before the
+   * terminal acts on them; the function returns what was recorded so far.
+   */
+  record(): () => Buffer {
+    const file = join(this.dir, 'output.bin');
+    this.tmux('pipe-pane', '-o', '-t', 'dial', `cat >> '${file}'`);
+    return () => (existsSync(file) ? readFileSync(file) : Buffer.alloc(0));
   }
 
   /** Waits for the shell, then runs `m2bbs dial ARGS...` in it (`ARGS` such as `127.0.0.1:PORT`). */
