@@ -91,24 +91,15 @@ export function parseHandlerConfig(argv: readonly string[], env: NodeJS.ProcessE
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name)) problems.add(`--name: expected letters, digits, '.', '_' or '-', got "${name}"`);
   const sendSpec = values['send-spec'];
   const recvSpec = values['recv-spec'];
-  for (const [flag, spec] of [['send-spec', sendSpec], ['recv-spec', recvSpec]] as const) {
-    if (!isZmqEndpoint(spec) || spec.endsWith(':*')) problems.add(`--${flag}: expected a ZeroMQ endpoint like tcp://127.0.0.1:9910, got "${spec}"`);
-    else {
-      const tooLong = ipcPathProblem(`--${flag}`, spec);
-      if (tooLong !== undefined) problems.add(tooLong);
-    }
-  }
+  // Either CURVE flag means CURVE (handlerCurve says when one is missing), for every endpoint alike.
+  const withCurve = values['curve-key'] !== undefined || values['curve-server'] !== undefined;
+  endpointProblems({ flag: '--send-spec', label: '--send-spec: ', serves: 'the proxy' }, sendSpec, withCurve, problems);
+  endpointProblems({ flag: '--recv-spec', label: '--recv-spec: ', serves: 'the proxy' }, recvSpec, withCurve, problems);
   if (sendSpec === recvSpec) problems.add(`--send-spec and --recv-spec must differ, both are "${sendSpec}"`);
   if (db.trim() === '') problems.add('--db: expected a file name, got an empty string');
   const { limits, lines } = backendLimits(values, problems);
   const curve = handlerCurve(values['curve-key'], values['curve-server'], problems);
-  // libzmq speaks CURVE over ipc:// too, but the proxy makes only its tcp:// endpoints CURVE servers: such a backend could never attach.
-  if (values['curve-key'] !== undefined || values['curve-server'] !== undefined) {
-    for (const [flag, spec] of [['send-spec', sendSpec], ['recv-spec', recvSpec]] as const) {
-      if (spec.startsWith('ipc://')) problems.add(`--${flag}: ${spec} is an ipc:// endpoint, which the proxy serves without CURVE: drop --curve-key and --curve-server there (the folder guards it), or connect to its tcp:// endpoints`);
-    }
-  }
-  const bus = values.bus === undefined ? undefined : busSpec(values.bus, values['curve-key'] !== undefined, problems);
+  const bus = values.bus === undefined ? undefined : busSpec(values.bus, withCurve, problems);
   problems.check('m2bbs handler');
   return Object.freeze({
     name,
@@ -131,25 +122,38 @@ export function parseHandlerConfig(argv: readonly string[], env: NodeJS.ProcessE
 function busSpec(text: string, curve: boolean, problems: ConfigProblems): BusSpec | undefined {
   const spec = parseBusSpec(text);
   if ('problem' in spec) return void problems.add(`--bus: ${spec.problem}`);
-  let ok = true;
-  for (const [side, endpoint] of [['IN', spec.in], ['OUT', spec.out]] as const) {
-    if (!isZmqEndpoint(endpoint) || endpoint.endsWith(':*')) {
-      problems.add(`--bus: ${side} expected a ZeroMQ endpoint like tcp://127.0.0.1:9950, got "${endpoint}"`);
-      ok = false;
-    } else {
-      const tooLong = ipcPathProblem(`--bus ${side}`, endpoint);
-      if (tooLong !== undefined) {
-        problems.add(tooLong);
-        ok = false;
-      } else if (curve && endpoint.startsWith('ipc://')) {
-        problems.add(`--bus: ${endpoint} is an ipc:// endpoint, which the bus serves without CURVE: drop --curve-key and --curve-server, or use its tcp:// endpoints`);
-        ok = false;
-      }
-    }
-  }
+  let ok = endpointProblems({ flag: '--bus IN', label: '--bus: IN ', serves: 'the bus' }, spec.in, curve, problems);
+  ok = endpointProblems({ flag: '--bus OUT', label: '--bus: OUT ', serves: 'the bus' }, spec.out, curve, problems) && ok;
   if (spec.in === spec.out) {
     problems.add(`--bus: IN and OUT must differ, both are "${spec.in}"`);
     ok = false;
   }
   return ok ? spec : undefined;
+}
+
+// How an endpoint flag is named in its problems, and who serves it.
+interface EndpointFlag {
+  readonly flag: string;
+  readonly label: string;
+  readonly serves: string;
+}
+
+// What is wrong with an endpoint a backend connects to (not a `:*` to bind; an ipc:// path that
+// fits; not ipc:// under CURVE, which the proxy and the bus serve only on tcp://); true when nothing.
+function endpointProblems(named: EndpointFlag, spec: string, curve: boolean, problems: ConfigProblems): boolean {
+  if (!isZmqEndpoint(spec) || spec.endsWith(':*')) {
+    problems.add(`${named.label}expected a ZeroMQ endpoint like tcp://127.0.0.1:9910, got "${spec}"`);
+    return false;
+  }
+  const tooLong = ipcPathProblem(named.flag, spec);
+  if (tooLong !== undefined) {
+    problems.add(tooLong);
+    return false;
+  }
+  // libzmq speaks CURVE over ipc:// too, but only tcp:// endpoints are made CURVE servers: such a backend could never attach.
+  if (curve && spec.startsWith('ipc://')) {
+    problems.add(`${named.flag.split(' ')[0]}: ${spec} is an ipc:// endpoint, which ${named.serves} serves without CURVE: drop --curve-key and --curve-server there (the folder guards it), or connect to its tcp:// endpoints`);
+    return false;
+  }
+  return true;
 }

@@ -31,8 +31,12 @@ export interface BusDevice {
   close(): Promise<void>;
 }
 
-/** Binds the device at `inSpec` and `outSpec` and starts forwarding; throws a clear BbsError when an endpoint cannot be bound. */
-export async function startBusDevice(inSpec: string, outSpec: string, log: Logger, curve?: BusCurve): Promise<BusDevice> {
+/**
+ * Binds the device at `inSpec` and `outSpec` and starts forwarding; throws a clear BbsError when an
+ * endpoint cannot be bound. `onStopped` hears of the forwarding ending by itself (not by close):
+ * chat, paging and who's online are dead from then on, which is for the host to act on.
+ */
+export async function startBusDevice(inSpec: string, outSpec: string, log: Logger, curve?: BusCurve, onStopped?: (why: string) => void): Promise<BusDevice> {
   const options = curve === undefined ? {} : curveServerOptions(curve.secretKey, BUS_ZAP_DOMAIN);
   const zap: ZapHandler | undefined = curve === undefined ? undefined : await startZapHandler(new Map([[BUS_ZAP_DOMAIN, curve.allowed]]), log.child({ bus: true }));
   const xsub = new XSubscriber({ ...options, linger: 0, receiveHighWaterMark: DEVICE_HWM });
@@ -47,12 +51,18 @@ export async function startBusDevice(inSpec: string, outSpec: string, log: Logge
     throw error;
   }
   const proxy = new Proxy(xsub, xpub);
-  const running = proxy.run().catch((error: unknown) => {
-    if (!xsub.closed) log.error('bus device stopped', { error: describeError(error) });
-  });
+  let closing: Promise<void> | undefined;
+  const running = proxy.run().then(
+    () => stopped('it ended'),
+    (error: unknown) => stopped(describeError(error)),
+  );
+  function stopped(why: string): void {
+    if (closing !== undefined || xsub.closed) return;
+    log.error('bus device stopped', { why });
+    onStopped?.(why);
+  }
   const bound = { in: xsub.lastEndpoint ?? inSpec, out: xpub.lastEndpoint ?? outSpec };
   log.info('bus device ready', { ...bound, curve: curve === undefined ? 'off' : 'on' });
-  let closing: Promise<void> | undefined;
   return {
     ...bound,
     spec: `${bound.in},${bound.out}`,

@@ -60,7 +60,11 @@ export async function runBus(argv: readonly string[]): Promise<void> {
   const curve = withCurve ? readBusCurve({ secretFile: keyFile, clientsDir }, 'm2bbs bus', problems) : undefined;
   problems.check('m2bbs bus');
   const log = createLogger(values['log-level']).child({ bus: true });
-  const device = await startBusDevice(values.in, values.out, log, curve);
+  const device = await startBusDevice(values.in, values.out, log, curve, (why) => {
+    // Handlers would publish into a dead bus for ever: exit non-zero, for whatever runs this to see.
+    console.error(`m2bbs bus: the device stopped (${why}); exiting`);
+    process.exit(1);
+  });
   // The one line a sysop copies into each handler's flags.
   console.log(`m2bbs bus: up; give each handler --bus ${device.spec}`);
   stopOnSignals(log, () => device.close());

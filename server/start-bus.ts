@@ -18,13 +18,18 @@ export interface BusKeyFiles {
   readonly clientsDir: string;
 }
 
-/** Starts the device of a BBS whose private folder is `folder`, on the transport of its backends. */
-export async function startBusFor(zmq: 'ipc' | 'tcp' | 'curve', folder: string, log: Logger, keys?: BusKeyFiles): Promise<BusDevice> {
+/**
+ * Starts the device of a BBS whose private folder is `folder`, on the transport of its backends;
+ * `onStopped` hears of it stopping by itself. Under --zmq curve without key files it refuses to
+ * start rather than carry every chat line in the clear.
+ */
+export async function startBusFor(zmq: 'ipc' | 'tcp' | 'curve', folder: string, log: Logger, keys?: BusKeyFiles, onStopped?: (why: string) => void): Promise<BusDevice> {
   if (zmq === 'ipc') {
     const [inName, outName] = BUS_SOCKET_NAMES;
-    return startBusDevice(`ipc://${join(folder, inName)}`, `ipc://${join(folder, outName)}`, log);
+    return startBusDevice(`ipc://${join(folder, inName)}`, `ipc://${join(folder, outName)}`, log, undefined, onStopped);
   }
-  return startBusDevice('tcp://127.0.0.1:*', 'tcp://127.0.0.1:*', log, zmq === 'curve' && keys !== undefined ? readBusCurve(keys, 'm2bbs start (bus)', new ConfigProblems()) : undefined);
+  if (zmq === 'curve' && keys === undefined) throw new BbsError('BBS_ERR_CONFIG', 'm2bbs start (bus): --zmq curve but no CURVE key files for the bus; it will not run in the clear');
+  return startBusDevice('tcp://127.0.0.1:*', 'tcp://127.0.0.1:*', log, zmq === 'curve' && keys !== undefined ? readBusCurve(keys, 'm2bbs start (bus)', new ConfigProblems()) : undefined, onStopped);
 }
 
 /** The bus's CURVE from its key files: the secret certificate, and every key of the clients folder let in; problems go to `problems`, checked as `command`. */

@@ -66,7 +66,8 @@ export function startSupervisor(config: StartConfig, log: Logger, output: LogOut
   // endpoints, and the folder must be made before a proxy can claim it (and removed by whoever stops last).
   const endpoints = startEndpoints(config.zmq, numbers, config.remote.curveArgs);
   // The event bus outlives proxy and backend restarts: it is the supervisor's, bound before any child.
-  const bus = startBusFor(config.zmq, endpoints.folder, log, endpoints.busKeys);
+  // A bus that stops leaves chat, paging and who's online silently dead: the BBS stops, saying so.
+  const bus = startBusFor(config.zmq, endpoints.folder, log, endpoints.busKeys, (why) => giveUp(`m2bbs: the event bus stopped (${why}): chat, paging and who's online cannot work without it; stopping the BBS.`));
   let busArgs: string[] = [];
   let stopping = false;
   // True once the banner could be printed: every backend has connected once.
