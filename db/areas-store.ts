@@ -35,7 +35,10 @@ export interface AreaChanges {
   readonly renamed: readonly string[];
   readonly archived: readonly string[];
   readonly restored: readonly string[];
-  /** Renames not made: both names already have an area (merging areas is not done). */
+  /**
+   * Renames not made (`old -> new`): both names already have an area (merging areas is not done).
+   * The old area stays in force as it was, so no messages go out of sight.
+   */
   readonly refused: readonly string[];
 }
 
@@ -65,13 +68,16 @@ export interface AreasStore {
   list(): Area[];
   /** Makes the table say what the sysop's file says (see the module comment). */
   reconcile(defs: readonly AreaDef[]): AreaChanges;
-  /** Posts a message in an area, replying to `replyTo` when not null; returns its id. */
-  post(areaId: number, authorId: number, body: string, replyTo: number | null, now: number): number;
+  /**
+   * Posts a message in an area, replying to `replyTo` when not null; returns its id, or undefined
+   * (nothing stored) when the area is archived: the sysop took it out, perhaps while the caller wrote.
+   */
+  post(areaId: number, authorId: number, body: string, replyTo: number | null, now: number): number | undefined;
   /** Up to `limit` messages of an area after `afterId`, oldest first, without marking them read. */
   messages(areaId: number, afterId: number, limit: number): AreaMessage[];
   /** Like `messages`, and in the same commit moves the caller's read mark up to the last one returned. */
   read(callerId: number, areaId: number, afterId: number, limit: number): AreaMessage[];
-  /** One message by id, in any area. */
+  /** One message by id, in an area in force: an archived area's messages cannot be replied to. */
   message(id: number): AreaMessage | undefined;
   /** Each area in force with the caller's unread count and read mark. */
   news(callerId: number): AreaNews[];
@@ -94,7 +100,7 @@ export function createAreasStore(db: Database.Database, write: <T>(what: string,
     all: db.prepare<[], AreaRow>('SELECT id, name, title, position FROM areas'),
     insert: db.prepare<[string, string, number]>('INSERT INTO areas (name, title, position) VALUES (?, ?, ?)'),
     update: db.prepare<[string, string, number | null, number]>('UPDATE areas SET name = ?, title = ?, position = ? WHERE id = ?'),
-    exists: db.prepare<[number], number>('SELECT id FROM areas WHERE id = ?').pluck(),
+    position: db.prepare<[number], number | null>('SELECT position FROM areas WHERE id = ?').pluck(),
     messageExists: db.prepare<[number], number>('SELECT id FROM messages WHERE id = ?').pluck(),
     post: db
       .prepare<[number, number, string, number | null, number], number>(
@@ -105,7 +111,10 @@ export function createAreasStore(db: Database.Database, write: <T>(what: string,
       `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN callers c ON c.id = m.author_id
        WHERE m.area_id = ? AND m.id > ? ORDER BY m.id LIMIT +?`,
     ),
-    message: db.prepare<[number], AreaMessage>(`SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN callers c ON c.id = m.author_id WHERE m.id = ?`),
+    message: db.prepare<[number], AreaMessage>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN callers c ON c.id = m.author_id JOIN areas a ON a.id = m.area_id
+       WHERE m.id = ? AND a.position IS NOT NULL`,
+    ),
     mark: db.prepare<[number, number, number]>(
       `INSERT INTO read_marks (caller_id, area_id, last_read_id) VALUES (?, ?, ?)
        ON CONFLICT (caller_id, area_id) DO UPDATE SET last_read_id = max(last_read_id, excluded.last_read_id)`,
@@ -150,6 +159,10 @@ export function createAreasStore(db: Database.Database, write: <T>(what: string,
         row = old;
       } else if (row !== undefined && old !== undefined && old.id !== row.id && !listed.has(def.was ?? '') && old.position !== null) {
         changes.refused.push(`${old.name} -> ${def.name}`);
+        // The old area is not archived for a rename that did not happen: it stays in force
+        // (with its messages), listed where the new name is, until the sysop settles it.
+        kept.add(old.id);
+        if (old.position !== position) sql.update.run(old.name, old.title, position, old.id);
       }
       if (row === undefined) {
         sql.insert.run(def.name, def.title, position);
@@ -175,9 +188,12 @@ export function createAreasStore(db: Database.Database, write: <T>(what: string,
     return page;
   });
 
-  const post = db.transaction((areaId: number, authorId: number, body: string, replyTo: number | null, now: number): number => {
-    // areas has no foreign key from messages (see migration v7): the area is checked here.
-    if (sql.exists.get(areaId) === undefined) throw new RangeError(`Expected an existing area id, got ${areaId}`);
+  const post = db.transaction((areaId: number, authorId: number, body: string, replyTo: number | null, now: number): number | undefined => {
+    // areas has no foreign key from messages (see migration v7): the area is checked here, in
+    // the write's transaction, so a post never lands in an area archived a moment before.
+    const position = sql.position.get(areaId);
+    if (position === undefined) throw new RangeError(`Expected an existing area id, got ${areaId}`);
+    if (position === null) return undefined;
     if (replyTo !== null && sql.messageExists.get(replyTo) === undefined) throw new RangeError(`Expected an existing message id to reply to, got ${replyTo}`);
     // A caller who had read everything others wrote there is still up to date after posting:
     // their own message is never new to them, nor shown again by their next scan.
@@ -197,7 +213,7 @@ export function createAreasStore(db: Database.Database, write: <T>(what: string,
       }
       return write('The areas', () => reconcile.immediate(defs));
     },
-    post(areaId: number, authorId: number, body: string, replyTo: number | null, now: number): number {
+    post(areaId: number, authorId: number, body: string, replyTo: number | null, now: number): number | undefined {
       checkInteger('areaId', areaId, 1);
       checkInteger('authorId', authorId, 1);
       checkString('body', body);

@@ -8,11 +8,14 @@ import { createStoredOr, throwOn } from './write-failure-log.js';
 export interface AreaServices {
   /** The areas in force, in the sysop's order. */
   listAreas(): Area[];
-  /** Posts in an area, as a reply to message `replyTo` when not null; returns the new message's id. */
-  postToArea(areaId: number, authorId: number, body: string, replyTo: number | null): number;
+  /**
+   * Posts in an area, as a reply to message `replyTo` when not null; returns the new message's id,
+   * or undefined when the area is archived (nothing stored).
+   */
+  postToArea(areaId: number, authorId: number, body: string, replyTo: number | null): number | undefined;
   /** A page of an area after `afterId`; the caller's read mark moves up to its last message in the same commit. */
   readArea(callerId: number, areaId: number, afterId: number, limit: number): AreaMessage[];
-  /** One message by its number, or undefined when there is none. */
+  /** One message by its number, or undefined when there is none in an area in force. */
   getMessage(id: number): AreaMessage | undefined;
   /** Each area with what the caller has not read yet. */
   newScan(callerId: number): AreaNews[];

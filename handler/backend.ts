@@ -73,8 +73,9 @@ export async function startBackend(config: HandlerConfig, log: Logger): Promise<
 
   // Changes to the screens folder apply without a restart; a broken change is logged and skipped.
   // The message areas follow the screens in force: those loaded now, and each reload.
-  syncAreas(store, screens.areas, log);
-  const watcher = watchScreens(config.screens, screens, log, { onLoaded: (set) => syncAreas(store, set.areas, log) });
+  const renamesTold = new Set<string>();
+  syncAreas(store, screens.areas, log, renamesTold);
+  const watcher = watchScreens(config.screens, screens, log, { onLoaded: (set) => syncAreas(store, set.areas, log, renamesTold) });
   // Who's online: this backend's calls, kept fresh by its heartbeat.
   const presence = createPresence({ store: store.presence, bus, number: config.name, owner: `${config.name} pid ${process.pid}`, log, now: Date.now });
   const journal = config.journal ? new Journal({ store: store.journal, owner: `${config.name} pid ${process.pid}`, log, now: Date.now }) : undefined;

@@ -79,6 +79,7 @@ export const SCREEN_CATALOG = {
   not_saved_unwritable: ['what'],
   not_saved_gone: ['what'],
   kept_text: ['body'],
+  area_closed: ['what'],
   draft_not_posted: ['body'],
   try_again: [],
   not_saved_dropped: [],

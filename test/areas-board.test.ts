@@ -1,7 +1,7 @@
 /**
  * Message areas through the whole BBS: real `m2bbs handler` processes behind the real proxy, on
  * one SQLite file, callers on telnet. Posting in two areas, a reply with a quote, the new scan,
- * a board from before areas, and a sysop renaming an area while the BBS runs.
+ * a board from before areas (one area: R at its end), and a sysop renaming an area while the BBS runs.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -152,15 +152,21 @@ describe('message areas', () => {
       await start(screenFolder(), ['--db', file]);
       const cy = await caller('cy');
       expect(plain(cy.text)).toContain('New: General 3\n');
-      const read = await says(cy, '2', MENU);
+      const read = await says(cy, '2', "That's all in General");
       expect(read).toContain('Messages on the board: 3, oldest first.');
       for (const id of [4, 9, 10]) expect(read).toContain(`--- #${id} from zed, 1970-01-01 00:00 UTC\nFrom the old board, number ${id}.`);
+      // One area only: the end of the board still asks, and R replies to the last message shown.
+      expect(await says(cy, 'R', 'lines to keep')).toContain('Replying to #10 by zed.');
+      await says(cy, 'n', '1> ');
+      await says(cy, 'Still here.', '2> ');
+      expect(await says(cy, '.', "That's all in General")).toContain('Your reply to #10 by zed is on the board as number 11.');
+      await says(cy, '', MENU);
       expect(await says(cy, 'N', MENU)).toContain('Nothing new since you last read.');
       await bbs!.close();
       bbs = undefined;
       const db = new Database(file, { readonly: true });
       try {
-        expect(db.prepare('SELECT id, area_id AS area FROM messages ORDER BY id').all()).toEqual([4, 9, 10].map((id) => ({ id, area: 1 })));
+        expect(db.prepare('SELECT id, area_id AS area FROM messages ORDER BY id').all()).toEqual([4, 9, 10, 11].map((id) => ({ id, area: 1 })));
       } finally {
         db.close();
       }

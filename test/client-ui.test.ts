@@ -47,8 +47,11 @@ describe('the full-screen client against the real proxy and a backend', () => {
     const posted = await term.shows('Your message is on the board as number 1.');
     expect(posted).toMatch(/\n> 1\s*\nLeave a message[^\n]*\n(?:[^\n]*\n)?\s*1> Hello from the blessed client\.\s*\n\s*2> \.\s*\nYour message/);
     term.type('2', KEY.enter);
-    await term.shows("-- That's all. --");
+    await term.shows("-- That's all in General.");
     expect(term.text()).toMatch(/--- #1 from erin, [^\n]*\n\s*Hello from the blessed client\./);
+    // The end of the board asks (R would reply); Enter goes back to the menu.
+    term.type(KEY.enter);
+    await term.until((screen) => screen.lastIndexOf('---(((MAIN MENU))---') > screen.lastIndexOf("That's all in General"), 'the main menu after the board');
 
     // Up walks back through everything typed, and never reaches the password.
     await term.until(() => term.inputRow() === '>', 'the menu prompt');

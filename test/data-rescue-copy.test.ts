@@ -139,6 +139,7 @@ describe('a database file deleted under a running board', () => {
     await c.exchange('');
     const read = await c.exchange('2');
     expect(read.texts.join('\n')).toContain('Still here after the restore');
+    await c.exchange('');
     await c.exchange('1');
     await c.exchange('One more');
     expect((await c.exchange('.')).texts.join('\n')).toContain('Your message is on the board as number 2.');

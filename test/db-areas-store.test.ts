@@ -3,10 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { createLogger } from '../common/log.js';
 import { GENERAL_AREA_ID } from '../db/areas-store.js';
 import { MIGRATIONS, migrate } from '../db/migrations.js';
 import { openDatabase } from '../db/open-database.js';
 import { createStore, type Store } from '../db/store.js';
+import { syncAreas } from '../handler/area-sync.js';
 import { parseAreasFile } from '../handler/areas-file.js';
 import type { ScreenProblem } from '../handler/screen-markup.js';
 
@@ -56,7 +58,7 @@ describe('message areas in SQLite', () => {
     // General comes first when the file leaves it out.
     expect(names(store)).toEqual(['general: General', 'tech: Technical talk', 'retro: Retro']);
     const tech = store.areas.list()[1]!.id;
-    const posted = store.areas.post(tech, zed, 'about tech', null, T0);
+    const posted = store.areas.post(tech, zed, 'about tech', null, T0)!;
 
     const renamed = store.areas.reconcile([{ name: 'retro', title: 'Retro computing' }, { name: 'general', title: 'Lobby' }, { name: 'hardware', title: 'Hardware', was: 'tech' }]);
     expect(renamed).toMatchObject({ added: [], renamed: ['tech -> hardware'], archived: [] });
@@ -68,19 +70,73 @@ describe('message areas in SQLite', () => {
 
     expect(store.areas.reconcile([{ name: 'retro', title: 'Retro computing' }])).toMatchObject({ archived: ['hardware'] });
     expect(names(store)).toEqual(['general: Lobby', 'retro: Retro computing']);
-    expect(store.areas.message(posted)?.body).toBe('about tech');
+    // Archived, its messages are kept (but not there to reply to).
+    expect(store.areas.messages(tech, 0, 10).map((m) => m.body)).toEqual(['about tech']);
+    expect(store.areas.message(posted)).toBeUndefined();
     expect(store.areas.reconcile([{ name: 'hardware', title: 'Hardware' }])).toMatchObject({ restored: ['hardware'], archived: ['retro'] });
     expect(store.areas.list().find((a) => a.name === 'hardware')).toMatchObject({ id: tech, messages: 1 });
   });
 
-  it('never merges two areas: a rename to a name that has an area already is refused', () => {
+  it('never merges two areas: a rename to a name that has an area already is refused, and the old area stays in force', () => {
     const store = memoryStore();
+    const zed = store.createCaller('zed', 'h', T0).id;
     store.areas.reconcile([{ name: 'a', title: 'A' }, { name: 'b', title: 'B' }]);
     const [, a, b] = store.areas.list();
+    const inA = store.areas.post(a!.id, zed, 'in a', null, T0);
     const changes = store.areas.reconcile([{ name: 'b', title: 'B', was: 'a' }]);
-    expect(changes).toMatchObject({ renamed: [], refused: ['a -> b'], archived: ['a'] });
-    expect(store.areas.list().map((x) => x.id)).toEqual([GENERAL_AREA_ID, b!.id]);
+    expect(changes).toMatchObject({ renamed: [], refused: ['a -> b'], archived: [] });
+    expect(store.areas.list().map((x) => x.id)).toEqual([GENERAL_AREA_ID, a!.id, b!.id]);
     expect(a!.id).not.toBe(b!.id);
+    expect(store.areas.message(inA!)?.body).toBe('in a');
+  });
+
+  it('keeps the old area in force when a rename would revive an archived area of the new name', () => {
+    const store = memoryStore();
+    const zed = store.createCaller('zed', 'h', T0).id;
+    store.areas.reconcile([{ name: 'b', title: 'Old B' }]);
+    store.areas.reconcile([{ name: 'a', title: 'A' }]);
+    const a = store.areas.list().find((x) => x.name === 'a')!;
+    const inA = store.areas.post(a.id, zed, 'in a', null, T0);
+    const changes = store.areas.reconcile([{ name: 'b', title: 'B', was: 'a' }]);
+    expect(changes).toMatchObject({ renamed: [], refused: ['a -> b'], archived: [], restored: ['b'] });
+    // Both in force, where the file puts b (the older area first).
+    expect(names(store)).toEqual(['general: General', 'b: B', 'a: A']);
+    expect(store.areas.list().find((x) => x.name === 'a')).toMatchObject({ id: a.id, messages: 1 });
+    expect(store.areas.message(inA!)?.body).toBe('in a');
+    // The same file again: still refused, still nothing archived.
+    expect(store.areas.reconcile([{ name: 'b', title: 'B', was: 'a' }])).toMatchObject({ refused: ['a -> b'], archived: [] });
+  });
+
+  it('logs a refused rename once per backend, with what the sysop can do', () => {
+    const store = memoryStore();
+    const records: Record<string, unknown>[] = [];
+    const log = createLogger('debug', { write: (line: string) => records.push(JSON.parse(line) as Record<string, unknown>) });
+    const told = new Set<string>();
+    syncAreas(store, [{ name: 'b', title: 'Old B' }], log, told);
+    syncAreas(store, [{ name: 'a', title: 'A' }], log, told);
+    for (let reload = 0; reload < 3; reload++) syncAreas(store, [{ name: 'b', title: 'B', was: 'a' }], log, told);
+    const warnings = records.filter((r) => r.msg === 'area renames not made: both names have an area already');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({
+      renames: ['a -> b'],
+      todo: ['a stays as it is: remove "(was a)" from b\'s line, or rename the other b first (e.g. "b-old: Old title (was b)")'],
+    });
+    expect(names(store)).toEqual(['general: General', 'b: B', 'a: A']);
+  });
+
+  it('refuses a post in an archived area (nothing stored) and hides its messages from replies', () => {
+    const store = memoryStore();
+    const zed = store.createCaller('zed', 'h', T0).id;
+    store.areas.reconcile([{ name: 'tech', title: 'Tech' }]);
+    const tech = store.areas.list()[1]!.id;
+    const posted = store.areas.post(tech, zed, 'about tech', null, T0)!;
+    store.areas.reconcile([]);
+    expect(store.areas.post(tech, zed, 'too late', null, T0 + 1)).toBeUndefined();
+    expect(store.areas.post(tech, zed, 'a late reply', posted, T0 + 1)).toBeUndefined();
+    expect(store.areas.message(posted)).toBeUndefined();
+    store.areas.reconcile([{ name: 'tech', title: 'Tech' }]);
+    expect(store.areas.messages(tech, 0, 10).map((m) => m.body)).toEqual(['about tech']);
+    expect(store.areas.message(posted)?.body).toBe('about tech');
   });
 
   it('keeps replies, read marks and unread counts per caller and area; a caller own posts are never new', () => {
@@ -90,9 +146,9 @@ describe('message areas in SQLite', () => {
     const ann = store.createCaller('ann', 'h', T0).id;
     const bob = store.createCaller('bob', 'h', T0).id;
     const first = store.areas.post(GENERAL_AREA_ID, ann, 'hello', null, T0);
-    const reply = store.areas.post(GENERAL_AREA_ID, bob, '> hello\nhi ann', first, T0 + 1);
+    const reply = store.areas.post(GENERAL_AREA_ID, bob, '> hello\nhi ann', first!, T0 + 1);
     store.areas.post(tech, ann, 'tech 1', null, T0 + 2);
-    expect(store.areas.message(reply)).toMatchObject({ replyTo: first, replyToAuthor: 'ann', author: 'bob' });
+    expect(store.areas.message(reply!)).toMatchObject({ replyTo: first, replyToAuthor: 'ann', author: 'bob' });
     expect(() => store.areas.post(GENERAL_AREA_ID, bob, 'x', 999, T0)).toThrow(RangeError);
     expect(() => store.areas.post(999, bob, 'x', null, T0)).toThrow(RangeError);
 

@@ -168,6 +168,27 @@ describe('lines: hanging up on idle callers', () => {
     h.close();
   });
 
+  it('shows a reply hung up on what the caller wrote after the quote, and nothing when only the quote was there', async () => {
+    const clock = new ManualClock();
+    const h = createHarness({ now: clock.now });
+    const ann = (await h.services.register('ann', 'password1')).id;
+    h.services.postToArea(h.services.listAreas()[0]!.id, ann, 'Quote me.', null);
+    const quoteOnly = await registerAtMenu(h, '1', 'quoter', 'password1');
+    await quoteOnly.say('2');
+    await quoteOnly.say('R');
+    expect(await quoteOnly.say('')).toMatchObject({ type: 'prompt', pchar: ' 2> ' });
+    const writer = await registerAtMenu(h, '2', 'replier', 'password1');
+    await writer.say('2');
+    await writer.say('R');
+    await writer.say('');
+    expect(await writer.say('My answer')).toMatchObject({ type: 'prompt', pchar: ' 3> ' });
+    clock.advance(DEFAULT_LINE_LIMITS.idleAfterLoginSeconds);
+    expect(h.engine.sweep()).toBe(2);
+    expect(quoteOnly.replies.at(-1)).toEqual({ type: 'exit', msg: IDLE_AFTER });
+    expect(writer.replies.at(-1)).toEqual({ type: 'exit', msg: 'Your unfinished message was not posted; here is what you had written:\n\n> Quote me.\nMy answer' });
+    h.close();
+  });
+
   it('ends the coroutine (thrown LineEnded), so its finally blocks run, and pings do not count as typing', async () => {
     const finished: string[] = [];
     function* guarded(): Flow {

@@ -84,6 +84,66 @@ describe('areas, stepped', () => {
     h.close();
   });
 
+  it('on a board of one area, the end of reading asks, and R replies to the last message shown', async () => {
+    const h = createHarness();
+    const ann = (await h.services.register('ann', 'password1')).id;
+    const [general] = h.services.listAreas();
+    h.services.postToArea(general!.id, ann, 'the only one', null);
+    const c = await registerAtMenu(h, '4', 'dot', 'password1');
+    const end = await c.say('2');
+    expect(c.transcript()).toContain('--- #1 from ann');
+    expect(end?.msg).toContain("That's all in General. R to reply (R 12");
+    expect((await c.say('R'))?.msg).toContain(' 1> > the only one\n');
+    await c.say('');
+    await c.say('Me too.');
+    expect((await c.say('.'))?.msg).toContain("That's all in General");
+    expect(c.replies.at(-2)?.msg).toBe('Your reply to #1 by ann is on the board as number 2.');
+    expect(h.services.getMessage(2)).toMatchObject({ replyTo: 1, author: 'dot', body: '> the only one\nMe too.' });
+    expect((await c.say(''))?.msg).toContain('MAIN MENU');
+    h.close();
+  });
+
+  it('refuses a post or reply in an area archived while the caller wrote, says so and shows the text; R to its messages finds none', async () => {
+    const store = boardWithAreas();
+    const h = createHarness({ store });
+    const ann = (await h.services.register('ann', 'password1')).id;
+    const tech = h.services.listAreas()[1]!.id;
+    const first = h.services.postToArea(tech, ann, 'in tech', null)!;
+    const c = await registerAtMenu(h, '5', 'eli', 'password1');
+    await c.say('1');
+    await c.say('tech');
+    await c.say('Words to keep.');
+    store.areas.reconcile([{ name: 'general', title: 'General' }]);
+    expect((await c.say('.'))?.msg).toContain('MAIN MENU');
+    expect(c.replies.slice(-3, -1).map((r) => r.msg)).toEqual([
+      'Your message was NOT posted: the sysop closed its area while you were writing.',
+      'This is what you wrote, so that it is not lost:\n\nWords to keep.',
+    ]);
+    expect(h.services.listAreas().map((a) => a.name)).toEqual(['general']);
+    expect(store.areas.messages(tech, 0, 10).map((m) => m.body)).toEqual(['in tech']);
+
+    // A reply begun before the area went: refused the same way; and R to one of its messages by number finds none.
+    store.areas.reconcile([{ name: 'general', title: 'General' }, { name: 'tech', title: 'Tech talk' }]);
+    await c.say('2');
+    expect((await c.say('tech'))?.msg).toContain("That's all in Tech talk");
+    await c.say('R');
+    await c.say('n');
+    await c.say('My reply.');
+    store.areas.reconcile([{ name: 'general', title: 'General' }]);
+    expect((await c.say('.'))?.msg).toContain("That's all in Tech talk");
+    expect(c.replies.slice(-3, -1).map((r) => r.msg)).toEqual([
+      'Your reply was NOT posted: the sysop closed its area while you were writing.',
+      'This is what you wrote, so that it is not lost:\n\nMy reply.',
+    ]);
+    expect((await c.say(''))?.msg).toContain('MAIN MENU');
+    h.services.postToArea(h.services.listAreas()[0]!.id, ann, 'in general', null);
+    expect((await c.say('2'))?.msg).toContain("That's all in General");
+    expect((await c.say(`R ${first}`))?.msg).toContain("That's all in General");
+    expect(c.replies.at(-2)?.msg).toBe(`There is no message #${first} to reply to.`);
+    expect(store.areas.messages(tech, 0, 10).map((m) => m.body)).toEqual(['in tech']);
+    h.close();
+  });
+
   it('scans area by area: n skips one, Q stops the scan, and a read area is not new again', async () => {
     const store = boardWithAreas();
     const h = createHarness({ store });

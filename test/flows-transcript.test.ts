@@ -23,6 +23,7 @@ describe('a whole call, as a transcript', () => {
     await alice.say('Second line.');
     await alice.say('.');
     await alice.say('2');
+    await alice.say('');
     await alice.say('3');
     await alice.say('nobody');
     await alice.say('q');

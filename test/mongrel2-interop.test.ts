@@ -29,6 +29,7 @@ describe.runIf(available)('an m2bbs backend behind a real Mongrel2', () => {
     await caller.exchange('Hello from behind a real Mongrel2.');
     expect((await caller.exchange('.')).texts[0]).toBe('Your message is on the board as number 1.');
     expect((await caller.exchange('2')).texts.join('\n')).toContain('Hello from behind a real Mongrel2.');
+    expect((await caller.exchange('')).prompt?.msg).toContain('MAIN MENU');
     const bye = await caller.exchange('Q');
     expect(bye).toEqual({ texts: ['Alright, see ya later, zed.'], prompt: undefined, closed: true });
     expect(caller.errors).toEqual([]);

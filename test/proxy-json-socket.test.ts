@@ -46,6 +46,7 @@ describe('the JSON-socket door', () => {
     await caller.exchange('Posted over a raw JSON socket.');
     expect((await caller.exchange('.')).texts[0]).toMatch(/^Your message is on the board as number \d+\.$/);
     expect((await caller.exchange('2')).texts.join('\n')).toContain('Posted over a raw JSON socket.');
+    expect((await caller.exchange('')).prompt?.msg).toContain('MAIN MENU');
     expect(await caller.exchange('q')).toMatchObject({ closed: true, texts: ['Alright, see ya later, json_caller.'] });
     expect(caller.errors).toEqual([]);
   });

@@ -48,6 +48,7 @@ describe('text one caller writes for another', () => {
     expect((await writer.exchange('.')).texts.join('\n')).toMatch(/sent|mail/i);
 
     const board = await reader.type('2', "That's all");
+    await reader.type('', 'MAIN MENU');
     expect(board).toContain(SHOWN);
     expect(board).not.toMatch(FORBIDDEN);
     const mail = await reader.type('4', `mail: ${SHOWN}`);

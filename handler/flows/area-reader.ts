@@ -9,17 +9,18 @@ import type { Limits } from '../limits.js';
 import { formatDate } from './format.js';
 import { replyTo } from './reply.js';
 
-/** Where reading an area starts and what it ends with. */
+/** Where reading an area starts. */
 export interface ReadFrom {
   /** Messages after this id are shown. */
   readonly afterId: number;
   /** How many there are to show (read when reading began: later posts wait for the next read). */
   readonly count: number;
-  /** Ask at the end (a chance to reply to the last page); else say `end_of_list` and go on. */
-  readonly askAtEnd: boolean;
 }
 
-/** Reads `area` from `from`; false when the caller typed Q to stop. */
+/**
+ * Reads `area` from `from`; false when the caller typed Q to stop. The end always asks (even on a
+ * board of one area), so the last page's messages can be replied to like every other page's.
+ */
 export function* readArea(caller: Caller, limits: Limits, area: Area, from: ReadFrom): Flow<boolean> {
   let afterId = from.afterId;
   let page: AreaMessage[] = [];
@@ -32,10 +33,6 @@ export function* readArea(caller: Caller, limits: Limits, area: Area, from: Read
     }
     shown += page.length;
     if (shown < from.count && !(yield* atPrompt(caller, limits, page, 'read_more', area))) return false;
-  }
-  if (!from.askAtEnd) {
-    yield* show('end_of_list');
-    return true;
   }
   return yield* atPrompt(caller, limits, page, 'read_end', area);
 }

@@ -16,8 +16,9 @@ export function* composeBody(limits: Limits, initial: readonly string[] = []): F
     return yield* collect(limits, lines);
   } catch (err) {
     // The line is ended under the caller (they logged in elsewhere, or idled): what they had
-    // written goes out with the closing notice, for them to copy, rather than vanish.
-    if (isLineEnded(err) && lines.some((line) => line !== '')) yield* show('draft_not_posted', { body: lines.join('\n') });
+    // written goes out with the closing notice, for them to copy, rather than vanish. The
+    // initial lines (a quote) are not theirs: a reply with only its quote has nothing to keep.
+    if (isLineEnded(err) && lines.slice(initial.length).some((line) => line !== '')) yield* show('draft_not_posted', { body: lines.join('\n') });
     throw err;
   }
 }

@@ -5,7 +5,7 @@ import type { Limits } from '../limits.js';
 import { pickArea } from './area-pick.js';
 import { readArea } from './area-reader.js';
 import { composeBody } from './compose.js';
-import { storeOrOffer } from './not-saved.js';
+import { postOrKeep } from './not-saved.js';
 
 /** Menu entry 1: writes a message in an area; one that cannot be stored is shown back and offered again. */
 export function* leaveMessage(caller: Caller, limits: Limits): Flow {
@@ -18,13 +18,13 @@ export function* leaveMessage(caller: Caller, limits: Limits): Flow {
     return;
   }
   // The number shown is the stored row's: a post that was not stored gets none.
-  const id = yield* storeOrOffer('message', body, () => call('postToArea', area.id, caller.id, body, null));
+  const id = yield* postOrKeep('message', body, () => call('postToArea', area.id, caller.id, body, null));
   if (id !== undefined) yield* show('posted', { id });
 }
 
 /**
  * Menu entry 2: reads an area oldest first, a page at a time, marking what is shown read. With
- * several areas the caller picks one, and is asked at the end too (to reply to the last page).
+ * several areas the caller picks one; the end asks (R replies to the last page) on any board.
  */
 export function* readMessages(caller: Caller, limits: Limits): Flow {
   const areas = yield* call('newScan', caller.id);
@@ -37,7 +37,7 @@ export function* readMessages(caller: Caller, limits: Limits): Flow {
     return;
   }
   yield* show('read_msg', { count: area.messages });
-  yield* readArea(caller, limits, area, { afterId: 0, count: area.messages, askAtEnd: several });
+  yield* readArea(caller, limits, area, { afterId: 0, count: area.messages });
 }
 
 /** Asks whether to show another page: Enter (or anything) for more, Q to stop. */

@@ -17,7 +17,7 @@ export function* newScan(caller: Caller, limits: Limits): Flow {
     const answer = (yield* ask('scan_area', { area: area.title, count: area.unread })).trim();
     if (answer.toUpperCase() === 'Q') break;
     if (saysNo(answer)) continue;
-    if (!(yield* readArea(caller, limits, area, { afterId: area.lastReadId, count: area.waiting, askAtEnd: true }))) break;
+    if (!(yield* readArea(caller, limits, area, { afterId: area.lastReadId, count: area.waiting }))) break;
   }
   yield* show('scan_done');
 }

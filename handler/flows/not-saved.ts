@@ -39,3 +39,21 @@ export function* storeOrOffer<T>(what: string, body: string, write: () => Flow<T
     }
   }
 }
+
+/**
+ * Posts `body` with `post` as storeOrOffer does; a post refused because its area was archived (the
+ * sysop took it out while the caller wrote; `post` gives undefined) is said plainly, with the text
+ * shown back. Returns the message's id, or undefined when nothing was stored.
+ */
+export function* postOrKeep(what: string, body: string, post: () => Flow<number | undefined>): Flow<number | undefined> {
+  const result = yield* storeOrOffer(what, body, function* () {
+    return (yield* post()) ?? AREA_CLOSED;
+  });
+  if (result !== AREA_CLOSED) return result;
+  yield* show('area_closed', { what });
+  yield* show('kept_text', { body });
+  return undefined;
+}
+
+// What postOrKeep's write gives for an archived area, apart from "not stored" (undefined).
+const AREA_CLOSED = 'area closed';

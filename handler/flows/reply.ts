@@ -4,7 +4,7 @@ import type { Caller } from '../../db/store.js';
 import { ask, call, show, type Flow } from '../effects.js';
 import type { Limits } from '../limits.js';
 import { composeBody } from './compose.js';
-import { storeOrOffer } from './not-saved.js';
+import { postOrKeep } from './not-saved.js';
 import { keptLines, numberedLines, quoteLines } from './quote.js';
 
 /** Writes a reply to `target` in its area; it is stored with what it replies to. */
@@ -20,7 +20,7 @@ export function* replyTo(caller: Caller, limits: Limits, target: AreaMessage): F
     yield* show('nothing_posted');
     return;
   }
-  const id = yield* storeOrOffer('reply', body, () => call('postToArea', target.areaId, caller.id, body, target.id));
+  const id = yield* postOrKeep('reply', body, () => call('postToArea', target.areaId, caller.id, body, target.id));
   if (id !== undefined) yield* show('reply_posted', { id, reply_to: target.id, author: target.author });
 }
 

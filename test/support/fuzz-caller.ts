@@ -58,6 +58,8 @@ export async function signUpPostReadQuit(line: CallerLine, name: string, passwor
   // Fuzz callers may have posted too: the board is read a page at a time until its end.
   while (!/That's all/.test(read)) board += read = await transcript.step(line, '', /That's all|Enter for more/);
   if (!board.includes(message)) throw new Error(`the board did not show the message posted, ${JSON.stringify(message)}`);
+  // The end of the board asks (R would reply to its last page); Enter goes back to the menu.
+  await transcript.step(line, '', /Q\. Quit the BBS\./);
   await transcript.step(line, 'q', new RegExp(`see ya later, ${name}\\.`));
   await withinDeadline(line.closed(), STEP_DEADLINE_MS, 'waiting for the line to close after Q');
   transcript.lines.push('-- line closed --');
