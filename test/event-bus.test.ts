@@ -13,18 +13,34 @@ afterEach(async () => {
   for (const thing of opened.splice(0).reverse()) await thing.close();
 });
 
-function received(bus: EventBus): { topic: string; body: unknown }[] {
-  const seen: { topic: string; body: unknown }[] = [];
-  bus.onEvent((topic, body) => seen.push({ topic, body }));
-  return seen;
-}
+type Seen = { topic: string; body: unknown }[] & {
+  /** Resolves once `n` events have come (woken by the listener itself, no polling); fails after `ms`. */
+  atLeast(n: number, what: string, ms?: number): Promise<void>;
+};
 
-async function until(check: () => boolean, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+function received(bus: EventBus): Seen {
+  const waiting = new Set<{ n: number; done: () => void }>();
+  const seen = Object.assign([] as { topic: string; body: unknown }[], {
+    atLeast: (n: number, what: string, ms = 5000): Promise<void> =>
+      new Promise<void>((resolve, reject) => {
+        if (seen.length >= n) return resolve();
+        const timer = setTimeout(() => {
+          waiting.delete(waiter);
+          reject(new Error(`timed out waiting for ${what}`));
+        }, ms);
+        const waiter = { n, done: () => (clearTimeout(timer), resolve()) };
+        waiting.add(waiter);
+      }),
+  });
+  bus.onEvent((topic, body) => {
+    seen.push({ topic, body });
+    for (const waiter of waiting) {
+      if (seen.length < waiter.n) continue;
+      waiting.delete(waiter);
+      waiter.done();
+    }
+  });
+  return seen;
 }
 
 describe('local bus (a lone handler)', () => {
@@ -35,7 +51,8 @@ describe('local bus (a lone handler)', () => {
     const seen = received(bus);
     const body = { kind: 'chat', text: 'hello' };
     bus.publish('chat/main/', body);
-    await until(() => seen.length === 1, 'the event');
+    await seen.atLeast(1, 'the event');
+    expect(seen).toHaveLength(1);
     expect(seen[0]).toEqual({ topic: 'chat/main/', body: { kind: 'chat', text: 'hello' } });
     expect(seen[0]?.body).not.toBe(body);
   });
@@ -43,13 +60,12 @@ describe('local bus (a lone handler)', () => {
   it('stops calling a listener once it is removed', async () => {
     const bus = createEventBus({ log });
     opened.push(bus);
-    const kept: string[] = [];
+    const kept = received(bus);
     const dropped: string[] = [];
-    bus.onEvent((topic) => kept.push(topic));
     const stop = bus.onEvent((topic) => dropped.push(topic));
     stop();
     bus.publish('presence/', {});
-    await until(() => kept.length === 1, 'the event');
+    await kept.atLeast(1, 'the event');
     expect(dropped).toEqual([]);
   });
 });
@@ -74,7 +90,7 @@ describe('bus through the device', () => {
       b.publish('page/bob/', { from: 'b' });
       // Not a topic backends take: never delivered.
       a.publish('other/', { x: 1 });
-      await until(() => seenA.length >= 2 && seenB.length >= 2, 'both events at both backends');
+      await Promise.all([seenA.atLeast(2, 'both events at backend a'), seenB.atLeast(2, 'both events at backend b')]);
       for (const seen of [seenA, seenB]) {
         expect(seen.map((e) => e.topic).sort()).toEqual(['chat/main/', 'page/bob/']);
         expect(seen.find((e) => e.topic === 'chat/main/')?.body).toEqual({ text: 'from a' });
