@@ -88,6 +88,8 @@ describe('chat across two backends', () => {
     const bob = await signedUp('bbs.11', 'bob');
     const carol = await signedUp('bbs.11', 'carol');
     carol.destroy();
+    // Her hang-up reaches bbs.11 in its own time: page her once who's online no longer lists her.
+    await until(async () => ((await ann.exchange('W')).texts.join('\n').includes('carol') ? undefined : true), 'carol off the list');
 
     await ann.exchange('P');
     expect((await ann.exchange('carol')).texts.join('\n')).toContain('carol is not online now.');
