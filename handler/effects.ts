@@ -8,9 +8,10 @@ import type { Menu } from './menu.js';
 import type { FlowModule } from './screen-flow.js';
 import type { Services } from './services.js';
 import type { ScreenName, ScreenVars } from './screen-catalog.js';
+import type { SysopText } from './sysop-text.js';
 
 /** Values that fill a screen's `{{placeholders}}`. */
-export type Vars = Readonly<Record<string, string | number>>;
+export type Vars = Readonly<Record<string, string | number | SysopText>>;
 
 // Screen names are strings here: the typed helpers below check built-in names, and the loader
 // checks the screens operators add before they are ever shown.

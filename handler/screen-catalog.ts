@@ -3,6 +3,8 @@
  * may use any of its placeholders, and no others. Screens that operators add get theirs from how
  * they are shown (menu.ts) or from the flow module that shows them.
  */
+import type { SysopText } from './sysop-text.js';
+
 export const SCREEN_CATALOG = {
   welcome: [],
   name: [],
@@ -120,7 +122,7 @@ export type ScreenName = keyof typeof SCREEN_CATALOG;
 
 /** The placeholder values a screen takes. */
 export type ScreenVars<N extends ScreenName> = {
-  readonly [K in (typeof SCREEN_CATALOG)[N][number]]: string | number;
+  readonly [K in (typeof SCREEN_CATALOG)[N][number]]: string | number | SysopText;
 };
 
 /** All screen names, in catalog order. */

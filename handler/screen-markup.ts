@@ -4,6 +4,7 @@
  * Doors pass those codes to terminals that can show colour and strip them for the rest.
  */
 import { displaySafe } from '../common/display-safe.js';
+import { sysopTextOf, type SysopText } from './sysop-text.js';
 
 /** A problem with a file in a screens folder; `line` is 1-based, undefined for the whole file. */
 export interface ScreenProblem {
@@ -94,9 +95,13 @@ export function compileText(source: string, file: string, firstLine: number, pro
  * Fills a compiled text's placeholders in one pass: braces inside the values stay as typed, and
  * every value is made display-safe (common/display-safe.ts: no control characters, escape
  * sequences or invisible format characters), even a post stored before input dropped them. This
- * is the one place caller text reaches another caller's screen.
+ * is the one place caller text reaches another caller's screen. Only a SysopText (a menu's title
+ * and entries, from the sysop's files) goes in as it is, colour and all.
  */
-export function fillPlaceholders(text: string, vars: Readonly<Record<string, string | number>> | undefined): string {
+export function fillPlaceholders(text: string, vars: Readonly<Record<string, string | number | SysopText>> | undefined): string {
   if (vars === undefined) return text;
-  return text.replace(PLACEHOLDER, (_whole, key: string) => displaySafe(String(vars[key] ?? '')));
+  return text.replace(PLACEHOLDER, (_whole, key: string) => {
+    const value = vars[key];
+    return sysopTextOf(value) ?? displaySafe(String(value ?? ''));
+  });
 }

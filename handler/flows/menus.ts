@@ -5,8 +5,10 @@
 import type { Caller } from '../../db/store.js';
 import { activity, askScreen, call, checkpoint, currentMenu, flowModule, now, show, showScreen, type Flow, type Vars } from '../effects.js';
 import type { Limits } from '../limits.js';
+import type { ScreenVars } from '../screen-catalog.js';
 import { asksForHelp, chooseItem, type Menu, type MenuAction, type MenuItem, type TEXT_PLACEHOLDERS } from '../menu.js';
 import { makeKit } from '../screen-flow.js';
+import { sysopText } from '../sysop-text.js';
 import { formatDate } from './format.js';
 import { readMail, sendMail } from './mail.js';
 import { chat } from './chat.js';
@@ -83,7 +85,7 @@ export function* runMenu(name: string, caller: Caller, limits: Limits, open: rea
     const shown = yield* currentMenu(name);
     if (shown === undefined) return BACK;
     yield* activity(open.length === 0 && name === 'main' ? 'at the main menu' : `at the ${name} menu`);
-    const answer = yield* askScreen(shown.screen, { name: caller.name, title: shown.title, entries: shown.entries, keys: shown.keys });
+    const answer = yield* askScreen(shown.screen, menuVars(shown, caller));
     const exit = yield* answerMenu(name, answer, caller, limits, open);
     if (exit !== undefined) return exit;
   }
@@ -111,9 +113,14 @@ function* answerMenu(name: string, answer: string, caller: Caller, limits: Limit
 
 // The sysop's NAME.help.txt, else a help made from the menu's own entries; the menu follows.
 function* showHelp(menu: Menu, caller: Caller): Flow {
-  const vars = { name: caller.name, title: menu.title, entries: menu.entries, keys: menu.keys };
+  const vars = menuVars(menu, caller);
   if (menu.help !== undefined) yield* showScreen(menu.help, vars);
   else yield* show('menu_help', vars);
+}
+
+/** What a menu's screen and its help are filled with: the menu's own words as the sysop's (colour kept), the caller's name filtered like any caller text. */
+export function menuVars(menu: Menu, caller: Caller): ScreenVars<'menu_help'> {
+  return { name: caller.name, title: sysopText(menu.title), entries: sysopText(menu.entries), keys: menu.keys };
 }
 
 // Undefined: stay on this menu.
