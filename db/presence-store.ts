@@ -43,8 +43,8 @@ export interface PresenceStore {
   hold(row: PresenceRow, now: number): void;
   /** The caller on `line` logged in as `name`, or is doing something else now. */
   update(line: string, owner: string, change: { readonly callerId: number | null; readonly name: string | null; readonly doing: string }, now: number): void;
-  /** The call on `line` ended: its row goes at once. */
-  close(line: string): void;
+  /** The call on `line` ended: its row goes at once; returns what the row said (undefined: there was none). */
+  close(line: string): { readonly number: string; readonly name: string | null; readonly doing: string } | undefined;
   /** One heartbeat for every row `owner` holds; old rows of backends long gone are removed. */
   beat(owner: string, now: number, staleBefore: number): void;
   /** Calls whose heartbeat is at or after `freshSince`, longest on first. */
@@ -67,7 +67,7 @@ export function createPresenceStore(db: Database.Database, write: <T>(what: stri
          doing = excluded.doing, owner = excluded.owner, heartbeat_at = excluded.heartbeat_at`,
     ),
     update: db.prepare<[number | null, string | null, string, number, string, string]>('UPDATE presence SET caller_id = ?, name = ?, doing = ?, heartbeat_at = ? WHERE line = ? AND owner = ?'),
-    close: db.prepare<[string]>('DELETE FROM presence WHERE line = ?'),
+    close: db.prepare<[string], { number: string; name: string | null; doing: string }>('DELETE FROM presence WHERE line = ? RETURNING number, name, doing'),
     beat: db.prepare<[number, string]>('UPDATE presence SET heartbeat_at = ? WHERE owner = ?'),
     stale: db.prepare<[number]>('DELETE FROM presence WHERE heartbeat_at < ?'),
     online: db.prepare<[number], OnlineCaller>('SELECT line, name, number, door, since, doing FROM presence WHERE heartbeat_at >= ? ORDER BY since, line'),
@@ -83,7 +83,7 @@ export function createPresenceStore(db: Database.Database, write: <T>(what: stri
       write('Who is online', () => sql.update.run(change.callerId, change.name, change.doing, now, line, owner));
     },
     close(line) {
-      write('Who is online', () => sql.close.run(line));
+      return write('Who is online', () => sql.close.get(line));
     },
     beat(owner, now, staleBefore) {
       write('Who is online', () => {

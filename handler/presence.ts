@@ -19,6 +19,9 @@ export const FRESH_MS = 3000;
 // Rows of calls left by a dead backend and never taken over (their caller hung up meanwhile).
 const FORGOTTEN_MS = 10 * 60_000;
 
+// What a caller in the main chat room is doing (chat-services.ts chatActivity): their hang-up is a leave there.
+const MAIN_ROOM_ACTIVITY = 'in chat';
+
 /** The topic presence changes are published on. */
 export const PRESENCE_TOPIC = 'presence/';
 
@@ -121,7 +124,12 @@ export function createPresence(options: PresenceOptions): Presence {
       if (attempt('close', () => store.close(line))) announce('off', session, line);
     },
     gone(line) {
-      if (attempt('close', () => store.close(line))) bus.publish(PRESENCE_TOPIC, { change: 'off', line, number, name: null, doing: '' } satisfies PresenceChange);
+      // The row says who was on and where: the process holding the call never hears this hang-up.
+      let row: ReturnType<PresenceStore['close']>;
+      if (!attempt('close', () => void (row = store.close(line))) || row === undefined) return;
+      bus.publish(PRESENCE_TOPIC, { change: 'off', line, number: row.number, name: row.name, doing: row.doing } satisfies PresenceChange);
+      // Nor is its room told: in the main room (the one activity names), the leave is said here.
+      if (row.name !== null && row.doing === MAIN_ROOM_ACTIVITY) bus.publish('chat/main/', { kind: 'leave', from: row.name, room: 'main', at: new Date(now()).toISOString(), origin: line });
     },
     stop() {
       clearInterval(heartbeat);
