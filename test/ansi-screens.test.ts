@@ -1,7 +1,8 @@
-import { copyFileSync, readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SHIPPED_SCREENS } from '../handler/config.js';
+import { loadScreens } from '../handler/screens.js';
 import { screenFolder } from './support/screen-folder.js';
 import { TelnetCaller } from './support/telnet-caller.js';
 import { startTestBbs } from './support/test-bbs.js';
@@ -61,5 +62,12 @@ describe('ANSI art screens (NAME.ans, CP437 with colour)', () => {
       utf8.close();
       await bbs.close();
     }
+  });
+
+  it('shows cursor forward (ESC[nC, as art editors save runs of spaces) as that many spaces, ESC[C as one', () => {
+    const folder = screenFolder();
+    writeFileSync(folder.path('art.ans'), Buffer.from('\x1b[1;33m\xdb\x1b[5C\xdb\x1b[C\xb0\x1b[0C|\r\n\x1b[0m', 'latin1'));
+    const shown = loadScreens(folder.dir).render('art', undefined, 20);
+    expect(shown).toBe('\x1b[1;33m█     █ ░ |\n\x1b[0m');
   });
 });

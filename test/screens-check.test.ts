@@ -70,6 +70,21 @@ describe('m2bbs screens check', () => {
     expect(help.stdout).toContain('screens   check a screens folder');
   });
 
+  it('takes ESC[nC in an .ans screen as spaces, and refuses ESC[s, ESC[u and a NUL byte, each named with file and line', async () => {
+    const folder = screenFolder();
+    // As TheDraw and PabloDraw save art: runs of spaces as cursor forward, and here a save/restore and a NUL.
+    writeFileSync(folder.path('art.ans'), Buffer.from('\x1b[1;33m\xdb\x1b[5C\xdb\x1b[C\xb0\r\n\x1b[s\xdb\x1b[u\r\nA\x00B\r\n\x1b[0m', 'latin1'));
+    const result = await run(['screens', 'check', folder.dir]);
+    expect(result.code).toBe(1);
+    const lines = result.stdout.trim().split('\n');
+    const art = folder.path('art.ans');
+    expect(lines).toContain(`${art}:2: escape sequence "ESC[s" is not a colour (SGR, ESC[...m): an .ans screen may colour text, but not move the cursor, clear the screen or set the title`);
+    expect(lines).toContain(`${art}:2: escape sequence "ESC[u" is not a colour (SGR, ESC[...m): an .ans screen may colour text, but not move the cursor, clear the screen or set the title`);
+    expect(lines).toContain(`${art}:3: a NUL byte (0x00) at column 2: terminals draw nothing for it, so what follows would be out of place; save the art with spaces`);
+    expect(lines.filter((line) => line.includes('ESC[5C') || line.includes('ESC[C') || line.includes(`${art}:1:`))).toEqual([]);
+    expect(lines.at(-1)).toBe(`3 problems in ${folder.dir}: a backend will not start on it, and a running one keeps its current version.`);
+  });
+
   it('refuses an .ans screen with an escape that is not a colour, and a raw ESC in a .txt, each with file and line', async () => {
     const folder = screenFolder();
     // CP437 art: colour is fine, a cursor move is not.
