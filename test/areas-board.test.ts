@@ -7,12 +7,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { MIGRATIONS, migrate } from '../db/migrations.js';
 import { JsonSocketClient } from './support/json-socket-client.js';
 import { screenFolder, type ScreenFolder } from './support/screen-folder.js';
-import { TelnetCaller } from './support/telnet-caller.js';
-import { startTestBbs, type TestBbs } from './support/test-bbs.js';
+import type { TelnetCaller } from './support/telnet-caller.js';
+import { telnetBoardPerTest } from './support/telnet-board.js';
+import type { TestBbs } from './support/test-bbs.js';
 
 const MENU = 'MAIN MENU';
 
@@ -24,25 +25,11 @@ function plain(text: string): string {
 const BEFORE_AREAS = 6;
 
 describe('message areas', () => {
-  let bbs: TestBbs | undefined;
-  const callers: TelnetCaller[] = [];
-
-  afterEach(async () => {
-    for (const caller of callers.splice(0)) caller.close();
-    await bbs?.close();
-    bbs = undefined;
-  });
+  const board = telnetBoardPerTest();
+  const { caller } = board;
 
   async function start(folder: ScreenFolder, more: readonly string[] = []): Promise<TestBbs> {
-    bbs = await startTestBbs({ backends: 2, handlerArgs: ['--screens', folder.dir, ...more] });
-    return bbs;
-  }
-
-  async function caller(name: string): Promise<TelnetCaller> {
-    const telnet = await TelnetCaller.open(bbs!.telnetPort, 'xterm');
-    callers.push(telnet);
-    await telnet.signUpToMenu(name, `${name}-password`);
-    return telnet;
+    return board.start({ backends: 2, handlerArgs: ['--screens', folder.dir, ...more] });
   }
 
   // Types a line and returns what the BBS showed after it, up to `next`, as plain lines.
@@ -97,7 +84,7 @@ describe('message areas', () => {
     await says(ann, '', MENU);
     expect(await says(ann, 'N', MENU)).toContain('Nothing new since you last read.');
 
-    const db = new Database(bbs!.dbFile, { readonly: true });
+    const db = new Database(board.bbs.dbFile, { readonly: true });
     try {
       const rows = db.prepare('SELECT m.id, a.name AS area, m.reply_to AS replyTo, m.body FROM messages m JOIN areas a ON a.id = m.area_id ORDER BY m.id').all();
       expect(rows).toEqual([
@@ -120,7 +107,7 @@ describe('message areas', () => {
     await says(eve, 'For the JSON caller.', '2> ');
     await says(eve, '.', MENU);
 
-    const json = await JsonSocketClient.open(bbs!.frontPort);
+    const json = await JsonSocketClient.open(board.bbs.frontPort);
     onTestFinished(() => json.destroy());
     await json.exchange('connect');
     for (const line of ['fay', 'fay-password', 'y', 'fay-password']) await json.exchange(line);
@@ -162,8 +149,7 @@ describe('message areas', () => {
       expect(await says(cy, '.', "That's all in General")).toContain('Your reply to #10 by zed is on the board as number 11.');
       await says(cy, '', MENU);
       expect(await says(cy, 'N', MENU)).toContain('Nothing new since you last read.');
-      await bbs!.close();
-      bbs = undefined;
+      await board.stop();
       const db = new Database(file, { readonly: true });
       try {
         expect(db.prepare('SELECT id, area_id AS area FROM messages ORDER BY id').all()).toEqual([4, 9, 10, 11].map((id) => ({ id, area: 1 })));

@@ -4,31 +4,17 @@
  * there, the reply stored once, and what they read still marked read.
  */
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
-import { TelnetCaller } from './support/telnet-caller.js';
-import { startTestBbs, type TestBbs } from './support/test-bbs.js';
+import { describe, expect, it } from 'vitest';
+import { telnetBoardPerTest } from './support/telnet-board.js';
 
 const MENU = 'MAIN MENU';
 
 describe('areas across a backend death', () => {
-  let bbs: TestBbs | undefined;
-  const callers: TelnetCaller[] = [];
-
-  afterEach(async () => {
-    for (const caller of callers.splice(0)) caller.close();
-    await bbs?.close();
-    bbs = undefined;
-  });
-
-  async function caller(name: string): Promise<TelnetCaller> {
-    const telnet = await TelnetCaller.open(bbs!.telnetPort, 'xterm');
-    callers.push(telnet);
-    await telnet.signUpToMenu(name, `${name}-password`);
-    return telnet;
-  }
+  const board = telnetBoardPerTest();
+  const { caller } = board;
 
   it('loses nothing of a reply being written, and keeps the read mark of what was read', async () => {
-    bbs = await startTestBbs({ backends: 2, batch: true });
+    const bbs = await board.start({ backends: 2, batch: true });
     const ann = await caller('ann');
     await ann.type('1', '1> ');
     await ann.type('Hello from ann.', '2> ');
