@@ -73,7 +73,7 @@ export interface ChatStore {
 export const KEEP_PER_ROOM = 200;
 /** Lines and room entries older than this go, from every room (private rooms included). */
 export const KEEP_MS = 24 * 60 * 60_000;
-/** Pages older than this go: J and X look back minutes, not hours. */
+/** Pages older than this go (J and X look back minutes, not hours); a joined one is its private room's, kept as long as lines are. */
 export const KEEP_PAGES_MS = 60 * 60_000;
 
 /** Prepares the chat statements on a migrated database; `write` runs each write. */
@@ -92,7 +92,7 @@ export function createChatStore(db: Database.Database, write: <T>(what: string, 
     announcedSince: db.prepare<[number, number], number>('SELECT EXISTS (SELECT 1 FROM chat_entries WHERE caller_id = ? AND at >= ? AND announced = 1)').pluck(),
     enter: db.prepare<[number, string, number, number]>('INSERT INTO chat_entries (caller_id, room, at, announced) VALUES (?, ?, ?, ?)'),
     pruneEntries: db.prepare<[number]>('DELETE FROM chat_entries WHERE at < ?'),
-    prunePages: db.prepare<[number]>('DELETE FROM pages WHERE made_at < ?'),
+    prunePages: db.prepare<[number, number]>("DELETE FROM pages WHERE made_at < ? AND (answer IS NOT 'joined' OR made_at < ?)"),
     online: db.prepare<[number, number], number>('SELECT EXISTS (SELECT 1 FROM presence WHERE caller_id = ? AND heartbeat_at >= ?)').pluck(),
     withdraw: db.prepare<[number, number, number]>("UPDATE pages SET answer = 'withdrawn', answered_at = ? WHERE id = ? AND from_id = ? AND answer IS NULL"),
     pagesSince: db.prepare<[number, number], number>('SELECT count(*) FROM pages WHERE from_id = ? AND made_at >= ?').pluck(),
@@ -132,7 +132,8 @@ export function createChatStore(db: Database.Database, write: <T>(what: string, 
     if (target.dnd !== 0) return { paged: false, why: 'dnd', to: target.name };
     if ((sql.pagesSince.get(fromId, since) ?? 0) >= max) return { paged: false, why: 'too_often', to: target.name };
     const id = Number(sql.insertPage.run(fromId, target.id, now).lastInsertRowid);
-    sql.prunePages.run(now - KEEP_PAGES_MS);
+    // A joined page names its room's two callers (/who there): kept while the room's lines are.
+    sql.prunePages.run(now - KEEP_PAGES_MS, now - KEEP_MS);
     return { paged: true, id, to: target.name, room: `page-${id}` };
   });
 

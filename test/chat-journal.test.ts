@@ -337,9 +337,14 @@ describe('the room', () => {
       // A day on, one line elsewhere and one page: the private room's line and the old page are gone.
       store.chat.say('main', bob.id, 'bob', 'chat', 'hello', later);
       expect(store.chat.backlog('page-1', 0, 20)).toEqual([]);
-      expect(store.chat.page(ann.id, 'bob', T0 + KEEP_PAGES_MS + 1, T0, 3, T0)).toMatchObject({ paged: true, id: 2 });
+      // Page 2 is joined: its private room may go on for hours, and /who there reads the page.
+      expect(store.chat.page(ann.id, 'bob', T0 + 1, T0, 3, T0)).toMatchObject({ paged: true, id: 2 });
+      store.presence.hold({ line: 'line-a', number: 'bbs.10', door: 'json', callerId: ann.id, name: 'ann', since: T0, doing: 'in a private chat', owner: 'bbs.10 pid 1' }, later);
+      expect(store.chat.answerPage(bob.id, T0, 'joined', T0 + 2, 0)).toEqual({ id: 2, from: 'ann', room: 'page-2' });
+      expect(store.chat.page(ann.id, 'bob', T0 + KEEP_PAGES_MS + 2, T0, 3, T0)).toMatchObject({ paged: true, id: 3 });
       expect(store.chat.parties(1)).toEqual([]);
       expect(store.chat.parties(2).sort()).toEqual(['ann', 'bob']);
+      expect(store.chat.parties(3).sort()).toEqual(['ann', 'bob']);
     } finally {
       store.close();
     }
