@@ -74,9 +74,11 @@ function wrapOne(line: string, columns: number): string {
   if ((line.length <= columns && PRINTABLE_ASCII.test(line)) || textColumns(line) <= columns) return line;
   const expanded = line.includes('\t') ? expandTabs(line) : line;
   // A continuation lines up under the first word when the line is indented (a list), and a quoted
-  // line (`> `, `> > `) goes on quoted.
-  const lead = /^ *(?:>+ *)*/.exec(expanded)?.[0] ?? '';
-  const indent = lead.length < columns / 2 ? lead : '';
+  // line (`> `, `> > `) goes on quoted. A lead half the line wide or more is not an indent but
+  // text, wrapped as any (a line of only quote marks is shown whole, never cut to one line).
+  const found = /^ *(?:>+ *)*/.exec(expanded)?.[0] ?? '';
+  const lead = found.length < columns / 2 ? found : '';
+  const indent = lead;
   const out: string[] = [];
   let current = lead;
   let width = lead.length;
@@ -117,7 +119,8 @@ function wrapOne(line: string, columns: number): string {
     } else if (!fresh) newLine();
     for (const piece of piecesOf(word.text)) {
       const w = pieceColumns(piece);
-      if (width + w > columns && !fresh) newLine();
+      // A line holding only its indent breaks too: no line is ever wider than the caller's.
+      if (width + w > columns && (!fresh || width > 0)) newLine();
       current += piece;
       width += w;
       if (w > 0) fresh = false;

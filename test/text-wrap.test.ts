@@ -20,6 +20,19 @@ describe('word wrap to the caller width', () => {
     expect(wrapText('> > a quoted line that goes on for a while', 20)).toBe('> > a quoted line\n> > that goes on for\n> > a while');
   });
 
+  it('shows a line of only quote marks whole, and never makes a line wider than the caller, however deep the indent', () => {
+    const marks = '>'.repeat(100);
+    const wrapped = wrapText(marks, 40);
+    expect(wrapped.replace(/\n/g, '')).toBe(marks);
+    expect(wrapped.split('\n').map(textColumns)).toEqual([40, 40, 20]);
+    const deep = `${' '.repeat(50)}${'x'.repeat(50)}`;
+    const lines = wrapText(deep, 40).split('\n');
+    expect(Math.max(...lines.map(textColumns))).toBeLessThanOrEqual(40);
+    expect(lines.join('').replace(/ /g, '')).toBe('x'.repeat(50));
+    // An indent under half the line is still one: a word that does not fit after it gets less indent, not a break.
+    expect(wrapText(`${' '.repeat(19)}${'y'.repeat(30)}`, 40)).toBe(`${' '.repeat(10)}${'y'.repeat(30)}`);
+  });
+
   it('clamps a width to 20..250 and ignores what is not a positive integer', () => {
     expect(clampColumns(40)).toBe(40);
     expect(clampColumns('60')).toBe(60);

@@ -1,4 +1,9 @@
-/** Splitting an over-long line into pieces that fit, at spaces where it can. */
+/**
+ * Splitting an over-long line into pieces that fit, at spaces where it can. This counts characters
+ * (code points), not terminal columns as handler/text-wrap.ts does, on purpose: the limit here is
+ * the board's stored line length, told to callers as "N characters" and the same for everyone;
+ * how wide a line is on screen depends on each reader's terminal, and the screen wraps it there.
+ */
 
 /** Splits `line` into pieces of at most `max` characters (code points), breaking at spaces when possible. */
 export function wrapLine(line: string, max: number): string[] {
