@@ -29,8 +29,11 @@ function longBody(index: number): string {
   return Array.from({ length: DEFAULT_LIMITS.maxLines }, () => line).join('\n');
 }
 
-/** The lines a blind reader types, over and over: the menu key, then Enter for each further page. */
+/**
+ * The lines a blind reader types, over and over: the menu key, then Enter for each further page
+ * and once more at the end of the area (which asks, R replying), back to the menu.
+ */
 export function boardReadCycle(count = BOARD_MESSAGES): string[] {
   const pages = Math.ceil(count / DEFAULT_LIMITS.pageSize);
-  return ['2', ...Array.from({ length: pages - 1 }, () => '')];
+  return ['2', ...Array.from({ length: pages }, () => '')];
 }

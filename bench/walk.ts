@@ -20,6 +20,8 @@ export function classify(prompt: Prompt): PromptKind {
   const text = prompt.text.toLowerCase();
   if (COMPOSE.test(text)) return 'compose';
   if (text.includes('enter for more')) return 'more';
+  // The end of an area asks too (R would reply): answered as a page prompt, Enter or q going on.
+  if (text.includes("that's all in")) return 'more';
   if (text.includes('main menu')) return 'menu';
   if (text.includes('continue? (y/n)')) return 'motd';
   if (text.includes('sign up as')) return 'sign-up';

@@ -54,6 +54,7 @@ describe('bench walk', () => {
     expect(classify({ text: 'Your message is on the board\r\n---(((MAIN MENU))---\r\n1. Leave\r\n> ', echo: undefined })).toBe('menu');
     expect(classify({ text: 'bench line\r\n 2> ', echo: undefined })).toBe('compose');
     expect(classify({ text: '-- Enter for more, Q to stop --\n> ', echo: true })).toBe('more');
+    expect(classify({ text: "-- That's all in General. R to reply (R 12 for #12), Enter to go on --\n> ", echo: true })).toBe('more');
     expect(classify({ text: 'Send to whom? (their name, or Enter to go back)\n> ', echo: true })).toBe('mail-to');
   });
 

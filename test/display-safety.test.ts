@@ -141,7 +141,7 @@ describe('hostile text in posts and mail reaches other callers harmless', () => 
     try {
       json.send('connect');
       await json.untilPrompt();
-      const shown = (await lines(json, 'victim', PASSWORD, 'Y', '2', '4', 'Q')).join('\n');
+      const shown = (await lines(json, 'victim', PASSWORD, 'Y', '2', '', '4', 'Q')).join('\n');
       assertHarmless(shown);
       check(shown);
     } finally {
@@ -150,7 +150,7 @@ describe('hostile text in posts and mail reaches other callers harmless', () => 
     const ws = await WsCaller.open(bbs.frontPort);
     try {
       await ws.untilPrompt();
-      const shown = (await lines(ws, 'victim', PASSWORD, 'Y', '2', '4', 'Q')).join('\n');
+      const shown = (await lines(ws, 'victim', PASSWORD, 'Y', '2', '', '4', 'Q')).join('\n');
       assertHarmless(shown);
       check(shown);
     } finally {
@@ -178,6 +178,8 @@ describe('hostile text in posts and mail reaches other callers harmless', () => 
       await answer(page, 'Y');
       await waitForScreen(page, 'MAIN MENU');
       await answer(page, '2');
+      await waitForScreen(page, "That's all in");
+      await answer(page, '');
       await waitForScreen(page, 'MAIN MENU', 2);
       await answer(page, '4');
       await waitForScreen(page, 'MAIN MENU', 3);

@@ -69,7 +69,7 @@ describe('a backend killed in the middle of a message', () => {
       await telnet.type('line three', ' 4> ');
       expect(await telnet.type('.', 'MAIN MENU')).toContain('Your message is on the board as number 1.');
       expect(messagesOnTheBoard(board)).toEqual(['line one\nline two\nline three']);
-      const read = await telnet.type('2', /MAIN MENU/);
+      const read = await telnet.type('2', /That's all in General/);
       expect(read.split(/line one\r\nline two\r\nline three/)).toHaveLength(2);
       expect(telnet.text).not.toContain('NO CARRIER');
     } finally {
