@@ -150,6 +150,7 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
             // Not when the journal no longer fitted: the caller is at a new prompt then.
             const quiet = session.quietPrompt && !session.restarted;
             session.quietPrompt = false;
+            session.promptShown = true;
             if (!quiet) emit(session, renderReply(screensAt(options.screens(), session.columns), effect, session.acked, session.caller));
             const line = takeQueued(session);
             if (line === undefined) {
@@ -164,8 +165,11 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
           }
           case 'listen': {
             rooms.place(session, effect.room);
-            const quiet = (effect.quiet || session.quietPrompt) && !session.restarted;
+            // Quiet only where this session put the prompt on the caller's screen itself: a flow
+            // rebuilt after a move sends it (the caller may have been at a quiet listen then).
+            const quiet = (effect.quiet && session.promptShown) || (session.quietPrompt && !session.restarted);
             session.quietPrompt = false;
+            session.promptShown = true;
             if (!quiet) emit(session, renderReply(screensAt(options.screens(), session.columns), promptOf(effect), session.acked, session.caller));
             const event = takeEvent(session);
             if (event !== undefined) {

@@ -71,6 +71,12 @@ export class Session {
   restarted = false;
   /** The prompt a takeover goes live at is not sent again: the line that came with it answers it (see engine startSession). */
   quietPrompt = false;
+  /**
+   * This session has sent the caller a prompt (or found one on their screen): a listen marked
+   * quiet may then leave it there. A session rebuilt from the journal has not, so its first
+   * listen shows the prompt even where the flow says quiet (the proxy's mover waits for it).
+   */
+  promptShown = false;
   /** The call's conversation id whether or not it is journaled (call-identity.ts), and the caller's address: what login services and hang-up orders go by. */
   line: string | undefined = undefined;
   remote: string | undefined = undefined;

@@ -158,6 +158,32 @@ describe('chat across two backends', () => {
     }
   });
 
+  it('SIGKILL of one backend while its caller sits quietly in the room: moved with nothing typed, they get the notice and the prompt, then read the next line said', async () => {
+    const ann = await signedUp('bbs.10', 'ann');
+    const bob = await signedUp('bbs', 'bob', 'bbs.11');
+    await ann.exchange('C');
+    const joined = ann.heard.length;
+    await bob.exchange('C');
+    await ann.hears(event('-- bob joins the chat.'), joined);
+    // Bob's flow now listens with his prompt under ann's line: his journal ends with that event.
+    const before = bob.heard.length;
+    await ann.exchange('before the crash');
+    await bob.hears(event('<ann> before the crash'), before);
+
+    // Bob types nothing: the proxy moves his call and the next backend shows his prompt again.
+    const moved = bob.heard.length;
+    const bbs11 = bbs.handlers[1];
+    bbs11?.child.kill('SIGKILL');
+    await bbs11?.exited;
+    await bob.hears((reply) => reply.type === 'notice' && /-- line moved to @bbs\.1\d --/.test(reply.msg), moved);
+    const notice = bob.heard.findIndex((reply, i) => i >= moved && reply.type === 'notice');
+    await bob.hears((reply) => reply.type === 'prompt', notice + 1);
+    const next = bob.heard.length;
+    await ann.exchange('after the move');
+    await bob.hears(event('<ann> after the move'), next);
+    expect(heardCount(bob, '<ann> before the crash')).toBe(1);
+  });
+
   it('a chat line carrying escapes, a clipboard write, a title, 0x9B, U+202E and <script> reaches a telnet caller and a JSON caller harmless, words intact', async () => {
     const telnet = await TelnetCaller.open(bbs.telnetPort, 'xterm-256color');
     try {
