@@ -4,6 +4,7 @@
  * Knows nothing about how the call is shown; whoever places it gets events.
  */
 import { connect, type Socket } from 'node:net';
+import { DIAL_CLIENT } from '../common/dial-client.js';
 import { ReplyReader } from '../common/reply-reader.js';
 import { isUnreadable, readReply, type BbsReply } from './bbs-reply.js';
 import { formatAddress } from './dial-config.js';
@@ -77,10 +78,12 @@ export class BbsCall {
     return true;
   }
 
-  // A line, with the width the BBS should wrap to (`columns`, which the proxy reads); see README.
-  private body(line: string): string {
+  // A line, with the width the BBS should wrap to (`columns`, which the proxy reads), and on the
+  // first the client's name (who's online shows the call came by `client`); see README.
+  private body(line: string, client?: typeof DIAL_CLIENT): string {
     const columns = this.options.columns?.();
-    return JSON.stringify(columns === undefined || !Number.isInteger(columns) || columns <= 0 ? { type: 'msg', msg: line } : { type: 'msg', msg: line, columns });
+    const sized = columns === undefined || !Number.isInteger(columns) || columns <= 0 ? { type: 'msg', msg: line } : { type: 'msg', msg: line, columns };
+    return JSON.stringify(client === undefined ? sized : { ...sized, client });
   }
 
   /** Hangs up; resolves once the line is closed. */
@@ -126,7 +129,7 @@ export class BbsCall {
     socket.setNoDelay(true);
     socket.on('connect', () => {
       this.current.opened = true;
-      socket.write(`${route} ${this.body('connect')}\0`);
+      socket.write(`${route} ${this.body('connect', DIAL_CLIENT)}\0`);
     });
     socket.on('data', (chunk: Buffer) => {
       if (attempt !== this.attempt) return;

@@ -259,7 +259,7 @@ export function createEngine(options: EngineOptions): Engine {
     const { session } = opened;
     sessions.set(keyOf(request.uuid, request.connId), session);
     session.columns = columnsOf(request);
-    session.door = doorOf(request.headers);
+    session.door = doorOf(request.headers, request.body);
     if (opened.kind === 'new') {
       log.info('session opened', { conn: request.connId, path: request.path, live: sessions.size, max, ...(session.conversation === undefined ? {} : { conversation: session.conversation }) });
       // The first message only dials in ("connect" in the original client); its text is not an answer.

@@ -7,6 +7,7 @@
  * change is published on `presence/`. A write that fails is logged, never a caller's problem.
  */
 import { describeError } from '../common/errors.js';
+import { fromDialClient } from '../common/dial-client.js';
 import type { Logger } from '../common/log.js';
 import type { PresenceStore } from '../db/presence-store.js';
 import type { EventBus } from './event-bus.js';
@@ -64,12 +65,16 @@ export interface PresenceOptions {
   readonly now: () => number;
 }
 
-/** The door a call came in by, as who's online shows it: the proxy's DOOR header; behind Mongrel2, its JSON socket or the web. */
-export function doorOf(headers: Readonly<Record<string, unknown>>): string {
+/**
+ * The door a call came in by, as who's online shows it: the proxy's DOOR header; behind Mongrel2,
+ * its JSON socket (`client` when `body`, the call's first message, says it is `m2bbs dial`) or the web.
+ */
+export function doorOf(headers: Readonly<Record<string, unknown>>, body?: Buffer | string): string {
   const door = headers.DOOR;
   if (door === 'websocket') return 'web';
   if (typeof door === 'string' && door !== '') return door;
-  return headers.METHOD === 'JSON' ? 'json' : 'web';
+  if (headers.METHOD !== 'JSON') return 'web';
+  return body !== undefined && fromDialClient(body) ? 'client' : 'json';
 }
 
 /** Starts the writer and its heartbeat. */

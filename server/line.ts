@@ -3,8 +3,8 @@
  * owns a caller's connection, the switchboard owns the call to a backend.
  */
 
-/** The way a caller came in; sent to backends in the DOOR header. */
-export type Door = 'json' | 'websocket' | 'telnet';
+/** The way a caller came in; sent to backends in the DOOR header (`client`: `m2bbs dial` on the JSON socket). */
+export type Door = 'json' | 'client' | 'websocket' | 'telnet';
 
 /** A caller's connection as the switchboard sees it; each door implements one. */
 export interface Line {

@@ -18,5 +18,10 @@ describe("who's online, in parts", () => {
     expect(doorOf({ DOOR: 'json' })).toBe('json');
     expect(doorOf({ METHOD: 'JSON' })).toBe('json');
     expect(doorOf({ METHOD: 'GET' })).toBe('web');
+    // Behind Mongrel2, m2bbs dial's first message says it is the client; a bare JSON socket's does not.
+    expect(doorOf({ METHOD: 'JSON' }, '{"type":"msg","msg":"connect","columns":80,"client":"m2bbs"}')).toBe('client');
+    expect(doorOf({ METHOD: 'JSON' }, '{"type":"msg","msg":"connect","client":"other"}')).toBe('json');
+    expect(doorOf({ METHOD: 'JSON' }, 'not json "client"')).toBe('json');
+    expect(doorOf({ DOOR: 'client' })).toBe('client');
   });
 });

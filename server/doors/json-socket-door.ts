@@ -12,6 +12,7 @@ import { JsonSocketFramer, httpError, type FrameError } from './json-socket-fram
 import { exitFrame } from './refuse-connection.js';
 import type { RefusalLog } from '../refusal-log.js';
 import { clampColumns } from '../../common/terminal-columns.js';
+import { fromDialClient } from '../../common/dial-client.js';
 
 export interface JsonSocketDoorOptions {
   readonly switchboard: Switchboard;
@@ -147,7 +148,7 @@ class JsonSocketConnection implements Line {
       if (this.closing) return;
       if (!switchboard.knows(frame.route)) return this.refuse({ status: 404, reason: `no number ${frame.route}` });
       if (this.call === undefined) {
-        const dialled = switchboard.dial(this, { door: 'json', remoteAddr: this.remoteAddr, route: frame.route });
+        const dialled = switchboard.dial(this, { door: fromDialClient(frame.body) ? 'client' : 'json', remoteAddr: this.remoteAddr, route: frame.route });
         if (!dialled.ok) return this.hangUpWith(dialled.message);
         this.call = dialled.call;
         this.dialledRoute = frame.route;
