@@ -7,17 +7,18 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../common/log.js';
 import { openDatabase } from '../db/open-database.js';
 import { KEEP_MS, KEEP_PAGES_MS, KEEP_PER_ROOM } from '../db/chat-store.js';
+import { migrate, MIGRATIONS } from '../db/migrations.js';
 import { createStore } from '../db/store.js';
 import { createEventBus, type EventBus } from '../handler/event-bus.js';
 import { Journal } from '../handler/journal.js';
 import { createPresence, type Presence } from '../handler/presence.js';
-import { keepEvent, MAX_QUEUED_EVENTS, takeEvent } from '../handler/listen-queue.js';
-import { Session } from '../handler/session.js';
+import { keepEvent, MAX_QUEUED_EVENTS } from '../handler/listen-runner.js';
+import { Session, takeFirst } from '../handler/session.js';
 import type { Reply } from '../handler/replies.js';
 import { createHarness, ManualClock, registerAtMenu, SERVER_UUID, TEST_LIMITS, type Harness, type TestCaller } from './support/harness.js';
 
@@ -325,6 +326,25 @@ describe('the room', () => {
     }
   });
 
+  it('keeps the pages of a board from before v11, ids and answers, and lets a page be withdrawn', () => {
+    const db = new Database(':memory:');
+    try {
+      migrate(db, MIGRATIONS.slice(0, 10));
+      db.prepare("INSERT INTO callers (name, password_hash, created_at, calls) VALUES ('ann', 'x', 0, 0), ('bob', 'x', 0, 0)").run();
+      db.prepare("INSERT INTO pages (id, from_id, to_id, made_at, answer, answered_at) VALUES (7, 1, 2, 5, 'joined', 6), (8, 2, 1, 9, NULL, NULL)").run();
+      expect(() => db.prepare("UPDATE pages SET answer = 'withdrawn' WHERE id = 8").run()).toThrow(/CHECK/);
+      expect(migrate(db)).toBe(MIGRATIONS.length);
+      expect(db.prepare('SELECT id, from_id, to_id, made_at, answer, answered_at FROM pages ORDER BY id').raw().all()).toEqual([
+        [7, 1, 2, 5, 'joined', 6],
+        [8, 2, 1, 9, null, null],
+      ]);
+      db.prepare("UPDATE pages SET answer = 'withdrawn' WHERE id = 8").run();
+      expect(db.prepare('SELECT answer FROM pages WHERE id = 8').pluck().get()).toBe('withdrawn');
+    } finally {
+      db.close();
+    }
+  });
+
   it("prunes private rooms' lines and old pages by age", () => {
     const store = createStore(openDatabase(':memory:'));
     try {
@@ -430,9 +450,9 @@ describe('the events kept for a session between two listens', () => {
     const session = new Session('uuid', '1', (function* () {})(), 0);
     for (let i = 0; i < MAX_QUEUED_EVENTS + 6; i++) keepEvent(session, { kind: 'chat', from: 'bob', text: `line ${i}`, at: '' });
     expect(session.events).toHaveLength(MAX_QUEUED_EVENTS);
-    expect(takeEvent(session)?.text).toBe('line 6');
+    expect(takeFirst(session, 'events')?.text).toBe('line 6');
     let last: string | undefined;
-    for (let event = takeEvent(session); event !== undefined; event = takeEvent(session)) last = event.text;
+    for (let event = takeFirst(session, 'events'); event !== undefined; event = takeFirst(session, 'events')) last = event.text;
     expect(last).toBe(`line ${MAX_QUEUED_EVENTS + 5}`);
     expect(session.events).toBeUndefined();
   });
