@@ -187,7 +187,11 @@ describe('m2bbs start --max-lines 2 --page-size 1 --max-callers 1, M2BBS_MAX_LIN
     expect(page.prompt?.msg).toBe('-- Enter for more, R to reply to the last one (R 12 for #12), Q to stop --');
     expect(page.texts.join('\n')).toContain('A line of thirty');
     expect(page.texts.join('\n')).not.toContain('Second.');
-    expect((await alice.exchange('')).texts.join('\n')).toContain('Second.');
+    const last = await alice.exchange('');
+    expect(last.texts.join('\n')).toContain('Second.');
+    // The end of the board asks too (R replies there); Enter goes back to the menu, Q hangs up.
+    expect(last.prompt?.msg).toBe("-- That's all in General. R to reply (R 12 for #12), Enter to go on --");
+    expect((await alice.exchange('')).prompt?.msg).toContain('MAIN MENU');
     expect((await alice.exchange('Q')).closed).toBe(true);
 
     // Alice's line is freed as her hang-up reaches the proxy and backend: dial until one answers.
