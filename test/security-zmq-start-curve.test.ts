@@ -47,7 +47,9 @@ describe('m2bbs start --zmq curve', () => {
     const [bound] = ready.backends as { sendSpec: string }[];
     const sendSpec = String(bound?.sendSpec);
     expect(sendSpec).toMatch(/^tcp:\/\/127\.0\.0\.1:\d+$/);
-    expect(await bbs.waitForLog((r) => r.msg === 'CURVE on the tcp:// backend endpoints')).toMatchObject({ allowed: { 'bbs.10': ['bbs.10/m2bbs-local'] } });
+    // The proxy's endpoints and the event bus each say whom they let in (the bus's record says bus).
+    expect(await bbs.waitForLog((r) => r.msg === 'CURVE on the tcp:// backend endpoints' && r.bus === undefined)).toMatchObject({ allowed: { 'bbs.10': ['bbs.10/m2bbs-local'] } });
+    expect(await bbs.waitForLog((r) => r.msg === 'CURVE on the tcp:// backend endpoints' && r.bus === true)).toMatchObject({ allowed: { bus: ['bbs.10:bbs.10/m2bbs-local'] } });
     expect(await bbs.waitForLog((r) => r.msg === 'handler ready')).toMatchObject({ curve: 'on', sendSpec });
 
     // The keys are in the private folder the proxy was given, the secret ones the owner's alone.
