@@ -3,6 +3,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { createLogger } from '../common/log.js';
 import type { Call, CallerInfo, DialResult, DirectoryEntry, Line, Switchboard } from '../server/line.js';
 import { createTelnetDoor, type TelnetDoor } from '../server/doors/telnet-door.js';
+import { MAX_CONTROL_RUN } from '../server/doors/telnet-line-editor.js';
 
 const [IAC, DONT, DO, WONT, WILL, SB, SE] = [255, 254, 253, 252, 251, 250, 240];
 const [ECHO, SGA, TTYPE, NAWS] = [1, 3, 24, 31];
@@ -266,6 +267,25 @@ describe('the telnet door with a negotiating terminal', () => {
     expect(Buffer.from(term.screen.slice(mark))).toEqual(Buffer.from([0x61, 0x62, 0x08, 0x20, 0x08, 0x0d, 0x0a]));
   });
 
+  it('takes Ctrl-W as delete-word and rings the bell at Ctrl-A/Ctrl-C/Ctrl-Z, keeping the half-written line and the call', async () => {
+    const { port, switchboard, door } = await startDoor();
+    const term = await Terminal.open(port, { negotiate: true, ttype: 'xterm-256color' });
+    const call = await switchboard.dialled(1);
+    call.reply({ type: 'prompt', msg: 'Say:', pchar: '> ' });
+    await term.shows(bright('> '));
+    const mark = term.screen.length;
+    term.type('my half-written typo');
+    term.type([0x17]);
+    term.type([0x01, 0x03, 0x1a]);
+    term.type('message\r\n');
+    await call.received('my half-written message');
+    await term.shows('message\r\n', mark);
+    expect(term.since(mark)).toContain(`typo${'\b \b'.repeat(4)}\x07\x07\x07message`);
+    expect(term.text).not.toContain('not accepted');
+    expect(door.liveConnections).toBe(1);
+    expect(call.leaves).toBe(0);
+  });
+
   it('shows an event to a terminal that echoes itself (refused WILL ECHO) on a new line, erasing none of its half-typed line', async () => {
     const { port, switchboard } = await startDoor();
     const term = await Terminal.open(port, { negotiate: true, ttype: 'xterm-256color', refuseEcho: true });
@@ -359,6 +379,7 @@ describe('the telnet door with bad input', () => {
     ['invalid UTF-8', (term) => term.type([0x41, 0xc3, 0x28, 13, 10]), 'That was not valid UTF-8 text; closing the line.'],
     ['IAC IAC, a 0xFF data byte, which is not UTF-8', (term) => term.type([IAC, IAC, 13, 10]), 'That was not valid UTF-8 text; closing the line.'],
     ['binary junk', (term) => term.type([0x41, 0x00, 0x01, 0x02]), 'Control characters and binary data are not accepted; closing the line.'],
+    ['a flood of control bytes', (term) => term.type(new Array<number>(MAX_CONTROL_RUN + 1).fill(0x01)), 'Control characters and binary data are not accepted; closing the line.'],
     ['a subnegotiation that never ends', (term) => term.type([IAC, SB, TTYPE, 0, ...new Array<number>(600).fill(0x41)]), 'Your terminal sent a broken telnet negotiation; closing the line.'],
   ];
   for (const [what, send, message] of cases) {

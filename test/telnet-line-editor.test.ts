@@ -1,6 +1,6 @@
 /** The telnet door's line editor, pure: bytes in, what to echo and the line at Enter out. */
 import { describe, expect, it } from 'vitest';
-import { TelnetLineEditor } from '../server/doors/telnet-line-editor.js';
+import { MAX_CONTROL_RUN, TelnetLineEditor } from '../server/doors/telnet-line-editor.js';
 
 const bytes = (text: string): Buffer => Buffer.from(text, 'latin1');
 
@@ -25,8 +25,32 @@ describe('TelnetLineEditor', () => {
     expect(editor.erase(1)).toBe('');
   });
 
-  it('refuses control bytes, C1 controls, bad UTF-8 and a line past its limit, echoing only what came before', () => {
-    expect(new TelnetLineEditor(100).feed(bytes('ok\x07no'))).toEqual({ echo: '', refused: { message: 'Control characters and binary data are not accepted', reason: 'byte 0x7' } });
+  it('deletes the last word on Ctrl-W (spaces before it too), as the page and m2bbs dial do', () => {
+    const editor = new TelnetLineEditor(100);
+    expect(editor.feed(Buffer.from('say héllo  ', 'utf8'))).toEqual({ echo: 'say héllo  ' });
+    expect(editor.feed(bytes('\x17'))).toEqual({ echo: '\b \b'.repeat(7) });
+    expect(editor.text).toBe('say ');
+    expect(editor.feed(bytes('hi\x17\x17there'))).toEqual({ echo: `hi${'\b \b'.repeat(2)}${'\b \b'.repeat(4)}there` });
+    expect(editor.take()).toEqual({ line: 'there' });
+    expect(editor.feed(bytes('\x17'))).toEqual({ echo: '' });
+  });
+
+  it('ignores other control keys (Ctrl-A, Ctrl-C, Ctrl-Z...) with a bell and keeps the half-typed line', () => {
+    const editor = new TelnetLineEditor(100);
+    expect(editor.feed(bytes('my half-written\x01\x03'))).toEqual({ echo: 'my half-written\x07\x07' });
+    expect(editor.feed(bytes('\x1a message'))).toEqual({ echo: '\x07 message' });
+    expect(editor.take()).toEqual({ line: 'my half-written message' });
+  });
+
+  it(`refuses more than ${MAX_CONTROL_RUN} control bytes in a row (binary data), counting across writes`, () => {
+    const editor = new TelnetLineEditor(100);
+    expect(editor.feed(bytes('a' + '\x03'.repeat(MAX_CONTROL_RUN) + 'b')).refused).toBeUndefined();
+    expect(editor.feed(bytes('\x02'.repeat(MAX_CONTROL_RUN))).refused).toBeUndefined();
+    expect(editor.feed(bytes('\x02'))).toEqual({ echo: '', refused: { message: 'Control characters and binary data are not accepted', reason: `${MAX_CONTROL_RUN + 1} control bytes in a row` } });
+  });
+
+  it('refuses NUL, C1 controls, bad UTF-8 and a line past its limit, echoing only what came before', () => {
+    expect(new TelnetLineEditor(100).feed(bytes('ok\x00no'))).toEqual({ echo: '', refused: { message: 'Control characters and binary data are not accepted', reason: 'byte 0x0' } });
     expect(new TelnetLineEditor(100).feed(bytes('ok\x15\x00'))).toMatchObject({ echo: 'ok\b \b\b \b', refused: { reason: 'byte 0x0' } });
     expect(new TelnetLineEditor(100).feed(Buffer.from('\u0085', 'utf8')).refused?.reason).toBe('C1 control');
     expect(new TelnetLineEditor(100).feed(bytes('\xff\xfe')).refused).toEqual({ message: 'That was not valid UTF-8 text', reason: 'invalid UTF-8' });

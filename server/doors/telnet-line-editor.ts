@@ -1,7 +1,9 @@
 /**
  * The line a telnet caller is typing, edited as a terminal in character mode expects: UTF-8 text
- * kept until Enter, backspace and Ctrl-U, arrow and function keys skipped, control characters,
- * bad UTF-8 and over-long lines refused. Pure: it says what to echo, the door writes it.
+ * kept until Enter, backspace, Ctrl-W (the last word) and Ctrl-U (the line), arrow and function keys
+ * skipped, other control keys (Ctrl-A, Ctrl-C, Ctrl-Z...) ignored with a bell; NUL, a run of control
+ * bytes (binary data), C1 controls, bad UTF-8 and over-long lines refused. Pure: it says what to
+ * echo, the door writes it.
  */
 
 /** Why typing ends the call: words for the caller, and a reason for the log. */
@@ -16,7 +18,12 @@ export interface Typed {
   readonly refused?: TypingRefused;
 }
 
-const [TAB, CTRL_U, ESC] = [0x09, 0x15, 0x1b];
+const [NUL, BELL, TAB, CTRL_U, CTRL_W, ESC] = [0x00, 0x07, 0x09, 0x15, 0x17, 0x1b];
+/**
+ * More control keys than this in a row, with nothing else typed between them, is binary data rather
+ * than a caller's fumbled keys: the line is closed as before control keys were ignored.
+ */
+export const MAX_CONTROL_RUN = 32;
 const C1_CONTROLS = /[\u0080-\u009f]/;
 const CONTROLS = 'Control characters and binary data are not accepted';
 const NOT_UTF8 = 'That was not valid UTF-8 text';
@@ -28,6 +35,8 @@ export class TelnetLineEditor {
   private typed = '';
   private typedBytes = 0;
   private escape: 'none' | 'esc' | 'csi' | 'ss3' = 'none';
+  // Ignored control keys since the last other byte, across feeds.
+  private controlRun = 0;
 
   constructor(private readonly maxLineBytes: number) {}
 
@@ -41,15 +50,23 @@ export class TelnetLineEditor {
     let echo = '';
     let kept: number[] = [];
     for (const byte of bytes) {
+      if (byte >= 0x20 || byte === TAB || byte === ESC) this.controlRun = 0;
       if (this.escape !== 'none') this.skipEscape(byte);
       else if (byte === ESC) this.escape = 'esc';
-      else if (byte === CTRL_U) {
+      else if (byte === CTRL_U || byte === CTRL_W) {
         const accepted = this.accept(kept);
         kept = [];
         if (accepted.refused !== undefined) return { echo: echo + accepted.echo, refused: accepted.refused };
-        echo += accepted.echo + this.erase(Infinity);
-      } else if (byte < 0x20 && byte !== TAB) return { echo, refused: { message: CONTROLS, reason: `byte 0x${byte.toString(16)}` } };
-      else kept.push(byte);
+        echo += accepted.echo + this.erase(byte === CTRL_U ? Infinity : this.lastWordLength());
+      } else if (byte === NUL) return { echo, refused: { message: CONTROLS, reason: 'byte 0x0' } };
+      else if (byte < 0x20 && byte !== TAB) {
+        // A control key typed at a line (Ctrl-A, Ctrl-C, Ctrl-Z...) means nothing here: a bell, the line kept.
+        if (++this.controlRun > MAX_CONTROL_RUN) return { echo, refused: { message: CONTROLS, reason: `${this.controlRun} control bytes in a row` } };
+        const accepted = this.accept(kept);
+        kept = [];
+        if (accepted.refused !== undefined) return { echo: echo + accepted.echo, refused: accepted.refused };
+        echo += accepted.echo + String.fromCharCode(BELL);
+      } else kept.push(byte);
     }
     const accepted = this.accept(kept);
     return accepted.refused === undefined ? { echo: echo + accepted.echo } : { echo: echo + accepted.echo, refused: accepted.refused };
@@ -63,6 +80,12 @@ export class TelnetLineEditor {
     this.typed = chars.join('');
     this.typedBytes = Buffer.byteLength(this.typed);
     return '\b \b'.repeat(removed.length);
+  }
+
+  // Ctrl-W as shells and the page do it: the spaces before the cursor, then the word before them.
+  private lastWordLength(): number {
+    const match = /\S*\s*$/u.exec(this.typed);
+    return match === null ? 0 : Array.from(match[0]).length;
   }
 
   /** Enter: the whole line, and a fresh one begun; or the refusal when it ends in half a character. */
