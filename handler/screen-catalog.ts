@@ -28,6 +28,7 @@ export const SCREEN_CATALOG = {
   menu: ['name', 'title', 'entries', 'keys'],
   menu_error: ['choice', 'keys'],
   menu_help: ['name', 'title', 'entries', 'keys'],
+  menu_after_help: ['name', 'title', 'entries', 'keys'],
   leave_msg: ['max_lines', 'max_length'],
   line_wrapped: ['pieces', 'max_length'],
   line_does_not_fit: ['length', 'lines_left', 'max_length'],

@@ -82,7 +82,8 @@ function seededBoard(): string {
 }
 
 // Sign-up, MOTD, a message, the board page by page, mail out, mail in, a one-liner, quit.
-const SCRIPT = ['alice', 'secret1', 'y', 'secret1', '', '1', 'line one', 'line two', '.', '2', '', '', '3', 'bob', 'hi bob', '.', 'O', 'a one-liner', 'Q'] as const;
+// '?' at the main menu shows the help and then only a prompt: a takeover there replays from the menu.
+const SCRIPT = ['alice', 'secret1', 'y', 'secret1', '', '?', '1', 'line one', 'line two', '.', '2', '', '', '3', 'bob', 'hi bob', '.', 'O', 'a one-liner', 'Q'] as const;
 // The prompts replay rebuilds exactly; at the new-user question and the second password prompt
 // the password is not in the journal and is asked again (tested below).
 const SIGN_UP_CUTS = new Set([2, 3]);

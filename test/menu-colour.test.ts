@@ -32,7 +32,7 @@ describe("a menu's sysop colour", () => {
     try {
       await ansi.signUpToMenu('painter', 'painter-pw');
       const from = ansi.text.length;
-      await ansi.type('?', /Leave a message[^]*MAIN MENU/);
+      await ansi.type('?', /Leave a message[^]*Enter shows the menu/);
       const shown = ansi.text;
       expect(shown).toContain('\x1b[1mMAIN MENU\x1b[0m');
       expect(shown.slice(from)).toContain('\x1b[33mLeave a message.\x1b[0m');

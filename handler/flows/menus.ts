@@ -3,7 +3,7 @@
  * a function of what it was resumed with), shows it, and does what the chosen entry says.
  */
 import type { Caller } from '../../db/store.js';
-import { activity, askScreen, call, checkpoint, currentMenu, flowModule, now, show, showScreen, type Flow, type Vars } from '../effects.js';
+import { activity, ask, askScreen, call, checkpoint, currentMenu, flowModule, now, show, showScreen, type Flow, type Vars } from '../effects.js';
 import type { Limits } from '../limits.js';
 import type { ScreenVars } from '../screen-catalog.js';
 import { asksForHelp, chooseItem, type Menu, type MenuAction, type MenuItem, type TEXT_PLACEHOLDERS } from '../menu.js';
@@ -52,6 +52,8 @@ export type MenuExit = { readonly to: 'quit' } | { readonly to: 'back' } | { rea
 
 const QUIT: MenuExit = Object.freeze({ to: 'quit' });
 const BACK: MenuExit = Object.freeze({ to: 'back' });
+// The menu's help was shown: ask again with the prompt only.
+const HELPED = 'helped';
 const NONE_OPEN: readonly string[] = Object.freeze([]);
 
 // What a text screen shown from a menu may use; only the placeholders a screen uses are filled.
@@ -79,20 +81,24 @@ const FILL = {
 /** Runs the menu called `name` until the caller leaves it; `open` lists the menus it was opened from. */
 export function* runMenu(name: string, caller: Caller, limits: Limits, open: readonly string[] = NONE_OPEN): Flow<MenuExit> {
   // Kept small on purpose: this frame is what every caller at a menu holds while suspended.
+  let helped = false;
   for (;;) {
-    // At the top menu a durable conversation needs nothing from before: replay starts here.
-    if (open.length === 0) yield* checkpoint(caller, name);
+    // At the top menu a durable conversation needs nothing from before: replay starts here (not
+    // at the prompt after the help, which only the line that asked for help leads to).
+    if (open.length === 0 && !helped) yield* checkpoint(caller, name);
     const shown = yield* currentMenu(name);
     if (shown === undefined) return BACK;
     yield* activity(open.length === 0 && name === 'main' ? 'at the main menu' : `at the ${name} menu`);
-    const answer = yield* askScreen(shown.screen, menuVars(shown, caller));
-    const exit = yield* answerMenu(name, answer, caller, limits, open);
-    if (exit !== undefined) return exit;
+    // After the help only a prompt, not the whole menu again: help and prompt fit a 24-row terminal.
+    const answer: string = helped ? yield* ask<'menu_after_help'>('menu_after_help', menuVars(shown, caller)) : yield* askScreen(shown.screen, menuVars(shown, caller));
+    const exit: MenuExit | typeof HELPED | undefined = yield* answerMenu(name, answer, caller, limits, open);
+    helped = exit === HELPED;
+    if (exit !== undefined && exit !== HELPED) return exit;
   }
 }
 
-// Undefined: show the menu again.
-function* answerMenu(name: string, answer: string, caller: Caller, limits: Limits, open: readonly string[]): Flow<MenuExit | undefined> {
+// Undefined: show the menu again; HELPED: its help was shown.
+function* answerMenu(name: string, answer: string, caller: Caller, limits: Limits, open: readonly string[]): Flow<MenuExit | typeof HELPED | undefined> {
   const choice = answer.trim().toUpperCase();
   if (choice === '') return undefined;
   // The answer counts against the menu in force now: a reload may have changed it meanwhile.
@@ -100,7 +106,7 @@ function* answerMenu(name: string, answer: string, caller: Caller, limits: Limit
   if (menu === undefined) return BACK;
   if (asksForHelp(menu, choice)) {
     yield* showHelp(menu, caller);
-    return undefined;
+    return HELPED;
   }
   const item = chooseItem(menu, choice);
   if (item === undefined) {
@@ -111,7 +117,7 @@ function* answerMenu(name: string, answer: string, caller: Caller, limits: Limit
   return exit !== undefined && exit.to === 'menu' && exit.menu === name ? undefined : exit;
 }
 
-// The sysop's NAME.help.txt, else a help made from the menu's own entries; the menu follows.
+// The sysop's NAME.help.txt, else a help made from the menu's own entries; a short prompt follows.
 function* showHelp(menu: Menu, caller: Caller): Flow {
   const vars = menuVars(menu, caller);
   if (menu.help !== undefined) yield* showScreen(menu.help, vars);
