@@ -44,7 +44,7 @@ describe("a menu's sysop colour", () => {
       ansi.close();
       await bbs.close();
     }
-  });
+  }, 60_000);
 
   it("keeps its colour in the menu's screen while the caller's name there is still made display-safe", () => {
     const folder = colouredMenu();

@@ -59,5 +59,5 @@ describe("who's online and m2bbs dial", () => {
     expect(shown.slice(mark)).toMatch(/dialler on bbs\.\d+ by client,/);
     child.stdin.end('Q\n');
     await until(async () => (child.exitCode !== null ? true : undefined), 'm2bbs dial to hang up after Q');
-  });
+  }, 60_000);
 });
