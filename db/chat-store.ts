@@ -43,7 +43,7 @@ export interface ChatStore {
    * KEEP_PER_ROOM; lines older than KEEP_MS go from every room.
    */
   say(room: string, callerId: number, name: string, kind: 'chat' | 'me', body: string, now: number, flood?: FloodLimit): number | 'flood';
-  /** Records the caller entering `room`; true when it is to be announced: no entry of theirs announced since `quietSince`. */
+  /** Records the caller entering `room`; true when it is to be announced: no entry of theirs into `room` announced since `quietSince`. */
   enter(room: string, callerId: number, now: number, quietSince: number): boolean;
   /** The last `limit` lines said in `room` at or after `since`, oldest first. */
   backlog(room: string, since: number, limit: number): ChatLine[];
@@ -89,7 +89,7 @@ export function createChatStore(db: Database.Database, write: <T>(what: string, 
     ),
     saidSince: db.prepare<[number, number], number>('SELECT count(*) FROM chat_lines WHERE caller_id = ? AND at >= ?').pluck(),
     pruneOld: db.prepare<[number]>('DELETE FROM chat_lines WHERE at < ?'),
-    announcedSince: db.prepare<[number, number], number>('SELECT EXISTS (SELECT 1 FROM chat_entries WHERE caller_id = ? AND at >= ? AND announced = 1)').pluck(),
+    announcedSince: db.prepare<[number, string, number], number>('SELECT EXISTS (SELECT 1 FROM chat_entries WHERE caller_id = ? AND room = ? AND at >= ? AND announced = 1)').pluck(),
     enter: db.prepare<[number, string, number, number]>('INSERT INTO chat_entries (caller_id, room, at, announced) VALUES (?, ?, ?, ?)'),
     pruneEntries: db.prepare<[number]>('DELETE FROM chat_entries WHERE at < ?'),
     prunePages: db.prepare<[number, number]>("DELETE FROM pages WHERE made_at < ? AND (answer IS NOT 'joined' OR made_at < ?)"),
@@ -118,7 +118,8 @@ export function createChatStore(db: Database.Database, write: <T>(what: string, 
   });
 
   const enterTx = db.transaction((room: string, callerId: number, now: number, quietSince: number): boolean => {
-    const announce = sql.announcedSince.get(callerId, quietSince) === 0;
+    // Per room: a caller who was in the main room a moment ago and joins a pager is announced there.
+    const announce = sql.announcedSince.get(callerId, room, quietSince) === 0;
     sql.enter.run(callerId, room, now, announce ? 1 : 0);
     sql.pruneEntries.run(now - KEEP_MS);
     return announce;

@@ -427,6 +427,21 @@ describe('paging', () => {
     expect(a.db.prepare('SELECT count(*) FROM pages').pluck().get()).toBe(3);
   });
 
+  it('announces a caller joining a pager though they were in the main room a moment ago', async () => {
+    const a = backend(board(), 'A', createEventBus({ log }));
+    const alice = await registerAtMenu(a.harness, '1', 'alice', 'secret1');
+    const bob = await registerAtMenu(a.harness, '2', 'bob', 'secret2');
+    await bob.say('C');
+    await bob.say('/quit');
+    const paged = bob.replyMatching(isEvent('*** alice is paging you: J at the main menu joins them, X ignores the page.'));
+    await alice.say('P');
+    await alice.say('bob');
+    await paged;
+    const came = alice.replyMatching(isEvent('-- bob joins the chat.'));
+    await bob.say('J');
+    await came;
+  });
+
   it('tells a caller joining a pager who gave up that they stopped waiting, and puts them in no empty room', async () => {
     const hub = createEventBus({ log });
     const a = backend(board(), 'A', hub);
