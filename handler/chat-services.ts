@@ -9,7 +9,7 @@ import { createStoredOr, throwOn } from './write-failure-log.js';
 export interface ChatServices {
   /** Stores a line said in `room`; returns its id, or 'flood' (not stored) past `floodLines` lines in `floodSeconds`. */
   chatSay(room: string, callerId: number, name: string, kind: 'chat' | 'me', body: string, floodLines?: number, floodSeconds?: number): number | 'flood';
-  /** The caller enters `room`; true when that is announced (no announced entry of theirs in the last `quietSeconds`). */
+  /** The caller enters `room`; true when that is announced (no announced entry of theirs into it in the last `quietSeconds`). */
   chatEnter(room: string, callerId: number, quietSeconds: number): boolean;
   /** The lines said in `room` in the last `minutes`, at most `limit`, oldest first. */
   chatBacklog(room: string, minutes: number, limit: number): ChatLine[];

@@ -16,7 +16,7 @@ export const BACKLOG_LINES = 20;
 /** The flood limit: a caller saying more lines than this in so many seconds is told, and the line goes nowhere. */
 export const FLOOD_LINES = 5;
 export const FLOOD_SECONDS = 10;
-/** A caller who entered a room (any) this recently comes and goes unannounced: in and out is no flood of joins. */
+/** A caller who entered the room this recently comes and goes unannounced: in and out is no flood of joins. */
 export const QUIET_ENTRY_SECONDS = 60;
 
 /** How a caller comes into a room. */
