@@ -52,14 +52,25 @@ export interface Menu {
   readonly help?: string;
 }
 
-/** The main menu used when a screens folder has no `main.menu` (folders from before menu files). */
+/**
+ * The main menu used when a screens folder has no `main.menu` (folders from before menu files):
+ * the shipped main.menu's entries, so such a board has every action the shipped one has.
+ */
 export const BUILT_IN_MAIN_MENU = `title: MAIN MENU
-1. Leave a message.        -> leave_message
-2. Read messages left.     -> read_messages
-3. Send to someone else.   -> send_mail
-4. Read messages to you.   -> read_mail
+1. Leave a message.               -> leave_message
+2. Read messages left.            -> read_messages
+N. New messages since last time.  -> new_scan
+3. Send to someone else.          -> send_mail
+4. Read messages to you.          -> read_mail
+W. Who's online.                  -> whos_online
+L. Last callers.                  -> last_callers
+C. Chat with other callers.       -> chat
+P. Page someone.                  -> page
+J. Join a caller who paged you.   -> answer_page
+X. Ignore a page.                 -> ignore_page
+D. Do not disturb (on/off).       -> do_not_disturb
 *
-Q. Quit the BBS.           -> quit
+Q. Quit the BBS.                  -> quit
 `;
 
 /** Builds a menu from its resolved items, rendering `{{entries}}` and `{{keys}}` once for everyone. */
