@@ -156,6 +156,11 @@ describe('caller names', () => {
     ['ALL', 'reserved'],
     ['new', 'reserved'],
     ['Sysop', 'reserved'],
+    ['logging_in', 'reserved'],
+    ['Logging-In', 'reserved'],
+    ['logging__in', 'reserved'],
+    ['sys_op', 'reserved'],
+    ['logger_in', 'ok'],
   ] as const)('%s is %s', (name, verdict) => {
     expect(checkName(name, TEST_LIMITS)).toBe(verdict);
   });

@@ -7,7 +7,13 @@ const NAME_CHARS = /^[A-Za-z0-9_-]+$/;
 export const RESERVED_NAMES: ReadonlySet<string> = new Set([
   'sysop', 'all', 'new', 'admin', 'administrator', 'root', 'system', 'operator', 'guest',
   'everyone', 'nobody', 'anonymous', 'bbs', 'm2bbs', 'mongrel2', 'moderator', 'staff',
+  // Who's online shows a call not yet logged in as "logging in": no caller may read like one.
+  'logging_in', 'loggingin', 'logging', 'login',
 ]);
+
+// `logging-in`, `Logging_In`, `sys_op`: a reserved name with separators between its letters is still that name.
+const folded = (name: string): string => name.toLowerCase().replace(/[_-]/g, '');
+const RESERVED_FOLDED: ReadonlySet<string> = new Set([...RESERVED_NAMES].map(folded));
 
 export type NameVerdict = 'ok' | 'malformed' | 'reserved';
 
@@ -16,7 +22,7 @@ export function checkName(name: string, limits: Limits): NameVerdict {
   if (name.length < limits.minNameLength || name.length > limits.maxNameLength || !NAME_CHARS.test(name)) {
     return 'malformed';
   }
-  return RESERVED_NAMES.has(name.toLowerCase()) ? 'reserved' : 'ok';
+  return RESERVED_NAMES.has(name.toLowerCase()) || RESERVED_FOLDED.has(folded(name)) ? 'reserved' : 'ok';
 }
 
 /** True for the answers that mean no to a (Y/n) question; anything else, Enter included, is yes. */
