@@ -97,6 +97,9 @@ const ASCII_FOR: Readonly<Record<string, string>> = {
   '‐': '-', '‑': '-', '‒': '-', '–': '-', '—': '-', '―': '-', '−': '-', '•': '*', '·': '.',
   '×': 'x', '÷': '/', '©': '(c)', '®': '(R)', '€': 'EUR', '£': 'GBP', '\u00a0': ' ',
   '─': '-', '━': '-', '═': '=', '│': '|', '┃': '|', '║': '|',
+  // Glyphs CP437 draws at control bytes, which are never sent as those bytes (common/cp437.ts):
+  // one character each, so ANSI art keeps its alignment.
+  '►': '>', '◄': '<', '▲': '^', '▼': 'v', '→': '>', '←': '<', '↑': '^', '↓': 'v', '↔': '-', '↕': '|', '○': 'o', '◘': '#', '◙': 'o',
 };
 
 /** Transliterates text to 7-bit ASCII: accents dropped (NFKD), a few look-alikes, `?` for the rest. */
