@@ -73,6 +73,7 @@ export interface Store {
   createCaller(name: string, passwordHash: string, now: number): Caller;
   recordCall(callerId: number, now: number): Caller;
   postMessage(authorId: number, body: string, now: number): number;
+  /** Messages after `afterId` in every area in force (not archived ones), oldest first. */
   listMessages(afterId: number, limit: number): PublicMessage[];
   countMessages(): number;
   sendMail(fromId: number, toId: number, body: string, now: number): number;
@@ -126,10 +127,11 @@ export function createStore(db: Database.Database): Store {
         'INSERT INTO messages (author_id, body, created_at) VALUES (?, ?, ?) RETURNING id',
       )
       .pluck(),
+    // Archived areas' messages are kept but not on the board: a sysop's flow listing it skips them.
     listMessages: db.prepare<[number, number], PublicMessage>(
       `SELECT m.id, c.name AS author, m.body, m.created_at AS createdAt
-       FROM messages m JOIN callers c ON c.id = m.author_id
-       WHERE m.id > ? ORDER BY m.id LIMIT +?`,
+       FROM messages m JOIN callers c ON c.id = m.author_id JOIN areas a ON a.id = m.area_id
+       WHERE m.id > ? AND a.position IS NOT NULL ORDER BY m.id LIMIT +?`,
     ),
     countMessages: db.prepare<[], number>('SELECT messages FROM board_counts').pluck(),
     sendMail: db

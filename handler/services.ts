@@ -41,8 +41,14 @@ export interface Services extends AreaServices, ChatServices, PresenceServices {
   samePassword(repeat: string, hash: string): Promise<boolean>;
   /** Registers a new caller with a password hashNewPassword hashed. */
   registerHashed(name: string, hash: string, at?: LineContext): Promise<Caller>;
+  /**
+   * Posts in General (the built-in flows post with postToArea, in the area the caller picks); kept
+   * for sysops' flow modules and for conversations journaled before areas, which replay it.
+   */
   postMessage(authorId: number, body: string): number;
+  /** Messages after `afterId` in the areas in force (an archived area's are left out), oldest first; for flow modules. */
   listMessages(afterId: number, limit: number): PublicMessage[];
+  /** How many messages the database holds, archived areas' too. */
   countMessages(): number;
   sendMail(fromId: number, toId: number, body: string): number;
   inboxIds(callerId: number): number[];

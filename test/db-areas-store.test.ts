@@ -131,12 +131,15 @@ describe('message areas in SQLite', () => {
     const tech = store.areas.list()[1]!.id;
     const posted = store.areas.post(tech, zed, 'about tech', null, T0)!;
     store.areas.reconcile([]);
+    // Not on the board any more, for the built-in flows nor for a flow module listing it.
+    expect(store.listMessages(0, 10)).toEqual([]);
     expect(store.areas.post(tech, zed, 'too late', null, T0 + 1)).toBeUndefined();
     expect(store.areas.post(tech, zed, 'a late reply', posted, T0 + 1)).toBeUndefined();
     expect(store.areas.message(posted)).toBeUndefined();
     store.areas.reconcile([{ name: 'tech', title: 'Tech' }]);
     expect(store.areas.messages(tech, 0, 10).map((m) => m.body)).toEqual(['about tech']);
     expect(store.areas.message(posted)?.body).toBe('about tech');
+    expect(store.listMessages(0, 10).map((m) => m.body)).toEqual(['about tech']);
   });
 
   it('keeps replies, read marks and unread counts per caller and area; a caller own posts are never new', () => {
