@@ -153,6 +153,8 @@ export async function startBackend(config: HandlerConfig, log: Logger): Promise<
     retention?.stop();
     // Journaled conversations stay open: their callers carry on with another backend.
     engine.endAll('shutdown', true);
+    // Ended or left for another backend: no event is for them here any more.
+    engine.stopEvents();
     engine.flushCommits();
     pull.close();
     await receiving;

@@ -2,6 +2,7 @@
 import type { Logger } from '../common/log.js';
 import type { ChatLine, PageOutcome, WaitingPage } from '../db/chat-store.js';
 import type { Store } from '../db/store.js';
+import { chatActivity } from './flows/chat.js';
 import { FRESH_MS } from './presence.js';
 import { createStoredOr, throwOn } from './write-failure-log.js';
 
@@ -25,10 +26,6 @@ export interface ChatServices {
   chatWho(room: string, self: string): string[];
 }
 
-/** What a caller in `room` is doing, as who's online shows it. */
-export function chatActivity(room: string): string {
-  return room === 'main' ? 'in chat' : 'in a private chat';
-}
 
 
 /** Services among these that write: run in the commit that journals them. */

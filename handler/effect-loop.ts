@@ -13,15 +13,14 @@ import type { FlowStart } from './replay.js';
 import type { Screens } from './screens.js';
 import { LINE_SERVICES, WRITE_SERVICES, type BackendServices, type LineContext } from './services.js';
 import { renderReply } from './replies.js';
-import { takeQueued, type QueuedLine, type Resume, type Session } from './session.js';
+import { takeFirst, type QueuedLine, type Resume, type Session } from './session.js';
 import { callServiceNow, lookUp, resumeWith, type CallEffect, type CallOutcome } from './effect-runners.js';
 import { LineEnded } from './line-ended.js';
 import type { PresenceHooks } from './presence.js';
 import { createTeardown } from './teardown.js';
 import { createCommitBatch } from './commit-batch.js';
 import { createReplayer } from './replay-driver.js';
-import { keepEvent, promptOf, takeEvent } from './listen-queue.js';
-import { renderNotice } from './notices.js';
+import { createListenRunner, type Rooms } from './listen-runner.js';
 import { screensAt } from './screen-width.js';
 
 
@@ -46,12 +45,7 @@ export interface EffectLoopOptions {
   readonly rooms: Rooms;
 }
 
-/** What the effect loop needs of the event router. */
-export interface Rooms {
-  /** The session listens in `room` now (undefined: in none; its queued events are dropped). */
-  place(session: Session, room: string | undefined): void;
-  publish(session: Session, topic: string, body: BusEvent): void;
-}
+export type { Rooms } from './listen-runner.js';
 
 /** What the engine drives a session's flow with. */
 export interface EffectLoop {
@@ -92,6 +86,7 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
   const { emit, settle, settleNow } = commits;
   const replayer = createReplayer({ emit, screens: options.screens, log, journal, startFlow: options.startFlow, now });
   const { rooms } = options;
+  const listens = createListenRunner({ screens: options.screens, now, journal, rooms, emit, settle, advance: (session, resume) => advance(session, resume), read: (session, effect, line) => read(session, effect, line.text, line.seq, line.part, line.last, line.secret) });
 
   function fail(session: Session, error: unknown): void {
     if (isBbsError(error, 'BBS_ERR_CONVERSATION_TAKEN')) {
@@ -152,7 +147,7 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
             session.quietPrompt = false;
             session.promptShown = true;
             if (!quiet) emit(session, renderReply(screensAt(options.screens(), session.columns), effect, session.acked, session.caller));
-            const line = takeQueued(session);
+            const line = takeFirst(session, 'queued');
             if (line === undefined) {
               session.waiting = true;
               session.waitingSince = now();
@@ -164,38 +159,16 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
             break;
           }
           case 'listen': {
-            rooms.place(session, effect.room);
-            // Quiet only where this session put the prompt on the caller's screen itself: a flow
-            // rebuilt after a move sends it (the caller may have been at a quiet listen then).
-            const quiet = (effect.quiet && session.promptShown) || (session.quietPrompt && !session.restarted);
-            session.quietPrompt = false;
-            session.promptShown = true;
-            if (!quiet) emit(session, renderReply(screensAt(options.screens(), session.columns), promptOf(effect), session.acked, session.caller));
-            const event = takeEvent(session);
-            if (event !== undefined) {
-              journal?.record(session, 'event', fingerprint(effect), JSON.stringify(event));
-              result = session.flow.next({ kind: 'event', event });
-              break;
-            }
-            const line = takeQueued(session);
-            if (line === undefined) {
-              session.waiting = true;
-              // Others' chat is not the caller's: idle time runs on from the prompt they last got.
-              if (!quiet) session.waitingSince = now();
-              settle(session);
-              return;
-            }
-            read(session, effect, line.text, line.seq, line.part, line.last, line.secret);
-            result = session.flow.next({ kind: 'line', text: line.text });
+            const next = listens.listen(session, effect);
+            if (next === undefined) return;
+            result = next;
             break;
           }
           case 'notify':
-            emit(session, renderNotice(screensAt(options.screens(), session.columns), effect, new Date(now()), effect.about));
-            result = session.flow.next(undefined);
+            result = listens.notify(session, effect);
             break;
           case 'publish':
-            rooms.publish(session, effect.topic, effect.body);
-            result = session.flow.next(undefined);
+            result = listens.publish(session, effect);
             break;
           case 'call': {
             const called = callLive(session, effect);
@@ -320,26 +293,12 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
     advance(session, { ok: true, value: effect?.kind === 'listen' ? { kind: 'line', text: line.text } : line.text });
   }
 
-  // An event resumes a listen like a line, journaled as its own row; it moves no input number, so
-  // the prompt's seq stays as it was.
-  function hear(session: Session, event: BusEvent): void {
-    if (session.ended) return;
-    const effect = session.effect;
-    if (session.waiting && effect?.kind === 'listen' && session.replay === undefined) {
-      session.waiting = false;
-      journal?.record(session, 'event', fingerprint(effect), JSON.stringify(event));
-      advance(session, { ok: true, value: { kind: 'event', event } });
-      return;
-    }
-    keepEvent(session, event);
-  }
-
   function endLine(session: Session, screen: string, vars: Vars | undefined): void {
     const notices = [{ kind: 'show' as const, screen, vars, final: false }, ...tearDown(session, new LineEnded(screen))];
     notices.forEach((notice, i) => outbox.reply(session.uuid, session.connId, renderReply(screensAt(options.screens(), session.columns), { ...notice, final: i === notices.length - 1 })));
   }
 
-  return { advance, answer, hear, tearDown: (session) => void tearDown(session), endLine, cleanupsDone, flushCommits: () => commits.flush(true) };
+  return { advance, answer, hear: listens.hear, tearDown: (session) => void tearDown(session), endLine, cleanupsDone, flushCommits: () => commits.flush(true) };
 }
 
 // Login services learn the call's line and address from the engine, never from the flow's

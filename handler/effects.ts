@@ -39,24 +39,21 @@ export type Effect =
       readonly room: string | undefined;
       readonly quiet: boolean;
     }
-  | { readonly kind: 'notify'; readonly screen: string; readonly vars: Vars | undefined; readonly event: EventKind; readonly about: EventAbout | undefined }
+  | { readonly kind: 'notify'; readonly screen: string; readonly vars: Vars | undefined; readonly eventKind: EventKind; readonly about: EventAbout | undefined }
   | { readonly kind: 'publish'; readonly topic: string; readonly body: BusEvent };
+
+/**
+ * The optional fields of a bus event and their types: the one list the type below and the
+ * router's check of what another backend sent (event-router.ts) are made from.
+ */
+export const BUS_EVENT_FIELDS = { from: 'string', room: 'string', text: 'string', to: 'string', page: 'number', origin: 'string' } as const;
 
 /**
  * What travels on the bus between backends (chat lines, joins, pages): the facts, never rendered
  * text, since each receiving flow renders it from its own screens. `origin` is the sender's line,
  * so a session is not sent back what it said itself.
  */
-export interface BusEvent {
-  readonly kind: EventKind;
-  readonly from?: string;
-  readonly room?: string;
-  readonly text?: string;
-  readonly to?: string;
-  readonly page?: number;
-  readonly origin?: string;
-  readonly at: string;
-}
+export type BusEvent = { readonly kind: EventKind; readonly at: string } & { readonly [K in keyof typeof BUS_EVENT_FIELDS]?: (typeof BUS_EVENT_FIELDS)[K] extends 'number' ? number : string };
 
 /** Who and what an event shown to the caller is about, for clients that show events their own way. */
 export interface EventAbout {
@@ -174,7 +171,7 @@ export function* listen<N extends ScreenName>(screen: N, vars: ScreenVars<N> | u
 
 /** Shows a screen to the caller as an event (above the line they are typing), not a reply the prompt waits on; `about` goes with it for clients. */
 export function* notify<N extends ScreenName>(screen: N, vars: ScreenVars<N> | undefined, kind: EventKind, about?: EventAbout): Flow {
-  yield { kind: 'notify', screen, vars, event: kind, about };
+  yield { kind: 'notify', screen, vars, eventKind: kind, about };
 }
 
 /** Sends an event to every backend's sessions on `topic` (`chat/ROOM/`, `page/NAME/`); not done again on replay. */

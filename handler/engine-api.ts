@@ -71,4 +71,6 @@ export interface Engine {
   readonly heldForProxy: number;
   /** Sessions forgotten because the proxy moved their call to another connection (DETACH), since start. */
   readonly detached: number;
+  /** Stops taking events from the bus (the backend is closing; its sessions are ended or left for another backend). */
+  stopEvents(): void;
 }

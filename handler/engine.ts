@@ -101,7 +101,7 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   // Without a bus (one backend alone, tests of the engine) events loop back in this process.
-  const router = createEventRouter({ bus: options.bus ?? createEventBus({ log }), log, now, sessions: () => sessions.values(), hear: (session, event) => hear(session, event), screens: options.screens, outbox });
+  const router = createEventRouter({ bus: options.bus ?? createEventBus({ log }), log, now, sessions: () => sessions.values(), hear: (session, event) => hear(session, event), screens: options.screens, outbox, movedOn: (session) => movedOn(session, journal, log) });
 
   const { advance, answer, hear, tearDown, endLine, cleanupsDone, flushCommits } = createEffectLoop({
     services,
@@ -349,5 +349,6 @@ export function createEngine(options: EngineOptions): Engine {
     get detached() {
       return detached;
     },
+    stopEvents: () => router.stop(),
   };
 }

@@ -7,9 +7,9 @@
 import { EVENT_KINDS } from '../common/bbs-messages.js';
 import { describeError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
-import type { BusEvent } from './effects.js';
+import { BUS_EVENT_FIELDS, type BusEvent } from './effects.js';
 import type { EventBus } from './event-bus.js';
-import type { Rooms } from './effect-loop.js';
+import type { Rooms } from './listen-runner.js';
 import type { Outbox } from './engine-api.js';
 import { renderNotice, type Notice } from './notices.js';
 import type { Screens } from './screens.js';
@@ -26,6 +26,8 @@ export interface EventRouterOptions {
   readonly hear: (session: Session, event: BusEvent) => void;
   readonly screens: () => Screens;
   readonly outbox: Outbox;
+  /** Behind Mongrel2, another process has served this session's call since (moved-on.ts): it gets no page or broadcast here. */
+  readonly movedOn?: (session: Session) => boolean;
 }
 
 /** What the engine asks of the router, beyond what the effect loop does. */
@@ -77,8 +79,12 @@ export function createEventRouter(options: EventRouterOptions): EventRouter {
 
   // At once, whatever the flow is doing: the door shows it above the line being typed.
   function show(session: Session, notice: Notice, event: BusEvent): void {
-    options.outbox.reply(session.uuid, session.connId, renderNotice(screensAt(options.screens(), session.columns), notice, new Date(options.now()), { from: event.from, room: event.room }));
+    options.outbox.reply(session.uuid, session.connId, renderNotice(screensAt(options.screens(), session.columns), notice, new Date(options.now()), { from: event.from, room: event.room, text: event.text }));
   }
+
+  // Behind Mongrel2 a session whose call another process served since is kept until a line or the
+  // pruner finds it out; that process shows the caller the page, this one must not show it twice.
+  const stale = (session: Session): boolean => options.movedOn?.(session) === true;
 
   function route(topic: string, body: unknown): void {
     const event = asEvent(body);
@@ -95,13 +101,13 @@ export function createEventRouter(options: EventRouterOptions): EventRouter {
     }
     if (kind === 'page' && target !== undefined) {
       for (const session of options.sessions()) {
-        if (session.ended || session.caller?.toLowerCase() !== target) continue;
-        show(session, event.kind === 'page' ? { screen: 'page_received', vars: { from: event.from ?? '' }, event: 'page' } : { screen: 'page_ignored', vars: { from: event.from ?? '' }, event: 'notice' }, event);
+        if (session.ended || session.caller?.toLowerCase() !== target || stale(session)) continue;
+        show(session, event.kind === 'page' ? { screen: 'page_received', vars: { from: event.from ?? '' }, eventKind: 'page' } : { screen: 'page_ignored', vars: { from: event.from ?? '' }, eventKind: 'notice' }, event);
       }
       return;
     }
     if (kind === 'broadcast') {
-      for (const session of options.sessions()) if (!session.ended && session.caller !== undefined) show(session, { screen: 'broadcast', vars: { from: event.from ?? '', text: event.text ?? '' }, event: 'broadcast' }, event);
+      for (const session of options.sessions()) if (!session.ended && session.caller !== undefined && !stale(session)) show(session, { screen: 'broadcast', vars: { from: event.from ?? '', text: event.text ?? '' }, eventKind: 'broadcast' }, event);
     }
   }
 
@@ -121,7 +127,6 @@ function asEvent(body: unknown): BusEvent | undefined {
   if (typeof body !== 'object' || body === null) return undefined;
   const fields = body as Record<string, unknown>;
   if (typeof fields.kind !== 'string' || !KINDS.has(fields.kind) || typeof fields.at !== 'string') return undefined;
-  for (const key of ['from', 'room', 'text', 'to', 'origin'] as const) if (fields[key] !== undefined && typeof fields[key] !== 'string') return undefined;
-  if (fields.page !== undefined && typeof fields.page !== 'number') return undefined;
+  for (const [key, type] of Object.entries(BUS_EVENT_FIELDS)) if (fields[key] !== undefined && typeof fields[key] !== type) return undefined;
   return body as BusEvent;
 }

@@ -6,10 +6,10 @@
  */
 import type { Logger } from '../common/log.js';
 import type { Outbox } from './engine-api.js';
-import { promptOf } from './listen-queue.js';
+import { promptOf } from './listen-runner.js';
 import { renderReply } from './replies.js';
 import type { Screens } from './screens.js';
-import { takeQueued, type QueuedLine, type Session } from './session.js';
+import { takeFirst, type QueuedLine, type Session } from './session.js';
 import { TurnClock } from './turn-clock.js';
 import { screensAt } from './screen-width.js';
 
@@ -67,7 +67,7 @@ export function createLineIntake(options: LineIntakeOptions): LineIntake {
     }
     if (!session.waiting) return took;
     session.waiting = false;
-    options.answer(session, takeQueued(session) as QueuedLine);
+    options.answer(session, takeFirst(session, 'queued') as QueuedLine);
     return took;
   }
 

@@ -7,11 +7,11 @@ import type { Screens } from './screens.js';
 export interface Notice {
   readonly screen: string;
   readonly vars: Vars | undefined;
-  readonly event: EventKind;
+  readonly eventKind: EventKind;
 }
 
 /** Renders a notice as an `event` body; `msg` loses its trailing newline, since doors put each event on its own line(s). */
 export function renderNotice(screens: Screens, notice: Notice, at: Date, about: EventAbout = {}): string {
   const msg = screens.render(notice.screen, notice.vars).replace(/\n+$/, '');
-  return encodeEvent({ kind: notice.event, msg, from: about.from, room: about.room, text: about.text, at });
+  return encodeEvent({ kind: notice.eventKind, msg, from: about.from, room: about.room, text: about.text, at });
 }

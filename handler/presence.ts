@@ -20,7 +20,7 @@ export const FRESH_MS = 3000;
 // Rows of calls left by a dead backend and never taken over (their caller hung up meanwhile).
 const FORGOTTEN_MS = 10 * 60_000;
 
-// What a caller in the main chat room is doing (chat-services.ts chatActivity): their hang-up is a leave there.
+// What a caller in the main chat room is doing (flows/chat.ts chatActivity): their hang-up is a leave there.
 const MAIN_ROOM_ACTIVITY = 'in chat';
 
 /** The topic presence changes are published on. */

@@ -94,11 +94,15 @@ export class Session {
   ) {}
 }
 
-/** The next line typed ahead, if any; an emptied queue is dropped, since suspended sessions are the bulk of a backend's heap. */
-export function takeQueued(session: Session): QueuedLine | undefined {
-  const queue = session.queued;
-  if (queue === undefined) return undefined;
-  const line = queue.shift();
-  if (queue.length === 0) session.queued = undefined;
-  return line;
+/**
+ * The oldest of the lines typed ahead (`queued`) or of the events kept for the next listen
+ * (`events`), if any; an emptied queue is dropped, since suspended sessions are the bulk of a
+ * backend's heap.
+ */
+export function takeFirst<K extends 'queued' | 'events'>(session: Session, queue: K): NonNullable<Session[K]>[number] | undefined {
+  const items = session[queue] as NonNullable<Session[K]>[number][] | undefined;
+  if (items === undefined) return undefined;
+  const first = items.shift();
+  if (items.length === 0) session[queue] = undefined;
+  return first;
 }

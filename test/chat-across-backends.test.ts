@@ -11,6 +11,8 @@ import { JsonSocketClient } from './support/json-socket-client.js';
 import type { JsonReply } from './support/reply-queue.js';
 import { until } from './support/process-tree.js';
 import { TelnetCaller } from './support/telnet-caller.js';
+import { createLogger } from '../common/log.js';
+import { createEventBus } from '../handler/event-bus.js';
 import { startTestBbs, type TestBbs } from './support/test-bbs.js';
 
 let bbs: TestBbs;
@@ -182,6 +184,28 @@ describe('chat across two backends', () => {
     await ann.exchange('after the move');
     await bob.hears(event('<ann> after the move'), next);
     expect(heardCount(bob, '<ann> before the crash')).toBe(1);
+  });
+
+  it('a broadcast published on the bus reaches every caller on both numbers at once, at a menu or in a room', async () => {
+    const ann = await signedUp('bbs.10', 'ann');
+    const bob = await signedUp('bbs.11', 'bob');
+    await bob.exchange('C');
+    // What issue 18's sysop command will do: publish on the device the backends use.
+    const sysop = createEventBus({ spec: { in: bbs.bus.in, out: bbs.bus.out }, log: createLogger('silent') });
+    try {
+      await sysop.connected;
+      const [annFrom, bobFrom] = [ann.heard.length, bob.heard.length];
+      sysop.publish('broadcast/', { kind: 'broadcast', from: 'sysop', text: 'the board goes down at noon', at: new Date().toISOString() });
+      const told = (reply: JsonReply): boolean => reply.type === 'event' && reply.msg.includes('the board goes down at noon');
+      expect(await ann.hears(told, annFrom)).toMatchObject({ kind: 'broadcast', from: 'sysop', text: 'the board goes down at noon' });
+      expect(await bob.hears(told, bobFrom)).toMatchObject({ kind: 'broadcast', from: 'sysop' });
+      // Between prompts: both still answer where they were.
+      expect((await ann.exchange('W')).texts.join('\n')).toMatch(/bob/);
+      expect((await bob.exchange('/quit')).prompt?.msg).toContain('MAIN MENU');
+      expect(ann.heard.filter(told)).toHaveLength(1);
+    } finally {
+      await sysop.close();
+    }
   });
 
   it('a chat line carrying escapes, a clipboard write, a title, 0x9B, U+202E and <script> reaches a telnet caller and a JSON caller harmless, words intact', async () => {

@@ -51,3 +51,42 @@ describe('a chat conversation moved with nothing typed', () => {
     await said;
   });
 });
+
+describe('the event router of a backend', () => {
+  it('stops taking bus events when its engine stops them (the backend closing)', async () => {
+    const hub = createEventBus({ log });
+    let listening = 0;
+    const counted = { ...hub, onEvent: (listener: Parameters<typeof hub.onEvent>[0]) => {
+      listening++;
+      const off = hub.onEvent(listener);
+      return () => {
+        listening--;
+        off();
+      };
+    } };
+    const a = backends.backend(backends.board(), 'A', counted);
+    expect(listening).toBe(1);
+    a.harness.engine.stopEvents();
+    expect(listening).toBe(0);
+  });
+
+  it('behind Mongrel2, shows a page or broadcast to the process that serves the call now, not to one that served it before', async () => {
+    const file = backends.board();
+    const hub = createEventBus({ log });
+    const a = backends.backend(file, 'A', tap(hub));
+    const b = backends.backend(file, 'B', tap(hub));
+    const alice = await registerAtMenu(a.harness, '1', 'alice', 'secret1');
+    // Her next line lands on B (several handlers on one send_spec take lines in turn): B serves her call now, A's session is stale.
+    const moved = b.harness.caller('1');
+    expect((await moved.say('W'))?.msg).toContain('MAIN MENU');
+
+    const heard = moved.replyMatching((reply) => (reply.type as string) === 'event' && reply.msg.includes('the board goes down at noon'));
+    hub.publish('broadcast/', { kind: 'broadcast', from: 'sysop', text: 'the board goes down at noon', at: new Date(T0).toISOString() });
+    await heard;
+    const paged = moved.replyMatching((reply) => (reply.type as string) === 'event' && reply.msg.includes('carol is paging you'));
+    hub.publish('page/alice/', { kind: 'page', from: 'carol', to: 'alice', page: 1, room: 'page-1', at: new Date(T0).toISOString() });
+    await paged;
+    // Delivered on one turn to both backends: the stale session on A got neither.
+    expect(alice.replies.filter((reply) => (reply.type as string) === 'event')).toEqual([]);
+  });
+});

@@ -5,7 +5,6 @@
  */
 import type { Caller } from '../../db/store.js';
 import { activity, call, listen, notify, now, publish, show, type BusEvent, type Flow } from '../effects.js';
-import { chatActivity } from '../chat-services.js';
 import type { Limits } from '../limits.js';
 
 /** The room every caller can enter from the main menu. */
@@ -18,6 +17,11 @@ export const FLOOD_LINES = 5;
 export const FLOOD_SECONDS = 10;
 /** A caller who entered the room this recently comes and goes unannounced: in and out is no flood of joins. */
 export const QUIET_ENTRY_SECONDS = 60;
+
+/** What a caller in `room` is doing, as who's online shows it (and /who finds the room's callers by). */
+export function chatActivity(room: string): string {
+  return room === MAIN_ROOM ? 'in chat' : 'in a private chat';
+}
 
 /** How a caller comes into a room. */
 export interface Entry {

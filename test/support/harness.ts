@@ -168,7 +168,15 @@ export function createHarness(options: HarnessOptions = {}): Harness {
     };
   }
 
-  return { engine, services, caller, close: () => store.close() };
+  return {
+    engine,
+    services,
+    caller,
+    close() {
+      engine.stopEvents();
+      store.close();
+    },
+  };
 }
 
 /** Registers a caller through the conversation itself and leaves them at the main menu. */

@@ -1,0 +1,118 @@
+/**
+ * Running listens: the `listen`, `notify` and `publish` effects, and events heard for a session,
+ * which resume a listen (journaled as a row, like a line) or wait for the next one.
+ */
+import type { BusEvent, Effect } from './effects.js';
+import { fingerprint, type Journal } from './journal.js';
+import { renderNotice } from './notices.js';
+import { renderReply } from './replies.js';
+import type { Screens } from './screens.js';
+import { screensAt } from './screen-width.js';
+import { takeFirst, type QueuedLine, type Resume, type Session } from './session.js';
+
+/** Events kept for a session busy between two listens; the oldest go first when more come. */
+export const MAX_QUEUED_EVENTS = 64;
+
+type ListenEffect = Extract<Effect, { kind: 'listen' }>;
+type Step = IteratorResult<Effect, void>;
+
+/** What the listen runner needs of the event router. */
+export interface Rooms {
+  /** The session listens in `room` now (undefined: in none; its queued events are dropped). */
+  place(session: Session, room: string | undefined): void;
+  publish(session: Session, topic: string, body: BusEvent): void;
+}
+
+export interface ListenRunnerOptions {
+  readonly screens: () => Screens;
+  readonly now: () => number;
+  readonly journal: Journal | undefined;
+  readonly rooms: Rooms;
+  /** A reply, held for the commit like any other (commit-batch.ts). */
+  readonly emit: (session: Session, body: string) => void;
+  /** The flow waits: what it consumed is committed at the end of the turn. */
+  readonly settle: (session: Session) => void;
+  /** Resumes the flow and runs it until it waits (effect-loop.ts). */
+  readonly advance: (session: Session, resume: Resume) => void;
+  /** Journals a line the flow reads (effect-loop.ts read). */
+  readonly read: (session: Session, effect: ListenEffect, line: QueuedLine) => void;
+}
+
+/** What the effect loop runs listens with. */
+export interface ListenRunner {
+  /** A listen: the flow's next step (an event or a line was waiting), or undefined when it waits. */
+  listen(session: Session, effect: ListenEffect): Step | undefined;
+  notify(session: Session, effect: Extract<Effect, { kind: 'notify' }>): Step;
+  publish(session: Session, effect: Extract<Effect, { kind: 'publish' }>): Step;
+  /** An event for the session: resumes a flow waiting at a listen (journaled), else waits for its next listen (at most 64 kept). */
+  hear(session: Session, event: BusEvent): void;
+}
+
+/** Keeps an event for the session's next listen, dropping the oldest past MAX_QUEUED_EVENTS. */
+export function keepEvent(session: Session, event: BusEvent): void {
+  const queue = (session.events ??= []);
+  queue.push(event);
+  if (queue.length > MAX_QUEUED_EVENTS) queue.shift();
+}
+
+/** The prompt a listen shows, as the ask it looks like to the caller. */
+export function promptOf(effect: ListenEffect): Extract<Effect, { kind: 'ask' }> {
+  return { kind: 'ask', screen: effect.screen, vars: effect.vars, pchar: effect.pchar, echo: true };
+}
+
+/** Creates the runner of one backend's listens. */
+export function createListenRunner(options: ListenRunnerOptions): ListenRunner {
+  const { journal, rooms, emit, settle, now } = options;
+  const screensOf = (session: Session): Screens => screensAt(options.screens(), session.columns);
+
+  function listen(session: Session, effect: ListenEffect): Step | undefined {
+    rooms.place(session, effect.room);
+    // Quiet only where this session put the prompt on the caller's screen itself: a flow
+    // rebuilt after a move sends it (the caller may have been at a quiet listen then).
+    const quiet = (effect.quiet && session.promptShown) || (session.quietPrompt && !session.restarted);
+    session.quietPrompt = false;
+    session.promptShown = true;
+    if (!quiet) emit(session, renderReply(screensOf(session), promptOf(effect), session.acked, session.caller));
+    const event = takeFirst(session, 'events');
+    if (event !== undefined) {
+      journal?.record(session, 'event', fingerprint(effect), JSON.stringify(event));
+      return session.flow.next({ kind: 'event', event });
+    }
+    const line = takeFirst(session, 'queued');
+    if (line === undefined) {
+      session.waiting = true;
+      // Others' chat is not the caller's: idle time runs on from the prompt they last got.
+      if (!quiet) session.waitingSince = now();
+      settle(session);
+      return undefined;
+    }
+    options.read(session, effect, line);
+    return session.flow.next({ kind: 'line', text: line.text });
+  }
+
+  function notify(session: Session, effect: Extract<Effect, { kind: 'notify' }>): Step {
+    emit(session, renderNotice(screensOf(session), effect, new Date(now()), effect.about));
+    return session.flow.next(undefined);
+  }
+
+  function publish(session: Session, effect: Extract<Effect, { kind: 'publish' }>): Step {
+    rooms.publish(session, effect.topic, effect.body);
+    return session.flow.next(undefined);
+  }
+
+  // An event resumes a listen like a line, journaled as its own row; it moves no input number, so
+  // the prompt's seq stays as it was.
+  function hear(session: Session, event: BusEvent): void {
+    if (session.ended) return;
+    const effect = session.effect;
+    if (session.waiting && effect?.kind === 'listen' && session.replay === undefined) {
+      session.waiting = false;
+      journal?.record(session, 'event', fingerprint(effect), JSON.stringify(event));
+      options.advance(session, { ok: true, value: { kind: 'event', event } });
+      return;
+    }
+    keepEvent(session, event);
+  }
+
+  return { listen, notify, publish, hear };
+}
