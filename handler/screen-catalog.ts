@@ -99,6 +99,7 @@ export const SCREEN_CATALOG = {
   chat_who: ['count', 'names'],
   chat_help: ['command'],
   chat_flood: ['lines', 'seconds'],
+  chat_too_long: ['max', 'rest'],
   chat_left: [],
   page_who: [],
   page_unknown: ['name'],

@@ -20,6 +20,7 @@ import { FILE_NAME, parseScreenFile, type ScreenFile } from './screen-file.js';
 import { parseAnsiScreen } from './ansi-screen.js';
 import { fillPlaceholders, type ScreenProblem } from './screen-markup.js';
 import { wrapText } from './text-wrap.js';
+import { HANGING_SCREENS, wrapHanging } from './hanging-wrap.js';
 
 /** What the engine needs of the screens in force: texts to render and menus to offer. */
 export interface Screens {
@@ -192,6 +193,7 @@ export function assembleScreenSet(folder: ScreenFolder, flows: ReadonlyMap<strin
     render(name: string, vars: Vars | undefined, columns?: number): string {
       const text = texts.get(name);
       if (text === undefined) throw new Error(`Expected a screen ${name}.txt in ${folder.dir}, got none`);
+      if (columns !== undefined && HANGING_SCREENS.has(name) && !art.has(name)) return wrapHanging(text, vars, columns);
       const filled = fillPlaceholders(text, vars);
       return columns === undefined || art.has(name) ? filled : wrapText(filled, columns);
     },

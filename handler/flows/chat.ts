@@ -6,6 +6,7 @@
 import type { Caller } from '../../db/store.js';
 import { activity, call, listen, notify, now, publish, show, type BusEvent, type Flow } from '../effects.js';
 import type { Limits } from '../limits.js';
+import { chatText } from '../chat-text.js';
 
 /** The room every caller can enter from the main menu. */
 export const MAIN_ROOM = 'main';
@@ -53,8 +54,10 @@ export function* chatIn(room: string, caller: Caller, limits: Limits, entry: Ent
       quiet = true;
       continue;
     }
-    const text = heard.text.trim().slice(0, limits.maxLineLength);
+    const { text, cut, rest } = chatText(heard.text, limits.maxLineLength);
     if (text === '') continue;
+    // Said, but only so much: the speaker sees what was not sent, to say it again.
+    if (cut) yield* show('chat_too_long', { max: limits.maxLineLength, rest });
     let kind: 'chat' | 'me' = 'chat';
     let body = text;
     if (text.startsWith('/')) {
