@@ -30,7 +30,7 @@ export type Effect =
   | { readonly kind: 'activity'; readonly doing: string }
   | { readonly kind: 'menu'; readonly name: string }
   | { readonly kind: 'flow'; readonly name: string }
-  | { readonly kind: 'checkpoint'; readonly caller: Caller | undefined; readonly menu: string | undefined }
+  | { readonly kind: 'checkpoint'; readonly caller: Caller | undefined; readonly menu: string | undefined; readonly room?: RoomCheckpoint | undefined }
   | {
       readonly kind: 'listen';
       readonly screen: string;
@@ -144,12 +144,19 @@ export function* activity(doing: string): Flow {
   yield { kind: 'activity', doing };
 }
 
+/** A chat room a conversation can be rebuilt in (flows/chat.ts inRoom): the room, whether the caller's join was announced, the page a pager withdraws on leaving. */
+export interface RoomCheckpoint {
+  readonly room: string;
+  readonly announced: boolean;
+  readonly page?: number;
+}
+
 /**
  * Tells a durable conversation where its replay can start over, needing nothing before: `caller`
- * has just logged in (no menu), or is at the top of `menu`.
+ * has just logged in (no menu), is at the top of `menu`, or listens in `room` (entered from the main menu).
  */
-export function* checkpoint(caller: Caller, menu?: string): Flow {
-  yield { kind: 'checkpoint', caller, menu };
+export function* checkpoint(caller: Caller, menu?: string, room?: RoomCheckpoint): Flow {
+  yield { kind: 'checkpoint', caller, menu, room };
 }
 
 /**

@@ -197,6 +197,7 @@ export function fingerprint(effect: Effect): string {
     case 'listen':
       return `listen:${effect.screen}:${effect.room ?? ''}`;
     case 'checkpoint':
+      if (effect.room !== undefined) return `checkpoint:@${effect.room.room}`;
       return effect.caller === undefined ? 'checkpoint:start' : `checkpoint:${effect.menu ?? ''}`;
     default:
       return effect.kind;

@@ -7,14 +7,14 @@
  */
 import type { Caller } from '../db/store.js';
 import type { JournalRow } from '../db/journal-store.js';
-import type { Effect } from './effects.js';
+import type { Effect, RoomCheckpoint } from './effects.js';
 import { decodeError, decodeValue, fingerprint, menuContent } from './journal.js';
 import type { Screens } from './screens.js';
 import { SECRET_ARGUMENTS } from './services.js';
 import type { Resume } from './session.js';
 
-/** Where a flow is rebuilt from: the start of the call, or a checkpoint at a menu. */
-export type FlowStart = { readonly caller: Caller; readonly menu: string | undefined } | undefined;
+/** Where a flow is rebuilt from: the start of the call, or a checkpoint at a menu or in a chat room. */
+export type FlowStart = { readonly caller: Caller; readonly menu: string | undefined; readonly room?: RoomCheckpoint | undefined } | undefined;
 
 /** A replay in progress: the rows and the next one to answer with. */
 export interface Replay {
@@ -42,7 +42,7 @@ export type ReplayStep =
 export function startOf(rows: readonly JournalRow[]): { readonly start: FlowStart; readonly replay: Replay } {
   const first = rows[0];
   if (first?.kind === 'checkpoint') {
-    let checkpoint: { caller?: Caller | null; menu?: string } | null;
+    let checkpoint: { caller?: Caller | null; menu?: string; room?: RoomCheckpoint } | null;
     try {
       checkpoint = JSON.parse(first.value ?? 'null') as typeof checkpoint;
     } catch {
@@ -50,7 +50,7 @@ export function startOf(rows: readonly JournalRow[]): { readonly start: FlowStar
     }
     // A checkpoint that does not read as one cannot be replayed from: the caller starts again.
     if (checkpoint === null) return { start: undefined, replay: { rows, index: 0, broken: `row ${first.n}: a checkpoint that is not JSON` } };
-    return { start: checkpoint.caller === null || checkpoint.caller === undefined ? undefined : { caller: checkpoint.caller, menu: checkpoint.menu }, replay: { rows, index: 0 } };
+    return { start: checkpoint.caller === null || checkpoint.caller === undefined ? undefined : { caller: checkpoint.caller, menu: checkpoint.menu, room: checkpoint.room }, replay: { rows, index: 0 } };
   }
   return { start: undefined, replay: { rows, index: first?.kind === 'start' ? 1 : 0 } };
 }

@@ -90,3 +90,47 @@ describe('the event router of a backend', () => {
     expect(alice.replies.filter((reply) => (reply.type as string) === 'event')).toEqual([]);
   });
 });
+
+describe('a conversation an hour into a busy room', () => {
+  it('is rebuilt from its newest room checkpoint: a few dozen rows read, the caller still in the room, nothing lost or doubled', async () => {
+    const file = backends.board();
+    const hub = createEventBus({ log });
+    const busA = tap(hub);
+    const a = backends.backend(file, 'A', busA);
+    const records: { msg?: string; rows?: number }[] = [];
+    const b = backends.backend(file, 'B', tap(hub), createLogger('info', { write: (line: string) => records.push(JSON.parse(line) as { msg?: string; rows?: number }) }));
+    const alice = await registerAtMenu(a.harness, '1', 'alice', 'secret1');
+    const bob = await registerAtMenu(b.harness, '2', 'bob', 'secret2');
+    await alice.say('C');
+    await bob.say('C');
+    // 200 lines of a busy room reach alice (from other backends' callers: published on the bus as theirs would be).
+    for (let i = 0; i < 200; i++) {
+      const heard = alice.replyMatching(isEvent(`<zed> line ${i}`));
+      hub.publish('chat/main/', { kind: 'chat', from: 'zed', room: 'main', text: `line ${i}`, at: new Date(T0).toISOString() });
+      await heard;
+    }
+    const conversation = `m2/${SERVER_UUID}/0/1`;
+    const count = (sql: string, ...args: unknown[]): number => b.db.prepare(sql).pluck().get(...args) as number;
+    expect(count("SELECT count(*) FROM journal WHERE conversation = ? AND kind = 'event'", conversation)).toBeGreaterThanOrEqual(200);
+
+    // Her backend dies; her next line brings her call to B.
+    busA.cut();
+    const moved = b.harness.caller('1');
+    const said = bob.replyMatching(isEvent('<alice> still here'));
+    await moved.say('still here');
+    await said;
+    const resumed = records.find((record) => record.msg === 'conversation resumed');
+    expect(resumed?.rows).toBeLessThan(60);
+    // In the room, not back at the menu or entering it again; her line said once, the next one heard once.
+    expect(moved.transcript()).not.toContain('MAIN MENU');
+    expect(moved.transcript()).not.toContain('You are in the chat room');
+    const next = moved.replyMatching(isEvent('<bob> welcome back'));
+    await bob.say('welcome back');
+    await next;
+    expect(moved.replies.filter(isEvent('<bob> welcome back'))).toHaveLength(1);
+    expect(bob.replies.filter(isEvent('<alice> still here'))).toHaveLength(1);
+    expect(count("SELECT count(*) FROM chat_lines WHERE body = 'still here'")).toBe(1);
+    // And /quit goes back to the main menu, as from the room entered there.
+    expect((await moved.say('/quit'))?.msg).toContain('MAIN MENU');
+  });
+});

@@ -5,6 +5,7 @@ import { formatDate } from './format.js';
 import type { FlowStart } from '../replay.js';
 import { logIn } from './login.js';
 import { newSummary } from './new-scan.js';
+import { inRoom } from './chat.js';
 import { runMenu } from './menus.js';
 import { saysNo } from './names.js';
 import { onlineAtLogin } from './who.js';
@@ -17,7 +18,7 @@ export function* bbs(limits: Limits, start?: FlowStart): Flow {
   const caller = start?.caller ?? (yield* logIn(limits));
   if (caller === undefined) return;
   yield* identify(caller.name);
-  if (start?.menu === undefined) {
+  if (start?.menu === undefined && start?.room === undefined) {
     // Replay needs nothing from before here: logging in is never replayed (its password is not kept).
     yield* checkpoint(caller);
     const motd = yield* ask('motd', {
@@ -36,6 +37,8 @@ export function* bbs(limits: Limits, start?: FlowStart): Flow {
     const news = yield* newSummary(caller);
     if (news !== undefined) yield* show('new_summary', { summary: news });
   }
+  // Rebuilt in a chat room: rooms are entered from the main menu, which /quit goes back to.
+  if (start?.room !== undefined) yield* inRoom(caller, limits, start.room);
   // Quit, or back from the main menu, ends the call.
   yield* runMenu(start?.menu ?? 'main', caller, limits);
   yield* hangUp('bye', { name: caller.name });

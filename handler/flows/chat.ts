@@ -4,7 +4,7 @@
  * as events that resume the listen, each journaled, so a conversation in chat survives its backend.
  */
 import type { Caller } from '../../db/store.js';
-import { activity, call, listen, notify, now, publish, show, type BusEvent, type Flow } from '../effects.js';
+import { activity, call, checkpoint, listen, notify, now, publish, show, type BusEvent, type Flow, type RoomCheckpoint } from '../effects.js';
 import type { Limits } from '../limits.js';
 import { chatText } from '../chat-text.js';
 
@@ -28,7 +28,12 @@ export function chatActivity(room: string): string {
 export interface Entry {
   /** Shows the backlog first (the main room; a private room starts empty). */
   readonly backlog: boolean;
+  /** The page whose private room this is, withdrawn when its pager leaves (paging.ts). */
+  readonly page?: number;
 }
+
+/** A room checkpoint is written on entry and every so many listens after, so replay after a move reads at most about this many rows. */
+export const CHECKPOINT_LISTENS = 50;
 
 /** Menu entry C: the main chat room until the caller says /quit. */
 export function* chat(caller: Caller, limits: Limits): Flow {
@@ -44,8 +49,18 @@ export function* chatIn(room: string, caller: Caller, limits: Limits, entry: Ent
   // Both limits are counted in the database (journaled writes), so leaving the room resets neither.
   const announced = yield* call('chatEnter', room, caller.id, QUIET_ENTRY_SECONDS);
   if (announced) yield* publish(topicOf(room), { kind: 'join', from: caller.name, room, at: iso(yield* now()) });
+  yield* inRoom(caller, limits, { room, announced, ...(entry.page === undefined ? {} : { page: entry.page }) });
+}
+
+/** In a room once entered, until the caller says /quit: where a conversation in chat is rebuilt from (bbs.ts). */
+export function* inRoom(caller: Caller, limits: Limits, place: RoomCheckpoint): Flow {
+  const { room, announced } = place;
+  // Said again when rebuilt here (activities are not journaled); unchanged, it writes nothing.
+  yield* activity(chatActivity(room));
   let quiet = false;
-  for (;;) {
+  for (let listens = 0; ; listens++) {
+    // Replay after a move starts at the newest of these: a few dozen rows, not the hours of the room.
+    if (listens % CHECKPOINT_LISTENS === 0) yield* checkpoint(caller, undefined, place);
     const heard = yield* listen('chat_prompt', undefined, { room, quiet });
     quiet = false;
     if (heard.kind === 'event') {
@@ -67,6 +82,7 @@ export function* chatIn(room: string, caller: Caller, limits: Limits, entry: Ent
       if (command === '/quit' || command === '/q') {
         if (announced) yield* publish(topicOf(room), { kind: 'leave', from: caller.name, room, at: iso(yield* now()) });
         yield* show('chat_left');
+        if (place.page !== undefined) yield* call('withdrawPage', place.page, caller.id);
         return;
       }
       if (command === '/who') {

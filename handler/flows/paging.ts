@@ -39,9 +39,8 @@ export function* page(caller: Caller, limits: Limits): Flow {
   }
   yield* publish(pageTopic(outcome.to), { kind: 'page', from: caller.name, to: outcome.to, page: outcome.id, room: outcome.room, at: new Date(yield* now()).toISOString() });
   yield* show('page_sent', { name: outcome.to });
-  yield* chatIn(outcome.room, caller, limits, { backlog: false });
-  // Gave up (or talked and left): whoever J's later is told, not put in an empty room.
-  yield* call('withdrawPage', outcome.id, caller.id);
+  // Gave up (or talked and left): the page is withdrawn as the pager leaves the room.
+  yield* chatIn(outcome.room, caller, limits, { backlog: false, page: outcome.id });
 }
 
 /** Menu entry J: joins the caller who paged last (and is not answered yet) in their private room. */

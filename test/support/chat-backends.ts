@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import { createLogger } from '../../common/log.js';
+import { createLogger, type Logger } from '../../common/log.js';
 import { openDatabase } from '../../db/open-database.js';
 import { createStore } from '../../db/store.js';
 import type { EventBus } from '../../handler/event-bus.js';
@@ -45,12 +45,12 @@ export class ChatBackends {
     return join(dir, 'bbs.db');
   }
 
-  /** A backend called `owner` on `file`, on `bus`. */
-  backend(file: string, owner: string, bus: EventBus): { harness: Harness; db: Database.Database } {
+  /** A backend called `owner` on `file`, on `bus`, logging to `log` (silent when not given). */
+  backend(file: string, owner: string, bus: EventBus, log: Logger = this.log): { harness: Harness; db: Database.Database } {
     const db = openDatabase(file);
     const store = createStore(db);
-    const journal = new Journal({ store: store.journal, owner, log: this.log, now: Date.now });
-    const harness = createHarness({ store, journal, bus, limits: TEST_LIMITS, clock: this.clock, log: this.log });
+    const journal = new Journal({ store: store.journal, owner, log, now: Date.now });
+    const harness = createHarness({ store, journal, bus, limits: TEST_LIMITS, clock: this.clock, log });
     this.harnesses.push(harness);
     return { harness, db };
   }
