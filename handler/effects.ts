@@ -63,7 +63,12 @@ export interface EventAbout {
 }
 
 /** What a listen is resumed with: the caller's line, or an event that came first. */
-export type Heard = { readonly kind: 'line'; readonly text: string } | { readonly kind: 'event'; readonly event: BusEvent };
+export type Heard =
+  | { readonly kind: 'line'; readonly text: string }
+  /** The events that came since the flow last listened (in one turn, or while it was busy), in order: one resume, one journal row. */
+  | { readonly kind: 'events'; readonly events: readonly BusEvent[] }
+  /** One event, as journals written before events were delivered together replay it. */
+  | { readonly kind: 'event'; readonly event: BusEvent };
 
 /** A conversation step: a generator that yields effects and is resumed with their results. */
 export type Flow<R = void> = Generator<Effect, R, unknown>;

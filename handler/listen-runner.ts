@@ -55,6 +55,13 @@ export function keepEvent(session: Session, event: BusEvent): void {
   if (queue.length > MAX_QUEUED_EVENTS) queue.shift();
 }
 
+// Every event kept for the session, oldest first, or undefined when none is.
+function takeEvents(session: Session): readonly BusEvent[] | undefined {
+  const events = session.events;
+  session.events = undefined;
+  return events;
+}
+
 /** The prompt a listen shows, as the ask it looks like to the caller. */
 export function promptOf(effect: ListenEffect): Extract<Effect, { kind: 'ask' }> {
   return { kind: 'ask', screen: effect.screen, vars: effect.vars, pchar: effect.pchar, echo: true };
@@ -73,11 +80,8 @@ export function createListenRunner(options: ListenRunnerOptions): ListenRunner {
     session.quietPrompt = false;
     session.promptShown = true;
     if (!quiet) emit(session, renderReply(screensOf(session), promptOf(effect), session.acked, session.caller));
-    const event = takeFirst(session, 'events');
-    if (event !== undefined) {
-      journal?.record(session, 'event', fingerprint(effect), JSON.stringify(event));
-      return session.flow.next({ kind: 'event', event });
-    }
+    const events = takeEvents(session);
+    if (events !== undefined) return session.flow.next(heard(session, effect, events));
     const line = takeFirst(session, 'queued');
     if (line === undefined) {
       session.waiting = true;
@@ -100,18 +104,35 @@ export function createListenRunner(options: ListenRunnerOptions): ListenRunner {
     return session.flow.next(undefined);
   }
 
-  // An event resumes a listen like a line, journaled as its own row; it moves no input number, so
-  // the prompt's seq stays as it was.
+  // The events for a listen, journaled as one row (they move no input number, so the prompt's seq
+  // stays as it was): a busy room costs a row per resume, not one per line said.
+  function heard(session: Session, effect: ListenEffect, events: readonly BusEvent[]): { kind: 'events'; events: readonly BusEvent[] } {
+    journal?.record(session, 'event', fingerprint(effect), JSON.stringify(events));
+    return { kind: 'events', events };
+  }
+
+  // Sessions with events kept this turn and waiting at a listen: resumed once, at the end of the turn, with all of them.
+  const due = new Set<Session>();
+  function deliverDue(): void {
+    const sessions = [...due];
+    due.clear();
+    for (const session of sessions) {
+      const effect = session.effect;
+      if (session.ended || !session.waiting || effect?.kind !== 'listen' || session.replay !== undefined) continue;
+      const events = takeEvents(session);
+      if (events === undefined) continue;
+      session.waiting = false;
+      options.advance(session, { ok: true, value: heard(session, effect, events) });
+    }
+  }
+
   function hear(session: Session, event: BusEvent): void {
     if (session.ended) return;
-    const effect = session.effect;
-    if (session.waiting && effect?.kind === 'listen' && session.replay === undefined) {
-      session.waiting = false;
-      journal?.record(session, 'event', fingerprint(effect), JSON.stringify(event));
-      options.advance(session, { ok: true, value: { kind: 'event', event } });
-      return;
-    }
     keepEvent(session, event);
+    const effect = session.effect;
+    if (!session.waiting || effect?.kind !== 'listen' || session.replay !== undefined) return;
+    if (due.size === 0) setImmediate(deliverDue);
+    due.add(session);
   }
 
   return { listen, notify, publish, hear };

@@ -93,9 +93,12 @@ export function replayStep(replay: Replay, effect: Effect, screens: Screens): Re
       // A listen heard a line: resumed as it was live, with what it heard.
       return feed(effect.kind === 'listen' ? { kind: 'line', text } : text);
     }
-    case 'event':
+    case 'event': {
       if (effect.kind !== 'listen') break;
-      return feed({ kind: 'event', event: decodeValue(row.value) });
+      // A row holds the events of one resume (an array); a journal written before, one event.
+      const value = decodeValue(row.value);
+      return feed(Array.isArray(value) ? { kind: 'events', events: value } : { kind: 'event', event: value });
+    }
     case 'result':
       return feed(decodeValue(row.value));
     case 'error':

@@ -134,3 +134,42 @@ describe('a conversation an hour into a busy room', () => {
     expect((await moved.say('/quit'))?.msg).toContain('MAIN MENU');
   });
 });
+
+describe('events that come together', () => {
+  it('resume a listen once, journaled as one row, each shown in order; a journal with one event a row (written before) still replays', async () => {
+    const file = backends.board();
+    const hub = createEventBus({ log });
+    const busA = tap(hub);
+    const a = backends.backend(file, 'A', busA);
+    const b = backends.backend(file, 'B', tap(hub));
+    const alice = await registerAtMenu(a.harness, '1', 'alice', 'secret1');
+    const bob = await registerAtMenu(b.harness, '2', 'bob', 'secret2');
+    await alice.say('C');
+    const conversation = `m2/${SERVER_UUID}/0/1`;
+    const eventRows = (): string[] => a.db.prepare("SELECT value FROM journal WHERE conversation = ? AND kind = 'event' ORDER BY n").pluck().all(conversation) as string[];
+    const before = eventRows().length;
+
+    // Three lines published in one turn (a burst off the bus): one resume, one row.
+    const third = alice.replyMatching(isEvent('<zed> three'));
+    for (const text of ['one', 'two', 'three']) hub.publish('chat/main/', { kind: 'chat', from: 'zed', room: 'main', text, at: new Date(T0).toISOString() });
+    await third;
+    expect(alice.replies.filter((reply) => (reply.type as string) === 'event').map((reply) => reply.msg)).toEqual(['<zed> one', '<zed> two', '<zed> three']);
+    const rows = eventRows().slice(before);
+    expect(rows).toHaveLength(1);
+    expect((JSON.parse(rows[0] as string) as { text: string }[]).map((event) => event.text)).toEqual(['one', 'two', 'three']);
+
+    // The journal as an older backend wrote it: one event (an object) a row.
+    const joined = alice.replyMatching(isEvent('-- bob joins the chat.'));
+    await bob.say('C');
+    await joined;
+    a.db.prepare("UPDATE journal SET value = json_extract(value, '$[0]') WHERE conversation = ? AND kind = 'event'").run(conversation);
+    expect(JSON.parse(eventRows().at(-1) as string)).toMatchObject({ kind: 'join', from: 'bob' });
+    busA.cut();
+    const moved = b.harness.caller('1');
+    const said = bob.replyMatching(isEvent('<alice> still here'));
+    await moved.say('still here');
+    await said;
+    expect(moved.transcript()).not.toContain('the board was updated');
+    expect(moved.transcript()).not.toContain('MAIN MENU');
+  });
+});

@@ -63,8 +63,8 @@ export function* inRoom(caller: Caller, limits: Limits, place: RoomCheckpoint): 
     if (listens % CHECKPOINT_LISTENS === 0) yield* checkpoint(caller, undefined, place);
     const heard = yield* listen('chat_prompt', undefined, { room, quiet });
     quiet = false;
-    if (heard.kind === 'event') {
-      yield* tell(heard.event);
+    if (heard.kind !== 'line') {
+      for (const event of heard.kind === 'events' ? heard.events : [heard.event]) yield* tell(event);
       // The prompt is still on the caller's screen, under the event.
       quiet = true;
       continue;
