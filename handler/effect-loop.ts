@@ -11,10 +11,11 @@ import { encodeValue, fingerprint, menuContent, type Journal } from './journal.j
 import type { Menu } from './menu.js';
 import type { FlowStart } from './replay.js';
 import type { Screens } from './screens.js';
-import { LINE_SERVICES, WRITE_SERVICES, type BackendServices, type LineContext } from './services.js';
+import type { BackendServices } from './services.js';
 import { renderReply } from './replies.js';
 import { takeFirst, type QueuedLine, type Resume, type Session } from './session.js';
-import { callServiceNow, lookUp, resumeWith, type CallEffect, type CallOutcome } from './effect-runners.js';
+import { lookUp, resumeWith } from './effect-runners.js';
+import { createCallRunner } from './call-runner.js';
 import { LineEnded } from './line-ended.js';
 import type { PresenceHooks } from './presence.js';
 import { createTeardown } from './teardown.js';
@@ -77,7 +78,6 @@ export interface EffectLoop {
 export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
   const { services, outbox, log, now, journal } = options;
 
-  const callService = (effect: CallEffect, args: readonly unknown[]): CallOutcome => callServiceNow(services, args === effect.args ? effect : { ...effect, args });
   const fromScreens = (effect: Extract<Effect, { kind: 'menu' | 'flow' }>): unknown => lookUp(options.screens(), effect);
   const { tearDown, cleanUp, cleanupsDone } = createTeardown({ services, log, flowName: options.flowName, screens: options.screens });
 
@@ -86,6 +86,7 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
   const { emit, settle, settleNow } = commits;
   const replayer = createReplayer({ emit, screens: options.screens, log, journal, startFlow: options.startFlow, now });
   const { rooms } = options;
+  const { callLive } = createCallRunner({ services, journal, log, settle, advance: (session, resume) => advance(session, resume), fail: (session, error) => fail(session, error) });
   const listens = createListenRunner({ screens: options.screens, now, journal, rooms, emit, settle, advance: (session, resume) => advance(session, resume), read: (session, effect, line) => read(session, effect, line.text, line.seq, line.part, line.last, line.secret) });
 
   function fail(session: Session, error: unknown): void {
@@ -229,64 +230,6 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
     journal?.record(session, 'line', fingerprint(effect), echo && !typedAtSecret ? JSON.stringify(text) : null, seq === 0 ? null : seq);
   }
 
-  // A call made now: its result now, or undefined when the flow waits for a promise (advanced later).
-  function callLive(session: Session, effect: Extract<Effect, { kind: 'call' }>): Resume | undefined {
-    const staged = journal === undefined || session.conversation === undefined ? undefined : services.staged?.[effect.service as keyof NonNullable<BackendServices['staged']>];
-    if (staged !== undefined) {
-      // Hashing first, with nothing written; then the write and its row in one transaction.
-      settle(session);
-      (staged as (...args: readonly unknown[]) => Promise<() => unknown>)(...argsFor(session, effect)).then(
-        (write) => writeAtCommit(session, effect, write),
-        (error: unknown) => advance(session, journalled(session, effect, () => recorded(session, effect, { ok: false, error }))),
-      );
-      return undefined;
-    }
-    if (journal !== undefined && session.conversation !== undefined && WRITE_SERVICES.has(effect.service)) {
-      writeAtCommit(session, effect, () => (services[effect.service] as (...args: readonly unknown[]) => unknown)(...effect.args));
-      return undefined;
-    }
-    const called = callService(effect, argsFor(session, effect));
-    if ('later' in called) {
-      settle(session);
-      called.later.then(
-        (value: unknown) => advance(session, journalled(session, effect, () => recorded(session, effect, { ok: true, value }))),
-        (error: unknown) => advance(session, journalled(session, effect, () => recorded(session, effect, { ok: false, error }))),
-      );
-      return undefined;
-    }
-    return recorded(session, effect, called.now);
-  }
-
-  // A write is made in the turn's commit, with its row: stored and journaled together, or neither.
-  // The flow waits for it, like for an awaited call, and goes on once it is committed.
-  function writeAtCommit(session: Session, effect: Extract<Effect, { kind: 'call' }>, run: () => unknown): void {
-    if (session.ended) return;
-    if (journal === undefined || session.conversation === undefined) return advance(session, attemptNow(run));
-    journal.queueWrite(session, effect, run);
-    settle(session);
-  }
-
-  function recorded(session: Session, effect: Extract<Effect, { kind: 'call' }>, outcome: Resume): Resume {
-    journal?.recordOutcome(session, effect, outcome);
-    return outcome;
-  }
-
-  // An awaited result, journaled unless the conversation ended (or moved) meanwhile; a fencing
-  // refusal here reaches advance as the error it resumes with, which fail() tells apart.
-  function journalled(session: Session, effect: Extract<Effect, { kind: 'call' }>, outcome: () => Resume): Resume {
-    if (session.ended) return { ok: true, value: undefined };
-    try {
-      return outcome();
-    } catch (error) {
-      if (isBbsError(error, 'BBS_ERR_CONVERSATION_TAKEN')) {
-        fail(session, error);
-        return { ok: true, value: undefined };
-      }
-      log.error('call outcome not journaled', { conn: session.connId, service: effect.service, error: describeError(error) });
-      return { ok: false, error };
-    }
-  }
-
   function answer(session: Session, line: QueuedLine): void {
     const effect = session.effect;
     if (effect?.kind === 'ask' || effect?.kind === 'listen') read(session, effect, line.text, line.seq, line.part, line.last, line.secret);
@@ -299,20 +242,4 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
   }
 
   return { advance, answer, hear: listens.hear, tearDown: (session) => void tearDown(session), endLine, cleanupsDone, flushCommits: () => commits.flush(true) };
-}
-
-// Login services learn the call's line and address from the engine, never from the flow's
-// arguments: those are what the journal's fingerprints hold, and they stay the same on replay.
-function argsFor(session: Session, effect: CallEffect): readonly unknown[] {
-  if (!LINE_SERVICES.has(effect.service) || session.line === undefined) return effect.args;
-  const at: LineContext = { line: session.line, remote: session.remote };
-  return [...effect.args, at];
-}
-
-function attemptNow(run: () => unknown): Resume {
-  try {
-    return { ok: true, value: run() };
-  } catch (error) {
-    return { ok: false, error };
-  }
 }
