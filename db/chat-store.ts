@@ -18,7 +18,7 @@ export interface ChatLine {
 
 /** What paging a caller came to: a page made, or why not. */
 export type PageOutcome =
-  | { readonly paged: true; readonly id: number; readonly to: string; readonly room: string }
+  | { readonly paged: true; readonly id: number; readonly to: string; readonly room: string; readonly crossed?: true }
   | { readonly paged: false; readonly why: 'unknown' | 'self' | 'offline' | 'dnd' | 'too_often'; readonly to: string };
 
 /** A page waiting for its caller's answer; `withdrawn` when its pager stopped waiting (answered nothing). */
@@ -50,13 +50,16 @@ export interface ChatStore {
   /**
    * Pages `name` for caller `fromId`, unless they are not a caller, not online (no line, or its
    * presence heartbeat older than `freshSince`), do not want to be disturbed, or the pager paged
-   * too often since `since` (at most `max`).
+   * too often since `since` (at most `max`). When `name` is paging `fromId` already (a page made
+   * since `crossSince` and not answered, its pager still on the call they paged from), no second
+   * page is made: that one is answered joined and comes back `crossed`, for the caller to join.
    */
-  page(fromId: number, name: string, now: number, since: number, max: number, freshSince: number): PageOutcome;
+  page(fromId: number, name: string, now: number, since: number, max: number, freshSince: number, crossSince?: number): PageOutcome;
   /**
    * The newest page to `toId` made since `since` and not yet answered; with `how`, marks it joined
-   * or ignored. A page its pager withdrew, or whose pager is not online (no presence heartbeat
-   * since `freshSince`), comes back `withdrawn` and is not marked.
+   * or ignored. A page its pager withdrew, or whose pager is no longer on the call they paged from
+   * (hung up: no presence heartbeat since `freshSince` of a call begun before the page), comes back
+   * `withdrawn` and is not marked.
    */
   answerPage(toId: number, since: number, how: 'joined' | 'ignored', now: number, freshSince: number): WaitingPage | undefined;
   /** Pager `fromId` gave up waiting for page `id`: withdrawn, unless it was answered already. */
@@ -65,6 +68,8 @@ export interface ChatStore {
   toggleDnd(callerId: number): boolean;
   /** The names of callers online (a presence heartbeat since `since`) whose activity is `doing`, sorted. */
   doing(doing: string, since: number): string[];
+  /** The names of callers online (a heartbeat since `since`) doing `doing` whose latest entry into a room was into `room`, sorted. */
+  inRoom(room: string, doing: string, since: number): string[];
   /** The pager's and the paged caller's names of page `id` (who may be in its private room). */
   parties(id: number): string[];
 }
@@ -93,17 +98,26 @@ export function createChatStore(db: Database.Database, write: <T>(what: string, 
     enter: db.prepare<[number, string, number, number]>('INSERT INTO chat_entries (caller_id, room, at, announced) VALUES (?, ?, ?, ?)'),
     pruneEntries: db.prepare<[number]>('DELETE FROM chat_entries WHERE at < ?'),
     prunePages: db.prepare<[number, number]>("DELETE FROM pages WHERE made_at < ? AND (answer IS NOT 'joined' OR made_at < ?)"),
-    online: db.prepare<[number, number], number>('SELECT EXISTS (SELECT 1 FROM presence WHERE caller_id = ? AND heartbeat_at >= ?)').pluck(),
+    // On a call begun before the page (a takeover keeps `since`): a pager who hung up and called again waits nowhere.
+    onSince: db.prepare<[number, number, number], number>('SELECT EXISTS (SELECT 1 FROM presence WHERE caller_id = ? AND heartbeat_at >= ? AND since <= ?)').pluck(),
+    pagingMe: db.prepare<[number, number, number], { id: number; madeAt: number }>(
+      'SELECT id, made_at AS madeAt FROM pages WHERE from_id = ? AND to_id = ? AND made_at >= ? AND answer IS NULL ORDER BY id DESC LIMIT 1',
+    ),
     withdraw: db.prepare<[number, number, number]>("UPDATE pages SET answer = 'withdrawn', answered_at = ? WHERE id = ? AND from_id = ? AND answer IS NULL"),
     pagesSince: db.prepare<[number, number], number>('SELECT count(*) FROM pages WHERE from_id = ? AND made_at >= ?').pluck(),
     insertPage: db.prepare<[number, number, number]>('INSERT INTO pages (from_id, to_id, made_at) VALUES (?, ?, ?)'),
-    waiting: db.prepare<[number, number], { id: number; from: string; fromId: number; room: string; answer: string | null }>(
-      `SELECT p.id, c.name AS "from", p.from_id AS fromId, 'page-' || p.id AS room, p.answer FROM pages p JOIN callers c ON c.id = p.from_id
+    waiting: db.prepare<[number, number], { id: number; from: string; fromId: number; room: string; answer: string | null; madeAt: number }>(
+      `SELECT p.id, c.name AS "from", p.from_id AS fromId, 'page-' || p.id AS room, p.answer, p.made_at AS madeAt FROM pages p JOIN callers c ON c.id = p.from_id
        WHERE p.to_id = ? AND p.made_at >= ? AND (p.answer IS NULL OR p.answer = 'withdrawn') ORDER BY p.id DESC LIMIT 1`,
     ),
     answer: db.prepare<[string, number, number]>('UPDATE pages SET answer = ?, answered_at = ? WHERE id = ?'),
     toggleDnd: db.prepare<[number], number>('UPDATE callers SET dnd = 1 - dnd WHERE id = ? RETURNING dnd').pluck(),
     parties: db.prepare<[number], string>('SELECT c.name FROM pages p JOIN callers c ON c.id IN (p.from_id, p.to_id) WHERE p.id = ?').pluck(),
+    inRoom: db.prepare<[string, number, string], string>(
+      `SELECT DISTINCT p.name FROM presence p WHERE p.doing = ? AND p.heartbeat_at >= ? AND p.name IS NOT NULL
+         AND (SELECT e.room FROM chat_entries e WHERE e.caller_id = p.caller_id ORDER BY e.at DESC, e.id DESC LIMIT 1) = ?
+       ORDER BY p.name COLLATE NOCASE`,
+    ).pluck(),
     doing: db.prepare<[string, number], string>('SELECT DISTINCT name FROM presence WHERE doing = ? AND heartbeat_at >= ? AND name IS NOT NULL ORDER BY name COLLATE NOCASE').pluck(),
   };
 
@@ -125,11 +139,17 @@ export function createChatStore(db: Database.Database, write: <T>(what: string, 
     return announce;
   });
 
-  const pageTx = db.transaction((fromId: number, name: string, now: number, since: number, max: number, freshSince: number): PageOutcome => {
+  const pageTx = db.transaction((fromId: number, name: string, now: number, since: number, max: number, freshSince: number, crossSince: number): PageOutcome => {
     const target = sql.target.get(freshSince, name);
     if (target === undefined) return { paged: false, why: 'unknown', to: name };
     if (target.id === fromId) return { paged: false, why: 'self', to: target.name };
     if (target.online === 0) return { paged: false, why: 'offline', to: target.name };
+    // Two callers paging each other: the second joins the first's room (as J would), no second room to wait in.
+    const crossing = sql.pagingMe.get(target.id, fromId, crossSince);
+    if (crossing !== undefined && sql.onSince.get(target.id, freshSince, crossing.madeAt) === 1) {
+      sql.answer.run('joined', now, crossing.id);
+      return { paged: true, crossed: true, id: crossing.id, to: target.name, room: `page-${crossing.id}` };
+    }
     if (target.dnd !== 0) return { paged: false, why: 'dnd', to: target.name };
     if ((sql.pagesSince.get(fromId, since) ?? 0) >= max) return { paged: false, why: 'too_often', to: target.name };
     const id = Number(sql.insertPage.run(fromId, target.id, now).lastInsertRowid);
@@ -143,19 +163,20 @@ export function createChatStore(db: Database.Database, write: <T>(what: string, 
     if (page === undefined) return undefined;
     const found = { id: page.id, from: page.from, room: page.room };
     // A pager who hung up waits nowhere: joining would be a room of one.
-    if (page.answer === 'withdrawn' || sql.online.get(page.fromId, freshSince) === 0) return { ...found, withdrawn: true };
+    if (page.answer === 'withdrawn' || sql.onSince.get(page.fromId, freshSince, page.madeAt) === 0) return { ...found, withdrawn: true };
     sql.answer.run(how, now, page.id);
     return found;
   });
 
   return {
     doing: (what, since) => sql.doing.all(what, since),
+    inRoom: (room, what, since) => sql.inRoom.all(what, since, room),
     parties: (id) => sql.parties.all(id),
     say: (room, callerId, name, kind, body, now, flood) => write('A chat line', () => sayTx.immediate(room, callerId, name, kind, body, now, flood)),
     enter: (room, callerId, now, quietSince) => write('A chat entry', () => enterTx.immediate(room, callerId, now, quietSince)),
     withdrawPage: (id, fromId, now) => write('A page withdrawn', () => void sql.withdraw.run(now, id, fromId)),
     backlog: (room, since, limit) => sql.backlog.all(room, since, limit),
-    page: (fromId, name, now, since, max, freshSince) => write('A page', () => pageTx.immediate(fromId, name, now, since, max, freshSince)),
+    page: (fromId, name, now, since, max, freshSince, crossSince = since) => write('A page', () => pageTx.immediate(fromId, name, now, since, max, freshSince, crossSince)),
     answerPage: (toId, since, how, now, freshSince) => write('An answer to a page', () => answerTx.immediate(toId, since, how, now, freshSince)),
     toggleDnd: (callerId) => write('Do not disturb', () => sql.toggleDnd.get(callerId) !== 0),
   };

@@ -14,7 +14,7 @@ export interface ChatServices {
   chatEnter(room: string, callerId: number, quietSeconds: number): boolean;
   /** The lines said in `room` in the last `minutes`, at most `limit`, oldest first. */
   chatBacklog(room: string, minutes: number, limit: number): ChatLine[];
-  /** Pages caller `name`, at most `perMinute` pages a minute from `fromId`. */
+  /** Pages caller `name`, at most `perMinute` pages a minute from `fromId`; `crossed` (no new page) when `name` is paging `fromId` already. */
   pageCaller(fromId: number, name: string, perMinute: number): PageOutcome;
   /** The caller's newest page of the last `minutes` not yet answered, now answered `how` (unless its pager stopped waiting: `withdrawn`). */
   answerPage(toId: number, minutes: number, how: 'joined' | 'ignored'): WaitingPage | undefined;
@@ -32,6 +32,8 @@ export interface ChatServices {
 export const CHAT_WRITES = ['chatSay', 'chatEnter', 'pageCaller', 'answerPage', 'withdrawPage', 'toggleDnd'] as const;
 
 const MINUTE = 60_000;
+/** How far back a page counts as crossing one made the other way: J's window (flows/paging.ts PAGE_MINUTES; importing the flow here breaks module loading order). */
+export const CROSS_MINUTES = 10;
 
 /** Builds the chat services on a store; times from `clock`. */
 export function createChatServices(store: Store, log: Logger, clock: () => number): ChatServices {
@@ -50,7 +52,7 @@ export function createChatServices(store: Store, log: Logger, clock: () => numbe
     chatBacklog: (room, minutes, limit) => store.chat.backlog(room, clock() - minutes * MINUTE, limit),
     pageCaller: (fromId, name, perMinute) => {
       const now = clock();
-      return stored('pageCaller', { fromId }, () => store.chat.page(fromId, name, now, now - MINUTE, perMinute, now - FRESH_MS));
+      return stored('pageCaller', { fromId }, () => store.chat.page(fromId, name, now, now - MINUTE, perMinute, now - FRESH_MS, now - CROSS_MINUTES * MINUTE));
     },
     answerPage: (toId, minutes, how) => {
       const now = clock();
@@ -59,10 +61,8 @@ export function createChatServices(store: Store, log: Logger, clock: () => numbe
     withdrawPage: (id, fromId) => stored('withdrawPage', { id, fromId }, () => store.chat.withdrawPage(id, fromId, clock())),
     toggleDnd: (callerId) => stored('toggleDnd', { callerId }, () => store.chat.toggleDnd(callerId)),
     chatWho: (room, self) => {
-      // A private room is its page's two callers' (when in a private chat), not every private chat's.
-      const page = /^page-(\d+)$/.exec(room);
-      const parties = page === null ? undefined : new Set(store.chat.parties(Number(page[1])).map((name) => name.toLowerCase()));
-      const names = store.chat.doing(chatActivity(room), clock() - FRESH_MS).filter((name) => parties === undefined || parties.has(name.toLowerCase()));
+      // The callers whose latest entry was into THIS room and who are still in a chat of its kind.
+      const names = store.chat.inRoom(room, chatActivity(room), clock() - FRESH_MS);
       return names.some((name) => name.toLowerCase() === self.toLowerCase()) ? names : [...names, self].sort((a, b) => a.localeCompare(b));
     },
   };

@@ -104,6 +104,7 @@ export const SCREEN_CATALOG = {
   page_who: [],
   page_unknown: ['name'],
   page_self: [],
+  page_crossed: ['name'],
   page_offline: ['name'],
   page_dnd: ['name'],
   page_too_often: ['max'],

@@ -37,6 +37,11 @@ export function* page(caller: Caller, limits: Limits): Flow {
         return yield* show('page_too_often', { max: PAGES_PER_MINUTE });
     }
   }
+  if (outcome.crossed === true) {
+    // They are paging this caller too: joining their room (as J would) beats two rooms each waiting for the other.
+    yield* show('page_crossed', { name: outcome.to });
+    return yield* chatIn(outcome.room, caller, limits, { backlog: false });
+  }
   yield* publish(pageTopic(outcome.to), { kind: 'page', from: caller.name, to: outcome.to, page: outcome.id, room: outcome.room, at: new Date(yield* now()).toISOString() });
   yield* show('page_sent', { name: outcome.to });
   // Gave up (or talked and left): the page is withdrawn as the pager leaves the room.
