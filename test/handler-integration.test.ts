@@ -48,6 +48,9 @@ describe('m2bbs handler behind a Mongrel2-protocol server', () => {
     expect((await m2.exchange('1', '.')).texts[0]).toBe('Your message is on the board as number 1.');
     const board = await m2.exchange('1', '2');
     expect(board.texts.join('\n')).toMatch(/--- #1 from alice, \d{4}-\d\d-\d\d \d\d:\d\d UTC\nCuriouser and curiouser!\nÜnïcödé survives too\./);
+    // The end of the board asks (R replies); Enter goes back to the menu.
+    expect(board.prompt?.msg).toContain("That's all in");
+    await m2.exchange('1', '');
     await m2.exchange('1', '3');
     expect((await m2.exchange('1', 'Bob')).texts.join('\n')).toContain('Message to bob');
     await m2.exchange('1', 'Meet me at the tea party.');
