@@ -7,6 +7,7 @@ import type { Caller } from '../../db/store.js';
 import { ask, call, show, type Flow } from '../effects.js';
 import type { Limits } from '../limits.js';
 import { formatDate } from './format.js';
+import { asksHelp } from './prompt-help.js';
 import { replyTo } from './reply.js';
 
 /** Where reading an area starts. */
@@ -44,16 +45,28 @@ export function* showMessage(message: AreaMessage): Flow {
   else yield* show('message_reply', { ...shown, reply_to: message.replyTo, reply_author: message.replyToAuthor ?? '?' });
 }
 
-// Asks until the caller goes on (true) or stops with Q (false); R replies and asks again.
+// Asks until the caller goes on (true) or stops with Q (false); R replies and asks again, ? explains.
 function* atPrompt(caller: Caller, limits: Limits, page: readonly AreaMessage[], screen: 'read_more' | 'read_end', area: Area): Flow<boolean> {
   for (;;) {
     const answer = (screen === 'read_more' ? yield* ask('read_more') : yield* ask('read_end', { area: area.title })).trim();
+    if (asksHelp(answer)) {
+      if (screen === 'read_more') yield* show('read_more_help');
+      else yield* show('read_end_help', { area: area.title });
+      continue;
+    }
     const reply = /^r\s*#?\s*(\d*)$/i.exec(answer);
-    if (reply === null) return answer.toUpperCase() !== 'Q';
-    const wanted = reply[1] === '' || reply[1] === undefined ? page.at(-1)?.id : Number(reply[1]);
-    // A number no message can have (0, or past what an id can be) is simply not there.
+    if (reply === null) {
+      if (answer.toUpperCase() === 'Q') return false;
+      // Mid-area anything goes on (a blind reader's keys); at the end a stray answer would leave the area unsaid.
+      if (screen === 'read_more' || answer === '') return true;
+      yield* show('read_unclear', { answer });
+      continue;
+    }
+    const digits = reply[1] ?? '';
+    const wanted = digits === '' ? page.at(-1)?.id : Number(digits);
+    // A number no message can have (0, or past what an id can be) is simply not there: named as typed, not as 1e+23.
     const target = wanted === undefined || !Number.isSafeInteger(wanted) || wanted < 1 ? undefined : (page.find((m) => m.id === wanted) ?? (yield* call('getMessage', wanted)));
-    if (target === undefined) yield* show('no_such_message', { id: wanted ?? '' });
+    if (target === undefined) yield* show('no_such_message', { id: digits === '' ? (wanted ?? '') : digits.replace(/^0+(?=\d)/, '') });
     else yield* replyTo(caller, limits, target);
   }
 }

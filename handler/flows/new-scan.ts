@@ -5,6 +5,7 @@ import { ask, call, show, type Flow } from '../effects.js';
 import type { Limits } from '../limits.js';
 import { readArea } from './area-reader.js';
 import { saysNo } from './names.js';
+import { asksHelp } from './prompt-help.js';
 
 /** Menu entry N: for each area with something new, how much, and the chance to read it. */
 export function* newScan(caller: Caller, limits: Limits): Flow {
@@ -14,7 +15,12 @@ export function* newScan(caller: Caller, limits: Limits): Flow {
     return;
   }
   for (const area of news) {
-    const answer = (yield* ask('scan_area', { area: area.title, count: area.unread })).trim();
+    let answer = (yield* ask('scan_area', { area: area.title, count: area.unread })).trim();
+    // `?` is no yes: it explains, and nothing is read (so nothing marked read) until the caller says.
+    while (asksHelp(answer)) {
+      yield* show('scan_area_help', { area: area.title, count: area.unread });
+      answer = (yield* ask('scan_area', { area: area.title, count: area.unread })).trim();
+    }
     if (answer.toUpperCase() === 'Q') break;
     if (saysNo(answer)) continue;
     if (!(yield* readArea(caller, limits, area, { afterId: area.lastReadId, count: area.waiting }))) break;
