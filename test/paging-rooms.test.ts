@@ -43,7 +43,7 @@ function board(): string {
   return join(dir, 'bbs.db');
 }
 
-function backend(file: string, owner: string, bus: EventBus): { harness: Harness; db: Database.Database } {
+function backend(file: string, owner: string, bus: EventBus): { harness: Harness; db: Database.Database; presence: Presence } {
   const db = openDatabase(file);
   const store = createStore(db);
   const journal = new Journal({ store: store.journal, owner, log, now: Date.now });
@@ -51,9 +51,11 @@ function backend(file: string, owner: string, bus: EventBus): { harness: Harness
   presences.push(presence);
   const harness = createHarness({ store, journal, bus, limits: TEST_LIMITS, clock, log, presence });
   harnesses.push(harness);
-  return { harness, db };
+  return { harness, db, presence };
 }
 
+// Ann is online, as paging asks it: a fresh presence row of her caller id.
+const ANN_ON = "SELECT count(*) FROM presence WHERE caller_id = (SELECT id FROM callers WHERE name = 'ann') AND heartbeat_at >= ?";
 const PAGED = (from: string): string => `*** ${from} is paging you: J at the main menu joins them, X ignores the page.`;
 
 /** `pager` pages `name` and waits in the private room; resolves once `paged` has seen the page. */
@@ -110,7 +112,8 @@ describe('a page whose pager hung up', () => {
       await again.dial();
       await again.say('ann');
       await again.say('secret1');
-      expect(a.db.prepare("SELECT count(*) FROM presence WHERE name = 'ann'").pluck().get()).toBe(1);
+      expect((await again.say('y'))?.msg).toContain('MAIN MENU');
+      expect(a.db.prepare(ANN_ON).pluck().get(now - 3000)).toBe(1);
       await bob.say(key);
       expect(bob.transcript()).toContain('ann stopped waiting for you: the page is over.');
       expect(bob.transcript()).not.toContain('You join ann');
@@ -118,6 +121,31 @@ describe('a page whose pager hung up', () => {
       expect(bob.replies.at(-1)?.msg).toContain('MAIN MENU');
     });
   }
+});
+
+describe('a page whose pager\'s backend died', () => {
+  it('is over once the pager calls again on another backend: J says so instead of a room nobody is in', async () => {
+    const file = board();
+    const hub = createEventBus({ log });
+    const a = backend(file, 'A', hub);
+    const b = backend(file, 'B', hub);
+    const ann = await registerAtMenu(a.harness, '1', 'ann', 'secret1');
+    const bob = await registerAtMenu(b.harness, '2', 'bob', 'secret2');
+    await pageAndWait(ann, bob, 'bob', 'ann');
+    // A dies: it beats no more and hears nothing; its row of ann's call goes stale.
+    a.presence.stop();
+    now += 5000;
+    const again = b.harness.caller('4');
+    await again.dial();
+    await again.say('ann');
+    await again.say('secret1');
+    expect((await again.say('y'))?.msg).toContain('MAIN MENU');
+    expect(b.db.prepare(ANN_ON).pluck().get(now - 3000)).toBe(1);
+    await bob.say('J');
+    expect(bob.transcript()).toContain('ann stopped waiting for you: the page is over.');
+    expect(bob.transcript()).not.toContain('You join ann');
+    expect(ann.replies.some((reply) => (reply.type as string) === 'event' && reply.msg.includes('bob joins'))).toBe(false);
+  });
 });
 
 describe('two callers paging each other', () => {
