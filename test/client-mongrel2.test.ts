@@ -17,7 +17,7 @@ describe.runIf(available)('m2bbs dial calling an m2bbs backend behind a real Mon
   });
 
   it('reads its glued replies and holds a whole call', async () => {
-    const script = ['moe', 'mongrel-pw', 'y', 'mongrel-pw', 'y', '1', 'Dialled through Mongrel2.', '.', '2', 'q', ''].join('\n');
+    const script = ['moe', 'mongrel-pw', 'y', 'mongrel-pw', 'y', '1', 'Dialled through Mongrel2.', '.', '2', '', 'q', ''].join('\n');
     const run = await runDial(['--plain', `127.0.0.1:${m2().port}`], script);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
