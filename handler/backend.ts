@@ -26,6 +26,7 @@ import { loadScreenSet } from './screens.js';
 import { watchScreens } from './screen-watch.js';
 import { syncAreas } from './area-sync.js';
 import { createServices } from './services.js';
+import { createMergingOutbox } from './reply-merge.js';
 
 export interface Backend {
   readonly engine: Engine;
@@ -70,6 +71,8 @@ export async function startBackend(config: HandlerConfig, log: Logger): Promise<
   const sendErrors = (error: unknown): void => log.error('reply not sent', { error: describeError(error) });
   // Replies go out batched: every reply of one turn in one multipart message per server.
   const outgoing = new SendQueue(pub, ready, sendErrors, { multipart: true });
+  // Identical replies of one turn (a chat line for everyone in the room) go as one reply to many ids.
+  const outbox = createMergingOutbox((reply) => outgoing.push(reply.body === '' ? encodeClose(reply.uuid, reply.connIds) : encodeReply(reply.uuid, reply.connIds, reply.body), reply.uuid));
 
   // Changes to the screens folder apply without a restart; a broken change is logged and skipped.
   // The message areas follow the screens in force: those loaded now, and each reload.
@@ -88,10 +91,7 @@ export async function startBackend(config: HandlerConfig, log: Logger): Promise<
     bus,
     presence,
     screens: () => watcher.current,
-    outbox: {
-      reply: (uuid, connId, body) => outgoing.push(encodeReply(uuid, [connId], body), uuid),
-      close: (uuid, connId) => outgoing.push(encodeClose(uuid, [connId]), uuid),
-    },
+    outbox,
     log,
     lines: config.lines,
     // A caller may send a whole message at once (a paste, its `.` and one more line); more than
@@ -161,6 +161,7 @@ export async function startBackend(config: HandlerConfig, log: Logger): Promise<
     // Cleanups that write (a `finally` awaiting a call) finish before the database closes.
     await engine.cleanupsDone(CLEANUP_WAIT_MS);
     engine.flushCommits();
+    outbox.flush();
     // After every reply, on the same socket: the proxy moves what this backend still held only
     // once it has routed those (a caller's goodbye must not be overtaken by the going).
     if (drainingSaid) outgoing.push(encodeBackendNotice({ type: 'drained' }), BACKEND_NOTICE_UUID);

@@ -46,7 +46,7 @@ export type Effect =
  * The optional fields of a bus event and their types: the one list the type below and the
  * router's check of what another backend sent (event-router.ts) are made from.
  */
-export const BUS_EVENT_FIELDS = { from: 'string', room: 'string', text: 'string', to: 'string', page: 'number', origin: 'string' } as const;
+export const BUS_EVENT_FIELDS = { from: 'string', room: 'string', text: 'string', to: 'string', page: 'number', origin: 'string', missed: 'number' } as const;
 
 /**
  * What travels on the bus between backends (chat lines, joins, pages): the facts, never rendered

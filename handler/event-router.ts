@@ -11,7 +11,7 @@ import { BUS_EVENT_FIELDS, type BusEvent } from './effects.js';
 import type { EventBus } from './event-bus.js';
 import type { Rooms } from './listen-runner.js';
 import type { Outbox } from './engine-api.js';
-import { renderNotice, type Notice } from './notices.js';
+import { createNoticeRenderer, type Notice } from './notices.js';
 import type { Screens } from './screens.js';
 import { screensAt } from './screen-width.js';
 import type { Session } from './session.js';
@@ -59,6 +59,7 @@ export function createEventRouter(options: EventRouterOptions): EventRouter {
     }
     // Events kept for another room (or for none) are not this room's.
     session.events = undefined;
+    session.missedEvents = 0;
     session.room = room;
     if (room === undefined) return;
     let members = rooms.get(room);
@@ -77,9 +78,11 @@ export function createEventRouter(options: EventRouterOptions): EventRouter {
     if (announce && session.caller !== undefined) publish(session, `chat/${room}/`, { kind: 'leave', from: session.caller, room, at: new Date(options.now()).toISOString() });
   }
 
+  // A broadcast to every caller is rendered once per width.
+  const renderNotice = createNoticeRenderer(options.now);
   // At once, whatever the flow is doing: the door shows it above the line being typed.
   function show(session: Session, notice: Notice, event: BusEvent): void {
-    options.outbox.reply(session.uuid, session.connId, renderNotice(screensAt(options.screens(), session.columns), notice, new Date(options.now()), { from: event.from, room: event.room, text: event.text }));
+    options.outbox.reply(session.uuid, session.connId, renderNotice(screensAt(options.screens(), session.columns), notice, { from: event.from, room: event.room, text: event.text }));
   }
 
   // Behind Mongrel2 a session whose call another process served since is kept until a line or the

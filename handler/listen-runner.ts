@@ -4,7 +4,7 @@
  */
 import type { BusEvent, Effect } from './effects.js';
 import { fingerprint, type Journal } from './journal.js';
-import { renderNotice } from './notices.js';
+import { createNoticeRenderer } from './notices.js';
 import { renderReply } from './replies.js';
 import type { Screens } from './screens.js';
 import { screensAt } from './screen-width.js';
@@ -48,18 +48,26 @@ export interface ListenRunner {
   hear(session: Session, event: BusEvent): void;
 }
 
-/** Keeps an event for the session's next listen, dropping the oldest past MAX_QUEUED_EVENTS. */
+/** Keeps an event for the session's next listen, dropping the oldest past MAX_QUEUED_EVENTS (counted, to be told). */
 export function keepEvent(session: Session, event: BusEvent): void {
   const queue = (session.events ??= []);
   queue.push(event);
-  if (queue.length > MAX_QUEUED_EVENTS) queue.shift();
+  if (queue.length > MAX_QUEUED_EVENTS) {
+    queue.shift();
+    session.missedEvents++;
+  }
 }
 
-// Every event kept for the session, oldest first, or undefined when none is.
+// Every event kept for the session, oldest first, or undefined when none is. Events dropped
+// meanwhile come first as one `notice` event saying how many: a caller is never left to think
+// they heard the whole room (the lines are in chat_lines, SQLite being the record).
 function takeEvents(session: Session): readonly BusEvent[] | undefined {
   const events = session.events;
   session.events = undefined;
-  return events;
+  const missed = session.missedEvents;
+  if (missed === 0 || events === undefined) return events;
+  session.missedEvents = 0;
+  return [{ kind: 'notice', at: events[0]!.at, ...(session.room === undefined ? {} : { room: session.room }), missed }, ...events];
 }
 
 /** The prompt a listen shows, as the ask it looks like to the caller. */
@@ -71,6 +79,7 @@ export function promptOf(effect: ListenEffect): Extract<Effect, { kind: 'ask' }>
 export function createListenRunner(options: ListenRunnerOptions): ListenRunner {
   const { journal, rooms, emit, settle, now } = options;
   const screensOf = (session: Session): Screens => screensAt(options.screens(), session.columns);
+  const renderNotice = createNoticeRenderer(now);
 
   function listen(session: Session, effect: ListenEffect): Step | undefined {
     rooms.place(session, effect.room);
@@ -95,7 +104,7 @@ export function createListenRunner(options: ListenRunnerOptions): ListenRunner {
   }
 
   function notify(session: Session, effect: Extract<Effect, { kind: 'notify' }>): Step {
-    emit(session, renderNotice(screensOf(session), effect, new Date(now()), effect.about));
+    emit(session, renderNotice(screensOf(session), effect, effect.about));
     return session.flow.next(undefined);
   }
 

@@ -101,6 +101,7 @@ export const SCREEN_CATALOG = {
   chat_me: ['from', 'text'],
   chat_join: ['from', 'room'],
   chat_leave: ['from', 'room'],
+  chat_missed: ['count'],
   chat_prompt: [],
   chat_who: ['count', 'names'],
   chat_help: ['command'],

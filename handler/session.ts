@@ -85,6 +85,8 @@ export class Session {
   /** The chat room the flow listens in (event-router.ts), and the events for it that came while it was not listening. */
   room: string | undefined = undefined;
   events: BusEvent[] | undefined = undefined;
+  /** Events of the room dropped from `events` (too many waited) and not yet told to the caller. */
+  missedEvents = 0;
   constructor(
     readonly uuid: string,
     readonly connId: string,

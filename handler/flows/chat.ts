@@ -132,6 +132,10 @@ function* tell(event: BusEvent): Flow {
       return yield* notify('chat_join', { from, room }, 'join', about);
     case 'leave':
       return yield* notify('chat_leave', { from, room }, 'leave', about);
+    case 'notice':
+      // Lines the backend could not keep for this caller while it was behind: said, never silent.
+      if (event.missed !== undefined) return yield* notify('chat_missed', { count: event.missed }, 'notice', { room });
+      return undefined;
     default:
       return undefined;
   }
