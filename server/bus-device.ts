@@ -16,6 +16,20 @@ const BUS_ZAP_DOMAIN = 'bus';
 // Events the device holds for one slow subscriber (or from one fast publisher) before dropping.
 const DEVICE_HWM = 50_000;
 
+// zmq_proxy runs on a libuv pool thread that only terminate() ends, and a process exiting (an
+// uncaught exception, a process.exit before close) first joins that pool: it would hang for ever,
+// its children still running. Every device still forwarding is terminated as the process exits.
+const forwarding = new Set<Proxy>();
+process.on('exit', () => {
+  for (const proxy of forwarding) {
+    try {
+      proxy.terminate();
+    } catch {
+      // Already ending by itself: nothing to join.
+    }
+  }
+});
+
 /** The bus's CURVE: the secret key the backends know the public half of, and the keys let in (Z85 to a name for the log). */
 export interface BusCurve {
   readonly secretKey: string;
@@ -52,11 +66,13 @@ export async function startBusDevice(inSpec: string, outSpec: string, log: Logge
   }
   const proxy = new Proxy(xsub, xpub);
   let closing: Promise<void> | undefined;
+  forwarding.add(proxy);
   const running = proxy.run().then(
     () => stopped('it ended'),
     (error: unknown) => stopped(describeError(error)),
   );
   function stopped(why: string): void {
+    forwarding.delete(proxy);
     if (closing !== undefined || xsub.closed) return;
     log.error('bus device stopped', { why });
     onStopped?.(why);
@@ -68,6 +84,7 @@ export async function startBusDevice(inSpec: string, outSpec: string, log: Logge
     spec: `${bound.in},${bound.out}`,
     close: () =>
       (closing ??= (async () => {
+        forwarding.delete(proxy);
         proxy.terminate();
         await running;
         xsub.close();

@@ -94,6 +94,20 @@ describe('the bus under m2bbs start', () => {
     expect(keylessConnected).toBe(false);
     expect(keylessHeard).toEqual([]);
   });
+
+  it('a second Ctrl-C while it stops ends m2bbs start at once, its bus with it, and nothing is left', { timeout: 60_000 }, async () => {
+    running = await startBbs(['--backends', '1']);
+    const { bbs } = running;
+    const everyone = descendants(bbs.child.pid ?? 0);
+    bbs.child.kill('SIGINT');
+    await bbs.waitForStdout(/Stopping the BBS\.\.\./);
+    // Before the bus was stopped as the process exits, exiting here waited for ever on the
+    // device's thread, its children left unreaped.
+    bbs.child.kill('SIGINT');
+    // 1 when the second Ctrl-C came while the BBS stopped, 0 when the first had already finished.
+    expect([0, 1]).toContain(await bbs.exited);
+    await untilAllGone(everyone);
+  });
 });
 
 describe('m2bbs bus', () => {
