@@ -15,7 +15,8 @@ describe('m2bbs dial --plain', () => {
   });
 
   it('holds a scripted call from a pipe and exits 0 after the goodbye', async () => {
-    const script = ['gus', PASSWORD, 'y', PASSWORD, '', '1', 'Posted from a pipe.', '.', '2', 'q', ''].join('\n');
+    // After the board, Enter answers the end-of-board prompt (read_end) before q at the menu.
+    const script = ['gus', PASSWORD, 'y', PASSWORD, '', '1', 'Posted from a pipe.', '.', '2', '', 'q', ''].join('\n');
     const run = await dial(['--plain', `127.0.0.1:${bbs.frontPort}`], script);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
@@ -24,6 +25,7 @@ describe('m2bbs dial --plain', () => {
     expect(run.stdout).toContain('Sign up as gus? (Y/n)\n> y\n');
     expect(run.stdout).toMatch(/ 1> Posted from a pipe\.\n 2> \.\nYour message is on the board as number 1\./);
     expect(run.stdout).toMatch(/--- #1 from gus, .*\nPosted from a pipe\./);
+    expect(run.stdout).toContain("That's all in General.");
     expect(run.stdout.endsWith('> q\nAlright, see ya later, gus.\nNO CARRIER\n')).toBe(true);
     expect(run.stdout).not.toContain(PASSWORD);
     expect(run.stdout).not.toMatch(/\x1b/);

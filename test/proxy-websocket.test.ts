@@ -40,7 +40,11 @@ describe('the HTTP and WebSocket door', () => {
     await caller.exchange('1');
     await caller.exchange('Posted from the page.');
     await caller.exchange('.');
-    expect((await caller.exchange('2')).texts.join('\n')).toContain('Posted from the page.');
+    const board = await caller.exchange('2');
+    expect(board.texts.join('\n')).toContain('Posted from the page.');
+    // The end of the board asks (R replies, Enter goes on) before the menu.
+    expect(board.prompt?.msg).toContain("That's all in General.");
+    await caller.exchange('');
     const bye = await caller.exchange('Q');
     expect(bye).toMatchObject({ closed: true, texts: ['Alright, see ya later, web_caller.'] });
     expect(caller.closeCode).toBe(1000);
