@@ -91,6 +91,11 @@ export class FakeMongrel2 {
     await this.push.send(encodeDisconnect(M2_UUID, connId));
   }
 
+  /** The next thing a connection receives (an event between prompts, say), as it came. */
+  next(connId: string): Promise<Received> {
+    return this.inbox(connId).take();
+  }
+
   /** Collects what a connection receives up to and including its next prompt, or until it is closed. */
   async untilPrompt(connId: string): Promise<{ readonly texts: string[]; readonly prompt: Reply | undefined; readonly closed: boolean }> {
     const texts: string[] = [];
