@@ -70,6 +70,21 @@ function takeEvents(session: Session): readonly BusEvent[] | undefined {
   return [{ kind: 'notice', at: events[0]!.at, ...(session.room === undefined ? {} : { room: session.room }), missed }, ...events];
 }
 
+// Each event's JSON, made once: every listener of a room journals the same event objects.
+const eventJson = new WeakMap<BusEvent, string>();
+
+/** `JSON.stringify(events)`, each event stringified once however many sessions journal it. */
+export function eventsJson(events: readonly BusEvent[]): string {
+  let json = '[';
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i]!;
+    let one = eventJson.get(event);
+    if (one === undefined) eventJson.set(event, (one = JSON.stringify(event)));
+    json += i === 0 ? one : `,${one}`;
+  }
+  return `${json}]`;
+}
+
 /** The prompt a listen shows, as the ask it looks like to the caller. */
 export function promptOf(effect: ListenEffect): Extract<Effect, { kind: 'ask' }> {
   return { kind: 'ask', screen: effect.screen, vars: effect.vars, pchar: effect.pchar, echo: true };
@@ -116,7 +131,7 @@ export function createListenRunner(options: ListenRunnerOptions): ListenRunner {
   // The events for a listen, journaled as one row (they move no input number, so the prompt's seq
   // stays as it was): a busy room costs a row per resume, not one per line said.
   function heard(session: Session, effect: ListenEffect, events: readonly BusEvent[]): { kind: 'events'; events: readonly BusEvent[] } {
-    journal?.record(session, 'event', fingerprint(effect), JSON.stringify(events));
+    journal?.record(session, 'event', fingerprint(effect), eventsJson(events));
     return { kind: 'events', events };
   }
 
