@@ -12,6 +12,9 @@ import type { ChatTally } from './chat-tally.js';
 import { ReplyStream, type JsonReply } from './reply-stream.js';
 import { classify, type Walk } from './walk.js';
 
+// The notice a caller gets for room events its backend dropped (screens/chat_missed.txt).
+const MISSED = /^-- (\d+) lines missed --$/;
+
 /** The main menu's key for the chat room (DECISION 8). */
 export const CHAT_KEY = 'C';
 /** What every caller's socket reads into; ReplyStream copies what it keeps past a read. */
@@ -116,6 +119,10 @@ export class ChatCaller {
     const event = readEvent(reply);
     if (event !== undefined) {
       this.tally.event(event.kind);
+      // Room events the backend dropped for this caller and said so (`-- N lines missed --`):
+      // beside the lost deliveries, this tells the backend's queue from the bus dropping.
+      const missed = event.kind === 'notice' && typeof reply.msg === 'string' ? MISSED.exec(reply.msg) : null;
+      if (missed !== null) this.tally.event('missed, told', Number(missed[1]));
       if (event.tag !== undefined) this.tally.received(this.index, event.tag, at);
       return;
     }

@@ -179,9 +179,9 @@ export class ChatTally {
     if (this.member[receiver] === 1) this.receivedSoFar++;
   }
 
-  /** An event of `kind` arrived (any caller). */
-  event(kind: string): void {
-    this.kinds.set(kind, (this.kinds.get(kind) ?? 0) + 1);
+  /** An event of `kind` arrived (any caller); `count` of them at once (lines a notice says were missed). */
+  event(kind: string, count = 1): void {
+    this.kinds.set(kind, (this.kinds.get(kind) ?? 0) + count);
   }
 
   /** Expected deliveries of measured lines not yet seen, at the callers still in the room. */
