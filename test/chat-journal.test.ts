@@ -21,6 +21,7 @@ import { keepEvent, MAX_QUEUED_EVENTS } from '../handler/listen-runner.js';
 import { Session, takeFirst } from '../handler/session.js';
 import type { Reply } from '../handler/replies.js';
 import { createHarness, ManualClock, registerAtMenu, SERVER_UUID, TEST_LIMITS, type Harness, type TestCaller } from './support/harness.js';
+import { tap } from './support/chat-backends.js';
 
 const T0 = Date.UTC(2026, 10, 22, 9, 0);
 const log = createLogger('silent');
@@ -36,18 +37,6 @@ afterEach(() => {
   harnesses = [];
   dirs = [];
 });
-
-/** One backend's connection to a shared bus, which a test can cut as a killed process's would be. */
-function tap(hub: EventBus): EventBus & { cut(): void } {
-  let cut = false;
-  return {
-    publish: (topic, body) => (cut ? undefined : hub.publish(topic, body)),
-    onEvent: (listener) => hub.onEvent((topic, body) => (cut ? undefined : listener(topic, body))),
-    connected: hub.connected,
-    close: async () => undefined,
-    cut: () => void (cut = true),
-  };
-}
 
 function backend(file: string, owner: string, bus: EventBus): { harness: Harness; db: Database.Database } {
   const db = openDatabase(file);
