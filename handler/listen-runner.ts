@@ -13,6 +13,12 @@ import { takeFirst, type QueuedLine, type Resume, type Session } from './session
 /** Events kept for a session busy between two listens; the oldest go first when more come. */
 export const MAX_QUEUED_EVENTS = 64;
 
+/**
+ * How long events for sessions waiting at a listen are gathered before they are resumed: one timer
+ * per backend, so a busy room costs one resume and one journal row per listener per window, not per turn.
+ */
+export const EVENT_WINDOW_MS = 10;
+
 type ListenEffect = Extract<Effect, { kind: 'listen' }>;
 type Step = IteratorResult<Effect, void>;
 
@@ -135,7 +141,8 @@ export function createListenRunner(options: ListenRunnerOptions): ListenRunner {
     return { kind: 'events', events };
   }
 
-  // Sessions with events kept this turn and waiting at a listen: resumed once, at the end of the turn, with all of them.
+  // Sessions with events kept and waiting at a listen: resumed once, when the window ends, with all
+  // of them (every event that resumes a listen is still journaled, in that one row).
   const due = new Set<Session>();
   function deliverDue(): void {
     const sessions = [...due];
@@ -155,7 +162,7 @@ export function createListenRunner(options: ListenRunnerOptions): ListenRunner {
     keepEvent(session, event);
     const effect = session.effect;
     if (!session.waiting || effect?.kind !== 'listen' || session.replay !== undefined) return;
-    if (due.size === 0) setImmediate(deliverDue);
+    if (due.size === 0) setTimeout(deliverDue, EVENT_WINDOW_MS);
     due.add(session);
   }
 

@@ -157,6 +157,11 @@ describe('chat between two backends', () => {
     await alice.say('line 6');
     expect(alice.transcript()).toContain('Slow down: at most 5 lines every 10 seconds. That line was not sent.');
     await alice.say('/who');
+    // The room's bus is in order: once bob hears carol come in, he has heard all alice said before.
+    const carolJoins = bob.replyMatching(isEvent('-- carol joins the chat.'));
+    const carol = await registerAtMenu(a.harness, '3', 'carol', 'secret3');
+    await carol.say('C');
+    await carolJoins;
     expect(count(bob, '<alice> line 5')).toBe(1);
     expect(count(bob, '<alice> line 6')).toBe(0);
     expect(a.db.prepare("SELECT count(*) FROM chat_lines WHERE name = 'alice'").pluck().get()).toBe(5);
