@@ -32,8 +32,10 @@ export interface ChatServices {
 export const CHAT_WRITES = ['chatSay', 'chatEnter', 'pageCaller', 'answerPage', 'withdrawPage', 'toggleDnd'] as const;
 
 const MINUTE = 60_000;
-/** How far back a page counts as crossing one made the other way: J's window (flows/paging.ts PAGE_MINUTES; importing the flow here breaks module loading order). */
-export const CROSS_MINUTES = 10;
+/** How long a page can be answered with J or X (the paging flow's window). */
+export const PAGE_MINUTES = 10;
+/** How far back a page counts as crossing one made the other way: the same window as J's. */
+export const CROSS_MINUTES = PAGE_MINUTES;
 
 /** Builds the chat services on a store; times from `clock`. */
 export function createChatServices(store: Store, log: Logger, clock: () => number): ChatServices {

@@ -6,13 +6,14 @@
 import type { Caller } from '../../db/store.js';
 import { ask, call, now, publish, show, type Flow } from '../effects.js';
 import type { Limits } from '../limits.js';
+import { PAGE_MINUTES } from '../chat-services.js';
 import { chatIn } from './chat.js';
+
+/** How long a page waits for its answer: J and X find only pages this recent (one window with the services' crossing check). */
+export { PAGE_MINUTES };
 
 /** Pages a caller may make in a minute. */
 export const PAGES_PER_MINUTE = 3;
-/** How long a page waits for its answer: J and X find only pages this recent. */
-export const PAGE_MINUTES = 10;
-
 /** The bus topic of the pages and notices for the caller called `name`. */
 export function pageTopic(name: string): string {
   return `page/${name.toLowerCase()}/`;
