@@ -4,7 +4,7 @@
  * character and what was typed, so typing goes on where it was.
  */
 import { decodeCp437 } from '../../common/cp437.js';
-import { textColumns } from '../../handler/text-wrap.js';
+import { textColumns } from '../../common/text-columns.js';
 import { encode, type TerminalCaps } from '../render-text.js';
 
 /** The line the caller is on: the prompt character as drawn (empty when at no prompt) and what shows of the typing. */
