@@ -123,9 +123,12 @@ describe('chat across two backends', () => {
     expect((await ann.exchange('bob')).texts.join('\n')).toContain('bob does not want to be disturbed now.');
   });
 
-  it('SIGKILL of one backend mid-chat: the other caller chats on; the killed one is back in the room after their next line, said once, and reads the next', async () => {
+  /**
+   * Ann on bbs.10 and bob on bbs.11 (dialled, not named: a named call waits for its own number to
+   * come back; a dialled one moves), both in the room, bob having heard ann's "before the crash".
+   */
+  async function chattingAcrossNumbers(): Promise<{ ann: JsonSocketClient; bob: JsonSocketClient; before: number }> {
     const ann = await signedUp('bbs.10', 'ann');
-    // Dialled, not named: a named call waits for its own number to come back; a dialled one moves.
     const bob = await signedUp('bbs', 'bob', 'bbs.11');
     await ann.exchange('C');
     const joined = ann.heard.length;
@@ -134,6 +137,11 @@ describe('chat across two backends', () => {
     const before = bob.heard.length;
     await ann.exchange('before the crash');
     await bob.hears(event('<ann> before the crash'), before);
+    return { ann, bob, before };
+  }
+
+  it('SIGKILL of one backend mid-chat: the other caller chats on; the killed one is back in the room after their next line, said once, and reads the next', async () => {
+    const { ann, bob, before } = await chattingAcrossNumbers();
 
     const bbs11 = bbs.handlers[1];
     bbs11?.child.kill('SIGKILL');
@@ -161,16 +169,8 @@ describe('chat across two backends', () => {
   });
 
   it('SIGKILL of one backend while its caller sits quietly in the room: moved with nothing typed, they get the notice and the prompt, then read the next line said', async () => {
-    const ann = await signedUp('bbs.10', 'ann');
-    const bob = await signedUp('bbs', 'bob', 'bbs.11');
-    await ann.exchange('C');
-    const joined = ann.heard.length;
-    await bob.exchange('C');
-    await ann.hears(event('-- bob joins the chat.'), joined);
     // Bob's flow now listens with his prompt under ann's line: his journal ends with that event.
-    const before = bob.heard.length;
-    await ann.exchange('before the crash');
-    await bob.hears(event('<ann> before the crash'), before);
+    const { ann, bob, before } = await chattingAcrossNumbers();
 
     // Bob types nothing: the proxy moves his call and the next backend shows his prompt again.
     const moved = bob.heard.length;
