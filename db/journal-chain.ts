@@ -15,7 +15,21 @@ export interface JournalChain {
   dropRows(last: number | null, from: number): number | null;
   /** The rows numbered `from` and later, oldest first, read back along the chain. */
   rowsFrom(last: number | null, from: number): JournalRow[];
+  /**
+   * The rows a takeover replays: from `from` (the latest checkpoint), or from an earlier checkpoint
+   * when rows before `from` read an input the caller never saw answered (input numbers above
+   * `answered`): a backend that died between its commit and its replies wrote the checkpoint its
+   * flow reached after that input, and the screens between are not in any row, only in the code.
+   */
+  rowsToReplay(last: number | null, from: number, answered: number | undefined): JournalRow[];
 }
+
+// Rows read back past the latest checkpoint at most, looking for where an unanswered input began:
+// a takeover costs a bounded read whatever input number a caller claims to have seen answered.
+const MAX_ROWS_BEFORE_START = 256;
+
+const isBoundary = (row: JournalRow): boolean => row.kind === 'checkpoint' || row.kind === 'start';
+const unanswered = (rows: readonly JournalRow[], answered: number): boolean => rows.some((row) => row.kind === 'line' && row.seq !== null && row.seq > answered);
 
 /** The journal chain's statements over a migrated database. */
 export function createJournalChain(db: Database.Database): JournalChain {
@@ -44,16 +58,41 @@ export function createJournalChain(db: Database.Database): JournalChain {
     return at;
   }
 
-  function rowsFrom(last: number | null, from: number): JournalRow[] {
+  // Reads back along the chain from row `at`: rows numbered `from` and later, or (`from` undefined)
+  // up to and including the first checkpoint or start met, at most `limit`; oldest first, with
+  // the row before them (null at the chain's start) and whether the read ended where it should.
+  function readBack(at: number | null, from: number | undefined, limit = Infinity): { rows: JournalRow[]; before: number | null; whole: boolean } {
     const rows: JournalRow[] = [];
-    for (let at = last; at !== null; ) {
+    while (at !== null) {
+      if (rows.length >= limit) return { rows: rows.reverse(), before: at, whole: false };
       const row = sql.row.get(at);
-      if (row === undefined || row.n < from) break;
-      rows.push({ n: row.n, kind: row.kind, print: row.print, seq: row.seq, value: row.value });
+      if (row === undefined || (from !== undefined && row.n < from)) break;
+      const taken: JournalRow = { n: row.n, kind: row.kind, print: row.print, seq: row.seq, value: row.value };
+      rows.push(taken);
       at = row.prev;
+      if (from === undefined && isBoundary(taken)) break;
     }
-    return rows.reverse();
+    return { rows: rows.reverse(), before: at, whole: true };
   }
 
-  return { append, cut: (last, from) => (from === undefined ? last : dropRows(last, from)), dropRows, rowsFrom };
+  const rowsFrom = (last: number | null, from: number): JournalRow[] => readBack(last, from).rows;
+
+  function rowsToReplay(last: number | null, from: number, answered: number | undefined): JournalRow[] {
+    const latest = readBack(last, from);
+    let rows = latest.rows;
+    let before = latest.before;
+    let budget = MAX_ROWS_BEFORE_START;
+    // Checkpoint by checkpoint back, while the stretch before the start read an unanswered input;
+    // never past a fresh start (what came before it belongs to a flow started again).
+    while (answered !== undefined && before !== null && budget > 0 && rows[0]?.kind !== 'start') {
+      const stretch = readBack(before, undefined, budget);
+      if (!stretch.whole || !unanswered(stretch.rows, answered)) break;
+      rows = [...stretch.rows, ...rows];
+      before = stretch.before;
+      budget -= stretch.rows.length;
+    }
+    return rows;
+  }
+
+  return { append, cut: (last, from) => (from === undefined ? last : dropRows(last, from)), dropRows, rowsFrom, rowsToReplay };
 }

@@ -72,15 +72,19 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
     dropConversation: db.prepare<[string]>('DELETE FROM conversations WHERE id = ?'),
   };
 
-  const { append, cut, dropRows, rowsFrom } = createJournalChain(db);
+  const { append, cut, dropRows, rowsFrom, rowsToReplay } = createJournalChain(db);
 
   const claimTx = db.transaction((id: string, owner: string, code: string, now: number, options: ClaimOptions): Claim => {
     const { staleBefore, conn } = options;
     const found = sql.find.get(id);
     const silentBefore = found === undefined || staleBefore === undefined ? undefined : found.caller_id === null ? staleBefore.notLoggedIn : staleBefore.loggedIn;
+    // A numbered line the ended conversation had read is its own caller's, sent again when the
+    // answer was lost with its backend: the call ended (the line closes), it does not start again.
+    const readBeforeEnd = found?.closed_at != null && options.typed === true && options.seq !== undefined && options.seq > 0 && found.last_seq >= options.seq && found.remote === (options.remote ?? null);
     const old =
       found !== undefined &&
       staleBefore !== undefined &&
+      !readBeforeEnd &&
       (found.closed_at !== null || (silentBefore !== undefined && found.heard_at < silentBefore) || (options.remote !== undefined && found.remote !== options.remote));
     if (found === undefined || old) {
       if (old) {
@@ -98,7 +102,7 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
       return { epoch: found.epoch, created: false, closed: found.closed_at !== null, stale, position, previousOwner: found.owner, heardAt: found.heard_at, rows: [] };
     }
     sql.takeOver.run(owner, conn ?? found.conn, now, id);
-    return { epoch: found.epoch + 1, created: false, closed: false, stale: false, position, previousOwner: found.owner, heardAt: found.heard_at, rows: rowsFrom(found.last_row, found.start_n) };
+    return { epoch: found.epoch + 1, created: false, closed: false, stale: false, position, previousOwner: found.owner, heardAt: found.heard_at, rows: rowsToReplay(found.last_row, found.start_n, options.answered) };
   });
 
   // The fencing check is the position's UPDATE: where it changes nothing, another backend holds

@@ -59,6 +59,13 @@ export interface ClaimOptions {
   /** A new conversation's first input (it dials in; it is not an answer), as read already. */
   readonly seq?: number;
   readonly part?: number;
+  /** Behind Mongrel2: the line is one the caller typed, not a dial-in (a dial-in on an ended conversation's id is a new caller). */
+  readonly typed?: boolean;
+  /**
+   * A takeover: the last input the caller saw answered (the proxy's ACKED, or the input before a
+   * numbered client's line). Replay starts early enough to show again what followed it.
+   */
+  readonly answered?: number | undefined;
 }
 
 /** What a write gave: its value, or the error it threw. */

@@ -90,6 +90,8 @@ export function createConversationOpener(options: OpenerOptions): ConversationOp
         remote: identity.named ? undefined : remoteOf(request),
         seq: identity.seq,
         part: firstLines.length - 1,
+        typed: !dialIn,
+        answered: identity.acked,
       });
     } catch (error) {
       log.error('conversation not journaled: it will not survive its backend', { conn: request.connId, conversation: identity.conversation, error: describeError(error) });

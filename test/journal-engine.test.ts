@@ -332,3 +332,47 @@ describe('a password typed again in a hurry', () => {
     expect(count(a.db, "SELECT count(*) FROM journal WHERE kind = 'line' AND value IS NULL")).toBe(2);
   });
 });
+
+describe('an answer lost with its backend (committed, never sent)', () => {
+  // A numbered client behind Mongrel2 (`"seq"` in the body): the lines it typed, one prompt each.
+  async function numberedCall(b: Backend, lines: readonly string[]): Promise<TestCaller> {
+    const caller = b.harness.caller('1');
+    let seq = 0;
+    for (const line of ['connect', ...lines]) {
+      const prompted = caller.replyMatching((reply) => reply.type === 'prompt');
+      caller.sendBody(JSON.stringify({ type: 'msg', msg: line, seq: ++seq }));
+      await prompted;
+    }
+    return caller;
+  }
+
+  it('is said again when the caller sends the input again: a post written once, its number shown, then the main menu', async () => {
+    const file = seededBoard();
+    // Backend A reads the `.` that ends a post (input 9), stores it, reaches the main menu and
+    // writes its checkpoint there; what it sent never reached the caller (it died with A).
+    const a = backend(file, 'A');
+    await numberedCall(a, ['alice', 'secret1', 'y', 'secret1', '', '1', 'lost in the post', '.']);
+    expect(count(a.db, 'SELECT count(*) FROM messages')).toBe(2);
+    const b = backend(file, 'B');
+    const again = b.harness.caller('1');
+    again.sendBody(JSON.stringify({ type: 'msg', msg: '.', seq: 9 }));
+    const replies = await repliesUntil(again, (r) => r.some((reply) => reply.type === 'prompt'));
+    const shown = replies.map((reply) => reply.msg).join('\n');
+    expect(shown).toContain('Your message is on the board as number 2.');
+    expect(shown).toContain('MAIN MENU');
+    expect(count(b.db, 'SELECT count(*) FROM messages')).toBe(2);
+  });
+
+  it('a quit sent again after the call ended closes the line: the caller is not dialled into a new call', async () => {
+    const file = seededBoard();
+    const a = backend(file, 'A');
+    const alice = await numberedCall(a, ['alice', 'secret1', 'y', 'secret1', '']);
+    alice.sendBody(JSON.stringify({ type: 'msg', msg: 'Q', seq: 7 }));
+    await until(() => (alice.closed ? true : undefined), 'the line closed by A', 5000);
+    const b = backend(file, 'B');
+    const again = b.harness.caller('1');
+    again.sendBody(JSON.stringify({ type: 'msg', msg: 'Q', seq: 7 }));
+    await until(() => (again.closed ? true : undefined), 'the line closed by B', 5000);
+    expect(again.transcript()).not.toContain("What's your name?");
+  });
+});
