@@ -134,7 +134,10 @@ export function createConversationOpener(options: OpenerOptions): ConversationOp
     // the proxy it acks one less, or as much as the proxy says the caller saw answered (a handoff at
     // a prompt). A client behind Mongrel2 sends whole inputs and matches prompts to them: it would
     // send its input forever if the prompt did not ack it.
-    const answered = identity.named ? Math.max(position.lastSeq - 1, Math.min(identity.acked ?? 0, position.lastSeq)) : position.lastSeq;
+    // An input the journal read whole, sent again with the move (the backend died between its
+    // commit and its replies), is answered by the prompt the replay ends at.
+    const readWhole = identity.seq === position.lastSeq && firstLines.length > 0 && firstLines.length - 1 <= position.lastPart;
+    const answered = identity.named && !readWhole ? Math.max(position.lastSeq - 1, Math.min(identity.acked ?? 0, position.lastSeq)) : position.lastSeq;
     if (session.acked >= 0) session.acked = Math.max(0, answered);
     const { replay } = from;
     replay.acked = identity.acked;

@@ -376,3 +376,27 @@ describe('an answer lost with its backend (committed, never sent)', () => {
     expect(again.transcript()).not.toContain("What's your name?");
   });
 });
+
+describe('an answer lost with its backend, behind the m2bbs proxy', () => {
+  it('is said again when the proxy moves the input: the post shown once stored, the prompt acknowledging that input', async () => {
+    const file = seededBoard();
+    const session = 'ab'.repeat(16);
+    const a = backend(file, 'A');
+    const lines = ['connect', 'alice', 'secret1', 'y', 'secret1', '', '1', 'lost in the post', '.'];
+    for (const [i, line] of lines.entries()) {
+      const caller = a.harness.caller('1', { SESSION: session, SEQ: String(i + 1) });
+      if (i === 0) await caller.dial();
+      else await caller.say(line);
+    }
+    expect(count(a.db, 'SELECT count(*) FROM messages')).toBe(2);
+    // A died after its commit: the proxy saw input 8 answered, and sends input 9 again to B.
+    const b = backend(file, 'B');
+    const moved = b.harness.caller('2', { SESSION: session, SEQ: '9', RESUME: '1', ACKED: '8' });
+    moved.sendBody(JSON.stringify({ type: 'msg', msg: '.' }));
+    const replies = await repliesUntil(moved, (r) => r.some((reply) => reply.type === 'prompt' && reply.seq === 9));
+    const shown = replies.map((reply) => reply.msg).join('\n');
+    expect(shown).toContain('Your message is on the board as number 2.');
+    expect(shown).toContain('MAIN MENU');
+    expect(count(b.db, 'SELECT count(*) FROM messages')).toBe(2);
+  });
+});
