@@ -7,8 +7,10 @@ import type { JournalRow } from './journal-types.js';
 
 /** The chain's operations over the journal table, each inside the caller's transaction. */
 export interface JournalChain {
-  /** Appends rows after row `last` of conversation `id`; returns the new last row. */
+  /** Appends rows after row `last` of conversation `id`; returns the new last row. Their shared values must be stored first (`share`). */
   append(id: string, last: number | null, rows: readonly JournalRow[]): number | null;
+  /** Stores the shared values of `rows` (each once, whoever stored it first), dated `now`. */
+  share(rows: Iterable<JournalRow>, now: number): void;
   /** Deletes the rows numbered `from` and later (none when undefined); returns the last row left. */
   cut(last: number | null, from: number | undefined): number | null;
   /** Deletes the rows numbered `from` and later, newest first along the chain; returns the last row left. */
@@ -34,17 +36,34 @@ const unanswered = (rows: readonly JournalRow[], answered: number): boolean => r
 /** The journal chain's statements over a migrated database. */
 export function createJournalChain(db: Database.Database): JournalChain {
   const sql = {
-    row: db.prepare<[number], JournalRow & { prev: number | null }>('SELECT n, kind, print, seq, value, prev FROM journal WHERE id = ?'),
-    append: db.prepare<[string, number, number | null, string, string, number | null, string | null]>(
-      'INSERT INTO journal (conversation, n, prev, kind, print, seq, value) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    // A row naming a shared value reads as if it held it.
+    row: db.prepare<[number], JournalRow & { prev: number | null }>(
+      'SELECT j.n, j.kind, j.print, j.seq, coalesce(s.value, j.value) AS value, j.prev FROM journal j LEFT JOIN journal_shared s ON s.key = j.shared WHERE j.id = ?',
     ),
+    append: db.prepare<[string, number, number | null, string, string, number | null, string | null, string | null]>(
+      'INSERT INTO journal (conversation, n, prev, kind, print, seq, value, shared) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
+    share: db.prepare<[string, string, number]>('INSERT OR IGNORE INTO journal_shared (key, value, at) VALUES (?, ?, ?)'),
     deleteRow: db.prepare<[number]>('DELETE FROM journal WHERE id = ?'),
   };
 
   function append(id: string, last: number | null, rows: readonly JournalRow[]): number | null {
     let prev = last;
-    for (const row of rows) prev = Number(sql.append.run(id, row.n, prev, row.kind, row.print, row.seq, row.value).lastInsertRowid);
+    for (const row of rows) {
+      const { shared } = row;
+      prev = Number(sql.append.run(id, row.n, prev, row.kind, row.print, row.seq, shared === undefined ? row.value : null, shared?.key ?? null).lastInsertRowid);
+    }
     return prev;
+  }
+
+  function share(rows: Iterable<JournalRow>, now: number): void {
+    let stored: string | undefined;
+    for (const { shared } of rows) {
+      // Rows sharing a value come together (a room's listeners resumed at once): one insert for them.
+      if (shared === undefined || shared.key === stored) continue;
+      sql.share.run(shared.key, shared.value, now);
+      stored = shared.key;
+    }
   }
 
   function dropRows(last: number | null, from: number): number | null {
@@ -94,5 +113,5 @@ export function createJournalChain(db: Database.Database): JournalChain {
     return rows;
   }
 
-  return { append, cut: (last, from) => (from === undefined ? last : dropRows(last, from)), dropRows, rowsFrom, rowsToReplay };
+  return { append, share, cut: (last, from) => (from === undefined ? last : dropRows(last, from)), dropRows, rowsFrom, rowsToReplay };
 }

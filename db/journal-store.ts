@@ -22,6 +22,7 @@ export type {
   JournalStore,
   PendingWrite,
   RowKind,
+  SharedValue,
   SilentSince,
   WriteOutcome,
 } from './journal-types.js';
@@ -70,9 +71,15 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
       'SELECT id, last_row AS lastRow FROM conversations WHERE closed_at IS NOT NULL AND (closed_at < ? OR (caller_id IS NULL AND closed_at < ?)) LIMIT +?',
     ),
     dropConversation: db.prepare<[string]>('DELETE FROM conversations WHERE id = ?'),
+    // Prepared once: a commit tried while another backend writes sets them each time.
+    noWait: db.prepare('PRAGMA busy_timeout = 0'),
+    wait: db.prepare(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`),
+    // Shared values outlive the ended conversations whose rows name them by as long: an open one
+    // replays from a checkpoint at most hours old (it idles out otherwise).
+    dropShared: db.prepare<[number, number]>('DELETE FROM journal_shared WHERE key IN (SELECT key FROM journal_shared WHERE at < ? LIMIT ?)'),
   };
 
-  const { append, cut, dropRows, rowsFrom, rowsToReplay } = createJournalChain(db);
+  const { append, share, cut, dropRows, rowsFrom, rowsToReplay } = createJournalChain(db);
 
   const claimTx = db.transaction((id: string, owner: string, code: string, now: number, options: ClaimOptions): Claim => {
     const { staleBefore, conn } = options;
@@ -126,20 +133,24 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
     if (changes === 0) throw new FencedOut();
     return { lastRow: last, outcome };
   });
-  const commitManyTx = db.transaction((entries: readonly CommitEntry[], now: number): CommitResult[] =>
-    entries.map((entry) => {
+  // Shared values go in before any conversation's savepoint: one fenced out and rolled back must
+  // not take away a value the others' rows name.
+  const commitManyTx = db.transaction((entries: readonly CommitEntry[], now: number): CommitResult[] => {
+    for (const entry of entries) share(entry.change.rows, now);
+    return entries.map((entry) => {
       try {
         return commitOneTx(entry, now);
       } catch (error) {
         if (error instanceof FencedOut) return false;
         throw error;
       }
-    }),
-  );
+    });
+  });
   // Made once: better-sqlite3 builds a transaction's wrappers at each db.transaction(), a fifth
   // of a commit's CPU when it was made per commit (bench/journal-commit-cost.ts).
   const commitTx = db.transaction(
     (id: string, epoch: number, change: JournalChange, position: () => Omit<JournalPosition, 'lastRow'>, now: number, run?: () => unknown, after?: (value: unknown) => readonly JournalRow[]): Committed<unknown> => {
+      share(change.rows, now);
       let last = append(id, cut(change.after, change.dropFrom), change.rows);
       let value: unknown;
       if (run !== undefined) {
@@ -171,14 +182,14 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
       write('Journal entries', () => {
         // SQLite's busy handler sleeps a whole millisecond and more while it waits, with the
         // event loop stopped; a backend does better answering other callers meanwhile.
-        db.pragma('busy_timeout = 0');
+        sql.noWait.get();
         try {
           return commitManyTx.immediate(entries, now);
         } catch (error) {
           if (error instanceof Database.SqliteError && error.code.startsWith('SQLITE_BUSY')) return undefined;
           throw error;
         } finally {
-          db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+          sql.wait.get();
         }
       }),
     holds: (id, epoch) => sql.holds.get(id, epoch) !== undefined,
@@ -214,7 +225,7 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
             dropRows(lastRow, -1);
             sql.dropConversation.run(id);
           }
-          return old.length;
+          return old.length + sql.dropShared.run(before, limit).changes;
         }).immediate(),
       ),
   };

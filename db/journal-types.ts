@@ -19,6 +19,19 @@ export interface JournalRow {
   /** For a line: the caller's input number it came in (`SEQ`), when the proxy sent one. */
   readonly seq: number | null;
   readonly value: string | null;
+  /**
+   * Written only: the value, when many conversations journal it alike (a room's events), stored
+   * once under `key` and named by the row (whose `value` is then null). Rows read back carry
+   * the value itself.
+   */
+  readonly shared?: SharedValue | undefined;
+}
+
+/** A journal value stored once for the rows of many conversations. */
+export interface SharedValue {
+  /** Unique for good: the writing process's nonce and a counter. */
+  readonly key: string;
+  readonly value: string;
 }
 
 /** Where a conversation stands, committed with each batch of rows. */
@@ -168,7 +181,8 @@ export interface JournalStore {
   closeSilent(since: SilentSince, now: number): number;
   /**
    * Deletes up to `limit` ended conversations (and their journals) that ended before `before`, or
-   * before `neverLoggedInBefore` for those whose caller never logged in; returns how many.
+   * before `neverLoggedInBefore` for those whose caller never logged in, and up to `limit` shared
+   * values stored before `before`; returns how many of both.
    */
   pruneClosed(before: number, limit: number, neverLoggedInBefore?: number): number;
 }

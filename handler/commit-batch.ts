@@ -11,6 +11,9 @@ import type { Resume, Session } from './session.js';
 
 // How long a commit is tried again without waiting for another backend's write lock.
 const MAX_BUSY_RETRY_MS = 50;
+// How soon it is tried again: the other backend's commit takes a millisecond or a few, and each
+// try costs an error thrown; the callers' lines are read meanwhile, into the same commit.
+const BUSY_RETRY_EVERY_MS = 1;
 
 export interface CommitBatchOptions {
   readonly journal: Journal | undefined;
@@ -47,8 +50,8 @@ export function createCommitBatch(options: CommitBatchOptions): CommitBatch {
   // could be lost.
   const awaitingCommit = new Set<Session>();
   let flushScheduled = false;
-  // While another backend holds the write lock the commit is tried again each turn (callers'
-  // lines go on being read meanwhile, into the same commit), waiting for it only after a while.
+  // While another backend holds the write lock the commit is tried again every millisecond
+  // (callers' lines go on being read meanwhile, into the same commit), waiting for it only after a while.
   let busySince: number | undefined;
 
   function settle(session: Session): void {
@@ -75,7 +78,9 @@ export function createCommitBatch(options: CommitBatchOptions): CommitBatch {
     const outcome = journal.commitMany(batch, mayWait);
     if (outcome === 'busy') {
       busySince ??= Date.now();
-      scheduleFlush();
+      if (flushScheduled) return;
+      flushScheduled = true;
+      setTimeout(tryFlush, BUSY_RETRY_EVERY_MS);
       return;
     }
     busySince = undefined;

@@ -8,7 +8,7 @@
  */
 import { BbsError, describeError, isBbsError, type ErrorCode, ERROR_CODES } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
-import type { CommitEntry, CommitResult, JournalChange, JournalPosition, JournalRow, JournalStore, RowKind, WriteOutcome } from '../db/journal-store.js';
+import type { CommitEntry, CommitResult, JournalChange, JournalPosition, JournalRow, JournalStore, RowKind, SharedValue, WriteOutcome } from '../db/journal-store.js';
 import type { Effect } from './effects.js';
 import type { Menu } from './menu.js';
 import { SECRET_ARGUMENTS, type Services } from './services.js';
@@ -36,10 +36,10 @@ export class Journal {
     this.now = options.now;
   }
 
-  /** Adds a row to what the session commits at its next wait. */
-  record(session: Session, kind: RowKind, print: string, value: string | null, seq: number | null = null): void {
+  /** Adds a row to what the session commits at its next wait; `shared`: its value, stored once for every row that names it. */
+  record(session: Session, kind: RowKind, print: string, value: string | null, seq: number | null = null, shared?: SharedValue): void {
     if (session.conversation === undefined) return;
-    const row: JournalRow = { n: session.nextN++, kind, print, seq, value };
+    const row: JournalRow = shared === undefined ? { n: session.nextN++, kind, print, seq, value } : { n: session.nextN++, kind, print, seq, value: null, shared };
     if (kind === 'checkpoint' || kind === 'start') session.startN = row.n;
     (session.pending ??= []).push(row);
   }

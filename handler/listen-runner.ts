@@ -6,6 +6,7 @@ import type { BusEvent, Effect } from './effects.js';
 import { fingerprint, type Journal } from './journal.js';
 import { createNoticeRenderer } from './notices.js';
 import { renderReply } from './replies.js';
+import { sharedEvents } from './shared-events.js';
 import type { Screens } from './screens.js';
 import { screensAt } from './screen-width.js';
 import { takeFirst, type QueuedLine, type Resume, type Session } from './session.js';
@@ -14,10 +15,11 @@ import { takeFirst, type QueuedLine, type Resume, type Session } from './session
 export const MAX_QUEUED_EVENTS = 64;
 
 /**
- * How long events for sessions waiting at a listen are gathered before they are resumed: one timer
- * per backend, so a busy room costs one resume and one journal row per listener per window, not per turn.
+ * Events for sessions waiting at a listen are resumed at most once per this window: one timer per
+ * backend, so a busy room costs one resume, one journal row and one reply per listener per window,
+ * not per line said. In a quiet room the first event goes out at once (the window starts there).
  */
-export const EVENT_WINDOW_MS = 10;
+export const EVENT_WINDOW_MS = Number(process.env.M2BBS_EVENT_WINDOW_MS ?? 10);
 
 type ListenEffect = Extract<Effect, { kind: 'listen' }>;
 type Step = IteratorResult<Effect, void>;
@@ -76,21 +78,6 @@ function takeEvents(session: Session): readonly BusEvent[] | undefined {
   return [{ kind: 'notice', at: events[0]!.at, ...(session.room === undefined ? {} : { room: session.room }), missed }, ...events];
 }
 
-// Each event's JSON, made once: every listener of a room journals the same event objects.
-const eventJson = new WeakMap<BusEvent, string>();
-
-/** `JSON.stringify(events)`, each event stringified once however many sessions journal it. */
-export function eventsJson(events: readonly BusEvent[]): string {
-  let json = '[';
-  for (let i = 0; i < events.length; i++) {
-    const event = events[i]!;
-    let one = eventJson.get(event);
-    if (one === undefined) eventJson.set(event, (one = JSON.stringify(event)));
-    json += i === 0 ? one : `,${one}`;
-  }
-  return `${json}]`;
-}
-
 /** The prompt a listen shows, as the ask it looks like to the caller. */
 export function promptOf(effect: ListenEffect): Extract<Effect, { kind: 'ask' }> {
   return { kind: 'ask', screen: effect.screen, vars: effect.vars, pchar: effect.pchar, echo: true };
@@ -135,16 +122,23 @@ export function createListenRunner(options: ListenRunnerOptions): ListenRunner {
   }
 
   // The events for a listen, journaled as one row (they move no input number, so the prompt's seq
-  // stays as it was): a busy room costs a row per resume, not one per line said.
+  // stays as it was) naming their shared value: a busy room costs a small row per resume, and
+  // each line said is stored once, not once per listener.
   function heard(session: Session, effect: ListenEffect, events: readonly BusEvent[]): { kind: 'events'; events: readonly BusEvent[] } {
-    journal?.record(session, 'event', fingerprint(effect), eventsJson(events));
+    journal?.record(session, 'event', fingerprint(effect), null, null, sharedEvents(events));
     return { kind: 'events', events };
   }
 
   // Sessions with events kept and waiting at a listen: resumed once, when the window ends, with all
   // of them (every event that resumes a listen is still journaled, in that one row).
   const due = new Set<Session>();
+  // When the last window's events were resumed (the real clock: timers run on it, not on the
+  // engine's), and whether the next resume is scheduled.
+  let deliveredAt = -Infinity;
+  let scheduled = false;
   function deliverDue(): void {
+    scheduled = false;
+    deliveredAt = performance.now();
     const sessions = [...due];
     due.clear();
     for (const session of sessions) {
@@ -162,8 +156,14 @@ export function createListenRunner(options: ListenRunnerOptions): ListenRunner {
     keepEvent(session, event);
     const effect = session.effect;
     if (!session.waiting || effect?.kind !== 'listen' || session.replay !== undefined) return;
-    if (due.size === 0) setTimeout(deliverDue, EVENT_WINDOW_MS);
     due.add(session);
+    if (scheduled) return;
+    scheduled = true;
+    // A quiet room's event goes out once this turn's events are in (one bus read brings many);
+    // in a busy room, a window after the last resume.
+    const wait = deliveredAt + EVENT_WINDOW_MS - performance.now();
+    if (wait <= 0) setImmediate(deliverDue);
+    else setTimeout(deliverDue, wait);
   }
 
   return { listen, notify, publish, hear };

@@ -146,7 +146,9 @@ describe('events that come together', () => {
     const bob = await registerAtMenu(b.harness, '2', 'bob', 'secret2');
     await alice.say('C');
     const conversation = `m2/${SERVER_UUID}/0/1`;
-    const eventRows = (): string[] => a.db.prepare("SELECT value FROM journal WHERE conversation = ? AND kind = 'event' ORDER BY n").pluck().all(conversation) as string[];
+    // A row names the value it shares with the other listeners' rows (journal_shared), or holds its own (a journal written before).
+    const eventRows = (): string[] =>
+      a.db.prepare("SELECT coalesce(s.value, j.value) FROM journal j LEFT JOIN journal_shared s ON s.key = j.shared WHERE j.conversation = ? AND j.kind = 'event' ORDER BY j.n").pluck().all(conversation) as string[];
     const before = eventRows().length;
 
     // Three lines published in one turn (a burst off the bus): one resume, one row.
@@ -162,7 +164,7 @@ describe('events that come together', () => {
     const joined = alice.replyMatching(isEvent('-- bob joins the chat.'));
     await bob.say('C');
     await joined;
-    a.db.prepare("UPDATE journal SET value = json_extract(value, '$[0]') WHERE conversation = ? AND kind = 'event'").run(conversation);
+    a.db.prepare("UPDATE journal SET value = (SELECT json_extract(s.value, '$[0]') FROM journal_shared s WHERE s.key = journal.shared), shared = NULL WHERE conversation = ? AND kind = 'event'").run(conversation);
     expect(JSON.parse(eventRows().at(-1) as string)).toMatchObject({ kind: 'join', from: 'bob' });
     busA.cut();
     const moved = b.harness.caller('1');
@@ -171,5 +173,42 @@ describe('events that come together', () => {
     await said;
     expect(moved.transcript()).not.toContain('the board was updated');
     expect(moved.transcript()).not.toContain('MAIN MENU');
+  });
+});
+
+describe('a line said to many listeners', () => {
+  it('is journaled once: every listener of the backend names one shared value, which replay reads back and pruning removes when old', async () => {
+    const file = backends.board();
+    const hub = createEventBus({ log });
+    const busA = tap(hub);
+    const a = backends.backend(file, 'A', busA);
+    const b = backends.backend(file, 'B', tap(hub));
+    const alice = await registerAtMenu(a.harness, '1', 'alice', 'secret1');
+    const carol = await registerAtMenu(a.harness, '3', 'carol', 'secret3');
+    const bob = await registerAtMenu(b.harness, '2', 'bob', 'secret2');
+    for (const caller of [alice, carol, bob]) await caller.say('C');
+    const heard = [alice, carol].map((caller) => caller.replyMatching(isEvent('<zed> said to everyone')));
+    hub.publish('chat/main/', { kind: 'chat', from: 'zed', room: 'main', text: 'said to everyone', at: new Date(T0).toISOString() });
+    await Promise.all(heard);
+    const lastShared = (conn: string): string | null =>
+      a.db.prepare("SELECT shared FROM journal WHERE conversation = ? AND kind = 'event' ORDER BY n DESC LIMIT 1").pluck().get(`m2/${SERVER_UUID}/0/${conn}`) as string | null;
+    const key = lastShared('1');
+    expect(key).not.toBeNull();
+    expect(lastShared('3')).toBe(key);
+    expect(a.db.prepare("SELECT count(*) FROM journal WHERE shared = ? AND value IS NULL").pluck().get(key)).toBe(2);
+    expect(JSON.parse(a.db.prepare('SELECT value FROM journal_shared WHERE key = ?').pluck().get(key) as string)).toContainEqual(expect.objectContaining({ from: 'zed', text: 'said to everyone' }));
+
+    // Carol's backend dies: B rebuilds her chat from rows that name the shared value.
+    busA.cut();
+    const moved = b.harness.caller('3');
+    const said = bob.replyMatching(isEvent('<carol> back again'));
+    await moved.say('back again');
+    await said;
+    expect(moved.transcript()).not.toContain('the board was updated');
+
+    // A week and more later the value goes with the ended conversations' journals.
+    expect(b.store.journal.pruneClosed(T0 - 1, 100)).toBe(0);
+    expect(b.store.journal.pruneClosed(Date.now() + 1, 100)).toBeGreaterThan(0);
+    expect(a.db.prepare('SELECT count(*) FROM journal_shared WHERE key = ?').pluck().get(key)).toBe(0);
   });
 });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { createLogger, type Logger } from '../../common/log.js';
 import { openDatabase } from '../../db/open-database.js';
-import { createStore } from '../../db/store.js';
+import { createStore, type Store } from '../../db/store.js';
 import type { EventBus } from '../../handler/event-bus.js';
 import { Journal } from '../../handler/journal.js';
 import type { Reply } from '../../handler/replies.js';
@@ -46,13 +46,13 @@ export class ChatBackends {
   }
 
   /** A backend called `owner` on `file`, on `bus`, logging to `log` (silent when not given). */
-  backend(file: string, owner: string, bus: EventBus, log: Logger = this.log): { harness: Harness; db: Database.Database } {
+  backend(file: string, owner: string, bus: EventBus, log: Logger = this.log): { harness: Harness; db: Database.Database; store: Store } {
     const db = openDatabase(file);
     const store = createStore(db);
     const journal = new Journal({ store: store.journal, owner, log, now: Date.now });
     const harness = createHarness({ store, journal, bus, limits: TEST_LIMITS, clock: this.clock, log });
     this.harnesses.push(harness);
-    return { harness, db };
+    return { harness, db, store };
   }
 
   close(): void {
