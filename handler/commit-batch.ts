@@ -9,6 +9,9 @@ import type { Outbox } from './engine.js';
 import type { Journal } from './journal.js';
 import type { Resume, Session } from './session.js';
 
+// How often event rows not yet committed are (see settle): at most this much of a chat is
+// missing from a journal whose backend dies, and the caller saw it already.
+const LAGGING_COMMIT_MS = 250;
 // How long a commit is tried again without waiting for another backend's write lock.
 const MAX_BUSY_RETRY_MS = 50;
 // How soon it is tried again: the other backend's commit takes a millisecond or a few, and each
@@ -33,6 +36,19 @@ export interface CommitBatch {
   settleNow(session: Session): void;
   /** Commits what waits now; unless `mayWait`, not when another backend holds the write lock. */
   flush(mayWait?: boolean): void;
+  /** Commits what waits now, event rows left for later too, waiting for the write lock if need be (a backend stopping). */
+  flushAll(): void;
+}
+
+// Rows that resume listens with events only: what they resume shows the caller nothing they
+// could answer (no input is read, the prompt acknowledges nothing new), so it may go out before
+// they are committed. Behind Mongrel2 the commit is also what finds a call served elsewhere since
+// (its events shown there): those go through the group commit as before.
+function eventsOnly(session: Session): boolean {
+  const rows = session.pending;
+  if (rows === undefined || session.write !== undefined || session.dropFrom !== undefined || session.conversation?.startsWith('m2/') !== false) return false;
+  for (const row of rows) if (row.kind !== 'event') return false;
+  return true;
 }
 
 /** Creates the group commit of one engine's sessions. */
@@ -54,9 +70,32 @@ export function createCommitBatch(options: CommitBatchOptions): CommitBatch {
   // (callers' lines go on being read meanwhile, into the same commit), waiting for it only after a while.
   let busySince: number | undefined;
 
+  // Sessions whose rows are events only: their replies went, their rows go within LAGGING_COMMIT_MS
+  // (one commit for a room's listeners, consecutive events merged into one row by the journal),
+  // or with the next row that is not an event.
+  const lagging = new Set<Session>();
+  let laggingTimer: NodeJS.Timeout | undefined;
+
   function settle(session: Session): void {
     if (journal === undefined || session.conversation === undefined) return release(session);
+    if (!awaitingCommit.has(session) && eventsOnly(session)) {
+      release(session);
+      lagging.add(session);
+      if (laggingTimer === undefined) {
+        laggingTimer = setTimeout(commitLagging, LAGGING_COMMIT_MS);
+        laggingTimer.unref();
+      }
+      return;
+    }
+    lagging.delete(session);
     awaitingCommit.add(session);
+    scheduleFlush();
+  }
+
+  function commitLagging(): void {
+    laggingTimer = undefined;
+    for (const session of lagging) if (session.conversation !== undefined && session.pending !== undefined) awaitingCommit.add(session);
+    lagging.clear();
     scheduleFlush();
   }
 
@@ -108,6 +147,7 @@ export function createCommitBatch(options: CommitBatchOptions): CommitBatch {
   // Throws BBS_ERR_CONVERSATION_TAKEN, with nothing sent, when fenced out.
   function settleNow(session: Session): void {
     awaitingCommit.delete(session);
+    lagging.delete(session);
     if (journal !== undefined) {
       // Replies that commit no row still go out only from the conversation's owner.
       if (session.pending === undefined && session.replies !== undefined) journal.checkOwner(session);
@@ -130,7 +170,13 @@ export function createCommitBatch(options: CommitBatchOptions): CommitBatch {
     }
   }
 
-  return { emit, settle, settleNow, flush };
+  function flushAll(): void {
+    clearTimeout(laggingTimer);
+    commitLagging();
+    flush(true);
+  }
+
+  return { emit, settle, settleNow, flush, flushAll };
 }
 
 function withoutAck(body: string): string {

@@ -241,5 +241,5 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
     notices.forEach((notice, i) => outbox.reply(session.uuid, session.connId, renderReply(screensAt(options.screens(), session.columns), { ...notice, final: i === notices.length - 1 })));
   }
 
-  return { advance, answer, hear: listens.hear, tearDown: (session) => void tearDown(session), endLine, cleanupsDone, flushCommits: () => commits.flush(true) };
+  return { advance, answer, hear: listens.hear, tearDown: (session) => void tearDown(session), endLine, cleanupsDone, flushCommits: () => commits.flushAll() };
 }

@@ -176,6 +176,8 @@ export function* startOver(): Flow {
  * Shows a prompt and waits for the caller's next line or an event for the session, whichever comes
  * first: chat events of `room` (the session is in it while it listens) or addressed to the caller.
  * `quiet`: the prompt is on the caller's screen already (an event went out above it), not sent again.
+ * A flow must do the same with events whether they come in one resume or in several, listening
+ * again between them with nothing else done: the journal keeps such resumes as one row.
  */
 export function* listen<N extends ScreenName>(screen: N, vars: ScreenVars<N> | undefined, where: { readonly room?: string; readonly quiet?: boolean; readonly pchar?: string } = {}): Flow<Heard> {
   return (yield { kind: 'listen', screen, vars, pchar: where.pchar ?? DEFAULT_PCHAR, room: where.room, quiet: where.quiet === true }) as Heard;

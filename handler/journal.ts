@@ -13,6 +13,7 @@ import type { Effect } from './effects.js';
 import type { Menu } from './menu.js';
 import { SECRET_ARGUMENTS, type Services } from './services.js';
 import type { Resume, Session } from './session.js';
+import { joinShared } from './shared-events.js';
 
 export interface JournalOptions {
   readonly store: JournalStore;
@@ -39,6 +40,17 @@ export class Journal {
   /** Adds a row to what the session commits at its next wait; `shared`: its value, stored once for every row that names it. */
   record(session: Session, kind: RowKind, print: string, value: string | null, seq: number | null = null, shared?: SharedValue): void {
     if (session.conversation === undefined) return;
+    // Events resuming the same listen again, nothing journaled between (see the listen effect):
+    // one row, as if they had come together.
+    const pending = session.pending;
+    const last = pending?.[pending.length - 1];
+    if (pending !== undefined && kind === 'event' && shared !== undefined && last?.kind === 'event' && last.print === print && last.shared !== undefined) {
+      const joined = joinShared(last.shared, shared);
+      if (joined !== undefined) {
+        pending[pending.length - 1] = { ...last, shared: joined };
+        return;
+      }
+    }
     const row: JournalRow = shared === undefined ? { n: session.nextN++, kind, print, seq, value } : { n: session.nextN++, kind, print, seq, value: null, shared };
     if (kind === 'checkpoint' || kind === 'start') session.startN = row.n;
     (session.pending ??= []).push(row);

@@ -19,7 +19,7 @@ export const MAX_QUEUED_EVENTS = 64;
  * backend, so a busy room costs one resume, one journal row and one reply per listener per window,
  * not per line said. In a quiet room the first event goes out at once (the window starts there).
  */
-export const EVENT_WINDOW_MS = Number(process.env.M2BBS_EVENT_WINDOW_MS ?? 10);
+export const EVENT_WINDOW_MS = 40;
 
 type ListenEffect = Extract<Effect, { kind: 'listen' }>;
 type Step = IteratorResult<Effect, void>;

@@ -52,3 +52,22 @@ export function sharedEvents(events: readonly BusEvent[]): SharedValue {
   }
   return shared;
 }
+
+// Values joined from two: the listeners of a room join the same two, so each join is made once.
+const joinedByPair = new Map<string, SharedValue>();
+// A row of joined events stays below this (a quiet reader of a busy room gets a new row then).
+const MAX_JOINED_CHARS = 64 * 1024;
+
+/** The events of `first` then those of `then` as one shared value, or undefined when it would grow too long. */
+export function joinShared(first: SharedValue, then: SharedValue): SharedValue | undefined {
+  if (first.value.length + then.value.length > MAX_JOINED_CHARS) return undefined;
+  const pair = `${first.key} ${then.key}`;
+  let joined = joinedByPair.get(pair);
+  if (joined === undefined) {
+    if (joinedByPair.size >= MAX_SHARED_KEPT) joinedByPair.clear();
+    // Both are JSON arrays of at least one event.
+    joined = { key: `${SHARED_NONCE}.${++sharedCount}`, value: `${first.value.slice(0, -1)},${then.value.slice(1)}` };
+    joinedByPair.set(pair, joined);
+  }
+  return joined;
+}

@@ -7,6 +7,8 @@ import { createEventBus } from '../handler/event-bus.js';
 import { createLogger } from '../common/log.js';
 import { ChatBackends, isEvent, tap } from './support/chat-backends.js';
 import { registerAtMenu, SERVER_UUID } from './support/harness.js';
+import { until } from './support/process-tree.js';
+import { CHECKPOINT_LISTENS } from '../handler/flows/chat.js';
 
 const T0 = Date.UTC(2026, 10, 22, 9, 0);
 const log = createLogger('silent');
@@ -210,5 +212,45 @@ describe('a line said to many listeners', () => {
     expect(b.store.journal.pruneClosed(T0 - 1, 100)).toBe(0);
     expect(b.store.journal.pruneClosed(Date.now() + 1, 100)).toBeGreaterThan(0);
     expect(a.db.prepare('SELECT count(*) FROM journal_shared WHERE key = ?').pluck().get(key)).toBe(0);
+  });
+});
+
+describe('events that come while a call is named by the proxy (SESSION)', () => {
+  it('go out before their rows are committed; the rows follow, consecutive ones as one, and replay after a move fits them, past a room checkpoint', async () => {
+    const file = backends.board();
+    const hub = createEventBus({ log });
+    const busA = tap(hub);
+    const a = backends.backend(file, 'A', busA);
+    const b = backends.backend(file, 'B', tap(hub));
+    const session = 'cd'.repeat(16);
+    const alice = await registerAtMenu(a.harness, '1', 'alice', 'secret1', { SESSION: session });
+    const bob = await registerAtMenu(b.harness, '2', 'bob', 'secret2');
+    await alice.say('C');
+    await bob.say('C');
+    // More lines than a room checkpoint counts (from another backend's caller, past any flood
+    // limit), each heard by alice before the next is said: a resume each.
+    const said = CHECKPOINT_LISTENS + 10;
+    for (let i = 0; i < said; i++) {
+      const heard = alice.replyMatching(isEvent(`<zed> line ${i}`));
+      hub.publish('chat/main/', { kind: 'chat', from: 'zed', room: 'main', text: `line ${i}`, at: new Date(T0).toISOString() });
+      await heard;
+    }
+    // Within a moment every event is in alice's journal, in fewer rows than resumes.
+    const events = (): number =>
+      (a.db.prepare("SELECT coalesce(s.value, j.value) FROM journal j LEFT JOIN journal_shared s ON s.key = j.shared WHERE j.conversation = ? AND j.kind = 'event'").pluck().all(session) as string[])
+        .flatMap((value) => JSON.parse(value) as { kind: string; text?: string }[])
+        .filter((event) => event.kind === 'chat').length;
+    await until(() => (events() === said ? true : undefined), 'every line in the journal', 5000);
+    const rows = a.db.prepare("SELECT count(*) FROM journal WHERE conversation = ? AND kind = 'event'").pluck().get(session) as number;
+    expect(rows).toBeLessThan(said);
+    expect(a.db.prepare("SELECT count(*) FROM journal WHERE conversation = ? AND print LIKE 'checkpoint:@%'").pluck().get(session)).toBeGreaterThanOrEqual(2);
+
+    // Her backend dies; the proxy moves her call to B with her next line.
+    busA.cut();
+    const moved = b.harness.caller('3', { SESSION: session, RESUME: '1' });
+    const reached = bob.replyMatching(isEvent('<alice> moved and still here'));
+    await moved.say('moved and still here');
+    await reached;
+    expect(moved.transcript()).not.toContain('the board was updated');
   });
 });

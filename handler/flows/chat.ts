@@ -32,7 +32,12 @@ export interface Entry {
   readonly page?: number;
 }
 
-/** A room checkpoint is written on entry and every so many listens after, so replay after a move reads at most about this many rows. */
+/**
+ * A room checkpoint is written on entry and once every so many lines and events heard after, so
+ * replay after a move reads at most about this many rows. Events count one by one, not by resume:
+ * the journal may keep events that came in several resumes as one row (journal.ts), and the
+ * checkpoints must fall alike either way.
+ */
 export const CHECKPOINT_LISTENS = 50;
 
 /** Menu entry C: the main chat room until the caller says /quit. */
@@ -58,17 +63,25 @@ export function* inRoom(caller: Caller, limits: Limits, place: RoomCheckpoint): 
   // Said again when rebuilt here (activities are not journaled); unchanged, it writes nothing.
   yield* activity(chatActivity(room));
   let quiet = false;
-  for (let listens = 0; ; listens++) {
+  let heardSoFar = 0;
+  let checkpointAt = 0;
+  for (;;) {
     // Replay after a move starts at the newest of these: a few dozen rows, not the hours of the room.
-    if (listens % CHECKPOINT_LISTENS === 0) yield* checkpoint(caller, undefined, place);
+    if (heardSoFar >= checkpointAt) {
+      yield* checkpoint(caller, undefined, place);
+      checkpointAt = heardSoFar + CHECKPOINT_LISTENS;
+    }
     const heard = yield* listen('chat_prompt', undefined, { room, quiet });
     quiet = false;
     if (heard.kind !== 'line') {
-      for (const event of heard.kind === 'events' ? heard.events : [heard.event]) yield* tell(event);
+      const events = heard.kind === 'events' ? heard.events : [heard.event];
+      heardSoFar += events.length;
+      for (const event of events) yield* tell(event);
       // The prompt is still on the caller's screen, under the event.
       quiet = true;
       continue;
     }
+    heardSoFar++;
     const { text, cut, rest } = chatText(heard.text, limits.maxLineLength);
     if (text === '') continue;
     // Said, but only so much: the speaker sees what was not sent, to say it again.

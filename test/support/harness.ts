@@ -180,8 +180,8 @@ export function createHarness(options: HarnessOptions = {}): Harness {
 }
 
 /** Registers a caller through the conversation itself and leaves them at the main menu. */
-export async function registerAtMenu(harness: Harness, connId: string, name: string, password: string): Promise<TestCaller> {
-  const c = harness.caller(connId);
+export async function registerAtMenu(harness: Harness, connId: string, name: string, password: string, headers: Readonly<Record<string, string>> = {}): Promise<TestCaller> {
+  const c = harness.caller(connId, headers);
   await c.dial();
   await c.say(name);
   await c.say(password);
