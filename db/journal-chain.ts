@@ -9,8 +9,8 @@ import type { JournalRow } from './journal-types.js';
 export interface JournalChain {
   /** Appends rows after row `last` of conversation `id`; returns the new last row. Their shared values must be stored first (`share`). */
   append(id: string, last: number | null, rows: readonly JournalRow[]): number | null;
-  /** Stores the shared values of `rows` (each once, whoever stored it first), dated `now`. */
-  share(rows: Iterable<JournalRow>, now: number): void;
+  /** Stores the shared values of `rows` (each once, whoever stored it first), dated `now`; `stored`: keys this transaction stored already. */
+  share(rows: Iterable<JournalRow>, now: number, stored?: Set<string>): void;
   /** Deletes the rows numbered `from` and later (none when undefined); returns the last row left. */
   cut(last: number | null, from: number | undefined): number | null;
   /** Deletes the rows numbered `from` and later, newest first along the chain; returns the last row left. */
@@ -56,13 +56,12 @@ export function createJournalChain(db: Database.Database): JournalChain {
     return prev;
   }
 
-  function share(rows: Iterable<JournalRow>, now: number): void {
-    let stored: string | undefined;
+  // A room's listeners commit together, each row naming the same value: one insert for them all.
+  function share(rows: Iterable<JournalRow>, now: number, stored = new Set<string>()): void {
     for (const { shared } of rows) {
-      // Rows sharing a value come together (a room's listeners resumed at once): one insert for them.
-      if (shared === undefined || shared.key === stored) continue;
+      if (shared === undefined || stored.has(shared.key)) continue;
       sql.share.run(shared.key, shared.value, now);
-      stored = shared.key;
+      stored.add(shared.key);
     }
   }
 

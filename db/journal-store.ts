@@ -29,6 +29,9 @@ export type {
 
 type WriteRunner = <T>(what: string, write: () => T) => T;
 
+/** How much longer than the ended conversations' journals the values they share are kept. */
+const SHARED_KEPT_LONGER_MS = 24 * 3600_000;
+
 interface ConversationRow {
   epoch: number;
   last_row: number | null;
@@ -74,8 +77,9 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
     // Prepared once: a commit tried while another backend writes sets them each time.
     noWait: db.prepare('PRAGMA busy_timeout = 0'),
     wait: db.prepare(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`),
-    // Shared values outlive the ended conversations whose rows name them by as long: an open one
-    // replays from a checkpoint at most hours old (it idles out otherwise).
+    // Shared values outlive the ended conversations whose rows name them (SHARED_KEPT_LONGER_MS:
+    // a value is stored during the call, before it ended); an open call replays from a room
+    // checkpoint at most hours old, and a value gone reads as a journal that does not fit.
     dropShared: db.prepare<[number, number]>('DELETE FROM journal_shared WHERE key IN (SELECT key FROM journal_shared WHERE at < ? LIMIT ?)'),
   };
 
@@ -109,7 +113,7 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
       return { epoch: found.epoch, created: false, closed: found.closed_at !== null, stale, position, previousOwner: found.owner, heardAt: found.heard_at, rows: [] };
     }
     sql.takeOver.run(owner, conn ?? found.conn, now, id);
-    return { epoch: found.epoch + 1, created: false, closed: false, stale: false, position, previousOwner: found.owner, heardAt: found.heard_at, rows: rowsToReplay(found.last_row, found.start_n, options.answered) };
+    return { epoch: found.epoch + 1, created: false, closed: false, stale: false, position, previousOwner: found.owner, heardAt: found.heard_at, rows: rowsToReplay(found.last_row, found.start_n, options.answered !== undefined && options.answered < found.last_seq ? options.answered : undefined) };
   });
 
   // The fencing check is the position's UPDATE: where it changes nothing, another backend holds
@@ -136,7 +140,8 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
   // Shared values go in before any conversation's savepoint: one fenced out and rolled back must
   // not take away a value the others' rows name.
   const commitManyTx = db.transaction((entries: readonly CommitEntry[], now: number): CommitResult[] => {
-    for (const entry of entries) share(entry.change.rows, now);
+    const stored = new Set<string>();
+    for (const entry of entries) share(entry.change.rows, now, stored);
     return entries.map((entry) => {
       try {
         return commitOneTx(entry, now);
@@ -225,7 +230,7 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
             dropRows(lastRow, -1);
             sql.dropConversation.run(id);
           }
-          return old.length + sql.dropShared.run(before, limit).changes;
+          return old.length + sql.dropShared.run(before - SHARED_KEPT_LONGER_MS, limit).changes;
         }).immediate(),
       ),
   };

@@ -179,6 +179,17 @@ export function createCommitBatch(options: CommitBatchOptions): CommitBatch {
   return { emit, settle, settleNow, flush, flushAll };
 }
 
+const PROMPT_ACK = /^\{"type":"prompt","seq":\d+,/;
+
 function withoutAck(body: string): string {
-  return body.replace(/^\{"type":"prompt","seq":\d+,/, '{"type":"prompt",');
+  return body.replace(PROMPT_ACK, '{"type":"prompt",');
+}
+
+/** Makes the prompt held last for the session's commit acknowledge input `seq`; false when none is held. */
+export function ackHeldPrompt(session: Session, seq: number): boolean {
+  const replies = session.replies;
+  const last = replies?.[replies.length - 1];
+  if (replies === undefined || last === undefined || !PROMPT_ACK.test(last)) return false;
+  replies[replies.length - 1] = last.replace(PROMPT_ACK, `{"type":"prompt","seq":${seq},`);
+  return true;
 }

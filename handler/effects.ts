@@ -154,6 +154,11 @@ export interface RoomCheckpoint {
   readonly room: string;
   readonly announced: boolean;
   readonly page?: number;
+  /**
+   * Room checkpoints fall every so many events and lines heard (`heard`); a checkpoint written
+   * before that (none) counted listens, and a conversation rebuilt from it keeps counting so.
+   */
+  readonly counts?: 'heard';
 }
 
 /**

@@ -18,6 +18,7 @@ import { createEventBus } from './event-bus.js';
 import { createEventRouter } from './event-router.js';
 import { EndedConnections } from './ended-connections.js';
 import { createLineIntake } from './line-intake.js';
+import { ackHeldPrompt } from './commit-batch.js';
 import { createLineOrder } from './line-order.js';
 import { DEFAULT_LINE_LIMITS, formatDuration, idleLimit } from './line-limits.js';
 import { createMovedOnPruner, movedOn } from './moved-on.js';
@@ -196,8 +197,16 @@ export function createEngine(options: EngineOptions): Engine {
         if (session !== undefined) {
           if (request.headers.RESUME === '1' && restartedWithout(session, message.lines.length, seq)) return;
           const took = deliver(session, message.lines, seq);
-          // The client sent again the input its prompt answered (it heard nothing): the prompt again.
-          if (!took && seq !== 0 && seq === session.lastSeq && request.headers.SESSION === undefined) askAgain(session);
+          if (!took && seq !== 0 && seq === session.lastSeq) {
+            // The client sent again the input its prompt answered (it heard nothing): the prompt again.
+            if (request.headers.SESSION === undefined) askAgain(session);
+            // The proxy sent again, after a move, the last input the journal read whole (the backend
+            // died before answering it): the prompt now acknowledges it, sent again to say so.
+            else if (session.acked >= 0 && session.acked < seq) {
+              session.acked = seq;
+              if (!ackHeldPrompt(session, seq)) askAgain(session);
+            }
+          }
           return;
         }
         if (ended.has(key)) {

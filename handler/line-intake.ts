@@ -76,7 +76,10 @@ export function createLineIntake(options: LineIntakeOptions): LineIntake {
   function askAgain(session: Session): void {
     const effect = session.effect;
     if (!session.waiting || session.ended || (effect?.kind !== 'ask' && effect?.kind !== 'listen')) return;
-    outbox.reply(session.uuid, session.connId, renderReply(screensAt(options.screens(), session.columns), effect.kind === 'listen' ? promptOf(effect) : effect, session.acked, session.caller));
+    const body = renderReply(screensAt(options.screens(), session.columns), effect.kind === 'listen' ? promptOf(effect) : effect, session.acked, session.caller);
+    // Replies held for the turn's commit go first: the prompt again comes after them.
+    if (session.replies !== undefined) session.replies.push(body);
+    else outbox.reply(session.uuid, session.connId, body);
     session.waitingSince = options.now();
   }
 

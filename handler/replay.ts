@@ -96,6 +96,8 @@ export function replayStep(replay: Replay, effect: Effect, screens: Screens): Re
     case 'event': {
       if (effect.kind !== 'listen') break;
       // A row holds the events of one resume (an array); a journal written before, one event.
+      // One whose shared value is gone (pruned) cannot be replayed.
+      if (row.value === null) return { step: 'mismatch', why: `row ${row.n}: its events are no longer stored` };
       const value = decodeValue(row.value);
       return feed(Array.isArray(value) ? { kind: 'events', events: value } : { kind: 'event', event: value });
     }

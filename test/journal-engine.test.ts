@@ -400,3 +400,38 @@ describe('an answer lost with its backend, behind the m2bbs proxy', () => {
     expect(count(b.db, 'SELECT count(*) FROM messages')).toBe(2);
   });
 });
+
+describe('two answers lost with their backend, behind the m2bbs proxy', () => {
+  it('are said again as the proxy sends both inputs again: the last prompt acknowledges the second', async () => {
+    const file = seededBoard();
+    const session = 'ef'.repeat(16);
+    const a = backend(file, 'A');
+    const lines = ['connect', 'alice', 'secret1', 'y', 'secret1', '', '1'];
+    for (const [i, line] of lines.entries()) {
+      const caller = a.harness.caller('1', { SESSION: session, SEQ: String(i + 1) });
+      if (i === 0) await caller.dial();
+      else await caller.say(line);
+    }
+    // Inputs 8 and 9 typed ahead, both read and committed by A, whose answers never left.
+    a.harness.caller('1', { SESSION: session, SEQ: '8' }).sendBody(JSON.stringify({ type: 'msg', msg: 'two at once' }));
+    const lastByA = a.harness.caller('1', { SESSION: session, SEQ: '9' });
+    const answered = lastByA.replyMatching((reply) => reply.type === 'prompt' && reply.seq === 9);
+    lastByA.sendBody(JSON.stringify({ type: 'msg', msg: '.' }));
+    await answered;
+    expect(count(a.db, 'SELECT count(*) FROM messages')).toBe(2);
+
+    // The proxy saw input 7 answered and sends 8, then 9, to B.
+    const b = backend(file, 'B');
+    const eighth = b.harness.caller('2', { SESSION: session, SEQ: '8', RESUME: '1', ACKED: '7' });
+    eighth.sendBody(JSON.stringify({ type: 'msg', msg: 'two at once' }));
+    const ninth = b.harness.caller('2', { SESSION: session, SEQ: '9', RESUME: '1', ACKED: '7' });
+    const acked = ninth.replyMatching((reply) => reply.type === 'prompt' && reply.seq === 9);
+    ninth.sendBody(JSON.stringify({ type: 'msg', msg: '.' }));
+    await acked;
+    // The screens replayed for input 9, then one prompt: the one the replay ends at, acknowledging 9.
+    const replies = [...eighth.replies, ...ninth.replies];
+    expect(replies.map((reply) => reply.msg).join('\n').match(/Your message is on the board as number 2\./g)).toHaveLength(1);
+    expect(replies.filter((reply) => reply.type === 'prompt').map((reply) => reply.seq)).toEqual([9]);
+    expect(count(b.db, 'SELECT count(*) FROM messages')).toBe(2);
+  });
+});

@@ -54,7 +54,7 @@ export function* chatIn(room: string, caller: Caller, limits: Limits, entry: Ent
   // Both limits are counted in the database (journaled writes), so leaving the room resets neither.
   const announced = yield* call('chatEnter', room, caller.id, QUIET_ENTRY_SECONDS);
   if (announced) yield* publish(topicOf(room), { kind: 'join', from: caller.name, room, at: iso(yield* now()) });
-  yield* inRoom(caller, limits, { room, announced, ...(entry.page === undefined ? {} : { page: entry.page }) });
+  yield* inRoom(caller, limits, { room, announced, ...(entry.page === undefined ? {} : { page: entry.page }), counts: 'heard' });
 }
 
 /** In a room once entered, until the caller says /quit: where a conversation in chat is rebuilt from (bbs.ts). */
@@ -75,7 +75,8 @@ export function* inRoom(caller: Caller, limits: Limits, place: RoomCheckpoint): 
     quiet = false;
     if (heard.kind !== 'line') {
       const events = heard.kind === 'events' ? heard.events : [heard.event];
-      heardSoFar += events.length;
+      // Rebuilt from a checkpoint written before events counted one by one: a resume counts one.
+      heardSoFar += place.counts === 'heard' ? events.length : 1;
       for (const event of events) yield* tell(event);
       // The prompt is still on the caller's screen, under the event.
       quiet = true;
