@@ -17,13 +17,17 @@ afterEach(() => backends.close());
 
 const PING = JSON.stringify({ type: 'ping' });
 
+/** Backends A and B on one board and one loop-back bus; A's tap can be cut, as its death would. */
+function twoBackends(): { hub: ReturnType<typeof createEventBus>; busA: ReturnType<typeof tap>; a: ReturnType<ChatBackends['backend']>; b: ReturnType<ChatBackends['backend']> } {
+  const file = backends.board();
+  const hub = createEventBus({ log });
+  const busA = tap(hub);
+  return { hub, busA, a: backends.backend(file, 'A', busA), b: backends.backend(file, 'B', tap(hub)) };
+}
+
 describe('a chat conversation moved with nothing typed', () => {
   it('taken over by a ping at a quiet listen (its last row an event) shows the prompt once, and later events only above it', async () => {
-    const file = backends.board();
-    const hub = createEventBus({ log });
-    const busA = tap(hub);
-    const a = backends.backend(file, 'A', busA);
-    const b = backends.backend(file, 'B', tap(hub));
+    const { hub, busA, a, b } = twoBackends();
     const alice = await registerAtMenu(a.harness, '1', 'alice', 'secret1');
     const bob = await registerAtMenu(b.harness, '2', 'bob', 'secret2');
     await alice.say('C');
@@ -139,11 +143,7 @@ describe('a conversation an hour into a busy room', () => {
 
 describe('events that come together', () => {
   it('resume a listen once, journaled as one row, each shown in order; a journal with one event a row (written before) still replays', async () => {
-    const file = backends.board();
-    const hub = createEventBus({ log });
-    const busA = tap(hub);
-    const a = backends.backend(file, 'A', busA);
-    const b = backends.backend(file, 'B', tap(hub));
+    const { hub, busA, a, b } = twoBackends();
     const alice = await registerAtMenu(a.harness, '1', 'alice', 'secret1');
     const bob = await registerAtMenu(b.harness, '2', 'bob', 'secret2');
     await alice.say('C');
@@ -180,11 +180,7 @@ describe('events that come together', () => {
 
 describe('a line said to many listeners', () => {
   it('is journaled once: every listener of the backend names one shared value, which replay reads back and pruning removes when old', async () => {
-    const file = backends.board();
-    const hub = createEventBus({ log });
-    const busA = tap(hub);
-    const a = backends.backend(file, 'A', busA);
-    const b = backends.backend(file, 'B', tap(hub));
+    const { hub, busA, a, b } = twoBackends();
     const alice = await registerAtMenu(a.harness, '1', 'alice', 'secret1');
     const carol = await registerAtMenu(a.harness, '3', 'carol', 'secret3');
     const bob = await registerAtMenu(b.harness, '2', 'bob', 'secret2');
@@ -217,11 +213,7 @@ describe('a line said to many listeners', () => {
 
 describe('events that come while a call is named by the proxy (SESSION)', () => {
   it('go out before their rows are committed; the rows follow, consecutive ones as one, and replay after a move fits them, past a room checkpoint', async () => {
-    const file = backends.board();
-    const hub = createEventBus({ log });
-    const busA = tap(hub);
-    const a = backends.backend(file, 'A', busA);
-    const b = backends.backend(file, 'B', tap(hub));
+    const { hub, busA, a, b } = twoBackends();
     const session = 'cd'.repeat(16);
     const alice = await registerAtMenu(a.harness, '1', 'alice', 'secret1', { SESSION: session });
     const bob = await registerAtMenu(b.harness, '2', 'bob', 'secret2');
