@@ -12,6 +12,7 @@ Commands:
   drain     take a number out of the running BBS, its callers moved to others
   add       add a number to the running BBS (or start a drained one again)
   screens   check a screens folder (screens check [DIR]): every problem with file and line
+  sysop     the sysop's console: who is on, kick, broadcast, users, bans, messages, a call's replay
   dial      call a BBS from this terminal (full-screen, or --plain line by line)
   bench     load-test a BBS: callers, latency, memory, throughput
   bus       run the event bus device alone (chat, pages, who is online across handlers)
@@ -64,6 +65,10 @@ const COMMANDS: Record<string, () => Promise<{ run: (argv: readonly string[]) =>
     const { runKeys, KEYS_USAGE } = await import('./curve-keys-main.js');
     return { run: runKeys, usage: KEYS_USAGE };
   },
+  sysop: async () => {
+    const { runSysop, SYSOP_USAGE } = await import('../sysop/main.js');
+    return { run: runSysop, usage: SYSOP_USAGE };
+  },
   bench: async () => {
     const { runBench, BENCH_USAGE } = await import('../bench/main.js');
     return { run: runBench, usage: BENCH_USAGE };
@@ -93,7 +98,7 @@ async function main(argv: readonly string[]): Promise<void> {
 main(process.argv.slice(2)).catch((error: unknown) => {
   if (isBbsError(error) && error.expose) {
     console.error(error.message);
-    process.exitCode = error.code === 'BBS_ERR_USAGE' || error.code === 'BBS_ERR_CONFIG' ? 2 : 1;
+    process.exitCode = error.code === 'BBS_ERR_USAGE' || error.code === 'BBS_ERR_CONFIG' ? 2 : error.code === 'BBS_ERR_SYSOP_NOT_FOUND' ? 3 : 1;
   } else {
     console.error('m2bbs: failed:', error);
     process.exitCode = 1;

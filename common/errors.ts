@@ -36,6 +36,7 @@ export const ERROR_CODES = {
   BBS_ERR_RESPONSE_STALLED: { expose: false, summary: 'an HTTP client on the front port took no byte of its response within --header-timeout-ms (it stopped reading); the connection was reset' },
   BBS_ERR_TOO_MANY_PIPELINED: { expose: false, summary: 'an HTTP client on the front port sent more pipelined requests than the proxy holds for one connection before reading their responses; the connection was reset' },
   BBS_ERR_NOT_RUNNING: { expose: true, summary: 'a sysop command (drain, upgrade, add) found no m2bbs start running on its database (no run file, or its process gone)' },
+  BBS_ERR_SYSOP_NOT_FOUND: { expose: true, summary: 'm2bbs sysop was asked about a caller, message or call the board does not have (exit code 3)' },
   BBS_ERR_CONTROL_FAILED: { expose: true, summary: 'a control request to a running m2bbs start (drain, upgrade, add) could not be done; the message says why' },
   BBS_ERR_ALREADY_RUNNING: { expose: true, summary: 'm2bbs start was refused: another m2bbs start already runs on the same database (its live <db>.run names it)' },
   BBS_ERR_BUS_BIND: { expose: true, summary: 'the event bus device (m2bbs bus, or the one m2bbs start hosts) cannot bind its in or out endpoint: a port taken, an ipc folder missing or not writable' },

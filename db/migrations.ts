@@ -304,6 +304,34 @@ export const MIGRATIONS: readonly string[] = Object.freeze([
   CREATE INDEX journal_shared_at ON journal_shared (at);
   ALTER TABLE journal ADD COLUMN shared TEXT;
   `,
+  // v13: the sysop's console (issue 18): each action a sysop took (who, what, to whom), bans of
+  // names and addresses, a password the caller must change at their next login, callers deleted
+  // (their name kept out of reuse by the row), and the free text a kick or ban shows its caller.
+  `
+  CREATE TABLE sysop_actions (
+    id INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    sysop TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    detail TEXT
+  ) STRICT;
+  CREATE INDEX sysop_actions_at ON sysop_actions (at);
+
+  CREATE TABLE bans (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('name', 'address')),
+    value TEXT NOT NULL COLLATE NOCASE,
+    reason TEXT,
+    made_at INTEGER NOT NULL,
+    made_by TEXT NOT NULL,
+    UNIQUE (kind, value)
+  ) STRICT;
+
+  ALTER TABLE callers ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE callers ADD COLUMN deleted_at INTEGER;
+  ALTER TABLE hang_up_orders ADD COLUMN detail TEXT;
+  `,
 ]);
 
 function userVersion(db: Database.Database): number {

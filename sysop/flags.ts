@@ -1,0 +1,32 @@
+/**
+ * `m2bbs sysop`'s flags: one table for every subcommand (each says which of them it takes), so
+ * `--help` lists them all and a flag given to a command that does not take it is a usage error.
+ */
+import { CONTROL_SILENCE_MS } from '../server/control-client.js';
+import type { FlagTable, FlagValues } from '../common/flag-table.js';
+
+export const SYSOP_FLAGS = {
+  db: { kind: 'string', arg: 'FILE', env: 'M2BBS_DB', default: 'data/m2bbs.db', help: 'the database of the BBS, as given to m2bbs start (its running BBS is found through FILE.run next to it)' },
+  json: { kind: 'boolean', help: 'print a listing or result as one line of JSON instead of text' },
+  reason: { kind: 'string', arg: 'TEXT', help: 'kick, ban: the reason the caller is shown and the log keeps' },
+  search: { kind: 'string', arg: 'TEXT', help: 'users: only names containing TEXT' },
+  area: { kind: 'string', arg: 'AREA', help: 'messages: only those in AREA' },
+  from: { kind: 'string', arg: 'NAME', help: 'messages: only those written by NAME' },
+  posts: { kind: 'string', arg: 'WHAT', choices: ['keep', 'delete'], help: 'delete-user: keep their posts (shown as from a deleted caller) or delete them' },
+  address: { kind: 'boolean', help: 'ban, unban: the argument is a caller\'s address (an IP), not a name' },
+  'silence-ms': {
+    kind: 'integer',
+    arg: 'MS',
+    min: 1000,
+    max: 3_600_000,
+    default: CONTROL_SILENCE_MS,
+    env: 'M2BBS_CONTROL_SILENCE_MS',
+    help: 'give up (exit code 1) when the running BBS sends nothing for this long',
+  },
+} as const satisfies FlagTable;
+
+/** The parsed flags. */
+export type SysopFlags = FlagValues<typeof SYSOP_FLAGS>;
+
+/** The flags every subcommand takes. */
+export const COMMON_FLAGS = ['db', 'json', 'silence-ms'] as const satisfies readonly (keyof typeof SYSOP_FLAGS)[];
