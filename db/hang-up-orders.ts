@@ -14,6 +14,8 @@ export interface HangUpOrder {
   readonly callerId: number;
   /** The screen the caller on that line is shown before it closes. */
   readonly reason: string;
+  /** Free text that screen shows as `{{reason}}` (a sysop's reason for a kick or a ban), null when none. */
+  readonly detail: string | null;
   readonly madeAt: number;
 }
 
@@ -25,8 +27,10 @@ export interface HangUpOrders {
    * orders nothing.
    */
   takeLine(callerId: number, line: string, now: number, reason: string): HangUpOrder | undefined;
-  /** Orders `line` hung up if `callerId` is on it (a kick). */
-  order(line: string, callerId: number, reason: string, now: number): HangUpOrder;
+  /** Orders `line` hung up if `callerId` is on it (a kick, a ban), `detail` shown by the `reason` screen. */
+  order(line: string, callerId: number, reason: string, now: number, detail?: string): HangUpOrder;
+  /** The line `callerId` is on now (as their last login recorded it), or undefined. */
+  lineOf(callerId: number): string | undefined;
   /** The caller's line ended: it is no longer theirs to hang up. */
   lineEnded(callerId: number, line: string): void;
   /** Orders made after order `afterId`, oldest first. */
@@ -45,7 +49,7 @@ export interface HangUpOrders {
   readonly madeHere: number;
 }
 
-const COLUMNS = 'id, line, caller_id AS callerId, reason, made_at AS madeAt';
+const COLUMNS = 'id, line, caller_id AS callerId, reason, detail, made_at AS madeAt';
 
 /** Prepares the statements of hang-up orders on a migrated database; `write` runs each write. */
 export function createHangUpOrders(db: Database.Database, write: <T>(what: string, run: () => T) => T): HangUpOrders {
@@ -60,7 +64,8 @@ export function createHangUpOrders(db: Database.Database, write: <T>(what: strin
     setLine: db.prepare<[number, string, number]>(
       'INSERT INTO caller_lines (caller_id, line, since) VALUES (?, ?, ?) ON CONFLICT (caller_id) DO UPDATE SET line = excluded.line, since = excluded.since',
     ),
-    order: db.prepare<[string, number, string, number], HangUpOrder>(`INSERT INTO hang_up_orders (line, caller_id, reason, made_at) VALUES (?, ?, ?, ?) RETURNING ${COLUMNS}`),
+    order: db.prepare<[string, number, string, number, string | null], HangUpOrder>(`INSERT INTO hang_up_orders (line, caller_id, reason, made_at, detail) VALUES (?, ?, ?, ?, ?) RETURNING ${COLUMNS}`),
+    lineOf: db.prepare<[number], string>('SELECT line FROM caller_lines WHERE caller_id = ?').pluck(),
     lineEnded: db.prepare<[number, string]>('DELETE FROM caller_lines WHERE caller_id = ? AND line = ?'),
     since: db.prepare<[number], HangUpOrder>(`SELECT ${COLUMNS} FROM hang_up_orders WHERE id > ? ORDER BY id`),
     pendingFor: db.prepare<[string], HangUpOrder>(`SELECT ${COLUMNS} FROM hang_up_orders WHERE line = ? AND done_at IS NULL ORDER BY id`),
@@ -79,14 +84,15 @@ export function createHangUpOrders(db: Database.Database, write: <T>(what: strin
   const takeLineTx = db.transaction((callerId: number, line: string, now: number, reason: string): HangUpOrder | undefined => {
     const other = sql.otherLine.get(callerId, line);
     sql.setLine.run(callerId, line, now);
-    return other === undefined ? undefined : sql.order.all(other, callerId, reason, now)[0];
+    return other === undefined ? undefined : sql.order.all(other, callerId, reason, now, null)[0];
   });
 
   return {
     // IMMEDIATE, as the throttle's count: the other line is read under the write lock, so a
     // concurrent commit cannot fail the write and let the login through with no order.
     takeLine: (callerId, line, now, reason) => made(write('A caller\'s line', () => takeLineTx.immediate(callerId, line, now, reason))),
-    order: (line, callerId, reason, now) => made(write('A hang-up order', () => sql.order.all(line, callerId, reason, now)[0])) as HangUpOrder,
+    order: (line, callerId, reason, now, detail) => made(write('A hang-up order', () => sql.order.all(line, callerId, reason, now, detail ?? null)[0])) as HangUpOrder,
+    lineOf: (callerId) => sql.lineOf.get(callerId),
     lineEnded: (callerId, line) => void write('A line ended', () => sql.lineEnded.run(callerId, line)),
     since: (afterId) => sql.since.all(afterId),
     pendingFor: (line) => sql.pendingFor.all(line),

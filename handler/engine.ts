@@ -76,8 +76,9 @@ export function createEngine(options: EngineOptions): Engine {
     now,
     closeConversation,
     takenOver,
-    hangUpWith(session, screen) {
-      endLine(session, screen, undefined);
+    hangUpWith(session, screen, detail) {
+      // The detail is a sysop's free text: a plain string, so the screen shows it display-safe.
+      endLine(session, screen, detail === null ? undefined : { reason: detail });
       hangUpOn(session, screen);
     },
   });

@@ -23,8 +23,8 @@ export interface HangUpLinesOptions {
   readonly closeConversation: (session: Session) => boolean;
   /** Stops a session whose conversation another backend holds now, without a word. */
   readonly takenOver: (session: Session, error: unknown) => void;
-  /** Ends a line its caller is still on: `screen` as the notice, then the close. */
-  readonly hangUpWith: (session: Session, screen: string) => void;
+  /** Ends a line its caller is still on: `screen` as the notice (`{{reason}}` filled with `detail` when there is one), then the close. */
+  readonly hangUpWith: (session: Session, screen: string, detail: string | null) => void;
 }
 
 /** What the engine does with hang-up orders and the lines they are aimed at. */
@@ -54,7 +54,7 @@ export function createHangUpLines(options: HangUpLinesOptions): HangUpLines {
         return false;
       }
       log.info('line hung up by order', { code: HUNG_UP, conn: session.connId, line: order.line, reason: order.reason, order: order.id, ...(session.caller === undefined ? {} : { caller: session.caller }) });
-      options.hangUpWith(session, order.reason);
+      options.hangUpWith(session, order.reason, order.detail);
       return true;
     }
     return false;

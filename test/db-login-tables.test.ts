@@ -228,10 +228,14 @@ describe('hang-up orders', () => {
     db.prepare("INSERT INTO conversations (id, epoch, owner, code, opened_at, heard_at, closed_at) VALUES ('line-d', 1, 'x', 'x', 0, 0, 1)").run();
     expect(hangUps.takeLine(alice.id, 'line-e', T + 5, 'logged_in_elsewhere')).toBeUndefined();
     expect(hangUps.since(order?.id ?? 0)).toEqual([]);
-    // A kick names the line itself.
-    expect(hangUps.order('line-b', bob.id, 'kicked', T + 6)).toMatchObject({ line: 'line-b', callerId: bob.id, reason: 'kicked' });
+    // A kick names the line itself (the caller's line as their login recorded it), with its free text.
+    expect(hangUps.lineOf(bob.id)).toBe('line-b');
+    expect(hangUps.order('line-b', bob.id, 'kicked', T + 6, 'spam in General')).toMatchObject({ line: 'line-b', callerId: bob.id, reason: 'kicked', detail: 'spam in General' });
     expect(hangUps.prune(T + 6)).toBe(1);
-    expect(hangUps.since(0).map((o) => o.reason)).toEqual(['kicked']);
+    expect(hangUps.since(0).map((o) => [o.reason, o.detail])).toEqual([['kicked', 'spam in General']]);
+    expect(order?.detail).toBeNull();
+    hangUps.lineEnded(bob.id, 'line-b');
+    expect(hangUps.lineOf(bob.id)).toBeUndefined();
   });
 
   it("data_version moves when another connection commits an order, not for this connection's own", () => {
