@@ -1,6 +1,8 @@
 import Database from 'better-sqlite3';
 import { BbsError, isBbsError } from '../common/errors.js';
 import { createAreasStore, type AreasStore } from './areas-store.js';
+import { createBans, type Bans } from './bans.js';
+import { createCallerPasswords, type CallerPasswords } from './caller-passwords.js';
 import { createChatStore, type ChatStore } from './chat-store.js';
 import { fileCheck } from './file-identity.js';
 import { checkIds, checkInteger, checkString, checkWall } from './store-checks.js';
@@ -69,6 +71,10 @@ export interface Store {
   readonly areas: AreasStore;
   /** Chat lines, pages and do-not-disturb. */
   readonly chat: ChatStore;
+  /** Names and addresses the sysop banned. */
+  readonly bans: Bans;
+  /** Passwords changed after sign-up, and one-time ones a sysop reset. */
+  readonly passwords: CallerPasswords;
   findCaller(name: string): CallerWithHash | undefined;
   createCaller(name: string, passwordHash: string, now: number): Caller;
   recordCall(callerId: number, now: number): Caller;
@@ -214,6 +220,8 @@ export function createStore(db: Database.Database): Store {
     hangUps: createHangUpOrders(db, write),
     areas: createAreasStore(db, write),
     chat: createChatStore(db, write),
+    bans: createBans(db, write),
+    passwords: createCallerPasswords(db, write),
     findCaller(name: string): CallerWithHash | undefined {
       return sql.findCaller.get(checkString('name', name));
     },
