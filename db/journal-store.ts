@@ -16,6 +16,7 @@ export type {
   CommitEntry,
   CommitResult,
   Committed,
+  ConversationHistory,
   JournalChange,
   JournalPosition,
   JournalRow,
@@ -74,6 +75,9 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
       'SELECT id, last_row AS lastRow FROM conversations WHERE closed_at IS NOT NULL AND (closed_at < ? OR (caller_id IS NULL AND closed_at < ?)) LIMIT +?',
     ),
     dropConversation: db.prepare<[string]>('DELETE FROM conversations WHERE id = ?'),
+    history: db.prepare<[string], { last_row: number | null; caller_id: number | null; opened_at: number; closed_at: number | null }>(
+      'SELECT last_row, caller_id, opened_at, closed_at FROM conversations WHERE id = ?',
+    ),
     // Prepared once: a commit tried while another backend writes sets them each time.
     noWait: db.prepare('PRAGMA busy_timeout = 0'),
     wait: db.prepare(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`),
@@ -203,6 +207,10 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
       const found = sql.find.get(id);
       // The rows only for a conversation heard from lately: the cheap test first.
       return found === undefined || found.closed_at !== null || found.heard_at <= heardAfter ? undefined : rowsFrom(found.last_row, found.start_n);
+    },
+    history(id) {
+      const found = sql.history.get(id);
+      return found === undefined ? undefined : { id, callerId: found.caller_id, openedAt: found.opened_at, closedAt: found.closed_at, rows: rowsFrom(found.last_row, 0) };
     },
     close: (id, epoch, now) => write('The end of a conversation', () => sql.close.run(now, id, epoch).changes > 0),
     closeAnyEpoch: (id, now) => write('The end of a conversation', () => sql.closeAnyEpoch.run(now, id).changes > 0),

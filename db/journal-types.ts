@@ -81,6 +81,16 @@ export interface ClaimOptions {
   readonly answered?: number | undefined;
 }
 
+/** A conversation as a sysop's replay reads it. */
+export interface ConversationHistory {
+  readonly id: string;
+  readonly callerId: number | null;
+  readonly openedAt: number;
+  /** When it ended; null while the call is on (or its caller's line was never closed). */
+  readonly closedAt: number | null;
+  readonly rows: readonly JournalRow[];
+}
+
 /** What a write gave: its value, or the error it threw. */
 export type WriteOutcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
 
@@ -165,6 +175,8 @@ export interface JournalStore {
   lastSeq(id: string): number | undefined;
   /** The rows since the checkpoint of the open conversation `id`, read without claiming it, when it was heard from after `heardAfter`; undefined otherwise. */
   peek(id: string, heardAfter: number): readonly JournalRow[] | undefined;
+  /** A conversation's whole journal, from its first row, open or ended (a sysop's replay); undefined when there is no such conversation. */
+  history(id: string): ConversationHistory | undefined;
   /** Marks the conversation ended; false when another owner holds it now. */
   close(id: string, epoch: number, now: number): boolean;
   /** Marks the conversation ended whoever holds it (its caller hung up, as Mongrel2 told a process that does not hold it); false when it was not open. */

@@ -14,6 +14,7 @@ export const SYSOP_FLAGS = {
   from: { kind: 'string', arg: 'NAME', help: 'messages: only those written by NAME' },
   posts: { kind: 'string', arg: 'WHAT', choices: ['keep', 'delete'], help: 'delete-user: keep their posts (shown as from a deleted caller) or delete them' },
   address: { kind: 'boolean', help: 'ban, unban: the argument is a caller\'s address (an IP), not a name' },
+  screens: { kind: 'string', arg: 'DIR', env: 'M2BBS_SCREENS', help: 'replay: the screens folder the BBS runs with, as given to m2bbs start (default: the shipped screens)' },
   'silence-ms': {
     kind: 'integer',
     arg: 'MS',

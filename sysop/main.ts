@@ -14,11 +14,12 @@ import { controlRequest } from '../server/control-client.js';
 import type { SysopCommand, SysopContext } from './command.js';
 import { ACCESS_COMMANDS } from './commands-access.js';
 import { BOARD_COMMANDS } from './commands-board.js';
+import { JOURNAL_COMMANDS } from './commands-journal.js';
 import { LIVE_COMMANDS } from './commands-live.js';
 import { COMMON_FLAGS, SYSOP_FLAGS, type SysopFlags } from './flags.js';
 import { recordAction } from './audit.js';
 
-const COMMANDS: readonly SysopCommand[] = [...LIVE_COMMANDS, ...BOARD_COMMANDS, ...ACCESS_COMMANDS];
+const COMMANDS: readonly SysopCommand[] = [...LIVE_COMMANDS, ...BOARD_COMMANDS, ...ACCESS_COMMANDS, ...JOURNAL_COMMANDS];
 
 /** What `m2bbs sysop --help` prints. */
 export const SYSOP_USAGE = usageText(

@@ -1,0 +1,65 @@
+/**
+ * `m2bbs sysop replay CALL`: what one caller saw and typed, screen by screen, rebuilt from their
+ * call's journal (handler/call-transcript.ts), passwords as `***`. CALL is the call's id (the
+ * SESSION the proxy named it, or `m2/...` behind Mongrel2, as `who --json` and the logs say), the
+ * proxy's connection number, or a caller's name (their latest call). Reading a call is recorded.
+ */
+import type Database from 'better-sqlite3';
+import { BbsError } from '../common/errors.js';
+import { SHIPPED_SCREENS } from '../handler/config.js';
+import { transcriptOf, type TranscriptEntry } from '../handler/call-transcript.js';
+import { bbs } from '../handler/flows/bbs.js';
+import { DEFAULT_LIMITS } from '../handler/limits.js';
+import { loadScreenSet } from '../handler/screens.js';
+import type { SysopCommand } from './command.js';
+
+const SESSION_ID = /^[0-9a-f]{32}$/;
+const CONNECTION = /^[0-9]{1,15}$/;
+
+/** The conversation `call` names: an id, the newest on a proxy connection number, or a caller's newest. */
+function conversationOf(db: Database.Database, call: string): string | undefined {
+  if (SESSION_ID.test(call) || call.startsWith('m2/')) return db.prepare<[string], string>('SELECT id FROM conversations WHERE id = ?').pluck().get(call);
+  if (CONNECTION.test(call)) return db.prepare<[number], string>('SELECT id FROM conversations WHERE conn = ? ORDER BY opened_at DESC, rowid DESC LIMIT 1').pluck().get(Number(call));
+  return db
+    .prepare<[string], string>('SELECT c.id FROM conversations c JOIN callers k ON k.id = c.caller_id WHERE k.name = ? ORDER BY c.opened_at DESC, c.rowid DESC LIMIT 1')
+    .pluck()
+    .get(call);
+}
+
+function lineOf(entry: TranscriptEntry): string {
+  const indent = (prefix: string, text: string): string => text.split('\n').map((line, i) => (i === 0 ? prefix : ' '.repeat(prefix.length)) + line).join('\n');
+  switch (entry.kind) {
+    case 'screen':
+      return indent('BBS: ', entry.text);
+    case 'event':
+      return indent('BBS! ', entry.text);
+    case 'prompt':
+      return indent('BBS> ', entry.text);
+    case 'typed':
+      return `YOU: ${entry.text}`;
+    case 'note':
+      return `-- ${entry.text} --`;
+  }
+}
+
+export const REPLAY: SysopCommand = {
+  name: 'replay',
+  args: 'CALL|CONN|NAME',
+  summary: "what a caller saw and typed in a call, screen by screen (passwords as ***)",
+  minArgs: 1,
+  maxArgs: 1,
+  flags: ['screens'],
+  async run(context, [call]) {
+    const db = context.database();
+    const id = conversationOf(db, call as string);
+    if (id === undefined) throw new BbsError('BBS_ERR_SYSOP_NOT_FOUND', `m2bbs sysop replay: no call "${String(call)}" in ${context.db} (give a call id from m2bbs sysop who --json, a connection number, or a caller's name; ended calls are kept a week)`);
+    const history = context.store().journal.history(id);
+    if (history === undefined) throw new BbsError('BBS_ERR_SYSOP_NOT_FOUND', `m2bbs sysop replay: call ${id} is gone`);
+    const screens = await loadScreenSet(context.flags.screens ?? SHIPPED_SCREENS);
+    const entries = transcriptOf(history.rows, screens, (start) => bbs(DEFAULT_LIMITS, start));
+    const caller = history.callerId === null ? null : db.prepare<[number], string>('SELECT name FROM callers WHERE id = ?').pluck().get(history.callerId) ?? null;
+    context.audit('replay', id);
+    const heading = `Call ${id}${caller === null ? '' : ` of ${caller}`}, from ${new Date(history.openedAt).toISOString()} ${history.closedAt === null ? '(not ended)' : `to ${new Date(history.closedAt).toISOString()}`}: ${history.rows.length} journal rows`;
+    context.out([heading, ...entries.map(lineOf)].join('\n'), { call: id, caller, openedAt: history.openedAt, closedAt: history.closedAt, entries });
+  },
+};
