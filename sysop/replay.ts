@@ -5,6 +5,7 @@
  * proxy's connection number, or a caller's name (their latest call). Reading a call is recorded.
  */
 import type Database from 'better-sqlite3';
+import { displaySafe } from '../common/display-safe.js';
 import { BbsError } from '../common/errors.js';
 import { SHIPPED_SCREENS } from '../handler/config.js';
 import { transcriptOf, type TranscriptEntry } from '../handler/call-transcript.js';
@@ -36,7 +37,9 @@ function lineOf(entry: TranscriptEntry): string {
     case 'prompt':
       return indent('BBS> ', entry.text);
     case 'typed':
-      return `YOU: ${entry.text}`;
+      // What the caller typed went to the journal as it came: printed on the sysop's terminal it
+      // must not move its cursor, retitle it or set its clipboard (screens are made safe already).
+      return `YOU: ${displaySafe(entry.text)}`;
     case 'note':
       return `-- ${entry.text} --`;
   }
