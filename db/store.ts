@@ -75,6 +75,7 @@ export interface Store {
   readonly bans: Bans;
   /** Passwords changed after sign-up, and one-time ones a sysop reset. */
   readonly passwords: CallerPasswords;
+  /** The caller called `name` (any case), undefined for none or a deleted one. */
   findCaller(name: string): CallerWithHash | undefined;
   createCaller(name: string, passwordHash: string, now: number): Caller;
   recordCall(callerId: number, now: number): Caller;
@@ -119,8 +120,10 @@ function hasCode(err: unknown, code: string): boolean {
  */
 export function createStore(db: Database.Database): Store {
   const sql = {
+    // A deleted caller (m2bbs sysop delete-user) is nobody: not to log in as, mail or page. Their
+    // row keeps the name, so signing up with it is refused as a name taken.
     findCaller: db.prepare<[string], CallerWithHash>(
-      `SELECT ${CALLER_COLUMNS}, password_hash AS passwordHash FROM callers WHERE name = ?`,
+      `SELECT ${CALLER_COLUMNS}, password_hash AS passwordHash FROM callers WHERE name = ? AND deleted_at IS NULL`,
     ),
     createCaller: db.prepare<[string, string, number], Caller>(
       `INSERT INTO callers (name, password_hash, created_at, calls) VALUES (?, ?, ?, 0) RETURNING ${CALLER_COLUMNS}`,

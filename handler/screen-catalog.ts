@@ -16,6 +16,7 @@ export const SCREEN_CATALOG = {
   address_locked: ['minutes'],
   other_line_ended: [],
   logged_in_elsewhere: [],
+  account_deleted: [],
   new_user: ['name'],
   pass_too_short: ['min'],
   pass_too_long: ['max'],
