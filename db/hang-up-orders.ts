@@ -7,7 +7,10 @@
  */
 import type Database from 'better-sqlite3';
 
-/** An order to end `line` (a conversation id, see handler/call-identity.ts) if `callerId` is on it. */
+/** The `callerId` of an order for a line whoever is on it (a sysop's kick of a caller not logged in yet): no caller has id 0. */
+export const ANY_CALLER = 0;
+
+/** An order to end `line` (a conversation id, see handler/call-identity.ts) if `callerId` is on it (anyone: ANY_CALLER). */
 export interface HangUpOrder {
   readonly id: number;
   readonly line: string;

@@ -332,6 +332,11 @@ export const MIGRATIONS: readonly string[] = Object.freeze([
   ALTER TABLE callers ADD COLUMN deleted_at INTEGER;
   ALTER TABLE hang_up_orders ADD COLUMN detail TEXT;
   `,
+  // v14: the caller's address on their presence row, for the sysop's \`m2bbs sysop who\` (callers'
+  // own who's online never shows it). Null on rows written before, and when the server gave none.
+  `
+  ALTER TABLE presence ADD COLUMN remote TEXT;
+  `,
 ]);
 
 function userVersion(db: Database.Database): number {

@@ -35,6 +35,8 @@ export interface PresenceRow {
   readonly since: number;
   readonly doing: string;
   readonly owner: string;
+  /** The caller's address as the server gave it (REMOTE_ADDR), shown to the sysop only. */
+  readonly remote?: string | undefined;
 }
 
 /** The presence and calls tables, as the store offers them. */
@@ -61,10 +63,10 @@ const KEEP_CALLS = 100;
 /** Prepares the presence statements on a migrated database; `write` runs each write. */
 export function createPresenceStore(db: Database.Database, write: <T>(what: string, run: () => T) => T): PresenceStore {
   const sql = {
-    hold: db.prepare<[string, string, string, number | null, string | null, number, string, string, number]>(
-      `INSERT INTO presence (line, number, door, caller_id, name, since, doing, owner, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+    hold: db.prepare<[string, string, string, number | null, string | null, number, string, string, number, string | null]>(
+      `INSERT INTO presence (line, number, door, caller_id, name, since, doing, owner, heartbeat_at, remote) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (line) DO UPDATE SET number = excluded.number, door = excluded.door, caller_id = excluded.caller_id, name = excluded.name,
-         doing = excluded.doing, owner = excluded.owner, heartbeat_at = excluded.heartbeat_at`,
+         doing = excluded.doing, owner = excluded.owner, heartbeat_at = excluded.heartbeat_at, remote = coalesce(excluded.remote, presence.remote)`,
     ),
     update: db.prepare<[number | null, string | null, string, number, string, string]>('UPDATE presence SET caller_id = ?, name = ?, doing = ?, heartbeat_at = ? WHERE line = ? AND owner = ?'),
     close: db.prepare<[string], { number: string; name: string | null; doing: string }>('DELETE FROM presence WHERE line = ? RETURNING number, name, doing'),
@@ -77,7 +79,7 @@ export function createPresenceStore(db: Database.Database, write: <T>(what: stri
   };
   return {
     hold(row, now) {
-      write('Who is online', () => sql.hold.run(row.line, row.number, row.door, row.callerId, row.name, row.since, row.doing, row.owner, now));
+      write('Who is online', () => sql.hold.run(row.line, row.number, row.door, row.callerId, row.name, row.since, row.doing, row.owner, now, row.remote ?? null));
     },
     update(line, owner, change, now) {
       write('Who is online', () => sql.update.run(change.callerId, change.name, change.doing, now, line, owner));

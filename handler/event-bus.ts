@@ -38,6 +38,8 @@ export interface EventBusOptions {
   readonly spec?: BusSpec | undefined;
   readonly curve?: HandlerCurve | undefined;
   readonly log: Logger;
+  /** The topics to hear (BUS_TOPICS unless given): none for a process that only publishes. */
+  readonly topics?: readonly string[];
 }
 
 // What one backend lets pile up towards or from the device before dropping: a bounded buffer, so
@@ -48,7 +50,7 @@ const PROBE_PREFIX = 'probe/';
 
 /** Creates the bus: through the device when `spec` is given, else in-process. */
 export function createEventBus(options: EventBusOptions): EventBus {
-  return options.spec === undefined ? localBus(options.log) : deviceBus(options.spec, options.curve, options.log);
+  return options.spec === undefined ? localBus(options.log) : deviceBus(options.spec, options.curve, options.log, options.topics ?? BUS_TOPICS);
 }
 
 /** Parses `IN,OUT` (`--bus`, M2BBS_BUS) into a spec, or says what is wrong with it. */
@@ -108,12 +110,12 @@ function busFrame(topic: string, body: object): Buffer {
   return Buffer.concat([Buffer.from(topic), Buffer.from([0]), Buffer.from(JSON.stringify(body))]);
 }
 
-function deviceBus(spec: BusSpec, curve: HandlerCurve | undefined, log: Logger): EventBus {
+function deviceBus(spec: BusSpec, curve: HandlerCurve | undefined, log: Logger, topics: readonly string[]): EventBus {
   const options = curveClientOptions(curve);
   const pub = new Publisher({ ...options, linger: 0, sendHighWaterMark: BUS_HWM });
   const sub = new Subscriber({ ...options, linger: 0, receiveHighWaterMark: BUS_HWM });
   const probeTopic = `${PROBE_PREFIX}${randomBytes(8).toString('hex')}/`;
-  for (const topic of [...BUS_TOPICS, probeTopic]) sub.subscribe(topic);
+  for (const topic of [...topics, probeTopic]) sub.subscribe(topic);
   pub.connect(spec.in);
   sub.connect(spec.out);
   const subscribers = listeners(log);

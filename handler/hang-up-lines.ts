@@ -7,7 +7,7 @@
  */
 import { describeError, type ErrorCode } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
-import type { HangUpOrder, HangUpOrders } from '../db/hang-up-orders.js';
+import { ANY_CALLER, type HangUpOrder, type HangUpOrders } from '../db/hang-up-orders.js';
 import type { Session } from './session.js';
 
 const HUNG_UP: ErrorCode = 'BBS_ERR_LINE_HUNG_UP';
@@ -47,7 +47,7 @@ export function createHangUpLines(options: HangUpLinesOptions): HangUpLines {
 
   function hangUpLine(order: HangUpOrder): boolean {
     for (const session of options.sessions()) {
-      if (session.line !== order.line || session.callerId !== order.callerId || session.ended) continue;
+      if (session.line !== order.line || (order.callerId !== ANY_CALLER && session.callerId !== order.callerId) || session.ended) continue;
       // A conversation another backend holds now is that one's to end.
       if (!options.closeConversation(session)) {
         options.takenOver(session, undefined);

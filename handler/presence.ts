@@ -107,7 +107,7 @@ export function createPresence(options: PresenceOptions): Presence {
       const line = session.line;
       if (line === undefined || session.ended) return;
       const at = now();
-      const row = { line, number, door: session.door ?? 'unknown', callerId: session.callerId, name: session.caller ?? null, since: at, doing: session.doing ?? '', owner };
+      const row = { line, number, door: session.door ?? 'unknown', callerId: session.callerId, name: session.caller ?? null, since: at, doing: session.doing ?? '', owner, remote: session.remote };
       if (attempt('open', () => store.hold(row, at))) announce('on', session, line);
     },
     loggedIn(session) {

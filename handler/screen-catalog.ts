@@ -17,6 +17,7 @@ export const SCREEN_CATALOG = {
   other_line_ended: [],
   logged_in_elsewhere: [],
   account_deleted: [],
+  kicked: ['reason'],
   new_user: ['name'],
   pass_too_short: ['min'],
   pass_too_long: ['max'],

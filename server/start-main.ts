@@ -6,6 +6,7 @@ import { jsonLogOutput, textLogOutput } from './log-view.js';
 import { parseStartConfig } from './start-config.js';
 import { refuseSecondStart } from './run-file.js';
 import { openControl } from './start-control.js';
+import { sysopOps } from './sysop-ops.js';
 import { startSupervisor } from './supervisor.js';
 import { terminalClosed } from './terminal-hang-up.js';
 
@@ -55,7 +56,10 @@ export async function runStart(argv: readonly string[]): Promise<void> {
   });
   const where = await supervisor.ready;
   if (stopping) return;
-  const close = await openControl(config.db, supervisor, log);
+  // m2bbs sysop's ops that need the running BBS (a broadcast on its bus), beside drain, upgrade and add.
+  const sysop = sysopOps(() => supervisor.busClient(), log);
+  const closeOps = await openControl(config.db, supervisor, log, sysop.ops);
+  const close = (): Promise<void> => closeOps().then(() => sysop.close());
   // Stopped while the socket was being opened: nothing may be left listening, nor the run file.
   if (stopping) return void close();
   closeControl = close;

@@ -8,6 +8,7 @@ import { hostPort } from '../common/host-port.js';
 import type { Logger } from '../common/log.js';
 import { describeError, isBbsError } from '../common/errors.js';
 import { linkRequests } from './link-requests.js';
+import type { BusSpec } from '../handler/event-bus.js';
 import { startBusFor } from './start-bus.js';
 import type { LogOutput } from './log-view.js';
 import { backendArgs, type StartConfig } from './start-config.js';
@@ -26,6 +27,8 @@ export interface Supervisor {
   readonly folder: string;
   /** Rolling upgrades, drains and added numbers (usable once `ready` resolved). */
   readonly orchestrator: Orchestrator;
+  /** How another part of `m2bbs start` joins the event bus: the device's endpoints, and the local backends' CURVE flags under --zmq curve. */
+  busClient(): Promise<{ readonly spec: BusSpec; readonly curveArgs: readonly string[] }>;
   /** Stops the proxy first (it tells callers), then the backends. */
   stop(): Promise<void>;
   /** Kills everything at once. */
@@ -221,6 +224,7 @@ export function startSupervisor(config: StartConfig, log: Logger, output: LogOut
     failed,
     folder: endpoints.folder,
     orchestrator: createOrchestrator(fleet, log, { journal: journalOn(config.backendFlags, backendEnv), maxBackends: config.maxBackends }),
+    busClient: () => bus.then((device) => ({ spec: { in: device.in, out: device.out }, curveArgs: endpoints.backendArgs })),
     async stop() {
       stopping = true;
       if (proxy !== undefined) {

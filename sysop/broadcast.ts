@@ -1,0 +1,25 @@
+/** `m2bbs sysop broadcast TEXT`: a line every caller on every number sees at once, sent by the running BBS on its event bus. */
+import { BbsError } from '../common/errors.js';
+import { MAX_BROADCAST } from '../server/sysop-ops.js';
+import type { SysopCommand } from './command.js';
+import { liveCalls } from './live-calls.js';
+
+/** The broadcast command. */
+export const BROADCAST: SysopCommand = {
+  name: 'broadcast',
+  args: 'TEXT...',
+  summary: 'show TEXT to every caller on every number (needs the BBS running)',
+  minArgs: 1,
+  maxArgs: Number.MAX_SAFE_INTEGER,
+  flags: [],
+  async run(context, words) {
+    // Several words unquoted are one line, as a sysop types it.
+    const text = words.join(' ').trim();
+    if (text === '' || text.length > MAX_BROADCAST) throw new BbsError('BBS_ERR_USAGE', `m2bbs sysop broadcast: TEXT is 1 to ${MAX_BROADCAST} characters, got ${text.length}`);
+    await context.control('broadcast', { text });
+    context.audit('broadcast', 'everyone', text);
+    // Those logged in see it; who is still at the name prompt does not.
+    const callers = liveCalls(context.database(), Date.now()).filter((call) => call.name !== null).length;
+    context.out(`Broadcast to every caller (${callers} logged in now): ${text}`, { text, callers });
+  },
+};
