@@ -5,6 +5,7 @@
  * order to hang up their other line when they are already on one (db/hang-up-orders.ts).
  */
 import type { ErrorCode } from '../common/errors.js';
+import { banNotice, type BanNotice } from './access-services.js';
 import { canonicalAddress } from '../common/remote-address.js';
 import type { Logger } from '../common/log.js';
 import { hashPassword, verifyPassword, type ScryptCost } from '../db/password.js';
@@ -25,14 +26,14 @@ export interface LineContext {
 
 /** What a login gave: the caller (and whether their other line was ordered hung up), or how many wrong passwords their name has now. */
 export type LoginResult =
-  | { readonly ok: true; readonly caller: Caller; readonly endedOtherLine: boolean }
+  | { readonly ok: true; readonly caller: Caller; readonly endedOtherLine: boolean; readonly mustChangePassword?: boolean }
   | { readonly ok: false; readonly failures: number };
 
-/** A lock in force: on the name typed (from anywhere, or from the caller's address) or on the caller's address, for about `minutes` more. */
-export interface LockNotice {
-  readonly on: 'name' | 'address';
-  readonly minutes: number;
-}
+/**
+ * A lock in force: on the name typed (from anywhere, or from the caller's address) or on the
+ * caller's address, for about `minutes` more; or a sysop's ban of either, with its reason, for good.
+ */
+export type LockNotice = { readonly on: 'name' | 'address'; readonly minutes: number } | ({ readonly banned: true } & BanNotice);
 
 /** A new password hashed, or why it was not (its length outside the limits). */
 export type NewPassword = { readonly hash: string } | { readonly problem: 'short' | 'long' };
@@ -119,6 +120,8 @@ export function createLoginServices(options: LoginServiceOptions): LoginServices
 
   return {
     loginLock(name: string, at?: LineContext): LockNotice | undefined {
+      const ban = banNotice(store, log, name, at);
+      if (ban !== undefined) return { banned: true, ...ban };
       const now = clock();
       const lock = store.throttle.lockOf(name, addressOf(at), now);
       // A pair's lock is the name's from where the caller is: it says so, and asks for another name.
@@ -135,9 +138,13 @@ export function createLoginServices(options: LoginServiceOptions): LoginServices
         if (!right || lock !== undefined) return refused(name, remote, lock, now);
         bookkeeping('loginSucceeded', { caller: found.name }, () => store.throttle.succeeded(found.name, remote, now), undefined);
         const endedOtherLine = takeLine(found, at, now);
-        log.info('login', { caller: found.name, remote: at?.remote });
+        // A one-time password (m2bbs sysop reset-password) works for this login only: the caller
+        // chooses a new one next, and one who hangs up first asks the sysop again.
+        const mustChangePassword = store.passwords.mustChange(found.id);
+        if (mustChangePassword) options.storedOr('useOneTime', { caller: found.name }, () => store.passwords.useOneTime(found.id), throwOn);
+        log.info('login', { caller: found.name, remote: at?.remote, ...(mustChangePassword ? { oneTimePassword: true } : {}) });
         // The caller's last call is the one before this, which the welcome screen reports.
-        return { ok: true, caller: { ...options.countCall(found), lastCallAt: found.lastCallAt }, endedOtherLine };
+        return { ok: true, caller: { ...options.countCall(found), lastCallAt: found.lastCallAt }, endedOtherLine, ...(mustChangePassword ? { mustChangePassword } : {}) };
       };
     },
     async register(name: string, password: string, at?: LineContext): Promise<() => Caller> {

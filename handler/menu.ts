@@ -5,7 +5,7 @@
  */
 
 /** The built-in actions a menu entry may lead to; `quit` and `back` are the menu's own. */
-export const MENU_ACTIONS = ['leave_message', 'read_messages', 'new_scan', 'send_mail', 'read_mail', 'chat', 'page', 'answer_page', 'ignore_page', 'do_not_disturb', 'whos_online', 'last_callers', 'quit', 'back'] as const;
+export const MENU_ACTIONS = ['leave_message', 'read_messages', 'new_scan', 'send_mail', 'read_mail', 'chat', 'page', 'answer_page', 'ignore_page', 'do_not_disturb', 'change_password', 'whos_online', 'last_callers', 'quit', 'back'] as const;
 
 export type MenuAction = (typeof MENU_ACTIONS)[number];
 
@@ -69,6 +69,7 @@ P. Page someone.                  -> page
 J. Join a caller who paged you.   -> answer_page
 X. Ignore a page.                 -> ignore_page
 D. Do not disturb (on/off).       -> do_not_disturb
+Y. Change your password.          -> change_password
 *
 Q. Quit the BBS.                  -> quit
 `;

@@ -5,6 +5,7 @@
 import type { Logger } from '../common/log.js';
 import { DEFAULT_SCRYPT_COST, type ScryptCost } from '../db/password.js';
 import type { Caller, MailItem, PublicMessage, Store, WallLine } from '../db/store.js';
+import { createAccessServices, type AccessServices } from './access-services.js';
 import { createAreaServices, type AreaServices } from './area-services.js';
 import { CHAT_WRITES, createChatServices, type ChatServices } from './chat-services.js';
 import { DEFAULT_LIMITS } from './limits.js';
@@ -19,7 +20,7 @@ export type { LineContext, LockNotice, LoginResult, NewPassword } from './login-
  * markMailRead, wallPost) throws a BbsError with a code from WRITE_FAILURE_CODES, after the
  * failure is logged; logIn still logs the caller in when only counting the call fails.
  */
-export interface Services extends AreaServices, ChatServices, PresenceServices {
+export interface Services extends AreaServices, ChatServices, PresenceServices, AccessServices {
   now(): number;
   random(): number;
   findCaller(name: string): Caller | undefined;
@@ -62,13 +63,13 @@ export interface Services extends AreaServices, ChatServices, PresenceServices {
 }
 
 /** Arguments of a service that are secrets: never journaled, never in a fingerprint. */
-export const SECRET_ARGUMENTS: Partial<Record<keyof Services, readonly number[]>> = { logIn: [1], register: [1], hashNewPassword: [0], samePassword: [0, 1], registerHashed: [1] };
+export const SECRET_ARGUMENTS: Partial<Record<keyof Services, readonly number[]>> = { logIn: [1], register: [1], hashNewPassword: [0], samePassword: [0, 1], registerHashed: [1], checkPassword: [1], setPassword: [1] };
 
 /** Services the engine gives the call's LineContext as one more, last argument (never journaled, never in a fingerprint). */
-export const LINE_SERVICES: ReadonlySet<keyof Services> = new Set<keyof Services>(['loginLock', 'logIn', 'register', 'registerHashed']);
+export const LINE_SERVICES: ReadonlySet<keyof Services> = new Set<keyof Services>(['loginLock', 'logIn', 'register', 'registerHashed', 'banOf']);
 
 /** Services that write: a durable conversation runs each inside the transaction that journals its result. */
-export const WRITE_SERVICES: ReadonlySet<keyof Services> = new Set<keyof Services>(['postMessage', 'sendMail', 'markMailRead', 'wallPost', 'postToArea', 'readArea', ...CHAT_WRITES]);
+export const WRITE_SERVICES: ReadonlySet<keyof Services> = new Set<keyof Services>(['postMessage', 'sendMail', 'markMailRead', 'wallPost', 'postToArea', 'readArea', 'setPassword', ...CHAT_WRITES]);
 
 /**
  * The slow services split in two: the slow part (hashing) first, with no write, resolving to the
@@ -141,5 +142,6 @@ export function createServices(options: ServiceOptions): Services & { readonly s
     ...createAreaServices(store, log, clock),
     ...createChatServices(store, log, clock),
     ...createPresenceServices(store, clock),
+    ...createAccessServices(store, log, storedOr),
   };
 }

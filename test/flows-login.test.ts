@@ -12,7 +12,9 @@ const caller = { id: 7, name: 'zed', createdAt: 0, lastCallAt: null, calls: 3 };
 describe('logIn, stepped effect by effect', () => {
   it('welcomes, asks the name, asks the password without echo, and checks it', () => {
     const flow = logIn(TEST_LIMITS);
-    expect(flow.next().value).toEqual<Effect>({ kind: 'show', screen: 'welcome', vars: undefined, final: false });
+    // A caller from a banned address is refused before anything else (the engine adds the address).
+    expect(flow.next().value).toEqual<Effect>({ kind: 'call', service: 'banOf', args: [''] });
+    expect(flow.next(undefined).value).toEqual<Effect>({ kind: 'show', screen: 'welcome', vars: undefined, final: false });
     // Each name prompt is where a durable conversation can start over (nothing before it replays).
     expect(flow.next().value).toEqual<Effect>({ kind: 'checkpoint', caller: undefined, menu: undefined });
     expect(flow.next().value).toMatchObject({ kind: 'ask', screen: 'name', echo: true });
@@ -26,14 +28,14 @@ describe('logIn, stepped effect by effect', () => {
 
   it('tells a caller who logged in again that their other call was ended', () => {
     const flow = logIn(TEST_LIMITS);
-    for (const input of [undefined, undefined, undefined, 'zed', undefined, 'secret1', caller]) flow.next(input);
+    for (const input of [undefined, undefined, undefined, undefined, 'zed', undefined, 'secret1', caller]) flow.next(input);
     expect(flow.next({ ok: true, caller, endedOtherLine: true }).value).toEqual<Effect>({ kind: 'show', screen: 'other_line_ended', vars: undefined, final: false });
     expect(flow.next()).toEqual({ done: true, value: caller });
   });
 
   it('says a locked name is locked, without asking its password, and asks for a name again', () => {
     const flow = logIn(TEST_LIMITS);
-    for (const input of [undefined, undefined, undefined]) flow.next(input);
+    for (const input of [undefined, undefined, undefined, undefined]) flow.next(input);
     flow.next('zed');
     expect(flow.next({ on: 'name', minutes: 12 }).value).toEqual<Effect>({ kind: 'show', screen: 'name_locked', vars: { name: 'zed', minutes: 12 }, final: false });
     expect(flow.next().value).toEqual<Effect>({ kind: 'checkpoint', caller: undefined, menu: undefined });
@@ -42,7 +44,7 @@ describe('logIn, stepped effect by effect', () => {
 
   it('hangs up on a locked address', () => {
     const flow = logIn(TEST_LIMITS);
-    for (const input of [undefined, undefined, undefined]) flow.next(input);
+    for (const input of [undefined, undefined, undefined, undefined]) flow.next(input);
     flow.next('zed');
     expect(flow.next({ on: 'address', minutes: 3 }).value).toEqual<Effect>({ kind: 'show', screen: 'address_locked', vars: { minutes: 3 }, final: true });
     expect(flow.next()).toEqual({ done: true, value: undefined });
@@ -50,6 +52,8 @@ describe('logIn, stepped effect by effect', () => {
 
   it('pauses, then hangs up with bad_pass on a wrong password', () => {
     const flow = logIn({ ...TEST_LIMITS, badPasswordDelayMs: 1500 });
+    // The dial-in's ban check, the welcome, the checkpoint.
+    flow.next();
     flow.next();
     flow.next();
     flow.next();
@@ -70,6 +74,8 @@ describe('logIn, stepped effect by effect', () => {
 
   it('refuses reserved and malformed names before asking for a password', () => {
     const flow = logIn(TEST_LIMITS);
+    // The dial-in's ban check, the welcome, the checkpoint.
+    flow.next();
     flow.next();
     flow.next();
     flow.next();
@@ -81,6 +87,8 @@ describe('logIn, stepped effect by effect', () => {
 
   it('asks "Sign up?" again after an answer that is neither yes nor no, and signs up on a plain yes only', () => {
     const flow = logIn(TEST_LIMITS);
+    // The dial-in's ban check, the welcome, the checkpoint.
+    flow.next();
     flow.next();
     flow.next();
     flow.next();
@@ -101,6 +109,8 @@ describe('logIn, stepped effect by effect', () => {
 
   it('takes three answers that are neither yes nor no as no, and asks the name again', () => {
     const flow = logIn(TEST_LIMITS);
+    // The dial-in's ban check, the welcome, the checkpoint.
+    flow.next();
     flow.next();
     flow.next();
     flow.next();
@@ -117,6 +127,8 @@ describe('logIn, stepped effect by effect', () => {
 
   it('a service error thrown into the flow surfaces from it', () => {
     const flow = logIn(TEST_LIMITS);
+    // The dial-in's ban check, the welcome, the checkpoint.
+    flow.next();
     flow.next();
     flow.next();
     flow.next();
@@ -130,6 +142,8 @@ describe('logIn, stepped effect by effect', () => {
 describe('the whole call, stepped', () => {
   it('tells the engine who logged in right after the password checks out', () => {
     const flow = bbs(TEST_LIMITS);
+    // The dial-in's ban check, the welcome, the checkpoint.
+    flow.next();
     flow.next();
     flow.next();
     flow.next();

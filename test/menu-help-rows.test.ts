@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { textColumns } from '../handler/text-wrap.js';
+import { MAIN_MENU_KEYS } from './support/main-menu.js';
 import { TelnetCaller } from './support/telnet-caller.js';
 import { startTestBbs, type TestBbs } from './support/test-bbs.js';
 
@@ -33,7 +34,7 @@ describe('? at the main menu on an 80x24 terminal', () => {
       expect(shown).toContain('Help for the main menu');
       expect(shown).toContain('N  New messages since you last read there, area by area.');
       expect(shown).toContain('Q  Quit: hang up, rows. Call again soon.');
-      expect(shown).toMatch(/Your choice: 1, 2, N, 3, 4, W, L, C, P, J, X, D or Q \(Enter shows the menu\)\.\n?> ?$/);
+      expect(shown).toMatch(new RegExp(`Your choice: ${MAIN_MENU_KEYS} \\(Enter shows the menu\\)\\.\\n?> ?$`));
       expect(shown).not.toContain('MAIN MENU');
       // Enter shows the menu again; a key at the short prompt does what it does at the menu.
       expect(plain(await telnet.type('', 'MAIN MENU'))).toContain('1. Leave a message.');

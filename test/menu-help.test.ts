@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, registerAtMenu } from './support/harness.js';
+import { MAIN_MENU_KEYS } from './support/main-menu.js';
 import { checkScreenFolder, loadScreenSet } from '../handler/screens.js';
 import { screenFolder } from './support/screen-folder.js';
 import { startTestBbs, type TestBbs } from './support/test-bbs.js';
@@ -37,7 +38,7 @@ describe('? and H at a menu show its help', () => {
         expect(help).toContain('Quit: hang up, helpme.');
         expect(help).not.toContain('no choice');
         // Then only the prompt, not the whole menu again.
-        expect(turn.prompt?.msg).toBe('Your choice: 1, 2, N, 3, 4, W, L, C, P, J, X, D or Q (Enter shows the menu).');
+        expect(turn.prompt?.msg).toBe(`Your choice: ${MAIN_MENU_KEYS} (Enter shows the menu).`);
       }
       const board = await page.exchange('2');
       // The board (one shipped area) is empty: 2 reads it rather than showing the help again.

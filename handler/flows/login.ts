@@ -4,12 +4,18 @@ import type { Caller } from '../../db/store.js';
 import { isWriteFailure } from '../../db/write-failure.js';
 import { ask, askSecret, call, hangUp, show, sleep, startOver, type Flow } from '../effects.js';
 import type { Limits } from '../limits.js';
-import type { NewPassword } from '../services.js';
 import { checkName, saysNo, saysYes } from './names.js';
 import { tellNotSaved } from './not-saved.js';
+import { agreePassword, mustChangePassword } from './password.js';
 
 /** Welcomes a caller and returns who they are, or undefined when the call has to end. */
 export function* logIn(limits: Limits): Flow<Caller | undefined> {
+  // A caller from an address the sysop banned is refused before anything else.
+  const banned = yield* call('banOf', '');
+  if (banned !== undefined) {
+    yield* hangUp('banned', { reason: banned.reason });
+    return undefined;
+  }
   yield* show('welcome');
   for (let attempt = 0; attempt < limits.maxTries; attempt++) {
     // Back at the name prompt nothing before matters: a journal replays from here, never through a
@@ -26,9 +32,14 @@ export function* logIn(limits: Limits): Flow<Caller | undefined> {
       else yield* show('bad_name', { min: limits.minNameLength, max: limits.maxNameLength });
       continue;
     }
-    // A locked name says so before any password is asked: nothing is learnt about one.
+    // A locked name says so before any password is asked: nothing is learnt about one. A banned
+    // name (or address, banned since the call began) cannot log in nor sign up.
     const lock = yield* call('loginLock', name);
     if (lock !== undefined) {
+      if ('banned' in lock) {
+        yield* hangUp('banned', { reason: lock.reason });
+        return undefined;
+      }
       if (lock.on === 'address') {
         yield* hangUp('address_locked', { minutes: lock.minutes });
         return undefined;
@@ -42,6 +53,7 @@ export function* logIn(limits: Limits): Flow<Caller | undefined> {
       const result = yield* call('logIn', known.name, password);
       if (result.ok) {
         if (result.endedOtherLine) yield* show('other_line_ended');
+        if (result.mustChangePassword === true && !(yield* mustChangePassword(result.caller, limits))) return undefined;
         return result.caller;
       }
       yield* sleep(badPasswordDelay(limits.badPasswordDelayMs, result.failures));
@@ -97,23 +109,4 @@ function* wantsToSignUp(name: string, limits: Limits): Flow<boolean> {
     if (saysNo(answer)) return false;
   }
   return false;
-}
-
-/** Has a new caller type a password twice (the first already hashed); its hash, or undefined after too many mistakes. */
-function* agreePassword(first: NewPassword, limits: Limits): Flow<string | undefined> {
-  let typed = first;
-  for (let mistakes = 0; ; ) {
-    if ('problem' in typed) {
-      if (typed.problem === 'short') yield* show('pass_too_short', { min: limits.minPasswordLength });
-      else yield* show('pass_too_long', { max: limits.maxPasswordLength });
-    } else {
-      // The repeat is checked against the hash in the step that read it: it is never left pending either.
-      const again = yield* askSecret('repeat_pass');
-      if (yield* call('samePassword', again, typed.hash)) return typed.hash;
-      yield* show('pass_mismatch', { tries_left: Math.max(limits.maxTries - mistakes - 1, 0) });
-    }
-    mistakes++;
-    if (mistakes >= limits.maxTries) return undefined;
-    typed = yield* call('hashNewPassword', yield* askSecret('password'), limits.minPasswordLength, limits.maxPasswordLength);
-  }
 }

@@ -15,6 +15,7 @@ import { chat } from './chat.js';
 import { leaveMessage, readMessages } from './messages.js';
 import { answerPage, doNotDisturb, ignorePage, page } from './paging.js';
 import { newScan } from './new-scan.js';
+import { changePassword } from './password.js';
 import { lastCallers, whosOnline } from './who.js';
 
 /** A built-in menu action: a flow run with the caller and the limits, then back to the menu. */
@@ -32,6 +33,7 @@ export const ACTIONS = {
   answer_page: answerPage,
   ignore_page: ignorePage,
   do_not_disturb: doNotDisturb,
+  change_password: changePassword,
   whos_online: whosOnline,
   last_callers: lastCallers,
 } satisfies Record<Exclude<MenuAction, 'quit' | 'back'>, MenuEntry>;
@@ -45,6 +47,7 @@ const DOING: Partial<Record<MenuAction, string>> = {
   read_mail: 'reading mail',
   whos_online: "looking at who's online",
   last_callers: 'looking at last callers',
+  change_password: 'changing their password',
 };
 
 /** How a menu was left: the caller quit, went back, or chose a menu it was opened from. */

@@ -18,11 +18,12 @@ export const MAIN_MENU_ENTRIES = [
   'J. Join a caller who paged you.',
   'X. Ignore a page.',
   'D. Do not disturb (on/off).',
+  'Y. Change your password.',
   'Q. Quit the BBS.',
 ] as const;
 
 /** The hotkeys of the shipped main menu as `{{keys}}` says them. */
-export const MAIN_MENU_KEYS = '1, 2, N, 3, 4, W, L, C, P, J, X, D or Q';
+export const MAIN_MENU_KEYS = '1, 2, N, 3, 4, W, L, C, P, J, X, D, Y or Q';
 
 /** The shipped main menu with `added` entries where its `*` line is (just before Q), as `menu.txt` draws it. */
 export function mainMenu(...added: readonly string[]): string {
