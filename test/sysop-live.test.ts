@@ -8,7 +8,7 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { openDatabase } from '../db/open-database.js';
 import { JsonSocketClient } from './support/json-socket-client.js';
 import { until } from './support/process-tree.js';
@@ -175,6 +175,20 @@ describe('m2bbs sysop broadcast', () => {
     expect((await sysop('broadcast', 'the real one')).code).toBe(0);
     await caller.hears((reply) => reply.msg.includes('*** sysop: the real one'), from);
     expect(caller.heard.map((reply) => reply.msg).join('\n')).not.toMatch(/forged/);
+  });
+
+  it('reaches callers under --zmq curve too (the BBS joins its own CURVE bus with the local backends\' key)', { timeout: 60_000 }, async () => {
+    const curve = await startBbs(['--backends', '1', '--zmq', 'curve']);
+    onTestFinished(() => curve.bbs.stop().then(() => undefined));
+    const caller = await JsonSocketClient.open(curve.http, '@bbs.10');
+    callers.push(caller);
+    await caller.exchange('connect');
+    for (const line of ['cora', 'secret12', 'y', 'secret12']) await caller.exchange(line);
+    expect((await caller.exchange('')).prompt?.msg).toContain('MAIN MENU');
+    const run = await m2bbs(['sysop', 'broadcast', 'over CURVE', '--db', curve.db]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    await caller.hears((reply) => reply.msg.includes('*** sysop: over CURVE'));
   });
 
   it('with no BBS running on the database: exit 1 and a clear line, nothing recorded', async () => {
