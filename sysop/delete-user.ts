@@ -32,9 +32,9 @@ export const DELETE_USER: SysopCommand = {
     const hangUps = context.store().hangUps;
     const line = hangUps.lineOf(row.id);
     if (line !== undefined) hangUps.order(line, row.id, ACCOUNT_DELETED, now);
-    const wrote = [plural(done.messages, 'message'), plural(done.wallLines, 'wall line'), plural(done.mailSent, 'mail') + ' sent', plural(done.chatLines, 'chat line')].join(', ');
+    const wrote = [plural(done.messages, 'message'), plural(done.wallLines, 'wall line'), `${done.mailSent} mail sent`, plural(done.chatLines, 'chat line')].join(', ');
     const kept = posts === 'keep' ? `kept, shown as from "${DELETED_CALLER_NAME}"` : 'deleted';
-    const detail = `posts ${posts}: ${wrote} ${kept}; ${plural(done.mailReceived, 'mail')} to them deleted${line === undefined ? '' : '; their line ordered hung up'}`;
+    const detail = `posts ${posts}: ${wrote} ${kept}; ${done.mailReceived} mail to them deleted${line === undefined ? '' : '; their line ordered hung up'}`;
     context.audit('delete-user', row.name, detail);
     context.out(`Deleted the caller ${safe(row.name)} (${detail}). The name cannot log in or be signed up again.`, {
       deleted: row.name,
