@@ -103,6 +103,37 @@ describe('m2bbs sysop who', () => {
   });
 });
 
+describe('m2bbs sysop who and kick on a database with calls in it', () => {
+  it('escapes what a terminal would act on, and a call id prefix of two calls is a usage error (exit 2)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'm2bbs-sysop-'));
+    try {
+      const file = join(dir, 'seeded.db');
+      const db = openDatabase(file);
+      // Rows as a running backend writes them, beaten now.
+      const now = Date.now();
+      const row = db.prepare('INSERT INTO presence (line, number, door, caller_id, name, since, doing, owner, heartbeat_at, remote) VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?, ?)');
+      row.run('abcdef0011111111111111111111111a', 'bbs.10', 'telnet', null, now - 125_000, '', 'bbs.10:1', now, '10.0.0.7');
+      row.run('abcdef0022222222222222222222222b', 'bbs.11', 'web', 'mallory\u001b]0;owned\u0007', now - 5000, 'at the main menu', 'bbs.11:1', now, null);
+      db.close();
+      const who = await m2bbs(['sysop', 'who', '--db', file]);
+      expect(who.code).toBe(0);
+      expect(who.stdout).not.toContain('\u001b');
+      expect(who.stdout.split('\n').slice(1, 3)).toEqual([
+        expect.stringMatching(/^abcdef00  bbs\.10  telnet  10\.0\.0\.7\s+\(not logged in\)\s+2m \d\ds\s+-$/),
+        expect.stringMatching(/^abcdef00  bbs\.11  web\s+unknown\s+mallory\\u001b\]0;owned\\u0007\s+\d+s\s+at the main menu$/),
+      ]);
+      const kick = await m2bbs(['sysop', 'kick', 'abcdef', '--db', file]);
+      expect(kick.code).toBe(2);
+      expect(kick.stderr).toContain('abcdef begins 2 calls\' ids');
+      const one = new Database(file, { readonly: true });
+      expect(one.prepare('SELECT count(*) AS n FROM hang_up_orders').get()).toEqual({ n: 0 });
+      one.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('m2bbs sysop kick', () => {
   it('shows the caller the reason and closes their line; exit 0, recorded with who did it, gone from who', { timeout: 60_000 }, async () => {
     const caller = await atMenu('bbs.11', 'kelly');
@@ -152,9 +183,10 @@ function talk(path: string, line: string): Promise<Record<string, unknown>[]> {
 }
 
 describe('m2bbs sysop broadcast', () => {
-  it('reaches callers on both numbers at once; recorded', { timeout: 60_000 }, async () => {
+  it('reaches callers on both numbers at once, in chat too; recorded', { timeout: 60_000 }, async () => {
     const ann = await atMenu('bbs.11', 'bella');
     const bob = await atMenu('bbs.10', 'bruno');
+    expect((await bob.exchange('C')).texts.join('\n')).toContain('You are in the chat room "main"');
     const run = await sysop('broadcast', 'The board goes down', 'in five minutes');
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
