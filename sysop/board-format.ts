@@ -1,4 +1,4 @@
-/** How the board's commands of `m2bbs sysop` print: times, columns, and what callers wrote made safe for the sysop's terminal. */
+/** How the board's commands of `m2bbs sysop` print: times, message numbers, and what callers wrote made safe for the sysop's terminal (listings: text-table.ts). */
 import { BbsError } from '../common/errors.js';
 import { escapeForTerminal } from '../common/terminal-safe.js';
 import { formatDate } from '../handler/flows/format.js';
@@ -15,13 +15,6 @@ export function iso(ms: number | null): string | null {
 
 /** Text a caller wrote, as the sysop's terminal may print it (escape sequences written out, never run). */
 export const safe = escapeForTerminal;
-
-/** Rows under a header, each column as wide as its widest cell (the last one left unpadded). */
-export function columns(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? '').length)));
-  const line = (cells: readonly string[]): string => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
-  return [line(header), ...rows.map(line)].join('\n');
-}
 
 /** A message number typed as an argument; a usage error (exit 2) when it is not one. */
 export function messageId(command: string, text: string): number {

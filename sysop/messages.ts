@@ -1,8 +1,9 @@
 /** `m2bbs sysop messages [--area A] [--from NAME]`, `delete-message ID` and `move-message ID AREA`: the board's messages, in its database. */
 import { deleteMessage, moveMessage } from '../db/sysop-board-changes.js';
 import { DELETED_CALLER_NAME, findArea, findCallerRow, firstLine, listBoardMessages, type AreaRef } from '../db/sysop-board.js';
-import { columns, iso, messageId, notFound, safe, when } from './board-format.js';
+import { iso, messageId, notFound, safe, when } from './board-format.js';
 import type { SysopCommand, SysopContext } from './command.js';
+import { textTable } from './text-table.js';
 import { noCaller } from './users.js';
 
 // A listing's line per message: the first line is cut here, the whole message is on the board.
@@ -21,7 +22,11 @@ function authorId(context: SysopContext, name: string): number {
   return row.id;
 }
 
-const cut = (line: string): string => (line.length > FIRST_LINE_MAX ? `${line.slice(0, FIRST_LINE_MAX - 3)}...` : line);
+function cut(line: string): string {
+  // By code points: a cut never splits an emoji's surrogate pair.
+  const chars = Array.from(line);
+  return chars.length > FIRST_LINE_MAX ? `${chars.slice(0, FIRST_LINE_MAX - 3).join('')}...` : line;
+}
 
 export const MESSAGES: SysopCommand = {
   name: 'messages',
@@ -34,8 +39,8 @@ export const MESSAGES: SysopCommand = {
     const { area, from } = context.flags;
     const filter = { areaId: area === undefined ? undefined : areaNamed(context, area).id, authorId: from === undefined ? undefined : authorId(context, from) };
     const messages = listBoardMessages(context.database(), filter);
-    const rows = messages.map((m) => [String(m.id), m.archived ? `${m.area} (archived)` : m.area, safe(m.author), when(m.createdAt), safe(cut(firstLine(m.body)))]);
-    const text = messages.length === 0 ? 'No messages.' : columns(['ID', 'AREA', 'AUTHOR', 'DATE', 'FIRST LINE'], rows);
+    const rows = messages.map((m) => [String(m.id), m.archived ? `${m.area} (archived)` : m.area, m.author, when(m.createdAt), cut(firstLine(m.body))]);
+    const text = messages.length === 0 ? 'No messages.' : textTable(['ID', 'AREA', 'AUTHOR', 'DATE', 'FIRST LINE'], rows);
     context.out(text, messages.map((m) => ({ id: m.id, area: m.area, archived: m.archived, author: m.author, createdAt: iso(m.createdAt), replyTo: m.replyTo, firstLine: firstLine(m.body) })));
   },
 };

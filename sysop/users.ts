@@ -1,7 +1,8 @@
 /** `m2bbs sysop users [--search TEXT]` and `m2bbs sysop user NAME`: the board's callers, from its database. */
 import { callerDetail, findCallerRow, listCallers, type CallerDetail } from '../db/sysop-board.js';
-import { columns, iso, notFound, safe, when } from './board-format.js';
+import { iso, notFound, safe, when } from './board-format.js';
 import type { SysopCommand, SysopContext } from './command.js';
+import { textTable } from './text-table.js';
 
 /** The exit-3 error for a name the board has no caller of (or had, deleted). */
 export function noCaller(context: SysopContext, name: string): Error {
@@ -20,10 +21,10 @@ export const USERS: SysopCommand = {
   async run(context) {
     const search = context.flags.search;
     const callers = listCallers(context.database(), search);
-    const rows = callers.map((c) => [safe(c.name), when(c.createdAt), String(c.calls), when(c.lastCallAt), c.banned ? 'banned' : '']);
+    const rows = callers.map((c) => [c.name, when(c.createdAt), String(c.calls), when(c.lastCallAt), c.banned ? 'banned' : '']);
     const text = callers.length === 0
       ? (search === undefined ? 'No callers have signed up.' : `No caller's name contains ${JSON.stringify(search)}.`)
-      : columns(['NAME', 'CREATED', 'CALLS', 'LAST CALL', 'BANNED'], rows);
+      : textTable(['NAME', 'CREATED', 'CALLS', 'LAST CALL', 'BANNED'], rows);
     context.out(text, callers.map((c) => ({ name: c.name, createdAt: iso(c.createdAt), calls: c.calls, lastCallAt: iso(c.lastCallAt), banned: c.banned })));
   },
 };
