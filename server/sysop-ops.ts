@@ -1,7 +1,8 @@
 /**
  * The control ops of `m2bbs sysop` that only the running BBS can do: `broadcast` publishes a
  * line for every caller on every number on the event bus `m2bbs start` hosts, through a publisher
- * of its own (joined at the first broadcast, hearing no topic but its probe).
+ * of its own (joined at the first broadcast, hearing no topic but its probe); `log` puts a
+ * sysop's action done in the database (a kick) in the BBS's log, naming the sysop.
  */
 import { ConfigProblems } from '../common/config-problems.js';
 import { handlerCurve } from '../common/curve-flags.js';
@@ -15,6 +16,8 @@ import type { ControlOps, ControlRequest } from './control-socket.js';
 export const MAX_BROADCAST = 500;
 // What callers see it from (screens/broadcast.txt's {{from}}); the log names the sysop who sent it.
 const FROM = 'sysop';
+// The longest field of a logged action: a log line is not a place for a novel.
+const MAX_LOGGED = 1000;
 // The bus answers its probe within milliseconds; a device gone quiet is not waited on for ever.
 const JOIN_WITHIN_MS = 5000;
 
@@ -66,6 +69,13 @@ export function sysopOps(busClient: () => Promise<{ readonly spec: BusSpec; read
         bus.publish('broadcast/', event);
         log.info('broadcast', { sysop: typeof request.sysop === 'string' ? request.sysop : 'unknown', text });
         return { message: 'sent to every caller on every number' };
+      },
+      log: async (request) => {
+        const field = (name: string): string | undefined => (typeof request[name] === 'string' ? (request[name] as string).slice(0, MAX_LOGGED) : undefined);
+        const action = field('action');
+        if (action === undefined || action === '') throw new BbsError('BBS_ERR_CONTROL_FAILED', 'op log needs "action", e.g. "kick"');
+        log.info('sysop action', { sysop: field('sysop') ?? 'unknown', action, target: field('target') ?? '', ...(field('detail') === undefined ? {} : { detail: field('detail') }) });
+        return { message: 'logged' };
       },
     },
     async close() {

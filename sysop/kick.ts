@@ -33,7 +33,12 @@ export const KICK: SysopCommand = {
     const calls = callsMeant(liveCalls(db, Date.now()), target, 'kick');
     const { hangUps } = context.store();
     const orders = calls.map((call) => ({ call, order: hangUps.order(call.conn, call.callerId ?? ANY_CALLER, KICKED_SCREEN, Date.now(), reason) }));
-    for (const { call } of orders) context.audit('kick', `${call.name ?? '(not logged in)'} ${call.conn}`, reason);
+    for (const { call } of orders) {
+      const target = `${call.name ?? '(not logged in)'} ${call.conn}`;
+      context.audit('kick', target, reason);
+      // The BBS's log names the sysop too; a board behind a real Mongrel2 has no m2bbs start to tell.
+      await context.control('log', { action: 'kick', target, detail: reason }).catch(() => undefined);
+    }
     const doneOf = db.prepare<[number], number | null>('SELECT done_at FROM hang_up_orders WHERE id = ?').pluck();
     const deadline = Date.now() + CARRIED_OUT_WITHIN_MS;
     const pending = (): LiveCall[] => orders.filter(({ order }) => doneOf.get(order.id) == null).map(({ call }) => call);

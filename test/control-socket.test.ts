@@ -61,7 +61,7 @@ describe('the control socket of m2bbs start', () => {
     expect(await talk(control, `${JSON.stringify({ op: 'reboot', token })}\n`)).toEqual([{ ok: false, error: expect.stringMatching(/unknown op "reboot"; known: drain, upgrade, add/) }]);
     // Names every JavaScript object has are not ops.
     for (const inherited of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
-      expect(await talk(control, `${JSON.stringify({ op: inherited, token })}\n`)).toEqual([{ ok: false, error: `unknown op "${inherited}"; known: drain, upgrade, add, broadcast` }]);
+      expect(await talk(control, `${JSON.stringify({ op: inherited, token })}\n`)).toEqual([{ ok: false, error: `unknown op "${inherited}"; known: drain, upgrade, add, broadcast, log` }]);
     }
     expect(await talk(control, `${JSON.stringify({ op: 'drain', token })}\n`)).toEqual([{ ok: false, error: expect.stringMatching(/needs "number"/) }]);
     expect(await talk(control, `${JSON.stringify({ op: 'drain', number: 'bbs.99', token })}\n`)).toEqual([{ ok: false, error: expect.stringMatching(/bbs\.99 is not a number of this BBS/) }]);

@@ -143,7 +143,9 @@ describe('m2bbs sysop kick', () => {
     expect(run.stdout).toMatch(/^Kicked kelly \(call [0-9a-f]{8} on bbs\.11\); they were shown: spamming the chat\n$/);
     await caller.hears((reply) => reply.msg.includes('You were disconnected by the sysop: spamming the chat'));
     await caller.closedByServer();
-    expect(audit().at(-1)).toEqual({ sysop: expect.any(String), action: 'kick', target: expect.stringMatching(/^kelly [0-9a-f]{32}$/), detail: 'spamming the chat' });
+    const recorded = audit().at(-1);
+    expect(recorded).toEqual({ sysop: expect.any(String), action: 'kick', target: expect.stringMatching(/^kelly [0-9a-f]{32}$/), detail: 'spamming the chat' });
+    await running.bbs.waitForLog((r) => r.msg === 'sysop action' && r.action === 'kick' && r.sysop === recorded?.sysop && r.target === recorded?.target && r.detail === 'spamming the chat');
     expect((await whoJson()).map((row) => row.name)).not.toContain('kelly');
   });
 
@@ -192,7 +194,9 @@ describe('m2bbs sysop broadcast', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^Broadcast to every caller \(\d+ logged in now\): The board goes down in five minutes\n$/);
     for (const caller of [ann, bob]) await caller.hears((reply) => reply.msg.includes('*** sysop: The board goes down in five minutes'));
-    expect(audit().at(-1)).toEqual({ sysop: expect.any(String), action: 'broadcast', target: 'everyone', detail: 'The board goes down in five minutes' });
+    const recorded = audit().at(-1);
+    expect(recorded).toEqual({ sysop: expect.any(String), action: 'broadcast', target: 'everyone', detail: 'The board goes down in five minutes' });
+    await running.bbs.waitForLog((r) => r.msg === 'broadcast' && r.sysop === recorded?.sysop && r.text === 'The board goes down in five minutes');
   });
 
   it('is refused by the control socket without the token or with a wrong one: nothing reaches a caller', { timeout: 60_000 }, async () => {
