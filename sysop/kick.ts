@@ -1,5 +1,5 @@
 /**
- * `m2bbs sysop kick NAME|CONN [--reason TEXT]`: a hang-up order (db/hang-up-orders.ts) for each
+ * `m2bbs sysop kick NAME|CALL [--reason TEXT]`: a hang-up order (db/hang-up-orders.ts) for each
  * line meant; whichever backend holds it shows the caller the `kicked` screen with the reason and
  * closes the line. The command waits, a few seconds at most, to say it was done.
  */
@@ -21,7 +21,7 @@ const LOOK_EVERY_MS = 100;
 /** The kick command. */
 export const KICK: SysopCommand = {
   name: 'kick',
-  args: 'NAME|CONN',
+  args: 'NAME|CALL',
   summary: 'end a caller\'s line (by name, or a call id from who); they are shown --reason',
   minArgs: 1,
   maxArgs: 1,

@@ -1,7 +1,7 @@
 /**
  * The calls on the board now, as the sysop sees them: every presence row a running backend keeps
  * fresh (db/presence-store.ts), with the caller's id and address, which callers' own who's
- * online never shows; and which of them a sysop's `NAME|CONN` argument means.
+ * online never shows; and which of them a sysop's `NAME|CALL` argument means.
  */
 import type Database from 'better-sqlite3';
 import { BbsError } from '../common/errors.js';
