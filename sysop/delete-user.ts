@@ -1,15 +1,34 @@
 /** `m2bbs sysop delete-user NAME --posts keep|delete`: a caller's account closed, what they wrote kept (from a deleted caller) or deleted. */
+import type Database from 'better-sqlite3';
 import { BbsError } from '../common/errors.js';
-import { deleteCaller } from '../db/sysop-board-changes.js';
+import { deleteCaller, type CallerDeleted } from '../db/sysop-board-changes.js';
 import { DELETED_CALLER_NAME, findCallerRow } from '../db/sysop-board.js';
 import { safe } from './board-format.js';
 import type { SysopCommand } from './command.js';
+import { liveCalls } from './live-calls.js';
 import { noCaller } from './users.js';
 
 /** The screen (and hang-up reason) a caller who is on when their account is deleted sees before the line closes. */
 export const ACCOUNT_DELETED = 'account_deleted';
 
+// Backends look for hang-up orders every 250 ms; as kick, a few seconds at most to see it done.
+const CARRIED_OUT_WITHIN_MS = 5000;
+const LOOK_EVERY_MS = 100;
+
 const plural = (count: number, one: string): string => `${count} ${one}${count === 1 ? '' : 's'}`;
+
+/** Waits until every order in `ids` is carried out, or the time is up; how many were. */
+async function carriedOut(db: Database.Database, ids: readonly number[]): Promise<number> {
+  const doneOf = db.prepare<[number], number | null>('SELECT done_at FROM hang_up_orders WHERE id = ?').pluck();
+  const done = (): number => ids.filter((id) => doneOf.get(id) != null).length;
+  const deadline = Date.now() + CARRIED_OUT_WITHIN_MS;
+  while (done() < ids.length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, LOOK_EVERY_MS));
+  return done();
+}
+
+function sum(a: CallerDeleted, b: CallerDeleted): CallerDeleted {
+  return { posts: a.posts, messages: a.messages + b.messages, wallLines: a.wallLines + b.wallLines, mailSent: a.mailSent + b.mailSent, chatLines: a.chatLines + b.chatLines, mailReceived: a.mailReceived + b.mailReceived };
+}
 
 export const DELETE_USER: SysopCommand = {
   name: 'delete-user',
@@ -23,23 +42,29 @@ export const DELETE_USER: SysopCommand = {
     if (posts !== 'keep' && posts !== 'delete') {
       throw new BbsError('BBS_ERR_USAGE', 'm2bbs sysop: delete-user needs --posts keep (their posts stay, shown as from "a deleted caller") or --posts delete (they go)');
     }
-    const row = findCallerRow(context.database(), name);
+    const db = context.database();
+    const row = findCallerRow(db, name);
     if (row === undefined || row.deletedAt !== null) throw noCaller(context, name);
-    const now = Date.now();
-    const done = deleteCaller(context.database(), row.id, posts, now);
-    // Deleted first, then their line read: a login begun before the deletion that has taken its
-    // line since is the one ordered hung up (a deleted name cannot start a login: findCaller skips it).
-    const hangUps = context.store().hangUps;
-    const line = hangUps.lineOf(row.id);
-    if (line !== undefined) hangUps.order(line, row.id, ACCOUNT_DELETED, now);
+    let done = deleteCaller(db, row.id, posts, Date.now());
+    // Deleted first, then their lines ordered hung up: from the deletion on the name cannot start a
+    // login (findCaller skips it). A login whose password check began just before is not caught.
+    const { hangUps } = context.store();
+    const orders = liveCalls(db, Date.now())
+      .filter((call) => call.callerId === row.id)
+      .map((call) => hangUps.order(call.conn, row.id, ACCOUNT_DELETED, Date.now()));
+    const hungUp = await carriedOut(db, orders.map((order) => order.id));
+    // A message they finished while the order was on its way is theirs like the rest.
+    if (orders.length > 0) done = sum(done, deleteCaller(db, row.id, posts, Date.now()));
     const wrote = [plural(done.messages, 'message'), plural(done.wallLines, 'wall line'), `${done.mailSent} mail sent`, plural(done.chatLines, 'chat line')].join(', ');
     const kept = posts === 'keep' ? `kept, shown as from "${DELETED_CALLER_NAME}"` : 'deleted';
-    const detail = `posts ${posts}: ${wrote} ${kept}; ${done.mailReceived} mail to them deleted${line === undefined ? '' : '; their line ordered hung up'}`;
+    const lines = orders.length === 0 ? '' : hungUp === orders.length ? `; hung up (${plural(orders.length, 'line')})` : `; ${plural(orders.length - hungUp, 'line')} ordered hung up, not yet carried out by a backend`;
+    const detail = `posts ${posts}: ${wrote} ${kept}; ${done.mailReceived} mail to them deleted${lines}`;
     context.audit('delete-user', row.name, detail);
     context.out(`Deleted the caller ${safe(row.name)} (${detail}). The name cannot log in or be signed up again.`, {
       deleted: row.name,
       ...done,
-      hungUp: line !== undefined,
+      lines: orders.length,
+      hungUp,
     });
   },
 };
