@@ -53,7 +53,7 @@ describe('m2bbs sysop: callers and messages', () => {
     expect(await says(telnet, '.', MENU)).toContain('Your message is on the board as number');
   }
 
-  it('lists the callers and their messages, in text and JSON, and says exit 3 for what it does not know', async () => {
+  it('lists the callers (bans and password resets too) and their messages, in text and JSON, and says exit 3 for what it does not know', async () => {
     await start();
     const ann = await caller('ann');
     const bob = await caller('bob_2');
@@ -106,6 +106,15 @@ describe('m2bbs sysop: callers and messages', () => {
     const wrongFlag = await sysop('users', '--posts', 'keep');
     expect(wrongFlag.code).toBe(2);
     expect(wrongFlag.stderr).toContain('users does not take --posts');
+
+    // A ban and a password reset (the access commands) show in the listings.
+    expect((await sysop('ban', 'bob_2', '--reason', 'spamming')).code).toBe(0);
+    expect((await sysop('reset-password', 'ann')).code).toBe(0);
+    expect((await sysop('users')).stdout).toMatch(/\nbob_2 +.* UTC +banned\n/);
+    const banned = (await sysopJson('user', 'bob_2')) as { banned: unknown };
+    expect(banned.banned).toEqual({ reason: 'spamming', by: expect.any(String), at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+    expect((await sysop('user', 'bob_2')).stdout).toMatch(/\n {2}banned {16}yes, by .+ on \d{4}-\d\d-\d\d \d\d:\d\d UTC: spamming\n/);
+    expect(await sysopJson('user', 'ann')).toEqual(expect.objectContaining({ banned: null, mustChangePassword: true }));
   });
 
   it('delete-message: the next reader does not see it, replies keep their words but not its quote, the counts stay right', async () => {
