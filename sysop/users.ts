@@ -1,5 +1,5 @@
 /** `m2bbs sysop users [--search TEXT]` and `m2bbs sysop user NAME`: the board's callers, from its database. */
-import { callerDetail, findCallerRow, listCallers, type CallerDetail } from '../db/sysop-board.js';
+import { callerDetail, DELETED_CALLER_NAME, findCallerRow, listCallers, type CallerDetail } from '../db/sysop-board.js';
 import { iso, notFound, safe, when } from './board-format.js';
 import type { SysopCommand, SysopContext } from './command.js';
 import { textTable } from './text-table.js';
@@ -8,6 +8,7 @@ import { textTable } from './text-table.js';
 export function noCaller(context: SysopContext, name: string): Error {
   const row = findCallerRow(context.database(), name);
   const deleted = row?.deletedAt ?? null;
+  if (row?.name === DELETED_CALLER_NAME) return notFound(`"${DELETED_CALLER_NAME}" is no caller: deleted callers' kept posts are shown under that name (messages --from "${DELETED_CALLER_NAME}" lists them)`);
   return notFound(deleted === null ? `no caller named ${JSON.stringify(name)}` : `the caller ${JSON.stringify(row?.name ?? name)} was deleted on ${when(deleted)}`);
 }
 

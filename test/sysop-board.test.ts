@@ -233,6 +233,9 @@ describe('m2bbs sysop: callers and messages', () => {
     expect(gone.stderr).toMatch(/the caller "ann" was deleted on \d{4}-/);
     expect((await sysop('delete-user', 'ann', '--posts', 'keep')).code).toBe(3);
     expect((await sysop('messages', '--from', 'a deleted caller')).stdout).toContain('Goodbye, cruel board.');
+    const placeholder = await sysop('user', 'a deleted caller');
+    expect(placeholder.code).toBe(3);
+    expect(placeholder.stderr).toContain('"a deleted caller" is no caller');
   });
 
   it('delete-user --posts delete: their messages go, the counts stay right', async () => {
