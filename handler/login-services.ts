@@ -27,7 +27,9 @@ export interface LineContext {
 /** What a login gave: the caller (and whether their other line was ordered hung up), or how many wrong passwords their name has now. */
 export type LoginResult =
   | { readonly ok: true; readonly caller: Caller; readonly endedOtherLine: boolean; readonly mustChangePassword?: boolean }
-  | { readonly ok: false; readonly failures: number };
+  | { readonly ok: false; readonly failures: number }
+  /** Banned since the name prompt checked (m2bbs sysop ban): refused with the ban's reason, nothing counted. */
+  | { readonly ok: false; readonly failures: 0; readonly banned: BanNotice };
 
 /**
  * A lock in force: on the name typed (from anywhere, or from the caller's address) or on the
@@ -134,6 +136,9 @@ export function createLoginServices(options: LoginServiceOptions): LoginServices
       return () => {
         const now = clock();
         const remote = addressOf(at);
+        // A ban made while the password was typed holds too: the right password does not get in.
+        const ban = right ? banNotice(store, log, name, at) : undefined;
+        if (ban !== undefined) return { ok: false, failures: 0, banned: ban };
         const lock = store.throttle.lockOf(name, remote, now);
         if (!right || lock !== undefined) return refused(name, remote, lock, now);
         bookkeeping('loginSucceeded', { caller: found.name }, () => store.throttle.succeeded(found.name, remote, now), undefined);

@@ -10,7 +10,9 @@ import { BbsError } from '../common/errors.js';
 import { canonicalAddress } from '../common/remote-address.js';
 import { escapeForTerminal } from '../common/terminal-safe.js';
 import type { BanKind } from '../db/bans.js';
+import { ANY_CALLER } from '../db/hang-up-orders.js';
 import type { SysopCommand, SysopContext } from './command.js';
+import { liveCalls } from './live-calls.js';
 
 /** The screen a banned caller is shown (screens/banned.txt), its {{reason}} the sysop's text. */
 export const BANNED_SCREEN = 'banned';
@@ -53,6 +55,15 @@ async function carriedOut(context: SysopContext, orderId: number): Promise<boole
   }
 }
 
+// The lines to hang up, as who shows the calls on (a line a backend that died left in the
+// tables is not waited for): every line of a caller, or every call from an address.
+function onNow(context: SysopContext, who: number | string | undefined, now: number): { line: string; callerId: number }[] {
+  if (who === undefined) return [];
+  const calls = liveCalls(context.database(), now);
+  const meant = typeof who === 'string' ? calls.filter((call) => call.remote !== null && canonicalAddress(call.remote) === who) : calls.filter((call) => call.callerId === who);
+  return meant.map((call) => ({ line: call.conn, callerId: call.callerId ?? ANY_CALLER }));
+}
+
 /** The ban command. */
 export const BAN: SysopCommand = {
   name: 'ban',
@@ -73,15 +84,16 @@ export const BAN: SysopCommand = {
     const shown = escapeForTerminal(value);
     const lines = [`${isNew ? 'Banned' : 'Ban updated:'} ${target.kind === 'address' ? `address ${shown}` : shown}; reason: ${escapeForTerminal(reason)}`];
     if (target.kind === 'name' && caller === undefined) lines.push(`Nobody has the name ${shown}: nobody can sign up with it now.`);
-    // A banned caller who is on now is told and hung up, wherever their line is held.
-    const line = caller === undefined ? undefined : store.hangUps.lineOf(caller.id);
-    let hungUp: boolean | undefined;
-    if (caller !== undefined && line !== undefined) {
-      const order = store.hangUps.order(line, caller.id, BANNED_SCREEN, now, reason);
-      hungUp = await carriedOut(context, order.id);
-      lines.push(hungUp ? `${shown} was on: shown the reason and hung up.` : `${shown} may be on: their line is ordered hung up (no backend has done it yet; is the BBS running?).`);
-    }
-    context.out(lines.join('\n'), { kind: target.kind, value, reason, new: isNew, registered: target.kind === 'name' ? caller !== undefined : null, hungUp: hungUp ?? false });
+    // A banned caller who is on now is told and hung up, wherever their line is held: by name,
+    // every line of theirs; by address, every call from it, logged in or not.
+    const on = onNow(context, target.kind === 'name' ? caller?.id : value, now);
+    const orders = on.map(({ line, callerId }) => store.hangUps.order(line, callerId, BANNED_SCREEN, now, reason));
+    let hungUp = 0;
+    for (const order of orders) if (await carriedOut(context, order.id)) hungUp++;
+    const who = target.kind === 'name' ? shown : `${orders.length} ${orders.length === 1 ? 'call' : 'calls'} from it`;
+    if (orders.length > 0 && hungUp === orders.length) lines.push(`${who} ${target.kind === 'name' ? 'was' : orders.length === 1 ? 'was' : 'were'} on: shown the reason and hung up.`);
+    else if (orders.length > 0) lines.push(`${who} may be on: ordered hung up, ${hungUp} of ${orders.length} done so far (is the BBS running?).`);
+    context.out(lines.join('\n'), { kind: target.kind, value, reason, new: isNew, registered: target.kind === 'name' ? caller !== undefined : null, hungUp });
   },
 };
 

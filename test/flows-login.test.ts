@@ -5,6 +5,7 @@ import type { Effect } from '../handler/effects.js';
 import { bbs } from '../handler/flows/bbs.js';
 import { badPasswordDelay, logIn } from '../handler/flows/login.js';
 import { checkName } from '../handler/flows/names.js';
+import { changePassword } from '../handler/flows/password.js';
 import { TEST_LIMITS, createHarness } from './support/harness.js';
 
 const caller = { id: 7, name: 'zed', createdAt: 0, lastCallAt: null, calls: 3 };
@@ -12,12 +13,12 @@ const caller = { id: 7, name: 'zed', createdAt: 0, lastCallAt: null, calls: 3 };
 describe('logIn, stepped effect by effect', () => {
   it('welcomes, asks the name, asks the password without echo, and checks it', () => {
     const flow = logIn(TEST_LIMITS);
-    // A caller from a banned address is refused before anything else (the engine adds the address).
-    expect(flow.next().value).toEqual<Effect>({ kind: 'call', service: 'banOf', args: [''] });
-    expect(flow.next(undefined).value).toEqual<Effect>({ kind: 'show', screen: 'welcome', vars: undefined, final: false });
+    expect(flow.next().value).toEqual<Effect>({ kind: 'show', screen: 'welcome', vars: undefined, final: false });
     // Each name prompt is where a durable conversation can start over (nothing before it replays).
     expect(flow.next().value).toEqual<Effect>({ kind: 'checkpoint', caller: undefined, menu: undefined });
-    expect(flow.next().value).toMatchObject({ kind: 'ask', screen: 'name', echo: true });
+    // A caller from a banned address is refused before typing anything (the engine adds the address).
+    expect(flow.next().value).toEqual<Effect>({ kind: 'call', service: 'banOf', args: [''] });
+    expect(flow.next(undefined).value).toMatchObject({ kind: 'ask', screen: 'name', echo: true });
     // A locked name is told so before any password is asked.
     expect(flow.next('  zed ').value).toEqual<Effect>({ kind: 'call', service: 'loginLock', args: ['zed'] });
     expect(flow.next(undefined).value).toMatchObject({ kind: 'ask', screen: 'password', echo: false });
@@ -39,7 +40,8 @@ describe('logIn, stepped effect by effect', () => {
     flow.next('zed');
     expect(flow.next({ on: 'name', minutes: 12 }).value).toEqual<Effect>({ kind: 'show', screen: 'name_locked', vars: { name: 'zed', minutes: 12 }, final: false });
     expect(flow.next().value).toEqual<Effect>({ kind: 'checkpoint', caller: undefined, menu: undefined });
-    expect(flow.next().value).toMatchObject({ kind: 'ask', screen: 'name' });
+    expect(flow.next().value).toEqual<Effect>({ kind: 'call', service: 'banOf', args: [''] });
+    expect(flow.next(undefined).value).toMatchObject({ kind: 'ask', screen: 'name' });
   });
 
   it('hangs up on a locked address', () => {
@@ -52,7 +54,7 @@ describe('logIn, stepped effect by effect', () => {
 
   it('pauses, then hangs up with bad_pass on a wrong password', () => {
     const flow = logIn({ ...TEST_LIMITS, badPasswordDelayMs: 1500 });
-    // The dial-in's ban check, the welcome, the checkpoint.
+    // The welcome, the checkpoint, the address's ban check.
     flow.next();
     flow.next();
     flow.next();
@@ -74,20 +76,21 @@ describe('logIn, stepped effect by effect', () => {
 
   it('refuses reserved and malformed names before asking for a password', () => {
     const flow = logIn(TEST_LIMITS);
-    // The dial-in's ban check, the welcome, the checkpoint.
+    // The welcome, the checkpoint, the address's ban check.
     flow.next();
     flow.next();
     flow.next();
     flow.next();
     expect(flow.next('SysOp').value).toMatchObject({ kind: 'show', screen: 'reserved_name', vars: { name: 'SysOp' } });
     expect(flow.next().value).toEqual<Effect>({ kind: 'checkpoint', caller: undefined, menu: undefined });
-    expect(flow.next().value).toMatchObject({ kind: 'ask', screen: 'name' });
+    expect(flow.next().value).toEqual<Effect>({ kind: 'call', service: 'banOf', args: [''] });
+    expect(flow.next(undefined).value).toMatchObject({ kind: 'ask', screen: 'name' });
     expect(flow.next('no spaces').value).toMatchObject({ kind: 'show', screen: 'bad_name', vars: { min: 2, max: 24 } });
   });
 
   it('asks "Sign up?" again after an answer that is neither yes nor no, and signs up on a plain yes only', () => {
     const flow = logIn(TEST_LIMITS);
-    // The dial-in's ban check, the welcome, the checkpoint.
+    // The welcome, the checkpoint, the address's ban check.
     flow.next();
     flow.next();
     flow.next();
@@ -109,7 +112,7 @@ describe('logIn, stepped effect by effect', () => {
 
   it('takes three answers that are neither yes nor no as no, and asks the name again', () => {
     const flow = logIn(TEST_LIMITS);
-    // The dial-in's ban check, the welcome, the checkpoint.
+    // The welcome, the checkpoint, the address's ban check.
     flow.next();
     flow.next();
     flow.next();
@@ -122,12 +125,13 @@ describe('logIn, stepped effect by effect', () => {
     flow.next('what');
     flow.next('huh');
     expect(flow.next('eh').value).toEqual<Effect>({ kind: 'checkpoint', caller: undefined, menu: undefined });
-    expect(flow.next().value).toMatchObject({ kind: 'ask', screen: 'name' });
+    expect(flow.next().value).toEqual<Effect>({ kind: 'call', service: 'banOf', args: [''] });
+    expect(flow.next(undefined).value).toMatchObject({ kind: 'ask', screen: 'name' });
   });
 
   it('a service error thrown into the flow surfaces from it', () => {
     const flow = logIn(TEST_LIMITS);
-    // The dial-in's ban check, the welcome, the checkpoint.
+    // The welcome, the checkpoint, the address's ban check.
     flow.next();
     flow.next();
     flow.next();
@@ -139,10 +143,67 @@ describe('logIn, stepped effect by effect', () => {
   });
 });
 
+describe('bans and one-time passwords, stepped', () => {
+  // Up to the name prompt, `zed` typed: the effect that follows is the lock (and ban) check.
+  const toNameCheck = (): ReturnType<typeof logIn> => {
+    const flow = logIn(TEST_LIMITS);
+    for (const input of [undefined, undefined, undefined, undefined]) flow.next(input);
+    expect(flow.next('zed').value).toEqual<Effect>({ kind: 'call', service: 'loginLock', args: ['zed'] });
+    return flow;
+  };
+
+  it('hangs up at once on a caller from a banned address, with the reason', () => {
+    const flow = logIn(TEST_LIMITS);
+    flow.next();
+    flow.next();
+    flow.next();
+    expect(flow.next({ on: 'address', reason: 'bots' }).value).toEqual<Effect>({ kind: 'show', screen: 'banned', vars: { reason: 'bots' }, final: true });
+    expect(flow.next()).toEqual({ done: true, value: undefined });
+  });
+
+  it('hangs up on a banned name before asking its password', () => {
+    const flow = toNameCheck();
+    expect(flow.next({ banned: true, on: 'name', reason: 'spam' }).value).toEqual<Effect>({ kind: 'show', screen: 'banned', vars: { reason: 'spam' }, final: true });
+    expect(flow.next()).toEqual({ done: true, value: undefined });
+  });
+
+  it('hangs up on a name banned while its password was typed, without the wrong-password pause', () => {
+    const flow = toNameCheck();
+    flow.next(undefined);
+    flow.next('secret1');
+    flow.next(caller);
+    expect(flow.next({ ok: false, failures: 0, banned: { on: 'name', reason: 'spam' } }).value).toEqual<Effect>({ kind: 'show', screen: 'banned', vars: { reason: 'spam' }, final: true });
+  });
+
+  it('has a caller who logged in with a one-time password choose a new one, hashed as it is typed, before going on', () => {
+    const flow = toNameCheck();
+    flow.next(undefined);
+    flow.next('one-time-pw');
+    flow.next(caller);
+    expect(flow.next({ ok: true, caller, endedOtherLine: false, mustChangePassword: true }).value).toEqual<Effect>({ kind: 'show', screen: 'must_change_password', vars: { name: 'zed' }, final: false });
+    expect(flow.next().value).toMatchObject({ kind: 'ask', screen: 'new_password', echo: false });
+    expect(flow.next('brand-new').value).toEqual<Effect>({ kind: 'call', service: 'hashNewPassword', args: ['brand-new', TEST_LIMITS.minPasswordLength, TEST_LIMITS.maxPasswordLength] });
+    expect(flow.next({ hash: 'scrypt$new' }).value).toMatchObject({ kind: 'ask', screen: 'repeat_pass', echo: false });
+    expect(flow.next('brand-new').value).toEqual<Effect>({ kind: 'call', service: 'samePassword', args: ['brand-new', 'scrypt$new'] });
+    expect(flow.next(true).value).toEqual<Effect>({ kind: 'call', service: 'setPassword', args: [7, 'scrypt$new'] });
+    expect(flow.next(undefined).value).toEqual<Effect>({ kind: 'show', screen: 'password_changed', vars: undefined, final: false });
+    expect(flow.next()).toEqual({ done: true, value: caller });
+  });
+
+  it('changes nothing when the caller at the menu gives a wrong old password', () => {
+    const flow = changePassword(caller, { ...TEST_LIMITS, badPasswordDelayMs: 1500 });
+    expect(flow.next().value).toMatchObject({ kind: 'ask', screen: 'old_password', echo: false });
+    expect(flow.next('guess').value).toEqual<Effect>({ kind: 'call', service: 'checkPassword', args: ['zed', 'guess'] });
+    expect(flow.next(false).value).toEqual<Effect>({ kind: 'sleep', ms: 1500 });
+    expect(flow.next().value).toEqual<Effect>({ kind: 'show', screen: 'wrong_old_password', vars: undefined, final: false });
+    expect(flow.next().done).toBe(true);
+  });
+});
+
 describe('the whole call, stepped', () => {
   it('tells the engine who logged in right after the password checks out', () => {
     const flow = bbs(TEST_LIMITS);
-    // The dial-in's ban check, the welcome, the checkpoint.
+    // The welcome, the checkpoint, the address's ban check.
     flow.next();
     flow.next();
     flow.next();

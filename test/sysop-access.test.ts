@@ -6,6 +6,7 @@
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { JsonSocketClient } from './support/json-socket-client.js';
+import { until } from './support/process-tree.js';
 import { m2bbs, startBbs, type RunningBbs } from './support/running-bbs.js';
 
 let running: RunningBbs;
@@ -112,9 +113,17 @@ describe('m2bbs sysop ban', () => {
     expect(heard(caller)).not.toContain('Sign up');
   });
 
-  it('refuses a new call from a banned address at once, and takes it again once unbanned', { timeout: 60_000 }, async () => {
+  it('hangs up a caller on from a banned address, refuses a new call from it at once, and takes it again once unbanned', { timeout: 60_000 }, async () => {
+    const on = await signedUp('addie', 'secret12', 'bbs.10');
+    // Calls of earlier tests may still be listed while their backend sees them gone: only addie's.
+    await until(async () => {
+      const rows = JSON.parse((await sysop('who', '--json')).stdout) as { name: string | null }[];
+      return rows.length === 1 && rows[0]?.name === 'addie' ? true : undefined;
+    }, "addie's call alone on");
     const run = await sysop('ban', '--address', '127.0.0.1', '--reason', 'too many bots from here');
-    expect(run).toMatchObject({ code: 0, stdout: 'Banned address 127.0.0.1; reason: too many bots from here\n' });
+    expect(run).toMatchObject({ code: 0, stdout: 'Banned address 127.0.0.1; reason: too many bots from here\n1 call from it was on: shown the reason and hung up.\n' });
+    await on.hears((reply) => reply.msg.includes(`${BANNED} too many bots from here`));
+    await on.closedByServer();
     try {
       const caller = await dial('bbs.11');
       expect((await caller.exchange('connect')).prompt).toBeUndefined();

@@ -10,17 +10,18 @@ import { agreePassword, mustChangePassword } from './password.js';
 
 /** Welcomes a caller and returns who they are, or undefined when the call has to end. */
 export function* logIn(limits: Limits): Flow<Caller | undefined> {
-  // A caller from an address the sysop banned is refused before anything else.
-  const banned = yield* call('banOf', '');
-  if (banned !== undefined) {
-    yield* hangUp('banned', { reason: banned.reason });
-    return undefined;
-  }
   yield* show('welcome');
   for (let attempt = 0; attempt < limits.maxTries; attempt++) {
     // Back at the name prompt nothing before matters: a journal replays from here, never through a
     // sign-up that went wrong (its passwords, never journaled, would not replay the same).
     yield* startOver();
+    // A caller from an address the sysop banned is refused before they can type a thing. After
+    // the checkpoint, not before the welcome: a call replayed from here must make it again.
+    const banned = yield* call('banOf', '');
+    if (banned !== undefined) {
+      yield* hangUp('banned', { reason: banned.reason });
+      return undefined;
+    }
     const name = (yield* ask('name')).trim();
     if (name === '') {
       attempt--;
@@ -55,6 +56,10 @@ export function* logIn(limits: Limits): Flow<Caller | undefined> {
         if (result.endedOtherLine) yield* show('other_line_ended');
         if (result.mustChangePassword === true && !(yield* mustChangePassword(result.caller, limits))) return undefined;
         return result.caller;
+      }
+      if ('banned' in result) {
+        yield* hangUp('banned', { reason: result.banned.reason });
+        return undefined;
       }
       yield* sleep(badPasswordDelay(limits.badPasswordDelayMs, result.failures));
       yield* hangUp('bad_pass');
