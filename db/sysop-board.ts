@@ -145,3 +145,20 @@ export function firstLine(body: string): string {
   const lines = body.split('\n');
   return (lines.find((line) => line.trim() !== '' && !line.startsWith('>')) ?? lines[0] ?? '').trim();
 }
+
+/**
+ * The lines caller `callerId` is on: those their presence rows show (beaten since `freshSince`)
+ * and the one their last login recorded, unless its conversation is closed. Both, as a login
+ * records its line in its own commit and its presence row takes the name a moment later.
+ */
+export function openLinesOf(db: Database.Database, callerId: number, freshSince: number): string[] {
+  return db
+    .prepare<[{ caller: number; fresh: number }], string>(
+      `SELECT line FROM presence WHERE caller_id = @caller AND heartbeat_at >= @fresh
+       UNION
+       SELECT l.line FROM caller_lines l WHERE l.caller_id = @caller
+         AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.id = l.line AND c.closed_at IS NOT NULL)`,
+    )
+    .pluck()
+    .all({ caller: callerId, fresh: freshSince });
+}

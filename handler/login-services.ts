@@ -132,10 +132,13 @@ export function createLoginServices(options: LoginServiceOptions): LoginServices
     async logIn(name: string, password: string, at?: LineContext): Promise<() => LoginResult> {
       const found = store.findCaller(name);
       const hash = found?.passwordHash ?? (await (unknownHash ??= hashPassword(String(Math.random()), options.cost)));
-      const right = (await verifyPassword(password, hash)) && found !== undefined;
+      const checked = (await verifyPassword(password, hash)) && found !== undefined;
       return () => {
         const now = clock();
         const remote = addressOf(at);
+        // A caller deleted while the password was checked (m2bbs sysop delete-user) is nobody now:
+        // their right password is refused as a wrong one, and no line of theirs opens.
+        const right = checked && store.findCaller(found.name) !== undefined;
         // A ban made while the password was typed holds too: the right password does not get in.
         const ban = right ? banNotice(store, log, name, at) : undefined;
         if (ban !== undefined) return { ok: false, failures: 0, banned: ban };

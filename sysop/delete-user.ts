@@ -2,10 +2,10 @@
 import type Database from 'better-sqlite3';
 import { BbsError } from '../common/errors.js';
 import { deleteCaller, type CallerDeleted } from '../db/sysop-board-changes.js';
-import { DELETED_CALLER_NAME, findCallerRow } from '../db/sysop-board.js';
+import { DELETED_CALLER_NAME, findCallerRow, openLinesOf } from '../db/sysop-board.js';
+import { FRESH_MS } from '../handler/presence.js';
 import { safe } from './board-format.js';
 import type { SysopCommand } from './command.js';
-import { liveCalls } from './live-calls.js';
 import { noCaller } from './users.js';
 
 /** The screen (and hang-up reason) a caller who is on when their account is deleted sees before the line closes. */
@@ -46,12 +46,10 @@ export const DELETE_USER: SysopCommand = {
     const row = findCallerRow(db, name);
     if (row === undefined || row.deletedAt !== null) throw noCaller(context, name);
     let done = deleteCaller(db, row.id, posts, Date.now());
-    // Deleted first, then their lines ordered hung up: from the deletion on the name cannot start a
-    // login (findCaller skips it). A login whose password check began just before is not caught.
+    // Deleted first, then their lines ordered hung up: from the deletion on no login of theirs
+    // gets in (findCaller skips the name, and a login staged before it is refused at its write).
     const { hangUps } = context.store();
-    const orders = liveCalls(db, Date.now())
-      .filter((call) => call.callerId === row.id)
-      .map((call) => hangUps.order(call.conn, row.id, ACCOUNT_DELETED, Date.now()));
+    const orders = openLinesOf(db, row.id, Date.now() - FRESH_MS).map((line) => hangUps.order(line, row.id, ACCOUNT_DELETED, Date.now()));
     const hungUp = await carriedOut(db, orders.map((order) => order.id));
     // A message they finished while the order was on its way is theirs like the rest.
     if (orders.length > 0) done = sum(done, deleteCaller(db, row.id, posts, Date.now()));

@@ -10,6 +10,10 @@ import { openDatabase } from '../db/open-database.js';
 import { createStore, type Store } from '../db/store.js';
 import { deleteCaller, deleteMessage, moveMessage, QUOTE_REMOVED, withoutQuote } from '../db/sysop-board-changes.js';
 import { callerDetail, DELETED_CALLER_NAME, listCallers } from '../db/sysop-board.js';
+import { createLogger } from '../common/log.js';
+import { hashPassword } from '../db/password.js';
+import { createLoginServices } from '../handler/login-services.js';
+import { createStoredOr } from '../handler/write-failure-log.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -113,5 +117,26 @@ describe('the sysop\'s changes to the board', () => {
     expect(store.listWall('oneliners', 10)).toEqual([]);
     expect(store.inboxIds(bob)).toEqual([]);
     expect(listCallers(db, undefined).map((c) => c.name)).toEqual(['bob']);
+  });
+
+  it('delete-user while the caller\'s password is being checked: the login is refused and opens no line', async () => {
+    const { db, store, ann } = board();
+    const cost = { N: 16, r: 1, p: 1 };
+    store.passwords.set(ann, await hashPassword('right', cost), false);
+    const log = createLogger('silent');
+    const login = createLoginServices({
+      store,
+      log,
+      cost,
+      clock: () => T0,
+      rules: { loginLockAfter: 3, loginLockMs: 60_000, loginAddressLockAfter: 0 },
+      countCall: (caller) => caller,
+      storedOr: createStoredOr(log, store),
+    });
+    // The slow part (the password checked) before the deletion, the write after it.
+    const finish = await login.logIn('ann', 'right', { line: 'line-1', remote: '192.0.2.1' });
+    deleteCaller(db, ann, 'keep', T0 + 1);
+    expect(finish()).toMatchObject({ ok: false });
+    expect(store.hangUps.lineOf(ann)).toBeUndefined();
   });
 });
