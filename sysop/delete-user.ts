@@ -30,6 +30,7 @@ function sum(a: CallerDeleted, b: CallerDeleted): CallerDeleted {
   return { posts: a.posts, messages: a.messages + b.messages, wallLines: a.wallLines + b.wallLines, mailSent: a.mailSent + b.mailSent, chatLines: a.chatLines + b.chatLines, mailReceived: a.mailReceived + b.mailReceived };
 }
 
+/** `delete-user NAME --posts keep|delete`: a caller's account closed. */
 export const DELETE_USER: SysopCommand = {
   name: 'delete-user',
   args: 'NAME',

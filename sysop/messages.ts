@@ -28,6 +28,7 @@ function cut(line: string): string {
   return chars.length > FIRST_LINE_MAX ? `${chars.slice(0, FIRST_LINE_MAX - 3).join('')}...` : line;
 }
 
+/** `messages [--area AREA] [--from NAME]`: the messages on the board. */
 export const MESSAGES: SysopCommand = {
   name: 'messages',
   args: '',
@@ -45,6 +46,7 @@ export const MESSAGES: SysopCommand = {
   },
 };
 
+/** `delete-message ID`: a message gone from the board. */
 export const DELETE_MESSAGE: SysopCommand = {
   name: 'delete-message',
   args: 'ID',
@@ -62,6 +64,7 @@ export const DELETE_MESSAGE: SysopCommand = {
   },
 };
 
+/** `move-message ID AREA`: a message moved to another area. */
 export const MOVE_MESSAGE: SysopCommand = {
   name: 'move-message',
   args: 'ID AREA',

@@ -12,6 +12,7 @@ export function noCaller(context: SysopContext, name: string): Error {
   return notFound(deleted === null ? `no caller named ${JSON.stringify(name)}` : `the caller ${JSON.stringify(row?.name ?? name)} was deleted on ${when(deleted)}`);
 }
 
+/** `users [--search TEXT]`: the callers signed up. */
 export const USERS: SysopCommand = {
   name: 'users',
   args: '',
@@ -44,6 +45,7 @@ function detailText(c: CallerDetail): string {
   ].join('\n');
 }
 
+/** `user NAME`: one caller in full. */
 export const USER: SysopCommand = {
   name: 'user',
   args: 'NAME',
