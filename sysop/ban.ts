@@ -12,6 +12,7 @@ import { escapeForTerminal } from '../common/terminal-safe.js';
 import type { BanKind } from '../db/bans.js';
 import { ANY_CALLER } from '../db/hang-up-orders.js';
 import type { SysopCommand, SysopContext } from './command.js';
+import { ordersCarriedOut } from './orders-carried-out.js';
 import { liveCalls } from './live-calls.js';
 
 /** The screen a banned caller is shown (screens/banned.txt), its {{reason}} the sysop's text. */
@@ -22,9 +23,6 @@ export const NO_BAN_REASON = 'no reason given';
 const MAX_REASON = 200;
 // Longer than any name the board takes: a typo, not a name.
 const MAX_NAME = 64;
-// Backends look for orders every 250 ms; the command says whether the line closed within this.
-const CARRIED_OUT_WITHIN_MS = 3000;
-const LOOK_EVERY_MS = 100;
 
 /** The ban's target as stored: a name as typed (trimmed), an address as the board counts it. */
 function targetOf(command: string, context: SysopContext, typed: string): { kind: BanKind; value: string } {
@@ -42,17 +40,6 @@ function reasonOf(context: SysopContext): string {
   const reason = (context.flags.reason ?? NO_BAN_REASON).trim();
   if (reason === '' || reason.length > MAX_REASON || /[\p{Cc}]/u.test(reason)) throw new BbsError('BBS_ERR_USAGE', `m2bbs sysop ban: --reason is the one line the caller is shown: 1 to ${MAX_REASON} characters, got ${JSON.stringify(reason)}`);
   return reason;
-}
-
-// Waits a little for the backend holding the line to carry the order out: true when it did.
-async function carriedOut(context: SysopContext, orderId: number): Promise<boolean> {
-  const doneOf = context.database().prepare<[number], number | null>('SELECT done_at FROM hang_up_orders WHERE id = ?').pluck();
-  const deadline = Date.now() + CARRIED_OUT_WITHIN_MS;
-  for (;;) {
-    if (doneOf.get(orderId) != null) return true;
-    if (Date.now() >= deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, LOOK_EVERY_MS));
-  }
 }
 
 // The lines to hang up, as who shows the calls on (a line a backend that died left in the
@@ -80,7 +67,7 @@ export const BAN: SysopCommand = {
     const value = caller?.name ?? target.value;
     const now = Date.now();
     const isNew = store.bans.ban({ kind: target.kind, value, reason, madeAt: now, madeBy: context.sysop });
-    context.audit(target.kind === 'name' ? 'ban' : 'ban-address', value, reason);
+    await context.audit(target.kind === 'name' ? 'ban' : 'ban-address', value, reason);
     const shown = escapeForTerminal(value);
     const lines = [`${isNew ? 'Banned' : 'Ban updated:'} ${target.kind === 'address' ? `address ${shown}` : shown}; reason: ${escapeForTerminal(reason)}`];
     if (target.kind === 'name' && caller === undefined) lines.push(`Nobody has the name ${shown}: nobody can sign up with it now.`);
@@ -88,8 +75,7 @@ export const BAN: SysopCommand = {
     // every line of theirs; by address, every call from it, logged in or not.
     const on = onNow(context, target.kind === 'name' ? caller?.id : value, now);
     const orders = on.map(({ line, callerId }) => store.hangUps.order(line, callerId, BANNED_SCREEN, now, reason));
-    let hungUp = 0;
-    for (const order of orders) if (await carriedOut(context, order.id)) hungUp++;
+    const hungUp = (await ordersCarriedOut(context.database(), orders.map((order) => order.id))).size;
     const who = target.kind === 'name' ? shown : `${orders.length} ${orders.length === 1 ? 'call' : 'calls'} from it`;
     if (orders.length > 0 && hungUp === orders.length) lines.push(`${who} ${target.kind === 'name' ? 'was' : orders.length === 1 ? 'was' : 'were'} on: shown the reason and hung up.`);
     else if (orders.length > 0) lines.push(`${who} may be on: ordered hung up, ${hungUp} of ${orders.length} done so far (is the BBS running?).`);
@@ -111,7 +97,7 @@ export const UNBAN: SysopCommand = {
     const ban = bans.banOf(target.kind, target.value);
     const what = `${target.kind === 'address' ? 'address ' : ''}${escapeForTerminal(target.value)}`;
     if (ban === undefined || !bans.unban(target.kind, target.value)) throw new BbsError('BBS_ERR_SYSOP_NOT_FOUND', `m2bbs sysop unban: ${what} is not banned`);
-    context.audit(target.kind === 'name' ? 'unban' : 'unban-address', ban.value);
+    await context.audit(target.kind === 'name' ? 'unban' : 'unban-address', ban.value);
     context.out(`Ban lifted: ${target.kind === 'address' ? 'address ' : ''}${escapeForTerminal(ban.value)}`, { kind: target.kind, value: ban.value, lifted: true });
   },
 };

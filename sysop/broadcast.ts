@@ -17,7 +17,7 @@ export const BROADCAST: SysopCommand = {
     const text = words.join(' ').trim();
     if (text === '' || text.length > MAX_BROADCAST) throw new BbsError('BBS_ERR_USAGE', `m2bbs sysop broadcast: TEXT is 1 to ${MAX_BROADCAST} characters, got ${text.length}`);
     await context.control('broadcast', { text });
-    context.audit('broadcast', 'everyone', text);
+    await context.audit('broadcast', 'everyone', text);
     // Those logged in see it; who is still at the name prompt does not.
     const callers = liveCalls(context.database(), Date.now()).filter((call) => call.name !== null).length;
     context.out(`Broadcast to every caller (${callers} logged in now): ${text}`, { text, callers });

@@ -21,8 +21,8 @@ export interface SysopContext {
   store(): Store;
   /** Sends `op` to the `m2bbs start` running on the database (BBS_ERR_NOT_RUNNING when none is). */
   control(op: string, fields?: Readonly<Record<string, unknown>>): Promise<ControlAnswer>;
-  /** Records an action in `sysop_actions` (and so in `m2bbs sysop` audit listings). */
-  audit(action: string, target: string, detail?: string): void;
+  /** Records an action in `sysop_actions`, and in the running BBS's log if one runs (a board behind a real Mongrel2 has no m2bbs start to tell). */
+  audit(action: string, target: string, detail?: string): Promise<void>;
   /** Prints `text` in text mode, or `json` (one line) with `--json`. */
   out(text: string, json: unknown): void;
 }

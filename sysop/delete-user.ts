@@ -6,25 +6,15 @@ import { DELETED_CALLER_NAME, findCallerRow, openLinesOf } from '../db/sysop-boa
 import { FRESH_MS } from '../handler/presence.js';
 import { safe } from './board-format.js';
 import type { SysopCommand } from './command.js';
+import { ordersCarriedOut } from './orders-carried-out.js';
 import { noCaller } from './users.js';
 
 /** The screen (and hang-up reason) a caller who is on when their account is deleted sees before the line closes. */
 export const ACCOUNT_DELETED = 'account_deleted';
 
 // Backends look for hang-up orders every 250 ms; as kick, a few seconds at most to see it done.
-const CARRIED_OUT_WITHIN_MS = 5000;
-const LOOK_EVERY_MS = 100;
 
 const plural = (count: number, one: string): string => `${count} ${one}${count === 1 ? '' : 's'}`;
-
-/** Waits until every order in `ids` is carried out, or the time is up; how many were. */
-async function carriedOut(db: Database.Database, ids: readonly number[]): Promise<number> {
-  const doneOf = db.prepare<[number], number | null>('SELECT done_at FROM hang_up_orders WHERE id = ?').pluck();
-  const done = (): number => ids.filter((id) => doneOf.get(id) != null).length;
-  const deadline = Date.now() + CARRIED_OUT_WITHIN_MS;
-  while (done() < ids.length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, LOOK_EVERY_MS));
-  return done();
-}
 
 function sum(a: CallerDeleted, b: CallerDeleted): CallerDeleted {
   return { posts: a.posts, messages: a.messages + b.messages, wallLines: a.wallLines + b.wallLines, mailSent: a.mailSent + b.mailSent, chatLines: a.chatLines + b.chatLines, mailReceived: a.mailReceived + b.mailReceived };
@@ -51,14 +41,14 @@ export const DELETE_USER: SysopCommand = {
     // gets in (findCaller skips the name, and a login staged before it is refused at its write).
     const { hangUps } = context.store();
     const orders = openLinesOf(db, row.id, Date.now() - FRESH_MS).map((line) => hangUps.order(line, row.id, ACCOUNT_DELETED, Date.now()));
-    const hungUp = await carriedOut(db, orders.map((order) => order.id));
+    const hungUp = (await ordersCarriedOut(db, orders.map((order) => order.id))).size;
     // A message they finished while the order was on its way is theirs like the rest.
     if (orders.length > 0) done = sum(done, deleteCaller(db, row.id, posts, Date.now()));
     const wrote = [plural(done.messages, 'message'), plural(done.wallLines, 'wall line'), `${done.mailSent} mail sent`, plural(done.chatLines, 'chat line')].join(', ');
     const kept = posts === 'keep' ? `kept, shown as from "${DELETED_CALLER_NAME}"` : 'deleted';
     const lines = orders.length === 0 ? '' : hungUp === orders.length ? `; hung up (${plural(orders.length, 'line')})` : `; ${plural(orders.length - hungUp, 'line')} ordered hung up, not yet carried out by a backend`;
     const detail = `posts ${posts}: ${wrote} ${kept}; ${done.mailReceived} mail to them deleted${lines}`;
-    context.audit('delete-user', row.name, detail);
+    await context.audit('delete-user', row.name, detail);
     context.out(`Deleted the caller ${safe(row.name)} (${detail}). The name cannot log in or be signed up again.`, {
       deleted: row.name,
       ...done,

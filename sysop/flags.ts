@@ -7,6 +7,12 @@ import type { FlagTable, FlagValues } from '../common/flag-table.js';
 
 export const SYSOP_FLAGS = {
   db: { kind: 'string', arg: 'FILE', env: 'M2BBS_DB', default: 'data/m2bbs.db', help: 'the database of the BBS, as given to m2bbs start (its running BBS is found through FILE.run next to it)' },
+  listen: {
+    kind: 'string',
+    arg: 'HOST:PORT',
+    env: 'M2BBS_LISTEN',
+    help: "taken as m2bbs start takes it, so its flags and environment work here unchanged; the running BBS itself is found through --db's run file",
+  },
   json: { kind: 'boolean', help: 'print a listing or result as one line of JSON instead of text' },
   reason: { kind: 'string', arg: 'TEXT', help: 'kick, ban: the reason the caller is shown and the log keeps' },
   search: { kind: 'string', arg: 'TEXT', help: 'users: only names containing TEXT' },
@@ -30,4 +36,4 @@ export const SYSOP_FLAGS = {
 export type SysopFlags = FlagValues<typeof SYSOP_FLAGS>;
 
 /** The flags every subcommand takes. */
-export const COMMON_FLAGS = ['db', 'json', 'silence-ms'] as const satisfies readonly (keyof typeof SYSOP_FLAGS)[];
+export const COMMON_FLAGS = ['db', 'listen', 'json', 'silence-ms'] as const satisfies readonly (keyof typeof SYSOP_FLAGS)[];

@@ -7,6 +7,7 @@ import { BbsError } from '../common/errors.js';
 import { escapeForTerminal } from '../common/terminal-safe.js';
 import { ANY_CALLER } from '../db/hang-up-orders.js';
 import type { SysopCommand } from './command.js';
+import { ordersCarriedOut, CARRIED_OUT_WITHIN_MS } from './orders-carried-out.js';
 import { callsMeant, liveCalls, shortConn, type LiveCall } from './live-calls.js';
 
 // The screen the caller is shown (screens/kicked.txt), its {{reason}} the sysop's text.
@@ -15,8 +16,6 @@ const NO_REASON = 'no reason given';
 // A reason is one short line on the caller's screen.
 const MAX_REASON = 200;
 // Backends look for orders every 250 ms; one that has not carried it out by then is not running.
-const CARRIED_OUT_WITHIN_MS = 5000;
-const LOOK_EVERY_MS = 100;
 
 /** The kick command. */
 export const KICK: SysopCommand = {
@@ -35,15 +34,10 @@ export const KICK: SysopCommand = {
     const orders = calls.map((call) => ({ call, order: hangUps.order(call.conn, call.callerId ?? ANY_CALLER, KICKED_SCREEN, Date.now(), reason) }));
     for (const { call } of orders) {
       const target = `${call.name ?? '(not logged in)'} ${call.conn}`;
-      context.audit('kick', target, reason);
-      // The BBS's log names the sysop too; a board behind a real Mongrel2 has no m2bbs start to tell.
-      await context.control('log', { action: 'kick', target, detail: reason }).catch(() => undefined);
+      await context.audit('kick', target, reason);
     }
-    const doneOf = db.prepare<[number], number | null>('SELECT done_at FROM hang_up_orders WHERE id = ?').pluck();
-    const deadline = Date.now() + CARRIED_OUT_WITHIN_MS;
-    const pending = (): LiveCall[] => orders.filter(({ order }) => doneOf.get(order.id) == null).map(({ call }) => call);
-    while (pending().length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, LOOK_EVERY_MS));
-    const left = pending();
+    const done = await ordersCarriedOut(db, orders.map(({ order }) => order.id));
+    const left = orders.filter(({ order }) => !done.has(order.id)).map(({ call }) => call);
     const who = (call: LiveCall): string => `${call.name === null ? 'a caller not logged in' : escapeForTerminal(call.name)} (call ${shortConn(call.conn)} on ${call.number})`;
     const json = { reason, kicked: orders.map(({ call }) => ({ conn: call.conn, name: call.name, number: call.number, done: !left.includes(call) })) };
     if (left.length > 0) {

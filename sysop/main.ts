@@ -19,6 +19,9 @@ import { LIVE_COMMANDS } from './commands-live.js';
 import { COMMON_FLAGS, SYSOP_FLAGS, type SysopFlags } from './flags.js';
 import { recordAction } from './audit.js';
 
+// How long an action waits for a running BBS to take its log line.
+const LOG_SILENCE_MS = 2000;
+
 const COMMANDS: readonly SysopCommand[] = [...LIVE_COMMANDS, ...BOARD_COMMANDS, ...ACCESS_COMMANDS, ...JOURNAL_COMMANDS];
 
 /** What `m2bbs sysop --help` prints. */
@@ -61,7 +64,11 @@ function contextFor(db: string, flags: SysopFlags): SysopContext & { close(): vo
     database: open,
     store: () => (store ??= createStore(open())),
     control: (op, fields = {}) => controlRequest('m2bbs sysop', db, op, { ...fields, sysop }, () => undefined, flags['silence-ms']),
-    audit: (action, target, detail) => recordAction(open(), { sysop, action, target, detail, at: Date.now() }),
+    async audit(action, target, detail) {
+      recordAction(open(), { sysop, action, target, detail, at: Date.now() });
+      // Best effort and brief: a BBS stopped (SIGSTOP) must not hold the sysop's command up.
+      await controlRequest('m2bbs sysop', db, 'log', { action, target, detail, sysop }, () => undefined, Math.min(LOG_SILENCE_MS, flags['silence-ms'])).catch(() => undefined);
+    },
     out: (text, json) => console.log(flags.json ? JSON.stringify(json) : text),
     close: () => (store !== undefined ? store.close() : database?.close()),
   };

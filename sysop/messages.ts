@@ -59,7 +59,7 @@ export const DELETE_MESSAGE: SysopCommand = {
     const deleted = deleteMessage(context.database(), id);
     if (deleted === undefined) throw notFound(`no message ${id}`);
     const detail = `${deleted.area}, by ${deleted.author}: ${cut(deleted.firstLine)}`;
-    context.audit('delete-message', String(id), detail);
+    await context.audit('delete-message', String(id), detail);
     context.out(`Deleted message ${id} (${safe(detail)}).`, { deleted: { id, area: deleted.area, author: deleted.author, firstLine: deleted.firstLine } });
   },
 };
@@ -82,7 +82,7 @@ export const MOVE_MESSAGE: SysopCommand = {
       context.out(`Message ${id} is in ${moved.to} already: nothing changed.`, { ...json, moved: false });
       return;
     }
-    context.audit('move-message', String(id), `${moved.area} -> ${moved.to} as ${moved.newId}`);
+    await context.audit('move-message', String(id), `${moved.area} -> ${moved.to} as ${moved.newId}`);
     const hidden = area.archived ? ` ${area.name} is archived: callers see it once its line is back in screens/areas.conf.` : '';
     context.out(`Moved message ${id} (by ${safe(moved.author)}) from ${moved.area} to ${moved.to}: it is number ${moved.newId} there.${hidden}`, { ...json, moved: true });
   },

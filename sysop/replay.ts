@@ -61,7 +61,7 @@ export const REPLAY: SysopCommand = {
     const screens = await loadScreenSet(context.flags.screens ?? SHIPPED_SCREENS);
     const entries = transcriptOf(history.rows, screens, (start) => bbs(DEFAULT_LIMITS, start));
     const caller = history.callerId === null ? null : db.prepare<[number], string>('SELECT name FROM callers WHERE id = ?').pluck().get(history.callerId) ?? null;
-    context.audit('replay', id);
+    await context.audit('replay', id);
     const heading = `Call ${id}${caller === null ? '' : ` of ${caller}`}, from ${new Date(history.openedAt).toISOString()} ${history.closedAt === null ? '(not ended)' : `to ${new Date(history.closedAt).toISOString()}`}: ${history.rows.length} journal rows`;
     context.out([heading, ...entries.map(lineOf)].join('\n'), { call: id, caller, openedAt: history.openedAt, closedAt: history.closedAt, entries });
   },

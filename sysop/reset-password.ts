@@ -34,7 +34,7 @@ export const RESET_PASSWORD: SysopCommand = {
     if (caller === undefined) throw new BbsError('BBS_ERR_SYSOP_NOT_FOUND', `m2bbs sysop reset-password: nobody is called ${escapeForTerminal(JSON.stringify(name))} (m2bbs sysop users lists the callers)`);
     const password = oneTimePassword();
     store.passwords.set(caller.id, await hashPassword(password), true);
-    context.audit('reset-password', caller.name, 'one-time password issued');
+    await context.audit('reset-password', caller.name, 'one-time password issued');
     context.out(`One-time password for ${escapeForTerminal(caller.name)}: ${password}\nIt works for one login, at which they must choose a new password.`, { name: caller.name, password });
   },
 };

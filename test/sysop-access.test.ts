@@ -84,6 +84,8 @@ describe('m2bbs sysop ban', () => {
     await caller.hears((reply) => reply.msg.includes(`${BANNED} flooding the board`));
     await caller.closedByServer();
     expect(audit().at(-1)).toEqual({ action: 'ban', target: 'mallory', detail: 'flooding the board' });
+    // The running BBS logs it too, naming who banned.
+    await running.bbs.waitForLog((r) => r.msg === 'sysop action' && r.action === 'ban' && r.target === 'mallory' && typeof r.sysop === 'string' && r.sysop !== '');
 
     // The right password: refused at the name, with the reason, before any password is asked.
     const again = await dial();
