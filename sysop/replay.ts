@@ -16,10 +16,17 @@ import type { SysopCommand } from './command.js';
 
 const SESSION_ID = /^[0-9a-f]{32}$/;
 const CONNECTION = /^[0-9]{1,15}$/;
+// The start of a call id, as `m2bbs sysop who` shows it (its first 8 hex digits; 6 at least).
+const ID_START = /^[0-9a-f]{6,31}$/;
 
-/** The conversation `call` names: an id, the newest on a proxy connection number, or a caller's newest. */
+/** The conversation `call` names: an id or the start of one (as `who` shows it), the newest on a proxy connection number, or a caller's newest. */
 function conversationOf(db: Database.Database, call: string): string | undefined {
   if (SESSION_ID.test(call) || call.startsWith('m2/')) return db.prepare<[string], string>('SELECT id FROM conversations WHERE id = ?').pluck().get(call);
+  if (ID_START.test(call)) {
+    const ids = db.prepare<[string, string], string>('SELECT id FROM conversations WHERE substr(id, 1, length(?)) = ? LIMIT 2').pluck().all(call, call);
+    if (ids.length > 1) throw new BbsError('BBS_ERR_USAGE', `m2bbs sysop replay: more than one call starts with ${call}; give more of its id`);
+    if (ids.length === 1) return ids[0];
+  }
   if (CONNECTION.test(call)) return db.prepare<[number], string>('SELECT id FROM conversations WHERE conn = ? ORDER BY opened_at DESC, rowid DESC LIMIT 1').pluck().get(Number(call));
   return db
     .prepare<[string], string>('SELECT c.id FROM conversations c JOIN callers k ON k.id = c.caller_id WHERE k.name = ? ORDER BY c.opened_at DESC, c.rowid DESC LIMIT 1')

@@ -40,7 +40,7 @@ describe('m2bbs sysop replay', () => {
     const run = await m2bbs(['sysop', '--db', db, '--json', 'replay', 'zoe']);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    const replay = JSON.parse(run.stdout) as { caller: string; entries: Entry[] };
+    const replay = JSON.parse(run.stdout) as { call: string; caller: string; entries: Entry[] };
     expect(replay.caller).toBe('zoe');
     // Every screen and prompt from the BBS, in order, as the client got them, the goodbye (an
     // `exit`) among the screens (the proxy's own notices, such as its CONNECT line, are not the
@@ -68,6 +68,12 @@ describe('m2bbs sysop replay', () => {
     } finally {
       audit.close();
     }
+
+    // By the start of the call's id, as `who` shows it: the same call.
+    const short = await m2bbs(['sysop', '--db', db, '--json', 'replay', replay.call.slice(0, 8)]);
+    expect(short.stderr).toBe("");
+    expect(short.code).toBe(0);
+    expect((JSON.parse(short.stdout) as { call: string }).call).toBe(replay.call);
 
     const unknown = await m2bbs(['sysop', '--db', db, 'replay', 'nobody-here']);
     expect(unknown.code).toBe(3);
