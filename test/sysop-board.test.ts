@@ -53,7 +53,7 @@ describe('m2bbs sysop: callers and messages', () => {
     expect(await says(telnet, '.', MENU)).toContain('Your message is on the board as number');
   }
 
-  it('lists the callers (bans and password resets too) and their messages, in text and JSON, and says exit 3 for what it does not know', async () => {
+  it('lists the callers (bans and password resets too) and their messages, in text and JSON, and says exit 3 for what it does not know', { timeout: 90_000 }, async () => {
     await start();
     const ann = await caller('ann');
     const bob = await caller('bob_2');
@@ -117,7 +117,7 @@ describe('m2bbs sysop: callers and messages', () => {
     expect(await sysopJson('user', 'ann')).toEqual(expect.objectContaining({ banned: null, mustChangePassword: true }));
   });
 
-  it('delete-message: the next reader does not see it, replies keep their words but not its quote, the counts stay right', async () => {
+  it('delete-message: the next reader does not see it, replies keep their words but not its quote, the counts stay right', { timeout: 90_000 }, async () => {
     await start();
     const ann = await caller('ann');
     await post(ann, 'general', 'BUY CHEAP WATCHES');
@@ -166,7 +166,7 @@ describe('m2bbs sysop: callers and messages', () => {
     }
   });
 
-  it('move-message: a reader finds it in its new area, new to them there', async () => {
+  it('move-message: a reader finds it in its new area, new to them there', { timeout: 90_000 }, async () => {
     await start();
     const ann = await caller('ann');
     await post(ann, 'general', 'My modem will not dial.');
@@ -193,7 +193,7 @@ describe('m2bbs sysop: callers and messages', () => {
     }
   });
 
-  it('delete-user --posts keep: the caller on is hung up, their posts show from a deleted caller, the name cannot log in or sign up', async () => {
+  it('delete-user --posts keep: the caller on is hung up, their posts show from a deleted caller, the name cannot log in or sign up', { timeout: 90_000 }, async () => {
     await start();
     const ann = await caller('ann');
     await post(ann, 'general', 'Goodbye, cruel board.');
@@ -238,7 +238,7 @@ describe('m2bbs sysop: callers and messages', () => {
     expect(placeholder.stderr).toContain('"a deleted caller" is no caller');
   });
 
-  it('delete-user --posts delete: their messages go, the counts stay right', async () => {
+  it('delete-user --posts delete: their messages go, the counts stay right', { timeout: 90_000 }, async () => {
     await start();
     const ann = await caller('ann');
     await post(ann, 'general', 'Spam one.');
