@@ -6,6 +6,8 @@
  */
 import type Database from 'better-sqlite3';
 import { checkInteger, checkString } from './store-checks.js';
+import { NEXT_MESSAGE_ID } from './message-numbers.js';
+import { withoutQuote } from './sysop-board-changes.js';
 
 /** The id of General, the area every message from before areas is in. */
 export const GENERAL_AREA_ID = 1;
@@ -102,9 +104,11 @@ export function createAreasStore(db: Database.Database, write: <T>(what: string,
     update: db.prepare<[string, string, number | null, number]>('UPDATE areas SET name = ?, title = ?, position = ? WHERE id = ?'),
     position: db.prepare<[number], number | null>('SELECT position FROM areas WHERE id = ?').pluck(),
     messageExists: db.prepare<[number], number>('SELECT id FROM messages WHERE id = ?').pluck(),
+    highest: db.prepare<[], number>('SELECT id FROM message_high WHERE one = 1').pluck(),
+    movedTo: db.prepare<[number], number>('SELECT new_id FROM message_moves WHERE old_id = ?').pluck(),
     post: db
       .prepare<[number, number, string, number | null, number], number>(
-        'INSERT INTO messages (area_id, author_id, body, reply_to, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id',
+        `INSERT INTO messages (id, area_id, author_id, body, reply_to, created_at) VALUES (${NEXT_MESSAGE_ID}, ?, ?, ?, ?, ?) RETURNING id`,
       )
       .pluck(),
     messages: db.prepare<[number, number, number], AreaMessage>(
@@ -188,17 +192,32 @@ export function createAreasStore(db: Database.Database, write: <T>(what: string,
     return page;
   });
 
+  // The message a reply goes to: `id`, or where the sysop moved it (moves may chain), or null when it is gone.
+  const replyTarget = (id: number): number | null => {
+    let at: number | undefined = id;
+    for (const seen = new Set<number>(); at !== undefined && !seen.has(at); at = sql.movedTo.get(at)) {
+      if (sql.messageExists.get(at) !== undefined) return at;
+      seen.add(at);
+    }
+    return null;
+  };
+
   const post = db.transaction((areaId: number, authorId: number, body: string, replyTo: number | null, now: number): number | undefined => {
     // areas has no foreign key from messages (see migration v7): the area is checked here, in
     // the write's transaction, so a post never lands in an area archived a moment before.
     const position = sql.position.get(areaId);
     if (position === undefined) throw new RangeError(`Expected an existing area id, got ${areaId}`);
     if (position === null) return undefined;
-    if (replyTo !== null && sql.messageExists.get(replyTo) === undefined) throw new RangeError(`Expected an existing message id to reply to, got ${replyTo}`);
+    // The sysop may delete or move the message while the reply is written: the reply is never
+    // lost. A moved message is replied to under its new number; a deleted one leaves a plain
+    // message, its quote of the deleted words replaced as deleting a message does to replies.
+    const to = replyTo === null ? null : replyTarget(replyTo);
+    if (replyTo !== null && to === null && replyTo > (sql.highest.get() ?? 0)) throw new RangeError(`Expected a message id given before to reply to, got ${replyTo}`);
+    const text = replyTo !== null && to === null ? withoutQuote(body) : body;
     // A caller who had read everything others wrote there is still up to date after posting:
     // their own message is never new to them, nor shown again by their next scan.
     const upToDate = sql.othersSinceMark.get(areaId, authorId, authorId, areaId) === 0;
-    const id = sql.post.all(areaId, authorId, body, replyTo, now)[0];
+    const id = sql.post.all(areaId, authorId, text, to, now)[0];
     if (id === undefined) throw new Error('Expected a row from posting a message, got none');
     if (upToDate) sql.mark.run(authorId, areaId, id);
     return id;
@@ -219,7 +238,7 @@ export function createAreasStore(db: Database.Database, write: <T>(what: string,
       checkString('body', body);
       if (replyTo !== null) checkInteger('replyTo', replyTo, 1);
       checkInteger('now', now, 0);
-      return write('A message', () => post(areaId, authorId, body, replyTo, now));
+      return write('A message', () => post.immediate(areaId, authorId, body, replyTo, now));
     },
     messages(areaId: number, afterId: number, limit: number): AreaMessage[] {
       return sql.messages.all(checkInteger('areaId', areaId, 1), checkInteger('afterId', afterId, 0), checkInteger('limit', limit, 1));

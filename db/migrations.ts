@@ -337,6 +337,26 @@ export const MIGRATIONS: readonly string[] = Object.freeze([
   `
   ALTER TABLE presence ADD COLUMN remote TEXT;
   `,
+  // v15: message numbers are never given twice (issue 18). messages.id has no AUTOINCREMENT, so
+  // SQLite would give a deleted or moved newest message's number again: a caller whose read mark
+  // is that number would never see the new post as new. The highest number ever given is kept
+  // here by a trigger, and every insert asks for one past it (db/message-numbers.ts). A moved
+  // message's old number names its new one, so a reply written while it moved still finds it.
+  `
+  CREATE TABLE message_high (
+    one INTEGER PRIMARY KEY CHECK (one = 1),
+    id INTEGER NOT NULL
+  ) STRICT;
+  INSERT INTO message_high (one, id) VALUES (1, coalesce((SELECT max(id) FROM messages), 0));
+  CREATE TRIGGER message_high_insert AFTER INSERT ON messages BEGIN
+    UPDATE message_high SET id = NEW.id WHERE one = 1 AND id < NEW.id;
+  END;
+
+  CREATE TABLE message_moves (
+    old_id INTEGER PRIMARY KEY,
+    new_id INTEGER NOT NULL
+  ) STRICT;
+  `,
 ]);
 
 function userVersion(db: Database.Database): number {

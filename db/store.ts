@@ -9,6 +9,7 @@ import { checkIds, checkInteger, checkString, checkWall } from './store-checks.j
 import { createHangUpOrders, type HangUpOrders } from './hang-up-orders.js';
 import { createJournalStore, type JournalStore } from './journal-store.js';
 import { createLoginThrottle, type LoginThrottle } from './login-throttle.js';
+import { NEXT_MESSAGE_ID } from './message-numbers.js';
 import { createPresenceStore, type PresenceStore } from './presence-store.js';
 import { writeRunner } from './write-failure.js';
 
@@ -133,7 +134,7 @@ export function createStore(db: Database.Database): Store {
     ),
     postMessage: db
       .prepare<[number, string, number], number>(
-        'INSERT INTO messages (author_id, body, created_at) VALUES (?, ?, ?) RETURNING id',
+        `INSERT INTO messages (id, author_id, body, created_at) VALUES (${NEXT_MESSAGE_ID}, ?, ?, ?) RETURNING id`,
       )
       .pluck(),
     // Archived areas' messages are kept but not on the board: a sysop's flow listing it skips them.

@@ -5,6 +5,7 @@
  * migrations v3 and v7 (only inserts and deletes, never an update of messages.area_id).
  */
 import type Database from 'better-sqlite3';
+import { NEXT_MESSAGE_ID } from './message-numbers.js';
 import { DELETED_CALLER_NAME, firstLine } from './sysop-board.js';
 
 /** A message as it was before a change. */
@@ -69,7 +70,8 @@ const gone = (row: MessageRow): MessageGone => ({ id: row.id, area: row.area, au
 
 // Deletes one message inside the caller's transaction. Its replies stay, no longer replies: their
 // quote of it goes too (it would show what was deleted), and reply_to, a foreign key, is cleared.
-// Read marks need nothing: a mark is the highest id read, and later messages stay later.
+// Read marks need nothing: a mark is the highest id read, later messages stay later, and no number
+// is given again (migration v15).
 function removeMessage(db: Database.Database, id: number): void {
   const replies = db.prepare<[number], { id: number; body: string }>('SELECT id, body FROM messages WHERE reply_to = ?').all(id);
   const unlink = db.prepare<[string, number]>('UPDATE messages SET reply_to = NULL, body = ? WHERE id = ?');
@@ -103,12 +105,14 @@ export function moveMessage(db: Database.Database, id: number, areaId: number): 
     if (row.areaId === areaId) return { ...gone(row), to, newId: row.id };
     const newId = db
       .prepare<[number, number, string, number | null, number], number>(
-        'INSERT INTO messages (area_id, author_id, body, reply_to, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id',
+        `INSERT INTO messages (id, area_id, author_id, body, reply_to, created_at) VALUES (${NEXT_MESSAGE_ID}, ?, ?, ?, ?, ?) RETURNING id`,
       )
       .pluck()
       .all(areaId, row.authorId, row.body, row.replyTo, row.createdAt)[0];
     if (newId === undefined) throw new Error('Expected a row from moving a message, got none');
     db.prepare<[number, number]>('UPDATE messages SET reply_to = ? WHERE reply_to = ?').run(newId, id);
+    // A reply being written to the old number goes to the new one (db/areas-store.ts follows this).
+    db.prepare<[number, number]>('INSERT OR REPLACE INTO message_moves (old_id, new_id) VALUES (?, ?)').run(id, newId);
     db.prepare<[number]>('DELETE FROM messages WHERE id = ?').run(id);
     return { ...gone(row), to, newId };
   });
