@@ -27,7 +27,9 @@ export const KICK: SysopCommand = {
   flags: ['reason'],
   async run(context, [target = '']) {
     const reason = (context.flags.reason ?? NO_REASON).trim();
-    if (reason === '' || reason.length > MAX_REASON) throw new BbsError('BBS_ERR_USAGE', `m2bbs sysop kick: --reason is the one line the caller is shown: 1 to ${MAX_REASON} characters, got ${reason.length}`);
+    if (reason === '' || reason.length > MAX_REASON || /\p{Cc}/u.test(reason)) {
+      throw new BbsError('BBS_ERR_USAGE', `m2bbs sysop kick: --reason is the one line the caller is shown: 1 to ${MAX_REASON} characters, no control characters, got ${escapeForTerminal(JSON.stringify(reason))}`);
+    }
     const db = context.database();
     const calls = callsMeant(liveCalls(db, Date.now()), target, 'kick');
     const { hangUps } = context.store();
@@ -43,6 +45,6 @@ export const KICK: SysopCommand = {
     if (left.length > 0) {
       throw new BbsError('BBS_ERR_CONTROL_FAILED', `m2bbs sysop kick: no backend carried out the order for ${left.map(who).join(', ')} within ${CARRIED_OUT_WITHIN_MS / 1000} s; it stands, and the line closes once its backend looks (is the BBS running?)`);
     }
-    context.out(orders.map(({ call }) => `Kicked ${who(call)}; they were shown: ${reason}`).join('\n'), json);
+    context.out(orders.map(({ call }) => `Kicked ${who(call)}; they were shown: ${escapeForTerminal(reason)}`).join('\n'), json);
   },
 };

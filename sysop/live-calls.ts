@@ -5,6 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import { BbsError } from '../common/errors.js';
+import { escapeForTerminal } from '../common/terminal-safe.js';
 import { FRESH_MS } from '../handler/presence.js';
 
 /** One call that is on now. */
@@ -46,12 +47,17 @@ export function shortConn(conn: string): string {
  * its first six characters. None: BBS_ERR_SYSOP_NOT_FOUND; a prefix of several calls: BBS_ERR_USAGE.
  */
 export function callsMeant(calls: readonly LiveCall[], target: string, command: string): LiveCall[] {
+  const shown = escapeForTerminal(JSON.stringify(target));
   const byName = calls.filter((call) => call.name !== null && call.name.toLowerCase() === target.toLowerCase());
-  if (byName.length > 0) return byName;
   const exact = calls.filter((call) => call.conn === target);
-  if (exact.length > 0) return exact;
-  const byPrefix = target.length >= MIN_PREFIX ? calls.filter((call) => call.conn.startsWith(target.toLowerCase()) || call.conn.startsWith(target)) : [];
-  if (byPrefix.length > 1) throw new BbsError('BBS_ERR_USAGE', `m2bbs sysop ${command}: ${target} begins ${byPrefix.length} calls' ids (${byPrefix.map((call) => call.conn).join(', ')}); give more of it`);
-  if (byPrefix.length === 1) return byPrefix;
-  throw new BbsError('BBS_ERR_SYSOP_NOT_FOUND', `m2bbs sysop ${command}: nobody called ${JSON.stringify(target)} is on, and no call on has that id (m2bbs sysop who lists who is on)`);
+  const byPrefix = exact.length === 0 && target.length >= MIN_PREFIX ? calls.filter((call) => call.conn.startsWith(target.toLowerCase()) || call.conn.startsWith(target)) : [];
+  const byId = exact.length > 0 ? exact : byPrefix;
+  // A caller may name themselves like another call's id: neither is taken for the other.
+  if (byName.length > 0 && byId.some((call) => !byName.includes(call))) {
+    throw new BbsError('BBS_ERR_USAGE', `m2bbs sysop ${command}: ${shown} is both a caller's name and the start of another call's id (${byId.map((call) => call.conn).join(', ')}); give the whole id of the call you mean`);
+  }
+  if (byName.length > 0) return byName;
+  if (byId.length > 1) throw new BbsError('BBS_ERR_USAGE', `m2bbs sysop ${command}: ${escapeForTerminal(target)} begins ${byId.length} calls' ids (${byId.map((call) => call.conn).join(', ')}); give more of it`);
+  if (byId.length === 1) return byId;
+  throw new BbsError('BBS_ERR_SYSOP_NOT_FOUND', `m2bbs sysop ${command}: nobody called ${shown} is on, and no call on has that id (m2bbs sysop who lists who is on)`);
 }

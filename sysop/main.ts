@@ -6,8 +6,9 @@
 import { userInfo } from 'node:os';
 import { existsSync } from 'node:fs';
 import { BbsError } from '../common/errors.js';
+import { escapeForTerminal } from '../common/terminal-safe.js';
 import { parseTable, usageText } from '../common/flag-table.js';
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import { openDatabase } from '../db/open-database.js';
 import { createStore, type Store } from '../db/store.js';
 import { controlRequest } from '../server/control-client.js';
@@ -37,6 +38,22 @@ ${COMMANDS.length === 0 ? '  (none yet)' : COMMANDS.map((c) => `  ${`${c.name} $
   SYSOP_FLAGS,
 );
 
+/** Throws unless `db` is an SQLite file m2bbs made (its schema version set, its callers table there). */
+function refuseUnlessBoard(db: string): void {
+  let probe: Database.Database | undefined;
+  try {
+    probe = new Database(db, { readonly: true, fileMustExist: true });
+    const version = probe.pragma('user_version', { simple: true });
+    const callers = probe.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'callers'").get();
+    if (typeof version !== 'number' || version < 1 || callers === undefined) throw new BbsError('BBS_ERR_DB_OPEN', `m2bbs sysop: ${db} is an SQLite database but not an m2bbs board; name the database m2bbs start runs on with --db or M2BBS_DB`);
+  } catch (error) {
+    if (error instanceof BbsError) throw error;
+    throw new BbsError('BBS_ERR_DB_NOT_SQLITE', `m2bbs sysop: ${db} is not a board (${(error as Error).message}); name the database m2bbs start runs on with --db or M2BBS_DB`, { cause: error });
+  } finally {
+    probe?.close();
+  }
+}
+
 /** Who runs the command, for the audit: the operating system's user, or the uid when it has no name. */
 function whoRuns(): string {
   try {
@@ -54,6 +71,8 @@ function contextFor(db: string, flags: SysopFlags): SysopContext & { close(): vo
     if (database !== undefined) return database;
     // A sysop who mistyped --db must not get an empty board made there.
     if (!existsSync(db)) throw new BbsError('BBS_ERR_DB_OPEN', `m2bbs sysop: no board at ${db}; name the database m2bbs start runs on with --db or M2BBS_DB`);
+    // Nor may it make one of another program's database (opening a board migrates it).
+    refuseUnlessBoard(db);
     database = openDatabase(db);
     return database;
   };
@@ -76,6 +95,16 @@ function contextFor(db: string, flags: SysopFlags): SysopContext & { close(): vo
 
 /** `m2bbs sysop`. */
 export async function runSysop(argv: readonly string[]): Promise<void> {
+  try {
+    await runCommand(argv);
+  } catch (error) {
+    // A message may quote what was typed or found (a name, a reason): never for the terminal to act on.
+    if (error instanceof BbsError) throw new BbsError(error.code, error.message.split('\n').map(escapeForTerminal).join('\n'), { cause: error.cause });
+    throw error;
+  }
+}
+
+async function runCommand(argv: readonly string[]): Promise<void> {
   const { values, positionals, problems, sources } = parseTable('m2bbs sysop', SYSOP_USAGE, SYSOP_FLAGS, argv, process.env, 8);
   const [name, ...args] = positionals;
   const command = COMMANDS.find((c) => c.name === name);

@@ -6,6 +6,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { m2bbs } from './support/running-bbs.js';
 
@@ -44,5 +45,30 @@ describe('m2bbs sysop', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(`no board at ${db}`);
     expect(existsSync(db)).toBe(false);
+  });
+});
+
+describe('m2bbs sysop, given text a terminal would act on', () => {
+  it('quotes it written out in its messages, and refuses another program\'s SQLite file without touching it', async () => {
+    const typed = await m2bbs(['sysop', '\u001b]52;c;eA==\u0007\u009b31m']);
+    expect(typed.code).toBe(2);
+    expect(typed.stderr).toContain('\\u001b]52;c;eA==\\u0007\\u009b31m');
+    expect(typed.stderr).not.toMatch(/[\u001b\u0007\u009b]/);
+
+    dir = mkdtempSync(join(tmpdir(), 'm2bbs-sysop-cli-'));
+    const other = join(dir, 'other.db');
+    const db = new Database(other);
+    db.exec('CREATE TABLE notes (body TEXT)');
+    db.close();
+    const run = await m2bbs(['sysop', '--db', other, 'users']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('is an SQLite database but not an m2bbs board');
+    const after = new Database(other, { readonly: true });
+    try {
+      expect(after.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all()).toEqual(['notes']);
+    } finally {
+      after.close();
+    }
+    expect(existsSync(`${other}-created`)).toBe(false);
   });
 });

@@ -114,17 +114,24 @@ describe('m2bbs sysop who and kick on a database with calls in it', () => {
       const row = db.prepare('INSERT INTO presence (line, number, door, caller_id, name, since, doing, owner, heartbeat_at, remote) VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?, ?)');
       row.run('abcdef0011111111111111111111111a', 'bbs.10', 'telnet', null, now - 125_000, '', 'bbs.10:1', now, '10.0.0.7');
       row.run('abcdef0022222222222222222222222b', 'bbs.11', 'web', 'mallory\u001b]0;owned\u0007', now - 5000, 'at the main menu', 'bbs.11:1', now, null);
+      // A caller who named themselves like the first call's id.
+      row.run('1234567833333333333333333333333c', 'bbs.10', 'telnet', 'abcdef0011', now - 1000, 'at the main menu', 'bbs.10:1', now, null);
       db.close();
       const who = await m2bbs(['sysop', 'who', '--db', file]);
       expect(who.code).toBe(0);
       expect(who.stdout).not.toContain('\u001b');
-      expect(who.stdout.split('\n').slice(1, 3)).toEqual([
+      expect(who.stdout.split('\n').slice(1, 4)).toEqual([
         expect.stringMatching(/^abcdef00  bbs\.10  telnet  10\.0\.0\.7\s+\(not logged in\)\s+2m \d\ds\s+-$/),
         expect.stringMatching(/^abcdef00  bbs\.11  web\s+unknown\s+mallory\\u001b\]0;owned\\u0007\s+\d+s\s+at the main menu$/),
+        expect.stringMatching(/^12345678  bbs\.10  telnet\s+unknown\s+abcdef0011\s+\d+s\s+at the main menu$/),
       ]);
       const kick = await m2bbs(['sysop', 'kick', 'abcdef', '--db', file]);
       expect(kick.code).toBe(2);
       expect(kick.stderr).toContain('abcdef begins 2 calls\' ids');
+      // Neither the caller so named nor the call whose id it begins is kicked for the other.
+      const spoof = await m2bbs(['sysop', 'kick', 'abcdef0011', '--db', file]);
+      expect(spoof.code).toBe(2);
+      expect(spoof.stderr).toContain("is both a caller's name and the start of another call's id");
       const one = new Database(file, { readonly: true });
       expect(one.prepare('SELECT count(*) AS n FROM hang_up_orders').get()).toEqual({ n: 0 });
       one.close();
@@ -169,7 +176,11 @@ describe('m2bbs sysop kick', () => {
     expect(run.stderr.trim()).toBe('m2bbs sysop kick: nobody called "nobody-here" is on, and no call on has that id (m2bbs sysop who lists who is on)');
     const long = await sysop('kick', 'nobody-here', '--reason', 'x'.repeat(201));
     expect(long.code).toBe(2);
-    expect(long.stderr).toContain('--reason is the one line the caller is shown: 1 to 200 characters, got 201');
+    expect(long.stderr).toContain('--reason is the one line the caller is shown: 1 to 200 characters, no control characters, got "xxxx');
+    // Two lines, or an escape: not one line the caller can be shown.
+    const twoLines = await m2bbs(['sysop', 'kick', 'nobody', '--reason', 'line one\n\u001b[2Jline two', '--db', running.db]);
+    expect(twoLines.code).toBe(2);
+    expect(twoLines.stderr).toContain('"line one\\n\\u001b[2Jline two"');
   });
 });
 
