@@ -27,7 +27,11 @@ function conversationOf(db: Database.Database, call: string): string | undefined
     if (ids.length > 1) throw new BbsError('BBS_ERR_USAGE', `m2bbs sysop replay: more than one call starts with ${call}; give more of its id`);
     if (ids.length === 1) return ids[0];
   }
-  if (CONNECTION.test(call)) return db.prepare<[number], string>('SELECT id FROM conversations WHERE conn = ? ORDER BY opened_at DESC, rowid DESC LIMIT 1').pluck().get(Number(call));
+  if (CONNECTION.test(call)) {
+    const named = db.prepare<[string], number>('SELECT 1 FROM callers WHERE name = ?').pluck().get(call) !== undefined;
+    if (named) throw new BbsError('BBS_ERR_USAGE', `m2bbs sysop replay: ${call} is both a caller's name and a connection number; give the call's id (m2bbs sysop who --json)`);
+    return db.prepare<[number], string>('SELECT id FROM conversations WHERE conn = ? ORDER BY opened_at DESC, rowid DESC LIMIT 1').pluck().get(Number(call));
+  }
   return db
     .prepare<[string], string>('SELECT c.id FROM conversations c JOIN callers k ON k.id = c.caller_id WHERE k.name = ? ORDER BY c.opened_at DESC, c.rowid DESC LIMIT 1')
     .pluck()
