@@ -19,6 +19,8 @@ export interface CallerPasswords {
   mustChange(callerId: number): boolean;
   /** A login used the caller's one-time password: it works no more, and the caller still must choose one. */
   useOneTime(callerId: number): void;
+  /** True when `name` (any case) is a caller's the sysop deleted: no password opens it, and nobody can sign up as it. */
+  closed(name: string): boolean;
 }
 
 /** Prepares the statements of callers' passwords on a migrated database; `write` runs each write. */
@@ -27,10 +29,12 @@ export function createCallerPasswords(db: Database.Database, write: <T>(what: st
     set: db.prepare<[string, number, number]>('UPDATE callers SET password_hash = ?, must_change_password = ? WHERE id = ?'),
     mustChange: db.prepare<[number], number>('SELECT must_change_password FROM callers WHERE id = ?').pluck(),
     useOneTime: db.prepare<[string, number]>('UPDATE callers SET password_hash = ? WHERE id = ? AND must_change_password = 1'),
+    closed: db.prepare<[string], number>('SELECT EXISTS (SELECT 1 FROM callers WHERE name = ? AND deleted_at IS NOT NULL)').pluck(),
   };
   return {
     set: (callerId, hash, mustChange) => write('A password', () => sql.set.run(hash, mustChange ? 1 : 0, callerId).changes > 0),
     mustChange: (callerId) => sql.mustChange.get(callerId) === 1,
     useOneTime: (callerId) => void write('A one-time password used', () => sql.useOneTime.run(USED_ONE_TIME, callerId)),
+    closed: (name) => sql.closed.get(name) === 1,
   };
 }

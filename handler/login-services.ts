@@ -33,9 +33,14 @@ export type LoginResult =
 
 /**
  * A lock in force: on the name typed (from anywhere, or from the caller's address) or on the
- * caller's address, for about `minutes` more; or a sysop's ban of either, with its reason, for good.
+ * caller's address, for about `minutes` more; or a sysop's ban of either, with its reason, for good;
+ * or the name of a deleted account.
  */
-export type LockNotice = { readonly on: 'name' | 'address'; readonly minutes: number } | ({ readonly banned: true } & BanNotice);
+export type LockNotice =
+  | { readonly on: 'name' | 'address'; readonly minutes: number }
+  | ({ readonly banned: true } & BanNotice)
+  /** The name of an account the sysop deleted (m2bbs sysop delete-user): taken for good, nobody logs in or signs up with it. */
+  | { readonly closed: true };
 
 /** A new password hashed, or why it was not (its length outside the limits). */
 export type NewPassword = { readonly hash: string } | { readonly problem: 'short' | 'long' };
@@ -124,6 +129,7 @@ export function createLoginServices(options: LoginServiceOptions): LoginServices
     loginLock(name: string, at?: LineContext): LockNotice | undefined {
       const ban = banNotice(store, log, name, at);
       if (ban !== undefined) return { banned: true, ...ban };
+      if (store.passwords.closed(name)) return { closed: true };
       const now = clock();
       const lock = store.throttle.lockOf(name, addressOf(at), now);
       // A pair's lock is the name's from where the caller is: it says so, and asks for another name.

@@ -95,6 +95,9 @@ describe('the sysop\'s changes to the board', () => {
     expect(counts(store)).toEqual({ general: 1, tech: 0 });
 
     expect(store.findCaller('ANN')).toBeUndefined();
+    expect(store.passwords.closed('ANN')).toBe(true);
+    expect(store.passwords.closed('bob')).toBe(false);
+    expect(store.passwords.closed('nobody')).toBe(false);
     expect(() => store.createCaller('ann', 'h', T0 + 6)).toThrow(expect.objectContaining({ code: 'BBS_ERR_NAME_TAKEN' }));
     expect(listCallers(db, undefined).map((c) => c.name)).toEqual(['bob']);
     expect(callerDetail(db, 'ann')).toBeUndefined();
@@ -138,5 +141,7 @@ describe('the sysop\'s changes to the board', () => {
     deleteCaller(db, ann, 'keep', T0 + 1);
     expect(finish()).toMatchObject({ ok: false });
     expect(store.hangUps.lineOf(ann)).toBeUndefined();
+    // At the name prompt now: taken for good, said before any password.
+    expect(login.loginLock('Ann', { line: 'line-2', remote: '192.0.2.1' })).toEqual({ closed: true });
   });
 });

@@ -167,6 +167,12 @@ describe('bans and one-time passwords, stepped', () => {
     expect(flow.next()).toEqual({ done: true, value: undefined });
   });
 
+  it('refuses a deleted caller\'s name as taken before any password, back at the name prompt', () => {
+    const flow = toNameCheck();
+    expect(flow.next({ closed: true }).value).toEqual<Effect>({ kind: 'show', screen: 'name_taken', vars: { name: 'zed' }, final: false });
+    expect(flow.next().value).toEqual<Effect>({ kind: 'checkpoint', caller: undefined, menu: undefined });
+  });
+
   it('hangs up on a name banned while its password was typed, without the wrong-password pause', () => {
     const flow = toNameCheck();
     flow.next(undefined);

@@ -218,10 +218,12 @@ describe('m2bbs sysop: callers and messages', () => {
     const back = await TelnetCaller.open(board.bbs.telnetPort, 'xterm');
     try {
       await back.waitFor("What's your name?");
-      await back.type('ann', 'password');
-      expect(plain(await back.type('ann-password', '(Y/n)'))).toContain("There's no caller named ann here yet.");
-      await back.type('Y', 'again');
-      expect(plain(await back.type('ann-password', "What's your name?"))).toContain('The name ann is taken');
+      // Refused at the name prompt: no password asked, no sign-up offered.
+      const refused = plain(await back.type('ann', "What's your name?"));
+      expect(refused).toContain('The name ann is taken.');
+      expect(refused).toContain('or it belonged to an account since closed.');
+      expect(refused).not.toContain('password');
+      expect(refused).not.toContain('Sign up');
     } finally {
       back.close();
     }

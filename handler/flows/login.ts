@@ -34,9 +34,15 @@ export function* logIn(limits: Limits): Flow<Caller | undefined> {
       continue;
     }
     // A locked name says so before any password is asked: nothing is learnt about one. A banned
-    // name (or address, banned since the call began) cannot log in nor sign up.
+    // name (or address, banned since the call began) cannot log in nor sign up, nor can a deleted caller's.
     const lock = yield* call('loginLock', name);
     if (lock !== undefined) {
+      // A deleted account's name is taken for good: said before any password (a sign-up offered
+      // for it, its password asked twice, would only end refused).
+      if ('closed' in lock) {
+        yield* show('name_taken', { name });
+        continue;
+      }
       if ('banned' in lock) {
         yield* hangUp('banned', { reason: lock.reason });
         return undefined;
