@@ -166,6 +166,43 @@ describe('m2bbs sysop: callers and messages', () => {
     }
   });
 
+  it('delete-message of the newest and of one a caller is replying to: the reply is posted, no number is given twice', { timeout: 90_000 }, async () => {
+    await start();
+    const ann = await caller('ann');
+    await post(ann, 'general', 'Hello all.');
+    await post(ann, 'general', 'BUY NOW');
+    // cat reads up to #2 (their read mark), bob too, and starts a reply to #1.
+    const cat = await caller('cat');
+    await says(cat, 'N', 'Read them?');
+    await says(cat, 'y', "That's all in General");
+    await says(cat, '', MENU);
+    const bob = await caller('bob');
+    await says(bob, 'N', 'Read them?');
+    await says(bob, 'y', "That's all in General");
+    await says(bob, 'R 1', 'lines to keep');
+    await says(bob, '', '2> ');
+    await says(bob, 'Welcome, ann.', '3> ');
+
+    expect((await sysop('delete-message', '2')).code).toBe(0);
+    expect((await sysop('delete-message', '1')).code).toBe(0);
+    // bob's reply outlives the message it answered: posted, under a number never given before.
+    expect(await says(bob, '.', "That's all in General")).toContain('is on the board as number 3.');
+    await says(bob, '', MENU);
+    await says(ann, '1', 'Type its number or name');
+    await says(ann, 'general', '1> ');
+    await says(ann, 'Sorry about that.', '2> ');
+    expect(await says(ann, '.', MENU)).toContain('Your message is on the board as number 4.');
+
+    // cat's mark is #2, deleted: both later posts are new to them.
+    expect(await says(cat, 'N', 'Read them?')).toContain('General: 2 new.');
+    const shown = await says(cat, 'y', "That's all in General");
+    expect(shown).toContain('--- #3 from bob');
+    expect(shown).toContain('> (the message quoted here was deleted)\nWelcome, ann.');
+    expect(shown).not.toContain('Re: #1');
+    expect(shown).toContain('--- #4 from ann');
+    expect(shown).toContain('Sorry about that.');
+  });
+
   it('move-message: a reader finds it in its new area, new to them there', { timeout: 90_000 }, async () => {
     await start();
     const ann = await caller('ann');
