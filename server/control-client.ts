@@ -9,6 +9,17 @@ export type ControlAnswer = Readonly<Record<string, unknown>>;
 /** How long the CLI waits, by default, for any line from the BBS before it gives up (the BBS sends one every few seconds while it works). */
 export const CONTROL_SILENCE_MS = 30_000;
 
+/** The `--silence-ms` flag of every command that talks to a running BBS. */
+export const SILENCE_FLAG = {
+  kind: 'integer',
+  arg: 'MS',
+  min: 1000,
+  max: 3_600_000,
+  default: CONTROL_SILENCE_MS,
+  env: 'M2BBS_CONTROL_SILENCE_MS',
+  help: 'give up (exit code 1) when the BBS sends nothing for this long, as a stopped m2bbs start does; a working one sends a line every 5 s',
+} as const;
+
 /**
  * Sends `{op, ...fields}` to the `m2bbs start` running on `db`, calling `progress` with each
  * progress line; resolves with the final `{"ok":true,...}` answer, throws a one-line BbsError otherwise.

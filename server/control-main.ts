@@ -5,20 +5,12 @@
  */
 import { BbsError } from '../common/errors.js';
 import { parseTable, usageText, type FlagTable } from '../common/flag-table.js';
-import { CONTROL_SILENCE_MS, controlRequest, type ControlAnswer } from './control-client.js';
+import { SILENCE_FLAG, controlRequest, type ControlAnswer } from './control-client.js';
 
 /** The flags every one of these commands takes: which BBS, by its database. */
 export const CONTROL_FLAGS = {
   db: { kind: 'string', arg: 'FILE', env: 'M2BBS_DB', default: 'data/m2bbs.db', help: 'the database of the running BBS, as given to m2bbs start' },
-  'silence-ms': {
-    kind: 'integer',
-    arg: 'MS',
-    min: 1000,
-    max: 3_600_000,
-    default: CONTROL_SILENCE_MS,
-    env: 'M2BBS_CONTROL_SILENCE_MS',
-    help: 'give up (exit code 1) when the BBS sends nothing for this long, as a stopped m2bbs start does; a working one sends a line every 5 s',
-  },
+  'silence-ms': SILENCE_FLAG,
 } as const satisfies FlagTable;
 
 const FINDS = 'It finds the BBS that m2bbs start runs on the same database (through FILE.run next to it).';

@@ -2,7 +2,7 @@
  * `m2bbs sysop`'s flags: one table for every subcommand (each says which of them it takes), so
  * `--help` lists them all and a flag given to a command that does not take it is a usage error.
  */
-import { CONTROL_SILENCE_MS } from '../server/control-client.js';
+import { SILENCE_FLAG } from '../server/control-client.js';
 import type { FlagTable, FlagValues } from '../common/flag-table.js';
 
 export const SYSOP_FLAGS = {
@@ -21,15 +21,7 @@ export const SYSOP_FLAGS = {
   posts: { kind: 'string', arg: 'WHAT', choices: ['keep', 'delete'], help: 'delete-user: keep their posts (shown as from a deleted caller) or delete them' },
   address: { kind: 'boolean', help: 'ban, unban: the argument is a caller\'s address (an IP), not a name' },
   screens: { kind: 'string', arg: 'DIR', env: 'M2BBS_SCREENS', help: 'replay: the screens folder the BBS runs with, as given to m2bbs start (default: the shipped screens)' },
-  'silence-ms': {
-    kind: 'integer',
-    arg: 'MS',
-    min: 1000,
-    max: 3_600_000,
-    default: CONTROL_SILENCE_MS,
-    env: 'M2BBS_CONTROL_SILENCE_MS',
-    help: 'give up (exit code 1) when the running BBS sends nothing for this long',
-  },
+  'silence-ms': SILENCE_FLAG,
 } as const satisfies FlagTable;
 
 /** The parsed flags. */

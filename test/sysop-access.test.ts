@@ -4,30 +4,18 @@
  * from the main menu: what callers see, what the commands say, their exit codes and the audit.
  */
 import Database from 'better-sqlite3';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { JsonSocketClient } from './support/json-socket-client.js';
 import { until } from './support/process-tree.js';
-import { m2bbs, startBbs, type RunningBbs } from './support/running-bbs.js';
+import { m2bbs } from './support/running-bbs.js';
+import { useSysopBbs } from './support/sysop-bbs.js';
 
-let running: RunningBbs;
-const callers: JsonSocketClient[] = [];
-
-beforeAll(async () => {
-  running = await startBbs(['--backends', '2']);
-}, 60_000);
-afterAll(async () => {
-  await running.bbs.stop();
-});
-afterEach(() => {
-  for (const caller of callers.splice(0)) caller.destroy();
-});
-
-const sysop = (...args: string[]): ReturnType<typeof m2bbs> => m2bbs(['sysop', '--db', running.db, ...args]);
+const { running: bbs, callers, sysop } = useSysopBbs();
 const BANNED = 'This BBS does not take your calls:';
 
 /** A new call on `@number`, at the name prompt. */
 async function dial(number = 'bbs.10'): Promise<JsonSocketClient> {
-  const caller = await JsonSocketClient.open(running.http, `@${number}`);
+  const caller = await JsonSocketClient.open(bbs().http, `@${number}`);
   callers.push(caller);
   return caller;
 }
@@ -54,7 +42,7 @@ async function logIn(name: string, password: string): Promise<{ caller: JsonSock
 const heard = (caller: JsonSocketClient): string => caller.heard.map((reply) => reply.msg).join('\n');
 
 function audit(): { action: string; target: string; detail: string | null }[] {
-  const db = new Database(running.db, { readonly: true });
+  const db = new Database(bbs().db, { readonly: true });
   try {
     return db.prepare('SELECT action, target, detail FROM sysop_actions ORDER BY id').all() as { action: string; target: string; detail: string | null }[];
   } finally {
@@ -64,7 +52,7 @@ function audit(): { action: string; target: string; detail: string | null }[] {
 
 /** Every journal row's text, for a check that no password is in it. */
 function journalText(): string {
-  const db = new Database(running.db, { readonly: true });
+  const db = new Database(bbs().db, { readonly: true });
   try {
     const rows = db.prepare("SELECT print, coalesce(value, '') AS value FROM journal").all() as { print: string; value: string }[];
     const shared = db.prepare('SELECT value FROM journal_shared').pluck().all() as string[];
@@ -85,7 +73,7 @@ describe('m2bbs sysop ban', () => {
     await caller.closedByServer();
     expect(audit().at(-1)).toEqual({ action: 'ban', target: 'mallory', detail: 'flooding the board' });
     // The running BBS logs it too, naming who banned.
-    await running.bbs.waitForLog((r) => r.msg === 'sysop action' && r.action === 'ban' && r.target === 'mallory' && typeof r.sysop === 'string' && r.sysop !== '');
+    await bbs().bbs.waitForLog((r) => r.msg === 'sysop action' && r.action === 'ban' && r.target === 'mallory' && typeof r.sysop === 'string' && r.sysop !== '');
 
     // The right password: refused at the name, with the reason, before any password is asked.
     const again = await dial();
@@ -188,7 +176,7 @@ describe('m2bbs sysop reset-password', () => {
     expect(reused.text).toContain("That's not the right password");
     const fresh = await logIn('bob', 'brand-new-1');
     expect(fresh.prompt).toContain('Do you want to continue?');
-    expect(`${running.bbs.stdoutText}${running.bbs.stderrText}`).not.toContain(otp);
+    expect(`${bbs().bbs.stdoutText}${bbs().bbs.stderrText}`).not.toContain(otp);
   });
 
   it('says so for a name nobody has (exit 3)', async () => {

@@ -8,30 +8,18 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { openDatabase } from '../db/open-database.js';
 import { JsonSocketClient } from './support/json-socket-client.js';
 import { until } from './support/process-tree.js';
-import { m2bbs, runFileOf, startBbs, type RunningBbs } from './support/running-bbs.js';
+import { m2bbs, runFileOf, startBbs } from './support/running-bbs.js';
+import { useSysopBbs } from './support/sysop-bbs.js';
 
-let running: RunningBbs;
-const callers: JsonSocketClient[] = [];
-
-beforeAll(async () => {
-  running = await startBbs(['--backends', '2']);
-}, 60_000);
-afterAll(async () => {
-  await running.bbs.stop();
-});
-afterEach(() => {
-  for (const caller of callers.splice(0)) caller.destroy();
-});
-
-const sysop = (...args: string[]): ReturnType<typeof m2bbs> => m2bbs(['sysop', '--db', running.db, ...args]);
+const { running: bbs, callers, sysop } = useSysopBbs();
 
 /** A caller on `@number`, signed up as `name` and at the main menu. */
 async function atMenu(number: string, name: string): Promise<JsonSocketClient> {
-  const caller = await JsonSocketClient.open(running.http, `@${number}`);
+  const caller = await JsonSocketClient.open(bbs().http, `@${number}`);
   callers.push(caller);
   await caller.exchange('connect');
   for (const line of [name, 'secret12', 'y', 'secret12']) await caller.exchange(line);
@@ -57,7 +45,7 @@ async function whoJson(): Promise<WhoRow[]> {
 
 /** The actions `m2bbs sysop` recorded, oldest first. */
 function audit(): { sysop: string; action: string; target: string; detail: string | null }[] {
-  const db = new Database(running.db, { readonly: true });
+  const db = new Database(bbs().db, { readonly: true });
   try {
     return db.prepare('SELECT sysop, action, target, detail FROM sysop_actions ORDER BY id').all() as { sysop: string; action: string; target: string; detail: string | null }[];
   } finally {
@@ -69,7 +57,7 @@ describe('m2bbs sysop who', () => {
   it('lists a caller on @bbs.11 and one on @bbs.10 (call id, number, door, address, name, doing), and a caller still at the name prompt', { timeout: 60_000 }, async () => {
     await atMenu('bbs.11', 'wanda');
     await atMenu('bbs.10', 'walt');
-    const dialling = await JsonSocketClient.open(running.http, '@bbs.10');
+    const dialling = await JsonSocketClient.open(bbs().http, '@bbs.10');
     callers.push(dialling);
     expect((await dialling.exchange('connect')).prompt?.msg).toContain("What's your name?");
 
@@ -152,14 +140,14 @@ describe('m2bbs sysop kick', () => {
     await caller.closedByServer();
     const recorded = audit().at(-1);
     expect(recorded).toEqual({ sysop: expect.any(String), action: 'kick', target: expect.stringMatching(/^kelly [0-9a-f]{32}$/), detail: 'spamming the chat' });
-    await running.bbs.waitForLog((r) => r.msg === 'sysop action' && r.action === 'kick' && r.sysop === recorded?.sysop && r.target === recorded?.target && r.detail === 'spamming the chat');
+    await bbs().bbs.waitForLog((r) => r.msg === 'sysop action' && r.action === 'kick' && r.sysop === recorded?.sysop && r.target === recorded?.target && r.detail === 'spamming the chat');
     expect((await whoJson()).map((row) => row.name)).not.toContain('kelly');
   });
 
   it('kicks a caller not logged in yet by the first digits of their call id', { timeout: 60_000 }, async () => {
     // Calls of earlier tests may still be listed while their backend sees them gone: this one is new.
     const before = new Set((await whoJson()).map((row) => row.conn));
-    const caller = await JsonSocketClient.open(running.http, '@bbs.10');
+    const caller = await JsonSocketClient.open(bbs().http, '@bbs.10');
     callers.push(caller);
     await caller.exchange('connect');
     const mine = await until(async () => (await whoJson()).find((row) => row.name === null && row.number === 'bbs.10' && !before.has(row.conn)), 'the new call in who');
@@ -178,7 +166,7 @@ describe('m2bbs sysop kick', () => {
     expect(long.code).toBe(2);
     expect(long.stderr).toContain('--reason is the one line the caller is shown: 1 to 200 characters, no control characters, got "xxxx');
     // Two lines, or an escape: not one line the caller can be shown.
-    const twoLines = await m2bbs(['sysop', 'kick', 'nobody', '--reason', 'line one\n\u001b[2Jline two', '--db', running.db]);
+    const twoLines = await m2bbs(['sysop', 'kick', 'nobody', '--reason', 'line one\n\u001b[2Jline two', '--db', bbs().db]);
     expect(twoLines.code).toBe(2);
     expect(twoLines.stderr).toContain('"line one\\n\\u001b[2Jline two"');
   });
@@ -207,12 +195,12 @@ describe('m2bbs sysop broadcast', () => {
     for (const caller of [ann, bob]) await caller.hears((reply) => reply.msg.includes('*** sysop: The board goes down in five minutes'));
     const recorded = audit().at(-1);
     expect(recorded).toEqual({ sysop: expect.any(String), action: 'broadcast', target: 'everyone', detail: 'The board goes down in five minutes' });
-    await running.bbs.waitForLog((r) => r.msg === 'broadcast' && r.sysop === recorded?.sysop && r.text === 'The board goes down in five minutes');
+    await bbs().bbs.waitForLog((r) => r.msg === 'broadcast' && r.sysop === recorded?.sysop && r.text === 'The board goes down in five minutes');
   });
 
   it('is refused by the control socket without the token or with a wrong one: nothing reaches a caller', { timeout: 60_000 }, async () => {
     const caller = await atMenu('bbs.11', 'tessa');
-    const { control, token } = runFileOf(running.db);
+    const { control, token } = runFileOf(bbs().db);
     const without = await talk(control, `${JSON.stringify({ op: 'broadcast', text: 'forged without a token' })}\n`);
     expect(without).toEqual([{ ok: false, error: expect.stringMatching(/token/) }]);
     const wrong = await talk(control, `${JSON.stringify({ op: 'broadcast', text: 'forged with a wrong token', token: token.replace(/^./, (c) => (c === 'a' ? 'b' : 'a')) })}\n`);
