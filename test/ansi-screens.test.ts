@@ -43,7 +43,8 @@ describe('ANSI art screens (NAME.ans, CP437 with colour)', () => {
       expect(shown.includes(Buffer.from('═'))).toBe(false);
       // What it types is CP437 too: é (0x82) is read as é, and shown back (echo, the menu's answer) as CP437.
       const typedAt = ansi.bytes.length;
-      const answered = ansi.waitFor('for help.', ansi.text.length);
+      // (The menu's answer wraps at 80 columns; its last word is on a line of its own.)
+      const answered = ansi.waitFor('help.', ansi.text.length);
       ansi.sendRaw(Buffer.from([0x7a, 0x82, 0x0d, 0x0a]));
       await answered;
       const reply = ansi.bytes.subarray(typedAt);
