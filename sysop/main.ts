@@ -98,9 +98,11 @@ export async function runSysop(argv: readonly string[]): Promise<void> {
   try {
     await runCommand(argv);
   } catch (error) {
+    if (!(error instanceof BbsError)) throw error;
+    // With --json a script reads the failure from stdout too (the message and exit code are as without).
+    if (argv.includes('--json')) console.log(JSON.stringify({ ok: false, code: error.code, error: error.message }));
     // A message may quote what was typed or found (a name, a reason): never for the terminal to act on.
-    if (error instanceof BbsError) throw new BbsError(error.code, error.message.split('\n').map(escapeForTerminal).join('\n'), { cause: error.cause });
-    throw error;
+    throw new BbsError(error.code, error.message.split('\n').map(escapeForTerminal).join('\n'), { cause: error.cause });
   }
 }
 

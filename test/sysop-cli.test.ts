@@ -38,6 +38,13 @@ describe('m2bbs sysop', () => {
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('with --json, says a failure on stdout as JSON too, with the same exit code', async () => {
+    const run = await m2bbs(['sysop', '--json', 'frobnicate']);
+    expect(run.code).toBe(2);
+    expect(JSON.parse(run.stdout)).toEqual({ ok: false, code: 'BBS_ERR_CONFIG', error: expect.stringContaining('unknown command "frobnicate"') });
+    expect(run.stderr).toContain('unknown command "frobnicate"');
+  });
+
   it('refuses a database that is not there, exit 1, and makes none', async () => {
     dir = mkdtempSync(join(tmpdir(), 'm2bbs-sysop-cli-'));
     const db = join(dir, 'typo.db');
