@@ -17,6 +17,12 @@ export interface OnlineCaller {
   readonly doing: string;
 }
 
+/** One call as a sysop sees it (`m2bbs sysop who`): with who is on it and from where. */
+export interface LiveCallRow extends OnlineCaller {
+  readonly callerId: number | null;
+  readonly remote: string | null;
+}
+
 /** One login as Last callers shows it. */
 export interface PastCall {
   readonly name: string;
@@ -51,6 +57,8 @@ export interface PresenceStore {
   beat(owner: string, now: number, staleBefore: number): void;
   /** Calls whose heartbeat is at or after `freshSince`, longest on first. */
   online(freshSince: number): OnlineCaller[];
+  /** The same calls with the caller's id and address, for the sysop (never in a caller's journal). */
+  live(freshSince: number): LiveCallRow[];
   /** Logs a login for Last callers, keeping the newest KEEP_CALLS. */
   logCall(call: { readonly callerId: number | null; readonly name: string; readonly number: string; readonly door: string }, now: number): void;
   /** The newest `limit` logins, newest first. */
@@ -72,7 +80,7 @@ export function createPresenceStore(db: Database.Database, write: <T>(what: stri
     close: db.prepare<[string], { number: string; name: string | null; doing: string }>('DELETE FROM presence WHERE line = ? RETURNING number, name, doing'),
     beat: db.prepare<[number, string]>('UPDATE presence SET heartbeat_at = ? WHERE owner = ?'),
     stale: db.prepare<[number]>('DELETE FROM presence WHERE heartbeat_at < ?'),
-    online: db.prepare<[number], OnlineCaller>('SELECT line, name, number, door, since, doing FROM presence WHERE heartbeat_at >= ? ORDER BY since, line'),
+    online: db.prepare<[number], LiveCallRow>('SELECT line, name, number, door, since, doing, caller_id AS callerId, remote FROM presence WHERE heartbeat_at >= ? ORDER BY since, line'),
     logCall: db.prepare<[number | null, string, string, string, number]>('INSERT INTO calls (caller_id, name, number, door, at) VALUES (?, ?, ?, ?, ?)'),
     prune: db.prepare<[number]>('DELETE FROM calls WHERE id <= (SELECT id FROM calls ORDER BY id DESC LIMIT 1 OFFSET ?)'),
     last: db.prepare<[number], PastCall>('SELECT name, number, door, at FROM calls ORDER BY id DESC LIMIT ?'),
@@ -93,7 +101,9 @@ export function createPresenceStore(db: Database.Database, write: <T>(what: stri
         sql.stale.run(staleBefore);
       });
     },
-    online: (freshSince) => sql.online.all(freshSince),
+    // Who's online is a journaled result: callers' ids and addresses stay out of it.
+    online: (freshSince) => sql.online.all(freshSince).map(({ callerId: _id, remote: _remote, ...shown }) => shown),
+    live: (freshSince) => sql.online.all(freshSince),
     logCall(call, now) {
       write('A call logged', () => {
         sql.logCall.run(call.callerId, call.name, call.number, call.door, now);

@@ -46,7 +46,7 @@ function reasonOf(context: SysopContext): string {
 // tables is not waited for): every line of a caller, or every call from an address.
 function onNow(context: SysopContext, who: number | string | undefined, now: number): { line: string; callerId: number }[] {
   if (who === undefined) return [];
-  const calls = liveCalls(context.database(), now);
+  const calls = liveCalls(context.store(), now);
   const meant = typeof who === 'string' ? calls.filter((call) => call.remote !== null && canonicalAddress(call.remote) === who) : calls.filter((call) => call.callerId === who);
   return meant.map((call) => ({ line: call.conn, callerId: call.callerId ?? ANY_CALLER }));
 }

@@ -32,7 +32,7 @@ export const BROADCAST: SysopCommand = {
     await context.audit('broadcast', 'everyone', text);
     await context.control('broadcast', { text });
     // Those logged in see it; who is still at the name prompt does not.
-    const callers = liveCalls(context.database(), Date.now()).filter((call) => call.name !== null).length;
+    const callers = liveCalls(context.store(), Date.now()).filter((call) => call.name !== null).length;
     context.out(`Broadcast to every caller (${callers} logged in now): ${text}`, { text, callers });
   },
 };

@@ -31,7 +31,7 @@ export const KICK: SysopCommand = {
       throw new BbsError('BBS_ERR_USAGE', `m2bbs sysop kick: --reason is the one line the caller is shown: 1 to ${MAX_REASON} characters, no control characters, got ${escapeForTerminal(JSON.stringify(reason))}`);
     }
     const db = context.database();
-    const calls = callsMeant(liveCalls(db, Date.now()), target, 'kick');
+    const calls = callsMeant(liveCalls(context.store(), Date.now()), target, 'kick');
     const { hangUps } = context.store();
     const orders = calls.map((call) => ({ call, order: hangUps.order(call.conn, call.callerId ?? ANY_CALLER, KICKED_SCREEN, Date.now(), reason) }));
     for (const { call } of orders) {

@@ -3,7 +3,7 @@
  * fresh (db/presence-store.ts), with the caller's id and address, which callers' own who's
  * online never shows; and which of them a sysop's `NAME|CALL` argument means.
  */
-import type Database from 'better-sqlite3';
+import type { Store } from '../db/store.js';
 import { BbsError } from '../common/errors.js';
 import { escapeForTerminal } from '../common/terminal-safe.js';
 import { FRESH_MS } from '../handler/presence.js';
@@ -28,13 +28,8 @@ const MIN_PREFIX = 6;
 const SHORT = 8;
 
 /** Every call on now, longest on first (rows of a backend that died are left out, as in who's online). */
-export function liveCalls(db: Database.Database, now: number): LiveCall[] {
-  return db
-    .prepare<[number], LiveCall>(
-      `SELECT line AS conn, number, door, remote, caller_id AS callerId, name, since, doing
-       FROM presence WHERE heartbeat_at >= ? ORDER BY since, line`,
-    )
-    .all(now - FRESH_MS);
+export function liveCalls(store: Store, now: number): LiveCall[] {
+  return store.presence.live(now - FRESH_MS).map(({ line, ...call }) => ({ conn: line, ...call }));
 }
 
 /** How `conn` is shown in a listing: the proxy's ids cut to their first digits, which kick takes as they are. */

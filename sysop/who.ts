@@ -13,7 +13,7 @@ export const WHO: SysopCommand = {
   flags: [],
   async run(context) {
     const now = Date.now();
-    const calls = liveCalls(context.database(), now);
+    const calls = liveCalls(context.store(), now);
     const json = calls.map((call) => ({
       conn: call.conn,
       number: call.number,
