@@ -7,7 +7,7 @@
 import type Database from 'better-sqlite3';
 import { checkInteger, checkString } from './store-checks.js';
 import { NEXT_MESSAGE_ID } from './message-numbers.js';
-import { withoutQuote } from './sysop-board-changes.js';
+import { withoutQuote } from './reply-quote.js';
 
 /** The id of General, the area every message from before areas is in. */
 export const GENERAL_AREA_ID = 1;

@@ -6,6 +6,7 @@
  */
 import type Database from 'better-sqlite3';
 import { NEXT_MESSAGE_ID } from './message-numbers.js';
+import { withoutQuote } from './reply-quote.js';
 import { DELETED_CALLER_NAME, firstLine } from './sysop-board.js';
 
 /** A message as it was before a change. */
@@ -34,8 +35,6 @@ export interface CallerDeleted {
   readonly mailReceived: number;
 }
 
-/** The line a quote of a deleted message is replaced by in the replies that quoted it. */
-export const QUOTE_REMOVED = '> (the message quoted here was deleted)';
 
 interface MessageRow {
   readonly id: number;
@@ -48,13 +47,6 @@ interface MessageRow {
   readonly createdAt: number;
 }
 
-/** `body` of a reply with its leading quote (`>` lines, as handler/flows/quote.ts writes them) replaced by QUOTE_REMOVED. */
-export function withoutQuote(body: string): string {
-  const lines = body.split('\n');
-  let quoted = 0;
-  while (quoted < lines.length && /^>( |$)/.test(lines[quoted] ?? '')) quoted++;
-  return quoted === 0 ? body : [QUOTE_REMOVED, ...lines.slice(quoted)].join('\n');
-}
 
 function messageRow(db: Database.Database, id: number): MessageRow | undefined {
   return db

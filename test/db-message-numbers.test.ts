@@ -7,20 +7,12 @@ import Database from 'better-sqlite3';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { GENERAL_AREA_ID } from '../db/areas-store.js';
 import { migrate, MIGRATIONS } from '../db/migrations.js';
-import { openDatabase } from '../db/open-database.js';
 import { createStore, type Store } from '../db/store.js';
-import { deleteMessage, moveMessage, QUOTE_REMOVED } from '../db/sysop-board-changes.js';
+import { QUOTE_REMOVED } from '../db/reply-quote.js';
+import { deleteMessage, moveMessage } from '../db/sysop-board-changes.js';
+import { T0, twoAreaBoard } from './support/two-area-board.js';
 
-const T0 = 1_700_000_000_000;
-
-function board(): { db: Database.Database; store: Store; ann: number; bob: number; tech: number } {
-  const db = openDatabase(':memory:');
-  const store = createStore(db);
-  onTestFinished(() => store.close());
-  store.areas.reconcile([{ name: 'general', title: 'General' }, { name: 'tech', title: 'Technical talk' }]);
-  const tech = store.areas.list().find((a) => a.name === 'tech')?.id ?? 0;
-  return { db, store, ann: store.createCaller('ann', 'h', T0).id, bob: store.createCaller('bob', 'h', T0).id, tech };
-}
+const board = twoAreaBoard;
 
 const unread = (store: Store, caller: number, area: string): number | undefined => store.areas.news(caller).find((a) => a.name === area)?.unread;
 

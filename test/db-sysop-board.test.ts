@@ -3,28 +3,19 @@
  * the real migrations, seen through the store the BBS reads with: what a caller would be shown of
  * the areas, their counts and new-message scans, walls, mail and chat after each change.
  */
-import type Database from 'better-sqlite3';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GENERAL_AREA_ID } from '../db/areas-store.js';
-import { openDatabase } from '../db/open-database.js';
-import { createStore, type Store } from '../db/store.js';
-import { deleteCaller, deleteMessage, moveMessage, QUOTE_REMOVED, withoutQuote } from '../db/sysop-board-changes.js';
+import type { Store } from '../db/store.js';
+import { QUOTE_REMOVED, withoutQuote } from '../db/reply-quote.js';
+import { deleteCaller, deleteMessage, moveMessage } from '../db/sysop-board-changes.js';
 import { callerDetail, DELETED_CALLER_NAME, listCallers } from '../db/sysop-board.js';
 import { createLogger } from '../common/log.js';
 import { hashPassword } from '../db/password.js';
 import { createLoginServices } from '../handler/login-services.js';
 import { createStoredOr } from '../handler/write-failure-log.js';
+import { T0, twoAreaBoard } from './support/two-area-board.js';
 
-const T0 = 1_700_000_000_000;
-
-function board(): { db: Database.Database; store: Store; ann: number; bob: number; tech: number } {
-  const db = openDatabase(':memory:');
-  const store = createStore(db);
-  onTestFinished(() => store.close());
-  store.areas.reconcile([{ name: 'general', title: 'General' }, { name: 'tech', title: 'Technical talk' }]);
-  const tech = store.areas.list().find((a) => a.name === 'tech')?.id ?? 0;
-  return { db, store, ann: store.createCaller('ann', 'h', T0).id, bob: store.createCaller('bob', 'h', T0).id, tech };
-}
+const board = twoAreaBoard;
 
 const counts = (store: Store): Record<string, number> => Object.fromEntries(store.areas.list().map((a) => [a.name, a.messages]));
 
