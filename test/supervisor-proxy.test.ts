@@ -25,6 +25,14 @@ async function startBbs(...more: string[]): Promise<{ bbs: HandlerProcess; http:
   return { bbs, http: Number(/http:\/\/127\.0\.0\.1:(\d+)\//.exec(banner)?.[1]), telnet: Number(/telnet 127\.0\.0\.1 (\d+)/.exec(banner)?.[1]) };
 }
 
+/** A server listening on `port`, or undefined when something else holds it now. */
+function listening(port: number): Promise<Server | undefined> {
+  const server = createServer();
+  return new Promise((resolve) => {
+    server.once('error', () => resolve(undefined)).listen(port, '127.0.0.1', () => resolve(server));
+  });
+}
+
 /** The directory of the proxy at `port` once it answers with every number up (refused while it is down). */
 function everyNumberUp(port: number): Promise<DirectoryEntry[]> {
   return until(async () => {
@@ -139,9 +147,8 @@ describe('m2bbs start, when the proxy dies', () => {
     try {
       process.kill(proxy, 'SIGKILL');
       await untilAllGone([proxy]);
-      squatter = createServer();
-      const taken = squatter;
-      await new Promise<void>((resolve, reject) => taken.once('error', reject).listen(http, '127.0.0.1', resolve));
+      // Another test's connection may hold the freed port for a moment (it is an ephemeral one): try until ours.
+      squatter = await until(() => listening(http), `port ${http} taken by the test`);
     } finally {
       process.kill(bbs.child.pid ?? 0, 'SIGCONT');
     }
