@@ -4,7 +4,9 @@ import type { ConfigProblems } from '../common/config-problems.js';
 import { parseTable, usageText, type FlagTable } from '../common/flag-table.js';
 import type { WalkKind } from './walk.js';
 
-export const SCENARIOS = ['custom', 'connected', 'idle', 'throughput', 'suspended', 'non-reading', 'failover', 'replay', 'upgrade', 'chat'] as const;
+export const SCENARIOS = ['custom', 'connected', 'idle', 'throughput', 'suspended', 'non-reading', 'failover', 'replay', 'upgrade', 'chat', 'vs-mongrel2'] as const;
+export const COMPARED = ['echo', 'bbs'] as const;
+export type Compared = (typeof COMPARED)[number];
 export const UPGRADE_TRIGGERS = ['sighup', 'command'] as const;
 export type UpgradeTrigger = (typeof UPGRADE_TRIGGERS)[number];
 export type Scenario = (typeof SCENARIOS)[number];
@@ -58,6 +60,10 @@ export interface BenchConfig {
   /** Upgrade: callers walking through Mongrel2 in each shared-send_spec run, and their pause. */
   readonly sharedCallers: number;
   readonly sharedThinkMs: number;
+  /** vs-mongrel2: rounds of each server, the handlers compared, idle connections for the memory reading. */
+  readonly rounds: number;
+  readonly compare: readonly Compared[];
+  readonly idleConnections: number;
 }
 
 /** The flags of `m2bbs bench`; a flag without a default here takes the scenario's. */
@@ -112,6 +118,14 @@ export const BENCH_FLAGS = {
   },
   'shared-callers': { kind: 'integer', arg: 'N', min: 1, max: 5000, default: 50, help: 'upgrade: callers walking the menu through Mongrel2 in each shared-send_spec run' },
   'shared-think': { kind: 'integer', arg: 'MS', min: 0, max: 600_000, default: 0, help: 'upgrade: their mean pause before each line (0: as fast as they are answered)' },
+  rounds: { kind: 'integer', arg: 'N', min: 1, max: 100, default: 3, help: 'vs-mongrel2: rounds of each server, taken in turn' },
+  compare: {
+    kind: 'string',
+    arg: 'LIST',
+    default: 'echo,bbs',
+    help: 'vs-mongrel2: the handlers put behind both servers, comma-separated: echo (a foreign Mongrel2 handler replying a constant prompt) and bbs (an m2bbs backend, menu walk)',
+  },
+  'idle-connections': { kind: 'integer', arg: 'N', min: 0, max: 20_000, default: 2000, help: "vs-mongrel2: idle connections held against each server (echo handler) for its memory per connection; 0 skips it" },
   json: { kind: 'string', arg: 'FILE', help: 'also write the JSON report to FILE' },
   profile: { kind: 'string', arg: 'DIR', help: "CPU-profile the BBS it starts (node --cpu-prof) into DIR, and print each process's hottest functions" },
   'max-output-bytes': {
@@ -156,6 +170,13 @@ baselines measured in the same run. Only ever calls this machine (loopback).`,
               lines said, deliveries expected and received (lost, doubled), the time from
               a line typed to each other caller's receipt (p50, p95, p99, max), and the
               CPU of the BBS per delivered line; the bench's own CPU and lag are reported
+  vs-mongrel2 real Mongrel2 (mongrel2-core) and the m2bbs proxy side by side, the same handler
+              behind each: the foreign echo handler (one message per ZeroMQ frame, as Mongrel2
+              sends), then one m2bbs backend walking the menu (--compare); 50 callers typing
+              as fast as they are answered, --rounds (3) windows of --duration (10 s) on each,
+              alternating; inputs/s, round trip, CPU per input of server and handler, and each
+              server's RSS with no caller and per idle connection (--idle-connections); both
+              sides and their ratios with the spread over the rounds
   replay      the cost of replaying a journal in one in-process backend: --sessions (1,000)
               conversations at the main menu and as many --replay-rows deep in a message,
               taken over and rebuilt
@@ -182,6 +203,7 @@ const PRESETS: Readonly<Record<Exclude<Scenario, 'suspended' | 'replay'>, Preset
   connected: { callers: 10_000, thinkMs: 3000, idleAtMenu: false, durationSeconds: 60, dialsPerSecond: 500 },
   idle: { callers: 10_000, thinkMs: 0, idleAtMenu: true, durationSeconds: 5, dialsPerSecond: 500 },
   throughput: { callers: 50, thinkMs: 0, idleAtMenu: false, durationSeconds: 20, dialsPerSecond: 1000 },
+  'vs-mongrel2': { callers: 50, thinkMs: 0, idleAtMenu: false, durationSeconds: 10, dialsPerSecond: 1000 },
 };
 
 /** Parses and validates `m2bbs bench` flags, reporting every problem at once. */
@@ -221,7 +243,11 @@ export function parseBenchConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   // A chat run waits for the joins to stop (up to a minute) and a probe line to reach everyone
   // (up to two), warms up (5 s) and drains (20 s).
   const chatSeconds = durationSeconds + 210;
-  const runSeconds = scenario === 'failover' ? values.kills * (3 + values['kill-pause'] / 1000) + 30 : scenario === 'upgrade' ? upgradeSeconds : scenario === 'chat' ? chatSeconds : durationSeconds;
+  const compare = comparedHandlers(problems, values.compare);
+  // Each window opens once the callers are in (seconds), each part starts and stops two servers
+  // and holds its idle connections (a minute at most).
+  const vsSeconds = compare.length * (values.rounds * 2 * (durationSeconds + 15) + 90);
+  const runSeconds = scenario === 'failover' ? values.kills * (3 + values['kill-pause'] / 1000) + 30 : scenario === 'upgrade' ? upgradeSeconds : scenario === 'chat' ? chatSeconds : scenario === 'vs-mongrel2' ? vsSeconds : durationSeconds;
   const maxSeconds = values['max-seconds'] ?? Math.ceil(rampSeconds + loginSeconds + runSeconds + 30);
   if (values.profile !== undefined && target !== undefined) problems.add('--profile profiles a BBS the bench starts, not a --target');
   if (scenario === 'non-reading' && target !== undefined) problems.add('--scenario non-reading follows the proxy of a BBS it starts; it takes no --target');
@@ -229,6 +255,8 @@ export function parseBenchConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   if (scenario === 'upgrade' && target !== undefined) problems.add('--scenario upgrade upgrades the backends of a BBS it starts; it takes no --target');
   if (scenario === 'chat' && thinkMs < 100) problems.add(`--think: the chat scenario's callers say a line every --think ms on their own schedule; expected 100 or more, got ${thinkMs}`);
   if (scenario === 'chat' && target !== undefined) problems.add('--scenario chat dials the numbers of a BBS it starts and follows its processes; it takes no --target');
+  if (scenario === 'vs-mongrel2' && target !== undefined) problems.add('--scenario vs-mongrel2 starts both servers itself (Mongrel2 and the m2bbs proxy); it takes no --target');
+  if (scenario === 'vs-mongrel2' && door !== 'json') problems.add(`--scenario vs-mongrel2 calls over JSON sockets, the door both servers have; got --door ${door}`);
   if (sources.journal !== undefined && target !== undefined) problems.add('--journal sets the backends of a BBS the bench starts, not a --target');
   // The environment variable may be set for other runs; only the flag is a mistake with --target.
   if (sources['max-output-bytes'] === '--max-output-bytes' && target !== undefined) problems.add('--max-output-bytes sets the proxy of a BBS the bench starts, not a --target');
@@ -267,7 +295,20 @@ export function parseBenchConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     sharedHandlers,
     sharedCallers: values['shared-callers'],
     sharedThinkMs: values['shared-think'],
+    rounds: values.rounds,
+    compare,
+    idleConnections: values['idle-connections'],
   });
+}
+
+/** Parses `echo,bbs` (either or both, each once). */
+function comparedHandlers(problems: ConfigProblems, spec: string): Compared[] {
+  const names = spec.split(',');
+  if (names.length === 0 || names.some((n) => !(COMPARED as readonly string[]).includes(n)) || new Set(names).size !== names.length) {
+    problems.add(`--compare: expected echo, bbs or echo,bbs, got "${spec}"`);
+    return [];
+  }
+  return names as Compared[];
 }
 
 /** Parses `1,2,4` (or `none`) into handler counts from 1 to 16. */

@@ -17,6 +17,8 @@ import { runUpgradeBench } from './upgrade-bench.js';
 import { formatUpgradeReport } from './upgrade-report.js';
 import { measureReplay, printReplay } from './replay-cost.js';
 import { measureSuspended, printSuspended } from './suspended-sessions.js';
+import { runVsMongrel2 } from './vs-mongrel2-bench.js';
+import { formatVsReport } from './vs-mongrel2-report.js';
 
 export { BENCH_USAGE } from './config.js';
 
@@ -66,6 +68,11 @@ export async function runBench(argv: readonly string[]): Promise<void> {
     const report = await runChatBench(config, createProgress());
     clearTimeout(watchdog);
     return writeOut(config, report, formatChatReport(report), report.passed);
+  }
+  if (config.scenario === 'vs-mongrel2') {
+    const report = await runVsMongrel2(config, createProgress());
+    clearTimeout(watchdog);
+    return writeOut(config, report, formatVsReport(report), report.passed);
   }
   if (config.scenario === 'non-reading') {
     const report = await runNonReadingBench(config, createProgress());

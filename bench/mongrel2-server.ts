@@ -14,6 +14,8 @@ const ENV = { ...process.env, LOGNAME: 'm2bbs' };
 
 /** A running Mongrel2: its caller port and its handler's endpoints. */
 export interface Mongrel2Server {
+  /** Mongrel2's own process (it is told not to daemonize). */
+  readonly pid: number;
   readonly port: number;
   readonly sendSpec: string;
   readonly recvSpec: string;
@@ -65,6 +67,7 @@ export async function startMongrel2(dir: string): Promise<Mongrel2Server> {
   process.on('exit', killOnExit);
   await running(child);
   return {
+    pid: child.pid ?? 0,
     port,
     sendSpec,
     recvSpec,

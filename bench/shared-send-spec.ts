@@ -5,11 +5,10 @@
  * got its line from the one that held it) per input, from the database and the handlers' logs.
  */
 import { sleep, until } from './caller-crowd.js';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { BbsError } from '../common/errors.js';
 import { BENCH_PASSWORD, callerName, seedAccounts } from './accounts.js';
@@ -17,6 +16,7 @@ import type { BenchConfig } from './config.js';
 import { FailoverCaller, type FailoverTally } from './failover-caller.js';
 import { checkWrites, type WriteCheck } from './failover-check.js';
 import { FailoverWalk } from './failover-walk.js';
+import { loggedRecords, startM2bbs, stopChild } from './m2bbs-process.js';
 import { startMongrel2 } from './mongrel2-server.js';
 import { sampleProcess } from './proc-stats.js';
 import type { Progress } from './progress.js';
@@ -25,7 +25,6 @@ import { Samples, type Summary } from './samples.js';
 // A numbered line with no word back for this long is sent again (a handler may hold a line for a
 // conversation whose owner has not finished with it; the handler dedups what it already read).
 const RESEND_AFTER_MS = 1000;
-const M2BBS_BIN = fileURLToPath(new URL('../bin/m2bbs.js', import.meta.url));
 
 /** One run: `handlers` processes on one send_spec. */
 export interface SharedRun {
@@ -147,38 +146,19 @@ export async function runSharedSendSpec(config: BenchConfig, handlers: number, p
   } finally {
     for (const caller of callers) caller.hangUp();
     // SIGINT stops a handler at once (SIGTERM would drain it first).
-    await Promise.all(processes.map((p) => stopProcess(p)));
+    await Promise.all(processes.map((p) => stopChild(p)));
     await m2.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 function startHandler(log: string, sendSpec: string, recvSpec: string, db: string): ChildProcess {
-  const fd = openSync(log, 'w');
-  const args = ['handler', '--name', 'bbs.10', '--send-spec', sendSpec, '--recv-spec', recvSpec, '--db', db, '--journal', 'on', '--max-callers', '0', '--bad-pass-delay-ms', '0', '--log-level', 'info'];
-  const child = spawn(process.execPath, [M2BBS_BIN, ...args], { stdio: ['ignore', 'ignore', fd] });
-  closeSync(fd);
-  const killOnExit = (): void => void child.kill('SIGKILL');
-  process.on('exit', killOnExit);
-  child.once('exit', () => process.off('exit', killOnExit));
-  return child;
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGINT');
-  const late = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(late);
+  return startM2bbs(['handler', '--name', 'bbs.10', '--send-spec', sendSpec, '--recv-spec', recvSpec, '--db', db, '--journal', 'on', '--max-callers', '0', '--bad-pass-delay-ms', '0', '--log-level', 'info'], log);
 }
 
 /** Log lines in `file` whose message is `msg`. */
 function logged(file: string, msg: string): number {
-  const needle = `"msg":${JSON.stringify(msg)}`;
-  let count = 0;
-  for (const line of readFileSync(file, 'utf8').split('\n')) if (line.includes(needle)) count++;
-  return count;
+  return loggedRecords(file, msg).length;
 }
 
 /** Takeovers of the conversations still open: every claim after a conversation's first raised its epoch by one. */

@@ -57,6 +57,11 @@ export class ReplyReader {
     return output;
   }
 
+  /** True when every byte read so far belonged to a reply that is complete. */
+  betweenReplies(): boolean {
+    return this.group === '' && this.depth === 0 && this.foreign === undefined;
+  }
+
   private reportForeign(output: ReaderOutput): void {
     if (this.foreign === undefined) return;
     const shown = this.foreign.replace(/[^\x20-\x7e]+/g, ' ').slice(0, 120).trim();

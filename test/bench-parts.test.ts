@@ -37,6 +37,24 @@ describe('bench reply stream', () => {
     expect(replies.map((r) => r.msg)).toEqual(['a', 'b']);
   });
 
+  it('reads a long run of glued replies split at every length, padded or not, as the same replies', () => {
+    const sent = [
+      { type: 'screen', msg: 'a' },
+      { type: 'screen', msg: 'ab' },
+      { type: 'prompt', msg: 'abc}{"x', pchar: '> ' },
+      { type: 'screen', msg: 'héllo wörld, ünïcode' },
+      { type: 'screen', msg: 'abcd' },
+      { type: 'prompt', msg: 'end', pchar: '> ' },
+    ];
+    const glued = sent.map(b64).join('');
+    for (let size = 1; size <= 40; size++) {
+      const chunks = Array.from({ length: Math.ceil(glued.length / size) }, (_, i) => glued.slice(i * size, (i + 1) * size));
+      const { replies, errors } = read(new ReplyStream(), b64({ type: 'screen', msg: 'first' }), ...chunks);
+      expect(errors).toEqual([]);
+      expect(replies.slice(1)).toEqual(sent);
+    }
+  });
+
   it('reports an HTTP error answer instead of a reply', () => {
     const { replies, errors } = read(new ReplyStream(), 'HTTP/1.1 404 Not Found\r\n\r\nNot Found');
     expect(replies).toEqual([]);
