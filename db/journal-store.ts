@@ -143,7 +143,11 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
   });
   // Shared values go in before any conversation's savepoint: one fenced out and rolled back must
   // not take away a value the others' rows name.
-  const commitManyTx = db.transaction((entries: readonly CommitEntry[], now: number): CommitResult[] => {
+  const commitManyTx = db.transaction((entries: readonly CommitEntry[], now: number, alongside?: () => void): CommitResult[] => {
+    if (alongside !== undefined) {
+      alongside();
+      if (!db.inTransaction) throw new Error('the journal transaction was rolled back by SQLite during a write alongside it');
+    }
     const stored = new Set<string>();
     for (const entry of entries) share(entry.change.rows, now, stored);
     return entries.map((entry) => {
@@ -186,14 +190,14 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
     commit<T>(id: string, epoch: number, change: JournalChange, position: () => Omit<JournalPosition, 'lastRow'>, now: number, run?: () => T, after?: (value: T) => readonly JournalRow[]): Committed<T> {
       return write('A journal entry', () => commitTx.immediate(id, epoch, change, position, now, run, after as ((value: unknown) => readonly JournalRow[]) | undefined) as Committed<T>);
     },
-    commitMany: (entries, now) => write('Journal entries', () => commitManyTx.immediate(entries, now)),
-    commitManyUnlessBusy: (entries, now) =>
+    commitMany: (entries, now, alongside) => write('Journal entries', () => commitManyTx.immediate(entries, now, alongside)),
+    commitManyUnlessBusy: (entries, now, alongside) =>
       write('Journal entries', () => {
         // SQLite's busy handler sleeps a whole millisecond and more while it waits, with the
         // event loop stopped; a backend does better answering other callers meanwhile.
         sql.noWait.get();
         try {
-          return commitManyTx.immediate(entries, now);
+          return commitManyTx.immediate(entries, now, alongside);
         } catch (error) {
           if (error instanceof Database.SqliteError && error.code.startsWith('SQLITE_BUSY')) return undefined;
           throw error;

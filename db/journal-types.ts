@@ -161,14 +161,15 @@ export interface JournalStore {
    * Commits many conversations' rows (and the writes they wait on) in one transaction, each only
    * if its epoch still owns it: returns, in order, each one's newest row and its write's outcome,
    * or false where another owner took it over (nothing of it written, its write rolled back).
-   * Throws, committing nothing, when the disk refuses.
+   * Throws, committing nothing, when the disk refuses. `alongside` runs first in the same
+   * transaction: other writes of the turn, which must catch their own errors.
    */
-  commitMany(entries: readonly CommitEntry[], now: number): CommitResult[];
+  commitMany(entries: readonly CommitEntry[], now: number, alongside?: () => void): CommitResult[];
   /**
    * Like commitMany, but without waiting for another process's write lock: undefined, with
    * nothing written, when another backend holds it now (try again in a moment).
    */
-  commitManyUnlessBusy(entries: readonly CommitEntry[], now: number): CommitResult[] | undefined;
+  commitManyUnlessBusy(entries: readonly CommitEntry[], now: number, alongside?: () => void): CommitResult[] | undefined;
   /** True while `epoch` owns the open conversation `id` (a read: for replies that commit nothing). */
   holds(id: string, epoch: number): boolean;
   /** The last input the open conversation `id` has read (its journal's), undefined when it is not open. */

@@ -45,12 +45,21 @@ export interface PresenceRow {
   readonly remote?: string | undefined;
 }
 
+/** What a caller's row says of them that changes during the call. */
+export interface PresenceUpdate {
+  readonly callerId: number | null;
+  readonly name: string | null;
+  readonly doing: string;
+}
+
 /** The presence and calls tables, as the store offers them. */
 export interface PresenceStore {
   /** Writes the row of a call this backend holds now (opened, or taken over: owner and heartbeat rewritten). */
   hold(row: PresenceRow, now: number): void;
   /** The caller on `line` logged in as `name`, or is doing something else now. */
-  update(line: string, owner: string, change: { readonly callerId: number | null; readonly name: string | null; readonly doing: string }, now: number): void;
+  update(line: string, owner: string, change: PresenceUpdate, now: number): void;
+  /** Several callers' updates in one transaction (a savepoint inside the caller's own, if any). */
+  updateMany(rows: readonly { readonly line: string; readonly change: PresenceUpdate }[], owner: string, now: number): void;
   /** The call on `line` ended: its row goes at once; returns what the row said (undefined: there was none). */
   close(line: string): { readonly number: string; readonly name: string | null; readonly doing: string } | undefined;
   /** One heartbeat for every row `owner` holds; old rows of backends long gone are removed. */
@@ -85,12 +94,18 @@ export function createPresenceStore(db: Database.Database, write: <T>(what: stri
     prune: db.prepare<[number]>('DELETE FROM calls WHERE id <= (SELECT id FROM calls ORDER BY id DESC LIMIT 1 OFFSET ?)'),
     last: db.prepare<[number], PastCall>('SELECT name, number, door, at FROM calls ORDER BY id DESC LIMIT ?'),
   };
+  const updateMany = db.transaction((rows: readonly { readonly line: string; readonly change: PresenceUpdate }[], owner: string, now: number) => {
+    for (const { line, change } of rows) sql.update.run(change.callerId, change.name, change.doing, now, line, owner);
+  });
   return {
     hold(row, now) {
       write('Who is online', () => sql.hold.run(row.line, row.number, row.door, row.callerId, row.name, row.since, row.doing, row.owner, now, row.remote ?? null));
     },
     update(line, owner, change, now) {
       write('Who is online', () => sql.update.run(change.callerId, change.name, change.doing, now, line, owner));
+    },
+    updateMany(rows, owner, now) {
+      if (rows.length > 0) write('Who is online', () => updateMany(rows, owner, now));
     },
     close(line) {
       return write('Who is online', () => sql.close.get(line));

@@ -25,6 +25,8 @@ export interface CommitBatchOptions {
   readonly takenOver: (session: Session, error: unknown) => void;
   /** A write the flow waited on is committed: the flow goes on with what it gave. */
   readonly resumeWrite: (session: Session, result: Resume) => void;
+  /** Writes made inside each commit's transaction, before the conversations' (who's online's held activities). */
+  readonly alongside?: (() => void) | undefined;
 }
 
 export interface CommitBatch {
@@ -114,7 +116,7 @@ export function createCommitBatch(options: CommitBatchOptions): CommitBatch {
   function flush(mayWait = true): void {
     if (awaitingCommit.size === 0 || journal === undefined) return;
     const batch = [...awaitingCommit];
-    const outcome = journal.commitMany(batch, mayWait);
+    const outcome = journal.commitMany(batch, mayWait, options.alongside);
     if (outcome === 'busy') {
       busySince ??= Date.now();
       if (flushScheduled) return;

@@ -82,7 +82,7 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
   const { tearDown, cleanUp, cleanupsDone } = createTeardown({ services, log, flowName: options.flowName, screens: options.screens });
 
   // Replies of a durable conversation wait for the commit of what the flow consumed.
-  const commits = createCommitBatch({ journal, outbox, takenOver: options.takenOver, resumeWrite: (session, result) => advance(session, result) });
+  const commits = createCommitBatch({ journal, outbox, takenOver: options.takenOver, resumeWrite: (session, result) => advance(session, result), alongside: options.presence?.writeHeld });
   const { emit, settle, settleNow } = commits;
   const replayer = createReplayer({ emit, screens: options.screens, log, journal, startFlow: options.startFlow, now });
   const { rooms } = options;
@@ -172,6 +172,8 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
             result = listens.publish(session, effect);
             break;
           case 'call': {
+            // Who's online reads the rows: this backend's held activities (the caller's own) are in them first.
+            if (effect.service === 'whosOnline') options.presence?.writeHeld?.();
             const called = callLive(session, effect);
             if (called === undefined) return;
             result = resumeWith(session.flow, called);
@@ -194,7 +196,9 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
             // Written only when it changes: a menu says so each time it is shown.
             if (session.doing !== effect.doing) {
               session.doing = effect.doing;
-              options.presence?.changed(session);
+              // A durable conversation's flow commits before its caller sees the next screen: the row goes with that commit.
+              if (journal !== undefined && session.conversation !== undefined && options.presence?.changedLater !== undefined) options.presence.changedLater(session);
+              else options.presence?.changed(session);
             }
             result = session.flow.next(undefined);
             break;

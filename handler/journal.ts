@@ -81,9 +81,9 @@ export class Journal {
    * written) and each write's outcome, journaled in the same commit. On a disk that refuses,
    * each session's journal ends (logged once), as in commit, and each write is refused with the
    * disk's error. Unless `mayWait`, 'busy' (nothing written) when another backend holds the
-   * write lock.
+   * write lock. `alongside` runs inside the transaction first (writes of the turn that are not a conversation's).
    */
-  commitMany(sessions: readonly Session[], mayWait = true): { readonly taken: Session[]; readonly writes: Map<Session, Resume> } | 'busy' {
+  commitMany(sessions: readonly Session[], mayWait = true, alongside?: () => void): { readonly taken: Session[]; readonly writes: Map<Session, Resume> } | 'busy' {
     const live = sessions.filter((session) => session.conversation !== undefined);
     const writes = new Map<Session, Resume>();
     if (live.length === 0) return { taken: [], writes };
@@ -96,7 +96,7 @@ export class Journal {
         position: positionOf(session),
         write: session.write === undefined ? undefined : { run: session.write.run, row: rowOf(session.write.effect, session.write.n) },
       }));
-      const committed = mayWait ? this.store.commitMany(entries, this.now()) : this.store.commitManyUnlessBusy(entries, this.now());
+      const committed = mayWait ? this.store.commitMany(entries, this.now(), alongside) : this.store.commitManyUnlessBusy(entries, this.now(), alongside);
       if (committed === undefined) return 'busy';
       results = committed;
     } catch (error) {

@@ -19,6 +19,9 @@ const HEARTBEAT_MS = 1000;
 export const FRESH_MS = 3000;
 // Rows of calls left by a dead backend and never taken over (their caller hung up meanwhile).
 const FORGOTTEN_MS = 10 * 60_000;
+// Activity changes held for the turn's commit are written by then; this is for a turn whose
+// commit did not come (nothing else to commit, another backend's write lock held a while).
+const HELD_AT_MOST_MS = 100;
 
 // What a caller in the main chat room is doing (flows/chat.ts chatActivity): their hang-up is a leave there.
 const MAIN_ROOM_ACTIVITY = 'in chat';
@@ -43,6 +46,10 @@ export interface PresenceHooks {
   loggedIn(session: Session): void;
   /** The caller is doing something else now (the activity effect, live). */
   changed(session: Session): void;
+  /** The same, written with the turn's commit (writeHeld) rather than in a transaction of its own. */
+  changedLater?(session: Session): void;
+  /** Writes the changes held by changedLater, in the caller's transaction if one is open. */
+  writeHeld?(): void;
   /** The call ended: gone from the list at once. */
   closed(session: Session): void;
   /** The call on `line`, held by another process, ended here (its caller hung up behind Mongrel2). */
@@ -97,6 +104,20 @@ export function createPresence(options: PresenceOptions): Presence {
   const announce = (change: PresenceChange['change'], session: Session, line: string): void => {
     bus.publish(PRESENCE_TOPIC, { change, line, number, name: session.caller ?? null, doing: session.doing ?? '' } satisfies PresenceChange);
   };
+  // A write transaction of its own per activity change (a menu choice) took a quarter of a
+  // backend in the throughput run, waiting in SQLite's busy handler for the other backend's
+  // commits: durable conversations hold them for their turn's commit instead.
+  const held = new Set<Session>();
+  let heldTimer: NodeJS.Timeout | undefined;
+  const writeHeld = (): void => {
+    clearTimeout(heldTimer);
+    heldTimer = undefined;
+    if (held.size === 0) return;
+    const sessions = [...held].filter((session) => session.line !== undefined && !session.ended);
+    held.clear();
+    const rows = sessions.map((session) => ({ line: session.line as string, change: { callerId: session.callerId, name: session.caller ?? null, doing: session.doing ?? '' } }));
+    if (attempt('activity', () => store.updateMany(rows, owner, now()))) for (const session of sessions) announce('update', session, session.line as string);
+  };
   const heartbeat = setInterval(() => {
     const at = now();
     attempt('heartbeat', () => store.beat(owner, at, at - FORGOTTEN_MS));
@@ -113,6 +134,7 @@ export function createPresence(options: PresenceOptions): Presence {
     loggedIn(session) {
       const line = session.line;
       if (line === undefined) return;
+      held.delete(session);
       const at = now();
       const name = session.caller;
       if (attempt('login', () => store.update(line, owner, { callerId: session.callerId, name: name ?? null, doing: session.doing ?? '' }, at))) announce('update', session, line);
@@ -121,9 +143,17 @@ export function createPresence(options: PresenceOptions): Presence {
     changed(session) {
       const line = session.line;
       if (line === undefined) return;
+      held.delete(session);
       if (attempt('activity', () => store.update(line, owner, { callerId: session.callerId, name: session.caller ?? null, doing: session.doing ?? '' }, now()))) announce('update', session, line);
     },
+    changedLater(session) {
+      if (session.line === undefined) return;
+      held.add(session);
+      heldTimer ??= setTimeout(writeHeld, HELD_AT_MOST_MS).unref();
+    },
+    writeHeld,
     closed(session) {
+      held.delete(session);
       const line = session.line;
       if (line === undefined) return;
       if (attempt('close', () => store.close(line))) announce('off', session, line);
@@ -137,6 +167,7 @@ export function createPresence(options: PresenceOptions): Presence {
       if (row.name !== null && row.doing === MAIN_ROOM_ACTIVITY) bus.publish('chat/main/', { kind: 'leave', from: row.name, room: 'main', at: new Date(now()).toISOString(), origin: line });
     },
     stop() {
+      writeHeld();
       clearInterval(heartbeat);
     },
   };
