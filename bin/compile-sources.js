@@ -62,7 +62,7 @@ try {
   await Promise.all(files.map((file) => compile(file, tsconfigRaw)));
 } catch (error) {
   // A source that does not compile is left for tsx to report; anything else is said here.
-  if (!(error && typeof error === 'object' && 'errors' in error)) process.stderr.write(`m2bbs: cannot compile the sources to ${out}: ${error instanceof Error ? error.message : String(error)}\n`);
+  if (!(error && typeof error === 'object' && 'errors' in error)) process.stderr.write(`m2bbs: cannot compile the sources to ${out} (${error instanceof Error ? error.message : String(error)}); running them through tsx\n`);
   process.exitCode = 1;
 } finally {
   await esbuild.stop();
