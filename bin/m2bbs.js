@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-// The published entry point. Commands that load TypeScript while they run (a backend's and the
-// sysop's screen flows, the screens check, the bench's scripts) register tsx; the others run the
-// sources compiled to JavaScript (compiled-tree.js), which spares a long-running proxy or
-// supervisor tsx's loader thread and esbuild: about 30 MB of RSS each.
+// The published entry point: runs the sources compiled to JavaScript (compiled-tree.js), which
+// spares each process tsx's loader thread and its transforms (30 MB of RSS for the proxy and the
+// supervisor, 12 MB for a backend, which still registers tsx for its screen flows alone). The
+// bench runs through tsx: it starts TypeScript scripts of its own and is edited most.
 import { compiledCli } from './compiled-tree.js';
 
-const LOADS_TYPESCRIPT = new Set(['handler', 'screens', 'sysop', 'bench']);
+const LOADS_TYPESCRIPT = new Set(['bench']);
 
 const command = process.argv[2];
 const compiled = command !== undefined && LOADS_TYPESCRIPT.has(command) ? undefined : compiledCli();
