@@ -130,13 +130,17 @@ export function createAreasStore(db: Database.Database, write: <T>(what: string,
       )
       .pluck(),
     // Others' messages as all of them less the caller's own: the first count reads only the
-    // area's index range after the mark (what is new), the second the author index (v10), never
-    // the messages themselves.
+    // area's index range on one side of the mark, the second the author index (v10), never the
+    // messages themselves.
     news: db.prepare<[{ caller: number }], AreaNews>(
       `SELECT id, name, title, messages, lastReadId, waiting, waiting - own AS unread FROM (
          SELECT a.id, a.name, a.title, a.messages, a.position, coalesce(r.last_read_id, 0) AS lastReadId,
            -- With no mark yet, everything is waiting: the area's count, kept by triggers, says how much.
            CASE WHEN r.last_read_id IS NULL THEN a.messages
+             -- The shorter side of the mark is counted (the count is exact either way): a caller
+             -- who reads only an area's first pages has a mark near the start of a long area.
+             WHEN r.last_read_id - (SELECT min(m.id) FROM messages m WHERE m.area_id = a.id) < (SELECT max(m.id) FROM messages m WHERE m.area_id = a.id) - r.last_read_id
+               THEN a.messages - (SELECT count(*) FROM messages m WHERE m.area_id = a.id AND m.id <= r.last_read_id)
              ELSE (SELECT count(*) FROM messages m WHERE m.area_id = a.id AND m.id > r.last_read_id) END AS waiting,
            (SELECT count(*) FROM messages m WHERE m.author_id = @caller AND m.area_id = a.id AND m.id > coalesce(r.last_read_id, 0)) AS own
          FROM areas a LEFT JOIN read_marks r ON r.area_id = a.id AND r.caller_id = @caller

@@ -170,6 +170,44 @@ describe('message areas in SQLite', () => {
     expect(store.areas.news(bob)[0]).toMatchObject({ lastReadId: first });
     expect(unread(bob)).toEqual([['general', 0], ['tech', 0]]);
   });
+
+  it('counts what is new the same whichever end of a long area the mark is near, messages deleted or not', () => {
+    const db = openDatabase(':memory:');
+    const store = createStore(db);
+    onTestFinished(() => store.close());
+    const ann = store.createCaller('ann', 'h', T0).id;
+    const bob = store.createCaller('bob', 'h', T0).id;
+    const board: { id: number; author: number }[] = [];
+    for (let i = 0; i < 60; i++) {
+      const author = i % 3 === 0 ? bob : ann;
+      board.push({ id: store.areas.post(GENERAL_AREA_ID, author, `message ${i}`, null, T0 + i)!, author });
+    }
+    const seen = (): { lastReadId: number; waiting: number; unread: number } => store.areas.news(bob).find((a) => a.id === GENERAL_AREA_ID)!;
+    // What bob should be told: every message after his mark, and those of them not his.
+    const expected = (mark: number): { lastReadId: number; waiting: number; unread: number } => {
+      const after = board.filter((m) => m.id > mark);
+      return { lastReadId: mark, waiting: after.length, unread: after.filter((m) => m.author !== bob).length };
+    };
+    // bob read the first page only: his mark is near the start of the area.
+    const early = store.areas.read(bob, GENERAL_AREA_ID, 0, 5).at(-1)!.id;
+    expect(seen()).toMatchObject(expected(early));
+    // The sysop deletes messages on both sides of the mark: the counts follow.
+    for (const gone of [board[1]!, board[10]!, board[59]!]) {
+      db.prepare('DELETE FROM messages WHERE id = ?').run(gone.id);
+      board.splice(board.indexOf(gone), 1);
+    }
+    expect(seen()).toMatchObject(expected(early));
+    // Near the end of the area.
+    const late = store.areas.read(bob, GENERAL_AREA_ID, early, 50).at(-1)!.id;
+    expect(late).toBeGreaterThan(board[board.length - 5]!.id - 1);
+    expect(seen()).toMatchObject(expected(late));
+    // Everything read, then the area emptied.
+    const end = store.areas.read(bob, GENERAL_AREA_ID, late, 10).at(-1)!.id;
+    expect(seen()).toMatchObject({ ...expected(end), waiting: 0, unread: 0 });
+    db.exec('DELETE FROM messages');
+    board.length = 0;
+    expect(seen()).toMatchObject({ lastReadId: end, waiting: 0, unread: 0 });
+  });
 });
 
 describe('screens/areas.conf', () => {
