@@ -165,8 +165,8 @@ export async function startBbs(options: BbsOptions): Promise<BbsUnderTest> {
   };
 }
 
-// NODE_OPTIONS may not carry --cpu-prof, so each process loads a profiler of its own.
-function profiledEnv(dir: string): NodeJS.ProcessEnv {
+/** The environment of a process to profile into `dir`: NODE_OPTIONS may not carry --cpu-prof, so each process loads a profiler of its own. */
+export function profiledEnv(dir: string): NodeJS.ProcessEnv {
   const profiler = fileURLToPath(new URL('./cpu-profiler.ts', import.meta.url));
   return { ...process.env, M2BBS_PROFILE_DIR: dir, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${import.meta.resolve('tsx')} --import ${profiler}`.trim() };
 }

@@ -11,9 +11,9 @@ import { BbsError } from '../common/errors.js';
 const M2BBS_BIN = fileURLToPath(new URL('../bin/m2bbs.js', import.meta.url));
 
 /** Runs `m2bbs ...args` with its log (stderr) going to `log`. */
-export function startM2bbs(args: readonly string[], log: string): ChildProcess {
+export function startM2bbs(args: readonly string[], log: string, env: NodeJS.ProcessEnv = process.env): ChildProcess {
   const fd = openSync(log, 'w');
-  const child = spawn(process.execPath, [M2BBS_BIN, ...args], { stdio: ['ignore', 'ignore', fd] });
+  const child = spawn(process.execPath, [M2BBS_BIN, ...args], { stdio: ['ignore', 'ignore', fd], env });
   closeSync(fd);
   killedWithTheBench(child);
   return child;

@@ -1,8 +1,8 @@
 /**
  * `--scenario vs-mongrel2`: real Mongrel2 and the m2bbs proxy side by side, the same handler behind
  * each (the foreign echo handler, then an m2bbs backend), the same callers against each in turn,
- * round after round, alternating which goes first; then, with the echo handler, each server's
- * memory with no caller and per idle connection.
+ * round after round, alternating which goes first; before that, with the echo handler, each
+ * server's memory with no caller and per idle connection.
  */
 import { cpus, release } from 'node:os';
 import { BbsError } from '../common/errors.js';
@@ -82,8 +82,14 @@ async function runPart(config: BenchConfig, handler: HandlerKind, progress: Prog
   const sides: Side[] = [];
   try {
     progress.show(`vs-mongrel2, ${handler} handler: starting Mongrel2 and the m2bbs proxy...`);
-    for (const server of ['mongrel2', 'm2bbs'] as const) sides.push(await startSide(server, handler, names));
+    for (const server of ['mongrel2', 'm2bbs'] as const) sides.push(await startSide(server, handler, names, config.profileDir));
     const noCaller = new Map(sides.map((side) => [side.server, sampleProcess(side.serverPid)?.rssBytes ?? null]));
+    // Memory first, on servers that have not carried a load yet (its garbage would blur the figure).
+    const memory: SideMemory[] = [];
+    for (const side of sides) {
+      const idle = handler === 'echo' && config.idleConnections > 0 ? await idleMemory(side, config.idleConnections, progress) : null;
+      memory.push({ server: side.server, rssNoCallerBytes: noCaller.get(side.server) ?? null, connections: idle === null ? 0 : config.idleConnections, rssPerConnectionBytes: idle });
+    }
     const rounds: VsPart['rounds'][number][] = [];
     for (let round = 0; round < config.rounds; round++) {
       // ABBA: whoever went first last round goes second, so a machine slowing down favours neither.
@@ -91,11 +97,6 @@ async function runPart(config: BenchConfig, handler: HandlerKind, progress: Prog
       const figures = new Map<ServerName, SideRound>();
       for (const side of order) figures.set(side.server, await measureRound(config, side, handler, names, `${handler} ${round + 1}/${config.rounds} ${side.server}`, progress));
       rounds.push({ mongrel2: figures.get('mongrel2') as SideRound, m2bbs: figures.get('m2bbs') as SideRound });
-    }
-    const memory: SideMemory[] = [];
-    for (const side of sides) {
-      const idle = handler === 'echo' && config.idleConnections > 0 ? await idleMemory(side, config.idleConnections, progress) : null;
-      memory.push({ server: side.server, rssNoCallerBytes: noCaller.get(side.server) ?? null, connections: idle === null ? 0 : config.idleConnections, rssPerConnectionBytes: idle });
     }
     return { handler, pids: sides.flatMap((side) => [side.serverPid, side.handlerPid]), rounds, memory };
   } finally {

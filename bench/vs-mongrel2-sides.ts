@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { BbsError } from '../common/errors.js';
 import { seedAccounts } from './accounts.js';
 import type { Dial } from './caller.js';
+import { profiledEnv } from './bbs-under-test.js';
 import { freePorts } from './free-ports.js';
 import { jsonSocketDial } from './json-socket-wire.js';
 import { killedWithTheBench, startM2bbs, stopChild, untilLogged } from './m2bbs-process.js';
@@ -36,7 +37,7 @@ export interface Side {
 }
 
 /** Starts `server` with a `handler` behind it; `names` are seeded as accounts for an m2bbs backend. */
-export async function startSide(server: ServerName, handler: HandlerKind, names: readonly string[]): Promise<Side> {
+export async function startSide(server: ServerName, handler: HandlerKind, names: readonly string[], profileDir?: string): Promise<Side> {
   const dir = mkdtempSync(join(tmpdir(), `m2bbs-bench-vs-${server}-`));
   const stops: (() => Promise<void>)[] = [async () => rmSync(dir, { recursive: true, force: true })];
   const stop = async (): Promise<void> => {
@@ -45,7 +46,7 @@ export async function startSide(server: ServerName, handler: HandlerKind, names:
   try {
     const db = join(dir, 'bbs.db');
     if (handler === 'bbs') await seedAccounts(db, names);
-    const front = server === 'mongrel2' ? await mongrel2Front(dir) : await proxyFront(dir, handler === 'bbs');
+    const front = server === 'mongrel2' ? await mongrel2Front(dir) : await proxyFront(dir, handler === 'bbs', profileDir);
     stops.push(front.stop);
     const handlerProcess = handler === 'echo' ? echoHandler(front.sendSpec, front.recvSpec) : bbsHandler(dir, front.sendSpec, front.recvSpec, db);
     stops.push(() => stopChild(handlerProcess, handler === 'echo' ? 'SIGTERM' : 'SIGINT'));
@@ -77,7 +78,7 @@ async function mongrel2Front(dir: string): Promise<Front> {
   return { pid: m2.pid, port: m2.port, sendSpec: m2.sendSpec, recvSpec: m2.recvSpec, handlerUp: () => Promise.resolve(), stop: () => m2.stop() };
 }
 
-async function proxyFront(dir: string, batchRequests: boolean): Promise<Front> {
+async function proxyFront(dir: string, batchRequests: boolean, profileDir: string | undefined): Promise<Front> {
   const [send = 0, recv = 0] = await freePorts(2);
   const sendSpec = `tcp://127.0.0.1:${send}`;
   const recvSpec = `tcp://127.0.0.1:${recv}`;
@@ -86,7 +87,8 @@ async function proxyFront(dir: string, batchRequests: boolean): Promise<Front> {
   const args = ['proxy', '--listen', '127.0.0.1:0', '--telnet', '127.0.0.1:0', '--backend', `bbs.10=${sendSpec},${recvSpec}`];
   args.push('--max-per-address', '100000', '--max-connections', '100000', '--log-level', 'info');
   if (batchRequests) args.push('--batch-requests');
-  const proxy = startM2bbs(args, log);
+  // --profile: the proxy's CPU profile, from start to stop, goes to that folder.
+  const proxy = startM2bbs(args, log, profileDir === undefined ? process.env : profiledEnv(profileDir));
   try {
     const ready = await untilLogged(proxy, log, 'proxy ready');
     const port = Number(/:(\d+)\/$/.exec(String(ready.http))?.[1]);

@@ -1,0 +1,141 @@
+/**
+ * ZMTP 3.0 (rfc.zeromq.org/spec/23) as the bound side of a NULL-mechanism connection speaks it:
+ * the 64-byte greeting, the READY command, and message frames (a flags byte, a 1- or 8-byte size,
+ * the body). libzmq 4 peers, which every Mongrel2 handler and m2bbs backend link against, speak it.
+ */
+
+/** Our greeting: signature, version 3.0, mechanism NULL, not as-server, filler. */
+export const GREETING = ((): Buffer => {
+  const greeting = Buffer.alloc(64);
+  greeting[0] = 0xff;
+  greeting[9] = 0x7f;
+  greeting[10] = 3;
+  greeting[11] = 0;
+  greeting.write('NULL', 12, 'latin1');
+  return greeting;
+})();
+
+const MORE = 0x01;
+const LONG = 0x02;
+const COMMAND = 0x04;
+
+/** Why a peer is refused whose signature is not ZMTP 3's. */
+export const NOT_ZMTP3 = 'not a ZMTP 3 peer (a ZeroMQ library older than 4, or not ZeroMQ at all)';
+
+/** Why a peer's greeting is refused, or undefined when it is a ZMTP 3 NULL greeting. */
+export function greetingProblem(greeting: Buffer): string | undefined {
+  if (greeting[0] !== 0xff || ((greeting[9] ?? 0) & 0x01) !== 0x01) return NOT_ZMTP3;
+  if ((greeting[10] ?? 0) < 3) return `ZMTP version ${greeting[10]}.${greeting[11]}: this endpoint speaks 3.0 (libzmq 4 or later)`;
+  const mechanism = greeting.toString('latin1', 12, 32).replace(/\0+$/, '');
+  if (mechanism !== 'NULL') return `security mechanism ${mechanism}: this endpoint takes NULL (no CURVE configured)`;
+  return undefined;
+}
+
+/** A READY command frame naming our socket type. */
+export function readyCommand(socketType: string): Buffer {
+  const name = 'Socket-Type';
+  const body = Buffer.alloc(1 + 5 + 1 + name.length + 4 + socketType.length);
+  let at = body.writeUInt8(5, 0);
+  at += body.write('READY', at, 'latin1');
+  at = body.writeUInt8(name.length, at);
+  at += body.write(name, at, 'latin1');
+  at = body.writeUInt32BE(socketType.length, at);
+  body.write(socketType, at, 'latin1');
+  return Buffer.concat([Buffer.from([COMMAND, body.length]), body]);
+}
+
+/** The properties of a READY command's body, or undefined when the command is not READY. */
+export function readyProperties(body: Buffer): Map<string, string> | undefined {
+  const nameLength = body[0] ?? 0;
+  if (body.toString('latin1', 1, 1 + nameLength) !== 'READY') return undefined;
+  const properties = new Map<string, string>();
+  let at = 1 + nameLength;
+  while (at < body.length) {
+    const keyLength = body[at] ?? 0;
+    const key = body.toString('latin1', at + 1, at + 1 + keyLength);
+    at += 1 + keyLength;
+    if (at + 4 > body.length) return undefined;
+    const valueLength = body.readUInt32BE(at);
+    at += 4;
+    if (at + valueLength > body.length) return undefined;
+    properties.set(key.toLowerCase(), body.toString('latin1', at, at + valueLength));
+    at += valueLength;
+  }
+  return properties;
+}
+
+/** The wire bytes of one message: each part a frame, MORE on all but the last. */
+export function encodeMessage(parts: Buffer | readonly Buffer[]): Buffer {
+  const list = Buffer.isBuffer(parts) ? [parts] : parts;
+  let size = 0;
+  for (const part of list) size += part.length + (part.length > 255 ? 9 : 2);
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (let i = 0; i < list.length; i++) {
+    const part = list[i] as Buffer;
+    const more = i < list.length - 1 ? MORE : 0;
+    if (part.length > 255) {
+      out[at] = more | LONG;
+      out.writeBigUInt64BE(BigInt(part.length), at + 1);
+      at += 9;
+    } else {
+      out[at] = more;
+      out[at + 1] = part.length;
+      at += 2;
+    }
+    at += part.copy(out, at);
+  }
+  return out;
+}
+
+/** Cuts a peer's bytes, after its greeting, into commands and messages; frames may be split anywhere. */
+export class FrameReader {
+  private pending: Buffer | undefined;
+  private parts: Buffer[] = [];
+
+  constructor(
+    private readonly onCommand: (body: Buffer) => void,
+    private readonly onMessage: (parts: Buffer[]) => void,
+    /** Frames larger than this end the connection (what a peer can make us hold is bounded). */
+    private readonly maxFrameBytes: number,
+    private readonly onTooLarge: (bytes: number) => void,
+  ) {}
+
+  push(chunk: Buffer): void {
+    let data = this.pending === undefined ? chunk : Buffer.concat([this.pending, chunk]);
+    this.pending = undefined;
+    let at = 0;
+    while (at + 2 <= data.length) {
+      const flags = data[at] as number;
+      let size: number;
+      let head: number;
+      if ((flags & LONG) !== 0) {
+        if (at + 9 > data.length) break;
+        const big = data.readBigUInt64BE(at + 1);
+        if (big > BigInt(this.maxFrameBytes)) return this.onTooLarge(Number(big));
+        size = Number(big);
+        head = 9;
+      } else {
+        size = data[at + 1] as number;
+        head = 2;
+      }
+      if (at + head + size > data.length) break;
+      const body = data.subarray(at + head, at + head + size);
+      at += head + size;
+      if ((flags & COMMAND) !== 0) {
+        this.onCommand(body);
+        continue;
+      }
+      this.parts.push(body);
+      if ((flags & MORE) === 0) {
+        const message = this.parts;
+        this.parts = [];
+        this.onMessage(message);
+      }
+    }
+    if (at < data.length) {
+      data = data.subarray(at);
+      this.pending = Buffer.from(data);
+    }
+  }
+}
