@@ -8,6 +8,8 @@
  */
 export interface FrameSink {
   send(message: Buffer | Buffer[]): Promise<void>;
+  /** Sends at once when it can without waiting (true), as ZMTP in Node can to a connected peer; false leaves it to `send`. */
+  trySend?(message: Buffer): boolean;
 }
 
 export interface SendQueueOptions {
@@ -43,6 +45,8 @@ export class SendQueue {
 
   /** Queues a frame; it is sent once the socket is ready and every earlier frame is sent. */
   push(frame: Buffer, group = ''): void {
+    // Nothing waiting before it, one message per frame, and a sink that takes it now: no queue, no promise.
+    if (this.pumping === undefined && !this.multipart && this.sink.trySend?.(frame) === true) return;
     this.frames.push(frame);
     this.groups.push(group);
     this.pumping ??= this.pump();

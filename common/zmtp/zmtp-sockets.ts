@@ -110,6 +110,14 @@ export class ZmtpPush extends BoundSocket {
     return new Promise<void>((done) => this.waiting.push(done)).then(() => this.send(message));
   }
 
+  /** Sends at once to the next peer that can take it; false when none can (nothing is sent). */
+  trySend(message: Buffer): boolean {
+    const peer = this.pick();
+    if (peer === undefined) return false;
+    peer.write(encodeMessage(message));
+    return true;
+  }
+
   protected override joined(peer: ZmtpPeer): void {
     super.joined(peer);
     peer.socket.on('drain', () => this.wake());
