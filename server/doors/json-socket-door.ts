@@ -84,7 +84,7 @@ class JsonSocketConnection implements Line {
     if (this.closing) return;
     // Replies come in runs (a screen, its prompt): held until this tick ends, they leave in one
     // write rather than a system call each. Base64 is ASCII, so latin1 writes it byte for byte.
-    if (this.unsent === '' && held.push(this) === 1) process.nextTick(flushHeld);
+    if (this.unsent === '') process.nextTick(flush, this);
     this.unsent += `${(typeof body === 'string' ? Buffer.from(body) : body).toString('base64')}\0`;
     // A long run goes now: held to the end of the tick it would count against the caller's cap.
     if (this.unsent.length >= FLUSH_AT) this.flush();
@@ -196,13 +196,8 @@ class JsonSocketConnection implements Line {
   }
 }
 
-// The connections holding replies this tick: one callback at its end writes them all, however many.
-let held: JsonSocketConnection[] = [];
-
-function flushHeld(): void {
-  const connections = held;
-  held = [];
-  for (const connection of connections) connection.flush();
+function flush(connection: JsonSocketConnection): void {
+  connection.flush();
 }
 
 function resume(this: Socket): void {
