@@ -9,6 +9,8 @@ export async function openZmtpLinkSockets(spec: BackendSpec, events: LinkPeerEve
   const push = new ZmtpPush();
   const sub = new ZmtpSub();
   push.watch = { connected: () => events.connected(), disconnected: () => events.disconnected(), refused: (why) => events.refused?.(why) };
+  // A SUB peer is no backend (only PUSH peers count), but one refused there is logged all the same.
+  sub.watch = { connected: () => undefined, disconnected: () => undefined, refused: (why) => events.refused?.(why) };
   try {
     await push.bind(spec.sendSpec, zmtpAddress(spec.sendSpec) as NonNullable<ReturnType<typeof zmtpAddress>>);
     await sub.bind(spec.recvSpec, zmtpAddress(spec.recvSpec) as NonNullable<ReturnType<typeof zmtpAddress>>);
