@@ -22,13 +22,25 @@ const COMMAND = 0x04;
 /** Why a peer is refused whose signature is not ZMTP 3's. */
 export const NOT_ZMTP3 = 'not a ZMTP 3 peer (a ZeroMQ library older than 4, or not ZeroMQ at all)';
 
+/** Why a peer is refused whose greeting names a version before 3 (it would wait for a ZMTP 2 answer, never sending the rest). */
+export function versionProblem(major: number): string {
+  return `ZMTP version ${major} (a ZeroMQ library older than 4): this endpoint speaks ZMTP 3 (libzmq 4 or later)`;
+}
+
 /** Why a peer's greeting is refused, or undefined when it is a ZMTP 3 NULL greeting. */
 export function greetingProblem(greeting: Buffer): string | undefined {
   if (greeting[0] !== 0xff || ((greeting[9] ?? 0) & 0x01) !== 0x01) return NOT_ZMTP3;
-  if ((greeting[10] ?? 0) < 3) return `ZMTP version ${greeting[10]}.${greeting[11]}: this endpoint speaks 3.0 (libzmq 4 or later)`;
+  if ((greeting[10] ?? 0) < 3) return versionProblem(greeting[10] ?? 0);
   const mechanism = greeting.toString('latin1', 12, 32).replace(/\0+$/, '');
   if (mechanism !== 'NULL') return `security mechanism ${mechanism}: this endpoint takes NULL (no CURVE configured)`;
   return undefined;
+}
+
+/** The PONG command frame answering a PING command's body (its context echoed, as ZMTP 3.1 asks). */
+export function pongCommand(pingBody: Buffer): Buffer | undefined {
+  if (pingBody[0] !== 4 || pingBody.toString('latin1', 1, 5) !== 'PING' || pingBody.length < 7) return undefined;
+  const context = pingBody.subarray(7, 7 + 16);
+  return Buffer.concat([Buffer.from([COMMAND, 5 + context.length, 4]), Buffer.from('PONG', 'latin1'), context]);
 }
 
 /** A READY command frame naming our socket type. */
@@ -90,36 +102,80 @@ export function encodeMessage(parts: Buffer | readonly Buffer[]): Buffer {
 
 /** Cuts a peer's bytes, after its greeting, into commands and messages; frames may be split anywhere. */
 export class FrameReader {
-  private pending: Buffer | undefined;
+  // Chunks of a frame not yet whole, joined once when it is: joining at every chunk would copy a
+  // large frame again for each of its chunks (quadratic in its size).
+  private chunks: Buffer[] = [];
+  private held = 0;
+  /** Bytes needed before the held chunks can make progress. */
+  private needed = 0;
   private parts: Buffer[] = [];
+  private partsBytes = 0;
+  private stopped = false;
 
   constructor(
     private readonly onCommand: (body: Buffer) => void,
     private readonly onMessage: (parts: Buffer[]) => void,
-    /** Frames larger than this end the connection (what a peer can make us hold is bounded). */
+    /** Frames, or messages of many frames, larger than this end the connection (what a peer can make us hold is bounded). */
     private readonly maxFrameBytes: number,
-    private readonly onTooLarge: (bytes: number) => void,
+    private readonly onTooLarge: (bytes: bigint) => void,
   ) {}
 
+  /** Reads nothing more: the connection is being dropped, and what followed in its bytes is not acted on. */
+  stop(): void {
+    this.stopped = true;
+    this.chunks = [];
+    this.parts = [];
+  }
+
   push(chunk: Buffer): void {
-    let data = this.pending === undefined ? chunk : Buffer.concat([this.pending, chunk]);
-    this.pending = undefined;
+    if (this.stopped) return;
+    this.chunks.push(chunk);
+    this.held += chunk.length;
+    if (this.held < this.needed) return;
+    const data = this.chunks.length === 1 ? chunk : Buffer.concat(this.chunks, this.held);
+    this.chunks = [];
+    this.held = 0;
+    this.needed = 0;
+    const at = this.frames(data);
+    if (at < data.length && !this.stopped) {
+      // Copied so that a small rest does not pin the whole chunk it came in.
+      this.chunks.push(Buffer.from(data.subarray(at)));
+      this.held = data.length - at;
+    }
+  }
+
+  /** Acts on each whole frame of `data`; returns where the first incomplete one starts. */
+  private frames(data: Buffer): number {
     let at = 0;
-    while (at + 2 <= data.length) {
+    while (!this.stopped) {
+      if (at + 2 > data.length) {
+        this.needed = at + 2 - data.length;
+        break;
+      }
       const flags = data[at] as number;
       let size: number;
       let head: number;
       if ((flags & LONG) !== 0) {
-        if (at + 9 > data.length) break;
+        if (at + 9 > data.length) {
+          this.needed = at + 9 - data.length;
+          break;
+        }
         const big = data.readBigUInt64BE(at + 1);
-        if (big > BigInt(this.maxFrameBytes)) return this.onTooLarge(Number(big));
+        if (big + BigInt(this.partsBytes) > BigInt(this.maxFrameBytes)) {
+          this.stop();
+          this.onTooLarge(big + BigInt(this.partsBytes));
+          break;
+        }
         size = Number(big);
         head = 9;
       } else {
         size = data[at + 1] as number;
         head = 2;
       }
-      if (at + head + size > data.length) break;
+      if (at + head + size > data.length) {
+        this.needed = at + head + size - data.length;
+        break;
+      }
       const body = data.subarray(at + head, at + head + size);
       at += head + size;
       if ((flags & COMMAND) !== 0) {
@@ -127,15 +183,20 @@ export class FrameReader {
         continue;
       }
       this.parts.push(body);
+      this.partsBytes += size;
       if ((flags & MORE) === 0) {
         const message = this.parts;
         this.parts = [];
+        this.partsBytes = 0;
         this.onMessage(message);
+      } else if (this.partsBytes > this.maxFrameBytes) {
+        this.stop();
+        this.onTooLarge(BigInt(this.partsBytes));
+        break;
       }
     }
-    if (at < data.length) {
-      data = data.subarray(at);
-      this.pending = Buffer.from(data);
-    }
+    // The rest is held with `needed` counted from its own start.
+    if (this.needed > 0) this.needed += data.length - at;
+    return at;
   }
 }

@@ -4,7 +4,7 @@
  * turn of the event loop leave in one system call.
  */
 import type { Socket } from 'node:net';
-import { FrameReader, GREETING, greetingProblem, NOT_ZMTP3, readyCommand, readyProperties } from './zmtp-frames.js';
+import { FrameReader, GREETING, greetingProblem, NOT_ZMTP3, pongCommand, readyCommand, readyProperties, versionProblem } from './zmtp-frames.js';
 
 /** What a peer tells the socket that accepted it. */
 export interface PeerEvents {
@@ -41,11 +41,12 @@ export class ZmtpPeer {
     this.reader = new FrameReader(
       (body) => this.command(body),
       (parts) => {
+        if (this.closed) return;
         if (this.isReady) this.events.message(parts, this);
         else this.refuse('a message before READY');
       },
       MAX_FRAME_BYTES,
-      (bytes) => this.refuse(`a frame of ${bytes} bytes`),
+      (bytes) => this.refuse(`a frame or message of ${bytes} bytes (at most ${MAX_FRAME_BYTES})`),
     );
     socket.setNoDelay(true);
     this.timer = setTimeout(() => this.refuse('no handshake within 10 s'), HANDSHAKE_MS);
@@ -92,6 +93,8 @@ export class ZmtpPeer {
     this.greeting = this.greeting === undefined ? chunk : Buffer.concat([this.greeting, chunk]);
     // The signature's last byte tells a ZMTP 3 peer from an older one before the rest arrives.
     if (this.greeting.length >= 10 && (this.greeting[0] !== 0xff || ((this.greeting[9] as number) & 0x01) !== 0x01)) return this.refuse(NOT_ZMTP3);
+    // A ZMTP 2 peer (libzmq 3) sends 12 to 14 bytes and waits: refused by its version, not by the timer.
+    if (this.greeting.length >= 11 && (this.greeting[10] as number) < 3) return this.refuse(versionProblem(this.greeting[10] as number));
     if (this.greeting.length < 64) return;
     const problem = greetingProblem(this.greeting);
     if (problem !== undefined) return this.refuse(problem);
@@ -103,7 +106,14 @@ export class ZmtpPeer {
   }
 
   private command(body: Buffer): void {
-    if (this.isReady) return; // PING and the like: nothing a NULL, version 3.0 link must answer
+    if (this.closed) return;
+    if (this.isReady) {
+      // libzmq sends PING whatever version we greeted with, and drops a link whose PINGs go
+      // unanswered (ZMQ_HEARTBEAT_IVL, its timeout the interval unless set): answer every one.
+      const pong = pongCommand(body);
+      if (pong !== undefined) this.write(pong);
+      return;
+    }
     const properties = readyProperties(body);
     if (properties === undefined) return this.refuse('a command other than READY during the handshake');
     const type = properties.get('socket-type') ?? '';
@@ -116,6 +126,8 @@ export class ZmtpPeer {
   /** Drops the connection: a peer that never got ready is refused; one that was is gone (close() says so). */
   private refuse(why: string): void {
     if (this.closed) return;
+    // What followed in the same bytes (a READY after a message) must not make it ready after all.
+    this.reader.stop();
     if (this.isReady) return void this.socket.destroy();
     this.closed = true;
     clearTimeout(this.timer);

@@ -1,0 +1,118 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Publisher, Pull, Push as ZmqPush } from 'zeromq';
+import { zmtpAddress } from '../common/zmtp/zmtp-endpoint.js';
+import { ZmtpPush, ZmtpSub, type PeerWatch } from '../common/zmtp/zmtp-sockets.js';
+import { openZmtpLinkSockets } from '../server/zmtp-link-sockets.js';
+import { until } from './support/process-tree.js';
+import { command, frame, greeting, RawPeer, ready } from './support/zmtp-raw-peer.js';
+
+// Peers that break ZMTP, on purpose or not, against the bound sockets of ZMTP in Node.
+const closers: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const close of closers.splice(0).reverse()) await close();
+});
+
+const ANY = 'tcp://127.0.0.1:*';
+const anyAddress = zmtpAddress(ANY) as NonNullable<ReturnType<typeof zmtpAddress>>;
+
+function watched(): PeerWatch & { events: string[] } {
+  const events: string[] = [];
+  return { events, connected: () => void events.push('connected'), disconnected: () => void events.push('disconnected'), refused: (why) => void events.push(`refused: ${why}`) };
+}
+
+async function bound<S extends ZmtpPush | ZmtpSub>(socket: S): Promise<S & { watch: ReturnType<typeof watched> }> {
+  const watch = watched();
+  socket.watch = watch;
+  await socket.bind(ANY, anyAddress);
+  closers.push(() => socket.close());
+  return socket as S & { watch: ReturnType<typeof watched> };
+}
+
+async function raw(endpoint: string): Promise<RawPeer> {
+  const peer = await RawPeer.connect(endpoint);
+  closers.push(() => peer.destroy());
+  return peer;
+}
+
+function pullFrom(endpoint: string): Buffer[][] {
+  const pull = new Pull({ linger: 0 });
+  pull.connect(endpoint);
+  const got: Buffer[][] = [];
+  void (async () => {
+    for await (const parts of pull) got.push(parts);
+  })().catch(() => undefined);
+  closers.push(() => pull.close());
+  return got;
+}
+
+describe('ZMTP in Node against broken and hostile peers', () => {
+  it('answers a PING with a PONG carrying its context, so a libzmq peer with ZMQ_HEARTBEAT_IVL keeps its link', async () => {
+    const push = await bound(new ZmtpPush());
+    const peer = await raw(push.lastEndpoint as string);
+    peer.write(greeting(), ready('PULL'));
+    await until(() => (push.watch.events.includes('connected') ? true : undefined), 'the raw PULL peer connected');
+    peer.write(command('PING', Buffer.from([0, 30, ...Buffer.from('ctx-1')])));
+    await peer.receives(command('PONG', Buffer.from('ctx-1')), 'the PONG');
+    await push.send(Buffer.from('still linked'));
+    await peer.receives(frame('still linked'), 'a request after the PONG');
+    expect(push.watch.events).toEqual(['connected']);
+  });
+
+  it('a message before READY, with a READY after it in the same bytes: refused and never counted, no request dealt to it', async () => {
+    const push = await bound(new ZmtpPush());
+    const peer = await raw(push.lastEndpoint as string);
+    peer.write(greeting(), frame('too early'), ready('PULL'));
+    await peer.dropped('the early peer dropped');
+    expect(push.watch.events).toEqual(['refused: a message before READY']);
+    const got = pullFrom(push.lastEndpoint as string);
+    await until(() => (push.watch.events.includes('connected') ? true : undefined), 'the real PULL peer connected');
+    for (const text of ['one', 'two', 'three']) await push.send(Buffer.from(text));
+    await until(() => (got.length === 3 ? true : undefined), 'every request at the one real peer');
+    expect(got.map((parts) => parts[0]?.toString())).toEqual(['one', 'two', 'three']);
+  });
+
+  it('refuses a ZMTP 2 peer (libzmq 3) by its version as soon as it has greeted, not by the handshake timer', async () => {
+    const push = await bound(new ZmtpPush());
+    const peer = await raw(push.lastEndpoint as string);
+    // ZMTP 2.0: signature, revision 1, socket type PULL (7), an empty identity; then it waits.
+    peer.write(greeting().subarray(0, 10), Buffer.from([1, 7, 0, 0]));
+    await peer.dropped('the ZMTP 2 peer dropped');
+    expect(push.watch.events).toEqual(['refused: ZMTP version 1 (a ZeroMQ library older than 4): this endpoint speaks ZMTP 3 (libzmq 4 or later)']);
+  });
+
+  it('drops a PUB peer whose multipart message grows past 64 MiB in frames of 1 MiB, and keeps reading other peers', async () => {
+    const sub = await bound(new ZmtpSub());
+    const got: Buffer[][] = [];
+    sub.onMessage = (parts) => got.push(parts);
+    const peer = await raw(sub.lastEndpoint as string);
+    peer.write(greeting(), ready('PUB'));
+    const head = Buffer.alloc(9);
+    head[0] = 0x03; // MORE | LONG
+    head.writeBigUInt64BE(1024n * 1024n, 1);
+    const body = Buffer.alloc(1024 * 1024, 'z');
+    for (let i = 0; i < 70 && !peer.closed; i++) {
+      if (!peer.socket.write(Buffer.concat([head, body]))) await peer.drained();
+    }
+    await peer.dropped('the endless message dropped');
+    expect(got).toEqual([]);
+    const pub = new Publisher({ linger: 0 });
+    pub.connect(sub.lastEndpoint as string);
+    closers.push(() => pub.close());
+    await until(async () => {
+      await pub.send('after');
+      return got.length > 0 ? true : undefined;
+    }, 'a message of a real PUB peer');
+    expect(got[0]?.[0]?.toString()).toBe('after');
+  });
+
+  it('a peer refused on the recv spec (SUB) is said to the link too, as one on the send spec is', async () => {
+    const refused: string[] = [];
+    const sockets = await openZmtpLinkSockets({ number: 'bbs.1', sendSpec: ANY, recvSpec: ANY }, { connected: () => undefined, disconnected: () => undefined, refused: (why) => void refused.push(why) });
+    closers.push(() => sockets.close(0));
+    const wrong = new ZmqPush({ linger: 0 });
+    wrong.connect(sockets.recvSpec);
+    closers.push(() => wrong.close());
+    await until(() => (refused.length > 0 ? true : undefined), 'the PUSH peer on the SUB refused');
+    expect(refused[0]).toBe('a PUSH socket cannot talk to a SUB');
+  });
+});
