@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Publisher, Pull, Push as ZmqPush } from 'zeromq';
+import { curveKeyPair, Publisher, Pull, Push as ZmqPush } from 'zeromq';
 import { zmtpAddress } from '../common/zmtp/zmtp-endpoint.js';
 import { ZmtpPush, ZmtpSub, type PeerWatch } from '../common/zmtp/zmtp-sockets.js';
 import { openZmtpLinkSockets } from '../server/zmtp-link-sockets.js';
@@ -78,6 +78,17 @@ describe('ZMTP in Node against broken and hostile peers', () => {
     peer.write(greeting().subarray(0, 10), Buffer.from([1, 7, 0, 0]));
     await peer.dropped('the ZMTP 2 peer dropped');
     expect(push.watch.events).toEqual(['refused: ZMTP version 1 (a ZeroMQ library older than 4): this endpoint speaks ZMTP 3 (libzmq 4 or later)']);
+  });
+
+  it('a libzmq handler set up for CURVE, which hangs up at our NULL greeting, is said as refused, not dropped in silence', async () => {
+    const push = await bound(new ZmtpPush());
+    const keys = curveKeyPair();
+    const curved = new Pull({ linger: 0, curveServerKey: keys.publicKey, curvePublicKey: keys.publicKey, curveSecretKey: keys.secretKey });
+    curved.connect(push.lastEndpoint as string);
+    closers.push(() => curved.close());
+    await until(() => (push.watch.events.length > 0 ? true : undefined), 'the CURVE peer refused');
+    expect(push.watch.events[0]).toMatch(/^refused: it hung up during the handshake.*CURVE/);
+    expect(push.watch.events).not.toContain('connected');
   });
 
   it('drops a PUB peer whose multipart message grows past 64 MiB in frames of 1 MiB, and keeps reading other peers', async () => {

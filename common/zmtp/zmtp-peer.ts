@@ -21,6 +21,7 @@ export interface PeerEvents {
 const MAX_FRAME_BYTES = 64 * 1024 * 1024;
 // How long a peer may take to greet and say READY.
 const HANDSHAKE_MS = 10_000;
+const HUNG_UP = 'it hung up during the handshake, after our greeting (NULL security, ZMTP 3.0): a peer set up for CURVE or PLAIN does (give the proxy --curve-key, or the handler none)';
 
 export class ZmtpPeer {
   private greeted = false;
@@ -142,5 +143,8 @@ export class ZmtpPeer {
     const wasReady = this.isReady;
     this.isReady = false;
     if (wasReady) this.events.gone(this);
+    // libzmq hangs up without a word when our greeting does not suit it (a handler set up for CURVE
+    // gets NULL): a ZeroMQ peer leaving mid-handshake is said, or nobody learns why it never came.
+    else if (this.greeted || (this.greeting !== undefined && this.greeting.length >= 10)) this.events.refused(this, HUNG_UP);
   }
 }

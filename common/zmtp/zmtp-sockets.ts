@@ -27,6 +27,7 @@ abstract class BoundSocket {
   private bound: BoundEndpoint | undefined;
   /** Every connection accepted and not yet closed, handshake done or not. */
   private readonly sockets = new Set<Socket>();
+  private closing = false;
   watch: PeerWatch | undefined;
 
   protected constructor(
@@ -44,6 +45,8 @@ abstract class BoundSocket {
 
   /** Stops listening and drops every connection; `flushMs` > 0 lets what was written to peers go out first (bounded). */
   async close(flushMs = 0): Promise<void> {
+    // Connections mid-handshake that we drop did not hang up on us: not a refusal to report.
+    this.closing = true;
     const peers = this.peers;
     this.peers = [];
     // The server's close completes once every connection has: it is awaited after they are dropped.
@@ -75,7 +78,7 @@ abstract class BoundSocket {
     socket.once('close', () => this.sockets.delete(socket));
     const events: PeerEvents = {
       ready: (peer) => this.joined(peer),
-      refused: (_peer, why) => this.watch?.refused(why),
+      refused: (_peer, why) => (this.closing ? undefined : this.watch?.refused(why)),
       message: (parts, peer) => this.message(parts, peer),
       gone: (peer) => this.left(peer),
     };
