@@ -1,20 +1,26 @@
 /** A backend number's sockets as ZMTP in Node (common/zmtp/): PUSH and SUB bound on plain tcp:// or ipc://. */
 import { zmtpAddress } from '../common/zmtp/zmtp-endpoint.js';
+import { RefusalThrottle } from '../common/zmtp/refusal-throttle.js';
 import { ZmtpPush, ZmtpSub } from '../common/zmtp/zmtp-sockets.js';
 import type { BackendSpec } from './backend-link.js';
 import type { LinkPeerEvents, LinkSockets } from './link-sockets.js';
 
-/** Binds PUSH on the send spec and SUB on the recv spec. */
-export async function openZmtpLinkSockets(spec: BackendSpec, events: LinkPeerEvents): Promise<LinkSockets> {
+// Refusals alike are said once per this long, with a count: each would otherwise be a log line.
+const REFUSAL_WINDOW_MS = 10_000;
+
+/** Binds PUSH on the send spec and SUB on the recv spec; refusals alike are said once per `refusalWindowMs`. */
+export async function openZmtpLinkSockets(spec: BackendSpec, events: LinkPeerEvents, refusalWindowMs = REFUSAL_WINDOW_MS): Promise<LinkSockets> {
   const push = new ZmtpPush();
   const sub = new ZmtpSub();
-  push.watch = { connected: () => events.connected(), disconnected: () => events.disconnected(), refused: (why) => events.refused?.(why) };
+  const refusals = new RefusalThrottle(refusalWindowMs, (why) => events.refused?.(why));
+  push.watch = { connected: () => events.connected(), disconnected: () => events.disconnected(), refused: (why) => refusals.refused(why) };
   // A SUB peer is no backend (only PUSH peers count), but one refused there is logged all the same.
-  sub.watch = { connected: () => undefined, disconnected: () => undefined, refused: (why) => events.refused?.(why) };
+  sub.watch = { connected: () => undefined, disconnected: () => undefined, refused: (why) => refusals.refused(why) };
   try {
     await push.bind(spec.sendSpec, zmtpAddress(spec.sendSpec) as NonNullable<ReturnType<typeof zmtpAddress>>);
     await sub.bind(spec.recvSpec, zmtpAddress(spec.recvSpec) as NonNullable<ReturnType<typeof zmtpAddress>>);
   } catch (error) {
+    refusals.close();
     await Promise.all([push.close(), sub.close()]);
     throw error;
   }
@@ -32,6 +38,7 @@ export async function openZmtpLinkSockets(spec: BackendSpec, events: LinkPeerEve
     },
     async close(flushMs) {
       await Promise.all([push.close(flushMs), sub.close()]);
+      refusals.close();
       closed();
     },
   };

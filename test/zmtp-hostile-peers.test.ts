@@ -116,6 +116,18 @@ describe('ZMTP in Node against broken and hostile peers', () => {
     expect(got[0]?.[0]?.toString()).toBe('after');
   });
 
+  it('thirty peers writing garbage are said as refused in a line or two, with how many, not a line each', async () => {
+    const refused: string[] = [];
+    const sockets = await openZmtpLinkSockets({ number: 'bbs.1', sendSpec: ANY, recvSpec: ANY }, { connected: () => undefined, disconnected: () => undefined, refused: (why) => void refused.push(why) }, 300);
+    closers.push(() => sockets.close(0));
+    const peers = await Promise.all(Array.from({ length: 30 }, () => raw(sockets.sendSpec)));
+    for (const peer of peers) peer.write(Buffer.from('GET / HTTP/1.1\r\n\r\n'));
+    const counted = (): number => refused.reduce((sum, line) => sum + Number(/\((\d+) more peers? refused so within 0.3 s\)$/.exec(line)?.[1] ?? 1), 0);
+    await until(() => (counted() === 30 ? true : undefined), 'all thirty refusals said');
+    expect(refused[0]).toMatch(/^not a ZMTP 3 peer/);
+    expect(refused.length).toBeLessThan(30);
+  });
+
   it('a peer refused on the recv spec (SUB) is said to the link too, as one on the send spec is', async () => {
     const refused: string[] = [];
     const sockets = await openZmtpLinkSockets({ number: 'bbs.1', sendSpec: ANY, recvSpec: ANY }, { connected: () => undefined, disconnected: () => undefined, refused: (why) => void refused.push(why) });
