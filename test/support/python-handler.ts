@@ -4,16 +4,26 @@ import { once } from 'node:events';
 
 // PULL on the send spec, PUB on the recv spec, both with ZMQ_HEARTBEAT_IVL so libzmq PINGs the
 // proxy. Each request is answered with a prompt echoing its "msg"; "big N" is answered with N
-// bytes. "hello" is printed for each link's first request, so a test knows which process took it.
+// bytes. It is an XPUB so that it waits for the proxy's subscription before it replies: a PUB drops
+// what it sends before then, as after a restarted proxy's SUB redials.
 const SCRIPT = String.raw`
 import json, sys, zmq
 name, send_spec, recv_spec = sys.argv[1:4]
 ctx = zmq.Context()
-pull = ctx.socket(zmq.PULL); pub = ctx.socket(zmq.PUB)
+pull = ctx.socket(zmq.PULL); pub = ctx.socket(zmq.XPUB)
 for s in (pull, pub):
     s.setsockopt(zmq.HEARTBEAT_IVL, 100); s.setsockopt(zmq.HEARTBEAT_TIMEOUT, 300); s.setsockopt(zmq.LINGER, 0)
 pull.connect(send_spec); pub.connect(recv_spec)
 print('connecting', flush=True)
+subscribed = False
+def wait_subscribed():
+    global subscribed
+    while True:
+        try:
+            event = pub.recv(zmq.NOBLOCK if subscribed else 0)
+        except zmq.Again:
+            return
+        subscribed = event[:1] == b'\x01'
 def netstring(data):
     size, rest = data.split(b':', 1)
     return rest[:int(size)], rest[int(size) + 1:]
@@ -28,6 +38,7 @@ while True:
     text = 'x' * int(msg[4:]) if msg.startswith('big ') else name + ': ' + msg
     reply = json.dumps({'type': 'prompt', 'msg': text, 'pchar': '> '}).encode()
     print('request ' + msg, flush=True)
+    wait_subscribed()
     pub.send(uuid + b' ' + str(len(conn)).encode() + b':' + conn + b', ' + reply)
 `;
 
