@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { curveKeyPair, Publisher, Pull, Push as ZmqPush } from 'zeromq';
 import { zmtpAddress } from '../common/zmtp/zmtp-endpoint.js';
+import { FrameReader } from '../common/zmtp/zmtp-frames.js';
 import { ZmtpPush, ZmtpSub, type PeerWatch } from '../common/zmtp/zmtp-sockets.js';
 import { openZmtpLinkSockets } from '../server/zmtp-link-sockets.js';
 import { until } from './support/process-tree.js';
@@ -126,6 +127,27 @@ describe('ZMTP in Node against broken and hostile peers', () => {
     await until(() => (counted() === 30 ? true : undefined), 'all thirty refusals said');
     expect(refused[0]).toMatch(/^not a ZMTP 3 peer/);
     expect(refused.length).toBeLessThan(30);
+  });
+
+  it('a PULL peer that stops reading is skipped past its high-water mark: the other peer gets the rest, and nothing is lost once it reads again', async () => {
+    const push = await bound(new ZmtpPush());
+    const stalled = await raw(push.lastEndpoint as string);
+    stalled.write(greeting(), ready('PULL'));
+    await until(() => (push.watch.events.includes('connected') ? true : undefined), 'the stalling peer connected');
+    stalled.socket.pause();
+    const got = pullFrom(push.lastEndpoint as string);
+    await until(() => (push.watch.events.length === 2 ? true : undefined), 'the reading peer connected');
+    const body = Buffer.alloc(10_000, 'r');
+    // 60 MB: dealt evenly, the stalled peer would hold 30 MB; it may hold 8 MB queued plus what its kernel buffers take.
+    for (let i = 0; i < 6000; i++) await push.send(body);
+    await until(() => (got.length >= 3600 ? true : undefined), 'most messages at the reading peer');
+    let atStalled = 0;
+    const frames = new FrameReader(() => undefined, () => void atStalled++, 1 << 20, () => undefined);
+    stalled.socket.removeAllListeners('data').on('data', (chunk: Buffer) => frames.push(chunk));
+    frames.push(stalled.received.subarray(64));
+    stalled.socket.resume();
+    await until(() => (got.length + atStalled === 6000 ? true : undefined), 'every message at one peer or the other');
+    expect(atStalled).toBeGreaterThan(0);
   });
 
   it('a peer refused on the recv spec (SUB) is said to the link too, as one on the send spec is', async () => {
