@@ -129,7 +129,11 @@ export class ZmtpPeer {
     if (this.closed) return;
     // What followed in the same bytes (a READY after a message) must not make it ready after all.
     this.reader.stop();
-    if (this.isReady) return void this.socket.destroy();
+    if (this.isReady) {
+      // Gone now, not at the close event a turn later: nothing is dealt to it meanwhile and lost.
+      this.socket.destroy();
+      return this.close();
+    }
     this.closed = true;
     clearTimeout(this.timer);
     this.socket.destroy();
