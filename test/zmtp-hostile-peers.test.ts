@@ -59,6 +59,36 @@ describe('ZMTP in Node against broken and hostile peers', () => {
     expect(push.watch.events).toEqual(['connected']);
   });
 
+  it('a peer sending PINGs without reading its PONGs is not answered past a bound, so the proxy does not hold them all', async () => {
+    const push = await bound(new ZmtpPush());
+    const peer = await raw(push.lastEndpoint as string);
+    peer.write(greeting(), ready('PULL'));
+    await until(() => (push.watch.events.includes('connected') ? true : undefined), 'the raw PULL peer connected');
+    peer.socket.pause();
+    const ping = command('PING', Buffer.from([0, 30, ...Buffer.alloc(16, 'c')]));
+    const pings = 1_000_000;
+    const burst = Buffer.concat(Array.from({ length: 10_000 }, () => ping));
+    for (let sent = 0; sent < pings; sent += 10_000) if (!peer.socket.write(burst)) await peer.drained();
+    // PINGs are answered in order: once a last one, sent again until it is, has its PONG, every one before it was handled.
+    let pongs = 0;
+    let last = false;
+    const frames = new FrameReader((body) => {
+      if (body.toString('latin1', 1, 5) !== 'PONG') return;
+      if (body.toString('latin1', 5) === 'last') last = true;
+      else pongs++;
+    }, () => undefined, 1 << 20, () => undefined);
+    peer.socket.removeAllListeners('data').on('data', (chunk: Buffer) => frames.push(chunk));
+    frames.push(peer.received.subarray(64));
+    peer.socket.resume();
+    await until(() => {
+      if (last) return true;
+      peer.write(command('PING', Buffer.from([0, 30, ...Buffer.from('last')])));
+      return undefined;
+    }, 'the PONG of the last PING');
+    expect(pongs).toBeGreaterThan(0);
+    expect(pongs).toBeLessThan(pings);
+  });
+
   it('a message before READY, with a READY after it in the same bytes: refused and never counted, no request dealt to it', async () => {
     const push = await bound(new ZmtpPush());
     const peer = await raw(push.lastEndpoint as string);

@@ -21,6 +21,8 @@ export interface PeerEvents {
 const MAX_FRAME_BYTES = 64 * 1024 * 1024;
 // How long a peer may take to greet and say READY.
 const HANDSHAKE_MS = 10_000;
+// Past this much unsent, a peer is not reading: a PONG would only wait behind the rest.
+const MAX_PONG_BACKLOG = 64 * 1024;
 const HUNG_UP = 'it hung up during the handshake, after our greeting (NULL security, ZMTP 3.0): a peer set up for CURVE or PLAIN does (give the proxy --curve-key, or the handler none)';
 
 export class ZmtpPeer {
@@ -112,7 +114,8 @@ export class ZmtpPeer {
       // libzmq sends PING whatever version we greeted with, and drops a link whose PINGs go
       // unanswered (ZMQ_HEARTBEAT_IVL, its timeout the interval unless set): answer every one.
       const pong = pongCommand(body);
-      if (pong !== undefined) this.write(pong);
+      // A peer that does not read what it is sent gets no more PONGs: PINGs must not make us hold without bound.
+      if (pong !== undefined && this.backlog < MAX_PONG_BACKLOG) this.write(pong);
       return;
     }
     const properties = readyProperties(body);
