@@ -23,7 +23,7 @@ const MAX_FRAME_BYTES = 64 * 1024 * 1024;
 const HANDSHAKE_MS = 10_000;
 // Past this much unsent, a peer is not reading: a PONG would only wait behind the rest.
 const MAX_PONG_BACKLOG = 64 * 1024;
-const HUNG_UP = 'it hung up during the handshake, after our greeting (NULL security, ZMTP 3.0): a peer set up for CURVE or PLAIN does (give the proxy --curve-key, or the handler none)';
+const HUNG_UP = 'it hung up during the handshake, after our greeting (NULL security, ZMTP 3.0): a peer set up for CURVE or PLAIN security does (for CURVE, give the proxy --curve-key; or start the handler without security)';
 
 export class ZmtpPeer {
   private greeted = false;
