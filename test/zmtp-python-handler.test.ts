@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,7 +44,12 @@ async function ask(client: JsonSocketClient, line: string): Promise<string> {
   return (await client.untilPrompt()).prompt?.msg ?? '(no prompt)';
 }
 
-describe('the proxy with a pyzmq Mongrel2 handler', () => {
+// Debian's python3-zmq is the peer; CI installs it and sets M2BBS_REQUIRE_PYZMQ, so there its absence fails.
+const hasPyzmq = spawnSync('/usr/bin/python3', ['-c', 'import zmq']).status === 0;
+if (!hasPyzmq && process.env.M2BBS_REQUIRE_PYZMQ) throw new Error('python3-zmq is required here: apt-get install python3-zmq');
+if (!hasPyzmq) console.warn('python3-zmq not installed (apt-get install python3-zmq): the pyzmq handler tests are not run');
+
+describe.runIf(hasPyzmq)('the proxy with a pyzmq Mongrel2 handler', () => {
   it('ipc://: two handlers dialling before the proxy binds share the requests round robin, replies of 200 KB arrive, and both redial a restarted proxy', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'm2bbs-zmtp-py-'));
     closers.push(() => rmSync(dir, { recursive: true, force: true }));
