@@ -19,7 +19,16 @@ export interface Mongrel2Server {
   readonly port: number;
   readonly sendSpec: string;
   readonly recvSpec: string;
+  /** Every route and its handler endpoints (the first is `@bbs` and the specs above, unless routes were named). */
+  readonly routes: readonly Mongrel2Route[];
   stop(): Promise<void>;
+}
+
+/** A route of Mongrel2's and the endpoints of the handler behind it. */
+export interface Mongrel2Route {
+  readonly route: string;
+  readonly sendSpec: string;
+  readonly recvSpec: string;
 }
 
 /** True when `mongrel2` and `m2sh` are installed. */
@@ -35,16 +44,21 @@ export interface Mongrel2Setup {
   readonly sendSpec: string;
   readonly recvSpec: string;
   readonly port: number;
+  /** Routes each to a handler of their own, in place of one `@bbs` to the specs above. */
+  readonly routes?: readonly Mongrel2Route[];
 }
 
-/** Writes `dir/mongrel2.conf` (one server on 127.0.0.1, one `@bbs` route) and loads it into `dir/config.sqlite` with m2sh. */
+/** Writes `dir/mongrel2.conf` (one server on 127.0.0.1, one `@bbs` route, or the routes named) and loads it into `dir/config.sqlite` with m2sh. */
 export function configureMongrel2(dir: string, setup: Mongrel2Setup): void {
+  const routes = setup.routes ?? [{ route: '@bbs', sendSpec: setup.sendSpec, recvSpec: setup.recvSpec }];
+  // Each handler's PUSH needs an identity of its own: the given one, its last two digits counting.
+  const handlers = routes.map((r, i) => `h${i} = Handler(send_spec='${r.sendSpec}', send_ident='${setup.sendIdent.slice(0, -2)}${String(i).padStart(2, '0')}', recv_spec='${r.recvSpec}', recv_ident='')`);
   writeFileSync(
     join(dir, 'mongrel2.conf'),
-    `bbs = Handler(send_spec='${setup.sendSpec}', send_ident='${setup.sendIdent}', recv_spec='${setup.recvSpec}', recv_ident='')
+    `${handlers.join('\n')}
 main = Server(uuid="${setup.uuid}", access_log="/logs/access.log", error_log="/logs/error.log",
   chroot="./", pid_file="/run/mongrel2.pid", default_host="localhost", name="main",
-  bind_addr="127.0.0.1", port=${setup.port}, hosts=[Host(name="localhost", routes={'@bbs': bbs})])
+  bind_addr="127.0.0.1", port=${setup.port}, hosts=[Host(name="localhost", routes={${routes.map((r, i) => `'${r.route}': h${i}`).join(', ')}})])
 settings = {"zeromq.threads": 1, "limits.min_ping": 0, "server.daemonize": 0}
 servers = [main]
 `,
@@ -53,13 +67,13 @@ servers = [main]
   if (load.status !== 0) throw new BbsError('BBS_ERR_UNREACHABLE', `m2sh load failed: ${load.stderr}`);
 }
 
-/** Configures (m2sh load) and starts Mongrel2 in `dir`; resolves once it serves. */
-export async function startMongrel2(dir: string): Promise<Mongrel2Server> {
+/** Configures (m2sh load) and starts Mongrel2 in `dir`, with one `@bbs` route or one route per name in `routes`; resolves once it serves. */
+export async function startMongrel2(dir: string, routeNames: readonly string[] = ['@bbs']): Promise<Mongrel2Server> {
   for (const sub of ['logs', 'run', 'tmp']) mkdirSync(join(dir, sub), { recursive: true });
-  const [port = 0, send = 0, recv = 0] = await freePorts(3);
-  const sendSpec = `tcp://127.0.0.1:${send}`;
-  const recvSpec = `tcp://127.0.0.1:${recv}`;
-  configureMongrel2(dir, { uuid: SERVER_UUID, sendIdent: SEND_IDENT, sendSpec, recvSpec, port });
+  const [port = 0, ...specPorts] = await freePorts(1 + 2 * routeNames.length);
+  const routes = routeNames.map((route, i) => ({ route, sendSpec: `tcp://127.0.0.1:${specPorts[2 * i]}`, recvSpec: `tcp://127.0.0.1:${specPorts[2 * i + 1]}` }));
+  const { sendSpec, recvSpec } = routes[0] as Mongrel2Route;
+  configureMongrel2(dir, { uuid: SERVER_UUID, sendIdent: SEND_IDENT, sendSpec, recvSpec, port, routes });
   const child = spawn('mongrel2', ['config.sqlite', SERVER_UUID], { cwd: dir, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   // If the bench ends without stopping it, Mongrel2 goes with it.
@@ -71,6 +85,7 @@ export async function startMongrel2(dir: string): Promise<Mongrel2Server> {
     port,
     sendSpec,
     recvSpec,
+    routes,
     async stop() {
       process.off('exit', killOnExit);
       if (child.exitCode !== null || child.signalCode !== null) return;

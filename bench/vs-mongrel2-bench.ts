@@ -41,6 +41,8 @@ export interface SideMemory {
 
 export interface VsPart {
   readonly handler: HandlerKind;
+  /** Handler processes behind each server, each its own number (the echo handler: one). */
+  readonly backends: number;
   /** Every process the part started (servers and handlers), all stopped before the report. */
   readonly pids: readonly number[];
   readonly rounds: readonly { readonly mongrel2: SideRound; readonly m2bbs: SideRound }[];
@@ -70,7 +72,7 @@ export async function runVsMongrel2(config: BenchConfig, progress: Progress): Pr
     scenario: 'vs-mongrel2',
     startedAt,
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, kernel: release() },
-    settings: { callers: config.callers, rounds: config.rounds, windowSeconds: config.durationSeconds, idleConnections: config.idleConnections, compare: config.compare.join(',') },
+    settings: { callers: config.callers, rounds: config.rounds, windowSeconds: config.durationSeconds, idleConnections: config.idleConnections, compare: config.compare.join(','), backends: config.backends },
     parts,
     totalSeconds: (performance.now() - started) / 1000,
     passed,
@@ -82,7 +84,7 @@ async function runPart(config: BenchConfig, handler: HandlerKind, progress: Prog
   const sides: Side[] = [];
   try {
     progress.show(`vs-mongrel2, ${handler} handler: starting Mongrel2 and the m2bbs proxy...`);
-    for (const server of ['mongrel2', 'm2bbs'] as const) sides.push(await startSide(server, handler, names, config.profileDir));
+    for (const server of ['mongrel2', 'm2bbs'] as const) sides.push(await startSide(server, handler, names, { backends: config.backends, ...(config.profileDir === undefined ? {} : { profileDir: config.profileDir }) }));
     const noCaller = new Map(sides.map((side) => [side.server, sampleProcess(side.serverPid)?.rssBytes ?? null]));
     // Memory first, on servers that have not carried a load yet (its garbage would blur the figure).
     const memory: SideMemory[] = [];
@@ -98,7 +100,7 @@ async function runPart(config: BenchConfig, handler: HandlerKind, progress: Prog
       for (const side of order) figures.set(side.server, await measureRound(config, side, handler, names, `${handler} ${round + 1}/${config.rounds} ${side.server}`, progress));
       rounds.push({ mongrel2: figures.get('mongrel2') as SideRound, m2bbs: figures.get('m2bbs') as SideRound });
     }
-    return { handler, pids: sides.flatMap((side) => [side.serverPid, side.handlerPid]), rounds, memory };
+    return { handler, backends: handler === 'echo' ? 1 : config.backends, pids: sides.flatMap((side) => [side.serverPid, ...side.handlerPids]), rounds, memory };
   } finally {
     progress.show(`vs-mongrel2, ${handler} handler: stopping both sides...`);
     await Promise.all(sides.map((side) => side.stop()));
@@ -109,11 +111,11 @@ async function runPart(config: BenchConfig, handler: HandlerKind, progress: Prog
 async function measureRound(config: BenchConfig, side: Side, handler: HandlerKind, names: readonly string[], label: string, progress: Progress): Promise<SideRound> {
   let from: { server?: ProcSample; handler?: ProcSample; bench: NodeJS.CpuUsage } | undefined;
   let to: typeof from;
-  const sample = (): NonNullable<typeof from> => ({ ...defined('server', sampleProcess(side.serverPid)), ...defined('handler', sampleProcess(side.handlerPid)), bench: process.cpuUsage() });
+  const sample = (): NonNullable<typeof from> => ({ ...defined('server', sampleProcess(side.serverPid)), ...defined('handler', handlersTogether(side.handlerPids)), bench: process.cpuUsage() });
   const result = await runLoad({
     label,
     callers: config.callers,
-    dialFor: () => side.dial,
+    dialFor: (i) => side.dialFor(i),
     // The echo handler's one prompt reads as the main menu: its callers press Enter at it.
     walkFor: (i) => new Walk(names[i] as string, BENCH_PASSWORD, names[(i + 1) % names.length] as string, i, handler === 'echo' ? 'enter' : config.walk),
     plan: { thinkMs: 0, idleAtMenu: false, now: () => performance.now(), random: Math.random },
@@ -140,6 +142,19 @@ async function measureRound(config: BenchConfig, side: Side, handler: HandlerKin
   };
 }
 
+/** The handlers' CPU time summed (their RSS too); undefined when one cannot be read. */
+function handlersTogether(pids: readonly number[]): ProcSample | undefined {
+  let rssBytes = 0;
+  let cpuSeconds = 0;
+  for (const pid of pids) {
+    const sample = sampleProcess(pid);
+    if (sample === undefined) return undefined;
+    rssBytes += sample.rssBytes;
+    cpuSeconds += sample.cpuSeconds;
+  }
+  return { rssBytes, cpuSeconds };
+}
+
 function defined<K extends string>(key: K, value: ProcSample | undefined): Partial<Record<K, ProcSample>> {
   return value === undefined ? {} : ({ [key]: value } as Record<K, ProcSample>);
 }
@@ -148,7 +163,7 @@ function defined<K extends string>(key: K, value: ProcSample | undefined): Parti
 async function idleMemory(side: Side, count: number, progress: Progress): Promise<number | null> {
   progress.show(`vs-mongrel2: ${count} idle connections to ${side.server}...`);
   const before = sampleProcess(side.serverPid);
-  const held = await holdIdle(side.dial, count);
+  const held = await holdIdle(side.dialFor(0), count);
   try {
     const after = sampleProcess(side.serverPid);
     return before === undefined || after === undefined || held.answered === 0 ? null : Math.round((after.rssBytes - before.rssBytes) / held.answered);

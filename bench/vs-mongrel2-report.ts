@@ -14,7 +14,7 @@ const FIGURES: readonly { readonly label: string; readonly of: Figure; readonly 
   { label: 'round trip p50 (ms)', of: (s) => s.roundTripMs.p50, decimals: true },
   { label: 'round trip p99 (ms)', of: (s) => s.roundTripMs.p99, decimals: true },
   { label: 'server CPU per input (µs)', of: (s) => s.serverCpuMicros },
-  { label: 'handler CPU per input (µs)', of: (s) => s.handlerCpuMicros },
+  { label: 'handlers\' CPU per input (µs)', of: (s) => s.handlerCpuMicros },
   { label: "bench's CPU per input (µs)", of: (s) => s.benchCpuMicros },
 ];
 
@@ -28,7 +28,8 @@ export function formatVsReport(report: VsReport): string {
 }
 
 function partLines(part: VsPart): string[] {
-  const out = [`Behind both: ${WHAT[part.handler]}`, cells('figure', 'Mongrel2', 'm2bbs proxy', 'm2bbs / Mongrel2')];
+  const what = part.handler === 'bbs' && part.backends > 1 ? `${part.backends} m2bbs backends on one database (journal on), each its own number (@bbs.10, @bbs.11...; on Mongrel2 each its own route and send_spec), callers spread over them, walking the menu` : WHAT[part.handler];
+  const out = [`Behind both: ${what}`, cells('figure', 'Mongrel2', 'm2bbs proxy', 'm2bbs / Mongrel2')];
   for (const figure of FIGURES) {
     const m2 = part.rounds.map((r) => figure.of(r.mongrel2));
     const ours = part.rounds.map((r) => figure.of(r.m2bbs));
