@@ -91,8 +91,12 @@ class TelnetConnection implements Line {
   private hungUp = false;
   private overflowed = false;
   private secret = false;
-  /** The prompt character on the line the caller is typing on (empty when at no prompt), drawn again below an event. */
-  private promptLine: Buffer = Buffer.alloc(0);
+  /**
+   * The prompt character's bytes (as latin1) on the line the caller is typing on (empty when at no
+   * prompt), drawn again below an event. A string, not the rendered Buffer: that small Buffer is a
+   * slice of Node's 8 KB pool, and one kept per idle caller pinned whole slabs (about 2 KB a caller).
+   */
+  private promptLine = '';
   /** The terminal's width as NAWS last said; undefined until it does. */
   private width: number | undefined;
   /** Until the terminal has said what it is; dropped once dialled, so an idle caller keeps no timer. */
@@ -124,13 +128,13 @@ class TelnetConnection implements Line {
     if (this.phase === 'closing') return;
     const reply = renderReply(body, this.caps);
     // An event leaves the prompt as it is: above the line being typed, which is drawn again.
-    if (reply.event === true) return this.write(eventAboveInputLine(reply.bytes, { prompt: this.promptLine, typed: this.shownTyping(), terminalEchoes: !this.echoing() }, this.caps, this.width ?? 80));
+    if (reply.event === true) return this.write(eventAboveInputLine(reply.bytes, { prompt: Buffer.from(this.promptLine, 'latin1'), typed: this.shownTyping(), terminalEchoes: !this.echoing() }, this.caps, this.width ?? 80));
     const wasSecret = this.secret;
     if (reply.awaitsLine) this.secret = !reply.echo;
     // Half a password must never become the start of an echoed answer (a name, journaled in clear).
     if (wasSecret && !this.secret) this.editor.forget();
     this.write(reply.bytes);
-    this.promptLine = reply.awaitsLine ? (reply.promptLine ?? Buffer.alloc(0)) : Buffer.alloc(0);
+    this.promptLine = reply.awaitsLine ? (reply.promptLine?.toString('latin1') ?? '') : '';
     // What the caller had typed of a line stays theirs when a prompt comes before Enter (after a
     // `-- line moved --` notice it is the same prompt again): shown after it, never if secret.
     const { text } = this.editor;
@@ -145,7 +149,7 @@ class TelnetConnection implements Line {
 
   notice(text: string): void {
     if (this.phase === 'closing') return;
-    this.promptLine = Buffer.alloc(0);
+    this.promptLine = '';
     this.write(renderNotice(text, this.caps));
   }
 
@@ -165,7 +169,7 @@ class TelnetConnection implements Line {
     // The redial offer echoes what is typed: half a password typed before it is dropped, not shown.
     if (this.secret) this.editor.forget();
     this.secret = false;
-    this.promptLine = Buffer.alloc(0);
+    this.promptLine = '';
     this.phase = 'dropped';
     this.write(renderNotice(`${text} Press Enter to redial, or type Q and Enter to hang up.`, this.caps));
   }
@@ -244,7 +248,7 @@ class TelnetConnection implements Line {
     if ('refused' in taken) return this.refuse(taken.refused);
     const { line } = taken;
     this.secret = false;
-    this.promptLine = Buffer.alloc(0);
+    this.promptLine = '';
     if (this.echoing()) this.write(Buffer.from('\r\n'));
     if (this.phase === 'dropped') return this.redialOrQuit(line);
     if (this.call !== undefined) this.call.sendLine(line);
