@@ -1,5 +1,4 @@
 /** A backend number's sockets as ZMTP in Node (common/zmtp/): PUSH and SUB bound on plain tcp:// or ipc://. */
-import { zmtpAddress } from '../common/zmtp/zmtp-endpoint.js';
 import { RefusalThrottle } from '../common/zmtp/refusal-throttle.js';
 import { ZmtpPush, ZmtpSub } from '../common/zmtp/zmtp-sockets.js';
 import type { BackendSpec } from './backend-link.js';
@@ -17,8 +16,8 @@ export async function openZmtpLinkSockets(spec: BackendSpec, events: LinkPeerEve
   // A SUB peer is no backend (only PUSH peers count), but one refused there is logged all the same.
   sub.watch = { connected: () => undefined, disconnected: () => undefined, refused: (why) => refusals.refused(why) };
   try {
-    await push.bind(spec.sendSpec, zmtpAddress(spec.sendSpec) as NonNullable<ReturnType<typeof zmtpAddress>>);
-    await sub.bind(spec.recvSpec, zmtpAddress(spec.recvSpec) as NonNullable<ReturnType<typeof zmtpAddress>>);
+    await push.bind(spec.sendSpec);
+    await sub.bind(spec.recvSpec);
   } catch (error) {
     refusals.close();
     await Promise.all([push.close(), sub.close()]);

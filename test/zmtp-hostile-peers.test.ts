@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { curveKeyPair, Publisher, Pull, Push as ZmqPush } from 'zeromq';
-import { zmtpAddress } from '../common/zmtp/zmtp-endpoint.js';
 import { FrameReader } from '../common/zmtp/zmtp-frames.js';
 import { ZmtpPush, ZmtpSub, type PeerWatch } from '../common/zmtp/zmtp-sockets.js';
 import { openZmtpLinkSockets } from '../server/zmtp-link-sockets.js';
@@ -14,7 +13,6 @@ afterEach(async () => {
 });
 
 const ANY = 'tcp://127.0.0.1:*';
-const anyAddress = zmtpAddress(ANY) as NonNullable<ReturnType<typeof zmtpAddress>>;
 
 function watched(): PeerWatch & { events: string[] } {
   const events: string[] = [];
@@ -24,7 +22,7 @@ function watched(): PeerWatch & { events: string[] } {
 async function bound<S extends ZmtpPush | ZmtpSub>(socket: S): Promise<S & { watch: ReturnType<typeof watched> }> {
   const watch = watched();
   socket.watch = watch;
-  await socket.bind(ANY, anyAddress);
+  await socket.bind(ANY);
   closers.push(() => socket.close());
   return socket as S & { watch: ReturnType<typeof watched> };
 }

@@ -1,7 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Publisher, Pull, Push as ZmqPush } from 'zeromq';
-import { zmtpAddress } from '../common/zmtp/zmtp-endpoint.js';
 import { ZmtpPush, ZmtpSub, type PeerWatch } from '../common/zmtp/zmtp-sockets.js';
 import { until } from './support/process-tree.js';
 
@@ -20,7 +19,7 @@ async function boundPush(): Promise<{ push: ZmtpPush; watch: ReturnType<typeof w
   const push = new ZmtpPush();
   const watch = watched();
   push.watch = watch;
-  await push.bind('tcp://127.0.0.1:*', zmtpAddress('tcp://127.0.0.1:*') as NonNullable<ReturnType<typeof zmtpAddress>>);
+  await push.bind('tcp://127.0.0.1:*');
   closers.push(() => push.close());
   return { push, watch };
 }
@@ -76,7 +75,7 @@ describe('ZMTP in Node, bound, with libzmq peers', () => {
     const sub = new ZmtpSub();
     const got: Buffer[][] = [];
     sub.onMessage = (parts) => got.push(parts);
-    await sub.bind('tcp://127.0.0.1:*', zmtpAddress('tcp://127.0.0.1:*') as NonNullable<ReturnType<typeof zmtpAddress>>);
+    await sub.bind('tcp://127.0.0.1:*');
     closers.push(() => sub.close());
     const pub = new Publisher();
     pub.linger = 0;

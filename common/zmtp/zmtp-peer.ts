@@ -59,10 +59,6 @@ export class ZmtpPeer {
     socket.write(GREETING);
   }
 
-  get ready(): boolean {
-    return this.isReady;
-  }
-
   /** Bytes written to this peer that the kernel has not taken yet. */
   get backlog(): number {
     return this.socket.writableLength;
@@ -80,11 +76,6 @@ export class ZmtpPeer {
       });
     }
     this.socket.write(bytes);
-  }
-
-  /** Ends the connection once what was written has gone. */
-  end(): void {
-    this.socket.end();
   }
 
   destroy(): void {

@@ -6,7 +6,7 @@
  */
 import type { Socket } from 'node:net';
 import { encodeMessage } from './zmtp-frames.js';
-import { listenOn, type BoundEndpoint, type ZmtpAddress } from './zmtp-endpoint.js';
+import { listenOn, zmtpAddress, type BoundEndpoint } from './zmtp-endpoint.js';
 import { ZmtpPeer, type PeerEvents } from './zmtp-peer.js';
 
 /** What a bound socket tells its owner about its peers. */
@@ -39,7 +39,10 @@ abstract class BoundSocket {
     return this.bound?.endpoint;
   }
 
-  async bind(endpoint: string, address: ZmtpAddress): Promise<void> {
+  /** Listens on `endpoint` (tcp:// on an address, or ipc://; see zmtpAddress); throws for one it does not bind. */
+  async bind(endpoint: string): Promise<void> {
+    const address = zmtpAddress(endpoint);
+    if (address === undefined) throw Object.assign(new Error(`ZMTP in Node does not bind ${endpoint}`), { address: endpoint });
     this.bound = await listenOn(endpoint, address, (socket) => this.accept(socket));
   }
 
@@ -105,16 +108,12 @@ export class ZmtpPush extends BoundSocket {
 
   /** Sends a message (its parts as one ZeroMQ multipart message); resolves once a peer has it, which waits while none is connected. */
   send(message: Buffer | Buffer[]): Promise<void> {
-    const peer = this.pick();
-    if (peer !== undefined) {
-      peer.write(encodeMessage(message));
-      return RESOLVED;
-    }
+    if (this.trySend(message)) return RESOLVED;
     return new Promise<void>((done) => this.waiting.push(done)).then(() => this.send(message));
   }
 
   /** Sends at once to the next peer that can take it; false when none can (nothing is sent). */
-  trySend(message: Buffer): boolean {
+  trySend(message: Buffer | Buffer[]): boolean {
     const peer = this.pick();
     if (peer === undefined) return false;
     peer.write(encodeMessage(message));
