@@ -10,15 +10,15 @@ export interface IdleCalls {
   release(): Promise<void>;
 }
 
-/** Dials `count` calls, 100 at a time, each waiting for its first prompt (10 s at most). */
-export async function holdIdle(dial: Dial, count: number): Promise<IdleCalls> {
+/** Dials `count` calls, 100 at a time, each waiting for its first prompt (`waitMs` at most). */
+export async function holdIdle(dial: Dial, count: number, waitMs = 10_000): Promise<IdleCalls> {
   const wires: Wire[] = [];
   let open = 0;
   let answered = 0;
   for (let start = 0; start < count; start += 100) {
     const batch = Array.from({ length: Math.min(100, count - start) }, () =>
       new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 10_000);
+        const timer = setTimeout(resolve, waitMs);
         const done = (): void => {
           clearTimeout(timer);
           resolve();

@@ -51,14 +51,14 @@ export function loggedRecords(file: string, msg: string): Record<string, unknown
     });
 }
 
-/** Resolves with the first record of `msg` in `log` once `child` has logged it; fails if it exits first or after `timeoutMs`. */
-export async function untilLogged(child: ChildProcess, log: string, msg: string, timeoutMs = 30_000): Promise<Record<string, unknown>> {
+/** Resolves with the `count`th record of `msg` in `log` once `child` has logged it; fails if it exits first or after `timeoutMs`. */
+export async function untilLogged(child: ChildProcess, log: string, msg: string, timeoutMs = 30_000, count = 1): Promise<Record<string, unknown>> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
-    const found = loggedRecords(log, msg)[0];
+    const found = loggedRecords(log, msg)[count - 1];
     if (found !== undefined) return found;
     if (child.exitCode !== null || child.signalCode !== null) throw new BbsError('BBS_ERR_UNREACHABLE', `${child.spawnargs.slice(2, 4).join(' ')} exited before it logged "${msg}"; see ${log}`);
-    if (performance.now() > deadline) throw new BbsError('BBS_ERR_UNREACHABLE', `${child.spawnargs.slice(2, 4).join(' ')} did not log "${msg}" within ${timeoutMs} ms; see ${log}`);
+    if (performance.now() > deadline) throw new BbsError('BBS_ERR_UNREACHABLE', `${child.spawnargs.slice(2, 4).join(' ')} did not log "${msg}"${count > 1 ? ` ${count} times` : ''} within ${timeoutMs} ms; see ${log}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

@@ -14,7 +14,8 @@ import type { Dial } from './caller.js';
 import { profiledEnv } from './bbs-under-test.js';
 import { freePorts } from './free-ports.js';
 import { jsonSocketDial } from './json-socket-wire.js';
-import { killedWithTheBench, loggedRecords, startM2bbs, stopChild, untilLogged } from './m2bbs-process.js';
+import { holdIdle } from './idle-hold.js';
+import { killedWithTheBench, startM2bbs, stopChild, untilLogged } from './m2bbs-process.js';
 import { startMongrel2, type Mongrel2Server } from './mongrel2-server.js';
 
 const ECHO_HANDLER = fileURLToPath(new URL('./mongrel2-echo-handler.ts', import.meta.url));
@@ -110,13 +111,7 @@ async function proxyFront(dir: string, numbered: readonly string[], batchRequest
     const ready = await untilLogged(proxy, log, 'proxy ready');
     const port = Number(/:(\d+)\/$/.exec(String(ready.http))?.[1]);
     if (!(port > 0)) throw new BbsError('BBS_ERR_UNREACHABLE', `the proxy logged no http port: ${JSON.stringify(ready)}`);
-    const handlersUp = async (count: number): Promise<void> => {
-      const giveUp = performance.now() + 30_000;
-      while (loggedRecords(log, 'backend connected').length < count) {
-        if (performance.now() > giveUp) throw new BbsError('BBS_ERR_UNREACHABLE', `the proxy did not see ${count} backends connect within 30 s; see ${log}`);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    };
+    const handlersUp = async (count: number): Promise<void> => void (await untilLogged(proxy, log, 'backend connected', 30_000, count));
     return { pid: proxy.pid ?? 0, port, links, handlersUp, stop: () => stopChild(proxy, 'SIGTERM') };
   } catch (error) {
     await stopChild(proxy, 'SIGTERM');
@@ -129,26 +124,13 @@ async function answers(dial: Dial, handler: ChildProcess): Promise<void> {
   const giveUp = performance.now() + 30_000;
   while (performance.now() < giveUp) {
     if (handler.exitCode !== null || handler.signalCode !== null) break;
-    if (await promptWithin(dial, 1000)) return;
+    const call = await holdIdle(dial, 1, 1000);
+    await call.release();
+    if (call.answered === 1) return;
   }
   throw new BbsError('BBS_ERR_UNREACHABLE', 'the handler never answered a call within 30 s');
 }
 
-function promptWithin(dial: Dial, ms: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    let settled = false;
-    const settle = (prompted: boolean): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      wire.hangUp();
-      resolve(prompted);
-    };
-    const timer = setTimeout(() => settle(false), ms);
-    const ignore = (): void => undefined;
-    const wire = dial({ connected: ignore, replied: ignore, busy: ignore, exit: ignore, error: ignore, prompt: () => settle(true), closed: () => settle(false) });
-  });
-}
 
 function echoHandler(sendSpec: string, recvSpec: string): ChildProcess {
   const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), ECHO_HANDLER, sendSpec, recvSpec], { stdio: ['ignore', 'ignore', 'inherit'] });
