@@ -52,10 +52,13 @@ export class ZmtpDialer {
     if (socket === undefined) return;
     if (flushMs > 0 && this.peer !== undefined && socket.writableLength > 0) {
       let timer: NodeJS.Timeout | undefined;
+      // 'finish' after end(): everything handed to the kernel, however little. ('drain' comes only
+      // after a write that filled the buffer: a short reply would have waited the whole linger.)
       await new Promise<void>((done) => {
         timer = setTimeout(done, flushMs);
-        socket.once('drain', done);
+        socket.once('finish', done);
         socket.once('close', done);
+        socket.end();
       });
       clearTimeout(timer);
     }
