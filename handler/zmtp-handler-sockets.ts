@@ -1,6 +1,6 @@
 /** A backend's sockets as ZMTP in Node (common/zmtp/): PULL and PUB dialling plain tcp:// or ipc://. */
 import type { Logger } from '../common/log.js';
-import { ZmtpPub, ZmtpPull } from '../common/zmtp/zmtp-dialing-sockets.js';
+import { MAX_SUBSCRIPTION_BYTES, MAX_SUBSCRIPTIONS, ZmtpPub, ZmtpPull } from '../common/zmtp/zmtp-dialing-sockets.js';
 import { RefusalThrottle } from '../common/zmtp/refusal-throttle.js';
 import { REPLY_LINGER_MS, type HandlerEndpoints, type HandlerSocketEvents, type HandlerSockets } from './handler-sockets.js';
 
@@ -24,6 +24,10 @@ export function openZmtpHandlerSockets(endpoints: HandlerEndpoints, events: Hand
   pub.onSubscribe = (topic) => {
     log.debug('server subscribed', { topic: topic.toString() });
     events.subscribed();
+  };
+  pub.onIgnored = (topic, count) => {
+    // Once per connection: a server sending thousands would otherwise write a line each.
+    if (count === 1) log.warn('server subscriptions past the limit ignored: replies to those topics are not sent', { recvSpec: endpoints.recvSpec, maxSubscriptions: MAX_SUBSCRIPTIONS, maxSubscriptionBytes: MAX_SUBSCRIPTION_BYTES, topic: topic.subarray(0, 64).toString() });
   };
   let requestsClosed: () => void = () => undefined;
   const ended = new Promise<void>((done) => (requestsClosed = done));

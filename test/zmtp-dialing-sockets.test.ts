@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { curveKeyPair, Push, Subscriber } from 'zeromq';
-import { ZmtpPub, ZmtpPull, type DialWatch } from '../common/zmtp/zmtp-dialing-sockets.js';
+import { MAX_SUBSCRIPTION_BYTES, MAX_SUBSCRIPTIONS, ZmtpPub, ZmtpPull, type DialWatch } from '../common/zmtp/zmtp-dialing-sockets.js';
 import { until } from './support/process-tree.js';
+import { frame, greeting, ready } from './support/zmtp-raw-peer.js';
 
 // ZMTP in Node, connecting (a backend's PULL and PUB), against libzmq bound as a Mongrel2 server binds.
 const closers: (() => unknown)[] = [];
@@ -236,3 +237,85 @@ describe('ZMTP in Node, dialling: refusals and closing', () => {
     expect(strings(got)).toEqual([[`${uuid} short`]]);
   });
 });
+
+/** A server written byte by byte: greets each connection as `socketType` (when given), then writes `then(connection number)`; keeps what it is sent. */
+async function rawServer(socketType: string | undefined, then: (n: number) => Buffer): Promise<{ endpoint: string; received: () => Buffer; connections: () => number }> {
+  let connections = 0;
+  let received = Buffer.alloc(0);
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    connections++;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+    socket.on('data', (chunk: Buffer) => (received = Buffer.concat([received, chunk])));
+    socket.write(Buffer.concat([...(socketType === undefined ? [] : [greeting(), ready(socketType)]), then(connections)]));
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  closers.push(() => {
+    for (const socket of sockets) socket.destroy();
+    return new Promise((done) => server.close(done));
+  });
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('Expected a TCP address');
+  return { endpoint: `tcp://127.0.0.1:${address.port}`, received: () => received, connections: () => connections };
+}
+
+function subscription(topic: string): Buffer {
+  return frame(Buffer.concat([Buffer.from([1]), Buffer.from(topic)]));
+}
+
+describe('ZMTP in Node, dialling hostile or broken servers', () => {
+  it('a SUB subscribing thousands of topics: the PUB keeps the first 1024 and ignores the rest, each said to onIgnored', async () => {
+    const topics = Array.from({ length: 1100 }, (_, i) => `topic-${String(i).padStart(4, '0')}`);
+    const server = await rawServer('SUB', () => Buffer.concat(topics.map(subscription)));
+    const { pub, topics: kept } = dialPub(server.endpoint);
+    let ignored = 0;
+    pub.onIgnored = (_topic, count) => (ignored = count);
+    await until(() => (ignored === 1100 - MAX_SUBSCRIPTIONS ? true : undefined), 'the subscriptions past the limit ignored');
+    expect(kept).toEqual(topics.slice(0, MAX_SUBSCRIPTIONS));
+    await pub.send(Buffer.from('topic-1050 past the limit'));
+    await pub.send(Buffer.from('topic-0001 within it'));
+    await until(() => (server.received().includes('topic-0001 within it') ? true : undefined), 'the message to a kept topic');
+    expect(server.received().includes('past the limit')).toBe(false);
+  });
+
+  it('one huge subscription past the bytes limit is ignored, and the PUB sends to the topics it kept', async () => {
+    const huge = 'h'.repeat(MAX_SUBSCRIPTION_BYTES + 1);
+    const server = await rawServer('SUB', () => Buffer.concat([longFrame(Buffer.concat([Buffer.from([1]), Buffer.from(huge)])), subscription('small')]));
+    const { pub, topics } = dialPub(server.endpoint);
+    const ignored: number[] = [];
+    pub.onIgnored = (topic) => ignored.push(topic.length);
+    await until(() => (topics.includes('small') ? true : undefined), 'the small subscription');
+    expect(ignored).toEqual([huge.length]);
+    await pub.send(Buffer.from('small reply'));
+    await until(() => (server.received().includes('small reply') ? true : undefined), 'the reply');
+  });
+
+  it('a server that answers with garbage is refused, redialled, never connected', async () => {
+    const server = await rawServer(undefined, () => Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'.repeat(4)));
+    const { watch } = dialPull(server.endpoint);
+    await until(() => (server.connections() >= 2 ? true : undefined), 'a redial after the refusal');
+    await until(() => (watch.events.length >= 1 ? true : undefined), 'the refusal');
+    expect(watch.events[0]).toMatch(/^refused: not a ZMTP 3 peer/);
+    expect(watch.events.filter((e) => !e.startsWith('refused'))).toEqual([]);
+  });
+
+  it('a server announcing a frame past 64 MiB is dropped at its header, then redialled and connected again', async () => {
+    const header = Buffer.alloc(9);
+    header[0] = 0x02;
+    header.writeBigUInt64BE(2n ** 40n, 1);
+    const server = await rawServer('PUSH', (n) => (n === 1 ? header : frame('fine now')));
+    const { watch, got } = dialPull(server.endpoint);
+    await until(() => (got.length === 1 ? true : undefined), 'a message from the second connection');
+    expect(strings(got)).toEqual([['fine now']]);
+    expect(watch.events).toEqual(['connected', 'disconnected', 'connected']);
+  });
+});
+
+function longFrame(body: Buffer): Buffer {
+  const head = Buffer.alloc(9);
+  head[0] = 0x02;
+  head.writeBigUInt64BE(BigInt(body.length), 1);
+  return Buffer.concat([head, body]);
+}

@@ -21,6 +21,12 @@ export interface DialWatch {
 
 // A peer holding this much unsent gets nothing more until it reads, as libzmq's PUB drops at its high-water mark.
 const HIGH_WATER_BYTES = 8 * 1024 * 1024;
+// What one server may make a PUB hold and scan at each send: a Mongrel2 subscribes to its one
+// UUID, the m2bbs proxy to everything; thousands of topics are a broken or hostile server.
+/** The most subscriptions a PUB keeps per connection; more are ignored. */
+export const MAX_SUBSCRIPTIONS = 1024;
+/** The most bytes of subscribed topics a PUB keeps per connection; more are ignored. */
+export const MAX_SUBSCRIPTION_BYTES = 256 * 1024;
 const SUBSCRIBE = 1;
 const UNSUBSCRIBE = 0;
 
@@ -91,13 +97,18 @@ export class ZmtpPull extends DiallingSocket {
  * PUB: each message to the server if its first part starts with one of the server's
  * subscriptions (ZMTP 3.0's: a message whose first byte is 1 to subscribe, 0 to cancel, then the
  * prefix); dropped while nobody is subscribed or the server is not reading, as libzmq's PUB does.
+ * Unlike libzmq's, it keeps at most MAX_SUBSCRIPTIONS topics (MAX_SUBSCRIPTION_BYTES in all) per connection.
  */
 export class ZmtpPub extends DiallingSocket {
   /** The server subscribed to `topic` (the empty string: everything). */
   onSubscribe: ((topic: Buffer) => void) | undefined;
+  /** A subscription past MAX_SUBSCRIPTIONS or MAX_SUBSCRIPTION_BYTES was ignored (`count` so far on this connection). */
+  onIgnored: ((topic: Buffer, count: number) => void) | undefined;
   /** Messages dropped because the server had read nothing for HIGH_WATER_BYTES. */
   dropped = 0;
   private subscriptions: Buffer[] = [];
+  private subscriptionBytes = 0;
+  private ignored = 0;
 
   constructor(watch: DialWatch) {
     super('PUB', ['SUB', 'XSUB'], watch);
@@ -117,6 +128,8 @@ export class ZmtpPub extends DiallingSocket {
   protected override ready(peer: ZmtpPeer): void {
     // A new connection brings its subscriptions again.
     this.subscriptions = [];
+    this.subscriptionBytes = 0;
+    this.ignored = 0;
     super.ready(peer);
   }
 
@@ -125,11 +138,18 @@ export class ZmtpPub extends DiallingSocket {
     if (parts.length !== 1 || body === undefined || body.length === 0) return;
     const topic = Buffer.from(body.subarray(1));
     if (body[0] === SUBSCRIBE) {
+      if (this.subscriptions.length >= MAX_SUBSCRIPTIONS || this.subscriptionBytes + topic.length > MAX_SUBSCRIPTION_BYTES) {
+        this.ignored++;
+        return this.onIgnored?.(topic, this.ignored);
+      }
       this.subscriptions.push(topic);
+      this.subscriptionBytes += topic.length;
       this.onSubscribe?.(topic);
     } else if (body[0] === UNSUBSCRIBE) {
       const at = this.subscriptions.findIndex((held) => held.equals(topic));
-      if (at >= 0) this.subscriptions.splice(at, 1);
+      if (at < 0) return;
+      this.subscriptions.splice(at, 1);
+      this.subscriptionBytes -= topic.length;
     }
   }
 }
