@@ -10,6 +10,8 @@ import { ZmtpPeer } from './zmtp-peer.js';
 
 // libzmq's ZMQ_RECONNECT_IVL default.
 const REDIAL_MS = 100;
+// The bound side's words would tell a handler to give the proxy a key: here the handler dials, and it is the one to be given keys.
+const HUNG_UP = 'it hung up during the handshake, after our greeting (NULL security, ZMTP 3.0): a server set up for CURVE or PLAIN security does (for CURVE, give the handler --curve-key and --curve-server; or start the server without security)';
 
 /** What a dialled connection tells the socket that owns it. */
 export interface DialEvents {
@@ -100,6 +102,6 @@ export class ZmtpDialer {
         if (this.peer === peer) this.peer = undefined;
         this.events.gone(peer);
       },
-    });
+    }, HUNG_UP);
   }
 }
