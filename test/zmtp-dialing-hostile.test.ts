@@ -3,7 +3,10 @@
  * are broken or hostile: each is refused or dropped, redialled, and bounded in what it can make
  * the dialler hold; nothing crashes.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_SUBSCRIPTION_BYTES, MAX_SUBSCRIPTIONS, ZmtpPub, ZmtpPull, type DialWatch } from '../common/zmtp/zmtp-dialing-sockets.js';
 import { until } from './support/process-tree.js';
@@ -118,6 +121,36 @@ describe('ZMTP in Node, dialling hostile or broken servers', () => {
     await until(() => (server.connections() >= 2 ? true : undefined), 'a redial after the handshake timer', 25_000);
     expect(watch.events).toEqual(['refused: no handshake within 10 s']);
   }, 30_000);
+});
+
+describe('ZMTP in Node, dialling an endpoint that cannot be', () => {
+  it('an ipc path through a file: said through refused, not redialled in silence', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'm2bbs-zmtp-notdir-'));
+    closers.push(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(join(dir, 'file'), 'not a folder');
+    const { watch } = dialPull(`ipc://${join(dir, 'file', 'send')}`);
+    await until(() => (watch.events.length >= 2 ? true : undefined), 'two refusals (the second a redial)');
+    expect(watch.events[0]).toBe('refused: connecting failed (ENOTDIR); dialled again every 100 ms');
+  });
+
+  it('an ipc socket file not there yet is waited for in silence, and connected once a server binds it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'm2bbs-zmtp-later-'));
+    closers.push(() => rmSync(dir, { recursive: true, force: true }));
+    const path = join(dir, 'send');
+    const { watch, got } = dialPull(`ipc://${path}`);
+    const sockets = new Set<Socket>();
+    const server = createServer((socket) => {
+      sockets.add(socket);
+      socket.write(Buffer.concat([greeting(), ready('PUSH'), frame('hello')]));
+    });
+    await new Promise<void>((done) => server.listen(path, done));
+    closers.push(() => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise((done) => server.close(done));
+    });
+    await until(() => (got.length === 1 ? true : undefined), 'the message once the server is there');
+    expect(watch.events).toEqual(['connected']);
+  });
 });
 
 function longFrame(body: Buffer): Buffer {

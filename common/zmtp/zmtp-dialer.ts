@@ -10,6 +10,9 @@ import { ZmtpPeer } from './zmtp-peer.js';
 
 // libzmq's ZMQ_RECONNECT_IVL default.
 const REDIAL_MS = 100;
+// A server not there yet (nothing listening, no socket file) is what redialling is for; any other
+// failure to connect (EACCES, a path through a file) is said, or the backend would wait in silence.
+const AWAITED = new Set(['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'ETIMEDOUT']);
 // The bound side's words would tell a handler to give the proxy a key: here the handler dials, and it is the one to be given keys.
 const HUNG_UP = 'it hung up during the handshake, after our greeting (NULL security, ZMTP 3.0): a server set up for CURVE or PLAIN security does (for CURVE, give the handler --curve-key and --curve-server; or start the server without security)';
 
@@ -21,7 +24,7 @@ export interface DialEvents {
   message(parts: Buffer[], peer: ZmtpPeer): void;
   /** A ready peer's connection closed; it is dialled again. */
   gone(peer: ZmtpPeer): void;
-  /** The handshake failed (`why`), or vet() said no; dialled again all the same, as libzmq does. */
+  /** The handshake failed (`why`), vet() said no, or connecting failed other than by the server being away; dialled again all the same, as libzmq does. */
   refused(why: string): void;
 }
 
@@ -72,8 +75,14 @@ export class ZmtpDialer {
     const address = this.address;
     const socket = address.kind === 'ipc' ? connect(resolve(address.path)) : connect(address.port, address.host);
     this.socket = socket;
-    socket.on('error', () => undefined);
-    socket.once('connect', () => this.connected(socket));
+    let up = false;
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      if (!up && !this.closed && !AWAITED.has(error.code ?? '')) this.events.refused(`connecting failed (${error.code ?? error.message}); dialled again every ${REDIAL_MS} ms`);
+    });
+    socket.once('connect', () => {
+      up = true;
+      this.connected(socket);
+    });
     socket.once('close', () => {
       if (this.socket === socket) this.socket = undefined;
       if (!this.closed) this.timer = setTimeout(() => this.dial(), REDIAL_MS);
