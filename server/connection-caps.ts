@@ -75,7 +75,8 @@ export function createConnectionCaps(limits: CapLimits, log: Logger, now: () => 
       open++;
       pending.set(socket, address);
       perAddress.set(address, count + 1);
-      socket.once('close', closed);
+      // `on`, not `once`: a close comes once, and once() wraps each listener in two objects per socket.
+      socket.on('close', closed);
       return undefined;
     },
     loggedIn: release,

@@ -36,6 +36,13 @@ export function createFrontDoor(http: HttpServer, json: JsonSocketDoorOptions, g
   const jsonSockets = new Set<Socket>();
   // Node's HTTP server tracks connections only when it listens itself, so the front door does.
   const httpSockets = new Set<Socket>();
+  // The same listeners for every socket (`this` is the socket): nothing allocated per caller.
+  function forgetJsonSocket(this: Socket): void {
+    jsonSockets.delete(this);
+  }
+  function forgetHttpSocket(this: Socket): void {
+    httpSockets.delete(this);
+  }
   const refusals = new Refusals();
   const refuseWaitMs = Math.min(deadlines.ms, 2000);
   const refusalLog = json.refusals ?? createRefusalLog(json.log);
@@ -60,20 +67,20 @@ export function createFrontDoor(http: HttpServer, json: JsonSocketDoorOptions, g
     // Replies go out as several small writes (a screen, then its prompt): without this, Nagle's
     // algorithm holds the second until the caller's delayed ACK, 40 ms on Linux.
     socket.setNoDelay(true);
-    socket.on('error', () => {});
+    socket.on('error', ignoreError);
     deadlines.start(socket);
     socket.once('data', (first: Buffer) => {
       if (first[0] === 0x40) {
         deadlines.expect(socket, 'json');
         jsonSockets.add(socket);
-        socket.once('close', () => jsonSockets.delete(socket));
+        socket.on('close', forgetJsonSocket);
         serveJsonSocket(socket, first, jsonOptions);
         return;
       }
       deadlines.expect(socket, 'http');
       // Give HTTP the bytes already read, as if it had read them itself.
       httpSockets.add(socket);
-      socket.once('close', () => httpSockets.delete(socket));
+      socket.on('close', forgetHttpSocket);
       socket.pause();
       socket.unshift(first);
       http.emit('connection', socket);
@@ -91,3 +98,6 @@ export function createFrontDoor(http: HttpServer, json: JsonSocketDoorOptions, g
     },
   };
 }
+
+// Errors of a connection surface as its close; the door that serves it logs them.
+function ignoreError(): void {}

@@ -55,7 +55,8 @@ export class HeaderDeadlines {
   /** Starts the deadline of a connection just accepted. */
   start(socket: Socket): void {
     this.entries.set(socket, { timer: setTimeout(expire, this.ms, this, socket), awaited: 'first-byte', readAtStart: 0, inFlight: 0, sent: 0, sentAt: 0 });
-    socket.once('close', this.closed);
+    // `on`, not `once`: a close comes once, and once() wraps each listener in two objects per socket.
+    socket.on('close', this.closed);
   }
 
   /** The first byte said what the connection is; the deadline runs on from the accept. */

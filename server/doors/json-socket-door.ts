@@ -39,10 +39,26 @@ const PING_SWALLOWING_ROUTE = /^@[a-z/]+$/;
 /** Serves one JSON-socket connection whose first bytes (`firstChunk`) were already read. */
 export function serveJsonSocket(socket: Socket, firstChunk: Buffer, options: JsonSocketDoorOptions): void {
   const connection = new JsonSocketConnection(socket, options, options.output ?? createOutputLimit());
-  socket.on('data', (chunk: Buffer) => connection.receive(chunk));
-  socket.on('error', (error) => connection.log('debug', 'json socket error', { error: error.message }));
-  socket.on('close', () => connection.closed());
+  CONNECTIONS.set(socket, connection);
+  socket.on('data', onData);
+  socket.on('error', onError);
+  socket.on('close', onClose);
   connection.receive(firstChunk);
+}
+
+// The same three listeners for every socket (`this` is the socket): no closures per caller.
+const CONNECTIONS = new WeakMap<Socket, JsonSocketConnection>();
+
+function onData(this: Socket, chunk: Buffer): void {
+  CONNECTIONS.get(this)?.receive(chunk);
+}
+
+function onError(this: Socket, error: Error): void {
+  CONNECTIONS.get(this)?.log('debug', 'json socket error', { error: error.message });
+}
+
+function onClose(this: Socket): void {
+  CONNECTIONS.get(this)?.closed();
 }
 
 // One per caller, kept for the whole call: a class, so its methods are shared rather than a set

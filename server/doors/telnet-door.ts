@@ -56,7 +56,11 @@ export function createTelnetDoor(options: TelnetDoorOptions): TelnetDoor {
   if (!Number.isInteger(negotiationTimeoutMs) || negotiationTimeoutMs < 0) throw new RangeError(`Expected negotiationTimeoutMs to be an integer >= 0, got ${negotiationTimeoutMs}`);
   if (!Number.isInteger(maxLineBytes) || maxLineBytes < 1) throw new RangeError(`Expected maxLineBytes to be an integer >= 1, got ${maxLineBytes}`);
   const settings: Settings = Object.freeze({ switchboard, route, negotiationTimeoutMs, maxLineBytes, output: options.output ?? createOutputLimit(), caps: options.caps, refusals: options.refusals ?? createRefusalLog(options.log) });
-  const live = new Set<TelnetConnection>();
+  // Keyed by socket, so one listener for every socket forgets its connection (no closure per caller).
+  const live = new Map<Socket, TelnetConnection>();
+  function forget(this: Socket): void {
+    live.delete(this);
+  }
   const refusals = new Refusals();
   let serial = 0;
   return {
@@ -64,20 +68,36 @@ export function createTelnetDoor(options: TelnetDoorOptions): TelnetDoor {
       const refused = settings.caps?.admit(socket);
       if (refused !== undefined) return refusals.refuse(socket, (s) => refuseTelnet(s, refused.message));
       const connection = new TelnetConnection(socket, settings, options.log, { door: 'telnet', telnet: ++serial, remote: socket.remoteAddress ?? 'unknown' });
-      live.add(connection);
-      socket.once('close', () => live.delete(connection));
+      live.set(socket, connection);
+      socket.on('close', forget);
     },
     get liveConnections() {
       return live.size;
     },
     closeAll(message) {
-      for (const connection of live) connection.finish(message);
+      for (const connection of live.values()) connection.finish(message);
     },
   };
 }
 
 function resumeReading(this: Socket): void {
   if (!this.destroyed) this.resume();
+}
+
+// The same three listeners for every socket (`this` is the socket): no closures per caller.
+const CONNECTIONS = new WeakMap<Socket, TelnetConnection>();
+
+function onData(this: Socket, chunk: Buffer): void {
+  CONNECTIONS.get(this)?.receive(chunk);
+}
+
+// Debug, as the other doors: a client that resets each connection would otherwise write a line each.
+function onError(this: Socket, error: NodeJS.ErrnoException): void {
+  CONNECTIONS.get(this)?.socketError(error);
+}
+
+function onClose(this: Socket): void {
+  CONNECTIONS.get(this)?.closed();
 }
 
 class TelnetConnection implements Line {
@@ -111,10 +131,10 @@ class TelnetConnection implements Line {
   ) {
     this.editor = new TelnetLineEditor(settings.maxLineBytes);
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.receive(chunk));
-    // Debug, as the other doors: a client that resets each connection would otherwise write a line each.
-    socket.on('error', (error: NodeJS.ErrnoException) => this.log.debug('telnet socket error', { error: error.message, errno: error.code }));
-    socket.on('close', () => this.closed());
+    CONNECTIONS.set(socket, this);
+    socket.on('data', onData);
+    socket.on('error', onError);
+    socket.on('close', onClose);
     this.write(this.protocol.start(), false);
     this.timer = setTimeout(() => this.dial('timeout'), settings.negotiationTimeoutMs);
   }
@@ -182,7 +202,8 @@ class TelnetConnection implements Line {
     this.end();
   }
 
-  private receive(chunk: Buffer): void {
+  /** Bytes from the caller's terminal. */
+  receive(chunk: Buffer): void {
     try {
       for (const event of this.protocol.feed(chunk)) {
         if (this.phase === 'closing') return;
@@ -323,7 +344,12 @@ class TelnetConnection implements Line {
     this.call.leave();
   }
 
-  private closed(): void {
+  socketError(error: NodeJS.ErrnoException): void {
+    this.log.debug('telnet socket error', { error: error.message, errno: error.code });
+  }
+
+  /** The socket closed, whoever closed it. */
+  closed(): void {
     clearTimeout(this.timer);
     clearTimeout(this.linger);
     this.phase = 'closing';
