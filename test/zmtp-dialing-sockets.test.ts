@@ -183,7 +183,26 @@ describe.each(transports)('ZMTP in Node, dialling libzmq bound on %s', (_name, e
   });
 });
 
-describe('ZMTP in Node, dialling: refusals and closing', () => {
+describe('ZMTP in Node, dialling: restarts, refusals and closing', () => {
+  it('a server restarted mid-load: what it sent before reaches the PULL at most once, in order, and all it sends after arrives', async () => {
+    let push = await bindPush('tcp://127.0.0.1:*');
+    closers.push(() => push.close());
+    const endpoint = push.lastEndpoint as string;
+    const { watch, got } = dialPull(endpoint);
+    for (let i = 0; i < 200; i++) await push.send(Buffer.from(`before ${i}`));
+    await until(() => (got.length > 0 ? true : undefined), 'the first requests');
+    push.close();
+    await until(() => (watch.events.includes('disconnected') ? true : undefined), 'the server gone');
+    push = await bindPush(endpoint);
+    for (let i = 0; i < 200; i++) await push.send(Buffer.from(`after ${i}`));
+    await until(() => (got.filter((parts) => parts[0]?.toString().startsWith('after')).length === 200 ? true : undefined), 'every request after the restart');
+    const seen = got.map((parts) => parts[0]?.toString() ?? '');
+    expect(new Set(seen).size).toBe(seen.length);
+    const before = seen.filter((text) => text.startsWith('before')).map((text) => Number(text.slice(7)));
+    expect(before).toEqual([...before].sort((a, b) => a - b));
+    expect(seen.filter((text) => text.startsWith('after'))).toEqual(Array.from({ length: 200 }, (_, i) => `after ${i}`));
+  });
+
   it('a server expecting CURVE refuses the NULL handshake: said through refused, redialled, nothing delivered, no crash', async () => {
     const keys = curveKeyPair();
     const push = new Push({ curveServer: true, curveSecretKey: keys.secretKey });
