@@ -115,6 +115,25 @@ describe('ZMTP in Node, dialling hostile or broken servers', () => {
     expect(watch.events).toEqual(['connected', 'disconnected', 'connected']);
   });
 
+  it('a server naming a new megabyte-long socket type at each connection: refused in the same few words each time, none of its own', async () => {
+    const server = await rawServer(undefined, (n) => Buffer.concat([greeting(), readyLong(`${'X'.repeat(1_000_000)}${n}`)]));
+    const { watch } = dialPull(server.endpoint);
+    await until(() => (watch.events.length >= 3 ? true : undefined), 'three refusals');
+    expect(new Set(watch.events)).toEqual(new Set(['refused: an unknown socket cannot talk to a PULL']));
+  });
+
+  it('a server announcing frames past 64 MiB of a new size at each handshake: refused in the same words each time', async () => {
+    const server = await rawServer(undefined, (n) => {
+      const header = Buffer.alloc(9);
+      header[0] = 0x02;
+      header.writeBigUInt64BE(2n ** 40n + BigInt(n), 1);
+      return Buffer.concat([greeting(), header]);
+    });
+    const { watch } = dialPull(server.endpoint);
+    await until(() => (watch.events.length >= 3 ? true : undefined), 'three refusals');
+    expect(new Set(watch.events)).toEqual(new Set([`refused: a frame or message past ${64 * 1024 * 1024} bytes`]));
+  });
+
   it('a server that accepts and never greets is refused after 10 s and redialled', async () => {
     const server = await rawServer(undefined, () => Buffer.alloc(0));
     const { watch } = dialPull(server.endpoint);
@@ -152,6 +171,17 @@ describe('ZMTP in Node, dialling an endpoint that cannot be', () => {
     expect(watch.events).toEqual(['connected']);
   });
 });
+
+/** A READY command naming `socketType`, in a long frame (the name may be past 255 bytes). */
+function readyLong(socketType: string): Buffer {
+  const value = Buffer.alloc(4);
+  value.writeUInt32BE(socketType.length);
+  const body = Buffer.concat([Buffer.from([5]), Buffer.from('READY'), Buffer.from([11]), Buffer.from('Socket-Type'), value, Buffer.from(socketType, 'latin1')]);
+  const head = Buffer.alloc(9);
+  head[0] = 0x06;
+  head.writeBigUInt64BE(BigInt(body.length), 1);
+  return Buffer.concat([head, body]);
+}
 
 function longFrame(body: Buffer): Buffer {
   const head = Buffer.alloc(9);

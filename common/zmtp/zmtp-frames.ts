@@ -32,7 +32,8 @@ export function greetingProblem(greeting: Buffer): string | undefined {
   if (greeting[0] !== 0xff || ((greeting[9] ?? 0) & 0x01) !== 0x01) return NOT_ZMTP3;
   if ((greeting[10] ?? 0) < 3) return versionProblem(greeting[10] ?? 0);
   const mechanism = greeting.toString('latin1', 12, 32).replace(/\0+$/, '');
-  if (mechanism !== 'NULL') return `security mechanism ${mechanism}: this endpoint takes NULL (no CURVE configured)`;
+  // Named only when it is one ZMTP has: a peer's own bytes are not copied into the log.
+  if (mechanism !== 'NULL') return `security mechanism ${['PLAIN', 'CURVE', 'GSSAPI'].includes(mechanism) ? mechanism : 'unknown'}: this endpoint takes NULL (no CURVE configured)`;
   return undefined;
 }
 

@@ -23,6 +23,9 @@ const MAX_FRAME_BYTES = 64 * 1024 * 1024;
 const HANDSHAKE_MS = 10_000;
 // Past this much unsent, a peer is not reading: a PONG would only wait behind the rest.
 const MAX_PONG_BACKLOG = 64 * 1024;
+// A refusal names only what it can name from this list: the peer's own words would go into the log
+// (megabytes of them), and each new word past the refusal throttle, which holds back only repeats.
+const SOCKET_TYPES = new Set(['PAIR', 'PUB', 'SUB', 'REQ', 'REP', 'DEALER', 'ROUTER', 'PULL', 'PUSH', 'XPUB', 'XSUB', 'STREAM', 'SERVER', 'CLIENT', 'RADIO', 'DISH', 'GATHER', 'SCATTER', 'DGRAM', 'PEER', 'CHANNEL']);
 const HUNG_UP = 'it hung up during the handshake, after our greeting (NULL security, ZMTP 3.0): a peer set up for CURVE or PLAIN security does (for CURVE, give the proxy --curve-key; or start the handler without security)';
 
 export class ZmtpPeer {
@@ -51,7 +54,7 @@ export class ZmtpPeer {
         else this.refuse('a message before READY');
       },
       MAX_FRAME_BYTES,
-      (bytes) => this.refuse(`a frame or message of ${bytes} bytes (at most ${MAX_FRAME_BYTES})`),
+      () => this.refuse(`a frame or message past ${MAX_FRAME_BYTES} bytes`),
     );
     socket.setNoDelay(true);
     this.timer = setTimeout(() => this.refuse('no handshake within 10 s'), HANDSHAKE_MS);
@@ -114,7 +117,7 @@ export class ZmtpPeer {
     const properties = readyProperties(body);
     if (properties === undefined) return this.refuse('a command other than READY during the handshake');
     const type = properties.get('socket-type') ?? '';
-    if (!this.peersAllowed.includes(type)) return this.refuse(`a ${type || 'nameless'} socket cannot talk to a ${this.ours}`);
+    if (!this.peersAllowed.includes(type)) return this.refuse(`${SOCKET_TYPES.has(type) ? `a ${type}` : type === '' ? 'a nameless' : 'an unknown'} socket cannot talk to a ${this.ours}`);
     clearTimeout(this.timer);
     this.isReady = true;
     this.events.ready(this);
