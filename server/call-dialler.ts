@@ -40,7 +40,7 @@ export function createCallDialler(ctx: DiallerContext): CallDialler {
   const { log } = ctx;
 
   function attempt(state: CallState): void {
-    const next = state.candidates.shift();
+    const next = state.candidates?.shift();
     if (next === undefined) {
       if (ctx.refusals !== undefined) ctx.refusals.refused('info', 'all lines busy', state.info.remoteAddr, { door: state.info.door });
       else log.info('all lines busy', { door: state.info.door });
@@ -74,6 +74,7 @@ export function createCallDialler(ctx: DiallerContext): CallDialler {
       state.window.push(1, state.first as Buffer);
     }
     state.first = undefined;
+    state.candidates = undefined;
     state.connected = true;
     const ack = ackOf(body);
     if (ack !== undefined) state.window?.ack(ack);
@@ -83,7 +84,9 @@ export function createCallDialler(ctx: DiallerContext): CallDialler {
     notePrompt(state, ack);
     state.line.deliver(body);
     // Typed while dialling: inputs 2, 3, ... in the order typed.
-    state.queued.splice(0).forEach((queued, i) => {
+    const typed = state.queued;
+    state.queued = undefined;
+    typed?.forEach((queued, i) => {
       state.window?.push(i + 2, queued);
       state.link.send(ctx.request(state, queued, i + 2));
     });

@@ -109,7 +109,7 @@ export function createCallMover(ctx: MoverContext): CallMover {
     if (state.ended) return;
     const left = remaining(state);
     if (left <= 0) return drop(state);
-    if (state.candidates.length === 0) state.candidates = candidates(state);
+    if (state.candidates === undefined || state.candidates.length === 0) state.candidates = candidates(state);
     const next = state.candidates.shift();
     if (next === undefined) {
       state.timer = setTimeout(tryNext, Math.min(retryMs(state), left), state).unref();
@@ -132,7 +132,7 @@ export function createCallMover(ctx: MoverContext): CallMover {
     ctx.unregister(state);
     if (busy) ctx.load(state.link).knownFull = true;
     // Every number tried once this round: wait a moment before the next round.
-    if (state.candidates.length === 0) {
+    if (state.candidates === undefined || state.candidates.length === 0) {
       clearTimeout(state.timer);
       state.timer = setTimeout(tryNext, Math.min(retryMs(state), Math.max(0, remaining(state))), state).unref();
       return;
@@ -176,7 +176,7 @@ export function createCallMover(ctx: MoverContext): CallMover {
     state.movingSince = undefined;
     state.handedOff = false;
     state.connected = true;
-    state.candidates = [];
+    state.candidates = undefined;
     log.info('call moved', { conn: state.id, from: state.movedFrom, to: state.link.spec.number, ms: tookMs });
     state.line.notice(`-- line moved to @${state.link.spec.number} --`);
     const ack = state.window === undefined ? undefined : ackOf(body);

@@ -24,8 +24,10 @@ export interface CallState {
   /** A prompt has said someone logged in on the call (its `caller`): the door was told once. */
   loggedIn: boolean;
   first: Buffer | undefined;
-  queued: Buffer[];
-  candidates: BackendLink[];
+  /** Inputs typed while the first is dialling; undefined when none (an idle call keeps no array). */
+  queued: Buffer[] | undefined;
+  /** Links still to try while dialling or moving; undefined once the call is through. */
+  candidates: BackendLink[] | undefined;
   timer: NodeJS.Timeout | undefined;
   /** Inputs an m2bbs backend has not acknowledged yet; undefined for other handlers. */
   window: ResendWindow | undefined;

@@ -49,7 +49,7 @@ export class ProxyCall implements Call {
       if (!state.announced && state.timer === undefined && state.link.spec.batch === true) state.timer = setTimeout(this.ctx.unanswered, this.ctx.answerTimeoutMs, state).unref();
       return state.link.send(this.ctx.request(state, body, state.seq));
     }
-    if (state.first !== undefined) return void state.queued.push(Buffer.from(body));
+    if (state.first !== undefined) return void (state.queued ??= []).push(Buffer.from(body));
     state.first = Buffer.from(body);
     this.ctx.attempt(state);
   }

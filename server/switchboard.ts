@@ -155,7 +155,7 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
       ended: false,
       loggedIn: false,
       first: undefined,
-      queued: [],
+      queued: undefined,
       candidates,
       timer: undefined,
       window: undefined,
