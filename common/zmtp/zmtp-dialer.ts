@@ -12,7 +12,8 @@ import { ZmtpPeer } from './zmtp-peer.js';
 const REDIAL_MS = 100;
 // A server not there yet (nothing listening, no socket file) is what redialling is for; any other
 // failure to connect (EACCES, a path through a file) is said, or the backend would wait in silence.
-const AWAITED = new Set(['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'ETIMEDOUT']);
+// (EAGAIN: a Unix socket's listen backlog is full, the server busy rather than wrong.)
+const AWAITED = new Set(['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'ETIMEDOUT', 'EAGAIN']);
 // The bound side's words would tell a handler to give the proxy a key: here the handler dials, and it is the one to be given keys.
 const HUNG_UP = 'it hung up during the handshake, after our greeting (NULL security, ZMTP 3.0): a server set up for CURVE or PLAIN security does (for CURVE, give the handler --curve-key and --curve-server; or start the server without security)';
 
