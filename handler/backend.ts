@@ -1,17 +1,18 @@
 /**
- * A backend process: its database, screens, engine and services, fed requests by its sockets
- * (handler-sockets.ts: PULL connected to the server's send spec, PUB to its recv spec, as a
- * Mongrel2 handler's) and sending replies back, batched per turn.
+ * A backend process's transport: PULL connected to the server's send spec, PUB connected to its
+ * recv spec, as a Mongrel2 handler does, feeding requests to the engine and replies back.
  */
+import { Pull, XPublisher } from 'zeromq';
+import { curveClientOptions } from '../common/curve-socket-options.js';
 import { BbsError, describeError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import { BACKEND_NOTICE_UUID, encodeBackendNotice, encodeClose, encodeReply, parseRequest, type Mongrel2Request } from '../common/mongrel2-wire.js';
+import { receiveFrames } from '../common/receive-frames.js';
 import { SendQueue } from '../common/send-queue.js';
 import { openDatabase } from '../db/open-database.js';
 import { createStore } from '../db/store.js';
 import { watchDatabaseFile } from './db-watch.js';
-import { folderGuard, ipcFolderProblem } from './ipc-folder-guard.js';
-import { openHandlerSockets, type HandlerSockets } from './handler-sockets.js';
+import { guardIpcReconnects, ipcFolderProblem } from './ipc-folder-guard.js';
 import type { HandlerConfig } from './config.js';
 import { createEngine, DEFAULT_MAX_QUEUED_LINES, type Engine } from './engine.js';
 import { createEventBus, type EventBus } from './event-bus.js';
@@ -58,41 +59,18 @@ export async function startBackend(config: HandlerConfig, log: Logger): Promise<
   // A board whose file is deleted is copied and reported within seconds, not at the next write.
   const dbWatch = watchDatabaseFile(store, log);
 
+  // With keys, both sockets talk CURVE to the proxy, which lets in only the keys it was given.
+  const curve = curveClientOptions(config.curve);
+  const pull = new Pull(curve);
+  const pub = new XPublisher(curve);
+  pull.linger = 0;
+  pub.linger = 2000;
   // Replies wait until the server's SUB has subscribed: PUB drops whatever it sends before that.
   let subscribed!: () => void;
   const ready = new Promise<void>((resolve) => (subscribed = resolve));
   const sendErrors = (error: unknown): void => log.error('reply not sent', { error: describeError(error) });
-  // A server that went away and came back may be a Mongrel2 restarted, whose connection ids
-  // start again: the next request from it says which server it is (see engine serverRestarted).
-  let serverWentAway = false;
-  // Whether the server is there: ZeroMQ keeps a subscription through a disconnect (it expects a
-  // reconnect), so the connection is what says a drain has nobody left to move its calls.
-  const server = { connected: false, changed: undefined as (() => void) | undefined };
-  const heard = (connected: boolean): void => {
-    server.connected = connected;
-    server.changed?.();
-  };
-  const sockets = openHandlerSockets(
-    config,
-    {
-      requestsLost: () => (serverWentAway = true),
-      heard,
-      // A subscription comes over a connection: proof the server is there, whatever the monitor saw.
-      subscribed: () => {
-        server.connected = true;
-        subscribed();
-      },
-      guard: folderGuard(log, () => {
-        // Deaf and mute at once; then the usual stop, whose exit(0) is turned into a failure's code.
-        sockets.closeRequests();
-        void sockets.closeReplies();
-        process.once('exit', () => (process.exitCode = 1));
-        process.kill(process.pid, 'SIGTERM');
-      }),
-    },
-    log,
-  );
-  const outgoing = new SendQueue(sockets.replies, ready, sendErrors, { multipart: true });
+  // Replies go out batched: every reply of one turn in one multipart message per server.
+  const outgoing = new SendQueue(pub, ready, sendErrors, { multipart: true });
   // Identical replies of one turn (a chat line for everyone in the room) go as one reply to many ids.
   const outbox = createMergingOutbox((reply) => outgoing.push(reply.body === '' ? encodeClose(reply.uuid, reply.connIds) : encodeReply(reply.uuid, reply.connIds, reply.body), reply.uuid));
 
@@ -127,13 +105,43 @@ export async function startBackend(config: HandlerConfig, log: Logger): Promise<
   const everyMs = sweepIntervalMs(config.lines);
   const sweeper = everyMs === 0 ? undefined : setInterval(() => sweepSafely(engine, log), everyMs).unref();
 
-  const receiving = receiveRequests(sockets, engine, log, (request) => {
+  // A server that went away and came back may be a Mongrel2 restarted, whose connection ids
+  // start again: the next request from it says which server it is (see engine serverRestarted).
+  let serverWentAway = false;
+  pull.events.on('disconnect', () => (serverWentAway = true));
+  guardIpcReconnects([{ socket: pull, source: '--send-spec', spec: config.sendSpec }, { socket: pub, source: '--recv-spec', spec: config.recvSpec }], log, () => {
+    // Deaf and mute at once; then the usual stop, whose exit(0) is turned into a failure's code.
+    pull.close();
+    pub.close();
+    process.once('exit', () => (process.exitCode = 1));
+    process.kill(process.pid, 'SIGTERM');
+  });
+  // Whether the server is there: ZeroMQ keeps a subscription through a disconnect (it expects a
+  // reconnect), so the connection is what says a drain has nobody left to move its calls.
+  const server = { connected: false, changed: undefined as (() => void) | undefined };
+  // Listened to before connecting: a connection made before the monitor starts is never told.
+  pub.events.on('connect', () => {
+    server.connected = true;
+    server.changed?.();
+  });
+  pub.events.on('disconnect', () => {
+    server.connected = false;
+    server.changed?.();
+  });
+  pull.connect(config.sendSpec);
+  pub.connect(config.recvSpec);
+  // A subscription comes over a connection: proof the server is there, whatever the monitor saw.
+  void watchSubscriptions(pub, () => {
+    server.connected = true;
+    subscribed();
+  }, log);
+  const receiving = receiveRequests(pull, engine, log, (request) => {
     if (!serverWentAway) return;
     serverWentAway = false;
     // The m2bbs proxy names its calls (SESSION) and never reuses a name: only Mongrel2's ids repeat.
     if (request.headers.SESSION === undefined) engine.serverRestarted(request.uuid);
   });
-  log.info('handler ready', { name: config.name, journal: config.journal ? 'on' : 'off', sendSpec: config.sendSpec, recvSpec: config.recvSpec, curve: config.curve === undefined ? 'off' : 'on', zmtp: sockets.zmtp, bus: config.bus === undefined ? 'local' : `${config.bus.in},${config.bus.out}`, db: config.db, screens: config.screens, ...config.lines });
+  log.info('handler ready', { name: config.name, journal: config.journal ? 'on' : 'off', sendSpec: config.sendSpec, recvSpec: config.recvSpec, curve: config.curve === undefined ? 'off' : 'on', bus: config.bus === undefined ? 'local' : `${config.bus.in},${config.bus.out}`, db: config.db, screens: config.screens, ...config.lines });
 
   let closing: Promise<void> | undefined;
   let drainingSaid = false;
@@ -148,7 +156,7 @@ export async function startBackend(config: HandlerConfig, log: Logger): Promise<
     // Ended or left for another backend: no event is for them here any more.
     engine.stopEvents();
     engine.flushCommits();
-    sockets.closeRequests();
+    pull.close();
     await receiving;
     // Cleanups that write (a `finally` awaiting a call) finish before the database closes.
     await engine.cleanupsDone(CLEANUP_WAIT_MS);
@@ -159,7 +167,7 @@ export async function startBackend(config: HandlerConfig, log: Logger): Promise<
     if (drainingSaid) outgoing.push(encodeBackendNotice({ type: 'drained' }), BACKEND_NOTICE_UUID);
     subscribed();
     await outgoing.drain();
-    await sockets.closeReplies();
+    pub.close();
     await bus.close();
     dbWatch.stop();
     store.close();
@@ -191,21 +199,38 @@ function sweepSafely(engine: Engine, log: Logger): void {
   }
 }
 
-function receiveRequests(sockets: HandlerSockets, engine: Engine, log: Logger, before: (request: Mongrel2Request) => void): Promise<void> {
-  return sockets.connect((frame) => {
-    let request;
-    try {
-      request = parseRequest(frame);
-    } catch (error) {
-      log.warn('malformed request frame dropped', { error: describeError(error), bytes: frame.length });
-      return;
+async function watchSubscriptions(pub: XPublisher, subscribed: () => void, log: Logger): Promise<void> {
+  try {
+    for await (const [message] of pub) {
+      if (message?.[0] === 1) {
+        log.debug('server subscribed', { topic: message.subarray(1).toString() });
+        subscribed();
+      }
     }
-    // One request that trips a bug must cost that request only, never the loop every caller needs.
-    try {
-      before(request);
-      engine.receive(request);
-    } catch (error) {
-      log.error('request not handled', { conn: request.connId, error: describeError(error), stack: error instanceof Error ? error.stack : undefined });
-    }
-  });
+  } catch (error) {
+    if (!pub.closed) log.error('subscription watch failed', { error: describeError(error) });
+  }
+}
+
+async function receiveRequests(pull: Pull, engine: Engine, log: Logger, before: (request: Mongrel2Request) => void): Promise<void> {
+  try {
+    await receiveFrames(pull, (frame) => {
+      let request;
+      try {
+        request = parseRequest(frame);
+      } catch (error) {
+        log.warn('malformed request frame dropped', { error: describeError(error), bytes: frame.length });
+        return;
+      }
+      // One request that trips a bug must cost that request only, never the loop every caller needs.
+      try {
+        before(request);
+        engine.receive(request);
+      } catch (error) {
+        log.error('request not handled', { conn: request.connId, error: describeError(error), stack: error instanceof Error ? error.stack : undefined });
+      }
+    });
+  } catch (error) {
+    if (!pull.closed) log.error('request loop failed', { error: describeError(error) });
+  }
 }

@@ -29,28 +29,19 @@ export function ipcFolderProblem(source: string, spec: string): string | undefin
 }
 
 /**
- * The check a backend runs at every (re)connection of one of its sockets: for an ipc endpoint
- * whose folder turned untrusted it logs the problem (BBS_ERR_ENDPOINT_FOLDER), calls `refuse`
- * (once for all endpoints: close the sockets and stop) and returns the problem; else undefined.
+ * Checks the folder of each ipc endpoint again whenever `socket` (re)connects; on a problem, logs
+ * it (BBS_ERR_ENDPOINT_FOLDER) and calls `refuse` once, which closes the sockets and stops.
  */
-export function folderGuard(log: Logger, refuse: () => void): (source: string, spec: string) => string | undefined {
+export function guardIpcReconnects(sockets: readonly { readonly socket: Pull | XPublisher; readonly source: string; readonly spec: string }[], log: Logger, refuse: () => void): void {
   let refused = false;
-  return (source, spec) => {
-    const problem = ipcFolderProblem(source, spec);
-    if (problem === undefined) return undefined;
-    if (!refused) {
+  for (const { socket, source, spec } of sockets) {
+    if (ipcPath(spec) === undefined) continue;
+    socket.events.on('connect', () => {
+      const problem = ipcFolderProblem(source, spec);
+      if (problem === undefined || refused) return;
       refused = true;
       log.error('endpoint folder not trusted; backend stops', { code: 'BBS_ERR_ENDPOINT_FOLDER', problem });
       refuse();
-    }
-    return problem;
-  };
-}
-
-/** Runs `guard` (see folderGuard) whenever a libzmq socket connects to one of its ipc endpoints. */
-export function guardIpcReconnects(sockets: readonly { readonly socket: Pull | XPublisher; readonly source: string; readonly spec: string }[], guard: (source: string, spec: string) => string | undefined): void {
-  for (const { socket, source, spec } of sockets) {
-    if (ipcPath(spec) === undefined) continue;
-    socket.events.on('connect', () => guard(source, spec));
+    });
   }
 }

@@ -109,6 +109,40 @@ describe('ZMTP in Node against broken and hostile peers', () => {
     expect(push.watch.events).toEqual(['refused: ZMTP version 1 (a ZeroMQ library older than 4): this endpoint speaks ZMTP 3 (libzmq 4 or later)']);
   });
 
+  it('a peer naming a megabyte-long socket type, or a mechanism of its own, is refused in a few words of ours, none of its own', async () => {
+    const push = await bound(new ZmtpPush());
+    const long = Buffer.from('X'.repeat(1_000_000), 'latin1');
+    const size = Buffer.alloc(4);
+    size.writeUInt32BE(long.length);
+    const body = Buffer.concat([Buffer.from([5]), Buffer.from('READY'), Buffer.from([11]), Buffer.from('Socket-Type'), size, long]);
+    const head = Buffer.alloc(9);
+    head[0] = 0x06; // COMMAND | LONG
+    head.writeBigUInt64BE(BigInt(body.length), 1);
+    const peer = await raw(push.lastEndpoint as string);
+    peer.write(greeting(), head, body);
+    await peer.dropped('the long-named peer dropped');
+    const odd = await raw(push.lastEndpoint as string);
+    odd.write(greeting(3, 'MINE'));
+    await odd.dropped('the peer of an unknown mechanism dropped');
+    expect(push.watch.events).toEqual(['refused: an unknown socket cannot talk to a PUSH', 'refused: security mechanism unknown: this endpoint takes NULL (no CURVE configured)']);
+  });
+
+  it('a peer announcing a frame past 64 MiB is refused with the limit, not its own size', async () => {
+    const push = await bound(new ZmtpPush());
+    const peer = await raw(push.lastEndpoint as string);
+    const head = Buffer.alloc(9);
+    head[0] = 0x02; // LONG
+    head.writeBigUInt64BE(2n ** 40n + 12345n, 1);
+    peer.write(greeting(), ready('PULL'), head);
+    await peer.dropped('the peer dropped');
+    expect(push.watch.events).toEqual(['connected', 'disconnected']);
+    const sub = await bound(new ZmtpSub());
+    const pub = await raw(sub.lastEndpoint as string);
+    pub.write(greeting(), head);
+    await pub.dropped('the peer dropped before READY');
+    expect(sub.watch.events).toEqual([`refused: a frame or message past ${64 * 1024 * 1024} bytes`]);
+  });
+
   it('a libzmq handler set up for CURVE, which hangs up at our NULL greeting, is said as refused, not dropped in silence', async () => {
     const push = await bound(new ZmtpPush());
     const keys = curveKeyPair();

@@ -43,8 +43,6 @@ export class ZmtpPeer {
     private readonly ours: string,
     private readonly peersAllowed: readonly string[],
     private readonly events: PeerEvents,
-    /** What a ZeroMQ peer hanging up mid-handshake is said as: the likely cause and its remedy, which differ by side. */
-    private readonly hungUp = HUNG_UP,
   ) {
     this.reader = new FrameReader(
       (body) => this.command(body),
@@ -148,6 +146,6 @@ export class ZmtpPeer {
     if (wasReady) this.events.gone(this);
     // libzmq hangs up without a word when our greeting does not suit it (a handler set up for CURVE
     // gets NULL): a ZeroMQ peer leaving mid-handshake is said, or nobody learns why it never came.
-    else if (this.greeted || (this.greeting !== undefined && this.greeting.length >= 10)) this.events.refused(this, this.hungUp);
+    else if (this.greeted || (this.greeting !== undefined && this.greeting.length >= 10)) this.events.refused(this, HUNG_UP);
   }
 }
