@@ -28,6 +28,8 @@ export interface BenchConfig {
   readonly callers: number;
   readonly thinkMs: number;
   readonly idleAtMenu: boolean;
+  /** Read each BBS process's RSS after a full garbage collection too, before the dial-in and at the window's end (bench/settled-rss.ts). */
+  readonly settle: boolean;
   readonly walk: WalkKind;
   readonly durationSeconds: number;
   readonly dialsPerSecond: number;
@@ -80,6 +82,7 @@ export const BENCH_FLAGS = {
   callers: { kind: 'integer', arg: 'N', min: 1, max: 25_000, defaultText: "the scenario's", help: 'simulated callers' },
   think: { kind: 'integer', arg: 'MS', min: 0, max: 600_000, defaultText: "the scenario's", help: 'mean pause before each line (0.5x to 1.5x); 0 types at once' },
   'idle-at-menu': { kind: 'boolean', help: 'callers stop typing once at the main menu' },
+  settle: { kind: 'boolean', help: "read each process of the BBS it starts after a full garbage collection too (through its inspector), before the dial-in and at the window's end; on in the idle scenario" },
   walk: {
     kind: 'string',
     arg: 'WALK',
@@ -270,6 +273,7 @@ export function parseBenchConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     callers,
     thinkMs,
     idleAtMenu: values['idle-at-menu'] || preset.idleAtMenu,
+    settle: values.settle || scenario === 'idle',
     walk: values.walk,
     durationSeconds,
     dialsPerSecond,

@@ -15,6 +15,7 @@ import { BENCH_PROCESS, cpuMicrosPerInput } from './cpu-per-input.js';
 import { hottest } from './cpu-profile.js';
 import { jsonSocketDial } from './json-socket-wire.js';
 import { runLoad } from './load-run.js';
+import { settledRss } from './settled-rss.js';
 import { sampleAll, type ProcSample, type Watched } from './proc-stats.js';
 import type { Progress } from './progress.js';
 import type { LoadReport, ProcessFigures } from './report.js';
@@ -63,6 +64,19 @@ export async function runLoadBench(config: BenchConfig, progress: Progress): Pro
 
   const watched = (): Watched[] => [...(bbs?.processes() ?? config.pids), { name: BENCH_PROCESS, pid: process.pid }];
   const before = sampleAll(watched());
+  // The BBS's processes only: the bench's own garbage is not what a caller costs.
+  const settleAll = async (): Promise<Map<number, number>> => {
+    const settled = new Map<number, number>();
+    if (!config.settle) return settled;
+    for (const { pid } of bbs?.processes() ?? config.pids) {
+      const rss = await settledRss(pid);
+      if (rss !== undefined) settled.set(pid, rss);
+    }
+    return settled;
+  };
+  if (config.settle) progress.show('reading memory after a full garbage collection...');
+  const settledBefore = await settleAll();
+  let settledEnd = new Map<number, number>();
   let windowStart = new Map<number, ProcSample>();
   let windowEnd = new Map<number, ProcSample>();
   let stoppedBy: LoadReport['stoppedBy'] = 'window';
@@ -82,7 +96,10 @@ export async function runLoadBench(config: BenchConfig, progress: Progress): Pro
       deadline: started + config.maxSeconds * 1000,
       progress,
       atWindowStart: () => (windowStart = sampleAll(watched())),
-      atWindowEnd: () => (windowEnd = sampleAll(watched())),
+      atWindowEnd: async () => {
+        windowEnd = sampleAll(watched());
+        settledEnd = await settleAll();
+      },
     });
     stoppedBy = result.stoppedBy;
   } finally {
@@ -106,6 +123,7 @@ export async function runLoadBench(config: BenchConfig, progress: Progress): Pro
       rssPerCallerBytes: atEnd === undefined ? null : Math.round(atEnd.rssBytes / callers),
       growthPerCallerBytes: atEnd === undefined || atStart === undefined ? null : Math.round((atEnd.rssBytes - atStart.rssBytes) / callers),
       cpuPercent: atEnd === undefined || cpuFrom === undefined ? null : Math.round((100 * (atEnd.cpuSeconds - cpuFrom.cpuSeconds)) / result.windowSeconds),
+      ...settledFigures(settledBefore.get(pid), settledEnd.get(pid), callers),
     };
   });
   return {
@@ -175,4 +193,10 @@ export function profiles(dir: string, since: number, names: ReadonlyMap<number, 
       const pid = Number(/(\d+)\.cpuprofile$/.exec(file)?.[1]);
       return { process: names.get(pid) ?? `pid ${pid}`, file: join(dir, file), ...hottest(join(dir, file), 12) };
     });
+}
+
+/** The RSS figures after a full garbage collection, when both readings were made. */
+function settledFigures(before: number | undefined, atEnd: number | undefined, callers: number): Pick<ProcessFigures, 'settled'> | Record<string, never> {
+  if (before === undefined || atEnd === undefined) return {};
+  return { settled: { rssBeforeBytes: before, rssBytes: atEnd, growthPerCallerBytes: Math.round((atEnd - before) / callers) } };
 }

@@ -20,7 +20,8 @@ export interface LoadOptions {
   readonly deadline: number;
   readonly progress: Progress;
   /** Called at the end of the window, callers still on the line (memory is read here). */
-  readonly atWindowEnd?: () => void;
+  /** Called as the window closes, callers still on the line; awaited before they hang up. */
+  readonly atWindowEnd?: () => unknown;
   /** Called at the start of the window. */
   readonly atWindowStart?: () => void;
 }
@@ -75,7 +76,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     stats.measuring = false;
     const windowSeconds = (performance.now() - opened) / 1000;
     const liveAtEnd = stats.live;
-    options.atWindowEnd?.();
+    await options.atWindowEnd?.();
     stage = 'hanging up';
     for (const caller of callers) caller.hangUp();
     const gone = performance.now() + 5000;

@@ -20,6 +20,8 @@ export interface ProcessFigures {
   readonly growthPerCallerBytes: number | null;
   /** CPU used over the window, in percent of one core. */
   readonly cpuPercent: number | null;
+  /** The same RSS readings each after a full garbage collection (--settle; the idle scenario). */
+  readonly settled?: { readonly rssBeforeBytes: number; readonly rssBytes: number; readonly growthPerCallerBytes: number };
 }
 
 export interface LoadReport {
@@ -68,6 +70,11 @@ export function formatReport(r: LoadReport): string {
     out.push(
       `${p.name.padEnd(12)} ${String(p.pid).padStart(7)} ${kib(p.rssBeforeBytes).padStart(12)} ${kib(p.rssBytes).padStart(12)} ${bytes(p.rssPerCallerBytes).padStart(12)} ${bytes(p.growthPerCallerBytes).padStart(15)} ${p.cpuPercent === null ? '-' : `${p.cpuPercent}%`.padStart(5)}`,
     );
+  }
+  const settled = r.processes.filter((p) => p.settled !== undefined);
+  if (settled.length > 0) {
+    out.push('after a full GC   pid   RSS before   RSS at end                growth/caller');
+    for (const p of settled) out.push(`${p.name.padEnd(12)} ${String(p.pid).padStart(7)} ${kib(p.settled?.rssBeforeBytes ?? null).padStart(12)} ${kib(p.settled?.rssBytes ?? null).padStart(12)} ${''.padStart(12)} ${bytes(p.settled?.growthPerCallerBytes ?? null).padStart(15)}`);
   }
   if (r.window.cpuMicrosPerInput !== null) out.push(row('CPU per input answered', `${int(r.window.cpuMicrosPerInput)} µs (every process above together)`));
   else if (!followsTheBbs(r.processes)) out.push(row('CPU per input answered', '- (no process of the BBS followed: --pid NAME=PID for each)'));

@@ -1,0 +1,96 @@
+/**
+ * A Node process's RSS after a full garbage collection, through its inspector: SIGUSR1 opens the
+ * inspector on 127.0.0.1:9229, HeapProfiler.collectGarbage collects, the RSS is read, and the
+ * inspector is closed again. Read before the callers dial and once they sit idle, it counts what
+ * the process keeps per caller, not the garbage a dial-in burst left for V8 to collect some time
+ * later (a reading taken without it moved by up to 12 KB a caller between runs).
+ */
+import { connect } from 'node:net';
+import WebSocket from 'ws';
+import { sampleProcess } from './proc-stats.js';
+
+const INSPECTOR_PORT = 9229;
+const OPEN_WAIT_MS = 5000;
+
+interface InspectorReply {
+  readonly id?: number;
+  readonly result?: { readonly result?: { readonly value?: unknown } };
+}
+
+/** RSS in bytes of `pid` after two full collections; undefined when its inspector cannot be used (port 9229 taken, not Node, gone). */
+export async function settledRss(pid: number): Promise<number | undefined> {
+  // Another process listening there would be the one collected (and measured): not ours to use.
+  if (await listening(INSPECTOR_PORT)) return undefined;
+  try {
+    process.kill(pid, 'SIGUSR1');
+  } catch {
+    return undefined;
+  }
+  const url = await debuggerUrl();
+  if (url === undefined) return undefined;
+  const ws = new WebSocket(url);
+  try {
+    await new Promise<void>((opened, failed) => {
+      ws.once('open', () => opened());
+      ws.once('error', failed);
+    });
+    const call = caller(ws);
+    const who = await call('Runtime.evaluate', { expression: 'process.pid', returnByValue: true });
+    if (who.result?.result?.value !== pid) return undefined;
+    // Twice: objects with finalizers or weak references held by the first are freed by the second.
+    await call('HeapProfiler.collectGarbage');
+    await call('HeapProfiler.collectGarbage');
+    const rss = sampleProcess(pid)?.rssBytes;
+    // Closed from inside, as the last thing said: nobody else may reach the process through it.
+    const closed = new Promise<void>((done) => ws.once('close', () => done()));
+    void call('Runtime.evaluate', { expression: "(() => { const inspector = require('node:inspector'); setImmediate(() => inspector.close()); })()", includeCommandLineAPI: true });
+    await closed;
+    return rss;
+  } catch {
+    return undefined;
+  } finally {
+    ws.terminate();
+  }
+}
+
+function caller(ws: WebSocket): (method: string, params?: Record<string, unknown>) => Promise<InspectorReply> {
+  let next = 0;
+  const waiting = new Map<number, (reply: InspectorReply) => void>();
+  ws.on('message', (data) => {
+    const reply = JSON.parse(String(data)) as InspectorReply;
+    if (reply.id !== undefined) waiting.get(reply.id)?.(reply);
+    if (reply.id !== undefined) waiting.delete(reply.id);
+  });
+  return (method, params = {}) =>
+    new Promise((answered) => {
+      const id = ++next;
+      waiting.set(id, answered);
+      ws.send(JSON.stringify({ id, method, params }));
+    });
+}
+
+async function debuggerUrl(): Promise<string | undefined> {
+  const giveUp = Date.now() + OPEN_WAIT_MS;
+  while (Date.now() < giveUp) {
+    try {
+      const targets = (await (await fetch(`http://127.0.0.1:${INSPECTOR_PORT}/json/list`)).json()) as { webSocketDebuggerUrl?: string }[];
+      const url = targets[0]?.webSocketDebuggerUrl;
+      if (url !== undefined) return url;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return undefined;
+}
+
+function listening(port: number): Promise<boolean> {
+  return new Promise((answer) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      answer(true);
+    });
+    socket.once('error', () => answer(false));
+  });
+}
