@@ -32,6 +32,8 @@ async function responder(ms: number): Promise<{ port: number; lines: Record<stri
     sockets.push(socket);
     socket.on('error', () => {});
     deadlines.start(socket);
+    // As the front door does: its owner ends a socket's deadline when it closes.
+    socket.on('close', () => deadlines.done(socket));
     socket.once('data', () => {
       deadlines.expect(socket, 'http');
       deadlines.requestRead(socket);

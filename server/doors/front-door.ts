@@ -36,11 +36,12 @@ export function createFrontDoor(http: HttpServer, json: JsonSocketDoorOptions, g
   const jsonSockets = new Set<Socket>();
   // Node's HTTP server tracks connections only when it listens itself, so the front door does.
   const httpSockets = new Set<Socket>();
-  // The same listeners for every socket (`this` is the socket): nothing allocated per caller.
-  function forgetJsonSocket(this: Socket): void {
+  // One close listener for every socket (`this` is the socket), for the caps, the deadline and the
+  // sets alike: nothing allocated per caller, and no third listener (see ConnectionCaps.admit).
+  function closed(this: Socket): void {
+    caps.closed(this);
+    deadlines.done(this);
     jsonSockets.delete(this);
-  }
-  function forgetHttpSocket(this: Socket): void {
     httpSockets.delete(this);
   }
   const refusals = new Refusals();
@@ -68,19 +69,18 @@ export function createFrontDoor(http: HttpServer, json: JsonSocketDoorOptions, g
     // algorithm holds the second until the caller's delayed ACK, 40 ms on Linux.
     socket.setNoDelay(true);
     socket.on('error', ignoreError);
+    socket.on('close', closed);
     deadlines.start(socket);
     socket.once('data', (first: Buffer) => {
       if (first[0] === 0x40) {
         deadlines.expect(socket, 'json');
         jsonSockets.add(socket);
-        socket.on('close', forgetJsonSocket);
         serveJsonSocket(socket, first, jsonOptions);
         return;
       }
       deadlines.expect(socket, 'http');
       // Give HTTP the bytes already read, as if it had read them itself.
       httpSockets.add(socket);
-      socket.on('close', forgetHttpSocket);
       socket.pause();
       socket.unshift(first);
       http.emit('connection', socket);

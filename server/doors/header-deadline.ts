@@ -33,8 +33,6 @@ interface Entry {
 /** Deadlines for the connections of one front port. */
 export class HeaderDeadlines {
   private readonly entries = new Map<Socket, Entry>();
-  // One listener for every socket (`this` is the socket): no closure per connection.
-  private readonly closed: (this: Socket) => void;
   private readonly stallCheckMs: number;
 
   constructor(
@@ -46,17 +44,11 @@ export class HeaderDeadlines {
   ) {
     // Looked at four times a deadline: a stalled response is reset within 1.25 deadlines of its last byte taken.
     this.stallCheckMs = Math.ceil(ms / 4);
-    const deadlines = this;
-    this.closed = function (this: Socket) {
-      deadlines.done(this);
-    };
   }
 
-  /** Starts the deadline of a connection just accepted. */
+  /** Starts the deadline of a connection just accepted; its owner calls done() when it closes. */
   start(socket: Socket): void {
     this.entries.set(socket, { timer: setTimeout(expire, this.ms, this, socket), awaited: 'first-byte', readAtStart: 0, inFlight: 0, sent: 0, sentAt: 0 });
-    // `on`, not `once`: a close comes once, and once() wraps each listener in two objects per socket.
-    socket.on('close', this.closed);
   }
 
   /** The first byte said what the connection is; the deadline runs on from the accept. */

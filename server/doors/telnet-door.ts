@@ -60,6 +60,7 @@ export function createTelnetDoor(options: TelnetDoorOptions): TelnetDoor {
   const live = new Map<Socket, TelnetConnection>();
   function forget(this: Socket): void {
     live.delete(this);
+    settings.caps?.closed(this);
   }
   const refusals = new Refusals();
   let serial = 0;
