@@ -19,8 +19,7 @@ export interface LoadOptions {
   /** When everything stops, whatever stage it is at (ms on performance.now). */
   readonly deadline: number;
   readonly progress: Progress;
-  /** Called at the end of the window, callers still on the line (memory is read here). */
-  /** Called as the window closes, callers still on the line; awaited before they hang up. */
+  /** Called as the window closes, callers still on the line (memory is read here); awaited before they hang up. */
   readonly atWindowEnd?: () => unknown;
   /** Called at the start of the window. */
   readonly atWindowStart?: () => void;
