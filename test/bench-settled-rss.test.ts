@@ -1,0 +1,54 @@
+/**
+ * The idle scenario's memory reading after a full garbage collection (bench/settled-rss.ts): a
+ * process's inspector opened, used and closed again, and the figures in the report.
+ */
+import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import type { LoadReport } from '../bench/report.js';
+import { settledRss } from '../bench/settled-rss.js';
+import { runBench } from './support/bench-run.js';
+import { untilAllGone } from './support/process-tree.js';
+
+function listening(port: number): Promise<boolean> {
+  return new Promise((answer) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      answer(true);
+    });
+    socket.once('error', () => answer(false));
+  });
+}
+
+describe('bench: memory after a full garbage collection', () => {
+  it('collects a Node process through its inspector, reads its RSS and closes the inspector again', async () => {
+    // Garbage the process made and dropped: a collection gives its pages back.
+    const script = "let junk = Array.from({ length: 300000 }, (_, i) => ({ i, s: 'x' + i })); junk = null; process.stdout.write('ready\\n'); setInterval(() => {}, 1000);";
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'ignore'] });
+    onTestFinished(async () => {
+      child.kill('SIGKILL');
+      await untilAllGone([child.pid ?? 0], 10_000);
+    });
+    await new Promise<void>((ready) => child.stdout.once('data', () => ready()));
+    expect(await listening(9229), 'another process holds the inspector port').toBe(false);
+    const rss = await settledRss(child.pid ?? 0);
+    expect(rss).toBeGreaterThan(1024 * 1024);
+    // Nobody else may reach the process through an inspector left open.
+    expect(await listening(9229)).toBe(false);
+    expect(child.exitCode).toBeNull();
+  });
+
+  it('is read in the idle scenario for every process of the BBS, before the dial-in and at the end', async () => {
+    const { code, stdout, stderr } = await runBench(['--scenario', 'idle', '--callers', '12', '--duration', '1', '--baselines', 'off', '--sessions', '20']);
+    expect(code, stderr).toBe(0);
+    expect(stdout).toContain('after a full GC');
+    const report = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as LoadReport;
+    expect(report.callers).toMatchObject({ dialled: 12, reachedMenu: 12 });
+    const proxy = report.processes.find((p) => p.name === 'proxy');
+    expect(proxy?.settled?.rssBeforeBytes).toBeGreaterThan(0);
+    expect(proxy?.settled?.rssBytes).toBeGreaterThan(0);
+    expect(report.processes.filter((p) => p.settled !== undefined).map((p) => p.name).sort()).toEqual(expect.arrayContaining(['bbs.10', 'bbs.11', 'proxy']));
+    expect(await listening(9229)).toBe(false);
+  });
+});
