@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -46,6 +46,9 @@ describe('m2bbs start', () => {
 
     const bbsProcesses = descendants(child.pid ?? 0).filter((pid) => / (proxy|handler) /.test(commandLine(pid)));
     expect(bbsProcesses).toHaveLength(3);
+    // Two malloc arenas each (server/supervised-child.ts), unless the environment said otherwise.
+    const arenas = process.env.MALLOC_ARENA_MAX ?? '2';
+    for (const pid of bbsProcesses) expect(readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0')).toContain(`MALLOC_ARENA_MAX=${arenas}`);
 
     child.kill('SIGINT');
     await byTelnet.waitFor('The BBS is going down for now.');
