@@ -84,7 +84,8 @@ async function debuggerUrl(): Promise<string | undefined> {
   return undefined;
 }
 
-function listening(port: number): Promise<boolean> {
+/** Whether something accepts connections on 127.0.0.1:`port`. */
+export function listening(port: number): Promise<boolean> {
   return new Promise((answer) => {
     const socket = connect(port, '127.0.0.1');
     socket.once('connect', () => {

@@ -3,23 +3,11 @@
  * process's inspector opened, used and closed again, and the figures in the report.
  */
 import { spawn } from 'node:child_process';
-import { connect } from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { LoadReport } from '../bench/report.js';
-import { settledRss } from '../bench/settled-rss.js';
+import { listening, settledRss } from '../bench/settled-rss.js';
 import { runBench } from './support/bench-run.js';
 import { untilAllGone } from './support/process-tree.js';
-
-function listening(port: number): Promise<boolean> {
-  return new Promise((answer) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      answer(true);
-    });
-    socket.once('error', () => answer(false));
-  });
-}
 
 describe('bench: memory after a full garbage collection', () => {
   it('collects a Node process through its inspector, reads its RSS and closes the inspector again', async () => {
