@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { curveKeyPair, Publisher, Pull, Push as ZmqPush } from 'zeromq';
+import { curveKeyPair, Pull, Push as ZmqPush } from 'zeromq';
 import { FrameReader } from '../common/zmtp/zmtp-frames.js';
 import { ZmtpPush, ZmtpSub, type PeerWatch } from '../common/zmtp/zmtp-sockets.js';
 import { openZmtpLinkSockets } from '../server/zmtp-link-sockets.js';
 import { until } from './support/process-tree.js';
+import { subscribedPublisher } from './support/subscribed-publisher.js';
 import { command, frame, greeting, RawPeer, ready } from './support/zmtp-raw-peer.js';
 
 // Peers that break ZMTP, on purpose or not, against the bound sockets of ZMTP in Node.
@@ -33,6 +34,15 @@ async function raw(endpoint: string): Promise<RawPeer> {
   return peer;
 }
 
+/** A bound PUSH and a raw PULL peer whose handshake it has counted. */
+async function pushWithRawPull(): Promise<{ push: ZmtpPush & { watch: ReturnType<typeof watched> }; peer: RawPeer }> {
+  const push = await bound(new ZmtpPush());
+  const peer = await raw(push.lastEndpoint as string);
+  peer.write(greeting(), ready('PULL'));
+  await until(() => (push.watch.events.includes('connected') ? true : undefined), 'the raw PULL peer connected');
+  return { push, peer };
+}
+
 function pullFrom(endpoint: string): Buffer[][] {
   const pull = new Pull({ linger: 0 });
   pull.connect(endpoint);
@@ -46,10 +56,7 @@ function pullFrom(endpoint: string): Buffer[][] {
 
 describe('ZMTP in Node against broken and hostile peers', () => {
   it('answers a PING with a PONG carrying its context, so a libzmq peer with ZMQ_HEARTBEAT_IVL keeps its link', async () => {
-    const push = await bound(new ZmtpPush());
-    const peer = await raw(push.lastEndpoint as string);
-    peer.write(greeting(), ready('PULL'));
-    await until(() => (push.watch.events.includes('connected') ? true : undefined), 'the raw PULL peer connected');
+    const { push, peer } = await pushWithRawPull();
     peer.write(command('PING', Buffer.from([0, 30, ...Buffer.from('ctx-1')])));
     await peer.receives(command('PONG', Buffer.from('ctx-1')), 'the PONG');
     await push.send(Buffer.from('still linked'));
@@ -58,10 +65,7 @@ describe('ZMTP in Node against broken and hostile peers', () => {
   });
 
   it('a peer sending PINGs without reading its PONGs is not answered past a bound, so the proxy does not hold them all', async () => {
-    const push = await bound(new ZmtpPush());
-    const peer = await raw(push.lastEndpoint as string);
-    peer.write(greeting(), ready('PULL'));
-    await until(() => (push.watch.events.includes('connected') ? true : undefined), 'the raw PULL peer connected');
+    const { push, peer } = await pushWithRawPull();
     peer.socket.pause();
     const ping = command('PING', Buffer.from([0, 30, ...Buffer.alloc(16, 'c')]));
     const pings = 1_000_000;
@@ -169,13 +173,7 @@ describe('ZMTP in Node against broken and hostile peers', () => {
     }
     await peer.dropped('the endless message dropped');
     expect(got).toEqual([]);
-    const pub = new Publisher({ linger: 0 });
-    pub.connect(sub.lastEndpoint as string);
-    closers.push(() => pub.close());
-    await until(async () => {
-      await pub.send('after');
-      return got.length > 0 ? true : undefined;
-    }, 'a message of a real PUB peer');
+    await subscribedPublisher(sub.lastEndpoint as string, got, 'after');
     expect(got[0]?.[0]?.toString()).toBe('after');
   });
 
@@ -192,10 +190,7 @@ describe('ZMTP in Node against broken and hostile peers', () => {
   });
 
   it('a PULL peer that stops reading is skipped past its high-water mark: the other peer gets the rest, and nothing is lost once it reads again', async () => {
-    const push = await bound(new ZmtpPush());
-    const stalled = await raw(push.lastEndpoint as string);
-    stalled.write(greeting(), ready('PULL'));
-    await until(() => (push.watch.events.includes('connected') ? true : undefined), 'the stalling peer connected');
+    const { push, peer: stalled } = await pushWithRawPull();
     stalled.socket.pause();
     const got = pullFrom(push.lastEndpoint as string);
     await until(() => (push.watch.events.length === 2 ? true : undefined), 'the reading peer connected');

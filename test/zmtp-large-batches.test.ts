@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Publisher } from 'zeromq';
 import { MAX_PARTS } from '../common/send-queue.js';
 import { ZmtpSub } from '../common/zmtp/zmtp-sockets.js';
 import { until } from './support/process-tree.js';
+import { subscribedPublisher } from './support/subscribed-publisher.js';
 
 // An m2bbs backend's replies: multipart messages of up to 256 parts from libzmq (zeromq.js), some large.
 const closers: (() => unknown)[] = [];
@@ -17,13 +17,7 @@ describe('ZMTP in Node SUB with a libzmq PUB sending reply batches', () => {
     sub.onMessage = (parts) => got.push(parts);
     await sub.bind('tcp://127.0.0.1:*');
     closers.push(() => sub.close());
-    const pub = new Publisher({ linger: 0 });
-    pub.connect(sub.lastEndpoint as string);
-    closers.push(() => pub.close());
-    await until(async () => {
-      await pub.send('probe');
-      return got.length > 0 ? true : undefined;
-    }, 'the subscription through');
+    const pub = await subscribedPublisher(sub.lastEndpoint as string, got);
     const batch = (size: number): Buffer[] => Array.from({ length: MAX_PARTS }, (_, i) => Buffer.alloc(size, i % 251));
     await pub.send(batch(1000));
     await pub.send(batch(100_000));

@@ -1,8 +1,9 @@
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Publisher, Pull, Push as ZmqPush } from 'zeromq';
+import { Pull, Push as ZmqPush } from 'zeromq';
 import { ZmtpPush, ZmtpSub, type PeerWatch } from '../common/zmtp/zmtp-sockets.js';
 import { until } from './support/process-tree.js';
+import { subscribedPublisher } from './support/subscribed-publisher.js';
 
 // ZMTP in Node against libzmq itself (zeromq.js): the peers every Mongrel2 handler and m2bbs backend are.
 const closers: (() => unknown)[] = [];
@@ -77,15 +78,7 @@ describe('ZMTP in Node, bound, with libzmq peers', () => {
     sub.onMessage = (parts) => got.push(parts);
     await sub.bind('tcp://127.0.0.1:*');
     closers.push(() => sub.close());
-    const pub = new Publisher();
-    pub.linger = 0;
-    pub.connect(sub.lastEndpoint as string);
-    closers.push(() => pub.close());
-    // PUB drops what it sends before the subscription reaches it: send until one arrives.
-    await until(async () => {
-      await pub.send('probe');
-      return got.length > 0 ? true : undefined;
-    }, 'a message through the subscription');
+    const pub = await subscribedPublisher(sub.lastEndpoint as string, got);
     await pub.send([Buffer.from('reply one'), Buffer.alloc(300, 'y')]);
     await until(() => (got.some((parts) => parts.length === 2) ? true : undefined), 'the multipart message');
     expect(got.find((parts) => parts.length === 2)?.map((p) => p.length)).toEqual([9, 300]);
