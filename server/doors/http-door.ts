@@ -4,8 +4,8 @@
  * files and `/directory` as much as the WebSocket, must name a host the BBS serves.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
 import type { Logger } from '../../common/log.js';
 import type { ConnectionCaps } from '../connection-caps.js';
 import type { Switchboard } from '../line.js';
@@ -15,6 +15,9 @@ import { hostName, servesHost } from './served-hosts.js';
 import { sendBody } from './send-body.js';
 import { loadStaticFiles } from './static-files.js';
 import { notice, serveWebSocket } from './websocket-door.js';
+import { handshakeAccept, handshakeRefusal } from './websocket-handshake.js';
+import { PageSocket } from './page-socket.js';
+import { CLOSE_GOING_AWAY } from './websocket-frames.js';
 import type { ErrorCode } from '../../common/errors.js';
 import { clampColumns } from '../../common/terminal-columns.js';
 
@@ -51,7 +54,8 @@ const SECURITY_HEADERS = {
 export function createHttpDoor(options: HttpDoorOptions): HttpDoor {
   const files = loadStaticFiles();
   const log = options.log.child({ door: 'http' });
-  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes ?? 64 * 1024 });
+  const maxPayload = options.maxMessageBytes ?? 64 * 1024;
+  const pages = new Set<PageSocket>();
   const hosts = new Set((options.hosts ?? []).map(hostName));
   // A rebinding page can send requests in a loop: one line per address a minute, with a count.
   const refusals = options.refusals ?? createRefusalLog(log);
@@ -97,8 +101,9 @@ export function createHttpDoor(options: HttpDoorOptions): HttpDoor {
     else socket.destroy();
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const refuse = (status: string, text = ''): void => {
-      socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
+    const refuse = (status: string, text = '', headers: Readonly<Record<string, string>> = {}): void => {
+      const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+      socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n${extra}Content-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
     };
     if (foreignHost(req)) return refuse('421 Misdirected Request', NOT_OUR_HOST);
     const url = requestUrl(req);
@@ -107,17 +112,21 @@ export function createHttpDoor(options: HttpDoorOptions): HttpDoor {
     if (url.pathname !== '/ws') return refuse('404 Not Found');
     if (!sameOrigin(req)) return refuse('403 Forbidden');
     if (!options.switchboard.knows(route)) return refuse('404 Not Found');
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      serveWebSocket(ws, req.socket.remoteAddress ?? 'unknown', route, pageOptions, req.socket, clampColumns(url.searchParams.get('cols') ?? undefined));
-    });
+    const refusal = handshakeRefusal(req);
+    if (refusal !== undefined) return refuse(refusal.status, refusal.text, refusal.headers);
+    // The page gave up (sent its FIN) while the request was read: nobody to answer.
+    if (!socket.readable || !socket.writable) return void socket.destroy();
+    socket.write(handshakeAccept(req.headers['sec-websocket-key']!));
+    const page = new PageSocket(socket as Socket, maxPayload, head, pages);
+    serveWebSocket(page, req.socket.remoteAddress ?? 'unknown', route, pageOptions, req.socket, clampColumns(url.searchParams.get('cols') ?? undefined));
   });
 
   return {
     server,
     closeAll(message) {
-      for (const ws of wss.clients) {
-        ws.send(notice(message));
-        ws.close(1001, 'going away');
+      for (const page of pages) {
+        page.send(notice(message));
+        page.close(CLOSE_GOING_AWAY, 'going away');
       }
     },
   };

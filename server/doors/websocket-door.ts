@@ -4,7 +4,8 @@
  */
 import { encodeBbsMessage } from '../../common/bbs-messages.js';
 import { isUtf8 } from 'node:buffer';
-import type { RawData, WebSocket } from 'ws';
+import type { PageSocket, PageSocketOwner } from './page-socket.js';
+import { CLOSE_GOING_AWAY, CLOSE_INVALID_DATA, CLOSE_NORMAL, CLOSE_POLICY, CLOSE_UNSUPPORTED_DATA } from './websocket-frames.js';
 import type { Logger } from '../../common/log.js';
 import type { Socket } from 'node:net';
 import type { ConnectionCaps } from '../connection-caps.js';
@@ -36,45 +37,30 @@ export function notice(msg: string): string {
  * Serves one accepted WebSocket on `route`; `socket` is its TCP connection, as the caps count it.
  * `columns` is the page's terminal width when it called (`/ws?cols=N`); `{"type":"size","cols":N}` changes it.
  */
-export function serveWebSocket(ws: WebSocket, remoteAddr: string, route: string, options: WebSocketDoorOptions, socket?: Socket, columns?: number): void {
+export function serveWebSocket(ws: PageSocket, remoteAddr: string, route: string, options: WebSocketDoorOptions, socket?: Socket, columns?: number): void {
   const page = new PageConnection(ws, remoteAddr, options, options.output ?? createOutputLimit(), socket);
   page.width = clampColumns(columns);
+  ws.listen(page);
   const dialled = options.switchboard.dial(page, { door: 'websocket', remoteAddr, route });
   if (!dialled.ok) {
     ws.send(notice(dialled.message));
-    ws.close(1013, dialled.reason);
+    ws.close(CLOSE_TRY_AGAIN_LATER, dialled.reason);
     return;
   }
   page.call = dialled.call;
-  PAGES.set(ws, page);
-  ws.on('message', onMessage);
-  ws.on('close', onClose);
-  ws.on('error', onError);
   page.call.sendLine('connect');
 }
 
-// The same three listeners for every socket (`this` is the socket): no closures per caller.
-const PAGES = new WeakMap<WebSocket, PageConnection>();
+/** The close code for a busy BBS (IANA's registry: "Try Again Later"). */
+const CLOSE_TRY_AGAIN_LATER = 1013;
 
-function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
-  PAGES.get(this)?.receive(data, isBinary);
-}
-
-function onClose(this: WebSocket): void {
-  PAGES.get(this)?.call?.leave();
-}
-
-function terminate(ws: WebSocket): void {
+function terminate(ws: PageSocket): void {
   ws.terminate();
-}
-
-function onError(this: WebSocket, error: Error): void {
-  PAGES.get(this)?.log('debug', 'websocket error', { error: error.message });
 }
 
 // One per page caller, kept for the whole call: a class, so its methods are shared rather than
 // closures per connection (run through tsx, a named closure also carries its own property table).
-class PageConnection implements Line {
+class PageConnection implements Line, PageSocketOwner {
   call: Call | undefined;
   /** The page terminal's width in columns, as the page last said; undefined until it does. */
   width: number | undefined;
@@ -82,7 +68,7 @@ class PageConnection implements Line {
   private overflowed = false;
 
   constructor(
-    private readonly ws: WebSocket,
+    private readonly ws: PageSocket,
     private readonly remoteAddr: string,
     private readonly options: WebSocketDoorOptions,
     private readonly output: OutputLimit,
@@ -113,7 +99,7 @@ class PageConnection implements Line {
   }
 
   hangUp(): void {
-    this.ws.close(1000, 'bye');
+    this.ws.close(CLOSE_NORMAL, 'bye');
   }
 
   notice(text: string): void {
@@ -123,7 +109,7 @@ class PageConnection implements Line {
   // The page shows NO CARRIER on any close and offers a redial.
   dropped(text: string): void {
     this.send(notice(text));
-    this.ws.close(1001, 'line dropped');
+    this.ws.close(CLOSE_GOING_AWAY, 'line dropped');
   }
 
   private send(data: string | Buffer): void {
@@ -157,20 +143,28 @@ class PageConnection implements Line {
     // Their closing handshake must be read for the close to finish; what they type goes nowhere now.
     if (this.paused) this.ws.resume();
     this.ws.send(notice(NOT_READING));
-    this.ws.close(1008, 'not reading');
+    this.ws.close(CLOSE_POLICY, 'not reading');
     this.call?.leave();
     setTimeout(terminate, OVERFLOW_LINGER_MS, this.ws).unref();
   }
 
-  receive(data: RawData, isBinary: boolean): void {
-    // ws hands over what it had stopped reading once the socket closes: nobody is there to answer.
-    if (this.ws.readyState !== this.ws.OPEN) return;
-    if (isBinary) return this.refuse(1003, 'Binary messages are not accepted');
+  closed(): void {
+    this.call?.leave();
+  }
+
+  failed(why: string): void {
+    this.log('debug', 'websocket error', { error: why });
+  }
+
+  received(data: Buffer, isBinary: boolean): void {
+    // What was read after the line closed has nobody to answer it.
+    if (!this.ws.open) return;
+    if (isBinary) return this.refuse(CLOSE_UNSUPPORTED_DATA, 'Binary messages are not accepted');
     let message: unknown;
     try {
       message = JSON.parse(data.toString());
     } catch {
-      return this.refuse(1007, 'That message was not JSON');
+      return this.refuse(CLOSE_INVALID_DATA, 'That message was not JSON');
     }
     const { type, msg } = (typeof message === 'object' && message !== null ? message : {}) as { type?: unknown; msg?: unknown };
     if (type === 'ping') return;
@@ -179,7 +173,7 @@ class PageConnection implements Line {
       this.width = clampColumns((message as { cols?: unknown }).cols) ?? this.width;
       return;
     }
-    if (type !== 'msg' || typeof msg !== 'string') return this.refuse(1007, 'Expected {"type":"msg","msg":"a line"}');
+    if (type !== 'msg' || typeof msg !== 'string') return this.refuse(CLOSE_INVALID_DATA, 'Expected {"type":"msg","msg":"a line"}');
     this.call?.sendLine(msg);
   }
 

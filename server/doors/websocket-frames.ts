@@ -1,0 +1,175 @@
+/**
+ * RFC 6455 frames as a server reads and writes them: a reader that takes a client's bytes in
+ * whatever pieces TCP delivers and hands back whole, unmasked frames, and the encoder for the
+ * server's own (unmasked) frames. No extensions are negotiated, so any RSV bit is an error.
+ */
+
+export const OP_CONTINUATION = 0x0;
+export const OP_TEXT = 0x1;
+export const OP_BINARY = 0x2;
+export const OP_CLOSE = 0x8;
+export const OP_PING = 0x9;
+export const OP_PONG = 0xa;
+
+/** Close codes (RFC 6455 7.4.1) the server sends. */
+export const CLOSE_NORMAL = 1000;
+export const CLOSE_GOING_AWAY = 1001;
+export const CLOSE_PROTOCOL_ERROR = 1002;
+export const CLOSE_UNSUPPORTED_DATA = 1003;
+export const CLOSE_INVALID_DATA = 1007;
+export const CLOSE_POLICY = 1008;
+export const CLOSE_TOO_BIG = 1009;
+
+export interface Frame {
+  readonly fin: boolean;
+  readonly opcode: number;
+  readonly payload: Buffer;
+}
+
+/** A frame the server must refuse: the close code to answer with, and why (for the log). */
+export interface FrameError {
+  readonly code: number;
+  readonly why: string;
+}
+
+/** The most header a client frame has: 2 bytes, 8 of extended length, 4 of mask. */
+const MAX_HEADER = 14;
+
+/**
+ * Collects a client's bytes and cuts them into frames. Pieces are kept as they came and joined
+ * once per frame, so a client sending one byte at a time costs no more copying than one sending
+ * the frame whole; what is held never exceeds one frame of at most `maxPayload` bytes.
+ */
+export class FrameReader {
+  private pieces: Buffer[] | undefined;
+  private held = 0;
+
+  constructor(private readonly maxPayload: number) {}
+
+  push(piece: Buffer): void {
+    if (piece.length === 0) return;
+    if (this.pieces === undefined) this.pieces = [piece];
+    else this.pieces.push(piece);
+    this.held += piece.length;
+  }
+
+  /** The next whole frame, undefined until its last byte has come, or what is wrong with it. */
+  next(): Frame | FrameError | undefined {
+    if (this.held < 2) return undefined;
+    const head = this.peek(Math.min(MAX_HEADER, this.held));
+    const b0 = head[0]!;
+    const b1 = head[1]!;
+    const fin = (b0 & 0x80) !== 0;
+    const opcode = b0 & 0x0f;
+    if ((b0 & 0x70) !== 0) return { code: CLOSE_PROTOCOL_ERROR, why: 'reserved bits set without an extension' };
+    if (!isKnownOpcode(opcode)) return { code: CLOSE_PROTOCOL_ERROR, why: `unknown opcode ${opcode}` };
+    const control = opcode >= OP_CLOSE;
+    let length = b1 & 0x7f;
+    if (control && !fin) return { code: CLOSE_PROTOCOL_ERROR, why: 'fragmented control frame' };
+    if (control && length > 125) return { code: CLOSE_PROTOCOL_ERROR, why: 'control frame longer than 125 bytes' };
+    if ((b1 & 0x80) === 0) return { code: CLOSE_PROTOCOL_ERROR, why: 'unmasked frame from a client' };
+    let offset = 2;
+    if (length === 126) {
+      if (head.length < 4) return undefined;
+      length = head.readUInt16BE(2);
+      offset = 4;
+    } else if (length === 127) {
+      if (head.length < 10) return undefined;
+      const high = head.readUInt32BE(2);
+      if ((high & 0x80000000) !== 0) return { code: CLOSE_PROTOCOL_ERROR, why: 'frame length with its top bit set' };
+      // Anything past 32 bits is past any payload the door accepts.
+      length = high > 0 ? Number.MAX_SAFE_INTEGER : head.readUInt32BE(6);
+      offset = 10;
+    }
+    if (length > this.maxPayload) return { code: CLOSE_TOO_BIG, why: `frame of ${length} bytes, more than ${this.maxPayload}` };
+    const frameLength = offset + 4 + length;
+    if (this.held < frameLength) return undefined;
+    const bytes = this.take(frameLength);
+    const payload = bytes.subarray(offset + 4);
+    unmask(payload, bytes, offset);
+    return { fin, opcode, payload };
+  }
+
+  /** The first `count` bytes held, copied only when they span pieces. */
+  private peek(count: number): Buffer {
+    const pieces = this.pieces!;
+    const first = pieces[0]!;
+    if (first.length >= count) return first;
+    const head = Buffer.allocUnsafe(count);
+    let filled = 0;
+    for (const piece of pieces) {
+      filled += piece.copy(head, filled, 0, Math.min(piece.length, count - filled));
+      if (filled === count) break;
+    }
+    return head;
+  }
+
+  /** Removes and returns the first `count` bytes held, as one buffer of their own. */
+  private take(count: number): Buffer {
+    const pieces = this.pieces!;
+    const taken = Buffer.allocUnsafe(count);
+    let filled = 0;
+    while (filled < count) {
+      const piece = pieces[0]!;
+      const wanted = count - filled;
+      if (piece.length <= wanted) {
+        piece.copy(taken, filled);
+        filled += piece.length;
+        pieces.shift();
+      } else {
+        piece.copy(taken, filled, 0, wanted);
+        filled += wanted;
+        pieces[0] = piece.subarray(wanted);
+      }
+    }
+    this.held -= count;
+    // An idle caller holds no array.
+    if (pieces.length === 0) this.pieces = undefined;
+    return taken;
+  }
+}
+
+function isKnownOpcode(opcode: number): boolean {
+  return opcode <= OP_BINARY || (opcode >= OP_CLOSE && opcode <= OP_PONG);
+}
+
+// The mask is the 4 bytes at `at` in `frame`; the payload is unmasked in place.
+function unmask(payload: Buffer, frame: Buffer, at: number): void {
+  const mask = frame.subarray(at, at + 4);
+  for (let i = 0; i < payload.length; i += 1) payload[i] = payload[i]! ^ mask[i & 3]!;
+}
+
+/** A close code a peer may send (RFC 6455 7.4; 1005 and 1006 are never sent, 1004 is reserved). */
+export function isValidCloseCode(code: number): boolean {
+  return (code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006) || (code >= 3000 && code <= 4999);
+}
+
+/** One server frame (never masked, always final) carrying `data`: a string goes as its UTF-8. */
+export function encodeFrame(opcode: number, data: string | Buffer): Buffer {
+  const length = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+  const header = length < 126 ? 2 : length < 0x10000 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(header + length);
+  frame[0] = 0x80 | opcode;
+  if (header === 2) frame[1] = length;
+  else if (header === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeUInt32BE(Math.floor(length / 0x100000000), 2);
+    frame.writeUInt32BE(length >>> 0, 6);
+  }
+  if (typeof data === 'string') frame.write(data, header, 'utf8');
+  else data.copy(frame, header);
+  return frame;
+}
+
+/** A close frame's payload: the code, then the reason cut to fit a control frame's 125 bytes. */
+export function closePayload(code: number, reason: string): Buffer {
+  let text = Buffer.from(reason);
+  if (text.length > 123) text = Buffer.from(text.subarray(0, 123).toString('utf8').replace(/\uFFFD$/u, ''));
+  const payload = Buffer.allocUnsafe(2 + text.length);
+  payload.writeUInt16BE(code, 0);
+  text.copy(payload, 2);
+  return payload;
+}
