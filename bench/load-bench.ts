@@ -15,7 +15,7 @@ import { BENCH_PROCESS, cpuMicrosPerInput } from './cpu-per-input.js';
 import { hottest } from './cpu-profile.js';
 import { jsonSocketDial } from './json-socket-wire.js';
 import { runLoad } from './load-run.js';
-import { settledRss } from './settled-rss.js';
+import { settledMemory, type SettledMemory } from './settled-rss.js';
 import { sampleAll, type ProcSample, type Watched } from './proc-stats.js';
 import type { Progress } from './progress.js';
 import type { LoadReport, ProcessFigures } from './report.js';
@@ -65,18 +65,18 @@ export async function runLoadBench(config: BenchConfig, progress: Progress): Pro
   const watched = (): Watched[] => [...(bbs?.processes() ?? config.pids), { name: BENCH_PROCESS, pid: process.pid }];
   const before = sampleAll(watched());
   // The BBS's processes only: the bench's own garbage is not what a caller costs.
-  const settleAll = async (): Promise<Map<number, number>> => {
-    const settled = new Map<number, number>();
+  const settleAll = async (): Promise<Map<number, SettledMemory>> => {
+    const settled = new Map<number, SettledMemory>();
     if (!config.settle) return settled;
     for (const { pid } of bbs?.processes() ?? config.pids) {
-      const rss = await settledRss(pid);
-      if (rss !== undefined) settled.set(pid, rss);
+      const memory = await settledMemory(pid);
+      if (memory !== undefined) settled.set(pid, memory);
     }
     return settled;
   };
   if (config.settle) progress.show('reading memory after a full garbage collection...');
   const settledBefore = await settleAll();
-  let settledEnd = new Map<number, number>();
+  let settledEnd = new Map<number, SettledMemory>();
   let windowStart = new Map<number, ProcSample>();
   let windowEnd = new Map<number, ProcSample>();
   let stoppedBy: LoadReport['stoppedBy'] = 'window';
@@ -195,8 +195,15 @@ export function profiles(dir: string, since: number, names: ReadonlyMap<number, 
     });
 }
 
-/** The RSS figures after a full garbage collection, when both readings were made. */
-function settledFigures(before: number | undefined, atEnd: number | undefined, callers: number): Pick<ProcessFigures, 'settled'> | Record<string, never> {
+/** The memory figures after a full garbage collection, when both readings were made. */
+function settledFigures(before: SettledMemory | undefined, atEnd: SettledMemory | undefined, callers: number): Pick<ProcessFigures, 'settled'> | Record<string, never> {
   if (before === undefined || atEnd === undefined) return {};
-  return { settled: { rssBeforeBytes: before, rssBytes: atEnd, growthPerCallerBytes: Math.round((atEnd - before) / callers) } };
+  return {
+    settled: {
+      rssBeforeBytes: before.rssBytes,
+      rssBytes: atEnd.rssBytes,
+      growthPerCallerBytes: Math.round((atEnd.rssBytes - before.rssBytes) / callers),
+      heapGrowthPerCallerBytes: Math.round((atEnd.heapUsedBytes - before.heapUsedBytes) / callers),
+    },
+  };
 }

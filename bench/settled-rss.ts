@@ -1,7 +1,7 @@
 /**
- * A Node process's RSS after a full garbage collection, through its inspector: SIGUSR1 opens the
- * inspector on 127.0.0.1:9229, HeapProfiler.collectGarbage collects, the RSS is read, and the
- * inspector is closed again. Read before the callers dial and once they sit idle, it counts what
+ * A Node process's RSS and live JS heap after a full garbage collection, through its inspector:
+ * SIGUSR1 opens the inspector on 127.0.0.1:9229, HeapProfiler.collectGarbage collects, the RSS and
+ * `process.memoryUsage().heapUsed` are read, and the inspector is closed again. Read before the callers dial and once they sit idle, it counts what
  * the process keeps per caller, not the garbage a dial-in burst left for V8 to collect some time
  * later (a reading taken without it moved by up to 12 KB a caller between runs).
  */
@@ -17,8 +17,14 @@ interface InspectorReply {
   readonly result?: { readonly result?: { readonly value?: unknown } };
 }
 
-/** RSS in bytes of `pid` after two full collections; undefined when its inspector cannot be used (port 9229 taken, not Node, gone). */
-export async function settledRss(pid: number): Promise<number | undefined> {
+/** A process's memory after two full collections: its RSS, and the part of it V8's heap holds live. */
+export interface SettledMemory {
+  readonly rssBytes: number;
+  readonly heapUsedBytes: number;
+}
+
+/** The memory of `pid` after two full collections; undefined when its inspector cannot be used (port 9229 taken, not Node, gone). */
+export async function settledMemory(pid: number): Promise<SettledMemory | undefined> {
   // Another process listening there would be the one collected (and measured): not ours to use.
   if (await listening(INSPECTOR_PORT)) return undefined;
   try {
@@ -40,12 +46,14 @@ export async function settledRss(pid: number): Promise<number | undefined> {
     // Twice: objects with finalizers or weak references held by the first are freed by the second.
     await call('HeapProfiler.collectGarbage');
     await call('HeapProfiler.collectGarbage');
-    const rss = sampleProcess(pid)?.rssBytes;
+    const rssBytes = sampleProcess(pid)?.rssBytes;
+    const heap = await call('Runtime.evaluate', { expression: 'process.memoryUsage().heapUsed', returnByValue: true });
+    const heapUsedBytes = heap.result?.result?.value;
     // Closed from inside, as the last thing said: nobody else may reach the process through it.
     const closed = new Promise<void>((done) => ws.once('close', () => done()));
     void call('Runtime.evaluate', { expression: "(() => { const inspector = require('node:inspector'); setImmediate(() => inspector.close()); })()", includeCommandLineAPI: true });
     await closed;
-    return rss;
+    return rssBytes === undefined || typeof heapUsedBytes !== 'number' ? undefined : { rssBytes, heapUsedBytes };
   } catch {
     return undefined;
   } finally {

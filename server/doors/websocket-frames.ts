@@ -36,25 +36,42 @@ export interface FrameError {
 const MAX_HEADER = 14;
 
 /**
- * Collects a client's bytes and cuts them into frames. Pieces are kept as they came and joined
- * once per frame, so a client sending one byte at a time costs no more copying than one sending
- * the frame whole; what is held never exceeds one frame of at most `maxPayload` bytes.
+ * Collects a client's bytes and cuts them into frames. Once a frame's header is read, the rest
+ * of it is copied into one buffer of its size as it comes: a client sending a byte at a time
+ * costs no more memory or copying than one sending the frame whole, and what is held never
+ * exceeds one frame of at most `maxPayload` bytes and the piece that ended it.
  */
 export class FrameReader {
+  /** Bytes held that no frame being filled has taken (a header not yet whole, the next frames). */
   private pieces: Buffer[] | undefined;
   private held = 0;
+  /** A frame whose header was read, being filled; `filled` bytes of it have come. */
+  private partial: Buffer | undefined;
+  private filled = 0;
 
   constructor(private readonly maxPayload: number) {}
 
   push(piece: Buffer): void {
-    if (piece.length === 0) return;
-    if (this.pieces === undefined) this.pieces = [piece];
-    else this.pieces.push(piece);
-    this.held += piece.length;
+    let rest = piece;
+    if (this.partial !== undefined) {
+      const copied = rest.copy(this.partial, this.filled, 0, Math.min(rest.length, this.partial.length - this.filled));
+      this.filled += copied;
+      rest = rest.subarray(copied);
+    }
+    if (rest.length === 0) return;
+    if (this.pieces === undefined) this.pieces = [rest];
+    else this.pieces.push(rest);
+    this.held += rest.length;
   }
 
   /** The next whole frame, undefined until its last byte has come, or what is wrong with it. */
   next(): Frame | FrameError | undefined {
+    if (this.partial !== undefined) {
+      if (this.filled < this.partial.length) return undefined;
+      const bytes = this.partial;
+      this.partial = undefined;
+      return unmasked(bytes);
+    }
     if (this.held < 2) return undefined;
     const head = this.peek(Math.min(MAX_HEADER, this.held));
     const b0 = head[0]!;
@@ -68,26 +85,22 @@ export class FrameReader {
     if (control && !fin) return { code: CLOSE_PROTOCOL_ERROR, why: 'fragmented control frame' };
     if (control && length > 125) return { code: CLOSE_PROTOCOL_ERROR, why: 'control frame longer than 125 bytes' };
     if ((b1 & 0x80) === 0) return { code: CLOSE_PROTOCOL_ERROR, why: 'unmasked frame from a client' };
-    let offset = 2;
-    if (length === 126) {
-      if (head.length < 4) return undefined;
-      length = head.readUInt16BE(2);
-      offset = 4;
-    } else if (length === 127) {
-      if (head.length < 10) return undefined;
+    const offset = headerLength(b1);
+    if (head.length < offset) return undefined;
+    if (length === 126) length = head.readUInt16BE(2);
+    else if (length === 127) {
       const high = head.readUInt32BE(2);
       if ((high & 0x80000000) !== 0) return { code: CLOSE_PROTOCOL_ERROR, why: 'frame length with its top bit set' };
       // Anything past 32 bits is past any payload the door accepts.
       length = high > 0 ? Number.MAX_SAFE_INTEGER : head.readUInt32BE(6);
-      offset = 10;
     }
     if (length > this.maxPayload) return { code: CLOSE_TOO_BIG, why: `frame of ${length} bytes, more than ${this.maxPayload}` };
     const frameLength = offset + 4 + length;
-    if (this.held < frameLength) return undefined;
-    const bytes = this.take(frameLength);
-    const payload = bytes.subarray(offset + 4);
-    unmask(payload, bytes, offset);
-    return { fin, opcode, payload };
+    if (this.held >= frameLength) return unmasked(this.take(frameLength));
+    // Not all here: what has come goes into a buffer of the frame's size, the rest as it comes.
+    this.filled = this.held;
+    this.partial = this.take(this.held, frameLength);
+    return undefined;
   }
 
   /** The first `count` bytes held, copied only when they span pieces. */
@@ -104,29 +117,45 @@ export class FrameReader {
     return head;
   }
 
-  /** Removes and returns the first `count` bytes held, as one buffer of their own. */
-  private take(count: number): Buffer {
+  /** Removes the first `count` bytes held and returns them at the start of a buffer of `size` bytes. */
+  private take(count: number, size = count): Buffer {
     const pieces = this.pieces!;
-    const taken = Buffer.allocUnsafe(count);
+    const taken = Buffer.allocUnsafe(size);
     let filled = 0;
+    let used = 0;
     while (filled < count) {
-      const piece = pieces[0]!;
+      const piece = pieces[used]!;
       const wanted = count - filled;
       if (piece.length <= wanted) {
         piece.copy(taken, filled);
         filled += piece.length;
-        pieces.shift();
+        used += 1;
       } else {
         piece.copy(taken, filled, 0, wanted);
         filled += wanted;
-        pieces[0] = piece.subarray(wanted);
+        pieces[used] = piece.subarray(wanted);
       }
     }
+    pieces.splice(0, used);
     this.held -= count;
     // An idle caller holds no array.
     if (pieces.length === 0) this.pieces = undefined;
     return taken;
   }
+}
+
+/** A frame's header length before its mask, from its second byte. */
+function headerLength(b1: number): number {
+  const length = b1 & 0x7f;
+  return length === 126 ? 4 : length === 127 ? 10 : 2;
+}
+
+/** The frame whose bytes (checked, whole) are `bytes`, its payload unmasked in place. */
+function unmasked(bytes: Buffer): Frame {
+  const offset = headerLength(bytes[1]!);
+  const payload = bytes.subarray(offset + 4);
+  unmask(payload, bytes, offset);
+  return { fin: (bytes[0]! & 0x80) !== 0, opcode: bytes[0]! & 0x0f, payload };
 }
 
 function isKnownOpcode(opcode: number): boolean {
