@@ -4,6 +4,7 @@
  * and each broken rule closes the line with the code that says which.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { rawExchange } from './support/json-socket-client.js';
 import { wsFrame, type WsFrameSpec } from './support/fuzz-websocket-inputs.js';
 import { RawWebSocket } from './support/raw-websocket.js';
@@ -61,7 +62,7 @@ describe('the WebSocket door speaking RFC 6455 itself', () => {
     ['a new message inside a fragmented one', [{ opcode: 1, fin: false, payload: Buffer.from('{') }, { opcode: 1, payload: line('x') }], 1002],
     ['text that is not UTF-8', [{ opcode: 1, payload: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]) }], 1007],
     ['a frame claiming 2^40 bytes (no payload sent)', [{ opcode: 1, payload: Buffer.alloc(0), claimedLength: 2n ** 40n }], 1009],
-    ['a message in 65 fragments', [{ opcode: 1, fin: false, payload: Buffer.from('{') }, ...Array.from({ length: 64 }, () => ({ opcode: 0, fin: false, payload: Buffer.from(' ') }))], 1009],
+    ['a message in 65 fragments (empty ones count too)', [{ opcode: 1, fin: false, payload: Buffer.from('{') }, ...Array.from({ length: 64 }, () => ({ opcode: 0, fin: false, payload: Buffer.alloc(0) }))], 1009],
     ['a close of one byte', [{ opcode: 8, payload: Buffer.from([3]) }], 1002],
     ['a close with code 1005 (never sent on the wire)', [{ opcode: 8, payload: closeBody(1005) }], 1002],
   ];
@@ -90,5 +91,18 @@ describe('the WebSocket door speaking RFC 6455 itself', () => {
     const caller = await WsCaller.open(bbs.frontPort);
     expect((await caller.untilPrompt()).texts[0]).toBe('ATDT @bbs.10 ... CONNECT');
     caller.ws.close();
+  });
+
+  it('takes the first subprotocol a client offers, as browsers require of a server that answers', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${bbs.frontPort}/ws`, ['bbs', 'chat']);
+    await new Promise((opened, failed) => {
+      ws.once('open', opened);
+      ws.once('error', failed);
+    });
+    expect(ws.protocol).toBe('bbs');
+    ws.close();
+    expect(await rawExchange(bbs.frontPort, 'GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: a b\r\n\r\n')).toMatch(
+      /^HTTP\/1\.1 400 Bad Request\r\n[^]*Invalid Sec-WebSocket-Protocol/,
+    );
   });
 });

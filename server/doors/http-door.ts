@@ -15,7 +15,7 @@ import { hostName, servesHost } from './served-hosts.js';
 import { sendBody } from './send-body.js';
 import { loadStaticFiles } from './static-files.js';
 import { notice, serveWebSocket } from './websocket-door.js';
-import { handshakeAccept, handshakeRefusal } from './websocket-handshake.js';
+import { answerHandshake } from './websocket-handshake.js';
 import { PageSocket } from './page-socket.js';
 import { CLOSE_GOING_AWAY } from './websocket-frames.js';
 import type { ErrorCode } from '../../common/errors.js';
@@ -112,11 +112,11 @@ export function createHttpDoor(options: HttpDoorOptions): HttpDoor {
     if (url.pathname !== '/ws') return refuse('404 Not Found');
     if (!sameOrigin(req)) return refuse('403 Forbidden');
     if (!options.switchboard.knows(route)) return refuse('404 Not Found');
-    const refusal = handshakeRefusal(req);
-    if (refusal !== undefined) return refuse(refusal.status, refusal.text, refusal.headers);
+    const handshake = answerHandshake(req);
+    if ('refusal' in handshake) return refuse(handshake.refusal.status, handshake.refusal.text, handshake.refusal.headers);
     // The page gave up (sent its FIN) while the request was read: nobody to answer.
     if (!socket.readable || !socket.writable) return void socket.destroy();
-    socket.write(handshakeAccept(req.headers['sec-websocket-key']!));
+    socket.write(handshake.accept);
     const page = new PageSocket(socket as Socket, maxPayload, head, pages);
     serveWebSocket(page, req.socket.remoteAddress ?? 'unknown', route, pageOptions, req.socket, clampColumns(url.searchParams.get('cols') ?? undefined));
   });

@@ -34,6 +34,8 @@ export class PageSocket {
   private owner: PageSocketOwner | undefined;
   private readonly reader: FrameReader;
   private fragments: Buffer[] | undefined;
+  /** Frames of the message being gathered, empty ones too. */
+  private fragmentFrames = 0;
   private fragmentBytes = 0;
   private fragmentsBinary = false;
   private closeSent = false;
@@ -135,6 +137,7 @@ export class PageSocket {
       if (this.fragments !== undefined) return this.fail(CLOSE_PROTOCOL_ERROR, 'a new message before the last one ended');
       if (fin) return this.message(payload, opcode === OP_BINARY);
       this.fragments = payload.length === 0 ? [] : [payload];
+      this.fragmentFrames = 1;
       this.fragmentBytes = payload.length;
       this.fragmentsBinary = opcode === OP_BINARY;
       return;
@@ -153,7 +156,8 @@ export class PageSocket {
     this.fragmentBytes += payload.length;
     if (this.fragmentBytes > this.maxPayload) return this.fail(CLOSE_TOO_BIG, `message of more than ${this.maxPayload} bytes`);
     if (payload.length > 0) fragments.push(payload);
-    if (!fin && fragments.length >= MAX_FRAGMENTS) return this.fail(CLOSE_TOO_BIG, `message in more than ${MAX_FRAGMENTS} fragments`);
+    this.fragmentFrames += 1;
+    if (!fin && this.fragmentFrames >= MAX_FRAGMENTS) return this.fail(CLOSE_TOO_BIG, `message in more than ${MAX_FRAGMENTS} fragments`);
     if (!fin) return;
     this.fragments = undefined;
     this.message(Buffer.concat(fragments, this.fragmentBytes), this.fragmentsBinary);

@@ -152,8 +152,10 @@ class PageConnection implements Line, PageSocketOwner {
     this.call?.leave();
   }
 
+  // The socket is closing: the call ends now, not when the page gets round to its side of the close.
   failed(why: string): void {
     this.log('debug', 'websocket error', { error: why });
+    this.call?.leave();
   }
 
   received(data: Buffer, isBinary: boolean): void {

@@ -37,26 +37,28 @@ const MAX_HEADER = 14;
 
 /**
  * Collects a client's bytes and cuts them into frames. Once a frame's header is read, the rest
- * of it is copied into one buffer of its size as it comes: a client sending a byte at a time
- * costs no more memory or copying than one sending the frame whole, and what is held never
- * exceeds one frame of at most `maxPayload` bytes and the piece that ended it.
+ * of it is copied into one buffer as it comes, grown by doubling: a client sending a byte at a
+ * time costs no Buffer per byte and little more copying than one sending the frame whole, and
+ * what is held is at most twice what came, within one frame of `maxPayload` bytes.
  */
 export class FrameReader {
   /** Bytes held that no frame being filled has taken (a header not yet whole, the next frames). */
   private pieces: Buffer[] | undefined;
   private held = 0;
-  /** A frame whose header was read, being filled; `filled` bytes of it have come. */
+  /** A frame whose header was read, being filled: `filled` of its `frameLength` bytes have come. */
   private partial: Buffer | undefined;
   private filled = 0;
+  private frameLength = 0;
 
   constructor(private readonly maxPayload: number) {}
 
   push(piece: Buffer): void {
     let rest = piece;
     if (this.partial !== undefined) {
-      const copied = rest.copy(this.partial, this.filled, 0, Math.min(rest.length, this.partial.length - this.filled));
-      this.filled += copied;
-      rest = rest.subarray(copied);
+      const wanted = Math.min(rest.length, this.frameLength - this.filled);
+      this.room(this.filled + wanted);
+      this.filled += rest.copy(this.partial, this.filled, 0, wanted);
+      rest = rest.subarray(wanted);
     }
     if (rest.length === 0) return;
     if (this.pieces === undefined) this.pieces = [rest];
@@ -64,10 +66,19 @@ export class FrameReader {
     this.held += rest.length;
   }
 
+  /** Grows the frame being filled to hold `bytes`, doubling: never more than twice what came. */
+  private room(bytes: number): void {
+    const partial = this.partial!;
+    if (bytes <= partial.length) return;
+    const grown = Buffer.allocUnsafe(Math.min(this.frameLength, Math.max(bytes, partial.length * 2)));
+    partial.copy(grown, 0, 0, this.filled);
+    this.partial = grown;
+  }
+
   /** The next whole frame, undefined until its last byte has come, or what is wrong with it. */
   next(): Frame | FrameError | undefined {
     if (this.partial !== undefined) {
-      if (this.filled < this.partial.length) return undefined;
+      if (this.filled < this.frameLength) return undefined;
       const bytes = this.partial;
       this.partial = undefined;
       return unmasked(bytes);
@@ -97,9 +108,11 @@ export class FrameReader {
     if (length > this.maxPayload) return { code: CLOSE_TOO_BIG, why: `frame of ${length} bytes, more than ${this.maxPayload}` };
     const frameLength = offset + 4 + length;
     if (this.held >= frameLength) return unmasked(this.take(frameLength));
-    // Not all here: what has come goes into a buffer of the frame's size, the rest as it comes.
+    // Not all here: what has come goes into one buffer, grown as the rest comes (a header
+    // claiming 64 KiB must not make the door set 64 KiB aside for a client that sends no more).
+    this.frameLength = frameLength;
     this.filled = this.held;
-    this.partial = this.take(this.held, frameLength);
+    this.partial = this.take(this.held);
     return undefined;
   }
 
@@ -117,10 +130,10 @@ export class FrameReader {
     return head;
   }
 
-  /** Removes the first `count` bytes held and returns them at the start of a buffer of `size` bytes. */
-  private take(count: number, size = count): Buffer {
+  /** Removes the first `count` bytes held and returns them as one buffer. */
+  private take(count: number): Buffer {
     const pieces = this.pieces!;
-    const taken = Buffer.allocUnsafe(size);
+    const taken = Buffer.allocUnsafe(count);
     let filled = 0;
     let used = 0;
     while (filled < count) {
