@@ -18,10 +18,12 @@ describe('WebSocket frames', () => {
       const payload = Buffer.alloc(length, 'abc');
       const bytes = Buffer.concat([wsFrame({ opcode: 2, payload }), wsFrame({ opcode: 9, payload: Buffer.from('p') })]);
       for (const cut of [bytes.length, 7, 1]) {
+        // The reader unmasks in place: each reading gets bytes of its own.
+        const sent = Buffer.from(bytes);
         const reader = new FrameReader(200_000);
         const frames: (Frame | FrameError)[] = [];
         for (let at = 0; at < bytes.length; at += cut) {
-          reader.push(bytes.subarray(at, at + cut));
+          reader.push(sent.subarray(at, at + cut));
           frames.push(...readAll(reader));
         }
         expect(frames.map((f) => ('code' in f ? f : { opcode: f.opcode, fin: f.fin, length: f.payload.length }))).toEqual([

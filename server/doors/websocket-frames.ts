@@ -52,6 +52,7 @@ export class FrameReader {
 
   constructor(private readonly maxPayload: number) {}
 
+  /** Takes `piece` as the reader's own: a frame within one piece is unmasked in place there. */
   push(piece: Buffer): void {
     let rest = piece;
     if (this.partial !== undefined) {
@@ -130,9 +131,17 @@ export class FrameReader {
     return head;
   }
 
-  /** Removes the first `count` bytes held and returns them as one buffer. */
+  /** Removes the first `count` bytes held and returns them as one buffer: copied only when they span pieces. */
   private take(count: number): Buffer {
     const pieces = this.pieces!;
+    const first = pieces[0]!;
+    if (first.length >= count) {
+      if (first.length === count) pieces.shift();
+      else pieces[0] = first.subarray(count);
+      this.held -= count;
+      if (pieces.length === 0) this.pieces = undefined;
+      return first.subarray(0, count);
+    }
     const taken = Buffer.allocUnsafe(count);
     let filled = 0;
     let used = 0;
