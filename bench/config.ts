@@ -2,6 +2,7 @@
 import { isIP } from 'node:net';
 import type { ConfigProblems } from '../common/config-problems.js';
 import { parseTable, usageText, type FlagTable } from '../common/flag-table.js';
+import { hasGdb } from './malloc-trim.js';
 import type { WalkKind } from './walk.js';
 
 export const SCENARIOS = ['custom', 'connected', 'idle', 'throughput', 'suspended', 'non-reading', 'failover', 'replay', 'upgrade', 'chat', 'vs-mongrel2'] as const;
@@ -30,6 +31,8 @@ export interface BenchConfig {
   readonly idleAtMenu: boolean;
   /** Read each BBS process's RSS after a full garbage collection too, before the dial-in and at the window's end (bench/settled-rss.ts). */
   readonly settle: boolean;
+  /** With --settle, glibc's malloc_trim(0) in each BBS process (through gdb) after the collection: the reading is what it holds. */
+  readonly mallocTrim: boolean;
   readonly walk: WalkKind;
   readonly durationSeconds: number;
   readonly dialsPerSecond: number;
@@ -83,6 +86,7 @@ export const BENCH_FLAGS = {
   think: { kind: 'integer', arg: 'MS', min: 0, max: 600_000, defaultText: "the scenario's", help: 'mean pause before each line (0.5x to 1.5x); 0 types at once' },
   'idle-at-menu': { kind: 'boolean', help: 'callers stop typing once at the main menu' },
   settle: { kind: 'boolean', help: "read each process of the BBS it starts after a full garbage collection too (through its inspector), before the dial-in and at the window's end; on in the idle scenario" },
+  'malloc-trim': { kind: 'boolean', help: "with the settled reading, also call glibc's malloc_trim(0) in each process (through gdb, which must be installed) so that free memory malloc kept is given back and the reading is what the process holds" },
   walk: {
     kind: 'string',
     arg: 'WALK',
@@ -263,6 +267,9 @@ export function parseBenchConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   if (sources.journal !== undefined && target !== undefined) problems.add('--journal sets the backends of a BBS the bench starts, not a --target');
   // The environment variable may be set for other runs; only the flag is a mistake with --target.
   if (sources['max-output-bytes'] === '--max-output-bytes' && target !== undefined) problems.add('--max-output-bytes sets the proxy of a BBS the bench starts, not a --target');
+  if (values['malloc-trim'] && !values.settle && scenario !== 'idle') problems.add('--malloc-trim goes with the settled reading: add --settle (on in the idle scenario)');
+  if (values['malloc-trim'] && target !== undefined) problems.add('--malloc-trim trims the processes of a BBS the bench starts, not a --target');
+  if (values['malloc-trim'] && !hasGdb()) problems.add('--malloc-trim calls malloc_trim through gdb, which is not installed (apt-get install gdb)');
   problems.check('m2bbs bench');
   return Object.freeze({
     scenario,
@@ -274,6 +281,7 @@ export function parseBenchConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     thinkMs,
     idleAtMenu: values['idle-at-menu'] || preset.idleAtMenu,
     settle: values.settle || scenario === 'idle',
+    mallocTrim: values['malloc-trim'],
     walk: values.walk,
     durationSeconds,
     dialsPerSecond,

@@ -69,12 +69,12 @@ export async function runLoadBench(config: BenchConfig, progress: Progress): Pro
     const settled = new Map<number, SettledMemory>();
     if (!config.settle) return settled;
     for (const { pid } of bbs?.processes() ?? config.pids) {
-      const memory = await settledMemory(pid);
+      const memory = await settledMemory(pid, config.mallocTrim);
       if (memory !== undefined) settled.set(pid, memory);
     }
     return settled;
   };
-  if (config.settle) progress.show('reading memory after a full garbage collection...');
+  if (config.settle) progress.show(`reading memory after a full garbage collection${config.mallocTrim ? ' and malloc_trim' : ''}...`);
   const settledBefore = await settleAll();
   let settledEnd = new Map<number, SettledMemory>();
   let windowStart = new Map<number, ProcSample>();
@@ -145,6 +145,7 @@ export async function runLoadBench(config: BenchConfig, progress: Progress): Pro
       zmq: config.target === undefined ? config.zmq : null,
       maxCallers: config.target === undefined ? config.maxCallers : null,
       accounts: config.target === undefined ? `seeded at scrypt N=16, ${config.signUps} sign-ups at N=${DEFAULT_SCRYPT_COST.N}` : 'the target\'s own',
+      ...(config.mallocTrim ? { mallocTrim: true } : {}),
     },
     callers: { dialled: stats.dialled, reachedMenu: stats.atMenu, endedEarly: stats.ended, onLineAtEnd: result.liveAtEnd },
     window: {

@@ -7,6 +7,7 @@
  */
 import { connect } from 'node:net';
 import WebSocket from 'ws';
+import { mallocTrim } from './malloc-trim.js';
 import { sampleProcess } from './proc-stats.js';
 
 const INSPECTOR_PORT = 9229;
@@ -23,8 +24,12 @@ export interface SettledMemory {
   readonly heapUsedBytes: number;
 }
 
-/** The memory of `pid` after two full collections; undefined when its inspector cannot be used (port 9229 taken, not Node, gone). */
-export async function settledMemory(pid: number): Promise<SettledMemory | undefined> {
+/**
+ * The memory of `pid` after two full collections, and after glibc's malloc_trim(0) too when `trim`
+ * (bench/malloc-trim.ts); undefined when its inspector cannot be used (port 9229 taken, not Node,
+ * gone) or the trim could not be made.
+ */
+export async function settledMemory(pid: number, trim = false): Promise<SettledMemory | undefined> {
   // Another process listening there would be the one collected (and measured): not ours to use.
   if (await listening(INSPECTOR_PORT)) return undefined;
   try {
@@ -46,6 +51,7 @@ export async function settledMemory(pid: number): Promise<SettledMemory | undefi
     // Twice: objects with finalizers or weak references held by the first are freed by the second.
     await call('HeapProfiler.collectGarbage');
     await call('HeapProfiler.collectGarbage');
+    if (trim && !(await mallocTrim(pid))) return undefined;
     const rssBytes = sampleProcess(pid)?.rssBytes;
     const heap = await call('Runtime.evaluate', { expression: 'process.memoryUsage().heapUsed', returnByValue: true });
     const heapUsedBytes = heap.result?.result?.value;
