@@ -5,9 +5,13 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { LoadReport } from '../bench/report.js';
+import { hasGdb } from '../bench/malloc-trim.js';
 import { listening, settledMemory } from '../bench/settled-rss.js';
 import { runBench } from './support/bench-run.js';
 import { untilAllGone } from './support/process-tree.js';
+
+const haveGdb = hasGdb();
+if (!haveGdb && process.env.M2BBS_REQUIRE_GDB) throw new Error('gdb is required here: apt-get install gdb');
 
 describe('bench: memory after a full garbage collection', () => {
   it('collects a Node process through its inspector, reads its RSS and live heap and closes the inspector again', async () => {
@@ -42,5 +46,36 @@ describe('bench: memory after a full garbage collection', () => {
     expect(proxy?.settled?.heapGrowthPerCallerBytes).toEqual(expect.any(Number));
     expect(report.processes.filter((p) => p.settled !== undefined).map((p) => p.name).sort()).toEqual(expect.arrayContaining(['bbs.10', 'bbs.11', 'proxy']));
     expect(await listening(9229)).toBe(false);
+  });
+
+  it.runIf(haveGdb)('with --malloc-trim, reads a process after malloc gave back the free memory it kept', async () => {
+    // 50,000 blocks of 4 KiB, each malloc'd on its own, every 16th kept: the rest, freed, sits between
+    // live blocks where free() cannot give it back, until malloc_trim does.
+    const script = "let blocks = Array.from({ length: 50000 }, () => Buffer.allocUnsafeSlow(4096).fill(1)); const kept = blocks.filter((_, i) => i % 16 === 0); blocks = null; process.stdout.write('ready ' + kept.length + '\\n'); setInterval(() => {}, 1000);";
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'ignore'] });
+    onTestFinished(async () => {
+      child.kill('SIGKILL');
+      await untilAllGone([child.pid ?? 0], 10_000);
+    });
+    await new Promise<void>((ready) => child.stdout.once('data', () => ready()));
+    expect(await listening(9229), 'another process holds the inspector port').toBe(false);
+    const collected = await settledMemory(child.pid ?? 0);
+    const trimmed = await settledMemory(child.pid ?? 0, true);
+    expect(collected?.rssBytes).toBeGreaterThan(150 * 1024 * 1024);
+    expect(trimmed?.rssBytes).toBeLessThan((collected?.rssBytes ?? 0) - 100 * 1024 * 1024);
+    expect(await listening(9229)).toBe(false);
+    expect(child.exitCode).toBeNull();
+
+    const { code, stdout, stderr } = await runBench(['--scenario', 'idle', '--callers', '12', '--duration', '1', '--baselines', 'off', '--sessions', '20', '--malloc-trim']);
+    expect(code, stderr).toBe(0);
+    expect(stdout).toContain('GC + malloc_trim');
+    const report = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as LoadReport;
+    expect(report.processes.find((p) => p.name === 'proxy')?.settled?.rssBytes).toBeGreaterThan(0);
+  });
+
+  it('refuses --malloc-trim without the settled reading, with a message saying what to add', async () => {
+    const { code, stderr } = await runBench(['--scenario', 'throughput', '--malloc-trim']);
+    expect(code).not.toBe(0);
+    expect(stderr).toContain('--malloc-trim goes with the settled reading: add --settle');
   });
 });
