@@ -2,7 +2,8 @@
  * The idle scenario's memory reading after a full garbage collection (bench/settled-rss.ts): a
  * process's inspector opened, used and closed again, and the figures in the report.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { LoadReport } from '../bench/report.js';
 import { hasGdb } from '../bench/malloc-trim.js';
@@ -13,17 +14,23 @@ import { untilAllGone } from './support/process-tree.js';
 const haveGdb = hasGdb();
 if (!haveGdb && process.env.M2BBS_REQUIRE_GDB) throw new Error('gdb is required here: apt-get install gdb');
 
+/** A Node process running `script`, once it has written its first line; killed when the test ends. */
+async function startedNode(script: string): Promise<ChildProcessByStdio<null, Readable, null>> {
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'ignore'] });
+  onTestFinished(async () => {
+    child.kill('SIGKILL');
+    await untilAllGone([child.pid ?? 0], 10_000);
+  });
+  await new Promise<void>((ready) => child.stdout.once('data', () => ready()));
+  expect(await listening(9229), 'another process holds the inspector port').toBe(false);
+  return child;
+}
+
 describe('bench: memory after a full garbage collection', () => {
   it('collects a Node process through its inspector, reads its RSS and live heap and closes the inspector again', async () => {
     // Garbage the process made and dropped: a collection gives its pages back.
     const script = "let junk = Array.from({ length: 300000 }, (_, i) => ({ i, s: 'x' + i })); junk = null; process.stdout.write('ready\\n'); setInterval(() => {}, 1000);";
-    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'ignore'] });
-    onTestFinished(async () => {
-      child.kill('SIGKILL');
-      await untilAllGone([child.pid ?? 0], 10_000);
-    });
-    await new Promise<void>((ready) => child.stdout.once('data', () => ready()));
-    expect(await listening(9229), 'another process holds the inspector port').toBe(false);
+    const child = await startedNode(script);
     const memory = await settledMemory(child.pid ?? 0);
     expect(memory?.rssBytes).toBeGreaterThan(1024 * 1024);
     // The 300,000 dropped objects (some 20 MB) were collected before the heap was read.
@@ -52,13 +59,7 @@ describe('bench: memory after a full garbage collection', () => {
     // 50,000 blocks of 4 KiB, each malloc'd on its own, every 16th kept: the rest, freed, sits between
     // live blocks where free() cannot give it back, until malloc_trim does.
     const script = "let blocks = Array.from({ length: 50000 }, () => Buffer.allocUnsafeSlow(4096).fill(1)); const kept = blocks.filter((_, i) => i % 16 === 0); blocks = null; process.stdout.write('ready ' + kept.length + '\\n'); setInterval(() => {}, 1000);";
-    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'ignore'] });
-    onTestFinished(async () => {
-      child.kill('SIGKILL');
-      await untilAllGone([child.pid ?? 0], 10_000);
-    });
-    await new Promise<void>((ready) => child.stdout.once('data', () => ready()));
-    expect(await listening(9229), 'another process holds the inspector port').toBe(false);
+    const child = await startedNode(script);
     const collected = await settledMemory(child.pid ?? 0);
     const trimmed = await settledMemory(child.pid ?? 0, true);
     expect(collected?.rssBytes).toBeGreaterThan(150 * 1024 * 1024);

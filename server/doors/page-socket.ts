@@ -55,13 +55,12 @@ export class PageSocket {
     live?.add(this);
   }
 
-  /** Starts reading, telling `owner`; bytes that came with the handshake are read now. */
+  /** Starts reading, telling `owner`; bytes that came with the handshake are read now. Call it at once after the handshake, while the socket is open. */
   listen(owner: PageSocketOwner): void {
     this.owner = owner;
     SOCKETS.set(this.socket, this);
     this.socket.on('data', onData);
     this.socket.on('close', onClose);
-    if (this.socket.destroyed) return this.ended();
     this.read();
   }
 
