@@ -158,6 +158,15 @@ describe('ZMTP in Node against broken and hostile peers', () => {
     expect(push.watch.events).not.toContain('connected');
   });
 
+  it('a peer that reads our greeting and hangs up without a byte (libzmq set up for CURVE, when ours came first) is said as refused', async () => {
+    const push = await bound(new ZmtpPush());
+    const peer = await raw(push.lastEndpoint as string);
+    await until(() => (peer.received.length >= 64 ? true : undefined), 'our greeting read');
+    peer.destroy();
+    await until(() => (push.watch.events.length > 0 ? true : undefined), 'the silent peer refused');
+    expect(push.watch.events).toEqual([expect.stringMatching(/^refused: it hung up during the handshake without a byte.*CURVE/)]);
+  });
+
   it('drops a PUB peer whose multipart message grows past 64 MiB in frames of 1 MiB, and keeps reading other peers', async () => {
     const sub = await bound(new ZmtpSub());
     const got: Buffer[][] = [];
