@@ -15,7 +15,7 @@ import { BENCH_PROCESS, cpuMicrosPerInput } from './cpu-per-input.js';
 import { hottest } from './cpu-profile.js';
 import { jsonSocketDial } from './json-socket-wire.js';
 import { runLoad } from './load-run.js';
-import { settledMemory, type SettledMemory } from './settled-rss.js';
+import { settledMemory, type SettledMemory } from './settled-memory.js';
 import { sampleAll, type ProcSample, type Watched } from './proc-stats.js';
 import type { Progress } from './progress.js';
 import type { LoadReport, ProcessFigures } from './report.js';
@@ -75,7 +75,7 @@ export async function runLoadBench(config: BenchConfig, progress: Progress): Pro
     return settled;
   };
   if (config.settle) progress.show(`reading memory after a full garbage collection${config.mallocTrim ? ' and malloc_trim' : ''}...`);
-  const settledBefore = await settleAll();
+  let settledBefore = new Map<number, SettledMemory>();
   let settledEnd = new Map<number, SettledMemory>();
   let windowStart = new Map<number, ProcSample>();
   let windowEnd = new Map<number, ProcSample>();
@@ -85,6 +85,8 @@ export async function runLoadBench(config: BenchConfig, progress: Progress): Pro
   let seen: Watched[] = [];
   let serverProblems: string[] = [];
   try {
+    // In the try: a reading that fails (a malloc_trim refused) still stops the BBS.
+    settledBefore = await settleAll();
     result = await runLoad({
       label: config.scenario,
       callers: config.callers,

@@ -12,12 +12,14 @@ export function hasGdb(): boolean {
   return spawnSync('sh', ['-c', 'command -v gdb']).status === 0;
 }
 
-/** Calls malloc_trim(0) in `pid`; resolves whether the call was made. */
-export function mallocTrim(pid: number): Promise<boolean> {
+/** Calls malloc_trim(0) in `pid`; resolves undefined once made, or why it was not (gdb's own words). */
+export function mallocTrim(pid: number): Promise<string | undefined> {
   return new Promise((done) => {
-    execFile('gdb', ['-nx', '-batch', '-p', String(pid), '-ex', 'call (int)malloc_trim(0)'], { timeout: GDB_TIMEOUT_MS }, (_error, stdout) => {
+    execFile('gdb', ['-nx', '-batch', '-p', String(pid), '-ex', 'call (int)malloc_trim(0)'], { timeout: GDB_TIMEOUT_MS }, (error, stdout, stderr) => {
       // gdb prints the call's value as `$1 = 0` or `$1 = 1` (whether memory was given back).
-      done(/^\$1 = [01]$/m.test(String(stdout)));
+      if (/^\$1 = [01]$/m.test(String(stdout))) return done(undefined);
+      const said = String(stderr).split('\n').find((line) => /ptrace|denied|not permitted|No such process|No symbol/i.test(line)) ?? String(stderr).trim().split('\n').at(-1) ?? '';
+      done(said.slice(0, 200) || (error?.message ?? 'gdb printed no value'));
     });
   });
 }

@@ -53,6 +53,16 @@ describe('the WebSocket door speaking RFC 6455 itself', () => {
     other.destroy();
   });
 
+  it('takes a message in 64 fragments, the most it allows', async () => {
+    const ws = await atNamePrompt();
+    const json = line('sixty-four');
+    ws.frame({ opcode: 1, fin: false, payload: json.subarray(0, 1) });
+    for (let i = 0; i < 62; i += 1) ws.frame({ opcode: 0, fin: false, payload: Buffer.alloc(0) });
+    ws.frame({ opcode: 0, fin: true, payload: json.subarray(1) });
+    await ws.untilPrompt(2);
+    ws.destroy();
+  });
+
   const broken: [string, WsFrameSpec[], number][] = [
     ['an unmasked frame', [{ opcode: 1, masked: false, payload: line('x') }], 1002],
     ['a reserved bit', [{ opcode: 1, rsv: 4, payload: line('x') }], 1002],
@@ -63,6 +73,7 @@ describe('the WebSocket door speaking RFC 6455 itself', () => {
     ['text that is not UTF-8', [{ opcode: 1, payload: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]) }], 1007],
     ['a frame claiming 2^40 bytes (no payload sent)', [{ opcode: 1, payload: Buffer.alloc(0), claimedLength: 2n ** 40n }], 1009],
     ['a message in 65 fragments (empty ones count too)', [{ opcode: 1, fin: false, payload: Buffer.from('{') }, ...Array.from({ length: 64 }, () => ({ opcode: 0, fin: false, payload: Buffer.alloc(0) }))], 1009],
+    ['a message of more than 64 KiB in two fragments', [{ opcode: 1, fin: false, payload: Buffer.alloc(40_000, 0x20) }, { opcode: 0, fin: true, payload: Buffer.alloc(30_000, 0x20) }], 1009],
     ['a close of one byte', [{ opcode: 8, payload: Buffer.from([3]) }], 1002],
     ['a close with code 1005 (never sent on the wire)', [{ opcode: 8, payload: closeBody(1005) }], 1002],
   ];

@@ -8,7 +8,7 @@ import { isUtf8 } from 'node:buffer';
 import type { Socket } from 'node:net';
 import {
   CLOSE_INVALID_DATA, CLOSE_NORMAL, CLOSE_PROTOCOL_ERROR, CLOSE_TOO_BIG, FrameReader, OP_BINARY, OP_CLOSE,
-  OP_CONTINUATION, OP_PING, OP_PONG, OP_TEXT, closePayload, encodeFrame, isValidCloseCode, type Frame,
+  OP_CONTINUATION, OP_PING, OP_PONG, OP_TEXT, closePayload, encodeFrame, isValidCloseCode, ownCopy, type Frame,
 } from './websocket-frames.js';
 
 /** Who hears what the page sends: the door's connection. */
@@ -28,6 +28,7 @@ export const MAX_FRAGMENTS = 64;
 /** Past this many bytes unread by the page, its pings go unanswered (RFC 6455 5.5.3 allows it). */
 const PONG_BACKLOG_BYTES = 64 * 1024;
 
+// The socket's 'error' listener is the front door's (front-door.ts): an error surfaces as its close.
 const SOCKETS = new WeakMap<Socket, PageSocket>();
 
 export class PageSocket {
@@ -135,7 +136,8 @@ export class PageSocket {
     if (opcode === OP_TEXT || opcode === OP_BINARY) {
       if (this.fragments !== undefined) return this.fail(CLOSE_PROTOCOL_ERROR, 'a new message before the last one ended');
       if (fin) return this.message(payload, opcode === OP_BINARY);
-      this.fragments = payload.length === 0 ? [] : [payload];
+      // Kept across reads: copies of their own, so a byte of a fragment does not hold its whole read.
+      this.fragments = payload.length === 0 ? [] : [ownCopy(payload)];
       this.fragmentFrames = 1;
       this.fragmentBytes = payload.length;
       this.fragmentsBinary = opcode === OP_BINARY;
@@ -154,7 +156,7 @@ export class PageSocket {
     if (fragments === undefined) return this.fail(CLOSE_PROTOCOL_ERROR, 'a continuation frame with no message begun');
     this.fragmentBytes += payload.length;
     if (this.fragmentBytes > this.maxPayload) return this.fail(CLOSE_TOO_BIG, `message of more than ${this.maxPayload} bytes`);
-    if (payload.length > 0) fragments.push(payload);
+    if (payload.length > 0) fragments.push(fin ? payload : ownCopy(payload));
     this.fragmentFrames += 1;
     if (!fin && this.fragmentFrames >= MAX_FRAGMENTS) return this.fail(CLOSE_TOO_BIG, `message in more than ${MAX_FRAGMENTS} fragments`);
     if (!fin) return;

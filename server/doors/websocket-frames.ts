@@ -38,13 +38,16 @@ const MAX_HEADER = 14;
 /**
  * Collects a client's bytes and cuts them into frames. Once a frame's header is read, the rest
  * of it is copied into one buffer as it comes, grown by doubling: a client sending a byte at a
- * time costs no Buffer per byte and little more copying than one sending the frame whole, and
- * what is held is at most twice what came, within one frame of `maxPayload` bytes.
+ * time costs no Buffer per byte and little more copying than one sending the frame whole. What
+ * is held between reads is in buffers of its own, at most twice what came, within one frame of
+ * `maxPayload` bytes: never a view keeping a whole 64 KiB read alive for its last few bytes.
  */
 export class FrameReader {
   /** Bytes held that no frame being filled has taken (a header not yet whole, the next frames). */
   private pieces: Buffer[] | undefined;
   private held = 0;
+  /** The pieces held are one copy of their own (keepOwnCopy), not views into reads. */
+  private piecesOwned = false;
   /** A frame whose header was read, being filled: `filled` of its `frameLength` bytes have come. */
   private partial: Buffer | undefined;
   private filled = 0;
@@ -65,19 +68,26 @@ export class FrameReader {
     if (this.pieces === undefined) this.pieces = [rest];
     else this.pieces.push(rest);
     this.held += rest.length;
+    this.piecesOwned = false;
   }
 
   /** Grows the frame being filled to hold `bytes`, doubling: never more than twice what came. */
   private room(bytes: number): void {
     const partial = this.partial!;
     if (bytes <= partial.length) return;
-    const grown = Buffer.allocUnsafe(Math.min(this.frameLength, Math.max(bytes, partial.length * 2)));
+    const grown = Buffer.allocUnsafeSlow(Math.min(this.frameLength, Math.max(bytes, partial.length * 2)));
     partial.copy(grown, 0, 0, this.filled);
     this.partial = grown;
   }
 
   /** The next whole frame, undefined until its last byte has come, or what is wrong with it. */
   next(): Frame | FrameError | undefined {
+    const next = this.cut();
+    if (next === undefined) this.keepOwnCopy();
+    return next;
+  }
+
+  private cut(): Frame | FrameError | undefined {
     if (this.partial !== undefined) {
       if (this.filled < this.frameLength) return undefined;
       const bytes = this.partial;
@@ -103,8 +113,8 @@ export class FrameReader {
     else if (length === 127) {
       const high = head.readUInt32BE(2);
       if ((high & 0x80000000) !== 0) return { code: CLOSE_PROTOCOL_ERROR, why: 'frame length with its top bit set' };
-      // Anything past 32 bits is past any payload the door accepts.
-      length = high > 0 ? Number.MAX_SAFE_INTEGER : head.readUInt32BE(6);
+      if (high > 0) return { code: CLOSE_TOO_BIG, why: `frame of more than 2^32 bytes, more than ${this.maxPayload}` };
+      length = head.readUInt32BE(6);
     }
     if (length > this.maxPayload) return { code: CLOSE_TOO_BIG, why: `frame of ${length} bytes, more than ${this.maxPayload}` };
     const frameLength = offset + 4 + length;
@@ -113,7 +123,7 @@ export class FrameReader {
     // claiming 64 KiB must not make the door set 64 KiB aside for a client that sends no more).
     this.frameLength = frameLength;
     this.filled = this.held;
-    this.partial = this.take(this.held);
+    this.partial = ownCopy(this.take(this.held));
     return undefined;
   }
 
@@ -129,6 +139,15 @@ export class FrameReader {
       if (filled === count) break;
     }
     return head;
+  }
+
+  /** Whatever stays held past this read (a header not yet whole: 13 bytes at most) is copied out of the read it came in. */
+  private keepOwnCopy(): void {
+    if (this.pieces === undefined || this.piecesOwned) return;
+    const count = this.held;
+    this.pieces = [ownCopy(this.take(count))];
+    this.held = count;
+    this.piecesOwned = true;
   }
 
   /** Removes the first `count` bytes held and returns them as one buffer: copied only when they span pieces. */
@@ -178,6 +197,13 @@ function unmasked(bytes: Buffer): Frame {
   const payload = bytes.subarray(offset + 4);
   unmask(payload, bytes, offset);
   return { fin: (bytes[0]! & 0x80) !== 0, opcode: bytes[0]! & 0x0f, payload };
+}
+
+/** `bytes` in a buffer of its own: not a view of a larger read, nor a slice of Node's shared 8 KB pool, kept alive with it. */
+export function ownCopy(bytes: Buffer): Buffer {
+  const copy = Buffer.allocUnsafeSlow(bytes.length);
+  bytes.copy(copy);
+  return copy;
 }
 
 function isKnownOpcode(opcode: number): boolean {

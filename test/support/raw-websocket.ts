@@ -17,6 +17,7 @@ export class RawWebSocket {
   readonly frames: ServerFrame[] = [];
   /** Resolves when the server has closed the TCP connection. */
   readonly closed: Promise<void>;
+  private ended = false;
   private pending = Buffer.alloc(0);
   private readonly watchers = new Set<() => void>();
 
@@ -27,7 +28,15 @@ export class RawWebSocket {
       for (const watch of [...this.watchers]) watch();
     });
     socket.on('error', () => {});
-    this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
+    // Each write its own segment: a frame written a byte at a time reaches the server so.
+    socket.setNoDelay(true);
+    this.closed = new Promise((resolve) =>
+      socket.once('close', () => {
+        this.ended = true;
+        for (const watch of [...this.watchers]) watch();
+        resolve();
+      }),
+    );
   }
 
   /** Opens a WebSocket to the front port with a good handshake; resolves once the 101 has come. */
@@ -67,27 +76,30 @@ export class RawWebSocket {
     return this.frames.filter((f) => f.opcode === 1).map((f) => JSON.parse(f.payload.toString('utf8')) as { type: string; msg: string });
   }
 
-  /** Resolves with the first frame `match` accepts, waiting for it if need be. */
+  /** Resolves with the first frame `match` accepts, waiting for it if need be; rejects if the connection closes first. */
   until(match: (frame: ServerFrame) => boolean): Promise<ServerFrame> {
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       const check = (): void => {
         const found = this.frames.find(match);
-        if (found === undefined) return;
+        if (found === undefined && !this.ended) return;
         this.watchers.delete(check);
-        resolve(found);
+        if (found === undefined) reject(new Error(`the server closed the connection first; frames: ${JSON.stringify(this.frames.map((f) => [f.opcode, f.payload.toString()]))}`));
+        else resolve(found);
       };
       this.watchers.add(check);
       check();
     });
   }
 
-  /** Resolves once a prompt has come (`count` of them in all). */
+  /** Resolves once a prompt has come (`count` of them in all); rejects if the connection closes first. */
   untilPrompt(count = 1): Promise<void> {
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       const check = (): void => {
-        if (this.messages().filter((m) => m.type === 'prompt').length < count) return;
+        const enough = this.messages().filter((m) => m.type === 'prompt').length >= count;
+        if (!enough && !this.ended) return;
         this.watchers.delete(check);
-        resolve();
+        if (enough) resolve();
+        else reject(new Error(`the server closed the connection before prompt ${count}: ${JSON.stringify(this.messages())}`));
       };
       this.watchers.add(check);
       check();

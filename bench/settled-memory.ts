@@ -12,6 +12,7 @@ import { sampleProcess } from './proc-stats.js';
 
 const INSPECTOR_PORT = 9229;
 const OPEN_WAIT_MS = 5000;
+const CLOSE_WAIT_MS = 5000;
 
 interface InspectorReply {
   readonly id?: number;
@@ -27,7 +28,8 @@ export interface SettledMemory {
 /**
  * The memory of `pid` after two full collections, and after glibc's malloc_trim(0) too when `trim`
  * (bench/malloc-trim.ts); undefined when its inspector cannot be used (port 9229 taken, not Node,
- * gone) or the trim could not be made.
+ * gone). A trim gdb could not make throws, saying why: a reading without it would pass for one.
+ * Whatever happens once the inspector is ours, it is closed again.
  */
 export async function settledMemory(pid: number, trim = false): Promise<SettledMemory | undefined> {
   // Another process listening there would be the one collected (and measured): not ours to use.
@@ -40,6 +42,7 @@ export async function settledMemory(pid: number, trim = false): Promise<SettledM
   const url = await debuggerUrl();
   if (url === undefined) return undefined;
   const ws = new WebSocket(url);
+  let reading: SettledMemory | { readonly trimRefused: string } | undefined;
   try {
     await new Promise<void>((opened, failed) => {
       ws.once('open', () => opened());
@@ -47,27 +50,48 @@ export async function settledMemory(pid: number, trim = false): Promise<SettledM
     });
     const call = caller(ws);
     const who = await call('Runtime.evaluate', { expression: 'process.pid', returnByValue: true });
+    // Someone else's inspector (it took the port between the check and the signal): not ours to close.
     if (who.result?.result?.value !== pid) return undefined;
-    // Twice: objects with finalizers or weak references held by the first are freed by the second.
-    await call('HeapProfiler.collectGarbage');
-    await call('HeapProfiler.collectGarbage');
-    if (trim && !(await mallocTrim(pid))) return undefined;
-    const rssBytes = sampleProcess(pid)?.rssBytes;
-    const heap = await call('Runtime.evaluate', { expression: 'process.memoryUsage().heapUsed', returnByValue: true });
-    const heapUsedBytes = heap.result?.result?.value;
-    // Closed from inside, as the last thing said: nobody else may reach the process through it.
-    const closed = new Promise<void>((done) => ws.once('close', () => done()));
-    void call('Runtime.evaluate', { expression: "(() => { const inspector = require('node:inspector'); setImmediate(() => inspector.close()); })()", includeCommandLineAPI: true });
-    await closed;
-    return rssBytes === undefined || typeof heapUsedBytes !== 'number' ? undefined : { rssBytes, heapUsedBytes };
+    try {
+      reading = await read(call, pid, trim);
+    } finally {
+      await closeInspector(ws, call);
+    }
   } catch {
     return undefined;
   } finally {
     ws.terminate();
   }
+  if (reading !== undefined && 'trimRefused' in reading) throw new Error(`--malloc-trim: gdb could not call malloc_trim in process ${pid}: ${reading.trimRefused}`);
+  return reading;
 }
 
-function caller(ws: WebSocket): (method: string, params?: Record<string, unknown>) => Promise<InspectorReply> {
+async function read(call: InspectorCall, pid: number, trim: boolean): Promise<SettledMemory | { readonly trimRefused: string } | undefined> {
+  // Twice: objects with finalizers or weak references held by the first are freed by the second.
+  await call('HeapProfiler.collectGarbage');
+  await call('HeapProfiler.collectGarbage');
+  const trimRefused = trim ? await mallocTrim(pid) : undefined;
+  if (trimRefused !== undefined) return { trimRefused };
+  const rssBytes = sampleProcess(pid)?.rssBytes;
+  const heap = await call('Runtime.evaluate', { expression: 'process.memoryUsage().heapUsed', returnByValue: true });
+  const heapUsedBytes = heap.result?.result?.value;
+  return rssBytes === undefined || typeof heapUsedBytes !== 'number' ? undefined : { rssBytes, heapUsedBytes };
+}
+
+// Closed from inside, as the last thing said: nobody else may reach the process through it.
+async function closeInspector(ws: WebSocket, call: InspectorCall): Promise<void> {
+  if (ws.readyState !== WebSocket.OPEN) return;
+  const closed = new Promise<void>((done) => {
+    ws.once('close', () => done());
+    setTimeout(done, CLOSE_WAIT_MS).unref();
+  });
+  void call('Runtime.evaluate', { expression: "(() => { const inspector = require('node:inspector'); setImmediate(() => inspector.close()); })()", includeCommandLineAPI: true });
+  await closed;
+}
+
+type InspectorCall = (method: string, params?: Record<string, unknown>) => Promise<InspectorReply>;
+
+function caller(ws: WebSocket): InspectorCall {
   let next = 0;
   const waiting = new Map<number, (reply: InspectorReply) => void>();
   ws.on('message', (data) => {

@@ -1,13 +1,16 @@
 /**
- * The idle scenario's memory reading after a full garbage collection (bench/settled-rss.ts): a
+ * The idle scenario's memory reading after a full garbage collection (bench/settled-memory.ts): a
  * process's inspector opened, used and closed again, and the figures in the report.
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { LoadReport } from '../bench/report.js';
 import { hasGdb } from '../bench/malloc-trim.js';
-import { listening, settledMemory } from '../bench/settled-rss.js';
+import { listening, settledMemory } from '../bench/settled-memory.js';
 import { runBench } from './support/bench-run.js';
 import { untilAllGone } from './support/process-tree.js';
 
@@ -72,6 +75,21 @@ describe('bench: memory after a full garbage collection', () => {
     expect(stdout).toContain('GC + malloc_trim');
     const report = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as LoadReport;
     expect(report.processes.find((p) => p.name === 'proxy')?.settled?.rssBytes).toBeGreaterThan(0);
+  });
+
+  it('with --malloc-trim that gdb cannot make, says why and still closes the inspector', async () => {
+    const child = await startedNode("process.stdout.write('ready\\n'); setInterval(() => {}, 1000);");
+    // gdb as it answers where it may not attach (ptrace_scope, a container without CAP_SYS_PTRACE).
+    const bin = mkdtempSync(join(tmpdir(), 'm2bbs-gdb-'));
+    onTestFinished(() => rmSync(bin, { recursive: true, force: true }));
+    writeFileSync(join(bin, 'gdb'), '#!/bin/sh\necho "ptrace: Operation not permitted." >&2\nexit 1\n', { mode: 0o755 });
+    const path = process.env.PATH;
+    process.env.PATH = `${bin}:${path ?? ''}`;
+    onTestFinished(() => {
+      process.env.PATH = path;
+    });
+    await expect(settledMemory(child.pid ?? 0, true)).rejects.toThrow(`--malloc-trim: gdb could not call malloc_trim in process ${child.pid}: ptrace: Operation not permitted.`);
+    expect(await listening(9229)).toBe(false);
   });
 
   it('refuses --malloc-trim without the settled reading, with a message saying what to add', async () => {
