@@ -62,7 +62,9 @@ export async function runLoadBench(config: BenchConfig, progress: Progress): Pro
   };
   const doorFor = (i: number): 'json' | 'telnet' | 'websocket' => (config.door === 'mixed' ? (['json', 'telnet', 'websocket'] as const)[i % 3] ?? 'json' : config.door);
 
-  const watched = (): Watched[] => [...(bbs?.processes() ?? config.pids), { name: BENCH_PROCESS, pid: process.pid }];
+  // The supervisor too (m2bbs start: the event bus device, the control socket): its CPU is the BBS's.
+  const supervisor = (): Watched[] => (bbs === undefined ? [] : [{ name: 'supervisor', pid: bbs.pid }]);
+  const watched = (): Watched[] => [...(bbs?.processes() ?? config.pids), ...supervisor(), { name: BENCH_PROCESS, pid: process.pid }];
   const before = sampleAll(watched());
   // The BBS's processes only: the bench's own garbage is not what a caller costs.
   const settleAll = async (): Promise<Map<number, SettledMemory>> => {

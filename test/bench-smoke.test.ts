@@ -31,7 +31,7 @@ describe('m2bbs bench (smoke run; no timing is asserted)', () => {
     expect(report.loginMs.count).toBe(5);
     expect(report.window.answered).toBeGreaterThan(0);
     expect(report.roundTripMs.count).toBeGreaterThan(0);
-    expect(report.processes.map((p) => p.name).sort()).toEqual(['bbs.10', 'bbs.11', 'bench', 'proxy']);
+    expect(report.processes.map((p) => p.name).sort()).toEqual(['bbs.10', 'bbs.11', 'bench', 'proxy', 'supervisor']);
     for (const p of report.processes) expect(p.rssBytes).toBeGreaterThan(0);
     expect(stdout).toContain('CPU per input answered');
     expect(report.window.cpuMicrosPerInput).not.toBeNull();
