@@ -15,7 +15,7 @@ import { watchDatabaseFile } from './db-watch.js';
 import { guardIpcReconnects, ipcFolderProblem } from './ipc-folder-guard.js';
 import type { HandlerConfig } from './config.js';
 import { createEngine, DEFAULT_MAX_QUEUED_LINES, type Engine } from './engine.js';
-import { createEventBus, type EventBus } from './event-bus.js';
+import { BACKEND_TOPICS, createEventBus, type EventBus } from './event-bus.js';
 import { Journal } from './journal.js';
 import { keepJournalsTidy } from './journal-retention.js';
 import { createPresence } from './presence.js';
@@ -55,7 +55,7 @@ export async function startBackend(config: HandlerConfig, log: Logger): Promise<
   const screens = await loadScreenSet(config.screens);
   const db = openDatabase(config.db, config.dbMaxBytes === undefined ? {} : { maxBytes: config.dbMaxBytes });
   const store = createStore(db);
-  const bus = createEventBus({ spec: config.bus, curve: config.curve, log: log.child({ bus: true }) });
+  const bus = createEventBus({ spec: config.bus, curve: config.curve, log: log.child({ bus: true }), topics: BACKEND_TOPICS });
   // A board whose file is deleted is copied and reported within seconds, not at the next write.
   const dbWatch = watchDatabaseFile(store, log);
 

@@ -13,8 +13,16 @@ import { describeError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import { SendQueue } from '../common/send-queue.js';
 
-/** The topics every backend takes as a whole at start and filters locally (no per-join subscription races). */
+/** Every topic on the bus: what a listener hears unless it says otherwise (a test, a sysop tool watching presence). */
 export const BUS_TOPICS = ['chat/', 'page/', 'presence/', 'broadcast/'] as const;
+
+/**
+ * The topics a backend hears, taken as a whole at start and filtered locally (no per-join
+ * subscription races): not `presence/`, which no backend reads (who's online is read from SQLite).
+ * Subscribed, every activity change was forwarded by the device to every backend to be dropped
+ * there: 7% of a core in the supervisor during the menu walk, 0% without (BENCHMARKS.md).
+ */
+export const BACKEND_TOPICS = ['chat/', 'page/', 'broadcast/'] as const;
 
 /** The device's two endpoints: `in` (its XSUB, backends connect PUB) and `out` (its XPUB, backends connect SUB). */
 export interface BusSpec {
