@@ -32,9 +32,6 @@ export interface FrameError {
   readonly why: string;
 }
 
-/** The most header a client frame has: 2 bytes, 8 of extended length, 4 of mask. */
-const MAX_HEADER = 14;
-
 /**
  * Collects a client's bytes and cuts them into frames. Once a frame's header is read, the rest
  * of it is copied into one buffer as it comes, grown by doubling: a client sending a byte at a
@@ -43,11 +40,11 @@ const MAX_HEADER = 14;
  * `maxPayload` bytes: never a view keeping a whole 64 KiB read alive for its last few bytes.
  */
 export class FrameReader {
-  /** Bytes held that no frame being filled has taken (a header not yet whole, the next frames). */
-  private pieces: Buffer[] | undefined;
-  private held = 0;
-  /** The pieces held are one copy of their own (keepOwnCopy), not views into reads. */
-  private piecesOwned = false;
+  /**
+   * Bytes not in a frame yet: the rest of the read being cut (a view into it), or, between reads,
+   * a header not yet whole (13 bytes at most, a copy of its own).
+   */
+  private pending: Buffer | undefined;
   /** A frame whose header was read, being filled: `filled` of its `frameLength` bytes have come. */
   private partial: Buffer | undefined;
   private filled = 0;
@@ -65,10 +62,15 @@ export class FrameReader {
       rest = rest.subarray(wanted);
     }
     if (rest.length === 0) return;
-    if (this.pieces === undefined) this.pieces = [rest];
-    else this.pieces.push(rest);
-    this.held += rest.length;
-    this.piecesOwned = false;
+    // Joined only behind a header cut by a read: a few bytes, and the read after them.
+    this.pending = this.pending === undefined ? rest : Buffer.concat([this.pending, rest]);
+  }
+
+  /** The next whole frame, undefined until its last byte has come, or what is wrong with it. */
+  next(): Frame | FrameError | undefined {
+    const next = this.cut();
+    if (next === undefined && this.pending !== undefined) this.pending = ownCopy(this.pending);
+    return next;
   }
 
   /** Grows the frame being filled to hold `bytes`, doubling: never more than twice what came. */
@@ -80,13 +82,6 @@ export class FrameReader {
     this.partial = grown;
   }
 
-  /** The next whole frame, undefined until its last byte has come, or what is wrong with it. */
-  next(): Frame | FrameError | undefined {
-    const next = this.cut();
-    if (next === undefined) this.keepOwnCopy();
-    return next;
-  }
-
   private cut(): Frame | FrameError | undefined {
     if (this.partial !== undefined) {
       if (this.filled < this.frameLength) return undefined;
@@ -94,8 +89,8 @@ export class FrameReader {
       this.partial = undefined;
       return unmasked(bytes);
     }
-    if (this.held < 2) return undefined;
-    const head = this.peek(Math.min(MAX_HEADER, this.held));
+    const head = this.pending;
+    if (head === undefined || head.length < 2) return undefined;
     const b0 = head[0]!;
     const b1 = head[1]!;
     const fin = (b0 & 0x80) !== 0;
@@ -118,70 +113,17 @@ export class FrameReader {
     }
     if (length > this.maxPayload) return { code: CLOSE_TOO_BIG, why: `frame of ${length} bytes, more than ${this.maxPayload}` };
     const frameLength = offset + 4 + length;
-    if (this.held >= frameLength) return unmasked(this.take(frameLength));
+    if (head.length >= frameLength) {
+      this.pending = head.length === frameLength ? undefined : head.subarray(frameLength);
+      return unmasked(head.subarray(0, frameLength));
+    }
     // Not all here: what has come goes into one buffer, grown as the rest comes (a header
     // claiming 64 KiB must not make the door set 64 KiB aside for a client that sends no more).
     this.frameLength = frameLength;
-    this.filled = this.held;
-    this.partial = ownCopy(this.take(this.held));
+    this.filled = head.length;
+    this.partial = ownCopy(head);
+    this.pending = undefined;
     return undefined;
-  }
-
-  /** The first `count` bytes held, copied only when they span pieces. */
-  private peek(count: number): Buffer {
-    const pieces = this.pieces!;
-    const first = pieces[0]!;
-    if (first.length >= count) return first;
-    const head = Buffer.allocUnsafe(count);
-    let filled = 0;
-    for (const piece of pieces) {
-      filled += piece.copy(head, filled, 0, Math.min(piece.length, count - filled));
-      if (filled === count) break;
-    }
-    return head;
-  }
-
-  /** Whatever stays held past this read (a header not yet whole: 13 bytes at most) is copied out of the read it came in. */
-  private keepOwnCopy(): void {
-    if (this.pieces === undefined || this.piecesOwned) return;
-    const count = this.held;
-    this.pieces = [ownCopy(this.take(count))];
-    this.held = count;
-    this.piecesOwned = true;
-  }
-
-  /** Removes the first `count` bytes held and returns them as one buffer: copied only when they span pieces. */
-  private take(count: number): Buffer {
-    const pieces = this.pieces!;
-    const first = pieces[0]!;
-    if (first.length >= count) {
-      if (first.length === count) pieces.shift();
-      else pieces[0] = first.subarray(count);
-      this.held -= count;
-      if (pieces.length === 0) this.pieces = undefined;
-      return first.subarray(0, count);
-    }
-    const taken = Buffer.allocUnsafe(count);
-    let filled = 0;
-    let used = 0;
-    while (filled < count) {
-      const piece = pieces[used]!;
-      const wanted = count - filled;
-      if (piece.length <= wanted) {
-        piece.copy(taken, filled);
-        filled += piece.length;
-        used += 1;
-      } else {
-        piece.copy(taken, filled, 0, wanted);
-        filled += wanted;
-        pieces[used] = piece.subarray(wanted);
-      }
-    }
-    pieces.splice(0, used);
-    this.held -= count;
-    // An idle caller holds no array.
-    if (pieces.length === 0) this.pieces = undefined;
-    return taken;
   }
 }
 
