@@ -29,7 +29,7 @@ export interface BenchConfig {
   readonly callers: number;
   readonly thinkMs: number;
   readonly idleAtMenu: boolean;
-  /** Read each BBS process's RSS after a full garbage collection too, before the dial-in and at the window's end (bench/settled-memory.ts). */
+  /** Read each BBS process's RSS and live heap after a full garbage collection too, before the dial-in and at the window's end (bench/settled-memory.ts). */
   readonly settle: boolean;
   /** With --settle, glibc's malloc_trim(0) in each BBS process (through gdb) after the collection: the reading is what it holds. */
   readonly mallocTrim: boolean;

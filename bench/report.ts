@@ -20,8 +20,7 @@ export interface ProcessFigures {
   readonly growthPerCallerBytes: number | null;
   /** CPU used over the window, in percent of one core. */
   readonly cpuPercent: number | null;
-  /** The same RSS readings each after a full garbage collection (--settle; the idle scenario). */
-  /** After a full GC: RSS, and the live JS heap's growth per caller (the part malloc's retention does not blur). */
+  /** The same RSS readings each after a full garbage collection (--settle; the idle scenario), and the live JS heap's growth per caller. */
   readonly settled?: { readonly rssBeforeBytes: number; readonly rssBytes: number; readonly growthPerCallerBytes: number; readonly heapGrowthPerCallerBytes: number };
 }
 
@@ -74,7 +73,7 @@ export function formatReport(r: LoadReport): string {
   }
   const settled = r.processes.filter((p) => p.settled !== undefined);
   if (settled.length > 0) {
-    out.push(r.settings.mallocTrim === true ? 'GC + malloc_trim  pid   RSS before   RSS at end  heap/caller   growth/caller' : 'after a full GC   pid   RSS before   RSS at end  heap/caller   growth/caller');
+    out.push(`${r.settings.mallocTrim === true ? 'GC + malloc_trim' : 'after a full GC '}  pid   RSS before   RSS at end  heap/caller   growth/caller`);
     for (const p of settled) out.push(`${p.name.padEnd(12)} ${String(p.pid).padStart(7)} ${kib(p.settled?.rssBeforeBytes ?? null).padStart(12)} ${kib(p.settled?.rssBytes ?? null).padStart(12)} ${bytes(p.settled?.heapGrowthPerCallerBytes ?? null).padStart(12)} ${bytes(p.settled?.growthPerCallerBytes ?? null).padStart(15)}`);
   }
   if (r.window.cpuMicrosPerInput !== null) out.push(row('CPU per input answered', `${int(r.window.cpuMicrosPerInput)} µs (every process above together)`));
