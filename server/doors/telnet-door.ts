@@ -56,9 +56,18 @@ export function createTelnetDoor(options: TelnetDoorOptions): TelnetDoor {
   if (!Number.isInteger(negotiationTimeoutMs) || negotiationTimeoutMs < 0) throw new RangeError(`Expected negotiationTimeoutMs to be an integer >= 0, got ${negotiationTimeoutMs}`);
   if (!Number.isInteger(maxLineBytes) || maxLineBytes < 1) throw new RangeError(`Expected maxLineBytes to be an integer >= 1, got ${maxLineBytes}`);
   const settings: Settings = Object.freeze({ switchboard, route, negotiationTimeoutMs, maxLineBytes, output: options.output ?? createOutputLimit(), caps: options.caps, refusals: options.refusals ?? createRefusalLog(options.log) });
-  // Keyed by socket, so one listener for every socket forgets its connection (no closure per caller).
+  // Keyed by socket: the same three listeners for every socket of the door (`this` is the socket)
+  // find its connection here, no closures per caller.
   const live = new Map<Socket, TelnetConnection>();
-  function forget(this: Socket): void {
+  function onData(this: Socket, chunk: Buffer): void {
+    live.get(this)?.receive(chunk);
+  }
+  // Debug, as the other doors: a client that resets each connection would otherwise write a line each.
+  function onError(this: Socket, error: NodeJS.ErrnoException): void {
+    live.get(this)?.socketError(error);
+  }
+  function onClose(this: Socket): void {
+    live.get(this)?.closed();
     live.delete(this);
     settings.caps?.closed(this);
   }
@@ -70,7 +79,9 @@ export function createTelnetDoor(options: TelnetDoorOptions): TelnetDoor {
       if (refused !== undefined) return refusals.refuse(socket, (s) => refuseTelnet(s, refused.message));
       const connection = new TelnetConnection(socket, settings, options.log, ++serial, socket.remoteAddress ?? 'unknown');
       live.set(socket, connection);
-      socket.on('close', forget);
+      socket.on('data', onData);
+      socket.on('error', onError);
+      socket.on('close', onClose);
     },
     get liveConnections() {
       return live.size;
@@ -83,22 +94,6 @@ export function createTelnetDoor(options: TelnetDoorOptions): TelnetDoor {
 
 function resumeReading(this: Socket): void {
   if (!this.destroyed) this.resume();
-}
-
-// The same three listeners for every socket (`this` is the socket): no closures per caller.
-const CONNECTIONS = new WeakMap<Socket, TelnetConnection>();
-
-function onData(this: Socket, chunk: Buffer): void {
-  CONNECTIONS.get(this)?.receive(chunk);
-}
-
-// Debug, as the other doors: a client that resets each connection would otherwise write a line each.
-function onError(this: Socket, error: NodeJS.ErrnoException): void {
-  CONNECTIONS.get(this)?.socketError(error);
-}
-
-function onClose(this: Socket): void {
-  CONNECTIONS.get(this)?.closed();
 }
 
 class TelnetConnection implements Line {
@@ -136,10 +131,6 @@ class TelnetConnection implements Line {
   ) {
     this.editor = new TelnetLineEditor(settings.maxLineBytes);
     socket.setNoDelay(true);
-    CONNECTIONS.set(socket, this);
-    socket.on('data', onData);
-    socket.on('error', onError);
-    socket.on('close', onClose);
     this.write(this.protocol.start(), false);
     this.timer = setTimeout(() => this.dial('timeout'), settings.negotiationTimeoutMs);
   }
