@@ -85,6 +85,7 @@ describe.runIf(available)('a conversation behind a real Mongrel2 whose backend p
 
     first.child.kill('SIGKILL');
     expect(await first.exited).toBe(null);
+    await server.untilNoHandler();
     // Typed while no backend runs: Mongrel2 holds them for the next handler to connect.
     caller.send('line three');
     caller.send('line four');

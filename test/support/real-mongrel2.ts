@@ -3,12 +3,13 @@
  * route to a handler's send and recv specs, for interoperability tests.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePorts } from '../../bench/free-ports.js';
 import { configureMongrel2, hasMongrel2 } from '../../bench/mongrel2-server.js';
 import { HandlerProcess } from './handler-process.js';
+import { until } from './process-tree.js';
 
 const SERVER_UUID = '2f62bd5c-9e59-49cd-993c-3b6013c28f05';
 const SEND_IDENT = '54c6755b-9628-40a4-9a2d-cc82a816345e';
@@ -71,6 +72,17 @@ export class RealMongrel2 {
     this.output = output;
   }
 
+  /**
+   * Resolves once Mongrel2 has closed its end of every handler connection (tcp:// specs): from
+   * then on it knows no handler runs and holds callers' lines for the next. Until then a line it
+   * takes goes down the dead handler's connection and is lost, as with any libzmq PUSH socket.
+   */
+  async untilNoHandler(): Promise<void> {
+    const ports = [this.sendSpec, this.recvSpec].map((spec) => Number(/^tcp:\/\/127\.0\.0\.1:(\d+)$/.exec(spec)?.[1]));
+    if (ports.some(Number.isNaN)) throw new Error('untilNoHandler reads tcp:// specs only');
+    await until(() => (heldConnections(ports) === 0 ? true : undefined), 'Mongrel2 to close its end of the killed handler\'s connections');
+  }
+
   async stop(): Promise<void> {
     await this.kill();
     rmSync(this.dir, { recursive: true, force: true });
@@ -83,6 +95,16 @@ export class RealMongrel2 {
       await exited;
     }
   }
+}
+
+/** TCP connections open on this machine's side of `ports` (ESTABLISHED or CLOSE_WAIT), from /proc/net/tcp. */
+function heldConnections(ports: readonly number[]): number {
+  const held = new Set(ports.map((port) => port.toString(16).toUpperCase().padStart(4, '0')));
+  return readFileSync('/proc/net/tcp', 'utf8')
+    .split('\n')
+    .slice(1)
+    .map((line) => line.trim().split(/\s+/))
+    .filter(([, local = '', , state]) => held.has(local.split(':')[1] ?? '') && (state === '01' || state === '08')).length;
 }
 
 /**
