@@ -357,6 +357,12 @@ export const MIGRATIONS: readonly string[] = Object.freeze([
     new_id INTEGER NOT NULL
   ) STRICT;
   `,
+  // v16: an inbox is read a page at a time from a cursor (issue 19): the mail read before, oldest
+  // first, straight from this index instead of sorting the whole inbox at every visit (a caller
+  // sent 50,000 mails made each visit block the backend 19 ms and journal 289 KB of ids).
+  `
+  CREATE INDEX mail_by_date ON mail (to_id, created_at);
+  `,
 ]);
 
 function userVersion(db: Database.Database): number {

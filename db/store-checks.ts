@@ -28,6 +28,14 @@ export function checkIds(value: unknown): readonly number[] {
   return value as readonly number[];
 }
 
+/** `value` as a cursor into an inbox (see MailCursor in store.ts), or an error saying what was wrong. */
+export function checkMailCursor(value: unknown): { readonly unread: boolean; readonly createdAt: number; readonly id: number } {
+  if (typeof value !== 'object' || value === null) throw new TypeError(`Expected a mail cursor, got ${describe(value)}`);
+  const { unread, createdAt, id } = value as Record<string, unknown>;
+  if (typeof unread !== 'boolean') throw new TypeError(`Expected the mail cursor's unread to be a boolean, got ${describe(unread)}`);
+  return { unread, createdAt: checkInteger("the mail cursor's createdAt", createdAt, 0), id: checkInteger("the mail cursor's id", id, 1) };
+}
+
 /** `value` as a wall name (1 to 40 of a-z, 0-9, _ and -), or an error saying what it was. */
 export function checkWall(value: unknown): string {
   const wall = checkString('wall', value);

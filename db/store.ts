@@ -5,7 +5,7 @@ import { createBans, type Bans } from './bans.js';
 import { createCallerPasswords, type CallerPasswords } from './caller-passwords.js';
 import { createChatStore, type ChatStore } from './chat-store.js';
 import { fileCheck } from './file-identity.js';
-import { checkIds, checkInteger, checkString, checkWall } from './store-checks.js';
+import { checkIds, checkInteger, checkMailCursor, checkString, checkWall } from './store-checks.js';
 import { createHangUpOrders, type HangUpOrders } from './hang-up-orders.js';
 import { createJournalStore, type JournalStore } from './journal-store.js';
 import { createLoginThrottle, type LoginThrottle } from './login-throttle.js';
@@ -42,6 +42,21 @@ export interface MailItem {
   readonly body: string;
   readonly createdAt: number;
   readonly readAt: number | null;
+}
+
+/**
+ * Where a walk through an inbox stands: after the mail `id` sent at `createdAt`, among the unread
+ * ones (`unread`) or among those read before the walk began.
+ */
+export interface MailCursor {
+  readonly unread: boolean;
+  readonly createdAt: number;
+  readonly id: number;
+}
+
+/** The cursor after `item`, the last mail a page showed. */
+export function mailCursorAfter(item: MailItem): MailCursor {
+  return { unread: item.readAt === null, createdAt: item.createdAt, id: item.id };
 }
 
 /** One line on a wall. */
@@ -85,8 +100,14 @@ export interface Store {
   listMessages(afterId: number, limit: number): PublicMessage[];
   countMessages(): number;
   sendMail(fromId: number, toId: number, body: string, now: number): number;
-  inboxIds(callerId: number): number[];
-  getMail(callerId: number, ids: readonly number[]): MailItem[];
+  /** How much mail a caller has, read or not. */
+  countMail(callerId: number): number;
+  /**
+   * Up to `limit` of a caller's mail after `after` (from the start without one): the unread first,
+   * then those read before `readBefore` (mail read during the walk is not shown twice), each
+   * oldest first. A page costs its own length, however full the inbox.
+   */
+  mailPage(callerId: number, after: MailCursor | undefined, readBefore: number, limit: number): MailItem[];
   markMailRead(callerId: number, ids: readonly number[], now: number): void;
   countUnreadMail(callerId: number): number;
   /** Adds a line to the wall called `wall` and returns its id. */
@@ -149,16 +170,21 @@ export function createStore(db: Database.Database): Store {
         'INSERT INTO mail (from_id, to_id, body, created_at) VALUES (?, ?, ?, ?) RETURNING id',
       )
       .pluck(),
-    inboxIds: db
-      .prepare<[number], number>(
-        'SELECT id FROM mail WHERE to_id = ? ORDER BY read_at IS NOT NULL, created_at, id',
-      )
-      .pluck(),
-    getMail: db.prepare<[number, number], MailItem>(
+    // The inbox in the order it is read, a page at a time from a cursor (mail_inbox and, for the
+    // read ones, mail_by_date serve each page in order without sorting the inbox).
+    unreadMailPage: db.prepare<[number, number, number, number, number], MailItem>(
       `SELECT m.id, c.name AS "from", m.body, m.created_at AS createdAt, m.read_at AS readAt
        FROM mail m JOIN callers c ON c.id = m.from_id
-       WHERE m.id = ? AND m.to_id = ?`,
+       WHERE m.to_id = ? AND m.read_at IS NULL AND m.created_at >= ? AND (m.created_at > ? OR m.id > ?)
+       ORDER BY m.created_at, m.id LIMIT +?`,
     ),
+    readMailPage: db.prepare<[number, number, number, number, number, number], MailItem>(
+      `SELECT m.id, c.name AS "from", m.body, m.created_at AS createdAt, m.read_at AS readAt
+       FROM mail m INDEXED BY mail_by_date JOIN callers c ON c.id = m.from_id
+       WHERE m.to_id = ? AND m.read_at < ? AND m.created_at >= ? AND (m.created_at > ? OR m.id > ?)
+       ORDER BY m.created_at, m.id LIMIT +?`,
+    ),
+    countMail: db.prepare<[number], number>('SELECT count(*) FROM mail WHERE to_id = ?').pluck(),
     markMailRead: db.prepare<[number, number, number]>(
       'UPDATE mail SET read_at = ? WHERE id = ? AND to_id = ? AND read_at IS NULL',
     ),
@@ -180,13 +206,13 @@ export function createStore(db: Database.Database): Store {
   };
 
   // One transaction per batch: a consistent snapshot for reads, one commit for writes.
-  const getMailBatch = db.transaction((callerId: number, ids: readonly number[]): MailItem[] => {
-    const items: MailItem[] = [];
-    for (const id of ids) {
-      const item = sql.getMail.get(id, callerId);
-      if (item !== undefined) items.push(item);
-    }
-    return items;
+  // One snapshot for both parts of a page: the last unread mail, then the first read ones.
+  const mailPageBatch = db.transaction((callerId: number, after: MailCursor | undefined, readBefore: number, limit: number): MailItem[] => {
+    const from = after ?? { unread: true, createdAt: -1, id: 0 };
+    const page = from.unread ? sql.unreadMailPage.all(callerId, from.createdAt, from.createdAt, from.id, limit) : [];
+    if (page.length === limit) return page;
+    const read = from.unread ? { createdAt: -1, id: 0 } : from;
+    return page.concat(sql.readMailPage.all(callerId, readBefore, read.createdAt, read.createdAt, read.id, limit - page.length));
   });
   const markBatch = db.transaction((callerId: number, ids: readonly number[], now: number): void => {
     for (const id of ids) sql.markMailRead.run(now, id, callerId);
@@ -268,11 +294,14 @@ export function createStore(db: Database.Database): Store {
         write('A mail', () => returned(sql.sendMail.all(fromId, toId, body, now), 'sendMail')),
       );
     },
-    inboxIds(callerId: number): number[] {
-      return sql.inboxIds.all(checkInteger('callerId', callerId, 1));
+    countMail(callerId: number): number {
+      return one(sql.countMail.get(checkInteger('callerId', callerId, 1)), 'countMail');
     },
-    getMail(callerId: number, ids: readonly number[]): MailItem[] {
-      return getMailBatch(checkInteger('callerId', callerId, 1), checkIds(ids));
+    mailPage(callerId: number, after: MailCursor | undefined, readBefore: number, limit: number): MailItem[] {
+      checkInteger('callerId', callerId, 1);
+      checkInteger('readBefore', readBefore, 0);
+      checkInteger('limit', limit, 1);
+      return mailPageBatch(callerId, after === undefined ? undefined : checkMailCursor(after), readBefore, limit);
     },
     markMailRead(callerId: number, ids: readonly number[], now: number): void {
       checkInteger('callerId', callerId, 1);

@@ -4,7 +4,7 @@
  */
 import type { Logger } from '../common/log.js';
 import { DEFAULT_SCRYPT_COST, type ScryptCost } from '../db/password.js';
-import type { Caller, MailItem, PublicMessage, Store, WallLine } from '../db/store.js';
+import type { Caller, MailCursor, MailItem, PublicMessage, Store, WallLine } from '../db/store.js';
 import { createAccessServices, type AccessServices } from './access-services.js';
 import { createAreaServices, type AreaServices } from './area-services.js';
 import { CHAT_WRITES, createChatServices, type ChatServices } from './chat-services.js';
@@ -52,14 +52,23 @@ export interface Services extends AreaServices, ChatServices, PresenceServices, 
   /** How many messages the database holds, archived areas' too. */
   countMessages(): number;
   sendMail(fromId: number, toId: number, body: string): number;
-  inboxIds(callerId: number): number[];
-  getMail(callerId: number, ids: readonly number[]): MailItem[];
+  /** What a walk through the inbox starts from: the counts, and the time mail read from then on is not shown twice. */
+  openInbox(callerId: number): InboxOpened;
+  /** Up to `limit` mails after `after` (see Store.mailPage), read before the inbox was opened at `openedAt` or unread. */
+  mailPage(callerId: number, after: MailCursor | undefined, openedAt: number, limit: number): MailItem[];
   markMailRead(callerId: number, ids: readonly number[]): void;
   countUnreadMail(callerId: number): number;
   /** Adds a line to a named wall (one-liners, a guest book) and returns its id. */
   wallPost(wall: string, authorId: number, body: string): number;
   /** The last `limit` lines of a named wall, oldest first. */
   wallRecent(wall: string, limit: number): WallLine[];
+}
+
+/** An inbox opened for reading: its counts, and when (mail read from then on is not shown twice). */
+export interface InboxOpened {
+  readonly unread: number;
+  readonly total: number;
+  readonly openedAt: number;
 }
 
 /** Arguments of a service that are secrets: never journaled, never in a fingerprint. */
@@ -133,8 +142,8 @@ export function createServices(options: ServiceOptions): Services & { readonly s
     listMessages: (afterId, limit) => store.listMessages(afterId, limit),
     countMessages: () => store.countMessages(),
     sendMail: (fromId, toId, body) => stored('sendMail', { fromId, toId }, () => store.sendMail(fromId, toId, body, clock())),
-    inboxIds: (callerId) => store.inboxIds(callerId),
-    getMail: (callerId, ids) => store.getMail(callerId, ids),
+    openInbox: (callerId) => ({ unread: store.countUnreadMail(callerId), total: store.countMail(callerId), openedAt: clock() }),
+    mailPage: (callerId, after, openedAt, limit) => store.mailPage(callerId, after, openedAt, limit),
     markMailRead: (callerId, ids) => stored('markMailRead', { callerId }, () => store.markMailRead(callerId, ids, clock())),
     countUnreadMail: (callerId) => store.countUnreadMail(callerId),
     wallPost: (wall, authorId, body) => stored('wallPost', { wall, authorId }, () => store.postToWall(wall, authorId, body, clock())),

@@ -6,7 +6,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { isBbsError } from '../common/errors.js';
 import { MIGRATIONS, migrate } from '../db/migrations.js';
 import { openDatabase } from '../db/open-database.js';
-import { createStore, type Store } from '../db/store.js';
+import { createStore, mailCursorAfter, type MailCursor, type MailItem, type Store } from '../db/store.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -150,7 +150,8 @@ describe('store: callers', () => {
     expect(() => store.createCaller(42 as unknown as string, 'h', T0)).toThrow(/Expected name to be a string, got 42/);
     expect(() => store.createCaller('a', 'h', 1.5)).toThrow(TypeError);
     expect(() => store.listMessages(0, 0)).toThrow(/Expected limit to be at least 1, got 0/);
-    expect(() => store.getMail(1, 'x' as unknown as number[])).toThrow(TypeError);
+    expect(() => store.markMailRead(1, 'x' as unknown as number[], T0)).toThrow(TypeError);
+    expect(() => store.mailPage(1, { unread: 'yes' } as unknown as MailCursor, T0, 5)).toThrow(/Expected the mail cursor's unread to be a boolean/);
   });
 });
 
@@ -200,7 +201,20 @@ describe('store: public messages', () => {
 });
 
 describe('store: private mail', () => {
-  it('lists unread first, keeps mail after reading and counts unread', () => {
+  /** Every mail of `callerId` in the order an inbox opened at `openedAt` shows them, one page of `size` at a time. */
+  function walk(store: Store, callerId: number, openedAt: number, size = 2): MailItem[] {
+    const seen: MailItem[] = [];
+    let after: MailCursor | undefined;
+    for (;;) {
+      const page = store.mailPage(callerId, after, openedAt, size);
+      seen.push(...page);
+      const last = page[page.length - 1];
+      if (page.length < size || last === undefined) return seen;
+      after = mailCursorAfter(last);
+    }
+  }
+
+  it('pages unread first, then mail read before the inbox was opened, each oldest first; counts unread and all', () => {
     const store = memoryStore();
     const zed = store.createCaller('zed', 'h', T0);
     const ann = store.createCaller('ann', 'h', T0);
@@ -209,31 +223,64 @@ describe('store: private mail', () => {
     const m3 = store.sendMail(ann.id, zed.id, 'three', T0 + 3);
     const toAnn = store.sendMail(zed.id, ann.id, 'reply', T0 + 4);
 
-    expect(store.inboxIds(zed.id)).toEqual([m1, m2, m3]);
+    expect(walk(store, zed.id, T0 + 5).map((m) => m.id)).toEqual([m1, m2, m3]);
     expect(store.countUnreadMail(zed.id)).toBe(3);
+    expect(store.countMail(zed.id)).toBe(3);
 
     store.markMailRead(zed.id, [m2, m1], T0 + 10);
-    expect(store.inboxIds(zed.id)).toEqual([m3, m1, m2]);
-    expect(store.countUnreadMail(zed.id)).toBe(1);
-    expect(store.getMail(zed.id, [m1, m3])).toEqual([
-      { id: m1, from: 'ann', body: 'one', createdAt: T0 + 1, readAt: T0 + 10 },
+    expect(walk(store, zed.id, T0 + 11)).toEqual([
       { id: m3, from: 'ann', body: 'three', createdAt: T0 + 3, readAt: null },
+      { id: m1, from: 'ann', body: 'one', createdAt: T0 + 1, readAt: T0 + 10 },
+      { id: m2, from: 'ann', body: 'two', createdAt: T0 + 2, readAt: T0 + 10 },
     ]);
+    expect(store.countUnreadMail(zed.id)).toBe(1);
+    // Mail read at or after the inbox was opened was shown as unread in this walk: not again.
+    expect(walk(store, zed.id, T0 + 10).map((m) => m.id)).toEqual([m3]);
 
     // Marking again keeps the first read time.
     store.markMailRead(zed.id, [m1], T0 + 99);
-    expect(store.getMail(zed.id, [m1])[0]?.readAt).toBe(T0 + 10);
-    expect(store.inboxIds(ann.id)).toEqual([toAnn]);
+    expect(store.mailPage(zed.id, undefined, T0 + 100, 10).find((m) => m.id === m1)?.readAt).toBe(T0 + 10);
+    expect(walk(store, ann.id, T0 + 100).map((m) => m.id)).toEqual([toAnn]);
   });
 
-  it('returns mail in the order of the ids asked for', () => {
+  it('reads a page from its cursor: mail marked read while walking is shown once, mail sent meanwhile comes in its place', () => {
     const store = memoryStore();
     const zed = store.createCaller('zed', 'h', T0);
     const ann = store.createCaller('ann', 'h', T0);
-    const m1 = store.sendMail(ann.id, zed.id, 'one', T0 + 1);
-    const m2 = store.sendMail(ann.id, zed.id, 'two', T0 + 2);
-    expect(store.getMail(zed.id, [m2, m1]).map((m) => m.body)).toEqual(['two', 'one']);
-    expect(store.getMail(zed.id, [])).toEqual([]);
+    const old = store.sendMail(ann.id, zed.id, 'old', T0 + 1);
+    store.markMailRead(zed.id, [old], T0 + 2);
+    const ids = [3, 4, 5, 6, 7].map((n) => store.sendMail(ann.id, zed.id, `new ${n}`, T0 + n));
+    const openedAt = T0 + 50;
+
+    const first = store.mailPage(zed.id, undefined, openedAt, 2);
+    expect(first.map((m) => m.id)).toEqual(ids.slice(0, 2));
+    store.markMailRead(zed.id, first.map((m) => m.id), openedAt + 1);
+    const late = store.sendMail(ann.id, zed.id, 'late', T0 + 60);
+    const rest: number[] = [];
+    let after = mailCursorAfter(first[1] as MailItem);
+    for (;;) {
+      const page = store.mailPage(zed.id, after, openedAt, 2);
+      rest.push(...page.map((m) => m.id));
+      store.markMailRead(zed.id, page.map((m) => m.id), openedAt + 2);
+      if (page.length < 2) break;
+      after = mailCursorAfter(page[1] as MailItem);
+    }
+    expect(rest).toEqual([...ids.slice(2), late, old]);
+  });
+
+  it('serves a page of a full inbox from its cursor in an index, without sorting or scanning the inbox', () => {
+    const db = openDatabase(':memory:');
+    onTestFinished(() => {
+      db.close();
+    });
+    const cursor = 'm.created_at >= 5 AND (m.created_at > 5 OR m.id > 7) ORDER BY m.created_at, m.id LIMIT 6';
+    const plans = [`FROM mail m WHERE m.to_id = 1 AND m.read_at IS NULL AND ${cursor}`, `FROM mail m INDEXED BY mail_by_date WHERE m.to_id = 1 AND m.read_at < 9 AND ${cursor}`].map((query) =>
+      (db.prepare(`EXPLAIN QUERY PLAN SELECT m.id ${query}`).all() as { detail: string }[]).map((row) => row.detail).join('; '),
+    );
+    // Each page starts at its cursor in the index (a seek), neither at the inbox's start nor after a sort.
+    expect(plans[0]).toMatch(/USING (COVERING )?INDEX mail_inbox \(to_id=\? AND read_at=\? AND created_at>\?\)/);
+    expect(plans[1]).toMatch(/USING (COVERING )?INDEX mail_by_date \(to_id=\? AND created_at>\?\)/);
+    expect(plans.join('; ')).not.toMatch(/TEMP B-TREE/);
   });
 
   it("never lets another caller read or mark someone's mail", () => {
@@ -243,14 +290,13 @@ describe('store: private mail', () => {
     const eve = store.createCaller('eve', 'h', T0);
     const secret = store.sendMail(ann.id, zed.id, 'for zed only', T0 + 1);
 
-    expect(store.inboxIds(eve.id)).toEqual([]);
-    expect(store.getMail(eve.id, [secret])).toEqual([]);
-    // The sender cannot read it back through getMail either: it is the recipient's inbox.
-    expect(store.getMail(ann.id, [secret])).toEqual([]);
+    expect(store.mailPage(eve.id, undefined, T0 + 10, 10)).toEqual([]);
+    // The sender cannot read it back either: it is the recipient's inbox.
+    expect(store.mailPage(ann.id, undefined, T0 + 10, 10)).toEqual([]);
 
     store.markMailRead(eve.id, [secret], T0 + 5);
     expect(store.countUnreadMail(zed.id)).toBe(1);
-    expect(store.getMail(zed.id, [secret])[0]?.readAt).toBeNull();
+    expect(store.mailPage(zed.id, undefined, T0 + 10, 10)[0]?.readAt).toBeNull();
   });
 
   it('refuses mail to a caller who does not exist', () => {

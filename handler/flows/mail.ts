@@ -1,5 +1,5 @@
 /** Private mail: sending to another caller and reading one's own, unread first. */
-import type { Caller } from '../../db/store.js';
+import { mailCursorAfter, type Caller, type MailCursor } from '../../db/store.js';
 import { isWriteFailure } from '../../db/write-failure.js';
 import { ask, call, show, type Flow } from '../effects.js';
 import type { Limits } from '../limits.js';
@@ -27,17 +27,23 @@ export function* sendMail(caller: Caller, limits: Limits): Flow {
   if (sent !== undefined) yield* show('mail_sent', { to: recipient.name });
 }
 
-/** Menu entry 4: reads the caller's mail, unread first, marking each page read once shown. */
+/**
+ * Menu entry 4: reads the caller's mail, unread first, marking each page read once shown. Each
+ * page is fetched from where the last ended (a cursor), so a visit costs and journals what it
+ * shows, however full the inbox.
+ */
 export function* readMail(caller: Caller, limits: Limits): Flow {
-  const ids = yield* call('inboxIds', caller.id);
-  if (ids.length === 0) {
+  const inbox = yield* call('openInbox', caller.id);
+  if (inbox.total === 0) {
     yield* show('no_mail');
     return;
   }
-  yield* show('inbox', { unread: yield* call('countUnreadMail', caller.id), total: ids.length });
-  for (let start = 0; start < ids.length; start += limits.pageSize) {
-    const pageIds = ids.slice(start, start + limits.pageSize);
-    const page = yield* call('getMail', caller.id, pageIds);
+  yield* show('inbox', { unread: inbox.unread, total: inbox.total });
+  let after: MailCursor | undefined;
+  for (;;) {
+    // One more than a page: whether there is more to offer after it.
+    const fetched = yield* call('mailPage', caller.id, after, inbox.openedAt, limits.pageSize + 1);
+    const page = fetched.slice(0, limits.pageSize);
     for (const item of page) {
       yield* show('mail_item', {
         from: item.from,
@@ -48,11 +54,14 @@ export function* readMail(caller: Caller, limits: Limits): Flow {
     }
     // Mail that cannot be marked read stays unread (the services log why); reading goes on.
     try {
-      yield* call('markMailRead', caller.id, pageIds);
+      if (page.length > 0) yield* call('markMailRead', caller.id, page.map((item) => item.id));
     } catch (err) {
       if (!isWriteFailure(err)) throw err;
     }
-    if (start + limits.pageSize < ids.length && !(yield* wantsMore())) return;
+    const last = page[page.length - 1];
+    if (fetched.length <= limits.pageSize || last === undefined) break;
+    if (!(yield* wantsMore())) return;
+    after = mailCursorAfter(last);
   }
   yield* show('end_of_list');
 }

@@ -1,0 +1,72 @@
+/**
+ * A caller whose inbox another caller filled: reading mail costs, and journals, the pages shown,
+ * not the whole inbox; a walk through it carries on where it was after a takeover.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../common/log.js';
+import { openDatabase } from '../db/open-database.js';
+import { createStore } from '../db/store.js';
+import { Journal } from '../handler/journal.js';
+import { createHarness, registerAtMenu, SERVER_UUID, type Harness } from './support/harness.js';
+
+const FLOOD = 3000;
+let dir = '';
+const harnesses: Harness[] = [];
+
+afterEach(() => {
+  for (const h of harnesses.splice(0)) h.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A backend on the board in `file`, journaling as `owner`. */
+function backend(file: string, owner: string): Harness {
+  const store = createStore(openDatabase(file));
+  const h = createHarness({ store, journal: new Journal({ store: store.journal, owner, log: createLogger('silent'), now: Date.now }) });
+  harnesses.push(h);
+  return h;
+}
+
+describe('an inbox filled by another caller', () => {
+  it('shows the counts and a page at a time, journals a few KB, and goes on from its page after a takeover', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'm2bbs-mail-'));
+    const file = join(dir, 'bbs.db');
+    const a = backend(file, 'A');
+    await registerAtMenu(a, '9', 'spammer', 'secret9');
+    const zed = await registerAtMenu(a, '1', 'zed', 'secret1');
+    const board = new Database(file);
+    const [spammer, zedId] = ['spammer', 'zed'].map((name) => board.prepare('SELECT id FROM callers WHERE name = ?').pluck().get(name) as number);
+    const send = board.prepare('INSERT INTO mail (from_id, to_id, body, created_at, read_at) VALUES (?, ?, ?, ?, ?)');
+    board.transaction(() => {
+      send.run(spammer, zedId, 'read long ago', 1_000, 2_000);
+      for (let n = 1; n <= FLOOD; n++) send.run(spammer, zedId, `spam number ${n}`, 10_000 + n, null);
+    })();
+
+    await zed.say('4');
+    const first = zed.transcript();
+    expect(first).toContain(`New messages for you: ${FLOOD} of ${FLOOD + 1}, new ones first.`);
+    expect(first).toContain('spam number 1\n');
+    expect(first).toContain('spam number 5\n');
+    expect(first).not.toContain('spam number 6\n');
+
+    // Its backend goes; the next one takes the call over at the "more" prompt.
+    const b = backend(file, 'B');
+    const moved = b.caller('1', { RESUME: '1' });
+    await moved.say('');
+    const second = moved.transcript();
+    for (const n of [6, 7, 8, 9, 10]) expect(second).toContain(`spam number ${n}\n`);
+    for (const n of [1, 5, 11]) expect(second).not.toContain(`spam number ${n}\n`);
+    await moved.say('Q');
+    expect(board.prepare('SELECT count(*) FROM mail WHERE to_id = ? AND read_at IS NULL').pluck().get(zedId)).toBe(FLOOD - 10);
+
+    // The whole visit journaled a few KB: the pages shown, not 3,000 mail ids.
+    const rows = board.prepare('SELECT length(value) AS bytes FROM journal WHERE conversation = ?').all(`m2/${SERVER_UUID}/0/1`) as { bytes: number | null }[];
+    const bytes = rows.map((row) => row.bytes ?? 0);
+    expect(Math.max(...bytes)).toBeLessThan(2_000);
+    expect(bytes.reduce((sum, n) => sum + n, 0)).toBeLessThan(12_000);
+    board.close();
+  });
+});
