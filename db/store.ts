@@ -59,6 +59,12 @@ export function mailCursorAfter(item: MailItem): MailCursor {
   return { unread: item.readAt === null, createdAt: item.createdAt, id: item.id };
 }
 
+/** A page of an inbox, and whether more follows it. */
+export interface MailPage {
+  readonly mails: readonly MailItem[];
+  readonly more: boolean;
+}
+
 /** One line on a wall. */
 export interface WallLine {
   readonly id: number;
@@ -104,10 +110,12 @@ export interface Store {
   countMail(callerId: number): number;
   /**
    * Up to `limit` of a caller's mail after `after` (from the start without one): the unread first,
-   * then those read before `readBefore` (mail read during the walk is not shown twice), each
-   * oldest first. A page costs its own length, however full the inbox.
+   * then those read at or before `openedAt`, each oldest first; mail this walk marks read is
+   * marked after `openedAt` (see markMailRead's callers), so it is not shown twice. A page seeks
+   * to its cursor in an index: it costs its own length plus the index entries it steps over
+   * (mail read during this walk), never a sort or a scan of the inbox from its start.
    */
-  mailPage(callerId: number, after: MailCursor | undefined, readBefore: number, limit: number): MailItem[];
+  mailPage(callerId: number, after: MailCursor | undefined, openedAt: number, limit: number): MailPage;
   markMailRead(callerId: number, ids: readonly number[], now: number): void;
   countUnreadMail(callerId: number): number;
   /** Adds a line to the wall called `wall` and returns its id. */
@@ -181,7 +189,7 @@ export function createStore(db: Database.Database): Store {
     readMailPage: db.prepare<[number, number, number, number, number, number], MailItem>(
       `SELECT m.id, c.name AS "from", m.body, m.created_at AS createdAt, m.read_at AS readAt
        FROM mail m INDEXED BY mail_by_date JOIN callers c ON c.id = m.from_id
-       WHERE m.to_id = ? AND m.read_at < ? AND m.created_at >= ? AND (m.created_at > ? OR m.id > ?)
+       WHERE m.to_id = ? AND m.read_at <= ? AND m.created_at >= ? AND (m.created_at > ? OR m.id > ?)
        ORDER BY m.created_at, m.id LIMIT +?`,
     ),
     countMail: db.prepare<[number], number>('SELECT count(*) FROM mail WHERE to_id = ?').pluck(),
@@ -207,12 +215,16 @@ export function createStore(db: Database.Database): Store {
 
   // One transaction per batch: a consistent snapshot for reads, one commit for writes.
   // One snapshot for both parts of a page: the last unread mail, then the first read ones.
-  const mailPageBatch = db.transaction((callerId: number, after: MailCursor | undefined, readBefore: number, limit: number): MailItem[] => {
+  // One snapshot for both parts of a page (the last unread mail, then the first read ones), one
+  // mail more than the page read to tell whether more follows.
+  const mailPageBatch = db.transaction((callerId: number, after: MailCursor | undefined, openedAt: number, limit: number): MailPage => {
     const from = after ?? { unread: true, createdAt: -1, id: 0 };
-    const page = from.unread ? sql.unreadMailPage.all(callerId, from.createdAt, from.createdAt, from.id, limit) : [];
-    if (page.length === limit) return page;
-    const read = from.unread ? { createdAt: -1, id: 0 } : from;
-    return page.concat(sql.readMailPage.all(callerId, readBefore, read.createdAt, read.createdAt, read.id, limit - page.length));
+    let mails = from.unread ? sql.unreadMailPage.all(callerId, from.createdAt, from.createdAt, from.id, limit + 1) : [];
+    if (mails.length <= limit) {
+      const read = from.unread ? { createdAt: -1, id: 0 } : from;
+      mails = mails.concat(sql.readMailPage.all(callerId, openedAt, read.createdAt, read.createdAt, read.id, limit + 1 - mails.length));
+    }
+    return { mails: mails.slice(0, limit), more: mails.length > limit };
   });
   const markBatch = db.transaction((callerId: number, ids: readonly number[], now: number): void => {
     for (const id of ids) sql.markMailRead.run(now, id, callerId);
@@ -297,11 +309,11 @@ export function createStore(db: Database.Database): Store {
     countMail(callerId: number): number {
       return one(sql.countMail.get(checkInteger('callerId', callerId, 1)), 'countMail');
     },
-    mailPage(callerId: number, after: MailCursor | undefined, readBefore: number, limit: number): MailItem[] {
+    mailPage(callerId: number, after: MailCursor | undefined, openedAt: number, limit: number): MailPage {
       checkInteger('callerId', callerId, 1);
-      checkInteger('readBefore', readBefore, 0);
+      checkInteger('openedAt', openedAt, 0);
       checkInteger('limit', limit, 1);
-      return mailPageBatch(callerId, after === undefined ? undefined : checkMailCursor(after), readBefore, limit);
+      return mailPageBatch(callerId, after === undefined ? undefined : checkMailCursor(after), openedAt, limit);
     },
     markMailRead(callerId: number, ids: readonly number[], now: number): void {
       checkInteger('callerId', callerId, 1);

@@ -4,7 +4,7 @@
  */
 import type { Logger } from '../common/log.js';
 import { DEFAULT_SCRYPT_COST, type ScryptCost } from '../db/password.js';
-import type { Caller, MailCursor, MailItem, PublicMessage, Store, WallLine } from '../db/store.js';
+import type { Caller, MailCursor, MailPage, PublicMessage, Store, WallLine } from '../db/store.js';
 import { createAccessServices, type AccessServices } from './access-services.js';
 import { createAreaServices, type AreaServices } from './area-services.js';
 import { CHAT_WRITES, createChatServices, type ChatServices } from './chat-services.js';
@@ -54,9 +54,10 @@ export interface Services extends AreaServices, ChatServices, PresenceServices, 
   sendMail(fromId: number, toId: number, body: string): number;
   /** What a walk through the inbox starts from: the counts, and the time mail read from then on is not shown twice. */
   openInbox(callerId: number): InboxOpened;
-  /** Up to `limit` mails after `after` (see Store.mailPage), read before the inbox was opened at `openedAt` or unread. */
-  mailPage(callerId: number, after: MailCursor | undefined, openedAt: number, limit: number): MailItem[];
-  markMailRead(callerId: number, ids: readonly number[]): void;
+  /** Up to `limit` mails after `after`, unread or read by the time the inbox was opened (see Store.mailPage). */
+  mailPage(callerId: number, after: MailCursor | undefined, openedAt: number, limit: number): MailPage;
+  /** Marks mail read now, or just after `openedAt` if the clock is behind it: a walk never shows again what it marked. */
+  markMailRead(callerId: number, ids: readonly number[], openedAt?: number): void;
   countUnreadMail(callerId: number): number;
   /** Adds a line to a named wall (one-liners, a guest book) and returns its id. */
   wallPost(wall: string, authorId: number, body: string): number;
@@ -144,7 +145,7 @@ export function createServices(options: ServiceOptions): Services & { readonly s
     sendMail: (fromId, toId, body) => stored('sendMail', { fromId, toId }, () => store.sendMail(fromId, toId, body, clock())),
     openInbox: (callerId) => ({ unread: store.countUnreadMail(callerId), total: store.countMail(callerId), openedAt: clock() }),
     mailPage: (callerId, after, openedAt, limit) => store.mailPage(callerId, after, openedAt, limit),
-    markMailRead: (callerId, ids) => stored('markMailRead', { callerId }, () => store.markMailRead(callerId, ids, clock())),
+    markMailRead: (callerId, ids, openedAt) => stored('markMailRead', { callerId }, () => store.markMailRead(callerId, ids, Math.max(clock(), (openedAt ?? -1) + 1))),
     countUnreadMail: (callerId) => store.countUnreadMail(callerId),
     wallPost: (wall, authorId, body) => stored('wallPost', { wall, authorId }, () => store.postToWall(wall, authorId, body, clock())),
     wallRecent: (wall, limit) => store.listWall(wall, limit),

@@ -206,15 +206,15 @@ describe('store: private mail', () => {
     const seen: MailItem[] = [];
     let after: MailCursor | undefined;
     for (;;) {
-      const page = store.mailPage(callerId, after, openedAt, size);
-      seen.push(...page);
-      const last = page[page.length - 1];
-      if (page.length < size || last === undefined) return seen;
+      const { mails, more } = store.mailPage(callerId, after, openedAt, size);
+      seen.push(...mails);
+      const last = mails[mails.length - 1];
+      if (!more || last === undefined) return seen;
       after = mailCursorAfter(last);
     }
   }
 
-  it('pages unread first, then mail read before the inbox was opened, each oldest first; counts unread and all', () => {
+  it('pages unread first, then mail read by the time the inbox was opened, each oldest first; counts unread and all', () => {
     const store = memoryStore();
     const zed = store.createCaller('zed', 'h', T0);
     const ann = store.createCaller('ann', 'h', T0);
@@ -228,22 +228,23 @@ describe('store: private mail', () => {
     expect(store.countMail(zed.id)).toBe(3);
 
     store.markMailRead(zed.id, [m2, m1], T0 + 10);
-    expect(walk(store, zed.id, T0 + 11)).toEqual([
+    // Read in the very millisecond the inbox opens: read before it, shown.
+    expect(walk(store, zed.id, T0 + 10)).toEqual([
       { id: m3, from: 'ann', body: 'three', createdAt: T0 + 3, readAt: null },
       { id: m1, from: 'ann', body: 'one', createdAt: T0 + 1, readAt: T0 + 10 },
       { id: m2, from: 'ann', body: 'two', createdAt: T0 + 2, readAt: T0 + 10 },
     ]);
     expect(store.countUnreadMail(zed.id)).toBe(1);
-    // Mail read at or after the inbox was opened was shown as unread in this walk: not again.
-    expect(walk(store, zed.id, T0 + 10).map((m) => m.id)).toEqual([m3]);
+    // Mail read after the inbox was opened was shown as unread in this walk: not again.
+    expect(walk(store, zed.id, T0 + 9).map((m) => m.id)).toEqual([m3]);
 
     // Marking again keeps the first read time.
     store.markMailRead(zed.id, [m1], T0 + 99);
-    expect(store.mailPage(zed.id, undefined, T0 + 100, 10).find((m) => m.id === m1)?.readAt).toBe(T0 + 10);
+    expect(store.mailPage(zed.id, undefined, T0 + 100, 10).mails.find((m) => m.id === m1)?.readAt).toBe(T0 + 10);
     expect(walk(store, ann.id, T0 + 100).map((m) => m.id)).toEqual([toAnn]);
   });
 
-  it('reads a page from its cursor: mail marked read while walking is shown once, mail sent meanwhile comes in its place', () => {
+  it('reads a page from its cursor: mail marked read while walking is shown once, unread mail sent meanwhile comes in its place', () => {
     const store = memoryStore();
     const zed = store.createCaller('zed', 'h', T0);
     const ann = store.createCaller('ann', 'h', T0);
@@ -253,17 +254,17 @@ describe('store: private mail', () => {
     const openedAt = T0 + 50;
 
     const first = store.mailPage(zed.id, undefined, openedAt, 2);
-    expect(first.map((m) => m.id)).toEqual(ids.slice(0, 2));
-    store.markMailRead(zed.id, first.map((m) => m.id), openedAt + 1);
+    expect(first).toEqual({ mails: [expect.objectContaining({ id: ids[0] }), expect.objectContaining({ id: ids[1] })], more: true });
+    store.markMailRead(zed.id, first.mails.map((m) => m.id), openedAt + 1);
     const late = store.sendMail(ann.id, zed.id, 'late', T0 + 60);
     const rest: number[] = [];
-    let after = mailCursorAfter(first[1] as MailItem);
+    let after = mailCursorAfter(first.mails[1] as MailItem);
     for (;;) {
-      const page = store.mailPage(zed.id, after, openedAt, 2);
-      rest.push(...page.map((m) => m.id));
-      store.markMailRead(zed.id, page.map((m) => m.id), openedAt + 2);
-      if (page.length < 2) break;
-      after = mailCursorAfter(page[1] as MailItem);
+      const { mails, more } = store.mailPage(zed.id, after, openedAt, 2);
+      rest.push(...mails.map((m) => m.id));
+      store.markMailRead(zed.id, mails.map((m) => m.id), openedAt + 2);
+      if (!more) break;
+      after = mailCursorAfter(mails[1] as MailItem);
     }
     expect(rest).toEqual([...ids.slice(2), late, old]);
   });
@@ -274,7 +275,7 @@ describe('store: private mail', () => {
       db.close();
     });
     const cursor = 'm.created_at >= 5 AND (m.created_at > 5 OR m.id > 7) ORDER BY m.created_at, m.id LIMIT 6';
-    const plans = [`FROM mail m WHERE m.to_id = 1 AND m.read_at IS NULL AND ${cursor}`, `FROM mail m INDEXED BY mail_by_date WHERE m.to_id = 1 AND m.read_at < 9 AND ${cursor}`].map((query) =>
+    const plans = [`FROM mail m WHERE m.to_id = 1 AND m.read_at IS NULL AND ${cursor}`, `FROM mail m INDEXED BY mail_by_date WHERE m.to_id = 1 AND m.read_at <= 9 AND ${cursor}`].map((query) =>
       (db.prepare(`EXPLAIN QUERY PLAN SELECT m.id ${query}`).all() as { detail: string }[]).map((row) => row.detail).join('; '),
     );
     // Each page starts at its cursor in the index (a seek), neither at the inbox's start nor after a sort.
@@ -290,13 +291,13 @@ describe('store: private mail', () => {
     const eve = store.createCaller('eve', 'h', T0);
     const secret = store.sendMail(ann.id, zed.id, 'for zed only', T0 + 1);
 
-    expect(store.mailPage(eve.id, undefined, T0 + 10, 10)).toEqual([]);
+    expect(store.mailPage(eve.id, undefined, T0 + 10, 10)).toEqual({ mails: [], more: false });
     // The sender cannot read it back either: it is the recipient's inbox.
-    expect(store.mailPage(ann.id, undefined, T0 + 10, 10)).toEqual([]);
+    expect(store.mailPage(ann.id, undefined, T0 + 10, 10)).toEqual({ mails: [], more: false });
 
     store.markMailRead(eve.id, [secret], T0 + 5);
     expect(store.countUnreadMail(zed.id)).toBe(1);
-    expect(store.mailPage(zed.id, undefined, T0 + 10, 10)[0]?.readAt).toBeNull();
+    expect(store.mailPage(zed.id, undefined, T0 + 10, 10).mails[0]?.readAt).toBeNull();
   });
 
   it('refuses mail to a caller who does not exist', () => {

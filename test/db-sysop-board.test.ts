@@ -78,7 +78,7 @@ describe('the sysop\'s changes to the board', () => {
     expect(deleteCaller(db, ann, 'keep', T0 + 5)).toEqual({ posts: 'keep', messages: 1, wallLines: 1, mailSent: 1, chatLines: 1, mailReceived: 1 });
     expect(store.areas.messages(GENERAL_AREA_ID, 0, 10).map((m) => m.author)).toEqual([DELETED_CALLER_NAME]);
     expect(store.listWall('oneliners', 10).map((l) => l.author)).toEqual([DELETED_CALLER_NAME]);
-    expect(store.mailPage(bob, undefined, T0 + 10, 10).map((m) => m.from)).toEqual([DELETED_CALLER_NAME]);
+    expect(store.mailPage(bob, undefined, T0 + 10, 10).mails.map((m) => m.from)).toEqual([DELETED_CALLER_NAME]);
     expect(db.prepare('SELECT name FROM chat_lines').pluck().all()).toEqual([DELETED_CALLER_NAME]);
     expect(store.presence.lastCallers(10).map((c) => c.name)).toEqual([DELETED_CALLER_NAME]);
     expect(db.prepare('SELECT count(*) FROM pages').pluck().get()).toBe(0);

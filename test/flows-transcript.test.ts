@@ -129,7 +129,7 @@ describe('reading', () => {
     const to = await h.services.register('frank', 'password1');
     const from = await h.services.register('gina', 'password1');
     h.services.sendMail(from.id, to.id, 'old one');
-    h.services.markMailRead(to.id, h.services.mailPage(to.id, undefined, Date.now() + 1, 10).map((m) => m.id));
+    h.services.markMailRead(to.id, h.services.mailPage(to.id, undefined, Date.now(), 10).mails.map((m) => m.id));
     h.services.sendMail(from.id, to.id, 'new one');
     const c = h.caller('31');
     await c.dial();

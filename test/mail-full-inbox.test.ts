@@ -69,4 +69,29 @@ describe('an inbox filled by another caller', () => {
     expect(bytes.reduce((sum, n) => sum + n, 0)).toBeLessThan(12_000);
     board.close();
   });
+
+  it('shows each mail once in a visit even when the clock steps back while the caller reads', async () => {
+    let now = 10_000_000;
+    let backwards = false;
+    // After the inbox opens, every reading of the clock is 100 ms earlier than the one before.
+    const clock = (): number => (backwards ? (now -= 100) : now);
+    const h = createHarness({ clock });
+    harnesses.push(h);
+    await registerAtMenu(h, '9', 'spammer', 'secret9');
+    const zed = await registerAtMenu(h, '1', 'zed', 'secret1');
+    const [from, to] = ['spammer', 'zed'].map((name) => h.services.findCaller(name)?.id ?? 0) as [number, number];
+    for (let n = 1; n <= 7; n++) h.services.sendMail(from, to, `mail number ${n}`);
+
+    const opened = zed.replyMatching((reply) => reply.msg.includes('New messages for you'));
+    const asked = zed.say('4');
+    await opened;
+    backwards = true;
+    await asked;
+    await zed.say('');
+    const text = zed.transcript();
+    expect(text).toContain('New messages for you: 7 of 7, new ones first.');
+    for (let n = 1; n <= 7; n++) expect(text.split(`mail number ${n}\n`)).toHaveLength(2);
+    expect(text).not.toContain('[read]');
+    expect(h.services.countUnreadMail(to)).toBe(0);
+  });
 });

@@ -29,8 +29,8 @@ export function* sendMail(caller: Caller, limits: Limits): Flow {
 
 /**
  * Menu entry 4: reads the caller's mail, unread first, marking each page read once shown. Each
- * page is fetched from where the last ended (a cursor), so a visit costs and journals what it
- * shows, however full the inbox.
+ * page is fetched from where the last ended (a cursor), so a visit reads and journals the pages
+ * it shows, not the whole inbox.
  */
 export function* readMail(caller: Caller, limits: Limits): Flow {
   const inbox = yield* call('openInbox', caller.id);
@@ -41,10 +41,8 @@ export function* readMail(caller: Caller, limits: Limits): Flow {
   yield* show('inbox', { unread: inbox.unread, total: inbox.total });
   let after: MailCursor | undefined;
   for (;;) {
-    // One more than a page: whether there is more to offer after it.
-    const fetched = yield* call('mailPage', caller.id, after, inbox.openedAt, limits.pageSize + 1);
-    const page = fetched.slice(0, limits.pageSize);
-    for (const item of page) {
+    const { mails, more } = yield* call('mailPage', caller.id, after, inbox.openedAt, limits.pageSize);
+    for (const item of mails) {
       yield* show('mail_item', {
         from: item.from,
         date: formatDate(item.createdAt),
@@ -54,12 +52,12 @@ export function* readMail(caller: Caller, limits: Limits): Flow {
     }
     // Mail that cannot be marked read stays unread (the services log why); reading goes on.
     try {
-      if (page.length > 0) yield* call('markMailRead', caller.id, page.map((item) => item.id));
+      if (mails.length > 0) yield* call('markMailRead', caller.id, mails.map((item) => item.id), inbox.openedAt);
     } catch (err) {
       if (!isWriteFailure(err)) throw err;
     }
-    const last = page[page.length - 1];
-    if (fetched.length <= limits.pageSize || last === undefined) break;
+    const last = mails[mails.length - 1];
+    if (!more || last === undefined) break;
     if (!(yield* wantsMore())) return;
     after = mailCursorAfter(last);
   }
