@@ -46,7 +46,7 @@ export interface MailItem {
 
 /**
  * Where a walk through an inbox stands: after the mail `id` sent at `createdAt`, among the unread
- * ones (`unread`) or among those read before the walk began.
+ * ones (`unread`) or among those read by the time the walk began.
  */
 export interface MailCursor {
   readonly unread: boolean;
@@ -213,10 +213,9 @@ export function createStore(db: Database.Database): Store {
     ),
   };
 
-  // One transaction per batch: a consistent snapshot for reads, one commit for writes.
-  // One snapshot for both parts of a page: the last unread mail, then the first read ones.
-  // One snapshot for both parts of a page (the last unread mail, then the first read ones), one
-  // mail more than the page read to tell whether more follows.
+  // One transaction per batch: a consistent snapshot for reads, one commit for writes. A page
+  // reads both its parts in one snapshot (the last unread mail, then the first read ones), and
+  // one mail more than it shows, to tell whether more follows.
   const mailPageBatch = db.transaction((callerId: number, after: MailCursor | undefined, openedAt: number, limit: number): MailPage => {
     const from = after ?? { unread: true, createdAt: -1, id: 0 };
     let mails = from.unread ? sql.unreadMailPage.all(callerId, from.createdAt, from.createdAt, from.id, limit + 1) : [];
