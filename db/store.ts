@@ -5,10 +5,11 @@ import { createBans, type Bans } from './bans.js';
 import { createCallerPasswords, type CallerPasswords } from './caller-passwords.js';
 import { createChatStore, type ChatStore } from './chat-store.js';
 import { fileCheck } from './file-identity.js';
-import { checkIds, checkInteger, checkMailCursor, checkString, checkWall } from './store-checks.js';
+import { checkInteger, checkString, checkWall } from './store-checks.js';
 import { createHangUpOrders, type HangUpOrders } from './hang-up-orders.js';
 import { createJournalStore, type JournalStore } from './journal-store.js';
 import { createLoginThrottle, type LoginThrottle } from './login-throttle.js';
+import { createMailStore, type MailStore } from './mail-store.js';
 import { NEXT_MESSAGE_ID } from './message-numbers.js';
 import { createPresenceStore, type PresenceStore } from './presence-store.js';
 import { writeRunner } from './write-failure.js';
@@ -33,36 +34,6 @@ export interface PublicMessage {
   readonly author: string;
   readonly body: string;
   readonly createdAt: number;
-}
-
-/** One piece of private mail in a caller's inbox. */
-export interface MailItem {
-  readonly id: number;
-  readonly from: string;
-  readonly body: string;
-  readonly createdAt: number;
-  readonly readAt: number | null;
-}
-
-/**
- * Where a walk through an inbox stands: after the mail `id` sent at `createdAt`, among the unread
- * ones (`unread`) or among those read by the time the walk began.
- */
-export interface MailCursor {
-  readonly unread: boolean;
-  readonly createdAt: number;
-  readonly id: number;
-}
-
-/** The cursor after `item`, the last mail a page showed. */
-export function mailCursorAfter(item: MailItem): MailCursor {
-  return { unread: item.readAt === null, createdAt: item.createdAt, id: item.id };
-}
-
-/** A page of an inbox, and whether more follows it. */
-export interface MailPage {
-  readonly mails: readonly MailItem[];
-  readonly more: boolean;
 }
 
 /** One line on a wall. */
@@ -91,6 +62,8 @@ export interface Store {
   readonly hangUps: HangUpOrders;
   /** Message areas, replies and read marks. */
   readonly areas: AreasStore;
+  /** Private mail between callers. */
+  readonly mail: MailStore;
   /** Chat lines, pages and do-not-disturb. */
   readonly chat: ChatStore;
   /** Names and addresses the sysop banned. */
@@ -105,19 +78,6 @@ export interface Store {
   /** Messages after `afterId` in every area in force (not archived ones), oldest first. */
   listMessages(afterId: number, limit: number): PublicMessage[];
   countMessages(): number;
-  sendMail(fromId: number, toId: number, body: string, now: number): number;
-  /** How much mail a caller has, read or not. */
-  countMail(callerId: number): number;
-  /**
-   * Up to `limit` of a caller's mail after `after` (from the start without one): the unread first,
-   * then those read at or before `openedAt`, each oldest first; mail this walk marks read is
-   * marked after `openedAt` (see markMailRead's callers), so it is not shown twice. A page seeks
-   * to its cursor in an index: it costs its own length plus the index entries it steps over
-   * (mail read during this walk), never a sort or a scan of the inbox from its start.
-   */
-  mailPage(callerId: number, after: MailCursor | undefined, openedAt: number, limit: number): MailPage;
-  markMailRead(callerId: number, ids: readonly number[], now: number): void;
-  countUnreadMail(callerId: number): number;
   /** Adds a line to the wall called `wall` and returns its id. */
   postToWall(wall: string, authorId: number, body: string, now: number): number;
   /** The last `limit` lines of a wall, oldest first. */
@@ -173,32 +133,6 @@ export function createStore(db: Database.Database): Store {
        WHERE m.id > ? AND a.position IS NOT NULL ORDER BY m.id LIMIT +?`,
     ),
     countMessages: db.prepare<[], number>('SELECT messages FROM board_counts').pluck(),
-    sendMail: db
-      .prepare<[number, number, string, number], number>(
-        'INSERT INTO mail (from_id, to_id, body, created_at) VALUES (?, ?, ?, ?) RETURNING id',
-      )
-      .pluck(),
-    // The inbox in the order it is read, a page at a time from a cursor (mail_inbox and, for the
-    // read ones, mail_by_date serve each page in order without sorting the inbox).
-    unreadMailPage: db.prepare<[number, number, number, number, number], MailItem>(
-      `SELECT m.id, c.name AS "from", m.body, m.created_at AS createdAt, m.read_at AS readAt
-       FROM mail m JOIN callers c ON c.id = m.from_id
-       WHERE m.to_id = ? AND m.read_at IS NULL AND m.created_at >= ? AND (m.created_at > ? OR m.id > ?)
-       ORDER BY m.created_at, m.id LIMIT +?`,
-    ),
-    readMailPage: db.prepare<[number, number, number, number, number, number], MailItem>(
-      `SELECT m.id, c.name AS "from", m.body, m.created_at AS createdAt, m.read_at AS readAt
-       FROM mail m INDEXED BY mail_by_date JOIN callers c ON c.id = m.from_id
-       WHERE m.to_id = ? AND m.read_at <= ? AND m.created_at >= ? AND (m.created_at > ? OR m.id > ?)
-       ORDER BY m.created_at, m.id LIMIT +?`,
-    ),
-    countMail: db.prepare<[number], number>('SELECT count(*) FROM mail WHERE to_id = ?').pluck(),
-    markMailRead: db.prepare<[number, number, number]>(
-      'UPDATE mail SET read_at = ? WHERE id = ? AND to_id = ? AND read_at IS NULL',
-    ),
-    countUnreadMail: db
-      .prepare<[number], number>('SELECT count(*) FROM mail WHERE to_id = ? AND read_at IS NULL')
-      .pluck(),
     postToWall: db
       .prepare<[string, number, string, number], number>(
         'INSERT INTO wall_lines (wall, author_id, body, created_at) VALUES (?, ?, ?, ?) RETURNING id',
@@ -213,21 +147,6 @@ export function createStore(db: Database.Database): Store {
     ),
   };
 
-  // One transaction per batch: a consistent snapshot for reads, one commit for writes. A page
-  // reads both its parts in one snapshot (the last unread mail, then the first read ones), and
-  // one mail more than it shows, to tell whether more follows.
-  const mailPageBatch = db.transaction((callerId: number, after: MailCursor | undefined, openedAt: number, limit: number): MailPage => {
-    const from = after ?? { unread: true, createdAt: -1, id: 0 };
-    let mails = from.unread ? sql.unreadMailPage.all(callerId, from.createdAt, from.createdAt, from.id, limit + 1) : [];
-    if (mails.length <= limit) {
-      const read = from.unread ? { createdAt: -1, id: 0 } : from;
-      mails = mails.concat(sql.readMailPage.all(callerId, openedAt, read.createdAt, read.createdAt, read.id, limit + 1 - mails.length));
-    }
-    return { mails: mails.slice(0, limit), more: mails.length > limit };
-  });
-  const markBatch = db.transaction((callerId: number, ids: readonly number[], now: number): void => {
-    for (const id of ids) sql.markMailRead.run(now, id, callerId);
-  });
   // Writes with RETURNING are read with `.all()`, never `.get()`: `.get()` stops after the first
   // row and does not report a commit that then fails (write-failure.ts).
   const checkFile = fileCheck(db);
@@ -260,6 +179,7 @@ export function createStore(db: Database.Database): Store {
     throttle: createLoginThrottle(db, write),
     hangUps: createHangUpOrders(db, write),
     areas: createAreasStore(db, write),
+    mail: createMailStore(db, write),
     chat: createChatStore(db, write),
     bans: createBans(db, write),
     passwords: createCallerPasswords(db, write),
@@ -295,33 +215,6 @@ export function createStore(db: Database.Database): Store {
     },
     countMessages(): number {
       return one(sql.countMessages.get(), 'countMessages');
-    },
-    sendMail(fromId: number, toId: number, body: string, now: number): number {
-      checkInteger('fromId', fromId, 1);
-      checkInteger('toId', toId, 1);
-      checkString('body', body);
-      checkInteger('now', now, 0);
-      return insertFor('fromId and toId', [fromId, toId], () =>
-        write('A mail', () => returned(sql.sendMail.all(fromId, toId, body, now), 'sendMail')),
-      );
-    },
-    countMail(callerId: number): number {
-      return one(sql.countMail.get(checkInteger('callerId', callerId, 1)), 'countMail');
-    },
-    mailPage(callerId: number, after: MailCursor | undefined, openedAt: number, limit: number): MailPage {
-      checkInteger('callerId', callerId, 1);
-      checkInteger('openedAt', openedAt, 0);
-      checkInteger('limit', limit, 1);
-      return mailPageBatch(callerId, after === undefined ? undefined : checkMailCursor(after), openedAt, limit);
-    },
-    markMailRead(callerId: number, ids: readonly number[], now: number): void {
-      checkInteger('callerId', callerId, 1);
-      checkIds(ids);
-      checkInteger('now', now, 0);
-      write('Marking mail read', () => markBatch(callerId, ids, now));
-    },
-    countUnreadMail(callerId: number): number {
-      return one(sql.countUnreadMail.get(checkInteger('callerId', callerId, 1)), 'countUnreadMail');
     },
     postToWall(wall: string, authorId: number, body: string, now: number): number {
       checkWall(wall);

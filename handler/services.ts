@@ -4,7 +4,8 @@
  */
 import type { Logger } from '../common/log.js';
 import { DEFAULT_SCRYPT_COST, type ScryptCost } from '../db/password.js';
-import type { Caller, MailCursor, MailPage, PublicMessage, Store, WallLine } from '../db/store.js';
+import type { MailCursor, MailPage } from '../db/mail-store.js';
+import type { Caller, PublicMessage, Store, WallLine } from '../db/store.js';
 import { createAccessServices, type AccessServices } from './access-services.js';
 import { createAreaServices, type AreaServices } from './area-services.js';
 import { CHAT_WRITES, createChatServices, type ChatServices } from './chat-services.js';
@@ -142,11 +143,11 @@ export function createServices(options: ServiceOptions): Services & { readonly s
     postMessage: (authorId, body) => stored('postMessage', { authorId }, () => store.postMessage(authorId, body, clock())),
     listMessages: (afterId, limit) => store.listMessages(afterId, limit),
     countMessages: () => store.countMessages(),
-    sendMail: (fromId, toId, body) => stored('sendMail', { fromId, toId }, () => store.sendMail(fromId, toId, body, clock())),
-    openInbox: (callerId) => ({ unread: store.countUnreadMail(callerId), total: store.countMail(callerId), openedAt: clock() }),
-    mailPage: (callerId, after, openedAt, limit) => store.mailPage(callerId, after, openedAt, limit),
-    markMailRead: (callerId, ids, openedAt) => stored('markMailRead', { callerId }, () => store.markMailRead(callerId, ids, Math.max(clock(), (openedAt ?? -1) + 1))),
-    countUnreadMail: (callerId) => store.countUnreadMail(callerId),
+    sendMail: (fromId, toId, body) => stored('sendMail', { fromId, toId }, () => store.mail.send(fromId, toId, body, clock())),
+    openInbox: (callerId) => ({ unread: store.mail.countUnread(callerId), total: store.mail.count(callerId), openedAt: clock() }),
+    mailPage: (callerId, after, openedAt, limit) => store.mail.page(callerId, after, openedAt, limit),
+    markMailRead: (callerId, ids, openedAt) => stored('markMailRead', { callerId }, () => store.mail.markRead(callerId, ids, Math.max(clock(), (openedAt ?? -1) + 1))),
+    countUnreadMail: (callerId) => store.mail.countUnread(callerId),
     wallPost: (wall, authorId, body) => stored('wallPost', { wall, authorId }, () => store.postToWall(wall, authorId, body, clock())),
     wallRecent: (wall, limit) => store.listWall(wall, limit),
     ...createAreaServices(store, log, clock),

@@ -140,7 +140,7 @@ describe('failover soak: its walk and what it finds in the database', () => {
     store.postMessage(ann, body('f0xp0'), Date.now());
     store.postMessage(ann, body('f0xp1'), Date.now());
     store.postMessage(ann, body('f0xp1'), Date.now());
-    store.sendMail(ann, bob, body('f0xm2'), Date.now());
+    store.mail.send(ann, bob, body('f0xm2'), Date.now());
     store.close();
     const write = (kind: 'post' | 'mail', tag: string, finished: boolean): TaggedWrite => ({ kind, tag, ended: true, finished, refused: false });
     const check = checkWrites(file, [write('post', 'f0xp0', true), write('post', 'f0xp1', true), write('mail', 'f0xm2', true), write('mail', 'f0xm3', true), write('post', 'f0xp4', false)]);

@@ -111,8 +111,8 @@ describe('the board is full', () => {
     await registerAtMenu(board.harness, '10', 'bob', 'password1');
     const amy = await registerAtMenu(board.harness, '11', 'amy', 'password1');
     const [amyId, bobId] = [board.store.findCaller('amy')?.id ?? 0, board.store.findCaller('bob')?.id ?? 0];
-    fillUp((body) => board.store.sendMail(amyId, bobId, body, T0));
-    const before = board.store.countMail(bobId);
+    fillUp((body) => board.store.mail.send(amyId, bobId, body, T0));
+    const before = board.store.mail.count(bobId);
 
     await amy.say('3');
     await amy.say('bob');
@@ -124,7 +124,7 @@ describe('the board is full', () => {
     expect(amy.transcript()).toContain(`YOU: n\n${shown('Not saved. What you wrote is on your screen above: copy it if you want to keep it.')}`);
     expect(amy.transcript()).not.toContain('Sent to bob');
     expect(menu?.msg).toContain('MAIN MENU');
-    expect(board.store.countMail(bobId)).toBe(before);
+    expect(board.store.mail.count(bobId)).toBe(before);
   });
 
   it('a sign-up that cannot be stored says so plainly (not the error screen) and goes back to the name prompt', async () => {

@@ -57,7 +57,7 @@ describe('the database file goes away under a running store', () => {
     expect(store.countMessages()).toBe(1);
 
     copyFileSync(`${file}.backup`, file);
-    expect(isBbsError(thrown(() => store.sendMail(alice, alice, 'hi', T0)), 'BBS_ERR_DB_GONE')).toBe(true);
+    expect(isBbsError(thrown(() => store.mail.send(alice, alice, 'hi', T0)), 'BBS_ERR_DB_GONE')).toBe(true);
   });
 
   it('the first refusal saves a 0600 copy of everything the store still reads, beside the path, and names it', () => {

@@ -6,7 +6,8 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { isBbsError } from '../common/errors.js';
 import { MIGRATIONS, migrate } from '../db/migrations.js';
 import { openDatabase } from '../db/open-database.js';
-import { createStore, mailCursorAfter, type MailCursor, type MailItem, type Store } from '../db/store.js';
+import { mailCursorAfter, type MailCursor, type MailItem } from '../db/mail-store.js';
+import { createStore, type Store } from '../db/store.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -150,8 +151,8 @@ describe('store: callers', () => {
     expect(() => store.createCaller(42 as unknown as string, 'h', T0)).toThrow(/Expected name to be a string, got 42/);
     expect(() => store.createCaller('a', 'h', 1.5)).toThrow(TypeError);
     expect(() => store.listMessages(0, 0)).toThrow(/Expected limit to be at least 1, got 0/);
-    expect(() => store.markMailRead(1, 'x' as unknown as number[], T0)).toThrow(TypeError);
-    expect(() => store.mailPage(1, { unread: 'yes' } as unknown as MailCursor, T0, 5)).toThrow(/Expected the mail cursor's unread to be a boolean/);
+    expect(() => store.mail.markRead(1, 'x' as unknown as number[], T0)).toThrow(TypeError);
+    expect(() => store.mail.page(1, { unread: 'yes' } as unknown as MailCursor, T0, 5)).toThrow(/Expected the mail cursor's unread to be a boolean/);
   });
 });
 
@@ -206,7 +207,7 @@ describe('store: private mail', () => {
     const seen: MailItem[] = [];
     let after: MailCursor | undefined;
     for (;;) {
-      const { mails, more } = store.mailPage(callerId, after, openedAt, size);
+      const { mails, more } = store.mail.page(callerId, after, openedAt, size);
       seen.push(...mails);
       const last = mails[mails.length - 1];
       if (!more || last === undefined) return seen;
@@ -218,29 +219,29 @@ describe('store: private mail', () => {
     const store = memoryStore();
     const zed = store.createCaller('zed', 'h', T0);
     const ann = store.createCaller('ann', 'h', T0);
-    const m1 = store.sendMail(ann.id, zed.id, 'one', T0 + 1);
-    const m2 = store.sendMail(ann.id, zed.id, 'two', T0 + 2);
-    const m3 = store.sendMail(ann.id, zed.id, 'three', T0 + 3);
-    const toAnn = store.sendMail(zed.id, ann.id, 'reply', T0 + 4);
+    const m1 = store.mail.send(ann.id, zed.id, 'one', T0 + 1);
+    const m2 = store.mail.send(ann.id, zed.id, 'two', T0 + 2);
+    const m3 = store.mail.send(ann.id, zed.id, 'three', T0 + 3);
+    const toAnn = store.mail.send(zed.id, ann.id, 'reply', T0 + 4);
 
     expect(walk(store, zed.id, T0 + 5).map((m) => m.id)).toEqual([m1, m2, m3]);
-    expect(store.countUnreadMail(zed.id)).toBe(3);
-    expect(store.countMail(zed.id)).toBe(3);
+    expect(store.mail.countUnread(zed.id)).toBe(3);
+    expect(store.mail.count(zed.id)).toBe(3);
 
-    store.markMailRead(zed.id, [m2, m1], T0 + 10);
+    store.mail.markRead(zed.id, [m2, m1], T0 + 10);
     // Read in the very millisecond the inbox opens: read before it, shown.
     expect(walk(store, zed.id, T0 + 10)).toEqual([
       { id: m3, from: 'ann', body: 'three', createdAt: T0 + 3, readAt: null },
       { id: m1, from: 'ann', body: 'one', createdAt: T0 + 1, readAt: T0 + 10 },
       { id: m2, from: 'ann', body: 'two', createdAt: T0 + 2, readAt: T0 + 10 },
     ]);
-    expect(store.countUnreadMail(zed.id)).toBe(1);
+    expect(store.mail.countUnread(zed.id)).toBe(1);
     // Mail read after the inbox was opened was shown as unread in this walk: not again.
     expect(walk(store, zed.id, T0 + 9).map((m) => m.id)).toEqual([m3]);
 
     // Marking again keeps the first read time.
-    store.markMailRead(zed.id, [m1], T0 + 99);
-    expect(store.mailPage(zed.id, undefined, T0 + 100, 10).mails.find((m) => m.id === m1)?.readAt).toBe(T0 + 10);
+    store.mail.markRead(zed.id, [m1], T0 + 99);
+    expect(store.mail.page(zed.id, undefined, T0 + 100, 10).mails.find((m) => m.id === m1)?.readAt).toBe(T0 + 10);
     expect(walk(store, ann.id, T0 + 100).map((m) => m.id)).toEqual([toAnn]);
   });
 
@@ -248,21 +249,21 @@ describe('store: private mail', () => {
     const store = memoryStore();
     const zed = store.createCaller('zed', 'h', T0);
     const ann = store.createCaller('ann', 'h', T0);
-    const old = store.sendMail(ann.id, zed.id, 'old', T0 + 1);
-    store.markMailRead(zed.id, [old], T0 + 2);
-    const ids = [3, 4, 5, 6, 7].map((n) => store.sendMail(ann.id, zed.id, `new ${n}`, T0 + n));
+    const old = store.mail.send(ann.id, zed.id, 'old', T0 + 1);
+    store.mail.markRead(zed.id, [old], T0 + 2);
+    const ids = [3, 4, 5, 6, 7].map((n) => store.mail.send(ann.id, zed.id, `new ${n}`, T0 + n));
     const openedAt = T0 + 50;
 
-    const first = store.mailPage(zed.id, undefined, openedAt, 2);
+    const first = store.mail.page(zed.id, undefined, openedAt, 2);
     expect(first).toEqual({ mails: [expect.objectContaining({ id: ids[0] }), expect.objectContaining({ id: ids[1] })], more: true });
-    store.markMailRead(zed.id, first.mails.map((m) => m.id), openedAt + 1);
-    const late = store.sendMail(ann.id, zed.id, 'late', T0 + 60);
+    store.mail.markRead(zed.id, first.mails.map((m) => m.id), openedAt + 1);
+    const late = store.mail.send(ann.id, zed.id, 'late', T0 + 60);
     const rest: number[] = [];
     let after = mailCursorAfter(first.mails[1] as MailItem);
     for (;;) {
-      const { mails, more } = store.mailPage(zed.id, after, openedAt, 2);
+      const { mails, more } = store.mail.page(zed.id, after, openedAt, 2);
       rest.push(...mails.map((m) => m.id));
-      store.markMailRead(zed.id, mails.map((m) => m.id), openedAt + 2);
+      store.mail.markRead(zed.id, mails.map((m) => m.id), openedAt + 2);
       if (!more) break;
       after = mailCursorAfter(mails[1] as MailItem);
     }
@@ -289,21 +290,21 @@ describe('store: private mail', () => {
     const zed = store.createCaller('zed', 'h', T0);
     const ann = store.createCaller('ann', 'h', T0);
     const eve = store.createCaller('eve', 'h', T0);
-    const secret = store.sendMail(ann.id, zed.id, 'for zed only', T0 + 1);
+    const secret = store.mail.send(ann.id, zed.id, 'for zed only', T0 + 1);
 
-    expect(store.mailPage(eve.id, undefined, T0 + 10, 10)).toEqual({ mails: [], more: false });
+    expect(store.mail.page(eve.id, undefined, T0 + 10, 10)).toEqual({ mails: [], more: false });
     // The sender cannot read it back either: it is the recipient's inbox.
-    expect(store.mailPage(ann.id, undefined, T0 + 10, 10)).toEqual({ mails: [], more: false });
+    expect(store.mail.page(ann.id, undefined, T0 + 10, 10)).toEqual({ mails: [], more: false });
 
-    store.markMailRead(eve.id, [secret], T0 + 5);
-    expect(store.countUnreadMail(zed.id)).toBe(1);
-    expect(store.mailPage(zed.id, undefined, T0 + 10, 10).mails[0]?.readAt).toBeNull();
+    store.mail.markRead(eve.id, [secret], T0 + 5);
+    expect(store.mail.countUnread(zed.id)).toBe(1);
+    expect(store.mail.page(zed.id, undefined, T0 + 10, 10).mails[0]?.readAt).toBeNull();
   });
 
   it('refuses mail to a caller who does not exist', () => {
     const store = memoryStore();
     const zed = store.createCaller('zed', 'h', T0);
-    expect(() => store.sendMail(zed.id, 404, 'lost', T0)).toThrow(RangeError);
-    expect(store.countUnreadMail(404)).toBe(0);
+    expect(() => store.mail.send(zed.id, 404, 'lost', T0)).toThrow(RangeError);
+    expect(store.mail.countUnread(404)).toBe(0);
   });
 });

@@ -69,8 +69,8 @@ describe('the sysop\'s changes to the board', () => {
     store.areas.post(GENERAL_AREA_ID, ann, 'Hello.', null, T0);
     store.areas.read(ann, GENERAL_AREA_ID, 0, 10);
     store.postToWall('oneliners', ann, 'Was here.', T0);
-    store.sendMail(ann, bob, 'Hi bob.', T0);
-    store.sendMail(bob, ann, 'Hi ann.', T0);
+    store.mail.send(ann, bob, 'Hi bob.', T0);
+    store.mail.send(bob, ann, 'Hi ann.', T0);
     db.prepare("INSERT INTO chat_lines (room, caller_id, name, kind, body, at) VALUES ('lobby', ?, 'ann', 'chat', 'hey', ?)").run(ann, T0);
     db.prepare('INSERT INTO pages (from_id, to_id, made_at) VALUES (?, ?, ?)').run(bob, ann, T0);
     store.presence.logCall({ callerId: ann, name: 'ann', number: 'bbs.10', door: 'telnet' }, T0);
@@ -78,7 +78,7 @@ describe('the sysop\'s changes to the board', () => {
     expect(deleteCaller(db, ann, 'keep', T0 + 5)).toEqual({ posts: 'keep', messages: 1, wallLines: 1, mailSent: 1, chatLines: 1, mailReceived: 1 });
     expect(store.areas.messages(GENERAL_AREA_ID, 0, 10).map((m) => m.author)).toEqual([DELETED_CALLER_NAME]);
     expect(store.listWall('oneliners', 10).map((l) => l.author)).toEqual([DELETED_CALLER_NAME]);
-    expect(store.mailPage(bob, undefined, T0 + 10, 10).mails.map((m) => m.from)).toEqual([DELETED_CALLER_NAME]);
+    expect(store.mail.page(bob, undefined, T0 + 10, 10).mails.map((m) => m.from)).toEqual([DELETED_CALLER_NAME]);
     expect(db.prepare('SELECT name FROM chat_lines').pluck().all()).toEqual([DELETED_CALLER_NAME]);
     expect(store.presence.lastCallers(10).map((c) => c.name)).toEqual([DELETED_CALLER_NAME]);
     expect(db.prepare('SELECT count(*) FROM pages').pluck().get()).toBe(0);
@@ -103,13 +103,13 @@ describe('the sysop\'s changes to the board', () => {
     store.areas.post(tech, ann, 'More spam.', null, T0);
     const reply = store.areas.post(GENERAL_AREA_ID, bob, '> Spam.\nStop.', own, T0 + 1) ?? 0;
     store.postToWall('oneliners', ann, 'Spam line.', T0);
-    store.sendMail(ann, bob, 'Spam mail.', T0);
+    store.mail.send(ann, bob, 'Spam mail.', T0);
 
     expect(deleteCaller(db, ann, 'delete', T0 + 5)).toEqual({ posts: 'delete', messages: 2, wallLines: 1, mailSent: 1, chatLines: 0, mailReceived: 0 });
     expect(store.areas.messages(GENERAL_AREA_ID, 0, 10).map((m) => [m.id, m.body])).toEqual([[reply, `${QUOTE_REMOVED}\nStop.`]]);
     expect(counts(store)).toEqual({ general: 1, tech: 0 });
     expect(store.listWall('oneliners', 10)).toEqual([]);
-    expect(store.countMail(bob)).toBe(0);
+    expect(store.mail.count(bob)).toBe(0);
     expect(listCallers(db, undefined).map((c) => c.name)).toEqual(['bob']);
   });
 

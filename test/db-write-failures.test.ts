@@ -70,7 +70,7 @@ describe.skipIf(immutableUnsupported !== undefined)('an unwritable database file
     const store = storeOn(file);
     expect(failureOf(() => store.postMessage(alice, 'hello', T0)).code).toBe('BBS_ERR_DB_WRITE');
     expect(failureOf(() => store.createCaller('carol', 'hash', T0)).code).toBe('BBS_ERR_DB_WRITE');
-    expect(failureOf(() => store.sendMail(alice, bob, 'hi', T0)).code).toBe('BBS_ERR_DB_WRITE');
+    expect(failureOf(() => store.mail.send(alice, bob, 'hi', T0)).code).toBe('BBS_ERR_DB_WRITE');
     expect(failureOf(() => store.postToWall('oneliners', alice, 'hi', T0)).code).toBe('BBS_ERR_DB_WRITE');
     expect(failureOf(() => store.recordCall(alice, T0)).code).toBe('BBS_ERR_DB_WRITE');
     // Reading goes on.
@@ -105,7 +105,7 @@ describe('a full database (--db-max-size, as a full disk)', () => {
     expect(store.countMessages()).toBe(stored);
     // Other tables may have room left in their pages; more than a page needs a new one.
     const big = 'y'.repeat(10_000);
-    expect(failureOf(() => store.sendMail(alice, bob, big, T0)).code).toBe('BBS_ERR_DB_FULL');
+    expect(failureOf(() => store.mail.send(alice, bob, big, T0)).code).toBe('BBS_ERR_DB_FULL');
     expect(failureOf(() => store.postToWall('oneliners', alice, big, T0)).code).toBe('BBS_ERR_DB_FULL');
     expect(failureOf(() => store.createCaller('carol', big, T0)).code).toBe('BBS_ERR_DB_FULL');
     expect(store.countMessages()).toBe(stored);

@@ -1,5 +1,6 @@
 /** Private mail: sending to another caller and reading one's own, unread first. */
-import { mailCursorAfter, type Caller, type MailCursor } from '../../db/store.js';
+import { mailCursorAfter, type MailCursor } from '../../db/mail-store.js';
+import type { Caller } from '../../db/store.js';
 import { isWriteFailure } from '../../db/write-failure.js';
 import { ask, call, show, type Flow } from '../effects.js';
 import type { Limits } from '../limits.js';
