@@ -64,6 +64,24 @@ export function findFlowFiles(dir: string, problems: ScreenProblem[]): FlowFile[
 }
 
 type Importer = (specifier: string, parent: string) => Promise<unknown>;
+
+// A module still loading after this long is a problem like one that does not compile: a check, a
+// reload or an upgrade says so instead of waiting for ever (the running board keeps its version).
+const LOAD_DEADLINE_MS = 5000;
+const STILL_LOADING = Symbol('still loading');
+
+/** `pending`'s outcome, or a rejection with STILL_LOADING once `ms` have passed first. */
+async function settledWithin<T>(pending: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(STILL_LOADING), ms);
+  });
+  try {
+    return await Promise.race([pending, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 let importer: Importer | undefined;
 // Modules by file and source hash: the same source is never imported twice.
 const imported = new Map<string, Promise<unknown>>();
@@ -81,8 +99,12 @@ export async function loadFlowModules(files: readonly FlowFile[], problems: Scre
     if (pending === undefined) imported.set(url, (pending = load(url, import.meta.url)));
     let namespace: unknown;
     try {
-      namespace = await pending;
+      namespace = await settledWithin(pending, LOAD_DEADLINE_MS);
     } catch (error) {
+      if (error === STILL_LOADING) {
+        problems.push({ file: flow.file, line: undefined, message: `cannot be loaded: it did not finish loading within ${LOAD_DEADLINE_MS / 1000} s (a top-level await that never settles?)` });
+        continue;
+      }
       imported.delete(url);
       problems.push({ file: flow.file, line: lineOfError(error, flow.file), message: `cannot be loaded: ${describeLoadError(error, flow.file)}` });
       continue;

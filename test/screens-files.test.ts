@@ -124,6 +124,15 @@ describe('a broken screens folder', () => {
     ]);
   });
 
+  it('names a flow module that never finishes loading (a top-level await that never settles) instead of waiting for it', async () => {
+    const folder = screenFolder();
+    // An ES module package, as the shipped folder is: there a flow may await at its top level.
+    folder.write('package.json', '{ "type": "module" }\n');
+    folder.write('flows/stuck.ts', "export const screens = {} as const;\nawait new Promise(() => {});\nexport default function* stuck() {}\n");
+    const problems = await problemsIn(folder.dir);
+    expect(problems).toContain(`${folder.path('flows/stuck.ts')}: cannot be loaded: it did not finish loading within 5 s (a top-level await that never settles?)`);
+  });
+
   it('stops a backend from starting with one coded error that lists them all', () => {
     const folder = screenFolder();
     folder.remove('bye.txt');
