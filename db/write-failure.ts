@@ -43,10 +43,13 @@ function translate(err: unknown, what: string, file: string): unknown {
 
 /**
  * Runs writes for the store: each checks the file is still there, then runs `write`, which must
- * itself commit or throw (see above); SQLite's refusals are translated.
+ * itself commit or throw (see above); SQLite's refusals are translated. A write after the store
+ * closed (a caller's clean-up finishing as the backend stops) is a write failure like the others,
+ * not a TypeError thrown from a timer, nor a look for the file (it may be gone by then).
  */
 export function writeRunner(db: Database.Database, checkFile: FileCheck): <T>(what: string, write: () => T) => T {
   return <T>(what: string, write: () => T): T => {
+    if (!db.open) throw new BbsError('BBS_ERR_DB_WRITE', `${what} was not stored: ${db.name} is closed (this backend is stopping)`);
     checkFile();
     try {
       return write();

@@ -3,7 +3,7 @@
  * number: real SQLite files in a temp folder, made unwritable with chattr +i (the one thing that
  * stops root) or full with a size cap (max_page_count, what a full disk looks like to SQLite).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -122,5 +122,25 @@ describe('a full database (--db-max-size, as a full disk)', () => {
     expect(store.postMessage(bob, 'kept', T0)).toBe(stored + 1);
     expect(store.countMessages()).toBe(stored + 1);
     expect(store.listMessages(stored, 10).map((m) => m.body)).toEqual(['kept']);
+  });
+});
+
+describe('a write after the store closed (a clean-up finishing as the backend stops)', () => {
+  it('is refused as not stored, saying the database is closed, and never makes its folder again', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'm2bbs-dbw-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const store = createStore(openDatabase(join(dir, 'bbs.db')));
+    const alice = store.createCaller('alice', 'h', T0).id;
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+    let thrown: unknown;
+    try {
+      store.mail.send(alice, alice, 'hi', T0);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(isWriteFailure(thrown) && thrown.code === 'BBS_ERR_DB_WRITE').toBe(true);
+    expect((thrown as Error).message).toBe(`A mail was not stored: ${join(dir, 'bbs.db')} is closed (this backend is stopping)`);
+    expect(existsSync(dir)).toBe(false);
   });
 });

@@ -174,6 +174,9 @@ export function createHarness(options: HarnessOptions = {}): Harness {
     caller,
     close() {
       engine.stopEvents();
+      // As a backend closing does: what waits for the turn's commit is committed while the store
+      // is open (a flush left for later found the test's folder gone and made it again).
+      engine.flushCommits();
       store.close();
     },
   };
