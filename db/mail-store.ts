@@ -1,6 +1,6 @@
 /**
  * Private mail: sent from one caller to another, read by its recipient a page at a time from a
- * cursor (unread first, then what was read by the time the walk began, each oldest first), marked
+ * cursor (unread first, then what was read before the walk began, each oldest first), marked
  * read as it is shown. A page seeks to its cursor in an index (`mail_inbox` for the unread,
  * `mail_by_date` for the read, migration 16): it costs its own length plus the index entries it
  * steps over (mail read during this walk), never a sort or a scan of the inbox from its start.
@@ -19,7 +19,7 @@ export interface MailItem {
 
 /**
  * Where a walk through an inbox stands: after the mail `id` sent at `createdAt`, among the unread
- * ones (`unread`) or among those read by the time the walk began.
+ * ones (`unread`) or among those read before the walk began.
  */
 export interface MailCursor {
   readonly unread: boolean;
@@ -45,10 +45,13 @@ export interface MailStore {
   /** How much mail a caller has, read or not. */
   count(callerId: number): number;
   countUnread(callerId: number): number;
+  /** When the caller last marked mail read (the latest read time, which a clock stepped back can put ahead of now); -1 for never. */
+  lastRead(callerId: number): number;
   /**
    * Up to `limit` of a caller's mail after `after` (from the start without one): the unread first,
-   * then those read at or before `openedAt`, each oldest first. A walk marks what it shows read
-   * after `openedAt` (see the services' markMailRead), so it never shows a mail twice.
+   * then those read before `openedAt`, each oldest first. A walk opens after every read time so
+   * far and marks what it shows at or after its opening (see the services' openInbox and
+   * markMailRead): it shows each mail once, and every mail read before it.
    */
   page(callerId: number, after: MailCursor | undefined, openedAt: number, limit: number): MailPage;
   /** Marks the caller's own mails among `ids` read at `now`; one read already keeps its first time. */
@@ -65,11 +68,12 @@ export function createMailStore(db: Database.Database, write: <T>(what: string, 
     send: db.prepare<[number, number, string, number], number>('INSERT INTO mail (from_id, to_id, body, created_at) VALUES (?, ?, ?, ?) RETURNING id').pluck(),
     count: db.prepare<[number], number>('SELECT count(*) FROM mail WHERE to_id = ?').pluck(),
     countUnread: db.prepare<[number], number>('SELECT count(*) FROM mail WHERE to_id = ? AND read_at IS NULL').pluck(),
+    lastRead: db.prepare<[number], number>('SELECT coalesce(max(read_at), -1) FROM mail WHERE to_id = ?').pluck(),
     unreadPage: db.prepare<[number, number, number, number, number], MailItem>(
       `SELECT ${MAIL_COLUMNS} FROM mail m JOIN callers c ON c.id = m.from_id WHERE m.to_id = ? AND m.read_at IS NULL AND ${AFTER_CURSOR}`,
     ),
     readPage: db.prepare<[number, number, number, number, number, number], MailItem>(
-      `SELECT ${MAIL_COLUMNS} FROM mail m INDEXED BY mail_by_date JOIN callers c ON c.id = m.from_id WHERE m.to_id = ? AND m.read_at <= ? AND ${AFTER_CURSOR}`,
+      `SELECT ${MAIL_COLUMNS} FROM mail m INDEXED BY mail_by_date JOIN callers c ON c.id = m.from_id WHERE m.to_id = ? AND m.read_at < ? AND ${AFTER_CURSOR}`,
     ),
     markRead: db.prepare<[number, number, number]>('UPDATE mail SET read_at = ? WHERE id = ? AND to_id = ? AND read_at IS NULL'),
   };
@@ -110,6 +114,9 @@ export function createMailStore(db: Database.Database, write: <T>(what: string, 
     },
     countUnread(callerId: number): number {
       return sql.countUnread.get(checkInteger('callerId', callerId, 1)) ?? 0;
+    },
+    lastRead(callerId: number): number {
+      return sql.lastRead.get(checkInteger('callerId', callerId, 1)) ?? -1;
     },
     page(callerId: number, after: MailCursor | undefined, openedAt: number, limit: number): MailPage {
       checkInteger('callerId', callerId, 1);

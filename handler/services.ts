@@ -53,11 +53,11 @@ export interface Services extends AreaServices, ChatServices, PresenceServices, 
   /** How many messages the database holds, archived areas' too. */
   countMessages(): number;
   sendMail(fromId: number, toId: number, body: string): number;
-  /** What a walk through the inbox starts from: the counts, and the time mail read from then on is not shown twice. */
+  /** What a walk through the inbox starts from: the counts, and its opening, after every read time so far (mail read from then on is not shown twice). */
   openInbox(callerId: number): InboxOpened;
-  /** Up to `limit` mails after `after`, unread or read by the time the inbox was opened (see Store.mailPage). */
+  /** Up to `limit` mails after `after`, unread or read before the inbox was opened (see MailStore.page). */
   mailPage(callerId: number, after: MailCursor | undefined, openedAt: number, limit: number): MailPage;
-  /** Marks mail read now, or just after `openedAt` if the clock is behind it: a walk never shows again what it marked. */
+  /** Marks mail read now, or at `openedAt` if the clock is behind it: a walk never shows again what it marked. */
   markMailRead(callerId: number, ids: readonly number[], openedAt?: number): void;
   countUnreadMail(callerId: number): number;
   /** Adds a line to a named wall (one-liners, a guest book) and returns its id. */
@@ -144,9 +144,9 @@ export function createServices(options: ServiceOptions): Services & { readonly s
     listMessages: (afterId, limit) => store.listMessages(afterId, limit),
     countMessages: () => store.countMessages(),
     sendMail: (fromId, toId, body) => stored('sendMail', { fromId, toId }, () => store.mail.send(fromId, toId, body, clock())),
-    openInbox: (callerId) => ({ unread: store.mail.countUnread(callerId), total: store.mail.count(callerId), openedAt: clock() }),
+    openInbox: (callerId) => ({ unread: store.mail.countUnread(callerId), total: store.mail.count(callerId), openedAt: Math.max(clock(), store.mail.lastRead(callerId) + 1) }),
     mailPage: (callerId, after, openedAt, limit) => store.mail.page(callerId, after, openedAt, limit),
-    markMailRead: (callerId, ids, openedAt) => stored('markMailRead', { callerId }, () => store.mail.markRead(callerId, ids, Math.max(clock(), (openedAt ?? -1) + 1))),
+    markMailRead: (callerId, ids, openedAt) => stored('markMailRead', { callerId }, () => store.mail.markRead(callerId, ids, Math.max(clock(), openedAt ?? 0))),
     countUnreadMail: (callerId) => store.mail.countUnread(callerId),
     wallPost: (wall, authorId, body) => stored('wallPost', { wall, authorId }, () => store.postToWall(wall, authorId, body, clock())),
     wallRecent: (wall, limit) => store.listWall(wall, limit),

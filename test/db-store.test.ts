@@ -215,7 +215,7 @@ describe('store: private mail', () => {
     }
   }
 
-  it('pages unread first, then mail read by the time the inbox was opened, each oldest first; counts unread and all', () => {
+  it('pages unread first, then mail read before the inbox was opened, each oldest first; counts unread and all', () => {
     const store = memoryStore();
     const zed = store.createCaller('zed', 'h', T0);
     const ann = store.createCaller('ann', 'h', T0);
@@ -229,15 +229,15 @@ describe('store: private mail', () => {
     expect(store.mail.count(zed.id)).toBe(3);
 
     store.mail.markRead(zed.id, [m2, m1], T0 + 10);
-    // Read in the very millisecond the inbox opens: read before it, shown.
-    expect(walk(store, zed.id, T0 + 10)).toEqual([
+    expect(store.mail.lastRead(zed.id)).toBe(T0 + 10);
+    expect(walk(store, zed.id, T0 + 11)).toEqual([
       { id: m3, from: 'ann', body: 'three', createdAt: T0 + 3, readAt: null },
       { id: m1, from: 'ann', body: 'one', createdAt: T0 + 1, readAt: T0 + 10 },
       { id: m2, from: 'ann', body: 'two', createdAt: T0 + 2, readAt: T0 + 10 },
     ]);
     expect(store.mail.countUnread(zed.id)).toBe(1);
-    // Mail read after the inbox was opened was shown as unread in this walk: not again.
-    expect(walk(store, zed.id, T0 + 9).map((m) => m.id)).toEqual([m3]);
+    // Mail read at or after the inbox was opened was shown as unread in this walk: not again.
+    expect(walk(store, zed.id, T0 + 10).map((m) => m.id)).toEqual([m3]);
 
     // Marking again keeps the first read time.
     store.mail.markRead(zed.id, [m1], T0 + 99);
@@ -276,7 +276,7 @@ describe('store: private mail', () => {
       db.close();
     });
     const cursor = 'm.created_at >= 5 AND (m.created_at > 5 OR m.id > 7) ORDER BY m.created_at, m.id LIMIT 6';
-    const plans = [`FROM mail m WHERE m.to_id = 1 AND m.read_at IS NULL AND ${cursor}`, `FROM mail m INDEXED BY mail_by_date WHERE m.to_id = 1 AND m.read_at <= 9 AND ${cursor}`].map((query) =>
+    const plans = [`FROM mail m WHERE m.to_id = 1 AND m.read_at IS NULL AND ${cursor}`, `FROM mail m INDEXED BY mail_by_date WHERE m.to_id = 1 AND m.read_at < 9 AND ${cursor}`].map((query) =>
       (db.prepare(`EXPLAIN QUERY PLAN SELECT m.id ${query}`).all() as { detail: string }[]).map((row) => row.detail).join('; '),
     );
     // Each page starts at its cursor in the index (a seek), neither at the inbox's start nor after a sort.

@@ -94,4 +94,23 @@ describe('an inbox filled by another caller', () => {
     expect(text).not.toContain('[read]');
     expect(h.services.countUnreadMail(to)).toBe(0);
   });
+
+  it('shows at its next visit every mail the last one marked read, even in the same millisecond', async () => {
+    // A clock that does not move: the second visit opens in the millisecond the first marked its page.
+    const h = createHarness({ clock: () => 5_000_000 });
+    harnesses.push(h);
+    await registerAtMenu(h, '9', 'spammer', 'secret9');
+    const zed = await registerAtMenu(h, '1', 'zed', 'secret1');
+    const [from, to] = ['spammer', 'zed'].map((name) => h.services.findCaller(name)?.id ?? 0) as [number, number];
+    for (let n = 1; n <= 6; n++) h.services.sendMail(from, to, `mail number ${n}`);
+
+    await zed.say('4');
+    await zed.say('Q');
+    const before = zed.transcript().length;
+    await zed.say('4');
+    const again = zed.transcript().slice(before);
+    expect(again).toContain('New messages for you: 1 of 6, new ones first.');
+    const shown = [...again.matchAll(/\[(NEW|read)\] from spammer, .*\n(?:BBS. )?(mail number \d)/g)].map((m) => `${m[1]} ${m[2]}`);
+    expect(shown).toEqual(['NEW mail number 6', 'read mail number 1', 'read mail number 2', 'read mail number 3', 'read mail number 4']);
+  });
 });
