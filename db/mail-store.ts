@@ -40,8 +40,12 @@ export function mailCursorAfter(item: MailItem): MailCursor {
 
 /** Private mail; times are integer ms since the epoch, writes commit or throw (write-failure.ts). */
 export interface MailStore {
-  /** Sends `body` from one caller to another; returns the mail's id. RangeError for a caller who does not exist. */
-  send(fromId: number, toId: number, body: string, now: number): number;
+  /**
+   * Sends `body` from one caller to another; returns the mail's id, or undefined (nothing stored)
+   * when the recipient is no caller: deleted by the sysop, perhaps while the mail was written.
+   * RangeError for a sender who does not exist.
+   */
+  send(fromId: number, toId: number, body: string, now: number): number | undefined;
   /** How much mail a caller has, read or not. */
   count(callerId: number): number;
   countUnread(callerId: number): number;
@@ -65,7 +69,10 @@ const AFTER_CURSOR = 'm.created_at >= ? AND (m.created_at > ? OR m.id > ?) ORDER
 /** Creates the mail store over a migrated database; `write` runs each write (see writeRunner). */
 export function createMailStore(db: Database.Database, write: <T>(what: string, run: () => T) => T): MailStore {
   const sql = {
-    send: db.prepare<[number, number, string, number], number>('INSERT INTO mail (from_id, to_id, body, created_at) VALUES (?, ?, ?, ?) RETURNING id').pluck(),
+    // To a caller who is one still: a deleted caller's row stays (their name is never reused), their mail does not.
+    send: db
+      .prepare<[number, string, number, number], number>('INSERT INTO mail (from_id, to_id, body, created_at) SELECT ?, id, ?, ? FROM callers WHERE id = ? AND deleted_at IS NULL RETURNING id')
+      .pluck(),
     count: db.prepare<[number], number>('SELECT count(*) FROM mail WHERE to_id = ?').pluck(),
     countUnread: db.prepare<[number], number>('SELECT count(*) FROM mail WHERE to_id = ? AND read_at IS NULL').pluck(),
     lastRead: db.prepare<[number], number>('SELECT coalesce(max(read_at), -1) FROM mail WHERE to_id = ?').pluck(),
@@ -94,19 +101,17 @@ export function createMailStore(db: Database.Database, write: <T>(what: string, 
   });
 
   return Object.freeze({
-    send(fromId: number, toId: number, body: string, now: number): number {
+    send(fromId: number, toId: number, body: string, now: number): number | undefined {
       checkInteger('fromId', fromId, 1);
       checkInteger('toId', toId, 1);
       checkString('body', body);
       checkInteger('now', now, 0);
       try {
         // Stepped to the end (.all()): a commit that fails is reported (write-failure.ts).
-        const id = write('A mail', () => sql.send.all(fromId, toId, body, now)[0]);
-        if (id === undefined) throw new Error('Expected a row from sending a mail, got none');
-        return id;
+        return write('A mail', () => sql.send.all(fromId, body, now, toId)[0]);
       } catch (err) {
         if (!(err instanceof Database.SqliteError && err.code === 'SQLITE_CONSTRAINT_FOREIGNKEY')) throw err;
-        throw new RangeError(`Expected existing caller ids for fromId and toId, got ${fromId}, ${toId}`, { cause: err });
+        throw new RangeError(`Expected an existing caller id for fromId, got ${fromId}`, { cause: err });
       }
     },
     count(callerId: number): number {

@@ -52,7 +52,8 @@ export interface Services extends AreaServices, ChatServices, PresenceServices, 
   listMessages(afterId: number, limit: number): PublicMessage[];
   /** How many messages the database holds, archived areas' too. */
   countMessages(): number;
-  sendMail(fromId: number, toId: number, body: string): number;
+  /** The mail's id, or undefined when the recipient is no caller any more (deleted while the mail was written). */
+  sendMail(fromId: number, toId: number, body: string): number | undefined;
   /** What a walk through the inbox starts from: the counts, and its opening, after every read time so far (mail read from then on is not shown twice). */
   openInbox(callerId: number): InboxOpened;
   /** Up to `limit` mails after `after`, unread or read before the inbox was opened (see MailStore.page). */

@@ -202,6 +202,13 @@ describe('store: public messages', () => {
 });
 
 describe('store: private mail', () => {
+  /** Sends a mail that must be stored; its id. */
+  function mailed(store: Store, fromId: number, toId: number, body: string, now: number): number {
+    const id = store.mail.send(fromId, toId, body, now);
+    if (id === undefined) throw new Error(`mail to ${toId} not stored`);
+    return id;
+  }
+
   /** Every mail of `callerId` in the order an inbox opened at `openedAt` shows them, one page of `size` at a time. */
   function walk(store: Store, callerId: number, openedAt: number, size = 2): MailItem[] {
     const seen: MailItem[] = [];
@@ -219,10 +226,10 @@ describe('store: private mail', () => {
     const store = memoryStore();
     const zed = store.createCaller('zed', 'h', T0);
     const ann = store.createCaller('ann', 'h', T0);
-    const m1 = store.mail.send(ann.id, zed.id, 'one', T0 + 1);
-    const m2 = store.mail.send(ann.id, zed.id, 'two', T0 + 2);
-    const m3 = store.mail.send(ann.id, zed.id, 'three', T0 + 3);
-    const toAnn = store.mail.send(zed.id, ann.id, 'reply', T0 + 4);
+    const m1 = mailed(store, ann.id, zed.id, 'one', T0 + 1);
+    const m2 = mailed(store, ann.id, zed.id, 'two', T0 + 2);
+    const m3 = mailed(store, ann.id, zed.id, 'three', T0 + 3);
+    const toAnn = mailed(store, zed.id, ann.id, 'reply', T0 + 4);
 
     expect(walk(store, zed.id, T0 + 5).map((m) => m.id)).toEqual([m1, m2, m3]);
     expect(store.mail.countUnread(zed.id)).toBe(3);
@@ -249,15 +256,15 @@ describe('store: private mail', () => {
     const store = memoryStore();
     const zed = store.createCaller('zed', 'h', T0);
     const ann = store.createCaller('ann', 'h', T0);
-    const old = store.mail.send(ann.id, zed.id, 'old', T0 + 1);
+    const old = mailed(store, ann.id, zed.id, 'old', T0 + 1);
     store.mail.markRead(zed.id, [old], T0 + 2);
-    const ids = [3, 4, 5, 6, 7].map((n) => store.mail.send(ann.id, zed.id, `new ${n}`, T0 + n));
+    const ids = [3, 4, 5, 6, 7].map((n) => mailed(store, ann.id, zed.id, `new ${n}`, T0 + n));
     const openedAt = T0 + 50;
 
     const first = store.mail.page(zed.id, undefined, openedAt, 2);
     expect(first).toEqual({ mails: [expect.objectContaining({ id: ids[0] }), expect.objectContaining({ id: ids[1] })], more: true });
     store.mail.markRead(zed.id, first.mails.map((m) => m.id), openedAt + 1);
-    const late = store.mail.send(ann.id, zed.id, 'late', T0 + 60);
+    const late = mailed(store, ann.id, zed.id, 'late', T0 + 60);
     const rest: number[] = [];
     let after = mailCursorAfter(first.mails[1] as MailItem);
     for (;;) {
@@ -290,7 +297,7 @@ describe('store: private mail', () => {
     const zed = store.createCaller('zed', 'h', T0);
     const ann = store.createCaller('ann', 'h', T0);
     const eve = store.createCaller('eve', 'h', T0);
-    const secret = store.mail.send(ann.id, zed.id, 'for zed only', T0 + 1);
+    const secret = mailed(store, ann.id, zed.id, 'for zed only', T0 + 1);
 
     expect(store.mail.page(eve.id, undefined, T0 + 10, 10)).toEqual({ mails: [], more: false });
     // The sender cannot read it back either: it is the recipient's inbox.
@@ -301,10 +308,12 @@ describe('store: private mail', () => {
     expect(store.mail.page(zed.id, undefined, T0 + 10, 10).mails[0]?.readAt).toBeNull();
   });
 
-  it('refuses mail to a caller who does not exist', () => {
+  it('stores nothing for a recipient who is no caller, and refuses a sender who does not exist', () => {
     const store = memoryStore();
     const zed = store.createCaller('zed', 'h', T0);
-    expect(() => store.mail.send(zed.id, 404, 'lost', T0)).toThrow(RangeError);
+    expect(store.mail.send(zed.id, 404, 'lost', T0)).toBeUndefined();
     expect(store.mail.countUnread(404)).toBe(0);
+    expect(() => store.mail.send(404, zed.id, 'ghost', T0)).toThrow(/Expected an existing caller id for fromId, got 404/);
+    expect(store.mail.count(zed.id)).toBe(0);
   });
 });

@@ -24,9 +24,18 @@ export function* sendMail(caller: Caller, limits: Limits): Flow {
     yield* show('nothing_posted');
     return;
   }
-  const sent = yield* storeOrOffer(`mail to ${recipient.name}`, body, () => call('sendMail', caller.id, recipient.id, body));
-  if (sent !== undefined) yield* show('mail_sent', { to: recipient.name });
+  const sent = yield* storeOrOffer(`mail to ${recipient.name}`, body, function* () {
+    return (yield* call('sendMail', caller.id, recipient.id, body)) ?? NO_RECIPIENT;
+  });
+  if (sent === NO_RECIPIENT) {
+    // Deleted by the sysop while the caller wrote: said plainly, the text shown back.
+    yield* show('no_such_user', { name: recipient.name });
+    yield* show('kept_text', { body });
+  } else if (sent !== undefined) yield* show('mail_sent', { to: recipient.name });
 }
+
+// What sendMail's write gives when the recipient is no caller any more, apart from "not stored" (undefined).
+const NO_RECIPIENT = 'no recipient';
 
 /**
  * Menu entry 4: reads the caller's mail, unread first, marking each page read once shown. Each

@@ -1,6 +1,7 @@
 /**
- * A caller whose inbox another caller filled: reading mail costs, and journals, the pages shown,
- * not the whole inbox; a walk through it carries on where it was after a takeover.
+ * Private mail against what others do meanwhile: an inbox another caller filled costs, and
+ * journals, the pages shown, not the whole inbox; a walk carries on where it was after a takeover,
+ * shows each mail once whatever the clock does; mail to a caller deleted meanwhile is not stored.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../common/log.js';
 import { openDatabase } from '../db/open-database.js';
 import { createStore } from '../db/store.js';
+import { deleteCaller } from '../db/sysop-board-changes.js';
 import { Journal } from '../handler/journal.js';
 import { createHarness, registerAtMenu, SERVER_UUID, type Harness } from './support/harness.js';
 
@@ -112,5 +114,27 @@ describe('an inbox filled by another caller', () => {
     expect(again).toContain('New messages for you: 1 of 6, new ones first.');
     const shown = [...again.matchAll(/\[(NEW|read)\] from spammer, .*\n(?:BBS. )?(mail number \d)/g)].map((m) => `${m[1]} ${m[2]}`);
     expect(shown).toEqual(['NEW mail number 6', 'read mail number 1', 'read mail number 2', 'read mail number 3', 'read mail number 4']);
+  });
+
+  it('stores no mail for a caller the sysop deletes while it is written, and shows the writer their text', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'm2bbs-mail-'));
+    const file = join(dir, 'bbs.db');
+    const h = backend(file, 'A');
+    await registerAtMenu(h, '9', 'tgt', 'secret9');
+    const bob = await registerAtMenu(h, '1', 'bob', 'secret1');
+    await bob.say('3');
+    await bob.say('tgt');
+    await bob.say('see you at the meeting');
+    const sysop = new Database(file);
+    deleteCaller(sysop, h.services.findCaller('tgt')?.id ?? 0, 'keep', Date.now());
+    const before = bob.transcript().length;
+    const menu = await bob.say('.');
+    const after = bob.transcript().slice(before);
+    expect(after).toContain('Nobody called tgt calls this board. Back to the menu.');
+    expect(after).toContain('see you at the meeting');
+    expect(after).not.toContain('Sent to tgt');
+    expect(menu?.msg).toContain('MAIN MENU');
+    expect(sysop.prepare('SELECT count(*) FROM mail').pluck().get()).toBe(0);
+    sysop.close();
   });
 });
