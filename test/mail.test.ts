@@ -24,6 +24,12 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** A new board file in a temp folder of its own (removed after the test). */
+function boardFile(): string {
+  dir = mkdtempSync(join(tmpdir(), 'm2bbs-mail-'));
+  return join(dir, 'bbs.db');
+}
+
 /** A backend on the board in `file`, journaling as `owner`. */
 function backend(file: string, owner: string): Harness {
   const store = createStore(openDatabase(file));
@@ -34,8 +40,7 @@ function backend(file: string, owner: string): Harness {
 
 describe('an inbox filled by another caller', () => {
   it('shows the counts and a page at a time, journals a few KB, and goes on from its page after a takeover', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'm2bbs-mail-'));
-    const file = join(dir, 'bbs.db');
+    const file = boardFile();
     const a = backend(file, 'A');
     await registerAtMenu(a, '9', 'spammer', 'secret9');
     const zed = await registerAtMenu(a, '1', 'zed', 'secret1');
@@ -117,8 +122,7 @@ describe('an inbox filled by another caller', () => {
   });
 
   it('stores no mail for a caller the sysop deletes while it is written, and shows the writer their text', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'm2bbs-mail-'));
-    const file = join(dir, 'bbs.db');
+    const file = boardFile();
     const h = backend(file, 'A');
     await registerAtMenu(h, '9', 'tgt', 'secret9');
     const bob = await registerAtMenu(h, '1', 'bob', 'secret1');
