@@ -35,6 +35,8 @@ describe('the folder of a backend ipc endpoint', () => {
     backend = HandlerProcess.start([...specs(open)], { channel: false });
     expect(await backend.exited).toBe(1);
     expect(backend.stderrText).toContain(`m2bbs handler: --send-spec: the folder ${open} of ipc://${join(open, 'bbs.10.requests')} may be written by other users (mode 777)`);
+    // Its temp folder removed before the next one takes its place (afterEach stops only the last).
+    await backend.stop();
     if (process.getuid?.() !== 0) return;
     const theirs = join(tempDir(), 'theirs');
     mkdirSync(theirs, { mode: 0o700 });

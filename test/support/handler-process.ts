@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
 import { parseChildMessage, type ChildMessage } from '../../common/child-channel.js';
 
 export const M2BBS_BIN = fileURLToPath(new URL('../../bin/m2bbs.js', import.meta.url));
@@ -11,11 +12,16 @@ export const M2BBS_BIN = fileURLToPath(new URL('../../bin/m2bbs.js', import.meta
 export type LogRecord = Readonly<Record<string, unknown>> & { readonly msg?: string };
 
 // Each process's temp folder, until `stop` removes it: a test that only awaits `exited` (a process
-// that stops by itself) leaves it to the test worker's exit, so no test leaves one in the temp folder.
+// that stops by itself) leaves it to the end of its test file (this module is loaded afresh for
+// each file, so the hook is each file's), so no test leaves one in the temp folder. The worker's
+// exit is not enough: vitest may end a worker without it.
 const UNREMOVED = new Set<string>();
-process.once('exit', () => {
+function removeUnremoved(): void {
   for (const dir of UNREMOVED) rmSync(dir, { recursive: true, force: true });
-});
+  UNREMOVED.clear();
+}
+afterAll(removeUnremoved);
+process.once('exit', removeUnremoved);
 
 export class HandlerProcess {
   readonly records: LogRecord[] = [];
