@@ -1,4 +1,5 @@
 /** Argument checks for the store's operations: bad arguments are errors worded "Expected X, got Y". */
+import type { MailCursor } from './mail-store.js';
 
 function describe(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'bigint') return String(value);
@@ -28,8 +29,8 @@ export function checkIds(value: unknown): readonly number[] {
   return value as readonly number[];
 }
 
-/** `value` as a cursor into an inbox (see MailCursor in store.ts), or an error saying what was wrong. */
-export function checkMailCursor(value: unknown): { readonly unread: boolean; readonly createdAt: number; readonly id: number } {
+/** `value` as a cursor into an inbox, or an error saying what was wrong. */
+export function checkMailCursor(value: unknown): MailCursor {
   if (typeof value !== 'object' || value === null) throw new TypeError(`Expected a mail cursor, got ${describe(value)}`);
   const { unread, createdAt, id } = value as Record<string, unknown>;
   if (typeof unread !== 'boolean') throw new TypeError(`Expected the mail cursor's unread to be a boolean, got ${describe(unread)}`);

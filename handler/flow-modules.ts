@@ -64,6 +64,9 @@ export function findFlowFiles(dir: string, problems: ScreenProblem[]): FlowFile[
 }
 
 type Importer = (specifier: string, parent: string) => Promise<unknown>;
+let importer: Importer | undefined;
+// Modules by file and source hash: the same source is never imported twice.
+const imported = new Map<string, Promise<unknown>>();
 
 // A module still loading after this long is a problem like one that does not compile: a check, a
 // reload or an upgrade says so instead of waiting for ever (the running board keeps its version).
@@ -82,9 +85,6 @@ async function settledWithin<T>(pending: Promise<T>, ms: number): Promise<T> {
     clearTimeout(timer);
   }
 }
-let importer: Importer | undefined;
-// Modules by file and source hash: the same source is never imported twice.
-const imported = new Map<string, Promise<unknown>>();
 
 /** Imports and checks each flow file; problems name the file, and the line where one can be found. */
 export async function loadFlowModules(files: readonly FlowFile[], problems: ScreenProblem[]): Promise<Map<string, LoadedFlow>> {
