@@ -365,6 +365,14 @@ export const MIGRATIONS: readonly string[] = Object.freeze([
   `
   CREATE INDEX mail_by_date ON mail (to_id, created_at, id, read_at);
   `,
+  // v17: what each caller wrote lately, by time (issue 19: a caller's writes are bounded per hour,
+  // --writes-per-hour): their newest messages, mail and wall lines, read newest first without a
+  // scan of what they ever wrote.
+  `
+  CREATE INDEX messages_by_author_date ON messages (author_id, created_at);
+  CREATE INDEX mail_sent ON mail (from_id, created_at);
+  CREATE INDEX wall_lines_author ON wall_lines (author_id, created_at);
+  `,
 ]);
 
 function userVersion(db: Database.Database): number {

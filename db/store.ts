@@ -83,6 +83,11 @@ export interface Store {
   /** The last `limit` lines of a wall, oldest first. */
   listWall(wall: string, limit: number): WallLine[];
   /**
+   * When the caller's newest `limit` writes at or after `since` were stored (messages, mail and
+   * wall lines together), newest first: what the writing limit counts (--writes-per-hour).
+   */
+  writtenSince(callerId: number, since: number, limit: number): number[];
+  /**
    * Undefined while the database file is the one opened; else the BBS_ERR_DB_GONE error, which
    * names the rescue copy the first call to see the file gone saved (see rescue-copy.ts).
    */
@@ -145,6 +150,17 @@ export function createStore(db: Database.Database): Store {
          WHERE w.wall = ? ORDER BY w.id DESC LIMIT +?
        ) ORDER BY id`,
     ),
+    // Each table's newest `limit` from its (author, created_at) index (migration 17), then the
+    // newest `limit` of those: a seek and at most 3 × limit rows, however much the caller wrote.
+    writtenSince: db
+      .prepare<{ caller: number; since: number; limit: number }, number>(
+        `SELECT at FROM (
+           SELECT at FROM (SELECT created_at AS at FROM messages WHERE author_id = $caller AND created_at >= $since ORDER BY created_at DESC LIMIT +$limit)
+           UNION ALL SELECT at FROM (SELECT created_at AS at FROM mail WHERE from_id = $caller AND created_at >= $since ORDER BY created_at DESC LIMIT +$limit)
+           UNION ALL SELECT at FROM (SELECT created_at AS at FROM wall_lines WHERE author_id = $caller AND created_at >= $since ORDER BY created_at DESC LIMIT +$limit)
+         ) ORDER BY at DESC LIMIT +$limit`,
+      )
+      .pluck(),
   };
 
   // Writes with RETURNING are read with `.all()`, never `.get()`: `.get()` stops after the first
@@ -225,6 +241,9 @@ export function createStore(db: Database.Database): Store {
     },
     listWall(wall: string, limit: number): WallLine[] {
       return sql.listWall.all(checkWall(wall), checkInteger('limit', limit, 1));
+    },
+    writtenSince(callerId: number, since: number, limit: number): number[] {
+      return sql.writtenSince.all({ caller: checkInteger('callerId', callerId, 1), since: checkInteger('since', since, Number.MIN_SAFE_INTEGER), limit: checkInteger('limit', limit, 1) });
     },
     fileGone,
     close(): void {

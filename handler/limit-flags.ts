@@ -62,6 +62,15 @@ export const LIMIT_FLAGS = {
     env: 'M2BBS_LOGIN_LOCK_SECONDS',
     help: 'the same in seconds, instead of --login-lock-minutes when not 0 (a test that waits for a lock to lift)',
   },
+  'writes-per-hour': {
+    kind: 'integer',
+    arg: 'N',
+    min: 0,
+    max: 1_000_000,
+    default: DEFAULT_LIMITS.writesPerHour,
+    env: 'M2BBS_WRITES_PER_HOUR',
+    help: 'messages, replies and mail one caller may store in an hour; past it they are told when they can write again, and what they wrote is shown back (0: no limit)',
+  },
   'max-callers': {
     kind: 'integer',
     arg: 'N',
@@ -116,6 +125,7 @@ export function backendLimits(values: FlagValues<typeof LIMIT_FLAGS>, problems: 
     badPasswordDelayMs: values['bad-pass-delay-ms'],
     loginLockAfter: values['login-lock-after'],
     loginAddressLockAfter: values['login-address-lock-after'] ?? values['login-lock-after'] * ADDRESS_FACTOR,
+    writesPerHour: values['writes-per-hour'],
     loginLockMs: values['login-lock-seconds'] > 0 ? values['login-lock-seconds'] * 1000 : values['login-lock-minutes'] * 60_000,
   });
   const lines: LineLimits = Object.freeze({

@@ -14,6 +14,8 @@ export interface Limits {
   readonly loginLockMs: number;
   /** Wrong passwords from one address (any names) that lock it; 0: addresses are never locked. */
   readonly loginAddressLockAfter: number;
+  /** Messages, replies, mail and wall lines one caller may store in an hour; 0: no limit. */
+  readonly writesPerHour: number;
 }
 
 /** An address is locked after this many times the failures that lock a name, unless configured. */
@@ -33,4 +35,5 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
   loginLockAfter: 5,
   loginLockMs: 15 * 60_000,
   loginAddressLockAfter: 5 * ADDRESS_FACTOR,
+  writesPerHour: 30,
 });

@@ -98,6 +98,7 @@ export const SCREEN_CATALOG = {
   not_saved_gone: ['what'],
   kept_text: ['body'],
   area_closed: ['what'],
+  writing_limit: ['limit', 'minutes'],
   draft_not_posted: ['body'],
   try_again: [],
   not_saved_dropped: [],

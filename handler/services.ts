@@ -52,6 +52,11 @@ export interface Services extends AreaServices, ChatServices, PresenceServices, 
   listMessages(afterId: number, limit: number): PublicMessage[];
   /** How many messages the database holds, archived areas' too. */
   countMessages(): number;
+  /**
+   * How many minutes (rounded up) until the caller may store another message, reply, mail or wall
+   * line, when `perHour` of them in the last hour is the limit; 0 when they may now, or perHour is 0.
+   */
+  writingWait(callerId: number, perHour: number): number;
   /** The mail's id, or undefined when the recipient is no caller any more (deleted while the mail was written). */
   sendMail(fromId: number, toId: number, body: string): number | undefined;
   /** What a walk through the inbox starts from: the counts, and its opening, after every read time so far (mail read from then on is not shown twice). */
@@ -73,6 +78,9 @@ export interface InboxOpened {
   readonly total: number;
   readonly openedAt: number;
 }
+
+// The writing limit's window (--writes-per-hour).
+const HOUR_MS = 60 * 60_000;
 
 /** Arguments of a service that are secrets: never journaled, never in a fingerprint. */
 export const SECRET_ARGUMENTS: Partial<Record<keyof Services, readonly number[]>> = { logIn: [1], register: [1], hashNewPassword: [0], samePassword: [0, 1], registerHashed: [1], checkPassword: [1], setPassword: [1] };
@@ -144,6 +152,13 @@ export function createServices(options: ServiceOptions): Services & { readonly s
     postMessage: (authorId, body) => stored('postMessage', { authorId }, () => store.postMessage(authorId, body, clock())),
     listMessages: (afterId, limit) => store.listMessages(afterId, limit),
     countMessages: () => store.countMessages(),
+    writingWait: (callerId, perHour) => {
+      if (perHour === 0) return 0;
+      const now = clock();
+      const times = store.writtenSince(callerId, now - HOUR_MS + 1, perHour);
+      const oldest = times[perHour - 1];
+      return oldest === undefined ? 0 : Math.max(1, Math.ceil((oldest + HOUR_MS - now) / 60_000));
+    },
     sendMail: (fromId, toId, body) => stored('sendMail', { fromId, toId }, () => store.mail.send(fromId, toId, body, clock())),
     openInbox: (callerId) => ({ unread: store.mail.countUnread(callerId), total: store.mail.count(callerId), openedAt: Math.max(clock(), store.mail.lastRead(callerId) + 1) }),
     mailPage: (callerId, after, openedAt, limit) => store.mail.page(callerId, after, openedAt, limit),

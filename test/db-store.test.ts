@@ -292,6 +292,34 @@ describe('store: private mail', () => {
     expect(plans.join('; ')).not.toMatch(/TEMP B-TREE/);
   });
 
+  it("gives a caller's newest writes since a time, messages, mail and wall lines together, each table from its index", () => {
+    const store = memoryStore();
+    const ann = store.createCaller('ann', 'h', T0);
+    const bob = store.createCaller('bob', 'h', T0);
+    store.postMessage(ann.id, 'old post', T0 + 1);
+    store.postMessage(ann.id, 'post', T0 + 10);
+    mailed(store, ann.id, bob.id, 'mail', T0 + 20);
+    store.postToWall('oneliners', ann.id, 'line', T0 + 30);
+    store.postMessage(bob.id, "bob's", T0 + 40);
+    mailed(store, bob.id, ann.id, "bob's mail", T0 + 50);
+    expect(store.writtenSince(ann.id, T0 + 2, 10)).toEqual([T0 + 30, T0 + 20, T0 + 10]);
+    expect(store.writtenSince(ann.id, T0, 2)).toEqual([T0 + 30, T0 + 20]);
+    expect(store.writtenSince(bob.id, T0 + 45, 10)).toEqual([T0 + 50]);
+    expect(() => store.writtenSince(ann.id, T0, 0)).toThrow(RangeError);
+
+    const db = openDatabase(':memory:');
+    onTestFinished(() => {
+      db.close();
+    });
+    const plans = ['messages WHERE author_id', 'mail WHERE from_id', 'wall_lines WHERE author_id'].map((from) =>
+      (db.prepare(`EXPLAIN QUERY PLAN SELECT created_at FROM ${from} = 1 AND created_at >= 5 ORDER BY created_at DESC LIMIT 30`).all() as { detail: string }[]).map((row) => row.detail).join('; '),
+    );
+    expect(plans[0]).toMatch(/INDEX messages_by_author_date \(author_id=\? AND created_at>\?\)/);
+    expect(plans[1]).toMatch(/INDEX mail_sent \(from_id=\? AND created_at>\?\)/);
+    expect(plans[2]).toMatch(/INDEX wall_lines_author \(author_id=\? AND created_at>\?\)/);
+    expect(plans.join('; ')).not.toMatch(/TEMP B-TREE/);
+  });
+
   it("never lets another caller read or mark someone's mail", () => {
     const store = memoryStore();
     const zed = store.createCaller('zed', 'h', T0);

@@ -77,7 +77,7 @@ describe('a journal from changed screens, through the proxy', () => {
     const why = await heir?.waitForLog((r) => String(r.msg).startsWith('conversation does not fit the code'), heirLogged);
     sysop = new Database(bbs.dbFile, { readonly: true });
     const conversation = sysop.prepare("SELECT c.id FROM conversations c JOIN callers u ON u.id = c.caller_id WHERE u.name = 'alice'").pluck().get() as string;
-    expect(why).toMatchObject({ conversation, caller: 'alice', step: expect.any(Number), why: expect.stringMatching(/the journal has call:listAreas:\[\], the code now asks for call:newScan/) });
+    expect(why).toMatchObject({ conversation, caller: 'alice', step: expect.any(Number), why: expect.stringMatching(/the journal has call:writingWait:\[\d+,30\], the code now asks for call:newScan/) });
 
     // Still alice: what she posts now is hers; the line of the message cut short is not posted.
     expect((await caller.exchange('3')).texts.join('\n')).toContain('Send to whom?');

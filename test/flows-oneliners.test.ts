@@ -55,7 +55,7 @@ describe('the one-liner wall (screens/flows/oneliners.ts)', () => {
 
   it('is a flow of effects: stepped by hand, it asks for the wall, shows it and stores the line', () => {
     const caller: Caller = { id: 7, name: 'zed', createdAt: 0, lastCallAt: null, calls: 3 };
-    expect(Object.keys(onelinerScreens)).toEqual(['oneliners', 'oneliners_empty', 'oneliners_ask', 'oneliners_added', 'oneliners_too_long', 'oneliners_not_saved']);
+    expect(Object.keys(onelinerScreens)).toEqual(['oneliners', 'oneliners_empty', 'oneliners_ask', 'oneliners_added', 'oneliners_too_long', 'oneliners_not_saved', 'oneliners_limit']);
     const flow = oneliners(makeKit(caller, TEST_LIMITS));
     expect(flow.next().value).toEqual({ kind: 'call', service: 'wallRecent', args: ['oneliners', 10] });
     expect(flow.next([{ id: 1, author: 'amy', body: 'hi', createdAt: 0 }]).value).toEqual({
@@ -64,7 +64,8 @@ describe('the one-liner wall (screens/flows/oneliners.ts)', () => {
       vars: { lines: 'amy          hi', count: 1 },
       final: false,
     });
-    expect(flow.next().value).toMatchObject({ kind: 'ask', screen: 'oneliners_ask', vars: { max: 60 } });
+    expect(flow.next().value).toEqual({ kind: 'call', service: 'writingWait', args: [7, TEST_LIMITS.writesPerHour] });
+    expect(flow.next(0).value).toMatchObject({ kind: 'ask', screen: 'oneliners_ask', vars: { max: 60 } });
     expect(flow.next('  hello  ').value).toEqual({ kind: 'call', service: 'wallPost', args: ['oneliners', 7, 'hello'] });
     expect(flow.next(2).value).toMatchObject({ kind: 'show', screen: 'oneliners_added' });
     expect(flow.next().done).toBe(true);
@@ -76,9 +77,20 @@ describe('the one-liner wall (screens/flows/oneliners.ts)', () => {
     flow.next();
     flow.next([]);
     flow.next();
+    flow.next(0);
     expect(flow.next('my line').value).toMatchObject({ kind: 'call', service: 'wallPost' });
     const full = new BbsError('BBS_ERR_DB_FULL', 'A wall line was not stored: full');
     expect(flow.throw(full).value).toEqual({ kind: 'show', screen: 'oneliners_not_saved', vars: { line: 'my line' }, final: false });
+    expect(flow.next().done).toBe(true);
+  });
+
+  it('a caller past the writing limit is told when they may add a line, before typing it', () => {
+    const caller: Caller = { id: 7, name: 'zed', createdAt: 0, lastCallAt: null, calls: 3 };
+    const flow = oneliners(makeKit(caller, { ...TEST_LIMITS, writesPerHour: 4 }));
+    flow.next();
+    flow.next([]);
+    expect(flow.next().value).toEqual({ kind: 'call', service: 'writingWait', args: [7, 4] });
+    expect(flow.next(17).value).toEqual({ kind: 'show', screen: 'oneliners_limit', vars: { limit: 4, minutes: 17 }, final: false });
     expect(flow.next().done).toBe(true);
   });
 });

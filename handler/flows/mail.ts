@@ -8,9 +8,11 @@ import { composeBody } from './compose.js';
 import { formatDate } from './format.js';
 import { storeOrOffer } from './not-saved.js';
 import { wantsMore } from './messages.js';
+import { mayStore, mayWrite } from './writing-limit.js';
 
 /** Menu entry 3: writes mail to a caller who must exist. */
 export function* sendMail(caller: Caller, limits: Limits): Flow {
+  if (!(yield* mayWrite(caller, limits))) return;
   const name = (yield* ask('mail_to')).trim();
   if (name === '') return;
   const recipient = yield* call('findCaller', name);
@@ -24,6 +26,7 @@ export function* sendMail(caller: Caller, limits: Limits): Flow {
     yield* show('nothing_posted');
     return;
   }
+  if (!(yield* mayStore(caller, limits, body))) return;
   const sent = yield* storeOrOffer(`mail to ${recipient.name}`, body, function* () {
     return (yield* call('sendMail', caller.id, recipient.id, body)) ?? NO_RECIPIENT;
   });

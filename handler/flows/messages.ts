@@ -6,9 +6,11 @@ import { pickArea } from './area-pick.js';
 import { readArea } from './area-reader.js';
 import { composeBody } from './compose.js';
 import { postOrKeep } from './not-saved.js';
+import { mayStore, mayWrite } from './writing-limit.js';
 
 /** Menu entry 1: writes a message in an area; one that cannot be stored is shown back and offered again. */
 export function* leaveMessage(caller: Caller, limits: Limits): Flow {
+  if (!(yield* mayWrite(caller, limits))) return;
   const area = yield* pickArea('area_post', yield* call('listAreas'), (a) => a.title, limits);
   if (area === undefined) return;
   yield* show('leave_msg', { max_lines: limits.maxLines, max_length: limits.maxLineLength });
@@ -17,6 +19,7 @@ export function* leaveMessage(caller: Caller, limits: Limits): Flow {
     yield* show('nothing_posted');
     return;
   }
+  if (!(yield* mayStore(caller, limits, body))) return;
   // The number shown is the stored row's: a post that was not stored gets none.
   const id = yield* postOrKeep('message', body, () => call('postToArea', area.id, caller.id, body, null));
   if (id !== undefined) yield* show('posted', { id });

@@ -6,9 +6,11 @@ import type { Limits } from '../limits.js';
 import { composeBody } from './compose.js';
 import { postOrKeep } from './not-saved.js';
 import { keptLines, numberedLines, quoteLines } from './quote.js';
+import { mayStore, mayWrite } from './writing-limit.js';
 
 /** Writes a reply to `target` in its area; it is stored with what it replies to. */
 export function* replyTo(caller: Caller, limits: Limits, target: AreaMessage): Flow {
+  if (!(yield* mayWrite(caller, limits))) return;
   // One line at least is left for the reply itself.
   const quote = quoteLines(target.body, limits.maxLineLength, limits.maxLines - 1);
   const kept = yield* chooseQuote(quote, target, limits);
@@ -20,6 +22,7 @@ export function* replyTo(caller: Caller, limits: Limits, target: AreaMessage): F
     yield* show('nothing_posted');
     return;
   }
+  if (!(yield* mayStore(caller, limits, body))) return;
   const id = yield* postOrKeep('reply', body, () => call('postToArea', target.areaId, caller.id, body, target.id));
   if (id !== undefined) yield* show('reply_posted', { id, reply_to: target.id, author: target.author });
 }

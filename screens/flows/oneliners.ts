@@ -15,19 +15,26 @@ export const screens = {
   oneliners_added: [],
   oneliners_too_long: ['max', 'line'],
   oneliners_not_saved: ['line'],
+  oneliners_limit: ['limit', 'minutes'],
 } as const;
 
 const WALL = 'oneliners';
 const SHOWN = 10;
 const LONGEST = 60;
 
-export default function* oneliners({ caller, show, ask, call }: ScreenFlowKit<typeof screens>): Flow {
+export default function* oneliners({ caller, limits, show, ask, call }: ScreenFlowKit<typeof screens>): Flow {
   const lines = yield* call('wallRecent', WALL, SHOWN);
   if (lines.length === 0) {
     yield* show('oneliners_empty');
   } else {
     const wall = lines.map((line) => `${line.author.padEnd(12)} ${line.body}`).join('\n');
     yield* show('oneliners', { lines: wall, count: lines.length });
+  }
+  // A wall line counts towards the caller's writing limit (--writes-per-hour), like a message.
+  const minutes = yield* call('writingWait', caller.id, limits.writesPerHour);
+  if (minutes > 0) {
+    yield* show('oneliners_limit', { limit: limits.writesPerHour, minutes });
+    return;
   }
   let line = (yield* ask('oneliners_ask', { max: LONGEST })).trim();
   // A longer line is shown back and asked for again, never cut short without a word.
