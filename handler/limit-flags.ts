@@ -69,7 +69,7 @@ export const LIMIT_FLAGS = {
     max: 1_000_000,
     default: DEFAULT_LIMITS.writesPerHour,
     env: 'M2BBS_WRITES_PER_HOUR',
-    help: 'messages, replies and mail one caller may store in an hour; past it they are told when they can write again, and what they wrote is shown back (0: no limit)',
+    help: 'messages, replies and mail one caller may store in an hour; past it they are told, before they type, when they can write again (0: no limit)',
   },
   'max-callers': {
     kind: 'integer',
