@@ -9,13 +9,15 @@ export type ClientMessage =
   | { readonly type: 'msg'; readonly lines: readonly string[]; readonly seq: number }
   | { readonly type: 'ping' }
   | { readonly type: 'unknown'; readonly name: string }
-  | { readonly type: 'invalid'; readonly reason: string };
+  | { readonly type: 'invalid'; readonly reason: string }
+  /** Over MAX_MESSAGE_BYTES: not read at all, whatever it is. */
+  | { readonly type: 'too-long'; readonly bytes: number };
 
 
 /** Decodes one message body; never throws. */
 export function parseClientMessage(body: Buffer): ClientMessage {
   if (body.length > MAX_MESSAGE_BYTES) {
-    return { type: 'invalid', reason: `message of ${body.length} bytes is over the ${MAX_MESSAGE_BYTES}-byte limit` };
+    return { type: 'too-long', bytes: body.length };
   }
   let data: unknown;
   try {

@@ -6,11 +6,12 @@
  * effect loop's job (effect-loop.ts).
  */
 import { describeError } from '../common/errors.js';
+import { RepeatThrottle } from '../common/repeat-throttle.js';
 import { isDisconnect, type Mongrel2Request } from '../common/mongrel2-wire.js';
 import { DEFAULT_MAX_QUEUED_LINES, type Engine, type EngineOptions } from './engine-api.js';
 import { createBusyLog } from './busy-log.js';
 import { createHangUpLines } from './hang-up-lines.js';
-import { parseClientMessage } from './client-message.js';
+import { MAX_MESSAGE_BYTES, parseClientMessage, type ClientMessage } from './client-message.js';
 import { seqOf } from './call-identity.js';
 import { createConversationOpener } from './conversation-opener.js';
 import { createEffectLoop } from './effect-loop.js';
@@ -42,6 +43,11 @@ export function createEngine(options: EngineOptions): Engine {
   // Lines already on their way when the engine closed a caller must not dial a new conversation.
   const ended = new EndedConnections(now);
   const keyOf = (uuid: string, connId: string): string => `${uuid} ${connId}`;
+  // A caller may send malformed messages as fast as they are answered (each answered with the
+  // bad_message screen): the log says the first of each kind per window and then how many followed.
+  const malformed = new RepeatThrottle(MALFORMED_LOG_WINDOW_MS, (kind, count) =>
+    log.warn('more malformed messages from callers', { kind, count, withinSeconds: MALFORMED_LOG_WINDOW_MS / 1000 }),
+  );
   const conversations = createConversationOpener({ journal, lines, screens: options.screens, log, now, startFlow: options.startFlow });
   // Draining (drain.ts): no new conversation here, and a word to the drain each time one goes.
   let sessionsChanged: (() => void) | undefined;
@@ -176,11 +182,15 @@ export function createEngine(options: EngineOptions): Engine {
       // it makes one, and dropping it silently would leave that caller waiting for a prompt.
       case 'unknown':
       case 'invalid':
+      case 'too-long': {
         if (session === undefined && ended.has(key)) return;
-        log.warn('malformed message from caller', { conn: request.connId, reason: message.type === 'unknown' ? `unknown message type "${message.name}"` : message.reason });
-        outbox.reply(request.uuid, request.connId, renderReply(screensAt(options.screens(), columnsOf(request)), { kind: 'show', screen: 'bad_message', vars: undefined, final: false }));
+        malformed.seen(message.type, () => log.warn('malformed message from caller', { conn: request.connId, reason: malformedReason(message) }));
+        // A message too long is said so: the caller's client may well send JSON, only too much at once.
+        const said = message.type === 'too-long' ? ({ screen: 'message_too_long', vars: { bytes: message.bytes, max: MAX_MESSAGE_BYTES } } as const) : ({ screen: 'bad_message', vars: undefined } as const);
+        outbox.reply(request.uuid, request.connId, renderReply(screensAt(options.screens(), columnsOf(request)), { kind: 'show', ...said, final: false }));
         if (session !== undefined) askAgain(session);
         return;
+      }
       case 'msg': {
         // The proxy numbers inputs in a header; a client behind Mongrel2 may number them in the body.
         const seq = seqOf(request) || message.seq;
@@ -359,6 +369,18 @@ export function createEngine(options: EngineOptions): Engine {
     get detached() {
       return detached;
     },
-    stopEvents: () => router.stop(),
+    stopEvents: () => {
+      router.stop();
+      malformed.close();
+    },
   };
+}
+
+// How often the log says malformed messages of one kind (the first at once, then a count).
+const MALFORMED_LOG_WINDOW_MS = 10_000;
+
+function malformedReason(message: Extract<ClientMessage, { type: 'unknown' | 'invalid' | 'too-long' }>): string {
+  if (message.type === 'unknown') return `unknown message type "${message.name}"`;
+  if (message.type === 'too-long') return `message of ${message.bytes} bytes is over the ${MAX_MESSAGE_BYTES}-byte limit`;
+  return message.reason;
 }

@@ -1,5 +1,5 @@
 /** A backend number's sockets as ZMTP in Node (common/zmtp/): PUSH and SUB bound on plain tcp:// or ipc://. */
-import { RefusalThrottle } from '../common/zmtp/refusal-throttle.js';
+import { RepeatThrottle } from '../common/repeat-throttle.js';
 import { ZmtpPush, ZmtpSub } from '../common/zmtp/zmtp-sockets.js';
 import type { BackendSpec } from './backend-link.js';
 import type { LinkPeerEvents, LinkSockets } from './link-sockets.js';
@@ -11,10 +11,11 @@ const REFUSAL_WINDOW_MS = 10_000;
 export async function openZmtpLinkSockets(spec: BackendSpec, events: LinkPeerEvents, refusalWindowMs = REFUSAL_WINDOW_MS): Promise<LinkSockets> {
   const push = new ZmtpPush();
   const sub = new ZmtpSub();
-  const refusals = new RefusalThrottle(refusalWindowMs, (why) => events.refused?.(why));
-  push.watch = { connected: () => events.connected(), disconnected: () => events.disconnected(), refused: (why) => refusals.refused(why) };
+  const refusals = new RepeatThrottle(refusalWindowMs, (why, count) => events.refused?.(`${why} (${count} more peer${count === 1 ? '' : 's'} refused so within ${refusalWindowMs / 1000} s)`));
+  const refused = (why: string): void => refusals.seen(why, () => events.refused?.(why));
+  push.watch = { connected: () => events.connected(), disconnected: () => events.disconnected(), refused };
   // A SUB peer is no backend (only PUSH peers count), but one refused there is logged all the same.
-  sub.watch = { connected: () => undefined, disconnected: () => undefined, refused: (why) => refusals.refused(why) };
+  sub.watch = { connected: () => undefined, disconnected: () => undefined, refused };
   try {
     await push.bind(spec.sendSpec);
     await sub.bind(spec.recvSpec);

@@ -88,6 +88,34 @@ describe('the engine', () => {
     h.close();
   });
 
+  it('says a message over 64 KiB is too long, not unreadable, and logs a flood of malformed messages once per 10 s with a count', async () => {
+    const { log, records } = collectingLog();
+    const h = createHarness({ log });
+    const c = h.caller('6');
+    await c.dial();
+    const before = c.replies.length;
+    const long = JSON.stringify({ type: 'msg', msg: 'A'.repeat(70_000) });
+    c.sendBody(long);
+    expect(c.replies.slice(before).map((r) => r.msg)).toEqual([
+      `What your terminal sent at once (${long.length} bytes) is more than the BBS\nreads in one go (65536 bytes), so none of it was read. Send less at a time.`,
+      expect.stringContaining("What's your name?"),
+    ]);
+    // A thousand more, each answered: the log has the first of each kind, not a line each.
+    for (let n = 0; n < 500; n++) {
+      c.sendBody('{x}');
+      c.sendBody(long);
+    }
+    expect(c.replies.length).toBe(before + 2 + 2000);
+    const logged = records.filter((r) => r.msg === 'malformed message from caller');
+    expect(logged.map((r) => r.reason)).toEqual([`message of ${long.length} bytes is over the 65536-byte limit`, 'body is not JSON']);
+    h.engine.stopEvents();
+    expect(records.filter((r) => r.msg === 'more malformed messages from callers').map((r) => [r.kind, r.count])).toEqual([
+      ['too-long', 500],
+      ['invalid', 499],
+    ]);
+    h.close();
+  });
+
   it('takes one input at a time: lines sent during a slow service call wait their turn', async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
