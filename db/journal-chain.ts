@@ -18,6 +18,13 @@ export interface JournalChain {
   /** The rows numbered `from` and later, oldest first, read back along the chain. */
   rowsFrom(last: number | null, from: number): JournalRow[];
   /**
+   * Deletes the rows before the latest checkpoint (or start) numbered `keepFrom` or lower, which
+   * becomes the chain's first row; returns its number, or undefined when no such row was found
+   * (nothing deleted). A takeover never reads that far back (MAX_ROWS_BEFORE_START), so only a
+   * sysop's replay of the call sees less.
+   */
+  dropHistory(last: number | null, keepFrom: number): number | undefined;
+  /**
    * The rows a takeover replays: from `from` (the latest checkpoint), or from an earlier checkpoint
    * when rows before `from` read an input the caller never saw answered (input numbers above
    * `answered`): a backend that died between its commit and its replies wrote the checkpoint its
@@ -28,7 +35,7 @@ export interface JournalChain {
 
 // Rows read back past the latest checkpoint at most, looking for where an unanswered input began:
 // a takeover costs a bounded read whatever input number a caller claims to have seen answered.
-const MAX_ROWS_BEFORE_START = 256;
+export const MAX_ROWS_BEFORE_START = 256;
 
 const isBoundary = (row: JournalRow): boolean => row.kind === 'checkpoint' || row.kind === 'start';
 const unanswered = (rows: readonly JournalRow[], answered: number): boolean => rows.some((row) => row.kind === 'line' && row.seq !== null && row.seq > answered);
@@ -45,6 +52,9 @@ export function createJournalChain(db: Database.Database): JournalChain {
     ),
     share: db.prepare<[string, string, number]>('INSERT OR IGNORE INTO journal_shared (key, value, at) VALUES (?, ?, ?)'),
     deleteRow: db.prepare<[number]>('DELETE FROM journal WHERE id = ?'),
+    // A row's place in the chain without its value: a walk past rows of up to 64 KiB reads none of it.
+    link: db.prepare<[number], { n: number; kind: string; prev: number | null }>('SELECT n, kind, prev FROM journal WHERE id = ?'),
+    unlink: db.prepare<[number]>('UPDATE journal SET prev = NULL WHERE id = ?'),
   };
 
   function append(id: string, last: number | null, rows: readonly JournalRow[]): number | null {
@@ -112,5 +122,28 @@ export function createJournalChain(db: Database.Database): JournalChain {
     return rows;
   }
 
-  return { append, share, cut: (last, from) => (from === undefined ? last : dropRows(last, from)), dropRows, rowsFrom, rowsToReplay };
+  function dropHistory(last: number | null, keepFrom: number): number | undefined {
+    let at = last;
+    let first: { id: number; n: number; prev: number | null } | undefined;
+    while (at !== null) {
+      const row = sql.link.get(at);
+      if (row === undefined) return undefined;
+      if (row.n <= keepFrom && (row.kind === 'checkpoint' || row.kind === 'start')) {
+        first = { id: at, n: row.n, prev: row.prev };
+        break;
+      }
+      at = row.prev;
+    }
+    if (first === undefined) return undefined;
+    for (let older = first.prev; older !== null; ) {
+      const row = sql.link.get(older);
+      if (row === undefined) break;
+      sql.deleteRow.run(older);
+      older = row.prev;
+    }
+    sql.unlink.run(first.id);
+    return first.n;
+  }
+
+  return { append, share, cut: (last, from) => (from === undefined ? last : dropRows(last, from)), dropRows, rowsFrom, rowsToReplay, dropHistory };
 }

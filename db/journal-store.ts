@@ -7,7 +7,7 @@
 import Database from 'better-sqlite3';
 import { BbsError } from '../common/errors.js';
 import type { Claim, ClaimOptions, CommitEntry, CommitResult, Committed, JournalChange, JournalPosition, JournalRow, JournalStore, WriteOutcome } from './journal-types.js';
-import { createJournalChain } from './journal-chain.js';
+import { createJournalChain, MAX_ROWS_BEFORE_START } from './journal-chain.js';
 import { BUSY_TIMEOUT_MS } from './open-database.js';
 
 export type {
@@ -32,6 +32,13 @@ type WriteRunner = <T>(what: string, write: () => T) => T;
 
 /** How much longer than the ended conversations' journals the values they share are kept. */
 const SHARED_KEPT_LONGER_MS = 24 * 3600_000;
+
+/**
+ * Rows a call keeps before the one a takeover replays from, for a sysop's replay of it: past twice
+ * as many, the older ones go (from a checkpoint on), so a caller typing at the menu for hours, or
+ * chatting all day, holds a bounded journal, not every line since they called.
+ */
+export const KEPT_HISTORY_ROWS = Math.max(1000, 2 * MAX_ROWS_BEFORE_START);
 
 interface ConversationRow {
   epoch: number;
@@ -58,10 +65,11 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
       'INSERT INTO conversations (id, epoch, owner, code, conn, remote, last_seq, last_part, opened_at, heard_at) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     takeOver: db.prepare<[string, number, number, string]>('UPDATE conversations SET epoch = epoch + 1, owner = ?, conn = ?, heard_at = ? WHERE id = ?'),
-    advance: db.prepare<[number, number, number, number, number | null, number, number | null, string, number]>(
+    advance: db.prepare<[number, number, number, number, number | null, number, number | null, string, number], number>(
       `UPDATE conversations SET next_n = ?, start_n = ?, last_seq = ?, last_part = ?, caller_id = coalesce(?, caller_id), heard_at = ?, last_row = ?
-       WHERE id = ? AND epoch = ? AND closed_at IS NULL`,
-    ),
+       WHERE id = ? AND epoch = ? AND closed_at IS NULL RETURNING kept_from_n`,
+    ).pluck(),
+    keptFrom: db.prepare<[number, string]>('UPDATE conversations SET kept_from_n = ? WHERE id = ?'),
     close: db.prepare<[number, string, number]>('UPDATE conversations SET closed_at = ? WHERE id = ? AND epoch = ? AND closed_at IS NULL'),
     closeAnyEpoch: db.prepare<[number, string]>('UPDATE conversations SET closed_at = ? WHERE id = ? AND closed_at IS NULL'),
     serverEpoch: db.prepare<[string], number>('SELECT epoch FROM server_epochs WHERE uuid = ?').pluck(),
@@ -75,8 +83,8 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
       'SELECT id, last_row AS lastRow FROM conversations WHERE closed_at IS NOT NULL AND (closed_at < ? OR (caller_id IS NULL AND closed_at < ?)) LIMIT +?',
     ),
     dropConversation: db.prepare<[string]>('DELETE FROM conversations WHERE id = ?'),
-    history: db.prepare<[string], { last_row: number | null; caller_id: number | null; opened_at: number; closed_at: number | null }>(
-      'SELECT last_row, caller_id, opened_at, closed_at FROM conversations WHERE id = ?',
+    history: db.prepare<[string], { last_row: number | null; caller_id: number | null; opened_at: number; closed_at: number | null; kept_from_n: number }>(
+      'SELECT last_row, caller_id, opened_at, closed_at, kept_from_n FROM conversations WHERE id = ?',
     ),
     // Prepared once: a commit tried while another backend writes sets them each time.
     noWait: db.prepare('PRAGMA busy_timeout = 0'),
@@ -87,7 +95,19 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
     dropShared: db.prepare<[number, number]>('DELETE FROM journal_shared WHERE key IN (SELECT key FROM journal_shared WHERE at < ? LIMIT ?)'),
   };
 
-  const { append, share, cut, dropRows, rowsFrom, rowsToReplay } = createJournalChain(db);
+  const { append, share, cut, dropRows, rowsFrom, rowsToReplay, dropHistory } = createJournalChain(db);
+
+  // Moves the conversation to `at` (false: another backend holds it now); its history is trimmed
+  // once it runs more than twice KEPT_HISTORY_ROWS before the row a takeover replays from.
+  function advance(id: string, epoch: number, at: Omit<JournalPosition, 'lastRow'>, now: number, last: number | null): boolean {
+    const kept = sql.advance.all(at.nextN, at.startN, at.lastSeq, at.lastPart, at.callerId, now, last, id, epoch)[0];
+    if (kept === undefined) return false;
+    if (at.startN - kept > 2 * KEPT_HISTORY_ROWS) {
+      const first = dropHistory(last, at.startN - KEPT_HISTORY_ROWS);
+      if (first !== undefined) sql.keptFrom.run(first, id);
+    }
+    return true;
+  }
 
   const claimTx = db.transaction((id: string, owner: string, code: string, now: number, options: ClaimOptions): Claim => {
     const { staleBefore, conn } = options;
@@ -137,8 +157,7 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
       if (!db.inTransaction) throw new Error('the journal transaction was rolled back by SQLite during a write');
       last = append(id, last, [write.row(outcome)]);
     }
-    const { changes } = sql.advance.run(position.nextN, position.startN, position.lastSeq, position.lastPart, position.callerId, now, last, id, epoch);
-    if (changes === 0) throw new FencedOut();
+    if (!advance(id, epoch, position, now, last)) throw new FencedOut();
     return { lastRow: last, outcome };
   });
   // Shared values go in before any conversation's savepoint: one fenced out and rolled back must
@@ -173,9 +192,7 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
         if (!db.inTransaction) throw new Error('the journal transaction was rolled back by SQLite during a write');
         if (after !== undefined) last = append(id, last, after(value));
       }
-      const at = position();
-      const { changes } = sql.advance.run(at.nextN, at.startN, at.lastSeq, at.lastPart, at.callerId, now, last, id, epoch);
-      if (changes === 0) throw taken(id, epoch);
+      if (!advance(id, epoch, position(), now, last)) throw taken(id, epoch);
       return { value, lastRow: last };
     },
   );
@@ -214,7 +231,7 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
     },
     history(id) {
       const found = sql.history.get(id);
-      return found === undefined ? undefined : { id, callerId: found.caller_id, openedAt: found.opened_at, closedAt: found.closed_at, rows: rowsFrom(found.last_row, 0) };
+      return found === undefined ? undefined : { id, callerId: found.caller_id, openedAt: found.opened_at, closedAt: found.closed_at, keptFrom: found.kept_from_n, rows: rowsFrom(found.last_row, 0) };
     },
     close: (id, epoch, now) => write('The end of a conversation', () => sql.close.run(now, id, epoch).changes > 0),
     closeAnyEpoch: (id, now) => write('The end of a conversation', () => sql.closeAnyEpoch.run(now, id).changes > 0),

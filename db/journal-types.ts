@@ -88,6 +88,8 @@ export interface ConversationHistory {
   readonly openedAt: number;
   /** When it ended; null while the call is on (or its caller's line was never closed). */
   readonly closedAt: number | null;
+  /** The number of the call's first row kept: rows before it were deleted while the call went on (KEPT_HISTORY_ROWS); 0 when none were. */
+  readonly keptFrom: number;
   readonly rows: readonly JournalRow[];
 }
 

@@ -373,6 +373,12 @@ export const MIGRATIONS: readonly string[] = Object.freeze([
   CREATE INDEX mail_sent ON mail (from_id, created_at);
   CREATE INDEX wall_lines_author ON wall_lines (author_id, created_at);
   `,
+  // v18: a call's journal keeps a bounded history (issue 19): rows well before where a takeover
+  // replays from are deleted while the call goes on, and the call's first row left is numbered
+  // kept_from_n (0: none deleted). A caller typing at the menu for hours journaled without bound.
+  `
+  ALTER TABLE conversations ADD COLUMN kept_from_n INTEGER NOT NULL DEFAULT 0;
+  `,
 ]);
 
 function userVersion(db: Database.Database): number {

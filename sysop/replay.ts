@@ -7,6 +7,7 @@
 import type Database from 'better-sqlite3';
 import { displaySafe } from '../common/display-safe.js';
 import { BbsError } from '../common/errors.js';
+import { KEPT_HISTORY_ROWS } from '../db/journal-store.js';
 import { SHIPPED_SCREENS } from '../handler/config.js';
 import { transcriptOf, type TranscriptEntry } from '../handler/call-transcript.js';
 import { bbs } from '../handler/flows/bbs.js';
@@ -73,7 +74,8 @@ export const REPLAY: SysopCommand = {
     const entries = transcriptOf(history.rows, screens, (start) => bbs(DEFAULT_LIMITS, start));
     const caller = history.callerId === null ? null : db.prepare<[number], string>('SELECT name FROM callers WHERE id = ?').pluck().get(history.callerId) ?? null;
     await context.audit('replay', id);
-    const heading = `Call ${id}${caller === null ? '' : ` of ${caller}`}, from ${new Date(history.openedAt).toISOString()} ${history.closedAt === null ? '(not ended)' : `to ${new Date(history.closedAt).toISOString()}`}: ${history.rows.length} journal rows`;
+    const trimmed = history.keptFrom === 0 ? '' : ` (its first ${history.keptFrom} were deleted while the call went on: a call keeps about the last ${KEPT_HISTORY_ROWS} before where it stands; this starts at a menu or chat room it came back to)`;
+    const heading = `Call ${id}${caller === null ? '' : ` of ${caller}`}, from ${new Date(history.openedAt).toISOString()} ${history.closedAt === null ? '(not ended)' : `to ${new Date(history.closedAt).toISOString()}`}: ${history.rows.length} journal rows${trimmed}`;
     context.out([heading, ...entries.map(lineOf)].join('\n'), { call: id, caller, openedAt: history.openedAt, closedAt: history.closedAt, entries });
   },
 };

@@ -1,0 +1,85 @@
+/**
+ * A call's journal is bounded while the call goes on: a caller typing at the main menu thousands
+ * of times keeps about KEPT_HISTORY_ROWS rows before where a takeover replays from, not every line
+ * since they called; a takeover still carries on, and the sysop's replay starts at a menu it kept.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../common/log.js';
+import { KEPT_HISTORY_ROWS } from '../db/journal-store.js';
+import { openDatabase } from '../db/open-database.js';
+import { createStore, type Store } from '../db/store.js';
+import { transcriptOf } from '../handler/call-transcript.js';
+import { SHIPPED_SCREENS } from '../handler/config.js';
+import { bbs } from '../handler/flows/bbs.js';
+import { Journal } from '../handler/journal.js';
+import { loadScreens, type Screens } from '../handler/screens.js';
+import { createHarness, registerAtMenu, SERVER_UUID, TEST_LIMITS, type Harness } from './support/harness.js';
+
+const CALL = `m2/${SERVER_UUID}/0/1`;
+const harnesses: Harness[] = [];
+let dir = '';
+
+afterEach(() => {
+  for (const h of harnesses.splice(0)) h.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function backend(file: string, owner: string): Harness & { readonly store: Store } {
+  const store = createStore(openDatabase(file));
+  const h = createHarness({ store, journal: new Journal({ store: store.journal, owner, log: createLogger('silent'), now: Date.now }) });
+  harnesses.push(h);
+  return Object.assign(h, { store });
+}
+
+describe("a call's journal while the call goes on", () => {
+  it('keeps a bounded history of a caller typing at the menu, and a takeover and a replay still work', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'm2bbs-history-'));
+    const file = join(dir, 'bbs.db');
+    const a = backend(file, 'A');
+    const ann = await registerAtMenu(a, '1', 'ann', 'secret1');
+    const board = new Database(file, { readonly: true });
+    const rows = board.prepare('SELECT count(*) FROM journal WHERE conversation = ?').pluck();
+    const bytes = board.prepare('SELECT sum(length(value)) FROM journal WHERE conversation = ?').pluck();
+    const line = `nonsense ${'x'.repeat(1000)}`;
+    const most = { rows: 0, bytes: 0 };
+    for (let n = 1; n <= 3 * KEPT_HISTORY_ROWS; n++) {
+      await ann.say(line);
+      if (n % 100 === 0) {
+        most.rows = Math.max(most.rows, rows.get(CALL) as number);
+        most.bytes = Math.max(most.bytes, bytes.get(CALL) as number);
+      }
+    }
+    expect(ann.replies.at(-1)?.msg).toContain('MAIN MENU');
+    // Each menu answer journals a few rows; without the bound, 3,000 answers kept them all.
+    expect(most.rows).toBeGreaterThan(KEPT_HISTORY_ROWS);
+    expect(most.rows).toBeLessThan(2 * KEPT_HISTORY_ROWS + 50);
+    expect(most.bytes).toBeLessThan(2 * KEPT_HISTORY_ROWS * 1100);
+    const keptFrom = board.prepare('SELECT kept_from_n FROM conversations WHERE id = ?').pluck().get(CALL) as number;
+    expect(keptFrom).toBeGreaterThan(KEPT_HISTORY_ROWS);
+
+    // Another backend takes the call over and it goes on where it was, at the main menu.
+    const b = backend(file, 'B');
+    const moved = b.caller('1', { RESUME: '1' });
+    await moved.say('1');
+    expect(moved.transcript()).toContain('Leave a message');
+    await moved.say('Still ann after all that.');
+    await moved.say('.');
+    expect(moved.transcript()).toContain('is on the board as number 1');
+    expect(board.prepare('SELECT c.name FROM messages m JOIN callers c ON c.id = m.author_id').pluck().all()).toEqual(['ann']);
+
+    // The sysop's replay starts at the menu the kept rows begin with.
+    const history = b.store.journal.history(CALL);
+    expect(history?.keptFrom).toBeGreaterThan(0);
+    expect(history?.rows[0]).toMatchObject({ n: history?.keptFrom, kind: 'checkpoint' });
+    const entries = transcriptOf(history?.rows ?? [], loadScreens(SHIPPED_SCREENS) as Screens, (start) => bbs(TEST_LIMITS, start));
+    const texts = entries.map((entry) => `${entry.kind}: ${entry.text}`);
+    expect(texts[0]).toContain('MAIN MENU');
+    expect(texts).toContain('typed: Still ann after all that.');
+    expect(texts.at(-1)).not.toContain('does not fit');
+    board.close();
+  });
+});
