@@ -311,12 +311,20 @@ export function createEngine(options: EngineOptions): Engine {
     for (const session of sessions.values()) {
       if (!session.waiting || session.ended) continue;
       const { seconds, screen } = idleLimit(lines, session.caller !== undefined, session.typed);
-      if (seconds === 0 || at - session.waitingSince < seconds * 1000) continue;
+      const idle = seconds > 0 && at - session.waitingSince >= seconds * 1000;
+      const within = lines.loginWithinSeconds ?? 0;
+      const late = !idle && session.caller === undefined && within > 0 && at - session.openedAt >= within * 1000;
+      if (!idle && !late) continue;
       if (!closeConversation(session)) {
         takenOver(session, undefined);
         continue;
       }
       reaped++;
+      if (late) {
+        endLine(session, 'login_timeout', { duration: formatDuration(within), seconds: within });
+        hangUpOn(session, 'not logged in in time');
+        continue;
+      }
       endLine(session, screen, { duration: formatDuration(seconds), seconds });
       hangUpOn(session, screen === 'idle' ? 'idle' : 'silent since calling');
     }

@@ -98,6 +98,15 @@ export const LIMIT_FLAGS = {
     env: 'M2BBS_IDLE_BEFORE_TYPING',
     help: 'seconds a caller who has typed nothing at all since calling keeps a line; at most --idle-before-login, a longer value is cut to it (0: only --idle-before-login applies)',
   },
+  'login-within': {
+    kind: 'integer',
+    arg: 'S',
+    min: 0,
+    max: 86_400,
+    default: DEFAULT_LINE_LIMITS.loginWithinSeconds ?? 0,
+    env: 'M2BBS_LOGIN_WITHIN',
+    help: 'seconds a caller may take to log in or sign up, typing or not, before the line is hung up (0: no limit)',
+  },
   'idle-after-login': {
     kind: 'integer',
     arg: 'S',
@@ -132,6 +141,7 @@ export function backendLimits(values: FlagValues<typeof LIMIT_FLAGS>, problems: 
     maxCallers: values['max-callers'],
     idleBeforeLoginSeconds: values['idle-before-login'],
     idleAfterLoginSeconds: values['idle-after-login'],
+    loginWithinSeconds: values['login-within'],
     // A silent caller has not logged in either: a longer limit than that one would never apply.
     idleBeforeTypingSeconds: values['idle-before-login'] > 0 ? Math.min(values['idle-before-typing'], values['idle-before-login']) : values['idle-before-typing'],
   });

@@ -12,6 +12,12 @@ export interface LineLimits {
    * Optional, for limits made before it existed: then 0.
    */
   readonly idleBeforeTypingSeconds?: number;
+  /**
+   * Seconds a caller may take to log in (or sign up), typing or not: past them the line is hung
+   * up. Blank names and unreadable messages are answered without ending the call, so a line held
+   * by typing them is freed this way. 0 never; optional, for limits made before it: then 0.
+   */
+  readonly loginWithinSeconds?: number;
 }
 
 /** The line limits a backend uses unless configured otherwise. */
@@ -20,11 +26,12 @@ export const DEFAULT_LINE_LIMITS: LineLimits = Object.freeze({
   idleBeforeLoginSeconds: 120,
   idleAfterLoginSeconds: 900,
   idleBeforeTypingSeconds: 30,
+  loginWithinSeconds: 600,
 });
 
 /** How often a backend looks for idle callers: often enough that none stays much past its limit. */
 export function sweepIntervalMs(limits: LineLimits): number {
-  const limitsMs = [limits.idleBeforeLoginSeconds, limits.idleAfterLoginSeconds, limits.idleBeforeTypingSeconds ?? 0].filter((s) => s > 0).map((s) => s * 1000);
+  const limitsMs = [limits.idleBeforeLoginSeconds, limits.idleAfterLoginSeconds, limits.idleBeforeTypingSeconds ?? 0, limits.loginWithinSeconds ?? 0].filter((s) => s > 0).map((s) => s * 1000);
   if (limitsMs.length === 0) return 0;
   return Math.min(5000, Math.max(100, Math.floor(Math.min(...limitsMs) / 10)));
 }

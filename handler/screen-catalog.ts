@@ -85,6 +85,7 @@ export const SCREEN_CATALOG = {
   too_fast: [],
   idle: ['duration', 'seconds'],
   silent: ['duration', 'seconds'],
+  login_timeout: ['duration', 'seconds'],
   busy: ['max'],
   bye: ['name'],
   error: [],

@@ -87,13 +87,17 @@ export class Session {
   events: BusEvent[] | undefined = undefined;
   /** Events of the room dropped from `events` (too many waited) and not yet told to the caller. */
   missedEvents = 0;
+  /** When this backend opened the session (ms on the engine's clock): the login deadline counts from it. */
+  readonly openedAt: number;
   constructor(
     readonly uuid: string,
     readonly connId: string,
     public flow: Flow,
     /** When the engine last parked this session on a prompt (ms on the engine's clock). */
     public waitingSince: number,
-  ) {}
+  ) {
+    this.openedAt = waitingSince;
+  }
 }
 
 /**

@@ -104,6 +104,37 @@ describe('lines: hanging up on idle callers', () => {
     expect(h.engine.liveSessions).toBe(0);
   });
 
+  it('hangs up on a caller who has not logged in within 10 minutes however much they type, and never on one who has', async () => {
+    const { log, records } = collectingLog();
+    const clock = new ManualClock();
+    const h = createHarness({ now: clock.now, log });
+    const stalling = h.caller('1');
+    await stalling.dial();
+    await h.services.register('ann', 'password1');
+    const ann = h.caller('2');
+    await ann.dial();
+    await ann.say('ann');
+    await ann.say('password1');
+    // A blank name every 100 s (and an unreadable message): never idle, never logged in.
+    for (let at = 100; at <= 500; at += 100) {
+      clock.advance(100);
+      if (at % 200 === 0) stalling.sendBody('{x}');
+      else await stalling.say('');
+      expect(h.engine.sweep()).toBe(0);
+    }
+    clock.advance(99);
+    expect(h.engine.sweep()).toBe(0);
+    expect(stalling.closed).toBe(false);
+    clock.advance(1);
+    expect(h.engine.sweep()).toBe(1);
+    expect(stalling.replies.at(-1)).toEqual({ type: 'exit', msg: wrapText('You have been calling for 10 minutes without logging in, so the BBS is hanging up to free the line for other callers. Call again when you are ready to log in.', 80) });
+    expect(stalling.closed).toBe(true);
+    expect(records.at(-1)).toMatchObject({ msg: 'session closed', conn: '1', reason: 'not logged in in time' });
+    // ann logged in at once: her 10 minutes at the MOTD are within the 15 a logged-in caller may be silent.
+    expect(ann.closed).toBe(false);
+    h.close();
+  });
+
   it('tells a caller who has not logged in why the line drops after 2 minutes, a logged-in one after 15', async () => {
     const { log, records } = collectingLog();
     const clock = new ManualClock();
@@ -229,6 +260,8 @@ describe('lines: hanging up on idle callers', () => {
       startFlow: slow,
       now: clock.now,
       services: (base) => ({ ...base, countMessages: () => gate as unknown as number }),
+      // An hour in a service is past the time to log in too: this is about the idle limit alone.
+      lines: { ...DEFAULT_LINE_LIMITS, loginWithinSeconds: 0 },
     });
     const c = h.caller('1');
     await c.dial();

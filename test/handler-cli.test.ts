@@ -43,13 +43,14 @@ describe('m2bbs on the command line', () => {
   });
 
   it('takes line limits from flags or the environment, and refuses a login wait longer than the logged-in one', async () => {
-    expect(parseHandlerConfig([], {}).lines).toEqual({ maxCallers: 0, idleBeforeLoginSeconds: 120, idleAfterLoginSeconds: 900, idleBeforeTypingSeconds: 30 });
-    expect(parseHandlerConfig(['--idle-after-login', '0'], { M2BBS_MAX_CALLERS: '3', M2BBS_IDLE_BEFORE_LOGIN: '20', M2BBS_IDLE_BEFORE_TYPING: '25' }).lines).toEqual({
+    expect(parseHandlerConfig([], {}).lines).toEqual({ maxCallers: 0, idleBeforeLoginSeconds: 120, idleAfterLoginSeconds: 900, idleBeforeTypingSeconds: 30, loginWithinSeconds: 600 });
+    expect(parseHandlerConfig(['--idle-after-login', '0', '--login-within', '0'], { M2BBS_MAX_CALLERS: '3', M2BBS_IDLE_BEFORE_LOGIN: '20', M2BBS_IDLE_BEFORE_TYPING: '25' }).lines).toEqual({
       maxCallers: 3,
       idleBeforeLoginSeconds: 20,
       idleAfterLoginSeconds: 0,
       // Cut to the limit before login, which a silent caller is under too.
       idleBeforeTypingSeconds: 20,
+      loginWithinSeconds: 0,
     });
     expect(parseHandlerConfig(['--max-callers', '2'], { M2BBS_MAX_CALLERS: '3' }).lines.maxCallers).toBe(2);
     const result = await run(['handler', '--max-callers', 'many', '--idle-before-login', '900', '--idle-after-login', '60']);

@@ -12,11 +12,11 @@ const BACKEND = { number: 'bbs.10', sendSpec: 'tcp://127.0.0.1:9910', recvSpec: 
 
 describe('every backend limit given to m2bbs start, as a flag or in the environment, reaches each backend', () => {
   it('passes each limit on as the handler reads it', () => {
-    const env = { M2BBS_MAX_LINE_LENGTH: '40', M2BBS_BAD_PASS_DELAY_MS: '0', M2BBS_IDLE_BEFORE_LOGIN: '30', M2BBS_IDLE_AFTER_LOGIN: '60' };
-    const start = parseStartConfig(['--max-lines', '3', '--page-size', '2', '--max-callers', '7'], env);
+    const env = { M2BBS_MAX_LINE_LENGTH: '40', M2BBS_BAD_PASS_DELAY_MS: '0', M2BBS_IDLE_BEFORE_LOGIN: '30', M2BBS_IDLE_AFTER_LOGIN: '60', M2BBS_LOGIN_WITHIN: '45' };
+    const start = parseStartConfig(['--max-lines', '3', '--page-size', '2', '--max-callers', '7', '--writes-per-hour', '5'], env);
     const handler = parseHandlerConfig(backendArgs(start, BACKEND).slice(1), {});
-    expect(handler.limits).toMatchObject({ maxLines: 3, maxLineLength: 40, pageSize: 2, badPasswordDelayMs: 0 });
-    expect(handler.lines).toEqual({ maxCallers: 7, idleBeforeLoginSeconds: 30, idleAfterLoginSeconds: 60, idleBeforeTypingSeconds: 30 });
+    expect(handler.limits).toMatchObject({ maxLines: 3, maxLineLength: 40, pageSize: 2, badPasswordDelayMs: 0, writesPerHour: 5 });
+    expect(handler.lines).toEqual({ maxCallers: 7, idleBeforeLoginSeconds: 30, idleAfterLoginSeconds: 60, idleBeforeTypingSeconds: 30, loginWithinSeconds: 45 });
     // A flag wins over the environment, and the defaults are the handler's own but for lines.
     expect(parseStartConfig(['--page-size', '4'], { M2BBS_PAGE_SIZE: '9' }).backendLimits.limits.pageSize).toBe(4);
     const defaults = parseHandlerConfig(backendArgs(parseStartConfig([], {}), BACKEND).slice(1), {});
