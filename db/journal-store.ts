@@ -65,11 +65,11 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
       'INSERT INTO conversations (id, epoch, owner, code, conn, remote, last_seq, last_part, opened_at, heard_at) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     takeOver: db.prepare<[string, number, number, string]>('UPDATE conversations SET epoch = epoch + 1, owner = ?, conn = ?, heard_at = ? WHERE id = ?'),
-    advance: db.prepare<[number, number, number, number, number | null, number, number | null, string, number], number>(
+    advance: db.prepare<[number, number, number, number, number | null, number, number | null, string, number], { kept: number; tried: number }>(
       `UPDATE conversations SET next_n = ?, start_n = ?, last_seq = ?, last_part = ?, caller_id = coalesce(?, caller_id), heard_at = ?, last_row = ?
-       WHERE id = ? AND epoch = ? AND closed_at IS NULL RETURNING kept_from_n`,
-    ).pluck(),
-    keptFrom: db.prepare<[number, string]>('UPDATE conversations SET kept_from_n = ? WHERE id = ?'),
+       WHERE id = ? AND epoch = ? AND closed_at IS NULL RETURNING kept_from_n AS kept, history_tried_n AS tried`,
+    ),
+    historyTried: db.prepare<[number, number, string]>('UPDATE conversations SET history_tried_n = ?, kept_from_n = ? WHERE id = ?'),
     close: db.prepare<[number, string, number]>('UPDATE conversations SET closed_at = ? WHERE id = ? AND epoch = ? AND closed_at IS NULL'),
     closeAnyEpoch: db.prepare<[number, string]>('UPDATE conversations SET closed_at = ? WHERE id = ? AND closed_at IS NULL'),
     serverEpoch: db.prepare<[string], number>('SELECT epoch FROM server_epochs WHERE uuid = ?').pluck(),
@@ -98,13 +98,14 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
   const { append, share, cut, dropRows, rowsFrom, rowsToReplay, dropHistory } = createJournalChain(db);
 
   // Moves the conversation to `at` (false: another backend holds it now); its history is trimmed
-  // once it runs more than twice KEPT_HISTORY_ROWS before the row a takeover replays from.
+  // once it runs more than twice KEPT_HISTORY_ROWS before the row a takeover replays from. A try
+  // that finds no checkpoint to cut at (a long read of the board) waits for the replay start to
+  // move on KEPT_HISTORY_ROWS before the next: each walks the chain back that far, and more.
   function advance(id: string, epoch: number, at: Omit<JournalPosition, 'lastRow'>, now: number, last: number | null): boolean {
-    const kept = sql.advance.all(at.nextN, at.startN, at.lastSeq, at.lastPart, at.callerId, now, last, id, epoch)[0];
-    if (kept === undefined) return false;
-    if (at.startN - kept > 2 * KEPT_HISTORY_ROWS) {
-      const first = dropHistory(last, at.startN - KEPT_HISTORY_ROWS);
-      if (first !== undefined) sql.keptFrom.run(first, id);
+    const found = sql.advance.all(at.nextN, at.startN, at.lastSeq, at.lastPart, at.callerId, now, last, id, epoch)[0];
+    if (found === undefined) return false;
+    if (at.startN - found.kept > 2 * KEPT_HISTORY_ROWS && at.startN - found.tried >= KEPT_HISTORY_ROWS) {
+      sql.historyTried.run(at.startN, dropHistory(last, at.startN - KEPT_HISTORY_ROWS) ?? found.kept, id);
     }
     return true;
   }

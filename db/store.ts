@@ -4,6 +4,7 @@ import { createAreasStore, type AreasStore } from './areas-store.js';
 import { createBans, type Bans } from './bans.js';
 import { createCallerPasswords, type CallerPasswords } from './caller-passwords.js';
 import { createChatStore, type ChatStore } from './chat-store.js';
+import { createDrafts, type Drafts } from './drafts.js';
 import { fileCheck } from './file-identity.js';
 import { checkInteger, checkString, checkWall } from './store-checks.js';
 import { createHangUpOrders, type HangUpOrders } from './hang-up-orders.js';
@@ -70,6 +71,8 @@ export interface Store {
   readonly bans: Bans;
   /** Passwords changed after sign-up, and one-time ones a sysop reset. */
   readonly passwords: CallerPasswords;
+  /** What callers were writing when their line ended, kept for their next call. */
+  readonly drafts: Drafts;
   /** The caller called `name` (any case), undefined for none or a deleted one. */
   findCaller(name: string): CallerWithHash | undefined;
   createCaller(name: string, passwordHash: string, now: number): Caller;
@@ -199,6 +202,7 @@ export function createStore(db: Database.Database): Store {
     chat: createChatStore(db, write),
     bans: createBans(db, write),
     passwords: createCallerPasswords(db, write),
+    drafts: createDrafts(db, write),
     findCaller(name: string): CallerWithHash | undefined {
       return sql.findCaller.get(checkString('name', name));
     },

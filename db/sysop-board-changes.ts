@@ -126,7 +126,7 @@ function deletedCallerId(db: Database.Database, now: number): number {
  * Deletes caller `callerId`: their row stays, marked deleted with a password nothing matches, so
  * their name cannot log in nor be signed up again. What they wrote that others read (messages,
  * wall lines, mail they sent, chat lines) is kept under DELETED_CALLER_NAME or deleted; mail to
- * them, their read marks, pages and chat entries go. Their open line, if any, is left for the
+ * them, their read marks, pages, chat entries and draft go. Their open line, if any, is left for the
  * hang-up order the console makes (its presence row and line go when it closes); run again once
  * it has, it does the same to what they wrote meanwhile and returns that.
  */
@@ -160,6 +160,7 @@ export function deleteCaller(db: Database.Database, callerId: number, posts: 'ke
     change('DELETE FROM read_marks WHERE caller_id = ?', callerId);
     change('DELETE FROM pages WHERE from_id = ? OR to_id = ?', callerId, callerId);
     change('DELETE FROM chat_entries WHERE caller_id = ?', callerId);
+    change('DELETE FROM drafts WHERE caller_id = ?', callerId);
     change('DELETE FROM login_known WHERE name = ?', name);
     // Run again for what they wrote before their line closed, it keeps the time of the deletion.
     change("UPDATE callers SET deleted_at = coalesce(deleted_at, ?), password_hash = '!deleted', must_change_password = 0, dnd = 0 WHERE id = ?", now, callerId);

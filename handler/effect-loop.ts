@@ -16,7 +16,7 @@ import { renderReply } from './replies.js';
 import { takeFirst, type QueuedLine, type Resume, type Session } from './session.js';
 import { lookUp, resumeWith } from './effect-runners.js';
 import { createCallRunner } from './call-runner.js';
-import { LineEnded } from './line-ended.js';
+import { LINE_GONE, LineEnded } from './line-ended.js';
 import type { PresenceHooks } from './presence.js';
 import { createTeardown } from './teardown.js';
 import { createCommitBatch } from './commit-batch.js';
@@ -62,6 +62,12 @@ export interface EffectLoop {
    * shown, slept or identified, since the line is gone; asking for a line fails the cleanup loudly.
    */
   tearDown(session: Session): void;
+  /**
+   * Ends the flow of a line whose caller is gone for good (hung up, flooded, the BBS stopping its
+   * call): like tearDown, but the flow is thrown a LineEnded, so one holding what the caller wrote
+   * keeps it for their next call (compose.ts); what it would show goes nowhere.
+   */
+  lineGone(session: Session): void;
   /**
    * Ends the flow of a line its caller is still on (a hang-up order, the idle limit): `screen` is
    * the notice; the flow is thrown a LineEnded, and what it shows then (the lines of a message
@@ -204,7 +210,7 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
             break;
           case 'checkpoint':
             if (effect.caller !== undefined) session.callerId = effect.caller.id;
-            journal?.record(session, 'checkpoint', fingerprint(effect), JSON.stringify({ caller: effect.caller ?? null, menu: effect.menu, ...(effect.room === undefined ? {} : { room: effect.room }) }));
+            journal?.record(session, 'checkpoint', fingerprint(effect), JSON.stringify({ caller: effect.caller ?? null, menu: effect.menu, ...(effect.room === undefined ? {} : { room: effect.room }), ...(effect.helped === true ? { helped: true } : {}) }));
             result = session.flow.next(undefined);
             break;
           case 'menu':
@@ -245,5 +251,14 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
     notices.forEach((notice, i) => outbox.reply(session.uuid, session.connId, renderReply(screensAt(options.screens(), session.columns), { ...notice, final: i === notices.length - 1 })));
   }
 
-  return { advance, answer, hear: listens.hear, tearDown: (session) => void tearDown(session), endLine, cleanupsDone, flushCommits: () => commits.flushAll() };
+  return {
+    advance,
+    answer,
+    hear: listens.hear,
+    tearDown: (session) => void tearDown(session),
+    lineGone: (session) => void tearDown(session, new LineEnded(LINE_GONE)),
+    endLine,
+    cleanupsDone,
+    flushCommits: () => commits.flushAll(),
+  };
 }

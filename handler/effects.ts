@@ -30,7 +30,7 @@ export type Effect =
   | { readonly kind: 'activity'; readonly doing: string }
   | { readonly kind: 'menu'; readonly name: string }
   | { readonly kind: 'flow'; readonly name: string }
-  | { readonly kind: 'checkpoint'; readonly caller: Caller | undefined; readonly menu: string | undefined; readonly room?: RoomCheckpoint | undefined }
+  | { readonly kind: 'checkpoint'; readonly caller: Caller | undefined; readonly menu: string | undefined; readonly room?: RoomCheckpoint | undefined; readonly helped?: true }
   | {
       readonly kind: 'listen';
       readonly screen: string;
@@ -163,10 +163,11 @@ export interface RoomCheckpoint {
 
 /**
  * Tells a durable conversation where its replay can start over, needing nothing before: `caller`
- * has just logged in (no menu), is at the top of `menu`, or listens in `room` (entered from the main menu).
+ * has just logged in (no menu), is at the top of `menu` (at the short prompt after its help when
+ * `helped`), or listens in `room` (entered from the main menu).
  */
-export function* checkpoint(caller: Caller, menu?: string, room?: RoomCheckpoint): Flow {
-  yield { kind: 'checkpoint', caller, menu, room };
+export function* checkpoint(caller: Caller, menu?: string, room?: RoomCheckpoint, helped = false): Flow {
+  yield { kind: 'checkpoint', caller, menu, room, ...(helped ? { helped: true as const } : {}) };
 }
 
 /**

@@ -111,7 +111,7 @@ export function createEngine(options: EngineOptions): Engine {
   // Without a bus (one backend alone, tests of the engine) events loop back in this process.
   const router = createEventRouter({ bus: options.bus ?? createEventBus({ log }), log, now, sessions: () => sessions.values(), hear: (session, event) => hear(session, event), screens: options.screens, outbox, movedOn: (session) => movedOn(session, journal, log) });
 
-  const { advance, answer, hear, tearDown, endLine, cleanupsDone, flushCommits } = createEffectLoop({
+  const { advance, answer, hear, lineGone, endLine, cleanupsDone, flushCommits } = createEffectLoop({
     services,
     outbox,
     screens: options.screens,
@@ -139,8 +139,9 @@ export function createEngine(options: EngineOptions): Engine {
     },
   });
 
-  // The flow's `finally` blocks run, with the effects they yield (effect-loop.ts says which).
-  const endFlow = tearDown;
+  // The caller is gone: the flow's `catch` and `finally` blocks run, with the effects they yield
+  // (effect-loop.ts says which), and one holding what the caller wrote keeps it as a draft.
+  const endFlow = lineGone;
 
   function receive(request: Mongrel2Request): void {
     const key = keyOf(request.uuid, request.connId);

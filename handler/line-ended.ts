@@ -17,3 +17,6 @@ export class LineEnded extends Error {
 export function isLineEnded(error: unknown): error is LineEnded {
   return error instanceof LineEnded;
 }
+
+/** The reason of a LineEnded thrown into the flow of a caller who is gone (hung up): nothing it shows reaches them. */
+export const LINE_GONE = 'line gone';

@@ -102,6 +102,7 @@ export const SCREEN_CATALOG = {
   area_closed: ['what'],
   writing_limit: ['limit', 'minutes'],
   draft_not_posted: ['body'],
+  draft_kept: ['what', 'date', 'body'],
   try_again: [],
   not_saved_dropped: [],
   signup_later: [],

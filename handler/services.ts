@@ -4,6 +4,7 @@
  */
 import type { Logger } from '../common/log.js';
 import { DEFAULT_SCRYPT_COST, type ScryptCost } from '../db/password.js';
+import type { Draft } from '../db/drafts.js';
 import type { MailCursor, MailPage } from '../db/mail-store.js';
 import type { Caller, PublicMessage, Store, WallLine } from '../db/store.js';
 import { createAccessServices, type AccessServices } from './access-services.js';
@@ -57,6 +58,10 @@ export interface Services extends AreaServices, ChatServices, PresenceServices, 
    * line, when `perHour` of them in the last hour is the limit; 0 when they may now, or perHour is 0.
    */
   writingWait(callerId: number, perHour: number): number;
+  /** Keeps what the caller was writing when their line ended (`what`: "a message", "mail to bob"), for their next call. */
+  keepDraft(callerId: number, what: string, body: string): void;
+  /** The draft kept from the caller's last call, given once (it is deleted); undefined for none. */
+  takeDraft(callerId: number): Draft | undefined;
   /** The mail's id, or undefined when the recipient is no caller any more (deleted while the mail was written). */
   sendMail(fromId: number, toId: number, body: string): number | undefined;
   /** What a walk through the inbox starts from: the counts, and its opening, after every read time so far (mail read from then on is not shown twice). */
@@ -89,7 +94,7 @@ export const SECRET_ARGUMENTS: Partial<Record<keyof Services, readonly number[]>
 export const LINE_SERVICES: ReadonlySet<keyof Services> = new Set<keyof Services>(['loginLock', 'logIn', 'register', 'registerHashed', 'banOf']);
 
 /** Services that write: a durable conversation runs each inside the transaction that journals its result. */
-export const WRITE_SERVICES: ReadonlySet<keyof Services> = new Set<keyof Services>(['postMessage', 'sendMail', 'markMailRead', 'wallPost', 'postToArea', 'readArea', 'setPassword', ...CHAT_WRITES]);
+export const WRITE_SERVICES: ReadonlySet<keyof Services> = new Set<keyof Services>(['postMessage', 'sendMail', 'markMailRead', 'wallPost', 'postToArea', 'readArea', 'setPassword', 'keepDraft', 'takeDraft', ...CHAT_WRITES]);
 
 /**
  * The slow services split in two: the slow part (hashing) first, with no write, resolving to the
@@ -159,6 +164,9 @@ export function createServices(options: ServiceOptions): Services & { readonly s
       const oldest = times[perHour - 1];
       return oldest === undefined ? 0 : Math.max(1, Math.ceil((oldest + HOUR_MS - now) / 60_000));
     },
+    keepDraft: (callerId, what, body) => stored('keepDraft', { callerId }, () => store.drafts.keep(callerId, what, body, clock())),
+    // A draft that cannot be taken (disk full) is shown next time: the caller just does not see it now.
+    takeDraft: (callerId) => storedOr('takeDraft', { callerId }, () => store.drafts.take(callerId), () => undefined),
     sendMail: (fromId, toId, body) => stored('sendMail', { fromId, toId }, () => store.mail.send(fromId, toId, body, clock())),
     openInbox: (callerId) => ({ unread: store.mail.countUnread(callerId), total: store.mail.count(callerId), openedAt: Math.max(clock(), store.mail.lastRead(callerId) + 1) }),
     mailPage: (callerId, after, openedAt, limit) => store.mail.page(callerId, after, openedAt, limit),

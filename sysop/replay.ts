@@ -74,8 +74,8 @@ export const REPLAY: SysopCommand = {
     const entries = transcriptOf(history.rows, screens, (start) => bbs(DEFAULT_LIMITS, start));
     const caller = history.callerId === null ? null : db.prepare<[number], string>('SELECT name FROM callers WHERE id = ?').pluck().get(history.callerId) ?? null;
     await context.audit('replay', id);
-    const trimmed = history.keptFrom === 0 ? '' : ` (its first ${history.keptFrom} were deleted while the call went on: a call keeps about the last ${KEPT_HISTORY_ROWS} before where it stands; this starts at a menu or chat room it came back to)`;
+    const trimmed = history.keptFrom === 0 ? '' : ` (its first ${history.keptFrom} were deleted while the call went on: a call keeps ${KEPT_HISTORY_ROWS} to ${2 * KEPT_HISTORY_ROWS} rows before where it stands; this starts at a checkpoint, the top of a menu or a chat room)`;
     const heading = `Call ${id}${caller === null ? '' : ` of ${caller}`}, from ${new Date(history.openedAt).toISOString()} ${history.closedAt === null ? '(not ended)' : `to ${new Date(history.closedAt).toISOString()}`}: ${history.rows.length} journal rows${trimmed}`;
-    context.out([heading, ...entries.map(lineOf)].join('\n'), { call: id, caller, openedAt: history.openedAt, closedAt: history.closedAt, entries });
+    context.out([heading, ...entries.map(lineOf)].join('\n'), { call: id, caller, openedAt: history.openedAt, closedAt: history.closedAt, keptFrom: history.keptFrom, entries });
   },
 };

@@ -82,4 +82,29 @@ describe("a call's journal while the call goes on", () => {
     expect(texts.at(-1)).not.toContain('does not fit');
     board.close();
   });
+
+  it('keeps it bounded for a caller asking for help over and over, and a takeover goes on at the prompt after the help', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'm2bbs-history-'));
+    const file = join(dir, 'bbs.db');
+    const a = backend(file, 'A');
+    const ann = await registerAtMenu(a, '1', 'ann', 'secret1');
+    const board = new Database(file, { readonly: true });
+    const rows = board.prepare('SELECT count(*) FROM journal WHERE conversation = ?').pluck();
+    let most = 0;
+    for (let n = 1; n <= 2 * KEPT_HISTORY_ROWS; n++) {
+      await ann.say('?');
+      if (n % 100 === 0) most = Math.max(most, rows.get(CALL) as number);
+    }
+    expect(ann.replies.at(-1)?.msg).toMatch(/^Your choice: .* \(Enter shows the menu\)\.$/);
+    expect(most).toBeLessThan(2 * KEPT_HISTORY_ROWS + 50);
+
+    const b = backend(file, 'B');
+    const moved = b.caller('1', { RESUME: '1' });
+    await moved.say('2');
+    // Rebuilt where it was (the board not updated, nothing started again): 2 reads the board.
+    expect(moved.transcript()).toContain('No messages on the board yet');
+    expect(moved.transcript()).not.toContain('updated');
+    expect(moved.transcript()).not.toContain('Welcome');
+    board.close();
+  });
 });

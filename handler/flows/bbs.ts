@@ -33,6 +33,9 @@ export function* bbs(limits: Limits, start?: FlowStart): Flow {
       return;
     }
     yield* onlineAtLogin();
+    // What the caller was writing when their last call ended under them, shown once.
+    const draft = yield* call('takeDraft', caller.id);
+    if (draft !== undefined) yield* show('draft_kept', { what: draft.what, date: formatDate(draft.keptAt), body: draft.body });
     // What is new in the areas since the caller last read them; nothing is said when nothing is.
     const news = yield* newSummary(caller);
     if (news !== undefined) yield* show('new_summary', { summary: news });
@@ -40,6 +43,6 @@ export function* bbs(limits: Limits, start?: FlowStart): Flow {
   // Rebuilt in a chat room: rooms are entered from the main menu, which /quit goes back to.
   if (start?.room !== undefined) yield* inRoom(caller, limits, start.room);
   // Quit, or back from the main menu, ends the call.
-  yield* runMenu(start?.menu ?? 'main', caller, limits);
+  yield* runMenu(start?.menu ?? 'main', caller, limits, undefined, start?.helped === true);
   yield* hangUp('bye', { name: caller.name });
 }

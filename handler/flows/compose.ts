@@ -1,5 +1,6 @@
 /** The line editor behind leaving a message and sending mail: lines until a `.` alone. */
-import { askLine, show, type Flow } from '../effects.js';
+import { isWriteFailure } from '../../db/write-failure.js';
+import { askLine, call, show, type Flow } from '../effects.js';
 import { isLineEnded } from '../line-ended.js';
 import type { Limits } from '../limits.js';
 import { charLength, wrapLine } from './wrap.js';
@@ -10,16 +11,36 @@ import { charLength, wrapLine } from './wrap.js';
  * lines past the last one are shown back as not added; the `.` line always ends the message.
  * `initial` lines (a reply's quote) come first, and the editor numbers on from them.
  */
-export function* composeBody(limits: Limits, initial: readonly string[] = []): Flow<string | undefined> {
+export function* composeBody(limits: Limits, initial: readonly string[] = [], draft?: DraftFor): Flow<string | undefined> {
   const lines: string[] = [...initial];
   try {
     return yield* collect(limits, lines);
   } catch (err) {
-    // The line is ended under the caller (they logged in elsewhere, or idled): what they had
-    // written goes out with the closing notice, for them to copy, rather than vanish. The
-    // initial lines (a quote) are not theirs: a reply with only its quote has nothing to keep.
-    if (isLineEnded(err) && lines.slice(initial.length).some((line) => line !== '')) yield* show('draft_not_posted', { body: lines.join('\n') });
+    // The line is ended under the caller (they hung up, logged in elsewhere, or idled): what they
+    // had written goes out with the closing notice, for them to copy, and is kept for their next
+    // call, rather than vanish. The initial lines (a quote) are not theirs: a reply with only its
+    // quote has nothing to keep.
+    if (isLineEnded(err) && lines.slice(initial.length).some((line) => line !== '')) {
+      const body = lines.join('\n');
+      yield* show('draft_not_posted', { body });
+      if (draft !== undefined) yield* keepDraft(draft, body);
+    }
     throw err;
+  }
+}
+
+/** Whose draft a message being written is, and what it is ("a message", "mail to bob"). */
+export interface DraftFor {
+  readonly callerId: number;
+  readonly what: string;
+}
+
+function* keepDraft(draft: DraftFor, body: string): Flow {
+  try {
+    yield* call('keepDraft', draft.callerId, draft.what, body);
+  } catch (err) {
+    // Not stored (a full disk; logged): shown on the way out is all the caller gets then.
+    if (!isWriteFailure(err)) throw err;
   }
 }
 

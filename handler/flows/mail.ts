@@ -21,7 +21,7 @@ export function* sendMail(caller: Caller, limits: Limits): Flow {
     return;
   }
   yield* show('mail_compose', { to: recipient.name, max_lines: limits.maxLines, max_length: limits.maxLineLength });
-  const body = yield* composeBody(limits);
+  const body = yield* composeBody(limits, [], { callerId: caller.id, what: `mail to ${recipient.name}` });
   if (body === undefined) {
     yield* show('nothing_posted');
     return;

@@ -82,13 +82,14 @@ const FILL = {
 } satisfies Record<(typeof TEXT_PLACEHOLDERS)[number], (caller: Caller) => Flow<string | number>>;
 
 /** Runs the menu called `name` until the caller leaves it; `open` lists the menus it was opened from. */
-export function* runMenu(name: string, caller: Caller, limits: Limits, open: readonly string[] = NONE_OPEN): Flow<MenuExit> {
+export function* runMenu(name: string, caller: Caller, limits: Limits, open: readonly string[] = NONE_OPEN, helpedBefore = false): Flow<MenuExit> {
   // Kept small on purpose: this frame is what every caller at a menu holds while suspended.
-  let helped = false;
+  let helped = helpedBefore;
   for (;;) {
-    // At the top menu a durable conversation needs nothing from before: replay starts here (not
-    // at the prompt after the help, which only the line that asked for help leads to).
-    if (open.length === 0 && !helped) yield* checkpoint(caller, name);
+    // At the top menu a durable conversation needs nothing from before: replay starts here, at
+    // the short prompt after the help too (so a caller asking for help again and again keeps a
+    // bounded journal: KEPT_HISTORY_ROWS in db/journal-store.ts).
+    if (open.length === 0) yield* checkpoint(caller, name, undefined, helped);
     const shown = yield* currentMenu(name);
     if (shown === undefined) return BACK;
     yield* activity(open.length === 0 && name === 'main' ? 'at the main menu' : `at the ${name} menu`);

@@ -14,7 +14,7 @@ export function* leaveMessage(caller: Caller, limits: Limits): Flow {
   const area = yield* pickArea('area_post', yield* call('listAreas'), (a) => a.title, limits);
   if (area === undefined) return;
   yield* show('leave_msg', { max_lines: limits.maxLines, max_length: limits.maxLineLength });
-  const body = yield* composeBody(limits);
+  const body = yield* composeBody(limits, [], { callerId: caller.id, what: `a message in ${area.title}` });
   if (body === undefined) {
     yield* show('nothing_posted');
     return;

@@ -16,7 +16,7 @@ export function* replyTo(caller: Caller, limits: Limits, target: AreaMessage): F
   const kept = yield* chooseQuote(quote, target, limits);
   yield* show('reply_compose', { id: target.id, author: target.author, max_lines: limits.maxLines, max_length: limits.maxLineLength });
   if (kept.length > 0) yield* show('reply_kept', { quote: numberedLines(kept) });
-  const body = yield* composeBody(limits, kept);
+  const body = yield* composeBody(limits, kept, { callerId: caller.id, what: `a reply to #${target.id} by ${target.author}` });
   // A quote with nothing written after it says nothing: it is not posted.
   if (body === undefined || body.split('\n').length <= kept.length) {
     yield* show('nothing_posted');
