@@ -19,7 +19,13 @@ const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 // terminal may break the line there). Emoji drawn with a joiner come out as their parts.
 const INVISIBLE = /[\p{Default_Ignorable_Code_Point}\p{Cf}\u2028\u2029]/gu;
 
-/** `text` without control characters (but `\n` and `\t`), escape sequences' ESC, or invisible format characters. */
+// Combining marks stacked on one character past what any script writes ("Zalgo" text: a letter
+// with dozens of accents draws over the lines above and below it in most terminals): the first
+// MAX_MARKS are kept. Vietnamese stacks two, Indic and Tibetan clusters up to four.
+const MAX_MARKS = 4;
+const STACKED_MARKS = new RegExp(`(\\p{M}{${MAX_MARKS}})\\p{M}+`, 'gu');
+
+/** `text` without control characters (but `\n` and `\t`), escape sequences' ESC, invisible format characters, or more than 4 combining marks in a row. */
 export function displaySafe(text: string): string {
-  return text.replace(CONTROLS, '').replace(INVISIBLE, '');
+  return text.replace(CONTROLS, '').replace(INVISIBLE, '').replace(STACKED_MARKS, '$1');
 }

@@ -9,6 +9,9 @@ describe('displaySafe', () => {
     expect(displaySafe('a\x1b[2Jb\x07c\rd\u009b1;1He\u202ef\u2066g\u200fh\u200bi\ufeffj\x7fk')).toBe('a[2Jbcd1;1Hefghijk');
     expect(displaySafe('line one\n\tline two')).toBe('line one\n\tline two');
     expect(displaySafe('Grüße ☎ 日本 <b>&amp;</b>')).toBe('Grüße ☎ 日本 <b>&amp;</b>');
+    // Stacked accents ("Zalgo") are cut to four a character; real scripts' clusters stay whole.
+    expect(displaySafe(`x${'\u0301'.repeat(20)}y`)).toBe(`x${'\u0301'.repeat(4)}y`);
+    for (const word of ['Tiếng Việt', 'नमस्ते', 'ཀྲྀཾ', 'e\u0301\u0302\u0323a']) expect(displaySafe(word)).toBe(word);
     const safe = displaySafe(INJECTION_LINE);
     assertHarmless(safe);
     assertSurvives(safe);
