@@ -60,6 +60,16 @@ function parseStored(stored: string): { cost: ScryptCost; salt: Buffer; hash: Bu
   return { cost, salt, hash };
 }
 
+/**
+ * How much scrypt work a hash at `cost`, or checking a password against `stored`, takes, in hashes
+ * at DEFAULT_SCRYPT_COST (memory and time both grow with N, r and p); 0 for a malformed stored string.
+ */
+export function hashWork(costOrStored: ScryptCost | string): number {
+  const cost = typeof costOrStored === 'string' ? parseStored(costOrStored)?.cost : costOrStored;
+  if (cost === undefined) return 0;
+  return (cost.N * cost.r * cost.p) / (DEFAULT_SCRYPT_COST.N * DEFAULT_SCRYPT_COST.r * DEFAULT_SCRYPT_COST.p);
+}
+
 /** Hashes `password` with a fresh random salt into 'scrypt$N$r$p$saltB64$hashB64'. */
 export async function hashPassword(password: string, cost: ScryptCost = DEFAULT_SCRYPT_COST): Promise<string> {
   if (typeof password !== 'string') throw new TypeError(`Expected password to be a string, got ${typeof password}`);

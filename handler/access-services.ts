@@ -5,8 +5,9 @@
  */
 import type { Logger } from '../common/log.js';
 import { canonicalAddress } from '../common/remote-address.js';
-import { verifyPassword } from '../db/password.js';
+import { hashWork, verifyPassword } from '../db/password.js';
 import type { Store } from '../db/store.js';
+import type { HashPacing } from './hash-pacing.js';
 import type { LineContext } from './login-services.js';
 import type { StoredOr } from './write-failure-log.js';
 import { throwOn } from './write-failure-log.js';
@@ -25,7 +26,7 @@ export interface AccessServices {
   /** The ban in force on the caller's address, or on `name` ('' for the address alone). */
   banOf(name: string, at?: LineContext): BanNotice | undefined;
   /** True when `password` is the password of the caller called `name` now. */
-  checkPassword(name: string, password: string): Promise<boolean>;
+  checkPassword(name: string, password: string, at?: LineContext): Promise<boolean>;
   /** Stores the caller's new password (a hash from hashNewPassword): any one-time password is gone. */
   setPassword(callerId: number, hash: string): void;
 }
@@ -40,12 +41,15 @@ export function banNotice(store: Store, log: Logger, name: string, at: LineConte
 }
 
 /** Creates the access services over a store. */
-export function createAccessServices(store: Store, log: Logger, storedOr: StoredOr): AccessServices {
+export function createAccessServices(store: Store, log: Logger, storedOr: StoredOr, pacing?: HashPacing): AccessServices {
   return {
     banOf: (name, at) => banNotice(store, log, name, at),
-    async checkPassword(name, password) {
+    async checkPassword(name, password, at) {
       const found = store.findCaller(name);
-      return found !== undefined && (await verifyPassword(password, found.passwordHash));
+      if (found === undefined) return false;
+      // Paced like a login (hash-pacing.ts): the old password asked at every change is a hash too.
+      await pacing?.turn(at?.remote === undefined ? undefined : canonicalAddress(at.remote), hashWork(found.passwordHash));
+      return verifyPassword(password, found.passwordHash);
     },
     setPassword(callerId, hash) {
       storedOr('setPassword', { callerId }, () => store.passwords.set(callerId, hash, false), throwOn);

@@ -8,7 +8,8 @@ import type { ErrorCode } from '../common/errors.js';
 import { banNotice, type BanNotice } from './access-services.js';
 import { canonicalAddress } from '../common/remote-address.js';
 import type { Logger } from '../common/log.js';
-import { hashPassword, verifyPassword, type ScryptCost } from '../db/password.js';
+import { hashPassword, hashWork, verifyPassword, type ScryptCost } from '../db/password.js';
+import type { HashPacing } from './hash-pacing.js';
 import type { Caller, Store } from '../db/store.js';
 import type { LoginLock } from '../db/login-throttle.js';
 import { throwOn, type StoredOr } from './write-failure-log.js';
@@ -65,6 +66,8 @@ export interface LoginServiceOptions {
   readonly countCall: (caller: Caller) => Caller;
   /** Runs a write, logging a failure before its fallback answers it (services.ts). */
   readonly storedOr: StoredOr;
+  /** Paces the hashing of each address (none: no pacing, as behind a reverse proxy). */
+  readonly pacing?: HashPacing | undefined;
 }
 
 /** The staged login services (each checks, then returns the write to make), and the lock a name prompt asks about. */
@@ -74,8 +77,8 @@ export interface LoginServices {
   logIn(name: string, password: string, at?: LineContext): Promise<() => LoginResult>;
   register(name: string, password: string, at?: LineContext): Promise<() => Caller>;
   registerHashed(name: string, hash: string, at?: LineContext): Promise<() => Caller>;
-  hashNewPassword(password: string, min: number, max: number): Promise<NewPassword>;
-  samePassword(repeat: string, hash: string): Promise<boolean>;
+  hashNewPassword(password: string, min: number, max: number, at?: LineContext): Promise<NewPassword>;
+  samePassword(repeat: string, hash: string, at?: LineContext): Promise<boolean>;
 }
 
 /** Creates the login services over a store. */
@@ -85,6 +88,9 @@ export function createLoginServices(options: LoginServiceOptions): LoginServices
   // The flow asks for a known name only (a new one is offered a sign-up); a flow module asking for
   // one nobody has is refused after a hash all the same, so a refusal takes as long either way.
   let unknownHash: Promise<string> | undefined;
+
+  // The caller waits their address's turn to hash (hash-pacing.ts); other callers do not.
+  const pace = (at: LineContext | undefined, work: number): Promise<void> => options.pacing?.turn(addressOf(at), work) ?? Promise.resolve();
 
   // Bookkeeping that cannot be stored is logged and left: the caller is refused or let in all the same.
   const bookkeeping = <T>(op: string, fields: Record<string, unknown>, write: () => T, otherwise: T): T => options.storedOr(op, fields, write, () => otherwise);
@@ -138,6 +144,7 @@ export function createLoginServices(options: LoginServiceOptions): LoginServices
     async logIn(name: string, password: string, at?: LineContext): Promise<() => LoginResult> {
       const found = store.findCaller(name);
       const hash = found?.passwordHash ?? (await (unknownHash ??= hashPassword(String(Math.random()), options.cost)));
+      await pace(at, hashWork(hash));
       const checked = (await verifyPassword(password, hash)) && found !== undefined;
       return () => {
         const now = clock();
@@ -162,16 +169,21 @@ export function createLoginServices(options: LoginServiceOptions): LoginServices
       };
     },
     async register(name: string, password: string, at?: LineContext): Promise<() => Caller> {
+      await pace(at, hashWork(options.cost));
       return registration(name, await hashPassword(password, options.cost), at);
     },
     // Staged like register, with nothing slow left to do first: the write is made in the commit that journals it.
     registerHashed: async (name: string, hash: string, at?: LineContext): Promise<() => Caller> => registration(name, hash, at),
-    async hashNewPassword(password: string, min: number, max: number): Promise<NewPassword> {
+    async hashNewPassword(password: string, min: number, max: number, at?: LineContext): Promise<NewPassword> {
       if (password.length < min) return { problem: 'short' };
       if (password.length > max) return { problem: 'long' };
+      await pace(at, hashWork(options.cost));
       return { hash: await hashPassword(password, options.cost) };
     },
-    samePassword: (repeat: string, hash: string): Promise<boolean> => verifyPassword(repeat, hash),
+    async samePassword(repeat: string, hash: string, at?: LineContext): Promise<boolean> {
+      await pace(at, hashWork(hash));
+      return verifyPassword(repeat, hash);
+    },
   };
 }
 

@@ -10,6 +10,7 @@ import type { Caller, PublicMessage, Store, WallLine } from '../db/store.js';
 import { createAccessServices, type AccessServices } from './access-services.js';
 import { createAreaServices, type AreaServices } from './area-services.js';
 import { CHAT_WRITES, createChatServices, type ChatServices } from './chat-services.js';
+import { DEFAULT_HASH_PACE, HashPacing, type HashPace } from './hash-pacing.js';
 import { DEFAULT_LIMITS } from './limits.js';
 import { createPresenceServices, type PresenceServices } from './presence-services.js';
 import { createLoginServices, type LineContext, type LockNotice, type LoginResult, type LoginRules, type NewPassword } from './login-services.js';
@@ -39,9 +40,9 @@ export interface Services extends AreaServices, ChatServices, PresenceServices, 
    * result) is carried to the repeat and the sign-up: a move in between replays without asking
    * again. A password of a length outside min..max is not hashed: the problem is said instead.
    */
-  hashNewPassword(password: string, min: number, max: number): Promise<NewPassword>;
+  hashNewPassword(password: string, min: number, max: number, at?: LineContext): Promise<NewPassword>;
   /** True when the repeat of a new password matches the hash hashNewPassword gave. */
-  samePassword(repeat: string, hash: string): Promise<boolean>;
+  samePassword(repeat: string, hash: string, at?: LineContext): Promise<boolean>;
   /** Registers a new caller with a password hashNewPassword hashed. */
   registerHashed(name: string, hash: string, at?: LineContext): Promise<Caller>;
   /**
@@ -91,7 +92,7 @@ const HOUR_MS = 60 * 60_000;
 export const SECRET_ARGUMENTS: Partial<Record<keyof Services, readonly number[]>> = { logIn: [1], register: [1], hashNewPassword: [0], samePassword: [0, 1], registerHashed: [1], checkPassword: [1], setPassword: [1] };
 
 /** Services the engine gives the call's LineContext as one more, last argument (never journaled, never in a fingerprint). */
-export const LINE_SERVICES: ReadonlySet<keyof Services> = new Set<keyof Services>(['loginLock', 'logIn', 'register', 'registerHashed', 'banOf']);
+export const LINE_SERVICES: ReadonlySet<keyof Services> = new Set<keyof Services>(['loginLock', 'logIn', 'register', 'registerHashed', 'banOf', 'hashNewPassword', 'samePassword', 'checkPassword']);
 
 /** Services that write: a durable conversation runs each inside the transaction that journals its result. */
 export const WRITE_SERVICES: ReadonlySet<keyof Services> = new Set<keyof Services>(['postMessage', 'sendMail', 'markMailRead', 'wallPost', 'postToArea', 'readArea', 'setPassword', 'keepDraft', 'takeDraft', ...CHAT_WRITES]);
@@ -119,6 +120,8 @@ export interface ServiceOptions {
   readonly random?: () => number;
   /** How wrong passwords lock a name; DEFAULT_LIMITS' unless given. */
   readonly login?: LoginRules;
+  /** How fast one address may make the backend hash passwords; DEFAULT_HASH_PACE unless given. */
+  readonly hashPace?: HashPace;
 }
 
 /** Builds the services a backend offers its flows, on a store. */
@@ -138,7 +141,10 @@ export function createServices(options: ServiceOptions): Services & { readonly s
   // Counting a call is bookkeeping: when it cannot be stored the caller still gets in and can
   // read, their count simply does not move (the failure is logged).
   const countCall = (caller: Caller): Caller => storedOr('recordCall', { caller: caller.name }, () => store.recordCall(caller.id, clock()), () => withoutHash(caller));
-  const login = createLoginServices({ store, log, cost, clock, rules: options.login ?? DEFAULT_LIMITS, countCall, storedOr });
+  const rules = options.login ?? DEFAULT_LIMITS;
+  // Addresses told apart (not all one reverse proxy's): each one's hashing is paced.
+  const pacing = rules.loginAddressLockAfter > 0 ? new HashPacing(options.hashPace ?? DEFAULT_HASH_PACE) : undefined;
+  const login = createLoginServices({ store, log, cost, clock, rules, countCall, storedOr, pacing });
   const staged: StagedServices = { logIn: login.logIn, register: login.register, registerHashed: login.registerHashed };
   return {
     now: clock,
@@ -177,6 +183,6 @@ export function createServices(options: ServiceOptions): Services & { readonly s
     ...createAreaServices(store, log, clock),
     ...createChatServices(store, log, clock),
     ...createPresenceServices(store, clock),
-    ...createAccessServices(store, log, storedOr),
+    ...createAccessServices(store, log, storedOr, pacing),
   };
 }

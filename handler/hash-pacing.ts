@@ -1,0 +1,63 @@
+/**
+ * Paces the password hashing one address makes a backend do. Each hash (scrypt, about 16 MB and a
+ * core for tens of milliseconds) is what a login, a sign-up's two passwords and a password change
+ * cost; without a bound, nine connections from one address signing up in a loop made 1,026 hashes
+ * in 30 s and every other caller's login five times slower. An address has a burst of them at
+ * once, then one every so often: past that its hashes wait their turn (the caller waits; nobody
+ * else does). Addresses are forgotten once their burst is whole again.
+ */
+
+/**
+ * How much hashing an address may have at once, and how much a minute after that, in hashes at
+ * the default scrypt cost (db/password.ts hashWork: a cheaper hash counts for less).
+ */
+export interface HashPace {
+  readonly burst: number;
+  readonly perMinute: number;
+}
+
+/**
+ * The pace a backend keeps when addresses are told apart (--login-address-lock-after not 0): 60
+ * hashes at once (thirty sign-ups from one address, or a school's lab logging in together), then
+ * one every 2 s.
+ */
+export const DEFAULT_HASH_PACE: HashPace = Object.freeze({ burst: 60, perMinute: 30 });
+
+// Addresses remembered at most; past it, those whose burst is whole again are forgotten.
+const REMEMBERED = 10_000;
+
+/** Gives each address its turn to hash. */
+export class HashPacing {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+
+  constructor(
+    private readonly pace: HashPace,
+    private readonly now: () => number = Date.now,
+    private readonly wait: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms).unref()),
+  ) {}
+
+  /** Resolves when `address` may have `work` more hashing (hashWork): at once within its burst, else when its turn comes. */
+  async turn(address: string | undefined, work: number): Promise<void> {
+    if (address === undefined || work <= 0) return;
+    const ms = this.reserve(address, work);
+    if (ms > 0) await this.wait(ms);
+  }
+
+  /** Takes `work` from the address's bucket (below empty: a turn booked ahead) and says how long until it is due. */
+  private reserve(address: string, work: number): number {
+    const now = this.now();
+    const perMs = this.pace.perMinute / 60_000;
+    const bucket = this.buckets.get(address) ?? { tokens: this.pace.burst, at: now };
+    bucket.tokens = Math.min(this.pace.burst, bucket.tokens + (now - bucket.at) * perMs) - work;
+    bucket.at = now;
+    this.buckets.set(address, bucket);
+    if (this.buckets.size > REMEMBERED) this.forgetWhole(now, perMs);
+    return bucket.tokens >= 0 ? 0 : Math.ceil(-bucket.tokens / perMs);
+  }
+
+  private forgetWhole(now: number, perMs: number): void {
+    for (const [address, bucket] of this.buckets) {
+      if (bucket.tokens + (now - bucket.at) * perMs >= this.pace.burst) this.buckets.delete(address);
+    }
+  }
+}

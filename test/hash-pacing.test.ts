@@ -1,0 +1,78 @@
+/**
+ * Password hashing paced per address (handler/hash-pacing.ts): an address has a burst of hashes at
+ * once, then its turns come at the pace; other addresses do not wait for it, and a cheap hash
+ * counts for what it costs. In a backend, a caller from an address that hashed its fill waits at
+ * the password while a caller from another address signs up.
+ */
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../common/log.js';
+import { openDatabase } from '../db/open-database.js';
+import { hashWork } from '../db/password.js';
+import { createStore } from '../db/store.js';
+import { HashPacing } from '../handler/hash-pacing.js';
+import { createServices } from '../handler/services.js';
+import { CHEAP_SCRYPT, createHarness, TEST_LIMITS } from './support/harness.js';
+
+describe('hash pacing', () => {
+  it('lets an address hash its burst at once, then books its turns at the pace; another address waits for none', async () => {
+    let now = 1_000_000;
+    const waits: [string, number][] = [];
+    let waiting = '';
+    const pacing = new HashPacing({ burst: 3, perMinute: 60 }, () => now, (ms) => {
+      waits.push([waiting, ms]);
+      return Promise.resolve();
+    });
+    const turn = async (address: string | undefined, work = 1): Promise<void> => {
+      waiting = address ?? 'none';
+      await pacing.turn(address, work);
+    };
+    for (let i = 0; i < 5; i++) await turn('10.0.0.1');
+    await turn('10.0.0.2');
+    await turn(undefined, 100);
+    // The 4th and 5th of 10.0.0.1 wait one and two seconds (one hash a second after a burst of 3).
+    expect(waits).toEqual([['10.0.0.1', 1000], ['10.0.0.1', 2000]]);
+    now += 5000;
+    await turn('10.0.0.1');
+    expect(waits).toHaveLength(2);
+    // A cheap hash (the bench's N=16 accounts) counts for what it costs: thousands fit in the burst.
+    const cheap = hashWork({ N: 16, r: 1, p: 1 });
+    expect(cheap).toBeLessThan(0.001);
+    for (let i = 0; i < 2000; i++) await turn('10.0.0.3', cheap);
+    expect(waits).toHaveLength(2);
+    expect(hashWork('scrypt$16384$8$1$bad')).toBe(0);
+  });
+
+  it('makes a caller from an address past its fill wait at the password, while one from another address signs up', async () => {
+    const store = createStore(openDatabase(':memory:'));
+    // A fill of two cheap hashes, and no turn after it within the test.
+    const paced = createServices({ store, log: createLogger('silent'), scryptCost: CHEAP_SCRYPT, login: TEST_LIMITS, hashPace: { burst: 2 * hashWork(CHEAP_SCRYPT), perMinute: 1e-9 } });
+    const h = createHarness({ store, services: () => paced });
+    const first = h.caller('1', { REMOTE_ADDR: '10.0.0.1' });
+    await first.dial();
+    await first.say('firstuser');
+    await first.say('password1');
+    await first.say('y');
+    // Two hashes: the password and its repeat. The address's fill is used up.
+    await first.say('password1');
+    expect(first.transcript()).toContain('MOTD');
+    const second = h.caller('2', { REMOTE_ADDR: '10.0.0.1' });
+    await second.dial();
+    await second.say('seconduser');
+    await second.say('password2');
+    const waited = (async () => {
+      await second.say('y');
+      await second.say('password2');
+    })();
+    const other = h.caller('3', { REMOTE_ADDR: '10.0.0.2' });
+    await other.dial();
+    await other.say('otheruser');
+    await other.say('password3');
+    await other.say('y');
+    await other.say('password3');
+    expect(other.transcript()).toContain('MOTD');
+    // 10.0.0.1's second caller is still signing up, their password's hash waiting its turn.
+    expect(await Promise.race([waited.then(() => 'signed up'), Promise.resolve('waiting')])).toBe('waiting');
+    expect(second.transcript()).not.toContain('MOTD');
+    h.close();
+  });
+});
