@@ -47,12 +47,90 @@ export interface BusDevice {
 
 /**
  * Binds the device at `inSpec` and `outSpec` and starts forwarding; throws a clear BbsError when an
- * endpoint cannot be bound. `onStopped` hears of the forwarding ending by itself (not by close):
- * chat, paging and who's online are dead from then on, which is for the host to act on.
+ * endpoint cannot be bound. zmq_proxy returns when a signal lands on its thread (EINTR: a burst of
+ * SIGCHLD as children die together), and zeromq.js then closes both sockets: the device binds the
+ * same endpoints again and goes on, the backends' sockets reconnecting and subscribing again by
+ * themselves (events published in between are lost, as past a high-water mark). `onStopped` hears
+ * of it ending for good (binding again failed, or it was interrupted over and over): chat, paging
+ * and who's online are dead from then on, which is for the host to act on.
  */
 export async function startBusDevice(inSpec: string, outSpec: string, log: Logger, curve?: BusCurve, onStopped?: (why: string) => void): Promise<BusDevice> {
   const options = curve === undefined ? {} : curveServerOptions(curve.secretKey, BUS_ZAP_DOMAIN);
   const zap: ZapHandler | undefined = curve === undefined ? undefined : await startZapHandler(new Map([[BUS_ZAP_DOMAIN, curve.allowed]]), log.child({ bus: true }));
+  let sockets: { xsub: XSubscriber; xpub: XPublisher };
+  try {
+    sockets = await bindBoth(inSpec, outSpec, options);
+  } catch (error) {
+    await zap?.close();
+    throw error;
+  }
+  const bound = { in: sockets.xsub.lastEndpoint ?? inSpec, out: sockets.xpub.lastEndpoint ?? outSpec };
+  let closing: Promise<void> | undefined;
+  let proxy: Proxy;
+  let running: Promise<void>;
+  const interruptions: number[] = [];
+
+  function forward(): void {
+    const current = new Proxy(sockets.xsub, sockets.xpub);
+    proxy = current;
+    forwarding.add(current);
+    running = current.run().then(
+      () => void stopped(current, 'it ended'),
+      (error: unknown) => void stopped(current, describeError(error)),
+    );
+  }
+
+  async function stopped(ended: Proxy, why: string): Promise<void> {
+    forwarding.delete(ended);
+    if (closing !== undefined) return;
+    const now = Date.now();
+    interruptions.push(now);
+    while ((interruptions[0] ?? now) < now - INTERRUPTIONS_WINDOW_MS) interruptions.shift();
+    if (interruptions.length > MAX_INTERRUPTIONS) return giveUp(`${why}; interrupted ${interruptions.length} times within ${INTERRUPTIONS_WINDOW_MS / 1000} s`);
+    log.warn('bus device interrupted: binding it again', { why, ...bound });
+    closeSockets();
+    try {
+      sockets = await bindBoth(bound.in, bound.out, options);
+    } catch (error) {
+      return giveUp(`${why}; binding it again failed: ${describeError(error)}`);
+    }
+    // Closed while binding again: these sockets are the close's to see to.
+    if (closing !== undefined) return closeSockets();
+    forward();
+  }
+
+  function giveUp(why: string): void {
+    closeSockets();
+    log.error('bus device stopped', { why });
+    onStopped?.(why);
+  }
+
+  function closeSockets(): void {
+    if (!sockets.xsub.closed) sockets.xsub.close();
+    if (!sockets.xpub.closed) sockets.xpub.close();
+  }
+
+  forward();
+  log.info('bus device ready', { ...bound, curve: curve === undefined ? 'off' : 'on' });
+  return {
+    ...bound,
+    spec: `${bound.in},${bound.out}`,
+    close: () =>
+      (closing ??= (async () => {
+        // One that ended by itself has closed its sockets already: terminating it again throws EBADF.
+        if (forwarding.delete(proxy)) proxy.terminate();
+        await running;
+        closeSockets();
+        await zap?.close();
+      })()),
+  };
+}
+
+// Interruptions past this many within the window are not a stray signal: the device gives up.
+const MAX_INTERRUPTIONS = 1000;
+const INTERRUPTIONS_WINDOW_MS = 60_000;
+
+async function bindBoth(inSpec: string, outSpec: string, options: object): Promise<{ xsub: XSubscriber; xpub: XPublisher }> {
   const xsub = new XSubscriber({ ...options, linger: 0, receiveHighWaterMark: DEVICE_HWM });
   const xpub = new XPublisher({ ...options, linger: 0, sendHighWaterMark: DEVICE_HWM });
   try {
@@ -61,37 +139,9 @@ export async function startBusDevice(inSpec: string, outSpec: string, log: Logge
   } catch (error) {
     xsub.close();
     xpub.close();
-    await zap?.close();
     throw error;
   }
-  const proxy = new Proxy(xsub, xpub);
-  let closing: Promise<void> | undefined;
-  forwarding.add(proxy);
-  const running = proxy.run().then(
-    () => stopped('it ended'),
-    (error: unknown) => stopped(describeError(error)),
-  );
-  function stopped(why: string): void {
-    forwarding.delete(proxy);
-    if (closing !== undefined || xsub.closed) return;
-    log.error('bus device stopped', { why });
-    onStopped?.(why);
-  }
-  const bound = { in: xsub.lastEndpoint ?? inSpec, out: xpub.lastEndpoint ?? outSpec };
-  log.info('bus device ready', { ...bound, curve: curve === undefined ? 'off' : 'on' });
-  return {
-    ...bound,
-    spec: `${bound.in},${bound.out}`,
-    close: () =>
-      (closing ??= (async () => {
-        forwarding.delete(proxy);
-        proxy.terminate();
-        await running;
-        xsub.close();
-        xpub.close();
-        await zap?.close();
-      })()),
-  };
+  return { xsub, xpub };
 }
 
 async function bind(socket: XSubscriber | XPublisher, spec: string, side: string): Promise<void> {

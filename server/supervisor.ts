@@ -235,8 +235,12 @@ export function startSupervisor(config: StartConfig, log: Logger, output: LogOut
       const running = [...all];
       for (const child of running) child.signal('SIGINT');
       await Promise.all(running.map((child) => child.exited));
-      await closeBus();
-      endpoints.remove();
+      try {
+        await closeBus();
+      } finally {
+        // Whatever the bus said on closing, its socket files go with the folder.
+        endpoints.remove();
+      }
     },
     kill() {
       stopping = true;

@@ -3,6 +3,7 @@
  * added number's too, is given its --bus and is ready only once its events come back through
  * it), alone as `m2bbs bus`, and a handler's --bus refused clearly when it is malformed.
  */
+import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -107,6 +108,35 @@ describe('the bus under m2bbs start', () => {
     // 1 when the second Ctrl-C came while the BBS stopped, 0 when the first had already finished.
     expect([0, 1]).toContain(await bbs.exited);
     await untilAllGone(everyone);
+  });
+});
+
+describe('the bus interrupted by signals', () => {
+  it('binds its device again when a storm of SIGCHLD interrupts it, carries events still, and leaves nothing after Ctrl-C', { timeout: 60_000 }, async () => {
+    running = await startBbs(['--backends', '1']);
+    const { bbs } = running;
+    const supervisor = bbs.child.pid ?? 0;
+    const [handler = 0] = descendants(supervisor).filter((pid) => commandLine(pid).includes(' handler '));
+    const spec = busFlagOf(handler) ?? '';
+    await carries(spec);
+    const folder = /^ipc:\/\/(\S+)\/bus\.in,/.exec(spec)?.[1] ?? '';
+    expect(existsSync(folder)).toBe(true);
+    // zmq_proxy returns on EINTR: a signal landing on its thread, as when children die together.
+    const logged = bbs.records.length;
+    const storms = Array.from({ length: 4 }, () => spawn('bash', ['-c', `while kill -CHLD ${supervisor} 2>/dev/null; do :; done`], { stdio: 'ignore' }));
+    const calm = (): void => storms.forEach((storm) => storm.kill('SIGKILL'));
+    onTestFinished(calm);
+    await bbs.waitForLog((r) => r.msg === 'bus device interrupted: binding it again', logged);
+    calm();
+    await Promise.all(storms.map((storm) => (storm.exitCode !== null || storm.signalCode !== null ? undefined : new Promise((resolve) => storm.once('exit', resolve)))));
+    // The backend's sockets reconnect and subscribe again by themselves: events go through.
+    await carries(spec);
+    expect(bbs.records.slice(logged).filter((r) => r.msg === 'bus device stopped')).toEqual([]);
+    const everyone = descendants(supervisor);
+    bbs.child.kill('SIGINT');
+    expect(await bbs.exited).toBe(0);
+    await untilAllGone(everyone);
+    expect(existsSync(folder)).toBe(false);
   });
 });
 
