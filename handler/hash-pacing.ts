@@ -25,6 +25,8 @@ export const DEFAULT_HASH_PACE: HashPace = Object.freeze({ burst: 60, perMinute:
 
 // Addresses remembered at most; past it, those whose burst is whole again are forgotten.
 const REMEMBERED = 10_000;
+// The longest wait setTimeout takes (a longer one fires at once).
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Gives each address its turn to hash. */
 export class HashPacing {
@@ -48,11 +50,14 @@ export class HashPacing {
     const now = this.now();
     const perMs = this.pace.perMinute / 60_000;
     const bucket = this.buckets.get(address) ?? { tokens: this.pace.burst, at: now };
-    bucket.tokens = Math.min(this.pace.burst, bucket.tokens + (now - bucket.at) * perMs) - work;
+    // Turns are booked at most a burst ahead: a caller waits at most a burst's time (2 minutes at
+    // the default pace), so callers waiting do not hold lines for hours; the address's connection
+    // cap (--max-per-address) bounds how many wait at once.
+    bucket.tokens = Math.max(-this.pace.burst, Math.min(this.pace.burst, bucket.tokens + (now - bucket.at) * perMs) - work);
     bucket.at = now;
     this.buckets.set(address, bucket);
     if (this.buckets.size > REMEMBERED) this.forgetWhole(now, perMs);
-    return bucket.tokens >= 0 ? 0 : Math.ceil(-bucket.tokens / perMs);
+    return bucket.tokens >= 0 ? 0 : Math.min(MAX_TIMER_MS, Math.ceil(-bucket.tokens / perMs));
   }
 
   private forgetWhole(now: number, perMs: number): void {

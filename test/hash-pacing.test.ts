@@ -31,6 +31,10 @@ describe('hash pacing', () => {
     await turn(undefined, 100);
     // The 4th and 5th of 10.0.0.1 wait one and two seconds (one hash a second after a burst of 3).
     expect(waits).toEqual([['10.0.0.1', 1000], ['10.0.0.1', 2000]]);
+    // Booked at most a burst ahead: a flood waits at most the burst's time (3 s here), however long.
+    for (let i = 0; i < 20; i++) await turn('10.0.0.9');
+    expect(Math.max(...waits.slice(2).map(([, ms]) => ms))).toBe(3000);
+    waits.splice(2);
     now += 5000;
     await turn('10.0.0.1');
     expect(waits).toHaveLength(2);
@@ -44,22 +48,23 @@ describe('hash pacing', () => {
 
   it('makes a caller from an address past its fill wait at the password, while one from another address signs up', async () => {
     const store = createStore(openDatabase(':memory:'));
-    // A fill of two cheap hashes, and no turn after it within the test.
-    const paced = createServices({ store, log: createLogger('silent'), scryptCost: CHEAP_SCRYPT, login: TEST_LIMITS, hashPace: { burst: 2 * hashWork(CHEAP_SCRYPT), perMinute: 1e-9 } });
+    // A fill of three cheap hashes (a sign-up: the name's password checked, hashed, repeated),
+    // then one a minute: the next waits about a minute.
+    const paced = createServices({ store, log: createLogger('silent'), scryptCost: CHEAP_SCRYPT, login: TEST_LIMITS, hashPace: { burst: 3 * hashWork(CHEAP_SCRYPT), perMinute: hashWork(CHEAP_SCRYPT) } });
     const h = createHarness({ store, services: () => paced });
     const first = h.caller('1', { REMOTE_ADDR: '10.0.0.1' });
     await first.dial();
     await first.say('firstuser');
     await first.say('password1');
     await first.say('y');
-    // Two hashes: the password and its repeat. The address's fill is used up.
+    // The address's fill is used up.
     await first.say('password1');
     expect(first.transcript()).toContain('MOTD');
     const second = h.caller('2', { REMOTE_ADDR: '10.0.0.1' });
     await second.dial();
     await second.say('seconduser');
-    await second.say('password2');
     const waited = (async () => {
+      await second.say('password2');
       await second.say('y');
       await second.say('password2');
     })();
