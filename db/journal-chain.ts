@@ -18,12 +18,15 @@ export interface JournalChain {
   /** The rows numbered `from` and later, oldest first, read back along the chain. */
   rowsFrom(last: number | null, from: number): JournalRow[];
   /**
-   * Deletes the rows before the latest checkpoint (or start) numbered `keepFrom` or lower, which
-   * becomes the chain's first row; returns its number, or undefined when no such row was found
-   * (nothing deleted). A takeover never reads that far back (MAX_ROWS_BEFORE_START), so only a
-   * sysop's replay of the call sees less.
+   * Cuts the chain before the latest checkpoint (or start) numbered `keepFrom` or lower, which
+   * becomes its first row: returns that row's number and the newest row cut off (null for none),
+   * which dropRows(row, -1) or dropSlice delete; undefined when no such checkpoint was found
+   * (nothing cut). A takeover never reads that far back (MAX_ROWS_BEFORE_START), so only a sysop's
+   * replay of the call sees less.
    */
-  dropHistory(last: number | null, keepFrom: number): number | undefined;
+  cutHistory(last: number | null, keepFrom: number): { readonly firstN: number; readonly cutOff: number | null } | undefined;
+  /** Deletes up to `limit` rows of a chain cut off, from its newest `row` on; returns the row to go on from (null: done). */
+  dropSlice(row: number | null, limit: number): number | null;
   /**
    * The rows a takeover replays: from `from` (the latest checkpoint), or from an earlier checkpoint
    * when rows before `from` read an input the caller never saw answered (input numbers above
@@ -122,28 +125,29 @@ export function createJournalChain(db: Database.Database): JournalChain {
     return rows;
   }
 
-  function dropHistory(last: number | null, keepFrom: number): number | undefined {
-    let at = last;
-    let first: { id: number; n: number; prev: number | null } | undefined;
-    while (at !== null) {
+  function cutHistory(last: number | null, keepFrom: number): { readonly firstN: number; readonly cutOff: number | null } | undefined {
+    for (let at = last; at !== null; ) {
       const row = sql.link.get(at);
       if (row === undefined) return undefined;
       if (row.n <= keepFrom && (row.kind === 'checkpoint' || row.kind === 'start')) {
-        first = { id: at, n: row.n, prev: row.prev };
-        break;
+        sql.unlink.run(at);
+        return { firstN: row.n, cutOff: row.prev };
       }
       at = row.prev;
     }
-    if (first === undefined) return undefined;
-    for (let older = first.prev; older !== null; ) {
-      const row = sql.link.get(older);
-      if (row === undefined) break;
-      sql.deleteRow.run(older);
-      older = row.prev;
-    }
-    sql.unlink.run(first.id);
-    return first.n;
+    return undefined;
   }
 
-  return { append, share, cut: (last, from) => (from === undefined ? last : dropRows(last, from)), dropRows, rowsFrom, rowsToReplay, dropHistory };
+  function dropSlice(row: number | null, limit: number): number | null {
+    let at = row;
+    for (let dropped = 0; at !== null && dropped < limit; dropped++) {
+      const link = sql.link.get(at);
+      if (link === undefined) return null;
+      sql.deleteRow.run(at);
+      at = link.prev;
+    }
+    return at;
+  }
+
+  return { append, share, cut: (last, from) => (from === undefined ? last : dropRows(last, from)), dropRows, rowsFrom, rowsToReplay, cutHistory, dropSlice };
 }

@@ -40,9 +40,14 @@ const SHARED_KEPT_LONGER_MS = 24 * 3600_000;
  */
 export const KEPT_HISTORY_ROWS = Math.max(1000, 2 * MAX_ROWS_BEFORE_START);
 
+// Rows cut off a call's history deleted in one commit.
+const TRIM_SLICE = 100;
+
 interface ConversationRow {
   epoch: number;
   last_row: number | null;
+  /** The newest row cut off the history and not deleted yet (see advance). */
+  trim_row: number | null;
   conn: number;
   remote: string | null;
   owner: string;
@@ -59,17 +64,18 @@ interface ConversationRow {
 export function createJournalStore(db: Database.Database, write: WriteRunner): JournalStore {
   const sql = {
     find: db.prepare<[string], ConversationRow>(
-      'SELECT epoch, last_row, conn, remote, owner, start_n, next_n, last_seq, last_part, caller_id, heard_at, closed_at FROM conversations WHERE id = ?',
+      'SELECT epoch, last_row, trim_row, conn, remote, owner, start_n, next_n, last_seq, last_part, caller_id, heard_at, closed_at FROM conversations WHERE id = ?',
     ),
     create: db.prepare<[string, string, string, number, string | null, number, number, number, number]>(
       'INSERT INTO conversations (id, epoch, owner, code, conn, remote, last_seq, last_part, opened_at, heard_at) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     takeOver: db.prepare<[string, number, number, string]>('UPDATE conversations SET epoch = epoch + 1, owner = ?, conn = ?, heard_at = ? WHERE id = ?'),
-    advance: db.prepare<[number, number, number, number, number | null, number, number | null, string, number], { kept: number; tried: number }>(
+    advance: db.prepare<[number, number, number, number, number | null, number, number | null, string, number], { kept: number; tried: number; trim: number | null }>(
       `UPDATE conversations SET next_n = ?, start_n = ?, last_seq = ?, last_part = ?, caller_id = coalesce(?, caller_id), heard_at = ?, last_row = ?
-       WHERE id = ? AND epoch = ? AND closed_at IS NULL RETURNING kept_from_n AS kept, history_tried_n AS tried`,
+       WHERE id = ? AND epoch = ? AND closed_at IS NULL RETURNING kept_from_n AS kept, history_tried_n AS tried, trim_row AS trim`,
     ),
-    historyTried: db.prepare<[number, number, string]>('UPDATE conversations SET history_tried_n = ?, kept_from_n = ? WHERE id = ?'),
+    historyTried: db.prepare<[number, number, number | null, string]>('UPDATE conversations SET history_tried_n = ?, kept_from_n = ?, trim_row = ? WHERE id = ?'),
+    trimmed: db.prepare<[number | null, string]>('UPDATE conversations SET trim_row = ? WHERE id = ?'),
     close: db.prepare<[number, string, number]>('UPDATE conversations SET closed_at = ? WHERE id = ? AND epoch = ? AND closed_at IS NULL'),
     closeAnyEpoch: db.prepare<[number, string]>('UPDATE conversations SET closed_at = ? WHERE id = ? AND closed_at IS NULL'),
     serverEpoch: db.prepare<[string], number>('SELECT epoch FROM server_epochs WHERE uuid = ?').pluck(),
@@ -79,8 +85,8 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
     lastSeq: db.prepare<[string], number>('SELECT last_seq FROM conversations WHERE id = ? AND closed_at IS NULL').pluck(),
     closeSilentGuests: db.prepare<[number, number]>('UPDATE conversations SET closed_at = ? WHERE closed_at IS NULL AND caller_id IS NULL AND heard_at < ?'),
     closeSilentCallers: db.prepare<[number, number]>('UPDATE conversations SET closed_at = ? WHERE closed_at IS NULL AND caller_id IS NOT NULL AND heard_at < ?'),
-    oldClosed: db.prepare<[number, number, number], { id: string; lastRow: number | null }>(
-      'SELECT id, last_row AS lastRow FROM conversations WHERE closed_at IS NOT NULL AND (closed_at < ? OR (caller_id IS NULL AND closed_at < ?)) LIMIT +?',
+    oldClosed: db.prepare<[number, number, number], { id: string; lastRow: number | null; trimRow: number | null }>(
+      'SELECT id, last_row AS lastRow, trim_row AS trimRow FROM conversations WHERE closed_at IS NOT NULL AND (closed_at < ? OR (caller_id IS NULL AND closed_at < ?)) LIMIT +?',
     ),
     dropConversation: db.prepare<[string]>('DELETE FROM conversations WHERE id = ?'),
     history: db.prepare<[string], { last_row: number | null; caller_id: number | null; opened_at: number; closed_at: number | null; kept_from_n: number }>(
@@ -95,17 +101,22 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
     dropShared: db.prepare<[number, number]>('DELETE FROM journal_shared WHERE key IN (SELECT key FROM journal_shared WHERE at < ? LIMIT ?)'),
   };
 
-  const { append, share, cut, dropRows, rowsFrom, rowsToReplay, dropHistory } = createJournalChain(db);
+  const { append, share, cut, dropRows, rowsFrom, rowsToReplay, cutHistory, dropSlice } = createJournalChain(db);
 
   // Moves the conversation to `at` (false: another backend holds it now); its history is trimmed
-  // once it runs more than twice KEPT_HISTORY_ROWS before the row a takeover replays from. A try
-  // that finds no checkpoint to cut at (a long read of the board) waits for the replay start to
-  // move on KEPT_HISTORY_ROWS before the next: each walks the chain back that far, and more.
+  // once it runs more than twice KEPT_HISTORY_ROWS before the row a takeover replays from: the
+  // chain is cut at a checkpoint, and what was cut off is deleted TRIM_SLICE rows a commit (a
+  // commit shared with other callers is held up a millisecond or so, not by a thousand deletes).
+  // A try that finds no checkpoint to cut at (a long read of the board) waits for the replay start
+  // to move on KEPT_HISTORY_ROWS before the next: each walks the chain back that far, and more.
   function advance(id: string, epoch: number, at: Omit<JournalPosition, 'lastRow'>, now: number, last: number | null): boolean {
     const found = sql.advance.all(at.nextN, at.startN, at.lastSeq, at.lastPart, at.callerId, now, last, id, epoch)[0];
     if (found === undefined) return false;
-    if (at.startN - found.kept > 2 * KEPT_HISTORY_ROWS && at.startN - found.tried >= KEPT_HISTORY_ROWS) {
-      sql.historyTried.run(at.startN, dropHistory(last, at.startN - KEPT_HISTORY_ROWS) ?? found.kept, id);
+    if (found.trim !== null) {
+      sql.trimmed.run(dropSlice(found.trim, TRIM_SLICE), id);
+    } else if (at.startN - found.kept > 2 * KEPT_HISTORY_ROWS && at.startN - found.tried >= KEPT_HISTORY_ROWS) {
+      const cut = cutHistory(last, at.startN - KEPT_HISTORY_ROWS);
+      sql.historyTried.run(at.startN, cut?.firstN ?? found.kept, cut?.cutOff ?? null, id);
     }
     return true;
   }
@@ -125,6 +136,7 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
     if (found === undefined || old) {
       if (old) {
         dropRows(found.last_row, -1);
+        dropRows(found.trim_row, -1);
         sql.dropConversation.run(id);
       }
       const lastSeq = options.seq ?? 0;
@@ -256,8 +268,9 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
       write('Pruning old conversations', () =>
         db.transaction(() => {
           const old = sql.oldClosed.all(before, neverLoggedInBefore, limit);
-          for (const { id, lastRow } of old) {
+          for (const { id, lastRow, trimRow } of old) {
             dropRows(lastRow, -1);
+            dropRows(trimRow, -1);
             sql.dropConversation.run(id);
           }
           return old.length + sql.dropShared.run(before - SHARED_KEPT_LONGER_MS, limit).changes;

@@ -376,11 +376,13 @@ export const MIGRATIONS: readonly string[] = Object.freeze([
   // v18: a call's journal keeps a bounded history (issue 19): rows well before where a takeover
   // replays from are deleted while the call goes on, and the call's first row left is numbered
   // kept_from_n (0: none deleted); history_tried_n is the replay start of the last try, so a try
-  // that found no checkpoint to cut at is not made again at every commit. A caller typing at the
-  // menu for hours journaled without bound.
+  // that found no checkpoint to cut at is not made again at every commit; trim_row is the newest
+  // row cut off and not deleted yet (a trim deletes a slice a commit). A caller typing at the menu
+  // for hours journaled without bound.
   `
   ALTER TABLE conversations ADD COLUMN kept_from_n INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE conversations ADD COLUMN history_tried_n INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE conversations ADD COLUMN trim_row INTEGER;
   `,
   // v19: what a caller was writing when their line ended under them, for their next call (db/drafts.ts).
   `

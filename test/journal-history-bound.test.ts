@@ -83,6 +83,26 @@ describe("a call's journal while the call goes on", () => {
     board.close();
   });
 
+  it('deletes every row of a call that ends while rows cut off its history wait to be deleted, once it is pruned', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'm2bbs-history-'));
+    const file = join(dir, 'bbs.db');
+    const a = backend(file, 'A');
+    const ann = await registerAtMenu(a, '1', 'ann', 'secret1');
+    const board = new Database(file, { readonly: true });
+    const trimming = board.prepare('SELECT trim_row FROM conversations WHERE id = ?').pluck();
+    // Typed at the menu until a trim has cut the history and not yet deleted all it cut off.
+    for (let n = 0; trimming.get(CALL) === null; n++) {
+      if (n > 3 * KEPT_HISTORY_ROWS) throw new Error('no trim began');
+      await ann.say('nonsense');
+    }
+    ann.hangUp();
+    expect(board.prepare('SELECT closed_at FROM conversations WHERE id = ?').pluck().get(CALL)).not.toBeNull();
+    // A week later the call is pruned: its rows, the chain and the part cut off alike.
+    a.store.journal.pruneClosed(Date.now() + 8 * 24 * 3600_000, 500);
+    expect(board.prepare('SELECT count(*) FROM journal WHERE conversation = ?').pluck().get(CALL)).toBe(0);
+    board.close();
+  });
+
   it('keeps it bounded for a caller asking for help over and over, and a takeover goes on at the prompt after the help', async () => {
     dir = mkdtempSync(join(tmpdir(), 'm2bbs-history-'));
     const file = join(dir, 'bbs.db');
