@@ -54,7 +54,7 @@ describe("a call's journal while the call goes on", () => {
       }
     }
     expect(ann.replies.at(-1)?.msg).toContain('MAIN MENU');
-    // Each menu answer journals a few rows; without the bound, 3,000 answers kept them all.
+    // Each menu answer journals four rows; without the bound, the 12,000 answers kept all 48,000.
     expect(most.rows).toBeGreaterThan(KEPT_HISTORY_ROWS);
     expect(most.rows).toBeLessThan(2 * KEPT_HISTORY_ROWS + 50);
     expect(most.bytes).toBeLessThan(2 * KEPT_HISTORY_ROWS * 1100);
