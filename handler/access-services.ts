@@ -48,7 +48,7 @@ export function createAccessServices(store: Store, log: Logger, storedOr: Stored
       const found = store.findCaller(name);
       if (found === undefined) return false;
       // Paced like a login (hash-pacing.ts): the old password asked at every change is a hash too.
-      await pacing?.turn(at?.remote === undefined ? undefined : canonicalAddress(at.remote), hashWork(found.passwordHash));
+      await pacing?.turn(at?.remote === undefined ? undefined : canonicalAddress(at.remote), hashWork(found.passwordHash), at?.signal);
       return verifyPassword(password, found.passwordHash);
     },
     setPassword(callerId, hash) {

@@ -91,7 +91,9 @@ export function createCallRunner(options: CallRunnerOptions): { callLive(session
 // arguments: those are what the journal's fingerprints hold, and they stay the same on replay.
 function argsFor(session: Session, effect: CallEffect): readonly unknown[] {
   if (!LINE_SERVICES.has(effect.service) || session.line === undefined) return effect.args;
-  const at: LineContext = { line: session.line, remote: session.remote };
+  // Made once a call asks for it (a login's password), so an idle caller holds none.
+  session.lineEnds ??= new AbortController();
+  const at: LineContext = { line: session.line, remote: session.remote, signal: session.lineEnds.signal };
   return [...effect.args, at];
 }
 

@@ -4,6 +4,7 @@
  * synchronous effects cannot overflow the stack.
  */
 import { describeError, isBbsError } from '../common/errors.js';
+import { RepeatThrottle } from '../common/repeat-throttle.js';
 import type { Logger } from '../common/log.js';
 import type { BusEvent, Effect, Flow, Vars } from './effects.js';
 import type { Outbox } from './engine.js';
@@ -95,6 +96,8 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
   const { callLive } = createCallRunner({ services, journal, log, settle, advance: (session, resume) => advance(session, resume), fail: (session, error) => fail(session, error) });
   const listens = createListenRunner({ screens: options.screens, now, journal, rooms, emit, settle, advance: (session, resume) => advance(session, resume), read: (session, effect, line) => read(session, effect, line.text, line.seq, line.part, line.last, line.secret) });
 
+  const pacedLog = new RepeatThrottle(10_000, (_kind, count) => log.warn('more calls ended: too many passwords from their address', { code: 'BBS_ERR_HASH_PACED', count, withinSeconds: 10 }));
+
   function fail(session: Session, error: unknown): void {
     if (isBbsError(error, 'BBS_ERR_CONVERSATION_TAKEN')) {
       session.replies = undefined;
@@ -102,14 +105,21 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
       options.takenOver(session, error);
       return;
     }
+    // Not a failure of the board: the caller's address asked for more password checks than it
+    // paces (hash-pacing.ts). Said to the caller as such, and logged once in a while with a count.
+    const paced = isBbsError(error, 'BBS_ERR_HASH_PACED');
     const effect = session.effect;
-    log.error('flow failed', {
-      conn: session.connId,
-      flow: options.flowName,
-      effect: effect === undefined ? undefined : { kind: effect.kind, ...('screen' in effect ? { screen: effect.screen } : {}), ...(effect.kind === 'call' ? { service: effect.service } : {}), ...(effect.kind === 'menu' ? { menu: effect.name } : {}), ...(effect.kind === 'flow' ? { flow: effect.name } : {}) },
-      error: describeError(error),
-      stack: error instanceof Error ? error.stack : undefined,
-    });
+    if (paced) {
+      pacedLog.seen('paced', () => log.warn('call ended: too many passwords from its address', { code: 'BBS_ERR_HASH_PACED', conn: session.connId, remote: session.remote }));
+    } else {
+      log.error('flow failed', {
+        conn: session.connId,
+        flow: options.flowName,
+        effect: effect === undefined ? undefined : { kind: effect.kind, ...('screen' in effect ? { screen: effect.screen } : {}), ...(effect.kind === 'call' ? { service: effect.service } : {}), ...(effect.kind === 'menu' ? { menu: effect.name } : {}), ...(effect.kind === 'flow' ? { flow: effect.name } : {}) },
+        error: describeError(error),
+        stack: error instanceof Error ? error.stack : undefined,
+      });
+    }
     try {
       // What was said before the failure still goes out, then the error screen.
       settleNow(session);
@@ -118,7 +128,7 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
       log.error('replies before the error not sent', { conn: session.connId, error: describeError(settleError) });
     }
     try {
-      outbox.reply(session.uuid, session.connId, renderReply(screensAt(options.screens(), session.columns), { kind: 'show', screen: 'error', vars: undefined, final: true }));
+      outbox.reply(session.uuid, session.connId, renderReply(screensAt(options.screens(), session.columns), { kind: 'show', screen: paced ? 'hash_paced' : 'error', vars: undefined, final: true }));
     } catch (replyError) {
       log.error('error screen not sent', { conn: session.connId, error: describeError(replyError) });
     }

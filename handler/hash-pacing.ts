@@ -6,6 +6,7 @@
  * once, then one every so often: past that its hashes wait their turn (the caller waits; nobody
  * else does). Addresses are forgotten once their burst is whole again.
  */
+import { BbsError } from '../common/errors.js';
 
 /**
  * How much hashing an address may have at once, and how much a minute after that, in hashes at
@@ -35,14 +36,26 @@ export class HashPacing {
   constructor(
     private readonly pace: HashPace,
     private readonly now: () => number = Date.now,
-    private readonly wait: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms).unref()),
+    private readonly wait: (ms: number, signal?: AbortSignal) => Promise<void> = waitFor,
   ) {}
 
-  /** Resolves when `address` may have `work` more hashing (hashWork): at once within its burst, else when its turn comes. */
-  async turn(address: string | undefined, work: number): Promise<void> {
+  /**
+   * Resolves when `address` may have `work` more hashing (hashWork): at once within its burst, else
+   * when its turn comes, booked at most a burst ahead (2 minutes at the default pace). Past that
+   * it throws BBS_ERR_HASH_PACED at once: the call is ended, and nothing is booked, so an address
+   * dialling, typing a password and hanging up over and over queues no hashing. A turn whose
+   * caller hangs up while it waits (`signal`) is handed back, and its hash never made.
+   */
+  async turn(address: string | undefined, work: number, signal?: AbortSignal): Promise<void> {
     if (address === undefined || work <= 0) return;
     const ms = this.reserve(address, work);
-    if (ms > 0) await this.wait(ms);
+    if (ms === 0) return;
+    try {
+      await this.wait(ms, signal);
+    } catch (error) {
+      this.refund(address, work);
+      throw error;
+    }
   }
 
   /** Takes `work` from the address's bucket (below empty: a turn booked ahead) and says how long until it is due. */
@@ -50,14 +63,20 @@ export class HashPacing {
     const now = this.now();
     const perMs = this.pace.perMinute / 60_000;
     const bucket = this.buckets.get(address) ?? { tokens: this.pace.burst, at: now };
-    // Turns are booked at most a burst ahead: a caller waits at most a burst's time (2 minutes at
-    // the default pace), so callers waiting do not hold lines for hours; the address's connection
-    // cap (--max-per-address) bounds how many wait at once.
-    bucket.tokens = Math.max(-this.pace.burst, Math.min(this.pace.burst, bucket.tokens + (now - bucket.at) * perMs) - work);
+    const tokens = Math.min(this.pace.burst, bucket.tokens + (now - bucket.at) * perMs) - work;
+    if (tokens < -this.pace.burst) {
+      throw new BbsError('BBS_ERR_HASH_PACED', `Too many passwords checked or hashed from ${address} just now: the call is ended rather than queued`);
+    }
+    bucket.tokens = tokens;
     bucket.at = now;
     this.buckets.set(address, bucket);
     if (this.buckets.size > REMEMBERED) this.forgetWhole(now, perMs);
-    return bucket.tokens >= 0 ? 0 : Math.min(MAX_TIMER_MS, Math.ceil(-bucket.tokens / perMs));
+    return tokens >= 0 ? 0 : Math.min(MAX_TIMER_MS, Math.ceil(-tokens / perMs));
+  }
+
+  private refund(address: string, work: number): void {
+    const bucket = this.buckets.get(address);
+    if (bucket !== undefined) bucket.tokens = Math.min(this.pace.burst, bucket.tokens + work);
   }
 
   private forgetWhole(now: number, perMs: number): void {
@@ -65,4 +84,20 @@ export class HashPacing {
       if (bucket.tokens + (now - bucket.at) * perMs >= this.pace.burst) this.buckets.delete(address);
     }
   }
+}
+
+// Waits `ms`, or rejects as soon as `signal` aborts (the caller hung up).
+function waitFor(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted === true) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', aborted);
+      resolve();
+    }, ms).unref();
+    function aborted(): void {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    }
+    signal?.addEventListener('abort', aborted, { once: true });
+  });
 }

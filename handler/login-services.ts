@@ -23,6 +23,8 @@ export interface LineContext {
   readonly line: string;
   /** The caller's address as the server saw it (`REMOTE_ADDR`), when it says. */
   readonly remote: string | undefined;
+  /** Aborts when the call ends (the caller hung up): a hash waiting its turn is not made. */
+  readonly signal?: AbortSignal;
 }
 
 /** What a login gave: the caller (and whether their other line was ordered hung up), or how many wrong passwords their name has now. */
@@ -90,7 +92,7 @@ export function createLoginServices(options: LoginServiceOptions): LoginServices
   let unknownHash: Promise<string> | undefined;
 
   // The caller waits their address's turn to hash (hash-pacing.ts); other callers do not.
-  const pace = (at: LineContext | undefined, work: number): Promise<void> => options.pacing?.turn(addressOf(at), work) ?? Promise.resolve();
+  const pace = (at: LineContext | undefined, work: number): Promise<void> => options.pacing?.turn(addressOf(at), work, at?.signal) ?? Promise.resolve();
 
   // Bookkeeping that cannot be stored is logged and left: the caller is refused or let in all the same.
   const bookkeeping = <T>(op: string, fields: Record<string, unknown>, write: () => T, otherwise: T): T => options.storedOr(op, fields, write, () => otherwise);

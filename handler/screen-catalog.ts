@@ -81,6 +81,7 @@ export const SCREEN_CATALOG = {
   inbox: ['unread', 'total'],
   mail_item: ['from', 'date', 'body', 'status'],
   bad_message: [],
+  hash_paced: [],
   message_too_long: ['bytes', 'max'],
   too_fast: [],
   idle: ['duration', 'seconds'],

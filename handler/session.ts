@@ -80,6 +80,8 @@ export class Session {
   /** The call's conversation id whether or not it is journaled (call-identity.ts), and the caller's address: what login services and hang-up orders go by. */
   line: string | undefined = undefined;
   remote: string | undefined = undefined;
+  /** Aborted when this session ends, for a login service waiting its turn to hash (hash-pacing.ts); made on first use. */
+  lineEnds: AbortController | undefined = undefined;
   /** The caller's terminal width (the request's `COLUMNS`), which screens are wrapped to; not journaled. */
   columns = DEFAULT_COLUMNS;
   /** The chat room the flow listens in (event-router.ts), and the events for it that came while it was not listening. */

@@ -31,10 +31,24 @@ describe('hash pacing', () => {
     await turn(undefined, 100);
     // The 4th and 5th of 10.0.0.1 wait one and two seconds (one hash a second after a burst of 3).
     expect(waits).toEqual([['10.0.0.1', 1000], ['10.0.0.1', 2000]]);
-    // Booked at most a burst ahead: a flood waits at most the burst's time (3 s here), however long.
-    for (let i = 0; i < 20; i++) await turn('10.0.0.9');
-    expect(Math.max(...waits.slice(2).map(([, ms]) => ms))).toBe(3000);
+    // Booked at most a burst ahead (3 s here): past it a hash is refused at once, nothing booked.
+    for (let i = 0; i < 6; i++) await turn('10.0.0.9');
+    expect(waits.slice(2).map(([, ms]) => ms)).toEqual([1000, 2000, 3000]);
+    await expect(turn('10.0.0.9')).rejects.toMatchObject({ code: 'BBS_ERR_HASH_PACED' });
     waits.splice(2);
+    // A turn whose caller hangs up while it waits is handed back: the next caller waits no longer for it.
+    const booked: number[] = [];
+    const early = new HashPacing({ burst: 1, perMinute: 60 }, () => now, (ms, signal) => {
+      booked.push(ms);
+      return signal === undefined ? Promise.resolve() : new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error)));
+    });
+    await early.turn('10.0.0.8', 1);
+    const hangUp = new AbortController();
+    const queued = early.turn('10.0.0.8', 1, hangUp.signal);
+    hangUp.abort(new Error('hung up'));
+    await expect(queued).rejects.toThrow('hung up');
+    await early.turn('10.0.0.8', 1);
+    expect(booked).toEqual([1000, 1000]);
     now += 5000;
     await turn('10.0.0.1');
     expect(waits).toHaveLength(2);
@@ -78,6 +92,19 @@ describe('hash pacing', () => {
     // 10.0.0.1's second caller is still signing up, their password's hash waiting its turn.
     expect(await Promise.race([waited.then(() => 'signed up'), Promise.resolve('waiting')])).toBe('waiting');
     expect(second.transcript()).not.toContain('MOTD');
+    // Two more wait their turns (booked three hashes ahead in all); the next is told and hung up.
+    for (const conn of ['4', '5']) {
+      const queued = h.caller(conn, { REMOTE_ADDR: '10.0.0.1' });
+      await queued.dial();
+      await queued.say(`queued${conn}`);
+      void queued.say('password4');
+    }
+    const refused = h.caller('6', { REMOTE_ADDR: '10.0.0.1' });
+    await refused.dial();
+    await refused.say('toomany');
+    await refused.say('password6');
+    expect(refused.closed).toBe(true);
+    expect(refused.replies.at(-1)?.msg).toContain('Too many passwords are being checked from your address just now');
     h.close();
   });
 });
