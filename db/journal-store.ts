@@ -58,6 +58,7 @@ interface ConversationRow {
   last_seq: number;
   last_part: number;
   caller_id: number | null;
+  opened_at: number;
   heard_at: number;
   closed_at: number | null;
 }
@@ -66,7 +67,7 @@ interface ConversationRow {
 export function createJournalStore(db: Database.Database, write: WriteRunner): JournalStore {
   const sql = {
     find: db.prepare<[string], ConversationRow>(
-      'SELECT epoch, last_row, trim_row, conn, remote, owner, start_n, next_n, last_seq, last_part, caller_id, heard_at, closed_at FROM conversations WHERE id = ?',
+      'SELECT epoch, last_row, trim_row, conn, remote, owner, start_n, next_n, last_seq, last_part, caller_id, opened_at, heard_at, closed_at FROM conversations WHERE id = ?',
     ),
     create: db.prepare<[string, string, string, number, string | null, number, number, number, number]>(
       'INSERT INTO conversations (id, epoch, owner, code, conn, remote, last_seq, last_part, opened_at, heard_at) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -144,15 +145,15 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
       const lastSeq = options.seq ?? 0;
       const lastPart = options.part ?? -1;
       sql.create.run(id, owner, code, conn ?? 0, options.remote ?? null, lastSeq, lastPart, now, now);
-      return { epoch: 1, created: true, closed: false, stale: false, position: { nextN: 0, startN: 0, lastSeq, lastPart, callerId: null, lastRow: null }, previousOwner: undefined, heardAt: now, rows: [] };
+      return { epoch: 1, created: true, closed: false, stale: false, position: { nextN: 0, startN: 0, lastSeq, lastPart, callerId: null, lastRow: null }, previousOwner: undefined, heardAt: now, openedAt: now, rows: [] };
     }
     const position: JournalPosition = { nextN: found.next_n, startN: found.start_n, lastSeq: found.last_seq, lastPart: found.last_part, callerId: found.caller_id, lastRow: found.last_row };
     const stale = conn !== undefined && conn <= found.conn;
     if (found.closed_at !== null || stale) {
-      return { epoch: found.epoch, created: false, closed: found.closed_at !== null, stale, position, previousOwner: found.owner, heardAt: found.heard_at, rows: [] };
+      return { epoch: found.epoch, created: false, closed: found.closed_at !== null, stale, position, previousOwner: found.owner, heardAt: found.heard_at, openedAt: found.opened_at, rows: [] };
     }
     sql.takeOver.run(owner, conn ?? found.conn, now, id);
-    return { epoch: found.epoch + 1, created: false, closed: false, stale: false, position, previousOwner: found.owner, heardAt: found.heard_at, rows: rowsToReplay(found.last_row, found.start_n, options.answered !== undefined && options.answered < found.last_seq ? options.answered : undefined) };
+    return { epoch: found.epoch + 1, created: false, closed: false, stale: false, position, previousOwner: found.owner, heardAt: found.heard_at, openedAt: found.opened_at, rows: rowsToReplay(found.last_row, found.start_n, options.answered !== undefined && options.answered < found.last_seq ? options.answered : undefined) };
   });
 
   // The fencing check is the position's UPDATE: where it changes nothing, another backend holds

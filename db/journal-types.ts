@@ -140,6 +140,8 @@ export interface Claim {
   readonly previousOwner: string | undefined;
   /** When its last commit was, in ms. */
   readonly heardAt: number;
+  /** When the call began, in ms: whichever backend holds it now, the time to log in counts from then. */
+  readonly openedAt: number;
   /** The rows from `position.startN` on, in order. */
   readonly rows: readonly JournalRow[];
 }

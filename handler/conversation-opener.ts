@@ -114,6 +114,9 @@ export function createConversationOpener(options: OpenerOptions): ConversationOp
     if (claim !== undefined) {
       session.conversation = identity.conversation;
       session.epoch = claim.epoch;
+      // A call taken over (behind Mongrel2, most lines are) keeps its start: the time to log in
+      // does not begin again with each backend that holds it.
+      if (takeover) session.openedAt = Math.min(session.openedAt, claim.openedAt);
     }
     if (claim === undefined || !takeover || from === undefined) {
       // The first message only dials in: it counts as read.

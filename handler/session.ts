@@ -89,8 +89,8 @@ export class Session {
   events: BusEvent[] | undefined = undefined;
   /** Events of the room dropped from `events` (too many waited) and not yet told to the caller. */
   missedEvents = 0;
-  /** When this backend opened the session (ms on the engine's clock): the login deadline counts from it. */
-  readonly openedAt: number;
+  /** When the call began (ms on the engine's clock; the journal's for a call taken over): the login deadline counts from it. */
+  openedAt: number;
   constructor(
     readonly uuid: string,
     readonly connId: string,

@@ -29,13 +29,14 @@ afterEach(() => {
   dir = '';
 });
 
-/** One handler process on the shared board, journaling as `owner`; `now` is its engine's clock. */
-function handler(owner: string, maxCallers = 0, now?: () => number): { harness: Harness; db: Database.Database } {
+/** One handler process on the shared board, journaling as `owner`; `now` is its engine's clock (and its journal's, with `journalToo`). */
+function handler(owner: string, maxCallers = 0, now?: () => number, journalToo = false): { harness: Harness; db: Database.Database } {
   if (dir === '') dir = mkdtempSync(join(tmpdir(), 'm2bbs-scale-'));
   const db = openDatabase(join(dir, 'bbs.db'));
   const store = createStore(db);
   const log = createLogger('silent');
-  const harness = createHarness({ store, journal: new Journal({ store: store.journal, owner, log, now: Date.now }), limits: TEST_LIMITS, log, lines: { ...DEFAULT_LINE_LIMITS, maxCallers }, ...(now === undefined ? {} : { now }) });
+  const journalNow = journalToo && now !== undefined ? now : Date.now;
+  const harness = createHarness({ store, journal: new Journal({ store: store.journal, owner, log, now: journalNow }), limits: TEST_LIMITS, log, lines: { ...DEFAULT_LINE_LIMITS, maxCallers }, ...(now === undefined ? {} : { now }) });
   const b = { harness, db };
   opened.push(b);
   return b;
@@ -72,6 +73,26 @@ describe('two engines on one send_spec', () => {
     expect(a.db.prepare('SELECT body FROM messages').pluck().all()).toEqual(['first line\nsecond line']);
     // Claimed once at the dial-in and once at each of the four lines that changed engine.
     expect(count(a.db, 'SELECT epoch FROM conversations WHERE id = ?', CONVERSATION)).toBe(5);
+  });
+
+  it('hangs up on a caller not logged in within the time to log in, though each line goes to the other engine', async () => {
+    const clock = new ManualClock();
+    const a = handler('A', 0, clock.now, true);
+    const b = handler('B', 0, clock.now, true);
+    const onA = a.harness.caller('1');
+    const onB = b.harness.caller('1');
+    await onA.dial();
+    // A blank name every minute, dealt to A and B in turn: each line is a takeover.
+    for (let minute = 1; minute < 10; minute++) {
+      clock.advance(60);
+      const on = minute % 2 === 0 ? onA : onB;
+      await promptAfter(on, () => on.sendBody(JSON.stringify({ type: 'msg', msg: '' })));
+      expect(a.harness.engine.sweep() + b.harness.engine.sweep()).toBe(0);
+    }
+    clock.advance(60);
+    // Whichever holds the call now ends it: ten minutes since the call began, not since its last move.
+    expect(a.harness.engine.sweep() + b.harness.engine.sweep()).toBe(1);
+    expect([...onA.replies, ...onB.replies].some((r) => r.type === 'exit' && r.msg.includes('without logging in'))).toBe(true);
   });
 
   it('ends the conversation in the journal when the hang-up reaches the engine that does not hold it', async () => {
