@@ -11,7 +11,7 @@ import { until } from './support/process-tree.js';
 import { telnetBoardPerTest } from './support/telnet-board.js';
 
 const MENU = 'MAIN MENU';
-const KEPT = /Your last call ended while you were writing (.*) \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\)\.\r?\nIt was NOT posted; here is what you had written, so that it is not lost:\r?\n\r?\n/;
+const KEPT = /An earlier call of yours ended while you were writing (.*) \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\)\.\r?\nIt was NOT posted; here is what you had written, so that it is not lost:\r?\n\r?\n/;
 
 describe('a draft on a running BBS', () => {
   const board = telnetBoardPerTest();
@@ -71,7 +71,7 @@ describe('drafts in a backend', () => {
     ann.hangUp();
     const again = await logInAtMotd(h, '3', 'ann', 'secret1');
     await again.say('');
-    expect(again.transcript()).toContain('Your last call ended while you were writing mail to bob');
+    expect(again.transcript()).toContain('An earlier call of yours ended while you were writing mail to bob');
     expect(again.transcript()).toContain('Dear bob, about that');
 
     // A reply, the quote kept: the draft is the whole text, the quote with it.

@@ -192,7 +192,7 @@ describe('lines: hanging up on idle callers', () => {
     expect(h.engine.sweep()).toBe(1);
     expect(writer.replies.slice(-2)).toEqual([
       { type: 'screen', msg: IDLE_AFTER },
-      { type: 'exit', msg: 'Your unfinished message was not posted; it is kept for your next call.\nHere is what you had written:\n\nHalf a thought\n' },
+      { type: 'exit', msg: 'What you were writing was not posted; it is kept for your next call.\nHere is what you had written:\n\nHalf a thought\n' },
     ]);
     expect(writer.closed).toBe(true);
     expect(store.countMessages()).toBe(0);
@@ -216,7 +216,7 @@ describe('lines: hanging up on idle callers', () => {
     clock.advance(DEFAULT_LINE_LIMITS.idleAfterLoginSeconds);
     expect(h.engine.sweep()).toBe(2);
     expect(quoteOnly.replies.at(-1)).toEqual({ type: 'exit', msg: IDLE_AFTER });
-    expect(writer.replies.at(-1)).toEqual({ type: 'exit', msg: 'Your unfinished message was not posted; it is kept for your next call.\nHere is what you had written:\n\n> Quote me.\nMy answer' });
+    expect(writer.replies.at(-1)).toEqual({ type: 'exit', msg: 'What you were writing was not posted; it is kept for your next call.\nHere is what you had written:\n\n> Quote me.\nMy answer' });
     h.close();
   });
 

@@ -17,7 +17,7 @@ import { startTestBbs, type TestBbs } from './support/test-bbs.js';
 
 const TAKEN_OVER = 'You have logged in on another line; this line is closed.';
 const OTHER_ENDED = 'If you were logged in on another line, that call has been ended.';
-const DRAFT_NOT_POSTED = 'Your unfinished message was not posted; it is kept for your next call.';
+const DRAFT_NOT_POSTED = 'What you were writing was not posted; it is kept for your next call.';
 const MOVED = /-- line moved to @bbs\.1[0-2] --/;
 
 let bbs: TestBbs | undefined;

@@ -9,7 +9,7 @@ import { createHarness, ManualClock, registerAtMenu, TEST_LIMITS } from './suppo
 import { telnetBoardPerTest } from './support/telnet-board.js';
 
 const MENU = 'MAIN MENU';
-const LIMIT_SAID = /You have written 2 messages and mails in the last hour: as many as this\s+board takes from one caller\. You can write again in 60 min\./;
+const LIMIT_SAID = /You have written on this board 2 times in the last hour \(messages, replies,\s+mail\): as many as it takes from one caller\. You can write again in 60 min\./;
 
 describe('the writing limit on a running BBS', () => {
   const board = telnetBoardPerTest();
@@ -96,7 +96,7 @@ describe('the writing limit over time', () => {
     h.services.sendMail(annId, bobId, 'sent from elsewhere');
     await ann.say('.');
     const told = ann.transcript();
-    expect(told).toContain('You have written 1 messages and mails in the last hour');
+    expect(told).toContain('You have written on this board 1 times in the last hour');
     expect(told).toContain('A long message I took my time over.\n');
     expect(told).not.toContain('is on the board as number');
     expect(h.services.countMessages()).toBe(0);
