@@ -7,6 +7,7 @@
 import { Proxy, XPublisher, XSubscriber } from 'zeromq';
 import { curveServerOptions } from '../common/curve-socket-options.js';
 import { BbsError, describeError } from '../common/errors.js';
+import { RepeatThrottle } from '../common/repeat-throttle.js';
 import type { Logger } from '../common/log.js';
 import { startZapHandler, type ZapHandler } from '../common/zap-handler.js';
 
@@ -69,6 +70,8 @@ export async function startBusDevice(inSpec: string, outSpec: string, log: Logge
   let proxy: Proxy;
   let running: Promise<void>;
   const interruptions: number[] = [];
+  // A storm of interruptions says so once per window, with a count, not a line each.
+  const interrupted = new RepeatThrottle(10_000, (why, count) => log.warn('bus device interrupted again: bound again each time', { why, count, withinSeconds: 10 }));
 
   function forward(): void {
     const current = new Proxy(sockets.xsub, sockets.xpub);
@@ -87,12 +90,20 @@ export async function startBusDevice(inSpec: string, outSpec: string, log: Logge
     interruptions.push(now);
     while ((interruptions[0] ?? now) < now - INTERRUPTIONS_WINDOW_MS) interruptions.shift();
     if (interruptions.length > MAX_INTERRUPTIONS) return giveUp(`${why}; interrupted ${interruptions.length} times within ${INTERRUPTIONS_WINDOW_MS / 1000} s`);
-    log.warn('bus device interrupted: binding it again', { why, ...bound });
+    interrupted.seen(why, () => log.warn('bus device interrupted: binding it again', { why, ...bound }));
     closeSockets();
-    try {
-      sockets = await bindBoth(bound.in, bound.out, options);
-    } catch (error) {
-      return giveUp(`${why}; binding it again failed: ${describeError(error)}`);
+    // The sockets just closed may still hold their endpoints a moment (libzmq unbinds on its own
+    // thread): a bind refused then is tried again a few times before giving up.
+    for (let tries = 1; ; tries++) {
+      try {
+        sockets = await bindBoth(bound.in, bound.out, options);
+        break;
+      } catch (error) {
+        // Closed meanwhile: nothing to bind again, nothing to report.
+        if (closing !== undefined) return;
+        if (tries >= REBIND_TRIES) return giveUp(`${why}; binding it again failed: ${describeError(error)}`);
+        await new Promise((resolve) => setTimeout(resolve, REBIND_PAUSE_MS));
+      }
     }
     // Closed while binding again: these sockets are the close's to see to.
     if (closing !== undefined) return closeSockets();
@@ -117,6 +128,7 @@ export async function startBusDevice(inSpec: string, outSpec: string, log: Logge
     spec: `${bound.in},${bound.out}`,
     close: () =>
       (closing ??= (async () => {
+        interrupted.close();
         // One that ended by itself has closed its sockets already: terminating it again throws EBADF.
         if (forwarding.delete(proxy)) proxy.terminate();
         await running;
@@ -125,6 +137,10 @@ export async function startBusDevice(inSpec: string, outSpec: string, log: Logge
       })()),
   };
 }
+
+// Binding again after an interruption: tries, and the pause between them.
+const REBIND_TRIES = 5;
+const REBIND_PAUSE_MS = 50;
 
 // Interruptions past this many within the window are not a stray signal: the device gives up.
 const MAX_INTERRUPTIONS = 1000;
