@@ -35,14 +35,20 @@ function backend(file: string, owner: string): Harness & { readonly store: Store
   return Object.assign(h, { store });
 }
 
+/** A board in a temp folder, backend A on it, ann signed up at its main menu, and a reader of her call's rows. */
+async function annAtMenu() {
+  dir = mkdtempSync(join(tmpdir(), 'm2bbs-history-'));
+  const file = join(dir, 'bbs.db');
+  const a = backend(file, 'A');
+  const ann = await registerAtMenu(a, '1', 'ann', 'secret1');
+  const board = new Database(file, { readonly: true });
+  const rows = board.prepare('SELECT count(*) FROM journal WHERE conversation = ?').pluck();
+  return { file, a, ann, board, rows };
+}
+
 describe("a call's journal while the call goes on", () => {
   it('keeps a bounded history of a caller typing at the menu, and a takeover and a replay still work', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'm2bbs-history-'));
-    const file = join(dir, 'bbs.db');
-    const a = backend(file, 'A');
-    const ann = await registerAtMenu(a, '1', 'ann', 'secret1');
-    const board = new Database(file, { readonly: true });
-    const rows = board.prepare('SELECT count(*) FROM journal WHERE conversation = ?').pluck();
+    const { file, a, ann, board, rows } = await annAtMenu();
     const bytes = board.prepare('SELECT sum(length(value)) FROM journal WHERE conversation = ?').pluck();
     const line = `nonsense ${'x'.repeat(1000)}`;
     const most = { rows: 0, bytes: 0 };
@@ -84,11 +90,7 @@ describe("a call's journal while the call goes on", () => {
   });
 
   it('deletes every row of a call that ends while rows cut off its history wait to be deleted, once it is pruned', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'm2bbs-history-'));
-    const file = join(dir, 'bbs.db');
-    const a = backend(file, 'A');
-    const ann = await registerAtMenu(a, '1', 'ann', 'secret1');
-    const board = new Database(file, { readonly: true });
+    const { a, ann, board } = await annAtMenu();
     const trimming = board.prepare('SELECT trim_row FROM conversations WHERE id = ?').pluck();
     // Typed at the menu until a trim has cut the history and not yet deleted all it cut off.
     for (let n = 0; trimming.get(CALL) === null; n++) {
@@ -104,12 +106,7 @@ describe("a call's journal while the call goes on", () => {
   });
 
   it('keeps it bounded for a caller asking for help over and over, and a takeover goes on at the prompt after the help', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'm2bbs-history-'));
-    const file = join(dir, 'bbs.db');
-    const a = backend(file, 'A');
-    const ann = await registerAtMenu(a, '1', 'ann', 'secret1');
-    const board = new Database(file, { readonly: true });
-    const rows = board.prepare('SELECT count(*) FROM journal WHERE conversation = ?').pluck();
+    const { file, a, ann, board, rows } = await annAtMenu();
     let most = 0;
     for (let n = 1; n <= 2 * KEPT_HISTORY_ROWS; n++) {
       await ann.say('?');
