@@ -220,7 +220,7 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
             break;
           case 'checkpoint':
             if (effect.caller !== undefined) session.callerId = effect.caller.id;
-            journal?.record(session, 'checkpoint', fingerprint(effect), JSON.stringify({ caller: effect.caller ?? null, menu: effect.menu, ...(effect.room === undefined ? {} : { room: effect.room }), ...(effect.helped === true ? { helped: true } : {}) }));
+            journal?.record(session, 'checkpoint', fingerprint(effect), JSON.stringify({ caller: effect.caller ?? null, menu: effect.menu, ...(effect.room === undefined ? {} : { room: effect.room }), ...(effect.helped === true ? { helped: true } : {}), ...(effect.open === undefined ? {} : { open: effect.open }) }));
             result = session.flow.next(undefined);
             break;
           case 'menu':

@@ -30,7 +30,7 @@ export type Effect =
   | { readonly kind: 'activity'; readonly doing: string }
   | { readonly kind: 'menu'; readonly name: string }
   | { readonly kind: 'flow'; readonly name: string }
-  | { readonly kind: 'checkpoint'; readonly caller: Caller | undefined; readonly menu: string | undefined; readonly room?: RoomCheckpoint | undefined; readonly helped?: true }
+  | { readonly kind: 'checkpoint'; readonly caller: Caller | undefined; readonly menu: string | undefined; readonly room?: RoomCheckpoint | undefined; readonly helped?: true; readonly open?: readonly string[] }
   | {
       readonly kind: 'listen';
       readonly screen: string;
@@ -164,10 +164,11 @@ export interface RoomCheckpoint {
 /**
  * Tells a durable conversation where its replay can start over, needing nothing before: `caller`
  * has just logged in (no menu), is at the top of `menu` (at the short prompt after its help when
- * `helped`), or listens in `room` (entered from the main menu).
+ * `helped`; opened from the menus `open`, outermost first), or listens in `room` (entered from the
+ * main menu).
  */
-export function* checkpoint(caller: Caller, menu?: string, room?: RoomCheckpoint, helped = false): Flow {
-  yield { kind: 'checkpoint', caller, menu, room, ...(helped ? { helped: true as const } : {}) };
+export function* checkpoint(caller: Caller, menu?: string, room?: RoomCheckpoint, helped = false, open: readonly string[] = []): Flow {
+  yield { kind: 'checkpoint', caller, menu, room, ...(helped ? { helped: true as const } : {}), ...(open.length > 0 ? { open } : {}) };
 }
 
 /**

@@ -210,7 +210,7 @@ export function fingerprint(effect: Effect): string {
       return `listen:${effect.screen}:${effect.room ?? ''}`;
     case 'checkpoint':
       if (effect.room !== undefined) return `checkpoint:@${effect.room.room}`;
-      return effect.caller === undefined ? 'checkpoint:start' : `checkpoint:${effect.menu ?? ''}${effect.helped === true ? ':helped' : ''}`;
+      return effect.caller === undefined ? 'checkpoint:start' : `checkpoint:${effect.menu ?? ''}${effect.helped === true ? ':helped' : ''}${effect.open === undefined ? '' : `:in:${effect.open.join('/')}`}`;
     default:
       return effect.kind;
   }

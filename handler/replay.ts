@@ -14,7 +14,7 @@ import { SECRET_ARGUMENTS } from './services.js';
 import type { Resume } from './session.js';
 
 /** Where a flow is rebuilt from: the start of the call, or a checkpoint at a menu or in a chat room. */
-export type FlowStart = { readonly caller: Caller; readonly menu: string | undefined; readonly room?: RoomCheckpoint | undefined; readonly helped?: boolean } | undefined;
+export type FlowStart = { readonly caller: Caller; readonly menu: string | undefined; readonly room?: RoomCheckpoint | undefined; readonly helped?: boolean; readonly open?: readonly string[] } | undefined;
 
 /** A replay in progress: the rows and the next one to answer with. */
 export interface Replay {
@@ -38,11 +38,16 @@ export type ReplayStep =
   /** The code no longer fits the journal. */
   | { readonly step: 'mismatch'; readonly why: string };
 
+// The menus a checkpoint says its menu was opened from; none for anything else (an old row).
+function menuNames(open: unknown): readonly string[] {
+  return Array.isArray(open) && open.every((name) => typeof name === 'string') ? (open as string[]) : [];
+}
+
 /** Where the rows say to start the flow, and the replay to drive it with. */
 export function startOf(rows: readonly JournalRow[]): { readonly start: FlowStart; readonly replay: Replay } {
   const first = rows[0];
   if (first?.kind === 'checkpoint') {
-    let checkpoint: { caller?: Caller | null; menu?: string; room?: RoomCheckpoint; helped?: boolean } | null;
+    let checkpoint: { caller?: Caller | null; menu?: string; room?: RoomCheckpoint; helped?: boolean; open?: unknown } | null;
     try {
       checkpoint = JSON.parse(first.value ?? 'null') as typeof checkpoint;
     } catch {
@@ -50,7 +55,7 @@ export function startOf(rows: readonly JournalRow[]): { readonly start: FlowStar
     }
     // A checkpoint that does not read as one cannot be replayed from: the caller starts again.
     if (checkpoint === null) return { start: undefined, replay: { rows, index: 0, broken: `row ${first.n}: a checkpoint that is not JSON` } };
-    return { start: checkpoint.caller === null || checkpoint.caller === undefined ? undefined : { caller: checkpoint.caller, menu: checkpoint.menu, room: checkpoint.room, helped: checkpoint.helped === true }, replay: { rows, index: 0 } };
+    return { start: checkpoint.caller === null || checkpoint.caller === undefined ? undefined : { caller: checkpoint.caller, menu: checkpoint.menu, room: checkpoint.room, helped: checkpoint.helped === true, open: menuNames(checkpoint.open) }, replay: { rows, index: 0 } };
   }
   return { start: undefined, replay: { rows, index: first?.kind === 'start' ? 1 : 0 } };
 }

@@ -16,7 +16,8 @@ import { transcriptOf } from '../handler/call-transcript.js';
 import { SHIPPED_SCREENS } from '../handler/config.js';
 import { bbs } from '../handler/flows/bbs.js';
 import { Journal } from '../handler/journal.js';
-import { loadScreens, type Screens } from '../handler/screens.js';
+import { loadScreens, loadScreenSet, type Screens } from '../handler/screens.js';
+import { screenFolder } from './support/screen-folder.js';
 import { createHarness, registerAtMenu, SERVER_UUID, TEST_LIMITS, type Harness } from './support/harness.js';
 
 const CALL = `m2/${SERVER_UUID}/0/1`;
@@ -28,18 +29,18 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function backend(file: string, owner: string): Harness & { readonly store: Store } {
+function backend(file: string, owner: string, screens?: () => Screens): Harness & { readonly store: Store } {
   const store = createStore(openDatabase(file));
-  const h = createHarness({ store, journal: new Journal({ store: store.journal, owner, log: createLogger('silent'), now: Date.now }) });
+  const h = createHarness({ store, journal: new Journal({ store: store.journal, owner, log: createLogger('silent'), now: Date.now }), ...(screens === undefined ? {} : { screens }) });
   harnesses.push(h);
   return Object.assign(h, { store });
 }
 
 /** A board in a temp folder, backend A on it, ann signed up at its main menu, and a reader of her call's rows. */
-async function annAtMenu() {
+async function annAtMenu(screens?: () => Screens) {
   dir = mkdtempSync(join(tmpdir(), 'm2bbs-history-'));
   const file = join(dir, 'bbs.db');
-  const a = backend(file, 'A');
+  const a = backend(file, 'A', screens);
   const ann = await registerAtMenu(a, '1', 'ann', 'secret1');
   const board = new Database(file, { readonly: true });
   const rows = board.prepare('SELECT count(*) FROM journal WHERE conversation = ?').pluck();
@@ -122,6 +123,32 @@ describe("a call's journal while the call goes on", () => {
     expect(moved.transcript()).toContain('No messages on the board yet');
     expect(moved.transcript()).not.toContain('updated');
     expect(moved.transcript()).not.toContain('Welcome');
+    board.close();
+  });
+  it('keeps it bounded in a menu opened from the main menu, and a takeover goes on in that menu', async () => {
+    const folder = screenFolder();
+    folder.write('games.menu', 'title: GAMES\nmenu: main\nkey: G\nlabel: Games.\n\n1. How to play.   -> screen howto\nQ. Back.          -> back\n');
+    folder.write('howto.txt', 'Guess well.\n');
+    const set = await loadScreenSet(folder.dir);
+    const { file, ann, board, rows } = await annAtMenu(() => set);
+    await ann.say('G');
+    expect(ann.replies.at(-1)?.msg).toContain('GAMES');
+    let most = 0;
+    for (let n = 1; n <= 3000; n++) {
+      await ann.say('nonsense');
+      if (n % 100 === 0) most = Math.max(most, rows.get(CALL) as number);
+    }
+    // Four rows an answer: without a checkpoint in the games menu, 3,000 answers kept all 12,000.
+    expect(most).toBeLessThan(2 * KEPT_HISTORY_ROWS + 50);
+
+    const b = backend(file, 'B', () => set);
+    const moved = b.caller('1', { RESUME: '1' });
+    await moved.say('1');
+    // Rebuilt in the games menu, opened from the main menu: 1 is its own entry, Q goes back to main.
+    expect(moved.transcript()).toContain('Guess well.');
+    await moved.say('Q');
+    expect(moved.replies.at(-1)?.msg).toContain('MAIN MENU');
+    expect(moved.transcript()).not.toContain('updated');
     board.close();
   });
 });

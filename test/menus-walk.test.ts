@@ -153,6 +153,9 @@ describe('a menu flow stepped by hand', () => {
       yield { kind: 'show', screen: 'guess_won', vars: undefined, final: false };
     }
     const flow = runMenu('games', caller, TEST_LIMITS, ['main']);
+    // Each time round, where a takeover can rebuild the call: this menu, opened from main.
+    const checkpoint = { kind: 'checkpoint', caller, menu: 'games', room: undefined, open: ['main'] };
+    expect(flow.next().value).toEqual(checkpoint);
     expect(flow.next().value).toEqual({ kind: 'menu', name: 'games' });
     expect(flow.next(games).value).toEqual({ kind: 'activity', doing: 'at the games menu' });
     expect(entriesAsked(flow.next().value)).toBe('1. Guess.');
@@ -160,17 +163,20 @@ describe('a menu flow stepped by hand', () => {
     expect(flow.next(games).value).toEqual({ kind: 'flow', name: 'guess' });
     expect(flow.next(guess).value).toEqual({ kind: 'activity', doing: 'in guess' });
     expect(flow.next().value).toEqual({ kind: 'show', screen: 'guess_won', vars: undefined, final: false });
+    expect(flow.next().value).toEqual(checkpoint);
     expect(flow.next().value).toEqual({ kind: 'menu', name: 'games' });
     // A flow gone by the time it runs: the menu is shown again.
     flow.next(games);
     flow.next();
     flow.next('1');
     expect(flow.next(games).value).toEqual({ kind: 'flow', name: 'guess' });
-    expect(flow.next(undefined).value).toEqual({ kind: 'menu', name: 'games' });
+    expect(flow.next(undefined).value).toEqual(checkpoint);
+    expect(flow.next().value).toEqual({ kind: 'menu', name: 'games' });
   });
 
   it('goes back when a reload removed the menu the caller is on', () => {
     const flow = runMenu('games', caller, TEST_LIMITS, ['main']);
+    expect(flow.next().value).toMatchObject({ kind: 'checkpoint', menu: 'games', open: ['main'] });
     expect(flow.next().value).toEqual({ kind: 'menu', name: 'games' });
     expect(flow.next(undefined)).toEqual({ done: true, value: { to: 'back' } });
   });

@@ -81,15 +81,25 @@ const FILL = {
   },
 } satisfies Record<(typeof TEXT_PLACEHOLDERS)[number], (caller: Caller) => Flow<string | number>>;
 
-/** Runs the menu called `name` until the caller leaves it; `open` lists the menus it was opened from. */
-export function* runMenu(name: string, caller: Caller, limits: Limits, open: readonly string[] = NONE_OPEN, helpedBefore = false): Flow<MenuExit> {
+/**
+ * Runs the menu called `name` until the caller leaves it; `open` lists the menus it was opened
+ * from. A conversation rebuilt inside a menu opened from this one (`into`: the path to it, from a
+ * checkpoint) goes straight into it, at its prompt after the help when `helpedInto`.
+ */
+export function* runMenu(name: string, caller: Caller, limits: Limits, open: readonly string[] = NONE_OPEN, helpedBefore = false, into: readonly string[] = NONE_OPEN, helpedInto = false): Flow<MenuExit> {
   // Kept small on purpose: this frame is what every caller at a menu holds while suspended.
   let helped = helpedBefore;
+  const [next, ...rest] = into;
+  if (next !== undefined) {
+    const exit = yield* runMenu(next, caller, limits, [...open, name], rest.length === 0 && helpedInto, rest, helpedInto);
+    if (exit.to !== 'back' && !(exit.to === 'menu' && exit.menu === name)) return exit;
+  }
   for (;;) {
-    // At the top menu a durable conversation needs nothing from before: replay starts here, at
-    // the short prompt after the help too (so a caller asking for help again and again keeps a
-    // bounded journal: KEPT_HISTORY_ROWS in db/journal-store.ts).
-    if (open.length === 0) yield* checkpoint(caller, name, undefined, helped);
+    // At every menu a durable conversation needs nothing from before: replay starts here, at the
+    // short prompt after the help too, with the menus it was opened from (so a caller typing at a
+    // menu, or asking for help again and again, keeps a bounded journal: KEPT_HISTORY_ROWS in
+    // db/journal-store.ts).
+    yield* checkpoint(caller, name, undefined, helped, open);
     const shown = yield* currentMenu(name);
     if (shown === undefined) return BACK;
     yield* activity(open.length === 0 && name === 'main' ? 'at the main menu' : `at the ${name} menu`);
