@@ -55,6 +55,10 @@ export function createEngine(options: EngineOptions): Engine {
 
   function forget(session: Session, reason: string): void {
     session.ended = true;
+    // A login service waiting its turn to hash (hash-pacing.ts) hands the turn back: ended or
+    // moved, the call is not this session's any more. One taken over unseen learns of it only at
+    // its next commit, after the wait.
+    session.lineEnds?.abort(new Error('the call left this backend'));
     sessions.delete(keyOf(session.uuid, session.connId));
     // A call still open (moved, or left for another backend) is still in its room, elsewhere.
     router.gone(session, session.conversation === undefined);
@@ -96,6 +100,7 @@ export function createEngine(options: EngineOptions): Engine {
   // Forgotten without a word or a close (another process serves the call now), `say` logging why.
   function letGo(session: Session, say: () => void): void {
     session.ended = true;
+    session.lineEnds?.abort(new Error('the call left this backend'));
     clearTimeout(session.timer);
     sessions.delete(keyOf(session.uuid, session.connId));
     router.gone(session, false);

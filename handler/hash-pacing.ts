@@ -63,8 +63,11 @@ export class HashPacing {
     const now = this.now();
     const perMs = this.pace.perMinute / 60_000;
     const bucket = this.buckets.get(address) ?? { tokens: this.pace.burst, at: now };
-    const tokens = Math.min(this.pace.burst, bucket.tokens + (now - bucket.at) * perMs) - work;
-    if (tokens < -this.pace.burst) {
+    const before = Math.min(this.pace.burst, bucket.tokens + (now - bucket.at) * perMs);
+    const tokens = before - work;
+    // Refused only from a bucket in debt: a hash dearer than the burst (a stored password of a
+    // higher cost) from a full bucket waits its turn, however long, rather than never being made.
+    if (before < 0 && tokens < -this.pace.burst) {
       throw new BbsError('BBS_ERR_HASH_PACED', `Too many passwords checked or hashed from ${address} just now: the call is ended rather than queued`);
     }
     bucket.tokens = tokens;

@@ -77,9 +77,10 @@ export async function startBusDevice(inSpec: string, outSpec: string, log: Logge
     const current = new Proxy(sockets.xsub, sockets.xpub);
     proxy = current;
     forwarding.add(current);
+    // Includes binding again after an interruption, so close() waits for that too.
     running = current.run().then(
-      () => void stopped(current, 'it ended'),
-      (error: unknown) => void stopped(current, describeError(error)),
+      () => stopped(current, 'it ended'),
+      (error: unknown) => stopped(current, describeError(error)),
     );
   }
 
@@ -95,6 +96,7 @@ export async function startBusDevice(inSpec: string, outSpec: string, log: Logge
     // The sockets just closed may still hold their endpoints a moment (libzmq unbinds on its own
     // thread): a bind refused then is tried again a few times before giving up.
     for (let tries = 1; ; tries++) {
+      if (closing !== undefined) return;
       try {
         sockets = await bindBoth(bound.in, bound.out, options);
         break;

@@ -10,7 +10,10 @@ import { openDatabase } from '../db/open-database.js';
 import { hashWork } from '../db/password.js';
 import { createStore } from '../db/store.js';
 import { HashPacing } from '../handler/hash-pacing.js';
+import { Journal } from '../handler/journal.js';
+import type { LineContext } from '../handler/login-services.js';
 import { createServices } from '../handler/services.js';
+import { until } from './support/process-tree.js';
 import { CHEAP_SCRYPT, createHarness, TEST_LIMITS } from './support/harness.js';
 
 describe('hash pacing', () => {
@@ -105,6 +108,26 @@ describe('hash pacing', () => {
     await refused.say('password6');
     expect(refused.closed).toBe(true);
     expect(refused.replies.at(-1)?.msg).toContain('Too many passwords are being checked from your address just now');
+    h.close();
+  });
+  it('hands a waiting turn back when the call leaves this backend still open (a drain), not only when it ends', async () => {
+    const store = createStore(openDatabase(':memory:'));
+    const paced = createServices({ store, log: createLogger('silent'), scryptCost: CHEAP_SCRYPT, login: TEST_LIMITS, hashPace: { burst: 0.5 * hashWork(CHEAP_SCRYPT), perMinute: hashWork(CHEAP_SCRYPT) } });
+    let seen: LineContext | undefined;
+    const h = createHarness({
+      store,
+      journal: new Journal({ store: store.journal, owner: 'A', log: createLogger('silent'), now: Date.now }),
+      services: () => ({ ...paced, hashNewPassword: (password, min, max, at) => ((seen = at), paced.hashNewPassword(password, min, max, at)) }),
+    });
+    const caller = h.caller('1', { REMOTE_ADDR: '10.0.0.1' });
+    await caller.dial();
+    await caller.say('newcomer');
+    void caller.say('password1').then(() => caller.say('y'));
+    await until(() => seen, 'the password hashed');
+    expect(seen?.signal?.aborted).toBe(false);
+    // The backend drains: the call is left open for another backend, and its turn here given back.
+    h.engine.endAll('draining', true);
+    expect(seen?.signal?.aborted).toBe(true);
     h.close();
   });
 });
