@@ -42,10 +42,9 @@ export function* bbs(limits: Limits, start?: FlowStart): Flow {
   }
   // Rebuilt in a chat room: rooms are entered from the main menu, which /quit goes back to.
   if (start?.room !== undefined) yield* inRoom(caller, limits, start.room);
-  // Quit, or back from the main menu, ends the call.
   // Rebuilt in a menu opened from others: the outermost runs, and opens the path back to it.
-  const open = start?.open ?? [];
-  const [outermost, ...inner] = [...open, start?.menu ?? 'main'];
-  yield* runMenu(outermost ?? 'main', caller, limits, undefined, inner.length === 0 && start?.helped === true, inner, start?.helped === true);
+  const [outermost = 'main', ...inner] = [...(start?.open ?? []), start?.menu ?? 'main'];
+  yield* runMenu(outermost, caller, limits, undefined, inner.length === 0 && start?.helped === true, inner, start?.helped === true);
+  // Quit, or back from the main menu, ends the call.
   yield* hangUp('bye', { name: caller.name });
 }

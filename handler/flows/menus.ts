@@ -89,9 +89,9 @@ const FILL = {
 export function* runMenu(name: string, caller: Caller, limits: Limits, open: readonly string[] = NONE_OPEN, helpedBefore = false, into: readonly string[] = NONE_OPEN, helpedInto = false): Flow<MenuExit> {
   // Kept small on purpose: this frame is what every caller at a menu holds while suspended.
   let helped = helpedBefore;
-  const [next, ...rest] = into;
-  if (next !== undefined) {
-    const exit = yield* runMenu(next, caller, limits, [...open, name], rest.length === 0 && helpedInto, rest, helpedInto);
+  if (into.length > 0) {
+    // Left to a block of its own, so a caller suspended at a menu holds no copy of the path.
+    const exit = yield* runMenu(into[0] as string, caller, limits, [...open, name], into.length === 1 && helpedInto, into.slice(1), helpedInto);
     if (exit.to !== 'back' && !(exit.to === 'menu' && exit.menu === name)) return exit;
   }
   for (;;) {
