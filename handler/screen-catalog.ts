@@ -19,6 +19,7 @@ export const SCREEN_CATALOG = {
   account_deleted: [],
   kicked: ['reason'],
   new_user: ['name'],
+  new_user_unclear: ['name'],
   pass_too_short: ['min'],
   pass_too_long: ['max'],
   repeat_pass: [],

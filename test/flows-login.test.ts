@@ -101,9 +101,11 @@ describe('logIn, stepped effect by effect', () => {
     expect(flow.next('secret1').value).toEqual<Effect>({ kind: 'call', service: 'findCaller', args: ['newcomer'] });
     expect(flow.next(undefined).value).toEqual<Effect>({ kind: 'call', service: 'hashNewPassword', args: ['secret1', TEST_LIMITS.minPasswordLength, TEST_LIMITS.maxPasswordLength] });
     expect(flow.next({ hash: 'scrypt$hash' }).value).toMatchObject({ kind: 'ask', screen: 'new_user', vars: { name: 'newcomer' } });
-    // The password typed again where the question was: asked again, no account made.
-    expect(flow.next('secret1').value).toMatchObject({ kind: 'ask', screen: 'new_user', vars: { name: 'newcomer' } });
-    expect(flow.next('2').value).toMatchObject({ kind: 'ask', screen: 'new_user' });
+    // The password typed again where the question was: told what it takes, asked again, no account made.
+    expect(flow.next('secret1').value).toMatchObject({ kind: 'show', screen: 'new_user_unclear', vars: { name: 'newcomer' } });
+    expect(flow.next().value).toMatchObject({ kind: 'ask', screen: 'new_user', vars: { name: 'newcomer' } });
+    expect(flow.next('2').value).toMatchObject({ kind: 'show', screen: 'new_user_unclear' });
+    expect(flow.next().value).toMatchObject({ kind: 'ask', screen: 'new_user' });
     expect(flow.next('y').value).toMatchObject({ kind: 'ask', screen: 'repeat_pass', echo: false });
     // The repeat is checked against the hash, and the account made with the hash, never the password.
     expect(flow.next('secret1').value).toEqual<Effect>({ kind: 'call', service: 'samePassword', args: ['secret1', 'scrypt$hash'] });
@@ -122,8 +124,11 @@ describe('logIn, stepped effect by effect', () => {
     flow.next('secret1');
     flow.next(undefined);
     flow.next({ hash: 'scrypt$hash' });
-    flow.next('what');
-    flow.next('huh');
+    // Each unclear answer but the last is told what the question takes.
+    expect(flow.next('what').value).toMatchObject({ kind: 'show', screen: 'new_user_unclear' });
+    flow.next();
+    expect(flow.next('huh').value).toMatchObject({ kind: 'show', screen: 'new_user_unclear' });
+    flow.next();
     expect(flow.next('eh').value).toEqual<Effect>({ kind: 'checkpoint', caller: undefined, menu: undefined });
     expect(flow.next().value).toEqual<Effect>({ kind: 'call', service: 'banOf', args: [''] });
     expect(flow.next(undefined).value).toMatchObject({ kind: 'ask', screen: 'name' });

@@ -118,6 +118,8 @@ function* wantsToSignUp(name: string, limits: Limits): Flow<boolean> {
     const answer = yield* ask('new_user', { name });
     if (saysYes(answer)) return true;
     if (saysNo(answer)) return false;
+    // Often the password again, typed a prompt early: said what this question takes.
+    if (asked + 1 < limits.maxTries) yield* show('new_user_unclear', { name });
   }
   return false;
 }
