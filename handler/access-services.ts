@@ -31,9 +31,14 @@ export interface AccessServices {
   setPassword(callerId: number, hash: string): void;
 }
 
+/** The caller's address spelled as the proxy's caps spell it (what bans, locks and hash pacing go by); none when the server did not say. */
+export function addressOf(at: LineContext | undefined): string | undefined {
+  return at?.remote === undefined ? undefined : canonicalAddress(at.remote);
+}
+
 /** The ban in force on the caller's address, or on `name` ('' for the address alone); a refusal is logged. */
 export function banNotice(store: Store, log: Logger, name: string, at: LineContext | undefined): BanNotice | undefined {
-  const remote = at?.remote === undefined ? undefined : canonicalAddress(at.remote);
+  const remote = addressOf(at);
   const ban = (remote === undefined ? undefined : store.bans.banOf('address', remote)) ?? (name === '' ? undefined : store.bans.banOf('name', name));
   if (ban === undefined) return undefined;
   log.info('call refused: banned', { code: 'BBS_ERR_CALLER_BANNED', on: ban.kind, ...(name === '' ? {} : { caller: name }), remote: at?.remote });
@@ -48,7 +53,7 @@ export function createAccessServices(store: Store, log: Logger, storedOr: Stored
       const found = store.findCaller(name);
       if (found === undefined) return false;
       // Paced like a login (hash-pacing.ts): the old password asked at every change is a hash too.
-      await pacing?.turn(at?.remote === undefined ? undefined : canonicalAddress(at.remote), hashWork(found.passwordHash), at?.signal);
+      await pacing?.turn(addressOf(at), hashWork(found.passwordHash), at?.signal);
       return verifyPassword(password, found.passwordHash);
     },
     setPassword(callerId, hash) {

@@ -5,8 +5,7 @@
  * order to hang up their other line when they are already on one (db/hang-up-orders.ts).
  */
 import type { ErrorCode } from '../common/errors.js';
-import { banNotice, type BanNotice } from './access-services.js';
-import { canonicalAddress } from '../common/remote-address.js';
+import { addressOf, banNotice, type BanNotice } from './access-services.js';
 import type { Logger } from '../common/log.js';
 import { hashPassword, hashWork, verifyPassword, type ScryptCost } from '../db/password.js';
 import type { HashPacing } from './hash-pacing.js';
@@ -187,9 +186,4 @@ export function createLoginServices(options: LoginServiceOptions): LoginServices
       return verifyPassword(repeat, hash);
     },
   };
-}
-
-// The address a failure counts against, spelled as the proxy's caps spell it; none when the server did not say.
-function addressOf(at: LineContext | undefined): string | undefined {
-  return at?.remote === undefined ? undefined : canonicalAddress(at.remote);
 }

@@ -54,7 +54,6 @@ export function createTeardown(options: TeardownOptions): Teardown {
 
   function tearDown(session: Session, ended?: LineEnded): ShowEffect[] {
     session.ended = true;
-    session.lineEnds?.abort(new Error('the call ended'));
     clearTimeout(session.timer);
     session.timer = undefined;
     if (ended === undefined) {
