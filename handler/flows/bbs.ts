@@ -44,7 +44,7 @@ export function* bbs(limits: Limits, start?: FlowStart): Flow {
   if (start?.room !== undefined) yield* inRoom(caller, limits, start.room);
   // Rebuilt in a menu opened from others: the outermost runs, and opens the path back to it.
   const [outermost = 'main', ...inner] = [...(start?.open ?? []), start?.menu ?? 'main'];
-  yield* runMenu(outermost, caller, limits, undefined, inner.length === 0 && start?.helped === true, inner, start?.helped === true);
+  yield* runMenu(outermost, caller, limits, undefined, inner, start?.helped === true);
   // Quit, or back from the main menu, ends the call.
   yield* hangUp('bye', { name: caller.name });
 }

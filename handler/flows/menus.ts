@@ -83,15 +83,16 @@ const FILL = {
 
 /**
  * Runs the menu called `name` until the caller leaves it; `open` lists the menus it was opened
- * from. A conversation rebuilt inside a menu opened from this one (`into`: the path to it, from a
- * checkpoint) goes straight into it, at its prompt after the help when `helpedInto`.
+ * from. A conversation rebuilt from a checkpoint goes straight to where it was: inside a menu
+ * opened from this one (`into`: the path to it), and at the prompt after the help when `helped`
+ * (at the end of the path, or here when there is none).
  */
-export function* runMenu(name: string, caller: Caller, limits: Limits, open: readonly string[] = NONE_OPEN, helpedBefore = false, into: readonly string[] = NONE_OPEN, helpedInto = false): Flow<MenuExit> {
+export function* runMenu(name: string, caller: Caller, limits: Limits, open: readonly string[] = NONE_OPEN, into: readonly string[] = NONE_OPEN, helpedAtStart = false): Flow<MenuExit> {
   // Kept small on purpose: this frame is what every caller at a menu holds while suspended.
-  let helped = helpedBefore;
+  let helped = into.length === 0 && helpedAtStart;
   if (into.length > 0) {
     // Left to a block of its own, so a caller suspended at a menu holds no copy of the path.
-    const exit = yield* runMenu(into[0] as string, caller, limits, [...open, name], into.length === 1 && helpedInto, into.slice(1), helpedInto);
+    const exit = yield* runMenu(into[0] as string, caller, limits, [...open, name], into.slice(1), helpedAtStart);
     if (exit.to !== 'back' && !(exit.to === 'menu' && exit.menu === name)) return exit;
   }
   for (;;) {
