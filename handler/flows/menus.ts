@@ -84,7 +84,7 @@ const FILL = {
 /**
  * Runs the menu called `name` until the caller leaves it; `open` lists the menus it was opened
  * from. A conversation rebuilt from a checkpoint goes straight to where it was: inside a menu
- * opened from this one (`into`: the path to it), and at the prompt after the help when `helped`
+ * opened from this one (`into`: the path to it), and at the prompt after the help when `helpedAtStart`
  * (at the end of the path, or here when there is none).
  */
 export function* runMenu(name: string, caller: Caller, limits: Limits, open: readonly string[] = NONE_OPEN, into: readonly string[] = NONE_OPEN, helpedAtStart = false): Flow<MenuExit> {
