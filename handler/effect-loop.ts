@@ -6,7 +6,7 @@
 import { describeError, isBbsError } from '../common/errors.js';
 import { RepeatThrottle } from '../common/repeat-throttle.js';
 import type { Logger } from '../common/log.js';
-import type { BusEvent, Effect, Flow, Vars } from './effects.js';
+import { yesNoAnswer, type BusEvent, type Effect, type Flow, type Vars } from './effects.js';
 import type { Outbox } from './engine.js';
 import { encodeValue, fingerprint, menuContent, type Journal } from './journal.js';
 import type { Menu } from './menu.js';
@@ -171,8 +171,9 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
               settle(session);
               return;
             }
-            read(session, effect, line.text, line.seq, line.part, line.last, line.secret);
-            result = session.flow.next(line.text);
+            const text = askedText(effect, line.text);
+            read(session, effect, text, line.seq, line.part, line.last, line.secret);
+            result = session.flow.next(text);
             break;
           }
           case 'listen': {
@@ -252,8 +253,9 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
 
   function answer(session: Session, line: QueuedLine): void {
     const effect = session.effect;
-    if (effect?.kind === 'ask' || effect?.kind === 'listen') read(session, effect, line.text, line.seq, line.part, line.last, line.secret);
-    advance(session, { ok: true, value: effect?.kind === 'listen' ? { kind: 'line', text: line.text } : line.text });
+    const text = effect?.kind === 'ask' ? askedText(effect, line.text) : line.text;
+    if (effect?.kind === 'ask' || effect?.kind === 'listen') read(session, effect, text, line.seq, line.part, line.last, line.secret);
+    advance(session, { ok: true, value: effect?.kind === 'listen' ? { kind: 'line', text } : text });
   }
 
   function endLine(session: Session, screen: string, vars: Vars | undefined): void {
@@ -271,4 +273,9 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
     cleanupsDone,
     flushCommits: () => commits.flushAll(),
   };
+}
+
+// A (Y/n) answer is read, and journaled, as what it means: never a password typed there by mistake.
+function askedText(effect: Extract<Effect, { kind: 'ask' }>, text: string): string {
+  return effect.answers === 'yes-no' ? yesNoAnswer(text) : text;
 }

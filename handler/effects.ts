@@ -23,6 +23,8 @@ export type Effect =
       readonly vars: Vars | undefined;
       readonly pchar: string;
       readonly echo: boolean;
+      /** 'yes-no': the flow gets, and the journal keeps, only what the answer means (see yesNoAnswer). */
+      readonly answers?: 'yes-no';
     }
   | { readonly kind: 'call'; readonly service: keyof Services; readonly args: readonly unknown[] }
   | { readonly kind: 'sleep'; readonly ms: number }
@@ -88,6 +90,24 @@ export function* hangUp<N extends ScreenName>(screen: N, ...vars: VarsArg<N>): F
 /** Shows a screen with a prompt character and returns the caller's next line. */
 export function* ask<N extends ScreenName>(screen: N, ...vars: VarsArg<N>): Flow<string> {
   return (yield { kind: 'ask', screen, vars: vars[0], pchar: DEFAULT_PCHAR, echo: true }) as string;
+}
+
+/**
+ * Asks a (Y/n) question: the answer comes back as what it means, `y`, `n` or UNCLEAR_ANSWER, and
+ * only that is journaled, so that a password typed there by mistake is never stored.
+ */
+export function* askYesNo<N extends ScreenName>(screen: N, ...vars: VarsArg<N>): Flow<string> {
+  return (yield { kind: 'ask', screen, vars: vars[0], pchar: DEFAULT_PCHAR, echo: true, answers: 'yes-no' }) as string;
+}
+
+/** What an answer to a (Y/n) question is kept as when it is neither. */
+export const UNCLEAR_ANSWER = '(neither Y nor N)';
+
+/** An answer to a (Y/n) question by what it means: Enter, y and yes are `y`; n and no are `n`. */
+export function yesNoAnswer(text: string): string {
+  const word = text.trim().toLowerCase();
+  if (word === '' || word === 'y' || word === 'yes') return 'y';
+  return word === 'n' || word === 'no' ? 'n' : UNCLEAR_ANSWER;
 }
 
 /** Like `ask`, but the caller's terminal must not show what is typed (passwords). */

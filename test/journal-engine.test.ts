@@ -333,6 +333,33 @@ describe('a password typed again in a hurry', () => {
   });
 });
 
+describe('a password typed at the sign-up question by mistake', () => {
+  it('is kept as what it means there, never as typed, and a takeover at the question goes on', async () => {
+    const file = seededBoard();
+    const a = backend(file, 'A');
+    const dana = a.harness.caller('1');
+    await dana.dial();
+    await sayAll(dana, ['dana', 'Mistaken-Pass-42']);
+    // "Sign up as dana? (Y/n)" read as the password prompt again: the caller is told what it takes.
+    const told = await dana.say('Mistaken-Pass-42');
+    expect(dana.replies.map((reply) => reply.msg).join('\n')).toContain('Type Y to sign up as dana, or N to pick another name.');
+    expect(told?.msg).toContain('Sign up as dana');
+    const values = a.db.prepare('SELECT value FROM journal WHERE value IS NOT NULL').pluck().all() as string[];
+    expect(values.some((value) => value.includes('Mistaken-Pass-42'))).toBe(false);
+    expect(values).toContain(JSON.stringify('(neither Y nor N)'));
+    // Another backend takes the call over at the question: yes goes on to the password, asked again
+    // (it is never journaled), and the account is made.
+    const b = backend(file, 'B');
+    const again = b.harness.caller('1');
+    again.sendBody(JSON.stringify({ type: 'msg', msg: 'y' }));
+    await repliesUntil(again, (r) => r.some((reply) => reply.type === 'prompt' && reply.echo === false));
+    await sayAll(again, ['Mistaken-Pass-42', 'Mistaken-Pass-42']);
+    expect(count(b.db, "SELECT count(*) FROM callers WHERE name = 'dana'")).toBe(1);
+    const after = b.db.prepare('SELECT value FROM journal WHERE value IS NOT NULL').pluck().all() as string[];
+    expect(after.some((value) => value.includes('Mistaken-Pass-42'))).toBe(false);
+  });
+});
+
 describe('an answer lost with its backend (committed, never sent)', () => {
   // A numbered client behind Mongrel2 (`"seq"` in the body): the lines it typed, one prompt each.
   async function numberedCall(b: Backend, lines: readonly string[]): Promise<TestCaller> {

@@ -1,5 +1,5 @@
 /** The whole conversation, from the welcome banner to goodbye. */
-import { ask, call, checkpoint, hangUp, identify, show, type Flow } from '../effects.js';
+import { askYesNo, call, checkpoint, hangUp, identify, show, type Flow } from '../effects.js';
 import type { Limits } from '../limits.js';
 import { formatDate } from './format.js';
 import type { FlowStart } from '../replay.js';
@@ -21,7 +21,7 @@ export function* bbs(limits: Limits, start?: FlowStart): Flow {
   if (start?.menu === undefined && start?.room === undefined) {
     // Replay needs nothing from before here: logging in is never replayed (its password is not kept).
     yield* checkpoint(caller);
-    const motd = yield* ask('motd', {
+    const motd = yield* askYesNo('motd', {
       name: caller.name,
       calls: caller.calls,
       last_call: caller.lastCallAt === null ? 'never' : formatDate(caller.lastCallAt),

@@ -2,7 +2,7 @@
 import { isBbsError } from '../../common/errors.js';
 import type { Caller } from '../../db/store.js';
 import { isWriteFailure } from '../../db/write-failure.js';
-import { ask, askSecret, call, hangUp, show, sleep, startOver, type Flow } from '../effects.js';
+import { ask, askSecret, askYesNo, call, hangUp, show, sleep, startOver, type Flow } from '../effects.js';
 import type { Limits } from '../limits.js';
 import { checkName, saysNo, saysYes } from './names.js';
 import { tellNotSaved } from './not-saved.js';
@@ -115,7 +115,7 @@ export function badPasswordDelay(firstMs: number, failures: number): number {
  */
 function* wantsToSignUp(name: string, limits: Limits): Flow<boolean> {
   for (let asked = 0; asked < limits.maxTries; asked++) {
-    const answer = yield* ask('new_user', { name });
+    const answer = yield* askYesNo('new_user', { name });
     if (saysYes(answer)) return true;
     if (saysNo(answer)) return false;
     // Often the password again, typed a prompt early: said what this question takes.

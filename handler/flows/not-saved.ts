@@ -4,7 +4,7 @@
  */
 import type { WriteFailureCode } from '../../db/write-failure.js';
 import { isWriteFailure } from '../../db/write-failure.js';
-import { ask, show, type Flow } from '../effects.js';
+import { askYesNo, show, type Flow } from '../effects.js';
 import { saysYes } from './names.js';
 
 const REASON_SCREENS = {
@@ -32,7 +32,7 @@ export function* storeOrOffer<T>(what: string, body: string, write: () => Flow<T
       if (!isWriteFailure(err)) throw err;
       yield* tellNotSaved(err.code, what);
       yield* show('kept_text', { body });
-      if (err.code === 'BBS_ERR_DB_GONE' || !saysYes(yield* ask('try_again'))) {
+      if (err.code === 'BBS_ERR_DB_GONE' || !saysYes(yield* askYesNo('try_again'))) {
         yield* show('not_saved_dropped');
         return undefined;
       }
