@@ -393,6 +393,15 @@ export const MIGRATIONS: readonly string[] = Object.freeze([
     kept_at INTEGER NOT NULL
   ) STRICT;
   `,
+  // v20: each address's bucket of password hashing (db/hash-buckets.ts), shared by the backends:
+  // kept in each process, an address had the burst once per backend.
+  `
+  CREATE TABLE hash_buckets (
+    address TEXT PRIMARY KEY,
+    tokens REAL NOT NULL,
+    at INTEGER NOT NULL
+  ) STRICT, WITHOUT ROWID;
+  `,
 ]);
 
 function userVersion(db: Database.Database): number {

@@ -6,6 +6,7 @@ import { createCallerPasswords, type CallerPasswords } from './caller-passwords.
 import { createChatStore, type ChatStore } from './chat-store.js';
 import { createDrafts, type Drafts } from './drafts.js';
 import { fileCheck } from './file-identity.js';
+import { createHashBuckets, type HashBuckets } from './hash-buckets.js';
 import { checkInteger, checkString, checkWall } from './store-checks.js';
 import { createHangUpOrders, type HangUpOrders } from './hang-up-orders.js';
 import { createJournalStore, type JournalStore } from './journal-store.js';
@@ -73,6 +74,8 @@ export interface Store {
   readonly passwords: CallerPasswords;
   /** What callers were writing when their line ended, kept for their next call. */
   readonly drafts: Drafts;
+  /** Each address's password hashing left, shared by the backends (handler/hash-pacing.ts). */
+  readonly hashBuckets: HashBuckets;
   /** The caller called `name` (any case), undefined for none or a deleted one. */
   findCaller(name: string): CallerWithHash | undefined;
   createCaller(name: string, passwordHash: string, now: number): Caller;
@@ -203,6 +206,7 @@ export function createStore(db: Database.Database): Store {
     bans: createBans(db, write),
     passwords: createCallerPasswords(db, write),
     drafts: createDrafts(db, write),
+    hashBuckets: createHashBuckets(db, write),
     findCaller(name: string): CallerWithHash | undefined {
       return sql.findCaller.get(checkString('name', name));
     },

@@ -4,9 +4,11 @@
  * cost; without a bound, nine connections from one address signing up in a loop made 1,026 hashes
  * in 30 s and every other caller's login five times slower. An address has a burst of them at
  * once, then one every so often: past that its hashes wait their turn (the caller waits; nobody
- * else does). Addresses are forgotten once their burst is whole again.
+ * else does). The buckets are the board's (db/hash-buckets.ts): an address has one burst
+ * however many backends it reaches. Addresses are forgotten once their burst is whole again.
  */
-import { BbsError } from '../common/errors.js';
+import { BbsError, isBbsError } from '../common/errors.js';
+import { memoryHashBuckets, type HashBuckets } from '../db/hash-buckets.js';
 
 /**
  * How much hashing an address may have at once, and how much a minute after that, in hashes at
@@ -24,20 +26,26 @@ export interface HashPace {
  */
 export const DEFAULT_HASH_PACE: HashPace = Object.freeze({ burst: 60, perMinute: 30 });
 
-// Addresses remembered at most; past it, those whose burst is whole again are forgotten.
-const REMEMBERED = 10_000;
+// How often the buckets whole again are forgotten.
+const FORGET_EVERY_MS = 60_000;
 // The longest wait setTimeout takes (a longer one fires at once).
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Gives each address its turn to hash. */
 export class HashPacing {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private forgotAt: number;
+  // When the board's buckets cannot be written (a full disk), this process's own keep the pace.
+  private readonly ownBuckets = memoryHashBuckets();
 
+  /** `buckets`: shared by every backend on the board (the store's), or this process's own. */
   constructor(
     private readonly pace: HashPace,
     private readonly now: () => number = Date.now,
     private readonly wait: (ms: number, signal?: AbortSignal) => Promise<void> = waitFor,
-  ) {}
+    private readonly buckets: HashBuckets = memoryHashBuckets(),
+  ) {
+    this.forgotAt = now();
+  }
 
   /**
    * Resolves when `address` may have `work` more hashing (hashWork): at once within its burst, else
@@ -62,29 +70,38 @@ export class HashPacing {
   private reserve(address: string, work: number): number {
     const now = this.now();
     const perMs = this.pace.perMinute / 60_000;
-    const bucket = this.buckets.get(address) ?? { tokens: this.pace.burst, at: now };
-    const before = Math.min(this.pace.burst, bucket.tokens + (now - bucket.at) * perMs);
-    const tokens = before - work;
-    // Refused only from a bucket in debt: a hash dearer than the burst (a stored password of a
-    // higher cost) from a full bucket waits its turn, however long, rather than never being made.
-    if (before < 0 && tokens < -this.pace.burst) {
-      throw new BbsError('BBS_ERR_HASH_PACED', `Too many passwords checked or hashed from ${address} just now: the call is ended rather than queued`);
+    const { burst } = this.pace;
+    const tokens = this.shared((buckets) =>
+      buckets.change(address, (bucket = { tokens: burst, at: now }) => {
+        const before = Math.min(burst, bucket.tokens + (now - bucket.at) * perMs);
+        const after = before - work;
+        // Refused only from a bucket in debt: a hash dearer than the burst (a stored password of a
+        // higher cost) from a full bucket waits its turn, however long, rather than never being made.
+        if (before < 0 && after < -burst) {
+          throw new BbsError('BBS_ERR_HASH_PACED', `Too many passwords checked or hashed from ${address} just now: the call is ended rather than queued`);
+        }
+        return { bucket: { tokens: after, at: now }, result: after };
+      }),
+    );
+    if (now - this.forgotAt >= FORGET_EVERY_MS) {
+      this.forgotAt = now;
+      this.shared((buckets) => buckets.forgetWhole(now, burst, perMs));
     }
-    bucket.tokens = tokens;
-    bucket.at = now;
-    this.buckets.set(address, bucket);
-    if (this.buckets.size > REMEMBERED) this.forgetWhole(now, perMs);
     return tokens >= 0 ? 0 : Math.min(MAX_TIMER_MS, Math.ceil(-tokens / perMs));
   }
 
   private refund(address: string, work: number): void {
-    const bucket = this.buckets.get(address);
-    if (bucket !== undefined) bucket.tokens = Math.min(this.pace.burst, bucket.tokens + work);
+    const { burst } = this.pace;
+    this.shared((buckets) => buckets.change(address, (bucket) => ({ bucket: bucket === undefined ? { tokens: burst, at: this.now() } : { tokens: Math.min(burst, bucket.tokens + work), at: bucket.at }, result: undefined })));
   }
 
-  private forgetWhole(now: number, perMs: number): void {
-    for (const [address, bucket] of this.buckets) {
-      if (bucket.tokens + (now - bucket.at) * perMs >= this.pace.burst) this.buckets.delete(address);
+  // Runs `use` on the board's buckets, or on this process's own when the board's cannot be written.
+  private shared<T>(use: (buckets: HashBuckets) => T): T {
+    try {
+      return use(this.buckets);
+    } catch (error) {
+      if (!isBbsError(error) || !error.code.startsWith('BBS_ERR_DB_')) throw error;
+      return use(this.ownBuckets);
     }
   }
 }

@@ -143,7 +143,7 @@ export function createServices(options: ServiceOptions): Services & { readonly s
   const countCall = (caller: Caller): Caller => storedOr('recordCall', { caller: caller.name }, () => store.recordCall(caller.id, clock()), () => withoutHash(caller));
   const rules = options.login ?? DEFAULT_LIMITS;
   // Addresses told apart (not all one reverse proxy's): each one's hashing is paced.
-  const pacing = rules.loginAddressLockAfter > 0 ? new HashPacing(options.hashPace ?? DEFAULT_HASH_PACE) : undefined;
+  const pacing = rules.loginAddressLockAfter > 0 ? new HashPacing(options.hashPace ?? DEFAULT_HASH_PACE, Date.now, undefined, store.hashBuckets) : undefined;
   const login = createLoginServices({ store, log, cost, clock, rules, countCall, storedOr, pacing });
   const staged: StagedServices = { logIn: login.logIn, register: login.register, registerHashed: login.registerHashed };
   return {

@@ -37,7 +37,7 @@ describe('migrations', () => {
       db.close();
     });
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
-    expect(tableNames(db)).toEqual(['areas', 'bans', 'board_counts', 'caller_lines', 'callers', 'calls', 'chat_entries', 'chat_lines', 'conversations', 'drafts', 'hang_up_orders', 'journal', 'journal_shared', 'login_failures', 'login_known', 'mail', 'message_high', 'message_moves', 'messages', 'pages', 'presence', 'read_marks', 'server_epochs', 'sysop_actions', 'wall_lines']);
+    expect(tableNames(db)).toEqual(['areas', 'bans', 'board_counts', 'caller_lines', 'callers', 'calls', 'chat_entries', 'chat_lines', 'conversations', 'drafts', 'hang_up_orders', 'hash_buckets', 'journal', 'journal_shared', 'login_failures', 'login_known', 'mail', 'message_high', 'message_moves', 'messages', 'pages', 'presence', 'read_marks', 'server_epochs', 'sysop_actions', 'wall_lines']);
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
   });

@@ -4,7 +4,10 @@
  * counts for what it costs. In a backend, a caller from an address that hashed its fill waits at
  * the password while a caller from another address signs up.
  */
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { createLogger } from '../common/log.js';
 import { openDatabase } from '../db/open-database.js';
 import { hashWork } from '../db/password.js';
@@ -129,5 +132,72 @@ describe('hash pacing', () => {
     h.engine.endAll('draining', true);
     expect(seen?.signal?.aborted).toBe(true);
     h.close();
+  });
+
+  it('gives an address one burst on the board however many backends it reaches, and keeps pacing when the board cannot be written', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'm2bbs-hash-pacing-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'bbs.db');
+    let now = 1_000_000;
+    const waits: [string, number][] = [];
+    // Two backends on one board: each its own connection to the database, as two processes.
+    const stores = ['A', 'B'].map(() => createStore(openDatabase(file)));
+    onTestFinished(() => stores.forEach((store) => store.close()));
+    const [a, b] = ['A', 'B'].map((name, i) => new HashPacing({ burst: 2, perMinute: 60 }, () => now, (ms) => (waits.push([name, ms]), Promise.resolve()), stores[i]?.hashBuckets)) as [HashPacing, HashPacing];
+    await a.turn('10.0.0.1', 1);
+    await b.turn('10.0.0.1', 1);
+    expect(waits).toEqual([]);
+    // The burst is spent on the board: the next turns wait on either backend (one a second).
+    await b.turn('10.0.0.1', 1);
+    await a.turn('10.0.0.1', 1);
+    expect(waits).toEqual([['B', 1000], ['A', 2000]]);
+    await expect(b.turn('10.0.0.1', 1)).rejects.toMatchObject({ code: 'BBS_ERR_HASH_PACED' });
+    // Another address has its own burst.
+    await b.turn('10.0.0.2', 1);
+    expect(waits).toHaveLength(2);
+    expect(stores[0]?.hashBuckets.size()).toBe(2);
+    // A minute on, both buckets are whole again: forgotten with the next turn.
+    now += 120_000;
+    await a.turn('10.0.0.3', 1);
+    expect(stores[1]?.hashBuckets.size()).toBe(1);
+    // A board whose database cannot be written (here closed) still paces, in the process.
+    stores[0]?.close();
+    await a.turn('10.0.0.4', 1);
+    await a.turn('10.0.0.4', 1);
+    await a.turn('10.0.0.4', 1);
+    expect(waits.slice(2)).toEqual([['A', 1000]]);
+  });
+
+  it('makes a caller wait on one backend for the hashing their address had on another, while another address signs up there', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'm2bbs-hash-pacing-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'bbs.db');
+    const pace = { burst: 3 * hashWork(CHEAP_SCRYPT), perMinute: hashWork(CHEAP_SCRYPT) };
+    const [onA, onB] = ['A', 'B'].map(() => {
+      const store = createStore(openDatabase(file));
+      const services = createServices({ store, log: createLogger('silent'), scryptCost: CHEAP_SCRYPT, login: TEST_LIMITS, hashPace: pace });
+      const h = createHarness({ store, services: () => services });
+      onTestFinished(() => h.close());
+      return h;
+    }) as [ReturnType<typeof createHarness>, ReturnType<typeof createHarness>];
+    // A sign-up on backend A spends the address's fill of three hashes.
+    const first = onA.caller('1', { REMOTE_ADDR: '10.0.0.1' });
+    await first.dial();
+    for (const line of ['firstuser', 'password1', 'y', 'password1']) await first.say(line);
+    expect(first.transcript()).toContain('MOTD');
+    // The same address on backend B waits at the password; another address signs up there.
+    const second = onB.caller('2', { REMOTE_ADDR: '10.0.0.1' });
+    await second.dial();
+    await second.say('seconduser');
+    const waited = (async () => {
+      for (const line of ['password2', 'y', 'password2']) await second.say(line);
+      return 'signed up';
+    })();
+    const other = onB.caller('3', { REMOTE_ADDR: '10.0.0.2' });
+    await other.dial();
+    for (const line of ['otheruser', 'password3', 'y', 'password3']) await other.say(line);
+    expect(other.transcript()).toContain('MOTD');
+    expect(await Promise.race([waited, Promise.resolve('waiting')])).toBe('waiting');
+    expect(second.transcript()).not.toContain('MOTD');
   });
 });
