@@ -10,12 +10,18 @@ import type Database from 'better-sqlite3';
 /** The `callerId` of an order for a line whoever is on it (a sysop's kick of a caller not logged in yet): no caller has id 0. */
 export const ANY_CALLER = 0;
 
+/**
+ * The reason of an order to end a line whose caller hung up where another backend heard it
+ * (behind Mongrel2 with several handlers): it ends as at a hang-up, nothing shown (handler/hung-up-elsewhere.ts).
+ */
+export const CALLER_HUNG_UP = 'caller_hung_up';
+
 /** An order to end `line` (a conversation id, see handler/call-identity.ts) if `callerId` is on it (anyone: ANY_CALLER). */
 export interface HangUpOrder {
   readonly id: number;
   readonly line: string;
   readonly callerId: number;
-  /** The screen the caller on that line is shown before it closes. */
+  /** The screen the caller on that line is shown before it closes; CALLER_HUNG_UP: none, the caller is gone. */
   readonly reason: string;
   /** Free text that screen shows as `{{reason}}` (a sysop's reason for a kick or a ban), null when none. */
   readonly detail: string | null;

@@ -42,8 +42,10 @@ export type Opened =
 export interface ConversationOpener {
   /** The session for `request`; `bodySeq` is the number a client behind Mongrel2 gave the input (0: none). */
   open(request: Mongrel2Request, firstLines: readonly string[], bodySeq?: number): Opened;
-  /** Ends, in the journal, the conversation of a Mongrel2 connection whose client went away, whichever process holds it; returns its id when it ended it. */
-  closeUnheld(request: Mongrel2Request): string | undefined;
+  /** The open conversation of a hang-up behind Mongrel2 that this process does not hold; undefined for none. */
+  unheld(request: Mongrel2Request): string | undefined;
+  /** Ends that conversation in the journal, whoever held it (its holder died); false when it had ended. */
+  closeUnheld(conversation: string): boolean;
   /**
    * True when a numbered line behind Mongrel2 should be left for the process that holds its
    * conversation: that one read a password nothing has used yet, which no other process can
@@ -167,17 +169,27 @@ export function createConversationOpener(options: OpenerOptions): ConversationOp
   }
 
   // Behind Mongrel2 the disconnect goes to whichever process's turn it is, not to the one holding the call.
-  function closeUnheld(request: Mongrel2Request): string | undefined {
+  function unheld(request: Mongrel2Request): string | undefined {
     if (journal === undefined) return undefined;
     const { conversation, named } = callIdentity(request, serverEpoch);
     if (named) return undefined;
     try {
-      if (!journal.store.closeAnyEpoch(conversation, now())) return undefined;
-      log.info('conversation ended: its caller hung up while another process held it', { conn: request.connId, conversation });
-      return conversation;
+      return journal.store.lastSeq(conversation) === undefined ? undefined : conversation;
+    } catch (error) {
+      log.error('conversation not read', { conversation, error: describeError(error) });
+      return undefined;
+    }
+  }
+
+  function closeUnheld(conversation: string): boolean {
+    if (journal === undefined) return false;
+    try {
+      if (!journal.store.closeAnyEpoch(conversation, now())) return false;
+      log.info('conversation ended: its caller hung up while another process held it', { conversation });
+      return true;
     } catch (error) {
       log.error('conversation end not stored', { conversation, error: describeError(error) });
-      return undefined;
+      return false;
     }
   }
 
@@ -207,7 +219,7 @@ export function createConversationOpener(options: OpenerOptions): ConversationOp
     }
   }
 
-  return { open, serverRestarted, closeUnheld, waitsForOwner, journaledSeq };
+  return { open, serverRestarted, unheld, closeUnheld, waitsForOwner, journaledSeq };
 }
 
 // Mongrel2's view of the caller's address: REMOTE_ADDR, which it sets itself. Never

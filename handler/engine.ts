@@ -11,6 +11,7 @@ import { isDisconnect, type Mongrel2Request } from '../common/mongrel2-wire.js';
 import { DEFAULT_MAX_QUEUED_LINES, type Engine, type EngineOptions } from './engine-api.js';
 import { createBusyLog } from './busy-log.js';
 import { createHangUpLines } from './hang-up-lines.js';
+import { createHungUpElsewhere } from './hung-up-elsewhere.js';
 import { MAX_MESSAGE_BYTES, parseClientMessage, type ClientMessage } from './client-message.js';
 import { seqOf } from './call-identity.js';
 import { createConversationOpener } from './conversation-opener.js';
@@ -49,6 +50,14 @@ export function createEngine(options: EngineOptions): Engine {
     log.warn('more malformed messages from callers', { kind, count, withinSeconds: MALFORMED_LOG_WINDOW_MS / 1000 }),
   );
   const conversations = createConversationOpener({ journal, lines, screens: options.screens, log, now, startFlow: options.startFlow });
+  const hungUpElsewhere = createHungUpElsewhere({
+    conversations,
+    hangUps: options.hangUps,
+    log,
+    now,
+    // The process that held it still beat its row: it goes here, or the caller would linger.
+    closed: (conversation) => options.presence?.gone(conversation),
+  });
   // Draining (drain.ts): no new conversation here, and a word to the drain each time one goes.
   let sessionsChanged: (() => void) | undefined;
   let detached = 0;
@@ -86,6 +95,7 @@ export function createEngine(options: EngineOptions): Engine {
     now,
     closeConversation,
     takenOver,
+    hungUp: (session) => hungUp(session),
     hangUpWith(session, screen, detail) {
       // The detail is a sysop's free text: a plain string, so the screen shows it display-safe.
       endLine(session, screen, detail === null ? undefined : { reason: detail });
@@ -144,6 +154,13 @@ export function createEngine(options: EngineOptions): Engine {
     },
   });
 
+  // The caller hung up (heard here, or by another handler behind Mongrel2: hung-up-elsewhere.ts).
+  function hungUp(session: Session): void {
+    endFlow(session);
+    closeConversation(session);
+    forget(session, 'disconnect');
+  }
+
   // The caller is gone: the flow's `catch` and `finally` blocks run, with the effects they yield
   // (effect-loop.ts says which), and one holding what the caller wrote keeps it as a draft.
   const endFlow = lineGone;
@@ -156,11 +173,7 @@ export function createEngine(options: EngineOptions): Engine {
       if (session !== undefined && movedOn(session, journal, log)) dropMovedOn(session);
       if (session === undefined || session.ended) {
         // Behind Mongrel2 the process whose turn it is hears the hang-up, whoever holds the call.
-        if (request.headers.SESSION === undefined) {
-          const gone = conversations.closeUnheld(request);
-          // The process holding it still beats its row: it goes here, or the caller would linger.
-          if (gone !== undefined) options.presence?.gone(gone);
-        }
+        if (request.headers.SESSION === undefined) hungUpElsewhere.heard(request);
         return;
       }
       // The proxy gave up on this connection but not on the call, which goes on elsewhere.
@@ -171,9 +184,7 @@ export function createEngine(options: EngineOptions): Engine {
         forget(session, 'moved to another connection');
         return;
       }
-      endFlow(session);
-      closeConversation(session);
-      forget(session, 'disconnect');
+      hungUp(session);
       return;
     }
     // Each request says the caller's width now (a resize shows from the next screen on).
@@ -385,6 +396,7 @@ export function createEngine(options: EngineOptions): Engine {
     },
     stopEvents: () => {
       router.stop();
+      hungUpElsewhere.stop();
       malformed.close();
     },
   };

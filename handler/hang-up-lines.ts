@@ -7,7 +7,7 @@
  */
 import { describeError, type ErrorCode } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
-import { ANY_CALLER, type HangUpOrder, type HangUpOrders } from '../db/hang-up-orders.js';
+import { ANY_CALLER, CALLER_HUNG_UP, type HangUpOrder, type HangUpOrders } from '../db/hang-up-orders.js';
 import type { Session } from './session.js';
 
 const HUNG_UP: ErrorCode = 'BBS_ERR_LINE_HUNG_UP';
@@ -23,6 +23,8 @@ export interface HangUpLinesOptions {
   readonly closeConversation: (session: Session) => boolean;
   /** Stops a session whose conversation another backend holds now, without a word. */
   readonly takenOver: (session: Session, error: unknown) => void;
+  /** Ends a line whose caller hung up (an order CALLER_HUNG_UP): as at a hang-up heard here. */
+  readonly hungUp: (session: Session) => void;
   /** Ends a line its caller is still on: `screen` as the notice (`{{reason}}` filled with `detail` when there is one), then the close. */
   readonly hangUpWith: (session: Session, screen: string, detail: string | null) => void;
 }
@@ -48,6 +50,12 @@ export function createHangUpLines(options: HangUpLinesOptions): HangUpLines {
   function hangUpLine(order: HangUpOrder): boolean {
     for (const session of options.sessions()) {
       if (session.line !== order.line || (order.callerId !== ANY_CALLER && session.callerId !== order.callerId) || session.ended) continue;
+      // The caller hung up where another handler heard it: their flow ends as at a hang-up here.
+      if (order.reason === CALLER_HUNG_UP) {
+        log.info('line ended: its caller hung up where another process heard it', { conn: session.connId, line: order.line, order: order.id });
+        options.hungUp(session);
+        return true;
+      }
       // A conversation another backend holds now is that one's to end.
       if (!options.closeConversation(session)) {
         options.takenOver(session, undefined);

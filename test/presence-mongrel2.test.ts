@@ -6,12 +6,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { createLogger } from '../common/log.js';
 import { openDatabase } from '../db/open-database.js';
 import { createStore, type Store } from '../db/store.js';
 import { createEventBus } from '../handler/event-bus.js';
+import { watchHangUpOrders } from '../handler/hang-up-watch.js';
 import { Journal } from '../handler/journal.js';
+import { until } from './support/process-tree.js';
 import { createPresence, FRESH_MS, type Presence } from '../handler/presence.js';
 import { createHarness, TEST_LIMITS, type Harness } from './support/harness.js';
 
@@ -37,15 +39,27 @@ function handler(owner: string): { harness: Harness; store: Store } {
 }
 
 describe("who's online behind Mongrel2", () => {
-  it('a hang-up heard by the engine not holding the call takes the caller off the list at once', async () => {
+  it('a hang-up heard by the engine not holding the call takes the caller off the list: there if it lives, here if not', async () => {
     const a = handler('A');
     const b = handler('B');
+    const watch = watchHangUpOrders(a.store, a.harness.engine, createLogger('silent'), 60_000);
+    onTestFinished(() => watch.stop());
+    const online = (): (string | null)[] => b.store.presence.online(Date.now() - FRESH_MS).map((row) => row.name);
+    const gone = (): Promise<true> => until(() => (online().length === 0 ? true : undefined), 'the caller off the list', 5000);
     const onA = a.harness.caller('1');
     await onA.dial();
     for (const line of ['nia', 'password1', 'y', 'password1']) await onA.say(line);
-    const online = (): (string | null)[] => b.store.presence.online(Date.now() - FRESH_MS).map((row) => row.name);
     expect(online()).toEqual(['nia']);
+    // A holds the call and carries out B's order at its next look.
     b.harness.caller('1').hangUp();
-    expect(online()).toEqual([]);
+    await gone();
+    // A holder that carries nothing out (its watch stopped, as if it died): B takes the caller off itself.
+    watch.stop();
+    const again = a.harness.caller('2');
+    await again.dial();
+    for (const line of ['nia', 'password1']) await again.say(line);
+    await until(() => (online().length === 1 ? true : undefined), 'the caller back on the list', 5000);
+    b.harness.caller('2').hangUp();
+    await gone();
   });
 });

@@ -9,10 +9,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { createLogger } from '../common/log.js';
 import { openDatabase } from '../db/open-database.js';
-import { createStore } from '../db/store.js';
+import { createStore, type Store } from '../db/store.js';
+import { watchHangUpOrders } from '../handler/hang-up-watch.js';
 import { Journal } from '../handler/journal.js';
 import { DEFAULT_LINE_LIMITS } from '../handler/line-limits.js';
 import type { Reply } from '../handler/replies.js';
@@ -30,14 +31,14 @@ afterEach(() => {
 });
 
 /** One handler process on the shared board, journaling as `owner`; `now` is its engine's clock (and its journal's, with `journalToo`). */
-function handler(owner: string, maxCallers = 0, now?: () => number, journalToo = false): { harness: Harness; db: Database.Database } {
+function handler(owner: string, maxCallers = 0, now?: () => number, journalToo = false): { harness: Harness; db: Database.Database; store: Store } {
   if (dir === '') dir = mkdtempSync(join(tmpdir(), 'm2bbs-scale-'));
   const db = openDatabase(join(dir, 'bbs.db'));
   const store = createStore(db);
   const log = createLogger('silent');
   const journalNow = journalToo && now !== undefined ? now : Date.now;
   const harness = createHarness({ store, journal: new Journal({ store: store.journal, owner, log, now: journalNow }), limits: TEST_LIMITS, log, lines: { ...DEFAULT_LINE_LIMITS, maxCallers }, ...(now === undefined ? {} : { now }) });
-  const b = { harness, db };
+  const b = { harness, db, store };
   opened.push(b);
   return b;
 }
@@ -95,15 +96,36 @@ describe('two engines on one send_spec', () => {
     expect([...onA.replies, ...onB.replies].some((r) => r.type === 'exit' && r.msg.includes('without logging in'))).toBe(true);
   });
 
-  it('ends the conversation in the journal when the hang-up reaches the engine that does not hold it', async () => {
+  it('ends the call on the engine holding it when the hang-up reaches the other: what the caller was writing is kept as a draft', async () => {
+    const a = handler('A');
+    const b = handler('B');
+    const watch = watchHangUpOrders(a.store, a.harness.engine, createLogger('silent'), 60_000);
+    onTestFinished(() => watch.stop());
+    const onA = a.harness.caller('1');
+    await onA.dial();
+    for (const line of ['nia', 'secret12', 'y', 'secret12', '', '1', 'a line not posted']) await onA.say(line);
+    expect(count(a.db, 'SELECT closed_at IS NULL FROM conversations WHERE id = ?', CONVERSATION)).toBe(1);
+    // Mongrel2 deals the hang-up to B, which does not hold the call: A ends it as a hang-up of its own.
+    b.harness.caller('1').hangUp();
+    await until(() => (count(a.db, 'SELECT count(*) FROM drafts') === 1 ? true : undefined), 'the draft kept', 5000);
+    expect(a.db.prepare('SELECT body FROM drafts').pluck().get()).toBe('a line not posted');
+    expect(count(a.db, 'SELECT count(*) FROM messages')).toBe(0);
+    await until(() => (count(a.db, 'SELECT closed_at IS NOT NULL FROM conversations WHERE id = ?', CONVERSATION) === 1 ? true : undefined), 'the conversation closed', 5000);
+    expect(a.harness.engine.liveSessions).toBe(0);
+    expect(count(a.db, "SELECT count(*) FROM hang_up_orders WHERE done_at IS NULL")).toBe(0);
+  });
+
+  it('ends the conversation in the journal when the engine that held it does not carry the hang-up out (it died)', async () => {
     const a = handler('A');
     const b = handler('B');
     const onA = a.harness.caller('1');
     await onA.dial();
     await onA.say('nia');
-    expect(count(a.db, 'SELECT closed_at IS NULL FROM conversations WHERE id = ?', CONVERSATION)).toBe(1);
+    // A runs no watch here: as good as dead. B closes the call once its order was not carried out.
     b.harness.caller('1').hangUp();
-    expect(count(a.db, 'SELECT closed_at IS NOT NULL FROM conversations WHERE id = ?', CONVERSATION)).toBe(1);
+    expect(count(a.db, 'SELECT closed_at IS NULL FROM conversations WHERE id = ?', CONVERSATION)).toBe(1);
+    await until(() => (count(a.db, 'SELECT closed_at IS NOT NULL FROM conversations WHERE id = ?', CONVERSATION) === 1 ? true : undefined), 'the conversation closed', 5000);
+    expect(count(a.db, "SELECT count(*) FROM hang_up_orders WHERE done_at IS NULL")).toBe(0);
   });
 
   it('reads a numbered input once however often it comes, and shows its prompt again for one sent twice', async () => {
