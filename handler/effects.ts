@@ -93,7 +93,7 @@ export function* ask<N extends ScreenName>(screen: N, ...vars: VarsArg<N>): Flow
 }
 
 /**
- * Asks a (Y/n) question: the answer comes back as what it means, `y`, `n` or UNCLEAR_ANSWER, and
+ * Asks a (Y/n) question: the answer comes back as what it means, '' (Enter), `y`, `n` or UNCLEAR_ANSWER, and
  * only that is journaled, so that a password typed there by mistake is never stored.
  */
 export function* askYesNo<N extends ScreenName>(screen: N, ...vars: VarsArg<N>): Flow<string> {
@@ -103,10 +103,11 @@ export function* askYesNo<N extends ScreenName>(screen: N, ...vars: VarsArg<N>):
 /** What an answer to a (Y/n) question is kept as when it is neither. */
 export const UNCLEAR_ANSWER = '(neither Y nor N)';
 
-/** An answer to a (Y/n) question by what it means: Enter, y and yes are `y`; n and no are `n`. */
+/** An answer to a (Y/n) question by what it means: Enter stays Enter (''), y and yes are `y`, n and no are `n`. */
 export function yesNoAnswer(text: string): string {
   const word = text.trim().toLowerCase();
-  if (word === '' || word === 'y' || word === 'yes') return 'y';
+  if (word === '') return '';
+  if (word === 'y' || word === 'yes') return 'y';
   return word === 'n' || word === 'no' ? 'n' : UNCLEAR_ANSWER;
 }
 
