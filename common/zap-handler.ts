@@ -23,6 +23,11 @@ export interface ZapHandler {
 /** Binds the ZAP handler letting into each ZAP domain (a number) only the keys `allowed` lists for it (Z85 public key to a name for the log). */
 export async function startZapHandler(allowed: ReadonlyMap<string, ReadonlyMap<string, string>>, log: Logger, now: () => number = Date.now, limits: RefusalLogLimits = DEFAULT_REFUSAL_LOG_LIMITS): Promise<ZapHandler> {
   const router = new Router({ linger: 0 });
+  // libzmq frees the inproc name only once the closed socket is destroyed on its reaper thread, and
+  // says so last, with its monitor's end event: close() waits for it, so a handler started right
+  // after this one (a restarted proxy, the next test) never finds the name taken.
+  const events = router.events;
+  const destroyed = new Promise<void>((resolve) => events.on('end', () => resolve()));
   await router.bind(ZAP_ENDPOINT);
   log.info('CURVE on the tcp:// backend endpoints', { allowed: Object.fromEntries([...allowed].map(([domain, keys]) => [domain, [...keys.values()]])) });
   // Which number a key is listed for, to say so when it turns up on another number's endpoints.
@@ -73,11 +78,19 @@ export async function startZapHandler(allowed: ReadonlyMap<string, ReadonlyMap<s
       return refused;
     },
     async close() {
-      // Unbound first: libzmq frees an inproc name only once the closed socket is reaped, so a
-      // handler started right after this one (a restarted proxy, the next test) could find it taken.
-      await router.unbind(ZAP_ENDPOINT).catch(() => undefined);
+      // Closed, never unbound: zeromq.js unbinds on a libuv worker thread while the reader's pending
+      // receive still polls the socket on the main thread, and libzmq sockets are not thread-safe. As
+      // the CURVE sockets just closed end their ZAP pipes both threads handled the same pipe, and
+      // libzmq aborted the process (pipe.cpp:355, _state == term_ack_sent || _state == term_req_sent2).
       router.close();
       await answering;
+      // Bounded: a stop never hangs on it (with linger 0 it comes at once).
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([destroyed, new Promise<void>((resolve) => (timer = setTimeout(resolve, DESTROY_WAIT_MS)))]);
+      clearTimeout(timer);
     },
   };
 }
+
+// How long close() waits at most for libzmq to destroy the closed socket.
+const DESTROY_WAIT_MS = 5000;
