@@ -35,6 +35,24 @@ describe('TelnetLineEditor', () => {
     expect(editor.feed(bytes('\x17'))).toEqual({ echo: '' });
   });
 
+  it('erases whole characters outside the BMP, and keeps the line limit right after a burst of Ctrl-W over a long word', () => {
+    const editor = new TelnetLineEditor(100);
+    expect(editor.feed(Buffer.from('go 🚀🚀 now', 'utf8')).echo).toBe('go 🚀🚀 now');
+    expect(editor.erase(5)).toBe('\b \b'.repeat(5));
+    expect(editor.text).toBe('go 🚀');
+    expect(editor.feed(bytes('\x17'))).toEqual({ echo: '\b \b' });
+    expect(editor.feed(bytes('\x17'))).toEqual({ echo: '\b \b'.repeat(3) });
+    expect(editor.text).toBe('');
+    // A hostile tester's burst: a 4 KB word, a space, then "b" and Ctrl-W a thousand times.
+    const long = new TelnetLineEditor(4096);
+    const burst = long.feed(Buffer.concat([bytes('a'.repeat(4090) + ' '), bytes('b\x17'.repeat(1000))]));
+    expect(burst.refused).toBeUndefined();
+    expect(long.text).toBe('a'.repeat(4090) + ' ');
+    // What was erased no longer counts: five more bytes fit the 4,096, a sixth does not.
+    expect(long.feed(bytes('12345')).refused).toBeUndefined();
+    expect(long.feed(bytes('6')).refused?.reason).toBe('line too long');
+  });
+
   it('ignores other control keys (Ctrl-A, Ctrl-C, Ctrl-Z...) with a bell and keeps the half-typed line', () => {
     const editor = new TelnetLineEditor(100);
     expect(editor.feed(bytes('my half-written\x01\x03'))).toEqual({ echo: 'my half-written\x07\x07' });

@@ -25,6 +25,14 @@ const [NUL, BELL, TAB, CTRL_U, CTRL_W, ESC] = [0x00, 0x07, 0x09, 0x15, 0x17, 0x1
  */
 export const MAX_CONTROL_RUN = 32;
 const C1_CONTROLS = /[\u0080-\u009f]/;
+const WHITESPACE = /^\s$/u;
+
+// The character (a code point: one or two UTF-16 units) ending at `end` of `text`.
+function charBefore(text: string, end: number): string {
+  const low = text.charCodeAt(end - 1);
+  const high = end >= 2 ? text.charCodeAt(end - 2) : 0;
+  return low >= 0xdc00 && low <= 0xdfff && high >= 0xd800 && high <= 0xdbff ? text.slice(end - 2, end) : text.slice(end - 1, end);
+}
 const CONTROLS = 'Control characters and binary data are not accepted';
 const NOT_UTF8 = 'That was not valid UTF-8 text';
 
@@ -72,20 +80,39 @@ export class TelnetLineEditor {
     return accepted.refused === undefined ? { echo: echo + accepted.echo } : { echo: echo + accepted.echo, refused: accepted.refused };
   }
 
-  /** Removes up to `count` characters from the end; returns what erases them on the screen. */
+  /**
+   * Removes up to `count` characters from the end; returns what erases them on the screen. Walks
+   * back from the end only as far as it erases: a backspace costs the same at any length of line.
+   */
   erase(count: number): string {
-    const chars = Array.from(this.typed);
-    const removed = chars.splice(Math.max(0, chars.length - count));
-    if (removed.length === 0) return '';
-    this.typed = chars.join('');
-    this.typedBytes = Buffer.byteLength(this.typed);
-    return '\b \b'.repeat(removed.length);
+    let end = this.typed.length;
+    let removed = 0;
+    while (removed < count && end > 0) {
+      end -= charBefore(this.typed, end).length;
+      removed++;
+    }
+    if (removed === 0) return '';
+    this.typedBytes = Math.max(0, this.typedBytes - Buffer.byteLength(this.typed.slice(end)));
+    this.typed = this.typed.slice(0, end);
+    return '\b \b'.repeat(removed);
   }
 
   // Ctrl-W as shells and the page do it: the spaces before the cursor, then the word before them.
+  // Counted back from the end, never over the whole line: a regular expression anchored at the end
+  // tried every start, and a caller repeating a letter and Ctrl-W after a 4 KB word held the proxy
+  // for seconds.
   private lastWordLength(): number {
-    const match = /\S*\s*$/u.exec(this.typed);
-    return match === null ? 0 : Array.from(match[0]).length;
+    let end = this.typed.length;
+    let count = 0;
+    for (const inWord of [false, true]) {
+      while (end > 0) {
+        const char = charBefore(this.typed, end);
+        if (WHITESPACE.test(char) === inWord) break;
+        end -= char.length;
+        count++;
+      }
+    }
+    return count;
   }
 
   /** Enter: the whole line, and a fresh one begun; or the refusal when it ends in half a character. */
