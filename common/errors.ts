@@ -40,6 +40,7 @@ export const ERROR_CODES = {
   BBS_ERR_CONTROL_FAILED: { expose: true, summary: 'a control request to a running m2bbs start (drain, upgrade, add) could not be done; the message says why' },
   BBS_ERR_ALREADY_RUNNING: { expose: true, summary: 'm2bbs start was refused: another m2bbs start already runs on the same database (its live <db>.run names it)' },
   BBS_ERR_CALLER_BANNED: { expose: false, summary: 'a call refused, or a line hung up, because the sysop banned the caller\'s name or address (m2bbs sysop ban)' },
+  BBS_ERR_CALL_TOO_LONG: { expose: false, summary: 'a call ended because it journaled more past its latest checkpoint (a menu, a chat room) than one call may: a caller typing on at a prompt that reaches none' },
   BBS_ERR_HASH_PACED: { expose: false, summary: 'a call ended because its address asked the backend to check or hash more passwords than it paces (a burst, then one every 2 s) and would have waited over 2 minutes' },
   BBS_ERR_BUS_BIND: { expose: true, summary: 'the event bus device (m2bbs bus, or the one m2bbs start hosts) cannot bind its in or out endpoint: a port taken, an ipc folder missing or not writable' },
 } as const satisfies Record<string, { expose: boolean; summary: string }>;

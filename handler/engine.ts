@@ -12,6 +12,7 @@ import { DEFAULT_MAX_QUEUED_LINES, type Engine, type EngineOptions } from './eng
 import { createBusyLog } from './busy-log.js';
 import { createHangUpLines } from './hang-up-lines.js';
 import { createHungUpElsewhere } from './hung-up-elsewhere.js';
+import { pastCheckpointLimit } from './journal.js';
 import { MAX_MESSAGE_BYTES, parseClientMessage, type ClientMessage } from './client-message.js';
 import { seqOf } from './call-identity.js';
 import { createConversationOpener } from './conversation-opener.js';
@@ -147,12 +148,24 @@ export function createEngine(options: EngineOptions): Engine {
     screens: options.screens,
     log,
     now,
-    answer,
+    answer(session, line) {
+      if (pastCheckpointLimit(session)) return endTooLong(session);
+      answer(session, line);
+    },
     flooded(session) {
       endFlow(session);
       hangUpOn(session, 'flooding');
     },
   });
+
+  // A call typing on where no checkpoint comes (journal.ts MAX_ROWS_SINCE_START): told, what it
+  // was writing kept as a draft, and hung up, as at the idle limit.
+  function endTooLong(session: Session): void {
+    log.warn('call ended: it journaled too much past its latest checkpoint', { code: 'BBS_ERR_CALL_TOO_LONG', conn: session.connId, rows: session.nextN - session.startN, bytes: session.bytesSinceStart, ...(session.caller === undefined ? {} : { caller: session.caller }) });
+    if (!closeConversation(session)) return takenOver(session, undefined);
+    endLine(session, 'call_too_long', undefined);
+    hangUpOn(session, 'journaled too much past its latest checkpoint');
+  }
 
   // The caller hung up (heard here, or by another handler behind Mongrel2: hung-up-elsewhere.ts).
   function hungUp(session: Session): void {

@@ -52,7 +52,10 @@ export class Journal {
       }
     }
     const row: JournalRow = shared === undefined ? { n: session.nextN++, kind, print, seq, value } : { n: session.nextN++, kind, print, seq, value: null, shared };
-    if (kind === 'checkpoint' || kind === 'start') session.startN = row.n;
+    if (kind === 'checkpoint' || kind === 'start') {
+      session.startN = row.n;
+      session.bytesSinceStart = 0;
+    } else session.bytesSinceStart += value?.length ?? 0;
     (session.pending ??= []).push(row);
   }
 
@@ -270,4 +273,19 @@ export function decodeError(value: string | null): Error {
   const error = new Error(message ?? '');
   error.name = name ?? 'Error';
   return error;
+}
+
+/**
+ * Rows, and bytes of them, a call may journal past the row a takeover replays from (its latest
+ * checkpoint): the history before it is trimmed (KEPT_HISTORY_ROWS), but rows after it cannot be.
+ * A caller typing on at a prompt that reaches no checkpoint (lines into a full message, `?` at a
+ * reader's prompt) grew one call's journal 20,000 rows (4 MB) in 30 s; past these the call ends.
+ * A person reading an area page by page, or writing the longest message, journals far fewer.
+ */
+export const MAX_ROWS_SINCE_START = 4000;
+export const MAX_BYTES_SINCE_START = 16 * 1024 * 1024;
+
+/** True when the session's call has journaled more past its latest checkpoint than a call may. */
+export function pastCheckpointLimit(session: Session): boolean {
+  return session.conversation !== undefined && (session.nextN - session.startN > MAX_ROWS_SINCE_START || session.bytesSinceStart > MAX_BYTES_SINCE_START);
 }

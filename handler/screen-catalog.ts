@@ -85,6 +85,7 @@ export const SCREEN_CATALOG = {
   hash_paced: [],
   message_too_long: ['bytes', 'max'],
   too_fast: [],
+  call_too_long: [],
   idle: ['duration', 'seconds'],
   silent: ['duration', 'seconds'],
   login_timeout: ['duration', 'seconds'],

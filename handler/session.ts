@@ -45,6 +45,8 @@ export class Session {
   epoch = 0;
   nextN = 0;
   startN = 0;
+  /** Bytes of row values journaled since the row a takeover replays from (counted here since this process held the call). */
+  bytesSinceStart = 0;
   lastSeq = 0;
   lastPart = -1;
   callerId: number | null = null;

@@ -15,7 +15,7 @@ import { createStore, type Store } from '../db/store.js';
 import { transcriptOf } from '../handler/call-transcript.js';
 import { SHIPPED_SCREENS } from '../handler/config.js';
 import { bbs } from '../handler/flows/bbs.js';
-import { Journal } from '../handler/journal.js';
+import { Journal, MAX_ROWS_SINCE_START } from '../handler/journal.js';
 import { loadScreens, loadScreenSet, type Screens } from '../handler/screens.js';
 import { screenFolder } from './support/screen-folder.js';
 import { createHarness, registerAtMenu, SERVER_UUID, TEST_LIMITS, type Harness } from './support/harness.js';
@@ -150,5 +150,27 @@ describe("a call's journal while the call goes on", () => {
     expect(moved.replies.at(-1)?.msg).toContain('MAIN MENU');
     expect(moved.transcript()).not.toContain('updated');
     board.close();
+  });
+
+  it('ends a call typing on into a full message (no checkpoint comes), the message kept as a draft, its journal bounded', async () => {
+    const { ann, board, rows } = await annAtMenu();
+    await ann.say('1');
+    await ann.say('Kept, whatever comes after.');
+    const line = 'y'.repeat(150);
+    let said = 0;
+    // Lines past the message's limit are refused ("Not added"), each a journal row, and no
+    // checkpoint comes until the caller ends the message: bounded all the same.
+    while (!ann.closed && said < MAX_ROWS_SINCE_START + 100) {
+      await ann.say(line);
+      said++;
+    }
+    expect(ann.closed).toBe(true);
+    expect(said).toBeGreaterThan(MAX_ROWS_SINCE_START / 2);
+    const seen = ann.transcript();
+    expect(seen).toContain('You have typed a great many lines without getting back to a menu, so this call');
+    expect(seen).toContain('What you were writing was not posted');
+    expect(board.prepare('SELECT count(*) FROM messages').pluck().get()).toBe(0);
+    expect(board.prepare('SELECT body FROM drafts').pluck().get()).toContain('Kept, whatever comes after.');
+    expect(rows.get(CALL) as number).toBeLessThan(MAX_ROWS_SINCE_START + 200);
   });
 });
