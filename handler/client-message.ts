@@ -4,6 +4,13 @@ import { neutraliseCallerText } from '../common/caller-text.js';
 /** The largest line, in bytes of JSON body, a backend accepts from a caller. */
 export const MAX_MESSAGE_BYTES = 64 * 1024;
 
+/**
+ * The longest line (UTF-8 bytes) a caller may type, as the telnet door allows: a message may carry
+ * several (a paste), each read and journaled as one input. A 64 KiB line at the menu journaled
+ * 64 KiB a row, kept thousands of rows deep in a long call's history.
+ */
+export const MAX_LINE_BYTES = 4096;
+
 export type ClientMessage =
   /** `seq`: the input's number when the client numbers them (a JSON socket behind Mongrel2), else 0. */
   | { readonly type: 'msg'; readonly lines: readonly string[]; readonly seq: number }
@@ -11,7 +18,9 @@ export type ClientMessage =
   | { readonly type: 'unknown'; readonly name: string }
   | { readonly type: 'invalid'; readonly reason: string }
   /** Over MAX_MESSAGE_BYTES: not read at all, whatever it is. */
-  | { readonly type: 'too-long'; readonly bytes: number };
+  | { readonly type: 'too-long'; readonly bytes: number }
+  /** A line in it over MAX_LINE_BYTES (`bytes`, the longest): none of it read. */
+  | { readonly type: 'line-too-long'; readonly bytes: number };
 
 
 /** Decodes one message body; never throws. */
@@ -34,7 +43,14 @@ export function parseClientMessage(body: Buffer): ClientMessage {
   if (type !== 'msg') return { type: 'unknown', name: typeof type === 'string' ? type.slice(0, 64) : `(${type === null ? 'null' : typeof type})` };
   if (typeof msg !== 'string') return { type: 'invalid', reason: `"msg" is ${msg === null ? 'null' : typeof msg}, not a string` };
   // A number the client gives its input, so a line it sends again is read once (see call-identity.ts).
-  return { type: 'msg', lines: splitLines(msg), seq: typeof seq === 'number' && Number.isSafeInteger(seq) && seq > 0 ? seq : 0 };
+  const lines = splitLines(msg);
+  // A UTF-16 unit is at most 3 bytes of UTF-8: only a message that long can hold a line too long.
+  if (msg.length * 3 > MAX_LINE_BYTES) {
+    let longest = 0;
+    for (const line of lines) longest = Math.max(longest, Buffer.byteLength(line));
+    if (longest > MAX_LINE_BYTES) return { type: 'line-too-long', bytes: longest };
+  }
+  return { type: 'msg', lines, seq: typeof seq === 'number' && Number.isSafeInteger(seq) && seq > 0 ? seq : 0 };
 }
 
 /** Splits pasted text into lines, tabs to spaces, control and invisible format characters dropped. */

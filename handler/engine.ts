@@ -13,7 +13,7 @@ import { createBusyLog } from './busy-log.js';
 import { createHangUpLines } from './hang-up-lines.js';
 import { createHungUpElsewhere } from './hung-up-elsewhere.js';
 import { pastCheckpointLimit } from './journal.js';
-import { MAX_MESSAGE_BYTES, parseClientMessage, type ClientMessage } from './client-message.js';
+import { MAX_LINE_BYTES, MAX_MESSAGE_BYTES, parseClientMessage, type ClientMessage } from './client-message.js';
 import { seqOf } from './call-identity.js';
 import { createConversationOpener } from './conversation-opener.js';
 import { createEffectLoop } from './effect-loop.js';
@@ -212,11 +212,17 @@ export function createEngine(options: EngineOptions): Engine {
       // it makes one, and dropping it silently would leave that caller waiting for a prompt.
       case 'unknown':
       case 'invalid':
-      case 'too-long': {
+      case 'too-long':
+      case 'line-too-long': {
         if (session === undefined && ended.has(key)) return;
         malformed.seen(message.type, () => log.warn('malformed message from caller', { conn: request.connId, reason: malformedReason(message) }));
-        // A message too long is said so: the caller's client may well send JSON, only too much at once.
-        const said = message.type === 'too-long' ? ({ screen: 'message_too_long', vars: { bytes: message.bytes, max: MAX_MESSAGE_BYTES } } as const) : ({ screen: 'bad_message', vars: undefined } as const);
+        // A message or a line too long is said so: the caller's client may well send JSON, only too much at once.
+        const said =
+          message.type === 'too-long'
+            ? ({ screen: 'message_too_long', vars: { bytes: message.bytes, max: MAX_MESSAGE_BYTES } } as const)
+            : message.type === 'line-too-long'
+              ? ({ screen: 'line_too_long', vars: { bytes: message.bytes, max: MAX_LINE_BYTES } } as const)
+              : ({ screen: 'bad_message', vars: undefined } as const);
         outbox.reply(request.uuid, request.connId, renderReply(screensAt(options.screens(), columnsOf(request)), { kind: 'show', ...said, final: false }));
         if (session !== undefined) askAgain(session);
         return;
@@ -418,7 +424,8 @@ export function createEngine(options: EngineOptions): Engine {
 // How often the log says malformed messages of one kind (the first at once, then a count).
 const MALFORMED_LOG_WINDOW_MS = 10_000;
 
-function malformedReason(message: Extract<ClientMessage, { type: 'unknown' | 'invalid' | 'too-long' }>): string {
+function malformedReason(message: Extract<ClientMessage, { type: 'unknown' | 'invalid' | 'too-long' | 'line-too-long' }>): string {
+  if (message.type === 'line-too-long') return `a line of ${message.bytes} bytes is over the ${MAX_LINE_BYTES}-byte limit`;
   if (message.type === 'unknown') return `unknown message type "${message.name}"`;
   if (message.type === 'too-long') return `message of ${message.bytes} bytes is over the ${MAX_MESSAGE_BYTES}-byte limit`;
   return message.reason;

@@ -84,6 +84,7 @@ export const SCREEN_CATALOG = {
   bad_message: [],
   hash_paced: [],
   message_too_long: ['bytes', 'max'],
+  line_too_long: ['bytes', 'max'],
   too_fast: [],
   call_too_long: [],
   idle: ['duration', 'seconds'],

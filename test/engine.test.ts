@@ -1,6 +1,9 @@
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { createLogger } from '../common/log.js';
 import { ask, call, show, showScreen, sleep, type Flow } from '../handler/effects.js';
+import { openDatabase } from '../db/open-database.js';
+import { createStore } from '../db/store.js';
+import { Journal } from '../handler/journal.js';
 import { createHarness } from './support/harness.js';
 import { until } from './support/process-tree.js';
 
@@ -113,6 +116,29 @@ describe('the engine', () => {
       ['too-long', 500],
       ['invalid', 499],
     ]);
+    h.close();
+  });
+
+  it('reads no line over 4,096 bytes (a paste of shorter ones is read whole): it is said so, and nothing of it is journaled', async () => {
+    const db = openDatabase(':memory:');
+    const store = createStore(db);
+    const h = createHarness({ store, journal: new Journal({ store: store.journal, owner: 'A', log: createLogger('silent'), now: Date.now }) });
+    const c = h.caller('8');
+    await c.dial();
+    const before = c.replies.length;
+    // 1,366 three-byte characters: 4,098 bytes.
+    c.sendBody(JSON.stringify({ type: 'msg', msg: `zed\n${'€'.repeat(1366)}` }));
+    expect(c.replies.slice(before).map((r) => r.msg)).toEqual([
+      'A line of 4098 bytes is more than the 4096 bytes a line may have, so none\nof it was read. Type it again in shorter lines.',
+      expect.stringContaining("What's your name?"),
+    ]);
+    const values = db.prepare('SELECT value FROM journal WHERE value IS NOT NULL').pluck().all() as string[];
+    expect(values.some((value) => value.includes('€€€') || value.includes('zed'))).toBe(false);
+    // Lines of 4,096 bytes each, pasted together, are read as they come: a name, then a password.
+    const read = c.replies.length;
+    await c.say(`zed\n${'a'.repeat(4096)}`);
+    expect(c.replies.slice(read).map((r) => r.msg).join('\n')).not.toContain('none\nof it was read');
+    expect(c.transcript()).toContain('Sign up as zed?');
     h.close();
   });
 
