@@ -402,6 +402,19 @@ export const MIGRATIONS: readonly string[] = Object.freeze([
     at INTEGER NOT NULL
   ) STRICT, WITHOUT ROWID;
   `,
+  // v21: answers to the (Y/n) questions journaled before they were kept as what they mean
+  // (handler/effects.ts askYesNo): a password typed at "Sign up as NAME? (Y/n)" by mistake was kept
+  // in clear, and the sysop's replay showed it. Rewritten as the flows read them.
+  `
+  UPDATE journal SET value = CASE
+      WHEN NOT json_valid(value) OR json_type(value) != 'text' THEN '"(neither Y nor N)"'
+      WHEN lower(trim(json_extract(value, '$'))) = '' THEN '""'
+      WHEN lower(trim(json_extract(value, '$'))) IN ('y', 'yes') THEN '"y"'
+      WHEN lower(trim(json_extract(value, '$'))) IN ('n', 'no') THEN '"n"'
+      ELSE '"(neither Y nor N)"'
+    END
+  WHERE kind = 'line' AND value IS NOT NULL AND (print LIKE 'ask:new^_user:%' ESCAPE '^' OR print LIKE 'ask:motd:%' OR print LIKE 'ask:try^_again:%' ESCAPE '^');
+  `,
 ]);
 
 function userVersion(db: Database.Database): number {

@@ -248,7 +248,10 @@ export function createEffectLoop(options: EffectLoopOptions): EffectLoop {
     session.lastPart = part;
     if (last && session.acked >= 0) session.acked = seq;
     const echo = effect.kind === 'listen' || effect.echo;
-    journal?.record(session, 'line', fingerprint(effect), echo && !typedAtSecret ? JSON.stringify(text) : null, seq === 0 ? null : seq);
+    // A (Y/n) answer is journaled as what it means even when typed at a password prompt: it is no
+    // password then, and a secret row would replay as Enter, a yes.
+    const kept = echo && (!typedAtSecret || (effect.kind === 'ask' && effect.answers === 'yes-no'));
+    journal?.record(session, 'line', fingerprint(effect), kept ? JSON.stringify(text) : null, seq === 0 ? null : seq);
   }
 
   function answer(session: Session, line: QueuedLine): void {

@@ -97,6 +97,11 @@ export function createEngine(options: EngineOptions): Engine {
     closeConversation,
     takenOver,
     hungUp: (session) => hungUp(session),
+    movedOn(session) {
+      if (!movedOn(session, journal, log)) return false;
+      dropMovedOn(session);
+      return true;
+    },
     hangUpWith(session, screen, detail) {
       // The detail is a sysop's free text: a plain string, so the screen shows it display-safe.
       endLine(session, screen, detail === null ? undefined : { reason: detail });

@@ -23,6 +23,8 @@ export interface HangUpLinesOptions {
   readonly closeConversation: (session: Session) => boolean;
   /** Stops a session whose conversation another backend holds now, without a word. */
   readonly takenOver: (session: Session, error: unknown) => void;
+  /** True when another process serves the session's call since (behind Mongrel2); the session is let go without a word. */
+  readonly movedOn: (session: Session) => boolean;
   /** Ends a line whose caller hung up (an order CALLER_HUNG_UP): as at a hang-up heard here. */
   readonly hungUp: (session: Session) => void;
   /** Ends a line its caller is still on: `screen` as the notice (`{{reason}}` filled with `detail` when there is one), then the close. */
@@ -50,8 +52,10 @@ export function createHangUpLines(options: HangUpLinesOptions): HangUpLines {
   function hangUpLine(order: HangUpOrder): boolean {
     for (const session of options.sessions()) {
       if (session.line !== order.line || (order.callerId !== ANY_CALLER && session.callerId !== order.callerId) || session.ended) continue;
-      // The caller hung up where another handler heard it: their flow ends as at a hang-up here.
+      // The caller hung up where another handler heard it: their flow ends as at a hang-up here,
+      // unless another process serves the call since (a line went there): that one is to end it.
       if (order.reason === CALLER_HUNG_UP) {
+        if (options.movedOn(session)) continue;
         log.info('line ended: its caller hung up where another process heard it', { conn: session.connId, line: order.line, order: order.id });
         options.hungUp(session);
         return true;

@@ -86,6 +86,8 @@ export class HashPacing {
     if (now - this.forgotAt >= FORGET_EVERY_MS) {
       this.forgotAt = now;
       this.shared((buckets) => buckets.forgetWhole(now, burst, perMs));
+      // What was booked here while the board's could not be written is forgotten as well.
+      this.ownBuckets.forgetWhole(now, burst, perMs);
     }
     return tokens >= 0 ? 0 : Math.min(MAX_TIMER_MS, Math.ceil(-tokens / perMs));
   }

@@ -42,6 +42,29 @@ describe('migrations', () => {
     expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
   });
 
+  it('rewrites answers to the (Y/n) questions journaled in clear as what they mean (v21): a password typed there is gone', () => {
+    const db = new Database(':memory:');
+    onTestFinished(() => {
+      db.close();
+    });
+    migrate(db, MIGRATIONS.slice(0, 20));
+    const add = db.prepare('INSERT INTO journal (conversation, n, kind, print, value) VALUES (?, ?, ?, ?, ?)');
+    const rows: [string, string, string | null][] = [
+      ['line', 'ask:new_user:> ', '"Sam-Secret-42"'],
+      ['line', 'ask:new_user:> ', '" Yes "'],
+      ['line', 'ask:motd:> ', '""'],
+      ['line', 'ask:motd:> ', '"no"'],
+      ['line', 'ask:try_again:> ', '"N"'],
+      ['line', 'ask:newxuser:> ', '"untouched"'],
+      ['line', 'ask:name:> ', '"sam"'],
+      ['line', 'ask:pass:> :secret', null],
+      ['result', 'call:countMessages:[]', '3'],
+    ];
+    rows.forEach(([kind, print, value], n) => add.run('m2/x/0/1', n, kind, print, value));
+    migrate(db);
+    expect(db.prepare('SELECT value FROM journal ORDER BY n').pluck().all()).toEqual(['"(neither Y nor N)"', '"y"', '""', '"n"', '"n"', '"untouched"', '"sam"', null, '3']);
+  });
+
   it('creates the parent folder, uses WAL and re-opens without migrating again', () => {
     const file = join(tempDir(), 'nested', 'deeper', 'bbs.db');
     const first = openDatabase(file);

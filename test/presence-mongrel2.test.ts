@@ -50,9 +50,10 @@ describe("who's online behind Mongrel2", () => {
     await onA.dial();
     for (const line of ['nia', 'password1', 'y', 'password1']) await onA.say(line);
     expect(online()).toEqual(['nia']);
-    // A holds the call and carries out B's order at its next look.
+    // A holds the call and carries out B's order at its next look: its session ends there.
     b.harness.caller('1').hangUp();
     await gone();
+    await until(() => (a.harness.engine.liveSessions === 0 ? true : undefined), "A's session ended", 5000);
     // A holder that carries nothing out (its watch stopped, as if it died): B takes the caller off itself.
     watch.stop();
     const again = a.harness.caller('2');

@@ -115,6 +115,26 @@ describe('two engines on one send_spec', () => {
     expect(count(a.db, "SELECT count(*) FROM hang_up_orders WHERE done_at IS NULL")).toBe(0);
   });
 
+  it('leaves the hang-up to the engine serving the call now, not one whose copy of it is stale: the latest draft is kept', async () => {
+    const [a, b, c] = [handler('A'), handler('B'), handler('C')];
+    const onA = a.harness.caller('1');
+    await onA.dial();
+    for (const line of ['nia', 'secret12', 'y', 'secret12', '', '1', 'line one']) await onA.say(line);
+    // The next line goes to B, which takes the call over; A's copy of it is stale now.
+    const onB = b.harness.caller('1');
+    await promptAfter(onB, () => onB.sendBody(JSON.stringify({ type: 'msg', msg: 'line two' })), (r) => r.type === 'prompt' && r.pchar === ' 3> ');
+    // The hang-up goes to C, which holds nothing: its order reaches A's watch first, then B's.
+    c.harness.caller('1').hangUp();
+    const [order] = c.store.hangUps.since(0);
+    expect(order?.reason).toBe('caller_hung_up');
+    if (order === undefined) return;
+    expect(a.harness.engine.hangUpLine(order)).toBe(false);
+    expect(b.harness.engine.hangUpLine(order)).toBe(true);
+    await until(() => (count(a.db, 'SELECT count(*) FROM drafts') === 1 ? true : undefined), 'the draft kept', 5000);
+    expect(a.db.prepare('SELECT body FROM drafts').pluck().get()).toBe('line one\nline two');
+    expect(a.harness.engine.liveSessions).toBe(0);
+  });
+
   it('ends the conversation in the journal when the engine that held it does not carry the hang-up out (it died)', async () => {
     const a = handler('A');
     const b = handler('B');
