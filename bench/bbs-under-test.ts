@@ -57,7 +57,7 @@ export async function startBbs(options: BbsOptions): Promise<BbsUnderTest> {
   if (options.maxOutputBytes !== undefined) args.push('--max-output-bytes', String(options.maxOutputBytes));
   // Every bench caller comes from 127.0.0.1, thousands logging in at once, and the idle runs hold
   // 10,000 at once: the proxy's caps are raised past them (they still count every connection).
-  args.push('--max-per-address', '100000', '--max-connections', '100000');
+  args.push('--max-per-address', '100000', '--max-connections', '100000', '--connections-per-minute', '0');
   args.push(...(options.startFlags ?? []));
   const env = options.profileDir === undefined ? process.env : profiledEnv(options.profileDir);
   const child = spawn(process.execPath, [M2BBS_BIN, ...args, '--listen', '127.0.0.1:0', '--telnet', '127.0.0.1:0', '--db', db, '--log-level', 'info'], {

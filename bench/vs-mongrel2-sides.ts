@@ -103,7 +103,7 @@ async function proxyFront(dir: string, numbered: readonly string[], batchRequest
   const log = join(dir, 'proxy.log');
   const args = ['proxy', '--listen', '127.0.0.1:0', '--telnet', '127.0.0.1:0', ...links.flatMap((l) => ['--backend', `${l.number}=${l.sendSpec},${l.recvSpec}`])];
   // Every bench caller comes from 127.0.0.1: the per-address and total caps are raised past them.
-  args.push('--max-per-address', '100000', '--max-connections', '100000', '--log-level', 'info');
+  args.push('--max-per-address', '100000', '--max-connections', '100000', '--connections-per-minute', '0', '--log-level', 'info');
   if (batchRequests) args.push('--batch-requests');
   // --profile: the proxy's CPU profile, from start to stop, goes to that folder.
   const proxy = startM2bbs(args, log, profileDir === undefined ? process.env : profiledEnv(profileDir));

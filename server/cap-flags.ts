@@ -7,7 +7,7 @@ import type { FlagTable, FlagValues } from '../common/flag-table.js';
 import { hostName } from './doors/served-hosts.js';
 
 /** The caps and deadline the proxy uses unless told otherwise. */
-export const CAP_DEFAULTS = Object.freeze({ maxPerAddress: 10, maxConnections: 10_000, headerTimeoutMs: 10_000 });
+export const CAP_DEFAULTS = Object.freeze({ maxPerAddress: 10, maxConnections: 10_000, connectionsPerMinute: 30, headerTimeoutMs: 10_000 });
 
 /** The environment variable of `--host`: comma-separated names. */
 export const HOSTS_ENV = 'M2BBS_HOSTS';
@@ -34,6 +34,17 @@ export const CAP_FLAGS = {
     env: 'M2BBS_MAX_CONNECTIONS',
     help: 'connections open at once on every door, logged in or not; the next one is told and closed (0: no cap)',
   },
+  'connections-per-minute': {
+    kind: 'integer',
+    arg: 'N',
+    min: 0,
+    max: 1_000_000,
+    default: CAP_DEFAULTS.connectionsPerMinute,
+    env: 'M2BBS_CONNECTIONS_PER_MINUTE',
+    help:
+      'connections one address may open a minute, across all doors: N at once, then one every 60/N s; the next is told when to try again and closed. ' +
+      'Callers behind one NAT share it: raise it for a busy NAT (0: no limit)',
+  },
   'header-timeout-ms': {
     kind: 'integer',
     arg: 'MS',
@@ -57,6 +68,7 @@ export const CAP_FLAGS = {
 export interface CapConfig {
   readonly maxPerAddress: number;
   readonly maxConnections: number;
+  readonly connectionsPerMinute: number;
   readonly headerTimeoutMs: number;
   readonly hosts: readonly string[];
 }
@@ -71,6 +83,7 @@ export function capConfig(values: FlagValues<typeof CAP_FLAGS>, env: NodeJS.Proc
   return Object.freeze({
     maxPerAddress: values['max-per-address'],
     maxConnections: values['max-connections'],
+    connectionsPerMinute: values['connections-per-minute'],
     headerTimeoutMs: values['header-timeout-ms'],
     hosts: Object.freeze(given.map(hostName)),
   });
@@ -79,7 +92,7 @@ export function capConfig(values: FlagValues<typeof CAP_FLAGS>, env: NodeJS.Proc
 /** The `m2bbs proxy` arguments that give `config` again (what `m2bbs start` passes on). */
 export function capArgs(config: CapConfig): string[] {
   return [
-    ...['--max-per-address', String(config.maxPerAddress), '--max-connections', String(config.maxConnections), '--header-timeout-ms', String(config.headerTimeoutMs)],
+    ...['--max-per-address', String(config.maxPerAddress), '--max-connections', String(config.maxConnections), '--connections-per-minute', String(config.connectionsPerMinute), '--header-timeout-ms', String(config.headerTimeoutMs)],
     ...config.hosts.flatMap((name) => ['--host', name]),
   ];
 }

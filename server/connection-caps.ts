@@ -1,12 +1,14 @@
 /**
  * The proxy's caps on connections, across all its doors: per remote address, connections that
- * have not logged in yet (from accept until the call logs in or closes); and all connections
- * open at once. A connection past either cap is refused before any backend is dialled.
+ * have not logged in yet (from accept until the call logs in or closes) and connections opened a
+ * minute; and all connections open at once. A connection past a cap is refused before any
+ * backend is dialled.
  */
 import { canonicalAddress } from '../common/remote-address.js';
 import type { Socket } from 'node:net';
 import type { Logger } from '../common/log.js';
 import type { ErrorCode } from '../common/errors.js';
+import { ConnectionRate } from './connection-rate.js';
 import { createRefusalLog, type RefusalLog } from './refusal-log.js';
 
 const CAP_REFUSED: ErrorCode = 'BBS_ERR_CONNECTION_CAP';
@@ -17,11 +19,13 @@ export interface CapLimits {
   readonly maxPerAddress: number;
   /** Connections open at once, logged in or not. */
   readonly maxConnections: number;
+  /** Connections one address may open a minute (as many at once, then one every 60/N s); none given: no limit. */
+  readonly connectionsPerMinute?: number;
 }
 
 /** Why a connection was turned away, in words for the caller. */
 export interface Refusal {
-  readonly cap: 'per-address' | 'total';
+  readonly cap: 'per-address' | 'total' | 'rate';
   readonly message: string;
 }
 
@@ -47,6 +51,7 @@ export interface ConnectionCaps {
 /** Creates the caps; a refusal is logged through `refusals` (at most a line a minute per address, and for the total). */
 export function createConnectionCaps(limits: CapLimits, log: Logger, now: () => number = Date.now, refusals: RefusalLog = createRefusalLog(log, now)): ConnectionCaps {
   const { maxPerAddress, maxConnections } = limits;
+  const rate = limits.connectionsPerMinute === undefined || limits.connectionsPerMinute <= 0 ? undefined : new ConnectionRate(limits.connectionsPerMinute, now);
   // Sockets still counted against their address, and how many per address.
   const pending = new Map<Socket, string>();
   const perAddress = new Map<string, number>();
@@ -67,6 +72,11 @@ export function createConnectionCaps(limits: CapLimits, log: Logger, now: () => 
       if (maxConnections > 0 && open >= maxConnections) {
         refusals.refused('warn', 'connection refused: the proxy is at its cap on connections', 'total', { code: CAP_REFUSED, open, max: maxConnections, flag: '--max-connections' });
         return { cap: 'total', message: `The BBS has too many connections open right now (${maxConnections}); try again in a minute.` };
+      }
+      const waitSeconds = rate?.take(address) ?? 0;
+      if (waitSeconds > 0) {
+        refusals.refused('warn', 'connection refused: one address is opening connections too fast', address, { code: CAP_REFUSED, perMinute: limits.connectionsPerMinute, flag: '--connections-per-minute' });
+        return { cap: 'rate', message: `Too many calls from your address in the last minute (${limits.connectionsPerMinute ?? 0} a minute at most); try again in ${waitSeconds} s.` };
       }
       const count = perAddress.get(address) ?? 0;
       if (maxPerAddress > 0 && count >= maxPerAddress) {

@@ -24,7 +24,7 @@ const typed = (text: string) => (r: Mongrel2Request): boolean => !isDisconnect(r
 
 describe('a moved call whose first logged-in prompt comes from its new backend', () => {
   it('stops counting against its address, so the next caller from there gets in', async () => {
-    const caps = { maxPerAddress: 1, maxConnections: 0, headerTimeoutMs: 10_000, hosts: [] };
+    const caps = { maxPerAddress: 1, maxConnections: 0, connectionsPerMinute: 0, headerTimeoutMs: 10_000, hosts: [] };
     const s = (started = await startProxyWithHandler({ caps }, 2, true));
     const { proxy, handler: first } = s;
 

@@ -56,14 +56,14 @@ describe('every backend limit given to m2bbs start, as a flag or in the environm
     expect(proxy.telnetNegotiationMs).toBe(250);
     expect(parseStartConfig([], {}).proxyFlags).toEqual([
       ...['--telnet-negotiation-ms', '3000', '--max-output-bytes', String(1024 * 1024)],
-      ...['--max-per-address', '10', '--max-connections', '10000', '--header-timeout-ms', '10000'],
+      ...['--max-per-address', '10', '--max-connections', '10000', '--connections-per-minute', '30', '--header-timeout-ms', '10000'],
     ]);
   });
 
   it('passes the proxy its caps, its request deadline and the host names it serves, from flags or the environment', () => {
     const env = { M2BBS_MAX_CONNECTIONS: '300', M2BBS_HOSTS: 'bbs.example.org, Other.Example.NET.' };
     const proxy = parseProxyConfig([...parseStartConfig(['--max-per-address', '0', '--header-timeout-ms', '500'], env).proxyFlags], {});
-    expect(proxy.caps).toEqual({ maxPerAddress: 0, maxConnections: 300, headerTimeoutMs: 500, hosts: ['bbs.example.org', 'other.example.net'] });
+    expect(proxy.caps).toEqual({ maxPerAddress: 0, maxConnections: 300, connectionsPerMinute: 30, headerTimeoutMs: 500, hosts: ['bbs.example.org', 'other.example.net'] });
     // Flags win over M2BBS_HOSTS; a name that is not one is refused with the others.
     expect(parseProxyConfig([...parseStartConfig(['--host', 'a.example'], env).proxyFlags], {}).caps?.hosts).toEqual(['a.example']);
     expect(() => parseStartConfig(['--host', 'http://x/'], {})).toThrow(/--host: expected a host name such as bbs.example.org, got "http:\/\/x\/"/);
