@@ -1,5 +1,6 @@
 /** Reading the JSON messages callers send: `{"type":"msg","msg":LINE}`, pings and the rest. */
 import { neutraliseCallerText } from '../common/caller-text.js';
+import { namesKeyTwice } from '../common/json-keys.js';
 
 /** The largest line, in bytes of JSON body, a backend accepts from a caller. */
 export const MAX_MESSAGE_BYTES = 64 * 1024;
@@ -29,14 +30,17 @@ export function parseClientMessage(body: Buffer): ClientMessage {
     return { type: 'too-long', bytes: body.length };
   }
   let data: unknown;
+  const text = body.toString('utf8');
   try {
-    data = JSON.parse(body.toString('utf8'));
+    data = JSON.parse(text);
   } catch {
     return { type: 'invalid', reason: 'body is not JSON' };
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     return { type: 'invalid', reason: 'body is not a JSON object' };
   }
+  // JSON.parse keeps the last: `{"type":"msg","msg":"connect","type":"ping"}` would be a ping, ignored in silence.
+  if (namesKeyTwice(text, 'type')) return { type: 'invalid', reason: '"type" given more than once' };
   const { type, msg, seq } = data as { type?: unknown; msg?: unknown; seq?: unknown };
   if (type === 'ping') return { type: 'ping' };
   // Never String(type): an object such as {"toString":1} makes that throw.

@@ -30,6 +30,8 @@ export interface ProxyConfig {
   readonly drainTimeoutMs?: number;
   /** How long a call whose backend died waits for a line before it drops (no flag: 20 s; tests shorten it). */
   readonly moveTimeoutMs?: number;
+  /** How long a JSON-socket connection may go without a line reaching a backend (pings only) before it is told and closed (no flag: 30 s, a backend's --idle-before-typing; tests shorten it). */
+  readonly noCallTimeoutMs?: number;
   /** Caps on connections, the deadline for a whole request, the host names served (cap-flags.ts). */
   readonly caps?: CapConfig;
   /** The private folder of the ipc:// endpoints: claimed (0700) at start, removed at stop. */

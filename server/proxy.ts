@@ -76,7 +76,7 @@ export async function startProxy(config: ProxyConfig, log: Logger, state: ProxyS
   const limits = config.caps ?? { ...CAP_DEFAULTS, hosts: [] };
   const caps = createConnectionCaps(limits, log, Date.now, refusals);
   const http = createHttpDoor({ switchboard, log, output, hosts: limits.hosts, caps, refusals });
-  const frontDoor = createFrontDoor(http.server, { switchboard, log, output, refusals }, { caps, deadlines: new HeaderDeadlines(limits.headerTimeoutMs, log, refusals) });
+  const frontDoor = createFrontDoor(http.server, { switchboard, log, output, refusals, ...(config.noCallTimeoutMs === undefined ? {} : { noCallTimeoutMs: config.noCallTimeoutMs }) }, { caps, deadlines: new HeaderDeadlines(limits.headerTimeoutMs, log, refusals) });
   const front = frontDoor.server;
   const telnetDoor = createTelnetDoor({ switchboard, log, negotiationTimeoutMs: config.telnetNegotiationMs, output, caps, refusals });
   const telnet = createServer((socket) => telnetDoor.handle(socket));

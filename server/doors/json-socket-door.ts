@@ -9,7 +9,8 @@ import type { ConnectionCaps } from '../connection-caps.js';
 import type { Call, Line, Switchboard } from '../line.js';
 import { NOT_READING, createOutputLimit, type OutputLimit } from '../output-limit.js';
 import { JsonSocketFramer, httpError, type FrameError } from './json-socket-framer.js';
-import { exitFrame } from './refuse-connection.js';
+import { HANG_UP_LINGER_MS, exitFrame } from './refuse-connection.js';
+import { namesKeyTwice } from '../../common/json-keys.js';
 import type { RefusalLog } from '../refusal-log.js';
 import { clampColumns } from '../../common/terminal-columns.js';
 import { fromDialClient } from '../../common/dial-client.js';
@@ -26,7 +27,16 @@ export interface JsonSocketDoorOptions {
   readonly firstFrame?: (socket: Socket) => void;
   /** The proxy's one refusal log; without it each refusal is a line (a door alone, in a test). */
   readonly refusals?: RefusalLog;
+  /**
+   * How long a connection may go without making a call, a line (`{"type":"msg","msg":...}`)
+   * reaching a backend, before it is told and closed: pings make none, and until a backend holds a
+   * conversation its idle limits cannot hang up (default NO_CALL_TIMEOUT_MS; 0: never).
+   */
+  readonly noCallTimeoutMs?: number;
 }
+
+/** A connection's time to make a call: a backend's --idle-before-typing by default, the 30 s a silent caller may hold a line. */
+export const NO_CALL_TIMEOUT_MS = 30_000;
 
 /** Replies held for the end of a tick are written at once past this many bytes. */
 const FLUSH_AT = 64 * 1024;
@@ -74,6 +84,10 @@ class JsonSocketConnection implements Line {
   private width: number | undefined;
   /** Replies of this tick not yet written, already base64 and NUL-terminated. */
   private unsent = '';
+  /** A line has reached a backend: its conversation, and its idle limits, have begun. */
+  private talking = false;
+  /** Until the caller makes a call (NO_CALL_TIMEOUT_MS); set only if its first bytes made none. */
+  private noCall: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly socket: Socket,
@@ -122,8 +136,17 @@ class JsonSocketConnection implements Line {
 
   hangUp(): void {
     this.flush();
+    this.end();
+  }
+
+  // Ends the proxy's side; a client that never closes its own is cut after the goodbye's linger.
+  private end(last?: string): void {
     this.closing = true;
-    this.socket.end();
+    clearTimeout(this.noCall);
+    this.noCall = undefined;
+    if (last === undefined) this.socket.end();
+    else this.socket.end(last);
+    setTimeout(destroy, HANG_UP_LINGER_MS, this.socket).unref();
   }
 
   // Every JSON-socket client shows a reply's msg, whatever its type; `exit` also ends it.
@@ -174,8 +197,35 @@ class JsonSocketConnection implements Line {
       if (PING_SWALLOWING_ROUTE.test(frame.route) && isPing(frame.body)) continue;
       this.noteColumns(frame.body);
       this.call.send(frame.body);
+      if (!this.talking && isLine(frame.body)) this.talked();
     }
-    if (error !== undefined) this.refuse(error);
+    if (error !== undefined) return this.refuse(error);
+    this.awaitCall();
+  }
+
+  private talked(): void {
+    this.talking = true;
+    clearTimeout(this.noCall);
+    this.noCall = undefined;
+  }
+
+  // Pings on @bbs reach no backend, and a first line that is no line starts no conversation: the
+  // backend's idle limits never apply to such a connection, so it is given a limit of its own.
+  private awaitCall(): void {
+    const ms = this.options.noCallTimeoutMs ?? NO_CALL_TIMEOUT_MS;
+    if (this.talking || this.closing || this.noCall !== undefined || ms === 0) return;
+    this.noCall = setTimeout(noCallMade, ms, this).unref();
+  }
+
+  /** @internal The connection made no call in time: told, and closed. */
+  noCallMade(): void {
+    this.noCall = undefined;
+    if (this.talking || this.closing) return;
+    const ms = this.options.noCallTimeoutMs ?? NO_CALL_TIMEOUT_MS;
+    this.refused('info', 'json socket closed: no call made in time', { ms });
+    this.flush();
+    this.call?.leave();
+    this.end(exitFrame(noCallMessage(ms)));
   }
 
   // Told in a reply after everything held for them, closed now for the backend and the proxy.
@@ -191,6 +241,8 @@ class JsonSocketConnection implements Line {
 
   closed(): void {
     this.closing = true;
+    clearTimeout(this.noCall);
+    this.noCall = undefined;
     this.call?.leave();
   }
 
@@ -200,15 +252,14 @@ class JsonSocketConnection implements Line {
     this.flush();
     this.closing = true;
     this.call?.leave();
-    this.socket.end(httpError(error.status));
+    this.end(httpError(error.status));
   }
 
   // An `exit` reply is what every JSON-socket client already shows and stops on.
   private hangUpWith(msg: string): void {
     this.refused('info', 'json socket caller not connected', { why: msg });
     this.flush();
-    this.closing = true;
-    this.socket.end(exitFrame(msg));
+    this.end(exitFrame(msg));
   }
 }
 
@@ -224,7 +275,30 @@ function destroy(socket: Socket): void {
   socket.destroy();
 }
 
+function noCallMade(connection: JsonSocketConnection): void {
+  connection.noCallMade();
+}
+
+/** What a connection that made no call in time is told. */
+export function noCallMessage(ms: number): string {
+  const time = ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+  return `Nothing reached the BBS in the ${time} since you called (a ping makes no call), so the line is closed. Call again and send {"type":"msg","msg":"connect"} when you are ready.`;
+}
+
 function isPing(body: Buffer): boolean {
-  // Most messages are lines typed: only what could be a ping is parsed to be sure.
-  return body.includes('ping') && decodeBbsMessage(body)?.type === 'ping';
+  // Most messages are lines typed: only what could be a ping is parsed to be sure. A body naming
+  // `type` twice is no ping (JSON.parse keeps the last): it goes on, for the backend to say so.
+  return body.includes('ping') && decodeBbsMessage(body)?.type === 'ping' && !namesKeyTwice(body.toString('utf8'), 'type');
+}
+
+/** A line typed (`{"type":"msg","msg":"..."}`): what starts a backend's conversation, and its idle limits. */
+function isLine(body: Buffer): boolean {
+  if (!body.includes('msg')) return false;
+  try {
+    const text = body.toString('utf8');
+    const data = JSON.parse(text) as { type?: unknown; msg?: unknown } | null;
+    return typeof data === 'object' && data !== null && data.type === 'msg' && typeof data.msg === 'string' && !namesKeyTwice(text, 'type');
+  } catch {
+    return false;
+  }
 }

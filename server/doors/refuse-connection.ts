@@ -8,6 +8,13 @@ import type { Socket } from 'node:net';
 /** How long a refused or timed-out connection may take to read its goodbye before it is cut. */
 export const GOODBYE_LINGER_MS = 2000;
 
+/**
+ * How long a caller the BBS hung up on (telnet, JSON socket) keeps its connection after the
+ * proxy's side is ended, to read the goodbye: a client that never closes its own side is then
+ * cut, so it holds no socket, nor a place under the caps, for ever.
+ */
+export const HANG_UP_LINGER_MS = 3000;
+
 /** Refused connections told why at once, at most; past it a refused connection is cut without a word. */
 export const MAX_REFUSING = 1000;
 

@@ -11,7 +11,7 @@ import type { Call, Line, Switchboard } from '../line.js';
 import { NOT_READING, createOutputLimit, type OutputLimit } from '../output-limit.js';
 import { PLAIN_TERMINAL, renderNotice, renderReply, terminalCaps, type TerminalCaps } from '../render-text.js';
 import { eventAboveInputLine } from './input-line-redraw.js';
-import { Refusals, refuseTelnet } from './refuse-connection.js';
+import { HANG_UP_LINGER_MS, Refusals, refuseTelnet } from './refuse-connection.js';
 import { createRefusalLog, type RefusalLog } from '../refusal-log.js';
 import { TelnetLineEditor, type TypingRefused } from './telnet-line-editor.js';
 import { OPTION, TelnetProtocol, escapeIac, type TelnetEvent } from './telnet-protocol.js';
@@ -47,7 +47,6 @@ export interface TelnetDoor {
 type Settings = Readonly<Required<Omit<TelnetDoorOptions, 'log' | 'caps'>>> & { readonly caps: ConnectionCaps | undefined };
 
 const REFUSED: ErrorCode = 'BBS_ERR_TELNET_INPUT';
-const LINGER_MS = 3000;
 const MAX_PENDING_LINES = 32;
 
 /** Creates the telnet door; hand it the connections of a `net.Server`. */
@@ -337,7 +336,7 @@ class TelnetConnection implements Line {
     clearTimeout(this.timer);
     this.socket.end();
     // A caller that never closes its side must not hold the connection forever.
-    this.linger = setTimeout(() => this.socket.destroy(), LINGER_MS).unref();
+    this.linger = setTimeout(() => this.socket.destroy(), HANG_UP_LINGER_MS).unref();
   }
 
   private leave(): void {

@@ -14,6 +14,8 @@ export interface JsonSocketOptions {
   readonly numbered?: boolean;
   /** With `numbered`: send every unanswered input again, oldest first, after this long without a word from the BBS. */
   readonly resendAfterMs?: number;
+  /** Calls from this loopback address (any 127.x.y.z on Linux), as another caller's machine. */
+  readonly localAddress?: string;
 }
 
 export class JsonSocketClient {
@@ -55,7 +57,8 @@ export class JsonSocketClient {
 
   static open(port: number, route = '@bbs', options: JsonSocketOptions = {}): Promise<JsonSocketClient> {
     return new Promise((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1', () => resolve(new JsonSocketClient(socket, route, options)));
+      const { localAddress } = options;
+      const socket = connect({ port, host: '127.0.0.1', ...(localAddress === undefined ? {} : { localAddress }) }, () => resolve(new JsonSocketClient(socket, route, options)));
       socket.once('error', reject);
     });
   }

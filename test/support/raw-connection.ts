@@ -6,6 +6,8 @@ export class RawConnection {
   received = '';
   /** Resolves when the other side has closed the connection (or it broke). */
   readonly closed: Promise<void>;
+  /** Resolves when the other side has ended its half (its FIN), or the connection closed. */
+  readonly ended: Promise<void>;
   private readonly watchers = new Set<() => void>();
 
   private constructor(private readonly socket: Socket) {
@@ -15,12 +17,20 @@ export class RawConnection {
     });
     socket.on('error', () => {});
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
+    this.ended = new Promise((resolve) => {
+      socket.once('end', () => resolve());
+      socket.once('close', () => resolve());
+    });
   }
 
-  /** Connects to 127.0.0.1:`port`, from `localAddress` when given (any 127.x.y.z is loopback on Linux). */
-  static open(port: number, localAddress?: string): Promise<RawConnection> {
+  /**
+   * Connects to 127.0.0.1:`port`, from `localAddress` when given (any 127.x.y.z is loopback on Linux).
+   * `halfOpen`: the connection never ends its own side when the other ends theirs (a client that
+   * does not close), so it closes only when the other side cuts it.
+   */
+  static open(port: number, localAddress?: string, halfOpen = false): Promise<RawConnection> {
     return new Promise((resolve, reject) => {
-      const socket = connect({ port, host: '127.0.0.1', ...(localAddress === undefined ? {} : { localAddress }) }, () => resolve(new RawConnection(socket)));
+      const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: halfOpen, ...(localAddress === undefined ? {} : { localAddress }) }, () => resolve(new RawConnection(socket)));
       socket.once('error', reject);
     });
   }
@@ -40,6 +50,19 @@ export class RawConnection {
       this.watchers.add(check);
       check();
     });
+  }
+
+  /**
+   * Writes `bytes`, and again each time the last write was taken, until the connection closes: a
+   * connection whose other side is gone is reset at a write (a half-open one, whose reading has
+   * ended, hears of the reset only at the write after).
+   */
+  writeUntilClosed(bytes: string): Promise<void> {
+    const again = (error?: Error | null): void => {
+      if (error == null && !this.socket.destroyed) this.socket.write(bytes, again);
+    };
+    again();
+    return this.closed;
   }
 
   destroy(): void {

@@ -41,8 +41,8 @@ export interface TestBbsOptions {
   readonly batch?: boolean;
   /** The proxy's caps, request deadline and host names, over the defaults of `m2bbs proxy`. */
   readonly caps?: Partial<CapConfig>;
-  /** The proxy's limits on a moving call (a death's move limit, a handed-off call's wait with no number up). */
-  readonly limits?: Pick<ProxyConfig, 'moveTimeoutMs' | 'drainTimeoutMs'>;
+  /** The proxy's limits on a moving call (a death's move limit, a handed-off call's wait with no number up), and on a JSON socket that makes no call. */
+  readonly limits?: Pick<ProxyConfig, 'moveTimeoutMs' | 'drainTimeoutMs' | 'noCallTimeoutMs'>;
 }
 
 /** Starts the proxy and its backends; resolves once every backend is ready. */
