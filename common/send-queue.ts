@@ -15,7 +15,11 @@ export interface FrameSink {
 export interface SendQueueOptions {
   /** Send what is queued in one turn as one multipart message (default: one message per frame). */
   readonly multipart?: boolean;
+  /** Told each time a message has left the queue (its bytes no longer counted in `bytes`). */
+  readonly sent?: () => void;
 }
+
+const EMPTY = Buffer.alloc(0);
 
 /** The most frames one multipart message carries; the rest follow in the next. */
 export const MAX_PARTS = 256;
@@ -28,12 +32,13 @@ export class SendQueue {
   private head = 0;
   private pumping: Promise<void> | undefined;
   private readonly multipart: boolean;
+  private queuedBytes = 0;
 
   constructor(
     private readonly sink: FrameSink,
     private readonly ready: Promise<void>,
     private readonly onError: (error: unknown) => void,
-    options: SendQueueOptions = {},
+    private readonly options: SendQueueOptions = {},
   ) {
     this.multipart = options.multipart ?? false;
   }
@@ -43,12 +48,18 @@ export class SendQueue {
     return this.frames.length - this.head;
   }
 
+  /** Bytes of the frames queued and not yet taken by the socket (the message being sent included). */
+  get bytes(): number {
+    return this.queuedBytes;
+  }
+
   /** Queues a frame; it is sent once the socket is ready and every earlier frame is sent. */
   push(frame: Buffer, group = ''): void {
     // Nothing waiting before it, one message per frame, and a sink that takes it now: no queue, no promise.
     if (this.pumping === undefined && !this.multipart && this.sink.trySend?.(frame) === true) return;
     this.frames.push(frame);
     this.groups.push(group);
+    this.queuedBytes += frame.length;
     this.pumping ??= this.pump();
   }
 
@@ -66,6 +77,13 @@ export class SendQueue {
       const start = this.head;
       this.head += this.multipart ? this.batchLength(start) : 1;
       const message = this.head - start === 1 ? (this.frames[start] as Buffer) : this.frames.slice(start, this.head);
+      let bytes = 0;
+      // A frame taken is let go of here, not when the queue next empties: a queue kept busy (a
+      // flood) would otherwise hold up to 1024 frames already sent.
+      for (let taken = start; taken < this.head; taken++) {
+        bytes += (this.frames[taken] as Buffer).length;
+        this.frames[taken] = EMPTY;
+      }
       // A queue that grew while the socket could not send (no backend connected) is compacted
       // as it empties, not shifted frame by frame.
       if (this.head > 1024 && this.head * 2 > this.frames.length) {
@@ -78,6 +96,8 @@ export class SendQueue {
       } catch (error) {
         this.onError(error);
       }
+      this.queuedBytes -= bytes;
+      this.options.sent?.();
     }
     this.frames = [];
     this.groups = [];

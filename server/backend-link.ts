@@ -31,11 +31,21 @@ export interface LinkEvents {
 // How long closing a link with a backend connected may take to send what is queued for it.
 const CLOSE_FLUSH_MS = 500;
 
+/**
+ * Requests queued for a backend past what its sockets take (a ZMTP peer at its high-water mark),
+ * in bytes, past which the link is congested: callers who send to it are not read until the queue
+ * is down to half of it, so what callers send faster than the backend reads waits in their own
+ * connections (the kernel, TCP), not in the proxy.
+ */
+export const LINK_HIGH_WATER_BYTES = 1024 * 1024;
+
 export class BackendLink {
   private readonly outgoing: SendQueue;
   private readonly receiving: Promise<void>;
   private peers = 0;
   private upWaiters: (() => void)[] = [];
+  /** Told once the link is no longer congested (or its backend went, or it closed). */
+  private clearWaiters: (() => void)[] = [];
   /** When the backend last connected or replied (ms since the epoch), 0 if never. */
   lastHeard = 0;
 
@@ -45,7 +55,7 @@ export class BackendLink {
     private readonly log: Logger,
     events: LinkEvents,
   ) {
-    this.outgoing = new SendQueue(sockets.sink, Promise.resolve(), (error) => log.error('request not sent', { error: describeError(error) }), { multipart: spec.batch === true });
+    this.outgoing = new SendQueue(sockets.sink, Promise.resolve(), (error) => log.error('request not sent', { error: describeError(error) }), { multipart: spec.batch === true, sent: () => this.sent() });
     this.receiving = this.receive(events);
   }
 
@@ -62,7 +72,35 @@ export class BackendLink {
   private disconnected(events: LinkEvents): void {
     this.peers = Math.max(0, this.peers - 1);
     this.log.info('backend disconnected', { peers: this.peers });
-    if (this.peers === 0) events.down(this);
+    if (this.peers === 0) {
+      // Its calls move or drop: their callers are read again, and wait on wherever they went.
+      this.wakeClear();
+      events.down(this);
+    }
+  }
+
+  /** True while the requests queued for the backend are past the high-water mark: its callers are not read. */
+  get congested(): boolean {
+    return this.outgoing.bytes > LINK_HIGH_WATER_BYTES;
+  }
+
+  /** Calls `wake` once the link is no longer congested (at once if it is not), or its backend went, or it closed. */
+  whenClear(wake: () => void): void {
+    if (this.congested) this.clearWaiters.push(wake);
+    else wake();
+  }
+
+  /** Bytes of requests queued for the backend, not yet taken by its sockets. */
+  get queuedBytes(): number {
+    return this.outgoing.bytes;
+  }
+
+  private sent(): void {
+    if (this.clearWaiters.length > 0 && this.outgoing.bytes <= LINK_HIGH_WATER_BYTES / 2) this.wakeClear();
+  }
+
+  private wakeClear(): void {
+    for (const wake of this.clearWaiters.splice(0)) wake();
   }
 
   /** True while at least one backend process is connected to this number. */
@@ -136,6 +174,7 @@ export class BackendLink {
 
   /** Closes both sockets; with a backend connected, what was queued for it (a removed link's DETACHes) goes out first. */
   async close(): Promise<void> {
+    this.wakeClear();
     if (this.up) {
       // Bounded: a backend that stopped reading must not hold up a stop.
       let timer: NodeJS.Timeout | undefined;

@@ -45,6 +45,7 @@ export function createCallDialler(ctx: DiallerContext): CallDialler {
       if (ctx.refusals !== undefined) ctx.refusals.refused('info', 'all lines busy', state.info.remoteAddr, { door: state.info.door });
       else log.info('all lines busy', { door: state.info.door });
       state.ended = true;
+      wakeHeld(state);
       state.line.notice(ALL_LINES_BUSY);
       state.line.hangUp();
       return;
@@ -86,10 +87,12 @@ export function createCallDialler(ctx: DiallerContext): CallDialler {
     // Typed while dialling: inputs 2, 3, ... in the order typed.
     const typed = state.queued;
     state.queued = undefined;
+    state.queuedBytes = 0;
     typed?.forEach((queued, i) => {
       state.window?.push(i + 2, queued);
       state.link.send(ctx.request(state, queued, i + 2));
     });
+    wakeHeld(state);
   }
 
   // A named m2bbs number that is up but says nothing (a stopped process) would leave its caller
@@ -98,6 +101,7 @@ export function createCallDialler(ctx: DiallerContext): CallDialler {
     state.timer = undefined;
     if (state.ended || state.announced) return;
     state.ended = true;
+    wakeHeld(state);
     log.warn('number did not answer', { conn: state.id, backend: state.link.spec.number, door: state.info.door });
     state.link.send(encodeDisconnect(ctx.uuid, state.id));
     ctx.abandon(state.id, state.link);
@@ -112,4 +116,11 @@ export function createCallDialler(ctx: DiallerContext): CallDialler {
   }
 
   return { attempt, giveUp, answered, unanswered, announce };
+}
+
+// The door held reading while the call dialled: it reads again (and asks again whether it may).
+function wakeHeld(state: CallState): void {
+  const wake = state.held;
+  state.held = undefined;
+  wake?.();
 }

@@ -26,6 +26,10 @@ export interface CallState {
   first: Buffer | undefined;
   /** Inputs typed while the first is dialling; undefined when none (an idle call keeps no array). */
   queued: Buffer[] | undefined;
+  /** Their bytes: past MAX_DIALLING_BYTES the caller is not read until the call goes through. */
+  queuedBytes: number;
+  /** The door's wake-up, waiting for the call to go through (it typed past MAX_DIALLING_BYTES while dialling). */
+  held: (() => void) | undefined;
   /** Links still to try while dialling or moving; undefined once the call is through. */
   candidates: BackendLink[] | undefined;
   timer: NodeJS.Timeout | undefined;
@@ -42,6 +46,9 @@ export interface CallState {
   /** The last reply delivered was a prompt acknowledging every input sent: nothing is in flight, the call can be handed off. */
   atPrompt: boolean;
 }
+
+/** Bytes typed while a call dials past which its caller is not read until it goes through: what a first screen's answers take, and more. */
+export const MAX_DIALLING_BYTES = 64 * 1024;
 
 export interface LinkState {
   inUse: number;

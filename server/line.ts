@@ -34,6 +34,13 @@ export interface Call {
   sendLine(line: string): void;
   /** The caller went away: the backend gets the `@*` disconnect, unless it closed the caller itself. */
   leave(): void;
+  /**
+   * True while what the caller sent waits for the backend past its high-water mark (the link's
+   * queue, or what was typed while dialling): the door stops reading the caller until `whenClear`.
+   */
+  readonly congested: boolean;
+  /** Calls `wake` once the call may take more (at once if it may); the door then asks `congested` again. */
+  whenClear(wake: () => void): void;
 }
 
 export type DialResult =

@@ -3,7 +3,7 @@ import type { Logger } from '../common/log.js';
 import { encodeDisconnect } from '../common/mongrel2-wire.js';
 import type { CallDialler } from './call-dialler.js';
 import type { CallMover } from './call-mover.js';
-import type { CallState } from './call-state.js';
+import { MAX_DIALLING_BYTES, type CallState } from './call-state.js';
 import type { Call } from './line.js';
 
 /** What a call needs of the switchboard. */
@@ -49,13 +49,33 @@ export class ProxyCall implements Call {
       if (!state.announced && state.timer === undefined && state.link.spec.batch === true) state.timer = setTimeout(this.ctx.unanswered, this.ctx.answerTimeoutMs, state).unref();
       return state.link.send(this.ctx.request(state, body, state.seq));
     }
-    if (state.first !== undefined) return void (state.queued ??= []).push(Buffer.from(body));
+    if (state.first !== undefined) {
+      const typed = Buffer.from(body);
+      state.queuedBytes += typed.length;
+      return void (state.queued ??= []).push(typed);
+    }
     state.first = Buffer.from(body);
     this.ctx.attempt(state);
   }
 
   sendLine(text: string): void {
     this.send(JSON.stringify({ type: 'msg', msg: text }));
+  }
+
+  get congested(): boolean {
+    const { state } = this;
+    // A moving call keeps what it is sent in its resend window, bounded, and drops past it.
+    if (state.ended || state.movingSince !== undefined) return false;
+    if (!state.connected) return state.queuedBytes > MAX_DIALLING_BYTES || state.link.congested;
+    return state.link.congested;
+  }
+
+  whenClear(wake: () => void): void {
+    const { state } = this;
+    if (!this.congested) return wake();
+    // Dialling: woken once the call goes through (or ends), when what was typed meanwhile has been sent.
+    if (!state.connected && state.queuedBytes > MAX_DIALLING_BYTES) return void (state.held = wake);
+    state.link.whenClear(wake);
   }
 
   leave(): void {

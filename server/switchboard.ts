@@ -156,6 +156,8 @@ export function createSwitchboard(options: SwitchboardOptions): ProxySwitchboard
       loggedIn: false,
       first: undefined,
       queued: undefined,
+      queuedBytes: 0,
+      held: undefined,
       candidates,
       timer: undefined,
       window: undefined,

@@ -30,6 +30,7 @@ class FakeCall implements Call {
   readonly number = 'bbs.10';
   readonly lines: string[] = [];
   leaves = 0;
+  readonly congested = false;
   readonly watchers = new Set<() => void>();
   constructor(readonly id: string, readonly line: Line, readonly info: CallerInfo) {}
   send(body: Buffer | string): void {
@@ -42,6 +43,9 @@ class FakeCall implements Call {
   leave(): void {
     this.leaves++;
     notify(this.watchers);
+  }
+  whenClear(wake: () => void): void {
+    wake();
   }
   reply(reply: object): void {
     this.line.deliver(Buffer.from(JSON.stringify(reply)));

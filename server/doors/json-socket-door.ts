@@ -88,6 +88,8 @@ class JsonSocketConnection implements Line {
   private talking = false;
   /** Until the caller makes a call (NO_CALL_TIMEOUT_MS); set only if its first bytes made none. */
   private noCall: NodeJS.Timeout | undefined;
+  /** Not read while what the caller sent waits for the backend (the call is congested). */
+  private held = false;
 
   constructor(
     private readonly socket: Socket,
@@ -141,7 +143,7 @@ class JsonSocketConnection implements Line {
 
   // Ends the proxy's side; a client that never closes its own is cut after the goodbye's linger.
   private end(last?: string): void {
-    this.closing = true;
+    this.ending();
     clearTimeout(this.noCall);
     this.noCall = undefined;
     if (last === undefined) this.socket.end();
@@ -200,6 +202,7 @@ class JsonSocketConnection implements Line {
       if (!this.talking && isLine(frame.body)) this.talked();
     }
     if (error !== undefined) return this.refuse(error);
+    if (this.call?.congested === true && !this.closing) this.hold(this.call);
     this.awaitCall();
   }
 
@@ -228,12 +231,37 @@ class JsonSocketConnection implements Line {
     this.end(exitFrame(noCallMessage(ms)));
   }
 
+  // What the caller sent waits for the backend past its high-water mark: the rest waits in their
+  // connection (the kernel, TCP), not in the proxy, until the call can take more.
+  private hold(call: Call): void {
+    // Paused again even when held: a drain of the caller's output may have resumed reading meanwhile.
+    this.socket.pause();
+    if (this.held) return;
+    this.held = true;
+    call.whenClear(() => this.clear());
+  }
+
+  private clear(): void {
+    this.held = false;
+    if (this.socket.destroyed) return;
+    if (!this.closing && this.call?.congested === true) return this.hold(this.call);
+    this.socket.resume();
+  }
+
+  // No more is read for the call; a caller held is read again, so their hang-up is heard.
+  private ending(): void {
+    this.closing = true;
+    if (!this.held) return;
+    this.held = false;
+    this.socket.resume();
+  }
+
   // Told in a reply after everything held for them, closed now for the backend and the proxy.
   private overflow(bytes: number): void {
     this.refused('warn', 'caller not reading; line closed', { bytes, max: this.output.maxBytes });
     this.output.closedOne();
     this.unsent = '';
-    this.closing = true;
+    this.ending();
     this.call?.leave();
     this.socket.end(exitFrame(NOT_READING));
     setTimeout(destroy, OVERFLOW_LINGER_MS, this.socket).unref();
@@ -250,7 +278,7 @@ class JsonSocketConnection implements Line {
     // A flood of bad routes or frames from an address costs a line a minute, not one each.
     this.refused('warn', 'json socket refused', { status: error.status, reason: error.reason });
     this.flush();
-    this.closing = true;
+    this.ending();
     this.call?.leave();
     this.end(httpError(error.status));
   }
