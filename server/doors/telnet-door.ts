@@ -105,6 +105,8 @@ class TelnetConnection implements Line {
   private left = false;
   private hungUp = false;
   private overflowed = false;
+  /** Not read while what the caller typed waits for the backend (the call is congested). */
+  private held = false;
   private secret = false;
   /**
    * The prompt character's bytes (as latin1) on the line the caller is typing on (empty when at no
@@ -213,7 +215,26 @@ class TelnetConnection implements Line {
     } catch (error) {
       this.log.error('telnet connection failed', { error });
       this.finish('Something went wrong on this line; closing the line.');
+      return;
     }
+    if (this.call?.congested === true && this.phase !== 'closing') this.hold(this.call);
+  }
+
+  // What the caller typed waits for the backend past its high-water mark: the rest waits in their
+  // connection (the kernel, TCP), not in the proxy, until the call can take more.
+  private hold(call: Call): void {
+    // Paused again even when held: a drain of the caller's output may have resumed reading meanwhile.
+    this.socket.pause();
+    if (this.held) return;
+    this.held = true;
+    call.whenClear(() => this.clear());
+  }
+
+  private clear(): void {
+    this.held = false;
+    if (this.socket.destroyed) return;
+    if (this.phase !== 'closing' && this.call?.congested === true) return this.hold(this.call);
+    this.socket.resume();
   }
 
   private handle(event: TelnetEvent): void {
@@ -334,6 +355,11 @@ class TelnetConnection implements Line {
   private end(): void {
     this.phase = 'closing';
     clearTimeout(this.timer);
+    // A caller held is read again, so their side of the close is heard.
+    if (this.held) {
+      this.held = false;
+      this.socket.resume();
+    }
     this.socket.end();
     // A caller that never closes its side must not hold the connection forever.
     this.linger = setTimeout(() => this.socket.destroy(), HANG_UP_LINGER_MS).unref();

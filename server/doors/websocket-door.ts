@@ -65,6 +65,8 @@ class PageConnection implements Line, PageSocketOwner {
   /** The page terminal's width in columns, as the page last said; undefined until it does. */
   width: number | undefined;
   private paused = false;
+  /** Not read while what the page sent waits for the backend (the call is congested). */
+  private held = false;
   private overflowed = false;
 
   constructor(
@@ -132,7 +134,21 @@ class PageConnection implements Line, PageSocketOwner {
   private sent(): void {
     if (!this.paused || this.overflowed || this.ws.bufferedAmount > this.output.highWaterBytes) return;
     this.paused = false;
-    this.ws.resume();
+    if (!this.held) this.ws.resume();
+  }
+
+  // What the page sent waits for the backend past its high-water mark: the rest waits in its
+  // connection (the kernel, TCP), not in the proxy, until the call can take more.
+  private hold(call: Call): void {
+    if (this.held) return;
+    this.held = true;
+    this.ws.pause();
+    call.whenClear(() => {
+      this.held = false;
+      if (!this.ws.open) return;
+      if (this.call?.congested === true) return this.hold(this.call);
+      if (!this.paused) this.ws.resume();
+    });
   }
 
   // The goodbye goes after everything held for them, for whenever they read; the call ends now.
@@ -141,7 +157,8 @@ class PageConnection implements Line, PageSocketOwner {
     this.output.closedOne();
     this.overflowed = true;
     // Their closing handshake must be read for the close to finish; what they type goes nowhere now.
-    if (this.paused) this.ws.resume();
+    if (this.paused || this.held) this.ws.resume();
+    this.held = false;
     this.ws.send(notice(NOT_READING));
     this.ws.close(CLOSE_POLICY, 'not reading');
     this.call?.leave();
@@ -177,6 +194,7 @@ class PageConnection implements Line, PageSocketOwner {
     }
     if (type !== 'msg' || typeof msg !== 'string') return this.refuse(CLOSE_INVALID_DATA, 'Expected {"type":"msg","msg":"a line"}');
     this.call?.sendLine(msg);
+    if (this.call?.congested === true) this.hold(this.call);
   }
 
   private refuse(code: number, why: string): void {
