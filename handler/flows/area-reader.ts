@@ -6,7 +6,7 @@ import type { Area, AreaMessage } from '../../db/areas-store.js';
 import type { Caller } from '../../db/store.js';
 import { ask, call, show, type Flow } from '../effects.js';
 import type { Limits } from '../limits.js';
-import { formatDate } from './format.js';
+import { bodyShown, formatDate } from './format.js';
 import { asksHelp } from './prompt-help.js';
 import { replyTo } from './reply.js';
 
@@ -40,7 +40,7 @@ export function* readArea(caller: Caller, limits: Limits, area: Area, from: Read
 
 /** Shows one message, with what it replies to. */
 export function* showMessage(message: AreaMessage): Flow {
-  const shown = { id: message.id, author: message.author, date: formatDate(message.createdAt), body: message.body };
+  const shown = { id: message.id, author: message.author, date: formatDate(message.createdAt), body: bodyShown(message.body) };
   if (message.replyTo === null) yield* show('message', shown);
   else yield* show('message_reply', { ...shown, reply_to: message.replyTo, reply_author: message.replyToAuthor ?? '?' });
 }

@@ -5,7 +5,7 @@ import { isWriteFailure } from '../../db/write-failure.js';
 import { ask, call, show, type Flow } from '../effects.js';
 import type { Limits } from '../limits.js';
 import { composeBody } from './compose.js';
-import { formatDate } from './format.js';
+import { bodyShown, formatDate } from './format.js';
 import { storeOrOffer } from './not-saved.js';
 import { wantsMore } from './messages.js';
 import { mayStore, mayWrite } from './writing-limit.js';
@@ -59,7 +59,7 @@ export function* readMail(caller: Caller, limits: Limits): Flow {
       yield* show('mail_item', {
         from: item.from,
         date: formatDate(item.createdAt),
-        body: item.body,
+        body: bodyShown(item.body),
         status: item.readAt === null ? 'NEW' : 'read',
       });
     }
