@@ -92,6 +92,11 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
       'SELECT id, last_row AS lastRow, trim_row AS trimRow FROM conversations WHERE closed_at IS NOT NULL AND (closed_at < ? OR (caller_id IS NULL AND closed_at < ?)) LIMIT +?',
     ),
     dropConversation: db.prepare<[string]>('DELETE FROM conversations WHERE id = ?'),
+    oldestClosed: db.prepare<[number], { id: string; lastRow: number | null; trimRow: number | null }>(
+      'SELECT id, last_row AS lastRow, trim_row AS trimRow FROM conversations WHERE closed_at IS NOT NULL ORDER BY closed_at LIMIT ?',
+    ),
+    // The pages of the journal's tables and their indexes (SQLite's dbstat): a walk of them, so read seldom.
+    journalBytes: db.prepare("SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name LIKE 'journal%' OR name LIKE 'sqlite^_autoindex^_journal%' ESCAPE '^'").pluck(),
     history: db.prepare<[string], { last_row: number | null; caller_id: number | null; opened_at: number; closed_at: number | null; kept_from_n: number }>(
       'SELECT last_row, caller_id, opened_at, closed_at, kept_from_n FROM conversations WHERE id = ?',
     ),
@@ -266,6 +271,20 @@ export function createJournalStore(db: Database.Database, write: WriteRunner): J
     closeSilent: (since, now) =>
       write('Ending silent conversations', () =>
         db.transaction(() => (since.notLoggedIn === undefined ? 0 : sql.closeSilentGuests.run(now, since.notLoggedIn).changes) + (since.loggedIn === undefined ? 0 : sql.closeSilentCallers.run(now, since.loggedIn).changes)).immediate(),
+      ),
+    journalBytes: () => sql.journalBytes.get() as number,
+    usedBytes: () => ((db.pragma('page_count', { simple: true }) as number) - (db.pragma('freelist_count', { simple: true }) as number)) * (db.pragma('page_size', { simple: true }) as number),
+    pruneOldestClosed: (limit) =>
+      write('Pruning the oldest ended conversations', () =>
+        db.transaction(() => {
+          const oldest = sql.oldestClosed.all(limit);
+          for (const { id, lastRow, trimRow } of oldest) {
+            dropRows(lastRow, -1);
+            dropRows(trimRow, -1);
+            sql.dropConversation.run(id);
+          }
+          return oldest.length;
+        }).immediate(),
       ),
     pruneClosed: (before, limit, neverLoggedInBefore = before) =>
       write('Pruning old conversations', () =>

@@ -202,4 +202,10 @@ export interface JournalStore {
    * values stored before `before`; returns how many of both.
    */
   pruneClosed(before: number, limit: number, neverLoggedInBefore?: number): number;
+  /** Deletes the `limit` conversations that ended longest ago, whatever their age, with their journals; returns how many. */
+  pruneOldestClosed(limit: number): number;
+  /** Bytes of the pages the journal's tables and indexes take (a walk of them: read seldom). */
+  journalBytes(): number;
+  /** Bytes of the database's pages in use (not free): cheap, read often. */
+  usedBytes(): number;
 }

@@ -100,7 +100,7 @@ export async function startBackend(config: HandlerConfig, log: Logger): Promise<
   });
   // A caller who logs in again elsewhere has their line here hung up, whichever backend they reached.
   const hangUpWatch = watchHangUpOrders(store, engine, log, config.limits.loginLockMs);
-  const retention = journal === undefined ? undefined : keepJournalsTidy(store.journal, config.lines, log);
+  const retention = journal === undefined ? undefined : keepJournalsTidy(store.journal, config.lines, log, Date.now, config.journalKeepBytes);
   // One sweep for all callers, never a timer per caller: suspended sessions must stay small.
   const everyMs = sweepIntervalMs(config.lines);
   const sweeper = everyMs === 0 ? undefined : setInterval(() => sweepSafely(engine, log), everyMs).unref();

@@ -26,6 +26,8 @@ export interface HandlerConfig {
   readonly scryptCost: ScryptCost;
   /** Durable conversations: journal each one, take over those of a backend that died (--journal). */
   readonly journal: boolean;
+  /** Bytes the journals may take before ended calls' journals go, oldest first (--journal-keep-size); 0: only by age. */
+  readonly journalKeepBytes: number;
   /** How long a drain (SIGTERM with the journal on) waits for the proxy to move every call away (--drain-timeout-ms). */
   readonly drainTimeoutMs: number;
   /** CURVE to a proxy on another host: this backend's keys and the proxy's public key. */
@@ -33,6 +35,9 @@ export interface HandlerConfig {
   /** The event bus device's endpoints (--bus IN,OUT); without it, events stay in this process. */
   readonly bus?: BusSpec;
 }
+
+/** MiB of journals past which ended calls' journals are deleted oldest first (--journal-keep-size). */
+export const DEFAULT_JOURNAL_KEEP_MB = 1024;
 
 /** The screens shipped with m2bbs, wherever it is installed. */
 export const SHIPPED_SCREENS = fileURLToPath(new URL('../screens', import.meta.url));
@@ -51,6 +56,15 @@ export const HANDLER_FLAGS = {
     env: 'M2BBS_DB_MAX_SIZE',
     defaultText: 'no limit',
     help: 'largest the database may grow, in MiB; past it callers are told their writes were not saved, as on a full disk',
+  },
+  'journal-keep-size': {
+    kind: 'integer',
+    arg: 'MB',
+    min: 0,
+    max: 1_000_000,
+    env: 'M2BBS_JOURNAL_KEEP_SIZE',
+    default: DEFAULT_JOURNAL_KEEP_MB,
+    help: "how much of the database, in MiB, the journals may take before ended calls' journals (kept a week for the sysop's replay) are deleted oldest first (0: only by age)",
   },
   screens: { kind: 'string', arg: 'DIR', env: 'M2BBS_SCREENS', defaultText: 'the shipped screens/', help: 'screens, menus and flows, reloaded live' },
   journal: {
@@ -113,6 +127,7 @@ export function parseHandlerConfig(argv: readonly string[], env: NodeJS.ProcessE
     lines,
     scryptCost: DEFAULT_SCRYPT_COST,
     journal: values.journal === 'on',
+    journalKeepBytes: values['journal-keep-size'] * 1024 * 1024,
     drainTimeoutMs: values['drain-timeout-ms'],
     ...(curve === undefined ? {} : { curve }),
     ...(bus === undefined ? {} : { bus }),
