@@ -172,6 +172,13 @@ export function createEngine(options: EngineOptions): Engine {
     hangUpOn(session, 'journaled too much past its latest checkpoint');
   }
 
+  function floodedWithUnreadable(session: Session): void {
+    log.warn('caller sent too many unreadable messages in a row', { conn: session.connId, count: session.unreadInARow });
+    outbox.reply(session.uuid, session.connId, renderReply(screensAt(options.screens(), session.columns), { kind: 'show', screen: 'too_fast', vars: undefined, final: true }));
+    endFlow(session);
+    hangUpOn(session, 'flooding');
+  }
+
   // The caller hung up (heard here, or by another handler behind Mongrel2: hung-up-elsewhere.ts).
   function hungUp(session: Session): void {
     endFlow(session);
@@ -229,7 +236,16 @@ export function createEngine(options: EngineOptions): Engine {
               ? ({ screen: 'line_too_long', vars: { bytes: message.bytes, max: MAX_LINE_BYTES } } as const)
               : ({ screen: 'bad_message', vars: undefined } as const);
         outbox.reply(request.uuid, request.connId, renderReply(screensAt(options.screens(), columnsOf(request)), { kind: 'show', ...said, final: false }));
-        if (session !== undefined) askAgain(session);
+        if (session !== undefined) {
+          // Answered one by one, unreadable messages are no lines typed ahead: a run of them is a flood all the same.
+          if (++session.unreadInARow > maxQueued) return floodedWithUnreadable(session);
+          askAgain(session);
+        } else if (request.headers.SESSION !== undefined) {
+          // Behind the proxy a connection with no call here whose first message cannot be read is
+          // no caller: closed, or it would hold its place at the proxy with nothing to idle it out.
+          outbox.close(request.uuid, request.connId);
+          ended.add(key);
+        }
         return;
       }
       case 'msg': {
@@ -247,6 +263,7 @@ export function createEngine(options: EngineOptions): Engine {
           return;
         }
         if (session !== undefined) {
+          session.unreadInARow = 0;
           if (request.headers.RESUME === '1' && restartedWithout(session, message.lines.length, seq)) return;
           const took = deliver(session, message.lines, seq);
           if (!took && seq !== 0 && seq === session.lastSeq) {

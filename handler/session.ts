@@ -29,6 +29,8 @@ export class Session {
   /** The engine's turn in which this caller's lines last came, and how many came in it. */
   turn = -1;
   linesThisTurn = 0;
+  /** Unreadable messages (not JSON, a line too long, ...) since the last line read: a run of them is a flood. */
+  unreadInARow = 0;
   effect: Effect | undefined = undefined;
   /** The caller has typed a line since calling (the door's first message only dials in). */
   typed = false;

@@ -45,6 +45,18 @@ async function open(port: number, localAddress: string): Promise<JsonSocketClien
 }
 
 describe('a JSON socket that makes no call', () => {
+  it('is told and closed when its first message cannot be read (a line over 4,096 bytes), and its address gets its place back', async () => {
+    const b = (bbs = await startTestBbs({ batch: true, caps: { maxPerAddress: 1 } }));
+    const first = await open(b.frontPort, '127.0.0.7');
+    first.sendRaw(`@bbs ${JSON.stringify({ type: 'msg', msg: 'x'.repeat(5000) })}\0`);
+    await first.closedByServer();
+    expect(oneLine(first.heard.map((reply) => reply.msg).join(' '))).toContain('A line of 5000 bytes is more than the 4096 bytes a line may have');
+    await until(() => (b.proxy.caps.loggingIn('127.0.0.7') === 0 ? true : undefined), 'the connection to stop counting');
+    const next = await open(b.frontPort, '127.0.0.7');
+    expect((await next.exchange('connect')).texts.join('\n')).toContain("What's your name?");
+  });
+
+
   it('is told and closed once the no-call limit passes, pinging or not, and its address gets its places back', async () => {
     const b = (bbs = await startTestBbs({ batch: true, caps: { maxPerAddress: 2 }, limits: { noCallTimeoutMs: 500 } }));
     const pingers = [await open(b.frontPort, '127.0.0.6'), await open(b.frontPort, '127.0.0.6')];
@@ -85,9 +97,10 @@ describe('a JSON socket that makes no call', () => {
     twice.sendRaw('@bbs {"type":"msg","msg":"connect","type":"ping"}\0');
     await twice.hears((reply) => reply.type === 'screen' && oneLine(reply.msg) === BAD_MESSAGE);
     expect(twice.heard[0]?.msg).toMatch(/^ATDT @bbs\.10 \.\.\. CONNECT$/);
-    // It began no conversation, so no backend's idle limit holds it: the no-call limit closes it.
+    // It began no conversation, and no backend's idle limit could hold it: the backend closes it
+    // once it has said so (before the no-call limit would).
     await twice.closedByServer();
-    expect(twice.heard.at(-1)).toEqual({ type: 'exit', msg: noCallMessage(500) });
+    expect(oneLine(twice.heard.at(-1)?.msg ?? '')).toBe(BAD_MESSAGE);
 
     // At a prompt, the same is unreadable too: said so, and the prompt again.
     const caller = await open(b.frontPort, '127.0.0.9');
