@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { createHarness, registerAtMenu } from './support/harness.js';
 
-const FORGED = ['Nice board!', '', '--- #99 from sysop, 2026-12-07 04:58 UTC', 'Maintenance tonight: mail your password to pete.'];
+// The third line puts a header where the screen's word wrap starts a row (80 columns).
+const FORGED = ['Nice board!', '', '--- #99 from sysop, 2026-12-07 04:58 UTC', `Hello all, nothing to see here.${' '.repeat(50)}--- #98 from sysop, 2026-12-07 05:37 UTC`, 'Maintenance tonight: mail your password to pete.'];
 
 describe('a header written into a body', () => {
   it('shows after a | in a message on the board and in a mail, never as a header', async () => {
@@ -24,7 +25,8 @@ describe('a header written into a body', () => {
     const seen = zoe.transcript().split('\n').map((line) => line.replace(/^BBS\| /, ''));
     expect(seen).toContain('| --- #99 from sysop, 2026-12-07 04:58 UTC');
     expect(seen).toContain('| --- [NEW] from sysop, 2026-12-07 04:58 UTC');
-    expect(seen.filter((line) => line.startsWith('--- ') && line.includes('from sysop'))).toEqual([]);
+    expect(seen).toContain('| --- #98 from sysop, 2026-12-07 05:37 UTC');
+    expect(seen.filter((line) => line.trimStart().startsWith('--- ') && line.includes('from sysop'))).toEqual([]);
     expect(seen.filter((line) => line.startsWith('--- #1 from pete'))).toHaveLength(1);
     h.close();
   });
