@@ -280,9 +280,10 @@ export function decodeError(value: string | null): Error {
  * checkpoint): the history before it is trimmed (KEPT_HISTORY_ROWS), but rows after it cannot be.
  * A caller typing on at a prompt that reaches no checkpoint (lines into a full message, `?` at a
  * reader's prompt) grew one call's journal 20,000 rows (4 MB) in 30 s; past these the call ends.
- * A person reading an area page by page, or writing the longest message, journals far fewer.
+ * A person writing the longest message journals far fewer; one reading an area page by page two
+ * rows a page (4,000 rows cut such a reader off after 10,000 messages, and "2" starts again at #1).
  */
-export const MAX_ROWS_SINCE_START = 4000;
+export const MAX_ROWS_SINCE_START = 20_000;
 export const MAX_BYTES_SINCE_START = 16 * 1024 * 1024;
 
 /** True when the session's call has journaled more past its latest checkpoint than a call may. */

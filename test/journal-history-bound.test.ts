@@ -15,7 +15,7 @@ import { createStore, type Store } from '../db/store.js';
 import { transcriptOf } from '../handler/call-transcript.js';
 import { SHIPPED_SCREENS } from '../handler/config.js';
 import { bbs } from '../handler/flows/bbs.js';
-import { Journal, MAX_ROWS_SINCE_START } from '../handler/journal.js';
+import { Journal, MAX_BYTES_SINCE_START, MAX_ROWS_SINCE_START } from '../handler/journal.js';
 import { loadScreens, loadScreenSet, type Screens } from '../handler/screens.js';
 import { screenFolder } from './support/screen-folder.js';
 import { createHarness, registerAtMenu, SERVER_UUID, TEST_LIMITS, type Harness } from './support/harness.js';
@@ -156,7 +156,7 @@ describe("a call's journal while the call goes on", () => {
     const { ann, board, rows } = await annAtMenu();
     await ann.say('1');
     await ann.say('Kept, whatever comes after.');
-    const line = 'y'.repeat(150);
+    const line = 'y'.repeat(4000);
     let said = 0;
     // Lines past the message's limit are refused ("Not added"), each a journal row, and no
     // checkpoint comes until the caller ends the message: bounded all the same.
@@ -165,12 +165,13 @@ describe("a call's journal while the call goes on", () => {
       said++;
     }
     expect(ann.closed).toBe(true);
-    expect(said).toBeGreaterThan(MAX_ROWS_SINCE_START / 2);
+    // Cut by bytes: 16 MB of 4 KB lines.
+    expect(said).toBeGreaterThan(MAX_BYTES_SINCE_START / 4000 - 100);
     const seen = ann.transcript();
-    expect(seen).toContain('You have typed a great many lines without getting back to a menu, so this call');
+    expect(seen).toContain('This call has gone a long way without getting back to a menu, so it ends here:');
     expect(seen).toContain('What you were writing was not posted');
     expect(board.prepare('SELECT count(*) FROM messages').pluck().get()).toBe(0);
     expect(board.prepare('SELECT body FROM drafts').pluck().get()).toContain('Kept, whatever comes after.');
-    expect(rows.get(CALL) as number).toBeLessThan(MAX_ROWS_SINCE_START + 200);
+    expect(rows.get(CALL) as number).toBeLessThan(MAX_BYTES_SINCE_START / 4000 + 200);
   });
 });
