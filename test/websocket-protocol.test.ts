@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { rawExchange } from './support/json-socket-client.js';
 import { wsFrame, type WsFrameSpec } from './support/fuzz-websocket-inputs.js';
 import { RawWebSocket } from './support/raw-websocket.js';
+import { until } from './support/process-tree.js';
 import { startTestBbs, type TestBbs } from './support/test-bbs.js';
 import { WsCaller } from './support/ws-caller.js';
 
@@ -51,6 +52,17 @@ describe('the WebSocket door speaking RFC 6455 itself', () => {
     await other.untilPrompt(2);
     ws.destroy();
     other.destroy();
+  });
+
+  it('cuts a page the BBS hung up on that ignores its close after the same short grace as the other doors, and it stops counting', async () => {
+    const ws = await atNamePrompt();
+    for (let n = 0; n < 3; n++) ws.frame({ opcode: 1, payload: line('!') });
+    // Told, then sent a close: the page never answers it, and the connection is cut all the same.
+    await ws.until((f) => f.opcode === 8);
+    await ws.closed;
+    expect(ws.messages().map((m) => m.msg).join('\n')).toContain('too many');
+    // Within the 3 s grace (it was 30 s), well inside this wait.
+    await until(() => (bbs.proxy.caps.open === 0 ? true : undefined), 'the page to stop counting', 10_000);
   });
 
   it('takes a message in 64 fragments, the most it allows', async () => {

@@ -6,6 +6,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import type { Socket } from 'node:net';
+import { HANG_UP_LINGER_MS } from './refuse-connection.js';
 import {
   CLOSE_INVALID_DATA, CLOSE_NORMAL, CLOSE_PROTOCOL_ERROR, CLOSE_TOO_BIG, FrameReader, OP_BINARY, OP_CLOSE,
   OP_CONTINUATION, OP_PING, OP_PONG, OP_TEXT, closePayload, encodeFrame, isValidCloseCode, ownCopy, type Frame,
@@ -21,8 +22,12 @@ export interface PageSocketOwner {
   failed(why: string): void;
 }
 
-/** How long a close sent waits for the page's own close before the socket is destroyed. */
-const CLOSE_WAIT_MS = 30_000;
+/**
+ * How long a close sent waits for the page's own close before the socket is destroyed: the other
+ * doors' grace after a hang-up. A page that ignored the close held its place under
+ * --max-per-address 30 s more.
+ */
+const CLOSE_WAIT_MS = HANG_UP_LINGER_MS;
 /** Fragments one message may come in (browsers send a message whole). */
 export const MAX_FRAGMENTS = 64;
 /** Past this many bytes unread by the page, its pings go unanswered (RFC 6455 5.5.3 allows it). */
