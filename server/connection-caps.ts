@@ -27,6 +27,8 @@ export interface CapLimits {
 export interface Refusal {
   readonly cap: 'per-address' | 'total' | 'rate';
   readonly message: string;
+  /** When to try again, as an HTTP refusal's Retry-After says (60 when not given). */
+  readonly retryAfterSeconds?: number;
 }
 
 /** The caps as the doors use them. */
@@ -73,15 +75,16 @@ export function createConnectionCaps(limits: CapLimits, log: Logger, now: () => 
         refusals.refused('warn', 'connection refused: the proxy is at its cap on connections', 'total', { code: CAP_REFUSED, open, max: maxConnections, flag: '--max-connections' });
         return { cap: 'total', message: `The BBS has too many connections open right now (${maxConnections}); try again in a minute.` };
       }
-      const waitSeconds = rate?.take(address) ?? 0;
-      if (waitSeconds > 0) {
-        refusals.refused('warn', 'connection refused: one address is opening connections too fast', address, { code: CAP_REFUSED, perMinute: limits.connectionsPerMinute, flag: '--connections-per-minute' });
-        return { cap: 'rate', message: `Too many calls from your address in the last minute (${limits.connectionsPerMinute ?? 0} a minute at most); try again in ${waitSeconds} s.` };
-      }
       const count = perAddress.get(address) ?? 0;
       if (maxPerAddress > 0 && count >= maxPerAddress) {
         refusals.refused('warn', 'connection refused: too many callers from one address are logging in', address, { code: CAP_REFUSED, loggingIn: count, max: maxPerAddress, flag: '--max-per-address' });
         return { cap: 'per-address', message: `Too many callers from your address are logging in at once (${maxPerAddress}); try again in a minute.` };
+      }
+      // Taken only from a connection let in otherwise: one refused by another cap costs its address nothing more.
+      const waitSeconds = rate?.take(address) ?? 0;
+      if (waitSeconds > 0) {
+        refusals.refused('warn', 'connection refused: one address is opening connections too fast', address, { code: CAP_REFUSED, perMinute: limits.connectionsPerMinute, flag: '--connections-per-minute' });
+        return { cap: 'rate', message: `Too many calls from your address in the last minute (${limits.connectionsPerMinute ?? 0} a minute at most); try again in ${waitSeconds} s.`, retryAfterSeconds: waitSeconds };
       }
       open++;
       pending.set(socket, address);

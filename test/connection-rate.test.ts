@@ -46,6 +46,14 @@ describe('connections one address may open a minute', () => {
       await refused.closed;
       expect(refused.received).toMatch(/Too many calls from your address in the last minute \(3 a minute at most\); try again in \d{1,2} s\./);
     }
+    // Over HTTP (the page), a 503 whose Retry-After is the wait the text gives.
+    const page = await RawConnection.open(b.frontPort);
+    opened.push(page);
+    page.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${b.frontPort}\r\n\r\n`);
+    await page.closed;
+    const wait = /try again in (\d+) s\./.exec(page.received)?.[1];
+    expect(page.received).toMatch(/^HTTP\/1\.1 503 /);
+    expect(page.received.toLowerCase()).toContain(`retry-after: ${wait ?? 'none'}\r\n`);
     const other = await RawConnection.open(b.telnetPort, '127.0.0.2');
     opened.push(other);
     await other.until("What's your name?");

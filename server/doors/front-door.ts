@@ -64,7 +64,7 @@ export function createFrontDoor(http: HttpServer, json: JsonSocketDoorOptions, g
   http.on('upgrade', (req: IncomingMessage) => deadlines.done(req.socket));
   const server = createServer((socket: Socket) => {
     const refused = caps.admit(socket);
-    if (refused !== undefined) return refusals.refuse(socket, (s) => refuseFront(s, refused.message, refuseWaitMs));
+    if (refused !== undefined) return refusals.refuse(socket, (s) => refuseFront(s, refused.message, refuseWaitMs, refused.retryAfterSeconds));
     // Replies go out as several small writes (a screen, then its prompt): without this, Nagle's
     // algorithm holds the second until the caller's delayed ACK, 40 ms on Linux.
     socket.setNoDelay(true);

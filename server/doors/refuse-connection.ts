@@ -46,12 +46,12 @@ export function refuseTelnet(socket: Socket, message: string): void {
  * Says `message` on the front port, where the door is known only from the first byte (`@`: a
  * JSON socket; anything else: HTTP, the page and its WebSocket), waiting at most `waitMs` for it.
  */
-export function refuseFront(socket: Socket, message: string, waitMs: number): void {
+export function refuseFront(socket: Socket, message: string, waitMs: number, retryAfterSeconds = 60): void {
   socket.on('error', ignore);
   const timer = setTimeout(destroy, waitMs, socket).unref();
   socket.once('data', (first: Buffer) => {
     clearTimeout(timer);
-    socket.end(first[0] === 0x40 ? exitFrame(message) : httpText(503, 'Service Unavailable', message, { 'retry-after': '60' }));
+    socket.end(first[0] === 0x40 ? exitFrame(message) : httpText(503, 'Service Unavailable', message, { 'retry-after': String(retryAfterSeconds) }));
     setTimeout(destroy, GOODBYE_LINGER_MS, socket).unref();
   });
 }
