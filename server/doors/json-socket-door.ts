@@ -9,6 +9,7 @@ import type { ConnectionCaps } from '../connection-caps.js';
 import type { Call, Line, Switchboard } from '../line.js';
 import { NOT_READING, createOutputLimit, type OutputLimit } from '../output-limit.js';
 import { JsonSocketFramer, httpError, type FrameError } from './json-socket-framer.js';
+import { ReadHold } from './read-hold.js';
 import { HANG_UP_LINGER_MS, exitFrame } from './refuse-connection.js';
 import { namesKeyTwice } from '../../common/json-keys.js';
 import type { RefusalLog } from '../refusal-log.js';
@@ -88,8 +89,8 @@ class JsonSocketConnection implements Line {
   private talking = false;
   /** Until the caller makes a call (NO_CALL_TIMEOUT_MS); set only if its first bytes made none. */
   private noCall: NodeJS.Timeout | undefined;
-  /** Not read while what the caller sent waits for the backend (the call is congested). */
-  private held = false;
+  /** Made once what the caller sent first waits for the backend (the call is congested). */
+  private readHold: ReadHold | undefined;
 
   constructor(
     private readonly socket: Socket,
@@ -202,7 +203,7 @@ class JsonSocketConnection implements Line {
       if (!this.talking && isLine(frame.body)) this.talked();
     }
     if (error !== undefined) return this.refuse(error);
-    if (this.call?.congested === true && !this.closing) this.hold(this.call);
+    if (this.call?.congested === true && !this.closing) (this.readHold ??= new ReadHold(this.socket, () => (this.closing ? undefined : this.call))).check();
     this.awaitCall();
   }
 
@@ -231,29 +232,10 @@ class JsonSocketConnection implements Line {
     this.end(exitFrame(noCallMessage(ms)));
   }
 
-  // What the caller sent waits for the backend past its high-water mark: the rest waits in their
-  // connection (the kernel, TCP), not in the proxy, until the call can take more.
-  private hold(call: Call): void {
-    // Paused again even when held: a drain of the caller's output may have resumed reading meanwhile.
-    this.socket.pause();
-    if (this.held) return;
-    this.held = true;
-    call.whenClear(() => this.clear());
-  }
-
-  private clear(): void {
-    this.held = false;
-    if (this.socket.destroyed) return;
-    if (!this.closing && this.call?.congested === true) return this.hold(this.call);
-    this.socket.resume();
-  }
-
   // No more is read for the call; a caller held is read again, so their hang-up is heard.
   private ending(): void {
     this.closing = true;
-    if (!this.held) return;
-    this.held = false;
-    this.socket.resume();
+    this.readHold?.release();
   }
 
   // Told in a reply after everything held for them, closed now for the backend and the proxy.

@@ -13,6 +13,7 @@ import { PLAIN_TERMINAL, renderNotice, renderReply, terminalCaps, type TerminalC
 import { eventAboveInputLine } from './input-line-redraw.js';
 import { HANG_UP_LINGER_MS, Refusals, refuseTelnet } from './refuse-connection.js';
 import { createRefusalLog, type RefusalLog } from '../refusal-log.js';
+import { ReadHold } from './read-hold.js';
 import { TelnetLineEditor, type TypingRefused } from './telnet-line-editor.js';
 import { OPTION, TelnetProtocol, escapeIac, type TelnetEvent } from './telnet-protocol.js';
 
@@ -105,8 +106,8 @@ class TelnetConnection implements Line {
   private left = false;
   private hungUp = false;
   private overflowed = false;
-  /** Not read while what the caller typed waits for the backend (the call is congested). */
-  private held = false;
+  /** Made once what the caller typed first waits for the backend (the call is congested). */
+  private readHold: ReadHold | undefined;
   private secret = false;
   /**
    * The prompt character's bytes (as latin1) on the line the caller is typing on (empty when at no
@@ -217,24 +218,7 @@ class TelnetConnection implements Line {
       this.finish('Something went wrong on this line; closing the line.');
       return;
     }
-    if (this.call?.congested === true && this.phase !== 'closing') this.hold(this.call);
-  }
-
-  // What the caller typed waits for the backend past its high-water mark: the rest waits in their
-  // connection (the kernel, TCP), not in the proxy, until the call can take more.
-  private hold(call: Call): void {
-    // Paused again even when held: a drain of the caller's output may have resumed reading meanwhile.
-    this.socket.pause();
-    if (this.held) return;
-    this.held = true;
-    call.whenClear(() => this.clear());
-  }
-
-  private clear(): void {
-    this.held = false;
-    if (this.socket.destroyed) return;
-    if (this.phase !== 'closing' && this.call?.congested === true) return this.hold(this.call);
-    this.socket.resume();
+    if (this.call?.congested === true && this.phase !== 'closing') (this.readHold ??= new ReadHold(this.socket, () => (this.phase === 'closing' ? undefined : this.call))).check();
   }
 
   private handle(event: TelnetEvent): void {
@@ -356,10 +340,7 @@ class TelnetConnection implements Line {
     this.phase = 'closing';
     clearTimeout(this.timer);
     // A caller held is read again, so their side of the close is heard.
-    if (this.held) {
-      this.held = false;
-      this.socket.resume();
-    }
+    this.readHold?.release();
     this.socket.end();
     // A caller that never closes its side must not hold the connection forever.
     this.linger = setTimeout(() => this.socket.destroy(), HANG_UP_LINGER_MS).unref();
