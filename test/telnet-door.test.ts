@@ -377,9 +377,21 @@ describe('the telnet door with terminals that do not negotiate', () => {
   });
 });
 
+describe('the telnet door with a line too long', () => {
+  it('does not read it, says so with the prompt again, and reads the next line: the call goes on', async () => {
+    const { port, switchboard } = await startDoor({ maxLineBytes: 64 });
+    const term = await Terminal.open(port, XTERM);
+    const call = await switchboard.dialled(1);
+    term.type(`${'x'.repeat(100)}\r\n`);
+    await term.shows('That line was longer than the 64 bytes a line may have, so it was not read');
+    term.type('short\r\n');
+    await call.received('short');
+    expect(call.lines).toEqual(['connect', 'short']);
+  });
+});
+
 describe('the telnet door with bad input', () => {
   const cases: [string, (term: Terminal) => void, string][] = [
-    ['an oversized line', (term) => term.type('x'.repeat(100)), 'Lines are limited to 64 bytes; closing the line.'],
     ['invalid UTF-8', (term) => term.type([0x41, 0xc3, 0x28, 13, 10]), 'That was not valid UTF-8 text; closing the line.'],
     ['IAC IAC, a 0xFF data byte, which is not UTF-8', (term) => term.type([IAC, IAC, 13, 10]), 'That was not valid UTF-8 text; closing the line.'],
     ['binary junk', (term) => term.type([0x41, 0x00, 0x01, 0x02]), 'Control characters and binary data are not accepted; closing the line.'],

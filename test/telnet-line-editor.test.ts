@@ -50,7 +50,8 @@ describe('TelnetLineEditor', () => {
     expect(long.text).toBe('a'.repeat(4090) + ' ');
     // What was erased no longer counts: five more bytes fit the 4,096, a sixth does not.
     expect(long.feed(bytes('12345')).refused).toBeUndefined();
-    expect(long.feed(bytes('6')).refused?.reason).toBe('line too long');
+    expect(long.feed(bytes('6'))).toEqual({ echo: '' });
+    expect(long.take()).toEqual({ tooLong: 4096 });
   });
 
   it('ignores other control keys (Ctrl-A, Ctrl-C, Ctrl-Z...) with a bell and keeps the half-typed line', () => {
@@ -67,12 +68,18 @@ describe('TelnetLineEditor', () => {
     expect(editor.feed(bytes('\x02'))).toEqual({ echo: '', refused: { message: 'Control characters and binary data are not accepted', reason: `${MAX_CONTROL_RUN + 1} control bytes in a row` } });
   });
 
-  it('refuses NUL, C1 controls, bad UTF-8 and a line past its limit, echoing only what came before', () => {
+  it('refuses NUL, C1 controls and bad UTF-8, echoing only what came before; drops a line past its limit', () => {
     expect(new TelnetLineEditor(100).feed(bytes('ok\x00no'))).toEqual({ echo: '', refused: { message: 'Control characters and binary data are not accepted', reason: 'byte 0x0' } });
     expect(new TelnetLineEditor(100).feed(bytes('ok\x15\x00'))).toMatchObject({ echo: 'ok\b \b\b \b', refused: { reason: 'byte 0x0' } });
     expect(new TelnetLineEditor(100).feed(Buffer.from('\u0085', 'utf8')).refused?.reason).toBe('C1 control');
     expect(new TelnetLineEditor(100).feed(bytes('\xff\xfe')).refused).toEqual({ message: 'That was not valid UTF-8 text', reason: 'invalid UTF-8' });
-    expect(new TelnetLineEditor(4).feed(bytes('12345')).refused).toEqual({ message: 'Lines are limited to 4 bytes', reason: 'line too long' });
+    // A line past its limit is dropped up to Enter, which says how long a line may be; the next is read.
+    const long = new TelnetLineEditor(4);
+    expect(long.feed(bytes('12345'))).toEqual({ echo: '' });
+    expect(long.feed(bytes('678'))).toEqual({ echo: '' });
+    expect(long.take()).toEqual({ tooLong: 4 });
+    expect(long.feed(bytes('ok'))).toEqual({ echo: 'ok' });
+    expect(long.take()).toEqual({ line: 'ok' });
     const halfAtEnter = new TelnetLineEditor(100);
     halfAtEnter.feed(Buffer.from('é', 'utf8').subarray(0, 1));
     expect(halfAtEnter.take()).toEqual({ refused: { message: 'That was not valid UTF-8 text', reason: 'invalid UTF-8 at end of line' } });

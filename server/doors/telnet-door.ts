@@ -273,6 +273,7 @@ class TelnetConnection implements Line {
   private enter(): void {
     const taken = this.editor.take();
     if ('refused' in taken) return this.refuse(taken.refused);
+    if ('tooLong' in taken) return this.lineTooLong(taken.tooLong);
     const { line } = taken;
     this.secret = false;
     this.promptLine = '';
@@ -281,6 +282,13 @@ class TelnetConnection implements Line {
     if (this.call !== undefined) this.call.sendLine(line);
     else if (this.pending.length < MAX_PENDING_LINES) this.pending.push(line);
     else this.refuse({ message: 'Too much was typed before the call went through', reason: 'too many lines before dialling' });
+  }
+
+  // A line past the limit is not read: said, and the prompt shown again for the caller to go on.
+  private lineTooLong(max: number): void {
+    this.settings.refusals.refused('info', 'telnet line too long: not read', this.socket.remoteAddress, { ...this.logFields, max });
+    this.write(Buffer.from(`\r\nThat line was longer than the ${max} bytes a line may have, so it was not read; type it again in shorter lines.\r\n`));
+    if (this.promptLine !== '') this.write(Buffer.from(this.promptLine, 'latin1'));
   }
 
   private redialOrQuit(answer: string): void {

@@ -2,8 +2,8 @@
  * The line a telnet caller is typing, edited as a terminal in character mode expects: UTF-8 text
  * kept until Enter, backspace, Ctrl-W (the last word) and Ctrl-U (the line), arrow and function keys
  * skipped, other control keys (Ctrl-A, Ctrl-C, Ctrl-Z...) ignored with a bell; NUL, a run of control
- * bytes (binary data), C1 controls, bad UTF-8 and over-long lines refused. Pure: it says what to
- * echo, the door writes it.
+ * bytes (binary data), C1 controls and bad UTF-8 refused; an over-long line dropped up to Enter,
+ * which says so. Pure: it says what to echo, the door writes it.
  */
 
 /** Why typing ends the call: words for the caller, and a reason for the log. */
@@ -43,6 +43,8 @@ export class TelnetLineEditor {
   private typed = '';
   private typedBytes = 0;
   private escape: 'none' | 'esc' | 'csi' | 'ss3' = 'none';
+  // The line passed its limit: what is typed up to Enter is dropped, and Enter says so.
+  private overLong = false;
   // Ignored control keys since the last other byte, across feeds.
   private controlRun = 0;
 
@@ -115,8 +117,15 @@ export class TelnetLineEditor {
     return count;
   }
 
-  /** Enter: the whole line, and a fresh one begun; or the refusal when it ends in half a character. */
-  take(): { line: string } | { refused: TypingRefused } {
+  /**
+   * Enter: the whole line, and a fresh one begun; or the refusal when it ends in half a character;
+   * or, for a line past its limit, how long that is (the line is not read, the call goes on).
+   */
+  take(): { line: string } | { refused: TypingRefused } | { tooLong: number } {
+    if (this.overLong) {
+      this.forget();
+      return { tooLong: this.maxLineBytes };
+    }
     let line: string;
     try {
       line = this.typed + (this.decoder?.decode() ?? '');
@@ -134,10 +143,11 @@ export class TelnetLineEditor {
     this.typed = '';
     this.typedBytes = 0;
     this.escape = 'none';
+    this.overLong = false;
   }
 
   private accept(bytes: number[]): Typed {
-    if (bytes.length === 0) return { echo: '' };
+    if (bytes.length === 0 || this.overLong) return { echo: '' };
     let text: string;
     try {
       this.decoder ??= new TextDecoder('utf-8', { fatal: true });
@@ -147,7 +157,14 @@ export class TelnetLineEditor {
     }
     this.typedBytes += bytes.length;
     if (C1_CONTROLS.test(text)) return { echo: '', refused: { message: CONTROLS, reason: 'C1 control' } };
-    if (this.typedBytes > this.maxLineBytes) return { echo: '', refused: { message: `Lines are limited to ${this.maxLineBytes} bytes`, reason: 'line too long' } };
+    // A line too long (a paste) is dropped up to Enter, which says so: the call goes on, and what
+    // the caller wrote before it is theirs still.
+    if (this.typedBytes > this.maxLineBytes) {
+      this.overLong = true;
+      this.typed = '';
+      this.decoder = undefined;
+      return { echo: '' };
+    }
     this.typed += text;
     return { echo: text };
   }
