@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../common/log.js';
 import { ConnectionRate } from '../server/connection-rate.js';
 import { RawConnection } from './support/raw-connection.js';
+import { RawWebSocket } from './support/raw-websocket.js';
 import { startTestBbs, type TestBbs } from './support/test-bbs.js';
 
 let bbs: TestBbs | undefined;
@@ -54,6 +55,12 @@ describe('connections one address may open a minute', () => {
     const wait = /try again in (\d+) s\./.exec(page.received)?.[1];
     expect(page.received).toMatch(/^HTTP\/1\.1 503 /);
     expect(page.received.toLowerCase()).toContain(`retry-after: ${wait ?? 'none'}\r\n`);
+    // The page's WebSocket is answered, told the same in a notice, and closed "try again later"
+    // (a browser shows nothing of a refused handshake: the page would say the BBS may be down).
+    const ws = await RawWebSocket.open(b.frontPort);
+    expect(await ws.closeFrame()).toMatchObject({ code: 1013 });
+    expect(ws.messages()).toEqual([{ type: 'notice', msg: expect.stringMatching(/^Too many calls from your address in the last minute \(3 a minute at most\); try again in \d+ s\.$/) }]);
+    ws.destroy();
     const other = await RawConnection.open(b.telnetPort, '127.0.0.2');
     opened.push(other);
     await other.until("What's your name?");

@@ -2,6 +2,7 @@ import { createServer } from 'node:net';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { answer, browserTestsRun, launchBrowser, screen, waitForLine, waitForScreen, watchForProblems, type PageGlobals } from './support/page-browser.js';
+import { RawConnection } from './support/raw-connection.js';
 import { TelnetCaller } from './support/telnet-caller.js';
 import { startTestBbs, type TestBbs } from './support/test-bbs.js';
 
@@ -134,6 +135,32 @@ describe.runIf(haveChromium)('the green-screen page in a real browser', () => {
     }, small);
     expect(await screen(page)).toContain('Welcome to the M2BBS.');
     expect(problems).toEqual([]);
+  });
+
+  it('shows why, not that the BBS may be down, when its address has opened too many connections this minute', async () => {
+    const limited = await startTestBbs({ telnetNegotiationMs: 300, caps: { connectionsPerMinute: 12 } });
+    try {
+      const page = await context.newPage();
+      await page.goto(limited.httpUrl);
+      await waitForLine(page, 'connected');
+      await waitForScreen(page, "What's your name?");
+      // Three names that cannot be: the BBS hangs up, and the page offers a redial.
+      for (let n = 0; n < 3; n++) await answer(page, '!');
+      await waitForLine(page, 'closed');
+      // The rest of the address's allowance, spent by other connections from it.
+      for (let spent = 0; spent < 20; spent++) {
+        const other = await RawConnection.open(limited.frontPort);
+        other.write(`GET /directory HTTP/1.1\r\nHost: 127.0.0.1:${limited.frontPort}\r\nConnection: close\r\n\r\n`);
+        await other.closed;
+        if (other.received.includes('Too many calls from your address')) break;
+      }
+      // Enter redials: the page is told why, in the words of the refusal.
+      await page.keyboard.press('Enter');
+      await waitForScreen(page, 'Too many calls from your address in the last minute (12 a minute at most)');
+      expect(await screen(page)).not.toContain('it may be down');
+    } finally {
+      await limited.close();
+    }
   });
 
   it('says so in red, not with a black screen, when nothing answers', async () => {

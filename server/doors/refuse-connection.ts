@@ -1,9 +1,13 @@
 /**
  * Turning a connection away before any backend is dialled, with the reason in the form its door
- * speaks: a line of text on telnet, an `exit` reply on a JSON socket, a 503 (or 408) over HTTP.
+ * speaks: a line of text on telnet, an `exit` reply on a JSON socket, a 503 (or 408) over HTTP, a
+ * notice and a close on the page's WebSocket.
  */
 import { encodeBbsMessage } from '../../common/bbs-messages.js';
+import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
+import { OP_CLOSE, OP_TEXT, closePayload, encodeFrame } from './websocket-frames.js';
+import { answerHandshake } from './websocket-handshake.js';
 
 /** How long a refused or timed-out connection may take to read its goodbye before it is cut. */
 export const GOODBYE_LINGER_MS = 2000;
@@ -51,7 +55,9 @@ export function refuseFront(socket: Socket, message: string, waitMs: number, ret
   const timer = setTimeout(destroy, waitMs, socket).unref();
   socket.once('data', (first: Buffer) => {
     clearTimeout(timer);
-    socket.end(first[0] === 0x40 ? exitFrame(message) : httpText(503, 'Service Unavailable', message, { 'retry-after': String(retryAfterSeconds) }));
+    const upgrade = first[0] === 0x40 ? undefined : webSocketAccept(first);
+    if (upgrade !== undefined) socket.end(webSocketRefusal(upgrade, message));
+    else socket.end(first[0] === 0x40 ? exitFrame(message) : httpText(503, 'Service Unavailable', message, { 'retry-after': String(retryAfterSeconds) }));
     setTimeout(destroy, GOODBYE_LINGER_MS, socket).unref();
   });
 }
@@ -73,3 +79,28 @@ function destroy(socket: Socket): void {
 }
 
 function ignore(): void {}
+
+// The page's WebSocket handshake, answered and then closed with the reason as a notice: a browser
+// shows nothing of a refused handshake's body, so the page said the BBS might be down.
+function webSocketAccept(first: Buffer): string | undefined {
+  const text = first.toString('latin1');
+  const end = text.indexOf('\r\n\r\n');
+  if (end < 0) return undefined;
+  const [requestLine = '', ...lines] = text.slice(0, end).split('\r\n');
+  const headers: Record<string, string> = {};
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  if (headers.upgrade?.toLowerCase() !== 'websocket') return undefined;
+  const answer = answerHandshake({ method: requestLine.split(' ')[0], headers } as unknown as IncomingMessage);
+  return 'accept' in answer ? answer.accept : undefined;
+}
+
+/** The 101 accepting a page's handshake, `message` as a notice, and a close saying to try again later (1013). */
+function webSocketRefusal(accept: string, message: string): Buffer {
+  return Buffer.concat([Buffer.from(accept, 'latin1'), encodeFrame(OP_TEXT, encodeBbsMessage({ type: 'notice', msg: message })), encodeFrame(OP_CLOSE, closePayload(CLOSE_TRY_AGAIN_LATER, 'try again later'))]);
+}
+
+/** The close code for a refusal the page may try again after (IANA's registry: "Try Again Later"). */
+const CLOSE_TRY_AGAIN_LATER = 1013;
