@@ -174,9 +174,9 @@ export function createEngine(options: EngineOptions): Engine {
 
   function floodedWithUnreadable(session: Session): void {
     log.warn('caller sent too many unreadable messages in a row', { conn: session.connId, count: session.unreadInARow });
-    outbox.reply(session.uuid, session.connId, renderReply(screensAt(options.screens(), session.columns), { kind: 'show', screen: 'too_fast', vars: undefined, final: true }));
+    outbox.reply(session.uuid, session.connId, renderReply(screensAt(options.screens(), session.columns), { kind: 'show', screen: 'unreadable_run', vars: { count: session.unreadInARow }, final: true }));
     endFlow(session);
-    hangUpOn(session, 'flooding');
+    hangUpOn(session, 'unreadable messages');
   }
 
   // The caller hung up (heard here, or by another handler behind Mongrel2: hung-up-elsewhere.ts).

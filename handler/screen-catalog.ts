@@ -86,6 +86,7 @@ export const SCREEN_CATALOG = {
   message_too_long: ['bytes', 'max'],
   line_too_long: ['bytes', 'max'],
   too_fast: [],
+  unreadable_run: ['count'],
   call_too_long: [],
   idle: ['duration', 'seconds'],
   silent: ['duration', 'seconds'],

@@ -61,6 +61,14 @@ describe('connections one address may open a minute', () => {
     expect(await ws.closeFrame()).toMatchObject({ code: 1013 });
     expect(ws.messages()).toEqual([{ type: 'notice', msg: expect.stringMatching(/^Too many calls from your address in the last minute \(3 a minute at most\); try again in \d+ s\.$/) }]);
     ws.destroy();
+    // Not for another site's page, nor another path: a 503 as for any other request.
+    for (const [path, origin] of [['/ws', 'http://evil.example'], ['/nope', `http://127.0.0.1:${b.frontPort}`]]) {
+      const foreign = await RawConnection.open(b.frontPort);
+      opened.push(foreign);
+      foreign.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${b.frontPort}\r\nOrigin: ${origin}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+      await foreign.closed;
+      expect(foreign.received).toMatch(/^HTTP\/1\.1 503 /);
+    }
     const other = await RawConnection.open(b.telnetPort, '127.0.0.2');
     opened.push(other);
     await other.until("What's your name?");

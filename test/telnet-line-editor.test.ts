@@ -80,6 +80,10 @@ describe('TelnetLineEditor', () => {
     expect(long.take()).toEqual({ tooLong: 4 });
     expect(long.feed(bytes('ok'))).toEqual({ echo: 'ok' });
     expect(long.take()).toEqual({ line: 'ok' });
+    // Erased whole (Ctrl-U) before Enter, a line dropped for its length is gone: what follows is read.
+    long.feed(bytes('12345'));
+    expect(long.feed(bytes('\x15yes'))).toEqual({ echo: 'yes' });
+    expect(long.take()).toEqual({ line: 'yes' });
     const halfAtEnter = new TelnetLineEditor(100);
     halfAtEnter.feed(Buffer.from('é', 'utf8').subarray(0, 1));
     expect(halfAtEnter.take()).toEqual({ refused: { message: 'That was not valid UTF-8 text', reason: 'invalid UTF-8 at end of line' } });

@@ -93,8 +93,21 @@ function webSocketAccept(first: Buffer): string | undefined {
     if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
   }
   if (headers.upgrade?.toLowerCase() !== 'websocket') return undefined;
-  const answer = answerHandshake({ method: requestLine.split(' ')[0], headers } as unknown as IncomingMessage);
+  // Only the page's own socket, from a page the same host served (the WebSocket door's checks, in short).
+  const [method, path = ''] = requestLine.split(' ');
+  if (!/^\/ws(\?|$)/.test(path) || !sameOrigin(headers.origin, headers.host)) return undefined;
+  const answer = answerHandshake({ method, headers } as unknown as IncomingMessage);
   return 'accept' in answer ? answer.accept : undefined;
+}
+
+// No Origin (a program, not a browser), or one naming the host the request was sent to.
+function sameOrigin(origin: string | undefined, host: string | undefined): boolean {
+  if (origin === undefined) return true;
+  try {
+    return host !== undefined && new URL(origin).host === host;
+  } catch {
+    return false;
+  }
 }
 
 /** The 101 accepting a page's handshake, `message` as a notice, and a close saying to try again later (1013). */

@@ -87,6 +87,11 @@ export class TelnetLineEditor {
    * back from the end only as far as it erases: a backspace costs the same at any length of line.
    */
   erase(count: number): string {
+    // The whole line erased (Ctrl-U): one dropped for its length is gone too, and the next is read.
+    if (count === Infinity) {
+      this.overLong = false;
+      this.typedBytes = 0;
+    }
     let end = this.typed.length;
     let removed = 0;
     while (removed < count && end > 0) {
@@ -162,6 +167,7 @@ export class TelnetLineEditor {
     if (this.typedBytes > this.maxLineBytes) {
       this.overLong = true;
       this.typed = '';
+      this.typedBytes = 0;
       this.decoder = undefined;
       return { echo: '' };
     }
