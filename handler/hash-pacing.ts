@@ -8,7 +8,7 @@
  * however many backends it reaches. Addresses are forgotten once their burst is whole again.
  */
 import { BbsError, isBbsError } from '../common/errors.js';
-import { memoryHashBuckets, type HashBuckets } from '../db/hash-buckets.js';
+import { memoryTokenBuckets, refilled, type TokenBuckets } from '../common/token-buckets.js';
 
 /**
  * How much hashing an address may have at once, and how much a minute after that, in hashes at
@@ -35,14 +35,14 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export class HashPacing {
   private forgotAt: number;
   // When the board's buckets cannot be written (a full disk), this process's own keep the pace.
-  private readonly ownBuckets = memoryHashBuckets();
+  private readonly ownBuckets = memoryTokenBuckets();
 
   /** `buckets`: shared by every backend on the board (the store's), or this process's own. */
   constructor(
     private readonly pace: HashPace,
     private readonly now: () => number = Date.now,
     private readonly wait: (ms: number, signal?: AbortSignal) => Promise<void> = waitFor,
-    private readonly buckets: HashBuckets = memoryHashBuckets(),
+    private readonly buckets: TokenBuckets = memoryTokenBuckets(),
   ) {
     this.forgotAt = now();
   }
@@ -73,7 +73,7 @@ export class HashPacing {
     const { burst } = this.pace;
     const tokens = this.shared((buckets) =>
       buckets.change(address, (bucket = { tokens: burst, at: now }) => {
-        const before = Math.min(burst, bucket.tokens + (now - bucket.at) * perMs);
+        const before = refilled(bucket, now, burst, perMs);
         const after = before - work;
         // Refused only from a bucket in debt: a hash dearer than the burst (a stored password of a
         // higher cost) from a full bucket waits its turn, however long, rather than never being made.
@@ -98,7 +98,7 @@ export class HashPacing {
   }
 
   // Runs `use` on the board's buckets, or on this process's own when the board's cannot be written.
-  private shared<T>(use: (buckets: HashBuckets) => T): T {
+  private shared<T>(use: (buckets: TokenBuckets) => T): T {
     try {
       return use(this.buckets);
     } catch (error) {

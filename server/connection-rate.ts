@@ -5,12 +5,14 @@
  * call: 8.6 MB of log in 15 s and the database 6.6 MB bigger.
  */
 
+import { memoryTokenBuckets, refilled } from '../common/token-buckets.js';
+
 // How often addresses whose allowance is whole again are forgotten.
 const FORGET_EVERY_MS = 60_000;
 
 /** Each address's allowance of new connections. */
 export class ConnectionRate {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private readonly buckets = memoryTokenBuckets();
   private forgotAt: number;
 
   constructor(
@@ -24,16 +26,15 @@ export class ConnectionRate {
   take(address: string): number {
     const now = this.now();
     const perMs = this.perMinute / 60_000;
-    if (now - this.forgotAt >= FORGET_EVERY_MS) this.forgetWhole(now, perMs);
-    const bucket = this.buckets.get(address) ?? { tokens: this.perMinute, at: now };
-    const tokens = Math.min(this.perMinute, bucket.tokens + (now - bucket.at) * perMs);
-    if (tokens < 1) return Math.max(1, Math.ceil((1 - tokens) / perMs / 1000));
-    this.buckets.set(address, { tokens: tokens - 1, at: now });
-    return 0;
-  }
-
-  private forgetWhole(now: number, perMs: number): void {
-    this.forgotAt = now;
-    for (const [address, bucket] of this.buckets) if (bucket.tokens + (now - bucket.at) * perMs >= this.perMinute) this.buckets.delete(address);
+    if (now - this.forgotAt >= FORGET_EVERY_MS) {
+      this.forgotAt = now;
+      this.buckets.forgetWhole(now, this.perMinute, perMs);
+    }
+    return this.buckets.change(address, (bucket = { tokens: this.perMinute, at: now }) => {
+      const tokens = refilled(bucket, now, this.perMinute, perMs);
+      // Refused, nothing taken: the allowance as it is now is kept.
+      if (tokens < 1) return { bucket: { tokens, at: now }, result: Math.max(1, Math.ceil((1 - tokens) / perMs / 1000)) };
+      return { bucket: { tokens: tokens - 1, at: now }, result: 0 };
+    });
   }
 }
