@@ -4,7 +4,6 @@
  * 15 s, under the cap on connections logging in at once) wrote four log lines and a journal a
  * call: 8.6 MB of log in 15 s and the database 6.6 MB bigger.
  */
-
 import { memoryTokenBuckets, refilled } from '../common/token-buckets.js';
 
 // How often addresses whose allowance is whole again are forgotten.

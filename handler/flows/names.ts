@@ -1,4 +1,5 @@
 /** Rules for caller names: which are well formed and which are kept back. */
+import { yesNoAnswer } from '../effects.js';
 import type { Limits } from '../limits.js';
 
 const NAME_CHARS = /^[A-Za-z0-9_-]+$/;
@@ -27,8 +28,7 @@ export function checkName(name: string, limits: Limits): NameVerdict {
 
 /** True for the answers that mean no to a (Y/n) question; anything else, Enter included, is yes. */
 export function saysNo(answer: string): boolean {
-  const word = answer.trim().toLowerCase();
-  return word === 'n' || word === 'no';
+  return yesNoAnswer(answer) === 'n';
 }
 
 /**
@@ -36,6 +36,6 @@ export function saysNo(answer: string): boolean {
  * repeats something, so that a stray `q` or menu choice does not.
  */
 export function saysYes(answer: string): boolean {
-  const word = answer.trim().toLowerCase();
-  return word === '' || word === 'y' || word === 'yes';
+  const meaning = yesNoAnswer(answer);
+  return meaning === '' || meaning === 'y';
 }
