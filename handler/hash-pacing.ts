@@ -7,6 +7,7 @@
  * else does). The buckets are the board's (db/hash-buckets.ts): an address has one burst
  * however many backends it reaches. Addresses are forgotten once their burst is whole again.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { BbsError, isBbsError } from '../common/errors.js';
 import { memoryTokenBuckets, refilled, type TokenBuckets } from '../common/token-buckets.js';
 
@@ -108,18 +109,7 @@ export class HashPacing {
   }
 }
 
-// Waits `ms`, or rejects as soon as `signal` aborts (the caller hung up).
+// Waits `ms`, or rejects as soon as `signal` aborts (the caller hung up); the wait keeps no process alive.
 function waitFor(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted === true) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', aborted);
-      resolve();
-    }, ms).unref();
-    function aborted(): void {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    }
-    signal?.addEventListener('abort', aborted, { once: true });
-  });
+  return sleep(ms, undefined, { signal, ref: false });
 }
